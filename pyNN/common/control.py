@@ -1,0 +1,248 @@
+"""Simulation control written once for every backend: setup, run, reset, end.
+
+A backend provides a subclass of :class:`BaseState` implementing the underscore
+hooks (``_setup``, ``_advance``, ``_reset``...). Time is held as an integer number of
+steps of ``dt``; one grid convention applies everywhere: an event at time t acts at
+step ``round(t / dt)``.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+from pyNN import errors
+
+#: keyword names that PyNN 0.13 refuses in setup() (old spellings of timestep etc.)
+_FORBIDDEN_SETUP_NAMES = ("mindelay", "maxdelay", "dt", "time_step")
+
+
+class GridWarnings:
+    """Collects off-grid time warnings so each source warns once with a count."""
+
+    def __init__(self):
+        self._seen = {}
+
+    def warn(self, what, n_off, example):
+        key = what
+        if key in self._seen:
+            self._seen[key] += n_off
+            return
+        self._seen[key] = n_off
+        warnings.warn(
+            f"{what}: {n_off} time value(s) are not multiples of the time step "
+            f"(e.g. {example!r}); they are rounded to the nearest step. Further rounding of "
+            f"{what} is not reported again.", errors.RoundingWarning, stacklevel=4)
+
+
+class BaseState:
+    """The simulator-independent part of a backend's global state.
+
+    Attributes
+    ----------
+    dt : float
+        Time step (ms), fixed by ``setup()``.
+    steps : int
+        Number of whole steps simulated since the last reset.
+    """
+
+    backend_name = "base"
+
+    def __init__(self):
+        self.initialized = False
+        self._clear_bookkeeping()
+        self.dt = 0.1
+        self._min_delay = None
+        self._max_delay = None
+
+    def _clear_bookkeeping(self):
+        self.steps = 0
+        self.populations = []
+        self.projections = []
+        self.current_sources = []
+        self.recorders = []
+        self.id_counter = 0
+        self.population_counter = 0
+        self.assembly_counter = 0
+        self.segment_counter = 0
+        self.has_run = False
+        self.grid_warnings = GridWarnings()
+        self.files_to_write = []
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.reset_annotations = {}
+
+    # --- time ------------------------------------------------------------------
+    @property
+    def t(self):
+        return self.steps * self.dt
+
+    def time_to_steps(self, t, what="time"):
+        """Convert time(s) in ms to whole steps, rounding off-grid values with one warning."""
+        arr = np.asarray(t, dtype=float)
+        exact = arr / self.dt
+        steps = np.rint(exact)
+        off = np.abs(exact - steps) > 1e-6
+        if off.any():
+            self.grid_warnings.warn(what, int(off.sum()), float(arr[off].flat[0]))
+        steps = steps.astype(np.int64)
+        return int(steps) if np.ndim(t) == 0 else steps
+
+    @property
+    def min_delay(self):
+        return self._min_delay if self._min_delay is not None else self.dt
+
+    @property
+    def max_delay(self):
+        return self._max_delay
+
+    # --- lifecycle -----------------------------------------------------------------
+    def setup(self, timestep, min_delay, max_delay, **extra_params):
+        self._clear_bookkeeping()
+        self.dt = float(timestep)
+        self._min_delay = None if min_delay == "auto" else float(min_delay)
+        self._max_delay = None if max_delay == "auto" else float(max_delay)
+        self._setup(**extra_params)
+        self.initialized = True
+
+    def run_steps(self, n_steps):
+        if n_steps < 0:
+            raise ValueError(f"Cannot run for a negative time ({n_steps * self.dt} ms)")
+        for obj in self.current_sources:
+            obj._prepare_run(self.steps + n_steps)
+        if n_steps:
+            self._advance(n_steps)
+            self.steps += n_steps
+        self.has_run = True
+
+    def reset(self, annotations):
+        for recorder in self.recorders:
+            recorder.close_segment(annotations)
+        self.segment_counter += 1
+        self._reset()
+        self.steps = 0
+        for population in self.populations:
+            population._apply_initial_values()
+        for recorder in self.recorders:
+            recorder.open_segment()
+
+    # --- hooks for backends --------------------------------------------------------
+    def _setup(self, **extra_params):
+        if extra_params:
+            raise TypeError(f"setup() got unexpected keyword arguments {sorted(extra_params)}")
+
+    def _advance(self, n_steps):
+        raise NotImplementedError
+
+    def _reset(self):
+        raise NotImplementedError
+
+    def _end(self):
+        pass
+
+
+def build_control(state, backend_label):
+    """Create the module-level control functions bound to a backend's `state`."""
+
+    def setup(timestep=0.1, min_delay="auto", **extra_params):
+        """Initialise (or re-initialise) the simulator; returns the MPI rank.
+
+        Parameters
+        ----------
+        timestep : float
+            Integration time step (ms).
+        min_delay : float or 'auto'
+            Minimum synaptic delay (ms); 'auto' means one time step.
+        max_delay : float or 'auto', optional (keyword)
+            Maximum synaptic delay (ms); 'auto' means unlimited.
+        **extra_params
+            Backend-specific options.
+        """
+        for name in _FORBIDDEN_SETUP_NAMES:
+            if name in extra_params:
+                raise Exception(f"'{name}' is not a valid argument of setup(); use 'timestep', "
+                                f"'min_delay' and 'max_delay'.")
+        max_delay = extra_params.pop("max_delay", "auto")
+        if not (isinstance(timestep, (int, float)) and timestep > 0 and math.isfinite(timestep)):
+            raise errors.InvalidParameterValueError(
+                f"setup(): timestep must be a positive number of ms, got {timestep!r}")
+        if min_delay != "auto":
+            if min_delay < timestep * (1 - 1e-9):
+                raise errors.InvalidParameterValueError(
+                    f"setup(): min_delay ({min_delay} ms) must be >= timestep ({timestep} ms)")
+            if max_delay != "auto" and min_delay > max_delay:
+                raise errors.InvalidParameterValueError(
+                    f"setup(): min_delay ({min_delay} ms) must be <= max_delay ({max_delay} ms)")
+        state.setup(timestep, min_delay, max_delay, **extra_params)
+        return state.mpi_rank
+
+    def end(compatible_output=True):
+        """Write any files requested with record(..., to_file=...) and finish."""
+        for population, filename, variables in state.files_to_write:
+            population.write_data(filename, variables)
+        state.files_to_write = []
+        state._end()
+
+    def run_until(time_point, callbacks=None):
+        """Advance the simulation until `time_point` (ms); returns the current time."""
+        target = state.time_to_steps(time_point, "run_until() time")
+        if time_point < state.t - state.dt / 2:
+            raise ValueError(f"run_until({time_point}): time is in the past (current time {state.t} ms)")
+        if not callbacks:
+            state.run_steps(target - state.steps)
+            return state.t
+        # each callback returns the next time it wants to be called; keep whole steps
+        next_calls = [state.steps] * len(callbacks)
+        while state.steps < target:
+            for k, cb in enumerate(callbacks):
+                if next_calls[k] <= state.steps:
+                    next_t = cb(state.t)
+                    next_calls[k] = max(state.steps + 1, state.time_to_steps(next_t, "callback time"))
+            stop = min(min(next_calls), target)
+            state.run_steps(stop - state.steps)
+        for k, cb in enumerate(callbacks):
+            if next_calls[k] <= state.steps:
+                cb(state.t)
+        return state.t
+
+    def run(simtime, callbacks=None):
+        """Advance the simulation by `simtime` (ms); returns the current time."""
+        if simtime < 0:
+            raise ValueError(f"run(): simtime must be >= 0, got {simtime}")
+        n = state.time_to_steps(simtime, "run() duration")
+        return run_until((state.steps + n) * state.dt, callbacks)
+
+    def reset(annotations=None):
+        """Go back to t = 0 with every state variable at its initial value.
+
+        Parameters and connections are kept; recorded data so far are closed as one
+        Neo Segment carrying `annotations`, and a new Segment is started.
+        """
+        state.reset(dict(annotations or {}))
+
+    def get_current_time():
+        """Current simulation time (ms)."""
+        return state.t
+
+    def get_time_step():
+        """Integration time step (ms)."""
+        return state.dt
+
+    def get_min_delay():
+        """Minimum synaptic delay (ms); always a number."""
+        return state.min_delay
+
+    def get_max_delay():
+        """Maximum synaptic delay (ms), or 'auto' when unlimited."""
+        return state.max_delay if state.max_delay is not None else "auto"
+
+    def num_processes():
+        return state.num_processes
+
+    def rank():
+        return state.mpi_rank
+
+    return dict(setup=setup, end=end, run=run, run_for=run, run_until=run_until, reset=reset,
+                get_current_time=get_current_time, get_time_step=get_time_step,
+                get_min_delay=get_min_delay, get_max_delay=get_max_delay,
+                num_processes=num_processes, rank=rank)

@@ -1,0 +1,202 @@
+"""User-facing behaviour of current sources, written once for every backend.
+
+Timing convention (the same on every backend): a source is active on the steps
+``start <= t < stop``; the current present during the step that begins at t changes
+the membrane from t + dt on. StepCurrentSource is zero before its first time and
+holds its last amplitude. A NoisyCurrentSource draws one noise trace per source (all
+its targets receive the same current) from its own RNG, in the core, so the noise is
+identical on every backend.
+"""
+
+import neo
+import numpy as np
+import quantities as pq
+
+from pyNN import errors
+from pyNN.common.populations import Assembly, BasePopulation, ID
+from pyNN.parameters import ArrayParameter
+from pyNN.random import NumpyRNG
+
+
+def _targets_of(cells):
+    """(root population, indices) pairs of the cells a source is injected into."""
+    if isinstance(cells, BasePopulation):
+        return [(cells.grandparent, cells._indices)]
+    if isinstance(cells, Assembly):
+        return [(p.grandparent, p._indices) for p in cells.populations]
+    if isinstance(cells, ID):
+        return [(cells.parent.grandparent, np.array([cells._index]))]
+    if isinstance(cells, (list, tuple, np.ndarray)) and all(isinstance(c, ID) for c in cells):
+        out = {}
+        for c in cells:
+            out.setdefault(id(c.parent.grandparent), (c.parent.grandparent, []))[1].append(c._index)
+        return [(root, np.unique(np.array(idx))) for root, idx in out.values()]
+    raise TypeError(f"inject_into() takes a Population, PopulationView, Assembly or list of cell IDs, "
+                    f"not {cells!r}")
+
+
+class CurrentSourceMixin:
+    """Behaviour of a current source; combined with a backend's standard type classes."""
+
+    _simulator = None  # set by each backend
+
+    def __init__(self, **parameters):
+        super().__init__(**parameters)
+        self._check()
+        self._targets = []
+        self._recording = False
+        self._noise = None
+        state = self._simulator.state
+        state.current_sources.append(self)
+        self._index = len(state.current_sources)
+        self._create_device()
+
+    # --- parameters --------------------------------------------------------------------
+    def _values(self):
+        ps = self.parameter_space.copy()
+        ps.shape = (1,)
+        ps.evaluate(simplify=True)
+        return ps.as_dict()
+
+    def _check(self):
+        values = self._values()
+        type(self).check_values(values, type(self).__name__)
+        for name in ("start", "stop"):
+            if name in values and values[name] < 0:
+                raise errors.InvalidParameterValueError(
+                    f"{type(self).__name__}: {name}={values[name]} ms must be >= 0")
+
+    def get_parameters(self):
+        """Parameter values in standard units."""
+        return self._values()
+
+    def set_parameters(self, copy=True, **parameters):
+        """Change parameters; the change acts from the current time on."""
+        valid = self.get_parameter_names()
+        for name in parameters:
+            if name not in valid:
+                raise errors.NonExistentParameterError(name, type(self).__name__, valid)
+        self.parameter_space.update(**parameters)
+        self._check()
+        self._noise = None if "dt" in parameters or "mean" in parameters or "stdev" in parameters \
+            else self._noise
+        self._push_parameters()
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name == "parameter_space":
+            raise AttributeError(name)
+        if name == "set":
+            raise AttributeError("Current sources have no set() method: use "
+                                 "source.set_parameters(name=value) or source.name = value")
+        if type(self).has_parameter(name):
+            value = self._values()[name]
+            return value
+        raise AttributeError(f"{type(self).__name__} has no attribute '{name}'")
+
+    def __setattr__(self, name, value):
+        if not name.startswith("_") and name != "parameter_space" and type(self).has_parameter(name):
+            self.set_parameters(**{name: value})
+        else:
+            object.__setattr__(self, name, value)
+
+    # --- injection ---------------------------------------------------------------------
+    def inject_into(self, cells):
+        """Inject this current into `cells` (Population, PopulationView, Assembly or IDs)."""
+        for root, indices in _targets_of(cells):
+            if not root.celltype.injectable:
+                raise TypeError(f"Cannot inject current into '{root.label}': "
+                                f"{type(root.celltype).__name__} cells are not injectable")
+            self._targets.append((root, np.asarray(indices, dtype=np.int64)))
+            self._connect(root, np.asarray(indices, dtype=np.int64))
+
+    # --- the current on the time grid ---------------------------------------------------
+    def current_at_steps(self, steps):
+        """The current (nA) during the steps starting at `steps` * dt."""
+        dt = self._simulator.state.dt
+        t = np.asarray(steps) * dt
+        v = self._values()
+        name = type(self).__name__
+        out = np.zeros(t.shape)
+        if name == "StepCurrentSource":
+            times = np.asarray(_seq(v["times"]), dtype=float)
+            amps = np.asarray(_seq(v["amplitudes"]), dtype=float)
+            if times.size:
+                t_steps = np.rint(times / dt).astype(np.int64)
+                k = np.searchsorted(t_steps, np.asarray(steps), side="right") - 1
+                out = np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
+            return out
+        on = (t >= v["start"] - 1e-9 * dt) & (t < v["stop"] - 1e-9 * dt)
+        if name == "DCSource":
+            out[on] = v["amplitude"]
+        elif name == "ACSource":
+            phase = np.deg2rad(v["phase"])
+            out[on] = v["offset"] + v["amplitude"] * np.sin(
+                2 * np.pi * v["frequency"] * (t[on] - v["start"]) / 1000.0 + phase)
+        elif name == "NoisyCurrentSource":
+            times, amps = self.noise_samples(float(np.max(t)) + dt if t.size else 0.0)
+            k = np.searchsorted(np.rint(times / dt).astype(np.int64), np.asarray(steps), side="right") - 1
+            vals = np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
+            out[on] = vals[on]
+        return out
+
+    def noise_samples(self, until):
+        """(times, amplitudes) of the noise steps in [start, min(stop, until)]."""
+        v = self._values()
+        state = self._simulator.state
+        ndt = max(state.dt, round(v["dt"] / state.dt) * state.dt)
+        stop = min(v["stop"], until)
+        n = max(0, int(np.ceil((stop - v["start"]) / ndt - 1e-9)))
+        if self._noise is None:
+            seed = (state.rng_seed if hasattr(state, "rng_seed") else 42) * 1000003 + self._index
+            self._noise = (NumpyRNG(seed=seed % (2 ** 32)), np.zeros(0))
+        rng, drawn = self._noise
+        if drawn.size < n:
+            extra = rng.next(n - drawn.size, "normal", {"mu": 0.0, "sigma": 1.0})
+            drawn = np.concatenate([drawn, np.atleast_1d(extra)])
+            self._noise = (rng, drawn)
+        times = v["start"] + ndt * np.arange(n)
+        amps = v["mean"] + v["stdev"] * drawn[:n]
+        if v["stop"] <= until and n:
+            times = np.append(times, v["stop"])
+            amps = np.append(amps, 0.0)
+        return times, amps
+
+    # --- recording -----------------------------------------------------------------------
+    def record(self):
+        """Record the injected current (retrieve it with get_data())."""
+        self._recording = True
+
+    def get_data(self):
+        """The current injected so far as a neo.AnalogSignal (nA), one sample per step,
+        including t = 0 and the current time."""
+        state = self._simulator.state
+        steps = np.arange(state.steps + 1)
+        values = self.current_at_steps(steps)
+        return neo.AnalogSignal(values.reshape(-1, 1), units="nA", t_start=0 * pq.ms,
+                                sampling_period=state.dt * pq.ms, name="i",
+                                source=type(self).__name__)
+
+    # --- hooks for backends ----------------------------------------------------------------
+    def _create_device(self):
+        raise NotImplementedError
+
+    def _connect(self, root, indices):
+        raise NotImplementedError
+
+    def _push_parameters(self):
+        raise NotImplementedError
+
+    def _prepare_run(self, end_steps):
+        """Called before every run up to step `end_steps` (e.g. to extend a noise trace)."""
+
+    def _rebuild(self):
+        """Re-create the device and its connections after a reset."""
+        self._create_device()
+        for root, indices in self._targets:
+            self._connect(root, indices)
+
+
+def _seq(value):
+    if isinstance(value, ArrayParameter):
+        return value.value
+    return value

@@ -1,0 +1,1044 @@
+"""Populations, views of populations, assemblies and cell IDs (written once).
+
+Every group of cells is described by its root :class:`Population` and an integer
+index array into it. Parameter values and initial values are stored in the core as
+numpy arrays in standard units; the backend is handed translated arrays, one call per
+population (or view).
+"""
+
+import warnings
+from itertools import chain
+
+import numpy as np
+
+from pyNN import errors, random, recording, space
+from pyNN.core import deprecated, is_listlike
+from pyNN.models import BaseCellType
+from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
+from pyNN.recording import files
+
+
+class ID(int):
+    """A cell: an integer id carrying a reference to its population.
+
+    Parameters of the cell can be read and written as attributes (``cell.tau_m``).
+    """
+
+    def __new__(cls, value, parent=None):
+        obj = int.__new__(cls, value)
+        int.__setattr__(obj, "parent", parent)
+        return obj
+
+    @property
+    def _index(self):
+        return int(self) - self.parent.first_id
+
+    @property
+    def celltype(self):
+        return self.parent.celltype
+
+    @property
+    def is_standard_cell(self):
+        from pyNN.standardmodels import StandardCellType
+        return isinstance(self.parent.celltype, StandardCellType)
+
+    @property
+    def local(self):
+        return True
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name in ("parent",):
+            raise AttributeError(name)
+        parent = int.__getattribute__(self, "parent")
+        if parent is None:
+            raise AttributeError(name)
+        if name == "set":
+            raise AttributeError("Cells have no set() method: use cell.set_parameters(**params), "
+                                 "or population[i:i+1].set(...)")
+        if parent.celltype.has_parameter(name):
+            return parent.as_root_values(name)[self._index]
+        raise errors.NonExistentParameterError(name, type(parent.celltype).__name__,
+                                               parent.celltype.get_parameter_names())
+
+    def __setattr__(self, name, value):
+        if name == "parent":
+            int.__setattr__(self, name, value)
+        elif name == "position":
+            self.parent.grandparent._set_position(self._index, value)
+        elif self.parent is not None and self.parent.celltype.has_parameter(name):
+            self.as_view().set(**{name: value})
+        else:
+            raise errors.NonExistentParameterError(name, type(self.parent.celltype).__name__,
+                                                   self.parent.celltype.get_parameter_names())
+
+    def get_parameters(self):
+        return {name: self.parent.as_root_values(name)[self._index]
+                for name in self.parent.celltype.get_parameter_names()}
+
+    def set_parameters(self, **parameters):
+        self.as_view().set(**parameters)
+
+    @property
+    def position(self):
+        return self.parent.grandparent.positions[:, self._index]
+
+    @position.setter
+    def position(self, pos):
+        self.parent.grandparent._set_position(self._index, pos)
+
+    def get_initial_value(self, variable):
+        return self.parent.grandparent._initial[variable][self._index]
+
+    def set_initial_value(self, variable, value):
+        self.as_view().initialize(**{variable: value})
+
+    def inject(self, current_source, location=None):
+        current_source.inject_into(self.as_view())
+
+    def as_view(self):
+        return self.parent.grandparent[self._index:self._index + 1]
+
+
+def _normalize_variables(variables):
+    if variables is None:
+        return None
+    if isinstance(variables, str):
+        return [variables]
+    return list(variables)
+
+
+class BasePopulation:
+    """Behaviour shared by Population and PopulationView."""
+
+    # set by subclasses: grandparent (root Population) and _indices (into it)
+
+    # --- size and ids --------------------------------------------------------------
+    def __len__(self):
+        return self.size
+
+    @property
+    def size(self):
+        return len(self._indices)
+
+    @property
+    def local_size(self):
+        return self.size
+
+    @property
+    def _ids(self):
+        return self.grandparent.first_id + self._indices
+
+    @property
+    def all_cells(self):
+        root = self.grandparent
+        out = np.empty(self.size, dtype=object)
+        out[:] = [ID(i, root) for i in self._ids.tolist()]
+        return out
+
+    local_cells = all_cells
+
+    def __iter__(self):
+        root = self.grandparent
+        return (ID(i, root) for i in self._ids.tolist())
+
+    def all(self):
+        return iter(self)
+
+    @property
+    def first_id(self):
+        return ID(int(self._ids[0]), self.grandparent) if self.size else None
+
+    @property
+    def last_id(self):
+        return ID(int(self._ids[-1]), self.grandparent) if self.size else None
+
+    def is_local(self, id):
+        return True
+
+    def id_to_index(self, id):
+        """Position of cell(s) `id` within this population or view."""
+        scalar = not is_listlike(id)
+        ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
+        pos = np.searchsorted(self._ids, ids)
+        pos_clipped = np.minimum(pos, max(self.size - 1, 0))
+        if self.size == 0 or np.any(self._ids[pos_clipped] != ids):
+            bad = ids[(pos >= self.size) | (self._ids[pos_clipped] != ids)]
+            raise ValueError(f"ID(s) {bad[:5].tolist()} are not in '{self.label}' "
+                             f"(ids {int(self._ids[0]) if self.size else None}.."
+                             f"{int(self._ids[-1]) if self.size else None})")
+        return int(pos[0]) if scalar else pos
+
+    def id_to_local_index(self, id):
+        return self.id_to_index(id)
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            n = self.size
+            if not -n <= index < n:
+                raise IndexError(f"index {index} out of range for '{self.label}' of size {n}")
+            return ID(int(self._ids[index]), self.grandparent)
+        if isinstance(index, (slice, list, np.ndarray, tuple)):
+            if isinstance(index, tuple):
+                index = list(index)
+            return PopulationView(self, index)
+        raise TypeError(f"'{self.label}' can be indexed by an int, slice, list, tuple or numpy array, "
+                        f"not {type(index).__name__}")
+
+    def __add__(self, other):
+        return Assembly(self, other)
+
+    # --- cell type properties ----------------------------------------------------------
+    @property
+    def conductance_based(self):
+        return self.celltype.conductance_based
+
+    @property
+    def receptor_types(self):
+        return self.celltype.receptor_types
+
+    @property
+    def injectable(self):
+        return self.celltype.injectable
+
+    def can_record(self, variable, location=None):
+        return self.celltype.can_record(variable)
+
+    def find_units(self, variable):
+        """Units (string) of a parameter or recordable variable."""
+        name = getattr(variable, "name", variable)
+        units = getattr(self.celltype, "units", {})
+        if name not in units:
+            raise errors.NonExistentParameterError(name, type(self.celltype).__name__, list(units))
+        return units[name]
+
+    # --- parameters ----------------------------------------------------------------------
+    def _view_indices(self):
+        return self._indices
+
+    def get(self, parameter_names, gather=False, simplify=True):
+        """Values of one or more parameters, in standard units.
+
+        Parameters
+        ----------
+        parameter_names : str or list of str
+        gather : bool
+            Ignored in a single process (all values are local).
+        simplify : bool
+            Return a single value when all cells have the same value.
+
+        Returns
+        -------
+        One value (scalar or array) for a str; a list of values for a list.
+        """
+        single = isinstance(parameter_names, str)
+        names = [parameter_names] if single else list(parameter_names)
+        root = self.grandparent
+        out = []
+        for name in names:
+            values = root.as_root_values(name)[self._indices]
+            out.append(_simplified(values) if simplify else values)
+        return out[0] if single else out
+
+    def set(self, **parameters):
+        """Set parameters of these cells (standard names and units).
+
+        Values may be scalars, arrays with one value per cell, callables of the cell's
+        index in the root population, RandomDistributions, or for array-valued parameters
+        a Sequence/ArrayParameter (or one per cell).
+        """
+        self.grandparent._set_parameters(self._indices, parameters)
+
+    def initialize(self, **initial_values):
+        """Set initial values of state variables (standard names and units)."""
+        self.grandparent._set_initial_values(self._indices, initial_values)
+
+    def annotate(self, **annotations):
+        self.annotations.update(annotations)
+
+    # --- recording -------------------------------------------------------------------------
+    def record(self, variables, to_file=None, sampling_interval=None, locations=None):
+        """Record `variables` ('spikes', 'v', ...) from these cells; None stops all recording
+        of the whole population."""
+        variables = _normalize_variables(variables)
+        self.grandparent.recorder.record(variables, self._indices, sampling_interval)
+        if to_file is not None and variables is not None:
+            self._simulator.state.files_to_write.append((self, to_file, variables))
+
+    @deprecated("record('v')")
+    def record_v(self, to_file=None):
+        self.record("v", to_file)
+
+    @deprecated("record(['gsyn_exc', 'gsyn_inh'])")
+    def record_gsyn(self, to_file=None):
+        self.record(["gsyn_exc", "gsyn_inh"], to_file)
+
+    def _block_annotations(self):
+        state = self._simulator.state
+        ann = {"size": self.size, "first_index": 0, "last_index": self.size,
+               "first_id": int(self._ids[0]) if self.size else None,
+               "last_id": int(self._ids[-1]) if self.size else None,
+               "label": self.label, "simulator": state.backend_name, "dt": state.dt,
+               "mpi_processes": state.num_processes}
+        ann.update(self.grandparent.annotations)
+        if self is not self.grandparent:
+            ann.update(self.annotations)
+        return ann
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
+        """Recorded data as a ``neo.Block`` (one Segment per run/reset cycle)."""
+        ann = self._block_annotations()
+        ann.update(annotations or {})
+        return recording.data_block([(self.grandparent, self._indices, 0)], variables, clear,
+                                    self.label, self.describe(), ann)
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None,
+                   locations=None):
+        """Write recorded data through a Neo IO (an IO object, or a filename whose extension
+        chooses the format)."""
+        block = self.get_data(variables, gather, clear, annotations)
+        _write_block(io, block, self.label)
+
+    def get_spike_counts(self, gather=True):
+        """Dict {ID: number of spikes} over the current segment (spikes must be recorded)."""
+        counts = self.grandparent.recorder.spike_counts(self._indices)
+        root = self.grandparent
+        return {ID(i, root): int(c) for i, c in zip(self._ids.tolist(), counts.tolist())}
+
+    def mean_spike_count(self, gather=True):
+        if self.size == 0:
+            return 0
+        return float(self.grandparent.recorder.spike_counts(self._indices).mean())
+
+    @deprecated("mean_spike_count()")
+    def meanSpikeCount(self, gather=True):
+        return self.mean_spike_count(gather)
+
+    @deprecated("get_data('spikes')")
+    def getSpikes(self, gather=True, compatible_output=True):
+        return self.get_data("spikes", gather)
+
+    @deprecated("get_data('v')")
+    def get_v(self, gather=True, compatible_output=True):
+        return self.get_data("v", gather)
+
+    @deprecated("get_data(['gsyn_exc', 'gsyn_inh'])")
+    def get_gsyn(self, gather=True, compatible_output=True):
+        return self.get_data(["gsyn_exc", "gsyn_inh"], gather)
+
+    @deprecated("write_data(file, 'spikes')")
+    def printSpikes(self, file, gather=True, compatible_output=True):
+        self.write_data(file, "spikes", gather)
+
+    @deprecated("write_data(file, 'v')")
+    def print_v(self, file, gather=True, compatible_output=True):
+        self.write_data(file, "v", gather)
+
+    @deprecated("write_data(file, ['gsyn_exc', 'gsyn_inh'])")
+    def print_gsyn(self, file, gather=True, compatible_output=True):
+        self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
+
+    @deprecated("set(parametername=value)")
+    def tset(self, parametername, value_array):
+        self.set(**{parametername: value_array})
+
+    @deprecated("set(parametername=rand_distr)")
+    def rset(self, parametername, rand_distr):
+        self.set(**{parametername: rand_distr})
+
+    # --- stimulation ---------------------------------------------------------------------
+    def inject(self, current_source):
+        """Inject a current source into every cell of this group."""
+        if not self.celltype.injectable:
+            raise TypeError(f"Cannot inject current into '{self.label}': "
+                            f"{type(self.celltype).__name__} cells are not injectable")
+        current_source.inject_into(self)
+
+    # --- space ---------------------------------------------------------------------------
+    @property
+    def positions(self):
+        return self.grandparent.positions[:, self._indices]
+
+    @property
+    def position_generator(self):
+        positions = self.positions
+        return lambda i: positions[:, i]
+
+    def nearest(self, position):
+        """ID of the cell nearest to `position` (x, y, z)."""
+        pos = np.asarray(position, dtype=float).reshape(3, 1)
+        d = np.sum((self.positions - pos) ** 2, axis=0)
+        return self[int(np.argmin(d))]
+
+    def sample(self, n, rng=None):
+        """A view of `n` cells chosen at random without replacement."""
+        if not isinstance(n, (int, np.integer)):
+            raise TypeError(f"sample(): n must be an int, got {n!r}")
+        if n > self.size:
+            raise ValueError(f"sample(): cannot sample {n} cells from '{self.label}' of size {self.size}")
+        rng = rng or random.NumpyRNG()
+        chosen = np.sort(rng.permutation(self.size)[:n])
+        return PopulationView(self, chosen)
+
+    def save_positions(self, file):
+        """Write rows ``index x y z`` with metadata {'population': label}."""
+        data = np.column_stack([np.arange(self.size), self.positions.T])
+        f = files.StandardTextFile(file, mode="wb") if isinstance(file, str) else file
+        f.write(data, {"population": self.label})
+        f.close()
+
+    def describe(self, template="population_default.txt", engine="default"):
+        """Human-readable description; a dict when `template` is None."""
+        context = {"label": self.label, "celltype": type(self.celltype).__name__,
+                   "size": self.size, "size_local": self.size,
+                   "first_id": int(self._ids[0]) if self.size else None,
+                   "last_id": int(self._ids[-1]) if self.size else None,
+                   "local_first_id": int(self._ids[0]) if self.size else None,
+                   "structure": getattr(self.grandparent.structure, "describe", lambda **k: None)(
+                       template=None) if self.grandparent.structure else None,
+                   "cell_parameters": {}, "annotations": dict(self.annotations)}
+        if template is None:
+            return context
+        kind = "Population" if self is self.grandparent else "PopulationView"
+        lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']} cells "
+                 f"(ids {context['first_id']}..{context['last_id']})"]
+        if self is not self.grandparent:
+            lines.append(f"  view of '{self.grandparent.label}'")
+        if self.annotations:
+            lines.append(f"  annotations: {self.annotations}")
+        return "\n".join(lines)
+
+
+def _simplified(values):
+    if isinstance(values, np.ndarray) and values.size and values.dtype != object:
+        if np.all(values == values.flat[0]):
+            return values.flat[0].item()
+        return values
+    return simplify(values)
+
+
+def _write_block(io, block, label):
+    if isinstance(io, str):
+        io = recording.get_io(io)
+    if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
+        raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
+    io.write_block(block)
+    if hasattr(io, "close"):
+        io.close()
+
+
+class Population(BasePopulation):
+    """A group of cells of one type.
+
+    Parameters
+    ----------
+    size : int or tuple of ints
+        Number of cells, or a shape of up to three dimensions (giving a Line, Grid2D
+        or Grid3D structure).
+    cellclass : cell type instance
+        E.g. ``IF_cond_exp(tau_m=15.0)``. (A class plus ``cellparams`` dict still
+        works, with a DeprecationWarning.)
+    cellparams : dict, optional
+        Deprecated: parameters when `cellclass` is a class.
+    structure : BaseStructure, optional
+        Spatial structure giving cell positions (default ``Line()``).
+    initial_values : dict, optional
+        Initial values of state variables, overriding the type's defaults.
+    label : str, optional
+    """
+
+    _simulator = None  # set by each backend
+    _recorder_class = recording.Recorder
+
+    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
+                 label=None):
+        state = self._simulator.state
+        if not state.initialized:
+            raise RuntimeError("Call setup() before creating populations")
+        self.size_shape, size, structure = _resolve_size(size, structure)
+        self.celltype = _resolve_celltype(cellclass, cellparams)
+        if label is None:
+            label = f"population{state.population_counter}"
+        state.population_counter += 1
+        self.label = label
+        self.annotations = {}
+        self._structure = structure if structure is not None else space.Line()
+        self._positions = None
+        self._indices = np.arange(size, dtype=np.int64)
+        self.first_id_int = state.id_counter
+        state.id_counter += size
+        self._check_backend_support()
+        self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
+        type(self.celltype).check_values(self._std, f"Population '{label}'")
+        self._initial = {}
+        iv = dict(self.celltype.default_initial_values)
+        iv.update(initial_values or {})
+        self._check_initial_names(iv)
+        for name, value in iv.items():
+            self._initial[name] = self._evaluate_value(name, value, np.arange(size), kind="initial")
+        self._create_cells()
+        self._apply_initial_values()
+        self.recorder = self._recorder_class(self)
+        state.populations.append(self)
+
+    # root-population identity
+    @property
+    def grandparent(self):
+        return self
+
+    @property
+    def parent(self):
+        return None
+
+    @property
+    def first_id(self):
+        return ID(self.first_id_int, self) if self.size else None
+
+    @property
+    def _ids(self):
+        return self.first_id_int + self._indices
+
+    @property
+    def initial_values(self):
+        return {name: LazyArray(values) for name, values in self._initial.items()}
+
+    # --- parameter storage --------------------------------------------------------------
+    def as_root_values(self, name):
+        if name in self._std:
+            return self._std[name]
+        raise errors.NonExistentParameterError(name, type(self.celltype).__name__,
+                                               self.celltype.get_parameter_names())
+
+    def _evaluate_value(self, name, value, indices, kind="parameter"):
+        schema = self.celltype.get_schema() if kind == "parameter" else None
+        ps = ParameterSpace({name: value}, schema=schema, shape=(self.size,),
+                            component=type(self.celltype))
+        ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
+        values = ps[name]
+        if kind == "initial":
+            values = np.asarray(values, dtype=float)
+        return values
+
+    def _evaluate_parameter_space(self, parameter_space, indices):
+        ps = parameter_space.copy()
+        ps.shape = (self.size,)
+        ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
+        return ps.flatten().as_dict() if hasattr(ps, "flatten") else ps.as_dict()
+
+    def _set_parameters(self, indices, parameters):
+        celltype = self.celltype
+        valid = celltype.get_parameter_names()
+        for name in parameters:
+            if name not in valid:
+                raise errors.NonExistentParameterError(name, f"{type(celltype).__name__} in '{self.label}'",
+                                                       valid)
+        new = {}
+        for name, value in parameters.items():
+            new[name] = self._evaluate_value(name, value, indices)
+        type(celltype).check_values(new, f"Population '{self.label}'")
+        for name, values in new.items():
+            arr = self._std[name]
+            if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
+                if arr.dtype != object:
+                    arr = arr.astype(object)
+                for k, i in enumerate(np.asarray(indices).tolist()):
+                    arr[i] = values[k] if np.ndim(values) else values
+                self._std[name] = arr
+            else:
+                arr[indices] = values
+        self._push_parameters(indices, list(parameters))
+
+    def _push_parameters(self, indices, changed):
+        std_subset = {name: values[indices] for name, values in self._std.items()}
+        native = self.celltype.translate(std_subset)
+        self._set_native_parameters(native, indices)
+
+    def _check_initial_names(self, names):
+        valid = list(self.celltype.default_initial_values)
+        for name in names:
+            if name not in valid:
+                raise errors.NonExistentParameterError(
+                    name, f"state variables of {type(self.celltype).__name__} in '{self.label}'", valid)
+
+    def _set_initial_values(self, indices, initial_values):
+        self._check_initial_names(initial_values)
+        for name, value in initial_values.items():
+            values = self._evaluate_value(name, value, indices, kind="initial")
+            self._initial[name][indices] = values
+        self._push_initial_values(indices, list(initial_values))
+
+    def _apply_initial_values(self):
+        self._push_initial_values(self._indices, list(self._initial))
+
+    def _push_initial_values(self, indices, names):
+        if names:
+            self._set_native_initial_values({n: self._initial[n][indices] for n in names}, indices)
+
+    # --- space -------------------------------------------------------------------------
+    @property
+    def structure(self):
+        return self._structure
+
+    @structure.setter
+    def structure(self, structure):
+        if structure != self._structure:
+            self._positions = None
+        self._structure = structure
+
+    @property
+    def positions(self):
+        if self._positions is None:
+            if self._structure is None:
+                raise ValueError(f"'{self.label}' has neither a structure nor explicit positions")
+            self._positions = self._structure.generate_positions(self.size)
+        return self._positions
+
+    @positions.setter
+    def positions(self, pos_array):
+        pos = np.asarray(pos_array, dtype=float)
+        if pos.shape != (3, self.size):
+            raise errors.InvalidDimensionsError(
+                f"'{self.label}': positions must have shape (3, {self.size}), got {pos.shape}")
+        self._positions = pos.copy()
+        self._structure = None
+
+    def _set_position(self, index, pos):
+        positions = self.positions.copy()
+        positions[:, index] = np.asarray(pos, dtype=float)
+        self._positions = positions
+
+    @property
+    def position_generator(self):
+        positions = self.positions
+        return lambda i: positions[:, i]
+
+    # --- hooks for backends --------------------------------------------------------------
+    def _check_backend_support(self):
+        """Raise NoModelAvailableError if the backend cannot simulate this cell type."""
+
+    def _create_cells(self):
+        raise NotImplementedError
+
+    def _set_native_parameters(self, native_values, indices):
+        raise NotImplementedError
+
+    def _set_native_initial_values(self, std_initial_values, indices):
+        raise NotImplementedError
+
+    def _native_ids(self):
+        """Simulator handles (e.g. node ids) of the cells, as an integer array."""
+        raise NotImplementedError
+
+
+def _resolve_size(size, structure):
+    if isinstance(size, (tuple, list)):
+        shape = tuple(int(s) for s in size)
+        if structure is not None:
+            raise ValueError("Population: give either a shape tuple or a structure, not both")
+        if len(shape) == 1:
+            structure = space.Line()
+        elif len(shape) == 2:
+            structure = space.Grid2D(aspect_ratio=shape[0] / shape[1])
+        elif len(shape) == 3:
+            structure = space.Grid3D(shape[0] / shape[1], shape[0] / shape[2])
+        else:
+            raise Exception(f"Population: shapes of more than 3 dimensions are not supported ({shape})")
+        return shape, int(np.prod(shape)), structure
+    if not isinstance(size, (int, np.integer)) or size < 0:
+        raise errors.InvalidParameterValueError(
+            f"Population: size must be a non-negative int or a shape tuple, got {size!r}")
+    return (int(size),), int(size), structure
+
+
+def _resolve_celltype(cellclass, cellparams):
+    if isinstance(cellclass, BaseCellType):
+        if cellparams:
+            raise ValueError("Population: cellparams can only be given with a cell type class")
+        return cellclass
+    if isinstance(cellclass, type) and issubclass(cellclass, BaseCellType):
+        warnings.warn("Passing a cell type class and a parameter dict to Population is deprecated; "
+                      "pass an instance, e.g. IF_cond_exp(tau_m=15.0)", DeprecationWarning, stacklevel=3)
+        return cellclass(**(cellparams or {}))
+    raise TypeError(f"Population: cellclass must be a cell type instance such as IF_cond_exp(), "
+                    f"got {cellclass!r}")
+
+
+class PopulationView(BasePopulation):
+    """A subset of the cells of a Population (or of another view).
+
+    Parameters
+    ----------
+    parent : Population or PopulationView
+    selector : slice, list/array of int, or boolean mask of the parent's size
+    label : str, optional
+    """
+
+    def __init__(self, parent, selector, label=None):
+        self.parent = parent
+        self.grandparent = parent.grandparent
+        self._simulator = parent._simulator
+        local = _selector_to_indices(selector, parent.size, parent.label)
+        self.mask = local
+        self._indices = parent._indices[local]
+        self.label = label or f"view of '{parent.label}' with size {len(local)}"
+        self.annotations = {}
+
+    @property
+    def celltype(self):
+        return self.grandparent.celltype
+
+    @property
+    def recorder(self):
+        return self.grandparent.recorder
+
+    @property
+    def structure(self):
+        return self.grandparent.structure
+
+    @property
+    def initial_values(self):
+        root = self.grandparent
+        return {name: LazyArray(values[self._indices]) for name, values in root._initial.items()}
+
+    def as_root_values(self, name):
+        return self.grandparent.as_root_values(name)
+
+    def index_in_grandparent(self, indices):
+        return self._indices[indices]
+
+    def index_from_parent_index(self, indices):
+        return np.searchsorted(self.mask, indices)
+
+    def _native_ids(self):
+        return self.grandparent._native_ids()[self._indices]
+
+    def __eq__(self, other):
+        return (isinstance(other, PopulationView) and other.grandparent is self.grandparent
+                and np.array_equal(other._indices, self._indices))
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+
+def _selector_to_indices(selector, size, label):
+    if isinstance(selector, slice):
+        return np.arange(size)[selector]
+    arr = np.asarray(selector)
+    if arr.dtype == bool:
+        if arr.size != size:
+            raise errors.InvalidDimensionsError(
+                f"Boolean mask of size {arr.size} cannot select from '{label}' of size {size}")
+        return np.flatnonzero(arr)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"Cannot select cells of '{label}' with {selector!r}")
+    arr = arr.astype(np.int64).reshape(-1)
+    arr = np.where(arr < 0, arr + size, arr)
+    if arr.min() < 0 or arr.max() >= size:
+        raise IndexError(f"Index out of range for '{label}' of size {size}: "
+                         f"{arr[(arr < 0) | (arr >= size)][:5].tolist()}")
+    unique = np.unique(arr)
+    if unique.size != arr.size:
+        warnings.warn(f"Duplicate indices in a view of '{label}' were removed", stacklevel=3)
+    elif np.any(np.diff(arr) < 0):
+        pass  # views are kept in increasing order, as in PyNN
+    return unique
+
+
+class Assembly:
+    """A group of Populations and/or PopulationViews, possibly of different cell types.
+
+    Parameters
+    ----------
+    *populations : Population or PopulationView
+    label : str, optional
+    """
+
+    def __init__(self, *populations, **kwargs):
+        label = kwargs.pop("label", None)
+        if kwargs:
+            raise TypeError(f"Assembly() got unexpected keyword arguments {sorted(kwargs)}")
+        self.populations = []
+        for p in populations:
+            self._insert(p)
+        state = self._simulator.state if self.populations else None
+        if label is None:
+            n = state.assembly_counter if state else 0
+            label = f"assembly{n}"
+            if state:
+                state.assembly_counter += 1
+        self.label = label
+        self.annotations = {}
+
+    @property
+    def _simulator(self):
+        return self.populations[0]._simulator
+
+    def _insert(self, p):
+        if not isinstance(p, BasePopulation):
+            raise TypeError(f"An Assembly can only contain Populations or PopulationViews, not {p!r}")
+        for q in self.populations:
+            if q.grandparent is p.grandparent and np.intersect1d(q._indices, p._indices).size:
+                warnings.warn(f"'{p.label}' overlaps '{q.label}', already in assembly; ignored",
+                              stacklevel=3)
+                return
+        self.populations.append(p)
+
+    @property
+    def size(self):
+        return sum(p.size for p in self.populations)
+
+    def __len__(self):
+        return self.size
+
+    @property
+    def local_size(self):
+        return self.size
+
+    def _offsets(self):
+        return np.cumsum([0] + [p.size for p in self.populations])
+
+    @property
+    def _ids(self):
+        return np.concatenate([p._ids for p in self.populations]) if self.populations else np.zeros(0, int)
+
+    def _native_ids(self):
+        return np.concatenate([p._native_ids() for p in self.populations])
+
+    def __iter__(self):
+        return chain(*(iter(p) for p in self.populations))
+
+    def all(self):
+        return iter(self)
+
+    @property
+    def all_cells(self):
+        return np.concatenate([p.all_cells for p in self.populations])
+
+    local_cells = all_cells
+
+    @property
+    def first_id(self):
+        return self.populations[0].first_id if self.populations else None
+
+    @property
+    def last_id(self):
+        return self.populations[-1].last_id if self.populations else None
+
+    def id_to_index(self, id):
+        scalar = not is_listlike(id)
+        ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
+        out = np.full(ids.shape, -1, dtype=np.int64)
+        for p, offset in zip(self.populations, self._offsets()):
+            pos = np.searchsorted(p._ids, ids)
+            pos_c = np.minimum(pos, max(p.size - 1, 0))
+            hit = (p.size > 0) & (p._ids[pos_c] == ids) if p.size else np.zeros(ids.shape, bool)
+            out[hit] = offset + pos[hit]
+        if np.any(out < 0):
+            raise ValueError(f"ID(s) {ids[out < 0][:5].tolist()} are not in assembly '{self.label}'")
+        return int(out[0]) if scalar else out
+
+    def _locate(self, indices):
+        """Split assembly indices into (population, local indices) pairs."""
+        offsets = self._offsets()
+        which = np.searchsorted(offsets, indices, side="right") - 1
+        for k, p in enumerate(self.populations):
+            sel = indices[which == k] - offsets[k]
+            if sel.size:
+                yield p, sel
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            if not -self.size <= index < self.size:
+                raise IndexError(f"index {index} out of range for assembly '{self.label}'")
+            index = index % self.size
+            p, local = next(self._locate(np.array([index])))
+            return p[int(local[0])]
+        indices = _selector_to_indices(index, self.size, self.label)
+        return Assembly(*[PopulationView(p, local) for p, local in self._locate(indices)],
+                        label=f"{self.label}[subset]")
+
+    def __add__(self, other):
+        if isinstance(other, Assembly):
+            return Assembly(*(self.populations + other.populations))
+        if isinstance(other, BasePopulation):
+            return Assembly(*(self.populations + [other]))
+        raise TypeError(f"Can only add a Population, PopulationView or Assembly to an Assembly, "
+                        f"not {type(other).__name__}")
+
+    def __iadd__(self, other):
+        others = other.populations if isinstance(other, Assembly) else [other]
+        for p in others:
+            self._insert(p)
+        return self
+
+    def get_population(self, label):
+        for p in self.populations:
+            if p.label == label:
+                return p
+        raise KeyError(f"Assembly '{self.label}' contains no population labelled '{label}'")
+
+    @property
+    def conductance_based(self):
+        return all(p.celltype.conductance_based for p in self.populations)
+
+    @property
+    def receptor_types(self):
+        types = [set(p.celltype.receptor_types) for p in self.populations]
+        common = set.intersection(*types) if types else set()
+        return [r for r in self.populations[0].celltype.receptor_types if r in common] if types else []
+
+    @property
+    def injectable(self):
+        return all(p.celltype.injectable for p in self.populations)
+
+    @property
+    def positions(self):
+        return np.hstack([p.positions for p in self.populations])
+
+    @property
+    def position_generator(self):
+        positions = self.positions
+        return lambda i: positions[:, i]
+
+    def find_units(self, variable):
+        units = {p.find_units(variable) for p in self.populations}
+        if len(units) > 1:
+            raise ValueError(f"'{variable}' has different units in assembly '{self.label}': {units}")
+        return units
+
+    def sample(self, n, rng=None):
+        rng = rng or random.NumpyRNG()
+        chosen = np.sort(rng.permutation(self.size)[:n])
+        return self[chosen]
+
+    def initialize(self, **initial_values):
+        self._per_population("initialize", initial_values)
+
+    def set(self, **parameters):
+        self._per_population("set", parameters)
+
+    def _per_population(self, method, values):
+        offsets = self._offsets()
+        for k, p in enumerate(self.populations):
+            local = {}
+            for name, value in values.items():
+                if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == self.size:
+                    value = value[offsets[k]:offsets[k + 1]]
+                elif isinstance(value, list) and len(value) == self.size \
+                        and not isinstance(value, ArrayParameter):
+                    value = value[offsets[k]:offsets[k + 1]]
+                local[name] = value
+            getattr(p, method)(**local)
+
+    def get(self, parameter_names, gather=False, simplify=True):
+        single = isinstance(parameter_names, str)
+        names = [parameter_names] if single else list(parameter_names)
+        out = []
+        for name in names:
+            values = np.concatenate([np.atleast_1d(p.get(name, simplify=False)) for p in self.populations])
+            out.append(_simplified(values) if simplify else values)
+        return out[0] if single else out
+
+    def record(self, variables, to_file=None, sampling_interval=None, locations=None):
+        for p in self.populations:
+            vars_p = variables
+            if variables is not None and not isinstance(variables, str):
+                vars_p = [v for v in variables if p.can_record(v)]
+            elif isinstance(variables, str) and not p.can_record(variables):
+                continue
+            p.record(vars_p, sampling_interval=sampling_interval)
+        if to_file is not None and variables is not None:
+            self._simulator.state.files_to_write.append((self, to_file, variables))
+
+    @deprecated("record('v')")
+    def record_v(self, to_file=None):
+        self.record("v", to_file)
+
+    @deprecated("record(['gsyn_exc', 'gsyn_inh'])")
+    def record_gsyn(self, to_file=None):
+        self.record(["gsyn_exc", "gsyn_inh"], to_file)
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
+        """Recorded data of every member as one ``neo.Block``; AnalogSignal channel
+        indices are offset by the cumulative size of the preceding members."""
+        state = self._simulator.state
+        ann = {"size": self.size, "first_index": 0, "last_index": self.size, "label": self.label,
+               "simulator": state.backend_name, "dt": state.dt, "mpi_processes": state.num_processes}
+        ann.update(self.annotations)
+        ann.update(annotations or {})
+        entries = [(p.grandparent, p._indices, int(off)) for p, off in zip(self.populations, self._offsets())]
+        return recording.data_block(entries, variables, clear, self.label, self.describe(), ann)
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        _write_block(io, self.get_data(variables, gather, clear, annotations), self.label)
+
+    def get_spike_counts(self, gather=True):
+        counts = {}
+        for p in self.populations:
+            counts.update(p.get_spike_counts(gather))
+        return counts
+
+    def mean_spike_count(self, gather=True):
+        counts = self.get_spike_counts(gather)
+        return float(np.mean(list(counts.values()))) if counts else 0
+
+    def inject(self, current_source):
+        if not self.injectable:
+            raise TypeError(f"Cannot inject current into assembly '{self.label}': it contains "
+                            f"non-injectable cells (spike sources)")
+        current_source.inject_into(self)
+
+    def save_positions(self, file):
+        data = np.column_stack([np.arange(self.size), self.positions.T])
+        f = files.StandardTextFile(file, mode="wb") if isinstance(file, str) else file
+        f.write(data, {"assembly": self.label})
+        f.close()
+
+    def get_annotations(self, annotation_keys, simplify=True):
+        keys = [annotation_keys] if isinstance(annotation_keys, str) else list(annotation_keys)
+        out = {}
+        for key in keys:
+            values = np.concatenate([np.full(p.size, p.grandparent.annotations.get(key, None), dtype=object)
+                                     for p in self.populations])
+            out[key] = _simplified(values) if simplify else values
+        return out
+
+    def describe(self, template="assembly_default.txt", engine="default"):
+        context = {"label": self.label, "populations": [p.describe(template=None) for p in self.populations],
+                   "size": self.size}
+        if template is None:
+            return context
+        lines = [f"Assembly '{self.label}' of {self.size} cells in {len(self.populations)} population(s):"]
+        lines += [f"  {p.label}: {p.size} {type(p.celltype).__name__}" for p in self.populations]
+        return "\n".join(lines)
+
+    @deprecated("get_data('spikes')")
+    def getSpikes(self, gather=True, compatible_output=True):
+        return self.get_data("spikes", gather)
+
+    @deprecated("get_data('v')")
+    def get_v(self, gather=True, compatible_output=True):
+        return self.get_data("v", gather)
+
+    @deprecated("get_data(['gsyn_exc', 'gsyn_inh'])")
+    def get_gsyn(self, gather=True, compatible_output=True):
+        return self.get_data(["gsyn_exc", "gsyn_inh"], gather)
+
+    @deprecated("write_data(file, 'spikes')")
+    def printSpikes(self, file, gather=True, compatible_output=True):
+        self.write_data(file, "spikes", gather)
+
+    @deprecated("write_data(file, 'v')")
+    def print_v(self, file, gather=True, compatible_output=True):
+        self.write_data(file, "v", gather)
+
+    @deprecated("write_data(file, ['gsyn_exc', 'gsyn_inh'])")
+    def print_gsyn(self, file, gather=True, compatible_output=True):
+        self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
+
+    @deprecated("set(parametername=rand_distr)")
+    def rset(self, parametername, rand_distr):
+        self.set(**{parametername: rand_distr})

@@ -1,0 +1,514 @@
+"""Projection: the connections from one group of cells to another (written once).
+
+The core keeps every connection as arrays — presynaptic index, postsynaptic index
+(both within the projection's pre/post groups), one array (or scalar, when all
+connections share the value) per synaptic parameter — in a deterministic order,
+sorted by post then pre. A backend creates them in bulk and is asked for values only
+when they can change in the simulator (plasticity).
+"""
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.common.populations import Assembly, BasePopulation
+from pyNN.connectors import Connector, evaluate_synapse_values
+from pyNN.core import deprecated, is_listlike
+from pyNN.models import BaseSynapseType, check_weight_sign
+from pyNN.random import RandomDistribution
+from pyNN.recording import files
+from pyNN.space import Space
+
+_COMBINE = {"sum": np.add, "min": np.fmin, "max": np.fmax}
+
+
+class Connection:
+    """One connection of a projection (a lightweight view on the projection's arrays)."""
+
+    def __init__(self, projection, k):
+        self.projection = projection
+        self.k = k
+
+    @property
+    def presynaptic_index(self):
+        return int(self.projection._pre[self.k])
+
+    @property
+    def postsynaptic_index(self):
+        return int(self.projection._post[self.k])
+
+    @property
+    def presynaptic_cell(self):
+        return self.projection.pre[self.presynaptic_index]
+
+    @property
+    def postsynaptic_cell(self):
+        return self.projection.post[self.postsynaptic_index]
+
+    source = presynaptic_cell
+    target = postsynaptic_cell
+
+    def _value(self, name):
+        return self.projection._values(name)[self.k]
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name in ("projection", "k"):
+            raise AttributeError(name)
+        if self.projection.synapse_type.has_parameter(name):
+            return float(self._value(name))
+        raise AttributeError(f"Connection has no attribute '{name}'")
+
+    def as_tuple(self, *attribute_names):
+        return (self.presynaptic_index, self.postsynaptic_index) + tuple(
+            float(self._value(n)) for n in attribute_names)
+
+
+class Projection:
+    """Connections from `presynaptic_population` to `postsynaptic_population`.
+
+    Parameters
+    ----------
+    presynaptic_population, postsynaptic_population : Population, PopulationView or Assembly
+    connector : Connector
+        Decides which pairs are connected (and may give parameter values).
+    synapse_type : synapse type instance, optional
+        Default ``StaticSynapse()`` (weight 0).
+    source : str, optional
+        Presynaptic source of the spikes (only the default is supported by point neurons).
+    receptor_type : str, optional
+        'excitatory', 'inhibitory' or a receptor name of the post cell type. By default
+        the sign of the weights chooses between excitatory and inhibitory.
+    space : Space
+        Distance calculation for distance-dependent connectors and parameters.
+    label : str, optional
+    """
+
+    _simulator = None  # set by each backend
+    _static_synapse_class = None  # set by each backend
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector,
+                 synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
+        for role, pop in (("presynaptic", presynaptic_population), ("postsynaptic", postsynaptic_population)):
+            if not isinstance(pop, (BasePopulation, Assembly)):
+                raise errors.ConnectionError(
+                    f"Projection: {role}_population must be a Population, PopulationView or Assembly, "
+                    f"got {pop!r}")
+        if not isinstance(connector, Connector):
+            raise TypeError(f"Projection: connector must be a Connector instance, got {connector!r}")
+        if synapse_type is None:
+            synapse_type = self._static_synapse_class()
+        if not isinstance(synapse_type, BaseSynapseType):
+            raise TypeError(f"Projection: synapse_type must be a synapse type instance such as "
+                            f"StaticSynapse(weight=0.1), got {synapse_type!r}")
+        self.pre = presynaptic_population
+        self.post = postsynaptic_population
+        self.connector = connector
+        self.synapse_type = synapse_type
+        self.source = source
+        self.space = space
+        self.annotations = {}
+        self.initial_values = {}
+        if label is None and getattr(self.pre, "label", None) and getattr(self.post, "label", None):
+            label = f"{self.pre.label}\u2192{self.post.label}"
+        self.label = label
+        self._check_post_types()
+        self.receptor_type = self._resolve_receptor_type(receptor_type)
+        self._pre = np.zeros(0, dtype=np.int32)
+        self._post = np.zeros(0, dtype=np.int32)
+        self._syn = {}
+        self._chunks = []
+        state = self._simulator.state
+        self._prepare_backend()
+        connector.connect(self)
+        state.projections.append(self)
+
+    # --- set-up -----------------------------------------------------------------------------
+    def _post_celltypes(self):
+        if isinstance(self.post, Assembly):
+            return [p.celltype for p in self.post.populations]
+        return [self.post.celltype]
+
+    def _check_post_types(self):
+        kinds = {ct.conductance_based for ct in self._post_celltypes()}
+        if len(kinds) > 1:
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': the postsynaptic assembly mixes conductance-based and "
+                f"current-based cell types")
+        if not all(ct.injectable or ct.receptor_types for ct in self._post_celltypes()):
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': spike sources cannot receive connections")
+
+    def _resolve_receptor_type(self, receptor_type):
+        receptors = list(self.post.receptor_types)
+        if receptor_type in (None, "default"):
+            if len(receptors) == 1:
+                return receptors[0]
+            if not receptors:
+                raise errors.ConnectionError(f"Projection '{self.label}': the postsynaptic cells have "
+                                             f"no receptors")
+            weight = self.synapse_type.parameter_space["weight"] \
+                if "weight" in self.synapse_type.parameter_space else 0.0
+            if _is_negative(weight) and "inhibitory" in receptors:
+                return "inhibitory"
+            return "excitatory" if "excitatory" in receptors else receptors[0]
+        if receptor_type not in receptors:
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': receptor_type '{receptor_type}' is not a receptor of the "
+                f"postsynaptic cells; valid receptor types are {receptors}")
+        return receptor_type
+
+    @property
+    def conductance_based(self):
+        return self._post_celltypes()[0].conductance_based
+
+    # --- connection storage (called by connectors) ----------------------------------------------
+    def _add_connections(self, pre, post, connector_values=None):
+        """Validate and create one chunk of connections given as index arrays."""
+        pre = np.asarray(pre, dtype=np.int64)
+        post = np.asarray(post, dtype=np.int64)
+        if pre.size and (pre.min() < 0 or pre.max() >= self.pre.size):
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': presynaptic index out of range 0..{self.pre.size - 1} "
+                f"(got {int(pre.min())}..{int(pre.max())})")
+        if post.size and (post.min() < 0 or post.max() >= self.post.size):
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': postsynaptic index out of range 0..{self.post.size - 1} "
+                f"(got {int(post.min())}..{int(post.max())})")
+        values = evaluate_synapse_values(self, pre, post, connector_values or {})
+        values = self._validate_values(values, pre.size)
+        self._chunks.append((pre.astype(np.int32), post.astype(np.int32), values))
+        if pre.size:
+            self._create_connections(pre, post, self._native_values(values))
+
+    def _validate_values(self, values, n):
+        state = self._simulator.state
+        if "weight" in values:
+            magnitude = check_weight_sign(values["weight"], self.receptor_type, self.conductance_based,
+                                          self.label)
+            if magnitude.size and np.isinf(magnitude).any():
+                raise errors.ConnectionError(f"Projection '{self.label}': weights must be finite")
+        if "delay" in values:
+            delay = values["delay"]
+            if delay is None:
+                delay = state.min_delay
+            arr = np.asarray(delay, dtype=float)
+            if arr.size and (np.isnan(arr).any() or arr.min() < state.min_delay - 1e-9 * state.dt):
+                bad = float(np.nanmin(arr)) if not np.isnan(arr).all() else float("nan")
+                raise errors.ConnectionError(
+                    f"Projection '{self.label}': delay {bad:g} ms is below the minimum delay "
+                    f"{state.min_delay:g} ms (delays must be >= min_delay; set min_delay in setup())")
+            if state.max_delay is not None and arr.size and arr.max() > state.max_delay + 1e-9:
+                raise errors.ConnectionError(
+                    f"Projection '{self.label}': delay {float(arr.max()):g} ms exceeds max_delay "
+                    f"{state.max_delay:g} ms set in setup()")
+            steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'")
+            delay = np.asarray(steps) * state.dt
+            values["delay"] = float(delay) if np.ndim(delay) == 0 else delay
+        return values
+
+    def _native_values(self, values):
+        """Standard values of one chunk with weights as magnitudes, for the backend."""
+        out = dict(values)
+        if "weight" in out:
+            w = np.asarray(out["weight"], dtype=float)
+            out["weight"] = np.abs(w) if w.ndim else abs(float(w))
+        return out
+
+    def _finish_connections(self):
+        """Merge chunks into the projection's arrays (sorted by post, then pre)."""
+        chunks = self._chunks
+        self._chunks = []
+        if not chunks:
+            return
+        pre = np.concatenate([self._pre] + [c[0] for c in chunks])
+        post = np.concatenate([self._post] + [c[1] for c in chunks])
+        names = set(self._syn) | set().union(*(c[2].keys() for c in chunks))
+        old_n = self._pre.size
+        merged = {}
+        for name in names:
+            parts = []
+            if old_n:
+                parts.append((old_n, self._syn.get(name)))
+            parts += [(c[0].size, c[2].get(name)) for c in chunks]
+            merged[name] = _merge_values(parts)
+        order = None
+        if post.size > 1 and np.any(np.diff(post.astype(np.int64) * self.pre.size + pre) < 0):
+            order = np.lexsort((pre, post))
+            pre, post = pre[order], post[order]
+            merged = {k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in merged.items()}
+            self._reordered(order)
+        self._pre, self._post, self._syn = pre, post, merged
+
+    def _values(self, name):
+        """Per-connection array of a parameter's current value (standard units)."""
+        if name not in self._syn and not self.synapse_type.has_parameter(name):
+            raise errors.NonExistentParameterError(name, type(self.synapse_type).__name__,
+                                                   self.synapse_type.get_parameter_names())
+        plastic = self._read_plastic(name)
+        if plastic is not None:
+            return plastic
+        v = self._syn.get(name)
+        if isinstance(v, np.ndarray):
+            return v
+        return np.full(self._pre.size, np.nan if v is None else v, dtype=float)
+
+    # --- public API -------------------------------------------------------------------------------
+    def __len__(self):
+        return int(self._pre.size)
+
+    def size(self, gather=True):
+        return int(self._pre.size)
+
+    @property
+    def shape(self):
+        return (self.pre.size, self.post.size)
+
+    def __iter__(self):
+        return (Connection(self, k) for k in range(self._pre.size))
+
+    @property
+    def connections(self):
+        return iter(self)
+
+    def __getitem__(self, i):
+        if isinstance(i, (int, np.integer)):
+            n = self._pre.size
+            if not -n <= i < n:
+                raise IndexError(f"Projection '{self.label}' has {n} connections; index {i} out of range")
+            return Connection(self, int(i) % n)
+        if isinstance(i, slice):
+            return [Connection(self, k) for k in range(self._pre.size)[i]]
+        raise TypeError(f"Projection indices must be int or slice, not {type(i).__name__}")
+
+    def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
+        """Values of synaptic attributes, as a list of tuples or as (n_pre, n_post) arrays.
+
+        Parameters
+        ----------
+        attribute_names : str or list of str
+            E.g. 'weight', ['weight', 'delay'].
+        format : 'list' or 'array'
+            'list': tuples (pre_index, post_index, value, ...) in the projection's order
+            (sorted by post index, then pre index). 'array': one 2D array per attribute
+            with NaN where there is no connection.
+        with_address : bool
+            Include the indices in 'list' format.
+        multiple_synapses : 'sum', 'first', 'last', 'min' or 'max'
+            How to combine values of several connections between one pair ('array').
+        """
+        single = isinstance(attribute_names, str)
+        names = [attribute_names] if single else list(attribute_names)
+        for name in names:
+            if not self.synapse_type.has_parameter(name):
+                raise errors.NonExistentParameterError(
+                    name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
+                    self.synapse_type.get_parameter_names())
+        if format == "list":
+            cols = [self._values(n) for n in names]
+            if with_address:
+                cols = [self._pre.astype(np.int64), self._post.astype(np.int64)] + cols
+                return [tuple(row) for row in zip(*[c.tolist() for c in cols])]
+            if single:
+                return cols[0].tolist()
+            return [tuple(row) for row in zip(*[c.tolist() for c in cols])]
+        if format == "array":
+            if multiple_synapses not in ("last", "first", "sum", "min", "max"):
+                raise ValueError(f"multiple_synapses must be one of 'last', 'first', 'sum', 'min', "
+                                 f"'max', not {multiple_synapses!r}")
+            arrays = [self._as_array(self._values(n), multiple_synapses) for n in names]
+            return arrays[0] if single else arrays
+        raise Exception(f"Projection.get(): format must be 'list' or 'array', not {format!r}")
+
+    def _as_array(self, values, multiple_synapses):
+        out = np.full(self.shape, np.nan)
+        pre, post = self._pre, self._post
+        if multiple_synapses in ("first", "last"):
+            idx = np.arange(pre.size)
+            if multiple_synapses == "first":
+                idx = idx[::-1]
+            out[pre[idx], post[idx]] = values[idx]
+            return out
+        flat = pre.astype(np.int64) * self.shape[1] + post
+        uniq, inverse = np.unique(flat, return_inverse=True)
+        ufunc = _COMBINE[multiple_synapses]
+        combined = np.full(uniq.size, np.nan if multiple_synapses != "sum" else 0.0)
+        if multiple_synapses == "sum":
+            np.add.at(combined, inverse, values)
+        else:
+            ufunc.at(combined, inverse, values)
+        out.reshape(-1)[uniq] = combined
+        return out
+
+    def set(self, **attributes):
+        """Change synaptic parameters of every connection.
+
+        Values may be scalars, RandomDistributions, (n_pre, n_post) arrays, sequences with
+        one value per connection (in the order of ``get(..., format='list')``), or
+        callables of distance.
+        """
+        n = self._pre.size
+        new = {}
+        for name, value in attributes.items():
+            if not self.synapse_type.has_parameter(name):
+                raise errors.NonExistentParameterError(
+                    name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
+                    self.synapse_type.get_parameter_names())
+            if is_listlike(value) and np.ndim(value) == 1:
+                arr = np.asarray(value, dtype=float)
+                if arr.size != n:
+                    raise errors.InvalidDimensionsError(
+                        f"Projection '{self.label}': set({name}=...) got {arr.size} values for {n} "
+                        f"connections")
+                new[name] = arr
+            elif is_listlike(value) and np.ndim(value) == 2:
+                arr = np.asarray(value, dtype=float)
+                if arr.shape != self.shape:
+                    raise errors.InvalidDimensionsError(
+                        f"Projection '{self.label}': set({name}=...) array has shape {arr.shape}, "
+                        f"expected {self.shape}")
+                new[name] = arr[self._pre, self._post]
+            else:
+                new.update(evaluate_synapse_values(self, self._pre, self._post, {}, {name: value}))
+        new = self._validate_values(new, n)
+        for name, value in new.items():
+            self._syn[name] = value
+        if n:
+            self._set_attributes(self._native_values(new))
+
+    def initialize(self, **initial_values):
+        self.initial_values.update(initial_values)
+
+    def annotate(self, **annotations):
+        self.annotations.update(annotations)
+
+    def save(self, attribute_names, file, format="list", gather=True, with_address=True):
+        """Write connections to a text file that FromFileConnector reads back exactly."""
+        if attribute_names in ("all", "connections"):
+            attribute_names = [n for n in self.synapse_type.get_parameter_names()]
+        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
+        if isinstance(file, str):
+            file = files.StandardTextFile(file, mode="wb")
+        if format == "list":
+            cols = [self._values(n) for n in names]
+            if with_address:
+                cols = [self._pre.astype(float), self._post.astype(float)] + cols
+                header = ["i", "j"] + names
+            else:
+                header = names
+            data = np.column_stack(cols) if cols else np.zeros((0, 0))
+            file.write(data, {"columns": header})
+        elif format == "array":
+            for name in names:
+                arr = np.nan_to_num(self.get(name, format="array"), nan=0.0)
+                file.write(arr, {"columns": [name]})
+        else:
+            raise ValueError(f"Projection.save(): format must be 'list' or 'array', not {format!r}")
+        file.close()
+
+    def describe(self, template="projection_default.txt", engine="default"):
+        context = {"label": self.label, "pre": self.pre.label, "post": self.post.label,
+                   "source": self.source, "receptor_type": self.receptor_type,
+                   "size_local": len(self), "size": self.size(),
+                   "connector": self.connector.describe(template=None),
+                   "plasticity": None if not self.synapse_type.plastic else type(self.synapse_type).__name__}
+        if template is None:
+            return context
+        return (f"Projection '{self.label}' from '{self.pre.label}' ({self.pre.size} cells) to "
+                f"'{self.post.label}' ({self.post.size} cells), receptor '{self.receptor_type}', "
+                f"{self.size()} connections made by {type(self.connector).__name__}, synapse type "
+                f"{type(self.synapse_type).__name__}")
+
+    # deprecated aliases of PyNN 0.7
+    @deprecated("set(weight=w)")
+    def setWeights(self, w):
+        self.set(weight=w)
+
+    @deprecated("set(weight=rand_distr)")
+    def randomizeWeights(self, rand_distr):
+        self.set(weight=rand_distr)
+
+    @deprecated("set(delay=d)")
+    def setDelays(self, d):
+        self.set(delay=d)
+
+    @deprecated("set(delay=rand_distr)")
+    def randomizeDelays(self, rand_distr):
+        self.set(delay=rand_distr)
+
+    @deprecated("set(name=value)")
+    def setSynapseDynamics(self, param, value):
+        self.set(**{param: value})
+
+    @deprecated("set(name=rand_distr)")
+    def randomizeSynapseDynamics(self, param, rand_distr):
+        self.set(**{param: rand_distr})
+
+    @deprecated("get('weight', format=...)")
+    def getWeights(self, format="list", gather=True):
+        return self.get("weight", format, gather, with_address=False)
+
+    @deprecated("get('delay', format=...)")
+    def getDelays(self, format="list", gather=True):
+        return self.get("delay", format, gather, with_address=False)
+
+    @deprecated("get(name, format=...)")
+    def getSynapseDynamics(self, parameter_name, format="list", gather=True):
+        return self.get(parameter_name, format, gather, with_address=False)
+
+    @deprecated("save('all', file, format='list')")
+    def saveConnections(self, file, gather=True, compatible_output=True):
+        self.save("all", file, format="list", gather=gather)
+
+    @deprecated("save('weight', file, format=...)")
+    def printWeights(self, file, format="list", gather=True):
+        self.save("weight", file, format, gather)
+
+    @deprecated("save('delay', file, format=...)")
+    def printDelays(self, file, format="list", gather=True):
+        self.save("delay", file, format, gather)
+
+    @deprecated("numpy.histogram(get('weight', format='list', with_address=False))")
+    def weightHistogram(self, min=None, max=None, nbins=10):
+        w = np.asarray(self.get("weight", format="list", with_address=False))
+        bins = np.linspace(w.min() if min is None else min, w.max() if max is None else max, nbins + 1)
+        return np.histogram(w, bins)
+
+    # --- hooks for backends ---------------------------------------------------------------------------
+    def _prepare_backend(self):
+        """Check the synapse type is supported and prepare native models."""
+
+    def _create_connections(self, pre, post, values):
+        raise NotImplementedError
+
+    def _set_attributes(self, values):
+        raise NotImplementedError
+
+    def _read_plastic(self, name):
+        """Current values of a parameter the simulator may have changed, or None."""
+        return None
+
+    def _reordered(self, order):
+        """Called when the core re-sorted connections (backends keeping handles re-order them)."""
+
+
+def _is_negative(value):
+    if isinstance(value, RandomDistribution):
+        return False
+    base = getattr(value, "base_value", value)
+    try:
+        arr = np.asarray(base, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(arr.size) and bool(np.all(arr <= 0)) and bool(np.any(arr < 0))
+
+
+def _merge_values(parts):
+    """Concatenate per-chunk values; keep a scalar if every chunk has the same scalar."""
+    scalars = [v for _, v in parts if not isinstance(v, np.ndarray)]
+    if len(scalars) == len(parts):
+        first = scalars[0]
+        if all((v is None and first is None) or (v is not None and first is not None and v == first)
+               for v in scalars):
+            return first
+    arrays = [np.full(n, np.nan if v is None else v, dtype=float) if not isinstance(v, np.ndarray)
+              else v.astype(float) for n, v in parts]
+    return np.concatenate(arrays) if arrays else np.zeros(0)

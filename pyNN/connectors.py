@@ -1,0 +1,681 @@
+"""Connectors: decide which cells are connected, as index arrays, generated with numpy.
+
+Every connector yields chunks of ``(pre_indices, post_indices, values)`` whose
+memory is bounded (a block of postsynaptic cells at a time), ordered by post index
+then pre index, and drawn from the connector's RNG, so the same seed gives the same
+network on every backend. The projection evaluates the synapse type's parameters for
+each chunk with :func:`evaluate_synapse_values`.
+"""
+
+import math
+import numbers
+
+import numpy as np
+from lazyarray import larray
+
+from pyNN import errors
+from pyNN.core import IndexBasedExpression
+from pyNN.random import NumpyRNG, RandomDistribution
+
+#: PyNN's fixed default seed for connectors without an rng: reproducible connectivity
+DEFAULT_CONNECTOR_SEED = 151985012
+
+#: upper bound on the number of (pre, post) candidate pairs handled at once
+_BLOCK_ELEMENTS = 4_000_000
+
+#: names usable in distance expressions such as "exp(-d**2/400.0)"
+_EXPRESSION_NAMESPACE = {name: getattr(np, name) for name in (
+    "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+    "tanh", "arcsinh", "arccosh", "arctanh", "abs", "minimum", "maximum", "where", "floor", "ceil",
+    "fabs", "power", "pi", "e")}
+_EXPRESSION_NAMESPACE["__builtins__"] = {}
+
+
+def distance_expression(expression, owner):
+    """Compile a string expression in the distance ``d`` into a vectorised function."""
+    try:
+        code = compile(expression, "<distance expression>", "eval")
+    except SyntaxError as exc:
+        raise errors.InvalidParameterValueError(
+            f"{owner}: {expression!r} is not a valid expression in the distance 'd' ({exc.msg})") from exc
+    unknown = [n for n in code.co_names if n != "d" and n not in _EXPRESSION_NAMESPACE]
+    if unknown:
+        raise errors.InvalidParameterValueError(
+            f"{owner}: expression {expression!r} uses unknown name(s) {unknown}; it may only use 'd' and "
+            f"numpy functions such as exp, sqrt, log, sin, cos, abs, minimum, maximum")
+
+    def f(d):
+        return eval(code, _EXPRESSION_NAMESPACE, {"d": d})  # noqa: S307 - names checked above
+    f.expression = expression
+    return f
+
+
+def _pair_distances(projection, pre, post):
+    space = projection.space
+    pre_pos = projection.pre.positions
+    post_pos = projection.post.positions
+    dist = space.distance_generator(lambda i: pre_pos[:, i], lambda j: post_pos[:, j])
+    return dist(pre, post)
+
+
+def evaluate_synapse_values(projection, pre, post, connector_values, overrides=None):
+    """Synaptic parameter values for the connections (pre[k], post[k]).
+
+    Values come from `connector_values` (e.g. FromList columns) first, else from the
+    projection's synapse type. Homogeneous values stay scalars.
+    """
+    ps = projection.synapse_type.parameter_space
+    names = list(overrides) if overrides is not None else list(ps.keys())
+    out = {}
+    n = len(pre)
+    for name in names:
+        if name in connector_values:
+            out[name] = np.asarray(connector_values[name], dtype=float)
+            continue
+        value = overrides[name] if overrides is not None else ps[name]
+        out[name] = _evaluate(value, name, projection, pre, post, n)
+    if overrides is None:
+        for name, value in connector_values.items():
+            out.setdefault(name, np.asarray(value, dtype=float))
+    return out
+
+
+def _evaluate(value, name, projection, pre, post, n):
+    owner = f"Projection '{projection.label}', parameter '{name}'"
+    if isinstance(value, larray):
+        base = value.base_value
+        if not value.operations:
+            value = base
+        elif isinstance(base, numbers.Number):
+            return float(value.evaluate(simplify=True)) if value.is_homogeneous else value.evaluate()
+    if value is None:
+        return None
+    if isinstance(value, numbers.Number):
+        return float(value)
+    if isinstance(value, RandomDistribution):
+        return np.asarray(value.next(n), dtype=float).reshape(-1) if n else np.zeros(0)
+    if isinstance(value, str):
+        f = distance_expression(value, owner)
+        return _checked_array(f(_pair_distances(projection, pre, post)), n, owner)
+    if isinstance(value, IndexBasedExpression):
+        value.projection = projection
+        return _checked_array(value(pre, post), n, owner)
+    if callable(value):
+        return _checked_array(value(_pair_distances(projection, pre, post)), n, owner)
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return float(arr)
+    if arr.shape == projection.shape:
+        return arr[pre, post]
+    if arr.ndim == 1 and arr.size == n:
+        return arr
+    raise errors.InvalidDimensionsError(
+        f"{owner}: an array of synaptic values must have shape {projection.shape} (n_pre, n_post), "
+        f"got {arr.shape}")
+
+
+def _checked_array(values, n, owner):
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim == 0:
+        arr = np.full(n, float(arr))
+    if arr.shape != (n,):
+        raise errors.InvalidDimensionsError(f"{owner}: expression gave shape {arr.shape}, expected ({n},)")
+    return arr
+
+
+def _post_blocks(n_pre, n_post):
+    """Slices of postsynaptic cells such that n_pre * block stays bounded."""
+    block = max(1, _BLOCK_ELEMENTS // max(n_pre, 1))
+    for start in range(0, n_post, block):
+        yield start, min(n_post, start + block)
+
+
+def _same_cells(projection, pre, post):
+    """Boolean array: is pre[k] the same cell as post[k]?"""
+    return projection.pre._ids[pre] == projection.post._ids[post]
+
+
+def _may_have_self(projection):
+    a, b = projection.pre._ids, projection.post._ids
+    return a.size and b.size and a.max() >= b.min() and b.max() >= a.min() and \
+        np.intersect1d(a, b, assume_unique=False).size > 0
+
+
+class Connector:
+    """Base class of connectors.
+
+    Parameters
+    ----------
+    safe : bool
+        Check weights and delays (always done by this library; kept for compatibility).
+    callback : callable, optional
+        Called with the fraction of work done (0..1) as connections are generated.
+    location_selector : optional
+        Only meaningful for multicompartment cells; must be None for point neurons.
+    """
+
+    parameter_names = ()
+
+    def __init__(self, safe=True, callback=None, location_selector=None):
+        self.safe = safe
+        self.callback = callback
+        if location_selector is not None:
+            raise NotImplementedError("location_selector is only meaningful for multicompartment "
+                                      "neurons, which this library does not support yet")
+        self.location_selector = location_selector
+
+    def connect(self, projection):
+        """Generate the connections and hand them, chunk by chunk, to `projection`."""
+        for fraction, (pre, post, values) in self._chunks_with_progress(projection):
+            projection._add_connections(pre, post, values)
+            if self.callback is not None:
+                self.callback(fraction)
+        projection._finish_connections()
+
+    def _chunks_with_progress(self, projection):
+        n_post = max(projection.post.size, 1)
+        for pre, post, values, done in self.generate(projection):
+            yield done / n_post, (pre, post, values)
+
+    def generate(self, projection):
+        """Yield ``(pre, post, values, n_post_done)`` chunks."""
+        raise NotImplementedError
+
+    def get_parameters(self):
+        return {name: getattr(self, name) for name in self.parameter_names}
+
+    def describe(self, template="connector_default.txt", engine="default"):
+        context = {"name": type(self).__name__, "parameters": self.get_parameters()}
+        if template is None:
+            return context
+        params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
+        return f"{context['name']}({params})"
+
+    def _rng(self, rng):
+        if rng is None:
+            return NumpyRNG(seed=DEFAULT_CONNECTOR_SEED)
+        if getattr(rng, "is_native", False) and hasattr(rng, "fallback"):
+            return rng.fallback() if callable(rng.fallback) else rng.fallback
+        return rng
+
+
+def _check_self_connections(value, owner):
+    if value not in (True, False, "NoMutual"):
+        raise errors.InvalidParameterValueError(
+            f"{owner}: allow_self_connections must be True, False or 'NoMutual', got {value!r}")
+    return value
+
+
+class _MatrixConnector(Connector):
+    """Connectors that decide, for each block of post cells, which (pre, post) pairs of
+    the block matrix are connected."""
+
+    allow_self_connections = True
+
+    def _block_mask(self, projection, post_start, post_stop):
+        """Boolean (n_post_block, n_pre) matrix of connections."""
+        raise NotImplementedError
+
+    def generate(self, projection):
+        n_pre, n_post = projection.pre.size, projection.post.size
+        check_self = self.allow_self_connections is not True and _may_have_self(projection)
+        for start, stop in _post_blocks(n_pre, n_post):
+            mask = self._block_mask(projection, start, stop)
+            post_local, pre = np.nonzero(mask)
+            post = post_local + start
+            if check_self:
+                keep = ~_same_cells(projection, pre, post)
+                pre, post = pre[keep], post[keep]
+            yield pre, post, {}, stop
+        if self.allow_self_connections == "NoMutual":
+            # handled by dropping (j, i) when (i, j) with i < j exists: done after generation
+            pass
+
+
+class AllToAllConnector(_MatrixConnector):
+    """Connect every presynaptic cell to every postsynaptic cell."""
+
+    parameter_names = ("allow_self_connections",)
+
+    def __init__(self, allow_self_connections=True, location_selector=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        self.allow_self_connections = _check_self_connections(allow_self_connections, "AllToAllConnector")
+
+    def _block_mask(self, projection, start, stop):
+        return np.ones((stop - start, projection.pre.size), dtype=bool)
+
+
+class FixedProbabilityConnector(_MatrixConnector):
+    """Connect each (pre, post) pair independently with probability `p_connect`."""
+
+    parameter_names = ("p_connect", "allow_self_connections")
+
+    def __init__(self, p_connect, allow_self_connections=True, location_selector=None, rng=None,
+                 safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        if not isinstance(p_connect, numbers.Real) or not 0 <= p_connect <= 1:
+            raise errors.InvalidParameterValueError(
+                f"FixedProbabilityConnector: p_connect={p_connect!r} must be a probability in [0, 1]")
+        self.p_connect = float(p_connect)
+        self.allow_self_connections = _check_self_connections(allow_self_connections,
+                                                              "FixedProbabilityConnector")
+        self.rng = self._rng(rng)
+
+    def _block_mask(self, projection, start, stop):
+        n = (stop - start) * projection.pre.size
+        draws = np.asarray(self.rng.next(n, "uniform", {"low": 0.0, "high": 1.0}))
+        return (draws < self.p_connect).reshape(stop - start, projection.pre.size)
+
+
+class DistanceDependentProbabilityConnector(_MatrixConnector):
+    """Connect each pair with a probability given by a function of their distance.
+
+    Parameters
+    ----------
+    d_expression : str or callable
+        E.g. ``"exp(-d**2/400.0)"``, in the distance ``d`` given by the projection's Space.
+    """
+
+    parameter_names = ("d_expression", "allow_self_connections")
+
+    def __init__(self, d_expression, allow_self_connections=True, location_selector=None, rng=None,
+                 safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        owner = "DistanceDependentProbabilityConnector"
+        if isinstance(d_expression, str):
+            self._f = distance_expression(d_expression, owner)
+        elif callable(d_expression):
+            self._f = d_expression
+        else:
+            raise errors.InvalidParameterValueError(
+                f"{owner}: d_expression must be a string in 'd' or a callable, got {d_expression!r}")
+        probe = np.asarray(self._f(np.array([0.0, 1.0, 1e12])), dtype=float)
+        if np.any(probe < 0) or np.any(np.isnan(probe)):
+            raise errors.InvalidParameterValueError(
+                f"{owner}: d_expression {d_expression!r} gives negative or NaN probabilities "
+                f"(at d = 0, 1, 1e12: {probe.tolist()})")
+        self.d_expression = d_expression
+        self.allow_self_connections = _check_self_connections(allow_self_connections, owner)
+        self.rng = self._rng(rng)
+
+    def _block_mask(self, projection, start, stop):
+        pre_pos = projection.pre.positions
+        post_pos = projection.post.positions[:, start:stop]
+        d = projection.space.distances(pre_pos, post_pos).T  # (block, n_pre)
+        p = np.asarray(self._f(d), dtype=float)
+        if p.shape != d.shape:
+            p = np.broadcast_to(p, d.shape)
+        if p.size and (p.min() < 0 or p.max() > 1 or np.isnan(p).any()):
+            raise errors.InvalidParameterValueError(
+                f"Projection '{projection.label}': DistanceDependentProbabilityConnector expression "
+                f"{self.d_expression!r} gives probabilities outside [0, 1] "
+                f"(min {np.nanmin(p):g}, max {np.nanmax(p):g})")
+        draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
+        return draws < p
+
+
+class OneToOneConnector(Connector):
+    """Connect cell i of the presynaptic group to cell i of the postsynaptic group."""
+
+    def __init__(self, location_selector=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+
+    def generate(self, projection):
+        if projection.pre.size != projection.post.size:
+            raise errors.InvalidDimensionsError(
+                f"OneToOneConnector needs pre and post of the same size; Projection "
+                f"'{projection.label}' has {projection.pre.size} and {projection.post.size} cells")
+        idx = np.arange(projection.pre.size)
+        yield idx, idx, {}, projection.post.size
+
+
+def _draw_n(n, count, rng, owner):
+    """Per-cell numbers of connections from an int or a RandomDistribution."""
+    if isinstance(n, RandomDistribution):
+        values = np.asarray(n.next(count), dtype=float).reshape(-1)
+        if np.any(values < 0) or np.any(values != np.round(values)):
+            raise errors.InvalidParameterValueError(
+                f"{owner}: the distribution for n gave values that are not non-negative integers")
+        return values.astype(np.int64)
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise errors.InvalidParameterValueError(f"{owner}: n must be an int >= 0 or a RandomDistribution, "
+                                                f"got {n!r}")
+    return np.full(count, int(n), dtype=np.int64)
+
+
+def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
+    """For each row choose counts[row] column indices among n_cand candidates.
+
+    Returns (rows, cols) arrays, cols sorted within each row. `forbidden_col_of_row`
+    (array, -1 for none) excludes one candidate per row (self-connections).
+    """
+    if replace:
+        total = int(counts.sum())
+        rows = np.repeat(np.arange(n_rows), counts)
+        cols = np.floor(np.asarray(rng.next(total, "uniform", {"low": 0.0, "high": 1.0})) * n_cand
+                        ).astype(np.int64)
+        cols = np.minimum(cols, n_cand - 1)
+        if forbidden_col_of_row is not None:
+            # redraw among the other candidates: shift indices at or after the forbidden one
+            f = forbidden_col_of_row[rows]
+            has = f >= 0
+            cols[has] = np.floor(np.asarray(rng.next(int(has.sum()), "uniform", {"low": 0.0, "high": 1.0}))
+                                 * (n_cand - 1)).astype(np.int64)
+            cols[has] += cols[has] >= f[has]
+        order = np.lexsort((cols, rows))
+        return rows[order], cols[order]
+    available = n_cand - (0 if forbidden_col_of_row is None else (forbidden_col_of_row >= 0).astype(int))
+    if np.any(counts > available):
+        k = int(np.argmax(counts > available))
+        raise errors.ConnectionError(
+            f"{owner}: cannot choose {int(counts[k])} distinct cells from {int(np.atleast_1d(available)[k] if np.ndim(available) else available)} "
+            f"candidates without replacement (use with_replacement=True or a smaller n)")
+    rows_out, cols_out = [], []
+    block = max(1, _BLOCK_ELEMENTS // max(n_cand, 1))
+    for start in range(0, n_rows, block):
+        stop = min(n_rows, start + block)
+        keys = np.asarray(rng.next((stop - start) * n_cand, "uniform", {"low": 0.0, "high": 1.0})
+                          ).reshape(stop - start, n_cand)
+        if forbidden_col_of_row is not None:
+            f = forbidden_col_of_row[start:stop]
+            r = np.flatnonzero(f >= 0)
+            keys[r, f[r]] = np.inf
+        c = counts[start:stop]
+        kmax = int(c.max()) if c.size else 0
+        if kmax == 0:
+            continue
+        if kmax < n_cand:
+            part = np.argpartition(keys, kmax - 1, axis=1)[:, :kmax]
+            # order the kmax smallest keys of each row so the first counts[row] are a random subset
+            part_keys = np.take_along_axis(keys, part, axis=1)
+            part = np.take_along_axis(part, np.argsort(part_keys, axis=1), axis=1)
+        else:
+            part = np.argsort(keys, axis=1)
+        take = np.arange(kmax)[np.newaxis, :] < c[:, np.newaxis]
+        rows = np.nonzero(take)[0] + start
+        cols = part[take]
+        order = np.lexsort((cols, rows))
+        rows_out.append(rows[order])
+        cols_out.append(cols[order])
+    if not rows_out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(rows_out), np.concatenate(cols_out)
+
+
+class FixedNumberPreConnector(Connector):
+    """Each postsynaptic cell receives connections from `n` presynaptic cells chosen at random.
+
+    Parameters
+    ----------
+    n : int or RandomDistribution
+        Number of incoming connections per postsynaptic cell.
+    with_replacement : bool
+        If True a presynaptic cell may be chosen more than once.
+    """
+
+    parameter_names = ("n", "allow_self_connections", "with_replacement")
+
+    def __init__(self, n, allow_self_connections=True, with_replacement=False, location_selector=None,
+                 rng=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        self.n = n
+        self.allow_self_connections = _check_self_connections(allow_self_connections, type(self).__name__)
+        self.with_replacement = with_replacement
+        self.rng = self._rng(rng)
+        _draw_n(n, 0, self.rng, type(self).__name__)  # validate early
+
+    def _forbidden(self, projection, rows_from, cols_from):
+        """For each row cell, the column holding the same cell (or -1)."""
+        if self.allow_self_connections is True or not _may_have_self(projection):
+            return None
+        col_ids = cols_from._ids
+        row_ids = rows_from._ids
+        pos = np.searchsorted(col_ids, row_ids)
+        pos_c = np.minimum(pos, col_ids.size - 1)
+        return np.where(col_ids[pos_c] == row_ids, pos_c, -1)
+
+    def generate(self, projection):
+        owner = f"Projection '{projection.label}' ({type(self).__name__})"
+        n_post = projection.post.size
+        counts = _draw_n(self.n, n_post, self.rng, owner)
+        forbidden = self._forbidden(projection, projection.post, projection.pre)
+        post, pre = _choose(n_post, projection.pre.size, counts, self.rng, self.with_replacement,
+                            forbidden, owner)
+        yield pre, post, {}, n_post
+
+
+class FixedNumberPostConnector(FixedNumberPreConnector):
+    """Each presynaptic cell makes connections onto `n` postsynaptic cells chosen at random."""
+
+    def generate(self, projection):
+        owner = f"Projection '{projection.label}' ({type(self).__name__})"
+        n_pre = projection.pre.size
+        counts = _draw_n(self.n, n_pre, self.rng, owner)
+        forbidden = self._forbidden(projection, projection.pre, projection.post)
+        pre, post = _choose(n_pre, projection.post.size, counts, self.rng, self.with_replacement,
+                            forbidden, owner)
+        order = np.lexsort((pre, post))
+        yield pre[order], post[order], {}, projection.post.size
+
+
+class FromListConnector(Connector):
+    """Connections given explicitly as rows ``(pre_index, post_index, value1, value2, ...)``.
+
+    Parameters
+    ----------
+    conn_list : list of tuples or 2D array
+    column_names : list of str, optional
+        Names of the value columns; with 4 columns and no names, ('weight', 'delay').
+    """
+
+    parameter_names = ("conn_list",)
+
+    def __init__(self, conn_list, column_names=None, location_selector=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        arr = np.asarray(conn_list, dtype=float)
+        if arr.size == 0:
+            arr = arr.reshape(0, 2 if column_names is None else 2 + len(column_names))
+        if arr.ndim != 2 or arr.shape[1] < 2:
+            raise errors.InvalidDimensionsError(
+                f"FromListConnector: conn_list must be rows of (pre, post, values...), got shape {arr.shape}")
+        n_values = arr.shape[1] - 2
+        if column_names is None:
+            if n_values == 0:
+                column_names = ()
+            elif n_values == 2:
+                column_names = ("weight", "delay")
+            else:
+                raise TypeError(f"FromListConnector: conn_list has {n_values} value columns; "
+                                f"give their column_names")
+        column_names = tuple(column_names)
+        if len(column_names) != n_values:
+            raise ValueError(f"FromListConnector: {len(column_names)} column_names {column_names} for "
+                             f"{n_values} value columns")
+        if np.any(arr[:, :2] != np.round(arr[:, :2])):
+            raise errors.ConnectionError("FromListConnector: pre and post indices must be integers")
+        self.conn_list = arr
+        self.column_names = column_names
+
+    def generate(self, projection):
+        names = projection.synapse_type.get_parameter_names()
+        for name in self.column_names:
+            if name not in names:
+                raise errors.NonExistentParameterError(
+                    name, f"{type(projection.synapse_type).__name__} (FromListConnector column of "
+                          f"Projection '{projection.label}')", names)
+        arr = self.conn_list
+        pre = arr[:, 0].astype(np.int64)
+        post = arr[:, 1].astype(np.int64)
+        for role, idx, size in (("pre", pre, projection.pre.size), ("post", post, projection.post.size)):
+            if idx.size and (idx.min() < 0 or idx.max() >= size):
+                bad = idx[(idx < 0) | (idx >= size)][0]
+                raise errors.ConnectionError(
+                    f"FromListConnector: {role}synaptic index {int(bad)} is out of range for "
+                    f"Projection '{projection.label}' ({role} has {size} cells)")
+        order = np.lexsort((pre, post))
+        values = {name: arr[order, 2 + k] for k, name in enumerate(self.column_names)}
+        yield pre[order], post[order], values, projection.post.size
+
+
+class FromFileConnector(FromListConnector):
+    """Connections read from a text file written by ``Projection.save()`` (or by hand).
+
+    The header line ``# columns = ['i', 'j', 'weight', 'delay']`` names the columns.
+    """
+
+    parameter_names = ("file", "distributed")
+
+    def __init__(self, file, distributed=False, location_selector=None, safe=True, callback=None):
+        from pyNN.recording import files
+        self.file = file
+        self.distributed = distributed
+        if isinstance(file, str):
+            f = files.StandardTextFile(file, mode="rb")
+        else:
+            f = file
+        metadata = f.get_metadata()
+        chunks = list(f.iter_chunks()) if hasattr(f, "iter_chunks") else [f.read()]
+        data = np.vstack([np.atleast_2d(c) for c in chunks if np.size(c)]) if chunks else np.zeros((0, 2))
+        columns = metadata.get("columns")
+        names = None
+        if columns is not None:
+            names = [c for c in columns if c not in ("i", "j")]
+        super().__init__(data, column_names=names, location_selector=location_selector, safe=safe,
+                         callback=callback)
+
+
+class ArrayConnector(Connector):
+    """Connections given by a boolean (n_pre, n_post) matrix."""
+
+    parameter_names = ("array",)
+
+    def __init__(self, array, location_selector=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        self.array = np.asarray(array, dtype=bool)
+
+    def generate(self, projection):
+        if self.array.shape != projection.shape:
+            raise errors.InvalidDimensionsError(
+                f"ArrayConnector: array has shape {self.array.shape}, Projection '{projection.label}' "
+                f"needs {projection.shape}")
+        post, pre = np.nonzero(self.array.T)
+        yield pre, post, {}, projection.post.size
+
+
+class FixedTotalNumberConnector(Connector):
+    """Exactly `n` connections in total, between pairs chosen at random."""
+
+    parameter_names = ("n", "allow_self_connections", "with_replacement")
+
+    def __init__(self, n, allow_self_connections=True, with_replacement=True, location_selector=None,
+                 rng=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        if not isinstance(n, numbers.Integral) or n < 0:
+            raise errors.InvalidParameterValueError(f"FixedTotalNumberConnector: n must be an int >= 0, "
+                                                    f"got {n!r}")
+        self.n = int(n)
+        self.allow_self_connections = _check_self_connections(allow_self_connections,
+                                                              "FixedTotalNumberConnector")
+        self.with_replacement = with_replacement
+        self.rng = self._rng(rng)
+
+    def generate(self, projection):
+        n_pre, n_post = projection.shape
+        total = n_pre * n_post
+        exclude_self = self.allow_self_connections is not True and _may_have_self(projection)
+        if self.with_replacement:
+            flat = np.zeros(0, dtype=np.int64)
+            while flat.size < self.n:
+                draw = np.floor(np.asarray(self.rng.next(self.n - flat.size, "uniform",
+                                                         {"low": 0.0, "high": 1.0})) * total).astype(np.int64)
+                if exclude_self:
+                    draw = draw[~_same_cells(projection, draw // n_post, draw % n_post)]
+                flat = np.concatenate([flat, draw])
+        else:
+            if self.n > total:
+                raise errors.ConnectionError(
+                    f"FixedTotalNumberConnector: cannot make {self.n} distinct connections among "
+                    f"{total} pairs of Projection '{projection.label}'")
+            flat = np.asarray(self.rng.permutation(total))
+            if exclude_self:
+                flat = flat[~_same_cells(projection, flat // n_post, flat % n_post)]
+            flat = flat[:self.n]
+        pre, post = flat // n_post, flat % n_post
+        order = np.lexsort((pre, post))
+        yield pre[order], post[order], {}, n_post
+
+
+class IndexBasedProbabilityConnector(_MatrixConnector):
+    """Connect (i, j) with a probability given by an IndexBasedExpression of the indices."""
+
+    parameter_names = ("index_expression", "allow_self_connections")
+
+    def __init__(self, index_expression, allow_self_connections=True, location_selector=None, rng=None,
+                 safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        if not isinstance(index_expression, IndexBasedExpression):
+            raise TypeError("IndexBasedProbabilityConnector: index_expression must be an "
+                            "IndexBasedExpression instance")
+        self.index_expression = index_expression
+        self.allow_self_connections = _check_self_connections(allow_self_connections,
+                                                              "IndexBasedProbabilityConnector")
+        self.rng = self._rng(rng)
+
+    def _block_mask(self, projection, start, stop):
+        self.index_expression.projection = projection
+        n_pre = projection.pre.size
+        post, pre = np.meshgrid(np.arange(start, stop), np.arange(n_pre), indexing="ij")
+        p = np.asarray(self.index_expression(pre.ravel(), post.ravel()), dtype=float).reshape(post.shape)
+        if p.size and (p.min() < 0 or p.max() > 1):
+            raise errors.InvalidParameterValueError(
+                f"Projection '{projection.label}': index expression gives probabilities outside [0, 1]")
+        draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
+        return draws < p
+
+
+class DisplacementDependentProbabilityConnector(_MatrixConnector):
+    """Connect with a probability given by a function of the displacement (post - pre),
+    called with one (3, N) array."""
+
+    parameter_names = ("disp_function", "allow_self_connections")
+
+    def __init__(self, disp_function, allow_self_connections=True, location_selector=None, rng=None,
+                 safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        self.disp_function = disp_function
+        self.allow_self_connections = _check_self_connections(allow_self_connections,
+                                                              "DisplacementDependentProbabilityConnector")
+        self.rng = self._rng(rng)
+
+    def _block_mask(self, projection, start, stop):
+        pre_pos = projection.pre.positions
+        post_pos = projection.post.positions[:, start:stop]
+        disp = post_pos[:, :, np.newaxis] - pre_pos[:, np.newaxis, :]  # (3, block, n_pre)
+        p = np.asarray(self.disp_function(disp.reshape(3, -1)), dtype=float).reshape(disp.shape[1:])
+        if p.size and (p.min() < 0 or p.max() > 1):
+            raise errors.InvalidParameterValueError(
+                f"Projection '{projection.label}': disp_function gives probabilities outside [0, 1]")
+        draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
+        return draws < p
+
+
+class CloneConnector(Connector):
+    """The same connectivity (not weights) as an existing projection."""
+
+    parameter_names = ("reference_projection",)
+
+    def __init__(self, reference_projection, safe=True, callback=None):
+        super().__init__(safe, callback)
+        self.reference_projection = reference_projection
+
+    def generate(self, projection):
+        ref = self.reference_projection
+        if ref.shape != projection.shape:
+            raise errors.ConnectionError(
+                f"CloneConnector: reference projection has shape {ref.shape}, Projection "
+                f"'{projection.label}' has {projection.shape}")
+        yield ref._pre.astype(np.int64), ref._post.astype(np.int64), {}, projection.post.size
+
+
+def _unused():  # pragma: no cover - keeps math imported for expression namespace users
+    return math.pi

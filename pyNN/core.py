@@ -1,0 +1,52 @@
+"""Small helpers shared by the whole library."""
+
+import functools
+import warnings
+
+import numpy as np
+
+
+def is_listlike(obj):
+    """True for lists, tuples, numpy arrays and other sized iterables (not strings)."""
+    if isinstance(obj, (str, bytes, dict)):
+        return False
+    return isinstance(obj, (list, tuple, set, frozenset, np.ndarray)) or (
+        hasattr(obj, "__len__") and hasattr(obj, "__iter__") and not np.isscalar(obj))
+
+
+def ezip(*args):
+    """zip() that insists every argument has the same length."""
+    lengths = {len(a) for a in args}
+    if len(lengths) > 1:
+        raise ValueError(f"ezip: arguments have different lengths {sorted(lengths)}")
+    return zip(*args)
+
+
+def deprecated(replacement=""):
+    """Decorator: emit a DeprecationWarning naming the replacement, then call through."""
+    def decorator(func):
+        msg = f"{func.__name__}() is deprecated, and will be removed in a future release."
+        if replacement:
+            msg += f" Use {replacement} instead."
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            warnings.warn(msg, DeprecationWarning, stacklevel=2)
+            return func(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+class IndexBasedExpression:
+    """Base class for expressions of (pre index, post index) used by
+    IndexBasedProbabilityConnector and as synaptic parameter generators.
+
+    Subclasses implement ``__call__(i, j)`` taking index arrays and returning an array.
+    The connector sets ``self.projection`` before the first call.
+    """
+
+    def __init__(self):
+        self.projection = None
+
+    def __call__(self, i, j):
+        raise NotImplementedError("IndexBasedExpression subclasses must implement __call__(i, j)")

@@ -1,0 +1,141 @@
+"""Base classes for cell, synapse and current-source types.
+
+A model type is data: parameter names with defaults (which fix the expected type of
+each parameter), initial values of state variables, recordable variables and units.
+"""
+
+import numbers
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.parameters import ArrayParameter, ParameterSpace
+
+
+def _schema_type(default):
+    if isinstance(default, ArrayParameter):
+        return type(default)
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, numbers.Integral):
+        return int
+    if isinstance(default, dict):
+        return dict
+    return float
+
+
+class BaseModelType:
+    """Base class of every model type (cells, synapses, current sources).
+
+    Parameters
+    ----------
+    **parameters
+        Values for any of the type's parameters; others keep their defaults.
+    """
+
+    default_parameters = {}
+    default_initial_values = {}
+    units = {}
+
+    def __init__(self, **parameters):
+        self.parameter_space = ParameterSpace(self.default_parameters, self.get_schema(),
+                                              shape=None, component=type(self))
+        if parameters:
+            self.parameter_space.update(**parameters)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(<parameters>)"
+
+    @classmethod
+    def has_parameter(cls, name):
+        return name in cls.default_parameters
+
+    @classmethod
+    def get_parameter_names(cls):
+        return list(cls.default_parameters.keys())
+
+    @classmethod
+    def get_schema(cls):
+        """Parameter name -> expected type, derived from the defaults."""
+        return {name: _schema_type(value) for name, value in cls.default_parameters.items()}
+
+    def describe(self, template="modeltype_default.txt", engine="default"):
+        """Short description; a dict when `template` is None."""
+        context = {"name": type(self).__name__,
+                   "parameters": {k: self.default_parameters[k] for k in self.get_parameter_names()}}
+        if template is None:
+            return context
+        params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
+        return f"{context['name']}({params})"
+
+    def get_parameters(self):
+        """The type's parameter values (homogeneous ones as scalars)."""
+        ps = self.parameter_space.copy()
+        ps.shape = (1,)
+        ps.evaluate(simplify=True)
+        return ps.as_dict()
+
+
+class BaseCellType(BaseModelType):
+    """Base class of cell types."""
+
+    recordable = []
+    receptor_types = ("excitatory", "inhibitory")
+    conductance_based = True
+    injectable = True
+    voltage_based_synapses = False
+    always_local = False
+
+    @classmethod
+    def can_record(cls, variable, location=None):
+        return variable in cls.recordable
+
+
+class BaseSynapseType(BaseModelType):
+    """Base class of synapse types. Every synapse type has `weight` and `delay`."""
+
+    connection_type = None
+    has_presynaptic_components = False
+
+    def __init__(self, **parameters):
+        super().__init__(**parameters)
+
+    @property
+    def plastic(self):
+        return False
+
+
+class BaseCurrentSource(BaseModelType):
+    """Base class of current sources (electrodes)."""
+
+
+def check_weight_sign(weights, receptor_type, conductance_based, label):
+    """Apply the library's single weight-sign rule; return the weights as magnitudes.
+
+    Conductance-based targets need weights >= 0. Current-based targets accept
+    magnitudes (>= 0) for any receptor, and also PyNN-style negative weights on the
+    inhibitory receptor. Mixed signs within one projection are always refused.
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.size == 0:
+        return w
+    if np.isnan(w).any():
+        raise errors.ConnectionError(f"Projection '{label}': weights contain NaN")
+    has_neg = bool((w < 0).any())
+    has_pos = bool((w > 0).any())
+    if has_neg and has_pos:
+        raise errors.ConnectionError(
+            f"Projection '{label}': weights have mixed signs (min {w.min():g}, max {w.max():g}). "
+            f"Weights are magnitudes: give all weights >= 0 and select the receptor with "
+            f"receptor_type (or all <= 0 on an inhibitory current-based projection).")
+    if has_neg:
+        if conductance_based:
+            raise errors.ConnectionError(
+                f"Projection '{label}': conductance-based synapses need weights >= 0, "
+                f"got {w.min():g}. Use receptor_type='inhibitory' with positive weights.")
+        if receptor_type != "inhibitory":
+            raise errors.ConnectionError(
+                f"Projection '{label}': negative weights (min {w.min():g}) are only allowed on "
+                f"the 'inhibitory' receptor of a current-based cell, not on '{receptor_type}'.")
+        return -w
+    return w

@@ -1,0 +1,89 @@
+"""NEST current sources: one NEST generator per source, connected with a one-step delay.
+
+Generator times are shifted by ``state.device_shift`` so that the current acts on the
+steps given by the library's convention (see simulator.py). NoisyCurrentSource plays
+the core's noise trace through a step_current_generator, so that the noise is the same
+as on every other backend and all targets of one source receive the same current.
+"""
+
+import nest
+import numpy as np
+
+from pyNN.common.current_sources import CurrentSourceMixin
+from pyNN.nest import simulator
+from pyNN.nest.standardmodels import electrodes as tables
+from pyNN.parameters import ArrayParameter
+
+
+class NestCurrentSource(CurrentSourceMixin):
+    """NEST behaviour shared by the four current sources."""
+
+    _simulator = simulator
+
+    def _create_device(self):
+        model = "step_current_generator" if self._is_noise() else self.nest_name
+        self._device = nest.Create(model)
+        self._push_parameters()
+
+    def _is_noise(self):
+        return type(self).__name__ == "NoisyCurrentSource"
+
+    def _connect(self, root, indices):
+        targets = root._nodes[np.asarray(indices).tolist()]
+        nest.Connect(self._device, targets, syn_spec={"delay": simulator.state.dt})
+
+    def _push_parameters(self):
+        state = simulator.state
+        if self._is_noise():
+            self._push_noise(state.steps)
+            return
+        native = type(self).translate(self._values())
+        shift = state.device_shift
+        out = {}
+        for name, value in native.items():
+            if isinstance(value, ArrayParameter):
+                value = value.value
+            if name in ("start", "stop"):
+                value = float(value) + shift
+            elif name == "amplitude_times":
+                value = (np.rint(np.asarray(value, dtype=float) / state.dt) * state.dt + shift).tolist()
+            elif isinstance(value, np.ndarray):
+                value = value.tolist()
+            out[name] = value
+        if "stop" in out:
+            out["stop"] = min(out["stop"], 1e9)  # NEST's time range is bounded
+        self._device.set(out)
+
+    def _push_noise(self, from_step, to_step=None):
+        state = simulator.state
+        to_step = state.steps if to_step is None else to_step
+        times, amps = self.noise_samples(to_step * state.dt + state.dt)
+        later = times > from_step * state.dt - 1e-9 * state.dt
+        if from_step > 0:
+            later &= times > (from_step * state.dt) + 1e-9 * state.dt
+        times, amps = times[later], amps[later]
+        if times.size == 0:
+            return
+        nest_times = np.rint(times / state.dt) * state.dt + state.device_shift
+        self._device.set({"amplitude_times": nest_times.tolist(),
+                          "amplitude_values": (amps * 1000.0).tolist()})
+
+    def _prepare_run(self, end_steps):
+        if self._is_noise():
+            self._push_noise(simulator.state.steps, end_steps)
+
+
+class DCSource(NestCurrentSource, tables.DCSource):
+    __doc__ = tables.DCSource.__doc__
+
+
+class ACSource(NestCurrentSource, tables.ACSource):
+    __doc__ = tables.ACSource.__doc__
+
+
+class StepCurrentSource(NestCurrentSource, tables.StepCurrentSource):
+    __doc__ = tables.StepCurrentSource.__doc__
+
+
+class NoisyCurrentSource(NestCurrentSource, tables.NoisyCurrentSource):
+    __doc__ = tables.NoisyCurrentSource.__doc__

@@ -1,0 +1,155 @@
+"""NEST populations: create nodes, set native parameters and state variables."""
+
+import nest
+import numpy as np
+
+from pyNN import errors
+from pyNN.common import populations as common
+from pyNN.nest import simulator
+from pyNN.nest.recording import Recorder
+from pyNN.parameters import ArrayParameter
+
+
+def nest_model_name(celltype):
+    """The NEST model for a cell type under the current spike precision."""
+    names = getattr(celltype, "nest_name", None)
+    if not names:
+        reason = getattr(celltype, "missing_reason", None) or "no NEST model is mapped to it"
+        raise errors.NoModelAvailableError(
+            f"{type(celltype).__name__} is not available on the NEST backend: {reason}")
+    return names[simulator.state.spike_precision]
+
+
+def _to_nest_values(values):
+    """numpy arrays -> what NodeCollection.set accepts (lists for array-valued parameters)."""
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, np.ndarray) and value.dtype == object:
+            out[name] = [np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float).tolist()
+                         for v in value]
+        elif isinstance(value, np.ndarray):
+            out[name] = value.tolist() if value.dtype.kind in "iu" else value.astype(float)
+        else:
+            out[name] = value
+    return out
+
+
+class Population(common.Population):
+    """A group of cells simulated by NEST (one ``nest.Create`` per population)."""
+
+    _simulator = simulator
+    _recorder_class = Recorder
+
+    def _check_backend_support(self):
+        nest_model_name(self.celltype)
+
+    def _create_cells(self):
+        celltype = self.celltype
+        model = nest_model_name(celltype)
+        native = celltype.translate(self._std)
+        native.update(getattr(celltype, "extra_parameters", {}))
+        if getattr(celltype, "uses_parrot", False):
+            parrot = "parrot_neuron_ps" if simulator.state.spike_precision == "off_grid" else "parrot_neuron"
+            self._generators = nest.Create(model, self.size)
+            self._nodes = nest.Create(parrot, self.size)
+            if self.size:
+                nest.Connect(self._generators, self._nodes, "one_to_one",
+                             syn_spec={"delay": simulator.state.dt})
+        else:
+            self._generators = None
+            self._nodes = nest.Create(model, self.size)
+        if self.size:
+            self._set_native_parameters(native, self._indices)
+        self._node_ids = np.asarray(self._nodes.tolist(), dtype=np.int64) if self.size else np.zeros(0, np.int64)
+
+    @property
+    def node_collection(self):
+        return self._nodes
+
+    local_node_collection = node_collection
+
+    def _native_ids(self):
+        return self._node_ids
+
+    def _target(self, indices):
+        nodes = self._generators if self._generators is not None else self._nodes
+        if len(indices) == self.size:
+            return nodes
+        return nodes[np.asarray(indices, dtype=np.int64).tolist()]
+
+    def _set_native_parameters(self, native_values, indices):
+        if not native_values or len(indices) == 0:
+            return
+        values = dict(native_values)
+        if self._generators is not None:
+            values = self._shift_device_times(values)
+        target = self._target(indices)
+        converted = _to_nest_values(values)
+        homogeneous = {k: v for k, v in converted.items() if not isinstance(v, (list, np.ndarray))}
+        per_cell = {k: v for k, v in converted.items() if isinstance(v, np.ndarray)}
+        array_valued = {k: v for k, v in converted.items() if isinstance(v, list)}
+        if homogeneous:
+            target.set(homogeneous)
+        if per_cell:
+            target.set(per_cell)
+        if array_valued:
+            # one dict per cell: NEST takes array-valued parameters cell by cell
+            n = len(next(iter(array_valued.values())))
+            target.set([{k: v[i] for k, v in array_valued.items()} for i in range(n)])
+
+    def _shift_device_times(self, values):
+        """Generator times are given in NEST time (see simulator module docstring)."""
+        shift = simulator.state.device_shift
+        out = dict(values)
+        if "spike_times" in out:
+            st = out["spike_times"]
+            out["spike_times"] = np.array(
+                [np.round((np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float)
+                           + shift) / simulator.state.dt) * simulator.state.dt
+                 if simulator.state.spike_precision == "on_grid"
+                 else np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float) + shift
+                 for v in st], dtype=object)
+        for name in ("start", "stop"):
+            if name in out:
+                out[name] = np.asarray(out[name], dtype=float) + shift
+        return out
+
+    def _set_native_initial_values(self, std_initial_values, indices):
+        celltype = self.celltype
+        vmap = getattr(celltype, "variable_map", {})
+        scales = getattr(celltype, "scale_factors", {})
+        offsets = getattr(celltype, "variable_offsets", {})
+        native = {}
+        for name, values in std_initial_values.items():
+            nest_name = vmap.get(name)
+            if nest_name is None:
+                continue
+            values = np.asarray(values, dtype=float)
+            if name in offsets:
+                values = values - self._std[offsets[name]][indices]
+            native[nest_name] = values / scales.get(name, 1.0)
+        if native and len(indices) and self._generators is None:
+            self._target(indices).set({k: v.astype(float) for k, v in native.items()})
+
+    def _native_state(self, std_variable, indices):
+        """Current value of a state variable in standard units (for recording starts)."""
+        celltype = self.celltype
+        nest_name = celltype.variable_map[std_variable]
+        values = np.asarray(self._target(indices).get(nest_name), dtype=float).reshape(-1)
+        values = values * celltype.scale_factors.get(std_variable, 1.0)
+        offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
+        if offset:
+            values = values + self._std[offset][indices]
+        return values
+
+
+class PopulationView(common.PopulationView):
+    """A subset of a NEST population."""
+
+    @property
+    def node_collection(self):
+        return self.grandparent._nodes[self._indices.tolist()]
+
+
+class Assembly(common.Assembly):
+    """A group of NEST populations."""

@@ -1,0 +1,136 @@
+"""NEST recorders: one spike_recorder per population, one multimeter per signal epoch.
+
+NEST delivers multimeter samples one min_delay late (the kernel's min_delay is pinned
+to one step, see simulator.py), so the sample at the current time is read directly
+from the cells' state; the rest come from the multimeter.
+"""
+
+import nest
+import numpy as np
+
+from pyNN import recording
+from pyNN.nest import simulator
+
+
+class Recorder(recording.Recorder):
+    """Tells NEST what to record for one population and fetches raw arrays."""
+
+    def __init__(self, population):
+        self._forget_devices()
+        super().__init__(population)
+
+    def _forget_devices(self):
+        self._spike_recorder = None
+        self._spike_connected = None
+        self._multimeters = {}  # id(epoch) -> (multimeter, last fetched step)
+
+    def _state(self):
+        return simulator.state
+
+    def _configure(self, variable, indices, interval_steps):
+        pop = self.population
+        if variable == "spikes":
+            if self._spike_recorder is None:
+                self._spike_recorder = nest.Create("spike_recorder")
+                self._spike_connected = np.zeros(pop.size, dtype=bool)
+            new = np.zeros(pop.size, dtype=bool)
+            new[indices] = True
+            add = np.flatnonzero(new & ~self._spike_connected)
+            if add.size:
+                nest.Connect(pop._nodes[add.tolist()], self._spike_recorder)
+                self._spike_connected[add] = True
+            return
+        epochs = self.current.signals.get(variable)
+        if not epochs or len(indices) == 0:
+            return
+        epoch = epochs[-1]
+        for key, (mm, _) in list(self._multimeters.items()):
+            if key[0] == variable and key[1] != id(epoch):
+                self._stop(mm)
+        key = (variable, id(epoch))
+        if key in self._multimeters:
+            return
+        state = simulator.state
+        si = interval_steps * state.dt
+        start_nest = state.nest_time(epoch.t_start_steps * state.dt)
+        offset = round((start_nest % si) / state.dt) * state.dt
+        if abs(offset - si) < 1e-9 * si:
+            offset = 0.0
+        native_var = pop.celltype.variable_map[variable]
+        mm = nest.Create("multimeter", params={"record_from": [native_var], "interval": si,
+                                               "offset": offset})
+        nest.Connect(mm, pop._nodes[np.asarray(epoch.indices).tolist()], syn_spec={"delay": state.dt})
+        self._multimeters[key] = (mm, epoch.t_start_steps)
+
+    def _stop(self, mm):
+        state = simulator.state
+        mm.set(stop=state.nest_time(state.t) + state.dt)
+
+    def _fetch_spikes(self):
+        if self._spike_recorder is None:
+            return np.zeros(0, np.int64), np.zeros(0)
+        events = self._spike_recorder.get("events")
+        self._spike_recorder.n_events = 0
+        senders = np.asarray(events["senders"], dtype=np.int64)
+        times = np.asarray(events["times"], dtype=float) - simulator.state.offset
+        index = senders - self.population._node_ids[0] if senders.size else senders
+        keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[index] if index.size else \
+            np.zeros(0, bool)
+        return index[keep], times[keep]
+
+    def _fetch_signal(self, variable, epoch):
+        key = (variable, id(epoch))
+        if key not in self._multimeters:
+            return None
+        mm, last_step = self._multimeters[key]
+        state = simulator.state
+        now = state.steps
+        k_step = epoch.interval_steps
+        # sample steps on the epoch's grid in (last_step, now]
+        first = last_step + k_step - ((last_step - epoch.t_start_steps) % k_step)
+        wanted = np.arange(first, now + 1, k_step)
+        if wanted.size == 0:
+            return None
+        pop = self.population
+        native_var = pop.celltype.variable_map[variable]
+        events = mm.get("events")
+        mm.n_events = 0
+        times = np.asarray(events["times"], dtype=float)
+        steps = np.rint((times - state.offset) / state.dt).astype(np.int64)
+        senders = np.asarray(events["senders"], dtype=np.int64)
+        values = np.asarray(events[native_var], dtype=float)
+        from_mm = wanted[wanted < now]
+        n_cells = len(epoch.indices)
+        rows = np.empty((wanted.size, n_cells))
+        if from_mm.size:
+            sel = (steps > last_step) & (steps < now)
+            order = np.lexsort((senders[sel], steps[sel]))
+            block = values[sel][order]
+            if block.size != from_mm.size * n_cells:
+                raise RuntimeError(f"NEST multimeter for '{variable}' of '{pop.label}' returned "
+                                   f"{block.size} values, expected {from_mm.size * n_cells}")
+            rows[:from_mm.size] = block.reshape(from_mm.size, n_cells)
+        if wanted[-1] == now:
+            rows[-1] = self._current_native(variable, epoch.indices)
+        celltype = pop.celltype
+        rows[:from_mm.size] *= celltype.scale_factors.get(variable, 1.0)
+        offset_param = getattr(celltype, "variable_offsets", {}).get(variable)
+        if offset_param and from_mm.size:
+            rows[:from_mm.size] += pop._std[offset_param][epoch.indices]
+        self._multimeters[key] = (mm, now)
+        return rows
+
+    def _current_native(self, variable, indices):
+        return self.population._native_state(variable, indices)
+
+    def _current_values(self, variable, indices):
+        state = simulator.state
+        if not state.warmed_up or state.steps == 0:
+            return self.population._initial[variable][indices] if variable in self.population._initial \
+                else np.zeros(len(indices))
+        return self._current_native(variable, indices)
+
+    def _restart_signal(self, variable, indices):
+        epochs = self.current.signals.get(variable)
+        if epochs:
+            self._configure(variable, indices, self._interval_steps())

@@ -1,0 +1,139 @@
+"""NEST state: kernel set-up, the time offset convention, run and exact reset.
+
+Time convention on NEST. NEST devices cannot act in the very first step of a
+simulation (a generator's output travels through a connection with at least one
+step of delay, and output of step 0 is not delivered). To give the library's single
+time-grid convention (a current source with ``start=0`` acts from the first step; a
+spike source may fire at t=0), the NEST kernel runs ``OFFSET_STEPS`` steps ahead of
+user time: user time t is NEST time ``t + OFFSET_STEPS*dt``. Those warm-up steps are
+simulated at the first run, after which every cell's state is set back to its initial
+values. Device times are shifted accordingly; recorded times are shifted back.
+
+Reset. NEST 3 has no network reset, so ``reset()`` rebuilds the kernel from the
+core's description of the network (populations with their current parameters,
+connections from the stored arrays, current sources, recorders). This is exact: no
+spike in transit and no device state survives a reset.
+"""
+
+import logging
+import tempfile
+
+import nest
+import numpy as np
+
+from pyNN.common.control import BaseState
+
+logger = logging.getLogger("PyNN")
+
+#: how many steps the NEST kernel runs ahead of user time (see module docstring)
+OFFSET_STEPS = 2
+
+_VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning": "WARNING",
+              "error": "ERROR", "fatal": "FATAL"}
+
+
+class State(BaseState):
+    """The NEST backend's global state."""
+
+    backend_name = "NEST"
+
+    def __init__(self):
+        super().__init__()
+        self.threads = 1
+        self.rng_seed = 42
+        self.spike_precision = "on_grid"
+        self.warmed_up = False
+        self.model_counter = 0
+        self.synapse_models = {}
+
+    @property
+    def offset(self):
+        """NEST time minus user time (ms)."""
+        return OFFSET_STEPS * self.dt
+
+    @property
+    def device_shift(self):
+        """Added to user times of generators that reach cells through a one-step connection."""
+        return (OFFSET_STEPS - 1) * self.dt
+
+    def _setup(self, threads=1, rng_seed=42, spike_precision="on_grid", verbosity="error",
+               recording_precision=15, t_flush=None, rng_type=None, grng_seed=None, rng_seeds=None,
+               rng_seeds_seed=None, **unknown):
+        if unknown:
+            raise TypeError(f"setup() got unknown NEST option(s) {sorted(unknown)}; NEST options are "
+                            f"threads, rng_seed, spike_precision, verbosity, recording_precision, max_delay")
+        if spike_precision not in ("on_grid", "off_grid"):
+            raise ValueError(f"setup(): spike_precision must be 'on_grid' or 'off_grid', not {spike_precision!r}")
+        if verbosity not in _VERBOSITY:
+            raise ValueError(f"setup(): verbosity must be one of {sorted(_VERBOSITY)}, not {verbosity!r}")
+        if grng_seed is not None:
+            rng_seed = grng_seed
+        elif rng_seeds is not None:
+            rng_seed = rng_seeds[0]
+        elif rng_seeds_seed is not None:
+            rng_seed = rng_seeds_seed
+        self.threads = int(threads)
+        self.rng_seed = int(rng_seed)
+        self.rng_type = rng_type
+        self.spike_precision = spike_precision
+        self.verbosity = verbosity
+        self.model_counter = 0
+        self._build_kernel()
+
+    def _build_kernel(self):
+        nest.ResetKernel()
+        nest.verbosity = getattr(nest.VerbosityLevel, _VERBOSITY[self.verbosity])
+        kernel = {"resolution": self.dt, "local_num_threads": self.threads,
+                  # a different stream per segment, so trials after reset() are not replays
+                  "rng_seed": (self.rng_seed + self.segment_counter) % (2 ** 31 - 1) or 1,
+                  "overwrite_files": True, "data_path": tempfile.gettempdir()}
+        if self.rng_type:
+            kernel["rng_type"] = self.rng_type
+        nest.SetKernelStatus(kernel)
+        if self._min_delay is not None or self._max_delay is not None:
+            nest.SetKernelStatus({"min_delay": self.dt,
+                                  "max_delay": self._max_delay if self._max_delay is not None else 10.0})
+        else:
+            # a one-step connection between two idle parrots pins NEST's min_delay to dt, so that
+            # recorders lag by at most one step (see recording.py); max_delay still grows as needed
+            pair = nest.Create("parrot_neuron", 2)
+            nest.Connect(pair[0], pair[1], syn_spec={"delay": self.dt})
+        self.synapse_models = {}
+        self.warmed_up = False
+
+    def _advance(self, n_steps):
+        if not self.warmed_up:
+            nest.Simulate(self.offset)
+            for population in self.populations:
+                population._apply_initial_values()
+            self.warmed_up = True
+        nest.Simulate(n_steps * self.dt)
+
+    def _reset(self):
+        for recorder in self.recorders:
+            recorder._forget_devices()
+        self._build_kernel()
+        for population in self.populations:
+            population._create_cells()
+        for projection in self.projections:
+            projection._rebuild()
+        for source in self.current_sources:
+            source._rebuild()
+
+    def nest_time(self, user_time):
+        return user_time + self.offset
+
+    def synapse_model(self, base_model, fixed_params, owner_key):
+        """A NEST synapse model with `fixed_params` as defaults; one copy per distinct
+        parameter set and per (pre, post) population pair group."""
+        key = (base_model, tuple(sorted(fixed_params.items())), owner_key)
+        name = self.synapse_models.get(key)
+        if name is None:
+            self.model_counter += 1
+            name = f"{base_model}_pyNN{self.model_counter}"
+            nest.CopyModel(base_model, name, fixed_params)
+            self.synapse_models[key] = name
+        return name
+
+
+state = State()

@@ -1,0 +1,216 @@
+"""NEST 3.10 translation tables for the standard synapse types.
+
+Each class adds ``nest_name`` (a NEST synapse model, or None with a ``missing_reason``)
+and ``translations``. Weights are translated by name only: the backend multiplies them by
+the post-synaptic cell type's ``weight_scale`` (and negates inhibitory ones where the cell
+type has ``sign_selects_receptor``). Other attributes:
+
+``variable_map``
+    standard synaptic state variable (initial value) -> NEST connection property.
+``native_state_from``
+    NEST state -> NEST parameter whose value it must start from after connecting.
+``needs_tau_psc``
+    the NEST model needs ``tau_psc`` = the post-synaptic current time constant of the
+    target receptor (tau_syn_E or tau_syn_I of the post cell).
+``postsynaptic_translations``
+    learning-rule parameters that NEST keeps on the post-synaptic neuron (``tau_minus``),
+    which must then be homogeneous over the post-synaptic population.
+"""
+
+# Class-level dicts below are read-only model data, shared on purpose.
+# ruff: noqa: RUF012
+
+import numpy as np
+
+from pyNN.standardmodels import build_translations, synapses
+from pyNN.standardmodels.cells import ValueChecksMixin
+
+
+class NestSynapseTypeMixin:
+    """Defaults of the NEST-specific attributes of a synapse type."""
+
+    nest_name = None
+    missing_reason = None
+    variable_map = {}
+    native_state_from = {}
+    needs_tau_psc = False
+    postsynaptic_translations = {}
+
+
+_WEIGHT_DELAY = (("weight", "weight"), ("delay", "delay"))
+
+
+class StaticSynapse(NestSynapseTypeMixin, synapses.StaticSynapse):
+    __doc__ = synapses.StaticSynapse.__doc__
+    nest_name = "static_synapse"
+    translations = build_translations(*_WEIGHT_DELAY)
+
+
+class ElectricalSynapse(NestSynapseTypeMixin, synapses.ElectricalSynapse):
+    __doc__ = synapses.ElectricalSynapse.__doc__
+    nest_name = None
+    missing_reason = ("NEST's gap_junction connects only neuron models built for gap junctions "
+                      "(e.g. hh_psc_alpha_gap); none of the standard cell types maps to one")
+    translations = {}
+
+
+class TsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.TsodyksMarkramSynapse):
+    __doc__ = synapses.TsodyksMarkramSynapse.__doc__
+    nest_name = "tsodyks_synapse"
+    translations = build_translations(
+        *_WEIGHT_DELAY,
+        ("U", "U"),
+        ("tau_rec", "tau_rec"),
+        ("tau_facil", "tau_fac"),
+    )
+    variable_map = {"u": "u"}
+    needs_tau_psc = True
+
+
+class SimpleStochasticSynapse(NestSynapseTypeMixin, synapses.SimpleStochasticSynapse):
+    __doc__ = synapses.SimpleStochasticSynapse.__doc__
+    nest_name = "bernoulli_synapse"
+    translations = build_translations(*_WEIGHT_DELAY, ("p", "p_transmit"))
+
+
+class StochasticTsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
+    __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
+    nest_name = None
+    missing_reason = ("it needs the 'stochastic_stp_synapse' model from PyNN's NEST extension "
+                      "module, which is not part of NEST 3.10")
+    translations = build_translations(
+        *_WEIGHT_DELAY,
+        ("U", "U"),
+        ("tau_rec", "tau_rec"),
+        ("tau_facil", "tau_fac"),
+    )
+
+
+class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
+    __doc__ = synapses.MultiQuantalSynapse.__doc__
+    nest_name = "quantal_stp_synapse"
+    translations = build_translations(
+        *_WEIGHT_DELAY,
+        ("U", "U"),
+        ("n", "n"),
+        ("tau_rec", "tau_rec"),
+        ("tau_facil", "tau_fac"),
+    )
+    # all sites start available, with release probability U
+    native_state_from = {"a": "n", "u": "U"}
+
+
+# --- STDP ------------------------------------------------------------------------------------------
+
+class _NestSTDPComponent(NestSynapseTypeMixin):
+    nest_name = "stdp_synapse"
+    translations = {}
+
+
+_W_MIN_ZERO = (("w_min", lambda v: v == 0, "must be 0 on NEST (stdp_synapse has no lower bound)"),)
+_WMAX = (("w_max", "Wmax", 1000.0),)
+
+
+class AdditiveWeightDependence(_NestSTDPComponent, synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    translations = build_translations(*_WMAX)
+    extra_parameters = {"mu_plus": 0.0, "mu_minus": 0.0}
+    parameter_checks = _W_MIN_ZERO
+
+
+class MultiplicativeWeightDependence(_NestSTDPComponent, synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    translations = build_translations(*_WMAX)
+    extra_parameters = {"mu_plus": 1.0, "mu_minus": 1.0}
+    parameter_checks = _W_MIN_ZERO
+
+
+class AdditivePotentiationMultiplicativeDepression(
+        _NestSTDPComponent, synapses.AdditivePotentiationMultiplicativeDepression):
+    __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__
+    translations = build_translations(*_WMAX)
+    extra_parameters = {"mu_plus": 0.0, "mu_minus": 1.0}
+    parameter_checks = _W_MIN_ZERO
+
+
+class GutigWeightDependence(_NestSTDPComponent, synapses.GutigWeightDependence):
+    __doc__ = synapses.GutigWeightDependence.__doc__
+    translations = build_translations(*_WMAX, ("mu_plus", "mu_plus"), ("mu_minus", "mu_minus"))
+    parameter_checks = synapses.GutigWeightDependence.parameter_checks + _W_MIN_ZERO
+
+
+def _depression_ratio(values):
+    """alpha = A_minus / A_plus (0 where A_plus is 0; a check forbids A_minus > 0 there)."""
+    a_plus, a_minus = np.broadcast_arrays(np.asarray(values["A_plus"], dtype=float),
+                                          np.asarray(values["A_minus"], dtype=float))
+    out = np.zeros(a_plus.shape)
+    np.divide(a_minus, a_plus, out=out, where=a_plus != 0)
+    return float(out) if out.ndim == 0 else out
+
+
+class SpikePairRule(ValueChecksMixin, _NestSTDPComponent, synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    # stdp_synapse: lambda is the potentiation step, alpha the depression/potentiation ratio
+    translations = build_translations(
+        ("tau_plus", "tau_plus"),
+        ("A_plus", "lambda"),
+        ("A_minus", "alpha", _depression_ratio, lambda native: native["alpha"] * native["lambda"]),
+    )
+    postsynaptic_translations = build_translations(("tau_minus", "tau_minus"))
+    cross_checks = (
+        (("A_plus", "A_minus"), lambda ap, am: np.all((np.asarray(ap) > 0) | (np.asarray(am) == 0)),
+         "NEST's stdp_synapse scales depression by A_plus, so A_plus must be > 0 when A_minus > 0"),
+    )
+
+
+class Vogels2011Rule(_NestSTDPComponent, synapses.Vogels2011Rule):
+    __doc__ = synapses.Vogels2011Rule.__doc__
+    nest_name = None
+    missing_reason = ("not mapped to NEST: vogels_sprekeler_synapse takes its post-synaptic trace "
+                      "time constant from the target neuron and has no standard translation here")
+
+
+class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
+    __doc__ = synapses.STDPMechanism.__doc__
+    base_translations = build_translations(*_WEIGHT_DELAY)
+    parameter_checks = synapses.STDPMechanism.parameter_checks + (
+        ("dendritic_delay_fraction", lambda v: v == 1,
+         "must be 1.0 on NEST (stdp_synapse treats the whole delay as dendritic)"),
+    )
+
+    def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+        super().__init__(timing_dependence=timing_dependence, weight_dependence=weight_dependence,
+                         voltage_dependence=voltage_dependence,
+                         dendritic_delay_fraction=dendritic_delay_fraction, weight=weight, delay=delay)
+        self.postsynaptic_translations = {}
+        for component in self.components:
+            self.postsynaptic_translations.update(getattr(component, "postsynaptic_translations", {}))
+        self.nest_name, self.missing_reason = self._choose_model()
+
+    def _choose_model(self):
+        if self.timing_dependence is None or self.weight_dependence is None:
+            return None, "NEST's STDP synapses need both a timing and a weight dependence"
+        if self.voltage_dependence is not None:
+            return None, "NEST's stdp_synapse has no voltage dependence"
+        for component in self.components:
+            if getattr(component, "nest_name", None) is None:
+                reason = getattr(component, "missing_reason", None) or "no NEST translation"
+                return None, f"{type(component).__name__}: {reason}"
+        names = {component.nest_name for component in self.components}
+        if len(names) != 1:
+            return None, f"the components need different NEST models ({', '.join(sorted(names))})"
+        return names.pop(), None
+
+
+__all__ = [
+    "AdditivePotentiationMultiplicativeDepression", "AdditiveWeightDependence", "ElectricalSynapse",
+    "GutigWeightDependence", "MultiQuantalSynapse", "MultiplicativeWeightDependence", "STDPMechanism",
+    "SimpleStochasticSynapse", "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse",
+    "TsodyksMarkramSynapse", "Vogels2011Rule",
+]
+
+STANDARD_SYNAPSE_TYPES = [
+    StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
+    StochasticTsodyksMarkramSynapse, MultiQuantalSynapse, STDPMechanism,
+]

@@ -1,0 +1,408 @@
+"""Recording bookkeeping, columnar storage of recorded data and Neo output.
+
+The core decides what is recorded and keeps the data as columns (cell indices,
+spike times; sample matrices for signals).  A backend's ``Recorder`` subclass only
+tells its simulator what to record and fetches raw arrays through the hooks
+``_configure``, ``_fetch_spikes``, ``_fetch_signal`` and ``_current_values``.
+Neo objects are built only when the user asks (``get_data``/``write_data``).
+"""
+
+import os
+from collections import namedtuple
+from datetime import datetime
+
+import neo
+import numpy as np
+import quantities as pq
+from neo.core.spiketrainlist import SpikeTrainList
+
+from pyNN import errors
+
+Variable = namedtuple("Variable", ["name", "location", "label"])
+
+
+def get_io(filename):
+    """Return a Neo IO object chosen from the file's extension."""
+    ext = os.path.splitext(filename)[1].lower()
+    if ext in (".txt", ".ras", ".v", ".gsyn"):
+        raise IOError(f"ASCII output ({ext}) is no longer supported; use .pkl, .nix/.h5 or .mat "
+                      f"(file '{filename}')")
+    if ext in (".pkl", ".pickle"):
+        return neo.io.PickleIO(filename=filename)
+    if ext in (".nix", ".h5"):
+        try:
+            return neo.io.NixIO(filename=filename, mode="ow")
+        except Exception as exc:  # nixio missing
+            raise IOError(f"Writing '{filename}' needs the 'nixio' package ({exc}); "
+                          f"pip install nixio, or use a .pkl file") from exc
+    if ext == ".mat":
+        return neo.io.NeoMatlabIO(filename=filename)
+    if ext == ".nwb":
+        return neo.io.NWBIO(filename=filename, mode="w")
+    raise ValueError(f"Cannot tell the file format of '{filename}' from its extension; "
+                     f"use one of .pkl, .pickle, .nix, .h5, .mat, .nwb")
+
+
+class _FastSpikeTrainList(SpikeTrainList):
+    """SpikeTrainList whose conversion to SpikeTrains sorts once (O(n log n))
+    instead of masking the whole spike array for every channel."""
+
+    def _spiketrains_from_array(self):
+        self._items = []
+        if self._spike_time_array is None:
+            return
+        channels = np.asarray(self._channel_id_array)
+        times = self._spike_time_array
+        order = np.lexsort((times.magnitude, channels))
+        channels_sorted = channels[order]
+        times_sorted = times[order]
+        all_ids = np.asarray(self._all_channel_ids)
+        starts = np.searchsorted(channels_sorted, all_ids, side="left")
+        stops = np.searchsorted(channels_sorted, all_ids, side="right")
+        per_channel = {k: v for k, v in self._annotations.items()
+                       if not isinstance(v, str) and hasattr(v, "__len__") and len(v) == len(all_ids)}
+        shared = {k: v for k, v in self._annotations.items() if k not in per_channel}
+        for i, channel_id in enumerate(all_ids):
+            st = neo.SpikeTrain(times_sorted[starts[i]:stops[i]], **self._spiketrain_metadata)
+            st.annotate(**shared)
+            st.annotate(**{k: v[i] for k, v in per_channel.items()})
+            st.annotate(channel_id=int(channel_id))
+            st.segment = self.segment
+            self._items.append(st)
+
+
+class _SignalEpoch:
+    """Samples of one variable for a fixed set of cells, from `t_start` on."""
+
+    def __init__(self, indices, t_start_steps, interval_steps, first_row):
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.t_start_steps = t_start_steps
+        self.interval_steps = interval_steps
+        self.chunks = [np.asarray(first_row, dtype=float).reshape(1, -1)]
+
+    def values(self):
+        return np.vstack(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
+
+
+class _SegmentData:
+    """Recorded columns of one segment (one run/reset cycle)."""
+
+    def __init__(self, t_start_steps, index):
+        self.t_start_steps = t_start_steps
+        self.index = index
+        self.spike_indices = []
+        self.spike_times = []
+        # (indices, start step) for each group of cells whose spike recording began together
+        self.spike_epochs = []
+        self.signals = {}  # variable -> list of _SignalEpoch
+        self.annotations = {}
+        self.t_stop_steps = None
+        self.rec_datetime = datetime.now()
+
+    def spikes(self):
+        if not self.spike_indices:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(self.spike_indices), np.concatenate(self.spike_times)
+
+
+class Recorder:
+    """Bookkeeping of what a population records, and the data recorded so far.
+
+    One Recorder per Population (views and assemblies share their parents').
+    """
+
+    def __init__(self, population):
+        self.population = population
+        self.state = population._simulator.state
+        self.recorded = {}  # variable -> bool mask over the population
+        self.sampling_interval = None  # ms; one for all signals of the population
+        self.segments = []  # finished segments
+        self.current = _SegmentData(self.state.steps, self.state.segment_counter)
+        self._fetched_steps = self.state.steps
+        self.state.recorders.append(self)
+
+    # --- what is recorded --------------------------------------------------------
+    def record(self, variables, indices, sampling_interval=None):
+        """Start recording `variables` from the cells at `indices` (or stop all, if None)."""
+        self.fetch()
+        now = self.state.steps
+        if variables is None:
+            for var in list(self.recorded):
+                self._end_signal_epoch(var)
+                self._configure(var, np.zeros(0, dtype=np.int64), self._interval_steps())
+            self.recorded = {}
+            return
+        if isinstance(variables, str):
+            variables = [variables]
+        celltype = self.population.celltype
+        for var in variables:
+            if var == "all" or not celltype.can_record(var):
+                raise errors.RecordingError(var, celltype, self.population.label)
+        analog = [v for v in variables if v != "spikes"]
+        if analog:
+            self._set_sampling_interval(sampling_interval)
+        n = self.population.size
+        for var in variables:
+            mask = self.recorded.get(var, np.zeros(n, dtype=bool))
+            new_mask = mask.copy()
+            new_mask[indices] = True
+            if np.array_equal(new_mask, mask):
+                continue
+            self.recorded[var] = new_mask
+            added = np.flatnonzero(new_mask & ~mask)
+            if var == "spikes":
+                self.current.spike_epochs.append((added, now))
+            else:
+                self._end_signal_epoch(var)
+                self._start_signal_epoch(var, np.flatnonzero(new_mask))
+            self._configure(var, np.flatnonzero(new_mask), self._interval_steps())
+
+    def _set_sampling_interval(self, sampling_interval):
+        dt = self.state.dt
+        if sampling_interval is None:
+            if self.sampling_interval is None:
+                self.sampling_interval = dt
+            return
+        steps = sampling_interval / dt
+        if sampling_interval <= 0 or abs(steps - round(steps)) > 1e-6:
+            raise errors.InvalidParameterValueError(
+                f"Population '{self.population.label}': sampling_interval={sampling_interval} ms must "
+                f"be a positive multiple of the time step ({dt} ms)")
+        if self.sampling_interval is not None and any(v != "spikes" for v in self.recorded) \
+                and abs(sampling_interval - self.sampling_interval) > 1e-9:
+            raise ValueError(
+                f"Population '{self.population.label}': sampling_interval={sampling_interval} ms differs "
+                f"from the {self.sampling_interval} ms already used for its recorded signals; "
+                f"all signals of one population share one sampling interval")
+        self.sampling_interval = float(sampling_interval)
+
+    def _interval_steps(self):
+        si = self.sampling_interval or self.state.dt
+        return max(1, int(round(si / self.state.dt)))
+
+    def _start_signal_epoch(self, var, indices):
+        first = self._current_values(var, indices)
+        epoch = _SignalEpoch(indices, self.state.steps, self._interval_steps(), first)
+        self.current.signals.setdefault(var, []).append(epoch)
+
+    def _end_signal_epoch(self, var):
+        epochs = self.current.signals.get(var)
+        if epochs:
+            epochs[-1].closed = True
+
+    @property
+    def recorded_variables(self):
+        return [v for v, m in self.recorded.items() if m.any()]
+
+    def recorded_variables_ever(self):
+        """Every variable with data in a kept segment or recorded now."""
+        names = {v for v, m in self.recorded.items() if m.any()}
+        for seg in self.segments + [self.current]:
+            names.update(seg.signals)
+            if seg.spike_epochs:
+                names.add("spikes")
+        return sorted(names)
+
+    # --- data flow ---------------------------------------------------------------
+    def fetch(self):
+        """Pull data produced since the last fetch from the simulator into columns."""
+        if self.state.steps == self._fetched_steps:
+            return
+        if "spikes" in self.recorded:
+            idx, times = self._fetch_spikes()
+            if len(idx):
+                self.current.spike_indices.append(np.asarray(idx, dtype=np.int64))
+                self.current.spike_times.append(np.asarray(times, dtype=float))
+        for var, epochs in self.current.signals.items():
+            epoch = epochs[-1]
+            if getattr(epoch, "closed", False) or not self.recorded.get(var, np.zeros(0)).any():
+                continue
+            values = self._fetch_signal(var, epoch)
+            if values is not None and len(values):
+                epoch.chunks.append(np.asarray(values, dtype=float))
+        self._fetched_steps = self.state.steps
+
+    def close_segment(self, annotations):
+        """Called by reset(): finish the current segment and keep it."""
+        self.fetch()
+        self.current.annotations = dict(annotations)
+        self.current.t_stop_steps = self.state.steps
+        self.segments.append(self.current)
+
+    def open_segment(self):
+        """Called after reset(): start a new segment with the same recording list."""
+        self.current = _SegmentData(0, self.state.segment_counter)
+        self._fetched_steps = 0
+        for var, mask in self.recorded.items():
+            indices = np.flatnonzero(mask)
+            if var == "spikes":
+                self.current.spike_epochs.append((indices, 0))
+            else:
+                self._start_signal_epoch(var, indices)
+            self._configure(var, indices, self._interval_steps())
+
+    def clear(self):
+        """Forget data recorded so far; recording goes on from the current time."""
+        self.segments = []
+        self.current = _SegmentData(self.state.steps, self.state.segment_counter)
+        self._fetched_steps = self.state.steps
+        for var, mask in self.recorded.items():
+            indices = np.flatnonzero(mask)
+            if var == "spikes":
+                self.current.spike_epochs.append((indices, self.state.steps))
+            else:
+                self._start_signal_epoch(var, indices)
+                self._restart_signal(var, indices)
+
+    # --- output ----------------------------------------------------------------------
+    def spike_counts(self, indices):
+        """Number of spikes of each cell in `indices` in the current segment."""
+        self.fetch()
+        idx, _ = self.current.spikes()
+        counts = np.bincount(idx, minlength=self.population.size)
+        return counts[indices]
+
+    def get_columns(self, variable="spikes"):
+        """Fast path: the raw recorded columns of the current segment.
+
+        Returns (indices, times) for spikes, or a list of (indices, t_start, dt, values)
+        tuples for a signal.
+        """
+        self.fetch()
+        if variable == "spikes":
+            return self.current.spikes()
+        dt = self.state.dt
+        return [(e.indices, e.t_start_steps * dt, e.interval_steps * dt, e.values())
+                for e in self.current.signals.get(variable, [])]
+
+    def segment_list(self, clear=False):
+        self.fetch()
+        segs = list(self.segments)
+        self.current.t_stop_steps = self.state.steps
+        segs.append(self.current)
+        return segs
+
+    def build_segment(self, seg, variables, view_indices, description):
+        """Build a neo.Segment from stored columns for the cells `view_indices`."""
+        pop = self.population
+        dt = self.state.dt
+        t_stop = seg.t_stop_steps * dt
+        segment = neo.Segment(name=f"segment{seg.index:03d}", description=description,
+                              rec_datetime=seg.rec_datetime)
+        segment.annotate(**seg.annotations)
+        in_view = np.zeros(pop.size, dtype=bool)
+        in_view[view_indices] = True
+        if "spikes" in variables and seg.spike_epochs:
+            segment.spiketrains = self._build_spiketrains(seg, in_view, t_stop, dt)
+        for var in variables:
+            if var == "spikes":
+                continue
+            for epoch in seg.signals.get(var, []):
+                keep = in_view[epoch.indices]
+                if not keep.any():
+                    continue
+                values = epoch.values()[:, keep]
+                indices = epoch.indices[keep]
+                ids = pop.first_id + indices
+                signal = neo.AnalogSignal(
+                    values, units=_units(pop.celltype, var),
+                    t_start=epoch.t_start_steps * dt * pq.ms,
+                    sampling_period=epoch.interval_steps * dt * pq.ms,
+                    name=var, source_population=pop.label, channel_ids=ids,
+                    array_annotations={"channel_index": indices})
+                signal.segment = segment
+                segment.analogsignals.append(signal)
+        return segment
+
+    def _build_spiketrains(self, seg, in_view, t_stop, dt):
+        pop = self.population
+        idx, times = seg.spikes()
+        start_of = np.full(pop.size, -1, dtype=np.int64)
+        for indices, start in seg.spike_epochs:
+            fresh = start_of[indices] < 0
+            start_of[np.asarray(indices)[fresh]] = start
+        recorded = np.flatnonzero((start_of >= 0) & in_view)
+        keep = in_view[idx] & (times <= t_stop + 1e-9)
+        idx, times = idx[keep], times[keep]
+        starts = np.unique(start_of[recorded])
+        if len(starts) <= 1:
+            t_start = (starts[0] if len(starts) else seg.t_start_steps) * dt
+            stl = _FastSpikeTrainList.from_spike_time_array(
+                times * pq.ms, pop.first_id + idx, pop.first_id + recorded, t_stop=t_stop * pq.ms,
+                units="ms", t_start=t_start * pq.ms, source_population=pop.label,
+                source_index=recorded)
+            return stl
+        trains = []  # cells whose recording began at different times: plain SpikeTrains
+        order = np.lexsort((times, idx))
+        idx, times = idx[order], times[order]
+        lo = np.searchsorted(idx, recorded, "left")
+        hi = np.searchsorted(idx, recorded, "right")
+        for k, i in enumerate(recorded):
+            trains.append(neo.SpikeTrain(times[lo[k]:hi[k]] * pq.ms, t_start=start_of[i] * dt * pq.ms,
+                                         t_stop=t_stop * pq.ms, source_population=pop.label,
+                                         source_index=int(i), channel_id=int(pop.first_id + i)))
+        return trains
+
+    # --- hooks for backends ----------------------------------------------------------
+    def _configure(self, variable, indices, interval_steps):
+        raise NotImplementedError
+
+    def _fetch_spikes(self):
+        raise NotImplementedError
+
+    def _fetch_signal(self, variable, epoch):
+        raise NotImplementedError
+
+    def _current_values(self, variable, indices):
+        raise NotImplementedError
+
+    def _restart_signal(self, variable, indices):
+        """After clear(): drop samples the simulator still buffers for `variable`."""
+
+
+def _units(celltype, variable):
+    unit = getattr(celltype, "units", {}).get(variable, "dimensionless")
+    if unit in (None, "", "unknown"):
+        unit = "dimensionless"
+    try:
+        return pq.Quantity(1.0, unit).units
+    except Exception:
+        return pq.dimensionless
+
+
+def data_block(populations_with_views, variables, clear, name, description, annotations):
+    """Build a neo.Block for one or several (population, indices, offset) entries.
+
+    Segments with the same index are merged; AnalogSignal `channel_index` is offset by
+    the given amount so that indices are unique within an Assembly.
+    """
+    block = neo.Block(name=name, description=description)
+    block.annotate(**annotations)
+    merged = {}
+    for population, indices, offset in populations_with_views:
+        recorder = population.recorder
+        wanted = recorder.recorded_variables_ever() if variables == "all" else (
+            [variables] if isinstance(variables, str) else list(variables))
+        for seg in recorder.segment_list():
+            neo_seg = recorder.build_segment(seg, wanted, indices, description)
+            if offset:
+                for sig in neo_seg.analogsignals:
+                    sig.array_annotations["channel_index"] = sig.array_annotations["channel_index"] + offset
+            key = seg.index
+            if key not in merged:
+                merged[key] = neo_seg
+            else:
+                target = merged[key]
+                target.analogsignals.extend(neo_seg.analogsignals)
+                existing = list(target.spiketrains)
+                target.spiketrains = existing + list(neo_seg.spiketrains)
+        if clear:
+            recorder.clear()
+    for key in sorted(merged):
+        seg = merged[key]
+        seg.block = block
+        block.segments.append(seg)
+    if block.segments:
+        block.rec_datetime = block.segments[0].rec_datetime
+    return block
+

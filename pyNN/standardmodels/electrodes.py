@@ -1,0 +1,81 @@
+"""Standard current sources (electrodes): names, defaults, units and value checks.
+
+These classes are data only. Currents are in nA and times in ms; a source is active for
+``start <= t < stop``. The injected current can be recorded as the variable ``'i'``.
+"""
+
+# Class-level dicts below are read-only model data, shared on purpose.
+# ruff: noqa: RUF012
+
+import numpy as np
+
+from pyNN.parameters import Sequence
+from pyNN.standardmodels import StandardCurrentSource
+from pyNN.standardmodels.cells import ValueChecksMixin
+
+
+def _stop_not_before_start(start, stop):
+    return np.all(np.asarray(stop, dtype=float) >= np.asarray(start, dtype=float))
+
+
+def _times_increasing_non_negative(t):
+    ok = t >= 0
+    if t.size > 1:
+        ok[1:] &= np.diff(t) > 0
+    return ok
+
+
+_TIMING_CHECK = (("start", "stop"), _stop_not_before_start, "stop must not be earlier than start")
+
+
+class _CurrentSource(ValueChecksMixin, StandardCurrentSource):
+    recordable = ["i"]
+    cross_checks = (_TIMING_CHECK,)
+
+
+class DCSource(_CurrentSource):
+    """Constant current of size `amplitude`, switched on at `start` and off at `stop`."""
+
+    default_parameters = {"amplitude": 1.0, "start": 0.0, "stop": 1e12}
+    units = {"amplitude": "nA", "start": "ms", "stop": "ms", "i": "nA"}
+
+
+class ACSource(_CurrentSource):
+    """Sinusoidal current ``offset + amplitude*sin(2*pi*frequency*t + phase)`` between
+    `start` and `stop`; the phase is given in degrees."""
+
+    default_parameters = {"amplitude": 1.0, "start": 0.0, "stop": 1e12, "frequency": 10.0,
+                          "offset": 0.0, "phase": 0.0}
+    units = {"amplitude": "nA", "start": "ms", "stop": "ms", "frequency": "Hz", "offset": "nA",
+             "phase": "deg", "i": "nA"}
+    parameter_checks = (("frequency", lambda v: v >= 0, "must be >= 0 Hz"),)
+
+
+class StepCurrentSource(_CurrentSource):
+    """Piecewise-constant current: zero before the first time in `times`, then
+    `amplitudes[k]` from `times[k]` on, the last value being held to the end."""
+
+    default_parameters = {"amplitudes": Sequence([]), "times": Sequence([])}
+    units = {"amplitudes": "nA", "times": "ms", "i": "nA"}
+    array_checks = (
+        ("times", _times_increasing_non_negative, "times must be >= 0 ms and strictly increasing"),
+    )
+    cross_checks = (
+        (("amplitudes", "times"), lambda a, t: len(a) == len(t),
+         "amplitudes and times need the same number of elements"),
+    )
+
+
+class NoisyCurrentSource(_CurrentSource):
+    """Gaussian white-noise current: a new value drawn from N(`mean`, `stdev`) every `dt`
+    ms and held constant in between, active between `start` and `stop`."""
+
+    default_parameters = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": 1e12, "dt": 0.1}
+    units = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms", "i": "nA"}
+    parameter_checks = (
+        ("stdev", lambda v: v >= 0, "must be >= 0 nA"),
+        ("dt", lambda v: v > 0, "must be > 0 ms"),
+    )
+
+
+__all__ = ["ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource"]

@@ -1,0 +1,288 @@
+"""Standard synapse types: static, short-term plastic, stochastic, electrical and STDP.
+
+Weights are in nA for current-based and in uS for conductance-based post-synaptic cells
+(in mV for the voltage-jump cells IF_curr_delta and Izhikevich); the unit is therefore
+decided by the post-synaptic cell type, which is why ``units['weight']`` is only a note.
+Delays are in ms; ``delay=None`` means "the simulator's minimum delay".
+"""
+
+# Class-level dicts below are read-only model data, shared on purpose.
+# ruff: noqa: RUF012
+
+import numpy as np
+
+from pyNN.standardmodels import StandardModelType, StandardSynapseType
+from pyNN.standardmodels.cells import InstanceLevelModelMixin, ValueChecksMixin
+
+_WEIGHT_UNIT = "nA or uS"  # set by the post-synaptic cell type (mV for voltage-jump cells)
+
+
+def _fraction(v):
+    return (v >= 0) & (v <= 1)
+
+
+def _non_negative(v):
+    return v >= 0
+
+
+class StaticSynapse(StandardSynapseType):
+    """Synapse whose weight and delay never change."""
+
+    default_parameters = {"weight": 0.0, "delay": None}
+    units = {"weight": _WEIGHT_UNIT, "delay": "ms"}
+
+
+class ElectricalSynapse(StandardSynapseType):
+    """Gap junction: a symmetric conductance (uS) between two cells, with no delay."""
+
+    default_parameters = {"weight": 0.0}
+    units = {"weight": "uS"}
+    parameter_checks = (("weight", _non_negative, "must be >= 0 uS"),)
+
+
+class TsodyksMarkramSynapse(StandardSynapseType):
+    """Synapse with short-term depression and facilitation (Tsodyks & Markram 1997):
+    each spike uses a fraction `u` of the available resources, which recover with
+    `tau_rec`; `u` relaxes towards `U` with `tau_facil`.
+    """
+
+    default_parameters = {"weight": 0.0, "delay": None, "U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0}
+    default_initial_values = {"u": 0.0}
+    units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
+             "tau_facil": "ms", "u": "dimensionless"}
+    parameter_checks = StandardSynapseType.parameter_checks + (
+        ("U", _fraction, "must be between 0 and 1"),
+    )
+
+
+class SimpleStochasticSynapse(StandardSynapseType):
+    """Synapse that transmits each spike with probability `p`, independently."""
+
+    default_parameters = {"weight": 0.0, "delay": None, "p": 0.5}
+    units = {"weight": _WEIGHT_UNIT, "delay": "ms", "p": "dimensionless"}
+    parameter_checks = StandardSynapseType.parameter_checks + (
+        ("p", _fraction, "must be a probability between 0 and 1"),
+    )
+
+
+class StochasticTsodyksMarkramSynapse(StandardSynapseType):
+    """Single-release-site version of the Tsodyks-Markram synapse: the site releases with
+    probability `u` when it is occupied, and refills stochastically with time constant
+    `tau_rec`.
+    """
+
+    default_parameters = {"weight": 0.0, "delay": None, "U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0}
+    units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
+             "tau_facil": "ms"}
+    parameter_checks = StandardSynapseType.parameter_checks + (
+        ("U", _fraction, "must be between 0 and 1"),
+    )
+
+
+class MultiQuantalSynapse(StandardSynapseType):
+    """Stochastic short-term plasticity with `n` release sites (Fuhrmann et al. 2002):
+    each occupied site releases with probability `u`; empty sites refill with
+    time constant `tau_rec`.
+    """
+
+    default_parameters = {"weight": 0.0, "delay": None, "U": 0.5, "n": 1, "tau_rec": 800.0,
+                          "tau_facil": 0.0}
+    units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "n": "dimensionless",
+             "tau_rec": "ms", "tau_facil": "ms"}
+    parameter_checks = StandardSynapseType.parameter_checks + (
+        ("U", _fraction, "must be between 0 and 1"),
+        ("n", lambda v: (v >= 1) & (v == np.round(v)), "must be an integer >= 1"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Spike-timing-dependent plasticity
+# ---------------------------------------------------------------------------------------------
+
+class STDPWeightDependence(StandardModelType):
+    """Base class of the rules that set how the size of a weight change depends on the
+    current weight."""
+
+    units = {}
+
+
+class STDPTimingDependence(StandardModelType):
+    """Base class of the rules that set how a weight change depends on the relative timing
+    of pre- and post-synaptic spikes."""
+
+    units = {}
+
+
+class STDPVoltageDependence(StandardModelType):
+    """Base class of rules that make weight changes depend on the post-synaptic voltage."""
+
+    units = {}
+
+
+_BOUNDS_UNITS = {"w_min": _WEIGHT_UNIT, "w_max": _WEIGHT_UNIT}
+
+
+class _BoundedWeightDependence(ValueChecksMixin, STDPWeightDependence):
+    cross_checks = (
+        (("w_min", "w_max"), lambda lo, hi: np.all(np.asarray(lo) <= np.asarray(hi)),
+         "w_min must not exceed w_max"),
+    )
+
+
+class AdditiveWeightDependence(_BoundedWeightDependence):
+    """Weight changes of fixed size (not scaled by the weight), with the weight clipped to
+    [`w_min`, `w_max`]."""
+
+    default_parameters = {"w_min": 0.0, "w_max": 1.0}
+    units = dict(_BOUNDS_UNITS)
+
+
+class MultiplicativeWeightDependence(_BoundedWeightDependence):
+    """Potentiation scaled by the distance to `w_max` and depression by the distance to
+    `w_min`, so weights approach the bounds softly."""
+
+    default_parameters = {"w_min": 0.0, "w_max": 1.0}
+    units = dict(_BOUNDS_UNITS)
+
+
+class AdditivePotentiationMultiplicativeDepression(_BoundedWeightDependence):
+    """Potentiation of fixed size (clipped at `w_max`), depression proportional to the
+    distance to `w_min`."""
+
+    default_parameters = {"w_min": 0.0, "w_max": 1.0}
+    units = dict(_BOUNDS_UNITS)
+
+
+class GutigWeightDependence(_BoundedWeightDependence):
+    """Power-law soft bounds (Guetig et al. 2003): potentiation scales with
+    (w_max - w)^mu_plus and depression with (w - w_min)^mu_minus."""
+
+    default_parameters = {"w_min": 0.0, "w_max": 1.0, "mu_plus": 0.5, "mu_minus": 0.5}
+    units = dict(_BOUNDS_UNITS, mu_plus="dimensionless", mu_minus="dimensionless")
+    parameter_checks = (
+        ("mu_plus", _non_negative, "must be >= 0"),
+        ("mu_minus", _non_negative, "must be >= 0"),
+    )
+
+
+class SpikePairRule(STDPTimingDependence):
+    """Pair-based STDP: a pre-before-post pair potentiates by A_plus*exp(-dt/tau_plus), a
+    post-before-pre pair depresses by A_minus*exp(-dt/tau_minus) (relative to w_max)."""
+
+    default_parameters = {"tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.01, "A_minus": 0.01}
+    units = {"tau_plus": "ms", "tau_minus": "ms", "A_plus": "dimensionless", "A_minus": "dimensionless"}
+    parameter_checks = (
+        ("A_plus", _non_negative, "must be >= 0"),
+        ("A_minus", _non_negative, "must be >= 0"),
+    )
+
+
+class Vogels2011Rule(STDPTimingDependence):
+    """Inhibitory STDP (Vogels et al. 2011): near-coincident spikes potentiate, each
+    pre-synaptic spike depresses by a constant, driving the post-synaptic rate towards
+    `rho`."""
+
+    default_parameters = {"tau": 20.0, "eta": 1e-10, "rho": 3.0}
+    units = {"tau": "ms", "eta": "dimensionless", "rho": "Hz"}
+    parameter_checks = (
+        ("eta", _non_negative, "must be >= 0"),
+        ("rho", _non_negative, "must be >= 0 Hz"),
+    )
+
+
+class STDPMechanism(InstanceLevelModelMixin, StandardSynapseType):
+    """A plastic synapse assembled from a timing dependence, a weight dependence and
+    (optionally) a voltage dependence.
+
+    Parameters
+    ----------
+    timing_dependence : STDPTimingDependence, optional
+    weight_dependence : STDPWeightDependence, optional
+    voltage_dependence : STDPVoltageDependence, optional
+    dendritic_delay_fraction : float
+        Part of the delay that is dendritic (1.0: all of it), which decides when the
+        pre-synaptic spike is seen by the learning rule.
+    weight, delay
+        As for :class:`StaticSynapse`.
+
+    Notes
+    -----
+    The parameter names are ``weight``, ``delay``, ``dendritic_delay_fraction`` plus those
+    of the components. A backend subclass sets ``base_translations`` (for the three own
+    parameters); the translation table of an instance merges it with the components'.
+    """
+
+    default_parameters = {"weight": 0.0, "delay": None, "dendritic_delay_fraction": 1.0}
+    units = {"weight": _WEIGHT_UNIT, "delay": "ms", "dendritic_delay_fraction": "dimensionless"}
+    parameter_checks = StandardSynapseType.parameter_checks + (
+        ("dendritic_delay_fraction", _fraction, "must be between 0 and 1"),
+    )
+    base_translations = {}
+    translations = {}
+
+    def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+        for arg, expected, label in ((timing_dependence, STDPTimingDependence, "timing_dependence"),
+                                     (weight_dependence, STDPWeightDependence, "weight_dependence"),
+                                     (voltage_dependence, STDPVoltageDependence, "voltage_dependence")):
+            if arg is not None and not isinstance(arg, expected):
+                raise TypeError(f"STDPMechanism: {label} must be an instance of a {expected.__name__} "
+                                f"subclass, not {arg!r}")
+        self.timing_dependence = timing_dependence
+        self.weight_dependence = weight_dependence
+        self.voltage_dependence = voltage_dependence
+
+        own = type(self).default_parameters
+        defaults = dict(own)
+        units = dict(type(self).units)
+        translations = dict(type(self).base_translations)
+        extra = dict(type(self).extra_parameters)
+        for component in self.components:
+            clash = set(component.default_parameters) & set(defaults)
+            if clash:
+                raise ValueError(f"STDPMechanism: parameter name(s) {sorted(clash)} of "
+                                 f"{type(component).__name__} are already used by another part")
+            defaults.update(component.default_parameters)
+            units.update(component.units)
+            translations.update(component.translations)
+            extra.update(component.extra_parameters)
+        self.default_parameters = defaults
+        self.units = units
+        self.translations = translations
+        self.extra_parameters = extra
+        super().__init__(weight=weight, delay=delay, dendritic_delay_fraction=dendritic_delay_fraction)
+        for component in self.components:
+            ps = component.parameter_space
+            self.parameter_space.update(**{key: ps[key] for key in tuple(ps.keys())})
+
+    @property
+    def components(self):
+        """The timing, weight and voltage dependences that are present."""
+        return [c for c in (self.timing_dependence, self.weight_dependence, self.voltage_dependence)
+                if c is not None]
+
+    @property
+    def plastic(self):
+        return True
+
+    def __repr__(self):
+        parts = ", ".join(f"{type(c).__name__}(...)" for c in self.components)
+        return f"{type(self).__name__}({parts})"
+
+    def check_values(self, std_values, owner_label):
+        """Range-check the mechanism's own parameters and those of each component."""
+        own = {k: v for k, v in std_values.items() if k in type(self).default_parameters}
+        StandardModelType.check_values.__func__(type(self), own, owner_label)
+        for component in self.components:
+            values = {k: v for k, v in std_values.items() if k in component.default_parameters}
+            if values:
+                component.check_values(values, owner_label)
+
+
+__all__ = [
+    "AdditivePotentiationMultiplicativeDepression", "AdditiveWeightDependence", "ElectricalSynapse",
+    "GutigWeightDependence", "MultiQuantalSynapse", "MultiplicativeWeightDependence", "STDPMechanism",
+    "STDPTimingDependence", "STDPVoltageDependence", "STDPWeightDependence", "SimpleStochasticSynapse",
+    "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse", "TsodyksMarkramSynapse",
+    "Vogels2011Rule",
+]

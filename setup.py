@@ -1,0 +1,22 @@
+"""Installation script for pyNN (simulator-independent spiking neural network models)."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="pyNN",
+    version="0.13.0.post1",
+    description="Simulator-independent specification of spiking neural network models",
+    long_description=open("README.md").read() if __import__("os").path.exists("README.md") else "",
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["pyNN", "pyNN.*"]),
+    python_requires=">=3.10",
+    install_requires=["numpy>=1.24,<2.3", "quantities>=0.16", "neo>=0.13", "lazyarray>=0.6"],
+    extras_require={
+        "nest": ["nest-simulator==3.10.0"],
+        "neuron": ["neuron>=9.0"],
+        "brian2": ["brian2>=2.9"],
+        "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
+        "dev": ["pytest>=8", "ruff>=0.6", "matplotlib>=3.7", "scipy>=1.10"],
+    },
+    license="CeCILL-2.1",
+)
