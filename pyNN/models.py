@@ -96,6 +96,8 @@ class BaseSynapseType(BaseModelType):
 
     connection_type = None
     has_presynaptic_components = False
+    #: parameters may be strings: expressions in the distance d, e.g. "0.5+0.01*d"
+    accepts_distance_expressions = True
 
     def __init__(self, **parameters):
         super().__init__(**parameters)

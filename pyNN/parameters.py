@@ -251,9 +251,11 @@ class ParameterSpace:
             if self.schema is not None and name not in self.schema:
                 raise errors.NonExistentParameterError(name, self._model_name(), self.schema.keys())
             kind = _expected_kind(self.schema, name)
-            if value is None:
-                # e.g. delay=None: "use the simulator's minimum delay", resolved later
-                self._values[name] = _Evaluated(None)
+            if value is None or (isinstance(value, str)
+                                 and getattr(self.component, "accepts_distance_expressions", False)):
+                # delay=None means "the minimum delay"; a string is an expression in the
+                # distance d (synapse types only): both are resolved by the Projection
+                self._values[name] = _Evaluated(value)
             elif isinstance(value, ParameterSpace):
                 self._values[name] = value
             elif isinstance(value, dict):

@@ -549,8 +549,11 @@ class Population(BasePopulation):
 
     def _push_parameters(self, indices, changed):
         std_subset = {name: values[indices] for name, values in self._std.items()}
-        native = self.celltype.translate(std_subset)
-        self._set_native_parameters(native, indices)
+        self._set_native_parameters(self._translate(std_subset), indices)
+
+    def _translate(self, std_values):
+        """Standard values -> native values (backends may supply their own table)."""
+        return self.celltype.translate(std_values)
 
     def _check_initial_names(self, names):
         valid = list(self.celltype.default_initial_values)

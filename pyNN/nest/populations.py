@@ -7,12 +7,22 @@ from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.nest import simulator
 from pyNN.nest.recording import Recorder
+from pyNN.nest.standardmodels.cells import point_neuron_nest_model
+from pyNN.standardmodels.cells import PointNeuron
 from pyNN.parameters import ArrayParameter
+
+
+def nest_type(celltype):
+    """The object holding NEST translation data for a cell type (for a PointNeuron, the
+    description of its NEST multisynapse model)."""
+    if isinstance(celltype, PointNeuron):
+        return point_neuron_nest_model(celltype)
+    return celltype
 
 
 def nest_model_name(celltype):
     """The NEST model for a cell type under the current spike precision."""
-    names = getattr(celltype, "nest_name", None)
+    names = getattr(nest_type(celltype), "nest_name", None)
     if not names:
         reason = getattr(celltype, "missing_reason", None) or "no NEST model is mapped to it"
         raise errors.NoModelAvailableError(
@@ -41,12 +51,16 @@ class Population(common.Population):
     _recorder_class = Recorder
 
     def _check_backend_support(self):
+        self.nest_type = nest_type(self.celltype)
         nest_model_name(self.celltype)
 
+    def _translate(self, std_values):
+        return self.nest_type.translate(std_values)
+
     def _create_cells(self):
-        celltype = self.celltype
-        model = nest_model_name(celltype)
-        native = celltype.translate(self._std)
+        celltype = self.nest_type
+        model = nest_model_name(self.celltype)
+        native = self._translate(self._std)
         native.update(getattr(celltype, "extra_parameters", {}))
         if getattr(celltype, "uses_parrot", False):
             parrot = "parrot_neuron_ps" if simulator.state.spike_precision == "off_grid" else "parrot_neuron"
@@ -115,27 +129,40 @@ class Population(common.Population):
         return out
 
     def _set_native_initial_values(self, std_initial_values, indices):
-        celltype = self.celltype
+        celltype = self.nest_type
         vmap = getattr(celltype, "variable_map", {})
         scales = getattr(celltype, "scale_factors", {})
-        offsets = getattr(celltype, "variable_offsets", {})
+        fixed = getattr(celltype, "fixed_initial_values", ())
         native = {}
         for name, values in std_initial_values.items():
             nest_name = vmap.get(name)
-            if nest_name is None:
+            if nest_name is None or name in fixed or "." in name:
+                # not a settable NEST state variable: only its default start value is possible
+                default = self.celltype.default_initial_values.get(name)
+                if default is not None and np.any(np.asarray(values, dtype=float) != default):
+                    raise errors.InvalidParameterValueError(
+                        f"Population '{self.label}': the initial value of '{name}' cannot be changed on "
+                        f"the NEST backend (NEST does not allow setting it); it starts at {default}")
                 continue
-            values = np.asarray(values, dtype=float)
-            if name in offsets:
-                values = values - self._std[offsets[name]][indices]
-            native[nest_name] = values / scales.get(name, 1.0)
+            native[nest_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
         if native and len(indices) and self._generators is None:
             self._target(indices).set({k: v.astype(float) for k, v in native.items()})
 
     def _native_state(self, std_variable, indices):
         """Current value of a state variable in standard units (for recording starts)."""
-        celltype = self.celltype
+        celltype = self.nest_type
         nest_name = celltype.variable_map[std_variable]
-        values = np.asarray(self._target(indices).get(nest_name), dtype=float).reshape(-1)
+        target = self._target(indices)
+        if nest_name.startswith("g_") and nest_name[2:].isdigit():
+            # multisynapse conductances are read from the per-receptor array 'g'
+            port = int(nest_name[2:]) - 1
+            g = target.get("g")
+            g = [g] if len(indices) == 1 else g
+            # before NEST first updates a new node its array has not been sized: still 0
+            values = np.array([row[port] if len(row) > port else 0.0
+                               for row in (np.atleast_1d(np.asarray(r, dtype=float)) for r in g)])
+        else:
+            values = np.asarray(target.get(nest_name), dtype=float).reshape(-1)
         values = values * celltype.scale_factors.get(std_variable, 1.0)
         offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
         if offset:

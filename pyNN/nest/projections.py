@@ -15,12 +15,13 @@ from pyNN.nest.standardmodels.synapses import StaticSynapse
 
 
 def _post_cell_attribute(projection, name, default):
-    celltypes = projection._post_celltypes()
-    values = {getattr(ct, name, default) for ct in celltypes}
-    if len(values) > 1:
+    """An attribute of the NEST types of the postsynaptic cells, which must agree."""
+    groups = getattr(projection.post, "populations", [projection.post])
+    values = [getattr(p.grandparent.nest_type, name, default) for p in groups]
+    if any(v != values[0] for v in values[1:]):
         raise errors.ConnectionError(
             f"Projection '{projection.label}': postsynaptic cell types disagree on '{name}' ({values})")
-    return values.pop()
+    return values[0]
 
 
 class Projection(common.Projection):
@@ -37,8 +38,7 @@ class Projection(common.Projection):
                 f"{type(syn).__name__} is not available on the NEST backend: {reason}")
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
         self._sign_selects = _post_cell_attribute(self, "sign_selects_receptor", True)
-        ports = getattr(self.post.celltype, "receptor_ports", None) if not hasattr(self.post, "populations") \
-            else None
+        ports = _post_cell_attribute(self, "receptor_ports", None)
         self._port = ports.get(self.receptor_type) if ports else None
         self._owner_key = self._model_owner_key()
 

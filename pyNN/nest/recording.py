@@ -8,7 +8,7 @@ from the cells' state; the rest come from the multimeter.
 import nest
 import numpy as np
 
-from pyNN import recording
+from pyNN import errors, recording
 from pyNN.nest import simulator
 
 
@@ -24,8 +24,22 @@ class Recorder(recording.Recorder):
         self._spike_connected = None
         self._multimeters = {}  # id(epoch) -> (multimeter, last fetched step)
 
-    def _state(self):
-        return simulator.state
+    def _check_backend_can_record(self, variable):
+        if variable == "spikes":
+            return
+        pop = self.population
+        native = pop.nest_type.variable_map.get(variable, "")
+        model = pop._nodes.get("model") if pop.size else None
+        model = model[0] if isinstance(model, tuple) else model
+        readable = set(nest.GetDefaults(model)) if model else set()
+        multisynapse_g = native.startswith("g_") and native[2:].isdigit() and "g" in readable
+        if native not in readable and not multisynapse_g:
+            # NEST's multimeter delivers the sample at the end of a run one step late, so the
+            # library reads that sample from the cell's state, which NEST does not expose here
+            raise errors.NoModelAvailableError(
+                f"Recording '{variable}' of '{pop.label}' ({type(pop.celltype).__name__}) is not "
+                f"available on the NEST backend: NEST's {model} does not expose the current value of "
+                f"'{native}'")
 
     def _configure(self, variable, indices, interval_steps):
         pop = self.population
@@ -56,7 +70,7 @@ class Recorder(recording.Recorder):
         offset = round((start_nest % si) / state.dt) * state.dt
         if abs(offset - si) < 1e-9 * si:
             offset = 0.0
-        native_var = pop.celltype.variable_map[variable]
+        native_var = pop.nest_type.variable_map[variable]
         mm = nest.Create("multimeter", params={"record_from": [native_var], "interval": si,
                                                "offset": offset})
         nest.Connect(mm, pop._nodes[np.asarray(epoch.indices).tolist()], syn_spec={"delay": state.dt})
@@ -72,7 +86,10 @@ class Recorder(recording.Recorder):
         events = self._spike_recorder.get("events")
         self._spike_recorder.n_events = 0
         senders = np.asarray(events["senders"], dtype=np.int64)
-        times = np.asarray(events["times"], dtype=float) - simulator.state.offset
+        state = simulator.state
+        times = np.asarray(events["times"], dtype=float) - state.offset
+        if state.spike_precision == "on_grid":
+            times = np.rint(times / state.dt) * state.dt  # remove float noise of the offset
         index = senders - self.population._node_ids[0] if senders.size else senders
         keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[index] if index.size else \
             np.zeros(0, bool)
@@ -92,7 +109,7 @@ class Recorder(recording.Recorder):
         if wanted.size == 0:
             return None
         pop = self.population
-        native_var = pop.celltype.variable_map[variable]
+        native_var = pop.nest_type.variable_map[variable]
         events = mm.get("events")
         mm.n_events = 0
         times = np.asarray(events["times"], dtype=float)
@@ -112,7 +129,7 @@ class Recorder(recording.Recorder):
             rows[:from_mm.size] = block.reshape(from_mm.size, n_cells)
         if wanted[-1] == now:
             rows[-1] = self._current_native(variable, epoch.indices)
-        celltype = pop.celltype
+        celltype = pop.nest_type
         rows[:from_mm.size] *= celltype.scale_factors.get(variable, 1.0)
         offset_param = getattr(celltype, "variable_offsets", {}).get(variable)
         if offset_param and from_mm.size:

@@ -138,6 +138,7 @@ class Recorder:
         for var in variables:
             if var == "all" or not celltype.can_record(var):
                 raise errors.RecordingError(var, celltype, self.population.label)
+            self._check_backend_can_record(var)
         analog = [v for v in variables if v != "spikes"]
         if analog:
             self._set_sampling_interval(sampling_interval)
@@ -322,8 +323,8 @@ class Recorder:
             fresh = start_of[indices] < 0
             start_of[np.asarray(indices)[fresh]] = start
         recorded = np.flatnonzero((start_of >= 0) & in_view)
-        keep = in_view[idx] & (times <= t_stop + 1e-9)
-        idx, times = idx[keep], times[keep]
+        keep = in_view[idx] & (times <= t_stop + 1e-6 * dt)
+        idx, times = idx[keep], np.minimum(times[keep], t_stop)  # float noise at t_stop
         starts = np.unique(start_of[recorded])
         if len(starts) <= 1:
             t_start = (starts[0] if len(starts) else seg.t_start_steps) * dt
@@ -344,6 +345,9 @@ class Recorder:
         return trains
 
     # --- hooks for backends ----------------------------------------------------------
+    def _check_backend_can_record(self, variable):
+        """Raise NoModelAvailableError if the backend cannot record `variable`."""
+
     def _configure(self, variable, indices, interval_steps):
         raise NotImplementedError
 

@@ -6,18 +6,13 @@ recorded, their default initial values and the unit of every name. Backends subc
 these classes and add a translation table; nothing here talks to a simulator.
 """
 
-# Class-level dicts below are read-only model data, shared on purpose.
-# ruff: noqa: RUF012
-
 import numpy as np
 
 from pyNN import errors
-from pyNN.models import _schema_type
 from pyNN.parameters import ArrayParameter, ParameterSpace, Sequence
 from pyNN.standardmodels import (
     StandardCellType,
     StandardCellTypeComponent,
-    StandardModelType,
     StandardPostSynapticResponse,
 )
 
@@ -101,53 +96,21 @@ class ValueChecksMixin:
             owner_label)
 
 
-def _bind_class_function(name):
-    """Expose a classmethod of StandardModelType as an instance method, so that it reads
-    the instance's own `translations`/`default_parameters` attributes."""
-    func = getattr(StandardModelType, name).__func__
+def assemble_type(instance, **class_attributes):
+    """Move `instance` to a private subclass of its class that carries `class_attributes`.
 
-    def method(self, *args, **kwargs):
-        return func(self, *args, **kwargs)
-    method.__name__ = name
-    method.__doc__ = func.__doc__
-    return method
-
-
-class InstanceLevelModelMixin:
-    """For model types whose parameter set is only known once an instance is made
-    (a :class:`PointNeuron` or an STDP mechanism built from components).
-
-    Such instances carry their own ``default_parameters``, ``units``, ``recordable`` and
-    ``translations``; the schema and translation helpers read those instead of the
-    class attributes. These helpers must therefore be called on the instance.
+    Types assembled from components (:class:`PointNeuron`, ``STDPMechanism``) only know
+    their parameters, units, translations... once the components are given. Keeping
+    those as class attributes of a per-instance subclass means every class-level query
+    (``type(x).translate(...)``, ``type(x).check_values(...)``, ``type(x).get_schema()``)
+    sees the assembled data, exactly as for ordinary types. The subclass keeps the name of
+    the public class and records it as ``_assembled_from``.
     """
-
-    def get_parameter_names(self):
-        return list(self.default_parameters.keys())
-
-    def has_parameter(self, name):
-        return name in self.get_parameter_names()
-
-    def get_schema(self):
-        return {name: _schema_type(value) for name, value in self.default_parameters.items()}
-
-    def can_record(self, variable, location=None):
-        return variable in self.recordable
-
-    get_native_names = _bind_class_function("get_native_names")
-    translate = _bind_class_function("translate")
-    reverse_translate = _bind_class_function("reverse_translate")
-    simple_parameters = _bind_class_function("simple_parameters")
-    scaled_parameters = _bind_class_function("scaled_parameters")
-    computed_parameters = _bind_class_function("computed_parameters")
-
-    def _computed(self, name):
-        return self.translations[name]["scale_factor"] is None
-
-    def dependencies(self, name):
-        if not self._computed(name):
-            return [name]
-        return [n for n in self.translations if self._computed(n) or n == name]
+    base = getattr(type(instance), "_assembled_from", None) or type(instance)
+    class_attributes.update(__module__=base.__module__, __qualname__=base.__qualname__,
+                            __doc__=base.__doc__, _assembled_from=base)
+    instance.__class__ = type(base.__name__, (base,), class_attributes)
+    return base
 
 
 # ---------------------------------------------------------------------------------------------
@@ -598,7 +561,11 @@ AlphaPSR = CondAlphaPostSynapticResponse
 BetaPSR = CondBetaPostSynapticResponse
 
 
-class PointNeuron(InstanceLevelModelMixin, StandardCellType):
+def _rebuild_point_neuron(cls, neuron, receptors):
+    return cls(neuron, **receptors)
+
+
+class PointNeuron(StandardCellType):
     """Single-compartment neuron assembled from a membrane component (e.g. :class:`LIF`,
     :class:`AdExp`) and any number of named receptors (post-synaptic responses).
 
@@ -613,12 +580,19 @@ class PointNeuron(InstanceLevelModelMixin, StandardCellType):
 
     Notes
     -----
-    Receptors must be all conductance-based or all current-based. Translation to a
-    simulator is done by each backend from the ``neuron`` and ``post_synaptic_receptors``
-    attributes.
+    Receptors must be all conductance-based or all current-based. Each instance gets a
+    private subclass (see :func:`assemble_type`) whose class attributes describe the
+    assembled cell: flat ``default_parameters`` ('AMPA.tau_syn'), ``recordable``,
+    ``units``, ``receptor_types``... The parameter space holds the neuron values plus one
+    nested space per receptor. Translation to a simulator is done by each backend from the
+    ``neuron`` and ``post_synaptic_receptors`` attributes.
     """
 
     translations = {}
+    receptor_types = ()
+    #: class of the neuron component and of each receptor, set per instance
+    neuron_type = None
+    receptor_classes = {}
 
     def __init__(self, neuron, **post_synaptic_receptors):
         if not isinstance(neuron, StandardCellTypeComponent):
@@ -644,9 +618,6 @@ class PointNeuron(InstanceLevelModelMixin, StandardCellType):
         self.neuron = neuron
         self.post_synaptic_receptors = {name: post_synaptic_receptors[name]
                                         for name in sorted(post_synaptic_receptors)}
-        self.conductance_based = kinds.pop() if kinds else False
-        self.receptor_types = tuple(self.post_synaptic_receptors)
-        self.voltage_based_synapses = False
 
         recordable = list(neuron.recordable)
         initial = dict(neuron.default_initial_values)
@@ -657,54 +628,72 @@ class PointNeuron(InstanceLevelModelMixin, StandardCellType):
             initial.update({f"{name}.{var}": value for var, value in psr.default_initial_values.items()})
             units.update({f"{name}.{key}": unit for key, unit in psr.units.items()})
             defaults.update({f"{name}.{key}": value for key, value in psr.default_parameters.items()})
-        self.recordable = recordable
-        self.default_initial_values = initial
-        self.units = units
-        self.default_parameters = defaults  # flat names, e.g. 'AMPA.tau_syn'
+        base = assemble_type(
+            self,
+            neuron_type=type(neuron),
+            receptor_classes={name: type(psr) for name, psr in self.post_synaptic_receptors.items()},
+            conductance_based=kinds.pop() if kinds else False,
+            receptor_types=tuple(self.post_synaptic_receptors),
+            voltage_based_synapses=False,
+            recordable=recordable,
+            default_initial_values=initial,
+            units=units,
+            default_parameters=defaults,  # flat names, e.g. 'AMPA.tau_syn'
+        )
 
-        self.parameter_space = ParameterSpace({}, schema=self.get_schema(), shape=None,
-                                              component=type(self))
+        self.parameter_space = ParameterSpace({}, schema=self.get_schema(), shape=None, component=base)
         ps = neuron.parameter_space
         self.parameter_space.update(**{key: ps[key] for key in tuple(ps.keys())})
         for name, psr in self.post_synaptic_receptors.items():
             self.parameter_space.update(**{name: psr.parameter_space.copy()})
 
+    def __reduce__(self):
+        return (_rebuild_point_neuron,
+                (type(self)._assembled_from, self.neuron, self.post_synaptic_receptors),
+                self.__dict__)
+
     def __repr__(self):
         receptors = ", ".join(f"{n}={type(p).__name__}(...)" for n, p in self.post_synaptic_receptors.items())
         return f"PointNeuron({type(self.neuron).__name__}(...), {receptors})"
 
-    def get_schema(self):
+    @classmethod
+    def get_schema(cls):
         """Neuron parameter types, plus one nested schema per receptor name."""
-        schema = self.neuron.get_schema()
-        for name, psr in self.post_synaptic_receptors.items():
-            schema[name] = psr.get_schema()
+        if cls.neuron_type is None:
+            return {}
+        schema = cls.neuron_type.get_schema()
+        for name, psr_class in cls.receptor_classes.items():
+            schema[name] = psr_class.get_schema()
         return schema
 
-    def split_name(self, name):
+    @classmethod
+    def split_name(cls, name):
         """'AMPA.tau_syn' -> ('AMPA', 'tau_syn'); a neuron name -> (None, name)."""
         receptor, sep, rest = name.partition(".")
-        if sep and receptor in self.post_synaptic_receptors:
+        if sep and receptor in cls.receptor_classes:
             return receptor, rest
         return None, name
 
-    def check_values(self, std_values, owner_label):
+    @classmethod
+    def check_values(cls, std_values, owner_label):
         """Range-check neuron values, and receptor values given either nested
         (``{'AMPA': {...}}``) or flat (``{'AMPA.tau_syn': ...}``)."""
         neuron_values = {}
-        receptor_values = {name: {} for name in self.post_synaptic_receptors}
+        receptor_values = {name: {} for name in cls.receptor_classes}
         for key, value in std_values.items():
             if key in receptor_values and isinstance(value, dict):
                 receptor_values[key].update(value)
                 continue
-            receptor, name = self.split_name(key)
+            receptor, name = cls.split_name(key)
             if receptor is None:
                 neuron_values[name] = value
             else:
                 receptor_values[receptor][name] = value
-        self.neuron.check_values(neuron_values, owner_label)
+        if cls.neuron_type is not None:
+            cls.neuron_type.check_values(neuron_values, owner_label)
         for receptor, values in receptor_values.items():
             if values:
-                self.post_synaptic_receptors[receptor].check_values(values, f"{owner_label}, receptor '{receptor}'")
+                cls.receptor_classes[receptor].check_values(values, f"{owner_label}, receptor '{receptor}'")
 
 
 #: cell types of this module that users instantiate directly

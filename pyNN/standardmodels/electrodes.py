@@ -4,9 +4,6 @@ These classes are data only. Currents are in nA and times in ms; a source is act
 ``start <= t < stop``. The injected current can be recorded as the variable ``'i'``.
 """
 
-# Class-level dicts below are read-only model data, shared on purpose.
-# ruff: noqa: RUF012
-
 import numpy as np
 
 from pyNN.parameters import Sequence

@@ -6,13 +6,10 @@ decided by the post-synaptic cell type, which is why ``units['weight']`` is only
 Delays are in ms; ``delay=None`` means "the simulator's minimum delay".
 """
 
-# Class-level dicts below are read-only model data, shared on purpose.
-# ruff: noqa: RUF012
-
 import numpy as np
 
 from pyNN.standardmodels import StandardModelType, StandardSynapseType
-from pyNN.standardmodels.cells import InstanceLevelModelMixin, ValueChecksMixin
+from pyNN.standardmodels.cells import ValueChecksMixin, assemble_type
 
 _WEIGHT_UNIT = "nA or uS"  # set by the post-synaptic cell type (mV for voltage-jump cells)
 
@@ -50,7 +47,8 @@ class TsodyksMarkramSynapse(StandardSynapseType):
     default_initial_values = {"u": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
              "tau_facil": "ms", "u": "dimensionless"}
-    parameter_checks = StandardSynapseType.parameter_checks + (
+    parameter_checks = (
+        *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
     )
 
@@ -60,7 +58,8 @@ class SimpleStochasticSynapse(StandardSynapseType):
 
     default_parameters = {"weight": 0.0, "delay": None, "p": 0.5}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "p": "dimensionless"}
-    parameter_checks = StandardSynapseType.parameter_checks + (
+    parameter_checks = (
+        *StandardSynapseType.parameter_checks,
         ("p", _fraction, "must be a probability between 0 and 1"),
     )
 
@@ -74,7 +73,8 @@ class StochasticTsodyksMarkramSynapse(StandardSynapseType):
     default_parameters = {"weight": 0.0, "delay": None, "U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
              "tau_facil": "ms"}
-    parameter_checks = StandardSynapseType.parameter_checks + (
+    parameter_checks = (
+        *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
     )
 
@@ -89,7 +89,8 @@ class MultiQuantalSynapse(StandardSynapseType):
                           "tau_facil": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "n": "dimensionless",
              "tau_rec": "ms", "tau_facil": "ms"}
-    parameter_checks = StandardSynapseType.parameter_checks + (
+    parameter_checks = (
+        *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
         ("n", lambda v: (v >= 1) & (v == np.round(v)), "must be an integer >= 1"),
     )
@@ -190,7 +191,11 @@ class Vogels2011Rule(STDPTimingDependence):
     )
 
 
-class STDPMechanism(InstanceLevelModelMixin, StandardSynapseType):
+def _rebuild_stdp(cls, components):
+    return cls(**components)
+
+
+class STDPMechanism(StandardSynapseType):
     """A plastic synapse assembled from a timing dependence, a weight dependence and
     (optionally) a voltage dependence.
 
@@ -208,17 +213,24 @@ class STDPMechanism(InstanceLevelModelMixin, StandardSynapseType):
     Notes
     -----
     The parameter names are ``weight``, ``delay``, ``dendritic_delay_fraction`` plus those
-    of the components. A backend subclass sets ``base_translations`` (for the three own
-    parameters); the translation table of an instance merges it with the components'.
+    of the components. Each instance gets a private subclass (see
+    :func:`~pyNN.standardmodels.cells.assemble_type`) whose ``default_parameters``,
+    ``units``, ``translations`` and ``extra_parameters`` merge the mechanism's own with the
+    components'; a backend subclass sets ``base_translations`` for the own parameters.
     """
 
     default_parameters = {"weight": 0.0, "delay": None, "dendritic_delay_fraction": 1.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "dendritic_delay_fraction": "dimensionless"}
-    parameter_checks = StandardSynapseType.parameter_checks + (
+    parameter_checks = (
+        *StandardSynapseType.parameter_checks,
         ("dendritic_delay_fraction", _fraction, "must be between 0 and 1"),
     )
     base_translations = {}
     translations = {}
+    #: names of the mechanism's own parameters (the rest belong to the components)
+    own_parameters = ("weight", "delay", "dendritic_delay_fraction")
+    #: classes of the components, set per instance
+    component_types = ()
 
     def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
                  dendritic_delay_fraction=1.0, weight=0.0, delay=None):
@@ -232,11 +244,11 @@ class STDPMechanism(InstanceLevelModelMixin, StandardSynapseType):
         self.weight_dependence = weight_dependence
         self.voltage_dependence = voltage_dependence
 
-        own = type(self).default_parameters
-        defaults = dict(own)
-        units = dict(type(self).units)
-        translations = dict(type(self).base_translations)
-        extra = dict(type(self).extra_parameters)
+        cls = getattr(type(self), "_assembled_from", None) or type(self)
+        defaults = {name: cls.default_parameters[name] for name in cls.own_parameters}
+        units = {name: cls.units[name] for name in cls.own_parameters}
+        translations = dict(cls.base_translations)
+        extra = dict(cls.extra_parameters)
         for component in self.components:
             clash = set(component.default_parameters) & set(defaults)
             if clash:
@@ -246,11 +258,11 @@ class STDPMechanism(InstanceLevelModelMixin, StandardSynapseType):
             units.update(component.units)
             translations.update(component.translations)
             extra.update(component.extra_parameters)
-        self.default_parameters = defaults
-        self.units = units
-        self.translations = translations
-        self.extra_parameters = extra
+        base = assemble_type(self, default_parameters=defaults, units=units, translations=translations,
+                             extra_parameters=extra,
+                             component_types=tuple(type(c) for c in self.components))
         super().__init__(weight=weight, delay=delay, dendritic_delay_fraction=dendritic_delay_fraction)
+        self.parameter_space.component = base
         for component in self.components:
             ps = component.parameter_space
             self.parameter_space.update(**{key: ps[key] for key in tuple(ps.keys())})
@@ -265,18 +277,25 @@ class STDPMechanism(InstanceLevelModelMixin, StandardSynapseType):
     def plastic(self):
         return True
 
+    def __reduce__(self):
+        components = {"timing_dependence": self.timing_dependence,
+                      "weight_dependence": self.weight_dependence,
+                      "voltage_dependence": self.voltage_dependence}
+        return (_rebuild_stdp, (type(self)._assembled_from, components), self.__dict__)
+
     def __repr__(self):
         parts = ", ".join(f"{type(c).__name__}(...)" for c in self.components)
         return f"{type(self).__name__}({parts})"
 
-    def check_values(self, std_values, owner_label):
+    @classmethod
+    def check_values(cls, std_values, owner_label):
         """Range-check the mechanism's own parameters and those of each component."""
-        own = {k: v for k, v in std_values.items() if k in type(self).default_parameters}
-        StandardModelType.check_values.__func__(type(self), own, owner_label)
-        for component in self.components:
-            values = {k: v for k, v in std_values.items() if k in component.default_parameters}
+        own = {k: v for k, v in std_values.items() if k in cls.own_parameters}
+        super().check_values(own, owner_label)
+        for component_type in cls.component_types:
+            values = {k: v for k, v in std_values.items() if k in component_type.default_parameters}
             if values:
-                component.check_values(values, owner_label)
+                component_type.check_values(values, owner_label)
 
 
 __all__ = [

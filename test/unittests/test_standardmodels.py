@@ -205,6 +205,29 @@ def test_point_neuron_values():
         pn.parameter_space.update(GABA={"tau_sin": 3.0})
 
 
+def test_point_neuron_class_level_queries():
+    pn = _point_neuron()
+    cls = type(pn)
+    assert cls.__name__ == "PointNeuron" and isinstance(pn, cells.PointNeuron)
+    assert cls.receptor_types == ("AMPA", "GABA")
+    assert cls.has_parameter("AMPA.tau_syn") and cls.can_record("GABA.gsyn")
+    assert cls.get_schema()["AMPA"] == {"e_syn": float, "tau_syn": float}
+    with pytest.raises(errors.InvalidParameterValueError):
+        cls.check_values({"GABA.tau_syn": 0.0}, "pop")
+    other = cells.PointNeuron(cells.LIF(), NMDA=cells.CondExpPostSynapticResponse())
+    assert type(other).receptor_types == ("NMDA",) and cls.receptor_types == ("AMPA", "GABA")
+
+
+def test_assembled_types_pickle():
+    import pickle
+    pn = pickle.loads(pickle.dumps(_point_neuron()))
+    assert pn.receptor_types == ("AMPA", "GABA") and pn.get_parameters()["AMPA"]["tau_syn"] == 1.5
+    stdp = synapses.STDPMechanism(timing_dependence=synapses.SpikePairRule(A_plus=0.5),
+                                  weight_dependence=synapses.AdditiveWeightDependence())
+    copy = pickle.loads(pickle.dumps(stdp))
+    assert copy.get_parameters()["A_plus"] == 0.5 and copy.has_parameter("w_max")
+
+
 def test_point_neuron_current_based():
     pn = cells.PointNeuron(cells.LIF(), exc=cells.CurrExpPostSynapticResponse())
     assert pn.conductance_based is False
@@ -248,6 +271,9 @@ def test_stdp_mechanism_parameters():
     with pytest.raises(errors.InvalidParameterValueError):
         stdp.check_values({"dendritic_delay_fraction": 2.0}, "prj")
     stdp.check_values({"A_plus": 0.1, "w_max": 1.0, "dendritic_delay_fraction": 0.5}, "prj")
+    assert type(stdp).has_parameter("A_minus") and type(stdp).__name__ == "STDPMechanism"
+    with pytest.raises(errors.InvalidParameterValueError):
+        type(stdp).check_values({"mu_plus": -1.0}, "prj")
 
 
 def test_stdp_mechanism_errors():
@@ -389,7 +415,8 @@ def test_nest_stdp(nest, nest_tables, wd_name):
         timing_dependence=nsynapses.SpikePairRule(A_plus=0.01, A_minus=0.012, tau_minus=25.0),
         weight_dependence=getattr(nsynapses, wd_name)(w_max=0.05),
         weight=0.01)
-    assert stdp.nest_name == "stdp_synapse"
+    assert stdp.nest_name == "stdp_synapse" and type(stdp).nest_name == "stdp_synapse"
+    assert type(stdp).translate({"A_plus": 0.01, "A_minus": 0.012})["alpha"] == pytest.approx(1.2)
     native = _round_trip(stdp)
     assert native["Wmax"] == pytest.approx(50.0)
     assert native["alpha"] == pytest.approx(1.2)

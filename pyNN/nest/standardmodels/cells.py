@@ -30,9 +30,6 @@ Each class adds to its standard counterpart:
 Nothing here needs a running NEST kernel.
 """
 
-# Class-level dicts below are read-only model data, shared on purpose.
-# ruff: noqa: RUF012
-
 import numpy as np
 
 from pyNN import errors
@@ -264,6 +261,15 @@ _WINDOW = (
 )
 
 
+def as_integer(name):
+    """Transform passing an integer-valued parameter on with an integer dtype (NEST
+    refuses floats for integer parameters)."""
+    def transform(values):
+        value = values[name]
+        return np.asarray(value).astype(int) if np.ndim(value) else int(value)
+    return transform
+
+
 class _NestSpikeSource(NestCellTypeMixin):
     uses_parrot = True
     always_local = True
@@ -288,7 +294,7 @@ class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
     nest_name = {"on_grid": "gamma_sup_generator", "off_grid": "gamma_sup_generator"}
     # NEST's rate is the mean firing rate beta/alpha; gamma_shape is an integer
     translations = build_translations(
-        ("alpha", "gamma_shape"),
+        ("alpha", "gamma_shape", as_integer("alpha"), as_integer("gamma_shape")),
         ("beta", "rate", "beta / alpha", "rate * gamma_shape"),
         *_WINDOW,
     )

@@ -6,9 +6,6 @@ simulators. ``variable_map``/``scale_factors`` give the NEST recordable of the i
 current (``I``, in pA) and the factor back to nA.
 """
 
-# Class-level dicts below are read-only model data, shared on purpose.
-# ruff: noqa: RUF012
-
 from pyNN.standardmodels import build_translations, electrodes
 
 

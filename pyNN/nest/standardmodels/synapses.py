@@ -17,11 +17,9 @@ type has ``sign_selects_receptor``). Other attributes:
     which must then be homogeneous over the post-synaptic population.
 """
 
-# Class-level dicts below are read-only model data, shared on purpose.
-# ruff: noqa: RUF012
-
 import numpy as np
 
+from pyNN.nest.standardmodels.cells import as_integer
 from pyNN.standardmodels import build_translations, synapses
 from pyNN.standardmodels.cells import ValueChecksMixin
 
@@ -92,7 +90,7 @@ class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
     translations = build_translations(
         *_WEIGHT_DELAY,
         ("U", "U"),
-        ("n", "n"),
+        ("n", "n", as_integer("n"), as_integer("n")),
         ("tau_rec", "tau_rec"),
         ("tau_facil", "tau_fac"),
     )
@@ -136,7 +134,7 @@ class AdditivePotentiationMultiplicativeDepression(
 class GutigWeightDependence(_NestSTDPComponent, synapses.GutigWeightDependence):
     __doc__ = synapses.GutigWeightDependence.__doc__
     translations = build_translations(*_WMAX, ("mu_plus", "mu_plus"), ("mu_minus", "mu_minus"))
-    parameter_checks = synapses.GutigWeightDependence.parameter_checks + _W_MIN_ZERO
+    parameter_checks = (*synapses.GutigWeightDependence.parameter_checks, *_W_MIN_ZERO)
 
 
 def _depression_ratio(values):
@@ -173,7 +171,8 @@ class Vogels2011Rule(_NestSTDPComponent, synapses.Vogels2011Rule):
 class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
     base_translations = build_translations(*_WEIGHT_DELAY)
-    parameter_checks = synapses.STDPMechanism.parameter_checks + (
+    parameter_checks = (
+        *synapses.STDPMechanism.parameter_checks,
         ("dendritic_delay_fraction", lambda v: v == 1,
          "must be 1.0 on NEST (stdp_synapse treats the whole delay as dendritic)"),
     )
@@ -183,10 +182,13 @@ class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
         super().__init__(timing_dependence=timing_dependence, weight_dependence=weight_dependence,
                          voltage_dependence=voltage_dependence,
                          dendritic_delay_fraction=dendritic_delay_fraction, weight=weight, delay=delay)
-        self.postsynaptic_translations = {}
+        # type(self) is this instance's own subclass (see assemble_type): store the
+        # assembled NEST facts there so that class-level queries see them too
+        assembled = type(self)
+        assembled.postsynaptic_translations = {}
         for component in self.components:
-            self.postsynaptic_translations.update(getattr(component, "postsynaptic_translations", {}))
-        self.nest_name, self.missing_reason = self._choose_model()
+            assembled.postsynaptic_translations.update(getattr(component, "postsynaptic_translations", {}))
+        assembled.nest_name, assembled.missing_reason = self._choose_model()
 
     def _choose_model(self):
         if self.timing_dependence is None or self.weight_dependence is None:

@@ -1,0 +1,28 @@
+"""System-test fixtures: every scenario runs on every installed backend."""
+
+import importlib
+
+import pytest
+
+#: every backend the library has, in the order they are tried
+BACKENDS = ["nest", "neuron", "brian2", "hardware"]
+
+
+def _available(name):
+    try:
+        importlib.import_module(f"pyNN.{name}")
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(params=BACKENDS)
+def sim(request):
+    """The backend module, set up with dt = 0.1 ms; skipped if not installed."""
+    name = request.param
+    if not _available(name):
+        pytest.skip(f"backend pyNN.{name} is not installed")
+    module = importlib.import_module(f"pyNN.{name}")
+    module.setup(timestep=0.1)
+    yield module
+    module.end()
