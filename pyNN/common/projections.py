@@ -203,6 +203,10 @@ class Projection:
             steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'")
             delay = np.asarray(steps) * state.dt
             values["delay"] = float(delay) if np.ndim(delay) == 0 else delay
+        check = getattr(type(self.synapse_type), "check_values", None)
+        if check is not None:
+            check({k: v for k, v in values.items() if v is not None and k != "weight"},
+                  f"Projection '{self.label}'")
         return values
 
     def _native_values(self, values):

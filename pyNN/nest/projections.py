@@ -57,23 +57,58 @@ class Projection(common.Projection):
             w = -w
         return w
 
-    def _split_values(self, values):
+    def _split_values(self, values, post=None):
         """Standard values -> (NEST model defaults for scalars, per-connection arrays)."""
-        native = type(self.synapse_type).translate(values)
+        syn = self.synapse_type
+        native = dict(getattr(syn, "extra_parameters", {}))
+        native.update(type(syn).translate(values))
         if "weight" in native:
             native["weight"] = self._native_weights(native["weight"])
+        if getattr(syn, "needs_tau_psc", False) and post is not None:
+            native["tau_psc"] = self._tau_psc(post)
         fixed, arrays = {}, {}
         for name, value in native.items():
             if isinstance(value, np.ndarray) and value.ndim:
-                arrays[name] = value.astype(float)
+                if value.size and np.all(value == value.flat[0]):
+                    fixed[name] = value.flat[0].item()
+                else:
+                    arrays[name] = value.astype(float)
             elif value is not None:
-                fixed[name] = float(value)
+                fixed[name] = value.item() if isinstance(value, np.generic) else value
+        for state_name, source in getattr(syn, "native_state_from", {}).items():
+            if source in fixed:
+                fixed[state_name] = fixed[source]
+            elif source in arrays:
+                arrays[state_name] = arrays[source]
         if self._port is not None:
             fixed["receptor_type"] = int(self._port)
         return fixed, arrays
 
+    def _tau_psc(self, post):
+        """Time constant of the target receptor's current, per connection (tsodyks models)."""
+        name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
+        groups = getattr(self.post, "populations", [self.post])
+        tau = np.concatenate([p.get(name, simplify=False) for p in groups])
+        return tau[post]
+
+    def _set_postsynaptic_parameters(self):
+        """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus)."""
+        table = getattr(self.synapse_type, "postsynaptic_translations", {})
+        if not table:
+            return
+        values = {}
+        for component in getattr(self.synapse_type, "components", [self.synapse_type]):
+            values.update(component.get_parameters() if hasattr(component, "get_parameters") else {})
+        native = {entry["translated_name"]: entry["forward_transform"](values)
+                  for name, entry in table.items() if name in values}
+        for group in getattr(self.post, "populations", [self.post]):
+            if native:
+                group.grandparent._nodes[group._indices.tolist()].set(
+                    {k: float(v) for k, v in native.items()})
+
     def _create_connections(self, pre, post, values):
-        fixed, arrays = self._split_values(values)
+        self._set_postsynaptic_parameters()
+        fixed, arrays = self._split_values(values, post)
         port = fixed.pop("receptor_type", None)
         model = simulator.state.synapse_model(self.synapse_type.nest_name, fixed, self._owner_key)
         self._nest_model = model
@@ -99,8 +134,8 @@ class Projection(common.Projection):
     def _nest_connections(self):
         """SynapseCollection of this projection, sorted like the core's arrays."""
         conns = nest.GetConnections(synapse_model=self._nest_model)
-        src = np.asarray(conns.get("source"), dtype=np.int64)
-        tgt = np.asarray(conns.get("target"), dtype=np.int64)
+        src = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))
+        tgt = np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
         pre_ids, post_ids = self.pre._native_ids(), self.post._native_ids()
         pre_pos = _positions(pre_ids, src)
         post_pos = _positions(post_ids, tgt)
@@ -110,7 +145,7 @@ class Projection(common.Projection):
         return conns, idx[order]
 
     def _set_attributes(self, values):
-        fixed, arrays = self._split_values(values)
+        fixed, arrays = self._split_values(values, self._post.astype(np.int64))
         fixed.pop("receptor_type", None)
         conns, order = self._nest_connections()
         if order.size != self._pre.size:
@@ -123,6 +158,17 @@ class Projection(common.Projection):
             current = np.asarray(conns.get(name), dtype=float).reshape(-1)
             current[order] = value
             conns.set({name: current.tolist()})
+
+    def _read_plastic(self, name):
+        """Weights of plastic (STDP) synapses change during the simulation: read them back."""
+        if name != "weight" or not self.synapse_type.plastic or not self._pre.size \
+                or not simulator.state.has_run:
+            return None
+        conns, order = self._nest_connections()
+        w = np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order] / self._weight_scale
+        user_negative = isinstance(self._syn.get("weight"), np.ndarray) and np.any(self._syn["weight"] < 0) \
+            or (np.ndim(self._syn.get("weight")) == 0 and (self._syn.get("weight") or 0) < 0)
+        return -np.abs(w) if user_negative else np.abs(w)
 
     @property
     def nest_connections(self):
