@@ -430,9 +430,10 @@ class FixedNumberPreConnector(Connector):
             return None
         col_ids = cols_from._ids
         row_ids = rows_from._ids
-        pos = np.searchsorted(col_ids, row_ids)
-        pos_c = np.minimum(pos, col_ids.size - 1)
-        return np.where(col_ids[pos_c] == row_ids, pos_c, -1)
+        order = np.argsort(col_ids, kind="stable")  # an Assembly's ids need not be sorted
+        sorted_ids = col_ids[order]
+        pos_c = np.minimum(np.searchsorted(sorted_ids, row_ids), col_ids.size - 1)
+        return np.where(sorted_ids[pos_c] == row_ids, order[pos_c], -1)
 
     def generate(self, projection):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"

@@ -23,8 +23,8 @@ class GridWarnings:
     def __init__(self):
         self._seen = {}
 
-    def warn(self, what, n_off, example):
-        key = what
+    def warn(self, what, n_off, example, key=None):
+        key = what if key is None else key
         if key in self._seen:
             self._seen[key] += n_off
             return
@@ -66,6 +66,7 @@ class BaseState:
         self.assembly_counter = 0
         self.segment_counter = 0
         self.has_run = False
+        self.running = False  # True once run() is called, until the next reset()
         self.grid_warnings = GridWarnings()
         self.files_to_write = []
         self.mpi_rank = 0
@@ -77,14 +78,15 @@ class BaseState:
     def t(self):
         return self.steps * self.dt
 
-    def time_to_steps(self, t, what="time"):
-        """Convert time(s) in ms to whole steps, rounding off-grid values with one warning."""
+    def time_to_steps(self, t, what="time", key=None):
+        """Convert time(s) in ms to whole steps, rounding off-grid values with one warning
+        per `key` (default: per `what`, the description used in the message)."""
         arr = np.asarray(t, dtype=float)
         exact = arr / self.dt
         steps = np.rint(exact)
         off = np.abs(exact - steps) > 1e-6
         if off.any():
-            self.grid_warnings.warn(what, int(off.sum()), float(arr[off].flat[0]))
+            self.grid_warnings.warn(what, int(off.sum()), float(arr[off].flat[0]), key)
         steps = steps.astype(np.int64)
         return int(steps) if np.ndim(t) == 0 else steps
 
@@ -114,6 +116,7 @@ class BaseState:
             self._advance(n_steps)
             self.steps += n_steps
         self.has_run = True
+        self.running = True
 
     def reset(self, annotations):
         for recorder in self.recorders:
@@ -125,6 +128,7 @@ class BaseState:
             population._apply_initial_values()
         for recorder in self.recorders:
             recorder.open_segment()
+        self.running = False
 
     # --- hooks for backends --------------------------------------------------------
     def _setup(self, **extra_params):

@@ -47,6 +47,8 @@ class CurrentSourceMixin:
         self._recording = False
         self._noise = None
         state = self._simulator.state
+        # (segment, first step, parameter values): what was in force when, for get_data()
+        self._history = [(state.segment_counter, 0, self._values())]
         state.current_sources.append(self)
         self._index = len(state.current_sources)
         self._create_device()
@@ -78,6 +80,10 @@ class CurrentSourceMixin:
                 raise errors.NonExistentParameterError(name, type(self).__name__, valid)
         self.parameter_space.update(**parameters)
         self._check()
+        state = self._simulator.state
+        seg, step = state.segment_counter, state.steps
+        self._history = [h for h in self._history if not (h[0] == seg and h[1] >= step)]
+        self._history.append((seg, step, self._values()))
         self._noise = None if "dt" in parameters or "mean" in parameters or "stdev" in parameters \
             else self._noise
         self._push_parameters()
@@ -110,11 +116,32 @@ class CurrentSourceMixin:
             self._connect(root, np.asarray(indices, dtype=np.int64))
 
     # --- the current on the time grid ---------------------------------------------------
+    def _parameter_history(self):
+        """[(first step, values)] of the parameters in force during the current segment
+        (a change made by set_parameters() acts from the time it was made)."""
+        seg = self._simulator.state.segment_counter
+        current = [(step, v) for s, step, v in self._history if s == seg]
+        if not current or current[0][0] > 0:
+            older = [v for s, _, v in self._history if s != seg]
+            current.insert(0, (0, older[-1] if older else self._values()))
+        return current
+
     def current_at_steps(self, steps):
         """The current (nA) during the steps starting at `steps` * dt."""
+        steps = np.asarray(steps)
+        history = self._parameter_history()
+        if len(history) == 1 or type(self).__name__ == "NoisyCurrentSource":
+            return self._current_with(steps, self._values())
+        out = np.zeros(steps.shape)
+        bounds = [step for step, _ in history[1:]] + [np.inf]
+        for (first, values), end in zip(history, bounds):
+            sel = (steps >= first) & (steps < end)
+            out[sel] = self._current_with(steps[sel], values)
+        return out
+
+    def _current_with(self, steps, v):
         dt = self._simulator.state.dt
         t = np.asarray(steps) * dt
-        v = self._values()
         name = type(self).__name__
         out = np.zeros(t.shape)
         if name == "StepCurrentSource":

@@ -159,10 +159,9 @@ class BasePopulation:
         """Position of cell(s) `id` within this population or view."""
         scalar = not is_listlike(id)
         ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
-        pos = np.searchsorted(self._ids, ids)
-        pos_clipped = np.minimum(pos, max(self.size - 1, 0))
-        if self.size == 0 or np.any(self._ids[pos_clipped] != ids):
-            bad = ids[(pos >= self.size) | (self._ids[pos_clipped] != ids)]
+        pos = _positions_in(self._ids, ids)
+        if np.any(pos < 0):
+            bad = ids[pos < 0]
             raise ValueError(f"ID(s) {bad[:5].tolist()} are not in '{self.label}' "
                              f"(ids {int(self._ids[0]) if self.size else None}.."
                              f"{int(self._ids[-1]) if self.size else None})")
@@ -288,7 +287,7 @@ class BasePopulation:
         """Recorded data as a ``neo.Block`` (one Segment per run/reset cycle)."""
         ann = self._block_annotations()
         ann.update(annotations or {})
-        return recording.data_block([(self.grandparent, self._indices, 0)], variables, clear,
+        return recording.data_block([(self.grandparent, self._indices, None)], variables, clear,
                                     self.label, self.describe(), ann)
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None,
@@ -396,6 +395,8 @@ class BasePopulation:
                    "structure": getattr(self.grandparent.structure, "describe", lambda **k: None)(
                        template=None) if self.grandparent.structure else None,
                    "cell_parameters": {}, "annotations": dict(self.annotations)}
+        # as in PyNN, annotations are also top-level entries (without hiding the standard ones)
+        context.update({k: v for k, v in self.annotations.items() if k not in context})
         if template is None:
             return context
         kind = "Population" if self is self.grandparent else "PopulationView"
@@ -406,6 +407,22 @@ class BasePopulation:
         if self.annotations:
             lines.append(f"  annotations: {self.annotations}")
         return "\n".join(lines)
+
+
+def _positions_in(values, query):
+    """Position of each `query` item in the 1D array `values` (which need not be sorted,
+    e.g. a view made with a reversed slice), or -1 where absent."""
+    values = np.asarray(values)
+    query = np.asarray(query)
+    out = np.full(query.shape, -1, dtype=np.int64)
+    if values.size == 0:
+        return out
+    order = None if np.all(values[1:] > values[:-1]) else np.argsort(values, kind="stable")
+    sorted_values = values if order is None else values[order]
+    pos = np.minimum(np.searchsorted(sorted_values, query), values.size - 1)
+    hit = sorted_values[pos] == query
+    out[hit] = pos[hit] if order is None else order[pos[hit]]
+    return out
 
 
 def _simplified(values):
@@ -505,14 +522,23 @@ class Population(BasePopulation):
     def as_root_values(self, name):
         if name in self._std:
             return self._std[name]
-        raise errors.NonExistentParameterError(name, type(self.celltype).__name__,
+        raise errors.NonExistentParameterError(name, f"{type(self.celltype).__name__} in '{self.label}'",
                                                self.celltype.get_parameter_names())
 
     def _evaluate_value(self, name, value, indices, kind="parameter"):
         schema = self.celltype.get_schema() if kind == "parameter" else None
-        ps = ParameterSpace({name: value}, schema=schema, shape=(self.size,),
-                            component=type(self.celltype))
-        ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
+        shape, mask = (self.size,), (None if len(indices) == self.size else indices)
+        if (mask is not None and is_listlike(value) and not isinstance(value, ArrayParameter)
+                and len(value) == len(indices)):
+            # one value per selected cell (e.g. an array given to a PopulationView)
+            shape, mask = (len(indices),), None
+        try:
+            ps = ParameterSpace({name: value}, schema=schema, shape=shape,
+                                component=type(self.celltype))
+        except errors.InvalidDimensionsError as exc:
+            raise errors.InvalidDimensionsError(
+                f"Population '{self.label}' ({len(indices)} cell(s) selected): {exc}") from None
+        ps.evaluate(mask=mask, simplify=False)
         values = ps[name]
         if kind == "initial":
             values = np.asarray(values, dtype=float)
@@ -709,7 +735,7 @@ class PopulationView(BasePopulation):
         return self._indices[indices]
 
     def index_from_parent_index(self, indices):
-        return np.searchsorted(self.mask, indices)
+        return _positions_in(self.mask, np.asarray(indices, dtype=np.int64))
 
     def _native_ids(self):
         return self.grandparent._native_ids()[self._indices]
@@ -835,9 +861,8 @@ class Assembly:
         ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
         out = np.full(ids.shape, -1, dtype=np.int64)
         for p, offset in zip(self.populations, self._offsets()):
-            pos = np.searchsorted(p._ids, ids)
-            pos_c = np.minimum(pos, max(p.size - 1, 0))
-            hit = (p.size > 0) & (p._ids[pos_c] == ids) if p.size else np.zeros(ids.shape, bool)
+            pos = _positions_in(p._ids, ids)
+            hit = pos >= 0
             out[hit] = offset + pos[hit]
         if np.any(out < 0):
             raise ValueError(f"ID(s) {ids[out < 0][:5].tolist()} are not in assembly '{self.label}'")

@@ -115,7 +115,7 @@ class Projection:
         self._pre = np.zeros(0, dtype=np.int32)
         self._post = np.zeros(0, dtype=np.int32)
         self._syn = {}
-        self._chunks = []
+        self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
         self._prepare_backend()
         connector.connect(self)
@@ -147,6 +147,13 @@ class Projection:
                                              f"no receptors")
             weight = self.synapse_type.parameter_space["weight"] \
                 if "weight" in self.synapse_type.parameter_space else 0.0
+            base = getattr(weight, "base_value", weight)
+            if (isinstance(base, str) or callable(base)) and not isinstance(base, RandomDistribution) \
+                    and self.pre.size and self.post.size:
+                # a function of distance (or of indices): as in PyNN, the sign of the weight
+                # of the last (pre, post) pair decides
+                last_pre, last_post = np.array([self.pre.size - 1]), np.array([self.post.size - 1])
+                weight = evaluate_synapse_values(self, last_pre, last_post, {}, {"weight": weight})["weight"]
             if _is_negative(weight) and "inhibitory" in receptors:
                 return "inhibitory"
             return "excitatory" if "excitatory" in receptors else receptors[0]
@@ -175,7 +182,9 @@ class Projection:
                 f"(got {int(post.min())}..{int(post.max())})")
         values = evaluate_synapse_values(self, pre, post, connector_values or {})
         values = self._validate_values(values, pre.size)
-        self._chunks.append((pre.astype(np.int32), post.astype(np.int32), values))
+        if self._pending is None:
+            self._pending = _PendingConnections(self)
+        self._pending.append(pre, post, values)
         if pre.size:
             self._create_connections(pre, post, self._native_values(values))
 
@@ -200,7 +209,8 @@ class Projection:
                 raise errors.ConnectionError(
                     f"Projection '{self.label}': delay {float(arr.max()):g} ms exceeds max_delay "
                     f"{state.max_delay:g} ms set in setup()")
-            steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'")
+            # one warning per projection, even when several share a label
+            steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'", key=("delays", id(self)))
             delay = np.asarray(steps) * state.dt
             values["delay"] = float(delay) if np.ndim(delay) == 0 else delay
         check = getattr(type(self.synapse_type), "check_values", None)
@@ -218,24 +228,13 @@ class Projection:
         return out
 
     def _finish_connections(self):
-        """Merge chunks into the projection's arrays (sorted by post, then pre)."""
-        chunks = self._chunks
-        self._chunks = []
-        if not chunks:
+        """Make the chunks added so far the projection's arrays (sorted by post, then pre)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
             return
-        pre = np.concatenate([self._pre] + [c[0] for c in chunks])
-        post = np.concatenate([self._post] + [c[1] for c in chunks])
-        names = set(self._syn) | set().union(*(c[2].keys() for c in chunks))
-        old_n = self._pre.size
-        merged = {}
-        for name in names:
-            parts = []
-            if old_n:
-                parts.append((old_n, self._syn.get(name)))
-            parts += [(c[0].size, c[2].get(name)) for c in chunks]
-            merged[name] = _merge_values(parts)
-        order = None
-        if post.size > 1 and np.any(np.diff(post.astype(np.int64) * self.pre.size + pre) < 0):
+        pre, post, merged, in_order = pending.arrays()
+        del pending
+        if not in_order:
             order = np.lexsort((pre, post))
             pre, post = pre[order], post[order]
             merged = {k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in merged.items()}
@@ -505,14 +504,117 @@ def _is_negative(value):
     return bool(arr.size) and bool(np.all(arr <= 0)) and bool(np.any(arr < 0))
 
 
-def _merge_values(parts):
-    """Concatenate per-chunk values; keep a scalar if every chunk has the same scalar."""
-    scalars = [v for _, v in parts if not isinstance(v, np.ndarray)]
-    if len(scalars) == len(parts):
-        first = scalars[0]
-        if all((v is None and first is None) or (v is not None and first is not None and v == first)
-               for v in scalars):
-            return first
-    arrays = [np.full(n, np.nan if v is None else v, dtype=float) if not isinstance(v, np.ndarray)
-              else v.astype(float) for n, v in parts]
-    return np.concatenate(arrays) if arrays else np.zeros(0)
+#: bytes reserved (not touched) for a column of connections before it first grows
+_COLUMN_RESERVE_BYTES = 64 * 2**20
+
+
+class _GrowingColumn:
+    """A 1D array that grows in place as chunks of connections arrive.
+
+    The column starts as a large uninitialised reservation, whose memory pages become
+    resident only when written, and beyond it grows with ``ndarray.resize``
+    (``realloc``, which moves a large block by remapping its pages, not by copying).
+    So the connections never exist twice in memory, as chunks plus their
+    concatenation would, and no freed chunks are left behind in the heap.
+    """
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+        self.data = None
+        self.n = 0
+
+    def append(self, values, count=None):
+        """Append an array, or `count` copies of a scalar."""
+        count = np.size(values) if count is None else count
+        stop = self.n + count
+        if self.data is None:
+            self.data = np.empty(max(stop, _COLUMN_RESERVE_BYTES // self.dtype.itemsize), self.dtype)
+        elif stop > self.data.size:
+            self.data.resize(stop, refcheck=False)
+        self.data[self.n:stop] = values
+        self.n = stop
+
+    def array(self):
+        """The column as an array of exactly its length (the column is handed over)."""
+        if self.data is None:
+            return np.zeros(0, self.dtype)
+        if self.data.size != self.n:
+            self.data.resize(self.n, refcheck=False)
+        data, self.data = self.data, None
+        return data
+
+
+class _ValueColumn:
+    """Per-connection values of one synaptic parameter, kept as one scalar for as long
+    as every chunk gives the same scalar (None: no value), else as a float array."""
+
+    def __init__(self):
+        self.scalar = None
+        self.n = 0
+        self.n_parts = 0
+        self.column = None
+
+    def append(self, value, count):
+        if self.column is None:
+            if not isinstance(value, np.ndarray) and (
+                    self.n_parts == 0 or (value is None and self.scalar is None)
+                    or (value is not None and self.scalar is not None and value == self.scalar)):
+                self.scalar = value
+                self.n += count
+                self.n_parts += 1
+                return
+            self.column = _GrowingColumn(float)
+            if self.n:
+                self.column.append(np.nan if self.scalar is None else self.scalar, self.n)
+        if isinstance(value, np.ndarray):
+            self.column.append(np.asarray(value, dtype=float).reshape(-1))
+        else:
+            self.column.append(np.nan if value is None else value, count)
+        self.n += count
+        self.n_parts += 1
+
+    def result(self):
+        return self.scalar if self.column is None else self.column.array()
+
+
+class _PendingConnections:
+    """Connections added chunk by chunk (after any the projection already had), stored
+    without a final concatenation; also notes whether they arrive sorted by (post, pre)."""
+
+    def __init__(self, projection):
+        self.n_pre = projection.pre.size
+        self.pre = _GrowingColumn(np.int32)
+        self.post = _GrowingColumn(np.int32)
+        self.values = {}
+        self.n_parts = 0
+        self.in_order = True
+        self.last_key = None
+        old_n = projection._pre.size
+        if old_n:
+            self.append(projection._pre, projection._post, projection._syn)
+
+    def append(self, pre, post, values):
+        n = len(pre)
+        if n:
+            key = np.asarray(post, dtype=np.int64) * self.n_pre + pre
+            if self.in_order and ((n > 1 and np.any(key[1:] < key[:-1]))
+                                  or (self.last_key is not None and key[0] < self.last_key)):
+                self.in_order = False
+            self.last_key = int(key[-1])
+            del key
+        before = self.pre.n
+        self.pre.append(pre)
+        self.post.append(post)
+        for name in set(self.values) | set(values):
+            column = self.values.get(name)
+            if column is None:
+                column = self.values[name] = _ValueColumn()
+                if self.n_parts:  # the earlier parts had no value for it
+                    column.append(None, before)
+            column.append(values.get(name), n)
+        self.n_parts += 1
+
+    def arrays(self):
+        """(pre, post, {name: scalar or array}, in_order); the columns are handed over."""
+        values = {name: column.result() for name, column in self.values.items()}
+        return self.pre.array(), self.post.array(), values, self.in_order

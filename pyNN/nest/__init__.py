@@ -34,6 +34,15 @@ from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa:
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType, StandardCurrentSource, build_translations  # noqa: F401
 
+from pyNN.common import control, procedural_api as _procedural  # noqa: E402,F401
+from pyNN.nest import populations, projections  # noqa: E402,F401
+from pyNN.nest.recording import Recorder  # noqa: E402,F401
+from pyNN.nest.standardmodels import cells, electrodes, synapses  # noqa: E402,F401
+from pyNN.standardmodels.cells import SpikeSourceInhGamma  # noqa: E402,F401
+
+NativeCellType = StandardCellType
+haveCSA = False
+
 state = simulator.state
 
 _funcs = _control.build_control(state, "NEST")

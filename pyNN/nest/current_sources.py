@@ -52,6 +52,9 @@ class NestCurrentSource(CurrentSourceMixin):
             out[name] = value
         if "stop" in out:
             out["stop"] = min(out["stop"], 1e9)  # NEST's time range is bounded
+        if "phase" in out:
+            # NEST's ac_generator phase refers to NEST time 0; the standard phase refers to `start`
+            out["phase"] = (out["phase"] - 360.0 * out["frequency"] / 1000.0 * out["start"]) % 360.0
         self._device.set(out)
 
     def _push_noise(self, from_step, to_step=None):

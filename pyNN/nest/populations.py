@@ -44,6 +44,22 @@ def _to_nest_values(values):
     return out
 
 
+#: nodes per NodeCollection.set() call with one value per node: NEST turns such a call into
+#: one dictionary per node (a few kB each, all alive at once), so large groups go in slices
+_SET_SLICE = 1000
+
+
+def _set_per_node(nodes, values):
+    """``nodes.set(values)`` for a dict of per-node arrays, in slices of _SET_SLICE nodes."""
+    n = len(nodes)
+    if n <= _SET_SLICE:
+        nodes.set(values)
+        return
+    for start in range(0, n, _SET_SLICE):
+        stop = min(n, start + _SET_SLICE)
+        nodes[start:stop].set({k: v[start:stop] for k, v in values.items()})
+
+
 class Population(common.Population):
     """A group of cells simulated by NEST (one ``nest.Create`` per population)."""
 
@@ -105,7 +121,7 @@ class Population(common.Population):
         if homogeneous:
             target.set(homogeneous)
         if per_cell:
-            target.set(per_cell)
+            _set_per_node(target, per_cell)
         if array_valued:
             # one dict per cell: NEST takes array-valued parameters cell by cell
             n = len(next(iter(array_valued.values())))
@@ -128,6 +144,26 @@ class Population(common.Population):
                 out[name] = np.asarray(out[name], dtype=float) + shift
         return out
 
+    #: native parameters that make a model unable to fire, and the values that do it
+    _NO_SPIKING = {"V_th": 1e9, "V_peak": 1e9, "lambda_0": 0.0}
+
+    def _suppress_spiking(self):
+        """Put thresholds out of reach; returns the native values to restore."""
+        if self._generators is not None or not self.size:
+            return {}
+        model = self._nodes[0].get("model")
+        names = [k for k in self._NO_SPIKING if k in nest.GetDefaults(model)]
+        if not names:
+            return {}
+        saved = self._nodes.get(names)
+        self._nodes.set({k: self._NO_SPIKING[k] for k in names})
+        return saved
+
+    def _restore_native(self, saved):
+        if saved:
+            self._nodes.set({k: np.atleast_1d(np.asarray(v, dtype=float)) if self.size > 1 else v
+                             for k, v in saved.items()})
+
     def _set_native_initial_values(self, std_initial_values, indices):
         celltype = self.nest_type
         vmap = getattr(celltype, "variable_map", {})
@@ -146,7 +182,7 @@ class Population(common.Population):
                 continue
             native[nest_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
         if native and len(indices) and self._generators is None:
-            self._target(indices).set({k: v.astype(float) for k, v in native.items()})
+            _set_per_node(self._target(indices), {k: v.astype(float) for k, v in native.items()})
 
     def _native_state(self, std_variable, indices):
         """Current value of a state variable in standard units (for recording starts)."""

@@ -93,6 +93,8 @@ class Recorder(recording.Recorder):
         index = senders - self.population._node_ids[0] if senders.size else senders
         keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[index] if index.size else \
             np.zeros(0, bool)
+        # spikes of the warm-up steps (before user time 0, see simulator.py) are not data
+        keep &= times > -0.5 * state.dt
         return index[keep], times[keep]
 
     def _fetch_signal(self, variable, epoch):

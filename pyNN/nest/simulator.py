@@ -103,8 +103,11 @@ class State(BaseState):
 
     def _advance(self, n_steps):
         if not self.warmed_up:
+            # no cell may fire before user time 0: thresholds are out of reach during warm-up
+            saved = [(p, p._suppress_spiking()) for p in self.populations]
             nest.Simulate(self.offset)
-            for population in self.populations:
+            for population, native in saved:
+                population._restore_native(native)
                 population._apply_initial_values()
             self.warmed_up = True
         nest.Simulate(n_steps * self.dt)

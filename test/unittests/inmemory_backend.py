@@ -292,8 +292,8 @@ class Recorder(recording.Recorder):
         dt = self.state.dt
         now = self.state.steps
         cells = self._spike_cells
-        k_steps = int(round(SPIKE_PERIOD / dt))
-        off_steps = (cells % 5) * int(round(1.0 / dt))
+        k_steps = round(SPIKE_PERIOD / dt)
+        off_steps = (cells % 5) * round(1.0 / dt)
         # spike steps of cell i: off_i + m * k_steps for m >= 1, within (last, now]
         m_lo = np.maximum(1, (self._spike_last - off_steps) // k_steps + 1)
         m_hi = (now - off_steps) // k_steps
@@ -392,7 +392,7 @@ rank = _funcs["rank"]
 
 create = procedural_api.build_create(Population)
 connect = procedural_api.build_connect(Projection, FixedProbabilityConnector, StaticSynapse)
-set = procedural_api.set  # noqa: A001 - PyNN name
+set = procedural_api.set  # PyNN name
 initialize = procedural_api.initialize
 record, record_v, record_gsyn = procedural_api.build_record(simulator)
 

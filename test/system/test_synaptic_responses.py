@@ -1,0 +1,128 @@
+"""One input spike into one cell, against the analytic post-synaptic potential.
+
+The spike is emitted by a SpikeSourceArray at t = 5.0 ms and travels with a delay of
+1.0 ms, so it arrives at t = 6.0 ms: the membrane must be exactly at rest up to 6.0 ms
+and have moved one step later.
+"""
+
+import numpy as np
+import pytest
+
+from scenario_tools import known_bug, population, psp_alpha, psp_exp, record, run, trace
+
+SPIKE_TIME = 5.0
+DELAY = 1.0
+ARRIVAL = SPIKE_TIME + DELAY
+T_END = 40.0
+CELL = dict(v_rest=-65.0, cm=0.25, tau_m=10.0, v_thresh=-40.0, tau_refrac=1.0)
+
+
+def one_spike_response(sim, celltype, weight, receptor_type, **parameters):
+    """v trace (times, values) of one cell receiving one spike."""
+    source = population(sim, 1, "SpikeSourceArray", label="input", spike_times=[SPIKE_TIME])
+    cell = population(sim, 1, celltype, label="target", **parameters)
+    cell.initialize(v=parameters["v_rest"])
+    sim.Projection(source, cell, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=weight, delay=DELAY), receptor_type=receptor_type,
+                   label="input→target")
+    record(cell, "v")
+    run(sim, T_END)
+    return trace(cell.get_data().segments[0], "v")
+
+
+def check_onset(sim, times, v, v_rest):
+    dt = sim.get_time_step()
+    at_rest = times <= ARRIVAL + 1e-9
+    np.testing.assert_allclose(v[at_rest], v_rest, atol=1e-9,
+                               err_msg="membrane moved before the spike arrived")
+    first_after = np.flatnonzero(times > ARRIVAL + 1e-9)[0]
+    assert abs(times[first_after] - (ARRIVAL + dt)) < 1e-9
+    assert abs(v[first_after] - v_rest) > 1e-6, "PSP did not start one step after arrival"
+
+
+@pytest.mark.parametrize("celltype, psp, tau_syn", [
+    ("IF_curr_exp", psp_exp, 3.0),
+    ("IF_curr_alpha", psp_alpha, 2.0),
+])
+@pytest.mark.parametrize("receptor_type, weight", [("excitatory", 0.5), ("inhibitory", -0.5)])
+def test_current_based_psp(sim, celltype, psp, tau_syn, receptor_type, weight):
+    tau_name = "tau_syn_E" if receptor_type == "excitatory" else "tau_syn_I"
+    params = dict(CELL, **{tau_name: tau_syn})
+    times, v = one_spike_response(sim, celltype, weight, receptor_type, **params)
+    check_onset(sim, times, v, CELL["v_rest"])
+    expected = CELL["v_rest"] + psp(times - ARRIVAL, weight, CELL["cm"], CELL["tau_m"], tau_syn)
+    peak = np.max(np.abs(expected - CELL["v_rest"]))
+    assert peak > 1.0  # the test is meaningful
+    np.testing.assert_allclose(v, expected, atol=0.005 * peak)
+    assert np.sign(v[np.argmax(np.abs(v - CELL["v_rest"]))] - CELL["v_rest"]) == np.sign(weight)
+
+
+@pytest.mark.parametrize("receptor_type, e_rev", [("excitatory", 0.0), ("inhibitory", -80.0)])
+def test_conductance_based_psp_with_tiny_weight(sim, receptor_type, e_rev):
+    """With a tiny conductance the driving force stays ~ e_rev - v_rest, so the PSP is
+    that of a current-based synapse of peak weight * (e_rev - v_rest)."""
+    tau_syn = 3.0
+    weight = 2e-4  # uS
+    suffix = "E" if receptor_type == "excitatory" else "I"
+    params = dict(CELL, **{f"tau_syn_{suffix}": tau_syn, f"e_rev_{suffix}": e_rev})
+    times, v = one_spike_response(sim, "IF_cond_exp", weight, receptor_type, **params)
+    check_onset(sim, times, v, CELL["v_rest"])
+    equivalent_current = weight * (e_rev - CELL["v_rest"])
+    expected = CELL["v_rest"] + psp_exp(times - ARRIVAL, equivalent_current, CELL["cm"],
+                                        CELL["tau_m"], tau_syn)
+    peak = np.max(np.abs(expected - CELL["v_rest"]))
+    assert peak > 0.01
+    np.testing.assert_allclose(v, expected, atol=0.02 * peak)
+
+
+def test_voltage_jump_synapse(sim):
+    """IF_curr_delta: the weight (mV) is added to v when the spike arrives, then v decays
+    back to rest with tau_m."""
+    weight = 2.0  # mV
+    params = dict(v_rest=-65.0, cm=1.0, tau_m=10.0, v_thresh=-50.0, tau_refrac=1.0)
+    times, v = one_spike_response(sim, "IF_curr_delta", weight, "excitatory", **params)
+    dt = sim.get_time_step()
+    rest = params["v_rest"]
+    jumped = np.flatnonzero(v - rest > weight / 2)
+    assert len(jumped) > 0, "no voltage jump"
+    t_jump = times[jumped[0]]
+    assert ARRIVAL - 1e-9 <= t_jump <= ARRIVAL + dt + 1e-9
+    np.testing.assert_allclose(v[times < ARRIVAL - 1e-9], rest, atol=1e-9)
+    np.testing.assert_allclose(v[jumped[0]] - rest, weight, rtol=0.01)
+    after = times >= t_jump
+    s = times[after] - ARRIVAL
+    # allow the jump to happen anywhere in [ARRIVAL, ARRIVAL + dt]
+    low = weight * np.exp(-s / params["tau_m"]) - 1e-6
+    high = weight * np.exp(-(s - dt) / params["tau_m"]) + 1e-6
+    assert np.all(v[after] - rest >= low) and np.all(v[after] - rest <= high)
+    assert v[-1] - rest < weight * 0.1
+
+
+def test_inhibitory_voltage_jump(sim):
+    weight = -1.5  # mV, inhibitory
+    params = dict(v_rest=-65.0, cm=1.0, tau_m=10.0, v_thresh=-50.0, tau_refrac=1.0)
+    _times, v = one_spike_response(sim, "IF_curr_delta", weight, "inhibitory", **params)
+    assert abs(v.min() - (params["v_rest"] + weight)) < 0.01
+
+
+def test_every_recorded_spike_is_delivered_and_nothing_else(sim, request):
+    """A cell that starts above threshold: whatever it fires is recorded at t >= 0, and its
+    target receives exactly the recorded spikes, each after the delay."""
+    known_bug(request, sim, "warm-up spikes")
+    source = population(sim, 1, "IF_curr_exp", label="eager", v_rest=-65.0, v_thresh=-50.0,
+                        tau_refrac=0.5)
+    source.initialize(v=-45.0)
+    target = population(sim, 1, "IF_curr_delta", label="counter", v_rest=-65.0, tau_m=1e4,
+                        v_thresh=0.0)
+    target.initialize(v=-65.0)
+    sim.Projection(source, target, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=1.0, delay=DELAY))
+    record(source, "spikes")
+    record(target, "v")
+    run(sim, 10.0)
+    spikes = source.get_data().segments[0].spiketrains[0].magnitude
+    assert np.all(spikes >= 0.0)
+    times, v = trace(target.get_data().segments[0], "v")
+    jumps = times[1:][np.diff(v) > 0.5]
+    assert len(jumps) == len(spikes), (spikes, jumps)
+    np.testing.assert_allclose(jumps, spikes + DELAY, atol=sim.get_time_step() + 1e-9)
