@@ -9,6 +9,7 @@ each chunk with :func:`evaluate_synapse_values`.
 
 import math
 import numbers
+import os
 
 import numpy as np
 from lazyarray import larray
@@ -141,6 +142,27 @@ def _may_have_self(projection):
         np.intersect1d(a, b, assume_unique=False).size > 0
 
 
+def _without_mutual(projection, chunks):
+    """allow_self_connections='NoMutual': no self-connections, and of two cells connected
+    both ways only the connection from the cell with the lower id is kept. Needs every
+    connection at once, so the chunks are gathered first."""
+    gathered = list(chunks)
+    if not gathered:
+        return
+    pre_ids = np.concatenate([projection.pre._ids[c[1][0]] for c in gathered])
+    post_ids = np.concatenate([projection.post._ids[c[1][1]] for c in gathered])
+    key = pre_ids * (2 ** 31) + post_ids
+    reverse = post_ids * (2 ** 31) + pre_ids
+    drop = (pre_ids == post_ids) | (np.isin(reverse, key) & (pre_ids > post_ids))
+    start = 0
+    for fraction, (pre, post, values) in gathered:
+        n = len(pre)
+        keep = ~drop[start:start + n]
+        start += n
+        kept = {k: (v[keep] if isinstance(v, np.ndarray) and v.ndim else v) for k, v in values.items()}
+        yield fraction, (pre[keep], post[keep], kept)
+
+
 class Connector:
     """Base class of connectors.
 
@@ -166,7 +188,10 @@ class Connector:
 
     def connect(self, projection):
         """Generate the connections and hand them, chunk by chunk, to `projection`."""
-        for fraction, (pre, post, values) in self._chunks_with_progress(projection):
+        chunks = self._chunks_with_progress(projection)
+        if getattr(self, "allow_self_connections", True) == "NoMutual":
+            chunks = _without_mutual(projection, chunks)
+        for fraction, (pre, post, values) in chunks:
             projection._add_connections(pre, post, values)
             if self.callback is not None:
                 self.callback(fraction)
@@ -183,6 +208,10 @@ class Connector:
 
     def get_parameters(self):
         return {name: getattr(self, name) for name in self.parameter_names}
+
+    def weight_hint(self):
+        """Weights this connector supplies itself (to guess the receptor), or None."""
+        return None
 
     def describe(self, template="connector_default.txt", engine="default"):
         context = {"name": type(self).__name__, "parameters": self.get_parameters()}
@@ -227,9 +256,6 @@ class _MatrixConnector(Connector):
                 keep = ~_same_cells(projection, pre, post)
                 pre, post = pre[keep], post[keep]
             yield pre, post, {}, stop
-        if self.allow_self_connections == "NoMutual":
-            # handled by dropping (j, i) when (i, j) with i < j exists: done after generation
-            pass
 
 
 class AllToAllConnector(_MatrixConnector):
@@ -497,6 +523,11 @@ class FromListConnector(Connector):
         self.conn_list = arr
         self.column_names = column_names
 
+    def weight_hint(self):
+        if "weight" in self.column_names and len(self.conn_list):
+            return self.conn_list[:, 2 + self.column_names.index("weight")]
+        return None
+
     def generate(self, projection):
         names = projection.synapse_type.get_parameter_names()
         for name in self.column_names:
@@ -530,12 +561,14 @@ class FromFileConnector(FromListConnector):
         from pyNN.recording import files
         self.file = file
         self.distributed = distributed
-        if isinstance(file, str):
-            f = files.StandardTextFile(file, mode="rb")
-        else:
-            f = file
-        metadata = f.get_metadata()
-        chunks = list(f.iter_chunks()) if hasattr(f, "iter_chunks") else [f.read()]
+        opened_here = isinstance(file, (str, os.PathLike))
+        f = files.StandardTextFile(file, mode="rb") if opened_here else file
+        try:
+            metadata = f.get_metadata()
+            chunks = list(f.iter_chunks()) if hasattr(f, "iter_chunks") else [f.read()]
+        finally:
+            if opened_here:
+                f.close()
         data = np.vstack([np.atleast_2d(c) for c in chunks if np.size(c)]) if chunks else np.zeros((0, 2))
         columns = metadata.get("columns")
         names = None

@@ -179,12 +179,12 @@ class BasePopulation:
         if isinstance(index, (slice, list, np.ndarray, tuple)):
             if isinstance(index, tuple):
                 index = list(index)
-            return PopulationView(self, index)
+            return self.grandparent._view_class(self, index)
         raise TypeError(f"'{self.label}' can be indexed by an int, slice, list, tuple or numpy array, "
                         f"not {type(index).__name__}")
 
     def __add__(self, other):
-        return Assembly(self, other)
+        return self.grandparent._assembly_class(self, other)
 
     # --- cell type properties ----------------------------------------------------------
     @property
@@ -242,8 +242,8 @@ class BasePopulation:
         """Set parameters of these cells (standard names and units).
 
         Values may be scalars, arrays with one value per cell, callables of the cell's
-        index in the root population, RandomDistributions, or for array-valued parameters
-        a Sequence/ArrayParameter (or one per cell).
+        index (within this population or view), RandomDistributions, or for array-valued
+        parameters a Sequence/ArrayParameter (or one per cell).
         """
         self.grandparent._set_parameters(self._indices, parameters)
 
@@ -376,7 +376,7 @@ class BasePopulation:
             raise ValueError(f"sample(): cannot sample {n} cells from '{self.label}' of size {self.size}")
         rng = rng or random.NumpyRNG()
         chosen = np.sort(rng.permutation(self.size)[:n])
-        return PopulationView(self, chosen)
+        return self.grandparent._view_class(self, chosen)
 
     def save_positions(self, file):
         """Write rows ``index x y z`` with metadata {'population': label}."""
@@ -465,6 +465,8 @@ class Population(BasePopulation):
 
     _simulator = None  # set by each backend
     _recorder_class = recording.Recorder
+    _view_class = None  # set below / by each backend: the PopulationView class to create
+    _assembly_class = None
 
     def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
                  label=None):
@@ -531,6 +533,11 @@ class Population(BasePopulation):
         if (mask is not None and is_listlike(value) and not isinstance(value, ArrayParameter)
                 and len(value) == len(indices)):
             # one value per selected cell (e.g. an array given to a PopulationView)
+            shape, mask = (len(indices),), None
+        elif mask is not None and (isinstance(value, random.RandomDistribution)
+                                   or (callable(value) and not hasattr(value, "evaluate"))):
+            # as in PyNN, a view is set like a population of its own: f(i) gets the index
+            # within the view, and a distribution draws one value per selected cell
             shape, mask = (len(indices),), None
         try:
             ps = ParameterSpace({name: value}, schema=schema, shape=shape,
@@ -885,14 +892,14 @@ class Assembly:
             p, local = next(self._locate(np.array([index])))
             return p[int(local[0])]
         indices = _selector_to_indices(index, self.size, self.label)
-        return Assembly(*[PopulationView(p, local) for p, local in self._locate(indices)],
+        return type(self)(*[p.grandparent._view_class(p, local) for p, local in self._locate(indices)],
                         label=f"{self.label}[subset]")
 
     def __add__(self, other):
         if isinstance(other, Assembly):
-            return Assembly(*(self.populations + other.populations))
+            return type(self)(*(self.populations + other.populations))
         if isinstance(other, BasePopulation):
-            return Assembly(*(self.populations + [other]))
+            return type(self)(*(self.populations + [other]))
         raise TypeError(f"Can only add a Population, PopulationView or Assembly to an Assembly, "
                         f"not {type(other).__name__}")
 
@@ -1070,3 +1077,7 @@ class Assembly:
     @deprecated("set(parametername=rand_distr)")
     def rset(self, parametername, rand_distr):
         self.set(**{parametername: rand_distr})
+
+
+Population._view_class = PopulationView
+Population._assembly_class = Assembly

@@ -147,6 +147,9 @@ class Projection:
                                              f"no receptors")
             weight = self.synapse_type.parameter_space["weight"] \
                 if "weight" in self.synapse_type.parameter_space else 0.0
+            hint = self.connector.weight_hint()
+            if hint is not None:  # weights given by the connector (e.g. FromList columns)
+                weight = hint
             base = getattr(weight, "base_value", weight)
             if (isinstance(base, str) or callable(base)) and not isinstance(base, RandomDistribution) \
                     and self.pre.size and self.post.size:
@@ -182,11 +185,25 @@ class Projection:
                 f"(got {int(post.min())}..{int(post.max())})")
         values = evaluate_synapse_values(self, pre, post, connector_values or {})
         values = self._validate_values(values, pre.size)
+        self._check_signs_across_chunks(values.get("weight"))
         if self._pending is None:
             self._pending = _PendingConnections(self)
         self._pending.append(pre, post, values)
         if pre.size:
             self._create_connections(pre, post, self._native_values(values))
+
+    def _check_signs_across_chunks(self, weight):
+        """The mixed-sign rule applies to the whole projection, not to each chunk."""
+        w = np.asarray(weight if weight is not None else [], dtype=float)
+        signs = {s for s, present in ((1, w.size and (w > 0).any()), (-1, w.size and (w < 0).any()))
+                 if present}
+        seen = getattr(self, "_chunk_weight_signs", set()) | signs
+        if len(seen) > 1:
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': weights have mixed signs (some > 0, some < 0). Weights are "
+                f"magnitudes: give all weights >= 0 and select the receptor with receptor_type (or all "
+                f"<= 0 on an inhibitory current-based projection).")
+        self._chunk_weight_signs = seen
 
     def _validate_values(self, values, n):
         state = self._simulator.state

@@ -20,7 +20,9 @@ def _numeric_defaults(model, exclude=()):
 _NON_PARAMETERS = ("global_id", "local_id", "thread", "vp", "model_id", "frozen", "node_uses_wfr",
                    "local", "thread_local_id", "elementsize", "supports_precise_spikes", "receptor_type",
                    "synapse_model", "synapse_modelid", "num_connections", "sizeof", "has_delay",
-                   "requires_symmetric", "weight_recorder", "n_events")
+                   "requires_symmetric", "weight_recorder", "n_events", "archiver_length", "post_trace",
+                   "t_spike", "available", "capacity", "instantiations", "type_id", "has_connections",
+                   "n_synapses", "n_receptors", "Ca")
 
 
 def native_cell_type(model_name):

@@ -216,3 +216,7 @@ class PopulationView(common.PopulationView):
 
 class Assembly(common.Assembly):
     """A group of NEST populations."""
+
+
+Population._view_class = PopulationView
+Population._assembly_class = Assembly

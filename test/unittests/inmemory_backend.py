@@ -280,14 +280,6 @@ class Recorder(recording.Recorder):
             self._spike_cells = indices.copy()
             self._spike_last = self.state.steps
 
-    @staticmethod
-    def spike_times_of(index, t_from, t_to):
-        """Fake spike times of cell `index` in (t_from, t_to] (ms)."""
-        off = (index % 5) * 1.0
-        k = np.arange(1, int(t_to // SPIKE_PERIOD) + 2)
-        t = k * SPIKE_PERIOD + off
-        return t[(t > t_from + 1e-9) & (t <= t_to + 1e-9)]
-
     def _fetch_spikes(self):
         dt = self.state.dt
         now = self.state.steps

@@ -54,13 +54,13 @@ class TestAllToAll:
         with pytest.raises(errors.InvalidParameterValueError):
             AllToAllConnector(allow_self_connections="sometimes")
 
-    @pytest.mark.xfail(reason="allow_self_connections='NoMutual' is accepted but ignored: mutual "
-                              "pairs (i->j and j->i) are still created", strict=True)
     def test_no_mutual(self, sim):
         p = sim.Population(4, sim.IF_cond_exp())
         prj = sim.Projection(p, p, sim.AllToAllConnector(allow_self_connections="NoMutual"))
         made = set(pairs(prj))
         assert not any((j, i) in made for i, j in made)
+        assert not any(i == j for i, j in made)
+        assert len(made) == 4 * 3 // 2  # one of each mutual pair is kept
 
     def test_callback_progress(self, sim, small):
         progress = []
@@ -418,6 +418,31 @@ class TestFromList:
         prj = sim.Projection(*small, sim.FromListConnector([(0, 0, 0.1, 1.0), (0, 0, 0.2, 1.0)]))
         assert len(prj) == 2
         assert prj.get("weight", format="array")[0, 0] == pytest.approx(0.3)
+
+    def test_from_file_path_object_and_file_closed(self, sim, small, tmp_path):
+        import gc
+        import warnings
+        filename = tmp_path / "c.txt"
+        sim.Projection(*small, sim.FromListConnector([(0, 1, 0.5, 2.0)])).save("all", str(filename))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            prj = sim.Projection(*small, sim.FromFileConnector(filename))  # a pathlib.Path
+            gc.collect()
+        assert prj.get(["weight", "delay"], format="list") == [(0, 1, 0.5, 2.0)]
+        assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+    def test_from_file_object(self, sim, small, tmp_path):
+        from pyNN.recording import files
+        prj = sim.Projection(*small, sim.FromListConnector([(0, 1, 0.5, 2.0), (3, 0, 0.1, 1.0)]))
+        prj.save("all", files.PickleFile(str(tmp_path / "c.pkl"), mode="wb"))
+        with files.PickleFile(str(tmp_path / "c.pkl")) as f:
+            prj2 = sim.Projection(*small, sim.FromFileConnector(f))
+        assert prj2.get(["weight", "delay"], format="list") == prj.get(["weight", "delay"], format="list")
+
+    def test_from_file_empty(self, sim, small, tmp_path):
+        prj = sim.Projection(*small, sim.FromListConnector([]))
+        prj.save("all", str(tmp_path / "e.txt"))
+        assert len(sim.Projection(*small, sim.FromFileConnector(str(tmp_path / "e.txt")))) == 0
 
     def test_from_file_without_header_defaults_to_weight_delay(self, sim, small, tmp_path):
         filename = tmp_path / "c.txt"

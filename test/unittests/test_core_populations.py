@@ -652,10 +652,12 @@ class TestIndexing:
         np.testing.assert_array_equal(p.get("v_thresh"), [-31, -50, -50, -50, -34])
 
     def test_view_set_callable(self, sim):
-        # in PyNN a callable is evaluated on the indices of the cells in the parent population
+        # as in PyNN, a view is set like a population of its own: i is the index in the view
         p = sim.Population(5, sim.IF_cond_exp())
         p[[1, 3]].set(v_thresh=lambda i: -40.0 - i)
-        np.testing.assert_array_equal(p.get("v_thresh"), [-50, -41, -50, -43, -50])
+        np.testing.assert_array_equal(p.get("v_thresh"), [-50, -40, -50, -41, -50])
+        p[[0, 4]].initialize(v=lambda i: -70.0 + i)
+        np.testing.assert_array_equal(p.native_state["v"], [-70, -65, -65, -65, -69])
 
     def test_view_initialize(self, sim):
         p = sim.Population(5, sim.IF_cond_exp())
@@ -664,12 +666,11 @@ class TestIndexing:
         np.testing.assert_array_equal(p.initial_values["v"].evaluate(), [-65, -72, -72, -65, -65])
         np.testing.assert_array_equal(p[[1, 2]].initial_values["v"].evaluate(), [-72, -72])
 
-    def test_view_set_random_distribution_is_parallel_safe(self, sim):
-        # a view gets the values the whole population would have got at those indices
+    def test_view_set_random_distribution_draws_one_value_per_view_cell(self, sim):
         p = sim.Population(6, sim.IF_cond_exp())
         p[[1, 4]].set(tau_m=RandomDistribution("uniform", (10.0, 20.0), rng=NumpyRNG(seed=5)))
-        full = NumpyRNG(seed=5).next(6, "uniform", {"low": 10.0, "high": 20.0})
-        np.testing.assert_allclose(p.get("tau_m"), [20.0, full[1], 20.0, 20.0, full[4], 20.0])
+        drawn = NumpyRNG(seed=5).next(2, "uniform", {"low": 10.0, "high": 20.0})
+        np.testing.assert_allclose(p.get("tau_m"), [20.0, drawn[0], 20.0, 20.0, drawn[1], 20.0])
 
     def test_view_set_sequences_per_view_cell(self, sim):
         s = sim.Population(4, sim.SpikeSourceArray())

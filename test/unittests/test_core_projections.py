@@ -527,3 +527,16 @@ def test_rounding_warning_for_each_projection(sim):
     # a second projection with the same (default) label is a different projection
     with pytest.warns(errors.RoundingWarning):
         sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.26))
+
+
+def test_mixed_signs_refused_across_chunks(sim, monkeypatch):
+    import pyNN.connectors as connectors
+    monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 3)  # one postsynaptic cell per chunk
+    p = sim.Population(3, sim.IF_curr_exp())
+    q = sim.Population(2, sim.IF_curr_exp())
+    w = np.array([[0.1, -0.1], [0.1, -0.1], [0.1, -0.1]])
+    with pytest.raises(errors.ConnectionError, match="mixed signs"):
+        sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=w), receptor_type="inhibitory")
+    prj = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=-np.abs(w)),
+                         receptor_type="inhibitory")
+    assert len([c for c in prj.calls if c[0] == "create"]) == 2

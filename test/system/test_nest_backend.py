@@ -1,0 +1,98 @@
+"""NEST-specific behaviour: native handles, synapse-model reuse, set-up options, native types."""
+
+import numpy as np
+import pytest
+
+sim = pytest.importorskip("pyNN.nest")
+nest = sim.nest
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    sim.setup(timestep=0.1)
+    yield
+    sim.end()
+
+
+def test_views_and_assemblies_are_nest_classes():
+    p = sim.Population(5, sim.IF_cond_exp())
+    q = sim.Population(3, sim.IF_cond_exp())
+    view = p[1:4]
+    assert isinstance(view, sim.PopulationView)
+    assert view.node_collection.tolist() == p.node_collection.tolist()[1:4]
+    assert isinstance(p + q, sim.Assembly)
+    assert isinstance(p.sample(2), sim.PopulationView)
+
+
+def test_synapse_models_are_shared_not_copied_per_projection():
+    pops = [sim.Population(4, sim.IF_cond_exp()) for _ in range(6)]
+    syn = sim.StaticSynapse(weight=0.01, delay=1.0)
+    projections = [sim.Projection(pops[k], pops[k + 1], sim.AllToAllConnector(), syn) for k in range(5)]
+    models = {prj._nest_model for prj in projections}
+    assert len(models) == 1
+    # a second projection between the same two populations gets its own model, so that
+    # its connections can be told apart from the first one's
+    extra = sim.Projection(pops[0], pops[1], sim.AllToAllConnector(), syn)
+    assert extra._nest_model not in models
+    assert len(extra.nest_connections) == 16
+
+
+def test_weights_reach_nest_in_native_units_and_signs():
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
+    cond = sim.Population(2, sim.IF_cond_exp())
+    curr = sim.Population(2, sim.IF_curr_exp())
+    delta = sim.Population(2, sim.IF_curr_delta())
+    a = sim.Projection(pre, cond, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.005),
+                       receptor_type="inhibitory")
+    b = sim.Projection(pre, curr, sim.OneToOneConnector(), sim.StaticSynapse(weight=-0.3))
+    c = sim.Projection(pre, delta, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.7))
+    assert np.allclose(a.nest_connections.get("weight"), -5.0)   # nS, negative = inhibitory in NEST
+    assert b.receptor_type == "inhibitory"
+    assert np.allclose(b.nest_connections.get("weight"), -300.0)  # pA
+    assert np.allclose(c.nest_connections.get("weight"), 0.7)     # mV, no scaling
+    assert b.get("weight", format="list", with_address=False) == [-0.3, -0.3]
+
+
+def test_setup_options():
+    sim.setup(timestep=0.1, threads=2, rng_seed=7, verbosity="warning")
+    assert nest.GetKernelStatus("local_num_threads") == 2
+    with pytest.raises(ValueError, match="spike_precision"):
+        sim.setup(spike_precision="sometimes")
+    with pytest.raises(TypeError, match="unknown NEST option"):
+        sim.setup(foo=1)
+
+
+def test_off_grid_precision_uses_precise_models():
+    sim.setup(timestep=0.1, spike_precision="off_grid")
+    p = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))
+    assert p.node_collection.get("model") == "iaf_psc_exp_ps"
+    p.record("spikes")
+    sim.run(50.0)
+    spikes = p.get_data().segments[0].spiketrains[0].magnitude
+    assert len(spikes) >= 1
+    # analytic first passage of v_rest + R*I*(1-exp(-t/tau)) through v_thresh, not on the grid
+    expected = -20.0 * np.log(1 - 15.0 / 20.0)
+    assert abs(spikes[0] - expected) < 1e-3
+
+
+def test_native_cell_type():
+    ht = sim.native_cell_type("iaf_psc_alpha")
+    p = sim.Population(2, ht(I_e=400.0))
+    p.record(["spikes", "V_m"])
+    sim.run(100.0)
+    seg = p.get_data().segments[0]
+    assert sum(len(st) for st in seg.spiketrains) > 0
+    assert p.get("I_e") == 400.0
+
+
+def test_reset_rebuilds_exactly():
+    p = sim.Population(3, sim.IF_cond_exp(i_offset=0.5))
+    noise = sim.Population(3, sim.SpikeSourceArray(spike_times=[2.0, 4.0]))
+    sim.Projection(noise, p, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.05, delay=3.0))
+    p.record(["spikes", "v"])
+    sim.run(30.0)   # spikes in transit at t = 30 must not leak into the next segment
+    sim.reset()
+    sim.run(30.0)
+    segs = p.get_data().segments
+    v0, v1 = segs[0].analogsignals[0].magnitude, segs[1].analogsignals[0].magnitude
+    np.testing.assert_array_equal(v0, v1)
