@@ -26,7 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main  # noqa: E402
+from _harness import current_rss_mb, main
 
 DT = 0.1          # ms
 DELAY = 0.1       # ms: one step, so both versions have min_delay = dt

@@ -40,7 +40,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main  # noqa: E402
+from _harness import current_rss_mb, main
 
 DT = 0.1          # ms
 DELAY = 0.1       # ms
@@ -100,7 +100,7 @@ def _ours(timer, options):
         blocks = {}
         for pop in (exc, inh):
             blocks[pop.label] = pop.get_data("spikes")
-            channels, times = blocks[pop.label].segments[0].spiketrains.multiplexed
+            _channels, times = blocks[pop.label].segments[0].spiketrains.multiplexed
             n_spikes[pop.label] = len(times)
     timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
     with timer.phase("trains"):

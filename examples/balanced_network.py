@@ -98,7 +98,7 @@ for k, segment in enumerate(data.segments):
     panels.append(Panel(exc_trains[::20], xlabel="" if k == 0 else "Time (ms)",
                         ylabel=f"trial {k}: exc. cell id", markersize=0.5, xlim=(0, options.simtime)))
 for k, segment in enumerate(vm_data.segments):
-    v = [sig for sig in segment.analogsignals if sig.name == "v"][0]
+    v = next(sig for sig in segment.analogsignals if sig.name == "v")
     panels.append(Panel(v, ylabel=f"trial {k}: v (mV)", xlabel="Time (ms)", xlim=(0, options.simtime)))
 Figure(*panels, title="Balanced network (excitatory raster, membrane potential of 5 cells)").save(figure_file)
 print(f"Figure written to {figure_file}")

@@ -21,8 +21,9 @@ from pyNN.random import NumpyRNG, RandomDistribution
 #: PyNN's fixed default seed for connectors without an rng: reproducible connectivity
 DEFAULT_CONNECTOR_SEED = 151985012
 
-#: upper bound on the number of (pre, post) candidate pairs handled at once
-_BLOCK_ELEMENTS = 4_000_000
+#: upper bound on the number of (pre, post) candidate pairs handled at once (a block's
+#: temporaries, e.g. 8 MB of uniform draws, stay small next to the connections themselves)
+_BLOCK_ELEMENTS = 1_000_000
 
 #: names usable in distance expressions such as "exp(-d**2/400.0)"
 _EXPRESSION_NAMESPACE = {name: getattr(np, name) for name in (

@@ -38,7 +38,7 @@ class InvalidDimensionsError(ValueError):
     """An array has the wrong shape for what it is used for."""
 
 
-class ConnectionError(Exception):  # noqa: A001 - name fixed by the PyNN API
+class ConnectionError(Exception):
     """A connection cannot be made as requested (bad pre/post, weight sign, indices)."""
 
 

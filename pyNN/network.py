@@ -103,4 +103,4 @@ class Network:
             p.write_data(io, variables, gather, clear, annotations)
 
 
-__all__ = ["Network", "BasePopulation"]
+__all__ = ["BasePopulation", "Network"]

@@ -291,7 +291,7 @@ class ParameterSpace:
             return value
         if is_listlike(value):
             arr = np.asarray(value)
-            if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool:
+            if arr.dtype == object or (not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool):
                 raise errors.InvalidParameterValueError(
                     f"{self._model_name()}: parameter '{name}' has non-numeric values {value!r}")
             if self._shape is not None and arr.shape != tuple(self._shape):

@@ -41,7 +41,7 @@ def build_connect(projection_class, connector_class, static_synapse_class):
     return connect
 
 
-def set(cells, **parameters):  # noqa: A001 - PyNN name
+def set(cells, **parameters):
     """Set parameters of `cells` (deprecated: use Population.set)."""
     _warn("set", "Population.set()")
     if isinstance(cells, ID):

@@ -8,7 +8,7 @@ import os
 
 os.environ.setdefault("PYNEST_QUIET", "1")  # no NEST banner on import
 
-import nest  # noqa: E402,F401 - exported as sim.nest, like PyNN
+import nest  # noqa: F401 - exported as sim.nest, like PyNN
 
 from pyNN import errors, random, space  # noqa: F401
 from pyNN import recording  # noqa: F401
@@ -25,20 +25,20 @@ from pyNN.nest import simulator
 from pyNN.nest.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
 from pyNN.nest.native import native_cell_type, native_electrode_type, native_synapse_type  # noqa: F401
 from pyNN.nest.populations import Assembly, Population, PopulationView  # noqa: F401
-from pyNN.nest.projections import Projection  # noqa: F401
-from pyNN.nest.standardmodels.cells import *  # noqa: F401,F403
-from pyNN.nest.standardmodels.synapses import *  # noqa: F401,F403
+from pyNN.nest.projections import Projection
+from pyNN.nest.standardmodels.cells import *  # noqa: F403
+from pyNN.nest.standardmodels.synapses import *  # noqa: F403
 from pyNN.network import Network  # noqa: F401
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, Sequence  # noqa: F401
 from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType, StandardCurrentSource, build_translations  # noqa: F401
 
-from pyNN.common import control, procedural_api as _procedural  # noqa: E402,F401
-from pyNN.nest import populations, projections  # noqa: E402,F401
-from pyNN.nest.recording import Recorder  # noqa: E402,F401
-from pyNN.nest.standardmodels import cells, electrodes, synapses  # noqa: E402,F401
-from pyNN.standardmodels.cells import SpikeSourceInhGamma  # noqa: E402,F401
+from pyNN.common import control, procedural_api as _procedural  # noqa: F401
+from pyNN.nest import populations, projections  # noqa: F401
+from pyNN.nest.recording import Recorder  # noqa: F401
+from pyNN.nest.standardmodels import cells, electrodes, synapses  # noqa: F401
+from pyNN.standardmodels.cells import SpikeSourceInhGamma  # noqa: F401
 
 NativeCellType = StandardCellType
 haveCSA = False
@@ -61,7 +61,7 @@ rank = _funcs["rank"]
 
 create = procedural_api.build_create(Population)
 connect = procedural_api.build_connect(Projection, FixedProbabilityConnector, StaticSynapse)  # noqa: F405
-set = procedural_api.set  # noqa: A001
+set = procedural_api.set
 initialize = procedural_api.initialize
 record, record_v, record_gsyn = procedural_api.build_record(simulator)
 

@@ -76,4 +76,4 @@ def native_electrode_type(model_name):
     return cls
 
 
-__all__ = ["native_cell_type", "native_synapse_type", "native_electrode_type", "np"]
+__all__ = ["native_cell_type", "native_electrode_type", "native_synapse_type", "np"]

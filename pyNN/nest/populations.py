@@ -44,20 +44,24 @@ def _to_nest_values(values):
     return out
 
 
-#: nodes per NodeCollection.set() call with one value per node: NEST turns such a call into
-#: one dictionary per node (a few kB each, all alive at once), so large groups go in slices
+#: nodes per NodeCollection.set() call. Every set() first reads the 'local' flag of each
+#: node, which NEST returns as one dictionary per node (a few kB each, all alive at once,
+#: and about 13 us per node); per-node values are also passed as one dictionary per node.
+#: Large groups are therefore set in slices, which bounds that transient memory.
 _SET_SLICE = 1000
 
 
 def _set_per_node(nodes, values):
-    """``nodes.set(values)`` for a dict of per-node arrays, in slices of _SET_SLICE nodes."""
+    """``nodes.set(values)``, where a value is a scalar or an array with one value per node,
+    in slices of _SET_SLICE nodes; an array holding a single value is passed as a scalar."""
+    values = {k: (v.flat[0].item() if isinstance(v, np.ndarray) and v.size and (v.ndim == 0 or (
+                  v.ndim == 1 and np.all(v == v.flat[0]))) else v)
+              for k, v in values.items()}
     n = len(nodes)
-    if n <= _SET_SLICE:
-        nodes.set(values)
-        return
     for start in range(0, n, _SET_SLICE):
         stop = min(n, start + _SET_SLICE)
-        nodes[start:stop].set({k: v[start:stop] for k, v in values.items()})
+        part = nodes if stop - start == n else nodes[start:stop]
+        part.set({k: (v[start:stop] if isinstance(v, np.ndarray) else v) for k, v in values.items()})
 
 
 class Population(common.Population):
@@ -118,10 +122,8 @@ class Population(common.Population):
         homogeneous = {k: v for k, v in converted.items() if not isinstance(v, (list, np.ndarray))}
         per_cell = {k: v for k, v in converted.items() if isinstance(v, np.ndarray)}
         array_valued = {k: v for k, v in converted.items() if isinstance(v, list)}
-        if homogeneous:
-            target.set(homogeneous)
-        if per_cell:
-            _set_per_node(target, per_cell)
+        if homogeneous or per_cell:
+            _set_per_node(target, {**homogeneous, **per_cell})
         if array_valued:
             # one dict per cell: NEST takes array-valued parameters cell by cell
             n = len(next(iter(array_valued.values())))
@@ -156,13 +158,13 @@ class Population(common.Population):
         if not names:
             return {}
         saved = self._nodes.get(names)
-        self._nodes.set({k: self._NO_SPIKING[k] for k in names})
+        _set_per_node(self._nodes, {k: self._NO_SPIKING[k] for k in names})
         return saved
 
     def _restore_native(self, saved):
         if saved:
-            self._nodes.set({k: np.atleast_1d(np.asarray(v, dtype=float)) if self.size > 1 else v
-                             for k, v in saved.items()})
+            _set_per_node(self._nodes, {k: np.atleast_1d(np.asarray(v, dtype=float)) if self.size > 1 else v
+                                        for k, v in saved.items()})
 
     def _set_native_initial_values(self, std_initial_values, indices):
         celltype = self.nest_type

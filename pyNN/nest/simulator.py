@@ -19,7 +19,6 @@ import logging
 import tempfile
 
 import nest
-import numpy as np
 
 from pyNN.common.control import BaseState
 
