@@ -16,7 +16,7 @@ setup(
         "neuron": ["neuron>=9.0"],
         "brian2": ["brian2>=2.9"],
         "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
-        "dev": ["pytest>=8", "ruff>=0.6", "matplotlib>=3.7", "scipy>=1.10"],
+        "dev": ["pytest>=8", "ruff>=0.6", "matplotlib>=3.7"],
     },
     license="CeCILL-2.1",
 )

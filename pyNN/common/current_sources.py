@@ -8,9 +8,7 @@ its targets receive the same current) from its own RNG, in the core, so the nois
 identical on every backend.
 """
 
-import neo
 import numpy as np
-import quantities as pq
 
 from pyNN import errors
 from pyNN.common.populations import Assembly, BasePopulation, ID
@@ -196,6 +194,9 @@ class CurrentSourceMixin:
     def get_data(self):
         """The current injected so far as a neo.AnalogSignal (nA), one sample per step,
         including t = 0 and the current time."""
+        import neo  # only when data are asked for
+        import quantities as pq
+
         state = self._simulator.state
         steps = np.arange(state.steps + 1)
         values = self.current_at_steps(steps)

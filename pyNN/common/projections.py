@@ -21,6 +21,12 @@ from pyNN.space import Space
 _COMBINE = {"sum": np.add, "min": np.fmin, "max": np.fmax}
 
 
+def index_dtype(n):
+    """The smallest integer type for indices below `n`: connection indices are the bulk of
+    a projection's memory."""
+    return np.uint16 if n <= np.iinfo(np.uint16).max else np.int32
+
+
 class Connection:
     """One connection of a projection (a lightweight view on the projection's arrays)."""
 
@@ -112,8 +118,8 @@ class Projection:
         self.label = label
         self._check_post_types()
         self.receptor_type = self._resolve_receptor_type(receptor_type)
-        self._pre = np.zeros(0, dtype=np.int32)
-        self._post = np.zeros(0, dtype=np.int32)
+        self._pre = np.zeros(0, dtype=index_dtype(self.pre.size))
+        self._post = np.zeros(0, dtype=index_dtype(self.post.size))
         self._syn = {}
         self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
@@ -189,8 +195,6 @@ class Projection:
         if self._pending is None:
             self._pending = _PendingConnections(self)
         self._pending.append(pre, post, values)
-        if pre.size:
-            self._create_connections(pre, post, self._native_values(values))
 
     def _check_signs_across_chunks(self, weight):
         """The mixed-sign rule applies to the whole projection, not to each chunk."""
@@ -245,18 +249,34 @@ class Projection:
         return out
 
     def _finish_connections(self):
-        """Make the chunks added so far the projection's arrays (sorted by post, then pre)."""
+        """Make the chunks added so far the projection's arrays (sorted by post, then pre),
+        then create the new connections in the simulator. Nothing reaches the simulator
+        before every chunk has been validated, so a refused projection leaves nothing behind."""
         pending, self._pending = self._pending, None
         if pending is None:
             return
+        old_n = self._pre.size
         pre, post, merged, in_order = pending.arrays()
         del pending
+        new = slice(old_n, pre.size)
         if not in_order:
             order = np.lexsort((pre, post))
             pre, post = pre[order], post[order]
             merged = {k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in merged.items()}
-            self._reordered(order)
+            new = np.flatnonzero(order >= old_n) if old_n else slice(0, pre.size)
         self._pre, self._post, self._syn = pre, post, merged
+        self._create_in_chunks(new)
+
+    def _create_in_chunks(self, positions, chunk=250_000):
+        """Hand the connections at `positions` (slice or index array) to the backend."""
+        if isinstance(positions, slice):
+            positions = range(*positions.indices(self._pre.size))
+        for start in range(0, len(positions), chunk):
+            part = positions[start:start + chunk]
+            sel = slice(part.start, part.stop) if isinstance(part, range) else part
+            values = {k: (v[sel] if isinstance(v, np.ndarray) else v) for k, v in self._syn.items()}
+            self._create_connections(self._pre[sel].astype(np.int64), self._post[sel].astype(np.int64),
+                                     self._native_values(values))
 
     def _values(self, name):
         """Per-connection array of a parameter's current value (standard units)."""
@@ -387,7 +407,8 @@ class Projection:
                         f"expected {self.shape}")
                 new[name] = arr[self._pre, self._post]
             else:
-                new.update(evaluate_synapse_values(self, self._pre, self._post, {}, {name: value}))
+                new.update(evaluate_synapse_values(self, self._pre.astype(np.int64),
+                                                   self._post.astype(np.int64), {}, {name: value}))
         new = self._validate_values(new, n)
         for name, value in new.items():
             self._syn[name] = value
@@ -506,9 +527,6 @@ class Projection:
         """Current values of a parameter the simulator may have changed, or None."""
         return None
 
-    def _reordered(self, order):
-        """Called when the core re-sorted connections (backends keeping handles re-order them)."""
-
 
 def _is_negative(value):
     if isinstance(value, RandomDistribution):
@@ -600,8 +618,8 @@ class _PendingConnections:
 
     def __init__(self, projection):
         self.n_pre = projection.pre.size
-        self.pre = _GrowingColumn(np.int32)
-        self.post = _GrowingColumn(np.int32)
+        self.pre = _GrowingColumn(index_dtype(projection.pre.size))
+        self.post = _GrowingColumn(index_dtype(projection.post.size))
         self.values = {}
         self.n_parts = 0
         self.in_order = True

@@ -126,10 +126,7 @@ class Projection(common.Projection):
 
     def _rebuild(self):
         """Re-create every connection after a kernel rebuild (reset)."""
-        if self._pre.size:
-            values = {name: value for name, value in self._syn.items()}
-            self._create_connections(self._pre.astype(np.int64), self._post.astype(np.int64),
-                                     self._native_values(values))
+        self._create_in_chunks(slice(0, self._pre.size))
 
     def _nest_connections(self):
         """SynapseCollection of this projection, sorted like the core's arrays."""

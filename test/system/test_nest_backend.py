@@ -96,3 +96,17 @@ def test_reset_rebuilds_exactly():
     segs = p.get_data().segments
     v0, v1 = segs[0].analogsignals[0].magnitude, segs[1].analogsignals[0].magnitude
     np.testing.assert_array_equal(v0, v1)
+
+
+def test_refused_projection_leaves_nothing_in_nest(monkeypatch):
+    import pyNN.connectors as connectors
+    monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 10)  # many chunks
+    p = sim.Population(20, sim.IF_curr_exp())
+    before = nest.num_connections
+    # only the last chunk has a delay below the minimum
+    delays = np.full((20, 20), 1.0)
+    delays[:, -1] = 0.01
+    with pytest.raises(sim.errors.ConnectionError, match="below the minimum delay"):
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=delays))
+    assert nest.num_connections == before
+    assert not sim.state.projections

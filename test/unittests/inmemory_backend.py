@@ -346,11 +346,6 @@ class Projection(_projections.Projection):
             old = self.native.get(name, np.full(old_n, np.nan))
             self.native[name] = np.concatenate([old, column])
 
-    def _reordered(self, order):
-        self.calls.append(("reordered", np.array(order)))
-        for name in self.native:
-            self.native[name] = self.native[name][order]
-
     def _set_attributes(self, values):
         self.calls.append(("set", _copy_values(values)))
         n = self.native["source"].size

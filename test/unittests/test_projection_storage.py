@@ -69,7 +69,7 @@ def test_sorted_chunks_with_different_weights(sim, cells):
               ([], [], {"weight": np.zeros(0)}),
               ([1], [2], {"weight": np.array([0.3])})]
     prj = sim.Projection(*cells, Chunks(chunks), sim.StaticSynapse(delay=0.5))
-    assert prj._pre.dtype == np.int32 and prj._post.dtype == np.int32
+    assert prj._pre.dtype == np.uint16 and prj._post.dtype == np.uint16  # smallest index type
     assert prj.get(["weight", "delay"], format="list") == [
         (0, 0, 0.1, 0.5), (3, 0, 0.2, 0.5), (1, 2, 0.3, 0.5)]
     assert np.ndim(prj._syn["delay"]) == 0  # homogeneous values stay scalars
@@ -94,7 +94,7 @@ def test_spiketrains_sliced_from_one_train_are_independent():
     annotations and its t_start/t_stop."""
     import quantities as pq
 
-    from pyNN.recording import _FastSpikeTrainList
+    from pyNN.recording.neo_output import _FastSpikeTrainList
     stl = _FastSpikeTrainList.from_spike_time_array(
         np.array([3.0, 1.0, 2.0, 5.0]) * pq.ms, np.array([11, 10, 11, 13]), np.array([10, 11, 12, 13]),
         t_stop=6.0 * pq.ms, units="ms", t_start=0.5 * pq.ms, source_population="p",
