@@ -47,7 +47,7 @@ def distance_expression(expression, owner):
             f"numpy functions such as exp, sqrt, log, sin, cos, abs, minimum, maximum")
 
     def f(d):
-        return eval(code, _EXPRESSION_NAMESPACE, {"d": d})  # noqa: S307 - names checked above
+        return eval(code, _EXPRESSION_NAMESPACE, {"d": d})
     f.expression = expression
     return f
 
@@ -394,8 +394,9 @@ def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
     available = n_cand - (0 if forbidden_col_of_row is None else (forbidden_col_of_row >= 0).astype(int))
     if np.any(counts > available):
         k = int(np.argmax(counts > available))
+        n_available = int(np.atleast_1d(available)[k] if np.ndim(available) else available)
         raise errors.ConnectionError(
-            f"{owner}: cannot choose {int(counts[k])} distinct cells from {int(np.atleast_1d(available)[k] if np.ndim(available) else available)} "
+            f"{owner}: cannot choose {int(counts[k])} distinct cells from {n_available} "
             f"candidates without replacement (use with_replacement=True or a smaller n)")
     rows_out, cols_out = [], []
     block = max(1, _BLOCK_ELEMENTS // max(n_cand, 1))

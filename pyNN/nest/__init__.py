@@ -12,8 +12,7 @@ import nest  # noqa: F401 - exported as sim.nest, like PyNN
 
 from pyNN import errors, random, space  # noqa: F401
 from pyNN import recording  # noqa: F401
-from pyNN.common import control as _control
-from pyNN.common import procedural_api
+from pyNN.common import backend_api
 from pyNN.connectors import (  # noqa: F401
     AllToAllConnector, ArrayConnector, CloneConnector, DisplacementDependentProbabilityConnector,
     DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
@@ -34,7 +33,7 @@ from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa:
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType, StandardCurrentSource, build_translations  # noqa: F401
 
-from pyNN.common import control, procedural_api as _procedural  # noqa: F401
+from pyNN.common import control, procedural_api  # noqa: F401
 from pyNN.nest import populations, projections  # noqa: F401
 from pyNN.nest.recording import Recorder  # noqa: F401
 from pyNN.nest.standardmodels import cells, electrodes, synapses  # noqa: F401
@@ -45,25 +44,7 @@ haveCSA = False
 
 state = simulator.state
 
-_funcs = _control.build_control(state, "NEST")
-setup = _funcs["setup"]
-end = _funcs["end"]
-run = _funcs["run"]
-run_for = _funcs["run_for"]
-run_until = _funcs["run_until"]
-reset = _funcs["reset"]
-get_current_time = _funcs["get_current_time"]
-get_time_step = _funcs["get_time_step"]
-get_min_delay = _funcs["get_min_delay"]
-get_max_delay = _funcs["get_max_delay"]
-num_processes = _funcs["num_processes"]
-rank = _funcs["rank"]
-
-create = procedural_api.build_create(Population)
-connect = procedural_api.build_connect(Projection, FixedProbabilityConnector, StaticSynapse)  # noqa: F405
-set = procedural_api.set
-initialize = procedural_api.initialize
-record, record_v, record_gsyn = procedural_api.build_record(simulator)
+globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 
 
 def list_standard_models():

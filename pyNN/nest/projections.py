@@ -163,7 +163,7 @@ class Projection(common.Projection):
             return None
         conns, order = self._nest_connections()
         w = np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order] / self._weight_scale
-        user_negative = isinstance(self._syn.get("weight"), np.ndarray) and np.any(self._syn["weight"] < 0) \
+        user_negative = (isinstance(self._syn.get("weight"), np.ndarray) and np.any(self._syn["weight"] < 0)) \
             or (np.ndim(self._syn.get("weight")) == 0 and (self._syn.get("weight") or 0) < 0)
         return -np.abs(w) if user_negative else np.abs(w)
 

@@ -25,9 +25,9 @@ import types
 import numpy as np
 
 from pyNN import errors, random, recording, space  # noqa: F401 - exported like a backend
+from pyNN.common import backend_api
 from pyNN.common import control as _control
 from pyNN.common import populations as _populations
-from pyNN.common import procedural_api
 from pyNN.common import projections as _projections
 from pyNN.common.current_sources import CurrentSourceMixin
 from pyNN.connectors import (  # noqa: F401
@@ -363,25 +363,7 @@ class Projection(_projections.Projection):
 # Module-level API, as a backend exports it
 # ---------------------------------------------------------------------------------------------
 
-_funcs = _control.build_control(state, "InMemory")
-setup = _funcs["setup"]
-end = _funcs["end"]
-run = _funcs["run"]
-run_for = _funcs["run_for"]
-run_until = _funcs["run_until"]
-reset = _funcs["reset"]
-get_current_time = _funcs["get_current_time"]
-get_time_step = _funcs["get_time_step"]
-get_min_delay = _funcs["get_min_delay"]
-get_max_delay = _funcs["get_max_delay"]
-num_processes = _funcs["num_processes"]
-rank = _funcs["rank"]
-
-create = procedural_api.build_create(Population)
-connect = procedural_api.build_connect(Projection, FixedProbabilityConnector, StaticSynapse)
-set = procedural_api.set  # PyNN name
-initialize = procedural_api.initialize
-record, record_v, record_gsyn = procedural_api.build_record(simulator)
+globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))
 
 
 def list_standard_models():

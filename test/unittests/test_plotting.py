@@ -139,7 +139,7 @@ def test_irregular_signal_image_table_histogram(tmp_path):
                                        units="nA", time_units="ms", name="i")
     table = DataTable(np.arange(10.0), 2.0 * np.arange(10.0) + 1.0)
     try:
-        import scipy  # noqa: F401 - optional: only curve fitting needs it
+        import scipy
     except ImportError:
         with pytest.raises(ImportError, match="needs scipy"):
             table.fit_curve(lambda x, a, b: a * x + b, p0=[1.0, 0.0])
