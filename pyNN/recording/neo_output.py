@@ -25,6 +25,11 @@ def get_io(filename):
             raise OSError(f"Writing '{filename}' needs the 'nixio' package ({exc}); "
                           f"pip install nixio, or use a .pkl file") from exc
     if ext == ".mat":
+        try:
+            import scipy.io  # noqa: F401 - NeoMatlabIO writes through scipy
+        except ImportError as exc:
+            raise OSError(f"Writing '{filename}' needs the 'scipy' package; pip install scipy, "
+                          f"or use a .pkl file") from exc
         return neo.io.NeoMatlabIO(filename=filename)
     if ext == ".nwb":
         return neo.io.NWBIO(filename=filename, mode="w")

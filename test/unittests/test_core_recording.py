@@ -437,3 +437,26 @@ class TestWriteData:
         block = neo.io.PickleIO(filename=str(filename)).read_block()
         assert signal(block.segments[0], "v").shape == (11, 2)
         assert sim.state.files_to_write == []
+
+
+def test_file_formats_by_extension(sim, tmp_path):
+    """.pkl always works; .mat and .nix work when their packages are installed and
+    otherwise say which package to install; text formats are refused."""
+    import importlib.util
+
+    p = sim.Population(3, sim.IF_cond_exp())
+    p.record(["spikes", "v"])
+    sim.run(5.0)
+    p.write_data(str(tmp_path / "data.pkl"))
+    assert (tmp_path / "data.pkl").stat().st_size > 0
+    for ext, package in ((".mat", "scipy"), (".nix", "nixio")):
+        target = str(tmp_path / f"data{ext}")
+        if importlib.util.find_spec(package) is None:
+            with pytest.raises(OSError, match=package):
+                p.write_data(target)
+        else:
+            p.write_data(target)
+    with pytest.raises(OSError, match="ASCII"):
+        p.write_data(str(tmp_path / "data.txt"))
+    with pytest.raises(ValueError, match="extension"):
+        p.write_data(str(tmp_path / "data.xyz"))
