@@ -7,7 +7,6 @@ network on every backend. The projection evaluates the synapse type's parameters
 each chunk with :func:`evaluate_synapse_values`.
 """
 
-import math
 import numbers
 import os
 
@@ -711,7 +710,3 @@ class CloneConnector(Connector):
                 f"CloneConnector: reference projection has shape {ref.shape}, Projection "
                 f"'{projection.label}' has {projection.shape}")
         yield ref._pre.astype(np.int64), ref._post.astype(np.int64), {}, projection.post.size
-
-
-def _unused():  # pragma: no cover - keeps math imported for expression namespace users
-    return math.pi

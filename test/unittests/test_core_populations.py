@@ -581,7 +581,8 @@ class TestIndexing:
         p = sim.Population(5, sim.IF_cond_exp())
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            p[[3, 1]]
+            view = p[[3, 1]]
+        assert view.size == 2
 
     def test_view_of_view(self, sim):
         p = sim.Population(10, sim.IF_cond_exp())

@@ -257,7 +257,8 @@ class TestDelays:
     def test_on_grid_delays_do_not_warn(self, sim, cond):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            sim.Projection(*cond, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.3))
+            prj = sim.Projection(*cond, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.3))
+        assert prj.get("delay", format="list", with_address=False)[0] == pytest.approx(0.3)
 
     def test_random_delays_clipped_by_user_are_checked(self, sim, cond):
         d = RandomDistribution("uniform", (0.0, 0.09), rng=NumpyRNG(seed=3))

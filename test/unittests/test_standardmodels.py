@@ -129,6 +129,8 @@ def test_spike_times_checked(times):
 
 
 def test_valid_values_pass():
+    """None of these raises (the checks return nothing)."""
+    assert _check(cells.SpikeSourceArray, spike_times=Sequence([0.5])) is None
     _check(cells.SpikeSourceArray, spike_times=Sequence([0.0, 1.0, 1.0, 5.0]))
     _check(cells.SpikeSourceArray, spike_times=Sequence([]))
     _check(cells.SpikeSourceGamma, alpha=3, beta=10.0)
