@@ -13,6 +13,9 @@ from neo.core.spiketrainlist import SpikeTrainList
 def get_io(filename):
     """Return a Neo IO object chosen from the file's extension."""
     ext = os.path.splitext(filename)[1].lower()
+    directory = os.path.dirname(os.fspath(filename))
+    if directory and ext not in (".txt", ".ras", ".v", ".gsyn"):
+        os.makedirs(directory, exist_ok=True)  # e.g. Results/<date>/ from normalized_filename
     if ext in (".txt", ".ras", ".v", ".gsyn"):
         raise OSError(f"ASCII output ({ext}) is no longer supported; use .pkl, .nix/.h5 or .mat "
                       f"(file '{filename}')")

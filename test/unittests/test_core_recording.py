@@ -460,3 +460,13 @@ def test_file_formats_by_extension(sim, tmp_path):
         p.write_data(str(tmp_path / "data.txt"))
     with pytest.raises(ValueError, match="extension"):
         p.write_data(str(tmp_path / "data.xyz"))
+
+
+def test_write_data_creates_missing_directories(sim, tmp_path):
+    """Scripts write to normalized_filename(...) paths whose date folder does not exist yet."""
+    p = sim.Population(2, sim.IF_cond_exp())
+    p.record("spikes")
+    sim.run(5.0)
+    target = tmp_path / "Results" / "20260101" / "data.pkl"
+    p.write_data(str(target))
+    assert target.stat().st_size > 0
