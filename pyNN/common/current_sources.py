@@ -12,7 +12,6 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common.populations import Assembly, BasePopulation, ID
-from pyNN.parameters import ArrayParameter
 from pyNN.random import NumpyRNG
 
 
@@ -128,7 +127,7 @@ class CurrentSourceMixin:
         """The current (nA) during the steps starting at `steps` * dt."""
         steps = np.asarray(steps)
         history = self._parameter_history()
-        if len(history) == 1 or type(self).__name__ == "NoisyCurrentSource":
+        if len(history) == 1 or getattr(self, "draws_noise", False):
             return self._current_with(steps, self._values())
         out = np.zeros(steps.shape)
         bounds = [step for step, _ in history[1:]] + [np.inf]
@@ -139,30 +138,10 @@ class CurrentSourceMixin:
 
     def _current_with(self, steps, v):
         dt = self._simulator.state.dt
-        t = np.asarray(steps) * dt
-        name = type(self).__name__
-        out = np.zeros(t.shape)
-        if name == "StepCurrentSource":
-            times = np.asarray(_seq(v["times"]), dtype=float)
-            amps = np.asarray(_seq(v["amplitudes"]), dtype=float)
-            if times.size:
-                t_steps = np.rint(times / dt).astype(np.int64)
-                k = np.searchsorted(t_steps, np.asarray(steps), side="right") - 1
-                out = np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
-            return out
-        on = (t >= v["start"] - 1e-9 * dt) & (t < v["stop"] - 1e-9 * dt)
-        if name == "DCSource":
-            out[on] = v["amplitude"]
-        elif name == "ACSource":
-            phase = np.deg2rad(v["phase"])
-            out[on] = v["offset"] + v["amplitude"] * np.sin(
-                2 * np.pi * v["frequency"] * (t[on] - v["start"]) / 1000.0 + phase)
-        elif name == "NoisyCurrentSource":
-            times, amps = self.noise_samples(float(np.max(t)) + dt if t.size else 0.0)
-            k = np.searchsorted(np.rint(times / dt).astype(np.int64), np.asarray(steps), side="right") - 1
-            vals = np.where(k >= 0, amps[np.maximum(k, 0)], 0.0)
-            out[on] = vals[on]
-        return out
+        noise = None
+        if getattr(self, "draws_noise", False):
+            noise = self.noise_samples((float(np.max(steps)) + 1) * dt if np.size(steps) else 0.0)
+        return self.waveform(np.asarray(steps), dt, v, noise)
 
     def noise_samples(self, until):
         """(times, amplitudes) of the noise steps in [start, min(stop, until)]."""
@@ -222,9 +201,3 @@ class CurrentSourceMixin:
         self._create_device()
         for root, indices in self._targets:
             self._connect(root, indices)
-
-
-def _seq(value):
-    if isinstance(value, ArrayParameter):
-        return value.value
-    return value

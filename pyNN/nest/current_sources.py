@@ -26,7 +26,7 @@ class NestCurrentSource(CurrentSourceMixin):
         self._push_parameters()
 
     def _is_noise(self):
-        return type(self).__name__ == "NoisyCurrentSource"
+        return getattr(self, "draws_noise", False)
 
     def _connect(self, root, indices):
         targets = root._nodes[np.asarray(indices).tolist()]

@@ -22,6 +22,23 @@ def _times_increasing_non_negative(t):
     return ok
 
 
+def _active(t, v, dt):
+    """Steps that begin in [start, stop)."""
+    return (t >= v["start"] - 1e-9 * dt) & (t < v["stop"] - 1e-9 * dt)
+
+
+def _held(steps, change_steps, amplitudes):
+    """Piecewise-constant value at `steps`: amplitudes[k] from change_steps[k] on, 0 before."""
+    if len(change_steps) == 0:
+        return np.zeros(np.shape(steps))
+    k = np.searchsorted(change_steps, steps, side="right") - 1
+    return np.where(k >= 0, np.asarray(amplitudes, dtype=float)[np.maximum(k, 0)], 0.0)
+
+
+def _values_of(sequence):
+    return np.asarray(getattr(sequence, "value", sequence), dtype=float)
+
+
 _TIMING_CHECK = (("start", "stop"), _stop_not_before_start, "stop must not be earlier than start")
 
 
@@ -36,6 +53,11 @@ class DCSource(_CurrentSource):
     default_parameters = {"amplitude": 1.0, "start": 0.0, "stop": 1e12}
     units = {"amplitude": "nA", "start": "ms", "stop": "ms", "i": "nA"}
 
+    @staticmethod
+    def waveform(steps, dt, v, noise=None):
+        """The current (nA) during the steps starting at `steps` * dt, for values `v`."""
+        return np.where(_active(np.asarray(steps) * dt, v, dt), v["amplitude"], 0.0)
+
 
 class ACSource(_CurrentSource):
     """Sinusoidal current ``offset + amplitude*sin(2*pi*frequency*t + phase)`` between
@@ -45,6 +67,14 @@ class ACSource(_CurrentSource):
                           "offset": 0.0, "phase": 0.0}
     units = {"amplitude": "nA", "start": "ms", "stop": "ms", "frequency": "Hz", "offset": "nA",
              "phase": "deg", "i": "nA"}
+
+    @staticmethod
+    def waveform(steps, dt, v, noise=None):
+        t = np.asarray(steps) * dt
+        phase = np.deg2rad(v["phase"])
+        wave = v["offset"] + v["amplitude"] * np.sin(2 * np.pi * v["frequency"] * (t - v["start"]) / 1000.0
+                                                      + phase)
+        return np.where(_active(t, v, dt), wave, 0.0)
     parameter_checks = (("frequency", lambda v: v >= 0, "must be >= 0 Hz"),)
 
 
@@ -54,6 +84,11 @@ class StepCurrentSource(_CurrentSource):
 
     default_parameters = {"amplitudes": Sequence([]), "times": Sequence([])}
     units = {"amplitudes": "nA", "times": "ms", "i": "nA"}
+
+    @staticmethod
+    def waveform(steps, dt, v, noise=None):
+        change_steps = np.rint(_values_of(v["times"]) / dt).astype(np.int64)
+        return _held(np.asarray(steps), change_steps, _values_of(v["amplitudes"]))
     array_checks = (
         ("times", _times_increasing_non_negative, "times must be >= 0 ms and strictly increasing"),
     )
@@ -69,6 +104,15 @@ class NoisyCurrentSource(_CurrentSource):
 
     default_parameters = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": 1e12, "dt": 0.1}
     units = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms", "i": "nA"}
+    #: the noise samples are drawn by the source object (see pyNN.common.current_sources)
+    draws_noise = True
+
+    @staticmethod
+    def waveform(steps, dt, v, noise=None):
+        """`noise` = (times, amplitudes) of the noise steps drawn so far."""
+        times, amps = noise
+        values = _held(np.asarray(steps), np.rint(times / dt).astype(np.int64), amps)
+        return np.where(_active(np.asarray(steps) * dt, v, dt), values, 0.0)
     parameter_checks = (
         ("stdev", lambda v: v >= 0, "must be >= 0 nA"),
         ("dt", lambda v: v > 0, "must be > 0 ms"),
