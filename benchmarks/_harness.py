@@ -104,8 +104,9 @@ def _fmt_ratio(ours, native):
     return f"{ours / native:6.2f}"
 
 
-def print_table(title, pairs, results, phases, targets):
-    """One block per (ours, native) pair: absolute numbers and ratios."""
+def print_table(title, pairs, results, phases, targets, report_keys=()):
+    """One block per (ours, native) pair: absolute numbers and ratios; `report_keys` are
+    further numbers the variants return, shown side by side (no ratio)."""
     print()
     print(title)
     print("=" * len(title))
@@ -131,12 +132,12 @@ def print_table(title, pairs, results, phases, targets):
                 ok = o / n <= target if n else False
                 tgt = f"<= {target:.2f}  {'ok' if ok else 'MISSED'}"
             print(f"  {metric:<26}{o:12.3f}{n:12.3f}{ratio:>9}  {tgt}")
-        for key in ("n_connections", "mean_rate_hz", "n_spikes"):
+        for key in ("n_connections", "mean_rate_hz", "n_spikes", *report_keys):
             if key in ours or key in native:
                 print(f"  {key:<26}{ours.get(key, float('nan')):>12}{native.get(key, float('nan')):>12}")
 
 
-def main(name, description, variants, pairs, phases, targets, add_options=None):
+def main(name, description, variants, pairs, phases, targets, add_options=None, report_keys=()):
     """Command-line entry point of a benchmark script.
 
     Parameters
@@ -152,6 +153,9 @@ def main(name, description, variants, pairs, phases, targets, add_options=None):
         Phase name (or 'memory') -> the largest acceptable ours/native ratio.
     add_options : callable, optional
         Adds script-specific options to the argparse parser.
+    report_keys : sequence of str, optional
+        Further numbers returned by the variants to show in the table (besides
+        n_connections, mean_rate_hz and n_spikes).
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -188,7 +192,7 @@ def main(name, description, variants, pairs, phases, targets, add_options=None):
         results[v] = _merge_repeats(runs[v])
     shown_pairs = [p for p in pairs if p[1] in results and p[2] in results]
     print_table(f"{description} (ratio = ours / native; {args.repeat} run(s) per variant, median)",
-                shown_pairs, results, phases, targets)
+                shown_pairs, results, phases, targets, report_keys)
     if not args.no_save:
         os.makedirs(RESULTS_DIR, exist_ok=True)
         path = os.path.join(RESULTS_DIR, f"{name}.json")

@@ -7,6 +7,8 @@ network on every backend. The projection evaluates the synapse type's parameters
 each chunk with :func:`evaluate_synapse_values`.
 """
 
+import contextlib
+import itertools
 import numbers
 import os
 
@@ -369,11 +371,14 @@ def _draw_n(n, count, rng, owner):
     return np.full(count, int(n), dtype=np.int64)
 
 
-def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
-    """For each row choose counts[row] column indices among n_cand candidates.
+def _choose_blocks(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
+    """For each row choose counts[row] column indices among n_cand candidates, a block of
+    rows at a time.
 
-    Returns (rows, cols) arrays, cols sorted within each row. `forbidden_col_of_row`
-    (array, -1 for none) excludes one candidate per row (self-connections).
+    Yields ``(rows, cols, rows_done)`` for consecutive blocks of rows (every block, even
+    an empty one), ordered by row and, within a row, by column. `forbidden_col_of_row`
+    (array, -1 for none) excludes one candidate per row (self-connections). Without
+    replacement the choice is the counts[row] smallest of n_cand uniform keys per row.
     """
     if replace:
         total = int(counts.sum())
@@ -389,7 +394,8 @@ def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
                                  * (n_cand - 1)).astype(np.int64)
             cols[has] += cols[has] >= f[has]
         order = np.lexsort((cols, rows))
-        return rows[order], cols[order]
+        yield rows[order], cols[order], n_rows
+        return
     available = n_cand - (0 if forbidden_col_of_row is None else (forbidden_col_of_row >= 0).astype(int))
     if np.any(counts > available):
         k = int(np.argmax(counts > available))
@@ -397,7 +403,6 @@ def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
         raise errors.ConnectionError(
             f"{owner}: cannot choose {int(counts[k])} distinct cells from {n_available} "
             f"candidates without replacement (use with_replacement=True or a smaller n)")
-    rows_out, cols_out = [], []
     block = max(1, _BLOCK_ELEMENTS // max(n_cand, 1))
     for start in range(0, n_rows, block):
         stop = min(n_rows, start + block)
@@ -410,20 +415,37 @@ def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
         c = counts[start:stop]
         kmax = int(c.max()) if c.size else 0
         if kmax == 0:
+            yield np.zeros(0, np.int64), np.zeros(0, np.int64), stop
             continue
         if kmax < n_cand:
             part = np.argpartition(keys, kmax - 1, axis=1)[:, :kmax]
-            # order the kmax smallest keys of each row so the first counts[row] are a random subset
-            part_keys = np.take_along_axis(keys, part, axis=1)
-            part = np.take_along_axis(part, np.argsort(part_keys, axis=1), axis=1)
+            if c.min() < kmax:
+                # order the kmax smallest keys of each row so the first counts[row] are a random
+                # subset (when every row takes all kmax, which ones is already decided)
+                part_keys = np.take_along_axis(keys, part, axis=1)
+                part = np.take_along_axis(part, np.argsort(part_keys, axis=1), axis=1)
         else:
             part = np.argsort(keys, axis=1)
+        del keys
         take = np.arange(kmax)[np.newaxis, :] < c[:, np.newaxis]
+        # sort the chosen columns within each row (unchosen slots get n_cand and sort last), so
+        # that the row-major order of `take` gives (row, col) order without a global sort
+        part = np.where(take, part, n_cand)
+        part.sort(axis=1)
         rows = np.nonzero(take)[0] + start
-        cols = part[take]
-        order = np.lexsort((cols, rows))
-        rows_out.append(rows[order])
-        cols_out.append(cols[order])
+        yield rows, part[take].astype(np.int64, copy=False), stop
+
+
+def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
+    """For each row choose counts[row] column indices among n_cand candidates.
+
+    Returns (rows, cols) arrays, cols sorted within each row (all blocks of
+    :func:`_choose_blocks` joined).
+    """
+    rows_out, cols_out = [], []
+    for rows, cols, _ in _choose_blocks(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
+        rows_out.append(rows)
+        cols_out.append(cols)
     if not rows_out:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(rows_out), np.concatenate(cols_out)
@@ -467,9 +489,15 @@ class FixedNumberPreConnector(Connector):
         n_post = projection.post.size
         counts = _draw_n(self.n, n_post, self.rng, owner)
         forbidden = self._forbidden(projection, projection.post, projection.pre)
-        post, pre = _choose(n_post, projection.pre.size, counts, self.rng, self.with_replacement,
-                            forbidden, owner)
-        yield pre, post, {}, n_post
+        # one chunk per block of postsynaptic cells: no array of every connection at once
+        # (Connector.connect keeps the last chunk alive while the simulator connects)
+        done = False
+        for post, pre, n_done in _choose_blocks(n_post, projection.pre.size, counts, self.rng,
+                                                self.with_replacement, forbidden, owner):
+            done = True
+            yield pre, post, {}, n_done
+        if not done:
+            yield np.zeros(0, np.int64), np.zeros(0, np.int64), {}, n_post
 
 
 class FixedNumberPostConnector(FixedNumberPreConnector):
@@ -545,38 +573,194 @@ class FromListConnector(Connector):
                 raise errors.ConnectionError(
                     f"FromListConnector: {role}synaptic index {int(bad)} is out of range for "
                     f"Projection '{projection.label}' ({role} has {size} cells)")
-        order = np.lexsort((pre, post))
-        values = {name: arr[order, 2 + k] for k, name in enumerate(self.column_names)}
-        yield pre[order], post[order], values, projection.post.size
+        order = self._post_pre_order(pre, post, projection.pre.size, projection.post.size)
+        if order is None:  # already sorted (e.g. a list written by Projection.save())
+            values = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
+            yield pre, post, values, projection.post.size
+        else:
+            values = {name: arr[order, 2 + k] for k, name in enumerate(self.column_names)}
+            yield pre[order], post[order], values, projection.post.size
+
+    @staticmethod
+    def _post_pre_order(pre, post, n_pre, n_post):
+        """The stable order that sorts the rows by post index, then pre index (the same as
+        ``np.lexsort((pre, post))``, faster), or None if they are sorted already."""
+        key = post * n_pre + pre
+        if key.size < 2 or np.all(key[1:] >= key[:-1]):
+            return None
+        if n_pre <= 2 ** 16 and n_post <= 2 ** 16:
+            del key
+            # two stable passes over 16-bit keys (numpy sorts those with a radix sort)
+            order = np.argsort(pre.astype(np.uint16), kind="stable")
+            return order[np.argsort(post.astype(np.uint16)[order], kind="stable")]
+        return np.argsort(key, kind="stable")
 
 
-class FromFileConnector(FromListConnector):
-    """Connections read from a text file written by ``Projection.save()`` (or by hand).
+#: rows of a connection file read (and handed to the projection) at a time by FromFileConnector
+_FILE_CHUNK_ROWS = 100_000
 
-    The header line ``# columns = ['i', 'j', 'weight', 'delay']`` names the columns.
+
+def _with_final_progress(chunks, n_post):
+    """Pass `(pre, post, values, done)` chunks through one behind, so that the last one
+    reports every postsynaptic cell done (for connectors that cannot tell their progress
+    before the end)."""
+    previous = None
+    for chunk in chunks:
+        if previous is not None:
+            yield previous
+        previous = chunk
+    if previous is not None:
+        yield previous[:3] + (n_post,)
+
+
+class FromFileConnector(Connector):
+    """Connections read from a file written by ``Projection.save()`` (or by hand), streamed.
+
+    Each row is ``(pre_index, post_index, value1, value2, ...)``. The header line
+    ``# columns = ['i', 'j', 'weight', 'delay']`` names the columns ('i' and 'j', the
+    indices, are stripped; the other names must be parameters of the synapse type).
+    Without a header, 2 columns are indices only and 4 columns are
+    ``(i, j, weight, delay)``.
+
+    The file is read in blocks of rows
+    (:meth:`~pyNN.recording.files.StandardTextFile.iter_chunks`), each block validated
+    and handed to the projection before the next one is read, so the connections are
+    never held twice in memory: this connector keeps no copy of them.
+
+    Parameters
+    ----------
+    file : str, path-like or pyNN.recording.files.BaseFile
+        A path is read as a :class:`~pyNN.recording.files.StandardTextFile`. A file object
+        of another format (PickleFile, NumpyBinaryFile, ...) has no block reader and is
+        read whole, then handed over in blocks.
+    distributed : bool
+        If True, read ``<file>.<rank>``, with the MPI rank of this process (``<file>.0``
+        in a single process), e.g. one file written by each process.
     """
 
     parameter_names = ("file", "distributed")
 
     def __init__(self, file, distributed=False, location_selector=None, safe=True, callback=None):
         from pyNN.recording import files
+        super().__init__(safe, callback, location_selector)
+        if not isinstance(file, (str, os.PathLike, files.BaseFile)):
+            raise TypeError(f"FromFileConnector: file must be a file name, a path or a "
+                            f"pyNN.recording.files object, got {file!r}")
         self.file = file
-        self.distributed = distributed
-        opened_here = isinstance(file, (str, os.PathLike))
-        f = files.StandardTextFile(file, mode="rb") if opened_here else file
+        self.distributed = bool(distributed)
+        with self._open() as f:
+            self._name = f.name
+            columns = f.get_metadata().get("columns")
+            if columns is None:
+                first = next(self._chunks(f), None)
+                n_values = 0 if first is None else first.shape[1] - 2
+                if n_values == 0:
+                    columns = ["i", "j"]
+                elif n_values == 2:
+                    columns = ["i", "j", "weight", "delay"]
+                else:
+                    raise TypeError(
+                        f"FromFileConnector: file '{f.name}' has {n_values + 2} columns and no "
+                        f"'# columns = [...]' header line; add one naming them, e.g. "
+                        f"# columns = ['i', 'j', 'weight', 'delay']")
+        if not isinstance(columns, (list, tuple)) or list(columns[:2]) != ["i", "j"]:
+            raise ValueError(f"FromFileConnector: file '{self._name}' has columns {columns!r}; a "
+                             f"connection file must start with the index columns 'i' and 'j' (save "
+                             f"it with Projection.save(..., with_address=True))")
+        self.column_names = tuple(str(c) for c in columns[2:])
+
+    def _path(self, name):
+        name = os.fspath(name)
+        if self.distributed:
+            from pyNN.random import get_mpi_config
+            name = f"{name}.{get_mpi_config()[0]}"
+        return name
+
+    @contextlib.contextmanager
+    def _open(self):
+        """The file object to read (opened here, and closed afterwards, unless it is the
+        user's own object)."""
+        from pyNN.recording import files
+        if isinstance(self.file, files.BaseFile) and not self.distributed:
+            yield self.file
+            return
+        if isinstance(self.file, files.BaseFile):
+            f = type(self.file)(self._path(self.file.name), mode="rb")
+        else:
+            f = files.StandardTextFile(self._path(self.file), mode="rb")
         try:
-            metadata = f.get_metadata()
-            chunks = list(f.iter_chunks()) if hasattr(f, "iter_chunks") else [f.read()]
+            yield f
         finally:
-            if opened_here:
-                f.close()
-        data = np.vstack([np.atleast_2d(c) for c in chunks if np.size(c)]) if chunks else np.zeros((0, 2))
-        columns = metadata.get("columns")
-        names = None
-        if columns is not None:
-            names = [c for c in columns if c not in ("i", "j")]
-        super().__init__(data, column_names=names, location_selector=location_selector, safe=safe,
-                         callback=callback)
+            f.close()
+
+    @staticmethod
+    def _chunks(f):
+        """2D float arrays of at most _FILE_CHUNK_ROWS rows each."""
+        rows = _FILE_CHUNK_ROWS
+        if hasattr(f, "iter_chunks"):
+            yield from f.iter_chunks(rows)
+            return
+        data = np.asarray(f.read(), dtype=float)
+        if data.size == 0:
+            return
+        data = data.reshape(1, -1) if data.ndim == 1 else data
+        for start in range(0, data.shape[0], rows):
+            yield data[start:start + rows]
+
+    def weight_hint(self):
+        """Weights of the first block that has a non-zero weight (a projection mixing signs
+        is refused anyway, so one block tells the sign); reads one block, usually."""
+        if "weight" not in self.column_names:
+            return None
+        k = 2 + self.column_names.index("weight")
+        with self._open() as f:
+            for chunk in self._chunks(f):
+                if chunk.shape[1] > k and np.any(chunk[:, k] != 0):
+                    return chunk[:, k].copy()
+        return None
+
+    def _validated(self, chunk, first_row, projection):
+        """(pre, post, values, 0) of a block of rows, or a clear error naming the file,
+        the row and the projection."""
+        where = f"FromFileConnector: file '{self._name}'"
+        width = 2 + len(self.column_names)
+        if chunk.ndim != 2 or chunk.shape[1] != width:
+            raise errors.InvalidDimensionsError(
+                f"{where} has rows of {chunk.shape[-1]} values from data row {first_row} on, but its "
+                f"columns are {['i', 'j', *self.column_names]} ({width} values)")
+        index = chunk[:, :2]
+        bad = np.flatnonzero(np.any(index != np.round(index), axis=1))
+        if bad.size:
+            r = int(bad[0])
+            raise errors.ConnectionError(
+                f"{where}, data row {first_row + r}: indices {index[r].tolist()} are not integers")
+        pre = chunk[:, 0].astype(np.int64)
+        post = chunk[:, 1].astype(np.int64)
+        for role, idx, size in (("pre", pre, projection.pre.size), ("post", post, projection.post.size)):
+            out = np.flatnonzero((idx < 0) | (idx >= size))
+            if out.size:
+                r = int(out[0])
+                raise errors.ConnectionError(
+                    f"{where}, data row {first_row + r}: {role}synaptic index {int(idx[r])} is out of "
+                    f"range for Projection '{projection.label}' ({role} has {size} cells)")
+        values = {name: chunk[:, 2 + k] for k, name in enumerate(self.column_names)}
+        return pre, post, values, 0
+
+    def generate(self, projection):
+        names = projection.synapse_type.get_parameter_names()
+        for name in self.column_names:
+            if name not in names:
+                raise errors.NonExistentParameterError(
+                    name, f"{type(projection.synapse_type).__name__} (column of file '{self._name}' "
+                          f"read by FromFileConnector for Projection '{projection.label}')", names)
+
+        def blocks():
+            row = 0
+            with self._open() as f:
+                for chunk in self._chunks(f):
+                    yield self._validated(chunk, row, projection)
+                    row += chunk.shape[0]
+        yield from _with_final_progress(blocks(), projection.post.size)
 
 
 class ArrayConnector(Connector):
@@ -640,6 +824,16 @@ class FixedTotalNumberConnector(Connector):
         yield pre[order], post[order], {}, n_post
 
 
+def _check_probabilities(p, projection, what):
+    """Refuse connection probabilities outside [0, 1] (or NaN), naming the projection,
+    what computed them and the offending values."""
+    if p.size and (np.isnan(p).any() or p.min() < 0 or p.max() > 1):
+        bad = p[np.isnan(p) | (p < 0) | (p > 1)]
+        raise errors.InvalidParameterValueError(
+            f"Projection '{projection.label}': {what} gives probabilities outside [0, 1] "
+            f"(e.g. {float(bad[0]):g}; min {np.min(p):g}, max {np.max(p):g})")
+
+
 class IndexBasedProbabilityConnector(_MatrixConnector):
     """Connect (i, j) with a probability given by an IndexBasedExpression of the indices."""
 
@@ -661,9 +855,8 @@ class IndexBasedProbabilityConnector(_MatrixConnector):
         n_pre = projection.pre.size
         post, pre = np.meshgrid(np.arange(start, stop), np.arange(n_pre), indexing="ij")
         p = np.asarray(self.index_expression(pre.ravel(), post.ravel()), dtype=float).reshape(post.shape)
-        if p.size and (p.min() < 0 or p.max() > 1):
-            raise errors.InvalidParameterValueError(
-                f"Projection '{projection.label}': index expression gives probabilities outside [0, 1]")
+        _check_probabilities(p, projection, f"IndexBasedProbabilityConnector expression "
+                                            f"{type(self.index_expression).__name__}")
         draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
         return draws < p
 
@@ -687,9 +880,8 @@ class DisplacementDependentProbabilityConnector(_MatrixConnector):
         post_pos = projection.post.positions[:, start:stop]
         disp = post_pos[:, :, np.newaxis] - pre_pos[:, np.newaxis, :]  # (3, block, n_pre)
         p = np.asarray(self.disp_function(disp.reshape(3, -1)), dtype=float).reshape(disp.shape[1:])
-        if p.size and (p.min() < 0 or p.max() > 1):
-            raise errors.InvalidParameterValueError(
-                f"Projection '{projection.label}': disp_function gives probabilities outside [0, 1]")
+        _check_probabilities(p, projection, f"DisplacementDependentProbabilityConnector disp_function "
+                                            f"{getattr(self.disp_function, '__name__', self.disp_function)!r}")
         draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
         return draws < p
 
@@ -710,3 +902,253 @@ class CloneConnector(Connector):
                 f"CloneConnector: reference projection has shape {ref.shape}, Projection "
                 f"'{projection.label}' has {projection.shape}")
         yield ref._pre.astype(np.int64), ref._post.astype(np.int64), {}, projection.post.size
+
+
+def _smallest_per_row(mask, keys, counts):
+    """Boolean matrix marking, in each row r, the counts[r] entries of `mask` with the
+    smallest `keys` (a uniform random subset when the keys are uniform draws).
+    counts[r] must not exceed the number of True entries of row r."""
+    out = np.zeros(mask.shape, dtype=bool)
+    kmax = int(counts.max()) if counts.size else 0
+    if kmax == 0:
+        return out
+    k = np.where(mask, keys, np.inf)
+    if kmax < k.shape[1]:
+        part = np.argpartition(k, kmax - 1, axis=1)[:, :kmax]
+        part = np.take_along_axis(part, np.argsort(np.take_along_axis(k, part, axis=1), axis=1), axis=1)
+    else:
+        part = np.argsort(k, axis=1)
+    take = np.arange(kmax)[np.newaxis, :] < counts[:, np.newaxis]
+    out[np.nonzero(take)[0], part[take]] = True
+    return out
+
+
+def _split_uniformly(sizes, total, rng, owner):
+    """How many of `total` items drawn uniformly without replacement from the union of
+    groups of the given sizes fall in each group (a multivariate hypergeometric draw).
+
+    The groups are halved recursively, each split being one vectorised hypergeometric
+    draw, so this takes log2(len(sizes)) calls and O(len(sizes)) memory."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    counts = np.zeros(sizes.size, dtype=np.int64)
+    draw = getattr(rng, "hypergeometric", None)
+    if draw is None:
+        raise NotImplementedError(f"{owner}: n_connections needs an rng with a hypergeometric() "
+                                  f"method, such as NumpyRNG; got {type(rng).__name__}")
+    edges = np.concatenate([[0], np.cumsum(sizes)])
+    lo, hi, n = np.array([0]), np.array([sizes.size]), np.array([int(total)], dtype=np.int64)
+    while lo.size:
+        busy = n > 0
+        lo, hi, n = lo[busy], hi[busy], n[busy]
+        single = hi - lo == 1
+        counts[lo[single]] = n[single]
+        lo, hi, n = lo[~single], hi[~single], n[~single]
+        if not lo.size:
+            break
+        mid = (lo + hi) // 2
+        good, bad = edges[mid] - edges[lo], edges[hi] - edges[mid]
+        left = np.asarray(draw(good, bad, n), dtype=np.int64).reshape(-1)
+        lo, hi, n = np.concatenate([lo, mid]), np.concatenate([mid, hi]), np.concatenate([left, n - left])
+    return counts
+
+
+class SmallWorldConnector(Connector):
+    """Small-world connectivity in the style of Watts and Strogatz, on the cells' positions.
+
+    1. *Local connections*: each postsynaptic cell receives a connection from every
+       presynaptic cell within distance `degree` of it (inclusive), the distance being
+       measured by the projection's :class:`~pyNN.space.Space`.
+    2. *Rewiring*: each local connection is, independently with probability `rewiring`,
+       moved to a new presynaptic cell chosen uniformly at random, keeping its
+       postsynaptic cell (so every cell keeps its in-degree). The new presynaptic cells
+       of one postsynaptic cell are drawn without replacement among the presynaptic
+       cells it has no local connection from (and, unless self-connections are allowed,
+       not the cell itself), so rewiring never creates multiple connections between a
+       pair. If a cell has fewer such candidates than connections to rewire, only as
+       many connections as there are candidates are rewired (those from the
+       lowest-indexed presynaptic cells), the others stay where they are.
+
+    Parameters
+    ----------
+    degree : float
+        Radius (in the units of the cells' positions, after the Space's scale factor
+        and offset) of the neighbourhood connected locally.
+    rewiring : float
+        Probability, in [0, 1], that a local connection is rewired. 0 gives a purely
+        local network, 1 a random network with the same in-degrees.
+    allow_self_connections : bool or 'NoMutual'
+        Whether a cell may connect to itself (a cell is within distance 0 of itself).
+    n_connections : int, optional
+        The total number of connections. If given, the local connections are a uniform
+        random sample of exactly `n_connections` of the (pre, post) pairs within
+        distance `degree` (so each pair within reach is kept with the same probability)
+        and these are then rewired as above; rewiring does not change the number of
+        connections, so the projection has exactly `n_connections` connections
+        (ConnectionError if fewer pairs are within reach). If None, every pair within
+        reach is connected before rewiring.
+    rng : NumpyRNG, optional
+        Default: a NumpyRNG with PyNN's fixed connector seed.
+
+    Notes
+    -----
+    Connections are generated for blocks of postsynaptic cells at a time; each
+    postsynaptic cell uses its own consecutive run of random numbers, so the network
+    depends only on the seed, not on the block size.
+    """
+
+    parameter_names = ("degree", "rewiring", "allow_self_connections", "n_connections")
+
+    def __init__(self, degree, rewiring, allow_self_connections=True, n_connections=None,
+                 location_selector=None, rng=None, safe=True, callback=None):
+        super().__init__(safe, callback, location_selector)
+        owner = "SmallWorldConnector"
+        if isinstance(degree, bool) or not isinstance(degree, numbers.Real) or not degree >= 0:
+            raise errors.InvalidParameterValueError(
+                f"{owner}: degree={degree!r} must be a distance >= 0 (the radius of the "
+                f"neighbourhood connected locally)")
+        if isinstance(rewiring, bool) or not isinstance(rewiring, numbers.Real) or not 0 <= rewiring <= 1:
+            raise errors.InvalidParameterValueError(
+                f"{owner}: rewiring={rewiring!r} must be a probability in [0, 1]")
+        if n_connections is not None and (isinstance(n_connections, bool)
+                                          or not isinstance(n_connections, numbers.Integral)
+                                          or n_connections < 0):
+            raise errors.InvalidParameterValueError(
+                f"{owner}: n_connections={n_connections!r} must be None or an int >= 0")
+        self.degree = float(degree)
+        self.rewiring = float(rewiring)
+        self.allow_self_connections = _check_self_connections(allow_self_connections, owner)
+        self.n_connections = None if n_connections is None else int(n_connections)
+        self.rng = self._rng(rng)
+
+    def _local_block(self, projection, start, stop, check_self):
+        """(local, same): the (block, n_pre) matrix of pairs within reach (self pairs
+        removed when not allowed) and the matrix of self pairs (or None)."""
+        post_pos = projection.post.positions[:, start:stop]
+        d = projection.space.distances(projection.pre.positions, post_pos).T
+        local = d <= self.degree * (1 + 1e-12)
+        same = None
+        if check_self:
+            same = projection.post._ids[start:stop, np.newaxis] == projection.pre._ids[np.newaxis, :]
+            local &= ~same
+        return local, same
+
+    def generate(self, projection):
+        owner = f"Projection '{projection.label}' (SmallWorldConnector)"
+        n_pre, n_post = projection.shape
+        check_self = self.allow_self_connections is not True and bool(_may_have_self(projection))
+        # random numbers per postsynaptic cell, one per presynaptic cell in each "plane":
+        # rewire or not, keys choosing the new presynaptic cells, keys choosing the sample
+        # of n_connections (only the planes that are needed)
+        plane_rewire = 0 < self.rewiring < 1
+        plane_keys = self.rewiring > 0
+        plane_sample = self.n_connections is not None
+        planes = plane_rewire + plane_keys + plane_sample
+        blocks = list(_post_blocks(n_pre * max(planes, 1), n_post))
+        quota = None
+        if plane_sample:
+            within = np.zeros(n_post, dtype=np.int64)
+            for start, stop in blocks:
+                within[start:stop] = self._local_block(projection, start, stop, check_self)[0].sum(axis=1)
+            if self.n_connections > within.sum():
+                raise errors.ConnectionError(
+                    f"{owner}: n_connections={self.n_connections} but only {int(within.sum())} pairs of "
+                    f"cells are within distance degree={self.degree:g}; increase degree or lower "
+                    f"n_connections")
+            quota = _split_uniformly(within, self.n_connections, self.rng, owner)
+        for start, stop in blocks:
+            local, same = self._local_block(projection, start, stop, check_self)
+            size = stop - start
+            u = np.asarray(self.rng.next(size * planes * n_pre, "uniform", {"low": 0.0, "high": 1.0})
+                           ).reshape(size, planes, n_pre)
+            if plane_sample:
+                local = _smallest_per_row(local, u[:, planes - 1], quota[start:stop])
+            if not plane_keys:
+                post_local, pre = np.nonzero(local)
+                yield pre, post_local + start, {}, stop
+                continue
+            rewire = local & (u[:, 0] < self.rewiring) if plane_rewire else local.copy()
+            candidates = ~local if same is None else ~(local | same)
+            available = candidates.sum(axis=1)
+            n_rewire = rewire.sum(axis=1)
+            short = np.flatnonzero(n_rewire > available)
+            if short.size:  # rewire only as many as there are candidates, the lowest-indexed
+                rewire[short] &= np.cumsum(rewire[short], axis=1) <= available[short, np.newaxis]
+                n_rewire[short] = available[short]
+            new = _smallest_per_row(candidates, u[:, int(plane_rewire)], n_rewire)
+            post_local, pre = np.nonzero((local & ~rewire) | new)
+            yield pre, post_local + start, {}, stop
+
+
+class MissingPackageError(ImportError, RuntimeError):
+    """An optional package needed by a connector is not installed (an ImportError, and a
+    RuntimeError as in PyNN)."""
+
+
+def _import_csa():
+    try:
+        import csa
+    except ImportError:
+        return None
+    return csa
+
+
+#: True if the Connection-Set Algebra package ``csa`` can be imported (CSAConnector works)
+haveCSA = _import_csa() is not None
+
+#: number of connections converted from a connection-set to arrays at a time
+_CSA_CHUNK = 100_000
+
+
+class CSAConnector(Connector):
+    """Connections described by a Connection-Set Algebra expression (needs ``pip install csa``).
+
+    Parameters
+    ----------
+    cset : csa mask or connection-set
+        A mask (arity 0: which pairs are connected; the synapse type gives the values)
+        or a connection-set of arity 2 whose two value sets are the weights and the
+        delays. It may be infinite: only the part inside (n_pre, n_post) is used.
+    """
+
+    parameter_names = ("cset",)
+
+    def __init__(self, cset, safe=True, callback=None):
+        csa = _import_csa()
+        if csa is None:
+            raise MissingPackageError(
+                "CSAConnector needs the Connection-Set Algebra package 'csa', which is not installed; "
+                "install it with 'pip install csa'", name="csa")
+        super().__init__(safe, callback)
+        self._csa = csa
+        kinds = tuple(k for k in (getattr(csa, "Mask", None), getattr(csa, "ConnectionSet", None)) if k)
+        if kinds and not isinstance(cset, kinds):
+            raise TypeError(f"CSAConnector: cset must be a csa mask or connection-set, got {cset!r}")
+        arity = csa.arity(cset)
+        if arity not in (0, 2):
+            raise errors.InvalidParameterValueError(
+                f"CSAConnector: cset has arity {arity}; give a mask (arity 0) or a connection-set with "
+                f"two value sets, weights and delays (arity 2)")
+        self.cset = cset
+        self.arity = arity
+
+    def generate(self, projection):
+        n_pre, n_post = projection.shape
+        if n_pre == 0 or n_post == 0:
+            return
+        yield from _with_final_progress(self._chunks(n_pre, n_post), n_post)
+
+    def _chunks(self, n_pre, n_post):
+        """The finite part of the connection-set inside the projection, as arrays of at
+        most _CSA_CHUNK connections (csa iterates in post-major order)."""
+        finite = self._csa.cross((0, n_pre - 1), (0, n_post - 1)) * self.cset
+        names = ("weight", "delay") if self.arity == 2 else ()
+        width = 2 + len(names)
+        iterator = iter(finite)
+        while True:
+            rows = list(itertools.islice(iterator, _CSA_CHUNK))
+            if not rows:
+                break
+            arr = np.array(rows, dtype=float).reshape(len(rows), width)
+            pre, post = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+            values = {name: arr[:, 2 + k] for k, name in enumerate(names)}
+            yield pre, post, values, 0

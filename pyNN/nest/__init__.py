@@ -14,10 +14,10 @@ from pyNN import errors, random, space  # noqa: F401
 from pyNN import recording  # noqa: F401
 from pyNN.common import backend_api
 from pyNN.connectors import (  # noqa: F401
-    AllToAllConnector, ArrayConnector, CloneConnector, DisplacementDependentProbabilityConnector,
+    AllToAllConnector, ArrayConnector, CloneConnector, CSAConnector, DisplacementDependentProbabilityConnector,
     DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
     FixedProbabilityConnector, FixedTotalNumberConnector, FromFileConnector, FromListConnector,
-    IndexBasedProbabilityConnector, OneToOneConnector,
+    IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
 )
 from pyNN.core import IndexBasedExpression  # noqa: F401
 from pyNN.nest import simulator
@@ -40,7 +40,6 @@ from pyNN.nest.standardmodels import cells, electrodes, synapses  # noqa: F401
 from pyNN.standardmodels.cells import SpikeSourceInhGamma  # noqa: F401
 
 NativeCellType = StandardCellType
-haveCSA = False
 
 state = simulator.state
 

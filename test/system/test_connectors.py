@@ -291,3 +291,42 @@ def test_connections_are_used_in_simulation(sim):
     sim.run(5.0)
     v = targets.get_data().segments[0].analogsignals[0].magnitude
     np.testing.assert_allclose(v[-1], -65.0 + weights.sum(axis=0), atol=1e-3)
+
+
+# --- small-world, connection-set algebra, streamed files ------------------------------------------
+
+def test_small_world_exports_and_csa_flag(sim):
+    import pyNN.connectors
+    assert sim.SmallWorldConnector is pyNN.connectors.SmallWorldConnector
+    assert sim.CSAConnector is pyNN.connectors.CSAConnector
+    assert sim.haveCSA is pyNN.connectors.haveCSA
+
+
+def test_small_world_on_a_line(sim):
+    from pyNN.space import Line
+    pop = cells(sim, 40, "ring", structure=Line(dx=1.0))
+    local = sim.Projection(pop, pop, sim.SmallWorldConnector(2.0, 0.0, allow_self_connections=False),
+                           sim.StaticSynapse(weight=0.1))
+    assert pairs(local) == {(i, j) for i in range(40) for j in range(40) if 0 < abs(i - j) <= 2}
+    rewired = sim.Projection(pop, pop, sim.SmallWorldConnector(2.0, 0.5, allow_self_connections=False,
+                                                               rng=sim.NumpyRNG(seed=8)),
+                             sim.StaticSynapse(weight=0.1))
+    assert rewired.size() == local.size() and len(pairs(rewired)) == local.size()
+    assert 0 < sum(abs(i - j) > 2 for i, j in pairs(rewired)) < local.size()
+    exact = sim.Projection(pop, pop, sim.SmallWorldConnector(2.0, 0.2, n_connections=50),
+                           sim.StaticSynapse(weight=0.1))
+    assert exact.size() == 50
+
+
+def test_from_file_round_trip_in_chunks(sim, tmp_path, monkeypatch):
+    import pyNN.connectors
+    pre, post = cells(sim, 20, "pre"), cells(sim, 15, "post")
+    rng = sim.NumpyRNG(seed=6)
+    prj = sim.Projection(pre, post, sim.FixedNumberPreConnector(5, with_replacement=True, rng=rng),
+                         sim.StaticSynapse(weight=sim.RandomDistribution("uniform", (0.1, 1.0), rng=rng),
+                                           delay=1.5))
+    path = tmp_path / "prj.txt"
+    prj.save("all", str(path))
+    monkeypatch.setattr(pyNN.connectors, "_FILE_CHUNK_ROWS", 9)
+    back = sim.Projection(pre, post, sim.FromFileConnector(path))
+    np.testing.assert_allclose(address_list(back, ("weight", "delay")), address_list(prj, ("weight", "delay")))

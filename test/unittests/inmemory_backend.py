@@ -31,10 +31,10 @@ from pyNN.common import populations as _populations
 from pyNN.common import projections as _projections
 from pyNN.common.current_sources import CurrentSourceMixin
 from pyNN.connectors import (  # noqa: F401
-    AllToAllConnector, ArrayConnector, CloneConnector, DisplacementDependentProbabilityConnector,
+    AllToAllConnector, ArrayConnector, CloneConnector, CSAConnector, DisplacementDependentProbabilityConnector,
     DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
     FixedProbabilityConnector, FixedTotalNumberConnector, FromFileConnector, FromListConnector,
-    IndexBasedProbabilityConnector, OneToOneConnector,
+    IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
 )
 from pyNN.core import IndexBasedExpression  # noqa: F401
 from pyNN.network import Network  # noqa: F401
