@@ -44,24 +44,39 @@ def _to_nest_values(values):
     return out
 
 
-#: nodes per NodeCollection.set() call. Every set() first reads the 'local' flag of each
-#: node, which NEST returns as one dictionary per node (a few kB each, all alive at once,
-#: and about 13 us per node); per-node values are also passed as one dictionary per node.
-#: Large groups are therefore set in slices, which bounds that transient memory.
-_SET_SLICE = 1000
+#: nodes per call when values differ between nodes (NEST takes one dictionary per node)
+_SET_SLICE = 10_000
+
+try:  # NodeCollection.set() first reads every node's 'local' flag (~13 us per node), which a
+    # single-process simulation does not need; the kernel call below is what set() ends with
+    from nest.lib.hl_api_types import nestkernel as _kernel
+    _set_status = _kernel.llapi_set_nc_status
+except (ImportError, AttributeError):  # pragma: no cover - other NEST versions
+    _set_status = None
 
 
 def _set_per_node(nodes, values):
-    """``nodes.set(values)``, where a value is a scalar or an array with one value per node,
-    in slices of _SET_SLICE nodes; an array holding a single value is passed as a scalar."""
+    """Set native values on `nodes`: each value is a scalar, or an array/list with one
+    value per node (an array holding a single value is passed as a scalar)."""
     values = {k: (v.flat[0].item() if isinstance(v, np.ndarray) and v.size and (v.ndim == 0 or (
                   v.ndim == 1 and np.all(v == v.flat[0]))) else v)
               for k, v in values.items()}
-    n = len(nodes)
-    for start in range(0, n, _SET_SLICE):
-        stop = min(n, start + _SET_SLICE)
-        part = nodes if stop - start == n else nodes[start:stop]
-        part.set({k: (v[start:stop] if isinstance(v, np.ndarray) else v) for k, v in values.items()})
+    shared = {k: v for k, v in values.items() if not isinstance(v, (np.ndarray, list))}
+    per_node = {k: v for k, v in values.items() if isinstance(v, (np.ndarray, list))}
+    if _set_status is None:
+        nodes.set(values)
+        return
+    if shared:
+        _set_status(nodes._datum, [shared])
+    if per_node:
+        keys = list(per_node)
+        columns = [v.tolist() if isinstance(v, np.ndarray) else v for v in per_node.values()]
+        n = len(nodes)
+        for start in range(0, n, _SET_SLICE):
+            stop = min(n, start + _SET_SLICE)
+            part = nodes if stop - start == n else nodes[start:stop]
+            rows = zip(*(c[start:stop] for c in columns))
+            _set_status(part._datum, [dict(zip(keys, row)) for row in rows])
 
 
 class Population(common.Population):
@@ -94,7 +109,9 @@ class Population(common.Population):
             self._nodes = nest.Create(model, self.size)
         if self.size:
             self._set_native_parameters(native, self._indices)
-        self._node_ids = np.asarray(self._nodes.tolist(), dtype=np.int64) if self.size else np.zeros(0, np.int64)
+        # one nest.Create gives consecutive node ids: no need to read every node's status
+        first = self._nodes[0].global_id if self.size else 0
+        self._node_ids = first + np.arange(self.size, dtype=np.int64)
 
     @property
     def node_collection(self):
@@ -118,16 +135,8 @@ class Population(common.Population):
         if self._generators is not None:
             values = self._shift_device_times(values)
         target = self._target(indices)
-        converted = _to_nest_values(values)
-        homogeneous = {k: v for k, v in converted.items() if not isinstance(v, (list, np.ndarray))}
-        per_cell = {k: v for k, v in converted.items() if isinstance(v, np.ndarray)}
-        array_valued = {k: v for k, v in converted.items() if isinstance(v, list)}
-        if homogeneous or per_cell:
-            _set_per_node(target, {**homogeneous, **per_cell})
-        if array_valued:
-            # one dict per cell: NEST takes array-valued parameters cell by cell
-            n = len(next(iter(array_valued.values())))
-            target.set([{k: v[i] for k, v in array_valued.items()} for i in range(n)])
+        # lists (integer or array-valued parameters) and arrays give one value per cell
+        _set_per_node(target, _to_nest_values(values))
 
     def _shift_device_times(self, values):
         """Generator times are given in NEST time (see simulator module docstring)."""
@@ -157,14 +166,16 @@ class Population(common.Population):
         names = [k for k in self._NO_SPIKING if k in nest.GetDefaults(model)]
         if not names:
             return {}
-        saved = self._nodes.get(names)
         _set_per_node(self._nodes, {k: self._NO_SPIKING[k] for k in names})
-        return saved
+        return names
 
-    def _restore_native(self, saved):
-        if saved:
-            _set_per_node(self._nodes, {k: np.atleast_1d(np.asarray(v, dtype=float)) if self.size > 1 else v
-                                        for k, v in saved.items()})
+    def _restore_native(self, names):
+        """Give back the threshold parameters from the core's values (no read-back)."""
+        if names:
+            native = dict(getattr(self.nest_type, "extra_parameters", {}))
+            native.update(self._translate(self._std))
+            defaults = nest.GetDefaults(self._nodes[0].get("model"))
+            _set_per_node(self._nodes, {k: native.get(k, defaults[k]) for k in names})
 
     def _set_native_initial_values(self, std_initial_values, indices):
         celltype = self.nest_type

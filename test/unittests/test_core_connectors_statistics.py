@@ -109,6 +109,9 @@ class TestFixedProbability:
         assert distinct_pairs(prj) == len(prj)
         assert_histogram(np.bincount(post, minlength=200), binomial_pmf(300, p), "in-degrees")
         assert_histogram(np.bincount(pre, minlength=300), binomial_pmf(200, p), "out-degrees")
+        # the histograms ignore which cell has which count; the dispersion does not
+        assert_dispersion(np.bincount(pre, minlength=300), 200 * p, 200 * p * (1 - p), "out-degrees")
+        assert_dispersion(np.bincount(post, minlength=200), 300 * p, 300 * p * (1 - p), "in-degrees")
 
     def test_without_self_connections(self, sim):
         pop = sim.Population(150, sim.IF_cond_exp())
@@ -152,8 +155,10 @@ class TestFixedNumber:
         n_fixed, n_chosen = (120, 40) if kind == "pre" else (40, 120)
         assert np.all(np.bincount(fixed, minlength=n_fixed) == n)
         # n independent uniform draws per fixed cell: uses of each chosen cell ~ Binomial(n n_fixed, 1/N)
-        assert_histogram(np.bincount(chosen, minlength=n_chosen), binomial_pmf(n * n_fixed, 1 / n_chosen),
-                         "uses of the chosen cells")
+        uses = np.bincount(chosen, minlength=n_chosen)
+        assert_histogram(uses, binomial_pmf(n * n_fixed, 1 / n_chosen), "uses of the chosen cells")
+        assert_dispersion(uses, n * n_fixed / n_chosen, n * n_fixed / n_chosen * (1 - 1 / n_chosen),
+                          "uses of the chosen cells")
         # distinct partners per fixed cell: N (1 - (1 - 1/N)^n) on average
         distinct = distinct_pairs(prj)
         expected = n_fixed * n_chosen * (1 - (1 - 1 / n_chosen) ** n)
@@ -190,6 +195,8 @@ class TestFixedTotalNumber:
         assert len(prj) == n
         assert_histogram(np.bincount(post, minlength=200), binomial_pmf(n, 1 / 200), "in-degrees")
         assert_histogram(np.bincount(pre, minlength=300), binomial_pmf(n, 1 / 300), "out-degrees")
+        assert_dispersion(np.bincount(post, minlength=200), n / 200, n / 200 * (1 - 1 / 200), "in-degrees")
+        assert_dispersion(np.bincount(pre, minlength=300), n / 300, n / 300 * (1 - 1 / 300), "out-degrees")
         total = 300 * 200
         expected = total * (1 - (1 - 1 / total) ** n)
         assert_near(distinct_pairs(prj), expected, expected * (1 - expected / total), "distinct pairs")
@@ -298,7 +305,7 @@ class TestIndexBased:
 # --- SmallWorldConnector --------------------------------------------------------------------------
 
 class TestSmallWorld:
-    N, DEGREE, REWIRING = 300, 3, 0.25
+    N, DEGREE, REWIRING = 1000, 5, 0.25
 
     def build(self, sim, **kwargs):
         pop = line(sim, self.N)
@@ -335,21 +342,25 @@ class TestSmallWorld:
         d, local = self.local_matrix()
         far = d[pre, post] > self.DEGREE
         new_pre, new_post = pre[far], post[far]
-        # expected number of new connections from each bin of 30 presynaptic cells
+        # expected number of new connections from each bin of 50 presynaptic cells: each new
+        # connection of post cell j is uniform over j's candidates (not local, not itself)
         candidates = ~local & (d > 0)  # (pre, post)
-        share = candidates[:, new_post] / candidates[:, new_post].sum(axis=0)  # (pre, conn)
-        bins = np.arange(self.N) // 30
-        expected = np.array([share[bins == b].sum() for b in range(10)])
-        observed = np.bincount(bins[new_pre], minlength=10)
+        bins = np.arange(self.N) // 50
+        per_bin = np.array([candidates[bins == b].sum(axis=0) for b in range(bins.max() + 1)])  # (bin, post)
+        share = per_bin / candidates.sum(axis=0)
+        expected = share[:, new_post].sum(axis=1)
+        observed = np.bincount(bins[new_pre], minlength=per_bin.shape[0])
+        df = per_bin.shape[0] - 1
         stat = float(np.sum((observed - expected) ** 2 / expected))
-        assert stat <= 9 + SIGMAS * math.sqrt(18), f"new presynaptic cells not uniform: chi-square {stat:.1f}"
-        # and no distance preference among them
+        assert stat <= df + SIGMAS * math.sqrt(2 * df), f"new presynaptic cells not uniform: chi-square {stat:.1f}"
+        # and no preference for near or far cells among them
+        mean_d = (d * candidates).sum(axis=0) / candidates.sum(axis=0)  # per post cell
+        var_d = (d ** 2 * candidates).sum(axis=0) / candidates.sum(axis=0) - mean_d ** 2
         dist = d[new_pre, new_post]
-        expected_mean = float(np.sum(share * d[:, new_post]) / len(new_post))
-        assert_near(dist.mean(), expected_mean, dist.var() / len(dist), "mean distance of rewired connections")
+        assert_near(dist.sum(), mean_d[new_post].sum(), var_d[new_post].sum(), "distance of rewired connections")
 
     def test_n_connections_samples_the_neighbourhood_uniformly(self, sim):
-        n = 900
+        n = 4000
         prj = self.build(sim, rewiring=0.0, n_connections=n, rng=NumpyRNG(seed=53))
         pre, post = arrays(prj)
         d, local = self.local_matrix()
@@ -365,11 +376,11 @@ class TestSmallWorld:
         assert_dispersion(in_degree, m * q, m * q * (1 - q), "sampled in-degrees")
 
     def test_n_connections_with_rewiring(self, sim):
-        prj = self.build(sim, rewiring=0.5, n_connections=1000, rng=NumpyRNG(seed=54))
+        prj = self.build(sim, rewiring=0.5, n_connections=3000, rng=NumpyRNG(seed=54))
         pre, post = arrays(prj)
         d, _ = self.local_matrix()
-        assert len(prj) == 1000 == distinct_pairs(prj)
-        assert_binomial(int((d[pre, post] > self.DEGREE).sum()), 1000, 0.5, "rewired connections")
+        assert len(prj) == 3000 == distinct_pairs(prj)
+        assert_binomial(int((d[pre, post] > self.DEGREE).sum()), 3000, 0.5, "rewired connections")
 
 
 # --- reproducibility ------------------------------------------------------------------------------
