@@ -96,7 +96,7 @@ VARIANTS = {
 PAIRS = [("constant weights", "ours_constant", "native_constant"),
          ("random weights", "ours_random", "native_random")]
 
-TARGETS = {"build": 1.5, "total": 1.5, "memory": 1.3}
+TARGETS = {"build": 1.2, "total": 1.2, "memory": 1.3}  # issue 3 tightened 1.5x to 1.2x
 
 
 def _options(parser):

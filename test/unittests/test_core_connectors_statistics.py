@@ -46,6 +46,22 @@ def assert_dispersion(counts, mean, variance, what):
         f"{what}: dispersion statistic {stat:.1f} for {k} cells (expected {k} +- {SIGMAS * math.sqrt(2 * k):.1f})")
 
 
+def assert_uniform_over_cells(chosen, n_cells, what, finite=1.0, n_bins=10):
+    """`chosen` (cell indices, one per draw) uniform over range(n_cells): contiguous bins
+    of cells get their share (chi-square) and the mean index shows no trend. `finite` is
+    the variance factor of draws made without replacement, (N - n) / (N - 1)."""
+    chosen = np.asarray(chosen)
+    bins = np.arange(n_cells) * n_bins // n_cells
+    share = np.bincount(bins, minlength=n_bins) / n_cells
+    expected = chosen.size * share
+    observed = np.bincount(bins[chosen], minlength=n_bins)
+    stat = float(np.sum((observed - expected) ** 2 / (expected * finite)))
+    df = n_bins - 1
+    assert stat <= df + SIGMAS * math.sqrt(2 * df), f"{what}: chi-square {stat:.1f} over {n_bins} bins of cells"
+    assert_near(chosen.sum(), chosen.size * (n_cells - 1) / 2, chosen.size * (n_cells ** 2 - 1) / 12 * finite,
+                f"{what}: sum of the chosen indices")
+
+
 def binomial_pmf(n, p):
     """P(K = k) for k = 0..n of a Binomial(n, p) (in log space: n may be large)."""
     k = np.arange(n + 1)
@@ -112,6 +128,7 @@ class TestFixedProbability:
         # the histograms ignore which cell has which count; the dispersion does not
         assert_dispersion(np.bincount(pre, minlength=300), 200 * p, 200 * p * (1 - p), "out-degrees")
         assert_dispersion(np.bincount(post, minlength=200), 300 * p, 300 * p * (1 - p), "in-degrees")
+        assert_uniform_over_cells(pre, 300, "presynaptic cells", finite=1 - p)
 
     def test_without_self_connections(self, sim):
         pop = sim.Population(150, sim.IF_cond_exp())
@@ -126,13 +143,14 @@ class TestFixedProbability:
 
 class TestFixedNumber:
     @pytest.mark.parametrize("kind", ["pre", "post"])
-    def test_without_replacement(self, sim, pops, kind):
-        n = 20
+    def test_without_replacement(self, sim, kind):
+        a, b = sim.Population(600, sim.IF_cond_exp()), sim.Population(500, sim.IF_cond_exp())
+        n = 50
         cls = sim.FixedNumberPreConnector if kind == "pre" else sim.FixedNumberPostConnector
-        prj = sim.Projection(*pops, cls(n, rng=NumpyRNG(seed=21)))
+        prj = sim.Projection(a, b, cls(n, rng=NumpyRNG(seed=21)))
         pre, post = arrays(prj)
         fixed, chosen = (post, pre) if kind == "pre" else (pre, post)
-        n_fixed, n_chosen = (200, 300) if kind == "pre" else (300, 200)
+        n_fixed, n_chosen = (500, 600) if kind == "pre" else (600, 500)
         assert np.all(np.bincount(fixed, minlength=n_fixed) == n)
         assert distinct_pairs(prj) == len(prj)
         # each chosen cell is picked by each fixed cell with probability n / n_chosen
@@ -140,25 +158,24 @@ class TestFixedNumber:
         uses = np.bincount(chosen, minlength=n_chosen)
         assert_dispersion(uses, n_fixed * q, n_fixed * q * (1 - q), "uses of the chosen cells")
         assert_histogram(uses, binomial_pmf(n_fixed, q), "uses of the chosen cells")
-        # no positional bias inside each subset either
-        assert_near(chosen.mean(), (n_chosen - 1) / 2, (n_chosen ** 2 - 1) / 12 / len(chosen) * (1 - q),
-                    "mean chosen index")
+        assert_uniform_over_cells(chosen, n_chosen, "chosen cells", finite=(n_chosen - n) / (n_chosen - 1))
 
     @pytest.mark.parametrize("kind", ["pre", "post"])
     def test_with_replacement_gives_multiple_synapses(self, sim, kind):
-        a, b = sim.Population(40, sim.IF_cond_exp()), sim.Population(120, sim.IF_cond_exp())
-        n = 30
+        a, b = sim.Population(100, sim.IF_cond_exp()), sim.Population(300, sim.IF_cond_exp())
+        n = 60
         cls = sim.FixedNumberPreConnector if kind == "pre" else sim.FixedNumberPostConnector
         prj = sim.Projection(a, b, cls(n, with_replacement=True, rng=NumpyRNG(seed=22)))
         pre, post = arrays(prj)
         fixed, chosen = (post, pre) if kind == "pre" else (pre, post)
-        n_fixed, n_chosen = (120, 40) if kind == "pre" else (40, 120)
+        n_fixed, n_chosen = (300, 100) if kind == "pre" else (100, 300)
         assert np.all(np.bincount(fixed, minlength=n_fixed) == n)
         # n independent uniform draws per fixed cell: uses of each chosen cell ~ Binomial(n n_fixed, 1/N)
         uses = np.bincount(chosen, minlength=n_chosen)
         assert_histogram(uses, binomial_pmf(n * n_fixed, 1 / n_chosen), "uses of the chosen cells")
         assert_dispersion(uses, n * n_fixed / n_chosen, n * n_fixed / n_chosen * (1 - 1 / n_chosen),
                           "uses of the chosen cells")
+        assert_uniform_over_cells(chosen, n_chosen, "chosen cells")
         # distinct partners per fixed cell: N (1 - (1 - 1/N)^n) on average
         distinct = distinct_pairs(prj)
         expected = n_fixed * n_chosen * (1 - (1 - 1 / n_chosen) ** n)
@@ -197,6 +214,8 @@ class TestFixedTotalNumber:
         assert_histogram(np.bincount(pre, minlength=300), binomial_pmf(n, 1 / 300), "out-degrees")
         assert_dispersion(np.bincount(post, minlength=200), n / 200, n / 200 * (1 - 1 / 200), "in-degrees")
         assert_dispersion(np.bincount(pre, minlength=300), n / 300, n / 300 * (1 - 1 / 300), "out-degrees")
+        assert_uniform_over_cells(pre, 300, "presynaptic cells")
+        assert_uniform_over_cells(post, 200, "postsynaptic cells")
         total = 300 * 200
         expected = total * (1 - (1 - 1 / total) ** n)
         assert_near(distinct_pairs(prj), expected, expected * (1 - expected / total), "distinct pairs")
@@ -238,7 +257,7 @@ def assert_follows_law(connected, p, bins, what):
 class TestDistanceDependent:
     @pytest.mark.parametrize("expression", ["exp(-d/8.0)", lambda d: np.exp(-d / 8.0)])
     def test_empirical_probability_follows_the_expression(self, sim, expression):
-        a, b = line(sim, 200), line(sim, 150, dx=1.3)
+        a, b = line(sim, 400), line(sim, 300, dx=1.3)
         prj = sim.Projection(a, b, sim.DistanceDependentProbabilityConnector(expression, rng=NumpyRNG(seed=41)))
         d = prj.space.distances(a.positions, b.positions)  # (n_pre, n_post)
         p = np.exp(-d / 8.0)
@@ -248,6 +267,8 @@ class TestDistanceDependent:
         assert distinct_pairs(prj) == len(prj)
         bins = np.minimum(d // 2, 20).astype(int)  # 2-unit distance bins, the tail pooled
         assert_follows_law(connected.ravel(), p.ravel(), bins.ravel(), "connections at distance")
+        assert_near(len(prj), p.sum(), (p * (1 - p)).sum(), "total")
+        assert_near(d[pre, post].sum(), (d * p).sum(), (d ** 2 * p * (1 - p)).sum(), "sum of distances")
         # and the law is visible: the empirical probability falls with distance
         rate = [connected[bins == k].mean() for k in range(5)]
         assert rate == sorted(rate, reverse=True)
