@@ -83,7 +83,7 @@ class BaseState:
         per `key` (default: per `what`, the description used in the message)."""
         arr = np.asarray(t, dtype=float)
         exact = arr / self.dt
-        steps = np.rint(exact)
+        steps = np.floor(exact + 0.5 + 1e-9)  # halves round up (as NEST), despite float noise
         off = np.abs(exact - steps) > 1e-6
         if off.any():
             self.grid_warnings.warn(what, int(off.sum()), float(arr[off].flat[0]), key)

@@ -304,3 +304,15 @@ class TestCurrentSources:
     def test_id_type_is_exported(self, sim):
         p = sim.Population(1, sim.IF_cond_exp())
         assert isinstance(p[0], ID)
+
+
+def test_exact_half_steps_round_up(sim):
+    """One rounding rule for every time value: nearest step, exact halves up (as NEST)."""
+    import warnings
+
+    state = sim.state
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert state.time_to_steps(0.25) == 3   # 2.5 steps -> 3 (round-to-even would give 2)
+        assert state.time_to_steps(0.35) == 4
+        assert list(state.time_to_steps(np.array([0.05, 0.15, 0.14]))) == [1, 2, 1]
