@@ -514,6 +514,25 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
         yield pre[order], post[order], {}, projection.post.size
 
 
+def _check_value_columns(projection, column_names, source):
+    """Every value column must be a parameter of the projection's synapse type."""
+    names = projection.synapse_type.get_parameter_names()
+    for name in column_names:
+        if name not in names:
+            raise errors.NonExistentParameterError(
+                name, f"{type(projection.synapse_type).__name__} ({source} of "
+                      f"Projection '{projection.label}')", names)
+
+
+def _first_out_of_range(projection, pre, post):
+    """(role, row, size) of the first index outside its population, or None."""
+    for role, idx, size in (("pre", pre, projection.pre.size), ("post", post, projection.post.size)):
+        out = np.flatnonzero((idx < 0) | (idx >= size))
+        if out.size:
+            return role, int(out[0]), size
+    return None
+
+
 class FromListConnector(Connector):
     """Connections given explicitly as rows ``(pre_index, post_index, value1, value2, ...)``.
 
@@ -558,21 +577,17 @@ class FromListConnector(Connector):
         return None
 
     def generate(self, projection):
-        names = projection.synapse_type.get_parameter_names()
-        for name in self.column_names:
-            if name not in names:
-                raise errors.NonExistentParameterError(
-                    name, f"{type(projection.synapse_type).__name__} (FromListConnector column of "
-                          f"Projection '{projection.label}')", names)
+        _check_value_columns(projection, self.column_names, "FromListConnector column")
         arr = self.conn_list
         pre = arr[:, 0].astype(np.int64)
         post = arr[:, 1].astype(np.int64)
-        for role, idx, size in (("pre", pre, projection.pre.size), ("post", post, projection.post.size)):
-            if idx.size and (idx.min() < 0 or idx.max() >= size):
-                bad = idx[(idx < 0) | (idx >= size)][0]
-                raise errors.ConnectionError(
-                    f"FromListConnector: {role}synaptic index {int(bad)} is out of range for "
-                    f"Projection '{projection.label}' ({role} has {size} cells)")
+        bad = _first_out_of_range(projection, pre, post)
+        if bad:
+            role, r, size = bad
+            idx = pre if role == "pre" else post
+            raise errors.ConnectionError(
+                f"FromListConnector: {role}synaptic index {int(idx[r])} is out of range for "
+                f"Projection '{projection.label}' ({role} has {size} cells)")
         order = self._post_pre_order(pre, post, projection.pre.size, projection.post.size)
         if order is None:  # already sorted (e.g. a list written by Projection.save())
             values = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
@@ -736,23 +751,18 @@ class FromFileConnector(Connector):
                 f"{where}, data row {first_row + r}: indices {index[r].tolist()} are not integers")
         pre = chunk[:, 0].astype(np.int64)
         post = chunk[:, 1].astype(np.int64)
-        for role, idx, size in (("pre", pre, projection.pre.size), ("post", post, projection.post.size)):
-            out = np.flatnonzero((idx < 0) | (idx >= size))
-            if out.size:
-                r = int(out[0])
-                raise errors.ConnectionError(
-                    f"{where}, data row {first_row + r}: {role}synaptic index {int(idx[r])} is out of "
-                    f"range for Projection '{projection.label}' ({role} has {size} cells)")
+        bad = _first_out_of_range(projection, pre, post)
+        if bad:
+            role, r, size = bad
+            idx = pre if role == "pre" else post
+            raise errors.ConnectionError(
+                f"{where}, data row {first_row + r}: {role}synaptic index {int(idx[r])} is out of "
+                f"range for Projection '{projection.label}' ({role} has {size} cells)")
         values = {name: chunk[:, 2 + k] for k, name in enumerate(self.column_names)}
         return pre, post, values, 0
 
     def generate(self, projection):
-        names = projection.synapse_type.get_parameter_names()
-        for name in self.column_names:
-            if name not in names:
-                raise errors.NonExistentParameterError(
-                    name, f"{type(projection.synapse_type).__name__} (column of file '{self._name}' "
-                          f"read by FromFileConnector for Projection '{projection.label}')", names)
+        _check_value_columns(projection, self.column_names, f"FromFileConnector column of file '{self._name}'")
 
         def blocks():
             row = 0
