@@ -24,6 +24,15 @@ RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"
 _MARKER = "@@BENCHMARK-RESULT@@"
 
 
+def import_native_nest(timer):
+    """Import PyNEST inside the timed 'import' phase of a native variant; returns
+    (nest module, extra dict with the RSS right after the import)."""
+    with timer.phase("import"):
+        os.environ.setdefault("PYNEST_QUIET", "1")
+        import nest
+    return nest, {"rss_after_import_mb": current_rss_mb()}
+
+
 def peak_rss_mb():
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

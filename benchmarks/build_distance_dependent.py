@@ -34,11 +34,13 @@ Run: ``.venv/bin/python benchmarks/build_distance_dependent.py`` (``--help`` for
 
 import math
 import os
+
+import numpy as np
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
+from _harness import current_rss_mb, import_native_nest, main
 
 DT = 0.1          # ms
 W_CONST = 0.004   # uS
@@ -96,11 +98,7 @@ def _ours(timer, options):
 
 
 def _native(timer, options):
-    with timer.phase("import"):
-        os.environ.setdefault("PYNEST_QUIET", "1")
-        import nest
-        import numpy as np
-    extra = {"rss_after_import_mb": current_rss_mb()}
+    nest, extra = import_native_nest(timer)
     side, two = options["side"], options["populations"] == 2
     with timer.phase("build"):
         nest.ResetKernel()

@@ -19,11 +19,13 @@ Run: ``.venv/bin/python benchmarks/build_fixed_number_pre.py`` (``--help`` for o
 """
 
 import os
+
+import numpy as np
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
+from _harness import current_rss_mb, import_native_nest, main
 
 DT = 0.1          # ms
 DELAY = 0.1       # ms
@@ -60,11 +62,7 @@ def _ours(timer, options):
 
 
 def _native(timer, options):
-    with timer.phase("import"):
-        os.environ.setdefault("PYNEST_QUIET", "1")
-        import nest
-        import numpy as np
-    extra = {"rss_after_import_mb": current_rss_mb()}
+    nest, extra = import_native_nest(timer)
     with timer.phase("build"):
         nest.ResetKernel()
         nest.set_verbosity("M_ERROR")

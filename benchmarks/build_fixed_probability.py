@@ -22,11 +22,12 @@ Run: ``.venv/bin/python benchmarks/build_fixed_probability.py`` (``--help`` for 
 """
 
 import os
+
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
+from _harness import current_rss_mb, import_native_nest, main
 
 DT = 0.1          # ms
 DELAY = 0.1       # ms: one step, so both versions have min_delay = dt
@@ -65,10 +66,7 @@ def _ours(timer, options, random_weights):
 
 
 def _native(timer, options, random_weights):
-    with timer.phase("import"):
-        os.environ.setdefault("PYNEST_QUIET", "1")
-        import nest
-    extra = {"rss_after_import_mb": current_rss_mb()}
+    nest, extra = import_native_nest(timer)
     n, p = options["n"], options["p"]
     with timer.phase("build"):
         nest.ResetKernel()

@@ -29,11 +29,13 @@ Run: ``.venv/bin/python benchmarks/build_from_list.py`` (``--help`` for options)
 """
 
 import os
+
+import numpy as np
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
+from _harness import current_rss_mb, import_native_nest, main
 
 DT = 0.1          # ms
 W_LOW, W_HIGH = 0.002, 0.006   # uS
@@ -84,11 +86,7 @@ def _ours(timer, options):
 
 
 def _native(timer, options):
-    with timer.phase("import"):
-        os.environ.setdefault("PYNEST_QUIET", "1")
-        import nest
-        import numpy as np
-    extra = {"rss_after_import_mb": current_rss_mb()}
+    nest, extra = import_native_nest(timer)
     n = options["n"]
     with timer.phase("list"):
         conn = make_list(n, options["rows"])

@@ -36,11 +36,13 @@ Run: ``.venv/bin/python benchmarks/va_coba.py`` (``--help`` for options).
 """
 
 import os
+
+import numpy as np
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
+from _harness import current_rss_mb, import_native_nest, main
 
 DT = 0.1          # ms
 DELAY = 0.1       # ms
@@ -114,11 +116,7 @@ def _ours(timer, options):
 
 def _native(timer, options):
     seeds = _seeds(options)
-    with timer.phase("import"):
-        os.environ.setdefault("PYNEST_QUIET", "1")
-        import numpy as np
-        import nest
-    extra = {"rss_after_import_mb": current_rss_mb()}
+    nest, extra = import_native_nest(timer)
     t_sim = options["t_sim"]
     with timer.phase("build"):
         nest.ResetKernel()
