@@ -367,3 +367,13 @@ class TestFromFileStreamed:
         prj = sim.Projection(a, b, sim.FromFileConnector(path))
         assert prj.receptor_type == "inhibitory"
         assert prj.get("weight", format="list") == [(0, 0, 0.0), (1, 0, 0.0), (2, 1, -0.5), (0, 2, -0.25)]
+
+
+def test_n_connections_needs_an_rng_with_hypergeometric_draws():
+    """A documented limitation: sampling exactly n_connections uses hypergeometric draws,
+    which an RNG without hypergeometric() (e.g. GSL's) cannot give; the error says so."""
+    class NoHypergeometric:
+        pass
+
+    with pytest.raises(NotImplementedError, match="hypergeometric.*NumpyRNG"):
+        connectors._split_uniformly(np.array([3, 4]), 5, NoHypergeometric(), "SmallWorldConnector")
