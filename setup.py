@@ -14,6 +14,7 @@ setup(
     extras_require={
         "nest": ["nest-simulator==3.10.0"],
         "neuron": ["neuron>=9.0"],
+        "hardware": ["numba>=0.61"],
         "brian2": ["brian2>=2.9"],
         "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
         "dev": ["pytest>=8", "ruff>=0.6", "matplotlib>=3.7"],

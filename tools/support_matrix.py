@@ -60,15 +60,11 @@ def build():
             row = [_cell(getattr(available[b][kind], name, None), b) for b in present]
             lines.append(f"| {name} | " + " | ".join(row) + " |")
         lines.append("")
-    lines += ["## Recording limitations", "",
-              "- NEST: `gsyn_exc`/`gsyn_inh` of HH_cond_exp and `<receptor>.isyn` of PointNeuron(LIF, "
-              "CurrExpPostSynapticResponse) cannot be recorded (NEST does not expose their current value, "
-              "which the library needs for the last sample of each run); recording them raises "
-              "NoModelAvailableError.",
-              "- NEST: the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot "
-              "be changed (NEST does not allow setting them); changing them raises "
-              "InvalidParameterValueError.",
-              "", "Backends not installed when this file was generated: "
+    lines += ["## Recording and parameter limitations", ""]
+    for b in present:
+        # each backend lists its own limitations next to its translation tables
+        lines += [f"- {b}: {text}" for text in getattr(available[b]["cells"], "LIMITATIONS", ())]
+    lines += ["", "Backends not installed when this file was generated: "
               + (", ".join(b for b in BACKENDS if not available[b]) or "none"), ""]
     return "\n".join(lines)
 

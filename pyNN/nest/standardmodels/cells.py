@@ -347,6 +347,15 @@ __all__ = [
     "SpikeSourcePoissonRefractory",
 ]
 
+#: what the support matrix lists under "Recording and parameter limitations" for NEST
+LIMITATIONS = (
+    "`gsyn_exc`/`gsyn_inh` of HH_cond_exp and `<receptor>.isyn` of PointNeuron(LIF, "
+    "CurrExpPostSynapticResponse) cannot be recorded (NEST does not expose their current value, which the "
+    "library needs for the last sample of each run); recording them raises NoModelAvailableError.",
+    "the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot be changed (NEST "
+    "does not allow setting them); changing them raises InvalidParameterValueError.",
+)
+
 STANDARD_CELL_TYPES = [
     IF_curr_alpha, IF_curr_exp, IF_curr_delta, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
     IF_facets_hardware1, HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
