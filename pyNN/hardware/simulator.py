@@ -22,6 +22,7 @@ from pyNN.common.control import BaseState
 from pyNN.common.populations import Assembly
 from pyNN.hardware.engine import Engine, kernels
 from pyNN.hardware.engine.core import Block
+from pyNN.hardware.engine.fixed_point import convert_for_s1615
 
 DEFAULT_SEED = 42
 
@@ -279,10 +280,16 @@ class State(BaseState):
 
     def _apply_mapping(self):
         result, network = self.mapping, self.mapped_network
+        numerics = getattr(result, "numerics", None) or {}
         for spec, population in zip(network.population_specs, self.populations):
             realised = result.parameters.get(spec.label)
             if realised is not None:
                 population._use_parameters(realised)
+            if numerics.get("kind") == "s1615" and population._group.kind == "neuron":
+                shifts = [numerics.get("weight_shift", {}).get((spec.label, r.name))
+                          for r in population._group.receptors.specs]
+                population._group = convert_for_s1615(population._group, numerics, shifts)
+                self.engine.groups[population._group.index] = population._group
         blocks = []
         for spec, (_projection, pre_root, post_root) in zip(network.projection_specs, network.projection_parts):
             keep = np.asarray(result.keep.get(spec.label, np.ones(spec.pre_index.size, bool)), dtype=bool)
@@ -315,6 +322,12 @@ class State(BaseState):
     def provenance(self):
         """Run-time counters of the engine (for the mapping report)."""
         counters = dict(self.engine.counters)
+        for group in self.engine.groups:
+            ring = getattr(group, "ring", None)
+            counters["saturations"] += getattr(group, "saturations", 0)
+            counters["ring_buffer_saturations"] = counters.get("ring_buffer_saturations", 0) + (
+                ring.saturations if ring is not None else 0)
+        counters["numerics"] = (getattr(self.mapping, "numerics", None) or {}).get("kind", "float64")
         counters["simulated_time_ms"] = self.engine.step * self.dt
         counters["numba"] = kernels.use_numba()
         return counters

@@ -20,7 +20,8 @@ exactly their steps, t = 0 included (emitted before the first step of a segment)
 import numpy as np
 
 from pyNN.hardware.engine import kernels
-from pyNN.hardware.engine.neurons import LIFConductance, LIFCurrent
+from pyNN.hardware.engine.fixed_point import quantise_state
+from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent
 
 
 class SignalRecord:
@@ -81,7 +82,7 @@ class Engine:
         self.step = 0
         self.emitted_through = -1
         self.segment = 0
-        self.counters = {"spikes": 0, "synaptic_events": 0, "steps": 0}
+        self.counters = {"spikes": 0, "synaptic_events": 0, "steps": 0, "saturations": 0}
 
     # --- construction ---------------------------------------------------------------
     def add_group(self, group):
@@ -144,6 +145,7 @@ class Engine:
         sources = [g for g in self.groups if g.kind == "source"]
         fast = {g.index: _fast_kernel(g) for g in neurons} if kernels.use_numba() else {}
         zero = {g.index: np.zeros(g.n) for g in neurons}
+        quantised = {g.index: getattr(g, "quantise", False) for g in neurons}
         out = {g.index: np.empty(g.n, dtype=np.int64) for g in neurons}
         for k in range(k0, k0 + n_steps):
             s = k + 1
@@ -165,6 +167,8 @@ class Engine:
                     g.arrive(arrivals)
                     arrivals[:] = 0.0
                     spikes = g.fire()
+                    if quantised[g.index]:
+                        self.counters["saturations"] += quantise_state(g)
                 if spikes.size:
                     self._spiked(g, spikes, s)
             for g in sources:
@@ -206,7 +210,10 @@ class Engine:
 def _fast_kernel(group):
     """A compiled step function for `group`, or None if it has no fused kernel."""
     rec = group.receptors
-    if type(group) is LIFConductance and not group.adaptation and rec.kinds == ["cond_exp", "cond_exp"]:
+    if getattr(group, "quantise", False) or getattr(group, "fused", True) is False:
+        return None
+    exact_lif_cond = isinstance(group, LIFConductance) and not isinstance(group, GIF)
+    if exact_lif_cond and not group.adaptation and rec.kinds == ["cond_exp", "cond_exp"]:
         e_rev = np.array([np.broadcast_to(spec.e_rev, (group.n,)) for spec in rec.specs], dtype=float)
         g_leak_e = group.g_leak * group.v_rest
 
@@ -216,7 +223,7 @@ def _fast_kernel(group):
                                              g.g_leak, g.cm, i_tot, g.v_reset, g.threshold, g.ref_steps,
                                              g.h, arrivals, out)
         return step
-    if type(group) is LIFCurrent and rec.kinds == ["curr_exp", "curr_exp"]:
+    if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
         k_y = np.array(group.k_y, dtype=float)
 
         def step(g, i_ext, arrivals, out):

@@ -1,8 +1,9 @@
 """Spike sources of the engine: ``emit(step)`` returns the cells that fire at that step.
 
-At most one spike per cell and step. Random sources draw from the group's own numpy
-Generator (seeded by the engine from the simulator seed, the segment and the group), so
-a script is reproducible and every segment after reset() is a new realisation.
+At most one spike per cell and step, except for SpikeSourceArray times given twice.
+Random sources draw from the group's own numpy Generator (seeded by the engine from the
+simulator seed, the segment and the group), so a script is reproducible and every
+segment after reset() is a new realisation.
 """
 
 import numpy as np
@@ -45,7 +46,8 @@ class SourceGroup:
 
 
 class ArraySource(SourceGroup):
-    """SpikeSourceArray: each cell fires at its given times (rounded to the grid)."""
+    """SpikeSourceArray: each cell fires at its given times (rounded to the grid); two
+    times in one step give two spikes in that step."""
 
     def __init__(self, n, params, h, rng, to_steps=None):
         self.to_steps = to_steps or (lambda t: np.floor(np.asarray(t) / h + 0.5 + 1e-9).astype(np.int64))
@@ -58,7 +60,8 @@ class ArraySource(SourceGroup):
         for i, train in enumerate(np.atleast_1d(trains)):
             times = np.asarray(getattr(train, "value", train), dtype=float).reshape(-1)
             if times.size:
-                s = np.unique(self.to_steps(times))
+                # repeated times give repeated spikes (as NEST's spike_generator)
+                s = np.sort(self.to_steps(times))
                 steps.append(s)
                 cells.append(np.full(s.size, i, dtype=np.int64))
         if len(np.atleast_1d(trains)) == 1 and self.n > 1 and cells:
