@@ -140,7 +140,7 @@ def test_784_input_layer_needs_7_circuits_per_neuron_and_73_fit():
     assert (part["circuits_per_neuron"], part["neurons_per_chip"], part["fan_in"]) == (7, 73, 784)
     assert res.numerics["circuits_per_neuron"] == {"hidden": 7}
     assert res.numerics["first_circuit"]["hidden"][:3].tolist() == [0, 7, 14]
-    circuits = [r for r in res.report.resources if r["resource"] == "neuron circuits"][0]
+    circuits = next(r for r in res.report.resources if r["resource"] == "neuron circuits")
     assert (circuits["used"], circuits["available"]) == (511, 512)
 
 
@@ -170,7 +170,7 @@ def test_parameter_range_strict_and_lenient():
     assert "valid range for parameter tau_m is: (0.5, 60)" in str(info.value) and "'n'" in str(info.value)
     res, caught = run_map("brainscales2", pops, [], dt=0.1, policy="lenient", **EXACT)
     assert res.parameters["n"]["tau_m"].tolist() == [60.0] * 3
-    row = [r for r in res.report.parameters if r["parameter"] == "tau_m"][0]
+    row = next(r for r in res.report.parameters if r["parameter"] == "tau_m")
     assert row["n_clipped"] == 3 and row["allowed_max"] == 60.0
     assert res.report.verdict == FITS_WITH_DEGRADATION
     assert any(issubclass(c.category, errors.HardwareConstraintWarning) and "tau_m" in str(c.message)
@@ -205,7 +205,7 @@ def test_weight_mismatch_applies_after_quantisation():
 def test_driver_rate_load_estimate():
     pops = [poisson("src", 10, rate=50000.0), cells("post", 2)]
     res, _ = run_map("brainscales2", pops, [all_to_all("p", 0, 1, 10, 2, 1.0, 0.1)], dt=0.1, **EXACT)
-    load = [r for r in res.report.load if r["unit"] == "synapse driver"][0]
+    load = next(r for r in res.report.load if r["unit"] == "synapse driver")
     assert load["budget"] == pytest.approx(125000.0)
     assert load["estimate"] == pytest.approx(500000.0)  # 10 sources share one driver
     assert res.report.diagnostics_of("DRIVER_RATE_LIMIT")
@@ -250,7 +250,7 @@ def test_spikey_shared_parameters_per_block():
     b = cells("b", 50, "IF_facets_hardware1", v_rest=-60.0)
     with pytest.raises(errors.InvalidParameterValueError, match="v_rest is shared by all neurons of block 0"):
         run_map("spikey", [a, b], [], dt=0.1, noise="off")
-    res, caught = run_map("spikey", [a, b], [], dt=0.1, noise="off", policy="lenient")
+    res, _ = run_map("spikey", [a, b], [], dt=0.1, noise="off", policy="lenient")
     step = 60.0 / 1022
     assert np.all(np.abs(res.parameters["b"]["v_rest"] + 65.0) <= step)
     assert res.report.diagnostics_of("SHARED_PARAMETER_CONFLICT", "warning")

@@ -125,7 +125,7 @@ def test_legacy_delay_limits(ticks, extension):
     assert res.delay["p"].tolist() == [float(ticks)] * 40
     row = res.report.connectivity[0]
     assert row["delay_extension"] == extension
-    ext = [r for r in res.report.resources if r["resource"] == "delay-extension cores"][0]
+    ext = next(r for r in res.report.resources if r["resource"] == "delay-extension cores")
     assert ext["used"] == (1 if extension else 0)
     assert res.report.verdict == FITS
 
@@ -190,7 +190,7 @@ def test_partitioning_into_core_slices_and_placement():
     locations = [tuple(p["location"]) for p in res.report.placement]
     assert len(set(locations)) == 4
     assert all(1 <= loc[2] <= 16 for loc in locations)  # core 0 is the monitor
-    cores = [r for r in res.report.resources if r["resource"] == "user cores"][0]
+    cores = next(r for r in res.report.resources if r["resource"] == "user cores")
     assert (cores["used"], cores["available"]) == (4, 768)
 
 

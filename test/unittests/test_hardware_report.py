@@ -32,7 +32,7 @@ def test_to_dict_and_json():
     assert d["verdict"] == FITS and d["blocking_issues"] == []
     assert d["header"]["profile"] == "spinnaker1" and d["header"]["profile_sources"]["S1"].startswith("SpiNNaker")
     assert d["header"]["seeds"] == {"map": 9, "chip": 9, "run": 10}
-    cores = [r for r in d["resources"] if r["resource"] == "user cores"][0]
+    cores = next(r for r in d["resources"] if r["resource"] == "user cores")
     assert (cores["used"], cores["available"]) == (4, 768)
     assert [p["slices"] for p in d["partitioning"]] == [[[0, 500], [500, 600]], [[0, 256], [256, 300]]]
     assert d["connectivity"][0]["requested"] == 180000 and d["connectivity"][0]["lost"] == 0
