@@ -236,6 +236,15 @@ def map_current_network(state):
     return result, MappedNetwork(pop_specs, proj_specs, parts)
 
 
+def _use_internal_step(group, dt, internal_dt):
+    """Integrate `group` on round(dt / internal_dt) internal steps per time step."""
+    m = max(1, round(dt / internal_dt))
+    if m > 1 and getattr(group, "substeps", 1) != m:
+        group.substeps = m
+        group.h = dt / m
+        group.set_parameters(group.params)
+
+
 class State(BaseState):
     """Global state of the hardware-emulation backend."""
 
@@ -290,6 +299,9 @@ class State(BaseState):
                           for r in population._group.receptors.specs]
                 population._group = convert_for_s1615(population._group, numerics, shifts)
                 self.engine.groups[population._group.index] = population._group
+            elif numerics.get("kind") == "analog" and population._group.kind == "neuron":
+                _use_internal_step(population._group, self.dt, numerics.get("internal_dt", self.dt))
+                population._group.membrane_noise = float(numerics.get("trial_noise_v_mv", 0.0) or 0.0)
         blocks = []
         for spec, (_projection, pre_root, post_root) in zip(network.projection_specs, network.projection_parts):
             keep = np.asarray(result.keep.get(spec.label, np.ones(spec.pre_index.size, bool)), dtype=bool)
