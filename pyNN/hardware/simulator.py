@@ -230,7 +230,7 @@ def map_current_network(state):
                     pre_index=pre_idx[post_sel], post_index=post_idx_all, weight=weight[sel], delay=delay[sel],
                     receptor_type=proj.receptor_type, synapse_type=type(proj.synapse_type).__name__,
                     user_sign=sign))
-                parts.append((proj, pre_root, post_root))
+                parts.append((proj, pre_root, post_root, sel))
     result = map_network(state.profile, pop_specs, proj_specs, dt=state.dt, policy=state.policy,
                          seed=state.rng_seed)
     return result, MappedNetwork(pop_specs, proj_specs, parts)
@@ -303,7 +303,10 @@ class State(BaseState):
                 _use_internal_step(population._group, self.dt, numerics.get("internal_dt", self.dt))
                 population._group.membrane_noise = float(numerics.get("trial_noise_v_mv", 0.0) or 0.0)
         blocks = []
-        for spec, (_projection, pre_root, post_root) in zip(network.projection_specs, network.projection_parts):
+        previous = getattr(self, "_blocks_by_label", {})
+        by_label = {}
+        for spec, (projection, pre_root, post_root, selection) in zip(network.projection_specs,
+                                                                       network.projection_parts):
             keep = np.asarray(result.keep.get(spec.label, np.ones(spec.pre_index.size, bool)), dtype=bool)
             weight = np.asarray(result.weight.get(spec.label, spec.weight), dtype=float)
             delay = np.asarray(result.delay.get(spec.label, spec.delay), dtype=float)
@@ -313,9 +316,21 @@ class State(BaseState):
             delay_steps = np.maximum(1, np.floor(delay / self.dt + 0.5 + 1e-9).astype(np.int64))
             post_group = post_root._group
             receptor = post_group.receptors.index[spec.receptor_type]
-            blocks.append(Block(pre_root._group, post_group, receptor, pre_index, post_index, weight,
-                                delay_steps))
+            block = Block(pre_root._group, post_group, receptor, pre_index, post_index, weight, delay_steps)
+            if type(projection.synapse_type).__name__ == "TsodyksMarkramSynapse":
+                sel = selection[keep]
+                spec_r = post_group.receptors.specs[receptor]
+                tau = spec_r.tau if spec_r.tau is not None else np.full(post_group.n, 1e-9)
+                block.use_short_term_plasticity(
+                    *(np.asarray(projection._values(name), float)[sel] for name in ("U", "tau_rec", "tau_facil")),
+                    np.broadcast_to(np.asarray(tau, float), (post_group.n,))[post_index])
+                old = previous.get(spec.label)
+                if old is not None and old.stp is not None and old.weight.size == block.weight.size:
+                    block.stp.update({k: old.stp[k] for k in ("u", "x", "y", "last")})
+            blocks.append(block)
+            by_label[spec.label] = block
         self.engine.set_blocks(blocks)
+        self._blocks_by_label = by_label
 
     # --- running ------------------------------------------------------------------------
     def _advance(self, n_steps):

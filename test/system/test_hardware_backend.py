@@ -137,8 +137,10 @@ def test_engine_errors_name_the_feature():
     sim.setup(timestep=0.1)
     pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
     post = sim.Population(2, sim.IF_curr_exp())
-    with pytest.raises(errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*hardware"):
-        sim.Projection(pre, post, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1, delay=1.0))
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(),
+                             weight=0.1, delay=1.0)
+    with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*hardware"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
     hh = sim.Population(1, sim.HH_cond_exp())
     with pytest.raises(errors.NoModelAvailableError, match="source_section.gap"):
         sim.Projection(pre, hh, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),
@@ -216,4 +218,28 @@ def test_brainscales2_internal_step_and_mismatch():
     again, _ = driven_cells("brainscales2", n=4, seed=5)
     for a, b in zip(trains, again):
         np.testing.assert_array_equal(a, b)
+    sim.end()
+
+
+def test_tsodyks_markram_depression():
+    """The first spike of a depressing synapse acts like a static synapse of weight U*w;
+    later spikes of a regular train act less (resources recover with tau_rec)."""
+    sim.setup(timestep=0.1)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 200.0, 20.0)))
+    cells = sim.Population(2, sim.IF_curr_exp(tau_syn_E=3.0, v_thresh=0.0), label="cells")
+    cells.initialize(v=-65.0)
+    U, w = 0.5, 1.0
+    sim.Projection(src, cells[0:1], sim.AllToAllConnector(),
+                   sim.TsodyksMarkramSynapse(weight=w, delay=1.0, U=U, tau_rec=100.0, tau_facil=0.0))
+    sim.Projection(src, cells[1:2], sim.AllToAllConnector(), sim.StaticSynapse(weight=U * w, delay=1.0))
+    cells.record("v")
+    sim.run(200.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    dt = sim.get_time_step()
+    first = slice(round(11.0 / dt), round(30.0 / dt))
+    np.testing.assert_allclose(v[first, 0], v[first, 1], atol=1e-9)
+    peaks = [v[round(t / dt):round((t + 19.0) / dt), 0].max() - v[round(t / dt), 0]
+             for t in np.arange(11.0, 190.0, 20.0)]
+    assert np.all(np.diff(peaks[:5]) < 0)
+    assert peaks[-1] < 0.6 * peaks[0]
     sim.end()

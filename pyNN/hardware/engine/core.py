@@ -67,6 +67,56 @@ class Block:
         self.weight = np.ascontiguousarray(weight[order], dtype=float)
         self.delay = np.ascontiguousarray(delay_steps[order], dtype=np.int64)
         self.max_delay = int(self.delay.max()) if self.delay.size else 1
+        self.order = order
+        self.stp = None
+
+    def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
+        """Make the connections Tsodyks-Markram synapses (arrays in the caller's order),
+        with the algorithm of NEST's tsodyks_synapse: resources x (available), y (in use,
+        decaying with the target's tau_psc), u (utilisation)."""
+        o = self.order
+        self.stp = {"U": np.asarray(U, float)[o], "tau_rec": np.asarray(tau_rec, float)[o],
+                    "tau_fac": np.asarray(tau_facil, float)[o], "tau_psc": np.asarray(tau_psc, float)[o]}
+        self.reset_stp()
+
+    def reset_stp(self):
+        if self.stp is not None:
+            n = self.weight.size
+            self.stp.update(u=np.zeros(n), x=np.ones(n), y=np.zeros(n), last=np.full(n, -np.inf))
+
+    def deliver_stp(self, spikes, step, dt, buffer):
+        """Update the synapses of the spiking cells and deliver weight * (resources used)."""
+        spikes = np.unique(spikes)
+        starts = self.indptr[spikes]
+        counts = self.indptr[spikes + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            return
+        pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+        p = self.stp
+        t = step * dt
+        h = t - p["last"][pos]
+        first = ~np.isfinite(h)
+        h = np.where(first, 0.0, h)
+        tau_fac, tau_rec, tau_psc = p["tau_fac"][pos], p["tau_rec"][pos], p["tau_psc"][pos]
+        p_uu = np.where(tau_fac > 0, np.exp(-h / np.where(tau_fac > 0, tau_fac, 1.0)), 0.0)
+        p_yy = np.exp(-h / tau_psc)
+        p_zz = np.exp(-h / tau_rec)
+        same = np.isclose(tau_psc, tau_rec)
+        p_xy = np.where(same, 1.0 - p_zz - h / tau_rec * p_zz,
+                        ((p_zz - 1.0) * tau_rec - (p_yy - 1.0) * tau_psc) / np.where(same, 1.0, tau_psc - tau_rec))
+        u, x, y = p["u"][pos], p["x"][pos], p["y"][pos]
+        z = 1.0 - x - y
+        u = u * p_uu
+        x = x + p_xy * y + (1.0 - p_zz) * z
+        y = y * p_yy
+        u = u + p["U"][pos] * (1.0 - u)
+        used = u * x
+        p["u"][pos], p["x"][pos], p["y"][pos] = u, x - used, y + used
+        p["last"][pos] = t
+        n_slots, n_receptors, n = buffer.shape
+        flat = (((step + self.delay[pos]) % n_slots) * n_receptors + self.receptor) * n + self.post_index[pos]
+        np.add.at(buffer.reshape(-1), flat, self.weight[pos] * used)
 
 
 class Engine:
@@ -122,6 +172,8 @@ class Engine:
         self.segment += 1
         for buf in self.buffers.values():
             buf[:] = 0.0
+        for block in self.blocks:
+            block.reset_stp()
         for group in self.groups:
             group.recording.clear()
             if group.kind == "neuron":
@@ -195,6 +247,9 @@ class Engine:
                 rec.spike_cells.append(kept.copy())
                 rec.spike_steps.append(np.full(kept.size, s, dtype=np.int64))
         for block in self.outgoing.get(group.index, ()):
+            if block.stp is not None:
+                block.deliver_stp(spikes, s, self.dt, self.buffers[block.post.index])
+                continue
             kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s,
                             self.buffers[block.post.index], block.receptor)
             self.counters["synaptic_events"] += int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())

@@ -1,10 +1,11 @@
-"""Synapse types of the hardware backend: StaticSynapse runs on the engine; the others
-are listed with the reason they are not available (NoModelAvailableError on use)."""
+"""Synapse types of the hardware backend: StaticSynapse and TsodyksMarkramSynapse run on
+the engine; the others are listed with the reason they are not available
+(NoModelAvailableError on use)."""
 
 from pyNN.standardmodels import build_translations
 from pyNN.standardmodels import synapses as std
 
-_NOT_YET = "not implemented by the hardware backend's engine yet (static synapses only)"
+_NOT_YET = "not implemented by the hardware backend's engine yet (static and Tsodyks-Markram synapses only)"
 
 
 def _table(cls):
@@ -21,7 +22,7 @@ def _synapse_type(std_cls, native_name=None, missing_reason=None):
 StaticSynapse = _synapse_type(std.StaticSynapse, "static (CSR + ring buffer)")
 ElectricalSynapse = _synapse_type(std.ElectricalSynapse, missing_reason="gap junctions are not modelled by the "
                                   "engine (it is event-driven over spikes)")
-TsodyksMarkramSynapse = _synapse_type(std.TsodyksMarkramSynapse, missing_reason=_NOT_YET)
+TsodyksMarkramSynapse = _synapse_type(std.TsodyksMarkramSynapse, "tsodyks (as NEST's tsodyks_synapse)")
 SimpleStochasticSynapse = _synapse_type(std.SimpleStochasticSynapse, missing_reason=_NOT_YET)
 StochasticTsodyksMarkramSynapse = _synapse_type(std.StochasticTsodyksMarkramSynapse, missing_reason=_NOT_YET)
 MultiQuantalSynapse = _synapse_type(std.MultiQuantalSynapse, missing_reason=_NOT_YET)
