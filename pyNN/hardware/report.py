@@ -28,6 +28,10 @@ PROVENANCE_DIAGNOSTICS = {
         "STATE_SATURATED",
         "s16.15 state arithmetic overflowed {n} times",
         "scale the model so that voltages and currents stay within +-65536"),
+    "saturations": (
+        "STATE_SATURATED",
+        "neuron state arithmetic saturated {n} times",
+        "scale the model so that voltages and currents stay within the fixed-point range"),
     "plastic_weight_saturations": (
         "PLASTIC_WEIGHT_SATURATED",
         "plastic synaptic weights saturated {n} times",
@@ -124,7 +128,8 @@ class MappingReport:
         Parameters
         ----------
         counters : dict
-            Counter name -> value, e.g. ``{"ring_buffer_saturations": 3, "run_time": 100.0}``.
+            Counter name -> value of this run only (not cumulative), e.g.
+            ``{"ring_buffer_saturations": 3, "simulated_time_ms": 100.0}``.
             Known counters (see ``PROVENANCE_DIAGNOSTICS``) that are nonzero add a
             warning diagnostic with a suggestion.
         """
