@@ -107,13 +107,10 @@ def map_analog(ctx):
     if gap_bio:
         budget = 1000.0 / gap_bio  # events per second (bio) one driver can take
         peak = float(driver_rate.max()) if driver_rate.size else 0.0
-        rep.load.append({"unit": "synapse driver", "quantity": "peak input events per s (bio)", "estimate": peak,
-                         "budget": budget, "percent": 100.0 * peak / budget})
-        if peak > budget:
-            rep.add_diagnostic("DRIVER_RATE_LIMIT", "warning", "network",
-                               f"a synapse driver may receive {peak:.0f} events/s (bio), above the "
-                               f"{budget:.0f} events/s its 8 ns minimum gap allows; the excess will be dropped",
-                               "spread the input over more sources or lower the input rates")
+        rep.add_load("synapse driver", "peak input events per s (bio)", peak, budget, "DRIVER_RATE_LIMIT", "network",
+                     f"a synapse driver may receive {peak:.0f} events/s (bio), above the {budget:.0f} events/s "
+                     f"its 8 ns minimum gap allows; the excess will be dropped",
+                     "spread the input over more sources or lower the input rates")
 
     # --- resources --------------------------------------------------------------------------------------
     used_units = sum(ctx.pop(i).size * circuits[i] for i in neuron_pops)
@@ -142,14 +139,10 @@ def map_analog(ctx):
             for p in ctx.populations if _is_source(p.celltype))
         hw_rate = bio * speedup
         limit = float(prof["external_input_rate_hw"])
-        rep.load.append({"unit": "chip", "quantity": "external input events per s (hardware time)",
-                         "estimate": hw_rate, "budget": limit, "percent": 100.0 * hw_rate / limit})
-        if hw_rate > limit:
-            rep.add_diagnostic("INPUT_BANDWIDTH", "warning", "network",
-                               f"the spike sources send about {hw_rate:.3g} events/s of hardware time, above "
-                               f"the input bandwidth of {limit:.3g}", "lower the input rates or use fewer sources")
-    rep.load.append({"unit": "run", "quantity": "hardware wall-clock ms per ms of model time",
-                     "estimate": 1.0 / speedup, "budget": None, "percent": None})
+        rep.add_load("chip", "external input events per s (hardware time)", hw_rate, limit, "INPUT_BANDWIDTH",
+                     "network", f"the spike sources send about {hw_rate:.3g} events/s of hardware time, above the "
+                     f"input bandwidth of {limit:.3g}", "lower the input rates or use fewer sources")
+    rep.add_load("run", "hardware wall-clock ms per ms of model time", 1.0 / speedup, None)
 
     trial_sd = 0.0 if preset == "off" else float(prof["trial_noise_v_mv"])
     rep.noise = {

@@ -308,25 +308,20 @@ def map_spinnaker(ctx):
     rep.add_resource("routing entries (total)", int(entries.sum()), limit * len(chips), "machine")
     budget = float(prof["synaptic_events_per_ms_per_core"]) * tsf
     peak = float(core_events.max()) if core_events.size else 0.0
-    rep.load.append({"unit": "core", "quantity": "peak synaptic events per ms", "estimate": peak, "budget": budget,
-                     "percent": 100.0 * peak / budget})
-    if peak > budget:
-        k = int(np.argmax(core_events))
-        rep.add_diagnostic("CPU_OVERLOAD", "warning", ctx.pop(slices[k][0]).label,
-                           f"estimated {peak:.0f} synaptic events per ms on core {tuple(core_chip[k])}:{core_p[k]}, "
-                           f"above the budget of {budget:.0f}", "reduce neurons_per_core or increase time_scale_factor")
+    k = int(np.argmax(core_events)) if core_events.size else 0
+    rep.add_load("core", "peak synaptic events per ms", peak, budget, "CPU_OVERLOAD",
+                 ctx.pop(slices[k][0]).label if slices else "network",
+                 f"estimated {peak:.0f} synaptic events per ms on core "
+                 f"{(int(core_chip[k, 0]), int(core_chip[k, 1]), int(core_p[k])) if n_cores else '-'}, "
+                 f"above the budget of {budget:.0f}",
+                 "reduce neurons_per_core or increase time_scale_factor")
     spikes_tick = float(core_spikes.max()) * dt if core_spikes.size else 0.0
     buf = int(prof["input_buffer_size"])
-    rep.load.append({"unit": "core", "quantity": "peak spikes arriving per tick", "estimate": spikes_tick,
-                     "budget": buf, "percent": 100.0 * spikes_tick / buf})
-    if spikes_tick > buf:
-        # spikes are taken from the buffer while the tick goes on, so this is a risk, not a loss
-        rep.add_diagnostic("INPUT_BUFFER_RISK", "info", "network",
-                           f"about {spikes_tick:.0f} spikes may arrive at one core per tick; the input buffer "
-                           f"holds {buf} (a burst could overflow it)",
-                           "reduce neurons_per_core or increase time_scale_factor")
-    rep.load.append({"unit": "run", "quantity": "wall-clock time per ms of model time (ms)", "estimate": tsf,
-                     "budget": None, "percent": None})
+    # spikes are taken from the buffer while the tick goes on, so this is a risk, not a loss
+    rep.add_load("core", "peak spikes arriving per tick", spikes_tick, buf, "INPUT_BUFFER_RISK", "network",
+                 f"about {spikes_tick:.0f} spikes may arrive at one core per tick; the input buffer holds {buf} "
+                 f"(a burst could overflow it)", "reduce neurons_per_core or increase time_scale_factor", "info")
+    rep.add_load("run", "wall-clock time per ms of model time (ms)", tsf, None)
 
     rec_cost = 0.0
     for pop in ctx.populations:

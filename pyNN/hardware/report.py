@@ -122,6 +122,19 @@ class MappingReport:
         self.resources.append({"level": level, "resource": resource, "used": used, "available": available,
                                "percent": pct, "unit": unit})
 
+    def add_load(self, unit, quantity, estimate, budget, code=None, obj="network", message="", suggestion="",
+                 severity="warning"):
+        """Append a load estimate; if it is above `budget` and `code` is given, add that diagnostic too.
+
+        Returns True when the estimate exceeds the budget.
+        """
+        pct = None if not budget else 100.0 * estimate / budget
+        self.load.append({"unit": unit, "quantity": quantity, "estimate": estimate, "budget": budget, "percent": pct})
+        over = budget is not None and estimate > budget
+        if over and code:
+            self.add_diagnostic(code, severity, obj, message, suggestion)
+        return over
+
     def add_provenance(self, counters):
         """Merge the run-time counters of one ``run()`` into the report.
 
