@@ -48,6 +48,18 @@ PROVENANCE_DIAGNOSTICS = {
         "ROUTER_DROPPED",
         "the router dropped {n} packets",
         "reduce the traffic per chip or increase time_scale_factor"),
+    "lost_input_spikes": (
+        "INPUT_SPIKES_LOST",
+        "{n} input spikes were lost on the way to the chip",
+        "lower the input rates or raise minimum_input_isi knowingly"),
+    "pulse_loss_before_sim": (
+        "PULSE_LOSS",
+        "{n} events were dropped before the emulation (input playback bandwidth)",
+        "lower the input rates"),
+    "timer_overruns": (
+        "TIMER_OVERRUN",
+        "the time step overran {n} times",
+        "reduce neurons_per_core or increase time_scale_factor"),
     "late_spikes": (
         "LATE_SPIKES",
         "{n} spikes arrived late and were skipped",

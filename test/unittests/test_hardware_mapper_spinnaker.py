@@ -267,3 +267,15 @@ def test_spike_source_array_times_move_up_to_the_next_tick():
 def test_parameter_outside_the_s1615_range():
     with pytest.raises(errors.InvalidParameterValueError, match="valid range for parameter v_thresh"):
         run_map("spinnaker1", [cells("a", 2, v_thresh=1e6)], [], dt=1.0)
+
+
+def test_exactly_representable_weights_are_realised_exactly():
+    # with s = 6 the weight step is 2**-9: multiples of it are stored without error
+    pops = [poisson("src", 100), cells("post", 50)]
+    k = np.random.default_rng(5).integers(50, 256, 5000)
+    w = k * 2.0 ** -9
+    res, caught = run_map("spinnaker1", pops, [all_to_all("p", 0, 1, 100, 50, w)], dt=1.0)
+    assert res.numerics["weight_shift"][("post", "excitatory")] == 6
+    assert np.array_equal(res.weight["p"], w) and np.array_equal(res.numerics["stored_weight"]["p"], k)
+    assert not [c for c in caught if issubclass(c.category, errors.RoundingWarning)]
+    assert res.report.quantisation[0]["n_rounded"] == 0
