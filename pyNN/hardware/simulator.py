@@ -23,6 +23,7 @@ from pyNN.common.populations import Assembly
 from pyNN.hardware.engine import Engine, kernels
 from pyNN.hardware.engine.core import Block
 from pyNN.hardware.engine.fixed_point import convert_for_s1615
+from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
 
 DEFAULT_SEED = 42
 
@@ -327,10 +328,31 @@ class State(BaseState):
                 old = previous.get(spec.label)
                 if old is not None and old.stp is not None and old.weight.size == block.weight.size:
                     block.stp.update({k: old.stp[k] for k in ("u", "x", "y", "last")})
+            elif type(projection.synapse_type).__name__ == "STDPMechanism":
+                sel = selection[keep]
+                names = list(projection.synapse_type.get_parameter_names())
+                values = {name: np.asarray(projection._values(name), float)[sel] for name in names
+                          if name not in ("weight", "delay")}
+                params = stdp_parameters(projection.synapse_type, values)
+                if getattr(post_group, "history", None) is None:
+                    post_group.history = SpikeHistory(post_group.n)
+                block.use_stdp(STDPState({k: v[block.order] for k, v in params.items()}, block.weight.size),
+                               post_group.history)
+                old = previous.get(spec.label)
+                replaced = getattr(projection, "_weights_replaced", False)
+                if old is not None and old.stdp is not None and old.weight.size == block.weight.size \
+                        and not replaced:
+                    block.weight[:] = old.weight
+                    block.initial_weight = old.initial_weight
+                    block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+            block.core_positions = selection[keep][block.order]
+            block.projection = projection
             blocks.append(block)
             by_label[spec.label] = block
         self.engine.set_blocks(blocks)
         self._blocks_by_label = by_label
+        for projection in self.projections:
+            projection._weights_replaced = False
 
     # --- running ------------------------------------------------------------------------
     def _advance(self, n_steps):
@@ -345,6 +367,17 @@ class State(BaseState):
                 external.setdefault(root._group.index, []).append((indices, trace))
         self.engine.run(n_steps, external)
         self.mapping.report.add_provenance(self.provenance())
+
+    def plastic_weights(self, projection):
+        """Current weights (magnitudes, core order) of a projection with plastic weights,
+        or None before the network has been mapped."""
+        if self.mapping is None or self._dirty:
+            return None
+        weights = np.abs(np.asarray(projection._syn.get("weight", 0.0), dtype=float)) * np.ones(len(projection))
+        for block in self.engine.blocks:
+            if getattr(block, "projection", None) is projection and block.stdp is not None:
+                weights[block.core_positions] = block.weight
+        return weights
 
     def provenance(self):
         """Run-time counters of the engine (for the mapping report)."""

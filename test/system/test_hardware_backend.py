@@ -137,10 +137,12 @@ def test_engine_errors_name_the_feature():
     sim.setup(timestep=0.1)
     pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
     post = sim.Population(2, sim.IF_curr_exp())
-    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(),
+    stdp = sim.STDPMechanism(timing_dependence=sim.Vogels2011Rule(), weight_dependence=sim.AdditiveWeightDependence(),
                              weight=0.1, delay=1.0)
-    with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*hardware"):
+    with pytest.raises(errors.NoModelAvailableError, match="Vogels2011Rule.*hardware"):
         sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*hardware"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), sim.MultiQuantalSynapse(weight=0.1, delay=1.0))
     hh = sim.Population(1, sim.HH_cond_exp())
     with pytest.raises(errors.NoModelAvailableError, match="source_section.gap"):
         sim.Projection(pre, hh, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),
@@ -242,4 +244,31 @@ def test_tsodyks_markram_depression():
              for t in np.arange(11.0, 190.0, 20.0)]
     assert np.all(np.diff(peaks[:5]) < 0)
     assert peaks[-1] < 0.6 * peaks[0]
+    sim.end()
+
+
+def test_stdp_pair_rule_against_hand_computation():
+    """One pre spike before and one after a post spike (all of the delay dendritic, as on
+    NEST): additive STDP changes the weight by A_plus exp(-(t_post + d - t_pre1)/tau_plus)
+    - A_minus exp(-(t_pre2 - d - t_post)/tau_minus)."""
+    sim.setup(timestep=0.1)
+    d, w0, a_plus, a_minus, tau_plus, tau_minus = 1.0, 0.2, 0.05, 0.04, 20.0, 30.0
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 60.0]), label="pre")
+    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=[19.0]), label="driver")
+    post = sim.Population(1, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=1.0), label="post")
+    post.initialize(v=-65.0)
+    sim.Projection(driver, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=50.0, delay=1.0))
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=tau_plus, tau_minus=tau_minus, A_plus=a_plus, A_minus=a_minus),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0), weight=w0, delay=d)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    post.record("spikes")
+    sim.run(100.0)
+    np.testing.assert_allclose(post.get_data().segments[0].spiketrains[0].magnitude, [20.0])
+    t_post = 20.0
+    expected = (w0 + a_plus * np.exp(-(t_post + d - 10.0) / tau_plus)
+                - a_minus * np.exp(-(60.0 - d - t_post) / tau_minus))
+    assert plastic.get("weight", format="list", with_address=False)[0] == pytest.approx(expected, rel=1e-12)
+    sim.reset()  # plastic weights go back to their initial values
+    assert plastic.get("weight", format="list", with_address=False)[0] == pytest.approx(w0)
     sim.end()

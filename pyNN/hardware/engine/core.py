@@ -69,6 +69,7 @@ class Block:
         self.max_delay = int(self.delay.max()) if self.delay.size else 1
         self.order = order
         self.stp = None
+        self.stdp = None
 
     def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
         """Make the connections Tsodyks-Markram synapses (arrays in the caller's order),
@@ -84,15 +85,43 @@ class Block:
             n = self.weight.size
             self.stp.update(u=np.zeros(n), x=np.ones(n), y=np.zeros(n), last=np.full(n, -np.inf))
 
-    def deliver_stp(self, spikes, step, dt, buffer):
-        """Update the synapses of the spiking cells and deliver weight * (resources used)."""
-        spikes = np.unique(spikes)
+    def use_stdp(self, state, history):
+        """Make the connections plastic (pair-based STDP, see engine.plasticity)."""
+        self.stdp = state
+        self.history = history
+        self.initial_weight = self.weight.copy()
+
+    def reset_plastic(self):
+        self.reset_stp()
+        if self.stdp is not None:
+            self.weight[:] = self.initial_weight
+            self.stdp.reset(self.weight.size)
+
+    def positions(self, spikes):
+        """CSR positions of every connection of the `spikes` cells."""
         starts = self.indptr[spikes]
         counts = self.indptr[spikes + 1] - starts
         total = int(counts.sum())
-        if total == 0:
+        return np.arange(total) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+
+    def _add(self, pos, step, buffer, amounts):
+        n_slots, n_receptors, n = buffer.shape
+        flat = (((step + self.delay[pos]) % n_slots) * n_receptors + self.receptor) * n + self.post_index[pos]
+        np.add.at(buffer.reshape(-1), flat, amounts)
+
+    def deliver_stdp(self, spikes, step, dt, buffer):
+        """Update the plastic weights of the spiking cells' connections, then deliver them."""
+        pos = self.positions(np.unique(spikes))
+        if pos.size:
+            weights = self.stdp.update(pos, step * dt, self.delay[pos] * dt, self.weight, self.post_index,
+                                       self.history)
+            self._add(pos, step, buffer, weights)
+
+    def deliver_stp(self, spikes, step, dt, buffer):
+        """Update the synapses of the spiking cells and deliver weight * (resources used)."""
+        pos = self.positions(np.unique(spikes))
+        if not pos.size:
             return
-        pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts - starts, counts)
         p = self.stp
         t = step * dt
         h = t - p["last"][pos]
@@ -114,9 +143,7 @@ class Block:
         used = u * x
         p["u"][pos], p["x"][pos], p["y"][pos] = u, x - used, y + used
         p["last"][pos] = t
-        n_slots, n_receptors, n = buffer.shape
-        flat = (((step + self.delay[pos]) % n_slots) * n_receptors + self.receptor) * n + self.post_index[pos]
-        np.add.at(buffer.reshape(-1), flat, self.weight[pos] * used)
+        self._add(pos, step, buffer, self.weight[pos] * used)
 
 
 class Engine:
@@ -173,7 +200,10 @@ class Engine:
         for buf in self.buffers.values():
             buf[:] = 0.0
         for block in self.blocks:
-            block.reset_stp()
+            block.reset_plastic()
+        for group in self.groups:
+            if getattr(group, "history", None) is not None:
+                group.history.reset()
         for group in self.groups:
             group.recording.clear()
             if group.kind == "neuron":
@@ -240,6 +270,9 @@ class Engine:
         if not spikes.size:
             return
         self.counters["spikes"] += int(spikes.size)
+        history = getattr(group, "history", None)
+        if history is not None:
+            history.add(spikes, s * self.dt)
         rec = group.recording
         if rec.spike_mask is not None:
             kept = spikes[rec.spike_mask[spikes]]
@@ -249,6 +282,9 @@ class Engine:
         for block in self.outgoing.get(group.index, ()):
             if block.stp is not None:
                 block.deliver_stp(spikes, s, self.dt, self.buffers[block.post.index])
+                continue
+            if block.stdp is not None:
+                block.deliver_stdp(spikes, s, self.dt, self.buffers[block.post.index])
                 continue
             kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s,
                             self.buffers[block.post.index], block.receptor)

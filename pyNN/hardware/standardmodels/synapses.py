@@ -28,10 +28,10 @@ StochasticTsodyksMarkramSynapse = _synapse_type(std.StochasticTsodyksMarkramSyna
 MultiQuantalSynapse = _synapse_type(std.MultiQuantalSynapse, missing_reason=_NOT_YET)
 
 
-def _component(std_cls):
+def _component(std_cls, native_name="stdp (as NEST's stdp_synapse)", missing_reason=None):
     return type(std_cls.__name__, (std_cls,), {
         "__doc__": std_cls.__doc__, "__module__": __name__, "translations": _table(std_cls),
-        "native_name": None, "missing_reason": _NOT_YET,
+        "native_name": native_name, "missing_reason": missing_reason,
     })
 
 
@@ -40,15 +40,15 @@ MultiplicativeWeightDependence = _component(std.MultiplicativeWeightDependence)
 AdditivePotentiationMultiplicativeDepression = _component(std.AdditivePotentiationMultiplicativeDepression)
 GutigWeightDependence = _component(std.GutigWeightDependence)
 SpikePairRule = _component(std.SpikePairRule)
-Vogels2011Rule = _component(std.Vogels2011Rule)
+Vogels2011Rule = _component(std.Vogels2011Rule, None, "not implemented by the hardware backend's engine")
 
 
 class STDPMechanism(std.STDPMechanism):
     __doc__ = std.STDPMechanism.__doc__
     base_translations = build_translations(("weight", "weight"), ("delay", "delay"),
                                            ("dendritic_delay_fraction", "dendritic_delay_fraction"))
-    native_name = None
-    missing_reason = _NOT_YET
+    native_name = "stdp (as NEST's stdp_synapse: all-to-all pairs, dendritic delay)"
+    missing_reason = None
 
 
 __all__ = [
