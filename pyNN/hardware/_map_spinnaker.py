@@ -80,11 +80,12 @@ def map_spinnaker(ctx):
     dt = ctx.dt
     tsf = float(prof["time_scale_factor"])
     if dt < float(prof["dt_recommended_min"]):
-        ctx.report.add_diagnostic(
+        diag = ctx.report.add_diagnostic(
             "SMALL_TIMESTEP", "info", "setup",
             f"a time step of {dt} ms is below SpiNNaker's usual {prof['dt_recommended_min']} ms; before 2025 "
             f"sPyNNaker slowed such runs down by a factor of {prof['legacy_time_scale_factor_small_dt']:g}",
             "check that the cores keep up (see the load estimates), or raise time_scale_factor")
+        warnings.warn(str(diag), errors.HardwareConstraintWarning, stacklevel=3)
     _check_ranges(ctx)
     for pop in ctx.populations:
         ctx.report.parameters.append({"population": pop.label, "parameter": "(all state)", "requested_min": None,

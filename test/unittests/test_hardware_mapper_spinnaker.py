@@ -143,9 +143,11 @@ def test_legacy_delay_of_145_ticks_is_refused_or_clipped():
 
 def test_legacy_limits_scale_with_the_time_step():
     pops, prjs = _delay_net(1.7)
-    res, _ = run_map("spinnaker1", pops, prjs, dt=0.1)
+    res, caught = run_map("spinnaker1", pops, prjs, dt=0.1)
     assert res.report.connectivity[0]["delay_extension"] == 40
     assert res.report.diagnostics_of("SMALL_TIMESTEP")
+    assert any(issubclass(c.category, errors.HardwareConstraintWarning) and "slowed" in str(c.message)
+               for c in caught)
 
 
 def test_without_delay_extensions_the_native_slots_are_the_limit():
