@@ -83,6 +83,10 @@ def _plain(value):
     return value
 
 
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 @dataclass
 class Diagnostic:
     """One finding of the mapper or of a run.
@@ -147,23 +151,35 @@ class MappingReport:
             self.add_diagnostic(code, severity, obj, message, suggestion)
         return over
 
-    def add_provenance(self, counters):
+    def add_provenance(self, counters, cumulative=False):
         """Merge the run-time counters of one ``run()`` into the report.
 
         Parameters
         ----------
         counters : dict
-            Counter name -> value of this run only (not cumulative), e.g.
-            ``{"ring_buffer_saturations": 3, "simulated_time_ms": 100.0}``.
-            Known counters (see ``PROVENANCE_DIAGNOSTICS``) that are nonzero add a
-            warning diagnostic with a suggestion.
+            Counter name -> value, e.g. ``{"ring_buffer_saturations": 3, "steps": 1000}``.
+            Known counters (see ``PROVENANCE_DIAGNOSTICS``) that are nonzero for this run add
+            a warning diagnostic with a suggestion.
+        cumulative : bool
+            False: the values are this run's. True: they are running totals (e.g. since the
+            engine was built); the report keeps the difference to the previous call as this
+            run's values (a total that went down, after a reset, counts from zero again).
+            Non-numeric values are kept as given.
         """
+        counters = _plain(dict(counters))
+        if cumulative:
+            last = getattr(self, "_last_cumulative", {})
+            self._last_cumulative = dict(counters)
+            numeric = {k: v for k, v in counters.items() if _is_number(v)}
+            restarted = any(v < last.get(k, 0) for k, v in numeric.items() if _is_number(last.get(k, 0)))
+            counters = {k: (v - last.get(k, 0) if k in numeric and not restarted and _is_number(last.get(k, 0))
+                            else v) for k, v in counters.items()}
         entry = {"run": len(self.provenance)}
-        entry.update(_plain(dict(counters)))
+        entry.update(counters)
         self.provenance.append(entry)
         for name, (code, text, hint) in PROVENANCE_DIAGNOSTICS.items():
             n = counters.get(name, 0)
-            if n:
+            if _is_number(n) and n:
                 self.add_diagnostic(code, "warning", f"run {entry['run']}", text.format(n=n), hint)
 
     def provenance_totals(self):
@@ -171,7 +187,7 @@ class MappingReport:
         totals = {}
         for entry in self.provenance:
             for key, value in entry.items():
-                if key != "run" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                if key != "run" and _is_number(value):
                     totals[key] = totals.get(key, 0) + value
         return totals
 

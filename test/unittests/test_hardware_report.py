@@ -113,3 +113,16 @@ def test_every_profile_maps_empty_networks_and_projections(profile, celltype, dt
     assert res.weight["one"][0] == pytest.approx(0.01, rel=0.01)
     assert res.report.verdict == FITS
     res.report.summary()
+
+
+def test_cumulative_provenance_is_turned_into_per_run_values():
+    rep = MappingReport()
+    rep.add_provenance({"steps": 100, "ring_buffer_saturations": 0, "numba": True}, cumulative=True)
+    rep.add_provenance({"steps": 250, "ring_buffer_saturations": 4, "numba": True}, cumulative=True)
+    assert [p["steps"] for p in rep.provenance] == [100, 150]
+    assert rep.provenance[1]["ring_buffer_saturations"] == 4 and rep.provenance[1]["numba"] is True
+    assert len(rep.diagnostics_of("RING_BUFFER_SATURATED")) == 1
+    # after a reset the running totals start again
+    rep.add_provenance({"steps": 30, "ring_buffer_saturations": 0}, cumulative=True)
+    assert rep.provenance[2]["steps"] == 30
+    assert rep.provenance_totals() == {"steps": 280, "ring_buffer_saturations": 4}
