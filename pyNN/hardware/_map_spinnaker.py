@@ -164,8 +164,11 @@ def map_spinnaker(ctx):
             w = np.asarray(prj.weight, dtype=np.float64)[keep]
             in_deg = int(np.bincount(prj.post_index[keep]).max()) if keep.any() else 0
             d = ctx.delay[prj.label][keep]
+            plastic = prj.synapse_parameters or {}
+            w_max = plastic.get("w_max") if prj.synapse_type != "StaticSynapse" else None
             incoming.append(fixedpoint.IncomingStats(w, in_deg, _max_rate(ctx.pop(prj.pre)),
-                                                     bool(d.size == 0 or np.all(d == d[0]))))
+                                                     bool(d.size == 0 or np.all(d == d[0])),
+                                                     None if w_max is None else float(np.max(w_max))))
         signed = bool(prof["weights_signed"])
         override = prof["weight_shift_override"]
         if override is not None:
@@ -339,7 +342,18 @@ def map_spinnaker(ctx):
     rep.noise = {"model": "none (digital profile)", "router_drop_probability": prof["router_drop_probability"],
                  "seeds": dict(ctx.seeds)}
 
+    # exponential look-up tables of the STDP timing rules (sPyNNaker generates them on the host)
+    luts = {}
+    for prj in ctx.projections:
+        params = prj.synapse_parameters or {}
+        if prj.synapse_type != "StaticSynapse":
+            tables = {name: fixedpoint.stdp_exp_lut(float(np.max(params[name])), dt, prof["stdp_lut_variant"],
+                                                    int(prof["stdp_fixed_point_one"]))
+                      for name in ("tau_plus", "tau_minus") if name in params}
+            if tables:
+                luts[prj.label] = tables
     ctx.numerics.update({
+        "stdp_lut": luts,
         "kind": "s1615", "internal_dt": dt, "rounding": prof["rounding"], "saturate": bool(prof["saturate"]),
         "weight_shift": shift_table, "stored_weight": stored_of, "weight_bits": int(prof["weight_bits"]),
         "ring_buffer_bits": int(prof["ring_buffer_bits"]), "ring_buffer_saturate": bool(prof["ring_buffer_saturate"]),

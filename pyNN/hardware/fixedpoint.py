@@ -172,12 +172,17 @@ class IncomingStats(NamedTuple):
         profile's ``spikes_per_second`` is used).
     delays_equal : bool
         Whether every connection of the projection has the same delay.
+    w_max : float, optional
+        Largest weight the projection can reach (plastic synapses: the weight
+        dependence's w_max, as sPyNNaker's ``get_weight_maximum``); default: the largest
+        of `weights`.
     """
 
     weights: np.ndarray
     max_in_degree: int
     rate: float | None
     delays_equal: bool
+    w_max: float | None = None
 
 
 def summed_weight_bound(incoming, dt, spikes_per_second=30.0, ring_buffer_sigma=5.0):
@@ -220,7 +225,7 @@ def summed_weight_bound(incoming, dt, spikes_per_second=30.0, ring_buffer_sigma=
             continue
         rate = spikes_per_second if item.rate is None else float(item.rate)
         spikes_per_tick = max(1.0, rate / ticks_per_second)
-        w_max = float(w.max())
+        w_max = max(float(w.max()), float(item.w_max or 0.0))
         total += spikes_per_tick * w_max * item.max_in_degree
         biggest = max(biggest, w_max)
         # pooled moments, each projection weighted by its in-degree as sPyNNaker's running stats do

@@ -75,6 +75,7 @@ class ProjectionSpec:
     receptor_type: str = "excitatory"
     synapse_type: str = "StaticSynapse"
     user_sign: np.ndarray | None = None
+    synapse_parameters: dict | None = None  # optional: e.g. STDP {"w_max", "tau_plus", "tau_minus"} (scalars)
 
 
 @dataclass

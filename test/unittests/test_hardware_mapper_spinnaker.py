@@ -281,3 +281,19 @@ def test_exactly_representable_weights_are_realised_exactly():
     assert np.array_equal(res.weight["p"], w) and np.array_equal(res.numerics["stored_weight"]["p"], k)
     assert not [c for c in caught if issubclass(c.category, errors.RoundingWarning)]
     assert res.report.quantisation[0]["n_rounded"] == 0
+
+
+def test_plastic_projection_sizes_the_shift_by_w_max_and_gets_luts():
+    from pyNN.hardware.mapper import ProjectionSpec
+    pops = [poisson("src", 10), cells("post", 2)]
+    base = all_to_all("stdp", 0, 1, 10, 2, 0.1, synapse_type="STDPMechanism")
+    prj = ProjectionSpec(**{**base.__dict__, "synapse_parameters": {"w_max": 4.0, "tau_plus": 20.0,
+                                                                    "tau_minus": 10.0}})
+    res, _ = run_map("spinnaker1", pops, [prj], dt=1.0)
+    # worst case 1 spike/tick * w_max 4.0 * 10 inputs = 40 -> s = 6 (with w = 0.1 alone it would be 1)
+    assert res.numerics["weight_shift"][("post", "excitatory")] == 6
+    luts = res.numerics["stdp_lut"]["stdp"]
+    assert luts["tau_plus"].size == 154 and luts["tau_plus"][0] == 2048
+    assert luts["tau_minus"].size == 78  # ceil(ln(2048) * 10) = 77, rounded up to even
+    static, _ = run_map("spinnaker1", pops, [base], dt=1.0)
+    assert static.numerics["weight_shift"][("post", "excitatory")] == 1
