@@ -291,7 +291,12 @@ class State(BaseState):
     def _apply_mapping(self):
         result, network = self.mapping, self.mapped_network
         numerics = getattr(result, "numerics", None) or {}
+        granted = getattr(result, "recorded", None) or {}
         for spec, population in zip(network.population_specs, self.populations):
+            for var, record in population._group.recording.signals.items():
+                allowed = granted.get(spec.label, {}).get(var)
+                # cells whose analog recording the mapping refused (lenient policy) give NaN
+                record.granted = None if allowed is None else np.isin(record.indices, allowed)
             realised = result.parameters.get(spec.label)
             if realised is not None:
                 population._use_parameters(realised)
@@ -387,7 +392,13 @@ class State(BaseState):
             counters["saturations"] += getattr(group, "saturations", 0)
             counters["ring_buffer_saturations"] = counters.get("ring_buffer_saturations", 0) + (
                 ring.saturations if ring is not None else 0)
-        counters["numerics"] = (getattr(self.mapping, "numerics", None) or {}).get("kind", "float64")
+        numerics = getattr(self.mapping, "numerics", None) or {}
+        counters["numerics"] = numerics.get("kind", "float64")
+        bio_ms = self.engine.step * self.dt
+        if numerics.get("time_scale_factor"):
+            counters["estimated_hardware_time_ms"] = bio_ms * float(numerics["time_scale_factor"])
+        elif numerics.get("speedup"):
+            counters["estimated_hardware_time_ms"] = bio_ms / float(numerics["speedup"])
         counters["simulated_time_ms"] = self.engine.step * self.dt
         counters["numba"] = kernels.use_numba()
         return counters

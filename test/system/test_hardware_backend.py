@@ -272,3 +272,40 @@ def test_stdp_pair_rule_against_hand_computation():
     sim.reset()  # plastic weights go back to their initial values
     assert plastic.get("weight", format="list", with_address=False)[0] == pytest.approx(w0)
     sim.end()
+
+
+@needs_mapper
+def test_lenient_recording_limit_gives_nan_for_refused_cells_and_hardware_time():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=0.1, profile="brainscales2", policy="lenient")
+        cells = sim.Population(4, sim.IF_cond_exp(i_offset=0.3), label="cells")
+        cells.record(["v", "spikes"])
+        sim.run(20.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    refused = np.isnan(v[1:]).all(axis=0)
+    assert refused.any() and not refused.all()  # only some analog channels were granted
+    assert np.isfinite(v[1:, ~refused]).all()
+    counters = sim.state.provenance()
+    assert counters["estimated_hardware_time_ms"] == pytest.approx(20.0 / sim.get_profile().get("speedup"))
+    sim.end()
+
+
+def test_adexp_without_exponential_term_is_a_lif():
+    """With delta_T = 0 and no adaptation, EIF_cond_exp_isfa_ista (RK4 on internal steps)
+    is a LIF: its first spike is at the analytic first-passage time, within one step."""
+    sim.setup(timestep=0.1)
+    params = dict(delta_T=0.0, a=0.0, b=0.0, tau_m=10.0, cm=0.2, v_rest=-70.0, v_thresh=-55.0,
+                  v_reset=-70.0, i_offset=0.4, tau_refrac=2.0)
+    cell = sim.Population(1, sim.EIF_cond_exp_isfa_ista(**params))
+    cell.initialize(v=-70.0)
+    cell.record("spikes")
+    sim.run(50.0)
+    spikes = cell.get_data().segments[0].spiketrains[0].magnitude
+    v_inf = -70.0 + 10.0 / 0.2 * 0.4
+    t_first = 10.0 * np.log((v_inf + 70.0) / (v_inf + 55.0))
+    assert len(spikes) >= 2
+    assert abs(spikes[0] - t_first) <= sim.get_time_step() + 1e-9
+    isi = 2.0 + t_first
+    np.testing.assert_allclose(np.diff(spikes), isi, atol=sim.get_time_step() + 1e-9)
+    sim.end()

@@ -33,6 +33,7 @@ class SignalRecord:
         self.interval = int(interval)
         self.rows = []
         self.steps = []
+        self.granted = None  # bool mask over `indices`, or None: every cell
 
 
 class GroupRecording:
@@ -297,7 +298,10 @@ class Engine:
                 continue
             for name, record in signals.items():
                 if s > record.t0 and (s - record.t0) % record.interval == 0:
-                    record.rows.append(group.get(name)[record.indices])
+                    row = group.get(name)[record.indices]
+                    if record.granted is not None:
+                        row[~record.granted] = np.nan
+                    record.rows.append(row)
                     record.steps.append(s)
 
 
