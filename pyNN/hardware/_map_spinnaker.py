@@ -166,7 +166,10 @@ def map_spinnaker(ctx):
             d = ctx.delay[prj.label][keep]
             plastic = prj.synapse_parameters or {}
             w_max = plastic.get("w_max") if prj.synapse_type != "StaticSynapse" else None
-            incoming.append(fixedpoint.IncomingStats(w, in_deg, _max_rate(ctx.pop(prj.pre)),
+            # sPyNNaker uses a known rate only for Poisson sources, spikes_per_second otherwise
+            pre_pop = ctx.pop(prj.pre)
+            rate = _max_rate(pre_pop) if pre_pop.celltype.startswith("SpikeSourcePoisson") else None
+            incoming.append(fixedpoint.IncomingStats(w, in_deg, rate,
                                                      bool(d.size == 0 or np.all(d == d[0])),
                                                      None if w_max is None else float(np.max(w_max))))
         signed = bool(prof["weights_signed"])

@@ -297,3 +297,16 @@ def test_plastic_projection_sizes_the_shift_by_w_max_and_gets_luts():
     assert luts["tau_minus"].size == 78  # ceil(ln(2048) * 10) = 77, rounded up to even
     static, _ = run_map("spinnaker1", pops, [base], dt=1.0)
     assert static.numerics["weight_shift"][("post", "excitatory")] == 1
+
+
+def test_shift_uses_the_rate_of_poisson_sources_only():
+    fast = [poisson("src", 100, rate=4000.0), cells("post", 2)]   # 4 spikes per 1 ms tick
+    res, _ = run_map("spinnaker1", fast, [all_to_all("p", 0, 1, 100, 2, 0.1)], dt=1.0)
+    assert res.report.weight_shifts[0]["max_summed_input"] == pytest.approx(4 * 0.1 * 100)
+    from pyNN.hardware.mapper import PopulationSpec
+    times = np.empty(100, dtype=object)
+    for i in range(100):
+        times[i] = np.arange(1.0, 50.0)  # 1000 Hz, but arrays use spikes_per_second as sPyNNaker does
+    arrays = [PopulationSpec("arr", "SpikeSourceArray", 100, {"spike_times": times}, {}), cells("post", 2)]
+    res, _ = run_map("spinnaker1", arrays, [all_to_all("p", 0, 1, 100, 2, 0.1)], dt=1.0)
+    assert res.report.weight_shifts[0]["max_summed_input"] == pytest.approx(1 * 0.1 * 100)
