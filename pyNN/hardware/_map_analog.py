@@ -476,7 +476,7 @@ def _recording(ctx, neuron_pops, circuits, first, bss2):
                     refusals.append(f"cell {cell} of '{pop.label}' ('{var}'): no free {what}analog channel "
                                     f"({int(prof['analog_channels'])} channel(s)"
                                     f"{', one for even and one for odd circuits' if parity else ''})")
-                    if len(refusals) > 20:
+                    if not any(free.values()):  # every channel is taken: the rest of this request is refused
                         break
                     continue
                 free[chan] -= 1
@@ -488,7 +488,8 @@ def _recording(ctx, neuron_pops, circuits, first, bss2):
                                          "granted": int(kept.size), "refused": int(idx.size - kept.size),
                                          "note": "analog read-out"})
     if refusals:
-        text = "; ".join(refusals[:5]) + (f"; ... ({len(refusals)} refusals)" if len(refusals) > 5 else "")
+        n_refused = sum(r["refused"] for r in ctx.report.recording)
+        text = "; ".join(refusals[:5]) + (f"; ... ({n_refused} refused in all)" if n_refused > 5 else "")
         message = f"analog recording beyond the limits of hardware profile '{prof.name}': {text}"
         suggestion = ("record analog signals from at most "
                       f"{'one even and one odd neuron' if parity else str(prof['analog_channels']) + ' neuron(s)'}"

@@ -309,3 +309,13 @@ def test_brainscales2_input_bandwidth_and_sample_interval():
                      external_input_rate_hw=1e6, **EXACT)
     assert res.report.diagnostics_of("INPUT_BANDWIDTH")
     assert res.numerics["analog_sample_interval"] == pytest.approx(0.034)
+
+
+def test_lenient_recording_keeps_looking_for_a_free_channel():
+    # 30 even neurons then an odd one: the odd channel is still free for the last
+    idx = np.r_[np.arange(0, 60, 2), 61]
+    pops = [cells("n", 64, recorded={"v": idx})]
+    res, _ = run_map("brainscales2", pops, [], dt=0.1, policy="lenient", **EXACT)
+    assert res.recorded["n"]["v"].tolist() == [0, 61]
+    with pytest.raises(errors.RecordingLimitError, match="29 refused in all"):
+        run_map("brainscales2", pops, [], dt=0.1, **EXACT)
