@@ -291,6 +291,7 @@ class State(BaseState):
     def _apply_mapping(self):
         result, network = self.mapping, self.mapped_network
         numerics = getattr(result, "numerics", None) or {}
+        self.engine.router_drop = float(numerics.get("router_drop_probability", 0.0) or 0.0)
         granted = getattr(result, "recorded", None) or {}
         for spec, population in zip(network.population_specs, self.populations):
             for var, record in population._group.recording.signals.items():
@@ -350,6 +351,15 @@ class State(BaseState):
                     block.weight[:] = old.weight
                     block.initial_weight = old.initial_weight
                     block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+            drivers = numerics.get("driver_index", {}).get(spec.label)
+            gap = numerics.get("event_min_gap")
+            if drivers is not None and gap and block.stp is None and block.stdp is None:
+                cap = max(1, int(np.floor(self.dt / float(gap) + 1e-9)))
+                n_drivers = int(numerics.get("n_drivers", 1))
+                if self.engine.driver_load is None or self.engine.driver_load.size < n_drivers:
+                    self.engine.driver_load = np.zeros(max(n_drivers, int(np.max(drivers, initial=0)) + 1),
+                                                       dtype=np.int64)
+                block.limit_events(np.asarray(drivers)[keep], cap, self.engine.driver_load)
             block.core_positions = selection[keep][block.order]
             block.projection = projection
             blocks.append(block)
@@ -387,6 +397,7 @@ class State(BaseState):
     def provenance(self):
         """Run-time counters of the engine (for the mapping report)."""
         counters = dict(self.engine.counters)
+        counters["rate_limited_events"] = sum(getattr(b, "dropped_events", 0) for b in self.engine.blocks)
         for group in self.engine.groups:
             ring = getattr(group, "ring", None)
             counters["saturations"] += getattr(group, "saturations", 0)

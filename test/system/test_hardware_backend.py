@@ -309,3 +309,25 @@ def test_adexp_without_exponential_term_is_a_lif():
     isi = 2.0 + t_first
     np.testing.assert_allclose(np.diff(spikes), isi, atol=sim.get_time_step() + 1e-9)
     sim.end()
+
+
+@needs_mapper
+def test_brainscales2_event_rate_limit_per_driver():
+    """Events beyond a synapse driver's bandwidth (one per minimum event gap) in one step
+    are dropped and counted."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=0.1, profile="brainscales2")
+        src = sim.Population(100, sim.SpikeSourceArray(spike_times=[5.0, 10.0]), label="src")
+        cells = sim.Population(2, sim.IF_cond_exp(), label="cells")
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.001, delay=0.1))
+        sim.run(20.0)
+    numerics = sim.state.mapping.numerics
+    cap = int(np.floor(0.1 / numerics["event_min_gap"] + 1e-9))
+    drivers = np.asarray(numerics["driver_index"]["src→cells"]).reshape(2, 100)[0]  # (post, pre) order
+    sources_per_driver = np.bincount(drivers)
+    expected_dropped = 2 * int(np.maximum(sources_per_driver - cap, 0).sum())
+    assert expected_dropped > 0
+    counters = sim.state.provenance()
+    assert counters["rate_limited_events"] == expected_dropped
+    sim.end()

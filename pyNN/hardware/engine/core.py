@@ -71,6 +71,7 @@ class Block:
         self.order = order
         self.stp = None
         self.stdp = None
+        self.driver = None
 
     def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
         """Make the connections Tsodyks-Markram synapses (arrays in the caller's order),
@@ -109,6 +110,44 @@ class Block:
         n_slots, n_receptors, n = buffer.shape
         flat = (((step + self.delay[pos]) % n_slots) * n_receptors + self.receptor) * n + self.post_index[pos]
         np.add.at(buffer.reshape(-1), flat, amounts)
+
+    def limit_events(self, driver, cap, load):
+        """Rate limit of analog hardware: each connection goes through synapse driver
+        `driver[j]` (CSR order); one spike of one source on one driver is one event, and a
+        driver carries at most `cap` events per step (`load` counts them, shared by all
+        blocks); the connections of excess events are dropped and counted."""
+        self.driver = np.asarray(driver, dtype=np.int64)[self.order]
+        self.event_cap = int(cap)
+        self.driver_load = load
+        self.dropped_events = 0
+
+    def drop_excess_events(self, spikes):
+        """Positions of the connections of `spikes` that are delivered (rate limit applied)."""
+        spikes = np.asarray(spikes, dtype=np.int64)
+        pos = self.positions(spikes)
+        if not pos.size:
+            return pos
+        counts = self.indptr[spikes + 1] - self.indptr[spikes]
+        source = np.repeat(np.arange(spikes.size), counts)
+        drv = self.driver[pos]
+        key = drv * (spikes.size + 1) + source
+        events, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        event_driver = drv[first]
+        order = np.argsort(event_driver, kind="stable")
+        sorted_drivers = event_driver[order]
+        starts = np.searchsorted(sorted_drivers, sorted_drivers, side="left")
+        rank = np.empty(events.size, dtype=np.int64)
+        rank[order] = np.arange(events.size) - starts
+        allowed = self.driver_load[event_driver] + rank < self.event_cap
+        np.add.at(self.driver_load, event_driver[allowed], 1)
+        self.dropped_events += int((~allowed).sum())
+        return pos[allowed[inverse.reshape(-1)]]
+
+    def deliver_limited(self, spikes, step, buffer):
+        pos = self.drop_excess_events(spikes)
+        if pos.size:
+            self._add(pos, step, buffer, self.weight[pos])
+        return int(pos.size)
 
     def deliver_stdp(self, spikes, step, dt, buffer):
         """Update the plastic weights of the spiking cells' connections, then deliver them."""
@@ -161,6 +200,9 @@ class Engine:
         self.emitted_through = -1
         self.segment = 0
         self.counters = {"spikes": 0, "synaptic_events": 0, "steps": 0, "saturations": 0}
+        self.driver_load = None  # events per synapse driver in the current step (analog profiles)
+        self.router_drop = 0.0  # probability that a spike packet is lost (digital profiles)
+        self.router_rng = np.random.default_rng([self.seed, 7])
 
     # --- construction ---------------------------------------------------------------
     def add_group(self, group):
@@ -233,6 +275,8 @@ class Engine:
         out = {g.index: np.empty(g.n, dtype=np.int64) for g in neurons}
         for k in range(k0, k0 + n_steps):
             s = k + 1
+            if self.driver_load is not None:
+                self.driver_load[:] = 0
             for g in neurons:
                 i_ext = zero[g.index]
                 injections = external.get(g.index)
@@ -280,15 +324,25 @@ class Engine:
             if kept.size:
                 rec.spike_cells.append(kept.copy())
                 rec.spike_steps.append(np.full(kept.size, s, dtype=np.int64))
-        for block in self.outgoing.get(group.index, ()):
+        blocks = self.outgoing.get(group.index, ())
+        if blocks and self.router_drop > 0:
+            # packets lost in the router (digital profiles): the spike is recorded, not delivered
+            delivered = self.router_rng.random(spikes.size) >= self.router_drop
+            self.counters["router_dropped_spikes"] = self.counters.get("router_dropped_spikes", 0) + int(
+                (~delivered).sum())
+            spikes = spikes[delivered]
+        for block in blocks:
+            buffer = self.buffers[block.post.index]
             if block.stp is not None:
-                block.deliver_stp(spikes, s, self.dt, self.buffers[block.post.index])
+                block.deliver_stp(spikes, s, self.dt, buffer)
+            elif block.stdp is not None:
+                block.deliver_stdp(spikes, s, self.dt, buffer)
+            elif block.driver is not None:
+                self.counters["synaptic_events"] += block.deliver_limited(spikes, s, buffer)
                 continue
-            if block.stdp is not None:
-                block.deliver_stdp(spikes, s, self.dt, self.buffers[block.post.index])
-                continue
-            kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s,
-                            self.buffers[block.post.index], block.receptor)
+            else:
+                kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
+                                block.receptor)
             self.counters["synaptic_events"] += int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
 
     def _sample(self, s):
