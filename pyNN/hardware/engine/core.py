@@ -390,16 +390,18 @@ def _fast_kernel(group):
 
         def step(g, i_ext, arrivals, out):
             i_tot = g.i_offset + i_ext
-            return kernels.lif_cond_exp_step(g.v, g.ref, rec.y, rec.half_decay, rec.decay, e_rev, g_leak_e,
-                                             g.g_leak, g.cm, i_tot, g.v_reset, g.threshold, g.ref_steps,
-                                             g.h, arrivals, out)
+            kernels.lif_cond_exp_membrane(g.v, g.ref, rec.y, rec.half_decay, e_rev, g_leak_e, g.g_leak, g.cm,
+                                          i_tot, g.v_reset, g.h)
+            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
+                                                  g.ref_steps, out)
         return step
     if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
         k_y = np.array(group.k_y, dtype=float)
 
         def step(g, i_ext, arrivals, out):
             i_tot = g.i_offset + i_ext
-            return kernels.lif_curr_exp_step(g.v, g.ref, rec.y, rec.decay, k_y, g.v_rest, g.p22, g.p20, i_tot,
-                                             g.v_reset, g.threshold, g.ref_steps, arrivals, out)
+            kernels.lif_curr_exp_membrane(g.v, g.ref, rec.y, k_y, g.v_rest, g.p22, g.p20, i_tot, g.v_reset)
+            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
+                                                  g.ref_steps, out)
         return step
     return None
