@@ -331,3 +331,30 @@ def test_brainscales2_event_rate_limit_per_driver():
     counters = sim.state.provenance()
     assert counters["rate_limited_events"] == expected_dropped
     sim.end()
+
+
+def test_backend_works_without_numba():
+    """With numba not importable, the engine falls back to numpy and runs."""
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "import pyNN.hardware as sim\n"
+        "from pyNN.hardware.engine import kernels\n"
+        "assert not kernels.HAVE_NUMBA and not kernels.use_numba()\n"
+        "sim.setup(timestep=0.1)\n"
+        "src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))\n"
+        "cell = sim.Population(1, sim.IF_cond_exp())\n"
+        "sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.01, delay=1.0))\n"
+        "cell.record('v')\n"
+        "sim.run(10.0)\n"
+        "v = cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]\n"
+        "assert v[25] > v[20] and v[20] == -65.0\n"
+        "print('ok')\n")
+    env = dict(os.environ)
+    root = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir)
+    env["PYTHONPATH"] = os.path.abspath(root) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("ok")
