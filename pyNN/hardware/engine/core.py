@@ -1,0 +1,407 @@
+"""The time-stepped engine: groups of cells, connection blocks, ring buffers, the step loop.
+
+Step cycle (one step k takes every group from t_k = k*dt to t_{k+1}):
+
+1. every neuron group integrates its sub-threshold dynamics over the step, with the
+   external current of step k (i_offset + current sources) and the synaptic state at t_k;
+2. the weights arriving at t_{k+1} are taken from each group's ring buffer (slot
+   (k+1) mod L) into the receptors (a delta synapse makes v jump now);
+3. threshold test at t_{k+1}: the spikes of step k+1 (time t_{k+1});
+4. spike sources emit their spikes of step k+1;
+5. every spike of step k+1 is delivered through the connection blocks of its group to
+   ``slot (k+1+d) mod L`` of the target's buffer, d being the delay in steps (>= 1);
+6. recorded spikes and samples of step k+1 are stored.
+
+So a spike emitted at step k with a delay of d steps arrives at step k+d, and a
+post-synaptic current that starts then changes v from step k+d+1 on; sources fire at
+exactly their steps, t = 0 included (emitted before the first step of a segment).
+"""
+
+import numpy as np
+
+from pyNN.hardware.engine import kernels
+from pyNN.hardware.engine.fixed_point import quantise_state
+from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent
+
+
+class SignalRecord:
+    """Samples of one variable of some cells, every `interval` steps from step `t0`."""
+
+    def __init__(self, indices, t0, interval):
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.t0 = int(t0)
+        self.interval = int(interval)
+        self.rows = []
+        self.steps = []
+        self.granted = None  # bool mask over `indices`, or None: every cell
+
+
+class GroupRecording:
+    """What one group records, and the data not yet fetched by the core."""
+
+    def __init__(self, n):
+        self.spike_mask = None
+        self.spike_cells = []
+        self.spike_steps = []
+        self.signals = {}
+
+    def clear(self):
+        self.spike_cells = []
+        self.spike_steps = []
+        for record in self.signals.values():
+            record.rows = []
+            record.steps = []
+
+
+class Block:
+    """Connections from one group to one receptor of another, as CSR rows per
+    presynaptic cell (post index, weight, delay in steps)."""
+
+    def __init__(self, pre, post, receptor, pre_index, post_index, weight, delay_steps):
+        self.pre = pre
+        self.post = post
+        self.receptor = receptor
+        order = np.argsort(pre_index, kind="stable")
+        counts = np.bincount(pre_index, minlength=pre.n)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.post_index = np.ascontiguousarray(post_index[order], dtype=np.int64)
+        self.weight = np.ascontiguousarray(weight[order], dtype=float)
+        self.delay = np.ascontiguousarray(delay_steps[order], dtype=np.int64)
+        self.max_delay = int(self.delay.max()) if self.delay.size else 1
+        self.order = order
+        self.stp = None
+        self.stdp = None
+        self.driver = None
+
+    def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
+        """Make the connections Tsodyks-Markram synapses (arrays in the caller's order),
+        with the algorithm of NEST's tsodyks_synapse: resources x (available), y (in use,
+        decaying with the target's tau_psc), u (utilisation)."""
+        o = self.order
+        self.stp = {"U": np.asarray(U, float)[o], "tau_rec": np.asarray(tau_rec, float)[o],
+                    "tau_fac": np.asarray(tau_facil, float)[o], "tau_psc": np.asarray(tau_psc, float)[o]}
+        self.reset_stp()
+
+    def reset_stp(self):
+        if self.stp is not None:
+            n = self.weight.size
+            self.stp.update(u=np.zeros(n), x=np.ones(n), y=np.zeros(n), last=np.full(n, -np.inf))
+
+    def use_stdp(self, state, history):
+        """Make the connections plastic (pair-based STDP, see engine.plasticity)."""
+        self.stdp = state
+        self.history = history
+        self.initial_weight = self.weight.copy()
+
+    def reset_plastic(self):
+        self.reset_stp()
+        if self.stdp is not None:
+            self.weight[:] = self.initial_weight
+            self.stdp.reset(self.weight.size)
+
+    def positions(self, spikes):
+        """CSR positions of every connection of the `spikes` cells."""
+        starts = self.indptr[spikes]
+        counts = self.indptr[spikes + 1] - starts
+        total = int(counts.sum())
+        return np.arange(total) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+
+    def _add(self, pos, step, buffer, amounts):
+        n_slots, n_receptors, n = buffer.shape
+        flat = (((step + self.delay[pos]) % n_slots) * n_receptors + self.receptor) * n + self.post_index[pos]
+        np.add.at(buffer.reshape(-1), flat, amounts)
+
+    def limit_events(self, driver, cap, load):
+        """Rate limit of analog hardware: each connection goes through synapse driver
+        `driver[j]` (CSR order); one spike of one source on one driver is one event, and a
+        driver carries at most `cap` events per step (`load` counts them, shared by all
+        blocks); the connections of excess events are dropped and counted."""
+        self.driver = np.asarray(driver, dtype=np.int64)[self.order]
+        self.event_cap = int(cap)
+        self.driver_load = load
+        self.dropped_events = 0
+
+    def drop_excess_events(self, spikes):
+        """Positions of the connections of `spikes` that are delivered (rate limit applied)."""
+        spikes = np.asarray(spikes, dtype=np.int64)
+        pos = self.positions(spikes)
+        if not pos.size:
+            return pos
+        counts = self.indptr[spikes + 1] - self.indptr[spikes]
+        source = np.repeat(np.arange(spikes.size), counts)
+        drv = self.driver[pos]
+        key = drv * (spikes.size + 1) + source
+        events, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        event_driver = drv[first]
+        order = np.argsort(event_driver, kind="stable")
+        sorted_drivers = event_driver[order]
+        starts = np.searchsorted(sorted_drivers, sorted_drivers, side="left")
+        rank = np.empty(events.size, dtype=np.int64)
+        rank[order] = np.arange(events.size) - starts
+        allowed = self.driver_load[event_driver] + rank < self.event_cap
+        np.add.at(self.driver_load, event_driver[allowed], 1)
+        self.dropped_events += int((~allowed).sum())
+        return pos[allowed[inverse.reshape(-1)]]
+
+    def deliver_limited(self, spikes, step, buffer):
+        pos = self.drop_excess_events(spikes)
+        if pos.size:
+            self._add(pos, step, buffer, self.weight[pos])
+        return int(pos.size)
+
+    def deliver_stdp(self, spikes, step, dt, buffer):
+        """Update the plastic weights of the spiking cells' connections, then deliver them."""
+        pos = self.positions(np.unique(spikes))
+        if pos.size:
+            weights = self.stdp.update(pos, step * dt, self.delay[pos] * dt, self.weight, self.post_index,
+                                       self.history)
+            self._add(pos, step, buffer, weights)
+
+    def deliver_stp(self, spikes, step, dt, buffer):
+        """Update the synapses of the spiking cells and deliver weight * (resources used)."""
+        pos = self.positions(np.unique(spikes))
+        if not pos.size:
+            return
+        p = self.stp
+        t = step * dt
+        h = t - p["last"][pos]
+        first = ~np.isfinite(h)
+        h = np.where(first, 0.0, h)
+        tau_fac, tau_rec, tau_psc = p["tau_fac"][pos], p["tau_rec"][pos], p["tau_psc"][pos]
+        p_uu = np.where(tau_fac > 0, np.exp(-h / np.where(tau_fac > 0, tau_fac, 1.0)), 0.0)
+        p_yy = np.exp(-h / tau_psc)
+        p_zz = np.exp(-h / tau_rec)
+        same = np.isclose(tau_psc, tau_rec)
+        p_xy = np.where(same, 1.0 - p_zz - h / tau_rec * p_zz,
+                        ((p_zz - 1.0) * tau_rec - (p_yy - 1.0) * tau_psc) / np.where(same, 1.0, tau_psc - tau_rec))
+        u, x, y = p["u"][pos], p["x"][pos], p["y"][pos]
+        z = 1.0 - x - y
+        u = u * p_uu
+        x = x + p_xy * y + (1.0 - p_zz) * z
+        y = y * p_yy
+        u = u + p["U"][pos] * (1.0 - u)
+        used = u * x
+        p["u"][pos], p["x"][pos], p["y"][pos] = u, x - used, y + used
+        p["last"][pos] = t
+        self._add(pos, step, buffer, self.weight[pos] * used)
+
+
+class Engine:
+    """Runs groups of cells connected by blocks, on a fixed time step `dt` (ms)."""
+
+    def __init__(self, dt, seed=0):
+        self.dt = float(dt)
+        self.seed = int(seed)
+        self.groups = []
+        self.blocks = []
+        self.outgoing = {}
+        self.buffers = {}
+        self.step = 0
+        self.emitted_through = -1
+        self.segment = 0
+        self.counters = {"spikes": 0, "synaptic_events": 0, "steps": 0, "saturations": 0}
+        self.driver_load = None  # events per synapse driver in the current step (analog profiles)
+        self.router_drop = 0.0  # probability that a spike packet is lost (digital profiles)
+        self.router_rng = np.random.default_rng([self.seed, 7])
+
+    # --- construction ---------------------------------------------------------------
+    def add_group(self, group):
+        group.recording = GroupRecording(group.n)
+        group.index = len(self.groups)
+        self.groups.append(group)
+        return group
+
+    def group_rng(self, index):
+        return np.random.default_rng([self.seed, self.segment, index])
+
+    def set_blocks(self, blocks):
+        """Replace every connection (new network or changed synapses); spikes in
+        transit are kept where the target receptor still exists."""
+        self.blocks = list(blocks)
+        self.outgoing = {}
+        for block in self.blocks:
+            self.outgoing.setdefault(block.pre.index, []).append(block)
+        for group in self.groups:
+            if group.kind != "neuron":
+                continue
+            longest = max([b.max_delay for b in self.blocks if b.post is group] + [1])
+            shape = (longest + 1, len(group.receptors), group.n)
+            old = self.buffers.get(group.index)
+            if old is None or old.shape != shape:
+                new = np.zeros(shape)
+                if old is not None and old.shape[1:] == shape[1:]:
+                    # move pending arrivals to the same absolute steps in the new ring
+                    for s in range(self.step + 1, self.step + min(old.shape[0], shape[0])):
+                        new[s % shape[0]] = old[s % old.shape[0]]
+                self.buffers[group.index] = new
+
+    # --- reset --------------------------------------------------------------------------
+    def reset(self):
+        self.step = 0
+        self.emitted_through = -1
+        self.segment += 1
+        for buf in self.buffers.values():
+            buf[:] = 0.0
+        for block in self.blocks:
+            block.reset_plastic()
+        for group in self.groups:
+            if getattr(group, "history", None) is not None:
+                group.history.reset()
+        for group in self.groups:
+            group.recording.clear()
+            if group.kind == "neuron":
+                group.reset_dynamic_state()
+                group.rng = self.group_rng(group.index)
+            else:
+                group.reset(self.group_rng(group.index))
+
+    # --- running --------------------------------------------------------------------------
+    def run(self, n_steps, external=None):
+        """Advance by `n_steps`. `external` maps a group index to a list of (cell
+        indices, current array of n_steps values in nA) from current sources."""
+        external = external or {}
+        k0 = self.step
+        if self.emitted_through < k0:
+            for group in self.groups:
+                if group.kind == "source":
+                    self._spiked(group, group.emit(k0), k0)
+            self.emitted_through = k0
+        neurons = [g for g in self.groups if g.kind == "neuron"]
+        sources = [g for g in self.groups if g.kind == "source"]
+        fast = {g.index: _fast_kernel(g) for g in neurons} if kernels.use_numba() else {}
+        zero = {g.index: np.zeros(g.n) for g in neurons}
+        quantised = {g.index: getattr(g, "quantise", False) for g in neurons}
+        substeps = {g.index: getattr(g, "substeps", 1) for g in neurons}
+        out = {g.index: np.empty(g.n, dtype=np.int64) for g in neurons}
+        for k in range(k0, k0 + n_steps):
+            s = k + 1
+            if self.driver_load is not None:
+                self.driver_load[:] = 0
+            for g in neurons:
+                i_ext = zero[g.index]
+                injections = external.get(g.index)
+                if injections:
+                    i_ext = np.zeros(g.n)
+                    for cells, trace in injections:
+                        i_ext[cells] += trace[k - k0]
+                buf = self.buffers[g.index]
+                arrivals = buf[s % buf.shape[0]]
+                kernel = fast.get(g.index)
+                if kernel is not None:
+                    count = kernel(g, i_ext, arrivals, out[g.index])
+                    spikes = out[g.index][:count]
+                elif substeps[g.index] > 1:
+                    spikes = _substepped(g, i_ext, arrivals, substeps[g.index])
+                else:
+                    g.integrate(i_ext)
+                    g.arrive(arrivals)
+                    arrivals[:] = 0.0
+                    spikes = g.fire()
+                    if quantised[g.index]:
+                        self.counters["saturations"] += quantise_state(g)
+                if spikes.size:
+                    self._spiked(g, spikes, s)
+            for g in sources:
+                spikes = g.emit(s)
+                if spikes.size:
+                    self._spiked(g, spikes, s)
+            self._sample(s)
+        self.step = k0 + n_steps
+        self.emitted_through = max(self.emitted_through, self.step)
+        self.counters["steps"] += n_steps
+
+    def _spiked(self, group, spikes, s):
+        spikes = np.asarray(spikes, dtype=np.int64)
+        if not spikes.size:
+            return
+        self.counters["spikes"] += int(spikes.size)
+        history = getattr(group, "history", None)
+        if history is not None:
+            history.add(spikes, s * self.dt)
+        rec = group.recording
+        if rec.spike_mask is not None:
+            kept = spikes[rec.spike_mask[spikes]]
+            if kept.size:
+                rec.spike_cells.append(kept.copy())
+                rec.spike_steps.append(np.full(kept.size, s, dtype=np.int64))
+        blocks = self.outgoing.get(group.index, ())
+        if blocks and self.router_drop > 0:
+            # packets lost in the router (digital profiles): the spike is recorded, not delivered
+            delivered = self.router_rng.random(spikes.size) >= self.router_drop
+            self.counters["router_dropped_spikes"] = self.counters.get("router_dropped_spikes", 0) + int(
+                (~delivered).sum())
+            spikes = spikes[delivered]
+        for block in blocks:
+            buffer = self.buffers[block.post.index]
+            if block.stp is not None:
+                block.deliver_stp(spikes, s, self.dt, buffer)
+            elif block.stdp is not None:
+                block.deliver_stdp(spikes, s, self.dt, buffer)
+            elif block.driver is not None:
+                self.counters["synaptic_events"] += block.deliver_limited(spikes, s, buffer)
+                continue
+            else:
+                kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
+                                block.receptor)
+            self.counters["synaptic_events"] += int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
+
+    def _sample(self, s):
+        for group in self.groups:
+            signals = group.recording.signals
+            if not signals:
+                continue
+            for name, record in signals.items():
+                if s > record.t0 and (s - record.t0) % record.interval == 0:
+                    row = group.get(name)[record.indices]
+                    if record.granted is not None:
+                        row[~record.granted] = np.nan
+                    record.rows.append(row)
+                    record.steps.append(s)
+
+
+def _substepped(group, i_ext, arrivals, m):
+    """One step of a group integrated on `m` internal steps (continuous-time analog
+    profiles): the threshold is tested after every internal step, spikes are reported
+    on the step grid, arrivals are taken at the end of the step."""
+    fired = []
+    for j in range(m):
+        group.integrate(i_ext)
+        if j == m - 1:
+            group.arrive(arrivals)
+            arrivals[:] = 0.0
+        fired.append(group.fire())
+    sd = getattr(group, "membrane_noise", 0.0)
+    if sd:
+        # trial-to-trial membrane noise of analog hardware (mV per step, free cells only)
+        group.v = group.v + np.where(group.ref == 0, group.rng.normal(0.0, sd, group.n), 0.0)
+    spikes = np.concatenate(fired)
+    return np.unique(spikes) if len(fired) > 1 else spikes
+
+
+def _fast_kernel(group):
+    """A compiled step function for `group`, or None if it has no fused kernel."""
+    rec = group.receptors
+    if getattr(group, "quantise", False) or getattr(group, "substeps", 1) > 1:
+        return None
+    exact_lif_cond = isinstance(group, LIFConductance) and not isinstance(group, GIF)
+    if exact_lif_cond and not group.adaptation and rec.kinds == ["cond_exp", "cond_exp"]:
+        e_rev = np.array([np.broadcast_to(spec.e_rev, (group.n,)) for spec in rec.specs], dtype=float)
+        g_leak_e = group.g_leak * group.v_rest
+
+        def step(g, i_ext, arrivals, out):
+            i_tot = g.i_offset + i_ext
+            kernels.lif_cond_exp_membrane(g.v, g.ref, rec.y, rec.half_decay, e_rev, g_leak_e, g.g_leak, g.cm,
+                                          i_tot, g.v_reset, g.h)
+            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
+                                                  g.ref_steps, out)
+        return step
+    if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
+        k_y = np.array(group.k_y, dtype=float)
+
+        def step(g, i_ext, arrivals, out):
+            i_tot = g.i_offset + i_ext
+            kernels.lif_curr_exp_membrane(g.v, g.ref, rec.y, k_y, g.v_rest, g.p22, g.p20, i_tot, g.v_reset)
+            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
+                                                  g.ref_steps, out)
+        return step
+    return None
