@@ -1,0 +1,61 @@
+"""NEURON projections: one NetCon per connection, made from the core's arrays.
+
+NEURON's Python API creates connections one by one, so a chunk of connections is one
+tight loop of ``ParallelContext.gid_connect`` calls (the presynaptic cell's gid, the
+postsynaptic mechanism) with the weight and delay set on each NetCon. The cell
+mechanisms send positive weights to the excitatory input and negative ones to the
+inhibitory input, so inhibitory weights are negated here.
+"""
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.common import projections as common
+from pyNN.neuron import simulator
+from pyNN.neuron.standardmodels.synapses import StaticSynapse
+
+
+class Projection(common.Projection):
+    """Connections between NEURON populations."""
+
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def _prepare_backend(self):
+        syn = self.synapse_type
+        if getattr(syn, "native_name", None) is None:
+            reason = getattr(syn, "missing_reason", None) or "no NEURON model is mapped to it"
+            raise errors.NoModelAvailableError(
+                f"{type(syn).__name__} is not available on the NEURON backend: {reason}")
+        if self.receptor_type not in ("excitatory", "inhibitory"):
+            raise errors.NoModelAvailableError(
+                f"Projection '{self.label}': receptor type '{self.receptor_type}' is not available on "
+                f"the NEURON backend (only 'excitatory' and 'inhibitory')")
+        self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
+        self._netcons = []
+
+    def _create_connections(self, pre, post, values):
+        n = len(pre)
+        sources = self.pre._native_ids()[pre].tolist()
+        post_cells = self.post._nrn_cells()
+        weights = np.broadcast_to(self._sign * np.asarray(values.get("weight", 0.0), dtype=float), (n,)).tolist()
+        delays = np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)).tolist()
+        connect = simulator.state.pc.gid_connect
+        out = self._netcons
+        for source, target, weight, delay in zip(sources, post.tolist(), weights, delays):
+            nc = connect(source, post_cells[target])
+            nc.weight[0] = weight
+            nc.delay = delay
+            out.append(nc)
+        simulator.state.objects_added()
+
+    def _set_attributes(self, values):
+        n = len(self._netcons)
+        if "weight" in values:
+            weights = np.broadcast_to(self._sign * np.asarray(values["weight"], dtype=float), (n,)).tolist()
+            for nc, weight in zip(self._netcons, weights):
+                nc.weight[0] = weight
+        if "delay" in values:
+            delays = np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)).tolist()
+            for nc, delay in zip(self._netcons, delays):
+                nc.delay = delay
