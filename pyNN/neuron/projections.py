@@ -4,7 +4,9 @@ NEURON's Python API creates connections one by one, so a chunk of connections is
 tight loop of ``ParallelContext.gid_connect`` calls (the presynaptic cell's gid, the
 postsynaptic mechanism) with the weight and delay set on each NetCon. The cell
 mechanisms send positive weights to the excitatory input and negative ones to the
-inhibitory input, so inhibitory weights are negated here.
+inhibitory input, so inhibitory weights are negated here. Connections onto voltage-jump
+cells (IF_curr_delta, Izhikevich) get a NetCon delay one step shorter than the synaptic
+delay (see `_prepare_backend`).
 """
 
 import numpy as np
@@ -33,13 +35,23 @@ class Projection(common.Projection):
                 f"the NEURON backend (only 'excitatory' and 'inhibitory')")
         self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
         self._netcons = []
+        # voltage jumps are added at the end of the step in which the event is delivered:
+        # delivered one step early, they show in the sample at spike time + delay, as on NEST
+        groups = getattr(self.post, "populations", [self.post])
+        early = np.concatenate([np.full(g.size, bool(getattr(g.grandparent.celltype, "voltage_jump", False)))
+                                for g in groups]) if groups else np.zeros(0, bool)
+        self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
+
+    def _native_delays(self, delays, post):
+        shift = self._delay_shift[post]
+        return np.maximum(np.asarray(delays, dtype=float) + shift, 0.0).tolist()
 
     def _create_connections(self, pre, post, values):
         n = len(pre)
         sources = self.pre._native_ids()[pre].tolist()
         post_cells = self.post._nrn_cells()
         weights = np.broadcast_to(self._sign * np.asarray(values.get("weight", 0.0), dtype=float), (n,)).tolist()
-        delays = np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)).tolist()
+        delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)), post)
         connect = simulator.state.pc.gid_connect
         out = self._netcons
         for source, target, weight, delay in zip(sources, post.tolist(), weights, delays):
@@ -56,6 +68,7 @@ class Projection(common.Projection):
             for nc, weight in zip(self._netcons, weights):
                 nc.weight[0] = weight
         if "delay" in values:
-            delays = np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)).tolist()
+            delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)),
+                                         self._post.astype(np.int64))
             for nc, delay in zip(self._netcons, delays):
                 nc.delay = delay

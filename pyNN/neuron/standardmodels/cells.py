@@ -13,6 +13,8 @@ Each class adds to its standard counterpart:
 ``variable_map`` / ``scale_factors``
     standard state variable -> mechanism variable (settable as ``init_<name>``), and
     mechanism value x factor = standard value.
+``voltage_jump``
+    True where incoming spikes add their weight to v (IF_curr_delta, Izhikevich).
 ``artificial``
     True for spike sources (artificial cells, not placed in the cells' section).
 ``source_kind``
@@ -49,6 +51,7 @@ class NeuronCellTypeMixin:
     scale_factors = {}
     artificial = False
     source_kind = None
+    voltage_jump = False  # incoming spikes add their weight to v at the end of the step
 
 
 def _same(*names):
@@ -88,6 +91,7 @@ class IF_curr_delta(NeuronCellTypeMixin, cells.IF_curr_delta):
     translations = build_translations(*_LIF)
     extra_parameters = {"shape": _DELTA}
     variable_map = dict(_V)
+    voltage_jump = True
 
 
 class IF_cond_alpha(NeuronCellTypeMixin, cells.IF_cond_alpha):
@@ -164,6 +168,7 @@ class Izhikevich(NeuronCellTypeMixin, cells.Izhikevich):
     native_name = "PyNN_Izhikevich"
     translations = build_translations(*_same("a", "b", "c", "d", "i_offset"))
     variable_map = dict(_V, u="u")
+    voltage_jump = True
 
 
 class GIF_cond_exp(NeuronCellTypeMixin, cells.GIF_cond_exp):
