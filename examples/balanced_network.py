@@ -1,7 +1,7 @@
 """A balanced network of excitatory and inhibitory conductance-based neurons on 2D grids,
 in the style of Vogels & Abbott (2005), written with the PyNN 0.13 API.
 
-- excitatory (100 x 100) and inhibitory (50 x 50) IF_cond_exp populations on grids,
+- excitatory (100 x 100) and inhibitory (50 x 50) (by default) IF_cond_exp populations on grids,
   joined into an Assembly with ``+``;
 - external drive from SpikeSourcePoisson cells with normally distributed rates, and a
   NoisyCurrentSource injected into the whole Assembly;
@@ -12,7 +12,10 @@ in the style of Vogels & Abbott (2005), written with the PyNN 0.13 API.
 
 Usage::
 
-    python examples/balanced_network.py nest [--simtime 500] [--output-dir results]
+    python examples/balanced_network.py nest [--simtime 500] [--output-dir results] [--side 100]
+
+The backend is the first argument (nest, neuron, brian2 or hardware); ``--side 40``
+builds a smaller network (1,600 + 400 cells) for the slower simulators.
 """
 
 import os
@@ -24,7 +27,11 @@ sim, options = get_simulator(
     ("--simtime", "simulated time per trial (ms)", {"type": float, "default": 500.0}),
     ("--output-dir", "where the data file and the figure go", {"default": "results"}),
     ("--seed", "seed of the random number generator", {"type": int, "default": 1234}),
+    ("--side", "side of the excitatory grid (the inhibitory grid has half as many cells per side)",
+     {"type": int, "default": 100}),
 )
+if options.side < 2 or options.side % 2:
+    raise SystemExit(f"--side must be an even number >= 2, not {options.side}")
 
 timer = Timer()
 timer.start()
@@ -33,9 +40,10 @@ rng = NumpyRNG(seed=options.seed)
 
 cell_parameters = {"tau_m": 20.0, "cm": 0.2, "v_rest": -60.0, "v_thresh": -50.0, "v_reset": -60.0,
                    "tau_refrac": 5.0, "e_rev_E": 0.0, "e_rev_I": -80.0, "tau_syn_E": 5.0, "tau_syn_I": 10.0}
-exc = sim.Population((100, 100), sim.IF_cond_exp(**cell_parameters), label="excitatory")
-inh = sim.Population((50, 50), sim.IF_cond_exp(**cell_parameters), label="inhibitory")
-# the inhibitory grid is half as dense, covering the same 100 x 100 area as the excitatory one
+side = options.side
+exc = sim.Population((side, side), sim.IF_cond_exp(**cell_parameters), label="excitatory")
+inh = sim.Population((side // 2, side // 2), sim.IF_cond_exp(**cell_parameters), label="inhibitory")
+# the inhibitory grid is half as dense, covering the same area as the excitatory one
 inh.positions = inh.positions * 2.0
 all_cells = exc + inh
 all_cells.initialize(v=RandomDistribution("uniform", low=-60.0, high=-50.0, rng=rng))

@@ -85,3 +85,58 @@ class RecordingError(Exception):
         if suggestions:
             msg += f" Did you mean: {', '.join(suggestions)}?"
         return msg
+
+
+class ResourceExhaustedError(Exception):
+    """A network needs more of a hardware resource than the chosen hardware profile has.
+
+    Parameters
+    ----------
+    resource : str
+        The resource, e.g. ``"cores"``, ``"neuron circuits"``, ``"routing entries on chip (0, 0)"``.
+    needed, available : number
+        How much the network needs and how much the profile offers.
+    obj : str, optional
+        The population or projection that ran out (its label), if one can be named.
+    suggestion : str, optional
+        What the user can change so that the network fits.
+    profile : str, optional
+        The hardware profile's name.
+    """
+
+    def __init__(self, resource, needed, available, obj=None, suggestion=None, profile=None):
+        self.resource = resource
+        self.needed = needed
+        self.available = available
+        self.obj = obj
+        self.suggestion = suggestion
+        self.profile = profile
+        super().__init__(resource)
+
+    def __str__(self):
+        where = f" for {self.obj}" if self.obj else ""
+        on = f" on hardware profile '{self.profile}'" if self.profile else ""
+        msg = (f"Not enough {self.resource}{on}: the network needs {self.needed}{where} "
+               f"but only {self.available} are available.")
+        if self.suggestion:
+            msg += f" Suggestion: {self.suggestion}"
+        return msg
+
+
+class RecordingLimitError(RecordingError):
+    """A recording request that the hardware's recording channels cannot serve.
+
+    Unlike its parent class, the variable exists on the cell type; what is missing is a
+    free recording channel (e.g. analog read-out of too many neurons at once).
+    """
+
+    def __init__(self, message, variable=None, population_label=None):
+        self.message = message
+        super().__init__(variable, None, population_label)
+
+    def __str__(self):
+        return self.message
+
+
+class HardwareConstraintWarning(UserWarning):
+    """A hardware profile's limit was worked around (clipped, dropped, ignored) under the lenient policy."""

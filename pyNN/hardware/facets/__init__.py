@@ -1,0 +1,1 @@
+"""FACETS hardware (the Spikey chip, profile 'spikey')."""

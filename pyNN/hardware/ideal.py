@@ -1,0 +1,6 @@
+"""``import pyNN.hardware.ideal as sim``: the hardware backend with profile 'ideal' by default."""
+
+from pyNN.hardware import *  # noqa: F403
+from pyNN.hardware import _setup_for_profile
+
+setup = _setup_for_profile("ideal")

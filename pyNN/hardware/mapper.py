@@ -1,0 +1,425 @@
+"""Map a network onto a hardware profile: validate, quantise, partition, place, route, estimate.
+
+:func:`map_network` takes plain descriptions of the populations and projections (the
+engine builds them from the core's objects), checks them against a
+:class:`~pyNN.hardware.profiles.HardwareProfile` and returns the realised network
+(:class:`MappingResult`: quantised weights, realised delays, dropped connections,
+per-neuron parameters with mismatch, engine settings) together with a
+:class:`~pyNN.hardware.report.MappingReport`.
+
+Violations follow one policy table (brief section 8.5):
+
+==========================================  ===========================  ===============================
+violation                                   strict                       lenient
+==========================================  ===========================  ===============================
+unsupported cell / synapse type             NoModelAvailableError        same
+parameter outside range                     InvalidParameterValueError   clip + warning + report entry
+weight sign / receptor mismatch             ConnectionError              same
+weight above representable maximum          InvalidWeightError           clip (analog) / larger shift
+                                                                         (SpiNNaker) + warning
+weight quantisation                         one RoundingWarning per projection (both)
+delay outside range / unsupported delay     InvalidParameterValueError   clip / ignore + warning
+resource exhaustion                         ResourceExhaustedError       drop synapses up to
+                                                                         max_synapse_loss, else error
+shared-parameter conflict                   InvalidParameterValueError   first value + warning
+recording beyond the channel limit          RecordingLimitError          first allowed + warning
+==========================================  ===========================  ===============================
+
+Every error message names the object, the parameter or resource, what was needed and
+what is available, and a suggestion; the exception carries the (partial) report as its
+``report`` attribute.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.hardware import analog, fixedpoint
+from pyNN.hardware.profiles import HardwareProfile, load_profile
+from pyNN.hardware.report import MappingReport, make_header
+from pyNN.standardmodels import cells as standard_cells
+
+POLICIES = ("strict", "lenient")
+SPIKE_SOURCES = ("SpikeSourcePoisson", "SpikeSourceArray", "SpikeSourcePoissonRefractory",
+                 "SpikeSourceGamma", "SpikeSourceInhGamma")
+#: the parameters of each kind, for mismatch
+_VOLTAGE_PARAMETERS = ("v_rest", "v_reset", "v_thresh", "v_spike", "e_rev_E", "e_rev_I")
+_TIME_PARAMETERS = ("tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "tau_w", "g_leak")
+_MISMATCH_FREE = ("i_offset",)
+
+
+@dataclass
+class PopulationSpec:
+    """One population as the mapper sees it."""
+
+    label: str
+    celltype: str
+    size: int
+    parameters: dict
+    recorded: dict = field(default_factory=dict)
+
+
+@dataclass
+class ProjectionSpec:
+    """One projection as the mapper sees it (connections in the core's order)."""
+
+    label: str
+    pre: int
+    post: int
+    pre_index: np.ndarray
+    post_index: np.ndarray
+    weight: np.ndarray
+    delay: np.ndarray
+    receptor_type: str = "excitatory"
+    synapse_type: str = "StaticSynapse"
+    user_sign: np.ndarray | None = None
+
+
+@dataclass
+class MappingResult:
+    """The realised network.
+
+    ``recorded`` (population label -> {variable: realised cell indices}) is an addition to
+    the interface: under the lenient policy some analog recordings may be refused.
+    """
+
+    weight: dict
+    delay: dict
+    keep: dict
+    parameters: dict
+    numerics: dict
+    report: MappingReport
+    recorded: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------
+# shared machinery
+
+class _Context:
+    def __init__(self, profile, populations, projections, dt, policy, seed):
+        self.profile = profile
+        self.populations = list(populations)
+        self.projections = list(projections)
+        self.dt = float(dt)
+        self.policy = policy
+        self.map_seed = 0 if seed is None else int(seed)
+        chip = profile.get("chip_seed")
+        run = profile.get("run_seed")
+        self.seeds = {"map": self.map_seed,
+                      "chip": self.map_seed if chip is None else int(chip),
+                      "run": self.map_seed + 1 if run is None else int(run)}
+        self.rng = np.random.default_rng([self.map_seed, 11])
+        self.report = MappingReport()
+        n = len(self.projections)
+        self.weight = {p.label: np.asarray(p.weight, dtype=np.float64).copy() for p in self.projections}
+        self.delay = {p.label: np.asarray(p.delay, dtype=np.float64).copy() for p in self.projections}
+        self.keep = {p.label: np.ones(len(p.pre_index), dtype=bool) for p in self.projections}
+        self.parameters = {pop.label: {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                       for k, v in pop.parameters.items()} for pop in self.populations}
+        self.recorded = {pop.label: {var: np.asarray(idx, dtype=np.int64).copy() for var, idx in pop.recorded.items()}
+                         for pop in self.populations}
+        self.numerics = {"dt": self.dt, "seeds": dict(self.seeds)}
+        self.n_projections = n
+
+    # --- policy -------------------------------------------------------------------------
+    def fail(self, code, exc, message, suggestion="", obj=""):
+        """Record an error diagnostic and raise `exc` (an exception instance or class)."""
+        self.report.add_diagnostic(code, "error", obj, message, suggestion)
+        if isinstance(exc, BaseException):
+            err = exc
+        else:
+            err = exc(f"{message}. Suggestion: {suggestion}" if suggestion else message)
+        err.report = self.report
+        raise err
+
+    def violation(self, code, exc, message, suggestion, obj, action):
+        """Strict: raise. Lenient: warn, record a warning diagnostic saying what was done (`action`)."""
+        if self.policy == "strict":
+            self.fail(code, exc, message, suggestion, obj)
+        text = f"{message}; lenient policy: {action}"
+        warnings.warn(f"{text}. Suggestion: {suggestion}" if suggestion else text,
+                      errors.HardwareConstraintWarning, stacklevel=4)
+        self.report.add_diagnostic(code, "warning", obj, text, suggestion)
+
+    def exhausted(self, resource, needed, available, obj, suggestion):
+        err = errors.ResourceExhaustedError(resource, needed, available, obj, suggestion, self.profile.name)
+        self.fail("RESOURCE_EXHAUSTED", err, str(err), "", obj)
+
+    def pop(self, i):
+        return self.populations[i]
+
+    def result(self):
+        return MappingResult(self.weight, self.delay, self.keep, self.parameters, self.numerics, self.report,
+                             self.recorded)
+
+
+def per_cell(values, size):
+    """A parameter value (scalar or array) as a float64 array of one value per cell."""
+    return np.array(np.broadcast_to(np.asarray(values, dtype=np.float64), (size,)))
+
+
+def spike_time_arrays(times):
+    """Per-cell spike times (object array of Sequence/arrays/lists) as a list of float64 arrays."""
+    return [np.ravel(np.asarray(getattr(t, "value", t), dtype=np.float64)) for t in np.ravel(times)]
+
+
+def _is_source(celltype):
+    return celltype in SPIKE_SOURCES
+
+
+def _conductance_based(celltype):
+    cls = getattr(standard_cells, celltype, None)
+    return bool(getattr(cls, "conductance_based", True))
+
+
+def _max_rate(pop):
+    """Largest firing rate (Hz) of a spike source population, or None if not known."""
+    p = pop.parameters
+    if pop.celltype.startswith("SpikeSourcePoisson") and "rate" in p:
+        rate = np.asarray(p["rate"], dtype=np.float64)
+        return float(rate.max()) if rate.size else 0.0
+    if pop.celltype == "SpikeSourceArray" and "spike_times" in p:
+        times = spike_time_arrays(p["spike_times"])
+        best = 0.0
+        lengths = np.fromiter((t.size for t in times), dtype=np.int64, count=len(times))
+        if lengths.size and lengths.max() > 0:
+            flat = np.concatenate(times)
+            owner = np.repeat(np.arange(lengths.size), lengths)
+            last = np.zeros(lengths.size)
+            np.maximum.at(last, owner, flat)
+            rate = 1000.0 * lengths / np.maximum(last, 1.0)
+            best = float(rate.max())
+        return best
+    return None
+
+
+def _validate_types(ctx):
+    prof = ctx.profile
+    for pop in ctx.populations:
+        if prof.cell_spec(pop.celltype) is None:
+            reason = prof.unsupported_reason(pop.celltype)
+            supported = ", ".join(sorted(c for c in prof.cells if c != "*"))
+            ctx.fail("UNSUPPORTED_CELL_TYPE", errors.NoModelAvailableError,
+                     f"population '{pop.label}': cell type {pop.celltype} is not available on hardware profile "
+                     f"'{prof.name}': {reason}",
+                     f"use one of the profile's cell types ({supported}) or another profile", pop.label)
+    for prj in ctx.projections:
+        if not prof.supports_synapse_dynamics(prj.synapse_type):
+            supported = ", ".join(prof.get("supported_synapse_dynamics", []))
+            ctx.fail("UNSUPPORTED_SYNAPSE_TYPE", errors.NoModelAvailableError,
+                     f"projection '{prj.label}': synapse type {prj.synapse_type} is not available on hardware "
+                     f"profile '{prof.name}' (supported: {supported})",
+                     "use a supported synapse type or another profile", prj.label)
+
+
+def _check_ranges(ctx):
+    """Range check of every population's parameters (policy: error or clip)."""
+    if ctx.profile.get("ignore_parameter_ranges", False):
+        return
+    for pop in ctx.populations:
+        spec = ctx.profile.cell_spec(pop.celltype) or {}
+        for name, (lo, hi) in spec.get("ranges", {}).items():
+            if name not in pop.parameters:
+                continue
+            values = per_cell(ctx.parameters[pop.label][name], pop.size)
+            bad = analog.out_of_range(values, lo, hi)
+            row = {"population": pop.label, "parameter": name,
+                   "requested_min": float(values.min()) if values.size else None,
+                   "requested_max": float(values.max()) if values.size else None,
+                   "allowed_min": lo, "allowed_max": hi, "n_clipped": int(bad.sum()), "step": None,
+                   "conflict": None}
+            if bad.any():
+                first = np.flatnonzero(bad)
+                shown = ", ".join(f"{values[i]:g}" for i in first[:3])
+                ctx.violation(
+                    "PARAMETER_OUT_OF_RANGE", errors.InvalidParameterValueError,
+                    f"population '{pop.label}' ({pop.celltype}): {name} = {shown}"
+                    f"{' ...' if first.size > 3 else ''} ({first.size} of {values.size} cells) is out of the range "
+                    f"supported by hardware profile '{ctx.profile.name}' (valid range for parameter {name} is: "
+                    f"({lo:g}, {hi:g}))",
+                    f"choose {name} within ({lo:g}, {hi:g}), use policy='lenient' to clip, or "
+                    f"ignore_parameter_ranges=True for mapping-only runs", pop.label,
+                    f"clipped {first.size} values to the range")
+                ctx.parameters[pop.label][name] = np.clip(values, lo, hi)
+            ctx.report.parameters.append(row)
+
+
+def _delay_ticks(ctx, prj, warn_label):
+    """Delays in whole ticks (nearest, halves up), clamped to >= 1, with one RoundingWarning."""
+    d = np.asarray(prj.delay, dtype=np.float64)
+    exact = d / ctx.dt
+    ticks = np.floor(exact + 0.5 + 1e-9).astype(np.int64)
+    off_grid = np.abs(exact - ticks) > 1e-6
+    low = ticks < 1
+    ticks = np.maximum(ticks, 1)
+    if off_grid.any() or low.any():
+        warnings.warn(f"projection '{warn_label}': {int(off_grid.sum() + low.sum())} delays rounded to whole "
+                      f"ticks of {ctx.dt} ms (minimum 1 tick)", errors.RoundingWarning, stacklevel=4)
+    return ticks, int(off_grid.sum()), int(low.sum())
+
+
+def _weight_stats(requested, realised, keep):
+    r = np.asarray(requested, dtype=np.float64)[keep]
+    q = np.asarray(realised, dtype=np.float64)[keep]
+    err = np.abs(q - r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(r > 0, err / r, 0.0)
+    return {
+        "w_min": float(r.min()) if r.size else None, "w_max": float(r.max()) if r.size else None,
+        "n_rounded": int(np.count_nonzero(err > 1e-12 * np.maximum(r, 1e-300))),
+        "n_zero": int(np.count_nonzero((q == 0) & (r > 0))),
+        "mean_abs_error": float(err.mean()) if err.size else 0.0,
+        "max_abs_error": float(err.max()) if err.size else 0.0,
+        "mean_rel_error": float(rel.mean()) if rel.size else 0.0,
+        "max_rel_error": float(rel.max()) if rel.size else 0.0,
+    }
+
+
+def _rounding_warning(ctx, prj, stats, lsb):
+    if stats["n_rounded"]:
+        warnings.warn(f"projection '{prj.label}': {stats['n_rounded']} weights rounded to the hardware weight "
+                      f"step {lsb:.6g} (largest relative error {stats['max_rel_error']:.3g}"
+                      f"{', ' + str(stats['n_zero']) + ' rounded to zero' if stats['n_zero'] else ''})",
+                      errors.RoundingWarning, stacklevel=4)
+    if stats["n_zero"]:
+        ctx.report.add_diagnostic(
+            "WEIGHT_ROUNDED_TO_ZERO", "warning", prj.label,
+            f"{stats['n_zero']} nonzero weights were rounded to 0 (weight step {lsb:.6g})",
+            "raise these weights, move them to another synapse type, or set max_expected_summed_weight "
+            "(SpiNNaker) / weight_lsb (analog)")
+
+
+def _drop_over_capacity(ctx, prj, key, capacity, resource, available_text, suggestion):
+    """Keep at most `capacity` connections per value of `key` (one per connection); policy-driven.
+
+    The connections beyond the capacity in each group (in the core's order) are dropped
+    under the lenient policy if the projection's loss stays within max_synapse_loss.
+    """
+    keep = ctx.keep[prj.label]
+    idx = np.flatnonzero(keep)
+    if idx.size == 0:
+        return 0
+    k = key[idx]
+    order = np.argsort(k, kind="stable")
+    sorted_k = k[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_k)) + 1]
+    counts = np.diff(np.r_[starts, sorted_k.size])
+    if counts.max() <= capacity:
+        return 0
+    rank = np.arange(sorted_k.size) - np.repeat(starts, counts)
+    excess = idx[order[rank >= capacity]]
+    fraction = excess.size / len(keep)
+    limit = float(ctx.profile.get("max_synapse_loss", 0.0))
+    need = int(counts.max())
+    if ctx.policy == "strict" or fraction > limit:
+        extra = "" if ctx.policy == "strict" else (
+            f" (dropping the excess would lose {100 * fraction:.1f} % of the synapses, more than "
+            f"max_synapse_loss = {limit})")
+        ctx.exhausted(resource, need, f"{capacity} ({available_text}){extra}", f"projection '{prj.label}'",
+                      suggestion)
+    keep[excess] = False
+    ctx.violation("SYNAPSES_DROPPED", errors.ResourceExhaustedError, f"{resource}: needed {need}, have {capacity}",
+                  suggestion, prj.label, f"dropped {excess.size} synapses ({100 * fraction:.2f} %)")
+    return int(excess.size)
+
+
+def _connectivity_row(ctx, prj, **extra):
+    keep = ctx.keep[prj.label]
+    n = len(keep)
+    lost = int(n - keep.sum())
+    row = {"projection": prj.label, "pre": ctx.pop(prj.pre).label, "post": ctx.pop(prj.post).label,
+           "receptor": prj.receptor_type, "synapse_type": prj.synapse_type, "requested": n,
+           "realised": n - lost, "lost": lost, "lost_percent": 100.0 * lost / n if n else 0.0}
+    row.update(extra)
+    ctx.report.connectivity.append(row)
+    return row
+
+
+def _noise_preset(ctx):
+    preset = ctx.profile.get("noise", "off")
+    if preset not in ("off", "calibrated", "uncalibrated"):
+        raise errors.InvalidParameterValueError(
+            f"hardware profile '{ctx.profile.name}': noise must be 'off', 'calibrated' or 'uncalibrated', "
+            f"not {preset!r}")
+    return preset
+
+
+def _check_policy(policy):
+    if policy not in POLICIES:
+        raise errors.InvalidParameterValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+
+
+# ------------------------------------------------------------------------------------------------
+# entry point
+
+def map_network(profile, populations, projections, *, dt, policy="strict", seed=None):
+    """Map a network onto a hardware profile.
+
+    Parameters
+    ----------
+    profile : HardwareProfile or str
+        The target (a name is loaded with :func:`~pyNN.hardware.profiles.load_profile`).
+    populations : list of PopulationSpec
+    projections : list of ProjectionSpec
+        ``pre``/``post`` index into `populations`.
+    dt : float
+        Simulation time step (ms).
+    policy : {"strict", "lenient"}
+        What to do about violations (see the module docstring).
+    seed : int, optional
+        Map seed; the chip (fixed-pattern) and run (trial noise) seeds derive from it unless
+        the profile sets ``chip_seed``/``run_seed``.
+
+    Returns
+    -------
+    MappingResult
+    """
+    _check_policy(policy)
+    if not isinstance(profile, HardwareProfile):
+        profile = load_profile(profile)
+    if dt <= 0:
+        raise errors.InvalidParameterValueError(f"dt must be positive, not {dt}")
+    ctx = _Context(profile, populations, projections, dt, policy, seed)
+    speedup = profile.get("speedup", 1.0)
+    ctx.report.header = make_header(profile, policy, ctx.dt, ctx.seeds, speedup, profile.get("time_scale_factor"))
+    _validate_types(ctx)
+    if profile.kind == "ideal":
+        _map_ideal(ctx)
+    elif profile.kind == "digital":
+        from pyNN.hardware import _map_spinnaker
+        _map_spinnaker.map_spinnaker(ctx)
+    elif profile.kind == "analog":
+        from pyNN.hardware import _map_analog
+        _map_analog.map_analog(ctx)
+    else:
+        raise errors.InvalidModelError(f"hardware profile '{profile.name}' has unknown kind {profile.kind!r}")
+    return ctx.result()
+
+
+def _map_ideal(ctx):
+    """Everything unchanged: float64, no limits."""
+    ctx.numerics.update({"kind": "float64", "internal_dt": ctx.dt, "rounding": None, "saturate": False,
+                         "weight_shift": {}})
+    n_neurons = 0
+    for pop in ctx.populations:
+        ctx.report.partitioning.append({"population": pop.label, "model": pop.celltype, "size": pop.size,
+                                        "unit_size": pop.size, "n_units": 1, "slices": [(0, pop.size)]})
+        if not _is_source(pop.celltype):
+            n_neurons += pop.size
+    n_syn = 0
+    for prj in ctx.projections:
+        _connectivity_row(ctx, prj)
+        n_syn += len(prj.pre_index)
+    ctx.report.add_resource("neurons", n_neurons, None, "system")
+    ctx.report.add_resource("synapses", n_syn, None, "system")
+    ctx.report.noise = {"model": "none"}
+    for pop in ctx.populations:
+        for var, idx in ctx.recorded[pop.label].items():
+            ctx.report.recording.append({"population": pop.label, "variable": var, "requested": len(idx),
+                                         "granted": len(idx), "refused": 0, "note": ""})
+
+
+# re-exported for the engine and the tests
+__all__ = ["POLICIES", "MappingResult", "PopulationSpec", "ProjectionSpec", "analog", "fixedpoint", "map_network"]

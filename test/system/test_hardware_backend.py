@@ -1,0 +1,219 @@
+"""Behaviour specific to the hardware-emulation backend (``pyNN.hardware``): the compiled
+and pure-numpy engine paths, the ready-made profile modules, map-only mode, and the
+errors for what a profile or the engine cannot do."""
+
+import importlib
+import warnings
+
+import numpy as np
+import pytest
+
+from pyNN import errors
+
+sim = pytest.importorskip("pyNN.hardware")
+from pyNN.hardware.engine import kernels  # noqa: E402
+
+
+def _have_profiles():
+    try:
+        importlib.import_module("pyNN.hardware.profiles")
+    except ImportError:
+        return False
+    return True
+
+
+needs_profiles = pytest.mark.skipif(not _have_profiles(), reason="pyNN.hardware.profiles is not available")
+
+
+def small_network(seed=7):
+    """Poisson input onto a conductance-based and a current-based population that are
+    connected recurrently; returns (populations, total spike count)."""
+    sim.setup(timestep=0.1, seed=seed)
+    rng = sim.NumpyRNG(seed=11)
+    stim = sim.Population(30, sim.SpikeSourcePoisson(rate=80.0), label="stim")
+    cond = sim.Population(60, sim.IF_cond_exp(tau_refrac=2.0, v_thresh=-55.0), label="cond",
+                          initial_values={"v": sim.RandomDistribution("uniform", (-65.0, -56.0), rng=rng)})
+    curr = sim.Population(40, sim.IF_curr_exp(tau_refrac=1.0, v_thresh=-55.0), label="curr")
+    alpha = sim.Population(10, sim.IF_curr_alpha(v_thresh=-58.0), label="alpha")
+    conn = sim.FixedProbabilityConnector(0.2, rng=rng)
+    sim.Projection(stim, cond, conn, sim.StaticSynapse(weight=0.01, delay=0.5), receptor_type="excitatory")
+    sim.Projection(stim, curr, conn, sim.StaticSynapse(weight=0.8, delay=1.0), receptor_type="excitatory")
+    sim.Projection(cond, curr, conn, sim.StaticSynapse(weight=0.3, delay=0.3), receptor_type="inhibitory")
+    sim.Projection(curr, cond, conn, sim.StaticSynapse(weight=0.005, delay=2.0), receptor_type="inhibitory")
+    sim.Projection(curr, alpha, conn, sim.StaticSynapse(weight=0.5, delay=0.1), receptor_type="excitatory")
+    pops = (cond, curr, alpha)
+    for p in pops:
+        p.record(["spikes", "v"])
+    sim.run(200.0)
+    out = {}
+    for p in pops:
+        seg = p.get_data().segments[0]
+        out[p.label] = ([np.asarray(st.magnitude) for st in seg.spiketrains],
+                        np.asarray(seg.analogsignals[0].magnitude))
+    sim.end()
+    return out
+
+
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
+def test_numba_and_numpy_paths_agree():
+    previous = kernels.set_use_numba(True)
+    try:
+        compiled = small_network()
+        kernels.set_use_numba(False)
+        plain = small_network()
+    finally:
+        kernels.set_use_numba(previous)
+    n_spikes = sum(len(t) for trains, _ in compiled.values() for t in trains)
+    assert n_spikes > 50  # the comparison is meaningful
+    for label in compiled:
+        for a, b in zip(compiled[label][0], plain[label][0]):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(compiled[label][1], plain[label][1], rtol=0, atol=1e-9)
+
+
+def test_same_seed_same_result_and_segments_differ():
+    first = small_network(seed=3)
+    second = small_network(seed=3)
+    for label in first:
+        for a, b in zip(first[label][0], second[label][0]):
+            np.testing.assert_array_equal(a, b)
+    sim.setup(timestep=0.1, seed=3)
+    src = sim.Population(20, sim.SpikeSourcePoisson(rate=100.0))
+    src.record("spikes")
+    sim.run(100.0)
+    sim.reset()
+    sim.run(100.0)
+    seg0, seg1 = src.get_data().segments
+    assert any(not np.array_equal(a.magnitude, b.magnitude) for a, b in zip(seg0.spiketrains, seg1.spiketrains))
+
+
+@needs_profiles
+@pytest.mark.parametrize("module, profile", [
+    ("pyNN.hardware", "ideal"), ("pyNN.hardware.ideal", "ideal"), ("pyNN.hardware.spinnaker", "spinnaker1"),
+    ("pyNN.hardware.brainscales2", "brainscales2"), ("pyNN.hardware.spikey", "spikey"),
+    ("pyNN.hardware.facets.stage1", "spikey"),
+])
+def test_ready_made_modules_pick_their_profile(module, profile):
+    mod = importlib.import_module(module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. a profile's note about its default time step
+        mod.setup()
+    assert mod.get_profile().name == profile
+    expected_dt = float(mod.get_profile().get("dt_default", 0.1)) if module != "pyNN.hardware" else 0.1
+    assert mod.get_time_step() == pytest.approx(expected_dt)
+    assert profile in mod.list_profiles()
+    mod.end()
+
+
+@needs_profiles
+def test_profile_refuses_cell_types_its_hardware_lacks():
+    sim.setup(timestep=1.0, profile="spinnaker1")
+    with pytest.raises(errors.NoModelAvailableError, match="HH_cond_exp.*spinnaker1"):
+        sim.Population(2, sim.HH_cond_exp())
+    sim.setup(timestep=0.1, profile="spikey")
+    with pytest.raises(errors.NoModelAvailableError, match="spikey"):
+        sim.Population(2, sim.IF_curr_exp())
+    sim.end()
+
+
+def test_map_only_does_not_run():
+    sim.setup(timestep=0.1)
+    src = sim.Population(5, sim.SpikeSourceArray(spike_times=[1.0, 2.0]), label="src")
+    cells = sim.Population(5, sim.IF_curr_exp(), label="cells")
+    sim.Projection(src, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5, delay=1.0))
+    report = sim.map()
+    assert sim.get_current_time() == 0.0
+    text = report.summary()
+    assert "ideal" in text
+    assert isinstance(report.to_dict(), dict)
+    assert sim.run(None) == 0.0
+    assert sim.get_mapping_report() is report  # nothing changed: no new mapping
+    sim.run(5.0)
+    assert sim.get_current_time() == pytest.approx(5.0)
+    sim.end()
+
+
+def test_engine_errors_name_the_feature():
+    sim.setup(timestep=0.1)
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
+    post = sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*hardware"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1, delay=1.0))
+    hh = sim.Population(1, sim.HH_cond_exp())
+    with pytest.raises(errors.NoModelAvailableError, match="source_section.gap"):
+        sim.Projection(pre, hh, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),
+                       receptor_type="source_section.gap")
+    sim.end()
+
+
+def test_delay_in_steps_and_exact_psp_onset():
+    """A spike emitted at step k with a delay of d steps acts from step k + d; IF_curr_exp
+    is integrated exactly, so the PSP equals the analytic one to rounding error."""
+    sim.setup(timestep=0.1)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]))
+    cell = sim.Population(1, sim.IF_curr_exp(tau_m=10.0, cm=0.25, tau_syn_E=3.0, v_thresh=0.0))
+    cell.initialize(v=-65.0)
+    sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5, delay=0.7))
+    cell.record("v")
+    sim.run(20.0)
+    sig = cell.get_data().segments[0].analogsignals[0]
+    t = sig.times.rescale("ms").magnitude
+    v = sig.magnitude[:, 0]
+    s = t - 2.7
+    expected = -65.0 + np.where(s >= 0, 0.5 / 0.25 * 10.0 * 3.0 / (10.0 - 3.0)
+                                * (np.exp(-np.maximum(s, 0) / 10.0) - np.exp(-np.maximum(s, 0) / 3.0)), 0.0)
+    np.testing.assert_allclose(v, expected, atol=1e-9)
+    sim.end()
+
+
+def _have_mapper():
+    try:
+        importlib.import_module("pyNN.hardware.mapper")
+        importlib.import_module("pyNN.hardware.fixedpoint")
+    except ImportError:
+        return False
+    return True
+
+
+needs_mapper = pytest.mark.skipif(not (_have_profiles() and _have_mapper()),
+                                  reason="the hardware mapper is not available")
+
+
+def driven_cells(profile, n=1, **setup_extra):
+    """`n` identical IF_curr_exp cells under constant current (1 ms ticks); returns
+    (spike trains, v traces, the backend state)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=1.0, profile=profile, **setup_extra)
+        cells = sim.Population(n, sim.IF_curr_exp(i_offset=0.9, tau_refrac=2.0, v_thresh=-52.0), label="cells")
+        cells.record("spikes")
+        cells[0:1].record("v")
+        sim.run(300.0)
+    seg = cells.get_data().segments[0]
+    return [np.asarray(st.magnitude) for st in seg.spiketrains], np.asarray(seg.analogsignals[0].magnitude)
+
+
+@needs_mapper
+def test_spinnaker1_fixed_point_stays_within_a_tick_of_ideal():
+    ideal_spikes, _ = driven_cells("ideal")
+    fixed_spikes, fixed_v = driven_cells("spinnaker1")
+    assert sim.state.provenance()["numerics"] == "s1615"
+    assert type(sim.state.populations[0]._group).__name__ == "LIFCurrExpS1615"
+    assert len(ideal_spikes[0]) >= 5 and len(fixed_spikes[0]) == len(ideal_spikes[0])
+    np.testing.assert_allclose(fixed_spikes[0], ideal_spikes[0], atol=1.0 + 1e-9)
+    # s16.15 values: every sample is a multiple of 2**-15 mV
+    np.testing.assert_allclose(fixed_v * 2 ** 15, np.rint(fixed_v * 2 ** 15), atol=1e-6)
+    sim.end()
+
+
+@needs_mapper
+def test_brainscales2_internal_step_and_mismatch():
+    trains, _ = driven_cells("brainscales2", n=4, seed=5)
+    group = sim.state.populations[0]._group
+    assert group.substeps > 1  # a fine internal step
+    # fixed-pattern mismatch: identical cells fire differently, reproducibly for one seed
+    assert len({tuple(t) for t in trains}) > 1
+    again, _ = driven_cells("brainscales2", n=4, seed=5)
+    for a, b in zip(trains, again):
+        np.testing.assert_array_equal(a, b)
+    sim.end()
