@@ -11,8 +11,45 @@ from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.neuron import simulator
 from pyNN.neuron.recording import Recorder
+from pyNN.neuron.standardmodels.cells import NeuronPointNeuronModel
 from pyNN.parameters import ArrayParameter
 from pyNN.standardmodels.cells import PointNeuron
+
+
+def native_type(celltype):
+    """The object holding the NEURON translation data of a cell type (for a PointNeuron,
+    the description of its PyNN_PointNeuron set-up)."""
+    if isinstance(celltype, PointNeuron):
+        return NeuronPointNeuronModel(celltype)
+    return celltype
+
+
+def _element(name):
+    """'out[2]' -> ('out', 2); 'vm' -> ('vm', None)."""
+    if name.endswith("]"):
+        base, _, index = name[:-1].partition("[")
+        return base, int(index)
+    return name, None
+
+
+def set_value(cell, name, value):
+    base, index = _element(name)
+    if index is None:
+        setattr(cell, name, value)
+    else:
+        getattr(cell, base)[index] = value
+
+
+def get_value(cell, name):
+    base, index = _element(name)
+    return getattr(cell, name) if index is None else getattr(cell, base)[index]
+
+
+def reference(cell, name):
+    """NEURON pointer to a mechanism variable (or array element) of `cell`."""
+    base, index = _element(name)
+    ref = getattr(cell, "_ref_" + base)
+    return ref if index is None else ref[index]
 
 
 def _per_cell(value, n):
@@ -31,21 +68,21 @@ class Population(common.Population):
     _recorder_class = Recorder
 
     def _check_backend_support(self):
-        celltype = self.celltype
-        name = getattr(celltype, "native_name", None)
-        if isinstance(celltype, PointNeuron) or not name:
-            reason = getattr(celltype, "missing_reason", None) or "no NEURON mechanism is mapped to it"
-            if isinstance(celltype, PointNeuron):
-                reason = "PointNeuron (a neuron component with named receptors) has no mechanism yet"
+        self.native_type = native_type(self.celltype)
+        if not getattr(self.native_type, "native_name", None):
+            reason = getattr(self.celltype, "missing_reason", None) or "no NEURON mechanism is mapped to it"
             raise errors.NoModelAvailableError(
-                f"{type(celltype).__name__} is not available on the NEURON backend: {reason}")
+                f"{type(self.celltype).__name__} is not available on the NEURON backend: {reason}")
         simulator.state.ensure_mechanisms()
+
+    def _translate(self, std_values):
+        return self.native_type.translate(std_values)
 
     # --- creation --------------------------------------------------------------------
     def _create_cells(self):
         state = simulator.state
         h = simulator.hoc()
-        celltype = self.celltype
+        celltype = self.native_type
         mechanism = getattr(h, celltype.native_name)
         if celltype.artificial:
             self._cells = [mechanism() for _ in range(self.size)]
@@ -69,7 +106,7 @@ class Population(common.Population):
         h = simulator.hoc()
         pc = state.pc
         section = state.section
-        artificial = self.celltype.artificial
+        artificial = self.native_type.artificial
         self._detectors = []
         for gid, cell in zip(self._native_ids().tolist(), self._cells):
             pc.set_gid2node(gid, pc.id())
@@ -96,8 +133,8 @@ class Population(common.Population):
                 self._set_spike_times(value, indices)
                 continue
             for cell, v in zip(selected, _per_cell(value, n)):
-                setattr(cell, name, v)
-        if self.celltype.source_kind == "renewal" and queue and simulator.state.nrn_initialized:
+                set_value(cell, name, v)
+        if self.native_type.source_kind == "renewal" and queue and simulator.state.nrn_initialized:
             self._restart_sources(indices)
 
     def _set_spike_times(self, value, indices):
@@ -151,7 +188,7 @@ class Population(common.Population):
 
     def _source_state(self):
         """What SaveState does not keep: generation and stream position of random sources."""
-        if self.celltype.source_kind != "renewal":
+        if self.native_type.source_kind != "renewal":
             return None
         return [(cell.gen, cell.r.get_seq()) for cell in self._cells]
 
@@ -162,17 +199,17 @@ class Population(common.Population):
                 cell.r.set_seq(seq)
 
     def _before_finitialize(self):
-        if self.celltype.source_kind == "renewal":
+        if self.native_type.source_kind == "renewal":
             self._seed(self._indices)
 
     def _after_finitialize(self):
         self._retired_feeders = []  # the event queue is empty now
-        if self.celltype.source_kind == "relay":
+        if self.native_type.source_kind == "relay":
             self._queue_spike_times(self._indices)
 
     # --- state variables -------------------------------------------------------------
     def _set_native_initial_values(self, std_initial_values, indices):
-        celltype = self.celltype
+        celltype = self.native_type
         vmap = celltype.variable_map
         scales = celltype.scale_factors
         cells = self._cells
@@ -181,15 +218,15 @@ class Population(common.Population):
             native = vmap[name]
             native_values = (np.asarray(values, dtype=float) / scales.get(name, 1.0)).tolist()
             for cell, v in zip(selected, native_values):
-                setattr(cell, "init_" + native, v)
-                setattr(cell, native, v)
+                set_value(cell, "init_" + native, v)
+                set_value(cell, native, v)
 
     def _native_state(self, variable, indices):
         """Current value of a state variable in standard units."""
-        celltype = self.celltype
+        celltype = self.native_type
         native = celltype.variable_map[variable]
         cells = self._cells
-        values = np.array([getattr(cells[i], native) for i in np.asarray(indices).tolist()], dtype=float)
+        values = np.array([get_value(cells[i], native) for i in np.asarray(indices).tolist()], dtype=float)
         return values * celltype.scale_factors.get(variable, 1.0)
 
     def _nrn_cells(self):

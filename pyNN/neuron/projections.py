@@ -29,17 +29,30 @@ class Projection(common.Projection):
             reason = getattr(syn, "missing_reason", None) or "no NEURON model is mapped to it"
             raise errors.NoModelAvailableError(
                 f"{type(syn).__name__} is not available on the NEURON backend: {reason}")
-        if self.receptor_type not in ("excitatory", "inhibitory"):
+        groups = getattr(self.post, "populations", [self.post])
+        types = [g.grandparent.native_type for g in groups]
+        ports = {getattr(t, "receptor_index", {}).get(self.receptor_type) for t in types}
+        if len(ports) > 1:
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': receptor '{self.receptor_type}' has different positions in "
+                f"the postsynaptic cell types")
+        self._port = ports.pop()
+        if self._port is None and self.receptor_type not in ("excitatory", "inhibitory"):
             raise errors.NoModelAvailableError(
                 f"Projection '{self.label}': receptor type '{self.receptor_type}' is not available on "
-                f"the NEURON backend (only 'excitatory' and 'inhibitory')")
-        self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
+                f"the NEURON backend (only 'excitatory', 'inhibitory' and PointNeuron receptors)")
+        if self._port is None:
+            # the mechanisms send negative weights to the inhibitory input
+            self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
+        else:
+            # a named receptor is chosen by the port; negative weights only for current receptors
+            current = getattr(types[0], "receptor_is_current", {}).get(self.receptor_type, False)
+            self._sign = -1.0 if (current and self.receptor_type == "inhibitory") else 1.0
         self._netcons = []
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST
-        groups = getattr(self.post, "populations", [self.post])
-        early = np.concatenate([np.full(g.size, bool(getattr(g.grandparent.celltype, "voltage_jump", False)))
-                                for g in groups]) if groups else np.zeros(0, bool)
+        early = np.concatenate([np.full(g.size, bool(t.voltage_jump)) for g, t in zip(groups, types)]) \
+            if groups else np.zeros(0, bool)
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
 
     def _native_delays(self, delays, post):
@@ -54,11 +67,15 @@ class Projection(common.Projection):
         delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)), post)
         connect = simulator.state.pc.gid_connect
         out = self._netcons
+        port = self._port
         for source, target, weight, delay in zip(sources, post.tolist(), weights, delays):
             nc = connect(source, post_cells[target])
             nc.weight[0] = weight
             nc.delay = delay
             out.append(nc)
+        if port is not None:
+            for nc in out[len(out) - n:]:
+                nc.weight[1] = port
         simulator.state.objects_added()
 
     def _set_attributes(self, values):

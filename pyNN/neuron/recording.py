@@ -19,7 +19,7 @@ class Recorder(recording.Recorder):
         super().__init__(population)
 
     def _check_backend_can_record(self, variable):
-        if variable != "spikes" and variable not in self.population.celltype.variable_map:
+        if variable != "spikes" and variable not in self.population.native_type.variable_map:
             raise errors.NoModelAvailableError(
                 f"Recording '{variable}' of '{self.population.label}' is not available on the NEURON backend")
 
@@ -31,13 +31,14 @@ class Recorder(recording.Recorder):
         self._drop(variable)
         if len(indices) == 0:
             return
+        from pyNN.neuron.populations import reference
         h = simulator.hoc()
-        native = self.population.celltype.variable_map[variable]
+        native = self.population.native_type.variable_map[variable]
         cells = self.population._cells
         vectors = []
         for i in np.asarray(indices).tolist():
             vec = h.Vector()
-            vec.record(getattr(cells[i], "_ref_" + native))
+            vec.record(reference(cells[i], native))
             vectors.append(vec)
         # vectors installed before the first finitialize() get the sample of step 0 first
         base = state.steps + 1 if state.nrn_initialized else 0
@@ -89,7 +90,7 @@ class Recorder(recording.Recorder):
             block = np.empty((n, len(vectors)))
             for j, vec in enumerate(vectors):
                 block[:, j] = vec.as_numpy()[:n]
-            rows = block[wanted - info["base"]] * self.population.celltype.scale_factors.get(variable, 1.0)
+            rows = block[wanted - info["base"]] * self.population.native_type.scale_factors.get(variable, 1.0)
         for vec in vectors:
             vec.resize(0)
         info["base"] = now + 1

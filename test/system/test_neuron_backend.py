@@ -169,3 +169,62 @@ def test_unsupported_synapse_and_cell_types_say_so(fresh):
         sim.Projection(p, p, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
     with pytest.raises(sim.errors.NoModelAvailableError, match="GIF_cond_exp.*NEURON"):
         sim.Population(1, sim.GIF_cond_exp())
+
+
+# --- PointNeuron -----------------------------------------------------------------------------
+
+def _driven_pair(celltype, receptors, weights):
+    source = sim.Population(2, sim.SpikeSourceArray(spike_times=[sim.Sequence([5.0, 7.0, 30.0, 31.0]),
+                                                                 sim.Sequence([15.0, 40.0])]))
+    cell = sim.Population(1, celltype)
+    for k, (receptor, weight) in enumerate(zip(receptors, weights)):
+        sim.Projection(source[k:k + 1], cell, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=weight, delay=1.0), receptor_type=receptor)
+    cell.record(["v", "spikes"])
+    return cell
+
+
+@pytest.mark.parametrize("neuron, psr, reference, weights", [
+    ("LIF", "CondExpPostSynapticResponse", "IF_cond_exp", (0.02, 0.03)),
+    ("LIF", "CurrExpPostSynapticResponse", "IF_curr_exp", (2.0, -1.0)),
+    ("AdExp", "CondAlphaPostSynapticResponse", "EIF_cond_alpha_isfa_ista", (0.02, 0.03)),
+])
+def test_point_neuron_equals_the_standard_cell_type(fresh, neuron, psr, reference, weights):
+    """A PointNeuron with two receptors behaves exactly like the standard type with the
+    same synapses (same mechanism code path for the membrane, another for the receptors)."""
+    e_inh = -80.0 if neuron == "AdExp" else -70.0
+    params = dict(tau_syn=5.0) if psr.startswith("Curr") else dict(tau_syn=5.0, e_syn=0.0)
+    inh_params = dict(params, e_syn=e_inh) if "e_syn" in params else params
+    cell_params = dict(i_offset=0.9) if neuron == "LIF" else dict(i_offset=0.55)
+    point = sim.PointNeuron(getattr(sim, neuron)(**cell_params), excitatory=getattr(sim, psr)(**params),
+                            inhibitory=getattr(sim, psr)(**inh_params))
+    a = _driven_pair(point, ("excitatory", "inhibitory"), weights)
+    b = _driven_pair(getattr(sim, reference)(**cell_params), ("excitatory", "inhibitory"), weights)
+    sim.run(100.0)
+    seg_a, seg_b = a.get_data().segments[0], b.get_data().segments[0]
+    assert len(seg_b.spiketrains[0]) >= 2
+    np.testing.assert_array_equal(seg_a.spiketrains[0].magnitude, seg_b.spiketrains[0].magnitude)
+    np.testing.assert_allclose(seg_a.analogsignals[0].magnitude, seg_b.analogsignals[0].magnitude, atol=1e-6)
+
+
+def test_point_neuron_beta_receptor_peaks_at_the_weight(fresh):
+    tau_rise, tau_decay, weight = 0.5, 3.0, 0.01
+    point = sim.PointNeuron(sim.LIF(v_thresh=0.0), AMPA=sim.CondBetaPostSynapticResponse(
+        tau_rise=tau_rise, tau_decay=tau_decay, e_syn=0.0))
+    cell = _driven_pair(point, ("AMPA",), (weight,))
+    cell.record("AMPA.gsyn")
+    sim.run(20.0)
+    g = next(s for s in cell.get_data().segments[0].analogsignals if s.name == "AMPA.gsyn")
+    t = g.times.rescale("ms").magnitude
+    s = t - 6.0
+    t_peak = tau_rise * tau_decay / (tau_decay - tau_rise) * np.log(tau_decay / tau_rise)
+    shape = np.where(s >= 0, np.exp(-s / tau_decay) - np.exp(-s / tau_rise), 0.0)
+    expected = weight * shape / (np.exp(-t_peak / tau_decay) - np.exp(-t_peak / tau_rise))
+    window = t < 8.0 + 1e-9  # up to the arrival of the second input spike
+    np.testing.assert_allclose(g.magnitude[window, 0], expected[window], atol=1e-9)
+
+
+def test_point_neuron_with_too_many_receptors_is_refused(fresh):
+    receptors = {f"r{k}": sim.CondExpPostSynapticResponse() for k in range(7)}
+    with pytest.raises(sim.errors.NoModelAvailableError, match="at most 6 receptors"):
+        sim.Population(1, sim.PointNeuron(sim.LIF(), **receptors))

@@ -20,6 +20,7 @@ NEURON {
     RANGE shape, nsub, vm, ge, gi, ye, yi, gs, gr, i_inj, spk, refr
     RANGE init_vm, init_ge, init_gi, init_gs, init_gr
     RANGE gtot_, gsum_
+    RANGE key_dt, key_te, key_ti, key_ts, key_tr, key_ns, de_, di_, ds_, dr_
 }
 
 PARAMETER {
@@ -51,6 +52,7 @@ PARAMETER {
 
 ASSIGNED {
     i_inj
+    key_dt key_te key_ti key_ts key_tr key_ns de_ di_ ds_ dr_
     gtot_ gsum_
 }
 
@@ -66,6 +68,7 @@ INITIAL {
     yi = 0
     spk = 0
     refr = 0
+    key_dt = -1
 }
 
 BREAKPOINT {
@@ -95,39 +98,57 @@ PROCEDURE conductances(s, fe, fi, fs, fr) {
     }
 }
 
+PROCEDURE decay_factors() {
+    : decay of each conductance over half a sub-step (recomputed when dt or a tau changes)
+    de_ = exp(-dt/(2*nsub*tau_syn_E))
+    di_ = exp(-dt/(2*nsub*tau_syn_I))
+    ds_ = exp(-dt/(2*nsub*tau_sfa))
+    dr_ = exp(-dt/(2*nsub*tau_rr))
+    key_dt = dt
+    key_te = tau_syn_E
+    key_ti = tau_syn_I
+    key_ts = tau_sfa
+    key_tr = tau_rr
+    key_ns = nsub
+}
+
 PROCEDURE advance() {
-    LOCAL h, s, k, k1, k2, k3, k4, de, di, ds, dr, fe, fi, fs, fr, ga, gb, gc, sa, sb, sc
+    LOCAL h, s, k, k1, k2, k3, k4, fe, fi, fs, fr, ga, gb, gc, sa, sb, sc
+    if (key_dt != dt || key_te != tau_syn_E || key_ti != tau_syn_I || key_ts != tau_sfa || key_tr != tau_rr || key_ns != nsub) {
+        decay_factors()
+    }
     spk = 0
+    fe = 1
+    fi = 1
+    fs = 1
+    fr = 1
     if (refr > 0.5) {
         refr = refr - 1
         vm = v_reset
+        FROM k = 1 TO 2*nsub {
+            fe = fe*de_
+            fi = fi*di_
+            fs = fs*ds_
+            fr = fr*dr_
+        }
     } else {
         h = dt/nsub
-        : decay factors over half a sub-step
-        de = exp(-h/(2*tau_syn_E))
-        di = exp(-h/(2*tau_syn_I))
-        ds = exp(-h/(2*tau_sfa))
-        dr = exp(-h/(2*tau_rr))
-        fe = 1
-        fi = 1
-        fs = 1
-        fr = 1
         s = 0
         conductances(s, fe, fi, fs, fr)
         FROM k = 1 TO nsub {
             ga = gtot_
             sa = gsum_
-            fe = fe*de
-            fi = fi*di
-            fs = fs*ds
-            fr = fr*dr
+            fe = fe*de_
+            fi = fi*di_
+            fs = fs*ds_
+            fr = fr*dr_
             conductances(s + h/2, fe, fi, fs, fr)
             gb = gtot_
             sb = gsum_
-            fe = fe*de
-            fi = fi*di
-            fs = fs*ds
-            fr = fr*dr
+            fe = fe*de_
+            fi = fi*di_
+            fs = fs*ds_
+            fr = fr*dr_
             conductances(s + h, fe, fi, fs, fr)
             gc = gtot_
             sc = gsum_
@@ -139,8 +160,7 @@ PROCEDURE advance() {
             s = s + h
         }
     }
-    fe = exp(-dt/tau_syn_E)
-    fi = exp(-dt/tau_syn_I)
+    : fe, fi, fs, fr are now the decay factors over the whole step
     if (shape == 1) {
         ge = (ge + dt*ye)*fe
         ye = ye*fe
@@ -150,10 +170,8 @@ PROCEDURE advance() {
         ge = ge*fe
         gi = gi*fi
     }
-    if (gs != 0 || gr != 0) {
-        gs = gs*exp(-dt/tau_sfa)
-        gr = gr*exp(-dt/tau_rr)
-    }
+    gs = gs*fs
+    gr = gr*fr
     if (vm >= v_thresh) {
         vm = v_reset
         refr = floor(tau_refrac/dt + 0.5)

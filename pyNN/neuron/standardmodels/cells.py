@@ -27,6 +27,7 @@ projections.
 
 import numpy as np
 
+from pyNN import errors
 from pyNN.standardmodels import build_translations, cells
 from pyNN.standardmodels.cells import (
     LIF,
@@ -282,7 +283,7 @@ LIMITATIONS = (
     "`setup(use_cvode=True)` raises NotImplementedError: the mechanisms integrate on the fixed time grid.",
     "a cell whose `tau_refrac` is shorter than one time step cannot fire in two consecutive steps "
     "(the second spike is not detected).",
-    "PointNeuron is not available yet (NoModelAvailableError).",
+    "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
 )
 
 STANDARD_CELL_TYPES = [
@@ -291,3 +292,77 @@ STANDARD_CELL_TYPES = [
     GIF_cond_exp, SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma,
     SpikeSourceInhGamma, SpikeSourceArray,
 ]
+
+
+# --- PointNeuron: a LIF or AdExp membrane with named receptors, on PyNN_PointNeuron --------------
+
+#: receptor class -> (kind code of the mechanism, (standard parameter, mechanism array), ...)
+_RECEPTORS = {
+    CurrExpPostSynapticResponse: (0, (("tau_syn", "tau1"),)),
+    CondExpPostSynapticResponse: (1, (("tau_syn", "tau1"), ("e_syn", "e_syn"))),
+    CondAlphaPostSynapticResponse: (2, (("tau_syn", "tau1"), ("e_syn", "e_syn"))),
+    CondBetaPostSynapticResponse: (3, (("tau_rise", "tau1"), ("tau_decay", "tau2"), ("e_syn", "e_syn"))),
+}
+MAX_RECEPTORS = 6
+# the mechanism's AdExp membrane is a LIF one without exponential term and adaptation
+_LIF_AS_ADEXP = {"delta_T": 0.0, "a": 0.0, "b": 0.0}
+
+
+class NeuronPointNeuronModel:
+    """How one :class:`PointNeuron` is realised by the ``PyNN_PointNeuron`` mechanism.
+
+    Receptor k (in sorted name order) uses the k-th element of the mechanism's arrays
+    (``kind``, ``tau1``, ``tau2``, ``e_syn``; recorded as ``out[k]``); connections carry the
+    receptor index as their second weight.
+    """
+
+    native_name = "PyNN_PointNeuron"
+    artificial = False
+    source_kind = None
+    voltage_jump = False
+    scale_factors = {}
+
+    def __init__(self, point_neuron):
+        self.point_neuron = point_neuron
+        receptors = point_neuron.post_synaptic_receptors
+        neuron = point_neuron.neuron
+        if not isinstance(neuron, (LIF, AdExp)) or len(receptors) > MAX_RECEPTORS or any(
+                type(psr) not in _RECEPTORS for psr in receptors.values()):
+            raise errors.NoModelAvailableError(
+                f"{point_neuron!r} is not available on the NEURON backend: PyNN_PointNeuron takes a LIF or "
+                f"AdExp neuron with at most {MAX_RECEPTORS} receptors of the kinds "
+                f"{', '.join(sorted(c.__name__ for c in _RECEPTORS))}")
+        self.neuron_parameters = set(neuron.default_parameters)
+        self.receptor_index = {name: k for k, name in enumerate(receptors)}
+        self.receptor_arrays = {name: dict(_RECEPTORS[type(psr)][1]) for name, psr in receptors.items()}
+        self.receptor_is_current = {name: _RECEPTORS[type(psr)][0] == 0 for name, psr in receptors.items()}
+        self.extra_parameters = dict(_LIF_AS_ADEXP) if isinstance(neuron, LIF) else {}
+        self.extra_parameters["nrec"] = len(receptors)
+        for name, psr in receptors.items():
+            self.extra_parameters[f"kind[{self.receptor_index[name]}]"] = _RECEPTORS[type(psr)][0]
+        self.variable_map = {"v": "vm"}
+        if "w" in neuron.recordable:
+            self.variable_map["w"] = "w"
+        for name, psr in receptors.items():
+            for var in psr.recordable:
+                self.variable_map[f"{name}.{var}"] = f"out[{self.receptor_index[name]}]"
+
+    def translate(self, std_values):
+        """Standard values (flat 'AMPA.tau_syn' or nested {'AMPA': {...}}) -> mechanism values."""
+        native = {}
+        for key, value in std_values.items():
+            if key in self.receptor_index and isinstance(value, dict):
+                for name, v in value.items():
+                    native.update(self._receptor_value(key, name, v))
+                continue
+            receptor, name = self.point_neuron.split_name(key)
+            if receptor is None:
+                if name in self.neuron_parameters:
+                    native[name] = value
+            else:
+                native.update(self._receptor_value(receptor, name, value))
+        return native
+
+    def _receptor_value(self, receptor, name, value):
+        array = self.receptor_arrays[receptor].get(name)
+        return {f"{array}[{self.receptor_index[receptor]}]": value} if array else {}
