@@ -113,8 +113,7 @@ def _native(timer, options):
         detectors = []
         for gid, cell in enumerate(cells):
             pc.set_gid2node(gid, 0)
-            nc = h.NetCon(cell._ref_spk, None, sec=section)
-            nc.threshold = 0.5
+            nc = h.NetCon(cell, None)  # the mechanism emits its spikes with net_event
             pc.cell(gid, nc)
             detectors.append(nc)
         for k, source in enumerate(sources):

@@ -94,10 +94,10 @@ class Population(common.Population):
         native = dict(getattr(celltype, "extra_parameters", {}))
         native.update(self._translate(self._std))
         self._set_native_parameters(native, self._indices, queue=False)
-        if celltype.source_kind == "renewal":
+        if celltype.has_random:
             self._seed(self._indices)
-            if state.nrn_initialized:  # created after the first run: no INITIAL block ran
-                self._restart_sources(self._indices)
+        if celltype.source_kind == "renewal" and state.nrn_initialized:
+            self._restart_sources(self._indices)  # created after the first run: no INITIAL block ran
         self._register_gids()
         state.objects_added()
 
@@ -105,16 +105,13 @@ class Population(common.Population):
         state = simulator.state
         h = simulator.hoc()
         pc = state.pc
-        section = state.section
-        artificial = self.native_type.artificial
+        # every mechanism emits its spikes with net_event (cells: from a WATCH on `spk`), so
+        # the output NetCon has the mechanism itself as source (a NetCon watching a variable
+        # through a pointer costs time proportional to the number of existing ones)
         self._detectors = []
         for gid, cell in zip(self._native_ids().tolist(), self._cells):
             pc.set_gid2node(gid, pc.id())
-            if artificial:
-                detector = h.NetCon(cell, None)
-            else:
-                detector = h.NetCon(cell._ref_spk, None, sec=section)
-                detector.threshold = 0.5
+            detector = h.NetCon(cell, None)
             pc.cell(gid, detector)
             self._detectors.append(detector)
         if self.size:
@@ -122,6 +119,13 @@ class Population(common.Population):
 
     def _native_ids(self):
         return self.first_id_int + self._indices
+
+    def _release(self):
+        """Drop the NEURON objects of this population (a new setup() was called)."""
+        self._detectors = []
+        self._feeders = [None] * self.size
+        self._retired_feeders = []
+        self._cells = []
 
     # --- parameters ------------------------------------------------------------------
     def _set_native_parameters(self, native_values, indices, queue=True):
@@ -187,19 +191,22 @@ class Population(common.Population):
             self._feeders[i].event(t_now)
 
     def _source_state(self):
-        """What SaveState does not keep: generation and stream position of random sources."""
-        if self.native_type.source_kind != "renewal":
+        """What SaveState does not keep: random stream positions (and the generation of
+        random sources' self-events)."""
+        if not self.native_type.has_random:
             return None
-        return [(cell.gen, cell.r.get_seq()) for cell in self._cells]
+        renewal = self.native_type.source_kind == "renewal"
+        return [(cell.gen if renewal else None, cell.r.get_seq()) for cell in self._cells]
 
     def _restore_source_state(self, values):
         if values is not None:
             for cell, (gen, seq) in zip(self._cells, values):
-                cell.gen = gen
+                if gen is not None:
+                    cell.gen = gen
                 cell.r.set_seq(seq)
 
     def _before_finitialize(self):
-        if self.native_type.source_kind == "renewal":
+        if self.native_type.has_random:
             self._seed(self._indices)
 
     def _after_finitialize(self):

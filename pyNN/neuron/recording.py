@@ -51,6 +51,10 @@ class Recorder(recording.Recorder):
             for vec in old["vectors"]:
                 vec.play_remove()
 
+    def _drop_all(self):
+        for variable in list(self._vectors):
+            self._drop(variable)
+
     def _after_finitialize(self):
         """finitialize() empties the vectors and records the state at t = 0."""
         for info in self._vectors.values():

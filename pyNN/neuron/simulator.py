@@ -58,6 +58,25 @@ class State(BaseState):
         self.injections_changed = False
 
     # --- set-up ----------------------------------------------------------------------
+    def setup(self, *args, **kwargs):
+        self._release_network()
+        super().setup(*args, **kwargs)
+
+    def _release_network(self):
+        """Let NEURON free the previous network's objects (re-running setup() starts anew).
+        The cells' section is kept for the whole process, so that cells still referenced
+        somewhere remain valid point processes."""
+        if self.pc is not None:
+            self.pc.gid_clear()
+        for recorder in self.recorders:
+            recorder._drop_all()
+        for vec, _ in getattr(self, "stim_groups", {}).values():
+            vec.play_remove()
+        for projection in self.projections:
+            projection._netcons = []
+        for population in self.populations:
+            population._release()
+
     def _setup(self, use_cvode=False, rtol=None, atol=None, default_maxstep=10.0, native_rng_baseseed=0,
                rng_seed=42, **unknown):
         if unknown:
@@ -81,7 +100,6 @@ class State(BaseState):
         if self.pc is None:
             self.pc = h.ParallelContext()
         self.pc.gid_clear()
-        self.section = None
         self.nrn_initialized = False
         self.needs_reinit = False
         self._pending_spikes = {}

@@ -167,8 +167,8 @@ def test_unsupported_synapse_and_cell_types_say_so(fresh):
     p = sim.Population(2, sim.IF_cond_exp())
     with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON"):
         sim.Projection(p, p, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
-    with pytest.raises(sim.errors.NoModelAvailableError, match="GIF_cond_exp.*NEURON"):
-        sim.Population(1, sim.GIF_cond_exp())
+    with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
+        sim.Population(1, sim.SpikeSourceInhGamma())
 
 
 # --- PointNeuron -----------------------------------------------------------------------------

@@ -60,6 +60,7 @@ INITIAL {
     yi = 0
     spk = 0
     refr = 0
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
 BREAKPOINT {
@@ -146,17 +147,23 @@ PROCEDURE advance() {
 }
 
 NET_RECEIVE (wt) {
-    if (wt >= 0) {
-        if (shape == 1) {
-            ye = ye + wt*exp(1)/tau_syn_E
+    if (flag == 0) {
+        if (wt >= 0) {
+            if (shape == 1) {
+                ye = ye + wt*exp(1)/tau_syn_E
+            } else {
+                ge = ge + wt
+            }
         } else {
-            ge = ge + wt
+            if (shape == 1) {
+                yi = yi - wt*exp(1)/tau_syn_I
+            } else {
+                gi = gi - wt
+            }
         }
-    } else {
-        if (shape == 1) {
-            yi = yi - wt*exp(1)/tau_syn_I
-        } else {
-            gi = gi - wt
-        }
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
     }
 }

@@ -56,6 +56,7 @@ INITIAL {
     gi = init_gi
     spk = 0
     refr = 0
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
 BREAKPOINT {
@@ -132,9 +133,15 @@ PROCEDURE advance() {
 }
 
 NET_RECEIVE (w) {
-    if (w >= 0) {
-        ge = ge + w
-    } else {
-        gi = gi - w
+    if (flag == 0) {
+        if (w >= 0) {
+            ge = ge + w
+        } else {
+            gi = gi - w
+        }
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
     }
 }

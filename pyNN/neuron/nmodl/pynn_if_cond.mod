@@ -69,6 +69,7 @@ INITIAL {
     spk = 0
     refr = 0
     key_dt = -1
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
 BREAKPOINT {
@@ -182,17 +183,23 @@ PROCEDURE advance() {
 }
 
 NET_RECEIVE (w) {
-    if (w >= 0) {
-        if (shape == 1) {
-            ye = ye + w*exp(1)/tau_syn_E
+    if (flag == 0) {
+        if (w >= 0) {
+            if (shape == 1) {
+                ye = ye + w*exp(1)/tau_syn_E
+            } else {
+                ge = ge + w
+            }
         } else {
-            ge = ge + w
+            if (shape == 1) {
+                yi = yi - w*exp(1)/tau_syn_I
+            } else {
+                gi = gi - w
+            }
         }
-    } else {
-        if (shape == 1) {
-            yi = yi - w*exp(1)/tau_syn_I
-        } else {
-            gi = gi - w
-        }
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
     }
 }

@@ -11,8 +11,8 @@ so the result does not depend on NEURON's integrator. Synaptic shapes:
   shape = 2: voltage jump of weight mV (delta synapse)
 Positive weights go to the excitatory input, negative ones to the inhibitory input.
 `i_inj` (nA) is the current injected by current sources during the step (played by
-Vector.play). `spk` is 1 during the step in which the cell fired, else 0 (watched by a
-NetCon with threshold 0.5).
+Vector.play). `spk` is 1 during the step in which the cell fired, else 0; a WATCH on it turns
+it into an output event (net_event) at the end of that step.
 Units: mV, ms, nA, nF.
 ENDCOMMENT
 
@@ -58,6 +58,7 @@ INITIAL {
     spk = 0
     refr = 0
     key_dt = -1
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
 BREAKPOINT {
@@ -136,21 +137,27 @@ FUNCTION kalpha(ts) {
 }
 
 NET_RECEIVE (w) {
-    if (shape == 2) {
-        if (refr < 0.5) {
-            jump = jump + w
-        }
-    } else if (w >= 0) {
-        if (shape == 1) {
-            ye = ye + w*exp(1)/tau_syn_E
+    if (flag == 0) {
+        if (shape == 2) {
+            if (refr < 0.5) {
+                jump = jump + w
+            }
+        } else if (w >= 0) {
+            if (shape == 1) {
+                ye = ye + w*exp(1)/tau_syn_E
+            } else {
+                ie = ie + w
+            }
         } else {
-            ie = ie + w
+            if (shape == 1) {
+                yi = yi + w*exp(1)/tau_syn_I
+            } else {
+                ii = ii + w
+            }
         }
-    } else {
-        if (shape == 1) {
-            yi = yi + w*exp(1)/tau_syn_I
-        } else {
-            ii = ii + w
-        }
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
     }
 }

@@ -31,6 +31,7 @@ INITIAL {
     u = init_u
     jump = 0
     spk = 0
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
 BREAKPOINT {
@@ -53,5 +54,11 @@ PROCEDURE advance() {
 }
 
 NET_RECEIVE (w) {
-    jump = jump + w
+    if (flag == 0) {
+        jump = jump + w
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
+    }
 }

@@ -61,6 +61,7 @@ INITIAL {
     }
     spk = 0
     refr = 0
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
 BREAKPOINT {
@@ -186,15 +187,21 @@ NET_RECEIVE (weight, port) {
     INITIAL {
         : keeps `port`: without this block finitialize() would set it to 0
     }
-    k = port
-    if (k >= 0 && k < nrec) {
-        if (kind[k] == 2) {
-            x2[k] = x2[k] + weight*exp(1)/tau1[k]
-        } else if (kind[k] == 3) {
-            x1[k] = x1[k] + weight*beta_norm(tau1[k], tau2[k])
-            x2[k] = x2[k] + weight*beta_norm(tau1[k], tau2[k])
-        } else {
-            x1[k] = x1[k] + weight
+    if (flag == 0) {
+        k = port
+        if (k >= 0 && k < nrec) {
+            if (kind[k] == 2) {
+                x2[k] = x2[k] + weight*exp(1)/tau1[k]
+            } else if (kind[k] == 3) {
+                x1[k] = x1[k] + weight*beta_norm(tau1[k], tau2[k])
+                x2[k] = x2[k] + weight*beta_norm(tau1[k], tau2[k])
+            } else {
+                x1[k] = x1[k] + weight
+            }
         }
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
     }
 }

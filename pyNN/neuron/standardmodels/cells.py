@@ -15,6 +15,8 @@ Each class adds to its standard counterpart:
     mechanism value x factor = standard value.
 ``voltage_jump``
     True where incoming spikes add their weight to v (IF_curr_delta, Izhikevich).
+``has_random``
+    True if the mechanism draws random numbers (seeded by the backend).
 ``artificial``
     True for spike sources (artificial cells, not placed in the cells' section).
 ``source_kind``
@@ -53,6 +55,7 @@ class NeuronCellTypeMixin:
     artificial = False
     source_kind = None
     voltage_jump = False  # incoming spikes add their weight to v at the end of the step
+    has_random = False  # the mechanism draws from its own RANDOM stream `r`
 
 
 def _same(*names):
@@ -172,11 +175,52 @@ class Izhikevich(NeuronCellTypeMixin, cells.Izhikevich):
     voltage_jump = True
 
 
+#: most exponential kernels of GIF's spike-triggered current and threshold (PyNN_GIF arrays)
+MAX_GIF_KERNELS = 5
+_GIF_KERNELS = (("tau_eta", "a_eta", "n_eta"), ("tau_gamma", "a_gamma", "n_gamma"))
+
+
+def _kernel_rows(value):
+    """The kernel values of each cell: a list of 1D arrays (one per cell), or a single
+    1D array when all cells share one ArrayParameter."""
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return [np.asarray(getattr(v, "value", v), dtype=float).reshape(-1) for v in value]
+    return np.asarray(getattr(value, "value", value), dtype=float).reshape(-1)
+
+
 class GIF_cond_exp(NeuronCellTypeMixin, cells.GIF_cond_exp):
     __doc__ = cells.GIF_cond_exp.__doc__
-    native_name = None
-    missing_reason = "no mechanism for the generalized integrate-and-fire model has been written yet"
-    translations = {}
+    native_name = "PyNN_GIF"
+    has_random = True
+    translations = build_translations(*_same(
+        "v_rest", "cm", "tau_m", "tau_refrac", "tau_syn_E", "tau_syn_I", "e_rev_E", "e_rev_I", "v_reset",
+        "i_offset", "delta_v", "v_t_star", "lambda0"))
+    variable_map = dict(_V, **_GSYN, i_eta="i_eta", v_t="v_t")
+
+    @classmethod
+    def translate(cls, std_values):
+        """Scalar parameters by name; each kernel list (an ArrayParameter per cell) becomes
+        one mechanism array element per kernel, plus the number of kernels."""
+        native = super().translate(std_values)
+        for tau, amplitude, count in _GIF_KERNELS:
+            for name in (tau, amplitude):
+                if name not in std_values:
+                    continue
+                rows = _kernel_rows(std_values[name])
+                per_cell = isinstance(rows, list)
+                lengths = [len(r) for r in rows] if per_cell else [len(rows)]
+                if max(lengths, default=0) > MAX_GIF_KERNELS:
+                    raise errors.NoModelAvailableError(
+                        f"GIF_cond_exp with more than {MAX_GIF_KERNELS} kernels in '{name}' is not available "
+                        f"on the NEURON backend (PyNN_GIF has {MAX_GIF_KERNELS})")
+                for k in range(MAX_GIF_KERNELS):
+                    if per_cell:
+                        native[f"{name}[{k}]"] = np.array([r[k] if k < len(r) else 1.0 for r in rows])
+                    else:
+                        native[f"{name}[{k}]"] = float(rows[k]) if k < len(rows) else 1.0
+                if name == tau:
+                    native[count] = np.array(lengths, dtype=float) if per_cell else float(lengths[0])
+        return native
 
 
 # --- spike sources -------------------------------------------------------------------------------
@@ -201,6 +245,7 @@ _WINDOW = _same("start", "duration")
 class _NeuronSpikeSource(NeuronCellTypeMixin):
     artificial = True
     source_kind = "renewal"
+    has_random = True
     native_name = "PyNN_Renewal"
 
 
@@ -245,6 +290,7 @@ class SpikeSourceArray(_NeuronSpikeSource, cells.SpikeSourceArray):
     __doc__ = cells.SpikeSourceArray.__doc__
     native_name = "PyNN_Relay"
     source_kind = "relay"
+    has_random = False
     translations = build_translations(("spike_times", "spike_times"))
 
 
@@ -320,6 +366,7 @@ class NeuronPointNeuronModel:
     artificial = False
     source_kind = None
     voltage_jump = False
+    has_random = False
     scale_factors = {}
 
     def __init__(self, point_neuron):
