@@ -1,0 +1,177 @@
+"""The Vogels-Abbott COBA benchmark network: pyNN.neuron versus the same network written
+directly against NEURON's Python API.
+
+The network is the one of ``va_coba.py`` (4,000 IF_cond_exp cells, 2% connectivity,
+20 Poisson sources kicking it off for 50 ms, dt = 0.1 ms, 1 s, spikes of all cells
+recorded). The native variant uses the same cell mechanism (``PyNN_IF_cond``, loaded
+from the backend's compiled cache), the same Poisson mechanism, one NetCon per
+connection made with ``ParallelContext.gid_connect``, ``spike_record`` and one
+``psolve``; its connectivity is drawn with numpy with the same connection probability.
+
+Phases timed in each variant's own process: ``import``, ``build`` (set-up, cells,
+connections, recording requests), ``run``, ``data`` (the spikes as arrays; ours:
+``get_data('spikes')``), ``total`` = build + run + data (the target applies to it), and
+``trains`` (outside the total: one spike train per cell).
+
+Run: ``.venv/bin/python benchmarks/va_coba_neuron.py`` (``--help`` for options).
+"""
+
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _harness import current_rss_mb, main
+from va_coba import (
+    CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP, V_INIT, W_EXC,
+    W_INH, W_STIM, _rates, _seeds,
+)
+
+
+def _ours(timer, options):
+    seeds = _seeds(options)
+    with timer.phase("import"):
+        import pyNN.neuron as sim
+        from pyNN.random import NumpyRNG, RandomDistribution
+    extra = {"rss_after_import_mb": current_rss_mb()}
+    t_sim = options["t_sim"]
+    with timer.phase("build"):
+        sim.setup(timestep=DT, rng_seed=seeds["nest"])
+        v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
+        celltype = sim.IF_cond_exp(**CELL_PARAMS)
+        exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")
+        inh = sim.Population(N_INH, celltype, initial_values={"v": v_init}, label="inh")
+        stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
+                              label="stim")
+        exc.record("spikes")
+        inh.record("spikes")
+        rng = NumpyRNG(seed=seeds["connect"])
+        connector = sim.FixedProbabilityConnector(P_CONNECT, rng=rng)
+        exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
+        inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
+        projections = [
+            sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
+            sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
+            sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
+            sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
+            sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
+                           sim.StaticSynapse(weight=W_STIM, delay=DELAY), receptor_type="excitatory"),
+        ]
+    with timer.phase("run"):
+        sim.run(t_sim)
+    with timer.phase("data"):
+        n_spikes = {}
+        blocks = {}
+        for pop in (exc, inh):
+            blocks[pop.label] = pop.get_data("spikes")
+            _channels, times = blocks[pop.label].segments[0].spiketrains.multiplexed
+            n_spikes[pop.label] = len(times)
+    timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
+    with timer.phase("trains"):
+        per_cell = [np.asarray(st.magnitude) for b in blocks.values() for st in b.segments[0].spiketrains]
+    assert sum(len(s) for s in per_cell) == sum(n_spikes.values())
+    extra.update(_rates(n_spikes, t_sim))
+    extra["n_connections"] = sum(len(p) for p in projections)
+    sim.end()
+    return extra
+
+
+def _native(timer, options):
+    seeds = _seeds(options)
+    with timer.phase("import"):
+        import neuron
+        from neuron import h
+        from pyNN.neuron.mechanisms import build  # where the backend's mechanisms are compiled
+        directory, _ = build()
+        neuron.load_mechanisms(directory)
+    extra = {"rss_after_import_mb": current_rss_mb()}
+    t_sim = options["t_sim"]
+    with timer.phase("build"):
+        pc = h.ParallelContext()
+        h.dt = DT
+        section = h.Section(name="cells")
+        location = section(0.5)
+        rng = np.random.default_rng(seeds["v"])
+        n_cells = N_EXC + N_INH
+        cells = []
+        for v0 in rng.uniform(*V_INIT, n_cells).tolist():
+            cell = h.PyNN_IF_cond(location)
+            for name, value in CELL_PARAMS.items():
+                setattr(cell, name, value)
+            cell.init_vm = v0
+            cells.append(cell)
+        sources = []
+        for k in range(N_STIM):
+            source = h.PyNN_Renewal()
+            source.scale = 1000.0 / STIM_RATE
+            source.start = 0.0
+            source.duration = STIM_STOP
+            source.r.set_ids(seeds["nest"], n_cells + k, 0)
+            sources.append(source)
+        detectors = []
+        for gid, cell in enumerate(cells):
+            pc.set_gid2node(gid, 0)
+            nc = h.NetCon(cell, None)  # the mechanism emits its spikes with net_event
+            pc.cell(gid, nc)
+            detectors.append(nc)
+        for k, source in enumerate(sources):
+            pc.set_gid2node(n_cells + k, 0)
+            nc = h.NetCon(source, None)
+            pc.cell(n_cells + k, nc)
+            detectors.append(nc)
+        times, gids = h.Vector(), h.Vector()
+        pc.spike_record(h.Vector(np.arange(n_cells, dtype=float)), times, gids)
+        crng = np.random.default_rng(seeds["connect"])
+        netcons = []
+
+        def connect(pre_first, n_pre, post_first, n_post, p, weight):
+            mask = crng.random((n_pre, n_post)) < p
+            pre, post = np.nonzero(mask)
+            for i, j in zip((pre + pre_first).tolist(), (post + post_first).tolist()):
+                nc = pc.gid_connect(i, cells[j])
+                nc.weight[0] = weight
+                nc.delay = DELAY
+                netcons.append(nc)
+
+        connect(0, N_EXC, 0, N_EXC, P_CONNECT, W_EXC)
+        connect(0, N_EXC, N_EXC, N_INH, P_CONNECT, W_EXC)
+        connect(N_EXC, N_INH, 0, N_EXC, P_CONNECT, -W_INH)
+        connect(N_EXC, N_INH, N_EXC, N_INH, P_CONNECT, -W_INH)
+        connect(n_cells, N_STIM, 0, N_EXC, P_STIM, W_STIM)
+    with timer.phase("run"):
+        pc.set_maxstep(10.0)
+        h.finitialize()
+        pc.psolve(t_sim)
+    with timer.phase("data"):
+        spike_gids = gids.as_numpy().astype(np.int64)
+        spike_times = np.rint(times.as_numpy() / DT) * DT
+        n_spikes = {"exc": int((spike_gids < N_EXC).sum()), "inh": int((spike_gids >= N_EXC).sum())}
+    timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
+    with timer.phase("trains"):
+        order = np.lexsort((spike_times, spike_gids))
+        bounds = np.searchsorted(spike_gids[order], np.arange(n_cells + 1))
+        sorted_times = spike_times[order]
+        per_cell = [sorted_times[bounds[k]:bounds[k + 1]] for k in range(n_cells)]
+    assert sum(len(s) for s in per_cell) == sum(n_spikes.values())
+    extra.update(_rates(n_spikes, t_sim))
+    extra["n_connections"] = len(netcons)
+    return extra
+
+
+VARIANTS = {"ours": _ours, "native": _native}
+PAIRS = [("VA COBA (NEURON)", "ours", "native")]
+TARGETS = {"total": 1.2}
+
+
+def _options(parser):
+    parser.add_argument("--t-sim", dest="t_sim", type=float, default=1000.0,
+                        help="simulated time in ms (default 1000)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="added to every seed, for another realisation of the network (default 0)")
+
+
+if __name__ == "__main__":
+    main("va_coba_neuron", "Vogels-Abbott COBA benchmark: pyNN.neuron vs native NEURON",
+         VARIANTS, PAIRS, ["import", "build", "run", "data", "total", "trains"], TARGETS, _options)

@@ -1,0 +1,207 @@
+COMMENT
+Point neuron with named receptors (PyNN's PointNeuron), written for the pyNN.neuron
+backend: a LIF (delta_T = 0, a = b = 0) or adaptive exponential (AdExp) membrane with
+up to 6 receptors, each of one kind:
+  kind = 0: current, exponential (jump of weight nA, decay tau1)
+  kind = 1: conductance, exponential (jump of weight uS, decay tau1)
+  kind = 2: conductance, alpha function (peak of weight uS at tau1)
+  kind = 3: conductance, difference of exponentials (rise tau1, decay tau2, peak = weight)
+Events carry (weight, receptor index). Once per time step (vm, w) are integrated with
+4th-order Runge-Kutta over `nsub` sub-steps using the exact receptor time courses; the
+cell fires when vm reaches v_spike (v_thresh when delta_T = 0), is reset to v_reset,
+w jumps by b and vm is held for tau_refrac. `out[k]` is the current (nA) or conductance
+(uS) of receptor k at the end of the step.
+Units: mV, ms, nA, nF, uS; a in nS.
+ENDCOMMENT
+
+DEFINE NREC 6
+
+NEURON {
+    POINT_PROCESS PyNN_PointNeuron
+    RANGE cm, tau_refrac, v_spike, v_reset, v_rest, tau_m, i_offset, a, b, delta_T, tau_w, v_thresh
+    RANGE nrec, kind, tau1, tau2, e_syn, nsub
+    RANGE vm, w, x1, x2, out, i_inj, spk, refr, init_vm, init_w, init_out
+    RANGE norm_, rate_v, rate_w, isyn_, gsyn_, gesyn_
+}
+
+PARAMETER {
+    cm = 1
+    tau_refrac = 0.1
+    v_spike = -40
+    v_reset = -65
+    v_rest = -65
+    tau_m = 20
+    i_offset = 0
+    a = 0
+    b = 0
+    delta_T = 0
+    tau_w = 144
+    v_thresh = -50
+    nrec = 0
+    nsub = 4
+    init_vm = -65
+    init_w = 0
+}
+
+ASSIGNED {
+    kind[NREC] tau1[NREC] tau2[NREC] e_syn[NREC] init_out[NREC] norm_[NREC]
+    i_inj rate_v rate_w isyn_ gsyn_ gesyn_
+}
+
+STATE { vm w x1[NREC] x2[NREC] out[NREC] spk refr }
+
+INITIAL {
+    LOCAL k
+    vm = init_vm
+    w = init_w
+    FROM k = 0 TO NREC - 1 {
+        x1[k] = init_out[k]
+        x2[k] = 0
+        out[k] = init_out[k]
+    }
+    spk = 0
+    refr = 0
+    net_send(0, 1)  : arms the WATCH that turns spk into an output event
+}
+
+BREAKPOINT {
+    SOLVE advance
+}
+
+FUNCTION beta_norm(tr, td) {
+    : 1 / peak of exp(-s/td) - exp(-s/tr)
+    LOCAL tp
+    if (fabs(td - tr) < 1e-9*td) {
+        beta_norm = exp(1)
+    } else {
+        tp = tr*td/(td - tr)*log(td/tr)
+        beta_norm = 1/(exp(-tp/td) - exp(-tp/tr))
+    }
+}
+
+PROCEDURE receptors(s) {
+    : sums over the receptors at time s after the start of the step: currents (isyn_),
+    : conductances (gsyn_) and conductance times reversal potential (gesyn_)
+    LOCAL k, g
+    isyn_ = 0
+    gsyn_ = 0
+    gesyn_ = 0
+    FROM k = 0 TO nrec - 1 {
+        if (kind[k] == 0) {
+            isyn_ = isyn_ + x1[k]*exp(-s/tau1[k])
+        } else {
+            if (kind[k] == 1) {
+                g = x1[k]*exp(-s/tau1[k])
+            } else if (kind[k] == 2) {
+                g = (x1[k] + s*x2[k])*exp(-s/tau1[k])
+            } else {
+                g = x1[k]*exp(-s/tau2[k]) - x2[k]*exp(-s/tau1[k])
+            }
+            gsyn_ = gsyn_ + g
+            gesyn_ = gesyn_ + g*e_syn[k]
+        }
+    }
+}
+
+PROCEDURE slopes(vv, ww, clamp) {
+    LOCAL gl, vx, iexp
+    gl = cm/tau_m
+    iexp = 0
+    if (delta_T > 0) {
+        vx = vv
+        if (vx > v_spike) {
+            vx = v_spike
+        }
+        iexp = gl*delta_T*exp((vx - v_thresh)/delta_T)
+    }
+    if (clamp > 0.5) {
+        rate_v = 0
+    } else {
+        rate_v = (gl*(v_rest - vv) + iexp + gesyn_ - gsyn_*vv + isyn_ - ww + i_offset + i_inj)/cm
+    }
+    rate_w = (0.001*a*(vv - v_rest) - ww)/tau_w
+}
+
+PROCEDURE advance() {
+    LOCAL h, s, k, kv1, kv2, kv3, kv4, kw1, kw2, kw3, kw4, clamp, vpeak, f1, f2
+    spk = 0
+    h = dt/nsub
+    s = 0
+    vpeak = v_spike
+    if (delta_T <= 0) {
+        vpeak = v_thresh
+    }
+    clamp = 0
+    if (refr > 0.5) {
+        refr = refr - 1
+        vm = v_reset
+        clamp = 1
+    }
+    FROM k = 1 TO nsub {
+        receptors(s)
+        slopes(vm, w, clamp)
+        kv1 = rate_v
+        kw1 = rate_w
+        receptors(s + h/2)
+        slopes(vm + h/2*kv1, w + h/2*kw1, clamp)
+        kv2 = rate_v
+        kw2 = rate_w
+        slopes(vm + h/2*kv2, w + h/2*kw2, clamp)
+        kv3 = rate_v
+        kw3 = rate_w
+        receptors(s + h)
+        slopes(vm + h*kv3, w + h*kw3, clamp)
+        kv4 = rate_v
+        kw4 = rate_w
+        vm = vm + h/6*(kv1 + 2*kv2 + 2*kv3 + kv4)
+        w = w + h/6*(kw1 + 2*kw2 + 2*kw3 + kw4)
+        s = s + h
+        if (clamp < 0.5 && vm >= vpeak) {
+            vm = v_reset
+            w = w + b
+            spk = 1
+            clamp = 1
+            refr = floor(tau_refrac/dt + 0.5)
+        }
+    }
+    FROM k = 0 TO nrec - 1 {
+        f1 = exp(-dt/tau1[k])
+        if (kind[k] == 2) {
+            x1[k] = (x1[k] + dt*x2[k])*f1
+            x2[k] = x2[k]*f1
+            out[k] = x1[k]
+        } else if (kind[k] == 3) {
+            f2 = exp(-dt/tau2[k])
+            x1[k] = x1[k]*f2
+            x2[k] = x2[k]*f1
+            out[k] = x1[k] - x2[k]
+        } else {
+            x1[k] = x1[k]*f1
+            out[k] = x1[k]
+        }
+    }
+}
+
+NET_RECEIVE (weight, port) {
+    LOCAL k
+    INITIAL {
+        : keeps `port`: without this block finitialize() would set it to 0
+    }
+    if (flag == 0) {
+        k = port
+        if (k >= 0 && k < nrec) {
+            if (kind[k] == 2) {
+                x2[k] = x2[k] + weight*exp(1)/tau1[k]
+            } else if (kind[k] == 3) {
+                x1[k] = x1[k] + weight*beta_norm(tau1[k], tau2[k])
+                x2[k] = x2[k] + weight*beta_norm(tau1[k], tau2[k])
+            } else {
+                x1[k] = x1[k] + weight
+            }
+        }
+    } else if (flag == 1) {
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2) {
+        net_event(t)
+    }
+}

@@ -1,0 +1,259 @@
+"""NEURON populations: one mechanism instance per cell, registered under its ID as gid.
+
+Cells are point processes in the state's shared section (spike sources: artificial
+cells). NEURON's Python API sets values object by object, so setting parameters is one
+tight loop per parameter over the selected cells.
+"""
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.common import populations as common
+from pyNN.neuron import simulator
+from pyNN.neuron.recording import Recorder
+from pyNN.neuron.standardmodels.cells import NeuronPointNeuronModel
+from pyNN.parameters import ArrayParameter
+from pyNN.standardmodels.cells import PointNeuron
+
+
+def native_type(celltype):
+    """The object holding the NEURON translation data of a cell type (for a PointNeuron,
+    the description of its PyNN_PointNeuron set-up)."""
+    if isinstance(celltype, PointNeuron):
+        return NeuronPointNeuronModel(celltype)
+    return celltype
+
+
+def _element(name):
+    """'out[2]' -> ('out', 2); 'vm' -> ('vm', None)."""
+    if name.endswith("]"):
+        base, _, index = name[:-1].partition("[")
+        return base, int(index)
+    return name, None
+
+
+def set_value(cell, name, value):
+    base, index = _element(name)
+    if index is None:
+        setattr(cell, name, value)
+    else:
+        getattr(cell, base)[index] = value
+
+
+def get_value(cell, name):
+    base, index = _element(name)
+    return getattr(cell, name) if index is None else getattr(cell, base)[index]
+
+
+def reference(cell, name):
+    """NEURON pointer to a mechanism variable (or array element) of `cell`."""
+    base, index = _element(name)
+    ref = getattr(cell, "_ref_" + base)
+    return ref if index is None else ref[index]
+
+
+def _per_cell(value, n):
+    """A list with one value per cell from a scalar or an array."""
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value.tolist()
+    if isinstance(value, np.generic):
+        value = value.item()
+    return [value] * n
+
+
+class Population(common.Population):
+    """A group of cells simulated by NEURON."""
+
+    _simulator = simulator
+    _recorder_class = Recorder
+
+    def _check_backend_support(self):
+        self.native_type = native_type(self.celltype)
+        if not getattr(self.native_type, "native_name", None):
+            reason = getattr(self.celltype, "missing_reason", None) or "no NEURON mechanism is mapped to it"
+            raise errors.NoModelAvailableError(
+                f"{type(self.celltype).__name__} is not available on the NEURON backend: {reason}")
+        simulator.state.ensure_mechanisms()
+
+    def _translate(self, std_values):
+        return self.native_type.translate(std_values)
+
+    # --- creation --------------------------------------------------------------------
+    def _create_cells(self):
+        state = simulator.state
+        h = simulator.hoc()
+        celltype = self.native_type
+        mechanism = getattr(h, celltype.native_name)
+        if celltype.artificial:
+            self._cells = [mechanism() for _ in range(self.size)]
+        else:
+            location = state.section(0.5)
+            self._cells = [mechanism(location) for _ in range(self.size)]
+        self._feeders = [None] * self.size
+        self._retired_feeders = []
+        native = dict(getattr(celltype, "extra_parameters", {}))
+        native.update(self._translate(self._std))
+        self._set_native_parameters(native, self._indices, queue=False)
+        if celltype.has_random:
+            self._seed(self._indices)
+        if celltype.source_kind == "renewal" and state.nrn_initialized:
+            self._restart_sources(self._indices)  # created after the first run: no INITIAL block ran
+        self._register_gids()
+        state.objects_added()
+
+    def _register_gids(self):
+        state = simulator.state
+        h = simulator.hoc()
+        pc = state.pc
+        # every mechanism emits its spikes with net_event (cells: from a WATCH on `spk`), so
+        # the output NetCon has the mechanism itself as source (a NetCon watching a variable
+        # through a pointer costs time proportional to the number of existing ones)
+        self._detectors = []
+        for gid, cell in zip(self._native_ids().tolist(), self._cells):
+            pc.set_gid2node(gid, pc.id())
+            detector = h.NetCon(cell, None)
+            pc.cell(gid, detector)
+            self._detectors.append(detector)
+        if self.size:
+            pc.spike_record(h.Vector(self._native_ids().astype(float)), state._spike_times, state._spike_ids)
+
+    def _native_ids(self):
+        return self.first_id_int + self._indices
+
+    def _release(self):
+        """Drop the NEURON objects of this population (a new setup() was called)."""
+        self._detectors = []
+        self._feeders = [None] * self.size
+        self._retired_feeders = []
+        self._cells = []
+
+    # --- parameters ------------------------------------------------------------------
+    def _set_native_parameters(self, native_values, indices, queue=True):
+        cells = self._cells
+        selected = [cells[i] for i in np.asarray(indices).tolist()]
+        n = len(selected)
+        for name, value in native_values.items():
+            if name == "spike_times":
+                self._set_spike_times(value, indices)
+                continue
+            for cell, v in zip(selected, _per_cell(value, n)):
+                set_value(cell, name, v)
+        if self.native_type.source_kind == "renewal" and queue and simulator.state.nrn_initialized:
+            self._restart_sources(indices)
+
+    def _set_spike_times(self, value, indices):
+        indices = np.asarray(indices)
+        if not hasattr(self, "_spike_steps"):
+            self._spike_steps = [np.zeros(0, np.int64)] * self.size
+        values = value if isinstance(value, np.ndarray) and value.dtype == object else [value] * len(indices)
+        state = simulator.state
+        for i, v in zip(indices.tolist(), values):
+            times = np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float).reshape(-1)
+            self._spike_steps[i] = state.time_to_steps(times, f"spike times of '{self.label}'") \
+                if times.size else np.zeros(0, np.int64)
+        if state.nrn_initialized:
+            self._queue_spike_times(indices, from_step=state.steps)
+
+    def _queue_spike_times(self, indices, from_step=0):
+        """Feed the relays of SpikeSourceArray cells their spike times from `from_step` on
+        (events queued earlier for these cells are withdrawn)."""
+        h = simulator.hoc()
+        dt = simulator.state.dt
+        for i in np.asarray(indices).tolist():
+            old = self._feeders[i]
+            if old is not None:
+                old.weight[0] = 0.0  # queued events of the old feeder are ignored by the relay
+                self._retired_feeders.append(old)  # events in the queue refer to it: keep it alive
+            feeder = h.NetCon(None, self._cells[i])
+            feeder.weight[0] = 1.0
+            self._feeders[i] = feeder
+            steps = self._spike_steps[i]
+            event = feeder.event
+            for step in steps[steps >= from_step].tolist():
+                event(step * dt)
+
+    def _seed(self, indices):
+        """Random streams of the random sources: (seed, gid, segment)."""
+        state = simulator.state
+        seed = state.rng_seed % (2 ** 32)
+        segment = state.segment_counter
+        ids = self._native_ids()
+        for i in np.asarray(indices).tolist():
+            self._cells[i].r.set_ids(seed, int(ids[i]), segment)
+
+    def _restart_sources(self, indices):
+        """Restart random sources from the current time after a parameter change."""
+        h = simulator.hoc()
+        t_now = simulator.state.t
+        for i in np.asarray(indices).tolist():
+            if self._feeders[i] is None:
+                self._feeders[i] = h.NetCon(None, self._cells[i])
+            self._feeders[i].event(t_now)
+
+    def _source_state(self):
+        """What SaveState does not keep: random stream positions (and the generation of
+        random sources' self-events)."""
+        if not self.native_type.has_random:
+            return None
+        renewal = self.native_type.source_kind == "renewal"
+        return [(cell.gen if renewal else None, cell.r.get_seq()) for cell in self._cells]
+
+    def _restore_source_state(self, values):
+        if values is not None:
+            for cell, (gen, seq) in zip(self._cells, values):
+                if gen is not None:
+                    cell.gen = gen
+                cell.r.set_seq(seq)
+
+    def _before_finitialize(self):
+        if self.native_type.has_random:
+            self._seed(self._indices)
+
+    def _after_finitialize(self):
+        self._retired_feeders = []  # the event queue is empty now
+        if self.native_type.source_kind == "relay":
+            self._queue_spike_times(self._indices)
+
+    # --- state variables -------------------------------------------------------------
+    def _set_native_initial_values(self, std_initial_values, indices):
+        celltype = self.native_type
+        vmap = celltype.variable_map
+        scales = celltype.scale_factors
+        cells = self._cells
+        selected = [cells[i] for i in np.asarray(indices).tolist()]
+        for name, values in std_initial_values.items():
+            native = vmap[name]
+            native_values = (np.asarray(values, dtype=float) / scales.get(name, 1.0)).tolist()
+            for cell, v in zip(selected, native_values):
+                set_value(cell, "init_" + native, v)
+                set_value(cell, native, v)
+
+    def _native_state(self, variable, indices):
+        """Current value of a state variable in standard units."""
+        celltype = self.native_type
+        native = celltype.variable_map[variable]
+        cells = self._cells
+        values = np.array([get_value(cells[i], native) for i in np.asarray(indices).tolist()], dtype=float)
+        return values * celltype.scale_factors.get(variable, 1.0)
+
+    def _nrn_cells(self):
+        return self._cells
+
+
+class PopulationView(common.PopulationView):
+    """A subset of a NEURON population."""
+
+    def _nrn_cells(self):
+        cells = self.grandparent._cells
+        return [cells[i] for i in self._indices.tolist()]
+
+
+class Assembly(common.Assembly):
+    """A group of NEURON populations."""
+
+    def _nrn_cells(self):
+        return [cell for p in self.populations for cell in p._nrn_cells()]
+
+
+Population._view_class = PopulationView
+Population._assembly_class = Assembly

@@ -1,0 +1,91 @@
+"""NEURON projections: one NetCon per connection, made from the core's arrays.
+
+NEURON's Python API creates connections one by one, so a chunk of connections is one
+tight loop of ``ParallelContext.gid_connect`` calls (the presynaptic cell's gid, the
+postsynaptic mechanism) with the weight and delay set on each NetCon. The cell
+mechanisms send positive weights to the excitatory input and negative ones to the
+inhibitory input, so inhibitory weights are negated here. Connections onto voltage-jump
+cells (IF_curr_delta, Izhikevich) get a NetCon delay one step shorter than the synaptic
+delay (see `_prepare_backend`).
+"""
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.common import projections as common
+from pyNN.neuron import simulator
+from pyNN.neuron.standardmodels.synapses import StaticSynapse
+
+
+class Projection(common.Projection):
+    """Connections between NEURON populations."""
+
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def _prepare_backend(self):
+        syn = self.synapse_type
+        if getattr(syn, "native_name", None) is None:
+            reason = getattr(syn, "missing_reason", None) or "no NEURON model is mapped to it"
+            raise errors.NoModelAvailableError(
+                f"{type(syn).__name__} is not available on the NEURON backend: {reason}")
+        groups = getattr(self.post, "populations", [self.post])
+        types = [g.grandparent.native_type for g in groups]
+        ports = {getattr(t, "receptor_index", {}).get(self.receptor_type) for t in types}
+        if len(ports) > 1:
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': receptor '{self.receptor_type}' has different positions in "
+                f"the postsynaptic cell types")
+        self._port = ports.pop()
+        if self._port is None and self.receptor_type not in ("excitatory", "inhibitory"):
+            raise errors.NoModelAvailableError(
+                f"Projection '{self.label}': receptor type '{self.receptor_type}' is not available on "
+                f"the NEURON backend (only 'excitatory', 'inhibitory' and PointNeuron receptors)")
+        if self._port is None:
+            # the mechanisms send negative weights to the inhibitory input
+            self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
+        else:
+            # a named receptor is chosen by the port; negative weights only for current receptors
+            current = getattr(types[0], "receptor_is_current", {}).get(self.receptor_type, False)
+            self._sign = -1.0 if (current and self.receptor_type == "inhibitory") else 1.0
+        self._netcons = []
+        # voltage jumps are added at the end of the step in which the event is delivered:
+        # delivered one step early, they show in the sample at spike time + delay, as on NEST
+        early = np.concatenate([np.full(g.size, bool(t.voltage_jump)) for g, t in zip(groups, types)]) \
+            if groups else np.zeros(0, bool)
+        self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
+
+    def _native_delays(self, delays, post):
+        shift = self._delay_shift[post]
+        return np.maximum(np.asarray(delays, dtype=float) + shift, 0.0).tolist()
+
+    def _create_connections(self, pre, post, values):
+        n = len(pre)
+        sources = self.pre._native_ids()[pre].tolist()
+        post_cells = self.post._nrn_cells()
+        weights = np.broadcast_to(self._sign * np.asarray(values.get("weight", 0.0), dtype=float), (n,)).tolist()
+        delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)), post)
+        connect = simulator.state.pc.gid_connect
+        out = self._netcons
+        port = self._port
+        for source, target, weight, delay in zip(sources, post.tolist(), weights, delays):
+            nc = connect(source, post_cells[target])
+            nc.weight[0] = weight
+            nc.delay = delay
+            out.append(nc)
+        if port is not None:
+            for nc in out[len(out) - n:]:
+                nc.weight[1] = port
+        simulator.state.objects_added()
+
+    def _set_attributes(self, values):
+        n = len(self._netcons)
+        if "weight" in values:
+            weights = np.broadcast_to(self._sign * np.asarray(values["weight"], dtype=float), (n,)).tolist()
+            for nc, weight in zip(self._netcons, weights):
+                nc.weight[0] = weight
+        if "delay" in values:
+            delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)),
+                                         self._post.astype(np.int64))
+            for nc, delay in zip(self._netcons, delays):
+                nc.delay = delay

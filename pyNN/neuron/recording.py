@@ -1,0 +1,113 @@
+"""NEURON recorders: ``Vector.record`` per recorded cell and variable, spikes from the
+state's single ``ParallelContext.spike_record``.
+
+Signal vectors record every step; each fetch turns them into one (steps x cells)
+matrix, keeps the samples on the epoch's sampling grid and empties the vectors.
+"""
+
+import numpy as np
+
+from pyNN import errors, recording
+from pyNN.neuron import simulator
+
+
+class Recorder(recording.Recorder):
+    """Tells NEURON what to record for one population and fetches raw arrays."""
+
+    def __init__(self, population):
+        self._vectors = {}  # variable -> {"vectors", "base" (step of entry 0), "last" (last step given)}
+        super().__init__(population)
+
+    def _check_backend_can_record(self, variable):
+        if variable != "spikes" and variable not in self.population.native_type.variable_map:
+            raise errors.NoModelAvailableError(
+                f"Recording '{variable}' of '{self.population.label}' is not available on the NEURON backend")
+
+    def _configure(self, variable, indices, interval_steps):
+        state = simulator.state
+        if variable == "spikes":
+            state.discard_spikes(self.population)  # spikes before now are not data of new cells
+            return
+        self._drop(variable)
+        if len(indices) == 0:
+            return
+        from pyNN.neuron.populations import reference
+        h = simulator.hoc()
+        native = self.population.native_type.variable_map[variable]
+        cells = self.population._cells
+        vectors = []
+        for i in np.asarray(indices).tolist():
+            vec = h.Vector()
+            vec.record(reference(cells[i], native))
+            vectors.append(vec)
+        # vectors installed before the first finitialize() get the sample of step 0 first
+        base = state.steps + 1 if state.nrn_initialized else 0
+        self._vectors[variable] = {"vectors": vectors, "base": base, "last": state.steps}
+        state.objects_added()
+
+    def _drop(self, variable):
+        old = self._vectors.pop(variable, None)
+        if old:
+            for vec in old["vectors"]:
+                vec.play_remove()
+
+    def _drop_all(self):
+        for variable in list(self._vectors):
+            self._drop(variable)
+
+    def _after_finitialize(self):
+        """finitialize() empties the vectors and records the state at t = 0."""
+        for info in self._vectors.values():
+            info["base"] = 0
+            info["last"] = 0
+
+    def _after_reinit(self):
+        """After a state-preserving re-initialisation: the vectors hold only the value
+        recorded by finitialize(); samples resume with the next step."""
+        steps = simulator.state.steps
+        for info in self._vectors.values():
+            for vec in info["vectors"]:
+                vec.resize(0)
+            info["base"] = steps + 1
+            info["last"] = max(info["last"], steps)
+
+    def _fetch_spikes(self):
+        idx, times = simulator.state.take_spikes(self.population)
+        keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[idx] if idx.size \
+            else np.zeros(0, bool)
+        return idx[keep], times[keep]
+
+    def _fetch_signal(self, variable, epoch):
+        info = self._vectors.get(variable)
+        if info is None:
+            return None
+        state = simulator.state
+        now = state.steps
+        k = epoch.interval_steps
+        last = max(info["last"], epoch.t_start_steps)
+        first = epoch.t_start_steps + ((last - epoch.t_start_steps) // k + 1) * k
+        wanted = np.arange(first, now + 1, k)
+        vectors = info["vectors"]
+        rows = None
+        if wanted.size:
+            n = int(vectors[0].size())
+            block = np.empty((n, len(vectors)))
+            for j, vec in enumerate(vectors):
+                block[:, j] = vec.as_numpy()[:n]
+            rows = block[wanted - info["base"]] * self.population.native_type.scale_factors.get(variable, 1.0)
+        for vec in vectors:
+            vec.resize(0)
+        info["base"] = now + 1
+        info["last"] = now
+        return rows
+
+    def _current_values(self, variable, indices):
+        return self.population._native_state(variable, indices)
+
+    def _restart_signal(self, variable, indices):
+        info = self._vectors.get(variable)
+        if info is not None:
+            for vec in info["vectors"]:
+                vec.resize(0)
+            info["base"] = simulator.state.steps + 1
+            info["last"] = simulator.state.steps

@@ -1,0 +1,222 @@
+"""NEURON state: set-up, the fixed-step run, exact reset and spike collection.
+
+How the library maps onto NEURON. Every cell model is a point process written for this
+backend (``nmodl/*.mod``) that holds its own state and advances it once per time step,
+exactly (linear models) or with 4th-order Runge-Kutta sub-steps (non-linear models),
+so the results follow the library's time grid whatever NEURON's integrator would do.
+All of them sit in one shared single-segment section; spike sources are artificial
+cells. A cell's spikes are detected by one NetCon per cell registered with the
+ParallelContext under the cell's ID (its gid); connections are ``gid_connect`` NetCons;
+all spikes are recorded by one ``spike_record`` pair of vectors. ``run()`` is one
+``ParallelContext.psolve`` call; ``reset()`` is ``finitialize`` (every mechanism's
+INITIAL block restores the initial values; the event queue is emptied) followed by
+re-queuing the spike sources' input.
+
+Time grid. NEURON delivers an event due at time te in the step that starts at the
+grid time nearest te, before that step's update, and a cell that crosses threshold
+during the step ending at t spikes at t: a spike emitted at t with delay d acts on its
+target in the step starting at t + d, i.e. it appears in the sample at t + d + dt.
+"""
+
+import logging
+
+import numpy as np
+
+from pyNN.common.control import BaseState
+from pyNN.neuron import mechanisms
+
+logger = logging.getLogger("PyNN")
+
+_h = None
+
+
+def hoc():
+    """NEURON's hoc interpreter (imported on first use)."""
+    global _h
+    if _h is None:
+        from neuron import h
+        _h = h
+    return _h
+
+
+class State(BaseState):
+    """The NEURON backend's global state."""
+
+    backend_name = "NEURON"
+
+    def __init__(self):
+        super().__init__()
+        self.pc = None
+        self.section = None
+        self.nrn_initialized = False
+        self.rng_seed = 42
+        self.use_cvode = False
+        self.default_maxstep = 10.0
+        self.rtol = None
+        self.atol = None
+        self._pending_spikes = {}
+        self.injections_changed = False
+
+    # --- set-up ----------------------------------------------------------------------
+    def setup(self, *args, **kwargs):
+        self._release_network()
+        super().setup(*args, **kwargs)
+
+    def _release_network(self):
+        """Let NEURON free the previous network's objects (re-running setup() starts anew).
+        The cells' section is kept for the whole process, so that cells still referenced
+        somewhere remain valid point processes."""
+        if self.pc is not None:
+            self.pc.gid_clear()
+        for recorder in self.recorders:
+            recorder._drop_all()
+        for vec, _ in getattr(self, "stim_groups", {}).values():
+            vec.play_remove()
+        for projection in self.projections:
+            projection._netcons = []
+        for population in self.populations:
+            population._release()
+
+    def _setup(self, use_cvode=False, rtol=None, atol=None, default_maxstep=10.0, native_rng_baseseed=0,
+               rng_seed=42, **unknown):
+        if unknown:
+            raise TypeError(f"setup() got unknown NEURON option(s) {sorted(unknown)}; NEURON options are "
+                            f"use_cvode, rtol, atol, default_maxstep, native_rng_baseseed, rng_seed, "
+                            f"max_delay")
+        if use_cvode:
+            raise NotImplementedError(
+                "setup(use_cvode=True) is not supported by the pyNN.neuron backend: its cell mechanisms "
+                "integrate themselves exactly on the fixed time grid (see doc/behaviour.md, NEURON section)")
+        if not (isinstance(default_maxstep, (int, float)) and default_maxstep > 0):
+            raise ValueError(f"setup(): default_maxstep must be a positive number of ms, got {default_maxstep!r}")
+        for name, value in (("rtol", rtol), ("atol", atol)):
+            if value is not None and not (isinstance(value, (int, float)) and value > 0):
+                raise ValueError(f"setup(): {name} must be a positive number, got {value!r}")
+        h = hoc()
+        self.use_cvode = False
+        self.rtol, self.atol = rtol, atol
+        self.default_maxstep = float(default_maxstep)
+        self.rng_seed = int(rng_seed) + int(native_rng_baseseed)
+        if self.pc is None:
+            self.pc = h.ParallelContext()
+        self.pc.gid_clear()
+        self.nrn_initialized = False
+        self.needs_reinit = False
+        self._pending_spikes = {}
+        self.injections_changed = False
+        self.stim_groups = {}
+        h.dt = self.dt
+        cvode = h.CVode()
+        cvode.active(0)
+        self._spike_times = h.Vector()
+        self._spike_ids = h.Vector()  # each population adds its cells (see populations.py)
+
+    def objects_added(self):
+        """Called when NEURON objects are created: after the first finitialize() they
+        need a state-preserving re-initialisation before the next run."""
+        if self.nrn_initialized:
+            self.needs_reinit = True
+
+    def ensure_mechanisms(self):
+        """Compile/load the mechanisms and create the section holding the cells."""
+        mechanisms.load()
+        if self.section is None:
+            self.section = hoc().Section(name="pyNN_cells")
+            self.section.L = self.section.diam = 10.0
+
+    @property
+    def min_delay(self):
+        return self._min_delay if self._min_delay is not None else self.dt
+
+    # --- running -------------------------------------------------------------------------
+    def _initialize(self):
+        h = hoc()
+        h.dt = self.dt
+        for population in self.populations:
+            population._before_finitialize()
+        h.finitialize()
+        self.nrn_initialized = True
+        self.needs_reinit = False
+        for population in self.populations:
+            population._after_finitialize()
+        for recorder in self.recorders:
+            recorder._after_finitialize()
+
+    def _reinit_preserving_state(self):
+        """Activate NEURON objects created since the last finitialize() (recording and
+        playing vectors, cells, connections) without changing the simulation.
+
+        NEURON 9 takes such objects into account only at finitialize(), which also resets
+        the model. So the model's state is saved first (SaveState: every STATE variable and
+        the event queue; the random sources' generation numbers and stream positions are
+        saved here), finitialize() is called and the state restored: the simulation goes
+        on exactly as without the new objects.
+        """
+        h = hoc()
+        for recorder in self.recorders:
+            recorder.fetch()
+        self.collect_spikes()
+        sources = [(p, p._source_state()) for p in self.populations]
+        saved = h.SaveState()
+        saved.save()
+        h.finitialize()
+        saved.restore(0)
+        for population, values in sources:
+            population._restore_source_state(values)
+        self._spike_times.resize(0)  # spikes "emitted" by finitialize() are not data
+        self._spike_ids.resize(0)
+        for recorder in self.recorders:
+            recorder._after_reinit()
+
+    def _advance(self, n_steps):
+        from pyNN.neuron import current_sources
+        current_sources.prepare_injections(self, self.steps + n_steps)
+        if not self.nrn_initialized:
+            self._initialize()
+        elif self.needs_reinit:
+            self._reinit_preserving_state()
+        self.needs_reinit = False
+        self.pc.set_maxstep(self.default_maxstep)
+        self.pc.psolve((self.steps + n_steps) * self.dt)
+
+    def _reset(self):
+        self.collect_spikes()
+        self._pending_spikes = {}
+        if self.pc is not None:
+            self._initialize()
+            self._spike_times.resize(0)
+            self._spike_ids.resize(0)
+
+    # --- spikes ----------------------------------------------------------------------------
+    def collect_spikes(self):
+        """Move the spikes NEURON recorded into per-population buffers (cell index, step)."""
+        if self.pc is None or self._spike_times.size() == 0:
+            return
+        times = self._spike_times.as_numpy().copy()
+        gids = self._spike_ids.as_numpy().astype(np.int64)
+        self._spike_times.resize(0)
+        self._spike_ids.resize(0)
+        for population in self.populations:
+            if not population.recorder.recorded.get("spikes", np.zeros(0, bool)).any():
+                continue
+            first = population.first_id_int
+            sel = (gids >= first) & (gids < first + population.size)
+            if sel.any():
+                self._pending_spikes.setdefault(id(population), []).append((gids[sel] - first, times[sel]))
+
+    def take_spikes(self, population):
+        """The spikes of `population` collected so far: (indices, times on the grid)."""
+        self.collect_spikes()
+        chunks = self._pending_spikes.pop(id(population), [])
+        if not chunks:
+            return np.zeros(0, np.int64), np.zeros(0)
+        idx = np.concatenate([c[0] for c in chunks])
+        times = np.concatenate([c[1] for c in chunks])
+        return idx, np.rint(times / self.dt) * self.dt
+
+    def discard_spikes(self, population):
+        self.collect_spikes()
+        self._pending_spikes.pop(id(population), None)
+
+
+state = State()

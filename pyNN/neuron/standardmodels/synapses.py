@@ -1,0 +1,109 @@
+"""NEURON translation tables for the standard synapse types.
+
+A static connection is a NetCon (``native_name = 'NetCon'``): its weight is the jump of
+the target's synaptic current (nA), conductance (uS) or membrane potential (mV), its
+delay the synaptic delay. Plastic and stochastic synapses have no mechanism in this
+backend yet: projections using them raise NoModelAvailableError.
+"""
+
+from pyNN.standardmodels import build_translations, synapses
+
+
+class NeuronSynapseTypeMixin:
+    """Defaults of the NEURON-specific attributes of a synapse type."""
+
+    native_name = None
+    missing_reason = None
+
+
+_WEIGHT_DELAY = (("weight", "weight"), ("delay", "delay"))
+_NOT_YET = "no NEURON mechanism for it has been written in this backend yet"
+
+
+class StaticSynapse(NeuronSynapseTypeMixin, synapses.StaticSynapse):
+    __doc__ = synapses.StaticSynapse.__doc__
+    native_name = "NetCon"
+    translations = build_translations(*_WEIGHT_DELAY)
+
+
+class ElectricalSynapse(NeuronSynapseTypeMixin, synapses.ElectricalSynapse):
+    __doc__ = synapses.ElectricalSynapse.__doc__
+    missing_reason = ("the cells of this backend are point processes with their own membrane "
+                      "potential, which a gap junction cannot couple")
+    translations = {}
+
+
+class TsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.TsodyksMarkramSynapse):
+    __doc__ = synapses.TsodyksMarkramSynapse.__doc__
+    missing_reason = _NOT_YET
+    translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
+                                      ("tau_facil", "tau_facil"))
+
+
+class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticSynapse):
+    __doc__ = synapses.SimpleStochasticSynapse.__doc__
+    missing_reason = _NOT_YET
+    translations = build_translations(*_WEIGHT_DELAY, ("p", "p"))
+
+
+class StochasticTsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
+    __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
+    missing_reason = _NOT_YET
+    translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
+                                      ("tau_facil", "tau_facil"))
+
+
+class MultiQuantalSynapse(NeuronSynapseTypeMixin, synapses.MultiQuantalSynapse):
+    __doc__ = synapses.MultiQuantalSynapse.__doc__
+    missing_reason = _NOT_YET
+    translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("n", "n"), ("tau_rec", "tau_rec"),
+                                      ("tau_facil", "tau_facil"))
+
+
+class _NeuronSTDPComponent(NeuronSynapseTypeMixin):
+    missing_reason = _NOT_YET
+    translations = {}
+
+
+class AdditiveWeightDependence(_NeuronSTDPComponent, synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+
+
+class MultiplicativeWeightDependence(_NeuronSTDPComponent, synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+
+
+class AdditivePotentiationMultiplicativeDepression(
+        _NeuronSTDPComponent, synapses.AdditivePotentiationMultiplicativeDepression):
+    __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__
+
+
+class GutigWeightDependence(_NeuronSTDPComponent, synapses.GutigWeightDependence):
+    __doc__ = synapses.GutigWeightDependence.__doc__
+
+
+class SpikePairRule(_NeuronSTDPComponent, synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+
+
+class Vogels2011Rule(_NeuronSTDPComponent, synapses.Vogels2011Rule):
+    __doc__ = synapses.Vogels2011Rule.__doc__
+
+
+class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
+    __doc__ = synapses.STDPMechanism.__doc__
+    missing_reason = "STDP is not implemented in the NEURON backend yet"
+    base_translations = build_translations(*_WEIGHT_DELAY)
+
+
+__all__ = [
+    "AdditivePotentiationMultiplicativeDepression", "AdditiveWeightDependence", "ElectricalSynapse",
+    "GutigWeightDependence", "MultiQuantalSynapse", "MultiplicativeWeightDependence", "STDPMechanism",
+    "SimpleStochasticSynapse", "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse",
+    "TsodyksMarkramSynapse", "Vogels2011Rule",
+]
+
+STANDARD_SYNAPSE_TYPES = [
+    StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
+    StochasticTsodyksMarkramSynapse, MultiQuantalSynapse, STDPMechanism,
+]

@@ -1,0 +1,230 @@
+"""NEURON-specific behaviour: the mechanism cache, set-up options, delay queries, and
+objects added to a running simulation."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+sim = pytest.importorskip("pyNN.neuron")
+from pyNN.neuron import mechanisms  # noqa: E402
+
+TINY_MOD = """NEURON { ARTIFICIAL_CELL PyNNTestTiny%d }
+NET_RECEIVE (w) { net_event(t) }
+"""
+
+
+@pytest.fixture
+def fresh():
+    sim.setup(timestep=0.1)
+    yield
+    sim.end()
+
+
+@pytest.fixture
+def mod_dir(tmp_path):
+    directory = tmp_path / "mods"
+    directory.mkdir()
+    (directory / "tiny.mod").write_text(TINY_MOD % 1)
+    return directory
+
+
+# --- mechanism cache ---------------------------------------------------------------------------
+
+def test_mechanisms_compile_once_then_reuse_then_rebuild_on_change(mod_dir, tmp_path):
+    root = str(tmp_path / "cache")
+    first, compiled = mechanisms.build(str(mod_dir), root)
+    assert compiled
+    assert mechanisms._library_in(first)
+    assert os.path.dirname(first) == root
+    again, compiled_again = mechanisms.build(str(mod_dir), root)
+    assert again == first and not compiled_again
+    # no temporary build directories are left behind
+    assert os.listdir(root) == [os.path.basename(first)]
+    (mod_dir / "tiny.mod").write_text(TINY_MOD % 2)
+    changed, compiled_changed = mechanisms.build(str(mod_dir), root)
+    assert compiled_changed and changed != first
+    assert mechanisms._library_in(changed)
+
+
+def test_two_processes_building_at_once_both_succeed(mod_dir, tmp_path):
+    root = str(tmp_path / "cache")
+    code = ("import sys; from pyNN.neuron import mechanisms; "
+            "d, c = mechanisms.build(sys.argv[1], sys.argv[2]); print(d)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(mod_dir), root], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outputs]
+    dirs = {out.strip().splitlines()[-1] for out, _ in outputs}
+    assert len(dirs) == 1
+    assert mechanisms._library_in(dirs.pop())
+    assert len(os.listdir(root)) == 1  # the loser's temporary directory was removed
+
+
+def test_missing_compiler_is_reported_with_what_to_install(mod_dir, tmp_path, monkeypatch):
+    empty = tmp_path / "empty_path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("CXX", raising=False)
+    with pytest.raises(mechanisms.MechanismBuildError, match="C\\+\\+ compiler.*apt-get install g\\+\\+"):
+        mechanisms.build(str(mod_dir), str(tmp_path / "cache"))
+    assert not os.path.exists(tmp_path / "cache")  # nothing was attempted
+
+
+def test_cache_location_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PYNN_NEURON_CACHE", str(tmp_path / "here"))
+    assert mechanisms.cache_root() == str(tmp_path / "here")
+    monkeypatch.delenv("PYNN_NEURON_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert mechanisms.cache_root() == os.path.join(str(tmp_path / "xdg"), "pyNN", "neuron")
+
+
+def test_source_hash_depends_on_every_mod_file(mod_dir):
+    before = mechanisms.source_hash(str(mod_dir))
+    shutil.copy(mod_dir / "tiny.mod", mod_dir / "other.mod")
+    assert mechanisms.source_hash(str(mod_dir)) != before
+
+
+# --- set-up options and delays ---------------------------------------------------------------
+
+def test_setup_options(fresh):
+    sim.setup(timestep=0.1, rtol=1e-4, atol=1e-6, default_maxstep=5.0, native_rng_baseseed=3)
+    assert sim.state.default_maxstep == 5.0
+    assert sim.state.rng_seed == 42 + 3
+    with pytest.raises(NotImplementedError, match="use_cvode"):
+        sim.setup(use_cvode=True)
+    with pytest.raises(ValueError, match="default_maxstep"):
+        sim.setup(default_maxstep=-1.0)
+    with pytest.raises(TypeError, match="threads"):
+        sim.setup(threads=2)
+
+
+def test_get_min_delay_is_always_a_number(fresh):
+    assert sim.get_min_delay() == pytest.approx(0.1)
+    p = sim.Population(2, sim.IF_cond_exp())
+    sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=2.0))
+    sim.run(1.0)
+    assert sim.get_min_delay() == pytest.approx(0.1)
+    sim.setup(timestep=0.1, min_delay=0.5)
+    assert sim.get_min_delay() == pytest.approx(0.5)
+    assert isinstance(sim.get_min_delay(), float)
+
+
+def test_dt_reaches_neuron(fresh):
+    sim.setup(timestep=0.025)
+    sim.Population(1, sim.IF_curr_exp())
+    sim.run(1.0)
+    assert sim.h.dt == pytest.approx(0.025)
+    assert sim.h.t == pytest.approx(1.0)
+
+
+# --- objects added after a run ------------------------------------------------------------------
+
+def test_population_and_projection_created_after_a_run_work(fresh):
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0, 12.0]))
+    sim.run(5.0)
+    target = sim.Population(1, sim.IF_curr_delta(tau_m=1e4, v_thresh=0.0))
+    target.initialize(v=-65.0)
+    sim.Projection(source, target, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.5, delay=1.0))
+    target.record("v")
+    source.record("spikes")
+    sim.run(15.0)
+    v = target.get_data().segments[0].analogsignals[0]
+    times = v.times.rescale("ms").magnitude
+    values = v.magnitude[:, 0]
+    # only the spike emitted after the projection existed arrives, at 12 + 1 ms
+    assert values[times < 13.0 - 1e-9].max() == pytest.approx(-65.0)
+    assert values[np.argmin(np.abs(times - 13.0))] == pytest.approx(-63.5)
+    assert values[-1] == pytest.approx(-63.5, abs=0.01)
+    spikes = source.get_data().segments[0].spiketrains[0].magnitude
+    np.testing.assert_allclose(spikes, [12.0])  # recording began at 5 ms
+
+
+def test_random_sources_continue_their_stream_across_a_reinitialisation(fresh):
+    """Adding a recording after a run re-initialises NEURON with the state kept: a Poisson
+    train is the same as without the extra recording."""
+    def train(extra_recording):
+        sim.setup(timestep=0.1)
+        src = sim.Population(3, sim.SpikeSourcePoisson(rate=100.0))
+        cell = sim.Population(1, sim.IF_cond_exp())
+        src.record("spikes")
+        sim.run(100.0)
+        if extra_recording:
+            cell.record("v")
+        sim.run(100.0)
+        return [st.magnitude.copy() for st in src.get_data().segments[0].spiketrains]
+    plain, with_extra = train(False), train(True)
+    assert sum(len(t) for t in plain) > 30
+    for a, b in zip(plain, with_extra):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_unsupported_synapse_and_cell_types_say_so(fresh):
+    p = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON"):
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
+    with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
+        sim.Population(1, sim.SpikeSourceInhGamma())
+
+
+# --- PointNeuron -----------------------------------------------------------------------------
+
+def _driven_pair(celltype, receptors, weights):
+    source = sim.Population(2, sim.SpikeSourceArray(spike_times=[sim.Sequence([5.0, 7.0, 30.0, 31.0]),
+                                                                 sim.Sequence([15.0, 40.0])]))
+    cell = sim.Population(1, celltype)
+    for k, (receptor, weight) in enumerate(zip(receptors, weights)):
+        sim.Projection(source[k:k + 1], cell, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=weight, delay=1.0), receptor_type=receptor)
+    cell.record(["v", "spikes"])
+    return cell
+
+
+@pytest.mark.parametrize("neuron, psr, reference, weights", [
+    ("LIF", "CondExpPostSynapticResponse", "IF_cond_exp", (0.02, 0.03)),
+    ("LIF", "CurrExpPostSynapticResponse", "IF_curr_exp", (2.0, -1.0)),
+    ("AdExp", "CondAlphaPostSynapticResponse", "EIF_cond_alpha_isfa_ista", (0.02, 0.03)),
+])
+def test_point_neuron_equals_the_standard_cell_type(fresh, neuron, psr, reference, weights):
+    """A PointNeuron with two receptors behaves exactly like the standard type with the
+    same synapses (same mechanism code path for the membrane, another for the receptors)."""
+    e_inh = -80.0 if neuron == "AdExp" else -70.0
+    params = dict(tau_syn=5.0) if psr.startswith("Curr") else dict(tau_syn=5.0, e_syn=0.0)
+    inh_params = dict(params, e_syn=e_inh) if "e_syn" in params else params
+    cell_params = dict(i_offset=0.9) if neuron == "LIF" else dict(i_offset=0.55)
+    point = sim.PointNeuron(getattr(sim, neuron)(**cell_params), excitatory=getattr(sim, psr)(**params),
+                            inhibitory=getattr(sim, psr)(**inh_params))
+    a = _driven_pair(point, ("excitatory", "inhibitory"), weights)
+    b = _driven_pair(getattr(sim, reference)(**cell_params), ("excitatory", "inhibitory"), weights)
+    sim.run(100.0)
+    seg_a, seg_b = a.get_data().segments[0], b.get_data().segments[0]
+    assert len(seg_b.spiketrains[0]) >= 2
+    np.testing.assert_array_equal(seg_a.spiketrains[0].magnitude, seg_b.spiketrains[0].magnitude)
+    np.testing.assert_allclose(seg_a.analogsignals[0].magnitude, seg_b.analogsignals[0].magnitude, atol=1e-6)
+
+
+def test_point_neuron_beta_receptor_peaks_at_the_weight(fresh):
+    tau_rise, tau_decay, weight = 0.5, 3.0, 0.01
+    point = sim.PointNeuron(sim.LIF(v_thresh=0.0), AMPA=sim.CondBetaPostSynapticResponse(
+        tau_rise=tau_rise, tau_decay=tau_decay, e_syn=0.0))
+    cell = _driven_pair(point, ("AMPA",), (weight,))
+    cell.record("AMPA.gsyn")
+    sim.run(20.0)
+    g = next(s for s in cell.get_data().segments[0].analogsignals if s.name == "AMPA.gsyn")
+    t = g.times.rescale("ms").magnitude
+    s = t - 6.0
+    t_peak = tau_rise * tau_decay / (tau_decay - tau_rise) * np.log(tau_decay / tau_rise)
+    shape = np.where(s >= 0, np.exp(-s / tau_decay) - np.exp(-s / tau_rise), 0.0)
+    expected = weight * shape / (np.exp(-t_peak / tau_decay) - np.exp(-t_peak / tau_rise))
+    window = t < 8.0 + 1e-9  # up to the arrival of the second input spike
+    np.testing.assert_allclose(g.magnitude[window, 0], expected[window], atol=1e-9)
+
+
+def test_point_neuron_with_too_many_receptors_is_refused(fresh):
+    receptors = {f"r{k}": sim.CondExpPostSynapticResponse() for k in range(7)}
+    with pytest.raises(sim.errors.NoModelAvailableError, match="at most 6 receptors"):
+        sim.Population(1, sim.PointNeuron(sim.LIF(), **receptors))
