@@ -37,7 +37,7 @@ class Projection(common.Projection):
             raise errors.NoModelAvailableError(
                 f"{type(syn).__name__} is not available on the NEST backend: {reason}")
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
-        self._sign_selects = _post_cell_attribute(self, "sign_selects_receptor", True)
+        self._sign = _weight_sign(self)
         ports = _post_cell_attribute(self, "receptor_ports", None)
         self._port = ports.get(self.receptor_type) if ports else None
         self._owner_key = self._model_owner_key()
@@ -52,10 +52,7 @@ class Projection(common.Projection):
         return (roots, len(same)) if same else "shared"
 
     def _native_weights(self, magnitude):
-        w = np.asarray(magnitude, dtype=float) * self._weight_scale
-        if self._sign_selects and self.receptor_type == "inhibitory":
-            w = -w
-        return w
+        return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
 
     def _split_values(self, values, post=None):
         """Standard values -> (NEST model defaults for scalars, per-connection arrays)."""
@@ -170,6 +167,23 @@ class Projection(common.Projection):
     @property
     def nest_connections(self):
         return self._nest_connections()[0]
+
+
+def _weight_sign(projection):
+    """Sign of the NEST weights: NEST's standard models take inhibitory input as negative
+    weights; multisynapse models follow PointNeuron.receptor_sign."""
+    signs = set()
+    for group in getattr(projection.post, "populations", [projection.post]):
+        root = group.grandparent
+        if getattr(root.nest_type, "sign_selects_receptor", True):
+            signs.add(-1.0 if projection.receptor_type == "inhibitory" else 1.0)
+        else:
+            signs.add(root.celltype.receptor_sign(projection.receptor_type))
+    if len(signs) > 1:
+        raise errors.ConnectionError(
+            f"Projection '{projection.label}': receptor '{projection.receptor_type}' is excitatory in some "
+            f"postsynaptic cell types and inhibitory in others")
+    return signs.pop() if signs else 1.0
 
 
 def _roots(group):

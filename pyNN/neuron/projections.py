@@ -45,9 +45,8 @@ class Projection(common.Projection):
             # the mechanisms send negative weights to the inhibitory input
             self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
         else:
-            # a named receptor is chosen by the port; negative weights only for current receptors
-            current = getattr(types[0], "receptor_is_current", {}).get(self.receptor_type, False)
-            self._sign = -1.0 if (current and self.receptor_type == "inhibitory") else 1.0
+            # a named receptor is chosen by the port; its sign is the core's rule
+            self._sign = groups[0].grandparent.celltype.receptor_sign(self.receptor_type)
         self._netcons = []
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST

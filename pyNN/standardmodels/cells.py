@@ -647,6 +647,16 @@ class PointNeuron(StandardCellType):
         for name, psr in self.post_synaptic_receptors.items():
             self.parameter_space.update(**{name: psr.parameter_space.copy()})
 
+    def receptor_sign(self, receptor_type):
+        """Sign given to weight magnitudes arriving at `receptor_type`.
+
+        As on the standard current-based cells, a current receptor named 'inhibitory'
+        makes its input hyperpolarizing (-1); every other receptor, and every
+        conductance-based one, takes the magnitude as it is (+1).
+        """
+        psr = self.post_synaptic_receptors.get(receptor_type)
+        return -1.0 if (receptor_type == "inhibitory" and psr is not None and not psr.conductance_based) else 1.0
+
     def __reduce__(self):
         return (_rebuild_point_neuron,
                 (type(self)._assembled_from, self.neuron, self.post_synaptic_receptors),

@@ -378,7 +378,7 @@ def test_nest_cell_translation_values(nest_tables):
     assert poisson["stop"] == pytest.approx(60.0)
     gif = ncells.GIF_cond_exp().native_parameters
     assert list(gif["q_stc"]) == [1000.0, 1000.0, 1000.0]
-    assert ncells.GIF_cond_exp.variable_offsets == {"v_t": "v_t_star"}
+    assert ncells.GIF_cond_exp.variable_offsets == {}  # NEST 3.10 E_sfa already includes V_T_star
 
 
 def test_nest_unavailable_models(nest, nest_tables):

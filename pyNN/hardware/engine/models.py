@@ -48,7 +48,7 @@ def _point_neuron_specs(celltype, params):
     for name, cls in type(celltype).receptor_classes.items():
         base = cls.__name__
         if base == "CurrExpPostSynapticResponse":
-            specs.append(ReceptorSpec(name, "curr_exp", params[f"{name}.tau_syn"], sign=1.0))
+            specs.append(ReceptorSpec(name, "curr_exp", params[f"{name}.tau_syn"], sign=celltype.receptor_sign(name)))
         elif base == "CondExpPostSynapticResponse":
             specs.append(ReceptorSpec(name, "cond_exp", params[f"{name}.tau_syn"], e_rev=params[f"{name}.e_syn"]))
         elif base == "CondAlphaPostSynapticResponse":

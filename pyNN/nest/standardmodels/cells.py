@@ -248,8 +248,7 @@ class GIF_cond_exp(NestCellTypeMixin, cells.GIF_cond_exp):
     )
     variable_map = dict(_V, **_GSYN, i_eta="I_stc", v_t="E_sfa")
     scale_factors = dict(_GSYN_SCALE, i_eta=0.001)
-    # NEST's E_sfa is only the moving part of the threshold: v_t = V_T_star + E_sfa
-    variable_offsets = {"v_t": "v_t_star"}
+    # NEST 3.10's E_sfa is the whole moving threshold (V_T_star included)
     fixed_initial_values = ("v_t", "i_eta")  # E_sfa and I_stc are read-only in NEST
 
 

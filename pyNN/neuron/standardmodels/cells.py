@@ -382,7 +382,6 @@ class NeuronPointNeuronModel:
         self.neuron_parameters = set(neuron.default_parameters)
         self.receptor_index = {name: k for k, name in enumerate(receptors)}
         self.receptor_arrays = {name: dict(_RECEPTORS[type(psr)][1]) for name, psr in receptors.items()}
-        self.receptor_is_current = {name: _RECEPTORS[type(psr)][0] == 0 for name, psr in receptors.items()}
         self.extra_parameters = dict(_LIF_AS_ADEXP) if isinstance(neuron, LIF) else {}
         self.extra_parameters["nrec"] = len(receptors)
         for name, psr in receptors.items():
