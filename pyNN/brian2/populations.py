@@ -58,8 +58,12 @@ class Population(common.Population):
             self.group = brian2.NeuronGroup(
                 self.size, model.equations, threshold=model.threshold, reset=model.reset,
                 refractory=model.refractory, method=model.method, name=name, namespace={})
+            if model.spikes_after_update:
+                # test the threshold after this step's spikes were delivered, so that a
+                # voltage jump can make the cell fire in the step it arrives (as on NEST)
+                self.group.thresholder["spike"].when = "after_synapses"
             if model.regular_code:
-                self.group.run_regularly(model.regular_code, when="thresholds", order=-1,
+                self.group.run_regularly(model.regular_code, when=model.regular_when, order=-1,
                                          name=f"{name}_regular")
         state.add(self.group)
         self._set_native_parameters(self._translate(self._std), self._indices)

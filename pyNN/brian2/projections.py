@@ -2,10 +2,9 @@
 an Assembly spans several populations), connected from the core's index arrays in one
 ``connect(i=, j=)`` call.
 
-Delays: the core gives delays as whole steps D >= 1. A spike of a cell is stamped one
-step after the step Brian2 found it in, a spike of a source in that step (see
-simulator.py), so the Brian2 delay is D steps from cells and D - 1 steps from sources;
-either way the target's variables jump so that the sample at spike time + delay shows it.
+Delays: the core gives delays as whole steps D >= 1; the Brian2 delay is D - 1 steps
+(see simulator.py for why), so that the target's variables jump in the sample at spike
+time + delay.
 A projection whose delays are all equal gets Brian2's scalar (homogeneous) delay.
 """
 
@@ -129,17 +128,17 @@ class Projection(common.Projection):
         return statement
 
     def _delays_for(self, source, positions, values=None):
-        """Brian2 delays (s) of the connections at `positions` from `source`: a scalar when equal."""
+        """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
+        one step less than the delay, see the module docstring."""
         dt = simulator.state.dt
         d = self._syn.get("delay") if values is None else values
         if d is None:
             d = simulator.state.min_delay
-        shift = 0.0 if source.brian2_model.spikes_after_update else dt
         if isinstance(d, np.ndarray):
             d = d[positions] if values is None else d
             if d.size and np.all(d == d.flat[0]):
                 d = float(d.flat[0])
-        return (np.asarray(d, dtype=float) - shift) * 1e-3 if isinstance(d, np.ndarray) else (d - shift) * 1e-3
+        return (np.asarray(d, dtype=float) - dt) * 1e-3 if isinstance(d, np.ndarray) else (d - dt) * 1e-3
 
     def _set_attributes(self, values):
         native = type(self.synapse_type).translate(values)

@@ -30,25 +30,39 @@ class Recorder(recording.Recorder):
             return
         if variable == "spikes":
             if self._spike_monitor is None and len(indices):
-                self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"))
+                self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"), when="end")
                 state.add(self._spike_monitor)
                 self._spikes_seen = 0
             return
         epoch = self.current.signals.get(variable, [None])[-1]
-        for key, entry in list(self._monitors.items()):
-            if key[0] == variable and (epoch is None or key[1] != id(epoch)):
-                entry[0].active = False
-                del self._monitors[key]
-        if epoch is None or len(indices) == 0:
+        if epoch is not None and (variable, id(epoch)) in self._monitors:
             return
-        native = pop.brian2_model.state[variable][0]
         # a monitor's own clock ticks at multiples of its dt from t = 0: use it when the
         # epoch's grid is aligned with it, otherwise sample every step and keep the grid's
-        k = epoch.interval_steps
-        aligned = epoch.t_start_steps % k == 0
+        k = epoch.interval_steps if epoch is not None else 1
+        aligned = epoch is not None and epoch.t_start_steps % k == 0
+        mon_dt = (k if aligned else 1) * state.dt * 1e-3
+        reused = None
+        for key, entry in list(self._monitors.items()):
+            if key[0] != variable:
+                continue
+            del self._monitors[key]
+            old = entry[0]
+            if (reused is None and epoch is not None and len(indices) and old.active
+                    and np.array_equal(old.record, epoch.indices) and abs(old.clock.dt_ - mon_dt) < 1e-12):
+                reused = entry  # e.g. after reset(): same cells, monitor emptied by the restore
+            else:
+                old.active = False
+        if epoch is None or len(indices) == 0:
+            return
+        if reused is not None:
+            reused[2] = epoch
+            self._monitors[(variable, id(epoch))] = reused
+            return
+        native = pop.brian2_model.state[variable][0]
         mon = brian2.StateMonitor(pop.group, native, record=np.asarray(epoch.indices, dtype=int),
                                   when="start", order=-10, name=state.unique_name("state"),
-                                  dt=(k if aligned else 1) * state.dt * brian2.ms)
+                                  dt=mon_dt * brian2.second)
         state.add(mon)
         self._monitors[(variable, id(epoch))] = [mon, 0, epoch]
 

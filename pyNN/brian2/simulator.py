@@ -1,13 +1,15 @@
 """Brian2 state: code generation target, the Network, run and exact reset.
 
-Time grid. Brian2's schedule integrates each group over the step starting at t, then
-tests thresholds, delivers spikes and applies resets. A cell whose membrane crossed
-threshold during that step is therefore stamped t + dt (NEST's convention), while a spike
-source firing in that step is stamped t. A spike stamped s with delay d must change the
-target's synaptic variables so that the sample at s + d shows the jump: the Brian2 delay
-of a connection is d - dt from a spike source and d from a cell (see projections.py).
-Delays are whole steps >= 1 (the core refuses smaller ones), so nothing becomes 0
-silently.
+Time grid. In each step (starting at t) Brian2 integrates every group over the step,
+lets spike sources fire ('thresholds' slot), propagates and delivers spikes ('synapses'),
+then tests the cells' thresholds ('after_synapses', so that a voltage jump delivered in
+the step can make a cell fire in it, as on NEST) and applies resets. A cell found above
+threshold in that step is stamped t + dt (the end of the step, NEST's convention); a
+source firing in it is stamped t. A cell's spike enters the synaptic queue in the next
+step, a source's in the same step, so with a Brian2 delay of D - 1 steps for a delay of
+D steps the target's variables jump in the step ending at spike time + delay: the
+sample at spike time + delay shows the jump. Delays are whole steps >= 1 (the core
+refuses smaller ones), so no delay becomes 0 silently.
 
 Code generation. ``setup(codegen_target=...)`` chooses Brian2's runtime target:
 'cython' (the default; compiled code is cached on disk, by default in Brian2's cache or

@@ -13,9 +13,10 @@ Each class adds to its standard counterpart:
     a :class:`Brian2Model`: the equations and everything needed to build the
     ``NeuronGroup`` (or ``SpikeGeneratorGroup``) of a population.
 
-Integration methods: current-based LIF types use Brian2's ``exact`` (linear) solver,
-conductance-based LIF types and HH use ``exponential_euler``, the exponential
-integrate-and-fire types use ``rk4``, Izhikevich uses ``euler`` (as NEST's izhikevich).
+Integration methods: current-based LIF types (and PointNeuron(LIF, CurrExp...)) use the
+exact propagator :class:`ExactLIF` (as NEST's iaf_psc models); conductance-based LIF
+types, the exponential integrate-and-fire types and conductance PointNeurons ``rk4``;
+GIF and HH ``exponential_euler``; Izhikevich ``euler`` (as NEST's izhikevich).
 """
 
 import math
@@ -88,7 +89,8 @@ class Brian2Model:
         spike found in the step starting at t is stamped t + dt (as NEST does); False for
         sources, whose spike in that step is stamped t.
     regular_code : str or None
-        Code run every step before the threshold (``run_regularly``).
+        Code run every step (``run_regularly``) in Brian2's slot `regular_when` (default
+        just before the threshold).
     settable_subexpressions : dict
         standard state variable that is a subexpression -> function(group, values, indices)
         setting its underlying variables.
@@ -96,7 +98,8 @@ class Brian2Model:
 
     def __init__(self, name, equations, threshold=None, reset=None, refractory=False, method=None,
                  receptors=None, weight_unit="1", state=None, kind="neuron", spikes_after_update=True,
-                 regular_code=None, settable_subexpressions=None, injectable=True):
+                 regular_code=None, regular_when="thresholds", settable_subexpressions=None,
+                 injectable=True):
         self.name = name
         self.equations = equations
         self.threshold = threshold
@@ -109,6 +112,7 @@ class Brian2Model:
         self.kind = kind
         self.spikes_after_update = spikes_after_update
         self.regular_code = regular_code
+        self.regular_when = regular_when
         self.settable_subexpressions = settable_subexpressions or {}
         self.injectable = injectable
 
@@ -128,6 +132,53 @@ _E = repr(math.e)
 
 
 # --- integrate-and-fire -------------------------------------------------------------------------
+
+class ExactLIF:
+    """Brian2 integration method: the exact propagator of a leaky membrane driven by
+    exponential or alpha-shaped currents (as NEST's iaf_psc models), written directly
+    instead of asking Brian2's symbolic ``exact`` solver (which takes seconds to minutes
+    of sympy time for a membrane with two alpha synapses).
+
+    `currents` lists (current variable, time constant, auxiliary variable of an alpha
+    shape or None). A time constant equal to tau_m uses the limit of the formulas.
+    """
+
+    __name__ = "exact LIF propagator"
+
+    def __init__(self, currents):
+        self.currents = list(currents)
+
+    def can_integrate(self, equations, variables, method_options=None):
+        return True
+
+    def __call__(self, equations, variables=None, method_options=None):
+        lines = ["_P22 = exp(-dt/tau_m)",
+                 "_v_new = v_rest + (v - v_rest)*_P22 + (i_offset + I_inj)*tau_m/c_m*(1 - _P22)"]
+        updates = []
+        for k, (current, tau, aux) in enumerate(self.currents):
+            lines += [
+                f"_P11_{k} = exp(-dt/{tau})",
+                f"_a_{k} = 1/tau_m - 1/{tau}",
+                f"_small_{k} = int(abs(_a_{k}*dt) < 1e-6)",
+                f"_as_{k} = _a_{k} + _small_{k}/dt",
+                f"_v_new += ((1 - _small_{k})*(_P11_{k} - _P22)/(c_m*_as_{k}) + _small_{k}*dt/c_m*_P22)*{current}",
+            ]
+            if aux is None:
+                updates.append(f"{current} = {current}*_P11_{k}")
+            else:
+                lines.append(
+                    f"_v_new += ((1 - _small_{k})*_P22*(exp(_a_{k}*dt)*(_a_{k}*dt - 1) + 1)/(c_m*{tau}*_as_{k}**2)"
+                    f" + _small_{k}*_P22*dt**2/(2*c_m*{tau}))*{aux}")
+                updates += [f"{current} = ({current} + {aux}*dt/{tau})*_P11_{k}", f"{aux} = {aux}*_P11_{k}"]
+        lines.append("v = v + int(not_refractory)*(_v_new - v)")
+        return "\n".join(lines + updates) + "\n"
+
+
+def _exact_lif(shape, names=(("isyn_exc", "tau_syn_E", "y_exc"), ("isyn_inh", "tau_syn_I", "y_inh"))):
+    if shape == "delta":
+        return ExactLIF([])
+    return ExactLIF([(c, t, a if shape == "alpha" else None) for c, t, a in names])
+
 
 def _if_synapses(kind, shape):
     """(equations, current expression, receptors, method) of the two standard synapses."""
@@ -151,6 +202,12 @@ def _if_synapses(kind, shape):
     return "\n".join(eqs), current, receptors
 
 
+#: integration method of the conductance-based LIF types (the current-based ones use
+#: ExactLIF): conductances change within a step, so exponential Euler, which holds them
+#: fixed over the step, drifts from NEST's adaptive solver (RK4 agrees to the step)
+_LIF_METHODS = {("cond", "exp"): "rk4", ("cond", "alpha"): "rk4"}
+
+
 def _lif_model(celltype, kind, shape, extra_current="", extra_eqs="", reset_extra=""):
     units = type(celltype).units
     params = list(type(celltype).default_parameters)
@@ -169,7 +226,7 @@ def _lif_model(celltype, kind, shape, extra_current="", extra_eqs="", reset_extr
     weight_unit = {"curr": "amp", "cond": "siemens", "delta": "volt"}[kind if shape != "delta" else "delta"]
     return Brian2Model(
         type(celltype).__name__, eqs, threshold="v >= v_thresh", reset="v = v_reset" + reset_extra,
-        refractory="tau_refrac + dt", method="exact" if kind == "curr" else "exponential_euler",
+        refractory="tau_refrac + dt", method=_LIF_METHODS.get((kind, shape)) or _exact_lif(shape),
         receptors=receptors, weight_unit=weight_unit, state=state)
 
 
@@ -212,14 +269,12 @@ class IF_curr_delta(Brian2CellTypeMixin, cells.IF_curr_delta):
     translations = _std_table(cells.IF_curr_delta)
 
     def brian2_model(self):
-        model = _lif_model(self, "delta", "delta")
-        model.method = "exact"
-        return model
+        return _lif_model(self, "delta", "delta")
 
 
 class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
     __doc__ = cells.IF_cond_alpha.__doc__
-    native_name = "LIF, alpha-shaped conductances (exponential Euler)"
+    native_name = "LIF, alpha-shaped conductances (RK4)"
     translations = _std_table(cells.IF_cond_alpha)
 
     def brian2_model(self):
@@ -260,7 +315,7 @@ class IF_facets_hardware1(Brian2CellTypeMixin, cells.IF_facets_hardware1):
         eqs = (f"dv/dt = (g_leak*(v_rest - v) + {current} + I_inj)/(0.2*nfarad) : volt (unless refractory)\n"
                f"{syn_eqs}\n{_INJECTION}" + _declarations(units, list(self.default_parameters)))
         return Brian2Model("IF_facets_hardware1", eqs, threshold="v >= v_thresh", reset="v = v_reset",
-                           refractory="1*ms + dt", method="exponential_euler", receptors=receptors,
+                           refractory="1*ms + dt", method="rk4", receptors=receptors,
                            weight_unit="siemens", state=_state(units, list(self.default_initial_values)))
 
 
@@ -282,8 +337,12 @@ class HH_cond_exp(Brian2CellTypeMixin, cells.HH_cond_exp):
         dh/dt = (0.128*exp((17 - u_hh)/18)*(1 - h) - 4/(1 + exp((40 - u_hh)/5))*h)/ms : 1
         {syn_eqs}
         """ + _INJECTION + _declarations(units, list(self.default_parameters))
-        return Brian2Model("HH_cond_exp", eqs, threshold="v > v_offset + 30*mV",
-                           refractory="v > v_offset + 30*mV", method="exponential_euler",
+        # as NEST's hh_cond_exp_traub: a spike at the peak above v_offset + 30 mV (v falls
+        # again), then 2 ms without spike detection
+        eqs += "\nv_before : volt"
+        return Brian2Model("HH_cond_exp", eqs, threshold="v > v_offset + 30*mV and v < v_before",
+                           refractory="2*ms + dt", method="exponential_euler",
+                           regular_code="v_before = v", regular_when="before_groups",
                            receptors=receptors, weight_unit="siemens",
                            state=_state(units, list(self.default_initial_values)))
 
@@ -520,7 +579,8 @@ class PointNeuronModel:
         elif isinstance(neuron, LIF):
             membrane = f"dv/dt = (v_rest - v)/tau_m + ({current} + i_offset + I_inj)/c_m : volt (unless refractory)"
             threshold, reset = "v >= v_thresh", "v = v_reset"
-            method = "exact" if not cls.conductance_based else "exponential_euler"
+            method = "rk4" if cls.conductance_based else ExactLIF(
+                [(f"{n}_isyn", f"{n}_tau_syn", None) for n in receptors])
         else:
             raise errors.NoModelAvailableError(
                 f"PointNeuron({type(neuron).__name__}) is not available on the Brian2 backend: only LIF and "
@@ -568,10 +628,10 @@ def brian2_description(celltype):
 
 LIMITATIONS = (
     "SpikeSourceInhGamma is not available (raises NoModelAvailableError).",
+    "A projection whose delays are all equal when it is created gets one shared Brian2 delay; making them "
+    "different per connection later with set() raises NotImplementedError.",
     "A SpikeSourceArray cell emits at most one spike per time step: several spike times of one cell "
     "that round to the same step give one spike.",
-    "HH_cond_exp fires when v first exceeds v_offset + 30 mV (NEST's hh_cond_exp_traub fires at the "
-    "peak), so its spikes come up to a few tenths of a ms earlier than on NEST.",
 )
 
 STANDARD_CELL_TYPES = [
