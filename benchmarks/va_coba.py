@@ -66,15 +66,22 @@ def _seeds(options):
 
 
 def _ours(timer, options):
+    return run_ours(timer, options, "pyNN.nest", {})
+
+
+def run_ours(timer, options, backend, setup_options):
+    """The network with the library on `backend` (a module name), set up with `setup_options`."""
     seeds = _seeds(options)
     with timer.phase("import"):
+        import importlib
+
         import numpy as np
-        import pyNN.nest as sim
+        sim = importlib.import_module(backend)
         from pyNN.random import NumpyRNG, RandomDistribution
     extra = {"rss_after_import_mb": current_rss_mb()}
     t_sim = options["t_sim"]
     with timer.phase("build"):
-        sim.setup(timestep=DT, rng_seed=seeds["nest"])
+        sim.setup(timestep=DT, rng_seed=seeds["nest"], **setup_options)
         v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
         celltype = sim.IF_cond_exp(**CELL_PARAMS)
         exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")

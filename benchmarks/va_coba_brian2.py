@@ -4,7 +4,7 @@ The network is that of ``va_coba.py`` (4,000 IF_cond_exp cells, 3,200 excitatory
 inhibitory, FixedProbabilityConnector(p=0.02) between every population pair, delays
 0.1 ms, 20 Poisson sources at 200 Hz for 0-50 ms kicking it off, 1 s at dt = 0.1 ms, all
 spikes recorded). The native script is written the way a Brian2 user would write it: one
-NeuronGroup with the same equations and integration method (exponential Euler) as the
+NeuronGroup with the same equations and integration method (RK4) as the
 library's IF_cond_exp, subgroups for the two populations, ``Synapses.connect(p=...)``,
 a PoissonGroup with a time-dependent rate, one SpikeMonitor.
 
@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import RESULTS_DIR, current_rss_mb, main
 from va_coba import (
     CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP, V_INIT, W_EXC,
-    W_INH, W_STIM, _rates, _seeds,
+    W_INH, W_STIM, _rates, _seeds, run_ours,
 )
 
 
@@ -45,48 +45,8 @@ def _cache_dir(options, side, cold):
 
 
 def _ours(timer, options, cold=False):
-    seeds = _seeds(options)
     cache = _cache_dir(options, "ours", cold)
-    with timer.phase("import"):
-        import pyNN.brian2 as sim
-        from pyNN.random import NumpyRNG, RandomDistribution
-    extra = {"rss_after_import_mb": current_rss_mb()}
-    t_sim = options["t_sim"]
-    with timer.phase("build"):
-        sim.setup(timestep=DT, codegen_target=options["target"], cache_dir=cache, rng_seed=seeds["nest"])
-        v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
-        celltype = sim.IF_cond_exp(**CELL_PARAMS)
-        exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")
-        inh = sim.Population(N_INH, celltype, initial_values={"v": v_init}, label="inh")
-        stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
-                              label="stim")
-        exc.record("spikes")
-        inh.record("spikes")
-        rng = NumpyRNG(seed=seeds["connect"])
-        connector = sim.FixedProbabilityConnector(P_CONNECT, rng=rng)
-        exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
-        inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
-        projections = [
-            sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
-                           sim.StaticSynapse(weight=W_STIM, delay=DELAY), receptor_type="excitatory"),
-        ]
-    with timer.phase("run"):
-        sim.run(t_sim)
-    with timer.phase("data"):
-        n_spikes = {}
-        for pop in (exc, inh):
-            block = pop.get_data("spikes")
-            _channels, times = block.segments[0].spiketrains.multiplexed
-            n_spikes[pop.label] = len(times)
-    timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
-    extra.update(_rates(n_spikes, t_sim))
-    extra["n_connections"] = sum(len(p) for p in projections)
-    sim.end()
-    return extra
+    return run_ours(timer, options, "pyNN.brian2", {"codegen_target": options["target"], "cache_dir": cache})
 
 
 def _native(timer, options, cold=False):
@@ -114,7 +74,7 @@ def _native(timer, options, cold=False):
         dgsyn_inh/dt = -gsyn_inh/tau_syn_I : siemens
         """
         cells = b2.NeuronGroup(N_EXC + N_INH, eqs, threshold="v >= v_thresh", reset="v = v_reset",
-                               refractory="tau_refrac", method="exponential_euler", namespace=namespace)
+                               refractory="tau_refrac + dt", method="rk4", namespace=namespace)
         cells.v = np.random.RandomState(seeds["v"]).uniform(*V_INIT, N_EXC + N_INH) * mV
         exc, inh = cells[:N_EXC], cells[N_EXC:]
         stim = b2.PoissonGroup(N_STIM, rates=f"{STIM_RATE}*Hz*int(t < {STIM_STOP}*ms)")

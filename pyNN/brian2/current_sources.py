@@ -15,6 +15,7 @@ import numpy as np
 
 from pyNN.brian2 import simulator
 from pyNN.brian2.standardmodels import electrodes as tables
+from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.common.current_sources import CurrentSourceMixin
 
 
@@ -47,7 +48,7 @@ class Injection:
 
     def restore(self):
         if self.rows is not None:
-            self.population.group.cs_row_[:] = self.rows
+            state_array(self.population.group, "cs_row")[:] = self.rows
 
     def prepare(self, end_steps):
         """Fill the table for steps 0..end_steps (the current never depends on later steps)."""

@@ -10,7 +10,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.brian2 import simulator
 from pyNN.brian2.recording import Recorder
-from pyNN.brian2.standardmodels.cells import brian2_description
+from pyNN.brian2.standardmodels.cells import brian2_description, si_factor, state_array
 from pyNN.common import populations as common
 from pyNN.parameters import ArrayParameter
 
@@ -79,12 +79,11 @@ class Population(common.Population):
             if name == "spike_times":
                 self._set_spike_times(value, indices)
                 continue
-            arr = np.asarray(value, dtype=float)
-            view = getattr(self.group, name + "_")
+            target = state_array(self.group, name)
             if whole:
-                view[:] = arr
+                target[:] = value
             else:
-                view[indices] = arr
+                target[indices] = value
 
     def _push_parameters(self, indices, changed):
         super()._push_parameters(indices, changed)
@@ -97,7 +96,6 @@ class Population(common.Population):
         if not kernel_params or self.group is None:
             return
         units = type(self.celltype).units
-        from pyNN.brian2.standardmodels.cells import si_factor
         counts = {"tau_eta": self._n_eta, "a_eta": self._n_eta, "tau_gamma": self._n_gamma,
                   "a_gamma": self._n_gamma}
         for name in kernel_params:
@@ -111,7 +109,7 @@ class Population(common.Population):
             pad = 1.0 if name.startswith("tau") else 0.0
             table = np.array([np.concatenate([r, np.full(n - len(r), pad)]) for r in rows]).reshape(len(rows), n)
             for k in range(n):
-                getattr(self.group, f"{name}_{k}_")[indices] = table[:, k] * si_factor(units[name])
+                state_array(self.group, f"{name}_{k}")[indices] = table[:, k] * si_factor(units[name])
 
     def _set_spike_times(self, value, indices):
         """Give the SpikeGeneratorGroup every cell's spike times, on the grid, one per step."""
@@ -148,12 +146,16 @@ class Population(common.Population):
             if name not in model.state:
                 continue
             native, factor = model.state[name]
-            getattr(self.group, native + "_")[indices] = values * factor
+            state_array(self.group, native)[indices] = values * factor
 
     def _native_state(self, std_variable, indices):
         """Current value of a state variable, in standard units."""
         native, factor = self.brian2_model.state[std_variable]
-        return np.asarray(getattr(self.group, native + "_")[:], dtype=float)[indices] / factor
+        if std_variable in self.brian2_model.settable_subexpressions:  # computed by Brian2
+            values = getattr(self.group, native + "_")[:]
+        else:
+            values = state_array(self.group, native)
+        return np.asarray(values, dtype=float)[indices] / factor
 
     def _native_ids(self):
         return self.first_id_int + self._indices

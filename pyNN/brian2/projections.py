@@ -13,6 +13,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.brian2 import simulator
+from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.brian2.standardmodels.synapses import StaticSynapse
 from pyNN.common import projections as common
 
@@ -44,6 +45,32 @@ def _locate(group, index):
 
 #: SI value of one standard weight unit, by the unit of the target variable
 _WEIGHT_SI = {"siemens": 1e-6, "amp": 1e-9, "volt": 1e-3, "1": 1.0}
+
+
+def _connect_arrays(syn, i, j):
+    """``syn.connect(i=i, j=j)`` done on the arrays directly.
+
+    Brian2's connect(i=, j=) runs a generated code object whose source includes the
+    number of connections, so on the Cython target every projection of a new size
+    compiled its own module (seconds each) and even a cached one cost ~0.2 s of code
+    generation. On the runtime targets the synapse arrays are numpy arrays: write the
+    indices, then let Brian2 resize the synaptic variables and count the synapses per
+    cell exactly as its template does.
+    """
+    i = np.asarray(i, dtype=np.int32)
+    j = np.asarray(j, dtype=np.int32)
+    if "_offset" in syn.source.variables or "_offset" in syn.target.variables:  # subgroups: not ours
+        syn.connect(i=i, j=j)
+        return
+    syn._connect_called = True
+    old = int(syn.variables["N"].get_value())
+    new = old + i.size
+    for name, values in (("_synaptic_pre", i), ("_synaptic_post", j)):
+        variable = syn.variables[name]
+        variable.resize(new)
+        variable.get_value()[old:] = values
+    syn._resize(new)
+    syn._update_synapse_numbers(old)
 
 
 class Projection(common.Projection):
@@ -86,17 +113,14 @@ class Projection(common.Projection):
         post_member, post_root_index = _locate(self.post, post)
         pre_roots, post_roots = _members(self.pre), _members(self.post)
         created = []
-        try:
-            for a in np.unique(pre_member):
-                for b in np.unique(post_member[pre_member == a]):
-                    sel = np.flatnonzero((pre_member == a) & (post_member == b))
-                    source, target = pre_roots[a][0], post_roots[b][0]
-                    syn = self._build(source, target, pre_root_index[sel], post_root_index[sel], positions[sel])
-                    created.append((syn, positions[sel], source))
-        except Exception:
-            for syn, _, _ in created:  # nothing of a refused projection stays behind
-                del syn
-            raise
+        for a in np.unique(pre_member):
+            for b in np.unique(post_member[pre_member == a]):
+                sel = np.flatnonzero((pre_member == a) & (post_member == b))
+                source, target = pre_roots[a][0], post_roots[b][0]
+                syn = self._build(source, target, pre_root_index[sel], post_root_index[sel], positions[sel])
+                created.append((syn, positions[sel], source))
+        # only now, when every object was built, do they join the network: a failure above
+        # leaves nothing behind
         self._synapses = created
         for syn, _, _ in created:
             simulator.state.add(syn)
@@ -105,16 +129,16 @@ class Projection(common.Projection):
     def _build(self, source, target, i, j, positions):
         state = simulator.state
         statement, unit = self._on_pre[id(target)]
-        delay = self._delays_for(source, positions)
+        delay = self._delays_for(positions)
         kwargs = {}
         if np.ndim(delay) == 0:
             kwargs["delay"] = float(delay) * brian2.second
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
                               on_pre=self._on_pre_code(statement), name=state.unique_name("synapses"),
                               namespace={}, **kwargs)
-        syn.connect(i=i, j=j)
+        _connect_arrays(syn, i, j)
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
-            getattr(syn, name + "_")[:] = value
+            state_array(syn, name)[:] = value
         return syn
 
     def _synapse_equations(self, unit):
@@ -127,7 +151,7 @@ class Projection(common.Projection):
             return pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}"))
         return statement
 
-    def _delays_for(self, source, positions, values=None):
+    def _delays_for(self, positions, values=None):
         """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
         one step less than the delay, see the module docstring."""
         dt = simulator.state.dt
@@ -142,7 +166,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, values):
         native = type(self.synapse_type).translate(values)
-        for syn, positions, source in self._synapses:
+        for syn, positions, _ in self._synapses:
             target = syn.target
             unit = self._on_pre[id(self._root_of_group(target))][1]
             for name, value in native.items():
@@ -151,10 +175,10 @@ class Projection(common.Projection):
                 arr = value[positions] if isinstance(value, np.ndarray) else value
                 if name == "weight":
                     arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
-                getattr(syn, name + "_")[:] = arr
+                state_array(syn, name)[:] = arr
             if "delay" in values:
                 d = values["delay"]
-                delay = self._delays_for(source, positions, d[positions] if isinstance(d, np.ndarray) else d)
+                delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
                 if syn.pre.variables["delay"].scalar:
                     if np.ndim(delay):
                         raise NotImplementedError(
@@ -163,7 +187,7 @@ class Projection(common.Projection):
                             f"connection; create the projection with heterogeneous delays instead")
                     syn.delay = float(delay) * brian2.second
                 else:
-                    syn.delay_[:] = delay
+                    state_array(syn.pre, "delay")[:] = delay
 
     def _root_of_group(self, group):
         for root, _, _ in _members(self.post):

@@ -126,9 +126,6 @@ class Recorder(recording.Recorder):
         self._configure(variable, indices, self._interval_steps())
 
     # --- run / reset hooks ------------------------------------------------------------------------
-    def _before_run(self):
-        pass
-
     def _after_restore(self):
         """Monitors were restored to their first (empty) state; nothing is left to fetch."""
         self._spikes_seen = 0 if self._spike_monitor is None else self._spike_monitor.num_spikes

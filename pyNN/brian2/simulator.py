@@ -133,8 +133,6 @@ class State(BaseState):
     def _advance(self, n_steps):
         for population in self.populations:
             population._before_run(self.steps + n_steps)
-        for recorder in self.recorders:
-            recorder._before_run()
         self._snapshot_new_objects()
         saved = _b2network.gc
         _b2network.gc = _NoCollect

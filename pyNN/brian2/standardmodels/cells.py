@@ -49,6 +49,13 @@ UNITS = {
 _RENAMED = {"cm": "c_m", "a": "a_w", "b": "b_w", "w": "w_ad"}
 
 
+def state_array(obj, name):
+    """The numpy array holding a Brian2 variable (runtime targets): reading and writing it
+    directly needs no generated code, unlike indexing ``obj.<name>_`` (which compiles a
+    code object per variable on the Cython target)."""
+    return obj.variables[name].get_value()
+
+
 def native_name_of(name):
     """Brian2 identifier of a standard parameter or variable ('AMPA.tau_syn' -> 'AMPA_tau_syn')."""
     if "." in name:
@@ -64,6 +71,30 @@ def si_factor(unit):
 def si_translations(units, names):
     """Translation table: each standard parameter to its native name, scaled to SI."""
     return build_translations(*[(n, native_name_of(n), si_factor(units[n])) for n in names])
+
+
+class SharedMethod:
+    """A Brian2 integration method (e.g. 'rk4') whose abstract code is derived once per set
+    of equations and reused by every group with the same equations: Brian2 derives it with
+    sympy for each group separately (about a second per group for RK4)."""
+
+    _cache = {}
+
+    def __init__(self, name):
+        from brian2 import StateUpdateMethod
+        self.name = name
+        self.__name__ = name
+        self._method = StateUpdateMethod.stateupdaters[name]
+
+    def can_integrate(self, equations, variables, method_options=None):
+        return self._method.can_integrate(equations, variables, method_options)
+
+    def __call__(self, equations, variables=None, method_options=None):
+        key = (self.name, str(equations), repr(method_options))
+        code = self._cache.get(key)
+        if code is None:
+            code = self._cache[key] = self._method(equations, variables, method_options)
+        return code
 
 
 class Brian2Model:
@@ -105,7 +136,8 @@ class Brian2Model:
         self.threshold = threshold
         self.reset = reset
         self.refractory = refractory
-        self.method = method
+        # per-cell parameters make the derived code the same for every group of a model
+        self.method = SharedMethod(method) if isinstance(method, str) else method
         self.receptors = receptors or {}
         self.weight_unit = weight_unit
         self.state = state or {}
@@ -208,6 +240,42 @@ def _if_synapses(kind, shape):
 _LIF_METHODS = {("cond", "exp"): "rk4", ("cond", "alpha"): "rk4"}
 
 
+#: parameters that only divide in the conductance-based LIF equations: stored as their
+#: reciprocals, so that the compiled update multiplies (a division per neuron and step is
+#: what made per-cell parameters cost twice Brian2 constants)
+_RECIPROCALS = ("tau_m", "c_m", "tau_syn_E", "tau_syn_I", "tau_sfa", "tau_rr")
+
+
+def reciprocal_translations(base):
+    """Translation table of a conductance-based LIF type: SI values, with the parameters of
+    _RECIPROCALS stored as ``inv_<name>``."""
+    table = {}
+    for name in base.default_parameters:
+        native = native_name_of(name)
+        factor = si_factor(base.units[name])
+        if native in _RECIPROCALS:
+            table[name] = {"translated_name": f"inv_{native}", "scale_factor": None,
+                           "forward_transform": lambda v, _n=name, _f=factor: 1.0 / (np.asarray(v[_n]) * _f),
+                           "reverse_transform": lambda v, _n=native, _f=factor: 1.0 / (np.asarray(v[f"inv_{_n}"]) * _f)}
+        else:
+            table.update(build_translations((name, native, factor)))
+    return table
+
+
+def _use_reciprocals(equations, units, params):
+    """Equations with ``/x`` -> ``*inv_x`` and the declarations of ``inv_x`` (see _RECIPROCALS)."""
+    lines = []
+    for line in equations.split("\n"):
+        name = line.split(":")[0].strip()
+        if name in _RECIPROCALS and ":" in line and "=" not in line:
+            unit = UNITS[units[{"c_m": "cm"}.get(name, name)]][1]
+            line = f"inv_{name} : " + ("Hz" if unit == "second" else f"1/{unit}")
+        for r in _RECIPROCALS:
+            line = line.replace(f"/{r}", f"*inv_{r}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _lif_model(celltype, kind, shape, extra_current="", extra_eqs="", reset_extra=""):
     units = type(celltype).units
     params = list(type(celltype).default_parameters)
@@ -221,8 +289,8 @@ def _lif_model(celltype, kind, shape, extra_current="", extra_eqs="", reset_extr
            f": volt (unless refractory)\n{syn_eqs}\n{extra_eqs}\n{_INJECTION}"
            + _declarations(units, params))
     state = _state(units, [v for v in type(celltype).default_initial_values])
-    if shape == "alpha":
-        state = {k: v for k, v in state.items()}
+    if kind == "cond":
+        eqs = _use_reciprocals(eqs, units, params)
     weight_unit = {"curr": "amp", "cond": "siemens", "delta": "volt"}[kind if shape != "delta" else "delta"]
     return Brian2Model(
         type(celltype).__name__, eqs, threshold="v >= v_thresh", reset="v = v_reset" + reset_extra,
@@ -275,7 +343,7 @@ class IF_curr_delta(Brian2CellTypeMixin, cells.IF_curr_delta):
 class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
     __doc__ = cells.IF_cond_alpha.__doc__
     native_name = "LIF, alpha-shaped conductances (RK4)"
-    translations = _std_table(cells.IF_cond_alpha)
+    translations = reciprocal_translations(cells.IF_cond_alpha)
 
     def brian2_model(self):
         return _lif_model(self, "cond", "alpha")
@@ -284,7 +352,7 @@ class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
 class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
     __doc__ = cells.IF_cond_exp.__doc__
     native_name = "LIF, exponential conductances (exponential Euler)"
-    translations = _std_table(cells.IF_cond_exp)
+    translations = reciprocal_translations(cells.IF_cond_exp)
 
     def brian2_model(self):
         return _lif_model(self, "cond", "exp")
@@ -293,7 +361,7 @@ class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
 class IF_cond_exp_gsfa_grr(Brian2CellTypeMixin, cells.IF_cond_exp_gsfa_grr):
     __doc__ = cells.IF_cond_exp_gsfa_grr.__doc__
     native_name = "LIF, exponential conductances, adaptation and relative refractoriness"
-    translations = _std_table(cells.IF_cond_exp_gsfa_grr)
+    translations = reciprocal_translations(cells.IF_cond_exp_gsfa_grr)
 
     def brian2_model(self):
         return _lif_model(
@@ -440,11 +508,12 @@ class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
         def set_i_eta(group, values, indices):
             # the whole spike-triggered current starts in the first kernel
             for k in range(n_eta):
-                getattr(group, f"eta{k}_")[indices] = values if k == 0 else 0.0
+                state_array(group, f"eta{k}")[indices] = values if k == 0 else 0.0
 
         def set_v_t(group, values, indices):
             for k in range(n_gamma):
-                getattr(group, f"gamma{k}_")[indices] = (values - group.v_t_star_[indices]) if k == 0 else 0.0
+                v_t_star = state_array(group, "v_t_star")[indices]
+                state_array(group, f"gamma{k}")[indices] = (values - v_t_star) if k == 0 else 0.0
         return Brian2Model(
             "GIF_cond_exp", eqs,
             threshold="rand() < 1 - exp(-lambda0*exp((v - v_t)/delta_v)*dt)",
@@ -593,8 +662,8 @@ class PointNeuronModel:
         beta = [n for n, psr in receptors.items() if isinstance(psr, CondBetaPostSynapticResponse)]
         for name in beta:
             def set_gsyn(group, values, indices, _p=f"{name}_"):
-                getattr(group, f"{_p}decay_")[indices] = values
-                getattr(group, f"{_p}rise_")[indices] = 0.0
+                state_array(group, f"{_p}decay")[indices] = values
+                state_array(group, f"{_p}rise")[indices] = 0.0
             self.model.settable_subexpressions[f"{name}.gsyn"] = set_gsyn
         names = [n for n in cls.default_parameters]
         table = si_translations(self.units, names)
