@@ -119,12 +119,16 @@ class Projection(common.Projection):
                 source, target = pre_roots[a][0], post_roots[b][0]
                 syn = self._build(source, target, pre_root_index[sel], post_root_index[sel], positions[sel])
                 created.append((syn, positions[sel], source))
-        # only now, when every object was built, do they join the network: a failure above
-        # leaves nothing behind
         self._synapses = created
+        try:
+            self._set_attributes(self._native_values(self._syn))
+        except Exception:
+            self._synapses = []
+            raise
+        # only now, when every object is complete, do they join the network: a failure above
+        # leaves nothing behind
         for syn, _, _ in created:
             simulator.state.add(syn)
-        self._set_attributes(self._native_values(self._syn))
 
     def _build(self, source, target, i, j, positions):
         state = simulator.state

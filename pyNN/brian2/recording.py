@@ -32,7 +32,9 @@ class Recorder(recording.Recorder):
             if self._spike_monitor is None and len(indices):
                 self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"), when="end")
                 state.add(self._spike_monitor)
-                self._spikes_seen = 0
+            # the core fetched everything up to now: spikes before now (e.g. while recording
+            # was stopped) are not data
+            self._spikes_seen = self._spike_monitor.num_spikes if self._spike_monitor is not None else 0
             return
         epoch = self.current.signals.get(variable, [None])[-1]
         if epoch is not None and (variable, id(epoch)) in self._monitors:

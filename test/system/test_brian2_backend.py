@@ -126,6 +126,21 @@ def test_reset_keeps_parameters_set_after_the_snapshot():
     assert abs(v[-1, 0] - (-65.0)) < 1e-9 and v[-1, 1] > -64.0
 
 
+def test_spikes_while_recording_was_stopped_are_not_data():
+    cell = sim.Population(1, sim.IF_curr_exp(i_offset=3.0, tau_refrac=2.0))
+    cell.record("spikes")
+    sim.run(30.0)
+    first = cell.get_data().segments[0].spiketrains[0].magnitude.copy()
+    cell.record(None)
+    sim.run(30.0)
+    cell.record("spikes")
+    sim.run(30.0)
+    spikes = cell.get_data().segments[0].spiketrains[0].magnitude
+    assert len(first) >= 2
+    assert not np.any((spikes > 30.0 + 1e-9) & (spikes < 60.0 - 1e-9))
+    assert np.any(spikes > 60.0)
+
+
 # --- projections ---------------------------------------------------------------------------------------
 
 def test_refused_projection_leaves_nothing_in_the_network():
