@@ -99,7 +99,8 @@ class State(BaseState):
         cache_dir = cache_dir or os.environ.get("PYNN_BRIAN2_CACHE")
         if cache_dir:
             os.makedirs(cache_dir, exist_ok=True)
-            brian2.prefs.codegen.runtime.cython.cache_dir = cache_dir
+        # (None: Brian2's own default location; a cache_dir of an earlier setup() is not kept)
+        brian2.prefs.codegen.runtime.cython.cache_dir = cache_dir or None
         brian2.prefs.codegen.target = target
         brian2.prefs.logging.file_log = False
         brian2.prefs.logging.std_redirection = False

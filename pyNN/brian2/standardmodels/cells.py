@@ -351,7 +351,7 @@ class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
 
 class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
     __doc__ = cells.IF_cond_exp.__doc__
-    native_name = "LIF, exponential conductances (exponential Euler)"
+    native_name = "LIF, exponential conductances (RK4)"
     translations = reciprocal_translations(cells.IF_cond_exp)
 
     def brian2_model(self):
@@ -360,7 +360,7 @@ class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
 
 class IF_cond_exp_gsfa_grr(Brian2CellTypeMixin, cells.IF_cond_exp_gsfa_grr):
     __doc__ = cells.IF_cond_exp_gsfa_grr.__doc__
-    native_name = "LIF, exponential conductances, adaptation and relative refractoriness"
+    native_name = "LIF, exponential conductances, adaptation and relative refractoriness (RK4)"
     translations = reciprocal_translations(cells.IF_cond_exp_gsfa_grr)
 
     def brian2_model(self):
@@ -373,7 +373,7 @@ class IF_cond_exp_gsfa_grr(Brian2CellTypeMixin, cells.IF_cond_exp_gsfa_grr):
 
 class IF_facets_hardware1(Brian2CellTypeMixin, cells.IF_facets_hardware1):
     __doc__ = cells.IF_facets_hardware1.__doc__
-    native_name = "LIF, exponential conductances, cm 0.2 nF, t_ref 1 ms, E_ex 0 mV"
+    native_name = "LIF, exponential conductances, cm 0.2 nF, t_ref 1 ms, E_ex 0 mV (RK4)"
     translations = _std_table(cells.IF_facets_hardware1)
 
     def brian2_model(self):
