@@ -73,6 +73,29 @@ def si_translations(units, names):
     return build_translations(*[(n, native_name_of(n), si_factor(units[n])) for n in names])
 
 
+def _dt():
+    from pyNN.brian2 import simulator  # the time step of the current set-up
+    return simulator.state.dt
+
+
+#: refractoriness of the cells: as Brian2's ``refractory='tau_refrac + dt'`` (which gives
+#: NEST's dead time), but with the number of steps precomputed per cell, so that the
+#: update does not divide tau_refrac by dt for every cell and step
+_REFRACTORY_STEPS = "timestep(t - lastspike, dt) < ref_steps"
+
+
+def with_refractory_steps(table):
+    """A translation table in which tau_refrac (ms) becomes ``ref_steps`` (an integer)."""
+    if "tau_refrac" in table:
+        table = dict(table)
+        table["tau_refrac"] = {
+            "translated_name": "ref_steps", "scale_factor": None,
+            "forward_transform": lambda v: np.floor(np.asarray(v["tau_refrac"], dtype=float) / _dt()
+                                                    + 1.0 + 1e-3).astype(np.int64),
+            "reverse_transform": lambda v: (np.asarray(v["ref_steps"]) - 1) * _dt()}
+    return table
+
+
 class SharedMethod:
     """A Brian2 integration method (e.g. 'rk4') whose abstract code is derived once per set
     of equations and reused by every group with the same equations: Brian2 derives it with
@@ -132,9 +155,12 @@ class Brian2Model:
                  regular_code=None, regular_when="thresholds", settable_subexpressions=None,
                  injectable=True):
         self.name = name
-        self.equations = equations
         self.threshold = threshold
         self.reset = reset
+        if refractory == "tau_refrac + dt":
+            refractory = _REFRACTORY_STEPS
+            equations = equations.replace("tau_refrac : second", "ref_steps : integer")
+        self.equations = equations
         self.refractory = refractory
         # per-cell parameters make the derived code the same for every group of a model
         self.method = SharedMethod(method) if isinstance(method, str) else method
@@ -259,7 +285,7 @@ def reciprocal_translations(base):
                            "reverse_transform": lambda v, _n=native, _f=factor: 1.0 / (np.asarray(v[f"inv_{_n}"]) * _f)}
         else:
             table.update(build_translations((name, native, factor)))
-    return table
+    return with_refractory_steps(table)
 
 
 def _use_reciprocals(equations, units, params):
@@ -310,7 +336,7 @@ class Brian2CellTypeMixin:
 
 
 def _std_table(base):
-    return si_translations(base.units, list(base.default_parameters))
+    return with_refractory_steps(si_translations(base.units, list(base.default_parameters)))
 
 
 class IF_curr_alpha(Brian2CellTypeMixin, cells.IF_curr_alpha):
@@ -478,9 +504,9 @@ class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
     native_name = "GIF, escape noise, exponential conductances (exponential Euler)"
     #: array-valued parameters, each split into one native variable per kernel
     kernel_parameters = ("tau_eta", "tau_gamma", "a_eta", "a_gamma")
-    translations = si_translations(cells.GIF_cond_exp.units,
-                                   [n for n in cells.GIF_cond_exp.default_parameters
-                                    if n not in ("tau_eta", "tau_gamma", "a_eta", "a_gamma")])
+    translations = with_refractory_steps(si_translations(
+        cells.GIF_cond_exp.units,
+        [n for n in cells.GIF_cond_exp.default_parameters if n not in ("tau_eta", "tau_gamma", "a_eta", "a_gamma")]))
 
     def brian2_model(self, n_eta=3, n_gamma=3):
         units = cells.GIF_cond_exp.units
@@ -548,7 +574,9 @@ class SpikeSourcePoisson(Brian2CellTypeMixin, cells.SpikeSourcePoisson):
 class SpikeSourcePoissonRefractory(Brian2CellTypeMixin, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
     native_name = "NeuronGroup, Bernoulli trial per step after a dead time"
-    translations = _std_table(cells.SpikeSourcePoissonRefractory)
+    # tau_refrac stays a time here: the threshold needs it
+    translations = si_translations(cells.SpikeSourcePoissonRefractory.units,
+                                   list(cells.SpikeSourcePoissonRefractory.default_parameters))
 
     def brian2_model(self):
         # the hazard after the dead time gives the requested mean rate
@@ -666,7 +694,7 @@ class PointNeuronModel:
                 state_array(group, f"{_p}rise")[indices] = 0.0
             self.model.settable_subexpressions[f"{name}.gsyn"] = set_gsyn
         names = [n for n in cls.default_parameters]
-        table = si_translations(self.units, names)
+        table = with_refractory_steps(si_translations(self.units, names))
         for name in beta:
             table[f"{name}.peak_norm"] = {
                 "translated_name": f"{name}_peak_norm", "scale_factor": None,
