@@ -4,6 +4,8 @@ import importlib
 
 import pytest
 
+__import__("os").environ.setdefault("PYNN_BRIAN2_TARGET", "numpy")  # fast start-up of Brian2 tests
+
 #: every backend the library has, in the order they are tried
 BACKENDS = ["nest", "neuron", "brian2", "hardware"]
 

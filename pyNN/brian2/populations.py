@@ -1,0 +1,189 @@
+"""Brian2 populations: one NeuronGroup (or SpikeGeneratorGroup) per population.
+
+Parameters live in the group as per-cell variables in SI units and are written with one
+vectorised assignment per parameter.
+"""
+
+import brian2
+import numpy as np
+
+from pyNN import errors
+from pyNN.brian2 import simulator
+from pyNN.brian2.recording import Recorder
+from pyNN.brian2.standardmodels.cells import brian2_description, si_factor, state_array
+from pyNN.common import populations as common
+from pyNN.parameters import ArrayParameter
+
+
+def _values_of(item):
+    return np.asarray(item.value if isinstance(item, ArrayParameter) else item, dtype=float).reshape(-1)
+
+
+class Population(common.Population):
+    """A group of cells simulated by Brian2."""
+
+    _simulator = simulator
+    _recorder_class = Recorder
+
+    def _check_backend_support(self):
+        self.brian2_model, self._translate_fn = brian2_description(self.celltype)
+
+    def _translate(self, std_values):
+        return self._translate_fn(std_values)
+
+    # --- creation ---------------------------------------------------------------------------
+    def _kernel_counts(self):
+        """Number of kernels of array-valued parameters (GIF): the longest array of any cell."""
+        counts = {}
+        for name in getattr(self.celltype, "kernel_parameters", ()):
+            counts[name] = max([len(_values_of(v)) for v in self._std[name]] or [0])
+        return counts
+
+    def _create_cells(self):
+        state = simulator.state
+        model = self.brian2_model
+        self._source_times = None
+        if self.size == 0:
+            self.group = None
+            return
+        name = state.unique_name(f"{type(self.celltype).__name__.lower()}")
+        if model.kind == "array":
+            self.group = brian2.SpikeGeneratorGroup(self.size, np.zeros(0, dtype=int), np.zeros(0) * brian2.second,
+                                                    name=name, sorted=True)
+        else:
+            if getattr(self.celltype, "kernel_parameters", None):
+                counts = self._kernel_counts()
+                self._n_eta, self._n_gamma = counts["tau_eta"], counts["tau_gamma"]
+                model = self.brian2_model = self.celltype.brian2_model(self._n_eta, self._n_gamma)
+            self.group = brian2.NeuronGroup(
+                self.size, model.equations, threshold=model.threshold, reset=model.reset,
+                refractory=model.refractory, method=model.method, name=name, namespace={})
+            if model.spikes_after_update:
+                # test the threshold after this step's spikes were delivered, so that a
+                # voltage jump can make the cell fire in the step it arrives (as on NEST)
+                self.group.thresholder["spike"].when = "after_synapses"
+            if model.regular_code:
+                self.group.run_regularly(model.regular_code, when=model.regular_when, order=-1,
+                                         name=f"{name}_regular")
+        state.add(self.group)
+        self._set_native_parameters(self._translate(self._std), self._indices)
+        self._set_kernel_parameters(self._indices)
+
+    # --- parameters -----------------------------------------------------------------------
+    def _set_native_parameters(self, native_values, indices):
+        if self.group is None or len(indices) == 0:
+            return
+        indices = np.asarray(indices, dtype=np.int64)
+        whole = len(indices) == self.size
+        for name, value in native_values.items():
+            if name == "spike_times":
+                self._set_spike_times(value, indices)
+                continue
+            target = state_array(self.group, name)
+            if whole:
+                target[:] = value
+            else:
+                target[indices] = value
+
+    def _push_parameters(self, indices, changed):
+        super()._push_parameters(indices, changed)
+        if set(changed) & set(getattr(self.celltype, "kernel_parameters", ())):
+            self._set_kernel_parameters(indices)
+
+    def _set_kernel_parameters(self, indices):
+        """Array-valued parameters (GIF kernels): element k of each cell's array -> variable `name_k`."""
+        kernel_params = getattr(self.celltype, "kernel_parameters", ())
+        if not kernel_params or self.group is None:
+            return
+        units = type(self.celltype).units
+        counts = {"tau_eta": self._n_eta, "a_eta": self._n_eta, "tau_gamma": self._n_gamma,
+                  "a_gamma": self._n_gamma}
+        for name in kernel_params:
+            rows = [_values_of(v) for v in self._std[name][indices]]
+            n = counts[name]
+            if any(len(r) > n for r in rows):
+                raise errors.InvalidParameterValueError(
+                    f"Population '{self.label}': {name} has more kernels than when the population was "
+                    f"created ({n}); the Brian2 backend fixes the number of kernels at creation")
+            # missing kernels are inert: zero amplitude, unit time constant
+            pad = 1.0 if name.startswith("tau") else 0.0
+            table = np.array([np.concatenate([r, np.full(n - len(r), pad)]) for r in rows]).reshape(len(rows), n)
+            for k in range(n):
+                state_array(self.group, f"{name}_{k}")[indices] = table[:, k] * si_factor(units[name])
+
+    def _set_spike_times(self, value, indices):
+        """Give the SpikeGeneratorGroup every cell's spike times, on the grid, one per step."""
+        state = simulator.state
+        if self._source_times is None:
+            self._source_times = [np.zeros(0)] * self.size
+        value = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+        for k, i in enumerate(indices.tolist()):
+            item = value[k] if value.ndim else value.item()
+            self._source_times[i] = _values_of(item)
+        cells = np.repeat(np.arange(self.size), [len(t) for t in self._source_times])
+        times = np.concatenate(self._source_times) if cells.size else np.zeros(0)
+        steps = state.time_to_steps(times, f"spike times of '{self.label}'") if times.size else \
+            np.zeros(0, dtype=np.int64)
+        steps = np.atleast_1d(steps)
+        # one spike per cell and step (Brian2 refuses more), in time order
+        key = np.unique(steps * self.size + cells)
+        steps, cells = key // self.size, key % self.size
+        self.group.set_spikes(cells, steps * state.dt * brian2.ms, sorted=True)
+
+    # --- state variables ----------------------------------------------------------------------
+    def _set_native_initial_values(self, std_initial_values, indices):
+        if self.group is None or len(indices) == 0:
+            return
+        model = self.brian2_model
+        indices = np.asarray(indices, dtype=np.int64)
+        for name, values in std_initial_values.items():
+            values = np.asarray(values, dtype=float)
+            setter = model.settable_subexpressions.get(name)
+            factor = model.state[name][1] if name in model.state else 1.0
+            if setter is not None:
+                setter(self.group, values * factor, indices)
+                continue
+            if name not in model.state:
+                continue
+            native, factor = model.state[name]
+            state_array(self.group, native)[indices] = values * factor
+
+    def _native_state(self, std_variable, indices):
+        """Current value of a state variable, in standard units."""
+        native, factor = self.brian2_model.state[std_variable]
+        if std_variable in self.brian2_model.settable_subexpressions:  # computed by Brian2
+            values = getattr(self.group, native + "_")[:]
+        else:
+            values = state_array(self.group, native)
+        return np.asarray(values, dtype=float)[indices] / factor
+
+    def _native_ids(self):
+        return self.first_id_int + self._indices
+
+    # --- run / reset hooks -------------------------------------------------------------------
+    def _before_run(self, end_steps):
+        injection = getattr(self, "_injection", None)
+        if injection is not None:
+            injection.prepare(end_steps)
+
+    def _after_restore(self):
+        """After the snapshot was restored: the current parameters again (set() may have changed them)."""
+        if self.group is None:
+            return
+        self._set_native_parameters(self._translate(self._std), self._indices)
+        self._set_kernel_parameters(self._indices)
+        injection = getattr(self, "_injection", None)
+        if injection is not None:
+            injection.restore()
+
+
+class PopulationView(common.PopulationView):
+    """A subset of a Brian2 population."""
+
+
+class Assembly(common.Assembly):
+    """A group of Brian2 populations."""
+
+
+Population._view_class = PopulationView
+Population._assembly_class = Assembly

@@ -1,0 +1,205 @@
+"""Brian2 projections: one Synapses object per projection (per pair of Brian2 groups when
+an Assembly spans several populations), connected from the core's index arrays in one
+``connect(i=, j=)`` call.
+
+Delays: the core gives delays as whole steps D >= 1; the Brian2 delay is D - 1 steps
+(see simulator.py for why), so that the target's variables jump in the sample at spike
+time + delay.
+A projection whose delays are all equal gets Brian2's scalar (homogeneous) delay.
+"""
+
+import brian2
+import numpy as np
+
+from pyNN import errors
+from pyNN.brian2 import simulator
+from pyNN.brian2.standardmodels.cells import state_array
+from pyNN.brian2.standardmodels.synapses import StaticSynapse
+from pyNN.common import projections as common
+
+
+def _members(group):
+    """[(root population, indices into the root, offset in `group`)] of a population, view or assembly."""
+    if hasattr(group, "populations"):
+        out, offset = [], 0
+        for p in group.populations:
+            out.append((p.grandparent, p._indices, offset))
+            offset += p.size
+        return out
+    return [(group.grandparent, group._indices, 0)]
+
+
+def _locate(group, index):
+    """For indices into `group`: (member number, index into that member's root population)."""
+    members = _members(group)
+    if len(members) == 1:
+        return np.zeros(index.size, dtype=np.int64), members[0][1][index]
+    offsets = np.array([m[2] for m in members])
+    which = np.searchsorted(offsets, index, side="right") - 1
+    root_index = np.empty(index.size, dtype=np.int64)
+    for k, (_, indices, offset) in enumerate(members):
+        sel = which == k
+        root_index[sel] = indices[index[sel] - offset]
+    return which, root_index
+
+
+#: SI value of one standard weight unit, by the unit of the target variable
+_WEIGHT_SI = {"siemens": 1e-6, "amp": 1e-9, "volt": 1e-3, "1": 1.0}
+
+
+def _connect_arrays(syn, i, j):
+    """``syn.connect(i=i, j=j)`` done on the arrays directly.
+
+    Brian2's connect(i=, j=) runs a generated code object whose source includes the
+    number of connections, so on the Cython target every projection of a new size
+    compiled its own module (seconds each) and even a cached one cost ~0.2 s of code
+    generation. On the runtime targets the synapse arrays are numpy arrays: write the
+    indices, then let Brian2 resize the synaptic variables and count the synapses per
+    cell exactly as its template does.
+    """
+    i = np.asarray(i, dtype=np.int32)
+    j = np.asarray(j, dtype=np.int32)
+    if "_offset" in syn.source.variables or "_offset" in syn.target.variables:  # subgroups: not ours
+        syn.connect(i=i, j=j)
+        return
+    syn._connect_called = True
+    old = int(syn.variables["N"].get_value())
+    new = old + i.size
+    for name, values in (("_synaptic_pre", i), ("_synaptic_post", j)):
+        variable = syn.variables[name]
+        variable.resize(new)
+        variable.get_value()[old:] = values
+    syn._resize(new)
+    syn._update_synapse_numbers(old)
+
+
+class Projection(common.Projection):
+    """Connections between Brian2 groups."""
+
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def _prepare_backend(self):
+        syn = self.synapse_type
+        if getattr(syn, "native_name", None) is None:
+            reason = getattr(syn, "missing_reason", None) or "no Brian2 synapse model is mapped to it"
+            raise errors.NoModelAvailableError(
+                f"{type(syn).__name__} is not available on the Brian2 backend: {reason}")
+        self._on_pre = {}
+        for root, _, _ in _members(self.post):
+            model = root.brian2_model
+            statement = model.receptors.get(self.receptor_type)
+            if statement is None:
+                raise errors.NoModelAvailableError(
+                    f"Projection '{self.label}': receptor '{self.receptor_type}' of "
+                    f"{type(root.celltype).__name__} is not available on the Brian2 backend")
+            self._on_pre[id(root)] = (statement, model.weight_unit)
+        self._synapses = []  # [(Synapses, positions in the core's arrays)]
+
+    def _create_in_chunks(self, positions, chunk=None):
+        """All connections at once: one connect() per Synapses object."""
+        if isinstance(positions, slice):
+            positions = np.arange(*positions.indices(self._pre.size))
+        positions = np.asarray(positions, dtype=np.int64)
+        if positions.size == 0:
+            return
+        if self._synapses:
+            raise NotImplementedError(
+                f"Projection '{self.label}': adding connections to an existing projection is not supported "
+                f"by the Brian2 backend")
+        pre = self._pre[positions].astype(np.int64)
+        post = self._post[positions].astype(np.int64)
+        pre_member, pre_root_index = _locate(self.pre, pre)
+        post_member, post_root_index = _locate(self.post, post)
+        pre_roots, post_roots = _members(self.pre), _members(self.post)
+        created = []
+        for a in np.unique(pre_member):
+            for b in np.unique(post_member[pre_member == a]):
+                sel = np.flatnonzero((pre_member == a) & (post_member == b))
+                source, target = pre_roots[a][0], post_roots[b][0]
+                syn = self._build(source, target, pre_root_index[sel], post_root_index[sel], positions[sel])
+                created.append((syn, positions[sel], source))
+        self._synapses = created
+        try:
+            self._set_attributes(self._native_values(self._syn))
+        except Exception:
+            self._synapses = []
+            raise
+        # only now, when every object is complete, do they join the network: a failure above
+        # leaves nothing behind
+        for syn, _, _ in created:
+            simulator.state.add(syn)
+
+    def _build(self, source, target, i, j, positions):
+        state = simulator.state
+        statement, unit = self._on_pre[id(target)]
+        delay = self._delays_for(positions)
+        kwargs = {}
+        if np.ndim(delay) == 0:
+            kwargs["delay"] = float(delay) * brian2.second
+        syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
+                              on_pre=self._on_pre_code(statement), name=state.unique_name("synapses"),
+                              namespace={}, **kwargs)
+        _connect_arrays(syn, i, j)
+        for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
+            state_array(syn, name)[:] = value
+        return syn
+
+    def _synapse_equations(self, unit):
+        return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "")
+
+    def _on_pre_code(self, statement):
+        pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
+        if pre_code:
+            release = f"({self.synapse_type.release})"
+            return pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}"))
+        return statement
+
+    def _delays_for(self, positions, values=None):
+        """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
+        one step less than the delay, see the module docstring."""
+        dt = simulator.state.dt
+        d = self._syn.get("delay") if values is None else values
+        if d is None:
+            d = simulator.state.min_delay
+        if isinstance(d, np.ndarray):
+            d = d[positions] if values is None else d
+            if d.size and np.all(d == d.flat[0]):
+                d = float(d.flat[0])
+        return (np.asarray(d, dtype=float) - dt) * 1e-3 if isinstance(d, np.ndarray) else (d - dt) * 1e-3
+
+    def _set_attributes(self, values):
+        native = type(self.synapse_type).translate(values)
+        for syn, positions, _ in self._synapses:
+            target = syn.target
+            unit = self._on_pre[id(self._root_of_group(target))][1]
+            for name, value in native.items():
+                if name == "delay":
+                    continue
+                arr = value[positions] if isinstance(value, np.ndarray) else value
+                if name == "weight":
+                    arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
+                state_array(syn, name)[:] = arr
+            if "delay" in values:
+                d = values["delay"]
+                delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
+                if syn.pre.variables["delay"].scalar:
+                    if np.ndim(delay):
+                        raise NotImplementedError(
+                            f"Projection '{self.label}': its delays were all equal when it was created, so "
+                            f"the Brian2 backend gave it one shared delay, which cannot become different per "
+                            f"connection; create the projection with heterogeneous delays instead")
+                    syn.delay = float(delay) * brian2.second
+                else:
+                    state_array(syn.pre, "delay")[:] = delay
+
+    def _root_of_group(self, group):
+        for root, _, _ in _members(self.post):
+            if root.group is group:
+                return root
+        raise KeyError(group.name)
+
+    def _after_restore(self):
+        """The snapshot holds the values at the first run: put back the current ones."""
+        if self._synapses:
+            self._set_attributes(self._native_values(self._syn))

@@ -1,0 +1,135 @@
+"""Brian2 recorders: one SpikeMonitor per population, one StateMonitor per signal epoch.
+
+Monitors run in Brian2's 'start' slot, so the sample of step k is the state at t = k*dt
+(after the spikes, deliveries and resets of the previous step). A run of n steps executes
+steps 0..n-1, so the sample at the current time is read directly from the group; the
+first sample of an epoch is given by the core. Data come out as columns.
+"""
+
+import brian2
+import numpy as np
+
+from pyNN import recording
+from pyNN.brian2 import simulator
+
+
+class Recorder(recording.Recorder):
+    """Tells Brian2 what to record for one population and fetches raw arrays."""
+
+    def __init__(self, population):
+        self._spike_monitor = None
+        self._spikes_seen = 0
+        self._monitors = {}  # (variable, id(epoch)) -> [StateMonitor, samples already fetched]
+        super().__init__(population)
+
+    # --- configuration ----------------------------------------------------------------------
+    def _configure(self, variable, indices, interval_steps):
+        pop = self.population
+        state = simulator.state
+        if pop.group is None:
+            return
+        if variable == "spikes":
+            if self._spike_monitor is None and len(indices):
+                self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"), when="end")
+                state.add(self._spike_monitor)
+            # the core fetched everything up to now: spikes before now (e.g. while recording
+            # was stopped) are not data
+            self._spikes_seen = self._spike_monitor.num_spikes if self._spike_monitor is not None else 0
+            return
+        epoch = self.current.signals.get(variable, [None])[-1]
+        if epoch is not None and (variable, id(epoch)) in self._monitors:
+            return
+        # a monitor's own clock ticks at multiples of its dt from t = 0: use it when the
+        # epoch's grid is aligned with it, otherwise sample every step and keep the grid's
+        k = epoch.interval_steps if epoch is not None else 1
+        aligned = epoch is not None and epoch.t_start_steps % k == 0
+        mon_dt = (k if aligned else 1) * state.dt * 1e-3
+        reused = None
+        for key, entry in list(self._monitors.items()):
+            if key[0] != variable:
+                continue
+            del self._monitors[key]
+            old = entry[0]
+            if (reused is None and epoch is not None and len(indices) and old.active
+                    and np.array_equal(old.record, epoch.indices) and abs(old.clock.dt_ - mon_dt) < 1e-12):
+                reused = entry  # e.g. after reset(): same cells, monitor emptied by the restore
+            else:
+                old.active = False
+        if epoch is None or len(indices) == 0:
+            return
+        if reused is not None:
+            reused[2] = epoch
+            self._monitors[(variable, id(epoch))] = reused
+            return
+        native = pop.brian2_model.state[variable][0]
+        mon = brian2.StateMonitor(pop.group, native, record=np.asarray(epoch.indices, dtype=int),
+                                  when="start", order=-10, name=state.unique_name("state"),
+                                  dt=mon_dt * brian2.second)
+        state.add(mon)
+        self._monitors[(variable, id(epoch))] = [mon, 0, epoch]
+
+    # --- data ---------------------------------------------------------------------------------
+    def _fetch_spikes(self):
+        mon = self._spike_monitor
+        if mon is None or mon.num_spikes == self._spikes_seen:
+            return np.zeros(0, np.int64), np.zeros(0)
+        start = self._spikes_seen
+        idx = np.asarray(mon.i[start:], dtype=np.int64)
+        t = np.asarray(mon.t_[start:], dtype=float) * 1e3
+        self._spikes_seen = mon.num_spikes
+        state = simulator.state
+        steps = np.rint(t / state.dt).astype(np.int64)
+        if self.population.brian2_model.spikes_after_update:
+            steps += 1
+        keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[idx]
+        return idx[keep], steps[keep] * state.dt
+
+    def _fetch_signal(self, variable, epoch):
+        key = (variable, id(epoch))
+        entry = self._monitors.get(key)
+        if entry is None:
+            return None
+        mon, seen, _ = entry
+        state = simulator.state
+        now = state.steps
+        last = getattr(epoch, "_last_fetched", epoch.t_start_steps)
+        k = epoch.interval_steps
+        first = epoch.t_start_steps + ((last - epoch.t_start_steps) // k + 1) * k
+        wanted = np.arange(first, now + 1, k)
+        epoch._last_fetched = now
+        if wanted.size == 0:
+            return None
+        n_cells = len(epoch.indices)
+        rows = np.empty((wanted.size, n_cells))
+        t = np.asarray(mon.t_[seen:], dtype=float) * 1e3
+        steps = np.rint(t / state.dt).astype(np.int64)
+        native, factor = self.population.brian2_model.state[variable]
+        values = np.asarray(getattr(mon, native + "_")[:, seen:], dtype=float).T / factor
+        entry[1] = seen + len(t)
+        from_mon = wanted[wanted < now]
+        if from_mon.size:
+            pos = np.searchsorted(steps, from_mon)
+            if pos.size and (pos.max() >= steps.size or np.any(steps[pos] != from_mon)):
+                raise RuntimeError(f"Brian2 StateMonitor for '{variable}' of '{self.population.label}' "
+                                   f"lacks samples at steps {from_mon[:5].tolist()}")
+            rows[:from_mon.size] = values[pos]
+        if wanted[-1] == now:
+            rows[-1] = self.population._native_state(variable, epoch.indices)
+        return rows
+
+    def _current_values(self, variable, indices):
+        pop = self.population
+        if pop.group is None:
+            return np.zeros(len(indices))
+        return pop._native_state(variable, indices)
+
+    def _restart_signal(self, variable, indices):
+        """After clear(): a fresh monitor for the new epoch."""
+        self._configure(variable, indices, self._interval_steps())
+
+    # --- run / reset hooks ------------------------------------------------------------------------
+    def _after_restore(self):
+        """Monitors were restored to their first (empty) state; nothing is left to fetch."""
+        self._spikes_seen = 0 if self._spike_monitor is None else self._spike_monitor.num_spikes
+        for entry in self._monitors.values():
+            entry[1] = len(entry[0].t_)

@@ -1,0 +1,168 @@
+"""Brian2 state: code generation target, the Network, run and exact reset.
+
+Time grid. In each step (starting at t) Brian2 integrates every group over the step,
+lets spike sources fire ('thresholds' slot), propagates and delivers spikes ('synapses'),
+then tests the cells' thresholds ('after_synapses', so that a voltage jump delivered in
+the step can make a cell fire in it, as on NEST) and applies resets. A cell found above
+threshold in that step is stamped t + dt (the end of the step, NEST's convention); a
+source firing in it is stamped t. A cell's spike enters the synaptic queue in the next
+step, a source's in the same step, so with a Brian2 delay of D - 1 steps for a delay of
+D steps the target's variables jump in the step ending at spike time + delay: the
+sample at spike time + delay shows the jump. Delays are whole steps >= 1 (the core
+refuses smaller ones), so no delay becomes 0 silently.
+
+Code generation. ``setup(codegen_target=...)`` chooses Brian2's runtime target:
+'cython' (the default; compiled code is cached on disk, by default in Brian2's cache or
+in ``setup(cache_dir=...)``/``$PYNN_BRIAN2_CACHE``) or 'numpy' (no compilation). The
+environment variable ``PYNN_BRIAN2_TARGET`` overrides the default. cpp_standalone is
+refused: it cannot run several times with reset() in between.
+
+Reset. Before each run, every Brian2 object that has not been seen before is
+snapshotted (its full state, as ``Network.store`` does); ``reset()`` restores every object
+from its snapshot — including objects created after the first run, whose snapshot is
+their state when they first ran — then re-applies the current parameters, weights and
+delays from the core, so changes made after creation are kept.
+"""
+
+import gc
+import logging
+import os
+import warnings
+
+import brian2
+from brian2.core import network as _b2network
+
+from pyNN import errors
+from pyNN.common.control import BaseState
+
+logger = logging.getLogger("PyNN")
+
+TARGETS = ("cython", "numpy")
+
+
+def _cython_available():
+    try:
+        import Cython  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def default_target():
+    """The code generation target used when setup() is not given one."""
+    env = os.environ.get("PYNN_BRIAN2_TARGET")
+    if env:
+        return env
+    return "cython" if _cython_available() else "numpy"
+
+
+class _NoCollect:
+    """Stands in for the ``gc`` module inside brian2.core.network during our runs: Brian2
+    calls ``gc.collect()`` at every ``run()`` only to warn about objects outside any network,
+    which cannot happen here (every object goes into our explicit Network), and a full
+    collection costs ~0.1 s per run call."""
+
+    @staticmethod
+    def collect(*args):
+        return 0
+
+
+class State(BaseState):
+    """The Brian2 backend's global state."""
+
+    backend_name = "Brian2"
+
+    def __init__(self):
+        super().__init__()
+        self.network = None
+        self.rng_seed = 42
+        self.codegen_target = None
+        self._snapshots = {}
+        self.object_counter = 0
+
+    def _setup(self, codegen_target=None, cache_dir=None, rng_seed=42, **unknown):
+        if unknown:
+            raise TypeError(f"setup() got unknown Brian2 option(s) {sorted(unknown)}; Brian2 options are "
+                            f"codegen_target, cache_dir, rng_seed, max_delay")
+        target = codegen_target or default_target()
+        if target == "cpp_standalone":
+            raise NotImplementedError(
+                "setup(codegen_target='cpp_standalone') is not supported by the Brian2 backend: standalone "
+                "mode builds one program for the whole script and cannot run several times with reset() "
+                "in between; use 'cython' (compiled, the default) or 'numpy'")
+        if target not in TARGETS:
+            raise errors.InvalidParameterValueError(
+                f"setup(): codegen_target must be one of {TARGETS}, not {target!r}")
+        if target == "cython" and not _cython_available():
+            warnings.warn("Cython is not installed: the Brian2 backend uses the numpy target", stacklevel=4)
+            target = "numpy"
+        cache_dir = cache_dir or os.environ.get("PYNN_BRIAN2_CACHE")
+        if cache_dir:
+            os.makedirs(cache_dir, exist_ok=True)
+        # (None: Brian2's own default location; a cache_dir of an earlier setup() is not kept)
+        brian2.prefs.codegen.runtime.cython.cache_dir = cache_dir or None
+        brian2.prefs.codegen.target = target
+        brian2.prefs.logging.file_log = False
+        brian2.prefs.logging.std_redirection = False
+        self.codegen_target = target
+        self.rng_seed = int(rng_seed)
+        brian2.defaultclock.dt = self.dt * brian2.ms
+        self.network = brian2.Network()
+        self._snapshots = {}
+        self.object_counter = 0
+        brian2.seed(self.rng_seed)
+
+    def unique_name(self, prefix):
+        """A Brian2 object name unique in this set-up (names identify snapshots)."""
+        self.object_counter += 1
+        return f"pynn_{prefix}_{self.object_counter}"
+
+    def add(self, *objects):
+        self.network.add(*objects)
+
+    def _all_objects(self):
+        return _b2network._get_all_objects(self.network.objects)
+
+    def _snapshot_new_objects(self):
+        for obj in self._all_objects():
+            if obj.name not in self._snapshots and hasattr(obj, "_full_state"):
+                self._snapshots[obj.name] = obj._full_state()
+            clock = getattr(obj, "clock", None)
+            if clock is not None and clock.name not in self._snapshots:
+                self._snapshots[clock.name] = clock._full_state()
+
+    def _advance(self, n_steps):
+        for population in self.populations:
+            population._before_run(self.steps + n_steps)
+        self._snapshot_new_objects()
+        saved = _b2network.gc
+        _b2network.gc = _NoCollect
+        try:
+            self.network.run(n_steps * self.dt * brian2.ms, namespace={})
+        finally:
+            _b2network.gc = saved
+        # float accumulation in Brian2's clock must not move us off the grid
+        self.network.t_ = (self.steps + n_steps) * self.dt * 1e-3
+
+    def _reset(self):
+        for obj in self._all_objects():
+            snap = self._snapshots.get(obj.name)
+            if snap is not None:
+                obj._restore_from_full_state(snap)
+            clock = getattr(obj, "clock", None)
+            if clock is not None and clock.name in self._snapshots:
+                clock._restore_from_full_state(self._snapshots[clock.name])
+        self.network.t_ = 0.0
+        brian2.seed(self.rng_seed + self.segment_counter)
+        for population in self.populations:
+            population._after_restore()
+        for projection in self.projections:
+            projection._after_restore()
+        for recorder in self.recorders:
+            recorder._after_restore()
+
+    def _end(self):
+        gc.collect()
+
+
+state = State()
