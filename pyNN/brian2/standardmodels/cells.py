@@ -16,10 +16,11 @@ Each class adds to its standard counterpart:
 Integration methods: current-based LIF types (and PointNeuron(LIF, CurrExp...)) use the
 exact propagator :class:`ExactLIF` (as NEST's iaf_psc models); conductance-based LIF
 types, the exponential integrate-and-fire types and conductance PointNeurons ``rk4``;
-GIF and HH ``exponential_euler``; Izhikevich ``euler`` (as NEST's izhikevich).
+GIF ``exponential_euler``; HH ``rk4`` on 4 sub-steps per dt; Izhikevich ``euler`` (as NEST's izhikevich).
 """
 
 import math
+import re
 
 import numpy as np
 
@@ -118,6 +119,20 @@ class SharedMethod:
         if code is None:
             code = self._cache[key] = self._method(equations, variables, method_options)
         return code
+
+
+class SubstepMethod(SharedMethod):
+    """A Brian2 integration method applied `n` times per time step, each over dt/n: models
+    whose fast dynamics need a finer step than the network's (HH's gates at dt = 0.1 ms)."""
+
+    def __init__(self, name, n):
+        super().__init__(name)
+        self.n = int(n)
+        self.__name__ = f"{name} ({self.n} sub-steps)"
+
+    def __call__(self, equations, variables=None, method_options=None):
+        step = re.sub(r"\bdt\b", "_h_sub", super().__call__(equations, variables, method_options))
+        return f"_h_sub = dt/{self.n}\n" + (step.rstrip("\n") + "\n") * self.n
 
 
 class Brian2Model:
@@ -415,7 +430,7 @@ class IF_facets_hardware1(Brian2CellTypeMixin, cells.IF_facets_hardware1):
 
 class HH_cond_exp(Brian2CellTypeMixin, cells.HH_cond_exp):
     __doc__ = cells.HH_cond_exp.__doc__
-    native_name = "Hodgkin-Huxley (Traub), exponential conductances (exponential Euler)"
+    native_name = "Hodgkin-Huxley (Traub), exponential conductances (RK4, 4 sub-steps per dt)"
     translations = _std_table(cells.HH_cond_exp)
 
     def brian2_model(self):
@@ -435,7 +450,7 @@ class HH_cond_exp(Brian2CellTypeMixin, cells.HH_cond_exp):
         # again), then 2 ms without spike detection
         eqs += "\nv_before : volt"
         return Brian2Model("HH_cond_exp", eqs, threshold="v > v_offset + 30*mV and v < v_before",
-                           refractory="2*ms + dt", method="exponential_euler",
+                           refractory="2*ms + dt", method=SubstepMethod("rk4", 4),
                            regular_code="v_before = v", regular_when="before_groups",
                            receptors=receptors, weight_unit="siemens",
                            state=_state(units, list(self.default_initial_values)))
@@ -614,14 +629,15 @@ class SpikeSourceArray(Brian2CellTypeMixin, cells.SpikeSourceArray):
 
 # --- PointNeuron --------------------------------------------------------------------------------
 
-def _receptor_parts(name, psr):
-    """(equations, current term, on_pre statement, extra native parameters) of one receptor."""
+def _receptor_parts(name, psr, sign=1.0):
+    """(equations, current term, on_pre statement, extra native parameters) of one receptor;
+    `sign` is the core's PointNeuron.receptor_sign for current receptors."""
     p = f"{name}_"
     units = type(psr).units
     decl = "\n".join(f"{p}{k} : {UNITS[units[k]][1]}" for k in type(psr).default_parameters)
     if isinstance(psr, CurrExpPostSynapticResponse):
         return (f"d{p}isyn/dt = -{p}isyn/{p}tau_syn : amp\n{decl}", f"{p}isyn",
-                f"{p}isyn_post += weight", "amp")
+                f"{p}isyn_post {'-' if sign < 0 else '+'}= weight", "amp")
     driving = f"*({p}e_syn - v)"
     if isinstance(psr, CondExpPostSynapticResponse):
         return (f"d{p}gsyn/dt = -{p}gsyn/{p}tau_syn : siemens\n{decl}", f"{p}gsyn{driving}",
@@ -663,7 +679,7 @@ class PointNeuronModel:
         self.units = cls.units
         eqs, currents, on_pre, weight_units = [], [], {}, set()
         for name, psr in receptors.items():
-            e, current, statement, wu = _receptor_parts(name, psr)
+            e, current, statement, wu = _receptor_parts(name, psr, point_neuron.receptor_sign(name))
             eqs.append(e)
             currents.append(current)
             on_pre[name] = statement
