@@ -14,7 +14,7 @@
 
 import numpy as np
 
-from pyNN.hardware.engine.neurons import NeuronGroup
+from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent, NeuronGroup
 
 LSB = 2.0 ** -15
 RANGE = 65536.0
@@ -83,14 +83,19 @@ class LIFCurrExpS1615(NeuronGroup):
     def set_state(self, name, values, indices):
         fx = _fixedpoint()
         raw = fx.s1615_from_float(np.asarray(values, float))
-        target = {"v": self.raw_v, "isyn_exc": self.raw_exc, "isyn_inh": self.raw_inh}.get(name)
+        target = self._raw_state().get(name)
         if target is not None:
             target[indices] = raw
+        self._state_set(name, indices)
+
+    def _state_set(self, name, indices):
+        pass
+
+    def _raw_state(self):
+        return {"v": self.raw_v, "isyn_exc": self.raw_exc, "isyn_inh": self.raw_inh}
 
     def get(self, name):
-        fx = _fixedpoint()
-        raw = {"v": self.raw_v, "isyn_exc": self.raw_exc, "isyn_inh": self.raw_inh}[name]
-        return fx.s1615_to_float(raw)
+        return _fixedpoint().s1615_to_float(self._raw_state()[name])
 
     def reset_dynamic_state(self):
         self.raw_ref[:] = 0
@@ -118,6 +123,79 @@ class LIFCurrExpS1615(NeuronGroup):
         return np.flatnonzero(result.spiked)
 
 
+class LIFCondExpS1615(LIFCurrExpS1615):
+    """IF_cond_exp in s16.15 integer arithmetic (sPyNNaker's conductance input type:
+    the current g (E - v) of the start of the tick is held over the tick)."""
+
+    def prepare(self):
+        super().prepare()
+        fx = _fixedpoint()
+        self.raw_e_rev = [fx.s1615_from_float(np.broadcast_to(spec.e_rev, (self.n,)), self.rounding)
+                          for spec in self.receptors.specs]
+
+    def _raw_state(self):
+        return {"v": self.raw_v, "gsyn_exc": self.raw_exc, "gsyn_inh": self.raw_inh}
+
+    def fire(self):
+        fx = _fixedpoint()
+        c = self.const
+        if np.any(self._i_ext):
+            c = c._replace(i_offset=fx.s1615_from_float(self.i_offset + self._i_ext))
+        result = fx.lif_cond_exp_step_s1615(
+            self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
+            self.raw_e_rev[0], self.raw_e_rev[1], rounding=self.rounding,
+            saturate=bool(self.numerics.get("saturate", True)),
+            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)))
+        self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
+        self.saturations += int(result.n_saturated)
+        return np.flatnonzero(result.spiked)
+
+
+class LIFCurrPropagatorS1615(LIFCurrExpS1615):
+    """IF_curr_alpha and IF_curr_delta in s16.15 integer arithmetic: the exact
+    propagators of the float engine, quantised, in the float engine's order (an input acts
+    at the same step as on ``ideal``)."""
+
+    def __init__(self, n, params, receptor_specs, h, rng=None, numerics=None, ring=None, kind="curr_alpha"):
+        self.synapse_kind = kind  # (`kind` is the engine's group category)
+        self.raw_x = np.zeros((2, n), dtype=np.int32)
+        super().__init__(n, params, receptor_specs, h, rng, numerics, ring)
+
+    def prepare(self):
+        super().prepare()
+        from pyNN.hardware.engine.neurons import LIFCurrent
+        fx = _fixedpoint()
+        ref = LIFCurrent.__new__(LIFCurrent)  # the float engine's propagators for these parameters
+        ref.n, ref.h, ref.params, ref.receptors = self.n, self.h, self.params, self.receptors
+        LIFCurrent.prepare(ref)
+        self.drive_per_na = ref.p20
+        self.prop = fx.lif_propagators_s1615(
+            self.params, self.h, self.synapse_kind, [None if k is None else np.abs(k) for k in ref.k_y],
+            [None if k is None else np.abs(k) for k in ref.k_x], ref.p20, self.rounding)
+
+    def _state_set(self, name, indices):
+        if name in ("isyn_exc", "isyn_inh"):
+            self.raw_x[0 if name == "isyn_exc" else 1, indices] = 0  # all of it in the decaying part
+
+    def reset_dynamic_state(self):
+        super().reset_dynamic_state()
+        self.raw_x[:] = 0
+
+    def fire(self):
+        fx = _fixedpoint()
+        c = self.prop
+        if np.any(self._i_ext):
+            c = c._replace(drive=fx.s1615_from_float((self.i_offset + self._i_ext) * self.drive_per_na))
+        y = np.array([self.raw_exc, self.raw_inh])
+        result = fx.lif_curr_propagator_step_s1615(
+            self.raw_v, y, self.raw_x, self.raw_ref, np.array([self._exc, self._inh]), c, self.synapse_kind,
+            rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)))
+        self.raw_v, self.raw_ref, self.raw_x = result.v, result.refrac, result.x
+        self.raw_exc, self.raw_inh = result.y[0].copy(), result.y[1].copy()
+        self.saturations += int(result.n_saturated)
+        return np.flatnonzero(result.spiked)
+
+
 def quantise_state(group):
     """Round a float group's state to the s16.15 grid, saturating to its range; returns
     the number of saturated values."""
@@ -136,12 +214,26 @@ def quantise_state(group):
 def convert_for_s1615(group, numerics, shifts):
     """The group to run under s16.15 numerics: a fixed-point IF_curr_exp group (state
     carried over), or `group` itself marked for state quantisation."""
-    if type(group).__name__ == "LIFCurrent" and group.receptors.kinds == ["curr_exp", "curr_exp"]:
+    kinds = group.receptors.kinds
+    names = [spec.name for spec in group.receptors.specs]
+    cls = extra = None
+    if names == ["excitatory", "inhibitory"] and isinstance(group, LIFCurrent):
+        if kinds == ["curr_exp", "curr_exp"]:
+            cls, extra = LIFCurrExpS1615, {}
+        elif kinds in (["curr_alpha", "curr_alpha"], ["delta", "delta"]):
+            cls, extra = LIFCurrPropagatorS1615, {"kind": kinds[0]}
+    elif (names == ["excitatory", "inhibitory"] and isinstance(group, LIFConductance)
+          and not isinstance(group, GIF) and not group.adaptation and kinds == ["cond_exp", "cond_exp"]):
+        cls, extra = LIFCondExpS1615, {}
+    if cls is not None:
+        fx = _fixedpoint()
         ring = RingInput(shifts, numerics.get("ring_buffer_bits", 16), numerics.get("ring_buffer_saturate", True))
-        new = LIFCurrExpS1615(group.n, group.params, group.receptors.specs, group.h, group.rng, numerics, ring)
-        new.raw_v = _fixedpoint().s1615_from_float(group.v)
-        new.raw_exc = _fixedpoint().s1615_from_float(group.receptors.y[0])
-        new.raw_inh = _fixedpoint().s1615_from_float(group.receptors.y[1])
+        new = cls(group.n, group.params, group.receptors.specs, group.h, group.rng, numerics, ring, **extra)
+        new.raw_v = fx.s1615_from_float(group.v)
+        new.raw_exc = fx.s1615_from_float(group.receptors.y[0])
+        new.raw_inh = fx.s1615_from_float(group.receptors.y[1])
+        if cls is LIFCurrPropagatorS1615:
+            new.raw_x = fx.s1615_from_float(group.receptors.x)
         new.recording = group.recording
         new.index = group.index
         return new
