@@ -71,6 +71,39 @@ def test_numba_and_numpy_paths_agree():
         np.testing.assert_allclose(compiled[label][1], plain[label][1], rtol=0, atol=1e-9)
 
 
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
+@pytest.mark.parametrize("cell_name, i_offset", [("HH_cond_exp", 0.5), ("EIF_cond_exp_isfa_ista", 0.6),
+                                                 ("EIF_cond_alpha_isfa_ista", 0.6)])
+def test_rk4_kernels_match_the_numpy_path(cell_name, i_offset):
+    """The compiled RK4 step of the AdExp and HH models gives the numpy path's results
+    (to float rounding), with excitatory and inhibitory conductance input."""
+    def run():
+        sim.setup(timestep=0.1)
+        src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[2.0, 9.0, 15.0], [4.0, 11.0], [6.5, 13.0]]))
+        cells = sim.Population(2, getattr(sim, cell_name)(i_offset=i_offset))
+        cells.initialize(v=[-65.0, -60.0])
+        for receptor in ("excitatory", "inhibitory"):
+            sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5),
+                           receptor_type=receptor)
+        cells.record(["v", "spikes"])
+        sim.run(40.0)
+        seg = cells.get_data().segments[0]
+        out = np.asarray(seg.analogsignals[0].magnitude), [np.asarray(st.magnitude) for st in seg.spiketrains]
+        sim.end()
+        return out
+    previous = kernels.set_use_numba(True)
+    try:
+        compiled = run()
+        kernels.set_use_numba(False)
+        plain = run()
+    finally:
+        kernels.set_use_numba(previous)
+    assert sum(len(t) for t in compiled[1]) >= 2
+    np.testing.assert_allclose(compiled[0], plain[0], rtol=0, atol=1e-8)
+    for a, b in zip(compiled[1], plain[1]):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_same_seed_same_result_and_segments_differ():
     first = small_network(seed=3)
     second = small_network(seed=3)

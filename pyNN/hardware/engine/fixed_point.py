@@ -1,15 +1,20 @@
 """s16.15 numerics of the ``spinnaker1`` profile (mapping numerics ``kind == "s1615"``).
 
-- IF_curr_exp runs tick by tick in integer arithmetic with sPyNNaker's order of
-  operations (``pyNN.hardware.fixedpoint.lif_curr_exp_step_s1615``): int32 s16.15 state,
-  u0.32 decays, the tick's ring-buffer input added first (so an input acts on v one tick
-  earlier than in the ``ideal`` engine, within the one-tick bound), refractory period of
-  ceil(tau_refrac/dt) ticks.
-- The ring buffer holds stored (16-bit) weights per (post population, receptor) with the
-  mapper's weight shift; a sum above 2**bits - 1 saturates and is counted.
-- The other LIF types of the profile run on the float engine with their state rounded to
-  the s16.15 grid (and saturated to its range) after every tick, and ceil(tau_refrac/dt)
-  refractory ticks.
+Integer groups (int32 s16.15 state, u0.32 decays, int64 products; the kernels are in
+:mod:`pyNN.hardware.fixedpoint`), refractory period of ceil(tau_refrac/dt) ticks:
+
+- IF_curr_exp (``lif_curr_exp_step_s1615``) and IF_cond_exp (``lif_cond_exp_step_s1615``)
+  in sPyNNaker's order of operations: the tick's ring-buffer input is added first (so an
+  input acts on v one tick earlier than in the ``ideal`` engine), the membrane is updated
+  in closed form with the current of the start of the tick, then the synapses decay;
+- IF_curr_alpha and IF_curr_delta (``lif_curr_propagator_step_s1615``): the float
+  engine's exact propagators, quantised, in the float engine's order.
+
+The ring buffer holds stored (16-bit) weights per (post population, receptor) with the
+mapper's weight shift; a sum above 2**bits - 1 saturates and is counted. Other LIF
+variants (PointNeuron with named receptors, IF_cond_exp_gsfa_grr) run on the float engine
+with their state rounded to the s16.15 grid (and saturated to its range) after every tick,
+and ceil(tau_refrac/dt) refractory ticks.
 """
 
 import numpy as np
