@@ -593,7 +593,10 @@ class LIFPropagatorsS1615(NamedTuple):
     one tick caused by i_offset, ``i_offset * tau_m/cm * (1 - p22)``, quantised once from
     the float product on the host; ``k_y``/``k_x`` (shape (2, n): excitatory, inhibitory)
     the effect on v of one unit of receptor state over one tick; ``decay`` (u0.32, (2, n))
-    and ``gain`` (e/tau for alpha receptors, (2, n)) the receptor propagation and arrival."""
+    and ``gain`` (e/tau for alpha receptors, (2, n)) the receptor propagation and arrival.
+    ``k_y``, ``k_x`` and ``gain`` are int64 with PROPAGATOR_FRAC_BITS (24) fraction bits:
+    these factors are often far below 1 (k_x ~ dt**2/(2 cm)), where s16.15 would lose
+    several significant digits; below 128 their products with s16.15 state fit int64."""
 
     v_rest: np.ndarray
     v_reset: np.ndarray
@@ -606,6 +609,20 @@ class LIFPropagatorsS1615(NamedTuple):
     decay: np.ndarray
     gain: np.ndarray
     dt: int
+
+
+PROPAGATOR_FRAC_BITS = 24
+
+
+def _propagator_from_float(x, rounding):
+    raw = round_scaled(np.asarray(x, dtype=np.float64) * 2.0 ** PROPAGATOR_FRAC_BITS, rounding)
+    return np.clip(raw, 0, INT32_MAX).astype(np.int64)
+
+
+def _mul_propagator(k, a, rounding, saturate, rng):
+    """s16.15 `a` times a propagator `k` (PROPAGATOR_FRAC_BITS); (int32, n_overflow)."""
+    prod = np.asarray(k, dtype=np.int64) * np.asarray(a, dtype=np.int64)
+    return narrow_int32(shift_round(prod, PROPAGATOR_FRAC_BITS, rounding, rng), saturate)
 
 
 def lif_propagators_s1615(parameters, dt, kind, k_y, k_x, drive_per_na, rounding="nearest"):
@@ -622,15 +639,15 @@ def lif_propagators_s1615(parameters, dt, kind, k_y, k_x, drive_per_na, rounding
 
     if kind == "curr_alpha":
         tau = np.array([np.broadcast_to(p["tau_syn_E"], (n,)), np.broadcast_to(p["tau_syn_I"], (n,))])
-        decay, gain = decay_u032(tau, dt), s1615_from_float(np.e / tau, rounding)
+        decay, gain = decay_u032(tau, dt), _propagator_from_float(np.e / tau, rounding)
     else:
-        decay, gain = u032_from_float(zeros), s1615_from_float(zeros)
+        decay, gain = u032_from_float(zeros), _propagator_from_float(zeros, rounding)
     return LIFPropagatorsS1615(
         v_rest=s1615_from_float(p["v_rest"], rounding), v_reset=s1615_from_float(p["v_reset"], rounding),
         v_thresh=s1615_from_float(p["v_thresh"], rounding), p22=decay_u032(p["tau_m"], dt),
         drive=s1615_from_float(p.get("i_offset", zeros[0]) * drive_per_na, rounding),
         refrac_ticks=np.ceil(p.get("tau_refrac", zeros[0]) / dt - 1e-9).astype(np.int32),
-        k_y=s1615_from_float(rows(k_y), rounding), k_x=s1615_from_float(rows(k_x), rounding),
+        k_y=_propagator_from_float(rows(k_y), rounding), k_x=_propagator_from_float(rows(k_x), rounding),
         decay=decay, gain=gain, dt=int(s1615_from_float(dt, rounding)))
 
 
@@ -678,8 +695,8 @@ def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding
                                                       rounding, rng) + c.drive
     if kind == "curr_alpha":
         for r, sign in ((0, 1), (1, -1)):
-            acc += sign * (mul_accum(c.k_y[r], y[r], rounding, saturate, rng)[0].astype(np.int64)
-                           + mul_accum(c.k_x[r], x[r], rounding, saturate, rng)[0])
+            acc += sign * (_mul_propagator(c.k_y[r], y[r], rounding, saturate, rng)[0].astype(np.int64)
+                           + _mul_propagator(c.k_x[r], x[r], rounding, saturate, rng)[0])
     v_free, k = narrow_int32(acc, saturate)
     n_sat += k
     refractory = refrac > 0
@@ -692,7 +709,7 @@ def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding
         n_sat += k
         y = mul_accum_fract(y_sum, c.decay, rounding, rng)
         x = mul_accum_fract(x, c.decay, rounding, rng)
-        gained, k = mul_accum(np.clip(inputs, INT32_MIN, INT32_MAX), c.gain, rounding, saturate, rng)
+        gained, k = _mul_propagator(c.gain, np.clip(inputs, INT32_MIN, INT32_MAX), rounding, saturate, rng)
         n_sat += k
         x, k = add_accum(x, gained, saturate)
         n_sat += k

@@ -541,3 +541,39 @@ def test_analog_profile_agrees_with_ideal_on_its_internal_step(profile, cell_nam
     np.testing.assert_allclose(hw_t / dt, np.rint(hw_t / dt), atol=1e-6)
     stride = round(dt / h)
     np.testing.assert_allclose(hw_v, fine_v[::stride][:hw_v.size], rtol=0, atol=1e-9)
+
+
+@needs_mapper
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
+@pytest.mark.parametrize("cell_name, weight", [("IF_curr_exp", 3.0), ("IF_cond_exp", 0.6)])
+def test_spinnaker1_compiled_tick_is_bit_identical(cell_name, weight):
+    """The compiled s16.15 tick gives exactly the numpy integer tick's state, spikes and
+    saturation counts (here with a ring buffer that saturates)."""
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sim.setup(timestep=1.0, profile="spinnaker1", policy="lenient", max_expected_summed_weight=weight)
+            src = sim.Population(40, sim.SpikeSourcePoisson(rate=60.0), label="src")
+            cells = sim.Population(5, getattr(sim, cell_name)(i_offset=0.1, tau_refrac=2.0), label="cells")
+            for receptor, w in (("excitatory", weight), ("inhibitory", weight / 4)):
+                sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=w, delay=1.0),
+                               receptor_type=receptor)
+            cells.record(["v", "spikes"])
+            sim.run(200.0)
+        seg = cells.get_data().segments[0]
+        out = (np.asarray(seg.analogsignals[0].magnitude), [np.asarray(st.magnitude) for st in seg.spiketrains],
+               {k: sim.state.provenance().get(k, 0) for k in ("saturations", "ring_buffer_saturations")})
+        sim.end()
+        return out
+    previous = kernels.set_use_numba(True)
+    try:
+        compiled = run()
+        kernels.set_use_numba(False)
+        plain = run()
+    finally:
+        kernels.set_use_numba(previous)
+    np.testing.assert_array_equal(compiled[0], plain[0])
+    for a, b in zip(compiled[1], plain[1]):
+        np.testing.assert_array_equal(a, b)
+    assert compiled[2] == plain[2] and compiled[2]["ring_buffer_saturations"] > 0
+    assert sum(len(t) for t in compiled[1]) > 0

@@ -19,6 +19,7 @@ and ceil(tau_refrac/dt) refractory ticks.
 
 import numpy as np
 
+from pyNN.hardware.engine import kernels
 from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent, NeuronGroup
 
 LSB = 2.0 ** -15
@@ -114,11 +115,34 @@ class LIFCurrExpS1615(NeuronGroup):
         self._exc = self.ring.to_s1615(0, amounts[0])
         self._inh = self.ring.to_s1615(1, amounts[1])
 
+    #: conductance-based (the compiled tick's switch)
+    conductance = False
+
+    def _compiled_tick(self, c):
+        """The tick with the compiled kernel (deterministic rounding); spiking cells or None."""
+        if not kernels.use_numba() or self.rounding not in ("nearest", "truncate"):
+            return None
+        e_rev = getattr(self, "raw_e_rev", (c.v_rest, c.v_rest))
+        for name in ("raw_v", "raw_exc", "raw_inh", "raw_ref"):
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.int32))
+        spiked = np.zeros(self.n, dtype=np.bool_)
+        n_sat = kernels.lif_s1615_tick(
+            self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, np.asarray(self._exc, np.int64),
+            np.asarray(self._inh, np.int64), c.v_rest, c.v_reset, c.v_thresh, c.r_membrane, c.exp_tc,
+            np.asarray(c.i_offset, np.int64), c.refrac_ticks, c.decay_exc, c.decay_inh, c.init_exc, c.init_inh,
+            e_rev[0], e_rev[1], self.conductance, bool(self.numerics.get("scale_input_by_init", True)),
+            0 if self.rounding == "nearest" else 1, bool(self.numerics.get("saturate", True)), spiked)
+        self.saturations += int(n_sat)
+        return np.flatnonzero(spiked)
+
     def fire(self):
         fx = _fixedpoint()
         c = self.const
         if np.any(self._i_ext):
             c = c._replace(i_offset=fx.s1615_from_float(self.i_offset + self._i_ext))
+        compiled = self._compiled_tick(c)
+        if compiled is not None:
+            return compiled
         result = fx.lif_curr_exp_step_s1615(
             self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
             rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)),
@@ -141,11 +165,16 @@ class LIFCondExpS1615(LIFCurrExpS1615):
     def _raw_state(self):
         return {"v": self.raw_v, "gsyn_exc": self.raw_exc, "gsyn_inh": self.raw_inh}
 
+    conductance = True
+
     def fire(self):
         fx = _fixedpoint()
         c = self.const
         if np.any(self._i_ext):
             c = c._replace(i_offset=fx.s1615_from_float(self.i_offset + self._i_ext))
+        compiled = self._compiled_tick(c)
+        if compiled is not None:
+            return compiled
         result = fx.lif_cond_exp_step_s1615(
             self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
             self.raw_e_rev[0], self.raw_e_rev[1], rounding=self.rounding,
@@ -168,7 +197,6 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
 
     def prepare(self):
         super().prepare()
-        from pyNN.hardware.engine.neurons import LIFCurrent
         fx = _fixedpoint()
         ref = LIFCurrent.__new__(LIFCurrent)  # the float engine's propagators for these parameters
         ref.n, ref.h, ref.params, ref.receptors = self.n, self.h, self.params, self.receptors
@@ -185,6 +213,9 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
     def reset_dynamic_state(self):
         super().reset_dynamic_state()
         self.raw_x[:] = 0
+
+    def _compiled_tick(self, c):
+        return None
 
     def fire(self):
         fx = _fixedpoint()

@@ -230,6 +230,84 @@ def _hh_integrate(v, m, n, hg, i_tot, p, codes, tau, tau_rise, e_rev, sign, is_c
         v[i], m[i], n[i], hg[i] = a0, a1, a2, a3
 
 
+
+# ---------------------------------------------------------------------------------------------
+# spinnaker1: one s16.15 tick of IF_curr_exp / IF_cond_exp cells in integer arithmetic
+# ---------------------------------------------------------------------------------------------
+# Bit for bit the tick of pyNN.hardware.fixedpoint.lif_curr_exp_step_s1615 and
+# lif_cond_exp_step_s1615 for the deterministic roundings (mode 0 "nearest", 1 "truncate"),
+# saturation counts included; stochastic rounding stays on the numpy path.
+
+_I32_MIN = -(1 << 31)
+_I32_MAX = (1 << 31) - 1
+
+
+def _shift(x, bits, mode):
+    if mode == 0:
+        return (x + (1 << (bits - 1))) >> bits
+    return x >> bits
+
+
+def _narrow(x, saturate):
+    """(int32 value as int64, 1 if out of range else 0)"""
+    if x > _I32_MAX or x < _I32_MIN:
+        if saturate:
+            return (_I32_MAX if x > 0 else _I32_MIN), 1
+        return ((x + (1 << 31)) & ((1 << 32) - 1)) - (1 << 31), 1
+    return x, 0
+
+
+def _lif_s1615_tick(v, syn_e, syn_i, refrac, in_e, in_i, v_rest, v_reset, v_thresh, r_membrane, exp_tc, i_offset,
+                    refrac_ticks, decay_e, decay_i, init_e, init_i, e_rev_e, e_rev_i, conductance, scale_by_init,
+                    mode, saturate, spiked):
+    """In place; returns the number of saturation (or wrap) events."""
+    n_sat = 0
+    for i in range(v.shape[0]):
+        a_e = in_e[i]
+        a_i = in_i[i]
+        if scale_by_init:
+            a_e = _shift_c(min(max(a_e, _I32_MIN), _I32_MAX) * np.int64(init_e[i]), 32, mode)
+            a_i = _shift_c(min(max(a_i, _I32_MIN), _I32_MAX) * np.int64(init_i[i]), 32, mode)
+        ge, k = _narrow_c(np.int64(syn_e[i]) + a_e, saturate)
+        n_sat += k
+        gi, k = _narrow_c(np.int64(syn_i[i]) + a_i, saturate)
+        n_sat += k
+        vi = np.int64(v[i])
+        if conductance:
+            de, _ = _narrow_c(np.int64(e_rev_e[i]) - vi, saturate)
+            di, _ = _narrow_c(np.int64(e_rev_i[i]) - vi, saturate)
+            ie, k = _narrow_c(_shift_c(ge * de, 15, mode), saturate)
+            n_sat += k
+            ii, k = _narrow_c(_shift_c(gi * di, 15, mode), saturate)
+            n_sat += k
+            total, k = _narrow_c(ie + ii + i_offset[i], saturate)
+        else:
+            total, k = _narrow_c(ge - gi + i_offset[i], saturate)
+        n_sat += k
+        drive, k = _narrow_c(_shift_c(total * np.int64(r_membrane[i]), 15, mode), saturate)
+        n_sat += k
+        alpha, k = _narrow_c(drive + v_rest[i], saturate)
+        n_sat += k
+        diff, k = _narrow_c(alpha - vi, saturate)
+        n_sat += k
+        v_free, k = _narrow_c(alpha - _shift_c(diff * np.int64(exp_tc[i]), 32, mode), saturate)
+        n_sat += k
+        fired = False
+        if refrac[i] <= 0:
+            vi = v_free
+            if vi >= v_thresh[i]:
+                fired = True
+                vi = v_reset[i]
+                refrac[i] = refrac_ticks[i]
+        else:
+            refrac[i] -= 1
+        spiked[i] = fired
+        v[i] = vi
+        syn_e[i] = _shift_c(ge * np.int64(decay_e[i]), 32, mode)
+        syn_i[i] = _shift_c(gi * np.int64(decay_i[i]), 32, mode)
+    return n_sat
+
+
 if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _jit = numba.njit(cache=True, nogil=True)
     deliver_compiled = _jit(_deliver_loop)
@@ -243,10 +321,13 @@ if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _hh_derivatives_c = _jit(_hh_derivatives)
     adex_integrate = _jit(_adex_integrate)
     hh_integrate = _jit(_hh_integrate)
+    _shift_c = _jit(_shift)
+    _narrow_c = _jit(_narrow)
+    lif_s1615_tick = _jit(_lif_s1615_tick)
 else:  # pragma: no cover
     deliver_compiled = None
     lif_cond_exp_membrane = lif_curr_exp_membrane = exp_receptors_and_fire = None
-    adex_integrate = hh_integrate = None
+    adex_integrate = hh_integrate = lif_s1615_tick = None
 
 
 def deliver(indptr, post, weight, delay, spikes, step, buffer, receptor):
