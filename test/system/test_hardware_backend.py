@@ -577,3 +577,22 @@ def test_spinnaker1_compiled_tick_is_bit_identical(cell_name, weight):
         np.testing.assert_array_equal(a, b)
     assert compiled[2] == plain[2] and compiled[2]["ring_buffer_saturations"] > 0
     assert sum(len(t) for t in compiled[1]) > 0
+
+
+@needs_mapper
+@pytest.mark.parametrize("cell_name", ["IF_curr_exp", "IF_cond_exp", "IF_curr_alpha"])
+def test_spinnaker1_stochastic_rounding_runs_reproducibly(cell_name):
+    """rounding="stochastic" rounds every product of a tick with the group's random stream:
+    reproducible for one seed, different from round-to-nearest by a few LSB only."""
+    celltype = getattr(sim, cell_name)
+    params = dict(i_offset=0.9, tau_refrac=2.0, v_thresh=-52.0)
+    first = driven_cells("spinnaker1", celltype=celltype, params=params, rounding="stochastic", seed=4)
+    sim.end()
+    again = driven_cells("spinnaker1", celltype=celltype, params=params, rounding="stochastic", seed=4)
+    sim.end()
+    nearest = driven_cells("spinnaker1", celltype=celltype, params=params)
+    sim.end()
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[1], nearest[1])
+    np.testing.assert_allclose(first[0][0], nearest[0][0], atol=1.0 + 1e-9)
+    np.testing.assert_allclose(first[1], nearest[1], rtol=0, atol=64 * 2.0 ** -15)

@@ -71,7 +71,10 @@ class LIFCurrExpS1615(NeuronGroup):
     def prepare(self):
         fx = _fixedpoint()
         self.rounding = self.numerics.get("rounding") or "nearest"
-        self.const = fx.lif_constants_s1615(self.params, self.h, self.rounding)
+        # constants are quantised once on the host (to nearest under stochastic rounding,
+        # which applies to the products of every tick)
+        self.host_rounding = "nearest" if self.rounding == "stochastic" else self.rounding
+        self.const = fx.lif_constants_s1615(self.params, self.h, self.host_rounding)
         self.i_offset = np.asarray(self.params["i_offset"], float)
         self.threshold = np.asarray(self.params["v_thresh"], float)
         self.v_reset = np.asarray(self.params["v_reset"], float)
@@ -146,7 +149,7 @@ class LIFCurrExpS1615(NeuronGroup):
         result = fx.lif_curr_exp_step_s1615(
             self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
             rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)),
-            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)))
+            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)), rng=self.rng)
         self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
         self.saturations += int(result.n_saturated)
         return np.flatnonzero(result.spiked)
@@ -159,7 +162,7 @@ class LIFCondExpS1615(LIFCurrExpS1615):
     def prepare(self):
         super().prepare()
         fx = _fixedpoint()
-        self.raw_e_rev = [fx.s1615_from_float(np.broadcast_to(spec.e_rev, (self.n,)), self.rounding)
+        self.raw_e_rev = [fx.s1615_from_float(np.broadcast_to(spec.e_rev, (self.n,)), self.host_rounding)
                           for spec in self.receptors.specs]
 
     def _raw_state(self):
@@ -179,7 +182,7 @@ class LIFCondExpS1615(LIFCurrExpS1615):
             self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
             self.raw_e_rev[0], self.raw_e_rev[1], rounding=self.rounding,
             saturate=bool(self.numerics.get("saturate", True)),
-            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)))
+            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)), rng=self.rng)
         self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
         self.saturations += int(result.n_saturated)
         return np.flatnonzero(result.spiked)
@@ -204,7 +207,7 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
         self.drive_per_na = ref.p20
         self.prop = fx.lif_propagators_s1615(
             self.params, self.h, self.synapse_kind, [None if k is None else np.abs(k) for k in ref.k_y],
-            [None if k is None else np.abs(k) for k in ref.k_x], ref.p20, self.rounding)
+            [None if k is None else np.abs(k) for k in ref.k_x], ref.p20, self.host_rounding)
 
     def _state_set(self, name, indices):
         if name in ("isyn_exc", "isyn_inh"):
@@ -225,7 +228,7 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
         y = np.array([self.raw_exc, self.raw_inh])
         result = fx.lif_curr_propagator_step_s1615(
             self.raw_v, y, self.raw_x, self.raw_ref, np.array([self._exc, self._inh]), c, self.synapse_kind,
-            rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)))
+            rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)), rng=self.rng)
         self.raw_v, self.raw_ref, self.raw_x = result.v, result.refrac, result.x
         self.raw_exc, self.raw_inh = result.y[0].copy(), result.y[1].copy()
         self.saturations += int(result.n_saturated)
