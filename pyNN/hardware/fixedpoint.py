@@ -441,6 +441,35 @@ class LIFStepResult(NamedTuple):
     n_saturated: int
 
 
+def _closed_form_tick(v, refrac, total, c, rounding, saturate, rng):
+    """Membrane part of a LIF tick in s16.15: closed-form update with the input current
+    `total` held over the tick (unless refractory: v kept, timer counted down), then the
+    threshold test and reset. Returns (v, refrac, spiked, n_saturated)."""
+    n_sat = 0
+    drive, k = mul_accum(total, c.r_membrane, rounding, saturate, rng)
+    n_sat += k
+    alpha, k = add_accum(drive, c.v_rest, saturate)
+    n_sat += k
+    diff, k = narrow_int32(alpha.astype(np.int64) - v, saturate)
+    n_sat += k
+    v_free, k = narrow_int32(alpha.astype(np.int64) - mul_accum_fract(diff, c.exp_tc, rounding, rng), saturate)
+    n_sat += k
+    active = refrac <= 0
+    v_new = np.where(active, v_free, v).astype(np.int32)
+    refrac_new = np.where(active, refrac, refrac - 1).astype(np.int32)
+    spiked = active & (v_new >= c.v_thresh)
+    v_new = np.where(spiked, c.v_reset, v_new).astype(np.int32)
+    refrac_new = np.where(spiked, c.refrac_ticks, refrac_new).astype(np.int32)
+    return v_new, refrac_new, spiked, n_sat
+
+
+def _add_input(i_syn, raw_input, init, scale_input_by_init, rounding, saturate, rng):
+    """``I += input`` (times ``init`` if `scale_input_by_init`); returns (I, n_saturated)."""
+    if scale_input_by_init:
+        raw_input = mul_accum_fract(np.clip(raw_input, INT32_MIN, INT32_MAX), init, rounding, rng)
+    return add_accum(i_syn, raw_input, saturate)
+
+
 def lif_curr_exp_step_s1615(v, i_exc, i_inh, refrac, exc_input, inh_input, c, *, rounding="nearest",
                             saturate=True, scale_input_by_init=True, rng=None):
     """One timer tick of the LIF neuron with exponential current synapses in s16.15.
@@ -482,34 +511,14 @@ def lif_curr_exp_step_s1615(v, i_exc, i_inh, refrac, exc_input, inh_input, c, *,
         New (v, i_exc, i_inh, refrac), the boolean spike mask and the number of
         saturation (or wrap) events in this tick.
     """
-    n_sat = 0
-    if scale_input_by_init:
-        exc_add = mul_accum_fract(np.clip(exc_input, INT32_MIN, INT32_MAX), c.init_exc, rounding, rng)
-        inh_add = mul_accum_fract(np.clip(inh_input, INT32_MIN, INT32_MAX), c.init_inh, rounding, rng)
-    else:
-        exc_add, inh_add = exc_input, inh_input
-    i_exc, k = add_accum(i_exc, exc_add, saturate)
-    n_sat += k
-    i_inh, k = add_accum(i_inh, inh_add, saturate)
-    n_sat += k
+    i_exc, n_exc = _add_input(i_exc, exc_input, c.init_exc, scale_input_by_init, rounding, saturate, rng)
+    i_inh, n_inh = _add_input(i_inh, inh_input, c.init_inh, scale_input_by_init, rounding, saturate, rng)
+    n_sat = n_exc + n_inh
 
     total, k = narrow_int32(i_exc.astype(np.int64) - i_inh + c.i_offset, saturate)
     n_sat += k
-    drive, k = mul_accum(total, c.r_membrane, rounding, saturate, rng)
+    v_new, refrac_new, spiked, k = _closed_form_tick(v, refrac, total, c, rounding, saturate, rng)
     n_sat += k
-    alpha, k = add_accum(drive, c.v_rest, saturate)
-    n_sat += k
-    diff, k = narrow_int32(alpha.astype(np.int64) - v, saturate)
-    n_sat += k
-    v_free, k = narrow_int32(alpha.astype(np.int64) - mul_accum_fract(diff, c.exp_tc, rounding, rng), saturate)
-    n_sat += k
-
-    active = refrac <= 0
-    v_new = np.where(active, v_free, v).astype(np.int32)
-    refrac_new = np.where(active, refrac, refrac - 1).astype(np.int32)
-    spiked = active & (v_new >= c.v_thresh)
-    v_new = np.where(spiked, c.v_reset, v_new).astype(np.int32)
-    refrac_new = np.where(spiked, c.refrac_ticks, refrac_new).astype(np.int32)
 
     i_exc = mul_accum_fract(i_exc, c.decay_exc, rounding, rng)
     i_inh = mul_accum_fract(i_inh, c.decay_inh, rounding, rng)
@@ -540,3 +549,175 @@ def lif_curr_exp_step_float(v, i_exc, i_inh, refrac, exc_input, inh_input, param
     v_new = np.where(spiked, p["v_reset"], v_new)
     refrac_new = np.where(spiked, np.ceil(p["tau_refrac"] / dt - 1e-9).astype(int), refrac_new)
     return v_new, i_exc * dec_e, i_inh * dec_i, refrac_new, spiked
+
+
+def lif_cond_exp_step_s1615(v, g_exc, g_inh, refrac, exc_input, inh_input, c, e_rev_exc, e_rev_inh, *,
+                            rounding="nearest", saturate=True, scale_input_by_init=True, rng=None):
+    """One timer tick of the LIF neuron with exponential conductance synapses in s16.15.
+
+    As :func:`lif_curr_exp_step_s1615`, with sPyNNaker's conductance input type: the
+    conductances (uS, s16.15) receive the tick's input first, the membrane then sees the
+    current ``g_exc (e_rev_exc - v) + g_inh (e_rev_inh - v) + i_offset`` (v of the start
+    of the tick, held over the tick), and the conductances decay last.
+
+    Parameters
+    ----------
+    g_exc, g_inh : ndarray of int32
+        Conductances in s16.15 (uS).
+    e_rev_exc, e_rev_inh : ndarray of int32
+        Reversal potentials in s16.15 (mV).
+    Other parameters as :func:`lif_curr_exp_step_s1615`.
+
+    Returns
+    -------
+    LIFStepResult
+        With the new conductances in the ``i_exc``/``i_inh`` fields.
+    """
+    g_exc, n_exc = _add_input(g_exc, exc_input, c.init_exc, scale_input_by_init, rounding, saturate, rng)
+    g_inh, n_inh = _add_input(g_inh, inh_input, c.init_inh, scale_input_by_init, rounding, saturate, rng)
+    n_sat = n_exc + n_inh
+    v64 = v.astype(np.int64)
+    i_e, k1 = mul_accum(g_exc, narrow_int32(e_rev_exc - v64, saturate)[0], rounding, saturate, rng)
+    i_i, k2 = mul_accum(g_inh, narrow_int32(e_rev_inh - v64, saturate)[0], rounding, saturate, rng)
+    total, k3 = narrow_int32(i_e.astype(np.int64) + i_i + c.i_offset, saturate)
+    v_new, refrac_new, spiked, k4 = _closed_form_tick(v, refrac, total, c, rounding, saturate, rng)
+    g_exc = mul_accum_fract(g_exc, c.decay_exc, rounding, rng)
+    g_inh = mul_accum_fract(g_inh, c.decay_inh, rounding, rng)
+    return LIFStepResult(v_new, g_exc, g_inh, refrac_new, spiked, n_sat + k1 + k2 + k3 + k4)
+
+
+class LIFPropagatorsS1615(NamedTuple):
+    """Per-neuron constants of :func:`lif_curr_propagator_step_s1615` (s16.15 unless noted).
+
+    ``p22`` (u0.32) is the membrane decay exp(-dt/tau_m); ``drive`` the change of v over
+    one tick caused by i_offset, ``i_offset * tau_m/cm * (1 - p22)``, quantised once from
+    the float product on the host; ``k_y``/``k_x`` (shape (2, n): excitatory, inhibitory)
+    the effect on v of one unit of receptor state over one tick; ``decay`` (u0.32, (2, n))
+    and ``gain`` (e/tau for alpha receptors, (2, n)) the receptor propagation and arrival.
+    ``k_y``, ``k_x`` and ``gain`` are int64 with PROPAGATOR_FRAC_BITS (24) fraction bits:
+    these factors are often far below 1 (k_x ~ dt**2/(2 cm)), where s16.15 would lose
+    several significant digits; below 128 their products with s16.15 state fit int64."""
+
+    v_rest: np.ndarray
+    v_reset: np.ndarray
+    v_thresh: np.ndarray
+    p22: np.ndarray
+    drive: np.ndarray
+    refrac_ticks: np.ndarray
+    k_y: np.ndarray
+    k_x: np.ndarray
+    decay: np.ndarray
+    gain: np.ndarray
+    dt: int
+
+
+PROPAGATOR_FRAC_BITS = 24
+
+
+def _propagator_from_float(x, rounding):
+    raw = round_scaled(np.asarray(x, dtype=np.float64) * 2.0 ** PROPAGATOR_FRAC_BITS, rounding)
+    return np.clip(raw, 0, INT32_MAX).astype(np.int64)
+
+
+def _mul_propagator(k, a, rounding, saturate, rng):
+    """s16.15 `a` times a propagator `k` (PROPAGATOR_FRAC_BITS); (int32, n_overflow)."""
+    prod = np.asarray(k, dtype=np.int64) * np.asarray(a, dtype=np.int64)
+    return narrow_int32(shift_round(prod, PROPAGATOR_FRAC_BITS, rounding, rng), saturate)
+
+
+def lif_propagators_s1615(parameters, dt, kind, k_y, k_x, drive_per_na, rounding="nearest"):
+    """Quantise the exact-integration propagators of a current-based LIF (`kind` "curr_alpha"
+    or "delta") for one tick `dt`; `k_y`, `k_x` (shape (2, n), mV per nA and mV per nA/ms,
+    None rows for none) and `drive_per_na` (mV per nA of constant current, tau_m/cm (1 -
+    p22)) come from the float engine's propagators."""
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in parameters.items()}
+    n = np.asarray(p["v_rest"]).size
+    zeros = np.zeros((2, n))
+
+    def rows(values):
+        return np.array([zeros[0] if r is None else np.broadcast_to(r, (n,)) for r in values], float)
+
+    if kind == "curr_alpha":
+        tau = np.array([np.broadcast_to(p["tau_syn_E"], (n,)), np.broadcast_to(p["tau_syn_I"], (n,))])
+        decay, gain = decay_u032(tau, dt), _propagator_from_float(np.e / tau, rounding)
+    else:
+        decay, gain = u032_from_float(zeros), _propagator_from_float(zeros, rounding)
+    return LIFPropagatorsS1615(
+        v_rest=s1615_from_float(p["v_rest"], rounding), v_reset=s1615_from_float(p["v_reset"], rounding),
+        v_thresh=s1615_from_float(p["v_thresh"], rounding), p22=decay_u032(p["tau_m"], dt),
+        drive=s1615_from_float(p.get("i_offset", zeros[0]) * drive_per_na, rounding),
+        refrac_ticks=np.ceil(p.get("tau_refrac", zeros[0]) / dt - 1e-9).astype(np.int32),
+        k_y=_propagator_from_float(rows(k_y), rounding), k_x=_propagator_from_float(rows(k_x), rounding),
+        decay=decay, gain=gain, dt=int(s1615_from_float(dt, rounding)))
+
+
+class LIFPropagatorStepResult(NamedTuple):
+    v: np.ndarray
+    y: np.ndarray
+    x: np.ndarray
+    refrac: np.ndarray
+    spiked: np.ndarray
+    n_saturated: int
+
+
+def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding="nearest", saturate=True,
+                                   rng=None):
+    """One tick of a current-based LIF with alpha or delta synapses in s16.15, by the
+    exact propagators of the ``ideal`` engine evaluated in integer arithmetic (the
+    engine's order: membrane over the tick with the receptor state of its start, receptor
+    propagation, arrival of the tick's input, threshold).
+
+    - ``v = v_rest + (v - v_rest) p22 + drive + sum_r sign_r (k_y[r] y[r] + k_x[r] x[r])``,
+      or v held at v_reset while refractory (the timer counts down);
+    - alpha receptors: ``y = (y + dt x) decay``, ``x = x decay``, arrival ``x += input e/tau``;
+    - delta receptors: arrival ``v += input`` (excitatory) / ``-= input`` (inhibitory),
+      ignored while refractory (as NEST and the ``ideal`` engine);
+    - threshold -> v_reset and ``refrac_ticks`` (ceil(tau_refrac/dt)).
+
+    Parameters
+    ----------
+    v : ndarray of int32
+    y, x : ndarray of int32, shape (2, n)
+        Receptor state (excitatory, inhibitory magnitudes), s16.15 nA and nA/ms.
+    refrac : ndarray of int32
+    inputs : ndarray of int64, shape (2, n)
+        This tick's input magnitudes (s16.15 nA for alpha, mV for delta).
+    c : LIFPropagatorsS1615
+    kind : {"curr_alpha", "delta"}
+
+    Returns
+    -------
+    LIFPropagatorStepResult
+    """
+    n_sat = 0
+    v64 = v.astype(np.int64)
+    acc = c.v_rest.astype(np.int64) + mul_accum_fract(narrow_int32(v64 - c.v_rest, saturate)[0], c.p22,
+                                                      rounding, rng) + c.drive
+    if kind == "curr_alpha":
+        for r, sign in ((0, 1), (1, -1)):
+            acc += sign * (_mul_propagator(c.k_y[r], y[r], rounding, saturate, rng)[0].astype(np.int64)
+                           + _mul_propagator(c.k_x[r], x[r], rounding, saturate, rng)[0])
+    v_free, k = narrow_int32(acc, saturate)
+    n_sat += k
+    refractory = refrac > 0
+    v_new = np.where(refractory, c.v_reset, v_free).astype(np.int32)
+    refrac_new = np.where(refractory, refrac - 1, refrac).astype(np.int32)
+    if kind == "curr_alpha":
+        step, k = mul_accum(x, np.int32(c.dt), rounding, saturate, rng)
+        n_sat += k
+        y_sum, k = add_accum(y, step, saturate)
+        n_sat += k
+        y = mul_accum_fract(y_sum, c.decay, rounding, rng)
+        x = mul_accum_fract(x, c.decay, rounding, rng)
+        gained, k = _mul_propagator(c.gain, np.clip(inputs, INT32_MIN, INT32_MAX), rounding, saturate, rng)
+        n_sat += k
+        x, k = add_accum(x, gained, saturate)
+        n_sat += k
+    else:
+        jump = np.where(refrac_new == 0, inputs[0] - inputs[1], 0)
+        v_new, k = narrow_int32(v_new.astype(np.int64) + jump, saturate)
+        n_sat += k
+    spiked = v_new >= c.v_thresh
+    v_new = np.where(spiked, c.v_reset, v_new).astype(np.int32)
+    refrac_new = np.where(spiked, c.refrac_ticks, refrac_new).astype(np.int32)
+    return LIFPropagatorStepResult(v_new, y, x, refrac_new, spiked, n_sat)

@@ -71,6 +71,39 @@ def test_numba_and_numpy_paths_agree():
         np.testing.assert_allclose(compiled[label][1], plain[label][1], rtol=0, atol=1e-9)
 
 
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
+@pytest.mark.parametrize("cell_name, i_offset", [("HH_cond_exp", 0.5), ("EIF_cond_exp_isfa_ista", 0.6),
+                                                 ("EIF_cond_alpha_isfa_ista", 0.6)])
+def test_rk4_kernels_match_the_numpy_path(cell_name, i_offset):
+    """The compiled RK4 step of the AdExp and HH models gives the numpy path's results
+    (to float rounding), with excitatory and inhibitory conductance input."""
+    def run():
+        sim.setup(timestep=0.1)
+        src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[2.0, 9.0, 15.0], [4.0, 11.0], [6.5, 13.0]]))
+        cells = sim.Population(2, getattr(sim, cell_name)(i_offset=i_offset))
+        cells.initialize(v=[-65.0, -60.0])
+        for receptor in ("excitatory", "inhibitory"):
+            sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5),
+                           receptor_type=receptor)
+        cells.record(["v", "spikes"])
+        sim.run(40.0)
+        seg = cells.get_data().segments[0]
+        out = np.asarray(seg.analogsignals[0].magnitude), [np.asarray(st.magnitude) for st in seg.spiketrains]
+        sim.end()
+        return out
+    previous = kernels.set_use_numba(True)
+    try:
+        compiled = run()
+        kernels.set_use_numba(False)
+        plain = run()
+    finally:
+        kernels.set_use_numba(previous)
+    assert sum(len(t) for t in compiled[1]) >= 2
+    np.testing.assert_allclose(compiled[0], plain[0], rtol=0, atol=1e-8)
+    for a, b in zip(compiled[1], plain[1]):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_same_seed_same_result_and_segments_differ():
     first = small_network(seed=3)
     second = small_network(seed=3)
@@ -183,13 +216,15 @@ needs_mapper = pytest.mark.skipif(not (_have_profiles() and _have_mapper()),
                                   reason="the hardware mapper is not available")
 
 
-def driven_cells(profile, n=1, **setup_extra):
-    """`n` identical IF_curr_exp cells under constant current (1 ms ticks); returns
-    (spike trains, v traces, the backend state)."""
+def driven_cells(profile, n=1, celltype=None, params=None, **setup_extra):
+    """`n` identical cells (default IF_curr_exp) under constant current (1 ms ticks);
+    returns (spike trains, v trace of the first cell)."""
+    celltype = celltype or sim.IF_curr_exp
+    params = params or dict(i_offset=0.9, tau_refrac=2.0, v_thresh=-52.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sim.setup(timestep=1.0, profile=profile, **setup_extra)
-        cells = sim.Population(n, sim.IF_curr_exp(i_offset=0.9, tau_refrac=2.0, v_thresh=-52.0), label="cells")
+        cells = sim.Population(n, celltype(**params), label="cells")
         cells.record("spikes")
         cells[0:1].record("v")
         sim.run(300.0)
@@ -358,3 +393,206 @@ def test_backend_works_without_numba():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("ok")
+
+
+# --- agreement of each hardware profile with `ideal` (noise off, representable values) ----------
+
+def _input_trains(t_stop):
+    return [list(np.arange(5.0, t_stop, 7.0)), list(np.arange(9.0, t_stop, 13.0))]
+
+
+def _realised_parameters(profile, celltype, params, dt, **overrides):
+    """The parameter values `profile` realises for one cell (so that `ideal` can be given
+    exactly the values the profile represents)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=dt, profile=profile, **overrides)
+        sim.Population(1, celltype(**params), label="cells")
+        realised = {k: float(v[0]) for k, v in sim.state.map().parameters["cells"].items()}
+    sim.end()
+    return realised
+
+
+def _synaptic_drive(profile, celltype, params, weight, dt, delay, t_stop=200.0, v0=None, **overrides):
+    """One cell driven by two regular input trains through excitatory synapses; returns
+    (spike times, v trace sampled every step)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=dt, profile=profile, **overrides)
+        src = sim.Population(2, sim.SpikeSourceArray(spike_times=_input_trains(t_stop)), label="src")
+        cells = sim.Population(1, celltype(**params), label="cells")
+        if v0 is not None:
+            cells.initialize(v=v0)
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=weight, delay=delay),
+                       receptor_type="excitatory")
+        cells.record(["spikes", "v"])
+        sim.run(t_stop)
+        seg = cells.get_data().segments[0]
+        out = (np.asarray(seg.spiketrains[0].magnitude), np.asarray(seg.analogsignals[0].magnitude)[:, 0])
+    group = sim.state.populations[1]._group
+    sim.end()
+    return out, group
+
+
+#: cell type -> (parameters, weight, ticks by which an input acts earlier than on ideal,
+#: bound on |v - v_ideal| in mV); weights are multiples of the profile's weight LSB
+SPINNAKER_LIF = {
+    "IF_curr_exp": (dict(tau_m=10.0, cm=1.0, tau_syn_E=5.0), 2.0, 1, 0.05),
+    "IF_curr_alpha": (dict(tau_m=10.0, cm=1.0, tau_syn_E=5.0), 1.0, 0, 16 * 2.0 ** -15),
+    "IF_curr_delta": (dict(tau_m=10.0, cm=1.0), 4.0, 0, 16 * 2.0 ** -15),
+}
+
+
+@needs_mapper
+@pytest.mark.parametrize("cell_name", sorted(SPINNAKER_LIF) + ["IF_cond_exp"])
+def test_spinnaker1_agrees_with_ideal_under_constant_current(cell_name):
+    """Bound (doc/hardware_engine.md): constant drive, no synaptic input -> the same spike
+    ticks and v within 8 LSB (2**-12 mV) of ideal at every tick."""
+    celltype = getattr(sim, cell_name)
+    params = dict(i_offset=0.9, tau_refrac=2.0, v_thresh=-52.0)
+    ideal = driven_cells("ideal", celltype=celltype, params=params)
+    fixed = driven_cells("spinnaker1", celltype=celltype, params=params)
+    assert type(sim.state.populations[0]._group).__name__.endswith("S1615")  # integer s16.15 arithmetic
+    sim.end()
+    assert len(ideal[0][0]) >= 5
+    np.testing.assert_array_equal(fixed[0][0], ideal[0][0])
+    np.testing.assert_allclose(fixed[1][:, 0], ideal[1][:, 0], rtol=0, atol=8 * 2.0 ** -15)
+
+
+@needs_mapper
+@pytest.mark.parametrize("cell_name", sorted(SPINNAKER_LIF))
+def test_spinnaker1_current_based_agrees_with_ideal_under_synaptic_input(cell_name):
+    """Bound (doc/hardware_engine.md): representable weights (multiples of the weight LSB).
+    IF_curr_exp follows sPyNNaker's order (input added before the membrane update), so an
+    input acts one tick earlier: spinnaker1 with delay d has exactly the spike ticks of ideal
+    with delay d - 1 and v within 0.05 mV (the current held over a tick, scaled by `init`).
+    IF_curr_alpha/delta use the ideal engine's propagators in s16.15: the same spike ticks
+    as ideal with the same delay and v within 16 LSB. Against ideal with the same delay
+    every spike is within one tick."""
+    celltype = getattr(sim, cell_name)
+    extra, weight, lead, v_bound = SPINNAKER_LIF[cell_name]
+    params = dict(tau_refrac=2.0, v_thresh=-55.0, **extra)
+    (fixed_t, fixed_v), group = _synaptic_drive("spinnaker1", celltype, params, weight, 1.0, 2.0, t_stop=300.0)
+    assert type(group).__name__.endswith("S1615")
+    (early_t, early_v), _ = _synaptic_drive("ideal", celltype, params, weight, 1.0, 2.0 - lead, t_stop=300.0)
+    (same_t, _), _ = _synaptic_drive("ideal", celltype, params, weight, 1.0, 2.0, t_stop=300.0)
+    assert len(early_t) >= 10
+    np.testing.assert_array_equal(fixed_t, early_t)
+    np.testing.assert_allclose(fixed_v, early_v, rtol=0, atol=v_bound)
+    assert len(same_t) == len(fixed_t)
+    np.testing.assert_allclose(fixed_t, same_t, rtol=0, atol=1.0 + 1e-9)
+    np.testing.assert_allclose(fixed_v * 2 ** 15, np.rint(fixed_v * 2 ** 15), atol=1e-6)  # on the s16.15 grid
+
+
+@needs_mapper
+def test_spinnaker1_cond_exp_agrees_with_ideal_under_synaptic_input():
+    """Bound (doc/hardware_engine.md): IF_cond_exp in s16.15 holds g (E - v) of the start
+    of a tick over the tick (sPyNNaker's conductance input) and, like IF_curr_exp, takes
+    input one tick earlier. Subthreshold, v stays within 1 % of its excursion from rest of
+    ideal with delay d - 1; firing, the spike count is within 5 % and the spikes are within
+    one tick of ideal's up to the first spike gained or lost where v grazes the threshold
+    (after which the trains realign with the input)."""
+    params = dict(tau_m=10.0, cm=1.0, tau_syn_E=5.0, tau_refrac=2.0)
+    for v_thresh in (-40.0, -55.0):
+        params["v_thresh"] = v_thresh
+        (fixed_t, fixed_v), group = _synaptic_drive("spinnaker1", sim.IF_cond_exp, params, 0.03125, 1.0, 2.0,
+                                                    t_stop=300.0)
+        assert type(group).__name__ == "LIFCondExpS1615"
+        (early_t, early_v), _ = _synaptic_drive("ideal", sim.IF_cond_exp, params, 0.03125, 1.0, 1.0,
+                                                t_stop=300.0)
+        if v_thresh == -40.0:  # never reached
+            assert len(early_t) == len(fixed_t) == 0
+            excursion = np.abs(early_v + 65.0).max()
+            assert excursion > 10.0
+            np.testing.assert_allclose(fixed_v, early_v, rtol=0, atol=0.01 * excursion)
+        else:
+            assert len(early_t) >= 20 and abs(len(fixed_t) - len(early_t)) <= 0.05 * len(early_t)
+            n = min(len(fixed_t), len(early_t))
+            off = np.flatnonzero(np.abs(fixed_t[:n] - early_t[:n]) > 1.0 + 1e-9)
+            first_off = off[0] if off.size else n
+            assert first_off >= 10
+
+
+@needs_mapper
+@pytest.mark.parametrize("profile, cell_name, weight, overrides", [
+    ("brainscales2", "IF_curr_exp", 2.0, dict(weight_lsb_current=1.0)),
+    ("brainscales2", "IF_cond_exp", 0.02, dict(weight_lsb_conductance=0.01)),
+    ("spikey", "IF_facets_hardware1", 0.012, dict(weight_rounding="nearest")),
+])
+def test_analog_profile_agrees_with_ideal_on_its_internal_step(profile, cell_name, weight, overrides):
+    """Bound (doc/hardware_engine.md): with mismatch and trial noise off, integer weights and
+    the realised (CapMem-quantised) parameters, an analog profile at time step dt is ideal
+    run at its internal step h (same inputs, the profile's one-step delay): v equal at every
+    dt (1e-9 mV) and every spike time the ideal one rounded up to the dt grid
+    (0 <= difference < dt)."""
+    celltype = getattr(sim, cell_name)
+    params = {"IF_facets_hardware1": dict(g_leak=40.0, tau_syn_E=5.0, v_thresh=-55.0)}.get(
+        cell_name, dict(tau_m=10.0, cm=1.0, tau_syn_E=5.0, v_thresh=-55.0, tau_refrac=2.0))
+    dt = 0.1
+    realised = _realised_parameters(profile, celltype, params, dt, noise="off", **overrides)
+    (hw_t, hw_v), group = _synaptic_drive(profile, celltype, realised, weight, dt, None, v0=realised["v_rest"],
+                                          noise="off", **overrides)
+    h = group.h
+    assert group.substeps == round(dt / h) > 1
+    (fine_t, fine_v), _ = _synaptic_drive("ideal", celltype, realised, weight, h, dt, v0=realised["v_rest"])
+    assert len(fine_t) >= 10 and len(hw_t) == len(fine_t)
+    lag = hw_t - fine_t
+    assert np.all(lag >= -1e-9) and np.all(lag < dt - 1e-9)
+    np.testing.assert_allclose(hw_t / dt, np.rint(hw_t / dt), atol=1e-6)
+    stride = round(dt / h)
+    np.testing.assert_allclose(hw_v, fine_v[::stride][:hw_v.size], rtol=0, atol=1e-9)
+
+
+@needs_mapper
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
+@pytest.mark.parametrize("cell_name, weight", [("IF_curr_exp", 3.0), ("IF_cond_exp", 0.6)])
+def test_spinnaker1_compiled_tick_is_bit_identical(cell_name, weight):
+    """The compiled s16.15 tick gives exactly the numpy integer tick's state, spikes and
+    saturation counts (here with a ring buffer that saturates)."""
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sim.setup(timestep=1.0, profile="spinnaker1", policy="lenient", max_expected_summed_weight=weight)
+            src = sim.Population(40, sim.SpikeSourcePoisson(rate=60.0), label="src")
+            cells = sim.Population(5, getattr(sim, cell_name)(i_offset=0.1, tau_refrac=2.0), label="cells")
+            for receptor, w in (("excitatory", weight), ("inhibitory", weight / 4)):
+                sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=w, delay=1.0),
+                               receptor_type=receptor)
+            cells.record(["v", "spikes"])
+            sim.run(200.0)
+        seg = cells.get_data().segments[0]
+        out = (np.asarray(seg.analogsignals[0].magnitude), [np.asarray(st.magnitude) for st in seg.spiketrains],
+               {k: sim.state.provenance().get(k, 0) for k in ("saturations", "ring_buffer_saturations")})
+        sim.end()
+        return out
+    previous = kernels.set_use_numba(True)
+    try:
+        compiled = run()
+        kernels.set_use_numba(False)
+        plain = run()
+    finally:
+        kernels.set_use_numba(previous)
+    np.testing.assert_array_equal(compiled[0], plain[0])
+    for a, b in zip(compiled[1], plain[1]):
+        np.testing.assert_array_equal(a, b)
+    assert compiled[2] == plain[2] and compiled[2]["ring_buffer_saturations"] > 0
+    assert sum(len(t) for t in compiled[1]) > 0
+
+
+@needs_mapper
+@pytest.mark.parametrize("cell_name", ["IF_curr_exp", "IF_cond_exp", "IF_curr_alpha"])
+def test_spinnaker1_stochastic_rounding_runs_reproducibly(cell_name):
+    """rounding="stochastic" rounds every product of a tick with the group's random stream:
+    reproducible for one seed, different from round-to-nearest by a few LSB only."""
+    celltype = getattr(sim, cell_name)
+    params = dict(i_offset=0.9, tau_refrac=2.0, v_thresh=-52.0)
+    first = driven_cells("spinnaker1", celltype=celltype, params=params, rounding="stochastic", seed=4)
+    sim.end()
+    again = driven_cells("spinnaker1", celltype=celltype, params=params, rounding="stochastic", seed=4)
+    sim.end()
+    nearest = driven_cells("spinnaker1", celltype=celltype, params=params)
+    sim.end()
+    np.testing.assert_array_equal(first[1], again[1])
+    assert not np.array_equal(first[1], nearest[1])
+    np.testing.assert_allclose(first[0][0], nearest[0][0], atol=1.0 + 1e-9)
+    np.testing.assert_allclose(first[1], nearest[1], rtol=0, atol=64 * 2.0 ** -15)

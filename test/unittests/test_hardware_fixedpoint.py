@@ -263,3 +263,81 @@ def test_input_scaling_by_init_is_an_option():
     init = 5 * (1 - decay)
     assert abs(fp.s1615_to_float(scaled.i_exc)[0] - init * decay) < 2 * LSB
     assert abs(fp.s1615_to_float(plain.i_exc)[0] - decay) < 2 * LSB
+
+
+# --- IF_cond_exp and the propagator tick (alpha / delta synapses) against float64 -------------------------
+
+def test_lif_cond_exp_step_s1615_agrees_with_the_same_tick_in_float64():
+    n, dt, steps = 200, 1.0, 600
+    p = _lif_parameters(n, 1000.0)
+    e_exc, e_inh = 0.0, -80.0
+    c = fp.lif_constants_s1615(p, dt)
+    v = fp.s1615_from_float(np.full(n, -65.0))
+    ge = np.zeros(n, np.int32)
+    gi = np.zeros(n, np.int32)
+    rf = np.zeros(n, np.int32)
+    vf, gef, gif = np.full(n, -65.0), np.zeros(n), np.zeros(n)
+    init = (5.0 / dt) * -np.expm1(-dt / 5.0)
+    rng = np.random.default_rng(1)
+    worst = 0.0
+    for _ in range(steps):
+        we = rng.poisson(0.4, n) * rng.integers(0, 300, n)  # stored words, shift 0: 2**-15 uS each
+        wi = rng.poisson(0.2, n) * rng.integers(0, 300, n)
+        r = fp.lif_cond_exp_step_s1615(v, ge, gi, rf, fp.ring_buffer_to_s1615(we, 0), fp.ring_buffer_to_s1615(wi, 0),
+                                       c, fp.s1615_from_float(np.full(n, e_exc)),
+                                       fp.s1615_from_float(np.full(n, e_inh)))
+        v, ge, gi, rf = r.v, r.i_exc, r.i_inh, r.refrac
+        gef = gef + we * LSB * init
+        gif = gif + wi * LSB * init
+        alpha = (gef * (e_exc - vf) + gif * (e_inh - vf) + p["i_offset"]) * 20.0 + p["v_rest"]
+        vf = alpha - np.exp(-dt / 20.0) * (alpha - vf)
+        gef *= np.exp(-dt / 5.0)
+        gif *= np.exp(-dt / 5.0)
+        worst = max(worst, np.abs(fp.s1615_to_float(v) - vf).max() / LSB)
+    assert np.ptp(vf) > 2.0  # the input moves v
+    # one LSB of conductance error acts through |E - v| <= 80 mV and R = 20 MOhm; the
+    # conductances stay within 2 LSB of float (as the currents above), two receptors
+    assert worst <= 2 * 2 * 80 * 20
+
+
+@pytest.mark.parametrize("kind", ["curr_alpha", "delta"])
+def test_lif_propagator_step_s1615_follows_the_float_propagators(kind):
+    n, dt, steps = 50, 0.1, 2000
+    p = _lif_parameters(n, 1000.0)
+    tau_m, cm, tau_s = 20.0, 1.0, 5.0
+    p22 = np.exp(-dt / tau_m)
+    p20 = tau_m / cm * (1 - p22)
+    a = 1 / tau_s - 1 / tau_m
+    k_y = p22 * (-np.expm1(-a * dt) / a) / cm
+    k_x = p22 * (1 - np.exp(-a * dt) * (1 + a * dt)) / a ** 2 / cm
+    rows = [np.full(n, k_y)] * 2 if kind == "curr_alpha" else [None, None]
+    xrows = [np.full(n, k_x)] * 2 if kind == "curr_alpha" else [None, None]
+    c = fp.lif_propagators_s1615(p, dt, kind, rows, xrows, p20)
+    v = fp.s1615_from_float(np.full(n, -65.0))
+    y = np.zeros((2, n), np.int32)
+    x = np.zeros((2, n), np.int32)
+    rf = np.zeros(n, np.int32)
+    vf, yf, xf = np.full(n, -65.0), np.zeros((2, n)), np.zeros((2, n))
+    decay = np.exp(-dt / tau_s)
+    rng = np.random.default_rng(2)
+    worst = 0.0
+    for _ in range(steps):
+        words = (rng.random((2, n)) < 0.02) * rng.integers(0, 20000, (2, n))
+        r = fp.lif_curr_propagator_step_s1615(v, y, x, rf, words.astype(np.int64), c, kind)
+        v, y, x, rf = r.v, r.y, r.x, r.refrac
+        amount = words * LSB
+        if kind == "curr_alpha":
+            vf = p["v_rest"] + (vf - p["v_rest"]) * p22 + 0.125 * p20 + k_y * (yf[0] - yf[1]) + k_x * (xf[0] - xf[1])
+            yf = (yf + dt * xf) * decay
+            xf = xf * decay + amount * np.e / tau_s
+        else:
+            vf = p["v_rest"] + (vf - p["v_rest"]) * p22 + 0.125 * p20 + amount[0] - amount[1]
+        worst = max(worst, np.abs(fp.s1615_to_float(v) - vf).max() / LSB)
+    assert np.ptp(vf) > 1.0
+    # rounding errors (half an LSB per product) accumulate, contracted per tick by the
+    # decays: x by `decay` (decay and arrival products), y by `decay` (its own two products
+    # plus dt times x's error), v by p22 (three products plus the receptor errors it sees)
+    e_x = 2 * 0.5 / (1 - decay) if kind == "curr_alpha" else 0.0
+    e_y = (2 * 0.5 + dt * e_x) / (1 - decay) if kind == "curr_alpha" else 0.0
+    bound = (3 * 0.5 + 2 * (k_y * e_y + k_x * e_x)) / (1 - p22) + 1
+    assert worst <= bound

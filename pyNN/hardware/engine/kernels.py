@@ -6,6 +6,7 @@ system tests check it). Each compiled kernel does, for one group or one connecti
 block, what the generic numpy code does in several array operations.
 """
 
+import math
 import os
 
 import numpy as np
@@ -107,15 +108,226 @@ def _exp_receptors_and_fire(v, ref, y, decay, arrivals, v_reset, threshold, ref_
     return count
 
 
+
+# ---------------------------------------------------------------------------------------------
+# RK4 models (AdExp, Hodgkin-Huxley): the whole step of every cell with its internal steps
+# ---------------------------------------------------------------------------------------------
+# Receptor tables (ReceptorBank.kernel_tables): kind code per receptor (KIND_CODES), tau,
+# tau_rise, e_rev (R, n), sign (R,), is_cond (R,). The numpy fallback is the models' own
+# vectorised code; the formulas here are the same, evaluated per cell.
+
+KIND_CODES = {"delta": 0, "curr_exp": 1, "cond_exp": 1, "curr_alpha": 2, "cond_alpha": 2, "cond_beta": 3}
+
+
+def _synaptic_current(i, v, s, codes, y, x, tau, tau_rise, e_rev, sign, is_cond):
+    total = 0.0
+    for k in range(codes.shape[0]):
+        code = codes[k]
+        if code == 0:
+            continue
+        if code == 1:
+            g = y[k, i] * math.exp(-s / tau[k, i])
+        elif code == 2:
+            g = (y[k, i] + s * x[k, i]) * math.exp(-s / tau[k, i])
+        else:
+            g = y[k, i] * math.exp(-s / tau[k, i]) - x[k, i] * math.exp(-s / tau_rise[k, i])
+        if is_cond[k]:
+            total += g * (e_rev[k, i] - v)
+        else:
+            total += sign[k] * g
+    return total
+
+
+def _adex_derivatives(i, v, w, i_ext, s, frozen, threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest,
+                      a, tau_w, cm, codes, y, x, tau, tau_rise, e_rev, sign, is_cond):
+    v_c = min(v, threshold[i])
+    spike_current = g_leak[i] * delta_t[i] * math.exp((v_c - v_t[i]) / safe_delta[i]) if exp_on[i] else 0.0
+    dv = 0.0
+    if not frozen:
+        dv = (-g_leak[i] * (v - v_rest[i]) + spike_current - w + i_ext
+              + _synaptic_current_c(i, v, s, codes, y, x, tau, tau_rise, e_rev, sign, is_cond)) / cm[i]
+    dw = (a[i] * (v - v_rest[i]) - w) / tau_w[i]
+    return dv, dw
+
+
+def _adex_integrate(v, w, ref, i_tot, v_reset, threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest, a,
+                    tau_w, cm, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps):
+    """One step of AdExp cells (RK4 on `rk_steps` internal steps), in place."""
+    hs = h / rk_steps
+    for i in range(v.shape[0]):
+        refractory = ref[i] > 0
+        vi = v_reset[i] if refractory else v[i]
+        wi = w[i]
+        crossed = False
+        ie = i_tot[i]
+        for j in range(rk_steps):
+            frozen = refractory or crossed
+            s = j * hs
+            args = (threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest, a, tau_w, cm,
+                    codes, y, x, tau, tau_rise, e_rev, sign, is_cond)
+            k1v, k1w = _adex_derivatives_c(i, vi, wi, ie, s, frozen, *args)
+            k2v, k2w = _adex_derivatives_c(i, vi + 0.5 * hs * k1v, wi + 0.5 * hs * k1w, ie, s + 0.5 * hs, frozen,
+                                           *args)
+            k3v, k3w = _adex_derivatives_c(i, vi + 0.5 * hs * k2v, wi + 0.5 * hs * k2w, ie, s + 0.5 * hs, frozen,
+                                           *args)
+            k4v, k4w = _adex_derivatives_c(i, vi + hs * k3v, wi + hs * k3w, ie, s + hs, frozen, *args)
+            vi = vi + hs / 6.0 * (k1v + 2 * k2v + 2 * k3v + k4v)
+            wi = wi + hs / 6.0 * (k1w + 2 * k2w + 2 * k3w + k4w)
+            if not refractory and vi >= threshold[i]:
+                crossed = True
+        v[i] = v_reset[i] if refractory else vi
+        w[i] = wi
+        if refractory:
+            ref[i] -= 1
+
+
+def _vtrap_scalar(x, k):
+    r = x / k
+    if abs(r) < 1e-6:
+        return k * (1.0 - 0.5 * r)
+    return x / math.expm1(r)
+
+
+def _hh_derivatives(i, v, m, n, hg, i_ext, s, p, codes, y, x, tau, tau_rise, e_rev, sign, is_cond):
+    u = v - p[0, i]
+    alpha_n = 0.032 * _vtrap_c(15.0 - u, 5.0)
+    beta_n = 0.5 * math.exp((10.0 - u) / 40.0)
+    alpha_m = 0.32 * _vtrap_c(13.0 - u, 4.0)
+    beta_m = 0.28 * _vtrap_c(u - 40.0, 5.0)
+    alpha_h = 0.128 * math.exp((17.0 - u) / 18.0)
+    beta_h = 4.0 / (1.0 + math.exp((40.0 - u) / 5.0))
+    i_na = p[1, i] * m ** 3 * hg * (v - p[2, i])
+    i_k = p[3, i] * n ** 4 * (v - p[4, i])
+    i_l = p[5, i] * (v - p[6, i])
+    dv = (-i_na - i_k - i_l + i_ext
+          + _synaptic_current_c(i, v, s, codes, y, x, tau, tau_rise, e_rev, sign, is_cond)) / p[7, i]
+    return (dv, alpha_m * (1 - m) - beta_m * m, alpha_n * (1 - n) - beta_n * n,
+            alpha_h * (1 - hg) - beta_h * hg)
+
+
+def _hh_integrate(v, m, n, hg, i_tot, p, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps):
+    """One step of Hodgkin-Huxley cells (RK4 on `rk_steps` internal steps), in place.
+    `p` rows: v_offset, gbar_Na, e_rev_Na, gbar_K, e_rev_K, g_leak, e_rev_leak, cm."""
+    hs = h / rk_steps
+    for i in range(v.shape[0]):
+        a0, a1, a2, a3 = v[i], m[i], n[i], hg[i]
+        ie = i_tot[i]
+        for j in range(rk_steps):
+            s = j * hs
+            k1 = _hh_derivatives_c(i, a0, a1, a2, a3, ie, s, p, codes, y, x, tau, tau_rise, e_rev, sign, is_cond)
+            k2 = _hh_derivatives_c(i, a0 + 0.5 * hs * k1[0], a1 + 0.5 * hs * k1[1], a2 + 0.5 * hs * k1[2],
+                                   a3 + 0.5 * hs * k1[3], ie, s + 0.5 * hs, p, codes, y, x, tau, tau_rise,
+                                   e_rev, sign, is_cond)
+            k3 = _hh_derivatives_c(i, a0 + 0.5 * hs * k2[0], a1 + 0.5 * hs * k2[1], a2 + 0.5 * hs * k2[2],
+                                   a3 + 0.5 * hs * k2[3], ie, s + 0.5 * hs, p, codes, y, x, tau, tau_rise,
+                                   e_rev, sign, is_cond)
+            k4 = _hh_derivatives_c(i, a0 + hs * k3[0], a1 + hs * k3[1], a2 + hs * k3[2], a3 + hs * k3[3], ie,
+                                   s + hs, p, codes, y, x, tau, tau_rise, e_rev, sign, is_cond)
+            a0 = a0 + hs / 6.0 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
+            a1 = a1 + hs / 6.0 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+            a2 = a2 + hs / 6.0 * (k1[2] + 2 * k2[2] + 2 * k3[2] + k4[2])
+            a3 = a3 + hs / 6.0 * (k1[3] + 2 * k2[3] + 2 * k3[3] + k4[3])
+        v[i], m[i], n[i], hg[i] = a0, a1, a2, a3
+
+
+
+# ---------------------------------------------------------------------------------------------
+# spinnaker1: one s16.15 tick of IF_curr_exp / IF_cond_exp cells in integer arithmetic
+# ---------------------------------------------------------------------------------------------
+# Bit for bit the tick of pyNN.hardware.fixedpoint.lif_curr_exp_step_s1615 and
+# lif_cond_exp_step_s1615 for the deterministic roundings (mode 0 "nearest", 1 "truncate"),
+# saturation counts included; stochastic rounding stays on the numpy path.
+
+_I32_MIN = -(1 << 31)
+_I32_MAX = (1 << 31) - 1
+
+
+def _shift(x, bits, mode):
+    if mode == 0:
+        return (x + (1 << (bits - 1))) >> bits
+    return x >> bits
+
+
+def _narrow(x, saturate):
+    """(int32 value as int64, 1 if out of range else 0)"""
+    if x > _I32_MAX or x < _I32_MIN:
+        if saturate:
+            return (_I32_MAX if x > 0 else _I32_MIN), 1
+        return ((x + (1 << 31)) & ((1 << 32) - 1)) - (1 << 31), 1
+    return x, 0
+
+
+def _lif_s1615_tick(v, syn_e, syn_i, refrac, in_e, in_i, v_rest, v_reset, v_thresh, r_membrane, exp_tc, i_offset,
+                    refrac_ticks, decay_e, decay_i, init_e, init_i, e_rev_e, e_rev_i, conductance, scale_by_init,
+                    mode, saturate, spiked):
+    """In place; returns the number of saturation (or wrap) events."""
+    n_sat = 0
+    for i in range(v.shape[0]):
+        a_e = in_e[i]
+        a_i = in_i[i]
+        if scale_by_init:
+            a_e = _shift_c(min(max(a_e, _I32_MIN), _I32_MAX) * np.int64(init_e[i]), 32, mode)
+            a_i = _shift_c(min(max(a_i, _I32_MIN), _I32_MAX) * np.int64(init_i[i]), 32, mode)
+        ge, k = _narrow_c(np.int64(syn_e[i]) + a_e, saturate)
+        n_sat += k
+        gi, k = _narrow_c(np.int64(syn_i[i]) + a_i, saturate)
+        n_sat += k
+        vi = np.int64(v[i])
+        if conductance:
+            de, _ = _narrow_c(np.int64(e_rev_e[i]) - vi, saturate)
+            di, _ = _narrow_c(np.int64(e_rev_i[i]) - vi, saturate)
+            ie, k = _narrow_c(_shift_c(ge * de, 15, mode), saturate)
+            n_sat += k
+            ii, k = _narrow_c(_shift_c(gi * di, 15, mode), saturate)
+            n_sat += k
+            total, k = _narrow_c(ie + ii + i_offset[i], saturate)
+        else:
+            total, k = _narrow_c(ge - gi + i_offset[i], saturate)
+        n_sat += k
+        drive, k = _narrow_c(_shift_c(total * np.int64(r_membrane[i]), 15, mode), saturate)
+        n_sat += k
+        alpha, k = _narrow_c(drive + v_rest[i], saturate)
+        n_sat += k
+        diff, k = _narrow_c(alpha - vi, saturate)
+        n_sat += k
+        v_free, k = _narrow_c(alpha - _shift_c(diff * np.int64(exp_tc[i]), 32, mode), saturate)
+        n_sat += k
+        fired = False
+        if refrac[i] <= 0:
+            vi = v_free
+            if vi >= v_thresh[i]:
+                fired = True
+                vi = v_reset[i]
+                refrac[i] = refrac_ticks[i]
+        else:
+            refrac[i] -= 1
+        spiked[i] = fired
+        v[i] = vi
+        syn_e[i] = _shift_c(ge * np.int64(decay_e[i]), 32, mode)
+        syn_i[i] = _shift_c(gi * np.int64(decay_i[i]), 32, mode)
+    return n_sat
+
+
 if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _jit = numba.njit(cache=True, nogil=True)
     deliver_compiled = _jit(_deliver_loop)
     lif_cond_exp_membrane = _jit(_lif_cond_exp_membrane)
     lif_curr_exp_membrane = _jit(_lif_curr_exp_membrane)
     exp_receptors_and_fire = _jit(_exp_receptors_and_fire)
+    # inner functions first: the outer kernels call them by these global names
+    _synaptic_current_c = _jit(_synaptic_current)
+    _adex_derivatives_c = _jit(_adex_derivatives)
+    _vtrap_c = _jit(_vtrap_scalar)
+    _hh_derivatives_c = _jit(_hh_derivatives)
+    adex_integrate = _jit(_adex_integrate)
+    hh_integrate = _jit(_hh_integrate)
+    _shift_c = _jit(_shift)
+    _narrow_c = _jit(_narrow)
+    lif_s1615_tick = _jit(_lif_s1615_tick)
 else:  # pragma: no cover
     deliver_compiled = None
     lif_cond_exp_membrane = lif_curr_exp_membrane = exp_receptors_and_fire = None
+    adex_integrate = hh_integrate = lif_s1615_tick = None
 
 
 def deliver(indptr, post, weight, delay, spikes, step, buffer, receptor):

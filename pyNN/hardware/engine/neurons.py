@@ -26,6 +26,7 @@ Refractoriness as in NEST: after a spike, v is held at v_reset for
 
 import numpy as np
 
+from pyNN.hardware.engine import kernels
 from pyNN.hardware.engine.receptors import ReceptorBank
 
 
@@ -301,6 +302,13 @@ class AdExp(_RK4Group):
 
     def integrate(self, i_ext):
         i_tot = self.i_offset + i_ext
+        if kernels.use_numba():
+            kernels.adex_integrate(self.v, self.w, self.ref, i_tot, self.v_reset, self.threshold, self.g_leak,
+                                   self.delta_t, self.v_t, self.safe_delta, self.exp_on, self.v_rest, self.a,
+                                   self.tau_w, self.cm, *self.receptors.kernel_tables(), self.receptors.y,
+                                   self.receptors.x, self.h, self.rk_steps)
+            self.receptors.advance(self.h)
+            return
         refractory = self.ref > 0
         v = np.where(refractory, self.v_reset, self.v)
         w = self.w
@@ -362,6 +370,8 @@ class HodgkinHuxley(_RK4Group):
         self.cm = np.asarray(p["cm"], float)
         self.i_offset = np.asarray(p["i_offset"], float)
         self.threshold = np.asarray(p["v_offset"], float) + 30.0
+        self.kernel_parameters = np.array([np.broadcast_to(np.asarray(p[name], float), (self.n,)) for name in (
+            "v_offset", "gbar_Na", "e_rev_Na", "gbar_K", "e_rev_K", "g_leak", "e_rev_leak", "cm")])
         self.prepare_rk_steps()
 
     def _derivatives(self, v, m, n, hg, i_ext, s):
@@ -382,6 +392,13 @@ class HodgkinHuxley(_RK4Group):
 
     def integrate(self, i_ext):
         i_tot = self.i_offset + i_ext
+        if kernels.use_numba():
+            self.v_before = self.v.copy()
+            kernels.hh_integrate(self.v, self.m, self.n_gate, self.h_gate, i_tot, self.kernel_parameters,
+                                 *self.receptors.kernel_tables(), self.receptors.y, self.receptors.x, self.h,
+                                 self.rk_steps)
+            self.receptors.advance(self.h)
+            return
         y = [self.v, self.m, self.n_gate, self.h_gate]
         hs = self.h / self.rk_steps
         self.v_before = self.v.copy()

@@ -98,6 +98,29 @@ class ReceptorBank:
                 self.half_decay_rise[k] = np.exp(-0.5 * h / spec.tau_rise)
                 self.arrival_gain[k] = _beta_factor(spec.tau, spec.tau_rise)
         self.prepare_dt = h
+        self._tables = None
+
+    def kernel_tables(self):
+        """The receptors as arrays for the compiled RK4 kernels: (kind codes (R,), tau,
+        tau_rise, e_rev (R, n), sign (R,), is_cond (R,))."""
+        if getattr(self, "_tables", None) is None:
+            from pyNN.hardware.engine.kernels import KIND_CODES
+            r, n = len(self.specs), self.n
+
+            def rows(attr, fill):
+                out = np.full((r, n), fill, dtype=float)
+                for k, spec in enumerate(self.specs):
+                    value = getattr(spec, attr)
+                    if value is not None:
+                        out[k] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+                return out
+
+            self._tables = (
+                np.array([KIND_CODES[spec.kind] for spec in self.specs], dtype=np.int64).reshape(r),
+                rows("tau", 1.0), rows("tau_rise", 1.0), rows("e_rev", 0.0),
+                np.array([float(spec.sign) for spec in self.specs], dtype=float).reshape(r),
+                np.array([spec.e_rev is not None for spec in self.specs], dtype=np.bool_).reshape(r))
+        return self._tables
 
     # --- values ------------------------------------------------------------------
     def value(self, k):
