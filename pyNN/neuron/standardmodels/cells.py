@@ -31,7 +31,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.standardmodels import build_translations, cells
-from pyNN.standardmodels.cells import (
+from pyNN.standardmodels.cells import (  # noqa: F401 - re-exported through __all__
     LIF,
     AdExp,
     AlphaPSR,
@@ -294,35 +294,7 @@ class SpikeSourceArray(_NeuronSpikeSource, cells.SpikeSourceArray):
     translations = build_translations(("spike_times", "spike_times"))
 
 
-__all__ = [
-    "LIF",
-    "AdExp",
-    "AlphaPSR",
-    "BetaPSR",
-    "CondAlphaPostSynapticResponse",
-    "CondBetaPostSynapticResponse",
-    "CondExpPostSynapticResponse",
-    "CurrExpPostSynapticResponse",
-    "EIF_cond_alpha_isfa_ista",
-    "EIF_cond_exp_isfa_ista",
-    "ExpPSR",
-    "GIF_cond_exp",
-    "HH_cond_exp",
-    "IF_cond_alpha",
-    "IF_cond_exp",
-    "IF_cond_exp_gsfa_grr",
-    "IF_curr_alpha",
-    "IF_curr_delta",
-    "IF_curr_exp",
-    "IF_facets_hardware1",
-    "Izhikevich",
-    "PointNeuron",
-    "SpikeSourceArray",
-    "SpikeSourceGamma",
-    "SpikeSourceInhGamma",
-    "SpikeSourcePoisson",
-    "SpikeSourcePoissonRefractory",
-]
+__all__ = list(cells.__all__)  # the same public names as the standard module
 
 #: what the support matrix lists under "Recording and parameter limitations" for NEURON
 LIMITATIONS = (
