@@ -228,3 +228,23 @@ def test_point_neuron_with_too_many_receptors_is_refused(fresh):
     receptors = {f"r{k}": sim.CondExpPostSynapticResponse() for k in range(7)}
     with pytest.raises(sim.errors.NoModelAvailableError, match="at most 6 receptors"):
         sim.Population(1, sim.PointNeuron(sim.LIF(), **receptors))
+
+
+def test_gif_with_too_many_kernels_is_refused(fresh):
+    kernels = sim.ArrayParameter([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    with pytest.raises(sim.errors.NoModelAvailableError, match="more than 5 kernels in 'tau_eta'"):
+        sim.Population(1, sim.GIF_cond_exp(tau_eta=kernels, a_eta=kernels))
+
+
+def test_gif_escape_noise_rate_grows_with_drive_and_threshold_adapts(fresh):
+    cells = sim.Population(40, sim.GIF_cond_exp(lambda0=20.0, delta_v=2.0, tau_refrac=2.0,
+                                                 a_gamma=sim.ArrayParameter([2.0, 0.0, 0.0])))
+    cells.set(i_offset=np.repeat([0.0, 0.8], 20))  # at rest: lambda ~ 0.004 Hz; driven: ~10 Hz
+    cells.record(["spikes", "v_t"])
+    sim.run(500.0)
+    seg = cells.get_data().segments[0]
+    counts = np.array([len(st) for st in seg.spiketrains])
+    assert counts[:20].sum() < 5 and counts[20:].sum() > 30
+    v_t = next(s for s in seg.analogsignals if s.name == "v_t").magnitude
+    assert v_t[0, 0] == pytest.approx(-48.0)
+    assert v_t[:, 20:].max() > -48.0 + 1.0  # each spike raises the threshold by a_gamma[0]

@@ -329,6 +329,7 @@ LIMITATIONS = (
     "`setup(use_cvode=True)` raises NotImplementedError: the mechanisms integrate on the fixed time grid.",
     "a cell whose `tau_refrac` is shorter than one time step cannot fire in two consecutive steps "
     "(the second spike is not detected).",
+    "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
 )
 
