@@ -65,12 +65,15 @@ def _seeds(options):
     return {k: v + options.get("seed", 0) for k, v in SEEDS.items()}
 
 
-def _ours(timer, options):
+def _ours(timer, options, backend="nest"):
+    """The network with this library on `backend` (``pyNN.<backend>``)."""
     seeds = _seeds(options)
     with timer.phase("import"):
+        import importlib
+
         import numpy as np
-        import pyNN.nest as sim
         from pyNN.random import NumpyRNG, RandomDistribution
+        sim = importlib.import_module(f"pyNN.{backend}")
     extra = {"rss_after_import_mb": current_rss_mb()}
     t_sim = options["t_sim"]
     with timer.phase("build"):

@@ -34,14 +34,10 @@ from pyNN.standardmodels import build_translations, cells
 from pyNN.standardmodels.cells import (
     LIF,
     AdExp,
-    AlphaPSR,
-    BetaPSR,
     CondAlphaPostSynapticResponse,
     CondBetaPostSynapticResponse,
     CondExpPostSynapticResponse,
     CurrExpPostSynapticResponse,
-    ExpPSR,
-    PointNeuron,
 )
 
 
@@ -294,35 +290,12 @@ class SpikeSourceArray(_NeuronSpikeSource, cells.SpikeSourceArray):
     translations = build_translations(("spike_times", "spike_times"))
 
 
-__all__ = [
-    "LIF",
-    "AdExp",
-    "AlphaPSR",
-    "BetaPSR",
-    "CondAlphaPostSynapticResponse",
-    "CondBetaPostSynapticResponse",
-    "CondExpPostSynapticResponse",
-    "CurrExpPostSynapticResponse",
-    "EIF_cond_alpha_isfa_ista",
-    "EIF_cond_exp_isfa_ista",
-    "ExpPSR",
-    "GIF_cond_exp",
-    "HH_cond_exp",
-    "IF_cond_alpha",
-    "IF_cond_exp",
-    "IF_cond_exp_gsfa_grr",
-    "IF_curr_alpha",
-    "IF_curr_delta",
-    "IF_curr_exp",
-    "IF_facets_hardware1",
-    "Izhikevich",
-    "PointNeuron",
-    "SpikeSourceArray",
-    "SpikeSourceGamma",
-    "SpikeSourceInhGamma",
-    "SpikeSourcePoisson",
-    "SpikeSourcePoissonRefractory",
-]
+# receptor aliases and PointNeuron are the standard classes (PointNeuron is translated by
+# NeuronPointNeuronModel below)
+AlphaPSR, BetaPSR, ExpPSR, PointNeuron = cells.AlphaPSR, cells.BetaPSR, cells.ExpPSR, cells.PointNeuron
+
+#: the same names as the standard module, with this module's NEURON classes
+__all__ = list(cells.__all__)
 
 #: what the support matrix lists under "Recording and parameter limitations" for NEURON
 LIMITATIONS = (

@@ -96,12 +96,8 @@ class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
     base_translations = build_translations(*_WEIGHT_DELAY)
 
 
-__all__ = [
-    "AdditivePotentiationMultiplicativeDepression", "AdditiveWeightDependence", "ElectricalSynapse",
-    "GutigWeightDependence", "MultiQuantalSynapse", "MultiplicativeWeightDependence", "STDPMechanism",
-    "SimpleStochasticSynapse", "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse",
-    "TsodyksMarkramSynapse", "Vogels2011Rule",
-]
+#: the standard synapse types (the abstract STDP component bases are not exported here)
+__all__ = [name for name in synapses.__all__ if not name.startswith("STDP") or name == "STDPMechanism"]
 
 STANDARD_SYNAPSE_TYPES = [
     StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
