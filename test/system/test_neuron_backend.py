@@ -248,3 +248,31 @@ def test_gif_escape_noise_rate_grows_with_drive_and_threshold_adapts(fresh):
     v_t = next(s for s in seg.analogsignals if s.name == "v_t").magnitude
     assert v_t[0, 0] == pytest.approx(-48.0)
     assert v_t[:, 20:].max() > -48.0 + 1.0  # each spike raises the threshold by a_gamma[0]
+
+
+def test_poisson_rate_changed_between_runs_acts_from_then_on(fresh):
+    sources = sim.Population(20, sim.SpikeSourcePoisson(rate=0.0))
+    sources.record("spikes")
+    sim.run(100.0)
+    sources.set(rate=200.0)
+    sim.run(100.0)
+    spikes = np.concatenate([st.magnitude for st in sources.get_data().segments[0].spiketrains])
+    assert spikes.size > 200 and spikes.min() > 100.0
+
+
+def test_cell_to_voltage_jump_cell_with_the_minimum_delay(fresh):
+    """The NetCon onto a voltage-jump cell is one step shorter than the delay: with
+    delay = dt it is 0, and the jump still shows in the sample at spike time + dt."""
+    dt = sim.get_time_step()
+    driver = sim.Population(1, sim.IF_curr_exp(i_offset=1.0, tau_refrac=2.0))
+    target = sim.Population(1, sim.IF_curr_delta(tau_m=1e4, v_thresh=0.0))
+    target.initialize(v=-65.0)
+    sim.Projection(driver, target, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=dt))
+    driver.record("spikes")
+    target.record("v")
+    sim.run(40.0)
+    t_spike = driver.get_data().segments[0].spiketrains[0].magnitude[0]
+    v = target.get_data().segments[0].analogsignals[0]
+    times, values = v.times.rescale("ms").magnitude, v.magnitude[:, 0]
+    k = int(np.argmin(np.abs(times - (t_spike + dt))))
+    assert values[k - 1] == pytest.approx(-65.0) and values[k] == pytest.approx(-64.0, abs=1e-3)
