@@ -304,6 +304,8 @@ LIMITATIONS = (
     "(the second spike is not detected).",
     "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
+    "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
+    "NoModelAvailableError.",
 )
 
 STANDARD_CELL_TYPES = [
