@@ -50,10 +50,11 @@ def _native(timer, options):
         h.dt = DT
         section = h.Section(name="cells")
         location = section(0.5)
-        rng = np.random.default_rng(seeds["v"])
+        # the same random numbers as the library draws (its NumpyRNG wraps RandomState), so
+        # that both variants simulate the very same network
         n_cells = N_EXC + N_INH
         cells = []
-        for v0 in rng.uniform(*V_INIT, n_cells).tolist():
+        for v0 in np.random.RandomState(seeds["v"]).uniform(*V_INIT, n_cells).tolist():
             cell = h.PyNN_IF_cond(location)
             for name, value in CELL_PARAMS.items():
                 setattr(cell, name, value)
@@ -80,12 +81,12 @@ def _native(timer, options):
             detectors.append(nc)
         times, gids = h.Vector(), h.Vector()
         pc.spike_record(h.Vector(np.arange(n_cells, dtype=float)), times, gids)
-        crng = np.random.default_rng(seeds["connect"])
+        crng = np.random.RandomState(seeds["connect"])
         netcons = []
 
         def connect(pre_first, n_pre, post_first, n_post, p, weight):
-            mask = crng.random((n_pre, n_post)) < p
-            pre, post = np.nonzero(mask)
+            # one uniform draw per (post, pre) pair, post-major, as FixedProbabilityConnector
+            post, pre = np.nonzero(crng.uniform(0.0, 1.0, (n_post, n_pre)) < p)
             for i, j in zip((pre + pre_first).tolist(), (post + post_first).tolist()):
                 nc = pc.gid_connect(i, cells[j])
                 nc.weight[0] = weight
