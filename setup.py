@@ -9,7 +9,8 @@ setup(
     long_description=open("README.md").read() if __import__("os").path.exists("README.md") else "",
     long_description_content_type="text/markdown",
     packages=find_packages(include=["pyNN", "pyNN.*"]),
-    package_data={"pyNN.neuron": ["nmodl/*.mod"]},  # compiled on first use, see pyNN/neuron/mechanisms.py
+    # NMODL sources are compiled on first use; hardware profiles are data files
+    package_data={"pyNN.neuron": ["nmodl/*.mod"], "pyNN.hardware": ["profiles/*.json"]},
     python_requires=">=3.10",
     install_requires=["numpy>=1.24,<2.3", "quantities>=0.16", "neo>=0.13", "lazyarray>=0.6"],
     extras_require={

@@ -65,19 +65,21 @@ def _seeds(options):
     return {k: v + options.get("seed", 0) for k, v in SEEDS.items()}
 
 
-def _ours(timer, options, backend="nest"):
-    """The network with this library on `backend` (``pyNN.<backend>``)."""
+def run_pynn(timer, options, module, setup_options, after=None):
+    """Build, run and read the network with the PyNN-style backend `module`
+    (e.g. 'pyNN.nest'), set up with `setup_options(seeds)`; `after(sim)` may add numbers
+    to the result before ``end()``."""
     seeds = _seeds(options)
     with timer.phase("import"):
         import importlib
 
         import numpy as np
         from pyNN.random import NumpyRNG, RandomDistribution
-        sim = importlib.import_module(f"pyNN.{backend}")
+        sim = importlib.import_module(module)
     extra = {"rss_after_import_mb": current_rss_mb()}
     t_sim = options["t_sim"]
     with timer.phase("build"):
-        sim.setup(timestep=DT, rng_seed=seeds["nest"])
+        sim.setup(timestep=DT, **setup_options(seeds))
         v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
         celltype = sim.IF_cond_exp(**CELL_PARAMS)
         exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")
@@ -113,8 +115,14 @@ def _ours(timer, options, backend="nest"):
     assert sum(len(s) for s in per_cell) == sum(n_spikes.values())
     extra.update(_rates(n_spikes, t_sim))
     extra["n_connections"] = sum(len(p) for p in projections)
+    if after is not None:
+        extra.update(after(sim))
     sim.end()
     return extra
+
+
+def _ours(timer, options):
+    return run_pynn(timer, options, "pyNN.nest", lambda seeds: {"rng_seed": seeds["nest"]})
 
 
 def _native(timer, options):

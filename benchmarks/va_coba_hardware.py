@@ -19,63 +19,17 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
-from va_coba import (CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP,
-                     V_INIT, W_EXC, W_INH, W_STIM, _native, _options, _rates, _seeds)
+from _harness import main
+from va_coba import _native, _options, run_pynn
 
 
 def _hardware(timer, options, profile, policy="strict"):
-    seeds = _seeds(options)
-    with timer.phase("import"):
-        import numpy as np
-        import pyNN.hardware as sim
-        from pyNN.random import NumpyRNG, RandomDistribution
-    extra = {"rss_after_import_mb": current_rss_mb()}
-    t_sim = options["t_sim"]
-    with timer.phase("build"), warnings.catch_warnings():
+    with warnings.catch_warnings():
+        # the spinnaker1 profile warns that dt = 0.1 ms is below its usual 1 ms tick
         warnings.simplefilter("ignore")
-        sim.setup(timestep=DT, profile=profile, policy=policy, seed=seeds["nest"])
-        v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
-        celltype = sim.IF_cond_exp(**CELL_PARAMS)
-        exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")
-        inh = sim.Population(N_INH, celltype, initial_values={"v": v_init}, label="inh")
-        stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
-                              label="stim")
-        exc.record("spikes")
-        inh.record("spikes")
-        rng = NumpyRNG(seed=seeds["connect"])
-        connector = sim.FixedProbabilityConnector(P_CONNECT, rng=rng)
-        exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
-        inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
-        projections = [
-            sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
-                           sim.StaticSynapse(weight=W_STIM, delay=DELAY), receptor_type="excitatory"),
-        ]
-    with timer.phase("run"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sim.run(t_sim)
-    with timer.phase("data"):
-        n_spikes = {}
-        blocks = {}
-        for pop in (exc, inh):
-            blocks[pop.label] = pop.get_data("spikes")
-            _channels, times = blocks[pop.label].segments[0].spiketrains.multiplexed
-            n_spikes[pop.label] = len(times)
-    timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
-    with timer.phase("trains"):
-        per_cell = [np.asarray(st.magnitude) for b in blocks.values() for st in b.segments[0].spiketrains]
-    assert sum(len(s) for s in per_cell) == sum(n_spikes.values())
-    extra.update(_rates(n_spikes, t_sim))
-    extra["n_connections"] = sum(len(p) for p in projections)
-    report = sim.get_mapping_report().to_dict()
-    extra["numba"] = bool(sim.state.provenance().get("numba"))
-    extra["report_keys"] = sorted(report)[:12]
-    sim.end()
-    return extra
+        return run_pynn(timer, options, "pyNN.hardware",
+                        lambda seeds: {"profile": profile, "policy": policy, "seed": seeds["nest"]},
+                        after=lambda sim: {"numba": bool(sim.state.provenance().get("numba"))})
 
 
 def _ideal(timer, options):

@@ -23,16 +23,15 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import va_coba
 from _harness import current_rss_mb, main
 from va_coba import (
     CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP, V_INIT, W_EXC,
-    W_INH, W_STIM, _options, _rates, _seeds,
+    W_INH, W_STIM, _options, _rates, _seeds, run_pynn,
 )
 
 
 def _ours(timer, options):
-    return va_coba._ours(timer, options, backend="neuron")
+    return run_pynn(timer, options, "pyNN.neuron", lambda seeds: {"rng_seed": seeds["nest"]})
 
 
 def _native(timer, options):

@@ -139,4 +139,5 @@ class RecordingLimitError(RecordingError):
 
 
 class HardwareConstraintWarning(UserWarning):
-    """A hardware profile's limit was worked around (clipped, dropped, ignored) under the lenient policy."""
+    """A hardware profile's limit was worked around (clipped, dropped, ignored) under the lenient policy,
+    or a setting is outside what the hardware normally runs (e.g. a small SpiNNaker time step)."""

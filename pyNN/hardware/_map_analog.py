@@ -24,6 +24,11 @@ def map_analog(ctx):
     bss2 = "neuron_circuits" in prof
     preset = _noise_preset(ctx)
     speedup = float(prof["speedup"])
+    if prof.get("time_domain", "bio") != "bio":
+        ctx.fail("TIME_DOMAIN", errors.NoModelAvailableError,
+                 f"hardware profile '{prof.name}': time_domain={prof['time_domain']!r} is not implemented by the "
+                 f"emulator (times and time constants are given in biological ms; the report lists hardware times)",
+                 "use time_domain='bio'", "setup")
     _check_ranges(ctx)
 
     neuron_pops = [i for i, p in enumerate(ctx.populations) if not _is_source(p.celltype)]
@@ -102,13 +107,10 @@ def map_analog(ctx):
     if gap_bio:
         budget = 1000.0 / gap_bio  # events per second (bio) one driver can take
         peak = float(driver_rate.max()) if driver_rate.size else 0.0
-        rep.load.append({"unit": "synapse driver", "quantity": "peak input events per s (bio)", "estimate": peak,
-                         "budget": budget, "percent": 100.0 * peak / budget})
-        if peak > budget:
-            rep.add_diagnostic("DRIVER_RATE_LIMIT", "warning", "network",
-                               f"a synapse driver may receive {peak:.0f} events/s (bio), above the "
-                               f"{budget:.0f} events/s its 8 ns minimum gap allows; the excess will be dropped",
-                               "spread the input over more sources or lower the input rates")
+        rep.add_load("synapse driver", "peak input events per s (bio)", peak, budget, "DRIVER_RATE_LIMIT", "network",
+                     f"a synapse driver may receive {peak:.0f} events/s (bio), above the {budget:.0f} events/s "
+                     f"its 8 ns minimum gap allows; the excess will be dropped",
+                     "spread the input over more sources or lower the input rates")
 
     # --- resources --------------------------------------------------------------------------------------
     used_units = sum(ctx.pop(i).size * circuits[i] for i in neuron_pops)
@@ -119,6 +121,8 @@ def map_analog(ctx):
     if bss2:
         rep.add_resource("synapses", total_syn, int(prof["hemispheres"]) * int(prof["synapse_rows_per_hemisphere"])
                          * int(prof["synapse_columns_per_hemisphere"]), "chip")
+        rep.add_resource("synapse rows", int(prof["rows_per_driver"]) * n_drivers_used,
+                         int(prof["hemispheres"]) * int(prof["synapse_rows_per_hemisphere"]), "chip")
         rep.add_resource("synapse drivers", n_drivers_used,
                          int(prof["hemispheres"]) * int(prof["synapse_drivers_per_hemisphere"]), "chip")
         rep.add_resource("background sources", 0, int(prof["background_sources"]), "chip")
@@ -128,8 +132,17 @@ def map_analog(ctx):
                          * int(prof["line_drivers_per_block"]), "chip")
         rep.add_resource("line drivers", n_drivers_used, int(prof["blocks"]) * int(prof["line_drivers_per_block"]),
                          "chip")
-    rep.load.append({"unit": "run", "quantity": "hardware wall-clock ms per ms of model time",
-                     "estimate": 1.0 / speedup, "budget": None, "percent": None})
+    if "external_input_rate_hw" in prof:
+        # every spike of an off-chip source is one event through the external input, in hardware time
+        bio = sum(float(np.sum(per_cell(p.parameters.get("rate", 0.0), p.size))) if p.celltype.startswith(
+            "SpikeSourcePoisson") else (_max_rate(p) or 0.0) * p.size
+            for p in ctx.populations if _is_source(p.celltype))
+        hw_rate = bio * speedup
+        limit = float(prof["external_input_rate_hw"])
+        rep.add_load("chip", "external input events per s (hardware time)", hw_rate, limit, "INPUT_BANDWIDTH",
+                     "network", f"the spike sources send about {hw_rate:.3g} events/s of hardware time, above the "
+                     f"input bandwidth of {limit:.3g}", "lower the input rates or use fewer sources")
+    rep.add_load("run", "hardware wall-clock ms per ms of model time", 1.0 / speedup, None)
 
     trial_sd = 0.0 if preset == "off" else float(prof["trial_noise_v_mv"])
     rep.noise = {
@@ -149,6 +162,8 @@ def map_analog(ctx):
         "hw_synapses": n_syn_of, "circuits_per_neuron": {ctx.pop(i).label: circuits[i] for i in neuron_pops},
         "first_circuit": {ctx.pop(i).label: first_circuit[i] for i in neuron_pops}, "executions": executions,
         "minimum_input_isi": float(prof.get("minimum_input_isi", 0.0) or 0.0),
+        "analog_sample_interval": (float(prof["analog_sample_interval_hw"]) * speedup
+                                   if "analog_sample_interval_hw" in prof else None),
     })
 
 
@@ -344,8 +359,9 @@ def _line_drivers(ctx, first):
     per_block = int(prof["line_drivers_per_block"])
     offsets = _source_ids(ctx)
     n_sources = sum(p.size for p in ctx.populations)
+    internal_cap = per_block - int(prof["external_only_drivers_per_block"])
     for b in range(n_blocks):
-        keys, owners = [], []
+        keys, owners, internal = [], [], []
         for k, prj in enumerate(ctx.projections):
             if prj.post not in first:
                 continue
@@ -353,28 +369,37 @@ def _line_drivers(ctx, first):
             sign = 1 if prj.receptor_type == "inhibitory" else 0
             keys.append((offsets[prj.pre] + prj.pre_index[in_block]) * 2 + sign)
             owners.append((k, np.flatnonzero(in_block)))
+            internal.append(np.full(int(in_block.sum()), not _is_source(ctx.pop(prj.pre).celltype)))
         if not keys:
             continue
         allkeys = np.concatenate(keys)
         uniq, first_seen = np.unique(allkeys, return_index=True)
-        if uniq.size <= per_block:
+        is_internal = np.concatenate(internal)[first_seen]
+        if uniq.size <= per_block and is_internal.sum() <= internal_cap:
             continue
-        order = uniq[np.argsort(first_seen)]
-        refused = order[per_block:]
+        # accept sources in order of appearance: at most 192 from neurons on the chip, 256 in all
+        order = np.argsort(first_seen)
+        ordered, ordered_internal = uniq[order], is_internal[order]
+        accepted = ~ordered_internal | (np.cumsum(ordered_internal) <= internal_cap)
+        accepted &= np.cumsum(accepted) <= per_block
+        refused = ordered[~accepted]
+        if is_internal.sum() > internal_cap:
+            resource, need, have = (f"line drivers for on-chip sources in block {b}", int(is_internal.sum()),
+                                    internal_cap)
+        else:
+            resource, need, have = f"line drivers in block {b}", int(uniq.size), per_block
         n_lost = int(np.isin(allkeys, refused).sum())
         total = sum(len(p.pre_index) for p in ctx.projections)
         limit = float(prof.get("max_synapse_loss", 0.0))
         if ctx.policy == "strict" or n_lost / max(total, 1) > limit:
-            ctx.exhausted(f"line drivers in block {b}", int(uniq.size), per_block,
-                          f"the sources projecting onto block {b} (of {n_sources} sources)",
-                          "reduce the number of distinct presynaptic sources per block, or place fewer target "
-                          "neurons per block")
+            ctx.exhausted(resource, need, have, f"the sources projecting onto block {b} (of {n_sources} sources)",
+                          "reduce the number of distinct presynaptic sources per block (the top 64 line drivers "
+                          "take external input only), or place fewer target neurons per block")
         for (k, idx), key in zip(owners, keys):
             lost = np.isin(key, refused)
             prj = ctx.projections[k]
             ctx.keep[prj.label][idx[lost]] = False
-        ctx.violation("SYNAPSES_DROPPED", errors.ResourceExhaustedError,
-                      f"line drivers in block {b}: needed {uniq.size}, have {per_block}",
+        ctx.violation("SYNAPSES_DROPPED", errors.ResourceExhaustedError, f"{resource}: needed {need}, have {have}",
                       "reduce the number of distinct presynaptic sources per block", f"block {b}",
                       f"dropped {n_lost} synapses from {refused.size} sources")
 
@@ -451,7 +476,7 @@ def _recording(ctx, neuron_pops, circuits, first, bss2):
                     refusals.append(f"cell {cell} of '{pop.label}' ('{var}'): no free {what}analog channel "
                                     f"({int(prof['analog_channels'])} channel(s)"
                                     f"{', one for even and one for odd circuits' if parity else ''})")
-                    if len(refusals) > 20:
+                    if not any(free.values()):  # every channel is taken: the rest of this request is refused
                         break
                     continue
                 free[chan] -= 1
@@ -463,7 +488,8 @@ def _recording(ctx, neuron_pops, circuits, first, bss2):
                                          "granted": int(kept.size), "refused": int(idx.size - kept.size),
                                          "note": "analog read-out"})
     if refusals:
-        text = "; ".join(refusals[:5]) + (f"; ... ({len(refusals)} refusals)" if len(refusals) > 5 else "")
+        n_refused = sum(r["refused"] for r in ctx.report.recording)
+        text = "; ".join(refusals[:5]) + (f"; ... ({n_refused} refused in all)" if n_refused > 5 else "")
         message = f"analog recording beyond the limits of hardware profile '{prof.name}': {text}"
         suggestion = ("record analog signals from at most "
                       f"{'one even and one odd neuron' if parity else str(prof['analog_channels']) + ' neuron(s)'}"

@@ -80,11 +80,12 @@ def map_spinnaker(ctx):
     dt = ctx.dt
     tsf = float(prof["time_scale_factor"])
     if dt < float(prof["dt_recommended_min"]):
-        ctx.report.add_diagnostic(
+        diag = ctx.report.add_diagnostic(
             "SMALL_TIMESTEP", "info", "setup",
             f"a time step of {dt} ms is below SpiNNaker's usual {prof['dt_recommended_min']} ms; before 2025 "
             f"sPyNNaker slowed such runs down by a factor of {prof['legacy_time_scale_factor_small_dt']:g}",
             "check that the cores keep up (see the load estimates), or raise time_scale_factor")
+        warnings.warn(str(diag), errors.HardwareConstraintWarning, stacklevel=3)
     _check_ranges(ctx)
     for pop in ctx.populations:
         ctx.report.parameters.append({"population": pop.label, "parameter": "(all state)", "requested_min": None,
@@ -163,8 +164,14 @@ def map_spinnaker(ctx):
             w = np.asarray(prj.weight, dtype=np.float64)[keep]
             in_deg = int(np.bincount(prj.post_index[keep]).max()) if keep.any() else 0
             d = ctx.delay[prj.label][keep]
-            incoming.append(fixedpoint.IncomingStats(w, in_deg, _max_rate(ctx.pop(prj.pre)),
-                                                     bool(d.size == 0 or np.all(d == d[0]))))
+            plastic = prj.synapse_parameters or {}
+            w_max = plastic.get("w_max") if prj.synapse_type != "StaticSynapse" else None
+            # sPyNNaker uses a known rate only for Poisson sources, spikes_per_second otherwise
+            pre_pop = ctx.pop(prj.pre)
+            rate = _max_rate(pre_pop) if pre_pop.celltype.startswith("SpikeSourcePoisson") else None
+            incoming.append(fixedpoint.IncomingStats(w, in_deg, rate,
+                                                     bool(d.size == 0 or np.all(d == d[0])),
+                                                     None if w_max is None else float(np.max(w_max))))
         signed = bool(prof["weights_signed"])
         override = prof["weight_shift_override"]
         if override is not None:
@@ -308,24 +315,20 @@ def map_spinnaker(ctx):
     rep.add_resource("routing entries (total)", int(entries.sum()), limit * len(chips), "machine")
     budget = float(prof["synaptic_events_per_ms_per_core"]) * tsf
     peak = float(core_events.max()) if core_events.size else 0.0
-    rep.load.append({"unit": "core", "quantity": "peak synaptic events per ms", "estimate": peak, "budget": budget,
-                     "percent": 100.0 * peak / budget})
-    if peak > budget:
-        k = int(np.argmax(core_events))
-        rep.add_diagnostic("CPU_OVERLOAD", "warning", ctx.pop(slices[k][0]).label,
-                           f"estimated {peak:.0f} synaptic events per ms on core {tuple(core_chip[k])}:{core_p[k]}, "
-                           f"above the budget of {budget:.0f}", "reduce neurons_per_core or increase time_scale_factor")
+    k = int(np.argmax(core_events)) if core_events.size else 0
+    rep.add_load("core", "peak synaptic events per ms", peak, budget, "CPU_OVERLOAD",
+                 ctx.pop(slices[k][0]).label if slices else "network",
+                 f"estimated {peak:.0f} synaptic events per ms on core "
+                 f"{(int(core_chip[k, 0]), int(core_chip[k, 1]), int(core_p[k])) if n_cores else '-'}, "
+                 f"above the budget of {budget:.0f}",
+                 "reduce neurons_per_core or increase time_scale_factor")
     spikes_tick = float(core_spikes.max()) * dt if core_spikes.size else 0.0
     buf = int(prof["input_buffer_size"])
-    rep.load.append({"unit": "core", "quantity": "peak spikes arriving per tick", "estimate": spikes_tick,
-                     "budget": buf, "percent": 100.0 * spikes_tick / buf})
-    if spikes_tick > buf:
-        rep.add_diagnostic("INPUT_BUFFER_RISK", "warning", "network",
-                           f"about {spikes_tick:.0f} spikes may arrive at one core per tick; the input buffer "
-                           f"holds {buf}",
-                           "reduce neurons_per_core or increase time_scale_factor")
-    rep.load.append({"unit": "run", "quantity": "wall-clock time per ms of model time (ms)", "estimate": tsf,
-                     "budget": None, "percent": None})
+    # spikes are taken from the buffer while the tick goes on, so this is a risk, not a loss
+    rep.add_load("core", "peak spikes arriving per tick", spikes_tick, buf, "INPUT_BUFFER_RISK", "network",
+                 f"about {spikes_tick:.0f} spikes may arrive at one core per tick; the input buffer holds {buf} "
+                 f"(a burst could overflow it)", "reduce neurons_per_core or increase time_scale_factor", "info")
+    rep.add_load("run", "wall-clock time per ms of model time (ms)", tsf, None)
 
     rec_cost = 0.0
     for pop in ctx.populations:
@@ -342,7 +345,18 @@ def map_spinnaker(ctx):
     rep.noise = {"model": "none (digital profile)", "router_drop_probability": prof["router_drop_probability"],
                  "seeds": dict(ctx.seeds)}
 
+    # exponential look-up tables of the STDP timing rules (sPyNNaker generates them on the host)
+    luts = {}
+    for prj in ctx.projections:
+        params = prj.synapse_parameters or {}
+        if prj.synapse_type != "StaticSynapse":
+            tables = {name: fixedpoint.stdp_exp_lut(float(np.max(params[name])), dt, prof["stdp_lut_variant"],
+                                                    int(prof["stdp_fixed_point_one"]))
+                      for name in ("tau_plus", "tau_minus") if name in params}
+            if tables:
+                luts[prj.label] = tables
     ctx.numerics.update({
+        "stdp_lut": luts,
         "kind": "s1615", "internal_dt": dt, "rounding": prof["rounding"], "saturate": bool(prof["saturate"]),
         "weight_shift": shift_table, "stored_weight": stored_of, "weight_bits": int(prof["weight_bits"]),
         "ring_buffer_bits": int(prof["ring_buffer_bits"]), "ring_buffer_saturate": bool(prof["ring_buffer_saturate"]),

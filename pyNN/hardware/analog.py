@@ -9,6 +9,8 @@ physical circuit or synapse and then looked up by placement), trial noise from
 
 import numpy as np
 
+from pyNN.hardware.fixedpoint import round_scaled
+
 #: streams of the fixed-pattern generator, one per kind of circuit quantity
 _MISMATCH_STREAMS = {"tau": 1, "v": 2, "weight": 3, "cm": 4, "other": 5}
 
@@ -23,16 +25,7 @@ def weight_codes(weights, lsb, rounding="nearest", rng=None):
         (within 1e-9 relative), i.e. that were rounded.
     """
     scaled = np.abs(np.asarray(weights, dtype=np.float64)) / lsb
-    if rounding == "nearest":
-        codes = np.floor(scaled + 0.5)
-    elif rounding == "stochastic":
-        if rng is None:
-            raise ValueError("stochastic rounding needs a numpy Generator (rng=...)")
-        codes = np.floor(scaled + rng.random(scaled.shape))
-    elif rounding == "truncate":
-        codes = np.floor(scaled)
-    else:
-        raise ValueError(f"rounding must be 'nearest', 'stochastic' or 'truncate', not {rounding!r}")
+    codes = round_scaled(scaled, rounding, rng)
     rounded = np.abs(codes - scaled) > 1e-9 * np.maximum(scaled, 1.0)
     return codes.astype(np.int64), rounded
 

@@ -43,6 +43,21 @@ def _check_rounding(rounding, rng):
         raise ValueError("stochastic rounding needs a numpy Generator (rng=...)")
 
 
+def round_scaled(scaled, rounding="nearest", rng=None):
+    """Round float64 values (already in units of the target LSB) to integers, as float64.
+
+    ``"nearest"``: halves up; ``"truncate"``: floor; ``"stochastic"``: up with probability
+    equal to the fractional part.
+    """
+    _check_rounding(rounding, rng)
+    scaled = np.asarray(scaled, dtype=np.float64)
+    if rounding == "nearest":
+        return np.floor(scaled + 0.5)
+    if rounding == "truncate":
+        return np.floor(scaled)
+    return np.floor(scaled + rng.random(scaled.shape))
+
+
 def shift_round(x, bits, rounding="nearest", rng=None):
     """Divide the int64 array `x` by ``2**bits``, rounding as requested (result int64).
 
@@ -81,14 +96,7 @@ def narrow_int32(x, saturate=True):
 
 def s1615_from_float(x, rounding="nearest", saturate=True, rng=None):
     """Convert floats to s16.15 raw values (int32)."""
-    _check_rounding(rounding, rng)
-    scaled = np.asarray(x, dtype=np.float64) * S1615_ONE
-    if rounding == "nearest":
-        raw = np.floor(scaled + 0.5)
-    elif rounding == "truncate":
-        raw = np.floor(scaled)
-    else:
-        raw = np.floor(scaled + rng.random(scaled.shape))
+    raw = round_scaled(np.asarray(x, dtype=np.float64) * S1615_ONE, rounding, rng)
     raw = np.clip(raw, -2.0 ** 62, 2.0 ** 62).astype(np.int64)
     return narrow_int32(raw, saturate)[0]
 
@@ -164,12 +172,17 @@ class IncomingStats(NamedTuple):
         profile's ``spikes_per_second`` is used).
     delays_equal : bool
         Whether every connection of the projection has the same delay.
+    w_max : float, optional
+        Largest weight the projection can reach (plastic synapses: the weight
+        dependence's w_max, as sPyNNaker's ``get_weight_maximum``); default: the largest
+        of `weights`.
     """
 
     weights: np.ndarray
     max_in_degree: int
     rate: float | None
     delays_equal: bool
+    w_max: float | None = None
 
 
 def summed_weight_bound(incoming, dt, spikes_per_second=30.0, ring_buffer_sigma=5.0):
@@ -212,7 +225,7 @@ def summed_weight_bound(incoming, dt, spikes_per_second=30.0, ring_buffer_sigma=
             continue
         rate = spikes_per_second if item.rate is None else float(item.rate)
         spikes_per_tick = max(1.0, rate / ticks_per_second)
-        w_max = float(w.max())
+        w_max = max(float(w.max()), float(item.w_max or 0.0))
         total += spikes_per_tick * w_max * item.max_in_degree
         biggest = max(biggest, w_max)
         # pooled moments, each projection weighted by its in-degree as sPyNNaker's running stats do
@@ -289,15 +302,7 @@ def quantise_weights(weights, shift, bits=16, rounding="nearest", rng=None):
         The stored integers (clipped to 2**bits - 1), the weights they represent
         (w_int * 2**(s-15)) and a mask of the weights that did not fit and were clipped.
     """
-    w = np.abs(np.asarray(weights, dtype=np.float64))
-    scaled = w / weight_lsb(shift)
-    _check_rounding(rounding, rng)
-    if rounding == "nearest":
-        stored = np.floor(scaled + 0.5)
-    elif rounding == "truncate":
-        stored = np.floor(scaled)
-    else:
-        stored = np.floor(scaled + rng.random(scaled.shape))
+    stored = round_scaled(np.abs(np.asarray(weights, dtype=np.float64)) / weight_lsb(shift), rounding, rng)
     top = (1 << bits) - 1
     clipped = stored > top
     stored = np.minimum(stored, top).astype(np.int64)

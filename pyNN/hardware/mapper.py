@@ -75,6 +75,7 @@ class ProjectionSpec:
     receptor_type: str = "excitatory"
     synapse_type: str = "StaticSynapse"
     user_sign: np.ndarray | None = None
+    synapse_parameters: dict | None = None  # optional: e.g. STDP {"w_max", "tau_plus", "tau_minus"} (scalars)
 
 
 @dataclass
@@ -302,6 +303,10 @@ def _drop_over_capacity(ctx, prj, key, capacity, resource, available_text, sugge
     if idx.size == 0:
         return 0
     k = key[idx]
+    # cheap check first: most networks are far below the capacity and need no sort
+    most = int(np.bincount(k).max()) if k.max() < 50_000_000 else int(np.unique(k, return_counts=True)[1].max())
+    if most <= capacity:
+        return 0
     order = np.argsort(k, kind="stable")
     sorted_k = k[order]
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_k)) + 1]

@@ -49,7 +49,11 @@ class Recorder(recording.Recorder):
         return rows
 
     def _current_values(self, variable, indices):
-        return self.population._group.get(variable)[np.asarray(indices, dtype=np.int64)]
+        values = self.population._group.get(variable)[np.asarray(indices, dtype=np.int64)]
+        record = self._recording.signals.get(variable)
+        if record is not None and record.granted is not None and len(values) == len(record.granted):
+            values[~record.granted] = np.nan  # refused by the mapping (lenient policy)
+        return values
 
     def _restart_signal(self, variable, indices):
         self._configure(variable, indices, self._interval_steps())

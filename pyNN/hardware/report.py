@@ -28,6 +28,10 @@ PROVENANCE_DIAGNOSTICS = {
         "STATE_SATURATED",
         "s16.15 state arithmetic overflowed {n} times",
         "scale the model so that voltages and currents stay within +-65536"),
+    "saturations": (
+        "STATE_SATURATED",
+        "neuron state arithmetic saturated {n} times",
+        "scale the model so that voltages and currents stay within the fixed-point range"),
     "plastic_weight_saturations": (
         "PLASTIC_WEIGHT_SATURATED",
         "plastic synaptic weights saturated {n} times",
@@ -44,6 +48,18 @@ PROVENANCE_DIAGNOSTICS = {
         "ROUTER_DROPPED",
         "the router dropped {n} packets",
         "reduce the traffic per chip or increase time_scale_factor"),
+    "lost_input_spikes": (
+        "INPUT_SPIKES_LOST",
+        "{n} input spikes were lost on the way to the chip",
+        "lower the input rates or raise minimum_input_isi knowingly"),
+    "pulse_loss_before_sim": (
+        "PULSE_LOSS",
+        "{n} events were dropped before the emulation (input playback bandwidth)",
+        "lower the input rates"),
+    "timer_overruns": (
+        "TIMER_OVERRUN",
+        "the time step overran {n} times",
+        "reduce neurons_per_core or increase time_scale_factor"),
     "late_spikes": (
         "LATE_SPIKES",
         "{n} spikes arrived late and were skipped",
@@ -65,6 +81,10 @@ def _plain(value):
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
     return value
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass
@@ -118,22 +138,48 @@ class MappingReport:
         self.resources.append({"level": level, "resource": resource, "used": used, "available": available,
                                "percent": pct, "unit": unit})
 
-    def add_provenance(self, counters):
+    def add_load(self, unit, quantity, estimate, budget, code=None, obj="network", message="", suggestion="",
+                 severity="warning"):
+        """Append a load estimate; if it is above `budget` and `code` is given, add that diagnostic too.
+
+        Returns True when the estimate exceeds the budget.
+        """
+        pct = None if not budget else 100.0 * estimate / budget
+        self.load.append({"unit": unit, "quantity": quantity, "estimate": estimate, "budget": budget, "percent": pct})
+        over = budget is not None and estimate > budget
+        if over and code:
+            self.add_diagnostic(code, severity, obj, message, suggestion)
+        return over
+
+    def add_provenance(self, counters, cumulative=False):
         """Merge the run-time counters of one ``run()`` into the report.
 
         Parameters
         ----------
         counters : dict
-            Counter name -> value, e.g. ``{"ring_buffer_saturations": 3, "run_time": 100.0}``.
-            Known counters (see ``PROVENANCE_DIAGNOSTICS``) that are nonzero add a
-            warning diagnostic with a suggestion.
+            Counter name -> value, e.g. ``{"ring_buffer_saturations": 3, "steps": 1000}``.
+            Known counters (see ``PROVENANCE_DIAGNOSTICS``) that are nonzero for this run add
+            a warning diagnostic with a suggestion.
+        cumulative : bool
+            False: the values are this run's. True: they are running totals (e.g. since the
+            engine was built); the report keeps the difference to the previous call as this
+            run's values (a total that went down, after a reset, counts from zero again).
+            Non-numeric values are kept as given.
         """
+        counters = _plain(dict(counters))
+        if cumulative:
+            last = getattr(self, "_last_cumulative", {})
+            self._last_cumulative = dict(counters)
+            numeric = {k: v for k, v in counters.items() if _is_number(v)}
+            restarted = any(v < last.get(k, 0) for k, v in numeric.items() if _is_number(last.get(k, 0)))
+            counters = {k: (v - last.get(k, 0) if k in numeric and not restarted and _is_number(last.get(k, 0))
+                            else v) for k, v in counters.items()}
         entry = {"run": len(self.provenance)}
-        entry.update(_plain(dict(counters)))
+        entry.update(counters)
         self.provenance.append(entry)
         for name, (code, text, hint) in PROVENANCE_DIAGNOSTICS.items():
             n = counters.get(name, 0)
-            if n:
+            if _is_number(n) and n:
                 self.add_diagnostic(code, "warning", f"run {entry['run']}", text.format(n=n), hint)
 
     def provenance_totals(self):
@@ -141,7 +187,7 @@ class MappingReport:
         totals = {}
         for entry in self.provenance:
             for key, value in entry.items():
-                if key != "run" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                if key != "run" and _is_number(value):
                     totals[key] = totals.get(key, 0) + value
         return totals
 

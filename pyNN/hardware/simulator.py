@@ -23,6 +23,7 @@ from pyNN.common.populations import Assembly
 from pyNN.hardware.engine import Engine, kernels
 from pyNN.hardware.engine.core import Block
 from pyNN.hardware.engine.fixed_point import convert_for_s1615
+from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
 
 DEFAULT_SEED = 42
 
@@ -230,7 +231,7 @@ def map_current_network(state):
                     pre_index=pre_idx[post_sel], post_index=post_idx_all, weight=weight[sel], delay=delay[sel],
                     receptor_type=proj.receptor_type, synapse_type=type(proj.synapse_type).__name__,
                     user_sign=sign))
-                parts.append((proj, pre_root, post_root))
+                parts.append((proj, pre_root, post_root, sel))
     result = map_network(state.profile, pop_specs, proj_specs, dt=state.dt, policy=state.policy,
                          seed=state.rng_seed)
     return result, MappedNetwork(pop_specs, proj_specs, parts)
@@ -290,7 +291,13 @@ class State(BaseState):
     def _apply_mapping(self):
         result, network = self.mapping, self.mapped_network
         numerics = getattr(result, "numerics", None) or {}
+        self.engine.router_drop = float(numerics.get("router_drop_probability", 0.0) or 0.0)
+        granted = getattr(result, "recorded", None) or {}
         for spec, population in zip(network.population_specs, self.populations):
+            for var, record in population._group.recording.signals.items():
+                allowed = granted.get(spec.label, {}).get(var)
+                # cells whose analog recording the mapping refused (lenient policy) give NaN
+                record.granted = None if allowed is None else np.isin(record.indices, allowed)
             realised = result.parameters.get(spec.label)
             if realised is not None:
                 population._use_parameters(realised)
@@ -303,7 +310,10 @@ class State(BaseState):
                 _use_internal_step(population._group, self.dt, numerics.get("internal_dt", self.dt))
                 population._group.membrane_noise = float(numerics.get("trial_noise_v_mv", 0.0) or 0.0)
         blocks = []
-        for spec, (_projection, pre_root, post_root) in zip(network.projection_specs, network.projection_parts):
+        previous = getattr(self, "_blocks_by_label", {})
+        by_label = {}
+        for spec, (projection, pre_root, post_root, selection) in zip(network.projection_specs,
+                                                                       network.projection_parts):
             keep = np.asarray(result.keep.get(spec.label, np.ones(spec.pre_index.size, bool)), dtype=bool)
             weight = np.asarray(result.weight.get(spec.label, spec.weight), dtype=float)
             delay = np.asarray(result.delay.get(spec.label, spec.delay), dtype=float)
@@ -313,9 +323,51 @@ class State(BaseState):
             delay_steps = np.maximum(1, np.floor(delay / self.dt + 0.5 + 1e-9).astype(np.int64))
             post_group = post_root._group
             receptor = post_group.receptors.index[spec.receptor_type]
-            blocks.append(Block(pre_root._group, post_group, receptor, pre_index, post_index, weight,
-                                delay_steps))
+            block = Block(pre_root._group, post_group, receptor, pre_index, post_index, weight, delay_steps)
+            if type(projection.synapse_type).__name__ == "TsodyksMarkramSynapse":
+                sel = selection[keep]
+                spec_r = post_group.receptors.specs[receptor]
+                tau = spec_r.tau if spec_r.tau is not None else np.full(post_group.n, 1e-9)
+                block.use_short_term_plasticity(
+                    *(np.asarray(projection._values(name), float)[sel] for name in ("U", "tau_rec", "tau_facil")),
+                    np.broadcast_to(np.asarray(tau, float), (post_group.n,))[post_index])
+                old = previous.get(spec.label)
+                if old is not None and old.stp is not None and old.weight.size == block.weight.size:
+                    block.stp.update({k: old.stp[k] for k in ("u", "x", "y", "last")})
+            elif type(projection.synapse_type).__name__ == "STDPMechanism":
+                sel = selection[keep]
+                names = list(projection.synapse_type.get_parameter_names())
+                values = {name: np.asarray(projection._values(name), float)[sel] for name in names
+                          if name not in ("weight", "delay")}
+                params = stdp_parameters(projection.synapse_type, values)
+                if getattr(post_group, "history", None) is None:
+                    post_group.history = SpikeHistory(post_group.n)
+                block.use_stdp(STDPState({k: v[block.order] for k, v in params.items()}, block.weight.size),
+                               post_group.history)
+                old = previous.get(spec.label)
+                replaced = getattr(projection, "_weights_replaced", False)
+                if old is not None and old.stdp is not None and old.weight.size == block.weight.size \
+                        and not replaced:
+                    block.weight[:] = old.weight
+                    block.initial_weight = old.initial_weight
+                    block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+            drivers = numerics.get("driver_index", {}).get(spec.label)
+            gap = numerics.get("event_min_gap")
+            if drivers is not None and gap and block.stp is None and block.stdp is None:
+                cap = max(1, int(np.floor(self.dt / float(gap) + 1e-9)))
+                n_drivers = int(numerics.get("n_drivers", 1))
+                if self.engine.driver_load is None or self.engine.driver_load.size < n_drivers:
+                    self.engine.driver_load = np.zeros(max(n_drivers, int(np.max(drivers, initial=0)) + 1),
+                                                       dtype=np.int64)
+                block.limit_events(np.asarray(drivers)[keep], cap, self.engine.driver_load)
+            block.core_positions = selection[keep][block.order]
+            block.projection = projection
+            blocks.append(block)
+            by_label[spec.label] = block
         self.engine.set_blocks(blocks)
+        self._blocks_by_label = by_label
+        for projection in self.projections:
+            projection._weights_replaced = False
 
     # --- running ------------------------------------------------------------------------
     def _advance(self, n_steps):
@@ -331,15 +383,33 @@ class State(BaseState):
         self.engine.run(n_steps, external)
         self.mapping.report.add_provenance(self.provenance())
 
+    def plastic_weights(self, projection):
+        """Current weights (magnitudes, core order) of a projection with plastic weights,
+        or None before the network has been mapped."""
+        if self.mapping is None or self._dirty:
+            return None
+        weights = np.abs(np.asarray(projection._syn.get("weight", 0.0), dtype=float)) * np.ones(len(projection))
+        for block in self.engine.blocks:
+            if getattr(block, "projection", None) is projection and block.stdp is not None:
+                weights[block.core_positions] = block.weight
+        return weights
+
     def provenance(self):
         """Run-time counters of the engine (for the mapping report)."""
         counters = dict(self.engine.counters)
+        counters["rate_limited_events"] = sum(getattr(b, "dropped_events", 0) for b in self.engine.blocks)
         for group in self.engine.groups:
             ring = getattr(group, "ring", None)
             counters["saturations"] += getattr(group, "saturations", 0)
             counters["ring_buffer_saturations"] = counters.get("ring_buffer_saturations", 0) + (
                 ring.saturations if ring is not None else 0)
-        counters["numerics"] = (getattr(self.mapping, "numerics", None) or {}).get("kind", "float64")
+        numerics = getattr(self.mapping, "numerics", None) or {}
+        counters["numerics"] = numerics.get("kind", "float64")
+        bio_ms = self.engine.step * self.dt
+        if numerics.get("time_scale_factor"):
+            counters["estimated_hardware_time_ms"] = bio_ms * float(numerics["time_scale_factor"])
+        elif numerics.get("speedup"):
+            counters["estimated_hardware_time_ms"] = bio_ms / float(numerics["speedup"])
         counters["simulated_time_ms"] = self.engine.step * self.dt
         counters["numba"] = kernels.use_numba()
         return counters

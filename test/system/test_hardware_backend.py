@@ -137,8 +137,12 @@ def test_engine_errors_name_the_feature():
     sim.setup(timestep=0.1)
     pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
     post = sim.Population(2, sim.IF_curr_exp())
-    with pytest.raises(errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*hardware"):
-        sim.Projection(pre, post, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1, delay=1.0))
+    stdp = sim.STDPMechanism(timing_dependence=sim.Vogels2011Rule(), weight_dependence=sim.AdditiveWeightDependence(),
+                             weight=0.1, delay=1.0)
+    with pytest.raises(errors.NoModelAvailableError, match="Vogels2011Rule.*hardware"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*hardware"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), sim.MultiQuantalSynapse(weight=0.1, delay=1.0))
     hh = sim.Population(1, sim.HH_cond_exp())
     with pytest.raises(errors.NoModelAvailableError, match="source_section.gap"):
         sim.Projection(pre, hh, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),
@@ -217,3 +221,140 @@ def test_brainscales2_internal_step_and_mismatch():
     for a, b in zip(trains, again):
         np.testing.assert_array_equal(a, b)
     sim.end()
+
+
+def test_tsodyks_markram_depression():
+    """The first spike of a depressing synapse acts like a static synapse of weight U*w;
+    later spikes of a regular train act less (resources recover with tau_rec)."""
+    sim.setup(timestep=0.1)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 200.0, 20.0)))
+    cells = sim.Population(2, sim.IF_curr_exp(tau_syn_E=3.0, v_thresh=0.0), label="cells")
+    cells.initialize(v=-65.0)
+    U, w = 0.5, 1.0
+    sim.Projection(src, cells[0:1], sim.AllToAllConnector(),
+                   sim.TsodyksMarkramSynapse(weight=w, delay=1.0, U=U, tau_rec=100.0, tau_facil=0.0))
+    sim.Projection(src, cells[1:2], sim.AllToAllConnector(), sim.StaticSynapse(weight=U * w, delay=1.0))
+    cells.record("v")
+    sim.run(200.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    dt = sim.get_time_step()
+    first = slice(round(11.0 / dt), round(30.0 / dt))
+    np.testing.assert_allclose(v[first, 0], v[first, 1], atol=1e-9)
+    peaks = [v[round(t / dt):round((t + 19.0) / dt), 0].max() - v[round(t / dt), 0]
+             for t in np.arange(11.0, 190.0, 20.0)]
+    assert np.all(np.diff(peaks[:5]) < 0)
+    assert peaks[-1] < 0.6 * peaks[0]
+    sim.end()
+
+
+def test_stdp_pair_rule_against_hand_computation():
+    """One pre spike before and one after a post spike (all of the delay dendritic, as on
+    NEST): additive STDP changes the weight by A_plus exp(-(t_post + d - t_pre1)/tau_plus)
+    - A_minus exp(-(t_pre2 - d - t_post)/tau_minus)."""
+    sim.setup(timestep=0.1)
+    d, w0, a_plus, a_minus, tau_plus, tau_minus = 1.0, 0.2, 0.05, 0.04, 20.0, 30.0
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 60.0]), label="pre")
+    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=[19.0]), label="driver")
+    post = sim.Population(1, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=1.0), label="post")
+    post.initialize(v=-65.0)
+    sim.Projection(driver, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=50.0, delay=1.0))
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=tau_plus, tau_minus=tau_minus, A_plus=a_plus, A_minus=a_minus),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0), weight=w0, delay=d)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    post.record("spikes")
+    sim.run(100.0)
+    np.testing.assert_allclose(post.get_data().segments[0].spiketrains[0].magnitude, [20.0])
+    t_post = 20.0
+    expected = (w0 + a_plus * np.exp(-(t_post + d - 10.0) / tau_plus)
+                - a_minus * np.exp(-(60.0 - d - t_post) / tau_minus))
+    assert plastic.get("weight", format="list", with_address=False)[0] == pytest.approx(expected, rel=1e-12)
+    sim.reset()  # plastic weights go back to their initial values
+    assert plastic.get("weight", format="list", with_address=False)[0] == pytest.approx(w0)
+    sim.end()
+
+
+@needs_mapper
+def test_lenient_recording_limit_gives_nan_for_refused_cells_and_hardware_time():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=0.1, profile="brainscales2", policy="lenient")
+        cells = sim.Population(4, sim.IF_cond_exp(i_offset=0.3), label="cells")
+        cells.record(["v", "spikes"])
+        sim.run(20.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    refused = np.isnan(v[1:]).all(axis=0)
+    assert refused.any() and not refused.all()  # only some analog channels were granted
+    assert np.isfinite(v[1:, ~refused]).all()
+    counters = sim.state.provenance()
+    assert counters["estimated_hardware_time_ms"] == pytest.approx(20.0 / sim.get_profile().get("speedup"))
+    sim.end()
+
+
+def test_adexp_without_exponential_term_is_a_lif():
+    """With delta_T = 0 and no adaptation, EIF_cond_exp_isfa_ista (RK4 on internal steps)
+    is a LIF: its first spike is at the analytic first-passage time, within one step."""
+    sim.setup(timestep=0.1)
+    params = dict(delta_T=0.0, a=0.0, b=0.0, tau_m=10.0, cm=0.2, v_rest=-70.0, v_thresh=-55.0,
+                  v_reset=-70.0, i_offset=0.4, tau_refrac=2.0)
+    cell = sim.Population(1, sim.EIF_cond_exp_isfa_ista(**params))
+    cell.initialize(v=-70.0)
+    cell.record("spikes")
+    sim.run(50.0)
+    spikes = cell.get_data().segments[0].spiketrains[0].magnitude
+    v_inf = -70.0 + 10.0 / 0.2 * 0.4
+    t_first = 10.0 * np.log((v_inf + 70.0) / (v_inf + 55.0))
+    assert len(spikes) >= 2
+    assert abs(spikes[0] - t_first) <= sim.get_time_step() + 1e-9
+    isi = 2.0 + t_first
+    np.testing.assert_allclose(np.diff(spikes), isi, atol=sim.get_time_step() + 1e-9)
+    sim.end()
+
+
+@needs_mapper
+def test_brainscales2_event_rate_limit_per_driver():
+    """Events beyond a synapse driver's bandwidth (one per minimum event gap) in one step
+    are dropped and counted."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.setup(timestep=0.1, profile="brainscales2")
+        src = sim.Population(100, sim.SpikeSourceArray(spike_times=[5.0, 10.0]), label="src")
+        cells = sim.Population(2, sim.IF_cond_exp(), label="cells")
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.001, delay=0.1))
+        sim.run(20.0)
+    numerics = sim.state.mapping.numerics
+    cap = int(np.floor(0.1 / numerics["event_min_gap"] + 1e-9))
+    drivers = np.asarray(numerics["driver_index"]["src→cells"]).reshape(2, 100)[0]  # (post, pre) order
+    sources_per_driver = np.bincount(drivers)
+    expected_dropped = 2 * int(np.maximum(sources_per_driver - cap, 0).sum())
+    assert expected_dropped > 0
+    counters = sim.state.provenance()
+    assert counters["rate_limited_events"] == expected_dropped
+    sim.end()
+
+
+def test_backend_works_without_numba():
+    """With numba not importable, the engine falls back to numpy and runs."""
+    import os
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "import pyNN.hardware as sim\n"
+        "from pyNN.hardware.engine import kernels\n"
+        "assert not kernels.HAVE_NUMBA and not kernels.use_numba()\n"
+        "sim.setup(timestep=0.1)\n"
+        "src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))\n"
+        "cell = sim.Population(1, sim.IF_cond_exp())\n"
+        "sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.01, delay=1.0))\n"
+        "cell.record('v')\n"
+        "sim.run(10.0)\n"
+        "v = cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]\n"
+        "assert v[25] > v[20] and v[20] == -65.0\n"
+        "print('ok')\n")
+    env = dict(os.environ)
+    root = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir)
+    env["PYTHONPATH"] = os.path.abspath(root) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("ok")

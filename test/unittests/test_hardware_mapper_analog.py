@@ -278,3 +278,44 @@ def test_spikey_records_one_membrane():
     pops = [cells("n", 4, "IF_facets_hardware1", recorded={"v": np.array([0, 3])})]
     with pytest.raises(errors.RecordingLimitError, match="1 channel"):
         run_map("spikey", pops, [], dt=0.1, noise="off")
+
+
+def test_spikey_on_chip_sources_cannot_use_the_external_only_drivers():
+    # 200 neurons of block 1 (after 192 in block 0) project onto block 0: 192 drivers take on-chip input
+    pops = [cells("a", 192, "IF_facets_hardware1"), cells("b", 192, "IF_facets_hardware1")]
+    prj = pairs("ba", 1, 0, np.arange(192), np.zeros(192, int), 0.001, 0.1)
+    run_map("spikey", pops, [prj], dt=0.1, noise="off")  # 192 on-chip sources: fits
+    pops = [cells("a", 150, "IF_facets_hardware1"), cells("b", 234, "IF_facets_hardware1")]
+    prj = pairs("ba", 1, 0, np.arange(234), np.zeros(234, int), 0.001, 0.1)
+    with pytest.raises(errors.ResourceExhaustedError) as info:
+        run_map("spikey", pops, [prj], dt=0.1, noise="off")
+    assert info.value.resource == "line drivers for on-chip sources in block 0"
+    assert (info.value.needed, info.value.available) == (234, 192)
+    assert "external input only" in str(info.value)
+
+
+def test_brainscales2_only_emulates_biological_time():
+    with pytest.raises(errors.NoModelAvailableError, match="time_domain='hardware' is not implemented"):
+        run_map("brainscales2", [cells("n", 2)], [], dt=0.1, time_domain="hardware")
+
+
+def test_brainscales2_input_bandwidth_and_sample_interval():
+    pops = [poisson("src", 1000, rate=100.0), cells("n", 2)]
+    res, _ = run_map("brainscales2", pops, [all_to_all("p", 0, 1, 1000, 2, 1.0, 0.1)], dt=0.1, **EXACT)
+    load = next(r for r in res.report.load if r["quantity"].startswith("external input"))
+    assert load["estimate"] == pytest.approx(1000 * 100.0 * 1000)  # bio rate x speed-up
+    assert not res.report.diagnostics_of("INPUT_BANDWIDTH")
+    res, _ = run_map("brainscales2", pops, [all_to_all("p", 0, 1, 1000, 2, 1.0, 0.1)], dt=0.1,
+                     external_input_rate_hw=1e6, **EXACT)
+    assert res.report.diagnostics_of("INPUT_BANDWIDTH")
+    assert res.numerics["analog_sample_interval"] == pytest.approx(0.034)
+
+
+def test_lenient_recording_keeps_looking_for_a_free_channel():
+    # 30 even neurons then an odd one: the odd channel is still free for the last
+    idx = np.r_[np.arange(0, 60, 2), 61]
+    pops = [cells("n", 64, recorded={"v": idx})]
+    res, _ = run_map("brainscales2", pops, [], dt=0.1, policy="lenient", **EXACT)
+    assert res.recorded["n"]["v"].tolist() == [0, 61]
+    with pytest.raises(errors.RecordingLimitError, match="29 refused in all"):
+        run_map("brainscales2", pops, [], dt=0.1, **EXACT)

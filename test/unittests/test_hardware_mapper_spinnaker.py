@@ -143,9 +143,11 @@ def test_legacy_delay_of_145_ticks_is_refused_or_clipped():
 
 def test_legacy_limits_scale_with_the_time_step():
     pops, prjs = _delay_net(1.7)
-    res, _ = run_map("spinnaker1", pops, prjs, dt=0.1)
+    res, caught = run_map("spinnaker1", pops, prjs, dt=0.1)
     assert res.report.connectivity[0]["delay_extension"] == 40
     assert res.report.diagnostics_of("SMALL_TIMESTEP")
+    assert any(issubclass(c.category, errors.HardwareConstraintWarning) and "slowed" in str(c.message)
+               for c in caught)
 
 
 def test_without_delay_extensions_the_native_slots_are_the_limit():
@@ -267,3 +269,44 @@ def test_spike_source_array_times_move_up_to_the_next_tick():
 def test_parameter_outside_the_s1615_range():
     with pytest.raises(errors.InvalidParameterValueError, match="valid range for parameter v_thresh"):
         run_map("spinnaker1", [cells("a", 2, v_thresh=1e6)], [], dt=1.0)
+
+
+def test_exactly_representable_weights_are_realised_exactly():
+    # with s = 6 the weight step is 2**-9: multiples of it are stored without error
+    pops = [poisson("src", 100), cells("post", 50)]
+    k = np.random.default_rng(5).integers(50, 256, 5000)
+    w = k * 2.0 ** -9
+    res, caught = run_map("spinnaker1", pops, [all_to_all("p", 0, 1, 100, 50, w)], dt=1.0)
+    assert res.numerics["weight_shift"][("post", "excitatory")] == 6
+    assert np.array_equal(res.weight["p"], w) and np.array_equal(res.numerics["stored_weight"]["p"], k)
+    assert not [c for c in caught if issubclass(c.category, errors.RoundingWarning)]
+    assert res.report.quantisation[0]["n_rounded"] == 0
+
+
+def test_plastic_projection_sizes_the_shift_by_w_max_and_gets_luts():
+    from pyNN.hardware.mapper import ProjectionSpec
+    pops = [poisson("src", 10), cells("post", 2)]
+    base = all_to_all("stdp", 0, 1, 10, 2, 0.1, synapse_type="STDPMechanism")
+    prj = ProjectionSpec(**{**base.__dict__, "synapse_parameters": {"w_max": 4.0, "tau_plus": 20.0,
+                                                                    "tau_minus": 10.0}})
+    res, _ = run_map("spinnaker1", pops, [prj], dt=1.0)
+    # worst case 1 spike/tick * w_max 4.0 * 10 inputs = 40 -> s = 6 (with w = 0.1 alone it would be 1)
+    assert res.numerics["weight_shift"][("post", "excitatory")] == 6
+    luts = res.numerics["stdp_lut"]["stdp"]
+    assert luts["tau_plus"].size == 154 and luts["tau_plus"][0] == 2048
+    assert luts["tau_minus"].size == 78  # ceil(ln(2048) * 10) = 77, rounded up to even
+    static, _ = run_map("spinnaker1", pops, [base], dt=1.0)
+    assert static.numerics["weight_shift"][("post", "excitatory")] == 1
+
+
+def test_shift_uses_the_rate_of_poisson_sources_only():
+    fast = [poisson("src", 100, rate=4000.0), cells("post", 2)]   # 4 spikes per 1 ms tick
+    res, _ = run_map("spinnaker1", fast, [all_to_all("p", 0, 1, 100, 2, 0.1)], dt=1.0)
+    assert res.report.weight_shifts[0]["max_summed_input"] == pytest.approx(4 * 0.1 * 100)
+    from pyNN.hardware.mapper import PopulationSpec
+    times = np.empty(100, dtype=object)
+    for i in range(100):
+        times[i] = np.arange(1.0, 50.0)  # 1000 Hz, but arrays use spikes_per_second as sPyNNaker does
+    arrays = [PopulationSpec("arr", "SpikeSourceArray", 100, {"spike_times": times}, {}), cells("post", 2)]
+    res, _ = run_map("spinnaker1", arrays, [all_to_all("p", 0, 1, 100, 2, 0.1)], dt=1.0)
+    assert res.report.weight_shifts[0]["max_summed_input"] == pytest.approx(1 * 0.1 * 100)

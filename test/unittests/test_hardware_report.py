@@ -4,7 +4,8 @@ import json
 import os
 
 import numpy as np
-from hardware_specs import all_to_all, cells, poisson, run_map
+import pytest
+from hardware_specs import all_to_all, cells, pairs, poisson, run_map
 
 from pyNN.hardware.report import DOES_NOT_FIT, FITS, FITS_WITH_DEGRADATION, MappingReport
 
@@ -97,3 +98,31 @@ def test_analog_report_lists_noise_and_recording():
     assert {"neuron circuits", "synapses", "synapse drivers"} <= names
     text = res.report.summary()
     assert "largest |deviation| in 'n'" in text and "preset: calibrated" in text
+
+
+@pytest.mark.parametrize("profile, celltype, dt", [("ideal", "IF_curr_exp", 0.1), ("spinnaker1", "IF_curr_exp", 1.0),
+                                                   ("brainscales2", "IF_curr_exp", 0.1),
+                                                   ("spikey", "IF_facets_hardware1", 0.1)])
+def test_every_profile_maps_empty_networks_and_projections(profile, celltype, dt):
+    res, _ = run_map(profile, [], [], dt=dt)
+    assert res.report.verdict == FITS and json.loads(res.report.to_json())["verdict"] == FITS
+    pops = [poisson("src", 3), cells("n", 4, celltype), cells("empty", 0, celltype)]
+    prjs = [pairs("none", 0, 1, np.zeros(0, int), np.zeros(0, int), 0.01, dt), pairs("one", 0, 1, [0], [1], 0.01, dt)]
+    res, _ = run_map(profile, pops, prjs, dt=dt, **({} if profile in ("ideal", "spinnaker1") else {"noise": "off"}))
+    assert res.weight["none"].size == 0 and res.keep["none"].size == 0
+    assert res.weight["one"][0] == pytest.approx(0.01, rel=0.01)
+    assert res.report.verdict == FITS
+    res.report.summary()
+
+
+def test_cumulative_provenance_is_turned_into_per_run_values():
+    rep = MappingReport()
+    rep.add_provenance({"steps": 100, "ring_buffer_saturations": 0, "numba": True}, cumulative=True)
+    rep.add_provenance({"steps": 250, "ring_buffer_saturations": 4, "numba": True}, cumulative=True)
+    assert [p["steps"] for p in rep.provenance] == [100, 150]
+    assert rep.provenance[1]["ring_buffer_saturations"] == 4 and rep.provenance[1]["numba"] is True
+    assert len(rep.diagnostics_of("RING_BUFFER_SATURATED")) == 1
+    # after a reset the running totals start again
+    rep.add_provenance({"steps": 30, "ring_buffer_saturations": 0}, cumulative=True)
+    assert rep.provenance[2]["steps"] == 30
+    assert rep.provenance_totals() == {"steps": 280, "ring_buffer_saturations": 4}

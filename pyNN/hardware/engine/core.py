@@ -33,6 +33,7 @@ class SignalRecord:
         self.interval = int(interval)
         self.rows = []
         self.steps = []
+        self.granted = None  # bool mask over `indices`, or None: every cell
 
 
 class GroupRecording:
@@ -67,6 +68,122 @@ class Block:
         self.weight = np.ascontiguousarray(weight[order], dtype=float)
         self.delay = np.ascontiguousarray(delay_steps[order], dtype=np.int64)
         self.max_delay = int(self.delay.max()) if self.delay.size else 1
+        self.order = order
+        self.stp = None
+        self.stdp = None
+        self.driver = None
+
+    def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
+        """Make the connections Tsodyks-Markram synapses (arrays in the caller's order),
+        with the algorithm of NEST's tsodyks_synapse: resources x (available), y (in use,
+        decaying with the target's tau_psc), u (utilisation)."""
+        o = self.order
+        self.stp = {"U": np.asarray(U, float)[o], "tau_rec": np.asarray(tau_rec, float)[o],
+                    "tau_fac": np.asarray(tau_facil, float)[o], "tau_psc": np.asarray(tau_psc, float)[o]}
+        self.reset_stp()
+
+    def reset_stp(self):
+        if self.stp is not None:
+            n = self.weight.size
+            self.stp.update(u=np.zeros(n), x=np.ones(n), y=np.zeros(n), last=np.full(n, -np.inf))
+
+    def use_stdp(self, state, history):
+        """Make the connections plastic (pair-based STDP, see engine.plasticity)."""
+        self.stdp = state
+        self.history = history
+        self.initial_weight = self.weight.copy()
+
+    def reset_plastic(self):
+        self.reset_stp()
+        if self.stdp is not None:
+            self.weight[:] = self.initial_weight
+            self.stdp.reset(self.weight.size)
+
+    def positions(self, spikes):
+        """CSR positions of every connection of the `spikes` cells."""
+        starts = self.indptr[spikes]
+        counts = self.indptr[spikes + 1] - starts
+        total = int(counts.sum())
+        return np.arange(total) - np.repeat(np.cumsum(counts) - counts - starts, counts)
+
+    def _add(self, pos, step, buffer, amounts):
+        n_slots, n_receptors, n = buffer.shape
+        flat = (((step + self.delay[pos]) % n_slots) * n_receptors + self.receptor) * n + self.post_index[pos]
+        np.add.at(buffer.reshape(-1), flat, amounts)
+
+    def limit_events(self, driver, cap, load):
+        """Rate limit of analog hardware: each connection goes through synapse driver
+        `driver[j]` (CSR order); one spike of one source on one driver is one event, and a
+        driver carries at most `cap` events per step (`load` counts them, shared by all
+        blocks); the connections of excess events are dropped and counted."""
+        self.driver = np.asarray(driver, dtype=np.int64)[self.order]
+        self.event_cap = int(cap)
+        self.driver_load = load
+        self.dropped_events = 0
+
+    def drop_excess_events(self, spikes):
+        """Positions of the connections of `spikes` that are delivered (rate limit applied)."""
+        spikes = np.asarray(spikes, dtype=np.int64)
+        pos = self.positions(spikes)
+        if not pos.size:
+            return pos
+        counts = self.indptr[spikes + 1] - self.indptr[spikes]
+        source = np.repeat(np.arange(spikes.size), counts)
+        drv = self.driver[pos]
+        key = drv * (spikes.size + 1) + source
+        events, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        event_driver = drv[first]
+        order = np.argsort(event_driver, kind="stable")
+        sorted_drivers = event_driver[order]
+        starts = np.searchsorted(sorted_drivers, sorted_drivers, side="left")
+        rank = np.empty(events.size, dtype=np.int64)
+        rank[order] = np.arange(events.size) - starts
+        allowed = self.driver_load[event_driver] + rank < self.event_cap
+        np.add.at(self.driver_load, event_driver[allowed], 1)
+        self.dropped_events += int((~allowed).sum())
+        return pos[allowed[inverse.reshape(-1)]]
+
+    def deliver_limited(self, spikes, step, buffer):
+        pos = self.drop_excess_events(spikes)
+        if pos.size:
+            self._add(pos, step, buffer, self.weight[pos])
+        return int(pos.size)
+
+    def deliver_stdp(self, spikes, step, dt, buffer):
+        """Update the plastic weights of the spiking cells' connections, then deliver them."""
+        pos = self.positions(np.unique(spikes))
+        if pos.size:
+            weights = self.stdp.update(pos, step * dt, self.delay[pos] * dt, self.weight, self.post_index,
+                                       self.history)
+            self._add(pos, step, buffer, weights)
+
+    def deliver_stp(self, spikes, step, dt, buffer):
+        """Update the synapses of the spiking cells and deliver weight * (resources used)."""
+        pos = self.positions(np.unique(spikes))
+        if not pos.size:
+            return
+        p = self.stp
+        t = step * dt
+        h = t - p["last"][pos]
+        first = ~np.isfinite(h)
+        h = np.where(first, 0.0, h)
+        tau_fac, tau_rec, tau_psc = p["tau_fac"][pos], p["tau_rec"][pos], p["tau_psc"][pos]
+        p_uu = np.where(tau_fac > 0, np.exp(-h / np.where(tau_fac > 0, tau_fac, 1.0)), 0.0)
+        p_yy = np.exp(-h / tau_psc)
+        p_zz = np.exp(-h / tau_rec)
+        same = np.isclose(tau_psc, tau_rec)
+        p_xy = np.where(same, 1.0 - p_zz - h / tau_rec * p_zz,
+                        ((p_zz - 1.0) * tau_rec - (p_yy - 1.0) * tau_psc) / np.where(same, 1.0, tau_psc - tau_rec))
+        u, x, y = p["u"][pos], p["x"][pos], p["y"][pos]
+        z = 1.0 - x - y
+        u = u * p_uu
+        x = x + p_xy * y + (1.0 - p_zz) * z
+        y = y * p_yy
+        u = u + p["U"][pos] * (1.0 - u)
+        used = u * x
+        p["u"][pos], p["x"][pos], p["y"][pos] = u, x - used, y + used
+        p["last"][pos] = t
+        self._add(pos, step, buffer, self.weight[pos] * used)
 
 
 class Engine:
@@ -83,6 +200,9 @@ class Engine:
         self.emitted_through = -1
         self.segment = 0
         self.counters = {"spikes": 0, "synaptic_events": 0, "steps": 0, "saturations": 0}
+        self.driver_load = None  # events per synapse driver in the current step (analog profiles)
+        self.router_drop = 0.0  # probability that a spike packet is lost (digital profiles)
+        self.router_rng = np.random.default_rng([self.seed, 7])
 
     # --- construction ---------------------------------------------------------------
     def add_group(self, group):
@@ -122,6 +242,11 @@ class Engine:
         self.segment += 1
         for buf in self.buffers.values():
             buf[:] = 0.0
+        for block in self.blocks:
+            block.reset_plastic()
+        for group in self.groups:
+            if getattr(group, "history", None) is not None:
+                group.history.reset()
         for group in self.groups:
             group.recording.clear()
             if group.kind == "neuron":
@@ -150,6 +275,8 @@ class Engine:
         out = {g.index: np.empty(g.n, dtype=np.int64) for g in neurons}
         for k in range(k0, k0 + n_steps):
             s = k + 1
+            if self.driver_load is not None:
+                self.driver_load[:] = 0
             for g in neurons:
                 i_ext = zero[g.index]
                 injections = external.get(g.index)
@@ -188,15 +315,34 @@ class Engine:
         if not spikes.size:
             return
         self.counters["spikes"] += int(spikes.size)
+        history = getattr(group, "history", None)
+        if history is not None:
+            history.add(spikes, s * self.dt)
         rec = group.recording
         if rec.spike_mask is not None:
             kept = spikes[rec.spike_mask[spikes]]
             if kept.size:
                 rec.spike_cells.append(kept.copy())
                 rec.spike_steps.append(np.full(kept.size, s, dtype=np.int64))
-        for block in self.outgoing.get(group.index, ()):
-            kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s,
-                            self.buffers[block.post.index], block.receptor)
+        blocks = self.outgoing.get(group.index, ())
+        if blocks and self.router_drop > 0:
+            # packets lost in the router (digital profiles): the spike is recorded, not delivered
+            delivered = self.router_rng.random(spikes.size) >= self.router_drop
+            self.counters["router_dropped_spikes"] = self.counters.get("router_dropped_spikes", 0) + int(
+                (~delivered).sum())
+            spikes = spikes[delivered]
+        for block in blocks:
+            buffer = self.buffers[block.post.index]
+            if block.stp is not None:
+                block.deliver_stp(spikes, s, self.dt, buffer)
+            elif block.stdp is not None:
+                block.deliver_stdp(spikes, s, self.dt, buffer)
+            elif block.driver is not None:
+                self.counters["synaptic_events"] += block.deliver_limited(spikes, s, buffer)
+                continue
+            else:
+                kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
+                                block.receptor)
             self.counters["synaptic_events"] += int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
 
     def _sample(self, s):
@@ -206,7 +352,10 @@ class Engine:
                 continue
             for name, record in signals.items():
                 if s > record.t0 and (s - record.t0) % record.interval == 0:
-                    record.rows.append(group.get(name)[record.indices])
+                    row = group.get(name)[record.indices]
+                    if record.granted is not None:
+                        row[~record.granted] = np.nan
+                    record.rows.append(row)
                     record.steps.append(s)
 
 
@@ -241,16 +390,18 @@ def _fast_kernel(group):
 
         def step(g, i_ext, arrivals, out):
             i_tot = g.i_offset + i_ext
-            return kernels.lif_cond_exp_step(g.v, g.ref, rec.y, rec.half_decay, rec.decay, e_rev, g_leak_e,
-                                             g.g_leak, g.cm, i_tot, g.v_reset, g.threshold, g.ref_steps,
-                                             g.h, arrivals, out)
+            kernels.lif_cond_exp_membrane(g.v, g.ref, rec.y, rec.half_decay, e_rev, g_leak_e, g.g_leak, g.cm,
+                                          i_tot, g.v_reset, g.h)
+            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
+                                                  g.ref_steps, out)
         return step
     if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
         k_y = np.array(group.k_y, dtype=float)
 
         def step(g, i_ext, arrivals, out):
             i_tot = g.i_offset + i_ext
-            return kernels.lif_curr_exp_step(g.v, g.ref, rec.y, rec.decay, k_y, g.v_rest, g.p22, g.p20, i_tot,
-                                             g.v_reset, g.threshold, g.ref_steps, arrivals, out)
+            kernels.lif_curr_exp_membrane(g.v, g.ref, rec.y, k_y, g.v_rest, g.p22, g.p20, i_tot, g.v_reset)
+            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
+                                                  g.ref_steps, out)
         return step
     return None

@@ -8,7 +8,8 @@
 - The ring buffer holds stored (16-bit) weights per (post population, receptor) with the
   mapper's weight shift; a sum above 2**bits - 1 saturates and is counted.
 - The other LIF types of the profile run on the float engine with their state rounded to
-  the s16.15 grid (and saturated to its range) after every tick.
+  the s16.15 grid (and saturated to its range) after every tick, and ceil(tau_refrac/dt)
+  refractory ticks.
 """
 
 import numpy as np
@@ -145,4 +146,7 @@ def convert_for_s1615(group, numerics, shifts):
         new.index = group.index
         return new
     group.quantise = True
+    if numerics.get("refractory_rounding") == "ceil" and "tau_refrac" in group.params:
+        # sPyNNaker counts ceil(tau_refrac / dt) refractory ticks
+        group.ref_steps = np.ceil(np.asarray(group.params["tau_refrac"], float) / group.h - 1e-9).astype(np.int64)
     return group

@@ -64,13 +64,9 @@ def _deliver_loop(indptr, post, weight, delay, spikes, step, buffer, receptor):
 # Fused step of the most common groups (LIF with two exponential receptors)
 # ---------------------------------------------------------------------------------------------
 
-def _lif_cond_exp_step(v, ref, g, half_decay, decay, e_rev, g_leak_e, g_leak, cm, i_tot,
-                       v_reset, threshold, ref_steps, h, arrivals, out):
-    """Integrate, take the arrivals (and clear them), fire. Returns the spike count;
-    the spiking cells are in out[:count]."""
-    n = v.shape[0]
-    count = 0
-    for i in range(n):
+def _lif_cond_exp_membrane(v, ref, g, half_decay, e_rev, g_leak_e, g_leak, cm, i_tot, v_reset, h):
+    """v over one step of LIF cells with two exponential conductances (mid-step values)."""
+    for i in range(v.shape[0]):
         if ref[i] > 0:
             v[i] = v_reset[i]
             ref[i] -= 1
@@ -81,29 +77,24 @@ def _lif_cond_exp_step(v, ref, g, half_decay, decay, e_rev, g_leak_e, g_leak, cm
             g_e = g_leak_e[i] + ge * e_rev[0, i] + gi * e_rev[1, i]
             v_inf = (g_e + i_tot[i]) / g_tot
             v[i] = v_inf + (v[i] - v_inf) * np.exp(-h * g_tot / cm[i])
-        g[0, i] = g[0, i] * decay[0, i] + arrivals[0, i]
-        g[1, i] = g[1, i] * decay[1, i] + arrivals[1, i]
-        arrivals[0, i] = 0.0
-        arrivals[1, i] = 0.0
-        if v[i] >= threshold[i]:
-            v[i] = v_reset[i]
-            ref[i] = ref_steps[i]
-            out[count] = i
-            count += 1
-    return count
 
 
-def _lif_curr_exp_step(v, ref, y, decay, k_y, v_rest, p22, p20, i_tot, v_reset, threshold,
-                       ref_steps, arrivals, out):
-    n = v.shape[0]
-    count = 0
-    for i in range(n):
+def _lif_curr_exp_membrane(v, ref, y, k_y, v_rest, p22, p20, i_tot, v_reset):
+    """v over one step of LIF cells with two exponential currents (exact propagator)."""
+    for i in range(v.shape[0]):
         if ref[i] > 0:
             v[i] = v_reset[i]
             ref[i] -= 1
         else:
             v[i] = (v[i] - v_rest[i]) * p22[i] + v_rest[i] + i_tot[i] * p20[i] \
                 + k_y[0, i] * y[0, i] + k_y[1, i] * y[1, i]
+
+
+def _exp_receptors_and_fire(v, ref, y, decay, arrivals, v_reset, threshold, ref_steps, out):
+    """Decay two exponential receptors, take the arrivals (and clear them), fire.
+    Returns the spike count; the spiking cells are in out[:count]."""
+    count = 0
+    for i in range(v.shape[0]):
         y[0, i] = y[0, i] * decay[0, i] + arrivals[0, i]
         y[1, i] = y[1, i] * decay[1, i] + arrivals[1, i]
         arrivals[0, i] = 0.0
@@ -119,12 +110,12 @@ def _lif_curr_exp_step(v, ref, y, decay, k_y, v_rest, p22, p20, i_tot, v_reset, 
 if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _jit = numba.njit(cache=True, nogil=True)
     deliver_compiled = _jit(_deliver_loop)
-    lif_cond_exp_step = _jit(_lif_cond_exp_step)
-    lif_curr_exp_step = _jit(_lif_curr_exp_step)
+    lif_cond_exp_membrane = _jit(_lif_cond_exp_membrane)
+    lif_curr_exp_membrane = _jit(_lif_curr_exp_membrane)
+    exp_receptors_and_fire = _jit(_exp_receptors_and_fire)
 else:  # pragma: no cover
     deliver_compiled = None
-    lif_cond_exp_step = None
-    lif_curr_exp_step = None
+    lif_cond_exp_membrane = lif_curr_exp_membrane = exp_receptors_and_fire = None
 
 
 def deliver(indptr, post, weight, delay, spikes, step, buffer, receptor):

@@ -63,11 +63,9 @@ def _point_neuron_specs(celltype, params):
     return specs
 
 
-class _SpecsFrom:
-    """Mixin giving a group the receptor list computed by `fn(params)` after each change."""
-
-
 def _with_specs(cls, fn):
+    """A subclass of `cls` whose receptor list is recomputed by `fn(params)` after each
+    parameter change."""
     class Group(cls):
         def receptor_specs_from(self, params):
             return fn(params)

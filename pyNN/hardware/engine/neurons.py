@@ -239,15 +239,15 @@ class LIFConductance(NeuronGroup):
 
 
 class _RK4Group(NeuronGroup):
-    """Models integrated with RK4 on `substeps` internal steps per time step.
+    """Models integrated with RK4 on `rk_steps` internal steps per time step.
 
     Synaptic conductances are known exactly inside the step (linear kinetics) and are
     evaluated at each internal time."""
 
     max_internal_step = 0.01  # ms
 
-    def prepare_substeps(self):
-        self.substeps = max(1, int(np.ceil(self.h / self.max_internal_step - 1e-9)))
+    def prepare_rk_steps(self):
+        self.rk_steps = max(1, int(np.ceil(self.h / self.max_internal_step - 1e-9)))
 
     def synaptic_current(self, v, s):
         """Synaptic current (nA) at time `s` into the step, for membrane potential v."""
@@ -287,7 +287,7 @@ class AdExp(_RK4Group):
         self.threshold = np.where(exp_on, np.asarray(p["v_spike"], float), self.v_t)
         self.safe_delta = np.where(exp_on, self.delta_t, 1.0)
         self.exp_on = exp_on
-        self.prepare_substeps()
+        self.prepare_rk_steps()
 
     def _derivatives(self, v, w, i_ext, s, frozen):
         v_c = np.minimum(v, self.threshold)  # the exponential term stays finite past the peak
@@ -304,9 +304,9 @@ class AdExp(_RK4Group):
         refractory = self.ref > 0
         v = np.where(refractory, self.v_reset, self.v)
         w = self.w
-        hs = self.h / self.substeps
+        hs = self.h / self.rk_steps
         crossed = np.zeros(self.n, dtype=bool)
-        for j in range(self.substeps):
+        for j in range(self.rk_steps):
             frozen = refractory | crossed
             s = j * hs
             k1v, k1w = self._derivatives(v, w, i_tot, s, frozen)
@@ -335,7 +335,8 @@ def _vtrap(x, k):
 class HodgkinHuxley(_RK4Group):
     """Traub-Miles Hodgkin-Huxley neuron (as NEST's hh_cond_exp_traub), RK4 on 0.01 ms.
 
-    A spike is an upward crossing of v_offset + 30 mV."""
+    A spike is reported, as by NEST, at the step where v (above v_offset + 30 mV) begins
+    to fall, with a detection dead time of 2 ms."""
 
     state_names = ("v", "m", "n", "h")
 
@@ -361,7 +362,7 @@ class HodgkinHuxley(_RK4Group):
         self.cm = np.asarray(p["cm"], float)
         self.i_offset = np.asarray(p["i_offset"], float)
         self.threshold = np.asarray(p["v_offset"], float) + 30.0
-        self.prepare_substeps()
+        self.prepare_rk_steps()
 
     def _derivatives(self, v, m, n, hg, i_ext, s):
         p = self.params
@@ -382,9 +383,9 @@ class HodgkinHuxley(_RK4Group):
     def integrate(self, i_ext):
         i_tot = self.i_offset + i_ext
         y = [self.v, self.m, self.n_gate, self.h_gate]
-        hs = self.h / self.substeps
+        hs = self.h / self.rk_steps
         self.v_before = self.v.copy()
-        for j in range(self.substeps):
+        for j in range(self.rk_steps):
             s = j * hs
             k1 = self._derivatives(*y, i_tot, s)
             k2 = self._derivatives(*[a + 0.5 * hs * b for a, b in zip(y, k1)], i_tot, s + 0.5 * hs)
@@ -394,8 +395,16 @@ class HodgkinHuxley(_RK4Group):
         self.v, self.m, self.n_gate, self.h_gate = y
         self.receptors.advance(self.h)
 
+    #: spike-detection dead time (ms), NEST's default t_ref of hh_cond_exp_traub
+    detection_dead_time = 2.0
+
     def fire(self):
-        return np.flatnonzero((self.v_before < self.threshold) & (self.v >= self.threshold))
+        # as NEST: a spike is the step at which v, above v_offset + 30 mV, starts to fall
+        free = self.ref == 0
+        self.ref[~free] -= 1
+        spiking = np.flatnonzero(free & (self.v >= self.threshold) & (self.v_before > self.v))
+        self.ref[spiking] = round(self.detection_dead_time / self.h)
+        return spiking
 
 
 class Izhikevich(NeuronGroup):

@@ -1,0 +1,124 @@
+"""Pair-based STDP of the engine, with the algorithm of NEST's ``stdp_synapse``.
+
+All-to-all pairing, all of the delay dendritic (``dendritic_delay_fraction=1``, as on
+NEST): in the synapse's time a pre-synaptic spike counts at its emission time t_pre and a
+post-synaptic spike at t_post + d. Updates are made when a pre-synaptic spike is sent:
+
+1. potentiation for every post spike with t_last < t_post + d <= t_pre:
+   ``x += A_plus (1 - x)**mu_plus * K_plus exp(-(t_post + d - t_last)/tau_plus)``;
+2. depression with the post-synaptic trace just before t_pre - d:
+   ``x -= A_minus x**mu_minus * K_minus(t_pre - d)``;
+3. ``K_plus = K_plus exp(-(t_pre - t_last)/tau_plus) + 1``; the spike carries the new weight.
+
+``x = (w - w_min)/(w_max - w_min)`` is kept in [0, 1]. The weight dependences set
+(mu_plus, mu_minus): additive (0, 0), multiplicative (1, 1), additive potentiation /
+multiplicative depression (0, 1), Gutig (mu_plus, mu_minus).
+"""
+
+import numpy as np
+
+from pyNN import errors
+
+#: (mu_plus, mu_minus) of each weight dependence (None: read from the parameters)
+WEIGHT_DEPENDENCES = {
+    "AdditiveWeightDependence": (0.0, 0.0),
+    "MultiplicativeWeightDependence": (1.0, 1.0),
+    "AdditivePotentiationMultiplicativeDepression": (0.0, 1.0),
+    "GutigWeightDependence": None,
+}
+
+#: spikes kept per post-synaptic cell for pairing
+HISTORY = 64
+
+
+class SpikeHistory:
+    """The last HISTORY spike times (ms) of every cell of a group."""
+
+    def __init__(self, n):
+        self.times = np.full((n, HISTORY), -np.inf)
+        self.count = np.zeros(n, dtype=np.int64)
+
+    def add(self, cells, t):
+        slot = self.count[cells] % HISTORY
+        self.times[cells, slot] = t
+        self.count[cells] += 1
+
+    def reset(self):
+        self.times[:] = -np.inf
+        self.count[:] = 0
+
+
+def check_stdp_supported(synapse_type):
+    """Raise NoModelAvailableError unless the engine implements this combination of rules;
+    returns the weight dependence's name."""
+    timing = type(synapse_type.timing_dependence).__name__ if synapse_type.timing_dependence else None
+    weight_dep = type(synapse_type.weight_dependence).__name__ if synapse_type.weight_dependence else None
+    if timing != "SpikePairRule" or weight_dep not in WEIGHT_DEPENDENCES or synapse_type.voltage_dependence:
+        raise errors.NoModelAvailableError(
+            f"STDPMechanism({timing}, {weight_dep}) is not available on the hardware backend: the engine "
+            f"implements SpikePairRule with the additive, multiplicative, additive-potentiation/"
+            f"multiplicative-depression and Gutig weight dependences")
+    return weight_dep
+
+
+def stdp_parameters(synapse_type, values):
+    """Per-connection STDP parameters from the projection's values (dict name -> array)."""
+    weight_dep = check_stdp_supported(synapse_type)
+    ddf = np.asarray(values.get("dendritic_delay_fraction", 1.0), float)
+    if np.any(ddf != 1.0):
+        raise errors.NoModelAvailableError(
+            "STDPMechanism with dendritic_delay_fraction != 1 is not available on the hardware backend "
+            "(the engine treats the whole delay as dendritic, as NEST does)")
+    mu = WEIGHT_DEPENDENCES[weight_dep]
+    n = np.asarray(values["tau_plus"]).size
+    if mu is None:
+        mu = (values["mu_plus"], values["mu_minus"])
+    out = {name: np.broadcast_to(np.asarray(values[name], float), (n,)).copy()
+           for name in ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max")}
+    out["mu_plus"] = np.broadcast_to(np.asarray(mu[0], float), (n,)).copy()
+    out["mu_minus"] = np.broadcast_to(np.asarray(mu[1], float), (n,)).copy()
+    return out
+
+
+class STDPState:
+    """Traces and parameters of the plastic connections of one block (CSR order)."""
+
+    def __init__(self, params, n):
+        self.p = params
+        self.reset(n)
+
+    def reset(self, n):
+        self.k_plus = np.zeros(n)
+        self.t_last = np.zeros(n)  # NEST starts the pre trace at t = 0
+
+    def update(self, pos, t_pre, delay_ms, weight, post_index, history):
+        """New weights of the connections at `pos` when their pre cell spikes at `t_pre`."""
+        p = self.p
+        w_min, w_max = p["w_min"][pos], p["w_max"][pos]
+        span = np.where(w_max > w_min, w_max - w_min, 1.0)
+        x = (weight[pos] - w_min) / span
+        tau_plus, tau_minus = p["tau_plus"][pos], p["tau_minus"][pos]
+        t_last = self.t_last[pos]
+        k_plus = self.k_plus[pos]
+        posts = post_index[pos]
+        arrive = history.times[posts] + delay_ms[:, None]  # post spikes in the synapse's time
+        eps = 1e-9
+        window = (arrive > t_last[:, None] + eps) & (arrive <= t_pre + eps)
+        # potentiation: one post spike after another, in time order (matters for soft bounds)
+        order = np.argsort(np.where(window, arrive, np.inf), axis=1)
+        for j in range(int(window.sum(axis=1).max()) if window.size else 0):
+            col = order[:, j]
+            rows = np.arange(pos.size)
+            active = window[rows, col]
+            kp = k_plus * np.exp(-(arrive[rows, col] - t_last) / tau_plus)
+            dx = p["A_plus"][pos] * np.power(np.clip(1.0 - x, 0.0, 1.0), p["mu_plus"][pos]) * kp
+            x = np.where(active, np.minimum(x + dx, 1.0), x)
+        # depression with the post trace strictly before t_pre - d
+        before = history.times[posts] < (t_pre - delay_ms)[:, None] - eps
+        lag = np.where(before, (t_pre - delay_ms)[:, None] - history.times[posts], np.inf)
+        k_minus = np.exp(-lag / tau_minus[:, None]).sum(axis=1)
+        x = np.maximum(x - p["A_minus"][pos] * np.power(np.clip(x, 0.0, 1.0), p["mu_minus"][pos]) * k_minus, 0.0)
+        self.k_plus[pos] = k_plus * np.exp(-(t_pre - t_last) / tau_plus) + 1.0
+        self.t_last[pos] = t_pre
+        weight[pos] = w_min + x * span
+        return weight[pos]
