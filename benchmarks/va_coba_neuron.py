@@ -26,56 +26,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import current_rss_mb, main
 from va_coba import (
     CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP, V_INIT, W_EXC,
-    W_INH, W_STIM, _rates, _seeds,
+    W_INH, W_STIM, _options, _rates, _seeds, run_pynn,
 )
 
 
 def _ours(timer, options):
-    seeds = _seeds(options)
-    with timer.phase("import"):
-        import pyNN.neuron as sim
-        from pyNN.random import NumpyRNG, RandomDistribution
-    extra = {"rss_after_import_mb": current_rss_mb()}
-    t_sim = options["t_sim"]
-    with timer.phase("build"):
-        sim.setup(timestep=DT, rng_seed=seeds["nest"])
-        v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
-        celltype = sim.IF_cond_exp(**CELL_PARAMS)
-        exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")
-        inh = sim.Population(N_INH, celltype, initial_values={"v": v_init}, label="inh")
-        stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
-                              label="stim")
-        exc.record("spikes")
-        inh.record("spikes")
-        rng = NumpyRNG(seed=seeds["connect"])
-        connector = sim.FixedProbabilityConnector(P_CONNECT, rng=rng)
-        exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
-        inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
-        projections = [
-            sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
-                           sim.StaticSynapse(weight=W_STIM, delay=DELAY), receptor_type="excitatory"),
-        ]
-    with timer.phase("run"):
-        sim.run(t_sim)
-    with timer.phase("data"):
-        n_spikes = {}
-        blocks = {}
-        for pop in (exc, inh):
-            blocks[pop.label] = pop.get_data("spikes")
-            _channels, times = blocks[pop.label].segments[0].spiketrains.multiplexed
-            n_spikes[pop.label] = len(times)
-    timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
-    with timer.phase("trains"):
-        per_cell = [np.asarray(st.magnitude) for b in blocks.values() for st in b.segments[0].spiketrains]
-    assert sum(len(s) for s in per_cell) == sum(n_spikes.values())
-    extra.update(_rates(n_spikes, t_sim))
-    extra["n_connections"] = sum(len(p) for p in projections)
-    sim.end()
-    return extra
+    return run_pynn(timer, options, "pyNN.neuron", lambda seeds: {"rng_seed": seeds["nest"]})
 
 
 def _native(timer, options):
@@ -93,10 +49,11 @@ def _native(timer, options):
         h.dt = DT
         section = h.Section(name="cells")
         location = section(0.5)
-        rng = np.random.default_rng(seeds["v"])
+        # the same random numbers as the library draws (its NumpyRNG wraps RandomState), so
+        # that both variants simulate the very same network
         n_cells = N_EXC + N_INH
         cells = []
-        for v0 in rng.uniform(*V_INIT, n_cells).tolist():
+        for v0 in np.random.RandomState(seeds["v"]).uniform(*V_INIT, n_cells).tolist():
             cell = h.PyNN_IF_cond(location)
             for name, value in CELL_PARAMS.items():
                 setattr(cell, name, value)
@@ -123,12 +80,12 @@ def _native(timer, options):
             detectors.append(nc)
         times, gids = h.Vector(), h.Vector()
         pc.spike_record(h.Vector(np.arange(n_cells, dtype=float)), times, gids)
-        crng = np.random.default_rng(seeds["connect"])
+        crng = np.random.RandomState(seeds["connect"])
         netcons = []
 
         def connect(pre_first, n_pre, post_first, n_post, p, weight):
-            mask = crng.random((n_pre, n_post)) < p
-            pre, post = np.nonzero(mask)
+            # one uniform draw per (post, pre) pair, post-major, as FixedProbabilityConnector
+            post, pre = np.nonzero(crng.uniform(0.0, 1.0, (n_post, n_pre)) < p)
             for i, j in zip((pre + pre_first).tolist(), (post + post_first).tolist()):
                 nc = pc.gid_connect(i, cells[j])
                 nc.weight[0] = weight
@@ -163,13 +120,6 @@ def _native(timer, options):
 VARIANTS = {"ours": _ours, "native": _native}
 PAIRS = [("VA COBA (NEURON)", "ours", "native")]
 TARGETS = {"total": 1.2}
-
-
-def _options(parser):
-    parser.add_argument("--t-sim", dest="t_sim", type=float, default=1000.0,
-                        help="simulated time in ms (default 1000)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="added to every seed, for another realisation of the network (default 0)")
 
 
 if __name__ == "__main__":

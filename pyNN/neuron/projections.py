@@ -31,6 +31,13 @@ class Projection(common.Projection):
                 f"{type(syn).__name__} is not available on the NEURON backend: {reason}")
         groups = getattr(self.post, "populations", [self.post])
         types = [g.grandparent.native_type for g in groups]
+        targets = getattr(syn, "target_mechanisms", None)
+        if targets and any(t.native_name not in targets or not g.celltype.has_parameter("tau_syn_E")
+                           for g, t in zip(groups, types)):
+            raise errors.NoModelAvailableError(
+                f"{type(syn).__name__} is not available on the NEURON backend for targets other than the "
+                f"IF_curr_* / IF_cond_* cell types with synaptic time constants (mechanisms "
+                f"{', '.join(targets)})")
         ports = {getattr(t, "receptor_index", {}).get(self.receptor_type) for t in types}
         if len(ports) > 1:
             raise errors.ConnectionError(
@@ -75,7 +82,30 @@ class Projection(common.Projection):
         if port is not None:
             for nc in out[len(out) - n:]:
                 nc.weight[1] = port
+        if self.synapse_type.weight_slots:
+            self._set_slots(out[len(out) - n:], values, post)
         simulator.state.objects_added()
+
+    def _set_slots(self, netcons, values, post):
+        """Synapse parameters in the weight vector: the `weight_slots`, then tau_psc (the
+        target receptor's time constant) and the initial u."""
+        n = len(netcons)
+        columns = [np.broadcast_to(np.asarray(values[name], dtype=float), (n,)).tolist()
+                   for name in self.synapse_type.weight_slots if name in values]
+        if len(columns) == len(self.synapse_type.weight_slots):
+            for nc, row in zip(netcons, zip(*columns)):
+                for k, value in enumerate(row):
+                    nc.weight[1 + k] = value
+        if post is None:
+            return
+        tau_name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
+        groups = getattr(self.post, "populations", [self.post])
+        tau = np.concatenate([np.asarray(g.get(tau_name, simplify=False), dtype=float) for g in groups])[post]
+        u0 = float(self.initial_values.get("u", self.synapse_type.default_initial_values.get("u", 0.0)))
+        slot = 1 + len(self.synapse_type.weight_slots)
+        for nc, tau_psc in zip(netcons, tau.tolist()):
+            nc.weight[slot] = tau_psc
+            nc.weight[slot + 1] = u0
 
     def _set_attributes(self, values):
         n = len(self._netcons)
@@ -88,3 +118,5 @@ class Projection(common.Projection):
                                          self._post.astype(np.int64))
             for nc, delay in zip(self._netcons, delays):
                 nc.delay = delay
+        if self.synapse_type.weight_slots:
+            self._set_slots(self._netcons, {k: self._values(k) for k in self.synapse_type.weight_slots}, None)

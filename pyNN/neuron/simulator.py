@@ -5,9 +5,10 @@ backend (``nmodl/*.mod``) that holds its own state and advances it once per time
 exactly (linear models) or with 4th-order Runge-Kutta sub-steps (non-linear models),
 so the results follow the library's time grid whatever NEURON's integrator would do.
 All of them sit in one shared single-segment section; spike sources are artificial
-cells. A cell's spikes are detected by one NetCon per cell registered with the
-ParallelContext under the cell's ID (its gid); connections are ``gid_connect`` NetCons;
-all spikes are recorded by one ``spike_record`` pair of vectors. ``run()`` is one
+cells. Every mechanism emits its spikes with ``net_event`` (cells through a WATCH on
+their spike flag), and its output NetCon is registered with the ParallelContext under
+the cell's ID (its gid); connections are ``gid_connect`` NetCons; all spikes are
+recorded into one ``spike_record`` pair of vectors. ``run()`` is one
 ``ParallelContext.psolve`` call; ``reset()`` is ``finitialize`` (every mechanism's
 INITIAL block restores the initial values; the event queue is emptied) followed by
 re-queuing the spike sources' input.

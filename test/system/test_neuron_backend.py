@@ -165,8 +165,12 @@ def test_random_sources_continue_their_stream_across_a_reinitialisation(fresh):
 
 def test_unsupported_synapse_and_cell_types_say_so(fresh):
     p = sim.Population(2, sim.IF_cond_exp())
-    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON"):
-        sim.Projection(p, p, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
+    hh = sim.Population(2, sim.HH_cond_exp())
+    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_"):
+        sim.Projection(p, hh, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
+    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON"):
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.STDPMechanism(
+            timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence()))
     with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
         sim.Population(1, sim.SpikeSourceInhGamma())
 
@@ -228,3 +232,84 @@ def test_point_neuron_with_too_many_receptors_is_refused(fresh):
     receptors = {f"r{k}": sim.CondExpPostSynapticResponse() for k in range(7)}
     with pytest.raises(sim.errors.NoModelAvailableError, match="at most 6 receptors"):
         sim.Population(1, sim.PointNeuron(sim.LIF(), **receptors))
+
+
+def test_gif_with_too_many_kernels_is_refused(fresh):
+    kernels = sim.ArrayParameter([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    with pytest.raises(sim.errors.NoModelAvailableError, match="more than 5 kernels in 'tau_eta'"):
+        sim.Population(1, sim.GIF_cond_exp(tau_eta=kernels, a_eta=kernels))
+
+
+def test_gif_escape_noise_rate_grows_with_drive_and_threshold_adapts(fresh):
+    cells = sim.Population(40, sim.GIF_cond_exp(lambda0=20.0, delta_v=2.0, tau_refrac=2.0,
+                                                 a_gamma=sim.ArrayParameter([2.0, 0.0, 0.0])))
+    cells.set(i_offset=np.repeat([0.0, 0.8], 20))  # at rest: lambda ~ 0.004 Hz; driven: ~10 Hz
+    cells.record(["spikes", "v_t"])
+    sim.run(500.0)
+    seg = cells.get_data().segments[0]
+    counts = np.array([len(st) for st in seg.spiketrains])
+    assert counts[:20].sum() < 5 and counts[20:].sum() > 30
+    v_t = next(s for s in seg.analogsignals if s.name == "v_t").magnitude
+    assert v_t[0, 0] == pytest.approx(-48.0)
+    assert v_t[:, 20:].max() > -48.0 + 1.0  # each spike raises the threshold by a_gamma[0]
+
+
+def test_poisson_rate_changed_between_runs_acts_from_then_on(fresh):
+    sources = sim.Population(20, sim.SpikeSourcePoisson(rate=0.0))
+    sources.record("spikes")
+    sim.run(100.0)
+    sources.set(rate=200.0)
+    sim.run(100.0)
+    spikes = np.concatenate([st.magnitude for st in sources.get_data().segments[0].spiketrains])
+    assert spikes.size > 200 and spikes.min() > 100.0
+
+
+def test_cell_to_voltage_jump_cell_with_the_minimum_delay(fresh):
+    """The NetCon onto a voltage-jump cell is one step shorter than the delay: with
+    delay = dt it is 0, and the jump still shows in the sample at spike time + dt."""
+    dt = sim.get_time_step()
+    driver = sim.Population(1, sim.IF_curr_exp(i_offset=1.0, tau_refrac=2.0))
+    target = sim.Population(1, sim.IF_curr_delta(tau_m=1e4, v_thresh=0.0))
+    target.initialize(v=-65.0)
+    sim.Projection(driver, target, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=dt))
+    driver.record("spikes")
+    target.record("v")
+    sim.run(40.0)
+    t_spike = driver.get_data().segments[0].spiketrains[0].magnitude[0]
+    v = target.get_data().segments[0].analogsignals[0]
+    times, values = v.times.rescale("ms").magnitude, v.magnitude[:, 0]
+    k = int(np.argmin(np.abs(times - (t_spike + dt))))
+    assert values[k - 1] == pytest.approx(-65.0) and values[k] == pytest.approx(-64.0, abs=1e-3)
+
+
+# --- Tsodyks-Markram ---------------------------------------------------------------------------
+
+def _tm_trace(extra_recording=False, u0=None):
+    sim.setup(timestep=0.1)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 20.0, 30.0, 40.0, 150.0]))
+    cell = sim.Population(1, sim.IF_curr_exp(v_thresh=0.0, tau_m=2.0, cm=0.1, tau_syn_E=1.0))
+    other = sim.Population(1, sim.IF_curr_exp())
+    prj = sim.Projection(source, cell, sim.AllToAllConnector(),
+                         sim.TsodyksMarkramSynapse(weight=0.5, delay=1.0, U=0.5, tau_rec=100.0))
+    if u0 is not None:
+        prj.initialize(u=u0)
+    cell.record("v")
+    sim.run(25.0)
+    if extra_recording:
+        other.record("v")  # makes the backend re-initialise NEURON with the state kept
+    sim.run(175.0)
+    return cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+
+
+def test_tsodyks_markram_depresses_and_recovers(fresh):
+    v = _tm_trace()
+    rest = -65.0
+    peaks = [np.max(v[round(t / 0.1):round((t + 9.0) / 0.1)]) - rest for t in (11.0, 21.0, 31.0, 41.0, 151.0)]
+    # each of the first four spikes releases less than the one before (U = 0.5, tau_rec = 100 ms)
+    assert peaks[0] > peaks[1] > peaks[2] > peaks[3] > 0
+    assert peaks[1] / peaks[0] == pytest.approx(0.5 * (1 + (1 - np.exp(-10.0 / 100.0))), rel=0.05)
+    assert peaks[4] > peaks[3] * 2  # recovered after 110 ms
+
+
+def test_tsodyks_markram_state_survives_a_reinitialisation(fresh):
+    np.testing.assert_allclose(_tm_trace(extra_recording=True), _tm_trace(), atol=1e-12)

@@ -136,23 +136,56 @@ FUNCTION kalpha(ts) {
     }
 }
 
-NET_RECEIVE (w) {
+NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast) {
+    : U > 0 marks a Tsodyks-Markram connection; u, x, y, tlast are its state (NEST's
+    : tsodyks_synapse: the fraction u of the available resources x is released by a spike,
+    : becomes active (y, decaying with tau_psc), then recovers with tau_rec)
+    LOCAL we, h, puu, pyy, pzz, pxy, released
+    INITIAL {
+        u = u0
+        x = 1
+        y = 0
+        tlast = 0
+    }
     if (flag == 0) {
+        we = w
+        if (U > 0) {
+            h = t - tlast
+            puu = 0
+            if (tau_facil > 0) {
+                puu = exp(-h/tau_facil)
+            }
+            pyy = exp(-h/tau_psc)
+            pzz = exp(-h/tau_rec)
+            if (fabs(tau_psc - tau_rec) < 1e-9*tau_rec) {
+                pxy = 1 - pzz*(1 + h/tau_rec)
+            } else {
+                pxy = ((pzz - 1)*tau_rec - (pyy - 1)*tau_psc)/(tau_psc - tau_rec)
+            }
+            x = x + pxy*y + (1 - pzz)*(1 - x - y)
+            y = y*pyy
+            u = u*puu + U*(1 - u*puu)
+            released = u*x
+            x = x - released
+            y = y + released
+            tlast = t
+            we = w*released
+        }
         if (shape == 2) {
             if (refr < 0.5) {
-                jump = jump + w
+                jump = jump + we
             }
-        } else if (w >= 0) {
+        } else if (we >= 0) {
             if (shape == 1) {
-                ye = ye + w*exp(1)/tau_syn_E
+                ye = ye + we*exp(1)/tau_syn_E
             } else {
-                ie = ie + w
+                ie = ie + we
             }
         } else {
             if (shape == 1) {
-                yi = yi + w*exp(1)/tau_syn_I
+                yi = yi + we*exp(1)/tau_syn_I
             } else {
-                ii = ii + w
+                ii = ii + we
             }
         }
     } else if (flag == 1) {

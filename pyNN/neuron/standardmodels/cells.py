@@ -31,17 +31,13 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.standardmodels import build_translations, cells
-from pyNN.standardmodels.cells import (  # noqa: F401 - re-exported through __all__
+from pyNN.standardmodels.cells import (
     LIF,
     AdExp,
-    AlphaPSR,
-    BetaPSR,
     CondAlphaPostSynapticResponse,
     CondBetaPostSynapticResponse,
     CondExpPostSynapticResponse,
     CurrExpPostSynapticResponse,
-    ExpPSR,
-    PointNeuron,
 )
 
 
@@ -294,14 +290,22 @@ class SpikeSourceArray(_NeuronSpikeSource, cells.SpikeSourceArray):
     translations = build_translations(("spike_times", "spike_times"))
 
 
-__all__ = list(cells.__all__)  # the same public names as the standard module
+# receptor aliases and PointNeuron are the standard classes (PointNeuron is translated by
+# NeuronPointNeuronModel below)
+AlphaPSR, BetaPSR, ExpPSR, PointNeuron = cells.AlphaPSR, cells.BetaPSR, cells.ExpPSR, cells.PointNeuron
+
+#: the same names as the standard module, with this module's NEURON classes
+__all__ = list(cells.__all__)
 
 #: what the support matrix lists under "Recording and parameter limitations" for NEURON
 LIMITATIONS = (
     "`setup(use_cvode=True)` raises NotImplementedError: the mechanisms integrate on the fixed time grid.",
     "a cell whose `tau_refrac` is shorter than one time step cannot fire in two consecutive steps "
     "(the second spike is not detected).",
+    "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
+    "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
+    "NoModelAvailableError.",
 )
 
 STANDARD_CELL_TYPES = [
@@ -354,6 +358,7 @@ class NeuronPointNeuronModel:
         self.neuron_parameters = set(neuron.default_parameters)
         self.receptor_index = {name: k for k, name in enumerate(receptors)}
         self.receptor_arrays = {name: dict(_RECEPTORS[type(psr)][1]) for name, psr in receptors.items()}
+        self.receptor_is_current = {name: _RECEPTORS[type(psr)][0] == 0 for name, psr in receptors.items()}
         self.extra_parameters = dict(_LIF_AS_ADEXP) if isinstance(neuron, LIF) else {}
         self.extra_parameters["nrec"] = len(receptors)
         for name, psr in receptors.items():

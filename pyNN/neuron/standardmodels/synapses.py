@@ -3,7 +3,9 @@
 A static connection is a NetCon (``native_name = 'NetCon'``): its weight is the jump of
 the target's synaptic current (nA), conductance (uS) or membrane potential (mV), its
 delay the synaptic delay. Plastic and stochastic synapses have no mechanism in this
-backend yet: projections using them raise NoModelAvailableError.
+backend yet: projections using them raise NoModelAvailableError. A Tsodyks-Markram
+connection is a NetCon whose weight vector also holds U, tau_rec, tau_facil, tau_psc,
+the initial u and the synapse's state, updated by the target's NET_RECEIVE (IF cells only).
 """
 
 from pyNN.standardmodels import build_translations, synapses
@@ -14,6 +16,10 @@ class NeuronSynapseTypeMixin:
 
     native_name = None
     missing_reason = None
+    #: NetCon weight-vector slots (after the weight) holding the synapse's parameters
+    weight_slots = ()
+    #: cell mechanisms whose NET_RECEIVE implements the synapse's dynamics
+    target_mechanisms = None
 
 
 _WEIGHT_DELAY = (("weight", "weight"), ("delay", "delay"))
@@ -35,9 +41,13 @@ class ElectricalSynapse(NeuronSynapseTypeMixin, synapses.ElectricalSynapse):
 
 class TsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.TsodyksMarkramSynapse):
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
-    missing_reason = _NOT_YET
+    # the IF mechanisms' NET_RECEIVE carries the per-connection state (NEST's tsodyks_synapse,
+    # with tau_psc = the target receptor's tau_syn)
+    native_name = "NetCon (PyNN_IF_curr/PyNN_IF_cond Tsodyks-Markram slots)"
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
+    weight_slots = ("U", "tau_rec", "tau_facil")
+    target_mechanisms = ("PyNN_IF_curr", "PyNN_IF_cond")
 
 
 class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticSynapse):
@@ -96,12 +106,8 @@ class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
     base_translations = build_translations(*_WEIGHT_DELAY)
 
 
-__all__ = [
-    "AdditivePotentiationMultiplicativeDepression", "AdditiveWeightDependence", "ElectricalSynapse",
-    "GutigWeightDependence", "MultiQuantalSynapse", "MultiplicativeWeightDependence", "STDPMechanism",
-    "SimpleStochasticSynapse", "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse",
-    "TsodyksMarkramSynapse", "Vogels2011Rule",
-]
+#: the standard synapse types (the abstract STDP component bases are not exported here)
+__all__ = [name for name in synapses.__all__ if not name.startswith("STDP") or name == "STDPMechanism"]
 
 STANDARD_SYNAPSE_TYPES = [
     StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
