@@ -5,7 +5,7 @@ the engine; the others are listed with the reason they are not available
 from pyNN.standardmodels import build_translations
 from pyNN.standardmodels import synapses as std
 
-_NOT_YET = "not implemented by the hardware backend's engine yet (static and Tsodyks-Markram synapses only)"
+_NOT_YET = "not implemented by the hardware backend's engine yet (static, Tsodyks-Markram and STDP synapses only)"
 
 
 def _table(cls):
