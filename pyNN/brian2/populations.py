@@ -1,11 +1,20 @@
 """Brian2 populations: one NeuronGroup (or SpikeGeneratorGroup) per population.
 
-Parameters live in the group as per-cell variables in SI units and are written with one
-vectorised assignment per parameter.
+Parameters are in SI units. A parameter that has one value over the whole population when
+the population is created (the common case) is a constant of the group (in its
+``namespace``, not declared in the equations), so that Brian2 hoists everything computed
+from it out of the per-cell loop; the others are per-cell variables, written with one
+vectorised assignment per parameter. When ``set()`` later gives a constant parameter
+different values in different cells, it becomes a per-cell variable of the group (the
+group's code is generated again at the next run); the value is the same either way, so
+get(), set() and reset() behave identically for both.
 """
+
+import re
 
 import brian2
 import numpy as np
+from brian2.equations.equations import dimensions_and_type_from_string
 
 from pyNN import errors
 from pyNN.brian2 import simulator
@@ -13,6 +22,19 @@ from pyNN.brian2.recording import Recorder
 from pyNN.brian2.standardmodels.cells import brian2_description, si_factor, state_array
 from pyNN.common import populations as common
 from pyNN.parameters import ArrayParameter
+
+
+#: a parameter declaration in Brian2 equations: ``name : unit``
+_DECLARATION = re.compile(r"^\s*(\w+)\s*:\s*([^=()]+?)\s*$")
+
+
+def _homogeneous(value):
+    """The single value of a parameter that is the same in every cell, else None."""
+    arr = np.asarray(value)
+    if arr.dtype == object or arr.size == 0:
+        return None
+    first = arr.reshape(-1)[0]
+    return first if np.all(arr == first) else None
 
 
 def _values_of(item):
@@ -43,6 +65,7 @@ class Population(common.Population):
         state = simulator.state
         model = self.brian2_model
         self._source_times = None
+        self._shared_units = {}
         if self.size == 0:
             self.group = None
             return
@@ -55,9 +78,11 @@ class Population(common.Population):
                 counts = self._kernel_counts()
                 self._n_eta, self._n_gamma = counts["tau_eta"], counts["tau_gamma"]
                 model = self.brian2_model = self.celltype.brian2_model(self._n_eta, self._n_gamma)
+            native_values = self._translate(self._std)
+            equations, namespace = self._shared_parameters(model, native_values)
             self.group = brian2.NeuronGroup(
-                self.size, model.equations, threshold=model.threshold, reset=model.reset,
-                refractory=model.refractory, method=model.method, name=name, namespace={})
+                self.size, equations, threshold=model.threshold, reset=model.reset,
+                refractory=model.refractory, method=model.method, name=name, namespace=namespace)
             if model.spikes_after_update:
                 # test the threshold after this step's spikes were delivered, so that a
                 # voltage jump can make the cell fire in the step it arrives (as on NEST)
@@ -70,6 +95,42 @@ class Population(common.Population):
         self._set_kernel_parameters(self._indices)
 
     # --- parameters -----------------------------------------------------------------------
+    def _shared_parameters(self, model, native_values):
+        """Equations without the declarations of the parameters that are homogeneous over the
+        population, and the namespace giving their values (see the module docstring)."""
+        # parameters read through Synapses (``x_post``) or by Python code stay per cell
+        fixed = set(re.findall(r"(\w+)_post\b", " ".join(model.receptors.values()))) | set(model.per_cell)
+        self._shared_units = {}
+        namespace, lines = {}, []
+        for line in model.equations.split("\n"):
+            match = _DECLARATION.match(line)
+            if match and match.group(1) in native_values and match.group(1) not in fixed:
+                name, unit = match.groups()
+                value = _homogeneous(native_values[name])
+                if value is not None:
+                    self._shared_units[name] = unit
+                    namespace[name] = self._constant(name, value)
+                    continue
+            lines.append(line)
+        return "\n".join(lines), namespace
+
+    def _constant(self, name, value):
+        dims, kind = dimensions_and_type_from_string(self._shared_units[name])
+        if kind == "integer":
+            return int(value)
+        if kind == "boolean":
+            return bool(value)
+        return brian2.Quantity(float(value), dim=dims)
+
+    def _make_per_cell(self, name):
+        """Turn a constant parameter into a per-cell variable holding the constant (Brian2
+        looks a name up in the group's variables before its namespace)."""
+        dims, kind = dimensions_and_type_from_string(self._shared_units.pop(name))
+        value = np.asarray(self.group.namespace.pop(name))
+        dtype = {"integer": np.int32, "boolean": bool}.get(kind, brian2.prefs.core.default_float_dtype)
+        self.group.variables.add_array(name, size=self.size, dimensions=dims, dtype=dtype, constant=True)
+        state_array(self.group, name)[:] = value
+
     def _set_native_parameters(self, native_values, indices):
         if self.group is None or len(indices) == 0:
             return
@@ -79,6 +140,12 @@ class Population(common.Population):
             if name == "spike_times":
                 self._set_spike_times(value, indices)
                 continue
+            if name in self._shared_units:
+                single = _homogeneous(value)
+                if single is not None and (whole or self.group.namespace[name] == self._constant(name, single)):
+                    self.group.namespace[name] = self._constant(name, single)
+                    continue
+                self._make_per_cell(name)
             target = state_array(self.group, name)
             if whole:
                 target[:] = value

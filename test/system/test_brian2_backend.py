@@ -236,3 +236,46 @@ def test_tsodyks_markram_depresses_successive_responses():
     np.testing.assert_allclose(jumps[0], 0.01 * 0.5, rtol=1e-6)
     np.testing.assert_allclose(jumps[1], 0.01 * 0.5 * x2, rtol=1e-3)
     assert jumps[2] < jumps[1]
+
+
+# --- homogeneous parameters as constants ---------------------------------------------------------
+
+def test_homogeneous_parameters_are_constants_until_set_makes_them_differ():
+    shared = sim.Population(3, sim.IF_cond_exp(i_offset=1.0, tau_m=20.0, tau_refrac=2.0))
+    per_cell = sim.Population(3, sim.IF_cond_exp(i_offset=1.0, tau_m=np.array([20.0, 10.0, 20.0]),
+                                                 tau_refrac=np.array([2.0, 5.0, 2.0])))
+    assert {"inv_tau_m", "ref_steps", "v_thresh"} <= set(shared.group.namespace)
+    assert not {"inv_tau_m", "ref_steps"} & set(per_cell.group.namespace)
+    for p in (shared, per_cell):
+        p.record(["v", "spikes"])
+    sim.run(30.0)
+    shared[1:2].set(tau_m=20.0)  # the same value: still a constant
+    assert "inv_tau_m" in shared.group.namespace
+    shared[1:2].set(tau_m=10.0, tau_refrac=5.0)
+    assert not {"inv_tau_m", "ref_steps"} & set(shared.group.namespace)
+    assert list(shared.get("tau_m")) == [20.0, 10.0, 20.0]
+    assert list(shared.get("tau_refrac")) == [2.0, 5.0, 2.0]
+    sim.reset()
+    sim.run(30.0)
+    first = shared.get_data().segments[0].analogsignals[0].magnitude
+    a = shared.get_data().segments[1].analogsignals[0].magnitude
+    b = per_cell.get_data().segments[1].analogsignals[0].magnitude
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a[:, 0], first[:, 0])  # cell 0 is unchanged
+    assert np.abs(a[:, 1] - first[:, 1]).max() > 1.0  # cell 1 now has tau_m = 10 ms
+    assert [len(s) for s in shared.get_data().segments[1].spiketrains] == \
+        [len(s) for s in per_cell.get_data().segments[1].spiketrains]
+
+
+def test_a_new_homogeneous_value_replaces_the_constant():
+    changed = sim.Population(2, sim.IF_cond_exp(i_offset=1.0, tau_m=20.0))
+    reference = sim.Population(2, sim.IF_cond_exp(i_offset=1.0, tau_m=10.0))
+    for p in (changed, reference):
+        p.record("v")
+    sim.run(10.0)
+    changed.set(tau_m=10.0)
+    assert "inv_tau_m" in changed.group.namespace
+    sim.reset()
+    sim.run(10.0)
+    np.testing.assert_array_equal(changed.get_data().segments[1].analogsignals[0].magnitude,
+                                  reference.get_data().segments[1].analogsignals[0].magnitude)

@@ -20,6 +20,7 @@ GIF ``exponential_euler``; HH ``rk4`` on 4 sub-steps per dt; Izhikevich ``euler`
 """
 
 import math
+import os
 import re
 
 import numpy as np
@@ -100,7 +101,9 @@ def with_refractory_steps(table):
 class SharedMethod:
     """A Brian2 integration method (e.g. 'rk4') whose abstract code is derived once per set
     of equations and reused by every group with the same equations: Brian2 derives it with
-    sympy for each group separately (about a second per group for RK4)."""
+    sympy for each group separately (about a second per group for RK4). The derived code is
+    also kept on disk next to the compiled code (see :func:`_derived_code_dir`), so that a
+    new process does not derive it again, as compiled code is not compiled again."""
 
     _cache = {}
 
@@ -117,8 +120,45 @@ class SharedMethod:
         key = (self.name, str(equations), repr(method_options))
         code = self._cache.get(key)
         if code is None:
-            code = self._cache[key] = self._method(equations, variables, method_options)
+            path = _derived_code_path(key)
+            code = _read_text(path)
+            if code is None:
+                code = self._method(equations, variables, method_options)
+                _write_text(path, code)
+            self._cache[key] = code
         return code
+
+
+def _derived_code_path(key):
+    """File of the abstract code derived for `key` (Brian2's version is part of the name)."""
+    import hashlib
+
+    import brian2
+    from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
+    root = brian2.prefs.codegen.runtime.cython.cache_dir or get_cython_cache_dir()
+    digest = hashlib.sha256(repr((brian2.__version__,) + key).encode()).hexdigest()
+    return os.path.join(root, "pynn_derived_code", f"{digest}.txt")
+
+
+def _read_text(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _write_text(path, text):
+    """Write atomically (another process may read it meanwhile); a cache that cannot be
+    written is only slower."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 class SubstepMethod(SharedMethod):
@@ -163,13 +203,17 @@ class Brian2Model:
     settable_subexpressions : dict
         standard state variable that is a subexpression -> function(group, values, indices)
         setting its underlying variables.
+    per_cell : tuple of str
+        parameters read by Python code (settable_subexpressions), which stay per-cell
+        variables even when homogeneous.
     """
 
     def __init__(self, name, equations, threshold=None, reset=None, refractory=False, method=None,
                  receptors=None, weight_unit="1", state=None, kind="neuron", spikes_after_update=True,
                  regular_code=None, regular_when="thresholds", settable_subexpressions=None,
-                 injectable=True):
+                 injectable=True, per_cell=()):
         self.name = name
+        self.per_cell = tuple(per_cell)
         self.threshold = threshold
         self.reset = reset
         if refractory == "tau_refrac + dt":
@@ -560,7 +604,7 @@ class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
             threshold="rand() < 1 - exp(-lambda0*exp((v - v_t)/delta_v)*dt)",
             reset=reset, refractory="tau_refrac + dt", method="exponential_euler", receptors=receptors,
             weight_unit="siemens", state=state,
-            settable_subexpressions={"i_eta": set_i_eta, "v_t": set_v_t})
+            settable_subexpressions={"i_eta": set_i_eta, "v_t": set_v_t}, per_cell=("v_t_star",))
 
 
 # --- spike sources ------------------------------------------------------------------------------
