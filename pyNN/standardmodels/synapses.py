@@ -305,3 +305,6 @@ __all__ = [
     "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse", "TsodyksMarkramSynapse",
     "Vogels2011Rule",
 ]
+
+#: the synapse types every backend exports (the STDP component base classes are not types)
+BACKEND_NAMES = [name for name in __all__ if not name.startswith("STDP") or name == "STDPMechanism"]

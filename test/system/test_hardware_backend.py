@@ -14,15 +14,6 @@ sim = pytest.importorskip("pyNN.hardware")
 from pyNN.hardware.engine import kernels  # noqa: E402
 
 
-def _have_profiles():
-    try:
-        importlib.import_module("pyNN.hardware.profiles")
-    except ImportError:
-        return False
-    return True
-
-
-needs_profiles = pytest.mark.skipif(not _have_profiles(), reason="pyNN.hardware.profiles is not available")
 
 
 def small_network(seed=7):
@@ -120,7 +111,6 @@ def test_same_seed_same_result_and_segments_differ():
     assert any(not np.array_equal(a.magnitude, b.magnitude) for a, b in zip(seg0.spiketrains, seg1.spiketrains))
 
 
-@needs_profiles
 @pytest.mark.parametrize("module, profile", [
     ("pyNN.hardware", "ideal"), ("pyNN.hardware.ideal", "ideal"), ("pyNN.hardware.spinnaker", "spinnaker1"),
     ("pyNN.hardware.brainscales2", "brainscales2"), ("pyNN.hardware.spikey", "spikey"),
@@ -138,7 +128,6 @@ def test_ready_made_modules_pick_their_profile(module, profile):
     mod.end()
 
 
-@needs_profiles
 def test_profile_refuses_cell_types_its_hardware_lacks():
     sim.setup(timestep=1.0, profile="spinnaker1")
     with pytest.raises(errors.NoModelAvailableError, match="HH_cond_exp.*spinnaker1"):
@@ -203,17 +192,6 @@ def test_delay_in_steps_and_exact_psp_onset():
     sim.end()
 
 
-def _have_mapper():
-    try:
-        importlib.import_module("pyNN.hardware.mapper")
-        importlib.import_module("pyNN.hardware.fixedpoint")
-    except ImportError:
-        return False
-    return True
-
-
-needs_mapper = pytest.mark.skipif(not (_have_profiles() and _have_mapper()),
-                                  reason="the hardware mapper is not available")
 
 
 def driven_cells(profile, n=1, celltype=None, params=None, **setup_extra):
@@ -232,7 +210,6 @@ def driven_cells(profile, n=1, celltype=None, params=None, **setup_extra):
     return [np.asarray(st.magnitude) for st in seg.spiketrains], np.asarray(seg.analogsignals[0].magnitude)
 
 
-@needs_mapper
 def test_spinnaker1_fixed_point_stays_within_a_tick_of_ideal():
     ideal_spikes, _ = driven_cells("ideal")
     fixed_spikes, fixed_v = driven_cells("spinnaker1")
@@ -245,7 +222,6 @@ def test_spinnaker1_fixed_point_stays_within_a_tick_of_ideal():
     sim.end()
 
 
-@needs_mapper
 def test_brainscales2_internal_step_and_mismatch():
     trains, _ = driven_cells("brainscales2", n=4, seed=5)
     group = sim.state.populations[0]._group
@@ -309,7 +285,6 @@ def test_stdp_pair_rule_against_hand_computation():
     sim.end()
 
 
-@needs_mapper
 def test_lenient_recording_limit_gives_nan_for_refused_cells_and_hardware_time():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -346,7 +321,6 @@ def test_adexp_without_exponential_term_is_a_lif():
     sim.end()
 
 
-@needs_mapper
 def test_brainscales2_event_rate_limit_per_driver():
     """Events beyond a synapse driver's bandwidth (one per minimum event gap) in one step
     are dropped and counted."""
@@ -443,7 +417,6 @@ SPINNAKER_LIF = {
 }
 
 
-@needs_mapper
 @pytest.mark.parametrize("cell_name", sorted(SPINNAKER_LIF) + ["IF_cond_exp"])
 def test_spinnaker1_agrees_with_ideal_under_constant_current(cell_name):
     """Bound (doc/hardware_engine.md): constant drive, no synaptic input -> the same spike
@@ -459,7 +432,6 @@ def test_spinnaker1_agrees_with_ideal_under_constant_current(cell_name):
     np.testing.assert_allclose(fixed[1][:, 0], ideal[1][:, 0], rtol=0, atol=8 * 2.0 ** -15)
 
 
-@needs_mapper
 @pytest.mark.parametrize("cell_name", sorted(SPINNAKER_LIF))
 def test_spinnaker1_current_based_agrees_with_ideal_under_synaptic_input(cell_name):
     """Bound (doc/hardware_engine.md): representable weights (multiples of the weight LSB).
@@ -484,7 +456,6 @@ def test_spinnaker1_current_based_agrees_with_ideal_under_synaptic_input(cell_na
     np.testing.assert_allclose(fixed_v * 2 ** 15, np.rint(fixed_v * 2 ** 15), atol=1e-6)  # on the s16.15 grid
 
 
-@needs_mapper
 def test_spinnaker1_cond_exp_agrees_with_ideal_under_synaptic_input():
     """Bound (doc/hardware_engine.md): IF_cond_exp in s16.15 holds g (E - v) of the start
     of a tick over the tick (sPyNNaker's conductance input) and, like IF_curr_exp, takes
@@ -513,7 +484,6 @@ def test_spinnaker1_cond_exp_agrees_with_ideal_under_synaptic_input():
             assert first_off >= 10
 
 
-@needs_mapper
 @pytest.mark.parametrize("profile, cell_name, weight, overrides", [
     ("brainscales2", "IF_curr_exp", 2.0, dict(weight_lsb_current=1.0)),
     ("brainscales2", "IF_cond_exp", 0.02, dict(weight_lsb_conductance=0.01)),
@@ -543,7 +513,6 @@ def test_analog_profile_agrees_with_ideal_on_its_internal_step(profile, cell_nam
     np.testing.assert_allclose(hw_v, fine_v[::stride][:hw_v.size], rtol=0, atol=1e-9)
 
 
-@needs_mapper
 @pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is not installed")
 @pytest.mark.parametrize("cell_name, weight", [("IF_curr_exp", 3.0), ("IF_cond_exp", 0.6)])
 def test_spinnaker1_compiled_tick_is_bit_identical(cell_name, weight):
@@ -579,7 +548,6 @@ def test_spinnaker1_compiled_tick_is_bit_identical(cell_name, weight):
     assert sum(len(t) for t in compiled[1]) > 0
 
 
-@needs_mapper
 @pytest.mark.parametrize("cell_name", ["IF_curr_exp", "IF_cond_exp", "IF_curr_alpha"])
 def test_spinnaker1_stochastic_rounding_runs_reproducibly(cell_name):
     """rounding="stochastic" rounds every product of a tick with the group's random stream:

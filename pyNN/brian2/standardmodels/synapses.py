@@ -85,18 +85,4 @@ GutigWeightDependence = synapses.GutigWeightDependence
 SpikePairRule = synapses.SpikePairRule
 Vogels2011Rule = synapses.Vogels2011Rule
 
-__all__ = [
-    "AdditivePotentiationMultiplicativeDepression",
-    "AdditiveWeightDependence",
-    "ElectricalSynapse",
-    "GutigWeightDependence",
-    "MultiQuantalSynapse",
-    "MultiplicativeWeightDependence",
-    "STDPMechanism",
-    "SimpleStochasticSynapse",
-    "SpikePairRule",
-    "StaticSynapse",
-    "StochasticTsodyksMarkramSynapse",
-    "TsodyksMarkramSynapse",
-    "Vogels2011Rule",
-]
+__all__ = list(synapses.BACKEND_NAMES)

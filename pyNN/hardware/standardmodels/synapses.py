@@ -51,18 +51,4 @@ class STDPMechanism(std.STDPMechanism):
     missing_reason = None
 
 
-__all__ = [
-    "AdditivePotentiationMultiplicativeDepression",
-    "AdditiveWeightDependence",
-    "ElectricalSynapse",
-    "GutigWeightDependence",
-    "MultiQuantalSynapse",
-    "MultiplicativeWeightDependence",
-    "STDPMechanism",
-    "SimpleStochasticSynapse",
-    "SpikePairRule",
-    "StaticSynapse",
-    "StochasticTsodyksMarkramSynapse",
-    "TsodyksMarkramSynapse",
-    "Vogels2011Rule",
-]
+__all__ = list(std.BACKEND_NAMES)

@@ -205,12 +205,7 @@ class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
         return names.pop(), None
 
 
-__all__ = [
-    "AdditivePotentiationMultiplicativeDepression", "AdditiveWeightDependence", "ElectricalSynapse",
-    "GutigWeightDependence", "MultiQuantalSynapse", "MultiplicativeWeightDependence", "STDPMechanism",
-    "SimpleStochasticSynapse", "SpikePairRule", "StaticSynapse", "StochasticTsodyksMarkramSynapse",
-    "TsodyksMarkramSynapse", "Vogels2011Rule",
-]
+__all__ = list(synapses.BACKEND_NAMES)
 
 STANDARD_SYNAPSE_TYPES = [
     StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,

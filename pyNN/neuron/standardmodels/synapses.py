@@ -107,7 +107,7 @@ class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
 
 
 #: the standard synapse types (the abstract STDP component bases are not exported here)
-__all__ = [name for name in synapses.__all__ if not name.startswith("STDP") or name == "STDPMechanism"]
+__all__ = list(synapses.BACKEND_NAMES)
 
 STANDARD_SYNAPSE_TYPES = [
     StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
