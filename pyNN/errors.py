@@ -2,6 +2,11 @@
 
 Each error message names the object (population/projection label), the parameter,
 the offending value and what would have been allowed.
+
+Every class derives from :class:`PyNNError`, so ``except pyNN.errors.PyNNError`` catches any
+error the library raises on purpose. Each class also derives from the builtin exception that
+describes the same kind of mistake (``ValueError``, ``TypeError``, ``KeyError`` ...), so code
+written for PyNN that catches the builtin keeps working.
 """
 
 import difflib
@@ -12,11 +17,15 @@ def close_matches(name, candidates, n=3):
     return difflib.get_close_matches(str(name), [str(c) for c in candidates], n=n, cutoff=0.6)
 
 
-class InvalidParameterValueError(ValueError):
+class PyNNError(Exception):
+    """Base class of every error that the library raises deliberately."""
+
+
+class InvalidParameterValueError(PyNNError, ValueError):
     """A parameter was given a value outside its allowed range or of the wrong type."""
 
 
-class NonExistentParameterError(KeyError):
+class NonExistentParameterError(PyNNError, KeyError):
     """A parameter name that the model does not have."""
 
     def __init__(self, parameter_name, model_name, valid_parameter_names=("unknown",)):
@@ -34,39 +43,71 @@ class NonExistentParameterError(KeyError):
         return msg
 
 
-class InvalidDimensionsError(ValueError):
+class InvalidDimensionsError(PyNNError, ValueError):
     """An array has the wrong shape for what it is used for."""
 
 
-class ConnectionError(Exception):
+class ConnectionError(PyNNError, ValueError):
     """A connection cannot be made as requested (bad pre/post, weight sign, indices)."""
 
 
-class InvalidModelError(Exception):
+class InvalidModelError(PyNNError, ValueError):
     """A model name that does not exist."""
 
 
-class NoModelAvailableError(Exception):
+class NoModelAvailableError(PyNNError, NotImplementedError):
     """The backend has no implementation of the requested standard model or feature."""
+
+
+class InvalidTypeError(PyNNError, TypeError):
+    """An argument of the wrong type (e.g. a class where an instance is expected, a string where a
+    number is expected)."""
+
+
+class InvalidIndexError(PyNNError, IndexError):
+    """An index or ID outside the object it indexes (population, view, projection)."""
+
+
+class UnknownNameError(PyNNError, KeyError):
+    """A name that is not one of the allowed choices (a receptor type, a backend option, a file
+    format...). Use :class:`NonExistentParameterError` for model parameters."""
+
+    def __str__(self):
+        # KeyError quotes its argument; show the message as written
+        return str(self.args[0]) if self.args else ""
+
+
+class NotSupportedError(PyNNError, NotImplementedError):
+    """A feature that this backend (or hardware profile) does not provide. The message names the
+    feature, the backend and what to use instead."""
+
+
+class SimulationStateError(PyNNError, RuntimeError):
+    """An operation that the simulation's current state does not allow (e.g. a time in the past,
+    an object from an earlier ``setup()``, running before ``setup()``)."""
+
+
+class SimulatorError(PyNNError, RuntimeError):
+    """The underlying simulator failed; the message says which object and what it reported."""
 
 
 class RoundingWarning(Warning):
     """A value was rounded to fit the simulation grid."""
 
 
-class NothingToWriteError(IOError):
+class NothingToWriteError(PyNNError, OSError):
     """There is no recorded data to write or return."""
 
 
-class InvalidWeightError(ValueError):
+class InvalidWeightError(PyNNError, ValueError):
     """A weight value that is not allowed (e.g. the wrong sign)."""
 
 
-class NotLocalError(Exception):
+class NotLocalError(PyNNError, IndexError):
     """A cell or connection that lives on another MPI rank."""
 
 
-class RecordingError(Exception):
+class RecordingError(PyNNError, ValueError):
     """A variable that the cell type cannot record."""
 
     def __init__(self, variable, cell_type, population_label=None):
@@ -87,7 +128,7 @@ class RecordingError(Exception):
         return msg
 
 
-class ResourceExhaustedError(Exception):
+class ResourceExhaustedError(PyNNError, RuntimeError):
     """A network needs more of a hardware resource than the chosen hardware profile has.
 
     Parameters
