@@ -22,7 +22,7 @@ from pyNN.common.control import BaseState
 from pyNN.common.populations import Assembly
 from pyNN.hardware.engine import Engine, kernels
 from pyNN.hardware.engine.core import Block
-from pyNN.hardware.engine.fixed_point import convert_for_s1615
+from pyNN.hardware.engine.s1615 import convert_for_s1615
 from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
 
 DEFAULT_SEED = 42
@@ -158,7 +158,7 @@ def _identity_mapping(profile, populations, projections, *, dt, policy="strict",
 def _mapper():
     """(map_network, PopulationSpec, ProjectionSpec) of the mapper, or the identity stand-ins."""
     try:
-        from pyNN.hardware import mapper
+        from pyNN.hardware.mapping import context as mapper
         return mapper.map_network, mapper.PopulationSpec, mapper.ProjectionSpec
     except ImportError:
         return _identity_mapping, _PopulationSpec, _ProjectionSpec

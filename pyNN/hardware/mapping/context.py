@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware import analog, fixedpoint
+from pyNN.hardware.mapping.report import MappingReport, make_header
+from pyNN.hardware.numerics import analog, fixedpoint
 from pyNN.hardware.profiles import HardwareProfile, load_profile
-from pyNN.hardware.report import MappingReport, make_header
 from pyNN.standardmodels import cells as standard_cells
 
 POLICIES = ("strict", "lenient")
@@ -393,11 +393,11 @@ def map_network(profile, populations, projections, *, dt, policy="strict", seed=
     if profile.kind == "ideal":
         _map_ideal(ctx)
     elif profile.kind == "digital":
-        from pyNN.hardware import _map_spinnaker
-        _map_spinnaker.map_spinnaker(ctx)
+        from pyNN.hardware.mapping import spinnaker
+        spinnaker.map_spinnaker(ctx)
     elif profile.kind == "analog":
-        from pyNN.hardware import _map_analog
-        _map_analog.map_analog(ctx)
+        from pyNN.hardware.mapping import analog as analog_family
+        analog_family.map_analog(ctx)
     else:
         raise errors.InvalidModelError(f"hardware profile '{profile.name}' has unknown kind {profile.kind!r}")
     return ctx.result()

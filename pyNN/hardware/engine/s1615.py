@@ -27,7 +27,7 @@ RANGE = 65536.0
 
 
 def _fixedpoint():
-    from pyNN.hardware import fixedpoint  # HW-MAPPER's module, imported only for this profile
+    from pyNN.hardware.numerics import fixedpoint
     return fixedpoint
 
 

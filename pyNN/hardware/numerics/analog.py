@@ -9,7 +9,7 @@ physical circuit or synapse and then looked up by placement), trial noise from
 
 import numpy as np
 
-from pyNN.hardware.fixedpoint import round_scaled
+from pyNN.hardware.numerics.fixedpoint import round_scaled
 
 #: streams of the fixed-pattern generator, one per kind of circuit quantity
 _MISMATCH_STREAMS = {"tau": 1, "v": 2, "weight": 3, "cm": 4, "other": 5}

@@ -13,10 +13,10 @@ import warnings
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware import fixedpoint
-from pyNN.hardware.mapper import (_check_ranges, _connectivity_row, _delay_ticks, _drop_over_capacity,
+from pyNN.hardware.mapping.context import (_check_ranges, _connectivity_row, _delay_ticks, _drop_over_capacity,
                                   _is_source, _max_rate, _rounding_warning, _weight_stats,
                                   spike_time_arrays)
+from pyNN.hardware.numerics import fixedpoint
 
 #: chips of one 48-chip board (SpiNN-5): for each row y, the range of x
 _BOARD_ROWS = ((0, 5), (0, 6), (0, 7), (0, 8), (1, 8), (2, 8), (3, 8), (4, 8))

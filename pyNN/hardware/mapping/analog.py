@@ -11,9 +11,9 @@ import math
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware import analog
-from pyNN.hardware.mapper import (_check_ranges, _conductance_based, _connectivity_row, _is_source, _max_rate,
+from pyNN.hardware.mapping.context import (_check_ranges, _conductance_based, _connectivity_row, _is_source, _max_rate,
                                   _noise_preset, _rounding_warning, _weight_stats, per_cell)
+from pyNN.hardware.numerics import analog
 
 SIGN_MESSAGE = ("Weights must be positive for conductance-based and/or excitatory synapses and negative for "
                 "inhibitory synapses")
