@@ -13,9 +13,8 @@ import warnings
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware.mapping.context import (_check_ranges, _connectivity_row, _delay_ticks, _drop_over_capacity,
-                                  _is_source, _max_rate, _rounding_warning, _weight_stats,
-                                  spike_time_arrays)
+from pyNN.hardware.mapping.context import (check_ranges, connectivity_row, delay_ticks, drop_over_capacity,
+                                           is_source, max_rate, rounding_warning, spike_time_arrays, weight_stats)
 from pyNN.hardware.numerics import fixedpoint
 
 #: chips of one 48-chip board (SpiNN-5): for each row y, the range of x
@@ -32,7 +31,7 @@ def board_chips(n_boards):
     return chips
 
 
-def _route(src, dst):
+def _route_chips(src, dst):
     """Chips on a dimension-ordered route (x first, then y), both ends included.
 
     A simplification of SpiNNaker's routing; positions off the board are skipped by the caller.
@@ -46,6 +45,7 @@ def _route(src, dst):
 
 
 def atoms_per_core(prof, celltype):
+    """Cells of type `celltype` that one core simulates (neurons or spike sources)."""
     if celltype.startswith("SpikeSourcePoisson"):
         return int(prof["poisson_sources_per_core"])
     if celltype == "SpikeSourceArray":
@@ -76,17 +76,60 @@ def max_delay_ticks(prof, atoms_on_core):
 
 
 def map_spinnaker(ctx):
+    """Map onto a SpiNNaker 1 profile, step by step (see the module docstring).
+
+    Parameters
+    ----------
+    ctx : MappingContext
+        Filled in place: realised delays and weights, kept connections, numerics, report.
+    """
+    _check_timestep(ctx)
+    _check_state_ranges(ctx)
+    lay = _Layout()
+    _partition(ctx, lay)
+    _realise_delays(ctx, lay)
+    _place_cores(ctx, lay)
+    _quantise_weights(ctx, lay)
+    _synaptic_rows(ctx, lay)
+    _check_memory(ctx, lay)
+    _route(ctx, lay)
+    _placement_rows(ctx, lay)
+    _resources_and_load(ctx, lay)
+    _recording_cost(ctx)
+    ctx.report.noise = {"model": "none (digital profile)",
+                        "router_drop_probability": ctx.profile["router_drop_probability"],
+                        "seeds": dict(ctx.seeds)}
+    _set_numerics(ctx, lay)
+
+
+class _Layout:
+    """What the steps of :func:`map_spinnaker` work out and hand on to each other."""
+
+    def __init__(self):
+        self.slices = []            # (population index, lo, hi) of every neuron/source core
+        self.pop_slices = []        # per population: (atoms per core, index of its first slice)
+        self.ticks = {}             # projection label -> realised delays in ticks
+        self.n_ext_conn = {}        # projection label -> connections needing a delay extension
+        self.ext_sources = set()    # (pre population, pre slice) needing a delay-extension core
+        self.shifts = {}            # (post label, receptor) -> weight shift
+        self.stored = {}            # projection label -> stored 16-bit weights
+        self.pair_keys = []         # (source slice, target core) pairs, for routing
+
+
+def _check_timestep(ctx):
     prof = ctx.profile
-    dt = ctx.dt
-    tsf = float(prof["time_scale_factor"])
-    if dt < float(prof["dt_recommended_min"]):
+    if ctx.dt < float(prof["dt_recommended_min"]):
         diag = ctx.report.add_diagnostic(
             "SMALL_TIMESTEP", "info", "setup",
-            f"a time step of {dt} ms is below SpiNNaker's usual {prof['dt_recommended_min']} ms; before 2025 "
+            f"a time step of {ctx.dt} ms is below SpiNNaker's usual {prof['dt_recommended_min']} ms; before 2025 "
             f"sPyNNaker slowed such runs down by a factor of {prof['legacy_time_scale_factor_small_dt']:g}",
             "check that the cores keep up (see the load estimates), or raise time_scale_factor")
-        warnings.warn(str(diag), errors.HardwareConstraintWarning, stacklevel=3)
-    _check_ranges(ctx)
+        warnings.warn(str(diag), errors.HardwareConstraintWarning, stacklevel=4)
+
+
+def _check_state_ranges(ctx):
+    """Parameter ranges, the s16.15 range of the state, SpikeSourceArray times on the tick grid."""
+    check_ranges(ctx)
     for pop in ctx.populations:
         ctx.report.parameters.append({"population": pop.label, "parameter": "(all state)", "requested_min": None,
                                       "requested_max": None, "allowed_min": fixedpoint.S1615_MIN,
@@ -95,25 +138,27 @@ def map_spinnaker(ctx):
         if pop.celltype == "SpikeSourceArray" and "spike_times" in pop.parameters:
             _round_spike_times_up(ctx, pop)
 
-    # --- partitioning and placement -------------------------------------------------------------
-    slices = []          # (population index, lo, hi)
-    pop_slices = []
+
+def _partition(ctx, lay):
+    """Cut every population into core slices of at most atoms_per_core cells."""
     for i, pop in enumerate(ctx.populations):
-        apc = atoms_per_core(prof, pop.celltype)
+        apc = atoms_per_core(ctx.profile, pop.celltype)
         bounds = [(lo, min(lo + apc, pop.size)) for lo in range(0, pop.size, apc)] or [(0, 0)]
-        pop_slices.append((apc, len(slices)))
-        slices.extend((i, lo, hi) for lo, hi in bounds)
+        lay.pop_slices.append((apc, len(lay.slices)))
+        lay.slices.extend((i, lo, hi) for lo, hi in bounds)
         ctx.report.partitioning.append({"population": pop.label, "model": pop.celltype, "size": pop.size,
                                         "unit_size": apc, "n_units": len(bounds), "slices": bounds})
 
-    # delays first: they decide how many delay-extension cores are needed
-    ticks_of = {}
-    n_ext_conn = {}
-    ext_sources = set()  # (pre population, pre slice) needing a delay-extension core
+
+def _realise_delays(ctx, lay):
+    """Delays in ticks, clipped (policy) to what the post core and the delay extensions
+    support; which source slices need a delay-extension core. Delays come before placement
+    because the extension cores need places too."""
+    prof, dt = ctx.profile, ctx.dt
     for prj in ctx.projections:
-        ticks, _, _ = _delay_ticks(ctx, prj, prj.label)
+        ticks, _, _ = delay_ticks(ctx, prj, prj.label)
         post = ctx.pop(prj.post)
-        apc_post = pop_slices[prj.post][0]
+        apc_post = lay.pop_slices[prj.post][0]
         native, top = max_delay_ticks(prof, min(apc_post, max(post.size, 1)))
         over = ticks > top
         if over.any():
@@ -128,101 +173,119 @@ def map_spinnaker(ctx):
                 prj.label, f"clipped {int(over.sum())} delays to {top} ticks")
             ticks = np.minimum(ticks, top)
         needs_ext = ticks > native
-        n_ext_conn[prj.label] = int(needs_ext.sum())
+        lay.n_ext_conn[prj.label] = int(needs_ext.sum())
         if needs_ext.any():
-            apc_pre = pop_slices[prj.pre][0]
+            apc_pre = lay.pop_slices[prj.pre][0]
             for s in np.unique(prj.pre_index[needs_ext] // apc_pre):
-                ext_sources.add((prj.pre, int(s)))
-        ticks_of[prj.label] = ticks
+                lay.ext_sources.add((prj.pre, int(s)))
+        lay.ticks[prj.label] = ticks
         ctx.delay[prj.label] = ticks * dt
 
+
+def _place_cores(ctx, lay):
+    """One core per slice and per delay extension, filled chip by chip (core 0 is the monitor)."""
+    prof = ctx.profile
     usable = int(prof["cores_per_chip"]) - int(prof["monitor_cores_per_chip"])
-    n_boards = int(prof["n_boards"])
-    chips = board_chips(n_boards)
-    n_cores = len(slices) + len(ext_sources)
-    available = usable * len(chips)
-    if n_cores > available:
+    lay.n_boards = int(prof["n_boards"])
+    lay.chips = board_chips(lay.n_boards)
+    lay.chip_index = {c: k for k, c in enumerate(lay.chips)}
+    lay.n_cores = n_cores = len(lay.slices) + len(lay.ext_sources)
+    lay.available = usable * len(lay.chips)
+    if n_cores > lay.available:
         biggest = max(ctx.populations, key=lambda p: p.size).label if ctx.populations else ""
-        ctx.exhausted("user cores", n_cores, available, f"the network ({len(slices)} neuron/source slices + "
-                      f"{len(ext_sources)} delay-extension cores)",
-                      f"use more boards (n_boards={math.ceil(n_cores * n_boards / available)} or more), "
+        ctx.exhausted("user cores", n_cores, lay.available, f"the network ({len(lay.slices)} neuron/source slices + "
+                      f"{len(lay.ext_sources)} delay-extension cores)",
+                      f"use more boards (n_boards={math.ceil(n_cores * lay.n_boards / lay.available)} or more), "
                       f"or increase neurons_per_core (now {prof['neurons_per_core']}; largest population "
                       f"'{biggest}')")
-    core_chip = np.array([chips[k // usable] for k in range(n_cores)], dtype=np.int64).reshape(-1, 2)
-    core_p = np.array([1 + k % usable for k in range(n_cores)], dtype=np.int64)  # core 0 is the monitor
+    lay.core_chip = np.array([lay.chips[k // usable] for k in range(n_cores)], dtype=np.int64).reshape(-1, 2)
+    lay.core_p = np.array([1 + k % usable for k in range(n_cores)], dtype=np.int64)
+    lay.core_chip_idx = np.array([lay.chip_index[tuple(c)] for c in lay.core_chip], dtype=np.int64)
 
-    # --- weights --------------------------------------------------------------------------------
+
+def _quantise_weights(ctx, lay):
+    """One weight shift per (post population, receptor); 16-bit stored weights."""
     groups = {}
     for prj in ctx.projections:
         groups.setdefault((prj.post, prj.receptor_type), []).append(prj)
-    stored_of = {}
-    shift_table = {}
     for (post, receptor), prjs in groups.items():
-        incoming = []
-        for prj in prjs:
-            keep = ctx.keep[prj.label]
-            w = np.asarray(prj.weight, dtype=np.float64)[keep]
-            in_deg = int(np.bincount(prj.post_index[keep]).max()) if keep.any() else 0
-            d = ctx.delay[prj.label][keep]
-            plastic = prj.synapse_parameters or {}
-            w_max = plastic.get("w_max") if prj.synapse_type != "StaticSynapse" else None
-            # sPyNNaker uses a known rate only for Poisson sources, spikes_per_second otherwise
-            pre_pop = ctx.pop(prj.pre)
-            rate = _max_rate(pre_pop) if pre_pop.celltype.startswith("SpikeSourcePoisson") else None
-            incoming.append(fixedpoint.IncomingStats(w, in_deg, rate,
-                                                     bool(d.size == 0 or np.all(d == d[0])),
-                                                     None if w_max is None else float(np.max(w_max))))
-        signed = bool(prof["weights_signed"])
-        override = prof["weight_shift_override"]
-        if override is not None:
-            shift, bound = int(override), float("nan")
-        else:
-            shift, bound = fixedpoint.weight_shift(incoming, dt, float(prof["spikes_per_second"]),
-                                                   float(prof["ring_buffer_sigma"]), signed,
-                                                   prof["max_expected_summed_weight"])
+        shift, bound = _shift_for(ctx, prjs)
         shift = _fit_shift(ctx, prjs, shift, post)
         label = ctx.pop(post).label
-        shift_table[(label, receptor)] = shift
+        lay.shifts[(label, receptor)] = shift
+        lsb = fixedpoint.weight_lsb(shift)
         ctx.report.weight_shifts.append({"post": label, "receptor": receptor, "shift": shift,
                                          "weight_scale": 2.0 ** (fixedpoint.S1615_FRAC_BITS - shift),
-                                         "lsb": fixedpoint.weight_lsb(shift), "max_summed_input": bound,
-                                         "representable_max": fixedpoint.weight_lsb(shift) *
-                                         ((1 << int(prof["weight_bits"])) - 1)})
+                                         "lsb": lsb, "max_summed_input": bound,
+                                         "representable_max": lsb * ((1 << int(ctx.profile["weight_bits"])) - 1)})
         for prj in prjs:
-            stored, realised, _ = fixedpoint.quantise_weights(prj.weight, shift, int(prof["weight_bits"]),
-                                                              prof["weight_rounding"], ctx.rng)
-            stored_of[prj.label] = stored
-            ctx.weight[prj.label] = realised
-            stats = _weight_stats(prj.weight, realised, ctx.keep[prj.label])
-            lsb = fixedpoint.weight_lsb(shift)
-            _rounding_warning(ctx, prj, stats, lsb)
-            ticks = ticks_of[prj.label]
-            requested = np.asarray(prj.delay, dtype=np.float64)
-            ctx.report.quantisation.append(dict(
-                projection=prj.label, lsb=lsb, shift=shift,
-                representable_max=lsb * ((1 << int(prof["weight_bits"])) - 1), n_clipped=0,
-                delay_requested_min=float(requested.min()) if requested.size else None,
-                delay_requested_max=float(requested.max()) if requested.size else None,
-                delay_realised_min=float(ticks.min() * dt) if ticks.size else None,
-                delay_realised_max=float(ticks.max() * dt) if ticks.size else None,
-                delays_clipped=int(np.count_nonzero(np.abs(ticks * dt - requested) > 0.5 * dt + 1e-9)),
-                **stats))
+            _store_weights(ctx, lay, prj, shift)
 
-    # --- synaptic rows, SDRAM -------------------------------------------------------------------
+
+def _shift_for(ctx, prjs):
+    """(shift, summed-weight bound) of the projections onto one (post population, receptor)."""
+    prof = ctx.profile
+    incoming = []
+    for prj in prjs:
+        keep = ctx.keep[prj.label]
+        w = np.asarray(prj.weight, dtype=np.float64)[keep]
+        in_deg = int(np.bincount(prj.post_index[keep]).max()) if keep.any() else 0
+        d = ctx.delay[prj.label][keep]
+        plastic = prj.synapse_parameters or {}
+        w_max = plastic.get("w_max") if prj.synapse_type != "StaticSynapse" else None
+        # sPyNNaker uses a known rate only for Poisson sources, spikes_per_second otherwise
+        pre_pop = ctx.pop(prj.pre)
+        rate = max_rate(pre_pop) if pre_pop.celltype.startswith("SpikeSourcePoisson") else None
+        incoming.append(fixedpoint.IncomingStats(w, in_deg, rate, bool(d.size == 0 or np.all(d == d[0])),
+                                                 None if w_max is None else float(np.max(w_max))))
+    override = prof["weight_shift_override"]
+    if override is not None:
+        return int(override), float("nan")
+    return fixedpoint.weight_shift(incoming, ctx.dt, float(prof["spikes_per_second"]),
+                                   float(prof["ring_buffer_sigma"]), bool(prof["weights_signed"]),
+                                   prof["max_expected_summed_weight"])
+
+
+def _store_weights(ctx, lay, prj, shift):
+    """Quantise one projection's weights for `shift`; rounding warning and report row."""
+    prof, dt = ctx.profile, ctx.dt
+    stored, realised, _ = fixedpoint.quantise_weights(prj.weight, shift, int(prof["weight_bits"]),
+                                                      prof["weight_rounding"], ctx.rng)
+    lay.stored[prj.label] = stored
+    ctx.weight[prj.label] = realised
+    stats = weight_stats(prj.weight, realised, ctx.keep[prj.label])
+    lsb = fixedpoint.weight_lsb(shift)
+    rounding_warning(ctx, prj, stats, lsb)
+    ticks = lay.ticks[prj.label]
+    requested = np.asarray(prj.delay, dtype=np.float64)
+    ctx.report.quantisation.append(dict(
+        projection=prj.label, lsb=lsb, shift=shift,
+        representable_max=lsb * ((1 << int(prof["weight_bits"])) - 1), n_clipped=0,
+        delay_requested_min=float(requested.min()) if requested.size else None,
+        delay_requested_max=float(requested.max()) if requested.size else None,
+        delay_realised_min=float(ticks.min() * dt) if ticks.size else None,
+        delay_realised_max=float(ticks.max() * dt) if ticks.size else None,
+        delays_clipped=int(np.count_nonzero(np.abs(ticks * dt - requested) > 0.5 * dt + 1e-9)),
+        **stats))
+
+
+def _synaptic_rows(ctx, lay):
+    """Synaptic rows (one per source cell and post core; overlong rows dropped by policy),
+    their SDRAM, the event and spike rates arriving at each core, the routing pairs."""
+    prof = ctx.profile
     max_row = int(prof["max_row_length"])
     row_bytes = int(prof["row_header_words"]) * 4
     syn_bytes = int(prof["synapse_word_bytes"])
-    core_sdram = np.full(n_cores, int(prof["core_sdram_overhead"]), dtype=np.int64)
-    core_events = np.zeros(n_cores)      # synaptic events per ms arriving at each post core
-    core_spikes = np.zeros(n_cores)      # spikes per ms arriving at each post core (input buffer)
-    pair_keys = []                       # (source slice id, target core) for routing
+    lay.core_sdram = np.full(lay.n_cores, int(prof["core_sdram_overhead"]), dtype=np.int64)
+    lay.core_events = np.zeros(lay.n_cores)      # synaptic events per ms arriving at each post core
+    lay.core_spikes = np.zeros(lay.n_cores)      # spikes per ms arriving at each post core (input buffer)
     for prj in ctx.projections:
-        apc_post, first_post = pop_slices[prj.post]
-        apc_pre, first_pre = pop_slices[prj.pre]
+        apc_post, first_post = lay.pop_slices[prj.post]
+        apc_pre, first_pre = lay.pop_slices[prj.pre]
         n_post_cores = max(1, math.ceil(ctx.pop(prj.post).size / apc_post))
         post_core = prj.post_index // apc_post
         row_key = prj.pre_index.astype(np.int64) * n_post_cores + post_core
-        dropped = _drop_over_capacity(
+        dropped = drop_over_capacity(
             ctx, prj, row_key, max_row, "synapses in one synaptic row", "POP_TABLE_MAX_ROW_LENGTH",
             "avoid more than 256 connections from one source neuron onto one core (multapses), or lower "
             "neurons_per_core")
@@ -230,99 +293,111 @@ def map_spinnaker(ctx):
         rows, row_len = np.unique(row_key[keep], return_counts=True)
         row_core = first_post + rows % n_post_cores
         extra = int(prof["plastic_synapse_extra_bytes"]) if prj.synapse_type != "StaticSynapse" else 0
-        np.add.at(core_sdram, row_core, row_bytes + row_len * (syn_bytes + extra))
-        rate = _max_rate(ctx.pop(prj.pre))
+        np.add.at(lay.core_sdram, row_core, row_bytes + row_len * (syn_bytes + extra))
+        rate = max_rate(ctx.pop(prj.pre))
         rate = float(prof["default_neuron_rate"]) if rate is None else rate
-        np.add.at(core_events, first_post + post_core[keep], rate / 1000.0)
-        np.add.at(core_spikes, row_core, rate / 1000.0)
+        np.add.at(lay.core_events, first_post + post_core[keep], rate / 1000.0)
+        np.add.at(lay.core_spikes, row_core, rate / 1000.0)
         src_slice = first_pre + prj.pre_index[keep] // apc_pre
-        pair_keys.append(np.unique(src_slice.astype(np.int64) * n_cores + first_post + post_core[keep]))
-        _connectivity_row(ctx, prj, hw_synapses=int(keep.sum()), rows=int(rows.size),
-                          max_row_length=int(row_len.max()) if row_len.size else 0,
-                          delay_extension=n_ext_conn[prj.label], dropped_row_overflow=dropped,
-                          weight_shift=shift_table[(ctx.pop(prj.post).label, prj.receptor_type)])
+        lay.pair_keys.append(np.unique(src_slice.astype(np.int64) * lay.n_cores + first_post + post_core[keep]))
+        connectivity_row(ctx, prj, hw_synapses=int(keep.sum()), rows=int(rows.size),
+                         max_row_length=int(row_len.max()) if row_len.size else 0,
+                         delay_extension=lay.n_ext_conn[prj.label], dropped_row_overflow=dropped,
+                         weight_shift=lay.shifts[(ctx.pop(prj.post).label, prj.receptor_type)])
 
-    chip_index = {c: k for k, c in enumerate(chips)}
-    core_chip_idx = np.array([chip_index[tuple(c)] for c in core_chip], dtype=np.int64)
-    chip_sdram = np.bincount(core_chip_idx, weights=core_sdram, minlength=len(chips)) if n_cores else np.zeros(1)
-    sdram_limit = int(prof["sdram_per_chip"])
-    if chip_sdram.max() > sdram_limit:
-        worst = int(np.argmax(chip_sdram))
-        ctx.exhausted(f"SDRAM on chip {chips[worst]}", int(chip_sdram[worst]), sdram_limit, "the synaptic matrices",
+
+def _check_memory(ctx, lay):
+    """SDRAM per chip (synaptic matrices) and DTCM per core (neuron state and ring buffers:
+    slots x 2 synapse types x entries)."""
+    prof = ctx.profile
+    lay.chip_sdram = (np.bincount(lay.core_chip_idx, weights=lay.core_sdram, minlength=len(lay.chips))
+                      if lay.n_cores else np.zeros(1))
+    lay.sdram_limit = int(prof["sdram_per_chip"])
+    if lay.chip_sdram.max() > lay.sdram_limit:
+        worst = int(np.argmax(lay.chip_sdram))
+        ctx.exhausted(f"SDRAM on chip {lay.chips[worst]}", int(lay.chip_sdram[worst]), lay.sdram_limit,
+                      "the synaptic matrices",
                       "spread the network over more boards (n_boards) or reduce the number of synapses")
-
-    # DTCM: neuron state + ring buffers (slots x 2 synapse types x entries)
-    dtcm = np.zeros(n_cores, dtype=np.int64)
-    for k, (i, lo, hi) in enumerate(slices):
-        if not _is_source(ctx.pop(i).celltype):
+    lay.dtcm = np.zeros(lay.n_cores, dtype=np.int64)
+    for k, (i, lo, hi) in enumerate(lay.slices):
+        if not is_source(ctx.pop(i).celltype):
             atoms = hi - lo
             slots = native_delay_slots(prof, atoms)
-            dtcm[k] = atoms * int(prof["neuron_dtcm_bytes"]) + atoms * 2 * slots * (int(prof["ring_buffer_bits"]) // 8)
-    dtcm_limit = int(prof["dtcm_per_core"])
-    if dtcm.size and dtcm.max() > dtcm_limit:
-        k = int(np.argmax(dtcm))
-        ctx.exhausted("DTCM on one core", int(dtcm[k]), dtcm_limit, f"population '{ctx.pop(slices[k][0]).label}'",
-                      "reduce neurons_per_core")
+            lay.dtcm[k] = (atoms * int(prof["neuron_dtcm_bytes"])
+                           + atoms * 2 * slots * (int(prof["ring_buffer_bits"]) // 8))
+    lay.dtcm_limit = int(prof["dtcm_per_core"])
+    if lay.dtcm.size and lay.dtcm.max() > lay.dtcm_limit:
+        k = int(np.argmax(lay.dtcm))
+        ctx.exhausted("DTCM on one core", int(lay.dtcm[k]), lay.dtcm_limit,
+                      f"population '{ctx.pop(lay.slices[k][0]).label}'", "reduce neurons_per_core")
 
-    # --- routing --------------------------------------------------------------------------------
-    entries = np.zeros(len(chips), dtype=np.int64)
-    if pair_keys:
-        pairs = np.unique(np.concatenate(pair_keys))
-        src_core = pairs // n_cores
-        dst_core = pairs % n_cores
+
+def _route(ctx, lay):
+    """Multicast routing entries per chip: one per source slice and chip on its routes."""
+    lay.entries = entries = np.zeros(len(lay.chips), dtype=np.int64)
+    if lay.pair_keys:
+        pairs = np.unique(np.concatenate(lay.pair_keys))
         per_source = {}
-        for s, d in zip(src_core.tolist(), dst_core.tolist()):
-            src = (int(core_chip[s, 0]), int(core_chip[s, 1]))
-            dst = (int(core_chip[d, 0]), int(core_chip[d, 1]))
-            per_source.setdefault(s, set()).update(c for c in _route(src, dst) if c in chip_index)
+        for s, d in zip((pairs // lay.n_cores).tolist(), (pairs % lay.n_cores).tolist()):
+            src = (int(lay.core_chip[s, 0]), int(lay.core_chip[s, 1]))
+            dst = (int(lay.core_chip[d, 0]), int(lay.core_chip[d, 1]))
+            per_source.setdefault(s, set()).update(c for c in _route_chips(src, dst) if c in lay.chip_index)
         for chip_set in per_source.values():
             for c in chip_set:
-                entries[chip_index[c]] += 1
-    limit = int(prof["routing_entries_per_chip"])
+                entries[lay.chip_index[c]] += 1
+    lay.routing_limit = limit = int(ctx.profile["routing_entries_per_chip"])
     for k in np.flatnonzero(entries):
-        ctx.report.routing.append({"chip": chips[k], "entries": int(entries[k])})
+        ctx.report.routing.append({"chip": lay.chips[k], "entries": int(entries[k])})
     if entries.size and entries.max() > limit:
         worst = int(np.argmax(entries))
-        ctx.exhausted(f"multicast routing entries on chip {chips[worst]}", int(entries[worst]), limit,
+        ctx.exhausted(f"multicast routing entries on chip {lay.chips[worst]}", int(entries[worst]), limit,
                       "the routes of the network (one entry per source slice and chip, before compression)",
                       "increase neurons_per_core (fewer source slices) or spread the network over more boards")
 
-    # --- placement rows of the report ---------------------------------------------------------------
-    for k, (i, lo, hi) in enumerate(slices):
-        x, y = core_chip[k]
+
+def _placement_rows(ctx, lay):
+    for k, (i, lo, hi) in enumerate(lay.slices):
+        x, y = lay.core_chip[k]
         ctx.report.placement.append({"population": ctx.pop(i).label, "lo": lo, "hi": hi, "unit": "core",
-                                     "location": (int(x), int(y), int(core_p[k])), "sdram": int(core_sdram[k]),
-                                     "dtcm": int(dtcm[k])})
-    for j, (i, s) in enumerate(sorted(ext_sources)):
-        k = len(slices) + j
-        apc = pop_slices[i][0]
-        x, y = core_chip[k]
+                                     "location": (int(x), int(y), int(lay.core_p[k])),
+                                     "sdram": int(lay.core_sdram[k]), "dtcm": int(lay.dtcm[k])})
+    for j, (i, s) in enumerate(sorted(lay.ext_sources)):
+        k = len(lay.slices) + j
+        apc = lay.pop_slices[i][0]
+        x, y = lay.core_chip[k]
         ctx.report.placement.append({"population": f"{ctx.pop(i).label} (delay extension)", "lo": s * apc,
                                      "hi": min((s + 1) * apc, ctx.pop(i).size), "unit": "core",
-                                     "location": (int(x), int(y), int(core_p[k])), "sdram": None, "dtcm": None})
+                                     "location": (int(x), int(y), int(lay.core_p[k])), "sdram": None, "dtcm": None})
 
-    # --- resources and load -------------------------------------------------------------------------
-    rep = ctx.report
-    used_chips = len(np.unique(core_chip_idx)) if n_cores else 0
-    rep.add_resource("user cores", n_cores, available, "machine")
-    rep.add_resource("chips", used_chips, len(chips), "machine")
-    rep.add_resource("boards", math.ceil(used_chips / len(chips) * n_boards) if used_chips else 0, n_boards,
+
+def _resources_and_load(ctx, lay):
+    rep, prof = ctx.report, ctx.profile
+    n_chips, n_cores = len(lay.chips), lay.n_cores
+    used_chips = len(np.unique(lay.core_chip_idx)) if n_cores else 0
+    rep.add_resource("user cores", n_cores, lay.available, "machine")
+    rep.add_resource("chips", used_chips, n_chips, "machine")
+    rep.add_resource("boards", math.ceil(used_chips / n_chips * lay.n_boards) if used_chips else 0, lay.n_boards,
                      "machine")
-    rep.add_resource("delay-extension cores", len(ext_sources), None, "machine")
-    rep.add_resource("SDRAM (max per chip)", int(chip_sdram.max()) if n_cores else 0, sdram_limit, "chip", "bytes")
-    rep.add_resource("DTCM (max per core)", int(dtcm.max()) if dtcm.size else 0, dtcm_limit, "core", "bytes")
-    rep.add_resource("routing entries (max per chip)", int(entries.max()) if entries.size else 0, limit, "chip")
-    rep.add_resource("routing entries (total)", int(entries.sum()), limit * len(chips), "machine")
+    rep.add_resource("delay-extension cores", len(lay.ext_sources), None, "machine")
+    rep.add_resource("SDRAM (max per chip)", int(lay.chip_sdram.max()) if n_cores else 0, lay.sdram_limit, "chip",
+                     "bytes")
+    rep.add_resource("DTCM (max per core)", int(lay.dtcm.max()) if lay.dtcm.size else 0, lay.dtcm_limit, "core",
+                     "bytes")
+    limit = lay.routing_limit
+    rep.add_resource("routing entries (max per chip)", int(lay.entries.max()) if lay.entries.size else 0, limit,
+                     "chip")
+    rep.add_resource("routing entries (total)", int(lay.entries.sum()), limit * n_chips, "machine")
+    tsf = float(prof["time_scale_factor"])
     budget = float(prof["synaptic_events_per_ms_per_core"]) * tsf
-    peak = float(core_events.max()) if core_events.size else 0.0
-    k = int(np.argmax(core_events)) if core_events.size else 0
+    events = lay.core_events
+    peak = float(events.max()) if events.size else 0.0
+    k = int(np.argmax(events)) if events.size else 0
+    where = (int(lay.core_chip[k, 0]), int(lay.core_chip[k, 1]), int(lay.core_p[k])) if n_cores else '-'
     rep.add_load("core", "peak synaptic events per ms", peak, budget, "CPU_OVERLOAD",
-                 ctx.pop(slices[k][0]).label if slices else "network",
-                 f"estimated {peak:.0f} synaptic events per ms on core "
-                 f"{(int(core_chip[k, 0]), int(core_chip[k, 1]), int(core_p[k])) if n_cores else '-'}, "
-                 f"above the budget of {budget:.0f}",
+                 ctx.pop(lay.slices[k][0]).label if lay.slices else "network",
+                 f"estimated {peak:.0f} synaptic events per ms on core {where}, above the budget of {budget:.0f}",
                  "reduce neurons_per_core or increase time_scale_factor")
-    spikes_tick = float(core_spikes.max()) * dt if core_spikes.size else 0.0
+    spikes_tick = float(lay.core_spikes.max()) * ctx.dt if lay.core_spikes.size else 0.0
     buf = int(prof["input_buffer_size"])
     # spikes are taken from the buffer while the tick goes on, so this is a risk, not a loss
     rep.add_load("core", "peak spikes arriving per tick", spikes_tick, buf, "INPUT_BUFFER_RISK", "network",
@@ -330,6 +405,10 @@ def map_spinnaker(ctx):
                  f"(a burst could overflow it)", "reduce neurons_per_core or increase time_scale_factor", "info")
     rep.add_load("run", "wall-clock time per ms of model time (ms)", tsf, None)
 
+
+def _recording_cost(ctx):
+    """Bytes per tick of every recording (all requests are granted on SpiNNaker)."""
+    prof, rep = ctx.profile, ctx.report
     rec_cost = 0.0
     for pop in ctx.populations:
         for var, idx in ctx.recorded[pop.label].items():
@@ -342,27 +421,36 @@ def map_spinnaker(ctx):
             rep.recording.append({"population": pop.label, "variable": var, "requested": n, "granted": n,
                                   "refused": 0, "note": f"{per_tick:g} bytes per tick"})
     rep.add_resource("recording bytes per tick", rec_cost, None, "machine", "bytes")
-    rep.noise = {"model": "none (digital profile)", "router_drop_probability": prof["router_drop_probability"],
-                 "seeds": dict(ctx.seeds)}
 
-    # exponential look-up tables of the STDP timing rules (sPyNNaker generates them on the host)
+
+def _stdp_luts(ctx):
+    """Exponential look-up tables of the STDP timing rules (sPyNNaker generates them on the host)."""
+    prof = ctx.profile
     luts = {}
     for prj in ctx.projections:
         params = prj.synapse_parameters or {}
         if prj.synapse_type != "StaticSynapse":
-            tables = {name: fixedpoint.stdp_exp_lut(float(np.max(params[name])), dt, prof["stdp_lut_variant"],
+            tables = {name: fixedpoint.stdp_exp_lut(float(np.max(params[name])), ctx.dt, prof["stdp_lut_variant"],
                                                     int(prof["stdp_fixed_point_one"]))
                       for name in ("tau_plus", "tau_minus") if name in params}
             if tables:
                 luts[prj.label] = tables
+    return luts
+
+
+def _set_numerics(ctx, lay):
+    """The engine settings of the s16.15 numerics."""
+    prof = ctx.profile
     ctx.numerics.update({
-        "stdp_lut": luts,
-        "kind": "s1615", "internal_dt": dt, "rounding": prof["rounding"], "saturate": bool(prof["saturate"]),
-        "weight_shift": shift_table, "stored_weight": stored_of, "weight_bits": int(prof["weight_bits"]),
+        "stdp_lut": _stdp_luts(ctx),
+        "kind": "s1615", "internal_dt": ctx.dt, "rounding": prof["rounding"], "saturate": bool(prof["saturate"]),
+        "weight_shift": lay.shifts, "stored_weight": lay.stored, "weight_bits": int(prof["weight_bits"]),
         "ring_buffer_bits": int(prof["ring_buffer_bits"]), "ring_buffer_saturate": bool(prof["ring_buffer_saturate"]),
-        "scale_input_by_init": bool(prof["scale_input_by_init"]), "delay_ticks": ticks_of,
-        "input_buffer_size": buf, "router_drop_probability": float(prof["router_drop_probability"]),
-        "time_scale_factor": tsf, "refractory_rounding": "ceil", "spike_source_array_rounding": "up",
+        "scale_input_by_init": bool(prof["scale_input_by_init"]), "delay_ticks": lay.ticks,
+        "input_buffer_size": int(prof["input_buffer_size"]),
+        "router_drop_probability": float(prof["router_drop_probability"]),
+        "time_scale_factor": float(prof["time_scale_factor"]), "refractory_rounding": "ceil",
+        "spike_source_array_rounding": "up",
         "stdp_lut_variant": prof["stdp_lut_variant"], "stdp_fixed_point_one": int(prof["stdp_fixed_point_one"]),
     })
 
