@@ -95,16 +95,6 @@ def bit_quantise(values, lo, hi, bits):
     return codes * step, codes.astype(np.int64), step
 
 
-def mv_to_cadc(v_mv, cadc_per_mv, cadc_at_0mv):
-    """The affine mV -> CADC map of the profile (an assumption; see the profile's sources)."""
-    return cadc_at_0mv + cadc_per_mv * np.asarray(v_mv, dtype=np.float64)
-
-
-def cadc_to_mv(cadc, cadc_per_mv, cadc_at_0mv):
-    """Inverse of :func:`mv_to_cadc`."""
-    return (np.asarray(cadc, dtype=np.float64) - cadc_at_0mv) / cadc_per_mv
-
-
 def mismatch_generator(chip_seed, kind, key=0):
     """The numpy Generator of one fixed-pattern stream (`kind`, `key`) of chip `chip_seed`."""
     return np.random.default_rng([int(chip_seed), _MISMATCH_STREAMS[kind], int(key)])
