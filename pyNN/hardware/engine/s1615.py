@@ -34,6 +34,7 @@ class RingInput:
         self.saturations = 0
 
     def to_s1615(self, k, amounts):
+        """s16.15 input (int64) of receptor `k` for the summed realised weights `amounts`."""
         shift = self.shifts[k]
         if shift is None:
             return fx.s1615_from_float(amounts).astype(np.int64)

@@ -78,13 +78,16 @@ class MappingContext:
         self.report.add_diagnostic(code, "warning", obj, text, suggestion)
 
     def exhausted(self, resource, needed, available, obj, suggestion):
+        """Raise ResourceExhaustedError (with the report) for a resource the network needs more of."""
         err = errors.ResourceExhaustedError(resource, needed, available, obj, suggestion, self.profile.name)
         self.fail("RESOURCE_EXHAUSTED", err, str(err), "", obj)
 
     def pop(self, i):
+        """The PopulationSpec with index `i`."""
         return self.populations[i]
 
     def result(self):
+        """The realised network as a MappingResult."""
         return MappingResult(self.weight, self.delay, self.keep, self.parameters, self.numerics, self.report,
                              self.recorded)
 
@@ -100,10 +103,12 @@ def spike_time_arrays(times):
 
 
 def is_source(celltype):
+    """Whether the cell type called `celltype` is a spike source (no neuron circuit needed)."""
     return celltype in SPIKE_SOURCES
 
 
 def conductance_based(celltype):
+    """Whether the standard cell type called `celltype` has conductance-based synapses."""
     cls = getattr(standard_cells, celltype, None)
     return bool(getattr(cls, "conductance_based", True))
 
@@ -130,6 +135,7 @@ def max_rate(pop):
 
 
 def validate_types(ctx):
+    """Every cell type and synapse type must be available on the profile (NoModelAvailableError)."""
     prof = ctx.profile
     for pop in ctx.populations:
         if prof.cell_spec(pop.celltype) is None:
@@ -195,6 +201,7 @@ def delay_ticks(ctx, prj, warn_label):
 
 
 def weight_stats(requested, realised, keep):
+    """Rounding statistics of the kept connections' weights (for the quantisation rows of the report)."""
     r = np.asarray(requested, dtype=np.float64)[keep]
     q = np.asarray(realised, dtype=np.float64)[keep]
     err = np.abs(q - r)
@@ -212,6 +219,7 @@ def weight_stats(requested, realised, keep):
 
 
 def rounding_warning(ctx, prj, stats, lsb):
+    """One RoundingWarning per projection with rounded weights; a diagnostic if any became zero."""
     if stats["n_rounded"]:
         warnings.warn(f"projection '{prj.label}': {stats['n_rounded']} weights rounded to the hardware weight "
                       f"step {lsb:.6g} (largest relative error {stats['max_rel_error']:.3g}"
@@ -264,6 +272,7 @@ def drop_over_capacity(ctx, prj, key, capacity, resource, available_text, sugges
 
 
 def connectivity_row(ctx, prj, **extra):
+    """Add (and return) the report's connectivity row of one projection, with family-specific `extra` columns."""
     keep = ctx.keep[prj.label]
     n = len(keep)
     lost = int(n - keep.sum())
@@ -276,6 +285,7 @@ def connectivity_row(ctx, prj, **extra):
 
 
 def noise_preset(ctx):
+    """The profile's noise preset: "off", "calibrated" or "uncalibrated"."""
     preset = ctx.profile.get("noise", "off")
     if preset not in ("off", "calibrated", "uncalibrated"):
         raise errors.InvalidParameterValueError(

@@ -707,15 +707,7 @@ def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding
     v_new = np.where(refractory, c.v_reset, v_free).astype(np.int32)
     refrac_new = np.where(refractory, refrac - 1, refrac).astype(np.int32)
     if kind == "curr_alpha":
-        step, k = mul_accum(x, np.int32(c.dt), rounding, saturate, rng)
-        n_sat += k
-        y_sum, k = add_accum(y, step, saturate)
-        n_sat += k
-        y = mul_accum_fract(y_sum, c.decay, rounding, rng)
-        x = mul_accum_fract(x, c.decay, rounding, rng)
-        gained, k = _mul_propagator(c.gain, np.clip(inputs, INT32_MIN, INT32_MAX), rounding, saturate, rng)
-        n_sat += k
-        x, k = add_accum(x, gained, saturate)
+        y, x, k = _alpha_receptor_tick(y, x, inputs, c, rounding, saturate, rng)
         n_sat += k
     else:
         jump = np.where(refrac_new == 0, inputs[0] - inputs[1], 0)
@@ -725,3 +717,19 @@ def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding
     v_new = np.where(spiked, c.v_reset, v_new).astype(np.int32)
     refrac_new = np.where(spiked, c.refrac_ticks, refrac_new).astype(np.int32)
     return LIFPropagatorStepResult(v_new, y, x, refrac_new, spiked, n_sat)
+
+
+def _alpha_receptor_tick(y, x, inputs, c, rounding, saturate, rng):
+    """Alpha receptors over one tick: ``y = (y + dt x) decay``, ``x = x decay``, then the
+    arrival ``x += input e/tau``; returns (y, x, n_saturated)."""
+    n_sat = 0
+    step, k = mul_accum(x, np.int32(c.dt), rounding, saturate, rng)
+    n_sat += k
+    y_sum, k = add_accum(y, step, saturate)
+    n_sat += k
+    y = mul_accum_fract(y_sum, c.decay, rounding, rng)
+    x = mul_accum_fract(x, c.decay, rounding, rng)
+    gained, k = _mul_propagator(c.gain, np.clip(inputs, INT32_MIN, INT32_MAX), rounding, saturate, rng)
+    n_sat += k
+    x, k = add_accum(x, gained, saturate)
+    return y, x, n_sat + k
