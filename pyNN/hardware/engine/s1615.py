@@ -135,13 +135,17 @@ class LIFCurrExpS1615(NeuronGroup):
         compiled = self._compiled_tick(c)
         if compiled is not None:
             return compiled
-        result = fx.lif_curr_exp_step_s1615(
-            self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
-            rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)),
-            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)), rng=self.rng)
+        result = self._numpy_tick(c, rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)),
+                                  scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)),
+                                  rng=self.rng)
         self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
         self.saturations += int(result.n_saturated)
         return np.flatnonzero(result.spiked)
+
+    def _numpy_tick(self, c, **options):
+        """The integer tick on the numpy path (any rounding)."""
+        return fx.lif_curr_exp_step_s1615(self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc,
+                                          self._inh, c, **options)
 
 
 class LIFCondExpS1615(LIFCurrExpS1615):
@@ -158,21 +162,9 @@ class LIFCondExpS1615(LIFCurrExpS1615):
 
     conductance = True
 
-    def fire(self):
-        c = self.const
-        if np.any(self._i_ext):
-            c = c._replace(i_offset=fx.s1615_from_float(self.i_offset + self._i_ext))
-        compiled = self._compiled_tick(c)
-        if compiled is not None:
-            return compiled
-        result = fx.lif_cond_exp_step_s1615(
-            self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
-            self.raw_e_rev[0], self.raw_e_rev[1], rounding=self.rounding,
-            saturate=bool(self.numerics.get("saturate", True)),
-            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)), rng=self.rng)
-        self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
-        self.saturations += int(result.n_saturated)
-        return np.flatnonzero(result.spiked)
+    def _numpy_tick(self, c, **options):
+        return fx.lif_cond_exp_step_s1615(self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc,
+                                          self._inh, c, self.raw_e_rev[0], self.raw_e_rev[1], **options)
 
 
 class LIFCurrPropagatorS1615(LIFCurrExpS1615):
