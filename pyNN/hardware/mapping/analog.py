@@ -3,7 +3,9 @@
 Steps: parameter ranges, weights (integer codes, multi-synapse connections, sign per row),
 delays (none), fan-in and logical-neuron size (BrainScaleS-2) or line drivers per block
 (Spikey), placement on circuits, shared parameters, CapMem quantisation, fixed-pattern
-mismatch (from ``chip_seed``), analog recording channels, event-rate load.
+mismatch (from ``chip_seed``), analog recording channels, event-rate load. Placement,
+drivers, shared parameters and recording channels are in
+:mod:`~pyNN.hardware.mapping.analog_placement`.
 """
 
 import numpy as np
@@ -16,8 +18,6 @@ from pyNN.hardware.numerics import analog
 
 SIGN_MESSAGE = ("Weights must be positive for conductance-based and/or excitatory synapses and negative for "
                 "inhibitory synapses")
-
-
 #: parameters whose fixed-pattern deviation is additive (mV); deviations of the others are relative
 VOLTAGE_PARAMETERS = ("v_rest", "v_reset", "v_thresh", "v_spike", "e_rev_E", "e_rev_I")
 #: parameters without fixed-pattern deviation
