@@ -9,7 +9,6 @@ from pyNN.common.populations import Assembly
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
 from pyNN.hardware.standardmodels.synapses import StaticSynapse
-from pyNN.standardmodels.synapses import STDPMechanism
 
 
 class Projection(common.Projection):
@@ -24,7 +23,7 @@ class Projection(common.Projection):
             reason = getattr(type(syn), "missing_reason", None) or "no engine model"
             raise errors.NoModelAvailableError(
                 f"{type(syn).__name__} is not available on the hardware backend: {reason}")
-        if isinstance(syn, STDPMechanism):
+        if type(syn).__name__ == "STDPMechanism":
             check_stdp_supported(syn)
         posts = self.post.populations if isinstance(self.post, Assembly) else [self.post]
         for post in posts:

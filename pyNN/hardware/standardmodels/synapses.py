@@ -1,7 +1,6 @@
-"""Synapse types of the hardware backend: StaticSynapse, TsodyksMarkramSynapse and
-STDPMechanism (SpikePairRule with the additive, multiplicative, additive-potentiation /
-multiplicative-depression and Gutig weight dependences) run on the engine; the others are
-listed with the reason they are not available (NoModelAvailableError on use)."""
+"""Synapse types of the hardware backend: StaticSynapse and TsodyksMarkramSynapse run on
+the engine; the others are listed with the reason they are not available
+(NoModelAvailableError on use)."""
 
 from pyNN.standardmodels import build_translations
 from pyNN.standardmodels import synapses as std
