@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from pyNN.hardware.mapper import PopulationSpec, ProjectionSpec, map_network
+from pyNN.hardware.mapping import PopulationSpec, ProjectionSpec, map_network
 from pyNN.hardware.profiles import load_profile
 
 LIF_CURR = dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1, tau_syn_E=5.0, tau_syn_I=5.0, i_offset=0.0,

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from pyNN.hardware import fixedpoint as fp
+from pyNN.hardware.numerics import fixedpoint as fp
 
 LSB = fp.S1615_LSB
 

@@ -5,8 +5,8 @@ import pytest
 from hardware_specs import all_to_all, cells, pairs, poisson, run_map
 
 from pyNN import errors
-from pyNN.hardware import analog
-from pyNN.hardware.report import FITS, FITS_WITH_DEGRADATION
+from pyNN.hardware.numerics import analog
+from pyNN.hardware.mapping.report import FITS, FITS_WITH_DEGRADATION
 
 EXACT = dict(noise="off", weight_lsb_current=1.0, weight_lsb_conductance=1.0)
 

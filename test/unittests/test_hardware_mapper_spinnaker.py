@@ -5,8 +5,8 @@ import pytest
 from hardware_specs import all_to_all, cells, pairs, poisson, run_map
 
 from pyNN import errors
-from pyNN.hardware.mapper import map_network
-from pyNN.hardware.report import DOES_NOT_FIT, FITS, FITS_WITH_DEGRADATION
+from pyNN.hardware.mapping import map_network
+from pyNN.hardware.mapping.report import DOES_NOT_FIT, FITS, FITS_WITH_DEGRADATION
 
 
 def _delay_net(delay_ms, post_size=10):
@@ -255,7 +255,7 @@ def test_load_estimate_warns_above_the_cpu_budget():
 
 
 def test_spike_source_array_times_move_up_to_the_next_tick():
-    from pyNN.hardware.mapper import PopulationSpec
+    from pyNN.hardware.mapping import PopulationSpec
     times = np.empty(2, dtype=object)
     times[0] = np.array([1.0, 2.3])
     times[1] = np.array([0.5])
@@ -284,7 +284,7 @@ def test_exactly_representable_weights_are_realised_exactly():
 
 
 def test_plastic_projection_sizes_the_shift_by_w_max_and_gets_luts():
-    from pyNN.hardware.mapper import ProjectionSpec
+    from pyNN.hardware.mapping import ProjectionSpec
     pops = [poisson("src", 10), cells("post", 2)]
     base = all_to_all("stdp", 0, 1, 10, 2, 0.1, synapse_type="STDPMechanism")
     prj = ProjectionSpec(**{**base.__dict__, "synapse_parameters": {"w_max": 4.0, "tau_plus": 20.0,
@@ -303,7 +303,7 @@ def test_shift_uses_the_rate_of_poisson_sources_only():
     fast = [poisson("src", 100, rate=4000.0), cells("post", 2)]   # 4 spikes per 1 ms tick
     res, _ = run_map("spinnaker1", fast, [all_to_all("p", 0, 1, 100, 2, 0.1)], dt=1.0)
     assert res.report.weight_shifts[0]["max_summed_input"] == pytest.approx(4 * 0.1 * 100)
-    from pyNN.hardware.mapper import PopulationSpec
+    from pyNN.hardware.mapping import PopulationSpec
     times = np.empty(100, dtype=object)
     for i in range(100):
         times[i] = np.arange(1.0, 50.0)  # 1000 Hz, but arrays use spikes_per_second as sPyNNaker does

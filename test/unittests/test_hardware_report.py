@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hardware_specs import all_to_all, cells, pairs, poisson, run_map
 
-from pyNN.hardware.report import DOES_NOT_FIT, FITS, FITS_WITH_DEGRADATION, MappingReport
+from pyNN.hardware.mapping.report import DOES_NOT_FIT, FITS, FITS_WITH_DEGRADATION, MappingReport
 
 
 def _spinnaker_result():

@@ -20,7 +20,7 @@ exactly their steps, t = 0 included (emitted before the first step of a segment)
 import numpy as np
 
 from pyNN.hardware.engine import kernels
-from pyNN.hardware.engine.fixed_point import quantise_state
+from pyNN.hardware.engine.s1615 import quantise_state
 from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent
 
 

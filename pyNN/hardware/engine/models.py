@@ -9,8 +9,9 @@ import numpy as np
 from pyNN import errors
 from pyNN.hardware.engine import neurons, sources
 from pyNN.hardware.engine.receptors import ReceptorSpec
+from pyNN.standardmodels import cells as std
 
-#: engine model of each standard cell type (also shown in the support matrix)
+#: engine model of each standard cell type, by name (the description shown in the support matrix)
 ENGINE_MODELS = {
     "IF_curr_exp": "lif_curr_exp (exact integration)",
     "IF_curr_alpha": "lif_curr_alpha (exact integration)",
@@ -33,6 +34,40 @@ ENGINE_MODELS = {
 }
 
 
+#: spike-source group of each standard source type
+SOURCE_GROUPS = {
+    std.SpikeSourceArray: sources.ArraySource,
+    std.SpikeSourcePoisson: sources.PoissonSource,
+    std.SpikeSourcePoissonRefractory: sources.PoissonRefractorySource,
+    std.SpikeSourceGamma: sources.GammaSource,
+    std.SpikeSourceInhGamma: sources.InhGammaSource,
+}
+
+#: (neuron group, receptor kind, conductance-based) of each standard neuron type
+NEURON_GROUPS = {
+    std.IF_curr_exp: (neurons.LIFCurrent, "curr_exp", False),
+    std.IF_curr_alpha: (neurons.LIFCurrent, "curr_alpha", False),
+    std.IF_curr_delta: (neurons.LIFCurrent, "delta", False),
+    std.IF_cond_exp: (neurons.LIFConductance, "cond_exp", True),
+    std.IF_cond_alpha: (neurons.LIFConductance, "cond_alpha", True),
+    std.IF_cond_exp_gsfa_grr: (neurons.LIFConductance, "cond_exp", True),
+    std.IF_facets_hardware1: (neurons.LIFConductance, "cond_exp", True),
+    std.HH_cond_exp: (neurons.HodgkinHuxley, "cond_exp", True),
+    std.EIF_cond_alpha_isfa_ista: (neurons.AdExp, "cond_alpha", True),
+    std.EIF_cond_exp_isfa_ista: (neurons.AdExp, "cond_exp", True),
+    std.Izhikevich: (neurons.Izhikevich, "delta", False),
+    std.GIF_cond_exp: (neurons.GIF, "cond_exp", True),
+}
+
+#: neuron group of each PointNeuron membrane (None: LIF, current- or conductance-based by its receptors)
+MEMBRANE_GROUPS = {std.LIF: None, std.AdExp: neurons.AdExp}
+
+
+def _registered(table, cls):
+    """The entry of `cls` or of its nearest registered base class, or None."""
+    return next((table[base] for base in cls.__mro__ if base in table), None)
+
+
 def _exc_inh(kind, params, cond):
     if kind == "delta":
         return [ReceptorSpec("excitatory", "delta", sign=1.0), ReceptorSpec("inhibitory", "delta", sign=-1.0)]
@@ -44,22 +79,22 @@ def _exc_inh(kind, params, cond):
 
 
 def _point_neuron_specs(celltype, params):
+    """The receptors of a PointNeuron, from its post-synaptic response components."""
     specs = []
     for name, cls in type(celltype).receptor_classes.items():
-        base = cls.__name__
-        if base == "CurrExpPostSynapticResponse":
+        if issubclass(cls, std.CurrExpPostSynapticResponse):
             specs.append(ReceptorSpec(name, "curr_exp", params[f"{name}.tau_syn"], sign=celltype.receptor_sign(name)))
-        elif base == "CondExpPostSynapticResponse":
+        elif issubclass(cls, std.CondExpPostSynapticResponse):
             specs.append(ReceptorSpec(name, "cond_exp", params[f"{name}.tau_syn"], e_rev=params[f"{name}.e_syn"]))
-        elif base == "CondAlphaPostSynapticResponse":
+        elif issubclass(cls, std.CondAlphaPostSynapticResponse):
             specs.append(ReceptorSpec(name, "cond_alpha", params[f"{name}.tau_syn"],
                                       e_rev=params[f"{name}.e_syn"]))
-        elif base == "CondBetaPostSynapticResponse":
+        elif issubclass(cls, std.CondBetaPostSynapticResponse):
             specs.append(ReceptorSpec(name, "cond_beta", params[f"{name}.tau_decay"],
                                       e_rev=params[f"{name}.e_syn"], tau_rise=params[f"{name}.tau_rise"]))
         else:
             raise errors.NoModelAvailableError(
-                f"PointNeuron receptor '{name}' ({base}) is not available on the hardware backend")
+                f"PointNeuron receptor '{name}' ({cls.__name__}) is not available on the hardware backend")
     return specs
 
 
@@ -111,56 +146,50 @@ def build_group(celltype, n, params, h, rng, to_steps=None):
         Stream of the group's random draws (random sources, escape noise).
     to_steps : callable, optional
         Converts spike times (ms) to steps with the simulator's grid rule.
+
+    Returns
+    -------
+    NeuronGroup or SourceGroup
+
+    Raises
+    ------
+    NoModelAvailableError
+        If the engine has no model of `celltype`.
     """
-    name = type(celltype).__name__
-    if name == "SpikeSourceArray":
-        return sources.ArraySource(n, params, h, rng, to_steps)
-    if name == "SpikeSourcePoisson":
-        return sources.PoissonSource(n, params, h, rng)
-    if name == "SpikeSourcePoissonRefractory":
-        return sources.PoissonRefractorySource(n, params, h, rng)
-    if name == "SpikeSourceGamma":
-        return sources.GammaSource(n, params, h, rng)
-    if name == "SpikeSourceInhGamma":
-        return sources.InhGammaSource(n, params, h, rng)
-    kinds = {
-        "IF_curr_exp": (neurons.LIFCurrent, "curr_exp", False),
-        "IF_curr_alpha": (neurons.LIFCurrent, "curr_alpha", False),
-        "IF_curr_delta": (neurons.LIFCurrent, "delta", False),
-        "IF_cond_exp": (neurons.LIFConductance, "cond_exp", True),
-        "IF_cond_alpha": (neurons.LIFConductance, "cond_alpha", True),
-        "IF_cond_exp_gsfa_grr": (neurons.LIFConductance, "cond_exp", True),
-        "IF_facets_hardware1": (neurons.LIFConductance, "cond_exp", True),
-        "HH_cond_exp": (neurons.HodgkinHuxley, "cond_exp", True),
-        "EIF_cond_alpha_isfa_ista": (neurons.AdExp, "cond_alpha", True),
-        "EIF_cond_exp_isfa_ista": (neurons.AdExp, "cond_exp", True),
-        "Izhikevich": (neurons.Izhikevich, "delta", False),
-        "GIF_cond_exp": (neurons.GIF, "cond_exp", True),
-    }
-    if name in kinds:
-        base, kind, cond = kinds[name]
-        cls = _group_class(base, (kind, cond), lambda p, kind=kind, cond=cond: _exc_inh(kind, p, cond))
-        if name == "IF_facets_hardware1":
-            params = facets_parameters(params, n)
+    cls = type(celltype)
+    source = _registered(SOURCE_GROUPS, cls)
+    if source is sources.ArraySource:
+        return source(n, params, h, rng, to_steps)
+    if source is not None:
+        return source(n, params, h, rng)
+    neuron = _registered(NEURON_GROUPS, cls)
+    if neuron is not None:
+        base, kind, cond = neuron
+        group_cls = _group_class(base, (kind, cond), lambda p, kind=kind, cond=cond: _exc_inh(kind, p, cond))
+        params = adapt_parameters(celltype, params, n)
         specs = _exc_inh(kind, params, cond)
-        if name == "IF_cond_exp_gsfa_grr":
-            return cls(n, params, specs, h, rng, adaptation=True)
-        return cls(n, params, specs, h, rng)
-    if name == "PointNeuron":
-        neuron = type(celltype).neuron_type.__name__
-        base = {"LIF": None, "AdExp": neurons.AdExp}.get(neuron, "missing")
-        if base == "missing":
-            raise errors.NoModelAvailableError(
-                f"PointNeuron with a {neuron} membrane is not available on the hardware backend")
-        if base is None:
-            base = neurons.LIFConductance if celltype.conductance_based else neurons.LIFCurrent
-        cls = _group_class(base, ("point", id(type(celltype))), lambda p, ct=celltype: _point_neuron_specs(ct, p))
-        return cls(n, params, _point_neuron_specs(celltype, params), h, rng)
-    raise errors.NoModelAvailableError(f"{name} is not available on the hardware backend")
+        if issubclass(cls, std.IF_cond_exp_gsfa_grr):
+            return group_cls(n, params, specs, h, rng, adaptation=True)
+        return group_cls(n, params, specs, h, rng)
+    if issubclass(cls, std.PointNeuron):
+        return _point_neuron_group(celltype, n, params, h, rng)
+    raise errors.NoModelAvailableError(f"{cls.__name__} is not available on the hardware backend")
+
+
+def _point_neuron_group(celltype, n, params, h, rng):
+    membrane = type(celltype).neuron_type
+    if not any(base in MEMBRANE_GROUPS for base in membrane.__mro__):
+        raise errors.NoModelAvailableError(
+            f"PointNeuron with a {membrane.__name__} membrane is not available on the hardware backend")
+    base = _registered(MEMBRANE_GROUPS, membrane)
+    if base is None:
+        base = neurons.LIFConductance if celltype.conductance_based else neurons.LIFCurrent
+    cls = _group_class(base, ("point", id(type(celltype))), lambda p, ct=celltype: _point_neuron_specs(ct, p))
+    return cls(n, params, _point_neuron_specs(celltype, params), h, rng)
 
 
 def adapt_parameters(celltype, params, n):
     """Parameters as the group expects them (IF_facets_hardware1 is re-expressed)."""
-    if type(celltype).__name__ == "IF_facets_hardware1":
+    if isinstance(celltype, std.IF_facets_hardware1):
         return facets_parameters(params, n)
     return params

@@ -117,7 +117,8 @@ class NeuronGroup:
 
     # --- one step ----------------------------------------------------------------------
     def integrate(self, i_ext):
-        raise NotImplementedError
+        """Advance the sub-threshold dynamics by one step (every model defines it)."""
+        raise NotImplementedError  # builtin on purpose: an abstract method, a Python protocol error
 
     def arrive(self, amounts):
         self.receptors.arrive(amounts)

@@ -18,13 +18,14 @@ multiplicative depression (0, 1), Gutig (mu_plus, mu_minus).
 import numpy as np
 
 from pyNN import errors
+from pyNN.standardmodels import synapses as std
 
 #: (mu_plus, mu_minus) of each weight dependence (None: read from the parameters)
 WEIGHT_DEPENDENCES = {
-    "AdditiveWeightDependence": (0.0, 0.0),
-    "MultiplicativeWeightDependence": (1.0, 1.0),
-    "AdditivePotentiationMultiplicativeDepression": (0.0, 1.0),
-    "GutigWeightDependence": None,
+    std.AdditiveWeightDependence: (0.0, 0.0),
+    std.MultiplicativeWeightDependence: (1.0, 1.0),
+    std.AdditivePotentiationMultiplicativeDepression: (0.0, 1.0),
+    std.GutigWeightDependence: None,
 }
 
 #: spikes kept per post-synaptic cell for pairing
@@ -48,17 +49,24 @@ class SpikeHistory:
         self.count[:] = 0
 
 
+def _weight_dependence_key(weight_dependence):
+    """The WEIGHT_DEPENDENCES key of a weight-dependence instance, or None."""
+    return next((base for base in type(weight_dependence).__mro__ if base in WEIGHT_DEPENDENCES), None)
+
+
 def check_stdp_supported(synapse_type):
     """Raise NoModelAvailableError unless the engine implements this combination of rules;
-    returns the weight dependence's name."""
-    timing = type(synapse_type.timing_dependence).__name__ if synapse_type.timing_dependence else None
-    weight_dep = type(synapse_type.weight_dependence).__name__ if synapse_type.weight_dependence else None
-    if timing != "SpikePairRule" or weight_dep not in WEIGHT_DEPENDENCES or synapse_type.voltage_dependence:
+    returns the weight dependence's key in WEIGHT_DEPENDENCES."""
+    timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
+    key = _weight_dependence_key(weight_dep) if weight_dep is not None else None
+    if not isinstance(timing, std.SpikePairRule) or key is None or synapse_type.voltage_dependence:
+        timing_name = type(timing).__name__ if timing else None
+        weight_name = type(weight_dep).__name__ if weight_dep else None
         raise errors.NoModelAvailableError(
-            f"STDPMechanism({timing}, {weight_dep}) is not available on the hardware backend: the engine "
+            f"STDPMechanism({timing_name}, {weight_name}) is not available on the hardware backend: the engine "
             f"implements SpikePairRule with the additive, multiplicative, additive-potentiation/"
             f"multiplicative-depression and Gutig weight dependences")
-    return weight_dep
+    return key
 
 
 def stdp_parameters(synapse_type, values):

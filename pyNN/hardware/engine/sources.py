@@ -8,6 +8,8 @@ segment after reset() is a new realisation.
 
 import numpy as np
 
+from pyNN import errors
+
 
 class SourceGroup:
     kind = "source"
@@ -42,7 +44,7 @@ class SourceGroup:
         pass
 
     def get(self, name):
-        raise KeyError(name)
+        raise errors.UnknownNameError(f"spike sources have no state variable '{name}' (only spikes are recorded)")
 
 
 class ArraySource(SourceGroup):
@@ -80,12 +82,6 @@ class ArraySource(SourceGroup):
         lo = np.searchsorted(self.steps, step, side="left")
         hi = np.searchsorted(self.steps, step, side="right")
         return self.cells[lo:hi]
-
-    def emit_window(self, first, last):
-        """(cells, steps) of every spike in the steps first..last (inclusive)."""
-        lo = np.searchsorted(self.steps, first, side="left")
-        hi = np.searchsorted(self.steps, last, side="right")
-        return self.cells[lo:hi], self.steps[lo:hi]
 
 
 class PoissonSource(SourceGroup):

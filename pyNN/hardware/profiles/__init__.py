@@ -72,8 +72,9 @@ class HardwareProfile:
         for section, entries in data.get("settings", {}).items():
             for name, entry in entries.items():
                 if name in self._settings:
-                    raise ValueError(f"profile '{self.name}': setting '{name}' is defined in two sections "
-                                     f"('{self._settings[name].section}' and '{section}')")
+                    raise errors.InvalidParameterValueError(
+                        f"profile '{self.name}': setting '{name}' is defined in two sections "
+                        f"('{self._settings[name].section}' and '{section}')")
                 self._settings[name] = Setting(name, section, entry["value"], entry["source"],
                                                entry.get("unit", ""))
         self.overrides = {}

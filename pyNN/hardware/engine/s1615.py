@@ -1,7 +1,7 @@
 """s16.15 numerics of the ``spinnaker1`` profile (mapping numerics ``kind == "s1615"``).
 
 Integer groups (int32 s16.15 state, u0.32 decays, int64 products; the kernels are in
-:mod:`pyNN.hardware.fixedpoint`), refractory period of ceil(tau_refrac/dt) ticks:
+:mod:`pyNN.hardware.numerics.fixedpoint`), refractory period of ceil(tau_refrac/dt) ticks:
 
 - IF_curr_exp (``lif_curr_exp_step_s1615``) and IF_cond_exp (``lif_cond_exp_step_s1615``)
   in sPyNNaker's order of operations: the tick's ring-buffer input is added first (so an
@@ -21,15 +21,7 @@ import numpy as np
 
 from pyNN.hardware.engine import kernels
 from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent, NeuronGroup
-
-LSB = 2.0 ** -15
-RANGE = 65536.0
-
-
-def _fixedpoint():
-    from pyNN.hardware import fixedpoint  # HW-MAPPER's module, imported only for this profile
-    return fixedpoint
-
+from pyNN.hardware.numerics import fixedpoint as fx
 
 class RingInput:
     """Converts a tick's summed (float, realised) weights into saturated stored-weight
@@ -42,7 +34,7 @@ class RingInput:
         self.saturations = 0
 
     def to_s1615(self, k, amounts):
-        fx = _fixedpoint()
+        """s16.15 input (int64) of receptor `k` for the summed realised weights `amounts`."""
         shift = self.shifts[k]
         if shift is None:
             return fx.s1615_from_float(amounts).astype(np.int64)
@@ -69,7 +61,6 @@ class LIFCurrExpS1615(NeuronGroup):
         super().__init__(n, params, receptor_specs, h, rng)
 
     def prepare(self):
-        fx = _fixedpoint()
         self.rounding = self.numerics.get("rounding") or "nearest"
         # constants are quantised once on the host (to nearest under stochastic rounding,
         # which applies to the products of every tick)
@@ -82,15 +73,14 @@ class LIFCurrExpS1615(NeuronGroup):
     # state in standard units <-> raw
     @property
     def v(self):
-        return _fixedpoint().s1615_to_float(self.raw_v)
+        return fx.s1615_to_float(self.raw_v)
 
     @v.setter
     def v(self, values):
         if hasattr(self, "raw_v"):
-            self.raw_v = _fixedpoint().s1615_from_float(np.asarray(values, float))
+            self.raw_v = fx.s1615_from_float(np.asarray(values, float))
 
     def set_state(self, name, values, indices):
-        fx = _fixedpoint()
         raw = fx.s1615_from_float(np.asarray(values, float))
         target = self._raw_state().get(name)
         if target is not None:
@@ -104,7 +94,7 @@ class LIFCurrExpS1615(NeuronGroup):
         return {"v": self.raw_v, "isyn_exc": self.raw_exc, "isyn_inh": self.raw_inh}
 
     def get(self, name):
-        return _fixedpoint().s1615_to_float(self._raw_state()[name])
+        return fx.s1615_to_float(self._raw_state()[name])
 
     def reset_dynamic_state(self):
         self.raw_ref[:] = 0
@@ -139,20 +129,23 @@ class LIFCurrExpS1615(NeuronGroup):
         return np.flatnonzero(spiked)
 
     def fire(self):
-        fx = _fixedpoint()
         c = self.const
         if np.any(self._i_ext):
             c = c._replace(i_offset=fx.s1615_from_float(self.i_offset + self._i_ext))
         compiled = self._compiled_tick(c)
         if compiled is not None:
             return compiled
-        result = fx.lif_curr_exp_step_s1615(
-            self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
-            rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)),
-            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)), rng=self.rng)
+        result = self._numpy_tick(c, rounding=self.rounding, saturate=bool(self.numerics.get("saturate", True)),
+                                  scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)),
+                                  rng=self.rng)
         self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
         self.saturations += int(result.n_saturated)
         return np.flatnonzero(result.spiked)
+
+    def _numpy_tick(self, c, **options):
+        """The integer tick on the numpy path (any rounding)."""
+        return fx.lif_curr_exp_step_s1615(self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc,
+                                          self._inh, c, **options)
 
 
 class LIFCondExpS1615(LIFCurrExpS1615):
@@ -161,7 +154,6 @@ class LIFCondExpS1615(LIFCurrExpS1615):
 
     def prepare(self):
         super().prepare()
-        fx = _fixedpoint()
         self.raw_e_rev = [fx.s1615_from_float(np.broadcast_to(spec.e_rev, (self.n,)), self.host_rounding)
                           for spec in self.receptors.specs]
 
@@ -170,22 +162,9 @@ class LIFCondExpS1615(LIFCurrExpS1615):
 
     conductance = True
 
-    def fire(self):
-        fx = _fixedpoint()
-        c = self.const
-        if np.any(self._i_ext):
-            c = c._replace(i_offset=fx.s1615_from_float(self.i_offset + self._i_ext))
-        compiled = self._compiled_tick(c)
-        if compiled is not None:
-            return compiled
-        result = fx.lif_cond_exp_step_s1615(
-            self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc, self._inh, c,
-            self.raw_e_rev[0], self.raw_e_rev[1], rounding=self.rounding,
-            saturate=bool(self.numerics.get("saturate", True)),
-            scale_input_by_init=bool(self.numerics.get("scale_input_by_init", True)), rng=self.rng)
-        self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref = result.v, result.i_exc, result.i_inh, result.refrac
-        self.saturations += int(result.n_saturated)
-        return np.flatnonzero(result.spiked)
+    def _numpy_tick(self, c, **options):
+        return fx.lif_cond_exp_step_s1615(self.raw_v, self.raw_exc, self.raw_inh, self.raw_ref, self._exc,
+                                          self._inh, c, self.raw_e_rev[0], self.raw_e_rev[1], **options)
 
 
 class LIFCurrPropagatorS1615(LIFCurrExpS1615):
@@ -200,7 +179,6 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
 
     def prepare(self):
         super().prepare()
-        fx = _fixedpoint()
         ref = LIFCurrent.__new__(LIFCurrent)  # the float engine's propagators for these parameters
         ref.n, ref.h, ref.params, ref.receptors = self.n, self.h, self.params, self.receptors
         LIFCurrent.prepare(ref)
@@ -221,7 +199,6 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
         return None
 
     def fire(self):
-        fx = _fixedpoint()
         c = self.prop
         if np.any(self._i_ext):
             c = c._replace(drive=fx.s1615_from_float((self.i_offset + self._i_ext) * self.drive_per_na))
@@ -238,15 +215,16 @@ class LIFCurrPropagatorS1615(LIFCurrExpS1615):
 def quantise_state(group):
     """Round a float group's state to the s16.15 grid, saturating to its range; returns
     the number of saturated values."""
+    lsb, lo, hi = fx.S1615_LSB, fx.S1615_MIN, fx.S1615_MAX
     n_sat = 0
     arrays = [group.receptors.y, group.receptors.x]
     for arr in arrays:
-        over = np.abs(arr) >= RANGE
+        over = np.abs(arr) >= -lo  # |x| >= 65536: outside the range
         n_sat += int(over.sum())
-        np.clip(np.rint(arr / LSB) * LSB, -RANGE, RANGE - LSB, out=arr)
-    over = np.abs(group.v) >= RANGE
+        np.clip(np.rint(arr / lsb) * lsb, lo, hi, out=arr)
+    over = np.abs(group.v) >= -lo
     n_sat += int(over.sum())
-    group.v = np.clip(np.rint(group.v / LSB) * LSB, -RANGE, RANGE - LSB)
+    group.v = np.clip(np.rint(group.v / lsb) * lsb, lo, hi)
     return n_sat
 
 
@@ -265,7 +243,6 @@ def convert_for_s1615(group, numerics, shifts):
           and not isinstance(group, GIF) and not group.adaptation and kinds == ["cond_exp", "cond_exp"]):
         cls, extra = LIFCondExpS1615, {}
     if cls is not None:
-        fx = _fixedpoint()
         ring = RingInput(shifts, numerics.get("ring_buffer_bits", 16), numerics.get("ring_buffer_saturate", True))
         new = cls(group.n, group.params, group.receptors.specs, group.h, group.rng, numerics, ring, **extra)
         new.raw_v = fx.s1615_from_float(group.v)

@@ -1,104 +1,37 @@
-"""Map a network onto a hardware profile: validate, quantise, partition, place, route, estimate.
-
-:func:`map_network` takes plain descriptions of the populations and projections (the
-engine builds them from the core's objects), checks them against a
-:class:`~pyNN.hardware.profiles.HardwareProfile` and returns the realised network
-(:class:`MappingResult`: quantised weights, realised delays, dropped connections,
-per-neuron parameters with mismatch, engine settings) together with a
-:class:`~pyNN.hardware.report.MappingReport`.
-
-Violations follow one policy table (brief section 8.5):
-
-==========================================  ===========================  ===============================
-violation                                   strict                       lenient
-==========================================  ===========================  ===============================
-unsupported cell / synapse type             NoModelAvailableError        same
-parameter outside range                     InvalidParameterValueError   clip + warning + report entry
-weight sign / receptor mismatch             ConnectionError              same
-weight above representable maximum          InvalidWeightError           clip (analog) / larger shift
-                                                                         (SpiNNaker) + warning
-weight quantisation                         one RoundingWarning per projection (both)
-delay outside range / unsupported delay     InvalidParameterValueError   clip / ignore + warning
-resource exhaustion                         ResourceExhaustedError       drop synapses up to
-                                                                         max_synapse_loss, else error
-shared-parameter conflict                   InvalidParameterValueError   first value + warning
-recording beyond the channel limit          RecordingLimitError          first allowed + warning
-==========================================  ===========================  ===============================
-
-Every error message names the object, the parameter or resource, what was needed and
-what is available, and a suggestion; the exception carries the (partial) report as its
-``report`` attribute.
-"""
+"""Shared machinery of the mapping steps: the mapping context (inputs, policy, realised
+values, report) and the checks and report rows that every hardware family uses."""
 
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware import analog, fixedpoint
-from pyNN.hardware.profiles import HardwareProfile, load_profile
-from pyNN.hardware.report import MappingReport, make_header
+from pyNN.hardware.mapping.report import MappingReport
+from pyNN.hardware.mapping.specs import MappingResult
+from pyNN.hardware.numerics import analog
 from pyNN.standardmodels import cells as standard_cells
 
 POLICIES = ("strict", "lenient")
 SPIKE_SOURCES = ("SpikeSourcePoisson", "SpikeSourceArray", "SpikeSourcePoissonRefractory",
                  "SpikeSourceGamma", "SpikeSourceInhGamma")
-#: the parameters of each kind, for mismatch
-_VOLTAGE_PARAMETERS = ("v_rest", "v_reset", "v_thresh", "v_spike", "e_rev_E", "e_rev_I")
-_TIME_PARAMETERS = ("tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "tau_w", "g_leak")
-_MISMATCH_FREE = ("i_offset",)
 
 
-@dataclass
-class PopulationSpec:
-    """One population as the mapper sees it."""
+class MappingContext:
+    """Everything one mapping reads and writes: the inputs, the policy, the seeds, the
+    realised values (filled by the steps) and the report.
 
-    label: str
-    celltype: str
-    size: int
-    parameters: dict
-    recorded: dict = field(default_factory=dict)
-
-
-@dataclass
-class ProjectionSpec:
-    """One projection as the mapper sees it (connections in the core's order)."""
-
-    label: str
-    pre: int
-    post: int
-    pre_index: np.ndarray
-    post_index: np.ndarray
-    weight: np.ndarray
-    delay: np.ndarray
-    receptor_type: str = "excitatory"
-    synapse_type: str = "StaticSynapse"
-    user_sign: np.ndarray | None = None
-    synapse_parameters: dict | None = None  # optional: e.g. STDP {"w_max", "tau_plus", "tau_minus"} (scalars)
-
-
-@dataclass
-class MappingResult:
-    """The realised network.
-
-    ``recorded`` (population label -> {variable: realised cell indices}) is an addition to
-    the interface: under the lenient policy some analog recordings may be refused.
+    Parameters
+    ----------
+    profile : HardwareProfile
+    populations : list of PopulationSpec
+    projections : list of ProjectionSpec
+    dt : float
+        Time step (ms).
+    policy : {"strict", "lenient"}
+    seed : int or None
+        Map seed; the chip and run seeds derive from it unless the profile sets them.
     """
 
-    weight: dict
-    delay: dict
-    keep: dict
-    parameters: dict
-    numerics: dict
-    report: MappingReport
-    recorded: dict = field(default_factory=dict)
-
-
-# ------------------------------------------------------------------------------------------------
-# shared machinery
-
-class _Context:
     def __init__(self, profile, populations, projections, dt, policy, seed):
         self.profile = profile
         self.populations = list(populations)
@@ -145,13 +78,16 @@ class _Context:
         self.report.add_diagnostic(code, "warning", obj, text, suggestion)
 
     def exhausted(self, resource, needed, available, obj, suggestion):
+        """Raise ResourceExhaustedError (with the report) for a resource the network needs more of."""
         err = errors.ResourceExhaustedError(resource, needed, available, obj, suggestion, self.profile.name)
         self.fail("RESOURCE_EXHAUSTED", err, str(err), "", obj)
 
     def pop(self, i):
+        """The PopulationSpec with index `i`."""
         return self.populations[i]
 
     def result(self):
+        """The realised network as a MappingResult."""
         return MappingResult(self.weight, self.delay, self.keep, self.parameters, self.numerics, self.report,
                              self.recorded)
 
@@ -166,16 +102,18 @@ def spike_time_arrays(times):
     return [np.ravel(np.asarray(getattr(t, "value", t), dtype=np.float64)) for t in np.ravel(times)]
 
 
-def _is_source(celltype):
+def is_source(celltype):
+    """Whether the cell type called `celltype` is a spike source (no neuron circuit needed)."""
     return celltype in SPIKE_SOURCES
 
 
-def _conductance_based(celltype):
+def conductance_based(celltype):
+    """Whether the standard cell type called `celltype` has conductance-based synapses."""
     cls = getattr(standard_cells, celltype, None)
     return bool(getattr(cls, "conductance_based", True))
 
 
-def _max_rate(pop):
+def max_rate(pop):
     """Largest firing rate (Hz) of a spike source population, or None if not known."""
     p = pop.parameters
     if pop.celltype.startswith("SpikeSourcePoisson") and "rate" in p:
@@ -196,7 +134,8 @@ def _max_rate(pop):
     return None
 
 
-def _validate_types(ctx):
+def validate_types(ctx):
+    """Every cell type and synapse type must be available on the profile (NoModelAvailableError)."""
     prof = ctx.profile
     for pop in ctx.populations:
         if prof.cell_spec(pop.celltype) is None:
@@ -215,7 +154,7 @@ def _validate_types(ctx):
                      "use a supported synapse type or another profile", prj.label)
 
 
-def _check_ranges(ctx):
+def check_ranges(ctx):
     """Range check of every population's parameters (policy: error or clip)."""
     if ctx.profile.get("ignore_parameter_ranges", False):
         return
@@ -247,7 +186,7 @@ def _check_ranges(ctx):
             ctx.report.parameters.append(row)
 
 
-def _delay_ticks(ctx, prj, warn_label):
+def delay_ticks(ctx, prj, warn_label):
     """Delays in whole ticks (nearest, halves up), clamped to >= 1, with one RoundingWarning."""
     d = np.asarray(prj.delay, dtype=np.float64)
     exact = d / ctx.dt
@@ -261,7 +200,8 @@ def _delay_ticks(ctx, prj, warn_label):
     return ticks, int(off_grid.sum()), int(low.sum())
 
 
-def _weight_stats(requested, realised, keep):
+def weight_stats(requested, realised, keep):
+    """Rounding statistics of the kept connections' weights (for the quantisation rows of the report)."""
     r = np.asarray(requested, dtype=np.float64)[keep]
     q = np.asarray(realised, dtype=np.float64)[keep]
     err = np.abs(q - r)
@@ -278,7 +218,8 @@ def _weight_stats(requested, realised, keep):
     }
 
 
-def _rounding_warning(ctx, prj, stats, lsb):
+def rounding_warning(ctx, prj, stats, lsb):
+    """One RoundingWarning per projection with rounded weights; a diagnostic if any became zero."""
     if stats["n_rounded"]:
         warnings.warn(f"projection '{prj.label}': {stats['n_rounded']} weights rounded to the hardware weight "
                       f"step {lsb:.6g} (largest relative error {stats['max_rel_error']:.3g}"
@@ -292,7 +233,7 @@ def _rounding_warning(ctx, prj, stats, lsb):
             "(SpiNNaker) / weight_lsb (analog)")
 
 
-def _drop_over_capacity(ctx, prj, key, capacity, resource, available_text, suggestion):
+def drop_over_capacity(ctx, prj, key, capacity, resource, available_text, suggestion):
     """Keep at most `capacity` connections per value of `key` (one per connection); policy-driven.
 
     The connections beyond the capacity in each group (in the core's order) are dropped
@@ -330,7 +271,8 @@ def _drop_over_capacity(ctx, prj, key, capacity, resource, available_text, sugge
     return int(excess.size)
 
 
-def _connectivity_row(ctx, prj, **extra):
+def connectivity_row(ctx, prj, **extra):
+    """Add (and return) the report's connectivity row of one projection, with family-specific `extra` columns."""
     keep = ctx.keep[prj.label]
     n = len(keep)
     lost = int(n - keep.sum())
@@ -342,89 +284,11 @@ def _connectivity_row(ctx, prj, **extra):
     return row
 
 
-def _noise_preset(ctx):
+def noise_preset(ctx):
+    """The profile's noise preset: "off", "calibrated" or "uncalibrated"."""
     preset = ctx.profile.get("noise", "off")
     if preset not in ("off", "calibrated", "uncalibrated"):
         raise errors.InvalidParameterValueError(
             f"hardware profile '{ctx.profile.name}': noise must be 'off', 'calibrated' or 'uncalibrated', "
             f"not {preset!r}")
     return preset
-
-
-def _check_policy(policy):
-    if policy not in POLICIES:
-        raise errors.InvalidParameterValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
-
-
-# ------------------------------------------------------------------------------------------------
-# entry point
-
-def map_network(profile, populations, projections, *, dt, policy="strict", seed=None):
-    """Map a network onto a hardware profile.
-
-    Parameters
-    ----------
-    profile : HardwareProfile or str
-        The target (a name is loaded with :func:`~pyNN.hardware.profiles.load_profile`).
-    populations : list of PopulationSpec
-    projections : list of ProjectionSpec
-        ``pre``/``post`` index into `populations`.
-    dt : float
-        Simulation time step (ms).
-    policy : {"strict", "lenient"}
-        What to do about violations (see the module docstring).
-    seed : int, optional
-        Map seed; the chip (fixed-pattern) and run (trial noise) seeds derive from it unless
-        the profile sets ``chip_seed``/``run_seed``.
-
-    Returns
-    -------
-    MappingResult
-    """
-    _check_policy(policy)
-    if not isinstance(profile, HardwareProfile):
-        profile = load_profile(profile)
-    if dt <= 0:
-        raise errors.InvalidParameterValueError(f"dt must be positive, not {dt}")
-    ctx = _Context(profile, populations, projections, dt, policy, seed)
-    speedup = profile.get("speedup", 1.0)
-    ctx.report.header = make_header(profile, policy, ctx.dt, ctx.seeds, speedup, profile.get("time_scale_factor"))
-    _validate_types(ctx)
-    if profile.kind == "ideal":
-        _map_ideal(ctx)
-    elif profile.kind == "digital":
-        from pyNN.hardware import _map_spinnaker
-        _map_spinnaker.map_spinnaker(ctx)
-    elif profile.kind == "analog":
-        from pyNN.hardware import _map_analog
-        _map_analog.map_analog(ctx)
-    else:
-        raise errors.InvalidModelError(f"hardware profile '{profile.name}' has unknown kind {profile.kind!r}")
-    return ctx.result()
-
-
-def _map_ideal(ctx):
-    """Everything unchanged: float64, no limits."""
-    ctx.numerics.update({"kind": "float64", "internal_dt": ctx.dt, "rounding": None, "saturate": False,
-                         "weight_shift": {}})
-    n_neurons = 0
-    for pop in ctx.populations:
-        ctx.report.partitioning.append({"population": pop.label, "model": pop.celltype, "size": pop.size,
-                                        "unit_size": pop.size, "n_units": 1, "slices": [(0, pop.size)]})
-        if not _is_source(pop.celltype):
-            n_neurons += pop.size
-    n_syn = 0
-    for prj in ctx.projections:
-        _connectivity_row(ctx, prj)
-        n_syn += len(prj.pre_index)
-    ctx.report.add_resource("neurons", n_neurons, None, "system")
-    ctx.report.add_resource("synapses", n_syn, None, "system")
-    ctx.report.noise = {"model": "none"}
-    for pop in ctx.populations:
-        for var, idx in ctx.recorded[pop.label].items():
-            ctx.report.recording.append({"population": pop.label, "variable": var, "requested": len(idx),
-                                         "granted": len(idx), "refused": 0, "note": ""})
-
-
-# re-exported for the engine and the tests
-__all__ = ["POLICIES", "MappingResult", "PopulationSpec", "ProjectionSpec", "analog", "fixedpoint", "map_network"]

@@ -1,4 +1,5 @@
-"""Fixed-point arithmetic of SpiNNaker 1, vectorised with numpy.
+"""Fixed-point arithmetic of SpiNNaker 1 (s16.15 and u0.32), vectorised with numpy; every
+fixed-point constant of the backend is defined here.
 
 Formats (sPyNNaker ``maths-util.h``):
 
@@ -23,6 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from pyNN import errors
+
 S1615_FRAC_BITS = 15
 S1615_ONE = 1 << S1615_FRAC_BITS
 S1615_LSB = 2.0 ** -S1615_FRAC_BITS
@@ -38,9 +41,10 @@ ROUNDING_MODES = ("nearest", "truncate", "stochastic")
 
 def _check_rounding(rounding, rng):
     if rounding not in ROUNDING_MODES:
-        raise ValueError(f"rounding must be one of {', '.join(ROUNDING_MODES)}, not {rounding!r}")
+        raise errors.InvalidParameterValueError(
+            f"rounding must be one of {', '.join(ROUNDING_MODES)}, not {rounding!r}")
     if rounding == "stochastic" and rng is None:
-        raise ValueError("stochastic rounding needs a numpy Generator (rng=...)")
+        raise errors.InvalidParameterValueError("stochastic rounding needs a numpy Generator (rng=...)")
 
 
 def round_scaled(scaled, rounding="nearest", rng=None):
@@ -363,7 +367,7 @@ def stdp_exp_lut(tau, dt, variant="floor", one=2048):
         Entries beyond the end of the table are taken as 0.
     """
     if tau <= 0 or dt <= 0:
-        raise ValueError(f"STDP LUT needs tau > 0 and dt > 0 (got tau={tau}, dt={dt})")
+        raise errors.InvalidParameterValueError(f"STDP LUT needs tau > 0 and dt > 0 (got tau={tau}, dt={dt})")
     if variant == "floor":
         n = math.ceil(math.log(one) * tau / dt)
         n += n % 2
@@ -375,7 +379,7 @@ def stdp_exp_lut(tau, dt, variant="floor", one=2048):
         k = np.arange(n)
         values = np.floor(np.exp(-k * dt / tau) * one + 0.5)
         return values[values > 0].astype(np.uint16)
-    raise ValueError(f"STDP LUT variant must be 'floor' or 'round', not {variant!r}")
+    raise errors.InvalidParameterValueError(f"STDP LUT variant must be 'floor' or 'round', not {variant!r}")
 
 
 def stdp_lut_lookup(lut, dt_ticks):
@@ -703,15 +707,7 @@ def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding
     v_new = np.where(refractory, c.v_reset, v_free).astype(np.int32)
     refrac_new = np.where(refractory, refrac - 1, refrac).astype(np.int32)
     if kind == "curr_alpha":
-        step, k = mul_accum(x, np.int32(c.dt), rounding, saturate, rng)
-        n_sat += k
-        y_sum, k = add_accum(y, step, saturate)
-        n_sat += k
-        y = mul_accum_fract(y_sum, c.decay, rounding, rng)
-        x = mul_accum_fract(x, c.decay, rounding, rng)
-        gained, k = _mul_propagator(c.gain, np.clip(inputs, INT32_MIN, INT32_MAX), rounding, saturate, rng)
-        n_sat += k
-        x, k = add_accum(x, gained, saturate)
+        y, x, k = _alpha_receptor_tick(y, x, inputs, c, rounding, saturate, rng)
         n_sat += k
     else:
         jump = np.where(refrac_new == 0, inputs[0] - inputs[1], 0)
@@ -721,3 +717,19 @@ def lif_curr_propagator_step_s1615(v, y, x, refrac, inputs, c, kind, *, rounding
     v_new = np.where(spiked, c.v_reset, v_new).astype(np.int32)
     refrac_new = np.where(spiked, c.refrac_ticks, refrac_new).astype(np.int32)
     return LIFPropagatorStepResult(v_new, y, x, refrac_new, spiked, n_sat)
+
+
+def _alpha_receptor_tick(y, x, inputs, c, rounding, saturate, rng):
+    """Alpha receptors over one tick: ``y = (y + dt x) decay``, ``x = x decay``, then the
+    arrival ``x += input e/tau``; returns (y, x, n_saturated)."""
+    n_sat = 0
+    step, k = mul_accum(x, np.int32(c.dt), rounding, saturate, rng)
+    n_sat += k
+    y_sum, k = add_accum(y, step, saturate)
+    n_sat += k
+    y = mul_accum_fract(y_sum, c.decay, rounding, rng)
+    x = mul_accum_fract(x, c.decay, rounding, rng)
+    gained, k = _mul_propagator(c.gain, np.clip(inputs, INT32_MIN, INT32_MAX), rounding, saturate, rng)
+    n_sat += k
+    x, k = add_accum(x, gained, saturate)
+    return y, x, n_sat + k

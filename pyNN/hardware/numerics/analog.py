@@ -9,7 +9,7 @@ physical circuit or synapse and then looked up by placement), trial noise from
 
 import numpy as np
 
-from pyNN.hardware.fixedpoint import round_scaled
+from pyNN.hardware.numerics.fixedpoint import round_scaled
 
 #: streams of the fixed-pattern generator, one per kind of circuit quantity
 _MISMATCH_STREAMS = {"tau": 1, "v": 2, "weight": 3, "cm": 4, "other": 5}
@@ -93,16 +93,6 @@ def bit_quantise(values, lo, hi, bits):
     step = hi / (2 ** bits - 1)
     codes = np.clip(np.floor(np.asarray(values, dtype=np.float64) / step + 0.5), round(lo / step), 2 ** bits - 1)
     return codes * step, codes.astype(np.int64), step
-
-
-def mv_to_cadc(v_mv, cadc_per_mv, cadc_at_0mv):
-    """The affine mV -> CADC map of the profile (an assumption; see the profile's sources)."""
-    return cadc_at_0mv + cadc_per_mv * np.asarray(v_mv, dtype=np.float64)
-
-
-def cadc_to_mv(cadc, cadc_per_mv, cadc_at_0mv):
-    """Inverse of :func:`mv_to_cadc`."""
-    return (np.asarray(cadc, dtype=np.float64) - cadc_at_0mv) / cadc_per_mv
 
 
 def mismatch_generator(chip_seed, kind, key=0):

@@ -1,0 +1,181 @@
+"""Give the engine the network the mapping realised: per-population parameters and
+numerics, connection blocks (with short-term plasticity, STDP and event-rate limits), the
+currents of the current sources, and the run-time counters for the report.
+
+Called by :class:`pyNN.hardware.simulator.State`; synapse types are told apart with
+``isinstance`` on the standard classes.
+"""
+
+import numpy as np
+
+from pyNN.hardware.engine import kernels
+from pyNN.hardware.engine.core import Block
+from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
+from pyNN.hardware.engine.s1615 import convert_for_s1615
+from pyNN.standardmodels.synapses import STDPMechanism, TsodyksMarkramSynapse
+
+
+def apply_mapping(engine, dt, populations, result, network, previous):
+    """Set up `engine` to run the realised network.
+
+    Parameters
+    ----------
+    engine : Engine
+    dt : float
+        Time step (ms).
+    populations : list of Population
+        In the order of ``network.population_specs``.
+    result : MappingResult
+    network : MappedNetwork
+    previous : dict
+        Projection-spec label -> Block of the previous mapping, whose plastic state
+        (STP resources, STDP weights and traces) carries over.
+
+    Returns
+    -------
+    dict
+        Projection-spec label -> the new Block.
+    """
+    numerics = getattr(result, "numerics", None) or {}
+    engine.router_drop = float(numerics.get("router_drop_probability", 0.0) or 0.0)
+    for spec, population in zip(network.population_specs, populations):
+        _configure_population(engine, dt, population, spec.label, result, numerics)
+    blocks = {}
+    for spec, part in zip(network.projection_specs, network.projection_parts):
+        blocks[spec.label] = _build_block(engine, dt, spec, part, result, numerics, previous.get(spec.label))
+    engine.set_blocks(list(blocks.values()))
+    return blocks
+
+
+def _configure_population(engine, dt, population, label, result, numerics):
+    """Granted recordings, realised parameters, and the numerics of one population's group."""
+    granted = (getattr(result, "recorded", None) or {}).get(label, {})
+    for var, record in population._group.recording.signals.items():
+        allowed = granted.get(var)
+        # cells whose analog recording the mapping refused (lenient policy) give NaN
+        record.granted = None if allowed is None else np.isin(record.indices, allowed)
+    realised = result.parameters.get(label)
+    if realised is not None:
+        population._use_parameters(realised)
+    group = population._group
+    if group.kind != "neuron":
+        return
+    if numerics.get("kind") == "s1615":
+        shifts = [numerics.get("weight_shift", {}).get((label, r.name)) for r in group.receptors.specs]
+        population._group = convert_for_s1615(group, numerics, shifts)
+        engine.groups[population._group.index] = population._group
+    elif numerics.get("kind") == "analog":
+        _use_internal_step(group, dt, numerics.get("internal_dt", dt))
+        group.membrane_noise = float(numerics.get("trial_noise_v_mv", 0.0) or 0.0)
+
+
+def _use_internal_step(group, dt, internal_dt):
+    """Integrate `group` on round(dt / internal_dt) internal steps per time step."""
+    m = max(1, round(dt / internal_dt))
+    if m > 1 and getattr(group, "substeps", 1) != m:
+        group.substeps = m
+        group.h = dt / m
+        group.set_parameters(group.params)
+
+
+def _build_block(engine, dt, spec, part, result, numerics, old):
+    """The Block of one projection spec: the kept connections with realised weights and delays."""
+    projection, pre_root, post_root, selection = part
+    keep = np.asarray(result.keep.get(spec.label, np.ones(spec.pre_index.size, bool)), dtype=bool)
+    weight = np.asarray(result.weight.get(spec.label, spec.weight), dtype=float)
+    delay = np.asarray(result.delay.get(spec.label, spec.delay), dtype=float)
+    if not keep.all():
+        weight, delay = weight[keep], delay[keep]
+    post_index = spec.post_index[keep]
+    delay_steps = np.maximum(1, np.floor(delay / dt + 0.5 + 1e-9).astype(np.int64))
+    post_group = post_root._group
+    receptor = post_group.receptors.index[spec.receptor_type]
+    block = Block(pre_root._group, post_group, receptor, spec.pre_index[keep], post_index, weight, delay_steps)
+    sel = selection[keep]
+    if isinstance(projection.synapse_type, TsodyksMarkramSynapse):
+        _use_stp(block, projection, sel, post_index, old)
+    elif isinstance(projection.synapse_type, STDPMechanism):
+        _use_stdp(block, projection, sel, old)
+    drivers = numerics.get("driver_index", {}).get(spec.label)
+    if drivers is not None and numerics.get("event_min_gap") and block.stp is None and block.stdp is None:
+        _limit_rate(engine, dt, block, np.asarray(drivers)[keep], numerics)
+    block.core_positions = sel[block.order]
+    block.projection = projection
+    return block
+
+
+def _use_stp(block, projection, sel, post_index, old):
+    """Tsodyks-Markram dynamics; the state of `old` carries over if the connections are the same."""
+    post_group = block.post
+    spec_r = post_group.receptors.specs[block.receptor]
+    tau = spec_r.tau if spec_r.tau is not None else np.full(post_group.n, 1e-9)
+    block.use_short_term_plasticity(
+        *(np.asarray(projection._values(name), float)[sel] for name in ("U", "tau_rec", "tau_facil")),
+        np.broadcast_to(np.asarray(tau, float), (post_group.n,))[post_index])
+    if old is not None and old.stp is not None and old.weight.size == block.weight.size:
+        block.stp.update({k: old.stp[k] for k in ("u", "x", "y", "last")})
+
+
+def _use_stdp(block, projection, sel, old):
+    """Pair-based STDP; weights and traces of `old` carry over unless the user set new weights."""
+    post_group = block.post
+    names = list(projection.synapse_type.get_parameter_names())
+    values = {name: np.asarray(projection._values(name), float)[sel] for name in names
+              if name not in ("weight", "delay")}
+    params = stdp_parameters(projection.synapse_type, values)
+    if getattr(post_group, "history", None) is None:
+        post_group.history = SpikeHistory(post_group.n)
+    block.use_stdp(STDPState({k: v[block.order] for k, v in params.items()}, block.weight.size), post_group.history)
+    replaced = getattr(projection, "_weights_replaced", False)
+    if old is not None and old.stdp is not None and old.weight.size == block.weight.size and not replaced:
+        block.weight[:] = old.weight
+        block.initial_weight = old.initial_weight
+        block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+
+
+def _limit_rate(engine, dt, block, drivers, numerics):
+    """The event-rate limit of the analog synapse drivers (one shared load counter per engine)."""
+    cap = max(1, int(np.floor(dt / float(numerics["event_min_gap"]) + 1e-9)))
+    n_drivers = int(numerics.get("n_drivers", 1))
+    if engine.driver_load is None or engine.driver_load.size < n_drivers:
+        engine.driver_load = np.zeros(max(n_drivers, int(np.max(drivers, initial=0)) + 1), dtype=np.int64)
+    block.limit_events(drivers, cap, engine.driver_load)
+
+
+def external_currents(current_sources, first_step, n_steps):
+    """The currents (nA) of the current sources over the next `n_steps` steps.
+
+    Returns
+    -------
+    dict
+        Engine group index -> list of (cell indices, current array of `n_steps` values).
+    """
+    external = {}
+    steps = np.arange(first_step, first_step + n_steps)
+    for source in current_sources:
+        if not source._targets:
+            continue
+        trace = np.asarray(source.current_at_steps(steps), dtype=float)
+        for root, indices in source._targets:
+            external.setdefault(root._group.index, []).append((indices, trace))
+    return external
+
+
+def run_counters(engine, numerics, dt):
+    """The engine's run-time counters (provenance) for the mapping report."""
+    counters = dict(engine.counters)
+    counters["rate_limited_events"] = sum(getattr(b, "dropped_events", 0) for b in engine.blocks)
+    for group in engine.groups:
+        ring = getattr(group, "ring", None)
+        counters["saturations"] += getattr(group, "saturations", 0)
+        counters["ring_buffer_saturations"] = counters.get("ring_buffer_saturations", 0) + (
+            ring.saturations if ring is not None else 0)
+    counters["numerics"] = numerics.get("kind", "float64")
+    bio_ms = engine.step * dt
+    if numerics.get("time_scale_factor"):
+        counters["estimated_hardware_time_ms"] = bio_ms * float(numerics["time_scale_factor"])
+    elif numerics.get("speedup"):
+        counters["estimated_hardware_time_ms"] = bio_ms / float(numerics["speedup"])
+    counters["simulated_time_ms"] = engine.step * dt
+    counters["numba"] = kernels.use_numba()
+    return counters

@@ -1,0 +1,113 @@
+"""Describe the core's network (populations, projections, what is recorded) to the mapper
+as plain specs, and map it.
+
+Projections onto or from an Assembly are split into one spec per pair of root
+populations, because the hardware maps populations, not groups of them.
+"""
+
+import numpy as np
+
+from pyNN.common.populations import Assembly
+from pyNN.hardware.mapping import map_network
+from pyNN.hardware.mapping.specs import PopulationSpec, ProjectionSpec
+
+
+class MappedNetwork:
+    """The specs handed to the mapper, and which core objects they belong to.
+
+    Attributes
+    ----------
+    population_specs : list of PopulationSpec
+        One per population, in the order of ``state.populations``.
+    projection_specs : list of ProjectionSpec
+    projection_parts : list of tuple
+        For each projection spec: (projection, pre root population, post root population,
+        positions of its connections in the projection's core order).
+    """
+
+    def __init__(self, population_specs, projection_specs, projection_parts):
+        self.population_specs = population_specs
+        self.projection_specs = projection_specs
+        self.projection_parts = projection_parts
+
+
+def map_current_network(state):
+    """Describe the network of `state` to the mapper and map it.
+
+    Parameters
+    ----------
+    state : pyNN.hardware.simulator.State
+        Supplies the populations, projections, profile, time step, policy and seed.
+
+    Returns
+    -------
+    (MappingResult, MappedNetwork)
+    """
+    pop_specs, position = _population_specs(state.populations)
+    proj_specs, parts = _projection_specs(state.projections, position)
+    result = map_network(state.profile, pop_specs, proj_specs, dt=state.dt, policy=state.policy,
+                         seed=state.rng_seed)
+    return result, MappedNetwork(pop_specs, proj_specs, parts)
+
+
+def _population_specs(populations):
+    """One spec per population (unique labels), and each population's position."""
+    used = set()
+    specs, position = [], {}
+    for k, p in enumerate(populations):
+        recorded = {var: np.flatnonzero(mask) for var, mask in p.recorder.recorded.items() if mask.any()}
+        specs.append(PopulationSpec(label=_unique(p.label, used), celltype=type(p.celltype).__name__,
+                                    size=p.size, parameters=p._engine_parameters(), recorded=recorded))
+        position[id(p)] = k
+    return specs, position
+
+
+def _projection_specs(projections, position):
+    """One spec per (projection, pre root population, post root population)."""
+    used = set()
+    specs, parts = [], []
+    for proj in projections:
+        pre_parts = _roots_of(proj.pre, proj._pre)
+        weight = np.abs(np.asarray(proj._values("weight"), dtype=float))
+        delay = np.asarray(proj._values("delay"), dtype=float)
+        user_w = proj._syn.get("weight")
+        negative = user_w is not None and np.any(np.asarray(user_w) < 0)
+        for pre_root, pre_idx, pre_sel in pre_parts:
+            for post_root, post_idx, post_sel in _roots_of(proj.post, proj._post[pre_sel]):
+                sel = pre_sel[post_sel]
+                if not sel.size:
+                    continue
+                label = proj.label if len(pre_parts) == 1 and post_sel.size == pre_sel.size \
+                    else f"{proj.label}[{pre_root.label}->{post_root.label}]"
+                specs.append(ProjectionSpec(
+                    label=_unique(label, used), pre=position[id(pre_root)], post=position[id(post_root)],
+                    pre_index=pre_idx[post_sel], post_index=post_idx, weight=weight[sel], delay=delay[sel],
+                    receptor_type=proj.receptor_type, synapse_type=type(proj.synapse_type).__name__,
+                    user_sign=-np.ones(sel.size) if negative else None))
+                parts.append((proj, pre_root, post_root, sel))
+    return specs, parts
+
+
+def _roots_of(group, index):
+    """Split indices into `group` (Population, view or Assembly) into
+    [(root population, root indices, positions in `index`)]."""
+    index = np.asarray(index, dtype=np.int64)
+    if isinstance(group, Assembly):
+        out = []
+        offsets = group._offsets()
+        for k, member in enumerate(group.populations):
+            sel = np.flatnonzero((index >= offsets[k]) & (index < offsets[k + 1]))
+            out.append((member.grandparent, member._indices[index[sel] - offsets[k]], sel))
+        return out
+    return [(group.grandparent, group._indices[index], np.arange(index.size))]
+
+
+def _unique(label, used):
+    """`label` (or "unnamed"), with "#2", "#3"... appended if it is already in `used`."""
+    label = label or "unnamed"
+    out, k = label, 1
+    while out in used:
+        k += 1
+        out = f"{label}#{k}"
+    used.add(out)
+    return out
