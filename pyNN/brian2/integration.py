@@ -31,6 +31,7 @@ class SharedMethod:
         self._method = StateUpdateMethod.stateupdaters[name]
 
     def can_integrate(self, equations, variables, method_options=None):
+        """Whether Brian2's method can integrate `equations` (asked by Brian2)."""
         return self._method.can_integrate(equations, variables, method_options)
 
     def __call__(self, equations, variables=None, method_options=None):
@@ -108,6 +109,7 @@ class ExactLIF:
         self.currents = list(currents)
 
     def can_integrate(self, equations, variables, method_options=None):
+        """Always: the cell types give this method only the equations it is written for."""
         return True
 
     def __call__(self, equations, variables=None, method_options=None):

@@ -141,6 +141,7 @@ class State(BaseState):
             source._rebuild()
 
     def nest_time(self, user_time):
+        """NEST kernel time (ms) of a user time (see the module docstring)."""
         return user_time + self.offset
 
     def synapse_model(self, base_model, fixed_params, owner_key):

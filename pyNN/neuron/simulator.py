@@ -50,6 +50,7 @@ class State(BaseState):
 
     # --- set-up ----------------------------------------------------------------------
     def setup(self, *args, **kwargs):
+        """Release the previous network's NEURON objects, then set up as every backend."""
         self._release_network()
         super().setup(*args, **kwargs)
 
@@ -243,6 +244,7 @@ class State(BaseState):
         return idx, np.rint(times / self.dt) * self.dt
 
     def discard_spikes(self, population):
+        """Forget the spikes of `population` collected so far (they are not data)."""
         self.collect_spikes()
         self._pending_spikes.pop(id(population), None)
 

@@ -68,6 +68,7 @@ def native_name_of(name):
 
 
 def si_factor(unit):
+    """Factor from a standard unit ('mV', 'nA', ...) to SI."""
     return UNITS[unit][0]
 
 
