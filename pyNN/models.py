@@ -2,6 +2,9 @@
 
 A model type is data: parameter names with defaults (which fix the expected type of
 each parameter), initial values of state variables, recordable variables and units.
+Which backend can run a type is data too: a backend's class of the type names its
+native model (``native_name``), or says why there is none (``missing_reason``);
+:func:`require_native` is the one place that turns a missing model into an error.
 """
 
 import numbers
@@ -36,6 +39,13 @@ class BaseModelType:
     default_parameters = {}
     default_initial_values = {}
     units = {}
+    #: the model a backend runs for this type (a NEST model, a NEURON mechanism, a Brian2
+    #: object, an engine model); None when the backend has none (see `missing_reason`)
+    native_name = None
+    #: why the backend has no model for this type (shown in errors and the support matrix)
+    missing_reason = None
+    #: how the backend implements the type, in words, for the support matrix (optional)
+    native_description = None
 
     def __init__(self, **parameters):
         self.parameter_space = ParameterSpace(self.default_parameters, self.get_schema(),
@@ -67,6 +77,14 @@ class BaseModelType:
             return context
         params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
         return f"{context['name']}({params})"
+
+    @classmethod
+    def describe_native(cls):
+        """One line for the support matrix: the native model and, if given, how it is used."""
+        if not cls.native_name:
+            return None
+        text = f"`{cls.native_name}`"
+        return f"{text}: {cls.native_description}" if cls.native_description else text
 
     def get_parameters(self):
         """The type's parameter values (homogeneous ones as scalars)."""
@@ -109,6 +127,32 @@ class BaseSynapseType(BaseModelType):
 
 class BaseCurrentSource(BaseModelType):
     """Base class of current sources (electrodes)."""
+
+
+def require_native(model_type, backend_name, type_name=None):
+    """The native model of `model_type` on a backend, or NoModelAvailableError.
+
+    Parameters
+    ----------
+    model_type : model type class or instance, or a backend object describing one
+        Anything with ``native_name`` (and ``missing_reason``) attributes, e.g. a backend's
+        cell type, or the description a backend builds for a PointNeuron.
+    backend_name : str
+        The backend's name as used in messages ('NEST', 'NEURON', ...).
+    type_name : str, optional
+        Name of the type in the message (default: the class name of `model_type`).
+
+    Returns
+    -------
+    The ``native_name`` of `model_type`.
+    """
+    name = getattr(model_type, "native_name", None)
+    if name:
+        return name
+    if type_name is None:
+        type_name = (model_type if isinstance(model_type, type) else type(model_type)).__name__
+    reason = getattr(model_type, "missing_reason", None) or f"the {backend_name} backend defines no model for it"
+    raise errors.NoModelAvailableError(f"{type_name} is not available on the {backend_name} backend: {reason}")
 
 
 def check_weight_sign(weights, receptor_type, conductance_based, label):

@@ -1,5 +1,9 @@
 """Generate doc/support_matrix.md from the backends' translation tables.
 
+Each backend's class of a standard type names its native model (``native_name``, with
+an optional ``native_description``) or the reason it has none (``missing_reason``); see
+``pyNN.models.BaseModelType``.
+
 Usage: python tools/support_matrix.py [--check]
 (--check exits with status 1 if the file on disk is out of date.)
 """
@@ -14,13 +18,9 @@ BACKENDS = ["nest", "neuron", "brian2", "hardware"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.path.join(HERE, os.pardir, "doc", "support_matrix.md")
 
-CELL_TYPES = ["IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_alpha", "IF_cond_exp",
-              "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "HH_cond_exp", "EIF_cond_alpha_isfa_ista",
-              "EIF_cond_exp_isfa_ista", "Izhikevich", "GIF_cond_exp", "SpikeSourcePoisson",
-              "SpikeSourcePoissonRefractory", "SpikeSourceGamma", "SpikeSourceInhGamma", "SpikeSourceArray"]
-SYNAPSE_TYPES = ["StaticSynapse", "TsodyksMarkramSynapse", "SimpleStochasticSynapse",
-                 "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse", "ElectricalSynapse"]
-ELECTRODES = ["DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]
+CELL_TYPES = [cls.__name__ for cls in cells.STANDARD_CELL_TYPES]
+SYNAPSE_TYPES = [cls.__name__ for cls in synapses.STANDARD_SYNAPSE_TYPES]
+ELECTRODES = [cls.__name__ for cls in electrodes.STANDARD_CURRENT_SOURCES]
 
 
 def _tables(backend):
@@ -31,16 +31,14 @@ def _tables(backend):
         return None
 
 
-def _cell(entry, backend):
+def _cell(entry):
+    """✔ with the backend's native model and how it is used, or ✘ with the reason."""
     if entry is None:
         return "—"
-    name = getattr(entry, "nest_name", None) if backend == "nest" else getattr(entry, "native_name", None)
-    if isinstance(name, dict):
-        on, off = name.get("on_grid"), name.get("off_grid")
-        return f"✔ `{on}`" + (f" (off-grid: `{off}`)" if off and off != on else "")
-    if name:
-        return f"✔ `{name}`"
-    return f"✘ {getattr(entry, 'missing_reason', None) or 'not available'}"
+    text = entry.describe_native()
+    if text:
+        return f"✔ {text}"
+    return f"✘ {entry.missing_reason or 'not available'}"
 
 
 def build():
@@ -57,7 +55,7 @@ def build():
         for name in names:
             if not hasattr(base, name):
                 continue
-            row = [_cell(getattr(available[b][kind], name, None), b) for b in present]
+            row = [_cell(getattr(available[b][kind], name, None)) for b in present]
             lines.append(f"| {name} | " + " | ".join(row) + " |")
         lines.append("")
     lines += ["## Recording and parameter limitations", ""]

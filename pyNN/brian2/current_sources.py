@@ -16,11 +16,12 @@ import numpy as np
 from pyNN.brian2 import simulator
 from pyNN.brian2.standardmodels import electrodes as tables
 from pyNN.brian2.standardmodels.cells import state_array
-from pyNN.common.current_sources import CurrentSourceMixin
+from pyNN.common.current_sources import WaveformCurrentSource, current_source_classes
 
 
 class Injection:
-    """The current sources injected into one population and the Brian2 objects playing them."""
+    """The current sources injected into one population and the Brian2 objects playing them
+    (made by the population's ``_add_injection``)."""
 
     def __init__(self, population):
         self.population = population
@@ -36,6 +37,7 @@ class Injection:
         simulator.state.add(self.operation)
 
     def add(self, source, indices):
+        """`source` now also acts on the cells at `indices` (repeated indices add up)."""
         if source not in self.sources:
             self.sources.append(source)
             self.counts = np.vstack([self.counts, np.zeros(self.population.size, dtype=np.int64)])
@@ -47,6 +49,7 @@ class Injection:
         self.restore()
 
     def restore(self):
+        """Give the cells their table column again (after a snapshot was restored)."""
         if self.rows is not None:
             state_array(self.population.group, "cs_row")[:] = self.rows
 
@@ -64,39 +67,5 @@ class Injection:
                                                        name=self.name)
 
 
-class Brian2CurrentSource(CurrentSourceMixin):
-    """Brian2 behaviour shared by the four current sources."""
-
-    _simulator = simulator
-
-    def _create_device(self):
-        pass
-
-    def _connect(self, root, indices):
-        if root.group is None:
-            return
-        if getattr(root, "_injection", None) is None:
-            root._injection = Injection(root)
-        root._injection.add(self, indices)
-
-    def _push_parameters(self):
-        pass  # the table is rebuilt from the parameter history before every run
-
-    def _rebuild(self):
-        pass
-
-
-class DCSource(Brian2CurrentSource, tables.DCSource):
-    __doc__ = tables.DCSource.__doc__
-
-
-class ACSource(Brian2CurrentSource, tables.ACSource):
-    __doc__ = tables.ACSource.__doc__
-
-
-class StepCurrentSource(Brian2CurrentSource, tables.StepCurrentSource):
-    __doc__ = tables.StepCurrentSource.__doc__
-
-
-class NoisyCurrentSource(Brian2CurrentSource, tables.NoisyCurrentSource):
-    __doc__ = tables.NoisyCurrentSource.__doc__
+DCSource, ACSource, StepCurrentSource, NoisyCurrentSource = current_source_classes(
+    WaveformCurrentSource, tables, simulator, __name__).values()

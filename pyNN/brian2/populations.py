@@ -18,8 +18,9 @@ from brian2.equations.equations import dimensions_and_type_from_string
 
 from pyNN import errors
 from pyNN.brian2 import simulator
+from pyNN.brian2.current_sources import Injection
 from pyNN.brian2.recording import Recorder
-from pyNN.brian2.standardmodels.cells import brian2_description, si_factor, state_array
+from pyNN.brian2.standardmodels.cells import PointNeuronModel, si_factor, state_array
 from pyNN.common import populations as common
 from pyNN.parameters import ArrayParameter
 
@@ -46,12 +47,10 @@ class Population(common.Population):
 
     _simulator = simulator
     _recorder_class = Recorder
+    _point_neuron_model = PointNeuronModel  # a PointNeuron's native type
 
     def _check_backend_support(self):
-        self.brian2_model, self._translate_fn = brian2_description(self.celltype)
-
-    def _translate(self, std_values):
-        return self._translate_fn(std_values)
+        self.brian2_model = self.native_type.brian2_model()
 
     # --- creation ---------------------------------------------------------------------------
     def _kernel_counts(self):
@@ -226,6 +225,14 @@ class Population(common.Population):
 
     def _native_ids(self):
         return self.first_id_int + self._indices
+
+    def _add_injection(self, source, indices):
+        """Play `source` into the cells at `indices` through this population's TimedArray."""
+        if self.group is None:
+            return
+        if getattr(self, "_injection", None) is None:
+            self._injection = Injection(self)
+        self._injection.add(source, indices)
 
     # --- run / reset hooks -------------------------------------------------------------------
     def _before_run(self, end_steps):

@@ -16,25 +16,15 @@ from pyNN.brian2 import simulator
 from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.brian2.standardmodels.synapses import StaticSynapse
 from pyNN.common import projections as common
-
-
-def _members(group):
-    """[(root population, indices into the root, offset in `group`)] of a population, view or assembly."""
-    if hasattr(group, "populations"):
-        out, offset = [], 0
-        for p in group.populations:
-            out.append((p.grandparent, p._indices, offset))
-            offset += p.size
-        return out
-    return [(group.grandparent, group._indices, 0)]
+from pyNN.common.populations import roots
 
 
 def _locate(group, index):
     """For indices into `group`: (member number, index into that member's root population)."""
-    members = _members(group)
+    members = roots(group)
     if len(members) == 1:
-        return np.zeros(index.size, dtype=np.int64), members[0][1][index]
-    offsets = np.array([m[2] for m in members])
+        return np.zeros(index.size, dtype=np.int64), members[0].indices[index]
+    offsets = np.array([m.offset for m in members])
     which = np.searchsorted(offsets, index, side="right") - 1
     root_index = np.empty(index.size, dtype=np.int64)
     for k, (_, indices, offset) in enumerate(members):
@@ -80,13 +70,8 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
-        syn = self.synapse_type
-        if getattr(syn, "native_name", None) is None:
-            reason = getattr(syn, "missing_reason", None) or "no Brian2 synapse model is mapped to it"
-            raise errors.NoModelAvailableError(
-                f"{type(syn).__name__} is not available on the Brian2 backend: {reason}")
         self._on_pre = {}
-        for root, _, _ in _members(self.post):
+        for root, _, _ in roots(self.post):
             model = root.brian2_model
             statement = model.receptors.get(self.receptor_type)
             if statement is None:
@@ -111,7 +96,7 @@ class Projection(common.Projection):
         post = self._post[positions].astype(np.int64)
         pre_member, pre_root_index = _locate(self.pre, pre)
         post_member, post_root_index = _locate(self.post, post)
-        pre_roots, post_roots = _members(self.pre), _members(self.post)
+        pre_roots, post_roots = roots(self.pre), roots(self.post)
         created = []
         for a in np.unique(pre_member):
             for b in np.unique(post_member[pre_member == a]):
@@ -194,7 +179,7 @@ class Projection(common.Projection):
                     state_array(syn.pre, "delay")[:] = delay
 
     def _root_of_group(self, group):
-        for root, _, _ in _members(self.post):
+        for root, _, _ in roots(self.post):
             if root.group is group:
                 return root
         raise KeyError(group.name)

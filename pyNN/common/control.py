@@ -145,6 +145,22 @@ class BaseState:
         pass
 
 
+def _run_with_callbacks(state, target, callbacks):
+    """Run to step `target`, stopping whenever a callback asked to be called: each callback
+    returns the next time (ms) it wants to be called; times are kept on whole steps."""
+    next_calls = [state.steps] * len(callbacks)
+    while state.steps < target:
+        for k, cb in enumerate(callbacks):
+            if next_calls[k] <= state.steps:
+                next_t = cb(state.t)
+                next_calls[k] = max(state.steps + 1, state.time_to_steps(next_t, "callback time"))
+        stop = min(min(next_calls), target)
+        state.run_steps(stop - state.steps)
+    for k, cb in enumerate(callbacks):
+        if next_calls[k] <= state.steps:
+            cb(state.t)
+
+
 def build_control(state, backend_label):
     """Create the module-level control functions bound to a backend's `state`."""
 
@@ -194,19 +210,8 @@ def build_control(state, backend_label):
             raise ValueError(f"run_until({time_point}): time is in the past (current time {state.t} ms)")
         if not callbacks:
             state.run_steps(target - state.steps)
-            return state.t
-        # each callback returns the next time it wants to be called; keep whole steps
-        next_calls = [state.steps] * len(callbacks)
-        while state.steps < target:
-            for k, cb in enumerate(callbacks):
-                if next_calls[k] <= state.steps:
-                    next_t = cb(state.t)
-                    next_calls[k] = max(state.steps + 1, state.time_to_steps(next_t, "callback time"))
-            stop = min(min(next_calls), target)
-            state.run_steps(stop - state.steps)
-        for k, cb in enumerate(callbacks):
-            if next_calls[k] <= state.steps:
-                cb(state.t)
+        else:
+            _run_with_callbacks(state, target, callbacks)
         return state.t
 
     def run(simtime, callbacks=None):
@@ -241,9 +246,11 @@ def build_control(state, backend_label):
         return state.max_delay if state.max_delay is not None else "auto"
 
     def num_processes():
+        """Number of MPI processes (always 1: the library runs in one process)."""
         return state.num_processes
 
     def rank():
+        """MPI rank of this process (always 0)."""
         return state.mpi_rank
 
     return dict(setup=setup, end=end, run=run, run_for=run, run_until=run_until, reset=reset,

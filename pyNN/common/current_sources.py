@@ -11,16 +11,15 @@ identical on every backend.
 import numpy as np
 
 from pyNN import errors
-from pyNN.common.populations import Assembly, BasePopulation, ID
+from pyNN.common.populations import Assembly, BasePopulation, ID, roots
+from pyNN.standardmodels import backend_type, electrodes
 from pyNN.random import NumpyRNG
 
 
 def _targets_of(cells):
     """(root population, indices) pairs of the cells a source is injected into."""
-    if isinstance(cells, BasePopulation):
-        return [(cells.grandparent, cells._indices)]
-    if isinstance(cells, Assembly):
-        return [(p.grandparent, p._indices) for p in cells.populations]
+    if isinstance(cells, (BasePopulation, Assembly)):
+        return [(part.root, part.indices) for part in roots(cells)]
     if isinstance(cells, ID):
         return [(cells.parent.grandparent, np.array([cells._index]))]
     if isinstance(cells, (list, tuple, np.ndarray)) and all(isinstance(c, ID) for c in cells):
@@ -201,3 +200,54 @@ class CurrentSourceMixin:
         self._create_device()
         for root, indices in self._targets:
             self._connect(root, indices)
+
+
+class WaveformCurrentSource(CurrentSourceMixin):
+    """A current source whose waveform the core computes and the backend plays.
+
+    Nothing is created in the simulator when the source is made, changed or reset: before
+    each run the backend reads ``current_at_steps()`` of the sources in
+    ``state.current_sources`` (their targets are in ``_targets``). Injecting into cells only
+    tells the root population, through its ``_add_injection(source, indices)`` hook.
+    """
+
+    def _create_device(self):
+        pass
+
+    def _connect(self, root, indices):
+        root._add_injection(self, indices)
+
+    def _push_parameters(self):
+        pass  # the waveform is computed afresh from the parameter history before each run
+
+    def _rebuild(self):
+        pass  # nothing native to re-create: the waveform restarts with the new segment
+
+
+def current_source_classes(adapter, tables, simulator=None, module=None):
+    """The standard current sources of a backend: for each type of
+    ``pyNN.standardmodels.electrodes.STANDARD_CURRENT_SOURCES``, a class combining `adapter`
+    (the backend's hooks, e.g. :class:`WaveformCurrentSource` or a class driving native
+    devices) with the class of that name in `tables` (the backend's translation tables).
+
+    Parameters
+    ----------
+    adapter : subclass of CurrentSourceMixin
+    tables : module
+        The backend's ``standardmodels.electrodes``.
+    simulator : module, optional
+        The backend's simulator module, when `adapter` does not set ``_simulator``.
+    module : str, optional
+        ``__module__`` of the classes (default: the adapter's module).
+
+    Returns
+    -------
+    dict
+        name -> class, in the order of ``STANDARD_CURRENT_SOURCES`` (DCSource, ACSource,
+        StepCurrentSource, NoisyCurrentSource), so that a backend binds them by unpacking
+        ``.values()`` (a new standard source makes that unpacking fail loudly).
+    """
+    attributes = {} if simulator is None else {"_simulator": simulator}
+    return {standard.__name__: backend_type(getattr(tables, standard.__name__), module or adapter.__module__,
+                                            (adapter,), **attributes)
+            for standard in electrodes.STANDARD_CURRENT_SOURCES}

@@ -8,14 +8,16 @@ population (or view).
 
 import warnings
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
 from pyNN import errors, random, recording, space
 from pyNN.core import deprecated, is_listlike
-from pyNN.models import BaseCellType
+from pyNN.models import BaseCellType, require_native
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
 from pyNN.recording import files
+from pyNN.standardmodels.cells import PointNeuron
 
 
 class ID(int):
@@ -467,6 +469,9 @@ class Population(BasePopulation):
     _recorder_class = recording.Recorder
     _view_class = None  # set below / by each backend: the PopulationView class to create
     _assembly_class = None
+    #: set by a backend that describes each PointNeuron by an object of its own: called with
+    #: the PointNeuron, it returns that object (the population's ``native_type``)
+    _point_neuron_model = None
 
     def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
                  label=None):
@@ -485,6 +490,8 @@ class Population(BasePopulation):
         self._indices = np.arange(size, dtype=np.int64)
         self.first_id_int = state.id_counter
         state.id_counter += size
+        self.native_type = self._native_type()
+        require_native(self.native_type, state.backend_name, type(self.celltype).__name__)
         self._check_backend_support()
         self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
         type(self.celltype).check_values(self._std, f"Population '{label}'")
@@ -585,8 +592,8 @@ class Population(BasePopulation):
         self._set_native_parameters(self._translate(std_subset), indices)
 
     def _translate(self, std_values):
-        """Standard values -> native values (backends may supply their own table)."""
-        return self.celltype.translate(std_values)
+        """Standard values -> native values, through the backend's table (`native_type`)."""
+        return self.native_type.translate(std_values)
 
     def _check_initial_names(self, names):
         valid = list(self.celltype.default_initial_values)
@@ -648,8 +655,18 @@ class Population(BasePopulation):
         return lambda i: positions[:, i]
 
     # --- hooks for backends --------------------------------------------------------------
+    def _native_type(self):
+        """What holds the backend's translation data for this population's cells: the cell
+        type itself, or for a PointNeuron the object the backend's ``_point_neuron_model``
+        builds for it. It has ``native_name`` (None when the backend has no model),
+        ``missing_reason`` and ``translate()``; the core keeps it as ``native_type``."""
+        if self._point_neuron_model is not None and isinstance(self.celltype, PointNeuron):
+            return self._point_neuron_model(self.celltype)
+        return self.celltype
+
     def _check_backend_support(self):
-        """Raise NoModelAvailableError if the backend cannot simulate this cell type."""
+        """Refuse what the backend cannot simulate beyond a missing model (the core has
+        already checked ``native_type.native_name``), e.g. the limits of a hardware profile."""
 
     def _create_cells(self):
         raise NotImplementedError
@@ -663,6 +680,11 @@ class Population(BasePopulation):
     def _native_ids(self):
         """Simulator handles (e.g. node ids) of the cells, as an integer array."""
         raise NotImplementedError
+
+    def _add_injection(self, source, indices):
+        """`source`, a current source whose waveform the core computes (see
+        :class:`pyNN.common.current_sources.WaveformCurrentSource`), was injected into the
+        cells at `indices`: a backend that plays such waveforms prepares to do so."""
 
 
 def _resolve_size(size, structure):
@@ -1004,8 +1026,7 @@ class Assembly:
                "simulator": state.backend_name, "dt": state.dt, "mpi_processes": state.num_processes}
         ann.update(self.annotations)
         ann.update(annotations or {})
-        entries = [(p.grandparent, p._indices, int(off)) for p, off in zip(self.populations, self._offsets())]
-        return recording.data_block(entries, variables, clear, self.label, self.describe(), ann)
+        return recording.data_block(roots(self), variables, clear, self.label, self.describe(), ann)
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
         _write_block(io, self.get_data(variables, gather, clear, annotations), self.label)
@@ -1081,3 +1102,32 @@ class Assembly:
 
 Population._view_class = PopulationView
 Population._assembly_class = Assembly
+
+
+class RootPart(NamedTuple):
+    """One member of a group of cells, seen from its root population."""
+
+    #: the root Population holding the cells
+    root: Population
+    #: indices of the member's cells in `root`
+    indices: np.ndarray
+    #: position of the member's first cell within the group
+    offset: int
+
+
+def roots(group):
+    """Split a Population, PopulationView or Assembly into its root populations.
+
+    Returns
+    -------
+    list of RootPart
+        One ``(root, indices, offset)`` per member, in the group's order (a Population or
+        PopulationView is one member), so that cell k of the group is
+        ``root.<cell indices[k - offset]>`` of the member whose range holds k.
+    """
+    members = group.populations if isinstance(group, Assembly) else [group]
+    parts, offset = [], 0
+    for member in members:
+        parts.append(RootPart(member.grandparent, member._indices, offset))
+        offset += member.size
+    return parts

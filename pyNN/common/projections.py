@@ -10,10 +10,10 @@ when they can change in the simulator (plasticity).
 import numpy as np
 
 from pyNN import errors
-from pyNN.common.populations import Assembly, BasePopulation
+from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.connectors import Connector, evaluate_synapse_values
 from pyNN.core import deprecated, is_listlike
-from pyNN.models import BaseSynapseType, check_weight_sign
+from pyNN.models import BaseSynapseType, check_weight_sign, require_native
 from pyNN.random import RandomDistribution
 from pyNN.recording import files
 from pyNN.space import Space
@@ -123,15 +123,14 @@ class Projection:
         self._syn = {}
         self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
+        require_native(self.synapse_type, state.backend_name)
         self._prepare_backend()
         connector.connect(self)
         state.projections.append(self)
 
     # --- set-up -----------------------------------------------------------------------------
     def _post_celltypes(self):
-        if isinstance(self.post, Assembly):
-            return [p.celltype for p in self.post.populations]
-        return [self.post.celltype]
+        return [part.root.celltype for part in roots(self.post)]
 
     def _check_post_types(self):
         kinds = {ct.conductance_based for ct in self._post_celltypes()}
@@ -515,7 +514,8 @@ class Projection:
 
     # --- hooks for backends ---------------------------------------------------------------------------
     def _prepare_backend(self):
-        """Check the synapse type is supported and prepare native models."""
+        """Refuse what the backend cannot connect beyond a missing model (the core has
+        already checked ``synapse_type.native_name``) and prepare native models."""
 
     def _create_connections(self, pre, post, values):
         raise NotImplementedError

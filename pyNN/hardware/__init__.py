@@ -7,43 +7,19 @@ the backend's own time-stepped engine with the profile's constraints.
 ``sim.get_mapping_report()`` returns the mapping report of the last mapping, with the
 run-time counters of the runs since. The plain module uses the ``ideal`` profile
 (float64, no limits); ``pyNN.hardware.spinnaker``, ``.brainscales2``, ``.spikey``,
-``.ideal`` and ``.facets.stage1`` default to their profile.
+``.ideal`` and ``.facets.stage1`` default to their profile. What the module exports is
+defined once for every backend (:mod:`pyNN.common.exports`); the functions below are the
+hardware backend's own.
 """
 
-from pyNN import errors, random, space  # noqa: F401
-from pyNN import recording  # noqa: F401
-from pyNN.common import backend_api
-from pyNN.connectors import (  # noqa: F401
-    AllToAllConnector, ArrayConnector, CloneConnector, CSAConnector, DisplacementDependentProbabilityConnector,
-    DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
-    FixedProbabilityConnector, FixedTotalNumberConnector, FromFileConnector, FromListConnector,
-    IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
-)
-from pyNN.core import IndexBasedExpression  # noqa: F401
+from pyNN.common import exports as _exports
 from pyNN.hardware import simulator
-from pyNN.hardware.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
-from pyNN.hardware.populations import Assembly, Population, PopulationView  # noqa: F401
-from pyNN.hardware.projections import Projection
-from pyNN.hardware.standardmodels.cells import *  # noqa: F403
-from pyNN.hardware.standardmodels.synapses import *  # noqa: F403
-from pyNN.network import Network  # noqa: F401
-from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, Sequence  # noqa: F401
-from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
-from pyNN.space import Space  # noqa: F401
-from pyNN.standardmodels import StandardCellType, StandardCurrentSource, build_translations  # noqa: F401
+from pyNN.standardmodels.cells import STANDARD_CELL_TYPES as _STANDARD_CELL_TYPES
 
-from pyNN.common import control, procedural_api  # noqa: F401
-from pyNN.hardware import populations, projections  # noqa: F401
-from pyNN.hardware.recording import Recorder  # noqa: F401
-from pyNN.hardware.standardmodels import cells, electrodes, synapses  # noqa: F401
-
-NativeCellType = StandardCellType
-
+globals().update(_exports.backend_exports(__name__))
 state = simulator.state
 
-globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
-
-_run_steps = run  # noqa: F405 - defined by backend_api above
+_run_steps = run  # noqa: F821 - defined by _exports.backend_exports above
 
 
 def run(simtime, callbacks=None):
@@ -91,13 +67,13 @@ def get_profile(name=None, **overrides):
 def list_standard_models():
     """Names of the standard cell types the current profile can run."""
     profile = get_profile()
-    return [cls.__name__ for cls in cells.STANDARD_CELL_TYPES if profile.cell_spec(cls.__name__) is not None]
+    return [cls.__name__ for cls in _STANDARD_CELL_TYPES if profile.cell_spec(cls.__name__) is not None]
 
 
 def _setup_for_profile(default_profile):
     """A setup() whose profile defaults to `default_profile` (for the ready-made modules);
     the default time step is the profile's."""
-    generic_setup = setup  # noqa: F405 - defined by backend_api above
+    generic_setup = setup  # noqa: F821 - defined by _exports.backend_exports above
 
     def setup_with_profile(timestep=None, min_delay="auto", profile=default_profile, **extra_params):
         if timestep is None:

@@ -5,10 +5,10 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import projections as common
-from pyNN.common.populations import Assembly
+from pyNN.common.populations import roots
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
-from pyNN.hardware.standardmodels.synapses import StaticSynapse
+from pyNN.hardware.standardmodels.synapses import STDPMechanism, StaticSynapse
 
 
 class Projection(common.Projection):
@@ -18,20 +18,13 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
-        syn = self.synapse_type
-        if getattr(type(syn), "native_name", None) is None:
-            reason = getattr(type(syn), "missing_reason", None) or "no engine model"
-            raise errors.NoModelAvailableError(
-                f"{type(syn).__name__} is not available on the hardware backend: {reason}")
-        if type(syn).__name__ == "STDPMechanism":
-            check_stdp_supported(syn)
-        posts = self.post.populations if isinstance(self.post, Assembly) else [self.post]
-        for post in posts:
-            group = post.grandparent._group
-            if self.receptor_type not in group.receptors.index:
+        if isinstance(self.synapse_type, STDPMechanism):
+            check_stdp_supported(self.synapse_type)
+        for root, _, _ in roots(self.post):
+            if self.receptor_type not in root._group.receptors.index:
                 raise errors.NoModelAvailableError(
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
-                    f"{type(post.celltype).__name__} is not available on the hardware backend")
+                    f"{type(root.celltype).__name__} is not available on the hardware backend")
 
     def _create_connections(self, pre, post, values):
         simulator.state.network_changed()

@@ -9,7 +9,7 @@ as on every other backend and all targets of one source receive the same current
 import nest
 import numpy as np
 
-from pyNN.common.current_sources import CurrentSourceMixin
+from pyNN.common.current_sources import CurrentSourceMixin, current_source_classes
 from pyNN.nest import simulator
 from pyNN.nest.standardmodels import electrodes as tables
 from pyNN.parameters import ArrayParameter
@@ -21,7 +21,7 @@ class NestCurrentSource(CurrentSourceMixin):
     _simulator = simulator
 
     def _create_device(self):
-        model = "step_current_generator" if self._is_noise() else self.nest_name
+        model = "step_current_generator" if self._is_noise() else self.native_name
         self._device = nest.Create(model)
         self._push_parameters()
 
@@ -76,17 +76,5 @@ class NestCurrentSource(CurrentSourceMixin):
             self._push_noise(simulator.state.steps, end_steps)
 
 
-class DCSource(NestCurrentSource, tables.DCSource):
-    __doc__ = tables.DCSource.__doc__
-
-
-class ACSource(NestCurrentSource, tables.ACSource):
-    __doc__ = tables.ACSource.__doc__
-
-
-class StepCurrentSource(NestCurrentSource, tables.StepCurrentSource):
-    __doc__ = tables.StepCurrentSource.__doc__
-
-
-class NoisyCurrentSource(NestCurrentSource, tables.NoisyCurrentSource):
-    __doc__ = tables.NoisyCurrentSource.__doc__
+DCSource, ACSource, StepCurrentSource, NoisyCurrentSource = current_source_classes(
+    NestCurrentSource, tables).values()

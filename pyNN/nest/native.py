@@ -40,7 +40,7 @@ def native_cell_type(model_name):
         "receptor_types": tuple(receptors) if receptors else (() if is_source else ("excitatory", "inhibitory")),
         "units": {k: "unknown" for k in list(params) + recordables},
         "injectable": not is_source,
-        "nest_name": {"on_grid": model_name, "off_grid": model_name},
+        "native_name": model_name,
         "variable_map": {r: r for r in recordables},
         "scale_factors": {},
         "weight_scale": 1000.0,
@@ -59,7 +59,7 @@ def native_synapse_type(model_name):
     params, _ = _numeric_defaults(model_name, _NON_PARAMETERS)
     params.setdefault("weight", 0.0)
     params["delay"] = None
-    attrs = {"default_parameters": params, "nest_name": model_name, "units": {k: "unknown" for k in params}}
+    attrs = {"default_parameters": params, "native_name": model_name, "units": {k: "unknown" for k in params}}
     cls = type(model_name, (StandardModelType, BaseSynapseType), attrs)
     cls.translations = build_translations(*[(k, k) for k in params])
     return cls
@@ -69,7 +69,7 @@ def native_electrode_type(model_name):
     """A current source class for the NEST generator `model_name`."""
     from pyNN.nest.current_sources import NestCurrentSource
     params, _ = _numeric_defaults(model_name, _NON_PARAMETERS + ("origin",))
-    attrs = {"default_parameters": params, "nest_name": model_name, "units": {k: "unknown" for k in params},
+    attrs = {"default_parameters": params, "native_name": model_name, "units": {k: "unknown" for k in params},
              "recordable": []}
     cls = type(model_name, (NestCurrentSource, StandardModelType, BaseCurrentSource), attrs)
     cls.translations = build_translations(*[(k, k) for k in params])

@@ -8,26 +8,14 @@ from pyNN.common import populations as common
 from pyNN.nest import simulator
 from pyNN.nest.recording import Recorder
 from pyNN.nest.standardmodels.cells import point_neuron_nest_model
-from pyNN.standardmodels.cells import PointNeuron
 from pyNN.parameters import ArrayParameter
 
 
-def nest_type(celltype):
-    """The object holding NEST translation data for a cell type (for a PointNeuron, the
-    description of its NEST multisynapse model)."""
-    if isinstance(celltype, PointNeuron):
-        return point_neuron_nest_model(celltype)
-    return celltype
-
-
-def nest_model_name(celltype):
-    """The NEST model for a cell type under the current spike precision."""
-    names = getattr(nest_type(celltype), "nest_name", None)
-    if not names:
-        reason = getattr(celltype, "missing_reason", None) or "no NEST model is mapped to it"
-        raise errors.NoModelAvailableError(
-            f"{type(celltype).__name__} is not available on the NEST backend: {reason}")
-    return names[simulator.state.spike_precision]
+def nest_model_name(native_type):
+    """The NEST model of a population's native type under the current spike precision."""
+    if simulator.state.spike_precision == "off_grid":
+        return getattr(native_type, "off_grid_name", None) or native_type.native_name
+    return native_type.native_name
 
 
 def _to_nest_values(values):
@@ -84,17 +72,11 @@ class Population(common.Population):
 
     _simulator = simulator
     _recorder_class = Recorder
-
-    def _check_backend_support(self):
-        self.nest_type = nest_type(self.celltype)
-        nest_model_name(self.celltype)
-
-    def _translate(self, std_values):
-        return self.nest_type.translate(std_values)
+    _point_neuron_model = staticmethod(point_neuron_nest_model)  # a PointNeuron's native type
 
     def _create_cells(self):
-        celltype = self.nest_type
-        model = nest_model_name(self.celltype)
+        celltype = self.native_type
+        model = nest_model_name(celltype)
         native = self._translate(self._std)
         native.update(getattr(celltype, "extra_parameters", {}))
         if getattr(celltype, "uses_parrot", False):
@@ -172,20 +154,20 @@ class Population(common.Population):
     def _restore_native(self, names):
         """Give back the threshold parameters from the core's values (no read-back)."""
         if names:
-            native = dict(getattr(self.nest_type, "extra_parameters", {}))
+            native = dict(getattr(self.native_type, "extra_parameters", {}))
             native.update(self._translate(self._std))
             defaults = nest.GetDefaults(self._nodes[0].get("model"))
             _set_per_node(self._nodes, {k: native.get(k, defaults[k]) for k in names})
 
     def _set_native_initial_values(self, std_initial_values, indices):
-        celltype = self.nest_type
+        celltype = self.native_type
         vmap = getattr(celltype, "variable_map", {})
         scales = getattr(celltype, "scale_factors", {})
         fixed = getattr(celltype, "fixed_initial_values", ())
         native = {}
         for name, values in std_initial_values.items():
-            nest_name = vmap.get(name)
-            if nest_name is None or name in fixed or "." in name:
+            native_name = vmap.get(name)
+            if native_name is None or name in fixed or "." in name:
                 # not a settable NEST state variable: only its default start value is possible
                 default = self.celltype.default_initial_values.get(name)
                 if default is not None and np.any(np.asarray(values, dtype=float) != default):
@@ -193,25 +175,25 @@ class Population(common.Population):
                         f"Population '{self.label}': the initial value of '{name}' cannot be changed on "
                         f"the NEST backend (NEST does not allow setting it); it starts at {default}")
                 continue
-            native[nest_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
+            native[native_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
         if native and len(indices) and self._generators is None:
             _set_per_node(self._target(indices), {k: v.astype(float) for k, v in native.items()})
 
     def _native_state(self, std_variable, indices):
         """Current value of a state variable in standard units (for recording starts)."""
-        celltype = self.nest_type
-        nest_name = celltype.variable_map[std_variable]
+        celltype = self.native_type
+        variable = celltype.variable_map[std_variable]
         target = self._target(indices)
-        if nest_name.startswith("g_") and nest_name[2:].isdigit():
+        if variable.startswith("g_") and variable[2:].isdigit():
             # multisynapse conductances are read from the per-receptor array 'g'
-            port = int(nest_name[2:]) - 1
+            port = int(variable[2:]) - 1
             g = target.get("g")
             g = [g] if len(indices) == 1 else g
             # before NEST first updates a new node its array has not been sized: still 0
             values = np.array([row[port] if len(row) > port else 0.0
                                for row in (np.atleast_1d(np.asarray(r, dtype=float)) for r in g)])
         else:
-            values = np.asarray(target.get(nest_name), dtype=float).reshape(-1)
+            values = np.asarray(target.get(variable), dtype=float).reshape(-1)
         values = values * celltype.scale_factors.get(std_variable, 1.0)
         offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
         if offset:

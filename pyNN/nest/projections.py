@@ -10,14 +10,14 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import projections as common
+from pyNN.common.populations import roots
 from pyNN.nest import simulator
 from pyNN.nest.standardmodels.synapses import StaticSynapse
 
 
 def _post_cell_attribute(projection, name, default):
     """An attribute of the NEST types of the postsynaptic cells, which must agree."""
-    groups = getattr(projection.post, "populations", [projection.post])
-    values = [getattr(p.grandparent.nest_type, name, default) for p in groups]
+    values = [getattr(part.root.native_type, name, default) for part in roots(projection.post)]
     if any(v != values[0] for v in values[1:]):
         raise errors.ConnectionError(
             f"Projection '{projection.label}': postsynaptic cell types disagree on '{name}' ({values})")
@@ -31,11 +31,6 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
-        syn = self.synapse_type
-        if getattr(syn, "nest_name", None) is None:
-            reason = getattr(syn, "missing_reason", None) or "no NEST synapse model is mapped to it"
-            raise errors.NoModelAvailableError(
-                f"{type(syn).__name__} is not available on the NEST backend: {reason}")
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
         self._sign = _weight_sign(self)
         ports = _post_cell_attribute(self, "receptor_ports", None)
@@ -46,10 +41,10 @@ class Projection(common.Projection):
         """Projections between the same root populations get distinct NEST models, so that
         each one's connections can be found again with GetConnections."""
         state = simulator.state
-        roots = (tuple(id(p) for p in _roots(self.pre)), tuple(id(p) for p in _roots(self.post)))
-        same = [p for p in state.projections if getattr(p, "_roots_key", None) == roots]
-        self._roots_key = roots
-        return (roots, len(same)) if same else "shared"
+        key = tuple(tuple(id(part.root) for part in roots(group)) for group in (self.pre, self.post))
+        same = [p for p in state.projections if getattr(p, "_roots_key", None) == key]
+        self._roots_key = key
+        return (key, len(same)) if same else "shared"
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
@@ -84,9 +79,7 @@ class Projection(common.Projection):
     def _tau_psc(self, post):
         """Time constant of the target receptor's current, per connection (tsodyks models)."""
         name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
-        groups = getattr(self.post, "populations", [self.post])
-        tau = np.concatenate([p.get(name, simplify=False) for p in groups])
-        return tau[post]
+        return np.asarray(self.post.get(name, simplify=False), dtype=float)[post]
 
     def _set_postsynaptic_parameters(self):
         """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus)."""
@@ -98,16 +91,15 @@ class Projection(common.Projection):
             values.update(component.get_parameters() if hasattr(component, "get_parameters") else {})
         native = {entry["translated_name"]: entry["forward_transform"](values)
                   for name, entry in table.items() if name in values}
-        for group in getattr(self.post, "populations", [self.post]):
+        for part in roots(self.post):
             if native:
-                group.grandparent._nodes[group._indices.tolist()].set(
-                    {k: float(v) for k, v in native.items()})
+                part.root._nodes[part.indices.tolist()].set({k: float(v) for k, v in native.items()})
 
     def _create_connections(self, pre, post, values):
         self._set_postsynaptic_parameters()
         fixed, arrays = self._split_values(values, post)
         port = fixed.pop("receptor_type", None)
-        model = simulator.state.synapse_model(self.synapse_type.nest_name, fixed, self._owner_key)
+        model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
         self._nest_model = model
         syn_spec = {"synapse_model": model}
         syn_spec.update(arrays)
@@ -173,9 +165,8 @@ def _weight_sign(projection):
     """Sign of the NEST weights: NEST's standard models take inhibitory input as negative
     weights; multisynapse models follow PointNeuron.receptor_sign."""
     signs = set()
-    for group in getattr(projection.post, "populations", [projection.post]):
-        root = group.grandparent
-        if getattr(root.nest_type, "sign_selects_receptor", True):
+    for root, _, _ in roots(projection.post):
+        if getattr(root.native_type, "sign_selects_receptor", True):
             signs.add(-1.0 if projection.receptor_type == "inhibitory" else 1.0)
         else:
             signs.add(root.celltype.receptor_sign(projection.receptor_type))
@@ -184,12 +175,6 @@ def _weight_sign(projection):
             f"Projection '{projection.label}': receptor '{projection.receptor_type}' is excitatory in some "
             f"postsynaptic cell types and inhibitory in others")
     return signs.pop() if signs else 1.0
-
-
-def _roots(group):
-    if hasattr(group, "populations"):
-        return [p.grandparent for p in group.populations]
-    return [group.grandparent]
 
 
 def _positions(ids, query):

@@ -28,7 +28,7 @@ class Recorder(recording.Recorder):
         if variable == "spikes":
             return
         pop = self.population
-        native = pop.nest_type.variable_map.get(variable, "")
+        native = pop.native_type.variable_map.get(variable, "")
         model = pop._nodes.get("model") if pop.size else None
         model = model[0] if isinstance(model, tuple) else model
         readable = set(nest.GetDefaults(model)) if model else set()
@@ -70,7 +70,7 @@ class Recorder(recording.Recorder):
         offset = round((start_nest % si) / state.dt) * state.dt
         if abs(offset - si) < 1e-9 * si:
             offset = 0.0
-        native_var = pop.nest_type.variable_map[variable]
+        native_var = pop.native_type.variable_map[variable]
         mm = nest.Create("multimeter", params={"record_from": [native_var], "interval": si,
                                                "offset": offset})
         nest.Connect(mm, pop._nodes[np.asarray(epoch.indices).tolist()], syn_spec={"delay": state.dt})
@@ -111,7 +111,7 @@ class Recorder(recording.Recorder):
         if wanted.size == 0:
             return None
         pop = self.population
-        native_var = pop.nest_type.variable_map[variable]
+        native_var = pop.native_type.variable_map[variable]
         events = mm.get("events")
         mm.n_events = 0
         times = np.asarray(events["times"], dtype=float)
@@ -131,7 +131,7 @@ class Recorder(recording.Recorder):
             rows[:from_mm.size] = block.reshape(from_mm.size, n_cells)
         if wanted[-1] == now:
             rows[-1] = self._current_native(variable, epoch.indices)
-        celltype = pop.nest_type
+        celltype = pop.native_type
         rows[:from_mm.size] *= celltype.scale_factors.get(variable, 1.0)
         offset_param = getattr(celltype, "variable_offsets", {}).get(variable)
         if offset_param and from_mm.size:

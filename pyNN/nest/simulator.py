@@ -31,6 +31,21 @@ _VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning
               "error": "ERROR", "fatal": "FATAL"}
 
 
+#: why PyNN's NEST options `recording_precision` and `t_flush` change nothing here
+_INEFFECTIVE = {
+    "recording_precision": "recorded values come from NEST as float64 arrays in memory, not from "
+                           "text files written with a given number of digits",
+    "t_flush": "reset() rebuilds the NEST kernel, so nothing of a previous run is left to flush",
+}
+
+
+def _log_ineffective(**options):
+    """Accept PyNN's NEST options that have no effect on this backend, and say so (INFO)."""
+    for name, value in options.items():
+        if value is not None:
+            logger.info("setup(%s=%r) has no effect on the NEST backend: %s", name, value, _INEFFECTIVE[name])
+
+
 class State(BaseState):
     """The NEST backend's global state."""
 
@@ -56,8 +71,10 @@ class State(BaseState):
         return (OFFSET_STEPS - 1) * self.dt
 
     def _setup(self, threads=1, rng_seed=42, spike_precision="on_grid", verbosity="error",
-               recording_precision=15, t_flush=None, rng_type=None, grng_seed=None, rng_seeds=None,
+               recording_precision=None, t_flush=None, rng_type=None, grng_seed=None, rng_seeds=None,
                rng_seeds_seed=None, **unknown):
+        """NEST's set-up options (see doc/behaviour.md). `recording_precision` and `t_flush`
+        are PyNN options that have no effect here (see :func:`_log_ineffective`)."""
         if unknown:
             raise TypeError(f"setup() got unknown NEST option(s) {sorted(unknown)}; NEST options are "
                             f"threads, rng_seed, spike_precision, verbosity, recording_precision, max_delay")
@@ -71,6 +88,7 @@ class State(BaseState):
             rng_seed = rng_seeds[0]
         elif rng_seeds_seed is not None:
             rng_seed = rng_seeds_seed
+        _log_ineffective(recording_precision=recording_precision, t_flush=t_flush)
         self.threads = int(threads)
         self.rng_seed = int(rng_seed)
         self.rng_type = rng_type
@@ -123,6 +141,7 @@ class State(BaseState):
             source._rebuild()
 
     def nest_time(self, user_time):
+        """NEST kernel time (ms) of a user time (see the module docstring)."""
         return user_time + self.offset
 
     def synapse_model(self, base_model, fixed_params, owner_key):

@@ -7,49 +7,12 @@ tight loop per parameter over the selected cells.
 
 import numpy as np
 
-from pyNN import errors
 from pyNN.common import populations as common
-from pyNN.neuron import simulator
+from pyNN.neuron import hoc, simulator
+from pyNN.neuron.hoc import get_value, set_value
 from pyNN.neuron.recording import Recorder
 from pyNN.neuron.standardmodels.cells import NeuronPointNeuronModel
 from pyNN.parameters import ArrayParameter
-from pyNN.standardmodels.cells import PointNeuron
-
-
-def native_type(celltype):
-    """The object holding the NEURON translation data of a cell type (for a PointNeuron,
-    the description of its PyNN_PointNeuron set-up)."""
-    if isinstance(celltype, PointNeuron):
-        return NeuronPointNeuronModel(celltype)
-    return celltype
-
-
-def _element(name):
-    """'out[2]' -> ('out', 2); 'vm' -> ('vm', None)."""
-    if name.endswith("]"):
-        base, _, index = name[:-1].partition("[")
-        return base, int(index)
-    return name, None
-
-
-def set_value(cell, name, value):
-    base, index = _element(name)
-    if index is None:
-        setattr(cell, name, value)
-    else:
-        getattr(cell, base)[index] = value
-
-
-def get_value(cell, name):
-    base, index = _element(name)
-    return getattr(cell, name) if index is None else getattr(cell, base)[index]
-
-
-def reference(cell, name):
-    """NEURON pointer to a mechanism variable (or array element) of `cell`."""
-    base, index = _element(name)
-    ref = getattr(cell, "_ref_" + base)
-    return ref if index is None else ref[index]
 
 
 def _per_cell(value, n):
@@ -66,22 +29,15 @@ class Population(common.Population):
 
     _simulator = simulator
     _recorder_class = Recorder
+    _point_neuron_model = NeuronPointNeuronModel  # a PointNeuron's native type
 
     def _check_backend_support(self):
-        self.native_type = native_type(self.celltype)
-        if not getattr(self.native_type, "native_name", None):
-            reason = getattr(self.celltype, "missing_reason", None) or "no NEURON mechanism is mapped to it"
-            raise errors.NoModelAvailableError(
-                f"{type(self.celltype).__name__} is not available on the NEURON backend: {reason}")
         simulator.state.ensure_mechanisms()
-
-    def _translate(self, std_values):
-        return self.native_type.translate(std_values)
 
     # --- creation --------------------------------------------------------------------
     def _create_cells(self):
         state = simulator.state
-        h = simulator.hoc()
+        h = hoc.h()
         celltype = self.native_type
         mechanism = getattr(h, celltype.native_name)
         if celltype.artificial:
@@ -103,7 +59,7 @@ class Population(common.Population):
 
     def _register_gids(self):
         state = simulator.state
-        h = simulator.hoc()
+        h = hoc.h()
         pc = state.pc
         # every mechanism emits its spikes with net_event (cells: from a WATCH on `spk`), so
         # the output NetCon has the mechanism itself as source (a NetCon watching a variable
@@ -157,7 +113,7 @@ class Population(common.Population):
     def _queue_spike_times(self, indices, from_step=0):
         """Feed the relays of SpikeSourceArray cells their spike times from `from_step` on
         (events queued earlier for these cells are withdrawn)."""
-        h = simulator.hoc()
+        h = hoc.h()
         dt = simulator.state.dt
         for i in np.asarray(indices).tolist():
             old = self._feeders[i]
@@ -183,7 +139,7 @@ class Population(common.Population):
 
     def _restart_sources(self, indices):
         """Restart random sources from the current time after a parameter change."""
-        h = simulator.hoc()
+        h = hoc.h()
         t_now = simulator.state.t
         for i in np.asarray(indices).tolist():
             if self._feeders[i] is None:
@@ -238,6 +194,9 @@ class Population(common.Population):
 
     def _nrn_cells(self):
         return self._cells
+
+    def _add_injection(self, source, indices):
+        simulator.state.injections_changed = True  # the groups of injected cells are made anew
 
 
 class PopulationView(common.PopulationView):

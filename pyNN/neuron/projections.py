@@ -13,6 +13,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import projections as common
+from pyNN.common.populations import roots
 from pyNN.neuron import simulator
 from pyNN.neuron.standardmodels.synapses import StaticSynapse
 
@@ -25,15 +26,11 @@ class Projection(common.Projection):
 
     def _prepare_backend(self):
         syn = self.synapse_type
-        if getattr(syn, "native_name", None) is None:
-            reason = getattr(syn, "missing_reason", None) or "no NEURON model is mapped to it"
-            raise errors.NoModelAvailableError(
-                f"{type(syn).__name__} is not available on the NEURON backend: {reason}")
-        groups = getattr(self.post, "populations", [self.post])
-        types = [g.grandparent.native_type for g in groups]
+        parts = roots(self.post)
+        types = [part.root.native_type for part in parts]
         targets = getattr(syn, "target_mechanisms", None)
-        if targets and any(t.native_name not in targets or not g.celltype.has_parameter("tau_syn_E")
-                           for g, t in zip(groups, types)):
+        if targets and any(t.native_name not in targets or not part.root.celltype.has_parameter("tau_syn_E")
+                           for part, t in zip(parts, types)):
             raise errors.NoModelAvailableError(
                 f"{type(syn).__name__} is not available on the NEURON backend for targets other than the "
                 f"IF_curr_* / IF_cond_* cell types with synaptic time constants (mechanisms "
@@ -53,12 +50,12 @@ class Projection(common.Projection):
             self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
         else:
             # a named receptor is chosen by the port; its sign is the core's rule
-            self._sign = groups[0].grandparent.celltype.receptor_sign(self.receptor_type)
+            self._sign = parts[0].root.celltype.receptor_sign(self.receptor_type)
         self._netcons = []
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST
-        early = np.concatenate([np.full(g.size, bool(t.voltage_jump)) for g, t in zip(groups, types)]) \
-            if groups else np.zeros(0, bool)
+        early = np.concatenate([np.full(len(part.indices), bool(t.voltage_jump)) for part, t in zip(parts, types)]
+                               + [np.zeros(0, bool)])
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
 
     def _native_delays(self, delays, post):
@@ -99,8 +96,7 @@ class Projection(common.Projection):
         if post is None:
             return
         tau_name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
-        groups = getattr(self.post, "populations", [self.post])
-        tau = np.concatenate([np.asarray(g.get(tau_name, simplify=False), dtype=float) for g in groups])[post]
+        tau = np.asarray(self.post.get(tau_name, simplify=False), dtype=float)[post]
         u0 = float(self.initial_values.get("u", self.synapse_type.default_initial_values.get("u", 0.0)))
         slot = 1 + len(self.synapse_type.weight_slots)
         for nc, tau_psc in zip(netcons, tau.tolist()):

@@ -8,7 +8,7 @@ matrix, keeps the samples on the epoch's sampling grid and empties the vectors.
 import numpy as np
 
 from pyNN import errors, recording
-from pyNN.neuron import simulator
+from pyNN.neuron import hoc, simulator
 
 
 class Recorder(recording.Recorder):
@@ -31,14 +31,13 @@ class Recorder(recording.Recorder):
         self._drop(variable)
         if len(indices) == 0:
             return
-        from pyNN.neuron.populations import reference
-        h = simulator.hoc()
+        h = hoc.h()
         native = self.population.native_type.variable_map[variable]
         cells = self.population._cells
         vectors = []
         for i in np.asarray(indices).tolist():
             vec = h.Vector()
-            vec.record(reference(cells[i], native))
+            vec.record(hoc.reference(cells[i], native))
             vectors.append(vec)
         # vectors installed before the first finitialize() get the sample of step 0 first
         base = state.steps + 1 if state.nrn_initialized else 0

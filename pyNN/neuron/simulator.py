@@ -25,19 +25,9 @@ import numpy as np
 
 from pyNN.common.control import BaseState
 from pyNN.neuron import mechanisms
+from pyNN.neuron.hoc import h as hoc
 
 logger = logging.getLogger("PyNN")
-
-_h = None
-
-
-def hoc():
-    """NEURON's hoc interpreter (imported on first use)."""
-    global _h
-    if _h is None:
-        from neuron import h
-        _h = h
-    return _h
 
 
 class State(BaseState):
@@ -60,6 +50,7 @@ class State(BaseState):
 
     # --- set-up ----------------------------------------------------------------------
     def setup(self, *args, **kwargs):
+        """Release the previous network's NEURON objects, then set up as every backend."""
         self._release_network()
         super().setup(*args, **kwargs)
 
@@ -170,8 +161,7 @@ class State(BaseState):
             recorder._after_reinit()
 
     def _advance(self, n_steps):
-        from pyNN.neuron import current_sources
-        current_sources.prepare_injections(self, self.steps + n_steps)
+        self.prepare_injections(self.steps + n_steps)
         if not self.nrn_initialized:
             self._initialize()
         elif self.needs_reinit:
@@ -187,6 +177,44 @@ class State(BaseState):
             self._initialize()
             self._spike_times.resize(0)
             self._spike_ids.resize(0)
+
+    # --- current sources ---------------------------------------------------------------------
+    def prepare_injections(self, end_steps):
+        """Before a run up to step `end_steps`: (re)compute the summed current of every group
+        of cells that receive the same sources and, if injections changed, connect each
+        group's vector to its cells (see current_sources.py)."""
+        if not self.current_sources:
+            return
+        if self.injections_changed or not self.stim_groups:
+            self._connect_injection_groups(end_steps)
+        steps = np.arange(end_steps + 2)
+        for key, (vec, _) in self.stim_groups.items():
+            total = np.zeros(steps.size)
+            for k in key:
+                total += self.current_sources[k].current_at_steps(steps)
+            old = vec.as_numpy()
+            n = min(old.size, total.size)
+            if not np.array_equal(old[self.steps:n], total[self.steps:n]):
+                # a parameter changed between runs: NEURON has already fetched the values of the
+                # next steps, so the vector is only read afresh after a re-initialisation
+                self.objects_added()
+            if vec.size() != total.size:
+                vec.resize(total.size)
+            vec.as_numpy()[:] = total
+
+    def _connect_injection_groups(self, end_steps):
+        """One Vector per group of cells receiving the same sources, played into their i_inj."""
+        h = hoc()
+        for vec, _ in self.stim_groups.values():
+            vec.play_remove()
+        self.stim_groups = {}
+        for key, cells in _injection_groups(self.current_sources).items():
+            vec = h.Vector(end_steps + 2)
+            for root, i in cells:
+                vec.play(root._cells[i]._ref_i_inj, self.dt)
+            self.stim_groups[key] = (vec, cells)
+        self.injections_changed = False
+        self.objects_added()
 
     # --- spikes ----------------------------------------------------------------------------
     def collect_spikes(self):
@@ -216,8 +244,22 @@ class State(BaseState):
         return idx, np.rint(times / self.dt) * self.dt
 
     def discard_spikes(self, population):
+        """Forget the spikes of `population` collected so far (they are not data)."""
         self.collect_spikes()
         self._pending_spikes.pop(id(population), None)
+
+
+def _injection_groups(sources):
+    """{tuple of source positions: [(population, cell index), ...]} for every injected cell."""
+    per_cell = {}
+    for k, source in enumerate(sources):
+        for root, indices in source._targets:
+            for i in np.unique(indices).tolist():
+                per_cell.setdefault((id(root), i), (root, i, []))[2].append(k)
+    groups = {}
+    for root, i, positions in per_cell.values():
+        groups.setdefault(tuple(positions), []).append((root, i))
+    return groups
 
 
 state = State()

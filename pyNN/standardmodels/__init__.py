@@ -59,6 +59,25 @@ def build_translations(*definitions):
     return table
 
 
+def identity_translations(model_type):
+    """A translation table keeping every parameter of `model_type` under its standard name
+    and unit (for a backend that works in standard names and units)."""
+    return build_translations(*((name, name) for name in model_type.default_parameters))
+
+
+def backend_type(standard_type, module, mixins=(), **attributes):
+    """A backend's class of a standard type: a subclass of `mixins` (first) and
+    `standard_type`, with the standard type's name and docstring, defined in `module`,
+    with `attributes` as class attributes (``translations``, ``native_name``, ...).
+
+    For backends whose classes of several types differ only in such data, so that the
+    classes need not be written out one by one.
+    """
+    namespace = {"__doc__": standard_type.__doc__, "__module__": module}
+    namespace.update(attributes)
+    return type(standard_type.__name__, (*mixins, standard_type), namespace)
+
+
 def _identity(name):
     return lambda values: values[name]
 
@@ -83,18 +102,10 @@ class StandardModelType(models.BaseModelType):
 
     @classmethod
     def get_native_names(cls, *names):
+        """Native names of the standard parameters `names` (default: all translated ones)."""
         if not names:
             names = cls.translations.keys()
         return [cls.translations[name]["translated_name"] for name in names]
-
-    @classmethod
-    def _computed(cls, name):
-        return cls.translations[name]["scale_factor"] is None
-
-    @classmethod
-    def dependencies(cls, name):
-        """Standard names that must be known together with `name` to translate it."""
-        return [n for n in cls.translations if cls._computed(n) or n == name] if cls._computed(name) else [name]
 
     @classmethod
     def translate(cls, std_values):
@@ -127,18 +138,23 @@ class StandardModelType(models.BaseModelType):
 
     @classmethod
     def simple_parameters(cls):
+        """Standard parameters passed on unchanged (renamed at most)."""
         return [n for n, e in cls.translations.items() if e["scale_factor"] == 1.0]
 
     @classmethod
     def scaled_parameters(cls):
+        """Standard parameters translated by a scale factor other than 1."""
         return [n for n, e in cls.translations.items() if e["scale_factor"] not in (None, 1.0)]
 
     @classmethod
     def computed_parameters(cls):
+        """Standard parameters translated by expressions (possibly of several parameters)."""
         return [n for n, e in cls.translations.items() if e["scale_factor"] is None]
 
     @property
     def native_parameters(self):
+        """This instance's parameter values translated to the backend (homogeneous ones as
+        scalars)."""
         ps = self.parameter_space.copy()
         ps.shape = (1,)
         ps.evaluate(simplify=True)

@@ -736,3 +736,12 @@ __all__ = [
     "SpikeSourcePoisson",
     "SpikeSourcePoissonRefractory",
 ]
+
+#: every standard cell type (the PointNeuron components and PointNeuron itself aside), in the
+#: order of the documentation; backends provide a class of the same name for each
+STANDARD_CELL_TYPES = (
+    IF_curr_alpha, IF_curr_exp, IF_curr_delta, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
+    IF_facets_hardware1, HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
+    GIF_cond_exp, SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma,
+    SpikeSourceInhGamma, SpikeSourceArray,
+)

@@ -7,7 +7,7 @@ These classes are data only. Currents are in nA and times in ms; a source is act
 import numpy as np
 
 from pyNN.parameters import Sequence
-from pyNN.standardmodels import StandardCurrentSource
+from pyNN.standardmodels import StandardCurrentSource, backend_type, identity_translations
 from pyNN.standardmodels.cells import ValueChecksMixin
 
 
@@ -120,3 +120,32 @@ class NoisyCurrentSource(_CurrentSource):
 
 
 __all__ = ["ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource"]
+
+
+#: every standard current source, in the order of the documentation
+STANDARD_CURRENT_SOURCES = (DCSource, ACSource, StepCurrentSource, NoisyCurrentSource)
+
+
+def waveform_tables(module, native_name, native_description, identity=False):
+    """A backend's classes of the standard current sources when it plays the core's waveform
+    (see :class:`pyNN.common.current_sources.WaveformCurrentSource`).
+
+    Parameters
+    ----------
+    module : str
+        ``__module__`` of the classes (the backend's ``standardmodels.electrodes``).
+    native_name, native_description : str
+        What plays the current in the backend, for the support matrix.
+    identity : bool
+        The parameters stay in the core, so by default nothing is translated (empty tables);
+        True gives tables that keep every parameter under its standard name and unit.
+
+    Returns
+    -------
+    dict
+        name -> class, in the order of :data:`STANDARD_CURRENT_SOURCES`.
+    """
+    return {standard.__name__: backend_type(standard, module, native_name=native_name,
+                                            native_description=native_description,
+                                            translations=identity_translations(standard) if identity else {})
+            for standard in STANDARD_CURRENT_SOURCES}

@@ -308,3 +308,8 @@ __all__ = [
 
 #: the synapse types every backend exports (the STDP component base classes are not types)
 BACKEND_NAMES = [name for name in __all__ if not name.startswith("STDP") or name == "STDPMechanism"]
+
+
+#: every standard synapse type apart from STDPMechanism (assembled from components)
+STANDARD_SYNAPSE_TYPES = (StaticSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
+                          StochasticTsodyksMarkramSynapse, MultiQuantalSynapse, ElectricalSynapse)

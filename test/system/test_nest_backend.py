@@ -62,6 +62,18 @@ def test_setup_options():
         sim.setup(foo=1)
 
 
+def test_pynn_options_without_effect_are_accepted_and_logged(caplog):
+    with caplog.at_level("INFO", logger="PyNN"):
+        sim.setup(timestep=0.1, recording_precision=10, t_flush=5.0)
+    messages = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any("recording_precision=10" in m and "no effect on the NEST backend" in m for m in messages)
+    assert any("t_flush=5.0" in m and "no effect on the NEST backend" in m for m in messages)
+    with caplog.at_level("INFO", logger="PyNN"):
+        caplog.clear()
+        sim.setup(timestep=0.1)
+    assert not [r for r in caplog.records if "no effect" in r.getMessage()]
+
+
 def test_off_grid_precision_uses_precise_models():
     sim.setup(timestep=0.1, spike_precision="off_grid")
     p = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))

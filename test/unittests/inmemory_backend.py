@@ -20,29 +20,18 @@ tests can assert on it:
 Use it like a backend module: ``import inmemory_backend as sim; sim.setup()``.
 """
 
+import sys as _sys
 import types
 
 import numpy as np
 
-from pyNN import errors, random, recording, space  # noqa: F401 - exported like a backend
-from pyNN.common import backend_api
+from pyNN import recording
 from pyNN.common import control as _control
 from pyNN.common import populations as _populations
 from pyNN.common import projections as _projections
 from pyNN.common.current_sources import CurrentSourceMixin
-from pyNN.connectors import (  # noqa: F401
-    AllToAllConnector, ArrayConnector, CloneConnector, CSAConnector, DisplacementDependentProbabilityConnector,
-    DistanceDependentProbabilityConnector, FixedNumberPostConnector, FixedNumberPreConnector,
-    FixedProbabilityConnector, FixedTotalNumberConnector, FromFileConnector, FromListConnector,
-    IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
-)
-from pyNN.core import IndexBasedExpression  # noqa: F401
-from pyNN.network import Network  # noqa: F401
-from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, Sequence  # noqa: F401
-from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
-from pyNN.space import Space  # noqa: F401
-from pyNN.standardmodels import StandardCellType, StandardCurrentSource, build_translations
-from pyNN.standardmodels import StandardModelType
+from pyNN.common import exports as _exports
+from pyNN.standardmodels import build_translations
 from pyNN.standardmodels import cells as _std_cells
 from pyNN.standardmodels import electrodes as _std_electrodes
 from pyNN.standardmodels import synapses as _std_synapses
@@ -110,7 +99,13 @@ _MEMBRANE = (
 _SYN_TAUS = (("tau_syn_E", "tau_syn_ex"), ("tau_syn_I", "tau_syn_in"))
 
 
-class IF_cond_exp(_std_cells.IF_cond_exp):
+class _InMemoryModel:
+    """Every type this backend translates runs on its (pretend) native model."""
+
+    native_name = "in-memory"
+
+
+class IF_cond_exp(_InMemoryModel, _std_cells.IF_cond_exp):
     __doc__ = _std_cells.IF_cond_exp.__doc__
     # tau_m is stored as a leak conductance (nS) computed from cm (nF) and tau_m (ms)
     translations = build_translations(
@@ -121,41 +116,37 @@ class IF_cond_exp(_std_cells.IF_cond_exp):
     )
 
 
-class IF_cond_alpha(_std_cells.IF_cond_alpha):
+class IF_cond_alpha(_InMemoryModel, _std_cells.IF_cond_alpha):
     __doc__ = _std_cells.IF_cond_alpha.__doc__
     translations = IF_cond_exp.translations
 
 
-class IF_curr_exp(_std_cells.IF_curr_exp):
+class IF_curr_exp(_InMemoryModel, _std_cells.IF_curr_exp):
     __doc__ = _std_cells.IF_curr_exp.__doc__
     translations = build_translations(*_MEMBRANE, *_SYN_TAUS, ("tau_m", "tau_m"))
 
 
-class IF_curr_alpha(_std_cells.IF_curr_alpha):
+class IF_curr_alpha(_InMemoryModel, _std_cells.IF_curr_alpha):
     __doc__ = _std_cells.IF_curr_alpha.__doc__
     translations = IF_curr_exp.translations
 
 
-class SpikeSourceArray(_std_cells.SpikeSourceArray):
+class SpikeSourceArray(_InMemoryModel, _std_cells.SpikeSourceArray):
     __doc__ = _std_cells.SpikeSourceArray.__doc__
     translations = build_translations(("spike_times", "spike_times"))
 
 
-class SpikeSourcePoisson(_std_cells.SpikeSourcePoisson):
+class SpikeSourcePoisson(_InMemoryModel, _std_cells.SpikeSourcePoisson):
     __doc__ = _std_cells.SpikeSourcePoisson.__doc__
     translations = build_translations(("rate", "rate"), ("start", "start"), ("duration", "duration"))
 
 
-STANDARD_CELL_TYPES = [IF_cond_exp, IF_cond_alpha, IF_curr_exp, IF_curr_alpha, SpikeSourceArray,
-                       SpikeSourcePoisson]
-
-
-class StaticSynapse(_std_synapses.StaticSynapse):
+class StaticSynapse(_InMemoryModel, _std_synapses.StaticSynapse):
     __doc__ = _std_synapses.StaticSynapse.__doc__
     translations = build_translations(("weight", "weight", 1000.0), ("delay", "delay"))
 
 
-class TsodyksMarkramSynapse(_std_synapses.TsodyksMarkramSynapse):
+class TsodyksMarkramSynapse(_InMemoryModel, _std_synapses.TsodyksMarkramSynapse):
     """Tsodyks-Markram synapse whose weights the in-memory simulator may change: the core
     must read them back from the backend (``_read_plastic``)."""
 
@@ -166,7 +157,7 @@ class TsodyksMarkramSynapse(_std_synapses.TsodyksMarkramSynapse):
     dynamic_parameters = ("weight",)
 
 
-class _InMemoryCurrentSource(CurrentSourceMixin):
+class _InMemoryCurrentSource(_InMemoryModel, CurrentSourceMixin):
     """Device of the in-memory simulator: translated parameters and targets in ``_device``."""
 
     _simulator = simulator
@@ -207,12 +198,6 @@ class Population(_populations.Population):
     """Cells of the in-memory simulator: translated parameter arrays in ``native``."""
 
     _simulator = simulator
-
-    def _check_backend_support(self):
-        celltype = self.celltype
-        if isinstance(celltype, StandardModelType) and not type(celltype).translations:
-            raise errors.NoModelAvailableError(
-                f"{type(celltype).__name__} is not available on the InMemory backend")
 
     def _create_cells(self):
         self.calls = [("create", self.size)]
@@ -327,10 +312,6 @@ class Projection(_projections.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
-        syn = self.synapse_type
-        if isinstance(syn, StandardModelType) and not type(syn).translations:
-            raise errors.NoModelAvailableError(
-                f"{type(syn).__name__} is not available on the InMemory backend")
         self.calls = []
         self.native = {"source": np.zeros(0, dtype=np.int64), "target": np.zeros(0, dtype=np.int64)}
 
@@ -363,11 +344,6 @@ class Projection(_projections.Projection):
 # Module-level API, as a backend exports it
 # ---------------------------------------------------------------------------------------------
 
-globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))
+globals().update(_exports.exported_objects(simulator, _sys.modules[__name__]))
 
-
-def list_standard_models():
-    return [cls.__name__ for cls in STANDARD_CELL_TYPES]
-
-
-__all__ = [name for name in dir() if not name.startswith("_")] + ["StandardCellType", "StandardCurrentSource"]
+__all__ = [name for name in dir() if not name.startswith("_")]

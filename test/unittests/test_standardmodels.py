@@ -7,24 +7,15 @@ from pyNN import errors
 from pyNN.parameters import ArrayParameter, Sequence
 from pyNN.standardmodels import cells, electrodes, synapses
 
-CELL_TYPES = [
-    cells.IF_curr_alpha, cells.IF_curr_exp, cells.IF_curr_delta, cells.IF_cond_alpha,
-    cells.IF_cond_exp, cells.IF_cond_exp_gsfa_grr, cells.IF_facets_hardware1, cells.HH_cond_exp,
-    cells.EIF_cond_alpha_isfa_ista, cells.EIF_cond_exp_isfa_ista, cells.Izhikevich,
-    cells.GIF_cond_exp, cells.SpikeSourcePoisson, cells.SpikeSourcePoissonRefractory,
-    cells.SpikeSourceGamma, cells.SpikeSourceInhGamma, cells.SpikeSourceArray,
-]
+CELL_TYPES = list(cells.STANDARD_CELL_TYPES)
 COMPONENTS = [cells.LIF, cells.AdExp]
 PSRS = [cells.CurrExpPostSynapticResponse, cells.CondExpPostSynapticResponse,
         cells.CondAlphaPostSynapticResponse, cells.CondBetaPostSynapticResponse]
-SYNAPSE_TYPES = [synapses.StaticSynapse, synapses.ElectricalSynapse, synapses.TsodyksMarkramSynapse,
-                 synapses.SimpleStochasticSynapse, synapses.StochasticTsodyksMarkramSynapse,
-                 synapses.MultiQuantalSynapse]
+SYNAPSE_TYPES = list(synapses.STANDARD_SYNAPSE_TYPES)
 STDP_COMPONENTS = [synapses.AdditiveWeightDependence, synapses.MultiplicativeWeightDependence,
                    synapses.AdditivePotentiationMultiplicativeDepression,
                    synapses.GutigWeightDependence, synapses.SpikePairRule, synapses.Vogels2011Rule]
-ELECTRODES = [electrodes.DCSource, electrodes.ACSource, electrodes.StepCurrentSource,
-              electrodes.NoisyCurrentSource]
+ELECTRODES = list(electrodes.STANDARD_CURRENT_SOURCES)
 ALL_TYPES = CELL_TYPES + COMPONENTS + PSRS + SYNAPSE_TYPES + STDP_COMPONENTS + ELECTRODES
 SOURCES = [c for c in CELL_TYPES if c.__name__.startswith("SpikeSource")]
 INTEGER_PARAMETERS = {("SpikeSourceGamma", "alpha"), ("MultiQuantalSynapse", "n")}
@@ -312,8 +303,9 @@ def _round_trip(obj):
     return native
 
 
-def _model_names(nest_name):
-    return sorted(set(nest_name.values())) if isinstance(nest_name, dict) else [nest_name]
+def _model_names(nest_cls):
+    """The NEST models of a cell type: the on-grid one and, if different, the off-grid one."""
+    return sorted({nest_cls.native_name, nest_cls.off_grid_name or nest_cls.native_name})
 
 
 def test_nest_tables_cover_every_standard_type(nest_tables):
@@ -330,11 +322,11 @@ def test_nest_cell_tables(nest, nest_tables):
     ncells = nest_tables[0]
     for cls in CELL_TYPES:
         nest_cls = getattr(ncells, cls.__name__)
-        if nest_cls.nest_name is None:
+        if nest_cls.native_name is None:
             assert nest_cls.missing_reason
             continue
         native = _round_trip(nest_cls())
-        for model in _model_names(nest_cls.nest_name):
+        for model in _model_names(nest_cls):
             defaults = nest.GetDefaults(model)
             unknown = (set(native) | set(nest_cls.extra_parameters)) - set(defaults)
             assert not unknown, (cls.__name__, model, unknown)
@@ -383,28 +375,28 @@ def test_nest_cell_translation_values(nest_tables):
 
 def test_nest_unavailable_models(nest, nest_tables):
     ncells, nsynapses, _ = nest_tables
-    assert ncells.SpikeSourceInhGamma.nest_name is None
+    assert ncells.SpikeSourceInhGamma.native_name is None
     assert "inh_gamma_generator" not in nest.node_models
-    assert nsynapses.StochasticTsodyksMarkramSynapse.nest_name is None
+    assert nsynapses.StochasticTsodyksMarkramSynapse.native_name is None
     assert "stochastic_stp_synapse" not in nest.synapse_models
-    assert nsynapses.ElectricalSynapse.nest_name is None
+    assert nsynapses.ElectricalSynapse.native_name is None
 
 
 def test_nest_synapse_tables(nest, nest_tables):
     nsynapses = nest_tables[1]
     for cls in SYNAPSE_TYPES:
         nest_cls = getattr(nsynapses, cls.__name__)
-        if nest_cls.nest_name is None:
+        if nest_cls.native_name is None:
             assert nest_cls.missing_reason
             continue
         native = _round_trip(nest_cls())
-        defaults = nest.GetDefaults(nest_cls.nest_name)
+        defaults = nest.GetDefaults(nest_cls.native_name)
         names = set(native) | set(nest_cls.variable_map.values()) | set(nest_cls.native_state_from)
         assert not names - set(defaults), cls.__name__
         nest.ResetKernel()
         pre, post = nest.Create("parrot_neuron"), nest.Create("iaf_psc_alpha")
         syn_spec = {k: v for k, v in native.items() if v is not None}
-        syn_spec.update({"synapse_model": nest_cls.nest_name, "weight": 1.0, "delay": 1.0})
+        syn_spec.update({"synapse_model": nest_cls.native_name, "weight": 1.0, "delay": 1.0})
         nest.Connect(pre, post, syn_spec=syn_spec)
 
 
@@ -417,7 +409,7 @@ def test_nest_stdp(nest, nest_tables, wd_name):
         timing_dependence=nsynapses.SpikePairRule(A_plus=0.01, A_minus=0.012, tau_minus=25.0),
         weight_dependence=getattr(nsynapses, wd_name)(w_max=0.05),
         weight=0.01)
-    assert stdp.nest_name == "stdp_synapse" and type(stdp).nest_name == "stdp_synapse"
+    assert stdp.native_name == "stdp_synapse" and type(stdp).native_name == "stdp_synapse"
     assert type(stdp).translate({"A_plus": 0.01, "A_minus": 0.012})["alpha"] == pytest.approx(1.2)
     native = _round_trip(stdp)
     assert native["Wmax"] == pytest.approx(50.0)
@@ -438,7 +430,7 @@ def test_nest_stdp_unavailable(nest_tables):
     nsynapses = nest_tables[1]
     stdp = nsynapses.STDPMechanism(timing_dependence=nsynapses.Vogels2011Rule(),
                                    weight_dependence=nsynapses.AdditiveWeightDependence())
-    assert stdp.nest_name is None and "Vogels2011Rule" in stdp.missing_reason
+    assert stdp.native_name is None and "Vogels2011Rule" in stdp.missing_reason
 
 
 def test_nest_electrode_tables(nest, nest_tables):
@@ -448,7 +440,7 @@ def test_nest_electrode_tables(nest, nest_tables):
         obj = nest_cls(**({"times": Sequence([1.0, 2.0]), "amplitudes": Sequence([0.5, -0.5])}
                           if cls is electrodes.StepCurrentSource else {}))
         native = _round_trip(obj)
-        defaults = nest.GetDefaults(nest_cls.nest_name)
+        defaults = nest.GetDefaults(nest_cls.native_name)
         assert not set(native) - set(defaults), cls.__name__
         assert nest_cls.variable_map["i"] in defaults["recordables"]
     step = nelectrodes.StepCurrentSource(times=Sequence([1.0, 2.0]), amplitudes=Sequence([0.5, -0.5]))

@@ -4,8 +4,9 @@ translation of standard names and units to Brian2 variables in SI units.
 Each class adds to its standard counterpart:
 
 ``native_name``
-    a short name of the Brian2 model (shown in the support matrix), or None with a
-    ``missing_reason``.
+    the Brian2 object that simulates a population ('NeuronGroup' or
+    'SpikeGeneratorGroup'), or None with a ``missing_reason``; ``native_description``
+    says which model and integration method (shown in the support matrix).
 ``translations``
     standard parameter -> Brian2 variable, scaled from standard units to SI. Built
     automatically from the type's ``units`` (see :func:`si_translations`).
@@ -13,21 +14,21 @@ Each class adds to its standard counterpart:
     a :class:`Brian2Model`: the equations and everything needed to build the
     ``NeuronGroup`` (or ``SpikeGeneratorGroup``) of a population.
 
-Integration methods: current-based LIF types (and PointNeuron(LIF, CurrExp...)) use the
-exact propagator :class:`ExactLIF` (as NEST's iaf_psc models); conductance-based LIF
-types, the exponential integrate-and-fire types and conductance PointNeurons ``rk4``;
-GIF ``exponential_euler``; HH ``rk4`` on 4 sub-steps per dt; Izhikevich ``euler`` (as NEST's izhikevich).
+Integration methods (see :mod:`pyNN.brian2.integration`): current-based LIF types (and
+PointNeuron(LIF, CurrExp...)) use the exact propagator :class:`ExactLIF` (as NEST's
+iaf_psc models); conductance-based LIF types, the exponential integrate-and-fire types and
+conductance PointNeurons ``rk4``; GIF ``exponential_euler``; HH ``rk4`` on 4 sub-steps per
+dt; Izhikevich ``euler`` (as NEST's izhikevich).
 """
 
 import math
-import os
-import re
 
 import numpy as np
 
 from pyNN import errors
+from pyNN.brian2.integration import ExactLIF, SharedMethod, SubstepMethod
 from pyNN.standardmodels import build_translations, cells
-from pyNN.standardmodels.cells import (
+from pyNN.standardmodels.cells import (  # noqa: F401 - re-exported through __all__
     LIF,
     AdExp,
     AlphaPSR,
@@ -67,6 +68,7 @@ def native_name_of(name):
 
 
 def si_factor(unit):
+    """Factor from a standard unit ('mV', 'nA', ...) to SI."""
     return UNITS[unit][0]
 
 
@@ -96,83 +98,6 @@ def with_refractory_steps(table):
                                                     + 1.0 + 1e-3).astype(np.int64),
             "reverse_transform": lambda v: (np.asarray(v["ref_steps"]) - 1) * _dt()}
     return table
-
-
-class SharedMethod:
-    """A Brian2 integration method (e.g. 'rk4') whose abstract code is derived once per set
-    of equations and reused by every group with the same equations: Brian2 derives it with
-    sympy for each group separately (about a second per group for RK4). The derived code is
-    also kept on disk next to the compiled code (see :func:`_derived_code_dir`), so that a
-    new process does not derive it again, as compiled code is not compiled again."""
-
-    _cache = {}
-
-    def __init__(self, name):
-        from brian2 import StateUpdateMethod
-        self.name = name
-        self.__name__ = name
-        self._method = StateUpdateMethod.stateupdaters[name]
-
-    def can_integrate(self, equations, variables, method_options=None):
-        return self._method.can_integrate(equations, variables, method_options)
-
-    def __call__(self, equations, variables=None, method_options=None):
-        key = (self.name, str(equations), repr(method_options))
-        code = self._cache.get(key)
-        if code is None:
-            path = _derived_code_path(key)
-            code = _read_text(path)
-            if code is None:
-                code = self._method(equations, variables, method_options)
-                _write_text(path, code)
-            self._cache[key] = code
-        return code
-
-
-def _derived_code_path(key):
-    """File of the abstract code derived for `key` (Brian2's version is part of the name)."""
-    import hashlib
-
-    import brian2
-    from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
-    root = brian2.prefs.codegen.runtime.cython.cache_dir or get_cython_cache_dir()
-    digest = hashlib.sha256(repr((brian2.__version__,) + key).encode()).hexdigest()
-    return os.path.join(root, "pynn_derived_code", f"{digest}.txt")
-
-
-def _read_text(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
-def _write_text(path, text):
-    """Write atomically (another process may read it meanwhile); a cache that cannot be
-    written is only slower."""
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
-class SubstepMethod(SharedMethod):
-    """A Brian2 integration method applied `n` times per time step, each over dt/n: models
-    whose fast dynamics need a finer step than the network's (HH's gates at dt = 0.1 ms)."""
-
-    def __init__(self, name, n):
-        super().__init__(name)
-        self.n = int(n)
-        self.__name__ = f"{name} ({self.n} sub-steps)"
-
-    def __call__(self, equations, variables=None, method_options=None):
-        step = re.sub(r"\bdt\b", "_h_sub", super().__call__(equations, variables, method_options))
-        return f"_h_sub = dt/{self.n}\n" + (step.rstrip("\n") + "\n") * self.n
 
 
 class Brian2Model:
@@ -249,47 +174,6 @@ _E = repr(math.e)
 
 
 # --- integrate-and-fire -------------------------------------------------------------------------
-
-class ExactLIF:
-    """Brian2 integration method: the exact propagator of a leaky membrane driven by
-    exponential or alpha-shaped currents (as NEST's iaf_psc models), written directly
-    instead of asking Brian2's symbolic ``exact`` solver (which takes seconds to minutes
-    of sympy time for a membrane with two alpha synapses).
-
-    `currents` lists (current variable, time constant, auxiliary variable of an alpha
-    shape or None). A time constant equal to tau_m uses the limit of the formulas.
-    """
-
-    __name__ = "exact LIF propagator"
-
-    def __init__(self, currents):
-        self.currents = list(currents)
-
-    def can_integrate(self, equations, variables, method_options=None):
-        return True
-
-    def __call__(self, equations, variables=None, method_options=None):
-        lines = ["_P22 = exp(-dt/tau_m)",
-                 "_v_new = v_rest + (v - v_rest)*_P22 + (i_offset + I_inj)*tau_m/c_m*(1 - _P22)"]
-        updates = []
-        for k, (current, tau, aux) in enumerate(self.currents):
-            lines += [
-                f"_P11_{k} = exp(-dt/{tau})",
-                f"_a_{k} = 1/tau_m - 1/{tau}",
-                f"_small_{k} = int(abs(_a_{k}*dt) < 1e-6)",
-                f"_as_{k} = _a_{k} + _small_{k}/dt",
-                f"_v_new += ((1 - _small_{k})*(_P11_{k} - _P22)/(c_m*_as_{k}) + _small_{k}*dt/c_m*_P22)*{current}",
-            ]
-            if aux is None:
-                updates.append(f"{current} = {current}*_P11_{k}")
-            else:
-                lines.append(
-                    f"_v_new += ((1 - _small_{k})*_P22*(exp(_a_{k}*dt)*(_a_{k}*dt - 1) + 1)/(c_m*{tau}*_as_{k}**2)"
-                    f" + _small_{k}*_P22*dt**2/(2*c_m*{tau}))*{aux}")
-                updates += [f"{current} = ({current} + {aux}*dt/{tau})*_P11_{k}", f"{aux} = {aux}*_P11_{k}"]
-        lines.append("v = v + int(not_refractory)*(_v_new - v)")
-        return "\n".join(lines + updates) + "\n"
-
 
 def _exact_lif(shape, names=(("isyn_exc", "tau_syn_E", "y_exc"), ("isyn_inh", "tau_syn_I", "y_inh"))):
     if shape == "delta":
@@ -384,14 +268,10 @@ def _lif_model(celltype, kind, shape, extra_current="", extra_eqs="", reset_extr
 
 
 class Brian2CellTypeMixin:
-    """Defaults of the Brian2-specific attributes of a cell type."""
+    """Defaults of the Brian2-specific attributes of a cell type: a population is one
+    NeuronGroup, built from ``brian2_model()``."""
 
-    native_name = None
-    missing_reason = None
-
-    def brian2_model(self):
-        raise errors.NoModelAvailableError(
-            f"{type(self).__name__} is not available on the Brian2 backend: {self.missing_reason}")
+    native_name = "NeuronGroup"
 
 
 def _std_table(base):
@@ -400,7 +280,7 @@ def _std_table(base):
 
 class IF_curr_alpha(Brian2CellTypeMixin, cells.IF_curr_alpha):
     __doc__ = cells.IF_curr_alpha.__doc__
-    native_name = "LIF, alpha-shaped currents (exact)"
+    native_description = "LIF, alpha-shaped currents (exact)"
     translations = _std_table(cells.IF_curr_alpha)
 
     def brian2_model(self):
@@ -409,7 +289,7 @@ class IF_curr_alpha(Brian2CellTypeMixin, cells.IF_curr_alpha):
 
 class IF_curr_exp(Brian2CellTypeMixin, cells.IF_curr_exp):
     __doc__ = cells.IF_curr_exp.__doc__
-    native_name = "LIF, exponential currents (exact)"
+    native_description = "LIF, exponential currents (exact)"
     translations = _std_table(cells.IF_curr_exp)
 
     def brian2_model(self):
@@ -418,7 +298,7 @@ class IF_curr_exp(Brian2CellTypeMixin, cells.IF_curr_exp):
 
 class IF_curr_delta(Brian2CellTypeMixin, cells.IF_curr_delta):
     __doc__ = cells.IF_curr_delta.__doc__
-    native_name = "LIF, voltage jumps (exact)"
+    native_description = "LIF, voltage jumps (exact)"
     translations = _std_table(cells.IF_curr_delta)
 
     def brian2_model(self):
@@ -427,7 +307,7 @@ class IF_curr_delta(Brian2CellTypeMixin, cells.IF_curr_delta):
 
 class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
     __doc__ = cells.IF_cond_alpha.__doc__
-    native_name = "LIF, alpha-shaped conductances (RK4)"
+    native_description = "LIF, alpha-shaped conductances (RK4)"
     translations = reciprocal_translations(cells.IF_cond_alpha)
 
     def brian2_model(self):
@@ -436,7 +316,7 @@ class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
 
 class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
     __doc__ = cells.IF_cond_exp.__doc__
-    native_name = "LIF, exponential conductances (RK4)"
+    native_description = "LIF, exponential conductances (RK4)"
     translations = reciprocal_translations(cells.IF_cond_exp)
 
     def brian2_model(self):
@@ -445,7 +325,7 @@ class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
 
 class IF_cond_exp_gsfa_grr(Brian2CellTypeMixin, cells.IF_cond_exp_gsfa_grr):
     __doc__ = cells.IF_cond_exp_gsfa_grr.__doc__
-    native_name = "LIF, exponential conductances, adaptation and relative refractoriness (RK4)"
+    native_description = "LIF, exponential conductances, adaptation and relative refractoriness (RK4)"
     translations = reciprocal_translations(cells.IF_cond_exp_gsfa_grr)
 
     def brian2_model(self):
@@ -458,7 +338,7 @@ class IF_cond_exp_gsfa_grr(Brian2CellTypeMixin, cells.IF_cond_exp_gsfa_grr):
 
 class IF_facets_hardware1(Brian2CellTypeMixin, cells.IF_facets_hardware1):
     __doc__ = cells.IF_facets_hardware1.__doc__
-    native_name = "LIF, exponential conductances, cm 0.2 nF, t_ref 1 ms, E_ex 0 mV (RK4)"
+    native_description = "LIF, exponential conductances, cm 0.2 nF, t_ref 1 ms, E_ex 0 mV (RK4)"
     translations = _std_table(cells.IF_facets_hardware1)
 
     def brian2_model(self):
@@ -474,7 +354,7 @@ class IF_facets_hardware1(Brian2CellTypeMixin, cells.IF_facets_hardware1):
 
 class HH_cond_exp(Brian2CellTypeMixin, cells.HH_cond_exp):
     __doc__ = cells.HH_cond_exp.__doc__
-    native_name = "Hodgkin-Huxley (Traub), exponential conductances (RK4, 4 sub-steps per dt)"
+    native_description = "Hodgkin-Huxley (Traub), exponential conductances (RK4, 4 sub-steps per dt)"
     translations = _std_table(cells.HH_cond_exp)
 
     def brian2_model(self):
@@ -525,7 +405,7 @@ def _eif_model(celltype, shape):
 
 class EIF_cond_alpha_isfa_ista(Brian2CellTypeMixin, cells.EIF_cond_alpha_isfa_ista):
     __doc__ = cells.EIF_cond_alpha_isfa_ista.__doc__
-    native_name = "AdExp, alpha-shaped conductances (RK4)"
+    native_description = "AdExp, alpha-shaped conductances (RK4)"
     translations = _std_table(cells.EIF_cond_alpha_isfa_ista)
 
     def brian2_model(self):
@@ -534,7 +414,7 @@ class EIF_cond_alpha_isfa_ista(Brian2CellTypeMixin, cells.EIF_cond_alpha_isfa_is
 
 class EIF_cond_exp_isfa_ista(Brian2CellTypeMixin, cells.EIF_cond_exp_isfa_ista):
     __doc__ = cells.EIF_cond_exp_isfa_ista.__doc__
-    native_name = "AdExp, exponential conductances (RK4)"
+    native_description = "AdExp, exponential conductances (RK4)"
     translations = _std_table(cells.EIF_cond_exp_isfa_ista)
 
     def brian2_model(self):
@@ -543,7 +423,7 @@ class EIF_cond_exp_isfa_ista(Brian2CellTypeMixin, cells.EIF_cond_exp_isfa_ista):
 
 class Izhikevich(Brian2CellTypeMixin, cells.Izhikevich):
     __doc__ = cells.Izhikevich.__doc__
-    native_name = "Izhikevich (forward Euler, as NEST)"
+    native_description = "Izhikevich (forward Euler, as NEST)"
     translations = _std_table(cells.Izhikevich)
 
     def brian2_model(self):
@@ -560,7 +440,7 @@ class Izhikevich(Brian2CellTypeMixin, cells.Izhikevich):
 
 class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
     __doc__ = cells.GIF_cond_exp.__doc__
-    native_name = "GIF, escape noise, exponential conductances (exponential Euler)"
+    native_description = "GIF, escape noise, exponential conductances (exponential Euler)"
     #: array-valued parameters, each split into one native variable per kernel
     kernel_parameters = ("tau_eta", "tau_gamma", "a_eta", "a_gamma")
     translations = with_refractory_steps(si_translations(
@@ -623,7 +503,7 @@ def _source_model(celltype, equations_extra="", threshold="", refractory=False, 
 
 class SpikeSourcePoisson(Brian2CellTypeMixin, cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
-    native_name = "NeuronGroup, Bernoulli trial per step"
+    native_description = "Bernoulli trial per step"
     translations = _std_table(cells.SpikeSourcePoisson)
 
     def brian2_model(self):
@@ -632,7 +512,7 @@ class SpikeSourcePoisson(Brian2CellTypeMixin, cells.SpikeSourcePoisson):
 
 class SpikeSourcePoissonRefractory(Brian2CellTypeMixin, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
-    native_name = "NeuronGroup, Bernoulli trial per step after a dead time"
+    native_description = "Bernoulli trial per step after a dead time"
     # tau_refrac stays a time here: the threshold needs it
     translations = si_translations(cells.SpikeSourcePoissonRefractory.units,
                                    list(cells.SpikeSourcePoissonRefractory.default_parameters))
@@ -645,7 +525,7 @@ class SpikeSourcePoissonRefractory(Brian2CellTypeMixin, cells.SpikeSourcePoisson
 
 class SpikeSourceGamma(Brian2CellTypeMixin, cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
-    native_name = "NeuronGroup counting alpha Poisson events of rate beta"
+    native_description = "counting alpha Poisson events of rate beta"
     translations = _std_table(cells.SpikeSourceGamma)
 
     def brian2_model(self):
@@ -656,6 +536,7 @@ class SpikeSourceGamma(Brian2CellTypeMixin, cells.SpikeSourceGamma):
 
 class SpikeSourceInhGamma(Brian2CellTypeMixin, cells.SpikeSourceInhGamma):
     __doc__ = cells.SpikeSourceInhGamma.__doc__
+    native_name = None
     missing_reason = ("an inhomogeneous gamma process with a time-varying non-integer shape has no "
                       "Brian2 implementation in this library")
     translations = {}
@@ -709,7 +590,10 @@ def beta_peak_norm(tau_rise, tau_decay):
 
 
 class PointNeuronModel:
-    """Translation data of one :class:`PointNeuron` instance (its Brian2 model and table)."""
+    """Translation data of one :class:`PointNeuron` instance (its Brian2 model and table):
+    the native type of a population of PointNeurons."""
+
+    native_name = "NeuronGroup"
 
     def __init__(self, point_neuron):
         neuron = point_neuron.neuron
@@ -762,7 +646,12 @@ class PointNeuronModel:
                 "reverse_transform": lambda v: None}
         self.translations = table
 
+    def brian2_model(self):
+        """The Brian2 description of the point neuron (built once, by the constructor)."""
+        return self.model
+
     def translate(self, std_values):
+        """Standard values (flat 'AMPA.tau_syn' names) -> Brian2 values in SI units."""
         native = {}
         for _name, entry in self.translations.items():
             try:
@@ -770,17 +659,6 @@ class PointNeuronModel:
             except KeyError:
                 continue
         return native
-
-
-def brian2_description(celltype):
-    """(Brian2Model, translate function) of any cell type instance."""
-    if isinstance(celltype, PointNeuron):
-        pn = PointNeuronModel(celltype)
-        return pn.model, pn.translate
-    if not hasattr(celltype, "brian2_model"):
-        raise errors.NoModelAvailableError(
-            f"{type(celltype).__name__} is not available on the Brian2 backend (not a Brian2 cell type)")
-    return celltype.brian2_model(), type(celltype).translate
 
 
 LIMITATIONS = (
@@ -791,14 +669,5 @@ LIMITATIONS = (
     "that round to the same step give one spike.",
 )
 
-STANDARD_CELL_TYPES = [
-    IF_curr_alpha, IF_curr_exp, IF_curr_delta, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1, HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
-    GIF_cond_exp, SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma,
-    SpikeSourceInhGamma, SpikeSourceArray,
-]
-
-__all__ = [cls.__name__ for cls in STANDARD_CELL_TYPES] + [
-    "LIF", "AdExp", "AlphaPSR", "BetaPSR", "CondAlphaPostSynapticResponse", "CondBetaPostSynapticResponse",
-    "CondExpPostSynapticResponse", "CurrExpPostSynapticResponse", "ExpPSR", "PointNeuron",
-]
+#: the same names as the standard module, with this module's Brian2 classes
+__all__ = list(cells.__all__)

@@ -5,31 +5,9 @@ pyNN.common.current_sources); the Brian2 backend plays it into the cells through
 TimedArray, so no parameter needs a native name here.
 """
 
-from pyNN.standardmodels import electrodes
+from pyNN.standardmodels.electrodes import waveform_tables
 
-
-class Brian2CurrentSourceMixin:
-    native_name = "TimedArray of the current on the time grid"
-    missing_reason = None
-    translations = {}
-
-
-class DCSource(Brian2CurrentSourceMixin, electrodes.DCSource):
-    __doc__ = electrodes.DCSource.__doc__
-
-
-class ACSource(Brian2CurrentSourceMixin, electrodes.ACSource):
-    __doc__ = electrodes.ACSource.__doc__
-
-
-class StepCurrentSource(Brian2CurrentSourceMixin, electrodes.StepCurrentSource):
-    __doc__ = electrodes.StepCurrentSource.__doc__
-
-
-class NoisyCurrentSource(Brian2CurrentSourceMixin, electrodes.NoisyCurrentSource):
-    __doc__ = electrodes.NoisyCurrentSource.__doc__
-
+DCSource, ACSource, StepCurrentSource, NoisyCurrentSource = waveform_tables(
+    __name__, "TimedArray", "the summed current of the cell's sources on the time grid").values()
 
 __all__ = ["ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource"]
-
-STANDARD_CURRENT_SOURCES = [DCSource, ACSource, StepCurrentSource, NoisyCurrentSource]

@@ -1,6 +1,7 @@
 """Brian2 descriptions of the standard synapse types.
 
-Each class adds ``native_name`` (or None with a ``missing_reason``) and ``translations``.
+Each class adds ``native_name`` ('Synapses', or None with a ``missing_reason``) and
+``translations``.
 Weights are translated by name only: the projection scales them to the SI unit of the
 target variable (S, A or V). A plastic type adds ``brian2_equations`` (synaptic
 variables), ``brian2_initial`` (their start values) and ``brian2_on_pre``, in which
@@ -13,8 +14,6 @@ from pyNN.standardmodels import build_translations, synapses
 class Brian2SynapseTypeMixin:
     """Defaults of the Brian2-specific attributes of a synapse type."""
 
-    native_name = None
-    missing_reason = None
     brian2_equations = ""
     brian2_initial = {}
     brian2_on_pre = None
@@ -25,13 +24,15 @@ _WEIGHT_DELAY = (("weight", "weight"), ("delay", "delay"))
 
 class StaticSynapse(Brian2SynapseTypeMixin, synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
-    native_name = "Synapses (on_pre increment)"
+    native_name = "Synapses"
+    native_description = "on_pre increment"
     translations = build_translations(*_WEIGHT_DELAY)
 
 
 class TsodyksMarkramSynapse(Brian2SynapseTypeMixin, synapses.TsodyksMarkramSynapse):
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
-    native_name = "Synapses with event-driven Tsodyks-Markram resources (as NEST tsodyks2_synapse)"
+    native_name = "Synapses"
+    native_description = "event-driven Tsodyks-Markram resources (as NEST's tsodyks2_synapse)"
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U_tm"), ("tau_rec", "tau_rec", 1e-3),
                                       ("tau_facil", "tau_facil", 1e-3))
     brian2_equations = ("U_tm : 1\ntau_rec : second\ntau_facil : second\nu_tm : 1\nx_tm : 1\n"

@@ -1,13 +1,14 @@
 """Translation tables of the hardware backend's cell types.
 
 The engine works in the standard units, so every table is the identity; ``native_name``
-names the engine model (see :data:`pyNN.hardware.engine.ENGINE_MODELS`). Which types a
+names the engine model and ``native_description`` its integration scheme (see
+:data:`pyNN.hardware.engine.ENGINE_MODELS`). Which types a
 hardware profile accepts is decided by the profile (``pyNN.hardware.profiles``): a type
 the profile does not support raises NoModelAvailableError when the population is created.
 """
 
 from pyNN.hardware.engine.models import ENGINE_MODELS
-from pyNN.standardmodels import build_translations
+from pyNN.standardmodels import backend_type, identity_translations
 from pyNN.standardmodels import cells as std
 
 LIMITATIONS = (
@@ -25,18 +26,13 @@ LIMITATIONS = (
 )
 
 
-def _identity(cls):
-    return build_translations(*((name, name) for name in cls.default_parameters))
-
-
-def _engine_type(std_cls):
-    """The backend class of a standard cell type: identity translations plus engine name."""
-    return type(std_cls.__name__, (std_cls,), {
-        "__doc__": std_cls.__doc__, "__module__": __name__,
-        "translations": _identity(std_cls),
-        "native_name": ENGINE_MODELS[std_cls.__name__],
-        "missing_reason": None,
-    })
+def _engine_type(standard_type):
+    """The backend class of a standard cell type: identity translations, and the engine
+    model with its integration scheme from the engine's table (e.g. 'lif_curr_exp (exact
+    integration)')."""
+    model, _, scheme = ENGINE_MODELS[standard_type.__name__].partition(" ")
+    return backend_type(standard_type, __name__, translations=identity_translations(standard_type),
+                        native_name=model, native_description=scheme.strip("()") or None)
 
 
 IF_curr_alpha = _engine_type(std.IF_curr_alpha)
@@ -56,9 +52,9 @@ SpikeSourcePoissonRefractory = _engine_type(std.SpikeSourcePoissonRefractory)
 SpikeSourceGamma = _engine_type(std.SpikeSourceGamma)
 SpikeSourceInhGamma = _engine_type(std.SpikeSourceInhGamma)
 SpikeSourceArray = _engine_type(std.SpikeSourceArray)
+# the engine reads the parameters of PointNeuron's components directly
+PointNeuron = _engine_type(std.PointNeuron)
 
-# components of PointNeuron: the engine reads their parameters directly
-PointNeuron = std.PointNeuron
 LIF = std.LIF
 AdExp = std.AdExp
 CurrExpPostSynapticResponse = std.CurrExpPostSynapticResponse
@@ -69,14 +65,5 @@ ExpPSR = std.ExpPSR
 AlphaPSR = std.AlphaPSR
 BetaPSR = std.BetaPSR
 
-STANDARD_CELL_TYPES = [
-    IF_curr_alpha, IF_curr_exp, IF_curr_delta, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1, HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
-    GIF_cond_exp, SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma,
-    SpikeSourceInhGamma, SpikeSourceArray,
-]
-
-__all__ = [cls.__name__ for cls in STANDARD_CELL_TYPES] + [
-    "PointNeuron", "LIF", "AdExp", "CurrExpPostSynapticResponse", "CondExpPostSynapticResponse",
-    "CondAlphaPostSynapticResponse", "CondBetaPostSynapticResponse", "ExpPSR", "AlphaPSR", "BetaPSR",
-]
+#: the same names as the standard module, with this module's classes
+__all__ = list(std.__all__)

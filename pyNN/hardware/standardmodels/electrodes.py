@@ -1,33 +1,9 @@
 """Current sources of the hardware backend: identity tables (the engine takes the current
 of each step in nA from the core's waveform, ``CurrentSourceMixin.current_at_steps``)."""
 
-from pyNN.standardmodels import build_translations, electrodes as std
+from pyNN.standardmodels.electrodes import waveform_tables
 
+DCSource, ACSource, StepCurrentSource, NoisyCurrentSource = waveform_tables(
+    __name__, "waveform", "the core's current on the time grid, added by the engine each step", identity=True).values()
 
-def _table(cls):
-    return build_translations(*((name, name) for name in cls.default_parameters))
-
-
-class _EngineCurrentSource:
-    native_name = "waveform from the core"
-    missing_reason = None
-
-
-class DCSource(_EngineCurrentSource, std.DCSource):
-    __doc__ = std.DCSource.__doc__
-    translations = _table(std.DCSource)
-
-
-class ACSource(_EngineCurrentSource, std.ACSource):
-    __doc__ = std.ACSource.__doc__
-    translations = _table(std.ACSource)
-
-
-class StepCurrentSource(_EngineCurrentSource, std.StepCurrentSource):
-    __doc__ = std.StepCurrentSource.__doc__
-    translations = _table(std.StepCurrentSource)
-
-
-class NoisyCurrentSource(_EngineCurrentSource, std.NoisyCurrentSource):
-    __doc__ = std.NoisyCurrentSource.__doc__
-    translations = _table(std.NoisyCurrentSource)
+__all__ = ["ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource"]

@@ -2,9 +2,11 @@
 
 Each class adds to its standard counterpart:
 
-``nest_name``
-    ``{"on_grid": model, "off_grid": model}`` (the ``_ps`` precise-spike-timing model when
-    NEST has one), or None when NEST has no such model (see ``missing_reason``).
+``native_name``
+    the NEST model, or None when NEST has no such model (see ``missing_reason``).
+``off_grid_name``
+    the model used with ``setup(spike_precision='off_grid')`` (the ``_ps`` precise
+    spike-timing model) where it differs from ``native_name``.
 ``translations``
     standard name -> NEST name, with a scale factor or forward/reverse expressions.
 ``extra_parameters``
@@ -51,8 +53,7 @@ from pyNN.standardmodels.cells import (  # noqa: F401 - re-exported through __al
 class NestCellTypeMixin:
     """Defaults of the NEST-specific attributes of a cell type."""
 
-    nest_name = None
-    missing_reason = None
+    off_grid_name = None
     variable_map = {}
     scale_factors = {}
     variable_offsets = {}
@@ -61,6 +62,13 @@ class NestCellTypeMixin:
     sign_selects_receptor = True
     uses_parrot = False
 
+    @classmethod
+    def describe_native(cls):
+        """The NEST model, with the off-grid one where it differs (support matrix)."""
+        text = super().describe_native()
+        if text and cls.off_grid_name:
+            text += f" (off-grid: `{cls.off_grid_name}`)"
+        return text
 
 # --- translation pieces shared by several models -------------------------------------------------
 
@@ -87,7 +95,8 @@ _GSYN_SCALE = {"gsyn_exc": 0.001, "gsyn_inh": 0.001}
 
 class IF_curr_alpha(NestCellTypeMixin, cells.IF_curr_alpha):
     __doc__ = cells.IF_curr_alpha.__doc__
-    nest_name = {"on_grid": "iaf_psc_alpha", "off_grid": "iaf_psc_alpha_ps"}
+    native_name = "iaf_psc_alpha"
+    off_grid_name = "iaf_psc_alpha_ps"
     translations = build_translations(*_MEMBRANE, *_TAU_M, *_SYN_TAUS)
     variable_map = dict(_V)
     fixed_initial_values = ("isyn_exc", "isyn_inh")
@@ -95,7 +104,8 @@ class IF_curr_alpha(NestCellTypeMixin, cells.IF_curr_alpha):
 
 class IF_curr_exp(NestCellTypeMixin, cells.IF_curr_exp):
     __doc__ = cells.IF_curr_exp.__doc__
-    nest_name = {"on_grid": "iaf_psc_exp", "off_grid": "iaf_psc_exp_ps"}
+    native_name = "iaf_psc_exp"
+    off_grid_name = "iaf_psc_exp_ps"
     translations = build_translations(*_MEMBRANE, *_TAU_M, *_SYN_TAUS)
     variable_map = dict(_V)
     fixed_initial_values = ("isyn_exc", "isyn_inh")
@@ -103,7 +113,8 @@ class IF_curr_exp(NestCellTypeMixin, cells.IF_curr_exp):
 
 class IF_curr_delta(NestCellTypeMixin, cells.IF_curr_delta):
     __doc__ = cells.IF_curr_delta.__doc__
-    nest_name = {"on_grid": "iaf_psc_delta", "off_grid": "iaf_psc_delta_ps"}
+    native_name = "iaf_psc_delta"
+    off_grid_name = "iaf_psc_delta_ps"
     translations = build_translations(*_MEMBRANE, *_TAU_M)
     variable_map = dict(_V)
     weight_scale = 1.0  # weights are voltage jumps in mV, as in NEST
@@ -111,7 +122,7 @@ class IF_curr_delta(NestCellTypeMixin, cells.IF_curr_delta):
 
 class IF_cond_alpha(NestCellTypeMixin, cells.IF_cond_alpha):
     __doc__ = cells.IF_cond_alpha.__doc__
-    nest_name = {"on_grid": "iaf_cond_alpha", "off_grid": "iaf_cond_alpha"}
+    native_name = "iaf_cond_alpha"
     translations = build_translations(*_MEMBRANE, *_LEAK_CONDUCTANCE, *_SYN_TAUS, *_REVERSALS)
     variable_map = dict(_V, **_GSYN)
     scale_factors = dict(_GSYN_SCALE)
@@ -119,7 +130,7 @@ class IF_cond_alpha(NestCellTypeMixin, cells.IF_cond_alpha):
 
 class IF_cond_exp(NestCellTypeMixin, cells.IF_cond_exp):
     __doc__ = cells.IF_cond_exp.__doc__
-    nest_name = {"on_grid": "iaf_cond_exp", "off_grid": "iaf_cond_exp"}
+    native_name = "iaf_cond_exp"
     translations = build_translations(*_MEMBRANE, *_LEAK_CONDUCTANCE, *_SYN_TAUS, *_REVERSALS)
     variable_map = dict(_V, **_GSYN)
     scale_factors = dict(_GSYN_SCALE)
@@ -127,7 +138,7 @@ class IF_cond_exp(NestCellTypeMixin, cells.IF_cond_exp):
 
 class IF_cond_exp_gsfa_grr(NestCellTypeMixin, cells.IF_cond_exp_gsfa_grr):
     __doc__ = cells.IF_cond_exp_gsfa_grr.__doc__
-    nest_name = {"on_grid": "iaf_cond_exp_sfa_rr", "off_grid": "iaf_cond_exp_sfa_rr"}
+    native_name = "iaf_cond_exp_sfa_rr"
     translations = build_translations(
         *_MEMBRANE, *_LEAK_CONDUCTANCE, *_SYN_TAUS, *_REVERSALS,
         ("tau_sfa", "tau_sfa"),
@@ -143,7 +154,7 @@ class IF_cond_exp_gsfa_grr(NestCellTypeMixin, cells.IF_cond_exp_gsfa_grr):
 
 class IF_facets_hardware1(NestCellTypeMixin, cells.IF_facets_hardware1):
     __doc__ = cells.IF_facets_hardware1.__doc__
-    nest_name = {"on_grid": "iaf_cond_exp", "off_grid": "iaf_cond_exp"}
+    native_name = "iaf_cond_exp"
     translations = build_translations(
         ("g_leak", "g_L"),  # nS in both
         ("tau_syn_E", "tau_syn_ex"),
@@ -160,7 +171,7 @@ class IF_facets_hardware1(NestCellTypeMixin, cells.IF_facets_hardware1):
 
 class HH_cond_exp(NestCellTypeMixin, cells.HH_cond_exp):
     __doc__ = cells.HH_cond_exp.__doc__
-    nest_name = {"on_grid": "hh_cond_exp_traub", "off_grid": "hh_cond_exp_traub"}
+    native_name = "hh_cond_exp_traub"
     translations = build_translations(
         ("gbar_Na", "g_Na", 1000.0),
         ("gbar_K", "g_K", 1000.0),
@@ -199,7 +210,7 @@ _ADEXP = (
 
 class EIF_cond_alpha_isfa_ista(NestCellTypeMixin, cells.EIF_cond_alpha_isfa_ista):
     __doc__ = cells.EIF_cond_alpha_isfa_ista.__doc__
-    nest_name = {"on_grid": "aeif_cond_alpha", "off_grid": "aeif_cond_alpha"}
+    native_name = "aeif_cond_alpha"
     translations = build_translations(*_ADEXP, *_SYN_TAUS, *_REVERSALS)
     variable_map = dict(_V, **_GSYN, w="w")
     scale_factors = dict(_GSYN_SCALE, w=0.001)
@@ -207,7 +218,7 @@ class EIF_cond_alpha_isfa_ista(NestCellTypeMixin, cells.EIF_cond_alpha_isfa_ista
 
 class EIF_cond_exp_isfa_ista(NestCellTypeMixin, cells.EIF_cond_exp_isfa_ista):
     __doc__ = cells.EIF_cond_exp_isfa_ista.__doc__
-    nest_name = {"on_grid": "aeif_cond_exp", "off_grid": "aeif_cond_exp"}
+    native_name = "aeif_cond_exp"
     translations = build_translations(*_ADEXP, *_SYN_TAUS, *_REVERSALS)
     variable_map = dict(_V, **_GSYN, w="w")
     scale_factors = dict(_GSYN_SCALE, w=0.001)
@@ -215,7 +226,7 @@ class EIF_cond_exp_isfa_ista(NestCellTypeMixin, cells.EIF_cond_exp_isfa_ista):
 
 class Izhikevich(NestCellTypeMixin, cells.Izhikevich):
     __doc__ = cells.Izhikevich.__doc__
-    nest_name = {"on_grid": "izhikevich", "off_grid": "izhikevich"}
+    native_name = "izhikevich"
     translations = build_translations(
         ("a", "a"),
         ("b", "b"),
@@ -229,7 +240,7 @@ class Izhikevich(NestCellTypeMixin, cells.Izhikevich):
 
 class GIF_cond_exp(NestCellTypeMixin, cells.GIF_cond_exp):
     __doc__ = cells.GIF_cond_exp.__doc__
-    nest_name = {"on_grid": "gif_cond_exp", "off_grid": "gif_cond_exp"}
+    native_name = "gif_cond_exp"
     translations = build_translations(
         ("v_rest", "E_L"),
         ("cm", "C_m", 1000.0),
@@ -277,20 +288,22 @@ class _NestSpikeSource(NestCellTypeMixin):
 
 class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
-    nest_name = {"on_grid": "poisson_generator", "off_grid": "poisson_generator_ps"}
+    native_name = "poisson_generator"
+    off_grid_name = "poisson_generator_ps"
     translations = build_translations(("rate", "rate"), *_WINDOW)
 
 
 class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
     # both generators take `rate` as the mean rate including the dead time
-    nest_name = {"on_grid": "ppd_sup_generator", "off_grid": "poisson_generator_ps"}
+    native_name = "ppd_sup_generator"
+    off_grid_name = "poisson_generator_ps"
     translations = build_translations(("rate", "rate"), ("tau_refrac", "dead_time"), *_WINDOW)
 
 
 class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
-    nest_name = {"on_grid": "gamma_sup_generator", "off_grid": "gamma_sup_generator"}
+    native_name = "gamma_sup_generator"
     # NEST's rate is the mean firing rate beta/alpha; gamma_shape is an integer
     translations = build_translations(
         ("alpha", "gamma_shape", as_integer("alpha"), as_integer("gamma_shape")),
@@ -301,7 +314,6 @@ class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
 
 class SpikeSourceInhGamma(_NestSpikeSource, cells.SpikeSourceInhGamma):
     __doc__ = cells.SpikeSourceInhGamma.__doc__
-    nest_name = None
     missing_reason = ("NEST 3.10 has no inhomogeneous gamma generator (inh_gamma_generator was "
                       "removed; sinusoidal_gamma_generator only produces sinusoidal rates)")
     translations = {}
@@ -309,7 +321,7 @@ class SpikeSourceInhGamma(_NestSpikeSource, cells.SpikeSourceInhGamma):
 
 class SpikeSourceArray(_NestSpikeSource, cells.SpikeSourceArray):
     __doc__ = cells.SpikeSourceArray.__doc__
-    nest_name = {"on_grid": "spike_generator", "off_grid": "spike_generator"}
+    native_name = "spike_generator"
     translations = build_translations(("spike_times", "spike_times"))
     # NEST refuses plastic synapses (stdp, tsodyks...) whose source is a spike_generator,
     # so each cell is a spike_generator feeding a parrot neuron, like the other sources.
@@ -326,13 +338,6 @@ LIMITATIONS = (
     "the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot be changed (NEST "
     "does not allow setting them); changing them raises InvalidParameterValueError.",
 )
-
-STANDARD_CELL_TYPES = [
-    IF_curr_alpha, IF_curr_exp, IF_curr_delta, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1, HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
-    GIF_cond_exp, SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma,
-    SpikeSourceInhGamma, SpikeSourceArray,
-]
 
 
 # --- PointNeuron: a neuron component plus named receptors, on a NEST multisynapse model ----------
@@ -381,7 +386,7 @@ class NestPointNeuronModel:
     Attributes
     ----------
     nest_model : str
-        NEST model name (also as ``nest_name = {"on_grid": ..., "off_grid": ...}``).
+        NEST model name (also as ``native_name``).
     receptor_ports : dict
         receptor name -> NEST receptor_type (port) number.
     variable_map, scale_factors : dict
@@ -400,7 +405,7 @@ class NestPointNeuronModel:
     def __init__(self, point_neuron, nest_model, neuron_translations, extra_parameters, receptor_arrays):
         self.point_neuron = point_neuron
         self.nest_model = nest_model
-        self.nest_name = {"on_grid": nest_model, "off_grid": nest_model}
+        self.native_name = nest_model
         self.neuron_translations = neuron_translations
         self.extra_parameters = dict(extra_parameters)
         self.receptor_names = list(point_neuron.post_synaptic_receptors)

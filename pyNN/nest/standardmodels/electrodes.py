@@ -12,8 +12,6 @@ from pyNN.standardmodels import build_translations, electrodes
 class NestCurrentSourceMixin:
     """Defaults of the NEST-specific attributes of a current source."""
 
-    nest_name = None
-    missing_reason = None
     variable_map = {"i": "I"}
     scale_factors = {"i": 0.001}
 
@@ -23,13 +21,13 @@ _WINDOW = (("start", "start"), ("stop", "stop"))
 
 class DCSource(NestCurrentSourceMixin, electrodes.DCSource):
     __doc__ = electrodes.DCSource.__doc__
-    nest_name = "dc_generator"
+    native_name = "dc_generator"
     translations = build_translations(("amplitude", "amplitude", 1000.0), *_WINDOW)
 
 
 class ACSource(NestCurrentSourceMixin, electrodes.ACSource):
     __doc__ = electrodes.ACSource.__doc__
-    nest_name = "ac_generator"
+    native_name = "ac_generator"
     translations = build_translations(
         ("amplitude", "amplitude", 1000.0),
         ("offset", "offset", 1000.0),
@@ -41,7 +39,7 @@ class ACSource(NestCurrentSourceMixin, electrodes.ACSource):
 
 class StepCurrentSource(NestCurrentSourceMixin, electrodes.StepCurrentSource):
     __doc__ = electrodes.StepCurrentSource.__doc__
-    nest_name = "step_current_generator"
+    native_name = "step_current_generator"
     translations = build_translations(
         ("amplitudes", "amplitude_values", 1000.0),
         ("times", "amplitude_times"),
@@ -50,7 +48,7 @@ class StepCurrentSource(NestCurrentSourceMixin, electrodes.StepCurrentSource):
 
 class NoisyCurrentSource(NestCurrentSourceMixin, electrodes.NoisyCurrentSource):
     __doc__ = electrodes.NoisyCurrentSource.__doc__
-    nest_name = "noise_generator"
+    native_name = "noise_generator"
     translations = build_translations(
         ("mean", "mean", 1000.0),
         ("stdev", "std", 1000.0),
@@ -60,5 +58,3 @@ class NoisyCurrentSource(NestCurrentSourceMixin, electrodes.NoisyCurrentSource):
 
 
 __all__ = ["ACSource", "DCSource", "NoisyCurrentSource", "StepCurrentSource"]
-
-STANDARD_CURRENT_SOURCES = [DCSource, ACSource, StepCurrentSource, NoisyCurrentSource]

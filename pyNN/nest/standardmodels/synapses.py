@@ -1,6 +1,6 @@
 """NEST 3.10 translation tables for the standard synapse types.
 
-Each class adds ``nest_name`` (a NEST synapse model, or None with a ``missing_reason``)
+Each class adds ``native_name`` (a NEST synapse model, or None with a ``missing_reason``)
 and ``translations``. Weights are translated by name only: the backend multiplies them by
 the post-synaptic cell type's ``weight_scale`` (and negates inhibitory ones where the cell
 type has ``sign_selects_receptor``). Other attributes:
@@ -27,8 +27,6 @@ from pyNN.standardmodels.cells import ValueChecksMixin
 class NestSynapseTypeMixin:
     """Defaults of the NEST-specific attributes of a synapse type."""
 
-    nest_name = None
-    missing_reason = None
     variable_map = {}
     native_state_from = {}
     needs_tau_psc = False
@@ -40,13 +38,12 @@ _WEIGHT_DELAY = (("weight", "weight"), ("delay", "delay"))
 
 class StaticSynapse(NestSynapseTypeMixin, synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
-    nest_name = "static_synapse"
+    native_name = "static_synapse"
     translations = build_translations(*_WEIGHT_DELAY)
 
 
 class ElectricalSynapse(NestSynapseTypeMixin, synapses.ElectricalSynapse):
     __doc__ = synapses.ElectricalSynapse.__doc__
-    nest_name = None
     missing_reason = ("NEST's gap_junction connects only neuron models built for gap junctions "
                       "(e.g. hh_psc_alpha_gap); none of the standard cell types maps to one")
     translations = {}
@@ -54,7 +51,7 @@ class ElectricalSynapse(NestSynapseTypeMixin, synapses.ElectricalSynapse):
 
 class TsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.TsodyksMarkramSynapse):
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
-    nest_name = "tsodyks_synapse"
+    native_name = "tsodyks_synapse"
     translations = build_translations(
         *_WEIGHT_DELAY,
         ("U", "U"),
@@ -67,13 +64,12 @@ class TsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.TsodyksMarkramSynapse
 
 class SimpleStochasticSynapse(NestSynapseTypeMixin, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
-    nest_name = "bernoulli_synapse"
+    native_name = "bernoulli_synapse"
     translations = build_translations(*_WEIGHT_DELAY, ("p", "p_transmit"))
 
 
 class StochasticTsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
-    nest_name = None
     missing_reason = ("it needs the 'stochastic_stp_synapse' model from PyNN's NEST extension "
                       "module, which is not part of NEST 3.10")
     translations = build_translations(
@@ -86,7 +82,7 @@ class StochasticTsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.StochasticT
 
 class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
-    nest_name = "quantal_stp_synapse"
+    native_name = "quantal_stp_synapse"
     translations = build_translations(
         *_WEIGHT_DELAY,
         ("U", "U"),
@@ -101,7 +97,7 @@ class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
 # --- STDP ------------------------------------------------------------------------------------------
 
 class _NestSTDPComponent(NestSynapseTypeMixin):
-    nest_name = "stdp_synapse"
+    native_name = "stdp_synapse"
     translations = {}
 
 
@@ -163,7 +159,7 @@ class SpikePairRule(ValueChecksMixin, _NestSTDPComponent, synapses.SpikePairRule
 
 class Vogels2011Rule(_NestSTDPComponent, synapses.Vogels2011Rule):
     __doc__ = synapses.Vogels2011Rule.__doc__
-    nest_name = None
+    native_name = None
     missing_reason = ("not mapped to NEST: vogels_sprekeler_synapse takes its post-synaptic trace "
                       "time constant from the target neuron and has no standard translation here")
 
@@ -188,7 +184,7 @@ class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
         assembled.postsynaptic_translations = {}
         for component in self.components:
             assembled.postsynaptic_translations.update(getattr(component, "postsynaptic_translations", {}))
-        assembled.nest_name, assembled.missing_reason = self._choose_model()
+        assembled.native_name, assembled.missing_reason = self._choose_model()
 
     def _choose_model(self):
         if self.timing_dependence is None or self.weight_dependence is None:
@@ -196,18 +192,13 @@ class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
         if self.voltage_dependence is not None:
             return None, "NEST's stdp_synapse has no voltage dependence"
         for component in self.components:
-            if getattr(component, "nest_name", None) is None:
+            if getattr(component, "native_name", None) is None:
                 reason = getattr(component, "missing_reason", None) or "no NEST translation"
                 return None, f"{type(component).__name__}: {reason}"
-        names = {component.nest_name for component in self.components}
+        names = {component.native_name for component in self.components}
         if len(names) != 1:
             return None, f"the components need different NEST models ({', '.join(sorted(names))})"
         return names.pop(), None
 
 
 __all__ = list(synapses.BACKEND_NAMES)
-
-STANDARD_SYNAPSE_TYPES = [
-    StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
-    StochasticTsodyksMarkramSynapse, MultiQuantalSynapse, STDPMechanism,
-]

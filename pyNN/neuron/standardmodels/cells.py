@@ -44,8 +44,6 @@ from pyNN.standardmodels.cells import (
 class NeuronCellTypeMixin:
     """Defaults of the NEURON-specific attributes of a cell type."""
 
-    native_name = None
-    missing_reason = None
     variable_map = {}
     scale_factors = {}
     artificial = False
@@ -307,13 +305,6 @@ LIMITATIONS = (
     "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
     "NoModelAvailableError.",
 )
-
-STANDARD_CELL_TYPES = [
-    IF_curr_alpha, IF_curr_exp, IF_curr_delta, IF_cond_alpha, IF_cond_exp, IF_cond_exp_gsfa_grr,
-    IF_facets_hardware1, HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
-    GIF_cond_exp, SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma,
-    SpikeSourceInhGamma, SpikeSourceArray,
-]
 
 
 # --- PointNeuron: a LIF or AdExp membrane with named receptors, on PyNN_PointNeuron --------------

@@ -14,8 +14,6 @@ from pyNN.standardmodels import build_translations, synapses
 class NeuronSynapseTypeMixin:
     """Defaults of the NEURON-specific attributes of a synapse type."""
 
-    native_name = None
-    missing_reason = None
     #: NetCon weight-vector slots (after the weight) holding the synapse's parameters
     weight_slots = ()
     #: cell mechanisms whose NET_RECEIVE implements the synapse's dynamics
@@ -43,7 +41,8 @@ class TsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.TsodyksMarkramSynap
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
     # the IF mechanisms' NET_RECEIVE carries the per-connection state (NEST's tsodyks_synapse,
     # with tau_psc = the target receptor's tau_syn)
-    native_name = "NetCon (PyNN_IF_curr/PyNN_IF_cond Tsodyks-Markram slots)"
+    native_name = "NetCon"
+    native_description = "Tsodyks-Markram state in the weight vector, updated by PyNN_IF_curr/PyNN_IF_cond"
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
     weight_slots = ("U", "tau_rec", "tau_facil")
@@ -108,8 +107,3 @@ class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
 
 #: the standard synapse types (the abstract STDP component bases are not exported here)
 __all__ = list(synapses.BACKEND_NAMES)
-
-STANDARD_SYNAPSE_TYPES = [
-    StaticSynapse, ElectricalSynapse, TsodyksMarkramSynapse, SimpleStochasticSynapse,
-    StochasticTsodyksMarkramSynapse, MultiQuantalSynapse, STDPMechanism,
-]
