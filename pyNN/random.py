@@ -317,7 +317,7 @@ class WrappedRNG(AbstractRNG):
         ----------
         n : int or None
             Number of values for the whole model.  None returns a single scalar,
-            0 an empty array; negative values raise ValueError.
+            0 an empty array; a negative value is an InvalidParameterValueError.
         distribution : str
             One of :data:`available_distributions`.  ``None`` means 'uniform'.
         parameters : dict, list, tuple or None
