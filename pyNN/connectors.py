@@ -16,7 +16,7 @@ import numpy as np
 from lazyarray import larray
 
 from pyNN import errors
-from pyNN.core import IndexBasedExpression
+from pyNN.core import IndexBasedExpression, missing_hook
 from pyNN.random import NumpyRNG, RandomDistribution
 
 #: PyNN's fixed default seed for connectors without an rng: reproducible connectivity
@@ -184,8 +184,9 @@ class Connector:
         self.safe = safe
         self.callback = callback
         if location_selector is not None:
-            raise NotImplementedError("location_selector is only meaningful for multicompartment "
-                                      "neurons, which this library does not support yet")
+            raise errors.NotSupportedError(
+                f"{type(self).__name__}: location_selector={location_selector!r} is only meaningful for "
+                f"multicompartment neurons, which this library does not support yet; leave it None")
         self.location_selector = location_selector
 
     def connect(self, projection):
@@ -206,7 +207,7 @@ class Connector:
 
     def generate(self, projection):
         """Yield ``(pre, post, values, n_post_done)`` chunks."""
-        raise NotImplementedError
+        raise missing_hook(self, "generate")
 
     def get_parameters(self):
         return {name: getattr(self, name) for name in self.parameter_names}
@@ -245,7 +246,7 @@ class _MatrixConnector(Connector):
 
     def _block_mask(self, projection, post_start, post_stop):
         """Boolean (n_post_block, n_pre) matrix of connections."""
-        raise NotImplementedError
+        raise missing_hook(self, "_block_mask")
 
     def generate(self, projection):
         n_pre, n_post = projection.pre.size, projection.post.size
@@ -560,12 +561,13 @@ class FromListConnector(Connector):
             elif n_values == 2:
                 column_names = ("weight", "delay")
             else:
-                raise TypeError(f"FromListConnector: conn_list has {n_values} value columns; "
-                                f"give their column_names")
+                raise errors.InvalidTypeError(f"FromListConnector: conn_list has {n_values} value columns; "
+                                              f"give their column_names")
         column_names = tuple(column_names)
         if len(column_names) != n_values:
-            raise ValueError(f"FromListConnector: {len(column_names)} column_names {column_names} for "
-                             f"{n_values} value columns")
+            raise errors.InvalidDimensionsError(
+                f"FromListConnector: {len(column_names)} column_names {column_names} for "
+                f"{n_values} value columns; give one name per value column")
         if np.any(arr[:, :2] != np.round(arr[:, :2])):
             raise errors.ConnectionError("FromListConnector: pre and post indices must be integers")
         self.conn_list = arr
@@ -659,8 +661,8 @@ class FromFileConnector(Connector):
         from pyNN.recording import files
         super().__init__(safe, callback, location_selector)
         if not isinstance(file, (str, os.PathLike, files.BaseFile)):
-            raise TypeError(f"FromFileConnector: file must be a file name, a path or a "
-                            f"pyNN.recording.files object, got {file!r}")
+            raise errors.InvalidTypeError(f"FromFileConnector: file must be a file name, a path or a "
+                                          f"pyNN.recording.files object, got {file!r}")
         self.file = file
         self.distributed = bool(distributed)
         with self._open() as f:
@@ -674,14 +676,14 @@ class FromFileConnector(Connector):
                 elif n_values == 2:
                     columns = ["i", "j", "weight", "delay"]
                 else:
-                    raise TypeError(
+                    raise errors.InvalidTypeError(
                         f"FromFileConnector: file '{f.name}' has {n_values + 2} columns and no "
                         f"'# columns = [...]' header line; add one naming them, e.g. "
                         f"# columns = ['i', 'j', 'weight', 'delay']")
         if not isinstance(columns, (list, tuple)) or list(columns[:2]) != ["i", "j"]:
-            raise ValueError(f"FromFileConnector: file '{self._name}' has columns {columns!r}; a "
-                             f"connection file must start with the index columns 'i' and 'j' (save "
-                             f"it with Projection.save(..., with_address=True))")
+            raise errors.DataFileError(f"FromFileConnector: file '{self._name}' has columns {columns!r}; a "
+                                       f"connection file must start with the index columns 'i' and 'j' "
+                                       f"(save it with Projection.save(..., with_address=True))")
         self.column_names = tuple(str(c) for c in columns[2:])
 
     def _path(self, name):
@@ -853,8 +855,8 @@ class IndexBasedProbabilityConnector(_MatrixConnector):
                  safe=True, callback=None):
         super().__init__(safe, callback, location_selector)
         if not isinstance(index_expression, IndexBasedExpression):
-            raise TypeError("IndexBasedProbabilityConnector: index_expression must be an "
-                            "IndexBasedExpression instance")
+            raise errors.InvalidTypeError(f"IndexBasedProbabilityConnector: index_expression must be an "
+                                          f"IndexBasedExpression instance, got {index_expression!r}")
         self.index_expression = index_expression
         self.allow_self_connections = _check_self_connections(allow_self_connections,
                                                               "IndexBasedProbabilityConnector")
@@ -943,8 +945,8 @@ def _split_uniformly(sizes, total, rng, owner):
     counts = np.zeros(sizes.size, dtype=np.int64)
     draw = getattr(rng, "hypergeometric", None)
     if draw is None:
-        raise NotImplementedError(f"{owner}: n_connections needs an rng with a hypergeometric() "
-                                  f"method, such as NumpyRNG; got {type(rng).__name__}")
+        raise errors.NotSupportedError(f"{owner}: n_connections needs an rng with a hypergeometric() "
+                                       f"method, such as NumpyRNG; got {type(rng).__name__}")
     edges = np.concatenate([[0], np.cumsum(sizes)])
     lo, hi, n = np.array([0]), np.array([sizes.size]), np.array([int(total)], dtype=np.int64)
     while lo.size:
@@ -1089,9 +1091,9 @@ class SmallWorldConnector(Connector):
             yield pre, post_local + start, {}, stop
 
 
-class MissingPackageError(ImportError, RuntimeError):
-    """An optional package needed by a connector is not installed (an ImportError, and a
-    RuntimeError as in PyNN)."""
+#: an optional package needed by a connector is not installed (kept here for code that imports it
+#: from pyNN.connectors, as in PyNN)
+MissingPackageError = errors.MissingPackageError
 
 
 def _import_csa():
@@ -1132,7 +1134,7 @@ class CSAConnector(Connector):
         self._csa = csa
         kinds = tuple(k for k in (getattr(csa, "Mask", None), getattr(csa, "ConnectionSet", None)) if k)
         if kinds and not isinstance(cset, kinds):
-            raise TypeError(f"CSAConnector: cset must be a csa mask or connection-set, got {cset!r}")
+            raise errors.InvalidTypeError(f"CSAConnector: cset must be a csa mask or connection-set, got {cset!r}")
         arity = csa.arity(cset)
         if arity not in (0, 2):
             raise errors.InvalidParameterValueError(

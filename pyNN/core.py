@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 
+from pyNN import errors
+
 
 def is_listlike(obj):
     """True for lists, tuples, numpy arrays and other sized iterables (not strings)."""
@@ -18,8 +20,21 @@ def ezip(*args):
     """zip() that insists every argument has the same length."""
     lengths = {len(a) for a in args}
     if len(lengths) > 1:
-        raise ValueError(f"ezip: arguments have different lengths {sorted(lengths)}")
+        raise errors.InvalidDimensionsError(f"ezip: arguments have different lengths {sorted(lengths)}")
     return zip(*args)
+
+
+def missing_hook(obj, hook):
+    """The error for a hook that `obj`'s class (a backend's subclass, or a user's subclass of a
+    connector, structure, random number generator...) was expected to provide but does not.
+
+    The core's default hook bodies raise this instead of a bare NotImplementedError so that the
+    user sees a pyNN error naming the class and the missing method.
+    """
+    cls = obj if isinstance(obj, type) else type(obj)
+    return errors.NotSupportedError(
+        f"{cls.__module__}.{cls.__qualname__} does not implement {hook}(); a backend or subclass "
+        f"must provide it before this can be used")
 
 
 def deprecated(replacement=""):
@@ -49,4 +64,4 @@ class IndexBasedExpression:
         self.projection = None
 
     def __call__(self, i, j):
-        raise NotImplementedError("IndexBasedExpression subclasses must implement __call__(i, j)")
+        raise missing_hook(self, "__call__")

@@ -182,3 +182,15 @@ class RecordingLimitError(RecordingError):
 class HardwareConstraintWarning(UserWarning):
     """A hardware profile's limit was worked around (clipped, dropped, ignored) under the lenient policy,
     or a setting is outside what the hardware normally runs (e.g. a small SpiNNaker time step)."""
+
+
+class MissingPackageError(PyNNError, ImportError, RuntimeError):
+    """An optional package that a feature needs is not installed; the message names the feature,
+    the package and how to install it. (An ImportError, and a RuntimeError as in PyNN.)"""
+
+
+class DataFileError(PyNNError, OSError, ValueError):
+    """A data file that cannot be written or read as asked: an unknown or no longer supported
+    format, a package that the format needs is missing, a file that is closed or opened in the
+    wrong mode, or rows of different lengths. Both an OSError and a ValueError, like Python's own
+    ``io.UnsupportedOperation``."""

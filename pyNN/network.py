@@ -2,6 +2,7 @@
 
 import sys
 
+from pyNN import errors
 from pyNN.common.populations import Assembly, BasePopulation, Population, PopulationView
 from pyNN.common.projections import Projection
 
@@ -59,7 +60,9 @@ class Network:
             elif isinstance(c, Projection):
                 self._append(self._projections, c)
             else:
-                raise TypeError(f"Network.add(): cannot add {c!r}")
+                raise errors.InvalidTypeError(
+                    f"Network.add(): cannot add {c!r}; give Populations, PopulationViews, Assemblies or "
+                    f"Projections")
 
     def count_neurons(self):
         return sum(p.size for p in self._populations)

@@ -22,9 +22,10 @@ class LazyArray(larray):
 
     def __init__(self, value, shape=None, dtype=None):
         if isinstance(value, str):
-            raise TypeError(
-                "A string parameter value is only meaningful as a function of distance 'd' "
-                "in a Projection's synapse parameters")
+            raise errors.InvalidTypeError(
+                f"The string parameter value {value!r} is only meaningful as a function of distance "
+                f"'d' in a Projection's synapse parameters; give a number, an array or a "
+                f"RandomDistribution")
         super().__init__(value, shape=shape, dtype=dtype)
 
     def by_column(self, mask=None):
@@ -204,8 +205,15 @@ class ParameterSpace:
     @shape.setter
     def shape(self, value):
         self._shape = value
-        for v in self._values.values():
+        for name, v in self._values.items():
             if isinstance(v, larray):
+                fixed = getattr(v.base_value, "shape", ())
+                if fixed and value is not None and tuple(fixed) != tuple(value):
+                    # checked here so that the user sees the parameter's name, not lazyarray's ValueError
+                    raise errors.InvalidDimensionsError(
+                        f"{self._model_name()}: parameter '{name}' has {int(np.prod(fixed))} values but "
+                        f"there are {int(np.prod(value))} cells (shape {tuple(value)}); give one value "
+                        f"per cell or a single value")
                 v.shape = value
             elif isinstance(v, _ObjectValue):
                 v.shape = value
@@ -325,7 +333,9 @@ class ParameterSpace:
         true and the value is homogeneous).
         """
         if self._shape is None:
-            raise ValueError("Cannot evaluate a ParameterSpace without a shape")
+            raise errors.InvalidDimensionsError(
+                f"Cannot evaluate a ParameterSpace (parameters {sorted(self._values)}) without a shape; "
+                f"set its shape first")
         for name, value in list(self._values.items()):
             if isinstance(value, ParameterSpace):
                 value.evaluate(mask=mask, simplify=simplify)
@@ -340,7 +350,9 @@ class ParameterSpace:
     def as_dict(self):
         """Evaluated values as a plain dict (call :meth:`evaluate` first)."""
         if not self._evaluated:
-            raise ValueError("ParameterSpace must be evaluated before calling as_dict()")
+            raise errors.InvalidParameterValueError(
+                f"ParameterSpace (parameters {sorted(self._values)}) must be evaluated with evaluate() "
+                f"before calling as_dict()")
         out = {}
         for name, value in self._values.items():
             out[name] = value.as_dict() if isinstance(value, ParameterSpace) else value.base_value

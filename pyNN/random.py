@@ -39,6 +39,7 @@ import numpy as np
 from lazyarray import VectorizedIterable
 
 from pyNN import errors
+from pyNN.core import missing_hook
 
 __all__ = [
     "GSLRNG",
@@ -109,8 +110,9 @@ _CONSTRAINTS = {
 _MAY_BE_INFINITE = {"low", "high"}
 
 
-class _MissingParameterError(KeyError):
-    """KeyError whose message is shown as written (KeyError would quote it)."""
+class _MissingParameterError(errors.PyNNError, KeyError):
+    """A distribution parameter without a value: a KeyError whose message is shown as written
+    (KeyError would quote it)."""
 
     def __str__(self):
         return str(self.args[0])
@@ -207,7 +209,8 @@ def _check_count(n):
             f"n={n!r} is not allowed; the number of random values must be a whole number.")
     n = int(n)
     if n < 0:
-        raise ValueError(f"n={n} is not allowed; the number of random values must be >= 0.")
+        raise errors.InvalidParameterValueError(
+            f"n={n} is not allowed; the number of random values must be >= 0.")
     return n
 
 
@@ -233,7 +236,8 @@ def _normalise_mask(mask, n):
             f"mask must be a slice, a boolean array of length {n} or a 1D array of integer "
             f"indices, not an array of dtype {mask.dtype} and shape {mask.shape}.")
     if mask.max() >= n or mask.min() < -n:
-        raise IndexError(f"mask contains indices outside the range [{-n}, {n}) of the {n} values.")
+        raise errors.InvalidIndexError(
+            f"mask contains indices outside the range [{-n}, {n}) of the {n} values.")
     return mask, int(mask.size)
 
 
@@ -271,7 +275,7 @@ class AbstractRNG:
 
     def next(self, n=None, distribution="uniform", parameters=None, mask=None):
         """Return random values; see :meth:`WrappedRNG.next`."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement next()")
+        raise missing_hook(self, "next")
 
     def describe(self):
         """One-line description of the generator."""
@@ -297,6 +301,15 @@ class WrappedRNG(AbstractRNG):
         if self.seed is not None and not self.parallel_safe:
             self.seed += self.mpi_rank
 
+    def __getattr__(self, name):
+        # Unknown attributes are looked up on the wrapped generator ``self.rng``. Only called for
+        # attributes not found normally; the guard stops recursion while the object is half-built
+        # (copy/pickle create it without calling __init__).
+        if name.startswith("__") or name == "rng":
+            # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
+            raise AttributeError(name)
+        return getattr(self.rng, name)
+
     def next(self, n=None, distribution="uniform", parameters=None, mask=None):
         """Draw random values from a named distribution.
 
@@ -304,7 +317,7 @@ class WrappedRNG(AbstractRNG):
         ----------
         n : int or None
             Number of values for the whole model.  None returns a single scalar,
-            0 an empty array; negative values raise ValueError.
+            0 an empty array; a negative value is an InvalidParameterValueError.
         distribution : str
             One of :data:`available_distributions`.  ``None`` means 'uniform'.
         parameters : dict, list, tuple or None
@@ -327,7 +340,8 @@ class WrappedRNG(AbstractRNG):
         params = _resolve_parameters(distribution, parameters)
         if n is None:
             if mask is not None:
-                raise ValueError("A mask can only be used together with a number of values n.")
+                raise errors.InvalidParameterValueError(
+                    f"mask={mask!r} can only be used together with a number of values n; n is None.")
             return self._draw(distribution, 1, params)[0]
         n = _check_count(n)
         if mask is None:
@@ -370,7 +384,7 @@ class WrappedRNG(AbstractRNG):
         return values
 
     def _draw_basic(self, distribution, n, parameters):
-        raise NotImplementedError(f"{type(self).__name__} does not implement _draw_basic()")
+        raise missing_hook(self, "_draw_basic")
 
     def describe(self):
         """One-line description of the generator, including its MPI context."""
@@ -422,13 +436,6 @@ class NumpyRNG(WrappedRNG):
                 f"NumpyRNG: seed={seed!r} is not allowed; numpy seeds must be in [0, 2**32).")
         self.rng = np.random.RandomState(self.seed)
 
-    def __getattr__(self, name):
-        # Only called for attributes not found normally.  Guard against recursion while
-        # the object is half-built (copy/pickle create it without calling __init__).
-        if name.startswith("__") or name == "rng":
-            raise AttributeError(name)
-        return getattr(self.rng, name)
-
     def _draw_basic(self, distribution, n, parameters):
         return self._samplers[distribution](self.rng, n, parameters)
 
@@ -448,12 +455,13 @@ class GSLRNG(WrappedRNG):
 
     Raises
     ------
-    ImportError
-        If ``pygsl`` is not installed.
+    pyNN.errors.MissingPackageError
+        If ``pygsl`` is not installed (an ImportError).
 
     Notes
     -----
-    GSL has no von Mises distribution, so 'vonmises' raises NotImplementedError.
+    GSL has no von Mises distribution, so 'vonmises' raises NotSupportedError (a
+    NotImplementedError).
     Unknown attributes are looked up on the wrapped GSL generator.
     """
 
@@ -461,9 +469,9 @@ class GSLRNG(WrappedRNG):
         try:
             import pygsl.rng as gsl_rng
         except ImportError as err:
-            raise ImportError(
+            raise errors.MissingPackageError(
                 "GSLRNG needs the 'pygsl' package, which is not installed. Install it with "
-                "'pip install pygsl', or use pyNN.random.NumpyRNG instead.") from err
+                "'pip install pygsl', or use pyNN.random.NumpyRNG instead.", name="pygsl") from err
         if seed is None:
             seed = int(time.time())
         super().__init__(seed, parallel_safe)
@@ -475,11 +483,6 @@ class GSLRNG(WrappedRNG):
         self.type = type
         self.rng = factory()
         self.rng.set(self.seed)
-
-    def __getattr__(self, name):
-        if name.startswith("__") or name == "rng":
-            raise AttributeError(name)
-        return getattr(self.rng, name)
 
     def __repr__(self):
         return (f"GSLRNG(seed={self.seed!r}, type={self.type!r}, "
@@ -506,7 +509,7 @@ class GSLRNG(WrappedRNG):
         elif distribution == "binomial":
             values = r.binomial(p["p"], int(p["n"]), n)
         else:
-            raise NotImplementedError(
+            raise errors.NotSupportedError(
                 f"GSLRNG cannot draw from the {distribution!r} distribution (GSL has no such "
                 f"generator); use NumpyRNG for it.")
         # pygsl may return a plain scalar when asked for a single value.
@@ -554,6 +557,7 @@ class NativeRNG(AbstractRNG):
 
     def __getattr__(self, name):
         if name.startswith("__") or name in ("_fallback", "fallback", "seed"):
+            # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
             raise AttributeError(name)
         return getattr(self.fallback, name)
 
@@ -634,7 +638,7 @@ class RandomDistribution(VectorizedIterable):
     def __init__(self, distribution, parameters_pos=None, rng=None, **parameters_named):
         _check_distribution_name(distribution)
         if parameters_pos is not None and parameters_named:
-            raise ValueError(
+            raise errors.InvalidParameterValueError(
                 f"RandomDistribution({distribution!r}): give the parameters either positionally "
                 f"({parameters_pos!r}) or by name ({_format_parameters(parameters_named)}), not both.")
         self.name = distribution
@@ -643,7 +647,7 @@ class RandomDistribution(VectorizedIterable):
         if rng is None:
             rng = NumpyRNG()
         elif not (isinstance(rng, AbstractRNG) or callable(getattr(rng, "next", None))):
-            raise TypeError(
+            raise errors.InvalidTypeError(
                 f"RandomDistribution: rng={rng!r} is not allowed; it must be a pyNN.random RNG "
                 f"such as NumpyRNG, GSLRNG or NativeRNG.")
         self.rng = rng
@@ -681,8 +685,9 @@ class RandomDistribution(VectorizedIterable):
         if shape is None:
             if mask is None:
                 return self.next()
-            raise ValueError("RandomDistribution.lazily_evaluate() needs the full shape "
-                             "when a mask is given.")
+            raise errors.InvalidParameterValueError(
+                f"RandomDistribution({self.name!r}).lazily_evaluate(): mask={mask!r} needs the full "
+                f"shape of the array; shape is None.")
         shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(s) for s in shape)
         size = math.prod(shape)
         if mask is None:

@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from pyNN import errors
+from pyNN.core import missing_hook
 from pyNN.random import NumpyRNG
 
 __all__ = [
@@ -369,7 +370,7 @@ class BaseStructure(_Parameterised):
 
     def generate_positions(self, n):
         """Return the positions of `n` cells as a float array of shape (3, n)."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement generate_positions()")
+        raise missing_hook(self, "generate_positions")
 
 
 class Line(BaseStructure):
@@ -567,7 +568,7 @@ class Shape(_Parameterised):
     def sample(self, n, rng):
         """Return `n` points drawn uniformly in the shape, as an array of shape (n, 3),
         relative to the shape's centre."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement sample()")
+        raise missing_hook(self, "sample")
 
 
 class Cuboid(Shape):

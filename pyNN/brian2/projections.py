@@ -89,7 +89,7 @@ class Projection(common.Projection):
         if positions.size == 0:
             return
         if self._synapses:
-            raise NotImplementedError(
+            raise errors.NotSupportedError(
                 f"Projection '{self.label}': adding connections to an existing projection is not supported "
                 f"by the Brian2 backend")
         pre = self._pre[positions].astype(np.int64)
@@ -170,7 +170,7 @@ class Projection(common.Projection):
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
                 if syn.pre.variables["delay"].scalar:
                     if np.ndim(delay):
-                        raise NotImplementedError(
+                        raise errors.NotSupportedError(
                             f"Projection '{self.label}': its delays were all equal when it was created, so "
                             f"the Brian2 backend gave it one shared delay, which cannot become different per "
                             f"connection; create the projection with heterogeneous delays instead")
@@ -182,7 +182,9 @@ class Projection(common.Projection):
         for root, _, _ in roots(self.post):
             if root.group is group:
                 return root
-        raise KeyError(group.name)
+        raise errors.SimulatorError(
+            f"Projection '{self.label}': the Brian2 group '{group.name}' is not one of its postsynaptic "
+            f"populations' groups")
 
     def _after_restore(self):
         """The snapshot holds the values at the first run: put back the current ones."""

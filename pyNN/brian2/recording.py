@@ -9,7 +9,7 @@ first sample of an epoch is given by the core. Data come out as columns.
 import brian2
 import numpy as np
 
-from pyNN import recording
+from pyNN import errors, recording
 from pyNN.brian2 import simulator
 
 
@@ -110,8 +110,8 @@ class Recorder(recording.Recorder):
         if from_mon.size:
             pos = np.searchsorted(steps, from_mon)
             if pos.size and (pos.max() >= steps.size or np.any(steps[pos] != from_mon)):
-                raise RuntimeError(f"Brian2 StateMonitor for '{variable}' of '{self.population.label}' "
-                                   f"lacks samples at steps {from_mon[:5].tolist()}")
+                raise errors.SimulatorError(f"Brian2 StateMonitor for '{variable}' of '{self.population.label}' "
+                                            f"lacks samples at steps {from_mon[:5].tolist()}")
             rows[:from_mon.size] = values[pos]
         if wanted[-1] == now:
             rows[-1] = self.population._native_state(variable, epoch.indices)

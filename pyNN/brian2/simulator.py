@@ -82,11 +82,12 @@ class State(BaseState):
 
     def _setup(self, codegen_target=None, cache_dir=None, rng_seed=42, **unknown):
         if unknown:
-            raise TypeError(f"setup() got unknown Brian2 option(s) {sorted(unknown)}; Brian2 options are "
-                            f"codegen_target, cache_dir, rng_seed, max_delay")
+            raise errors.InvalidTypeError(
+                f"setup() got unknown Brian2 option(s) {sorted(unknown)}; Brian2 options are "
+                f"codegen_target, cache_dir, rng_seed, max_delay")
         target = codegen_target or default_target()
         if target == "cpp_standalone":
-            raise NotImplementedError(
+            raise errors.NotSupportedError(
                 "setup(codegen_target='cpp_standalone') is not supported by the Brian2 backend: standalone "
                 "mode builds one program for the whole script and cannot run several times with reset() "
                 "in between; use 'cython' (compiled, the default) or 'numpy'")

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from pyNN import errors
+from pyNN.core import missing_hook
 
 #: keyword names that PyNN 0.13 refuses in setup() (old spellings of timestep etc.)
 _FORBIDDEN_SETUP_NAMES = ("mindelay", "maxdelay", "dt", "time_step")
@@ -109,7 +110,8 @@ class BaseState:
 
     def run_steps(self, n_steps):
         if n_steps < 0:
-            raise ValueError(f"Cannot run for a negative time ({n_steps * self.dt} ms)")
+            raise errors.InvalidParameterValueError(
+                f"Cannot run for a negative time ({n_steps * self.dt} ms); the duration must be >= 0")
         for obj in self.current_sources:
             obj._prepare_run(self.steps + n_steps)
         if n_steps:
@@ -133,13 +135,15 @@ class BaseState:
     # --- hooks for backends --------------------------------------------------------
     def _setup(self, **extra_params):
         if extra_params:
-            raise TypeError(f"setup() got unexpected keyword arguments {sorted(extra_params)}")
+            raise errors.InvalidTypeError(
+                f"setup() got unexpected keyword arguments {sorted(extra_params)}; the "
+                f"{self.backend_name} backend takes no extra options")
 
     def _advance(self, n_steps):
-        raise NotImplementedError
+        raise missing_hook(self, "_advance")
 
     def _reset(self):
-        raise NotImplementedError
+        raise missing_hook(self, "_reset")
 
     def _end(self):
         pass
@@ -161,6 +165,18 @@ def _run_with_callbacks(state, target, callbacks):
             cb(state.t)
 
 
+def _check_time(value, what):
+    """Refuse a time (ms) that is not a finite real number, naming the function it was given to."""
+    try:
+        number = None if isinstance(value, (str, bytes, bool)) or np.ndim(value) else float(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None:
+        raise errors.InvalidTypeError(f"{what}: the time must be a number of ms, got {value!r}")
+    if not math.isfinite(number):
+        raise errors.InvalidParameterValueError(f"{what}: the time must be a finite number of ms, got {value}")
+
+
 def build_control(state, backend_label):
     """Create the module-level control functions bound to a backend's `state`."""
 
@@ -180,8 +196,8 @@ def build_control(state, backend_label):
         """
         for name in _FORBIDDEN_SETUP_NAMES:
             if name in extra_params:
-                raise Exception(f"'{name}' is not a valid argument of setup(); use 'timestep', "
-                                f"'min_delay' and 'max_delay'.")
+                raise errors.InvalidTypeError(f"'{name}' is not a valid argument of setup(); use 'timestep', "
+                                              f"'min_delay' and 'max_delay'.")
         max_delay = extra_params.pop("max_delay", "auto")
         if not (isinstance(timestep, (int, float)) and timestep > 0 and math.isfinite(timestep)):
             raise errors.InvalidParameterValueError(
@@ -205,9 +221,12 @@ def build_control(state, backend_label):
 
     def run_until(time_point, callbacks=None):
         """Advance the simulation until `time_point` (ms); returns the current time."""
+        _check_time(time_point, "run_until()")
         target = state.time_to_steps(time_point, "run_until() time")
         if time_point < state.t - state.dt / 2:
-            raise ValueError(f"run_until({time_point}): time is in the past (current time {state.t} ms)")
+            raise errors.InvalidParameterValueError(
+                f"run_until({time_point}): time is in the past (current time {state.t} ms); give a time "
+                f">= the current time")
         if not callbacks:
             state.run_steps(target - state.steps)
         else:
@@ -216,8 +235,9 @@ def build_control(state, backend_label):
 
     def run(simtime, callbacks=None):
         """Advance the simulation by `simtime` (ms); returns the current time."""
+        _check_time(simtime, "run()")
         if simtime < 0:
-            raise ValueError(f"run(): simtime must be >= 0, got {simtime}")
+            raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0 ms, got {simtime}")
         n = state.time_to_steps(simtime, "run() duration")
         return run_until((state.steps + n) * state.dt, callbacks)
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common.populations import Assembly, BasePopulation, ID, roots
+from pyNN.core import missing_hook
 from pyNN.standardmodels import backend_type, electrodes
 from pyNN.random import NumpyRNG
 
@@ -27,8 +28,8 @@ def _targets_of(cells):
         for c in cells:
             out.setdefault(id(c.parent.grandparent), (c.parent.grandparent, []))[1].append(c._index)
         return [(root, np.unique(np.array(idx))) for root, idx in out.values()]
-    raise TypeError(f"inject_into() takes a Population, PopulationView, Assembly or list of cell IDs, "
-                    f"not {cells!r}")
+    raise errors.InvalidTypeError(f"inject_into() takes a Population, PopulationView, Assembly or list of "
+                                  f"cell IDs, not {cells!r}")
 
 
 class CurrentSourceMixin:
@@ -85,15 +86,18 @@ class CurrentSourceMixin:
         self._push_parameters()
 
     def __getattr__(self, name):
-        if name.startswith("_") or name == "parameter_space":
-            raise AttributeError(name)
-        if name == "set":
-            raise AttributeError("Current sources have no set() method: use "
-                                 "source.set_parameters(name=value) or source.name = value")
-        if type(self).has_parameter(name):
-            value = self._values()[name]
-            return value
-        raise AttributeError(f"{type(self).__name__} has no attribute '{name}'")
+        private = name.startswith("_") or name == "parameter_space"
+        if not private and type(self).has_parameter(name):
+            return self._values()[name]
+        if private:
+            message = name
+        elif name == "set":
+            message = ("Current sources have no set() method: use source.set_parameters(name=value) "
+                       "or source.name = value")
+        else:
+            message = f"{type(self).__name__} has no attribute '{name}'"
+        # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
+        raise AttributeError(message)
 
     def __setattr__(self, name, value):
         if not name.startswith("_") and name != "parameter_space" and type(self).has_parameter(name):
@@ -106,8 +110,8 @@ class CurrentSourceMixin:
         """Inject this current into `cells` (Population, PopulationView, Assembly or IDs)."""
         for root, indices in _targets_of(cells):
             if not root.celltype.injectable:
-                raise TypeError(f"Cannot inject current into '{root.label}': "
-                                f"{type(root.celltype).__name__} cells are not injectable")
+                raise errors.InvalidTypeError(f"Cannot inject current into '{root.label}': "
+                                              f"{type(root.celltype).__name__} cells are not injectable")
             self._targets.append((root, np.asarray(indices, dtype=np.int64)))
             self._connect(root, np.asarray(indices, dtype=np.int64))
 
@@ -184,13 +188,13 @@ class CurrentSourceMixin:
 
     # --- hooks for backends ----------------------------------------------------------------
     def _create_device(self):
-        raise NotImplementedError
+        raise missing_hook(self, "_create_device")
 
     def _connect(self, root, indices):
-        raise NotImplementedError
+        raise missing_hook(self, "_connect")
 
     def _push_parameters(self):
-        raise NotImplementedError
+        raise missing_hook(self, "_push_parameters")
 
     def _prepare_run(self, end_steps):
         """Called before every run up to step `end_steps` (e.g. to extend a noise trace)."""

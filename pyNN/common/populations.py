@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pyNN import errors, random, recording, space
-from pyNN.core import deprecated, is_listlike
+from pyNN.core import deprecated, is_listlike, missing_hook
 from pyNN.models import BaseCellType, require_native
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
 from pyNN.recording import files
@@ -49,14 +49,12 @@ class ID(int):
         return True
 
     def __getattr__(self, name):
-        if name.startswith("_") or name in ("parent",):
-            raise AttributeError(name)
-        parent = int.__getattribute__(self, "parent")
-        if parent is None:
-            raise AttributeError(name)
-        if name == "set":
-            raise AttributeError("Cells have no set() method: use cell.set_parameters(**params), "
-                                 "or population[i:i+1].set(...)")
+        parent = None if name.startswith("_") or name == "parent" else int.__getattribute__(self, "parent")
+        if parent is None or name == "set":
+            hint = ("Cells have no set() method: use cell.set_parameters(**params), or "
+                    "population[i:i+1].set(...)") if name == "set" else name
+            # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
+            raise AttributeError(hint)
         if parent.celltype.has_parameter(name):
             return parent.as_root_values(name)[self._index]
         raise errors.NonExistentParameterError(name, type(parent.celltype).__name__,
@@ -164,9 +162,10 @@ class BasePopulation:
         pos = _positions_in(self._ids, ids)
         if np.any(pos < 0):
             bad = ids[pos < 0]
-            raise ValueError(f"ID(s) {bad[:5].tolist()} are not in '{self.label}' "
-                             f"(ids {int(self._ids[0]) if self.size else None}.."
-                             f"{int(self._ids[-1]) if self.size else None})")
+            raise errors.InvalidParameterValueError(
+                f"ID(s) {bad[:5].tolist()} are not in '{self.label}' "
+                f"(ids {int(self._ids[0]) if self.size else None}.."
+                f"{int(self._ids[-1]) if self.size else None})")
         return int(pos[0]) if scalar else pos
 
     def id_to_local_index(self, id):
@@ -176,14 +175,17 @@ class BasePopulation:
         if isinstance(index, (int, np.integer)):
             n = self.size
             if not -n <= index < n:
-                raise IndexError(f"index {index} out of range for '{self.label}' of size {n}")
+                raise errors.InvalidIndexError(
+                    f"Index {index} is out of range for '{self.label}' of size {n}; allowed are "
+                    f"{-n} to {n - 1}")
             return ID(int(self._ids[index]), self.grandparent)
         if isinstance(index, (slice, list, np.ndarray, tuple)):
             if isinstance(index, tuple):
                 index = list(index)
             return self.grandparent._view_class(self, index)
-        raise TypeError(f"'{self.label}' can be indexed by an int, slice, list, tuple or numpy array, "
-                        f"not {type(index).__name__}")
+        raise errors.InvalidTypeError(
+            f"'{self.label}' can be indexed by an int, slice, list, tuple or numpy array, "
+            f"not {type(index).__name__}")
 
     def __add__(self, other):
         return self.grandparent._assembly_class(self, other)
@@ -350,8 +352,8 @@ class BasePopulation:
     def inject(self, current_source):
         """Inject a current source into every cell of this group."""
         if not self.celltype.injectable:
-            raise TypeError(f"Cannot inject current into '{self.label}': "
-                            f"{type(self.celltype).__name__} cells are not injectable")
+            raise errors.InvalidTypeError(f"Cannot inject current into '{self.label}': "
+                                          f"{type(self.celltype).__name__} cells are not injectable")
         current_source.inject_into(self)
 
     # --- space ---------------------------------------------------------------------------
@@ -373,9 +375,11 @@ class BasePopulation:
     def sample(self, n, rng=None):
         """A view of `n` cells chosen at random without replacement."""
         if not isinstance(n, (int, np.integer)):
-            raise TypeError(f"sample(): n must be an int, got {n!r}")
-        if n > self.size:
-            raise ValueError(f"sample(): cannot sample {n} cells from '{self.label}' of size {self.size}")
+            raise errors.InvalidTypeError(f"sample() from '{self.label}': n must be an int, got {n!r}")
+        if not 0 <= n <= self.size:
+            raise errors.InvalidParameterValueError(
+                f"sample() from '{self.label}': cannot sample {n} cells; n must be between 0 and the "
+                f"size {self.size}")
         rng = rng or random.NumpyRNG()
         chosen = np.sort(rng.permutation(self.size)[:n])
         return self.grandparent._view_class(self, chosen)
@@ -477,7 +481,8 @@ class Population(BasePopulation):
                  label=None):
         state = self._simulator.state
         if not state.initialized:
-            raise RuntimeError("Call setup() before creating populations")
+            what = f"population '{label}'" if label else "a population"
+            raise errors.SimulationStateError(f"Cannot create {what}: call setup() first")
         self.size_shape, size, structure = _resolve_size(size, structure)
         self.celltype = _resolve_celltype(cellclass, cellparams)
         if label is None:
@@ -560,7 +565,10 @@ class Population(BasePopulation):
 
     def _evaluate_parameter_space(self, parameter_space, indices):
         ps = parameter_space.copy()
-        ps.shape = (self.size,)
+        try:
+            ps.shape = (self.size,)
+        except errors.InvalidDimensionsError as exc:
+            raise errors.InvalidDimensionsError(f"Population '{self.label}': {exc}") from None
         ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
         return ps.flatten().as_dict() if hasattr(ps, "flatten") else ps.as_dict()
 
@@ -631,7 +639,9 @@ class Population(BasePopulation):
     def positions(self):
         if self._positions is None:
             if self._structure is None:
-                raise ValueError(f"'{self.label}' has neither a structure nor explicit positions")
+                raise errors.InvalidParameterValueError(
+                    f"'{self.label}' has neither a structure nor explicit positions; give "
+                    f"structure=... when creating it or assign positions")
             self._positions = self._structure.generate_positions(self.size)
         return self._positions
 
@@ -669,17 +679,17 @@ class Population(BasePopulation):
         already checked ``native_type.native_name``), e.g. the limits of a hardware profile."""
 
     def _create_cells(self):
-        raise NotImplementedError
+        raise missing_hook(self, "_create_cells")
 
     def _set_native_parameters(self, native_values, indices):
-        raise NotImplementedError
+        raise missing_hook(self, "_set_native_parameters")
 
     def _set_native_initial_values(self, std_initial_values, indices):
-        raise NotImplementedError
+        raise missing_hook(self, "_set_native_initial_values")
 
     def _native_ids(self):
         """Simulator handles (e.g. node ids) of the cells, as an integer array."""
-        raise NotImplementedError
+        raise missing_hook(self, "_native_ids")
 
     def _add_injection(self, source, indices):
         """`source`, a current source whose waveform the core computes (see
@@ -691,7 +701,9 @@ def _resolve_size(size, structure):
     if isinstance(size, (tuple, list)):
         shape = tuple(int(s) for s in size)
         if structure is not None:
-            raise ValueError("Population: give either a shape tuple or a structure, not both")
+            raise errors.InvalidParameterValueError(
+                f"Population: give either a shape tuple or a structure, not both (got shape {shape} "
+                f"and structure {structure!r})")
         if len(shape) == 1:
             structure = space.Line()
         elif len(shape) == 2:
@@ -699,7 +711,9 @@ def _resolve_size(size, structure):
         elif len(shape) == 3:
             structure = space.Grid3D(shape[0] / shape[1], shape[0] / shape[2])
         else:
-            raise Exception(f"Population: shapes of more than 3 dimensions are not supported ({shape})")
+            raise errors.InvalidDimensionsError(
+                f"Population: shape {shape} has {len(shape)} dimensions; shapes of more than 3 dimensions "
+                f"are not supported")
         return shape, int(np.prod(shape)), structure
     if not isinstance(size, (int, np.integer)) or size < 0:
         raise errors.InvalidParameterValueError(
@@ -710,14 +724,17 @@ def _resolve_size(size, structure):
 def _resolve_celltype(cellclass, cellparams):
     if isinstance(cellclass, BaseCellType):
         if cellparams:
-            raise ValueError("Population: cellparams can only be given with a cell type class")
+            raise errors.InvalidParameterValueError(
+                f"Population: cellparams can only be given with a cell type class, not with the instance "
+                f"{cellclass!r}; put the parameters in the instance, e.g. "
+                f"{type(cellclass).__name__}(**cellparams)")
         return cellclass
     if isinstance(cellclass, type) and issubclass(cellclass, BaseCellType):
         warnings.warn("Passing a cell type class and a parameter dict to Population is deprecated; "
                       "pass an instance, e.g. IF_cond_exp(tau_m=15.0)", DeprecationWarning, stacklevel=3)
         return cellclass(**(cellparams or {}))
-    raise TypeError(f"Population: cellclass must be a cell type instance such as IF_cond_exp(), "
-                    f"got {cellclass!r}")
+    raise errors.InvalidTypeError(
+        f"Population: cellclass must be a cell type instance such as IF_cond_exp(), got {cellclass!r}")
 
 
 class PopulationView(BasePopulation):
@@ -791,12 +808,15 @@ def _selector_to_indices(selector, size, label):
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
     if not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"Cannot select cells of '{label}' with {selector!r}")
+        raise errors.InvalidTypeError(
+            f"Cannot select cells of '{label}' with {selector!r}; use a slice, integer indices or a "
+            f"boolean mask")
     arr = arr.astype(np.int64).reshape(-1)
     arr = np.where(arr < 0, arr + size, arr)
     if arr.min() < 0 or arr.max() >= size:
-        raise IndexError(f"Index out of range for '{label}' of size {size}: "
-                         f"{arr[(arr < 0) | (arr >= size)][:5].tolist()}")
+        raise errors.InvalidIndexError(
+            f"Index out of range for '{label}' of size {size}: {arr[(arr < 0) | (arr >= size)][:5].tolist()}; "
+            f"allowed are {-size} to {size - 1}")
     unique = np.unique(arr)
     if unique.size != arr.size:
         warnings.warn(f"Duplicate indices in a view of '{label}' were removed", stacklevel=3)
@@ -817,7 +837,8 @@ class Assembly:
     def __init__(self, *populations, **kwargs):
         label = kwargs.pop("label", None)
         if kwargs:
-            raise TypeError(f"Assembly() got unexpected keyword arguments {sorted(kwargs)}")
+            raise errors.InvalidTypeError(
+                f"Assembly() got unexpected keyword arguments {sorted(kwargs)}; only 'label' is allowed")
         self.populations = []
         for p in populations:
             self._insert(p)
@@ -836,7 +857,7 @@ class Assembly:
 
     def _insert(self, p):
         if not isinstance(p, BasePopulation):
-            raise TypeError(f"An Assembly can only contain Populations or PopulationViews, not {p!r}")
+            raise errors.InvalidTypeError(f"An Assembly can only contain Populations or PopulationViews, not {p!r}")
         for q in self.populations:
             if q.grandparent is p.grandparent and np.intersect1d(q._indices, p._indices).size:
                 warnings.warn(f"'{p.label}' overlaps '{q.label}', already in assembly; ignored",
@@ -894,7 +915,8 @@ class Assembly:
             hit = pos >= 0
             out[hit] = offset + pos[hit]
         if np.any(out < 0):
-            raise ValueError(f"ID(s) {ids[out < 0][:5].tolist()} are not in assembly '{self.label}'")
+            raise errors.InvalidParameterValueError(
+                f"ID(s) {ids[out < 0][:5].tolist()} are not in assembly '{self.label}'")
         return int(out[0]) if scalar else out
 
     def _locate(self, indices):
@@ -909,7 +931,9 @@ class Assembly:
     def __getitem__(self, index):
         if isinstance(index, (int, np.integer)):
             if not -self.size <= index < self.size:
-                raise IndexError(f"index {index} out of range for assembly '{self.label}'")
+                raise errors.InvalidIndexError(
+                    f"Index {index} is out of range for assembly '{self.label}' of size {self.size}; "
+                    f"allowed are {-self.size} to {self.size - 1}")
             index = index % self.size
             p, local = next(self._locate(np.array([index])))
             return p[int(local[0])]
@@ -922,8 +946,9 @@ class Assembly:
             return type(self)(*(self.populations + other.populations))
         if isinstance(other, BasePopulation):
             return type(self)(*(self.populations + [other]))
-        raise TypeError(f"Can only add a Population, PopulationView or Assembly to an Assembly, "
-                        f"not {type(other).__name__}")
+        raise errors.InvalidTypeError(
+            f"Can only add a Population, PopulationView or Assembly to assembly '{self.label}', "
+            f"not {type(other).__name__}")
 
     def __iadd__(self, other):
         others = other.populations if isinstance(other, Assembly) else [other]
@@ -935,7 +960,10 @@ class Assembly:
         for p in self.populations:
             if p.label == label:
                 return p
-        raise KeyError(f"Assembly '{self.label}' contains no population labelled '{label}'")
+        labels = [p.label for p in self.populations]
+        raise errors.UnknownNameError(
+            f"Assembly '{self.label}' contains no population labelled '{label}'; its populations are "
+            f"{labels}")
 
     @property
     def conductance_based(self):
@@ -963,7 +991,8 @@ class Assembly:
     def find_units(self, variable):
         units = {p.find_units(variable) for p in self.populations}
         if len(units) > 1:
-            raise ValueError(f"'{variable}' has different units in assembly '{self.label}': {units}")
+            raise errors.InvalidParameterValueError(
+                f"'{variable}' has different units in assembly '{self.label}': {units}")
         return units
 
     def sample(self, n, rng=None):
@@ -1043,8 +1072,9 @@ class Assembly:
 
     def inject(self, current_source):
         if not self.injectable:
-            raise TypeError(f"Cannot inject current into assembly '{self.label}': it contains "
-                            f"non-injectable cells (spike sources)")
+            raise errors.InvalidTypeError(
+                f"Cannot inject current into assembly '{self.label}': it contains non-injectable cells "
+                f"(spike sources)")
         current_source.inject_into(self)
 
     def save_positions(self, file):

@@ -3,6 +3,7 @@ for every backend from its Population and Projection classes."""
 
 import warnings
 
+from pyNN import errors
 from pyNN.common.populations import ID, Assembly, BasePopulation
 
 
@@ -27,7 +28,7 @@ def _as_group(cells):
         return cells.as_view()
     if isinstance(cells, (BasePopulation, Assembly)):
         return cells
-    raise TypeError(f"Expected a cell ID, Population, PopulationView or Assembly, got {cells!r}")
+    raise errors.InvalidTypeError(f"Expected a cell ID, Population, PopulationView or Assembly, got {cells!r}")
 
 
 def build_connect(projection_class, connector_class, static_synapse_class):
@@ -44,10 +45,7 @@ def build_connect(projection_class, connector_class, static_synapse_class):
 def set(cells, **parameters):
     """Set parameters of `cells` (deprecated: use Population.set)."""
     _warn("set", "Population.set()")
-    if isinstance(cells, ID):
-        raise AttributeError("set() takes a Population, PopulationView or Assembly, not a single cell ID; "
-                             "use cell.set_parameters(...)")
-    cells.set(**parameters)
+    cells.set(**parameters)  # a single cell ID has no set(): its AttributeError names set_parameters()
 
 
 def initialize(cells, **initial_values):

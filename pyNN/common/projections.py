@@ -12,7 +12,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.connectors import Connector, evaluate_synapse_values
-from pyNN.core import deprecated, is_listlike
+from pyNN.core import deprecated, is_listlike, missing_hook
 from pyNN.models import BaseSynapseType, check_weight_sign, require_native
 from pyNN.random import RandomDistribution
 from pyNN.recording import files
@@ -57,11 +57,11 @@ class Connection:
         return self.projection._values(name)[self.k]
 
     def __getattr__(self, name):
-        if name.startswith("_") or name in ("projection", "k"):
-            raise AttributeError(name)
-        if self.projection.synapse_type.has_parameter(name):
+        private = name.startswith("_") or name in ("projection", "k")
+        if not private and self.projection.synapse_type.has_parameter(name):
             return float(self._value(name))
-        raise AttributeError(f"Connection has no attribute '{name}'")
+        # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
+        raise AttributeError(name if private else f"Connection has no attribute '{name}'")
 
     def as_tuple(self, *attribute_names):
         return (self.presynaptic_index, self.postsynaptic_index) + tuple(
@@ -99,12 +99,12 @@ class Projection:
                     f"Projection: {role}_population must be a Population, PopulationView or Assembly, "
                     f"got {pop!r}")
         if not isinstance(connector, Connector):
-            raise TypeError(f"Projection: connector must be a Connector instance, got {connector!r}")
+            raise errors.InvalidTypeError(f"Projection: connector must be a Connector instance, got {connector!r}")
         if synapse_type is None:
             synapse_type = self._static_synapse_class()
         if not isinstance(synapse_type, BaseSynapseType):
-            raise TypeError(f"Projection: synapse_type must be a synapse type instance such as "
-                            f"StaticSynapse(weight=0.1), got {synapse_type!r}")
+            raise errors.InvalidTypeError(f"Projection: synapse_type must be a synapse type instance such as "
+                                          f"StaticSynapse(weight=0.1), got {synapse_type!r}")
         self.pre = presynaptic_population
         self.post = postsynaptic_population
         self.connector = connector
@@ -312,11 +312,14 @@ class Projection:
         if isinstance(i, (int, np.integer)):
             n = self._pre.size
             if not -n <= i < n:
-                raise IndexError(f"Projection '{self.label}' has {n} connections; index {i} out of range")
+                raise errors.InvalidIndexError(
+                    f"Projection '{self.label}' has {n} connections; index {i} is out of range "
+                    f"(allowed are {-n} to {n - 1})")
             return Connection(self, int(i) % n)
         if isinstance(i, slice):
             return [Connection(self, k) for k in range(self._pre.size)[i]]
-        raise TypeError(f"Projection indices must be int or slice, not {type(i).__name__}")
+        raise errors.InvalidTypeError(
+            f"Projection '{self.label}' can be indexed by an int or a slice, not {type(i).__name__}")
 
     def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
         """Values of synaptic attributes, as a list of tuples or as (n_pre, n_post) arrays.
@@ -351,11 +354,13 @@ class Projection:
             return [tuple(row) for row in zip(*[c.tolist() for c in cols])]
         if format == "array":
             if multiple_synapses not in ("last", "first", "sum", "min", "max"):
-                raise ValueError(f"multiple_synapses must be one of 'last', 'first', 'sum', 'min', "
-                                 f"'max', not {multiple_synapses!r}")
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}'.get(): multiple_synapses must be one of 'last', 'first', "
+                    f"'sum', 'min', 'max', not {multiple_synapses!r}")
             arrays = [self._as_array(self._values(n), multiple_synapses) for n in names]
             return arrays[0] if single else arrays
-        raise Exception(f"Projection.get(): format must be 'list' or 'array', not {format!r}")
+        raise errors.InvalidParameterValueError(
+            f"Projection '{self.label}'.get(): format must be 'list' or 'array', not {format!r}")
 
     def _as_array(self, values, multiple_synapses):
         out = np.full(self.shape, np.nan)
@@ -441,7 +446,8 @@ class Projection:
                 arr = np.nan_to_num(self.get(name, format="array"), nan=0.0)
                 file.write(arr, {"columns": [name]})
         else:
-            raise ValueError(f"Projection.save(): format must be 'list' or 'array', not {format!r}")
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
         file.close()
 
     def describe(self, template="projection_default.txt", engine="default"):
@@ -518,10 +524,10 @@ class Projection:
         already checked ``synapse_type.native_name``) and prepare native models."""
 
     def _create_connections(self, pre, post, values):
-        raise NotImplementedError
+        raise missing_hook(self, "_create_connections")
 
     def _set_attributes(self, values):
-        raise NotImplementedError
+        raise missing_hook(self, "_set_attributes")
 
     def _read_plastic(self, name):
         """Current values of a parameter the simulator may have changed, or None."""

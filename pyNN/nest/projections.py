@@ -135,8 +135,8 @@ class Projection(common.Projection):
         fixed.pop("receptor_type", None)
         conns, order = self._nest_connections()
         if order.size != self._pre.size:
-            raise RuntimeError(f"Projection '{self.label}': found {order.size} NEST connections, "
-                               f"expected {self._pre.size}")
+            raise errors.SimulatorError(f"Projection '{self.label}': found {order.size} NEST connections, "
+                                        f"expected {self._pre.size}")
         native = {name: np.full(order.size, value) for name, value in fixed.items()}
         native.update(arrays)
         for name, value in native.items():

@@ -126,8 +126,8 @@ class Recorder(recording.Recorder):
             order = np.lexsort((senders[sel], steps[sel]))
             block = values[sel][order]
             if block.size != from_mm.size * n_cells:
-                raise RuntimeError(f"NEST multimeter for '{variable}' of '{pop.label}' returned "
-                                   f"{block.size} values, expected {from_mm.size * n_cells}")
+                raise errors.SimulatorError(f"NEST multimeter for '{variable}' of '{pop.label}' returned "
+                                            f"{block.size} values, expected {from_mm.size * n_cells}")
             rows[:from_mm.size] = block.reshape(from_mm.size, n_cells)
         if wanted[-1] == now:
             rows[-1] = self._current_native(variable, epoch.indices)

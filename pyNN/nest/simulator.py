@@ -20,6 +20,7 @@ import tempfile
 
 import nest
 
+from pyNN import errors
 from pyNN.common.control import BaseState
 
 logger = logging.getLogger("PyNN")
@@ -76,12 +77,15 @@ class State(BaseState):
         """NEST's set-up options (see doc/behaviour.md). `recording_precision` and `t_flush`
         are PyNN options that have no effect here (see :func:`_log_ineffective`)."""
         if unknown:
-            raise TypeError(f"setup() got unknown NEST option(s) {sorted(unknown)}; NEST options are "
-                            f"threads, rng_seed, spike_precision, verbosity, recording_precision, max_delay")
+            raise errors.InvalidTypeError(
+                f"setup() got unknown NEST option(s) {sorted(unknown)}; NEST options are "
+                f"threads, rng_seed, spike_precision, verbosity, recording_precision, max_delay")
         if spike_precision not in ("on_grid", "off_grid"):
-            raise ValueError(f"setup(): spike_precision must be 'on_grid' or 'off_grid', not {spike_precision!r}")
+            raise errors.InvalidParameterValueError(
+                f"setup(): spike_precision must be 'on_grid' or 'off_grid', not {spike_precision!r}")
         if verbosity not in _VERBOSITY:
-            raise ValueError(f"setup(): verbosity must be one of {sorted(_VERBOSITY)}, not {verbosity!r}")
+            raise errors.InvalidParameterValueError(
+                f"setup(): verbosity must be one of {sorted(_VERBOSITY)}, not {verbosity!r}")
         if grng_seed is not None:
             rng_seed = grng_seed
         elif rng_seeds is not None:

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+from pyNN import errors
+
 MOD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nmodl")
 
 #: compilers nrnivmodl can use, in the order looked for when $CXX is not set
@@ -28,7 +30,7 @@ _COMPILERS = ("c++", "g++", "clang++")
 _loaded = set()
 
 
-class MechanismBuildError(RuntimeError):
+class MechanismBuildError(errors.SimulatorError):
     """The NMODL mechanisms could not be compiled (no compiler, or nrnivmodl failed)."""
 
 

@@ -23,6 +23,7 @@ import logging
 
 import numpy as np
 
+from pyNN import errors
 from pyNN.common.control import BaseState
 from pyNN.neuron import mechanisms
 from pyNN.neuron.hoc import h as hoc
@@ -72,18 +73,19 @@ class State(BaseState):
     def _setup(self, use_cvode=False, rtol=None, atol=None, default_maxstep=10.0, native_rng_baseseed=0,
                rng_seed=42, **unknown):
         if unknown:
-            raise TypeError(f"setup() got unknown NEURON option(s) {sorted(unknown)}; NEURON options are "
-                            f"use_cvode, rtol, atol, default_maxstep, native_rng_baseseed, rng_seed, "
-                            f"max_delay")
+            raise errors.InvalidTypeError(
+                f"setup() got unknown NEURON option(s) {sorted(unknown)}; NEURON options are "
+                f"use_cvode, rtol, atol, default_maxstep, native_rng_baseseed, rng_seed, max_delay")
         if use_cvode:
-            raise NotImplementedError(
+            raise errors.NotSupportedError(
                 "setup(use_cvode=True) is not supported by the pyNN.neuron backend: its cell mechanisms "
                 "integrate themselves exactly on the fixed time grid (see doc/behaviour.md, NEURON section)")
         if not (isinstance(default_maxstep, (int, float)) and default_maxstep > 0):
-            raise ValueError(f"setup(): default_maxstep must be a positive number of ms, got {default_maxstep!r}")
+            raise errors.InvalidParameterValueError(
+                f"setup(): default_maxstep must be a positive number of ms, got {default_maxstep!r}")
         for name, value in (("rtol", rtol), ("atol", atol)):
             if value is not None and not (isinstance(value, (int, float)) and value > 0):
-                raise ValueError(f"setup(): {name} must be a positive number, got {value!r}")
+                raise errors.InvalidParameterValueError(f"setup(): {name} must be a positive number, got {value!r}")
         h = hoc()
         self.use_cvode = False
         self.rtol, self.atol = rtol, atol

@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from pyNN import errors
+from pyNN.core import missing_hook
 
 Variable = namedtuple("Variable", ["name", "location", "label"])
 
@@ -110,14 +111,18 @@ class Recorder:
             if self.sampling_interval is None:
                 self.sampling_interval = dt
             return
+        if isinstance(sampling_interval, bool) or not isinstance(sampling_interval, (int, float, np.number)):
+            raise errors.InvalidTypeError(
+                f"Population '{self.population.label}': sampling_interval must be a number of ms, got "
+                f"{sampling_interval!r}")
         steps = sampling_interval / dt
-        if sampling_interval <= 0 or abs(steps - round(steps)) > 1e-6:
+        if not np.isfinite(steps) or sampling_interval <= 0 or abs(steps - round(steps)) > 1e-6:
             raise errors.InvalidParameterValueError(
                 f"Population '{self.population.label}': sampling_interval={sampling_interval} ms must "
                 f"be a positive multiple of the time step ({dt} ms)")
         if self.sampling_interval is not None and any(v != "spikes" for v in self.recorded) \
                 and abs(sampling_interval - self.sampling_interval) > 1e-9:
-            raise ValueError(
+            raise errors.InvalidParameterValueError(
                 f"Population '{self.population.label}': sampling_interval={sampling_interval} ms differs "
                 f"from the {self.sampling_interval} ms already used for its recorded signals; "
                 f"all signals of one population share one sampling interval")
@@ -244,16 +249,16 @@ class Recorder:
         """Raise NoModelAvailableError if the backend cannot record `variable`."""
 
     def _configure(self, variable, indices, interval_steps):
-        raise NotImplementedError
+        raise missing_hook(self, "_configure")
 
     def _fetch_spikes(self):
-        raise NotImplementedError
+        raise missing_hook(self, "_fetch_spikes")
 
     def _fetch_signal(self, variable, epoch):
-        raise NotImplementedError
+        raise missing_hook(self, "_fetch_signal")
 
     def _current_values(self, variable, indices):
-        raise NotImplementedError
+        raise missing_hook(self, "_current_values")
 
     def _restart_signal(self, variable, indices):
         """After clear(): drop samples the simulator still buffers for `variable`."""

@@ -24,6 +24,9 @@ import warnings
 
 import numpy as np
 
+from pyNN import errors
+from pyNN.core import missing_hook
+
 try:
     import h5py
 except ImportError:
@@ -126,10 +129,10 @@ class BaseFile:
 
     def _writer(self):
         if self.closed:
-            raise ValueError(f"File '{self.name}' is closed; open a new file object to write to it")
+            raise errors.DataFileError(f"File '{self.name}' is closed; open a new file object to write to it")
         if not _is_write_mode(self.mode):
-            raise OSError(f"File '{self.name}' was opened for reading (mode '{self.mode}'); "
-                          f"use mode 'wb' to write")
+            raise errors.DataFileError(f"File '{self.name}' was opened for reading (mode '{self.mode}'); "
+                                       f"use mode 'wb' to write")
         return self.fileobj
 
     def _reader(self):
@@ -178,15 +181,15 @@ class BaseFile:
         metadata : dict
             Simple values (numbers, strings, lists, tuples, dicts, booleans, None).
         """
-        raise NotImplementedError
+        raise missing_hook(self, "write")
 
     def read(self):
         """Return the data array stored in the file."""
-        raise NotImplementedError
+        raise missing_hook(self, "read")
 
     def get_metadata(self):
         """Return the metadata stored in the file as a dict."""
-        raise NotImplementedError
+        raise missing_hook(self, "get_metadata")
 
 
 class StandardTextFile(BaseFile):
@@ -222,10 +225,14 @@ class StandardTextFile(BaseFile):
         for key, value in (metadata or {}).items():
             key = str(key)
             if "=" in key or "\n" in key:
-                raise ValueError(f"StandardTextFile: invalid metadata key {key!r}")
+                raise errors.InvalidParameterValueError(
+                    f"StandardTextFile '{self.name}': invalid metadata key {key!r}; keys must not contain "
+                    f"'=' or line breaks")
             text = repr(_to_python(value))
             if "\n" in text:
-                raise ValueError(f"StandardTextFile: metadata value for '{key}' spans several lines")
+                raise errors.InvalidParameterValueError(
+                    f"StandardTextFile '{self.name}': metadata value for '{key}' spans several lines; "
+                    f"give a value whose repr() fits on one line")
             fileobj.write(f"# {key} = {text}\n")
         data = np.asarray(data)
         if data.dtype.kind == "b":
@@ -270,7 +277,8 @@ class StandardTextFile(BaseFile):
         """
         chunk_rows = int(chunk_rows)
         if chunk_rows < 1:
-            raise ValueError(f"iter_chunks(): chunk_rows must be a positive integer, not {chunk_rows}")
+            raise errors.InvalidParameterValueError(
+                f"iter_chunks(): chunk_rows must be a positive integer, not {chunk_rows}")
         if not self.closed and _is_write_mode(self.mode):
             self.fileobj.flush()
         n_columns = None
@@ -287,8 +295,8 @@ class StandardTextFile(BaseFile):
                 if n_columns is None:
                     n_columns = chunk.shape[1]
                 elif chunk.shape[1] != n_columns:
-                    raise ValueError(f"File '{self.name}': rows have {chunk.shape[1]} columns, "
-                                     f"expected {n_columns}")
+                    raise errors.DataFileError(f"File '{self.name}': rows have {chunk.shape[1]} columns, "
+                                               f"expected {n_columns}")
                 yield chunk
 
     def get_metadata(self):
@@ -376,8 +384,8 @@ class HDF5ArrayFile(BaseFile):
 
     def __init__(self, filename, mode="rb"):
         if h5py is None:
-            raise ImportError("HDF5ArrayFile requires the h5py package, which is not installed "
-                              "(install it with 'pip install h5py')")
+            raise errors.MissingPackageError("HDF5ArrayFile requires the h5py package, which is not installed "
+                                             "(install it with 'pip install h5py')", name="h5py")
         super().__init__(filename, mode)
 
     def _open(self, mode):

@@ -8,6 +8,8 @@ import numpy as np
 import quantities as pq
 from neo.core.spiketrainlist import SpikeTrainList
 
+from pyNN import errors
+
 
 
 def get_io(filename):
@@ -17,27 +19,27 @@ def get_io(filename):
     if directory and ext not in (".txt", ".ras", ".v", ".gsyn"):
         os.makedirs(directory, exist_ok=True)  # e.g. Results/<date>/ from normalized_filename
     if ext in (".txt", ".ras", ".v", ".gsyn"):
-        raise OSError(f"ASCII output ({ext}) is no longer supported; use .pkl, .nix/.h5 or .mat "
-                      f"(file '{filename}')")
+        raise errors.DataFileError(f"ASCII output ({ext}) is no longer supported; use .pkl, .nix/.h5 or .mat "
+                                   f"(file '{filename}')")
     if ext in (".pkl", ".pickle"):
         return neo.io.PickleIO(filename=filename)
     if ext in (".nix", ".h5"):
         try:
             return neo.io.NixIO(filename=filename, mode="ow")
         except Exception as exc:  # nixio missing
-            raise OSError(f"Writing '{filename}' needs the 'nixio' package ({exc}); "
-                          f"pip install nixio, or use a .pkl file") from exc
+            raise errors.DataFileError(f"Writing '{filename}' needs the 'nixio' package ({exc}); "
+                                       f"pip install nixio, or use a .pkl file") from exc
     if ext == ".mat":
         try:
             import scipy.io  # noqa: F401 - NeoMatlabIO writes through scipy
         except ImportError as exc:
-            raise OSError(f"Writing '{filename}' needs the 'scipy' package; pip install scipy, "
-                          f"or use a .pkl file") from exc
+            raise errors.DataFileError(f"Writing '{filename}' needs the 'scipy' package; pip install scipy, "
+                                       f"or use a .pkl file") from exc
         return neo.io.NeoMatlabIO(filename=filename)
     if ext == ".nwb":
         return neo.io.NWBIO(filename=filename, mode="w")
-    raise ValueError(f"Cannot tell the file format of '{filename}' from its extension; "
-                     f"use one of .pkl, .pickle, .nix, .h5, .mat, .nwb")
+    raise errors.DataFileError(f"Cannot tell the file format of '{filename}' from its extension; "
+                               f"use one of .pkl, .pickle, .nix, .h5, .mat, .nwb")
 
 
 class _FastSpikeTrainList(SpikeTrainList):

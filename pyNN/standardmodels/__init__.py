@@ -25,7 +25,8 @@ def _make_transform(spec, source_names):
             namespace.update(values)
             return eval(_code, namespace)
         return transform
-    raise TypeError(f"Invalid translation transform {spec!r}")
+    raise errors.InvalidTypeError(
+        f"Invalid translation transform {spec!r}: give a callable of a dict or an expression string")
 
 
 def build_translations(*definitions):
@@ -53,7 +54,10 @@ def build_translations(*definitions):
             fwd = _make_transform(definition[2], None)
             rev = _make_transform(definition[3], None)
         else:
-            raise ValueError(f"Invalid translation definition {definition!r}")
+            raise errors.InvalidParameterValueError(
+                f"Invalid translation definition {definition!r}: give (standard_name, native_name), "
+                f"(standard_name, native_name, scale_factor) or (standard_name, native_name, forward, "
+                f"reverse)")
         table[std] = {"translated_name": native, "forward_transform": fwd,
                       "reverse_transform": rev, "scale_factor": scale}
     return table

@@ -596,23 +596,23 @@ class PointNeuron(StandardCellType):
 
     def __init__(self, neuron, **post_synaptic_receptors):
         if not isinstance(neuron, StandardCellTypeComponent):
-            raise TypeError(
+            raise errors.InvalidTypeError(
                 f"PointNeuron needs a neuron component instance such as LIF() or AdExp() as its "
                 f"first argument, not {neuron!r}")
         for name, psr in post_synaptic_receptors.items():
             if not isinstance(psr, StandardPostSynapticResponse):
-                raise TypeError(
+                raise errors.InvalidTypeError(
                     f"PointNeuron receptor '{name}' must be a post-synaptic response instance "
                     f"such as CondAlphaPostSynapticResponse(), not {psr!r}")
             if name in neuron.default_parameters or name in neuron.default_initial_values:
-                raise ValueError(
+                raise errors.InvalidParameterValueError(
                     f"PointNeuron receptor name '{name}' clashes with a parameter or variable of "
                     f"{type(neuron).__name__}; choose another receptor name")
         kinds = {bool(psr.conductance_based) for psr in post_synaptic_receptors.values()}
         if len(kinds) > 1:
             cond = sorted(n for n, p in post_synaptic_receptors.items() if p.conductance_based)
             curr = sorted(n for n, p in post_synaptic_receptors.items() if not p.conductance_based)
-            raise ValueError(
+            raise errors.InvalidModelError(
                 f"PointNeuron cannot mix conductance-based receptors ({', '.join(cond)}) with "
                 f"current-based receptors ({', '.join(curr)}); use one kind for all receptors")
         self.neuron = neuron

@@ -8,6 +8,7 @@ Delays are in ms; ``delay=None`` means "the simulator's minimum delay".
 
 import numpy as np
 
+from pyNN import errors
 from pyNN.standardmodels import StandardModelType, StandardSynapseType
 from pyNN.standardmodels.cells import ValueChecksMixin, assemble_type
 
@@ -238,8 +239,8 @@ class STDPMechanism(StandardSynapseType):
                                      (weight_dependence, STDPWeightDependence, "weight_dependence"),
                                      (voltage_dependence, STDPVoltageDependence, "voltage_dependence")):
             if arg is not None and not isinstance(arg, expected):
-                raise TypeError(f"STDPMechanism: {label} must be an instance of a {expected.__name__} "
-                                f"subclass, not {arg!r}")
+                raise errors.InvalidTypeError(f"STDPMechanism: {label} must be an instance of a "
+                                              f"{expected.__name__} subclass, not {arg!r}")
         self.timing_dependence = timing_dependence
         self.weight_dependence = weight_dependence
         self.voltage_dependence = voltage_dependence
@@ -252,8 +253,10 @@ class STDPMechanism(StandardSynapseType):
         for component in self.components:
             clash = set(component.default_parameters) & set(defaults)
             if clash:
-                raise ValueError(f"STDPMechanism: parameter name(s) {sorted(clash)} of "
-                                 f"{type(component).__name__} are already used by another part")
+                raise errors.InvalidModelError(
+                    f"STDPMechanism: parameter name(s) {sorted(clash)} of {type(component).__name__} "
+                    f"are already used by another part of the mechanism; give the parts distinct "
+                    f"parameter names")
             defaults.update(component.default_parameters)
             units.update(component.units)
             translations.update(component.translations)

@@ -21,6 +21,7 @@ from email.message import EmailMessage
 
 import numpy as np
 
+from pyNN import errors
 from pyNN.core import deprecated
 
 __all__ = [
@@ -72,7 +73,7 @@ def get_simulator(*arguments, argv=None):
         help="name of the simulator backend, e.g. nest, neuron or brian2")
     for argument in arguments:
         if not isinstance(argument, (tuple, list)) or len(argument) not in (2, 3):
-            raise ValueError(
+            raise errors.InvalidParameterValueError(
                 f"get_simulator(): each extra argument must be a tuple (name, help) or "
                 f"(name, help, kwargs), not {argument!r}")
         name, help_text = argument[0], argument[1]
@@ -129,15 +130,15 @@ def get_script_args(n_args, usage=""):
 
     Raises
     ------
-    ValueError
-        If the number of arguments is not `n_args`.
+    pyNN.errors.InvalidParameterValueError
+        If the number of arguments is not `n_args` (a ValueError).
     """
     args = _script_arguments()
     if len(args) != n_args:
         msg = f"Script requires {n_args} argument(s), you supplied {len(args)}"
         if usage:
             msg += f"\n{usage}"
-        raise ValueError(msg)
+        raise errors.InvalidParameterValueError(msg)
     return args
 
 
@@ -280,7 +281,7 @@ class Timer:
             return Timer.time_in_words(seconds)
         if format is None:
             return seconds
-        raise ValueError(f"Timer: format must be None or 'long', not {format!r}")
+        raise errors.InvalidParameterValueError(f"Timer: format must be None or 'long', not {format!r}")
 
     def elapsed_time(self, format=None):
         """Time since the timer was started.
@@ -345,7 +346,7 @@ class Timer:
         """
         s = float(s)
         if s < 0:
-            raise ValueError("time_in_words(): duration must not be negative")
+            raise errors.InvalidParameterValueError(f"time_in_words(): duration must not be negative, got {s}")
         days, rest = divmod(s, 86400)
         hours, rest = divmod(rest, 3600)
         minutes, seconds = divmod(rest, 60)
@@ -387,12 +388,12 @@ class ProgressBar:
 
     def __init__(self, width=77, char="#", mode="fixed"):
         if mode not in ("fixed", "dynamic"):
-            raise ValueError(f"ProgressBar: mode must be 'fixed' or 'dynamic', not {mode!r}")
+            raise errors.InvalidParameterValueError(f"ProgressBar: mode must be 'fixed' or 'dynamic', not {mode!r}")
         if len(char) != 1:
-            raise ValueError(f"ProgressBar: char must be a single character, not {char!r}")
+            raise errors.InvalidParameterValueError(f"ProgressBar: char must be a single character, not {char!r}")
         # '[' + ']' + ' 100%' take 7 characters
         if width < 8:
-            raise ValueError(f"ProgressBar: width must be at least 8, not {width}")
+            raise errors.InvalidParameterValueError(f"ProgressBar: width must be at least 8, not {width}")
         self.char = char
         self.mode = mode
         self.width = int(width)
@@ -412,7 +413,7 @@ class ProgressBar:
         """Show progress `level`, a number between 0 and 1."""
         level = float(level)
         if not 0.0 <= level <= 1.0:
-            raise ValueError(f"ProgressBar: level must be between 0 and 1, not {level}")
+            raise errors.InvalidParameterValueError(f"ProgressBar: level must be between 0 and 1, not {level}")
         self.level = level
         line = self._render(level)
         # in dynamic mode the line gets longer; pad so leftovers are overwritten
@@ -448,9 +449,9 @@ class SimulationProgressBar(ProgressBar):
     def __init__(self, interval, t_stop, char="#", mode="fixed"):
         super().__init__(width=77, char=char, mode=mode)
         if interval <= 0:
-            raise ValueError(f"SimulationProgressBar: interval must be positive, not {interval}")
+            raise errors.InvalidParameterValueError(f"SimulationProgressBar: interval must be positive, not {interval}")
         if t_stop <= 0:
-            raise ValueError(f"SimulationProgressBar: t_stop must be positive, not {t_stop}")
+            raise errors.InvalidParameterValueError(f"SimulationProgressBar: t_stop must be positive, not {t_stop}")
         self.interval = interval
         self.t_stop = t_stop
 

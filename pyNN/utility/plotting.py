@@ -35,6 +35,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 from neo.core.spiketrainlist import SpikeTrainList
 
+from pyNN import errors
+
 # pyplot picks its backend lazily, so switching here is safe until a figure is made
 if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
         and not os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("MPLBACKEND")
@@ -79,8 +81,8 @@ class DataTable:
         self.x = np.asarray(x, dtype=float).ravel()
         self.y = np.asarray(y, dtype=float).ravel()
         if self.x.shape != self.y.shape:
-            raise ValueError(f"DataTable: x and y must have the same length "
-                             f"(got {self.x.size} and {self.y.size})")
+            raise errors.InvalidDimensionsError(f"DataTable: x and y must have the same length "
+                                                f"(got {self.x.size} and {self.y.size})")
         self.fitted_function = None
         self.fitted_parameters = None
         self.fitted_covariance = None
@@ -107,7 +109,8 @@ class DataTable:
         try:
             from scipy.optimize import curve_fit
         except ImportError as err:
-            raise ImportError("DataTable.fit_curve() needs scipy, which is not installed") from err
+            raise errors.MissingPackageError("DataTable.fit_curve() needs scipy, which is not installed "
+                                             "(install it with 'pip install scipy')", name="scipy") from err
         popt, pcov = curve_fit(f, self.x, self.y, p0=p0, **fitting_parameters)
         self.fitted_function = f
         self.fitted_parameters = popt
@@ -117,7 +120,7 @@ class DataTable:
     def fitted_curve(self, n_points=200):
         """Return ``(x, y)`` arrays sampling the fitted curve over the range of the data."""
         if self.fitted_function is None:
-            raise ValueError("DataTable: call fit_curve() first")
+            raise errors.InvalidParameterValueError("DataTable: there is no fitted curve yet; call fit_curve() first")
         x = np.linspace(self.x.min(), self.x.max(), n_points)
         return x, self.fitted_function(x, *self.fitted_parameters)
 
@@ -190,8 +193,8 @@ def plot_signal(ax, signal, index=None, label="", **options):
     if values.ndim == 2:
         if index is None:
             if values.shape[1] != 1:
-                raise ValueError(f"plot_signal(): signal '{signal.name}' has {values.shape[1]} "
-                                 f"channels; give the channel index")
+                raise errors.InvalidDimensionsError(f"plot_signal(): signal '{signal.name}' has {values.shape[1]} "
+                                                    f"channels; give the channel index")
             index = 0
         values = values[:, index]
     return ax.plot(_times_ms(signal), values, label=label or None, **options)
@@ -257,7 +260,7 @@ def _raster_points(spiketrains):
         return np.empty(0), np.empty(0), None, None
     for st in trains:
         if not isinstance(st, neo.SpikeTrain):
-            raise TypeError(f"Expected neo.SpikeTrain objects, got {type(st).__name__}")
+            raise errors.InvalidTypeError(f"Expected neo.SpikeTrain objects, got {type(st).__name__}")
     y_per_train = np.array([st.annotations.get("source_index", i) for i, st in enumerate(trains)],
                            dtype=float)
     counts = np.fromiter((st.size for st in trains), dtype=np.intp, count=len(trains))
@@ -330,7 +333,7 @@ def plot_array_as_image(ax, arr, label="", colorbar=False, **options):
     """
     arr = np.asarray(arr)
     if arr.ndim != 2:
-        raise ValueError(f"plot_array_as_image(): expected a 2D array, got shape {arr.shape}")
+        raise errors.InvalidDimensionsError(f"plot_array_as_image(): expected a 2D array, got shape {arr.shape}")
     options.setdefault("interpolation", "none")
     options.setdefault("aspect", "auto")
     image = ax.imshow(arr, **options)
@@ -422,7 +425,7 @@ def _data_kind(datum):
         return "histogram"
     if isinstance(datum, np.ndarray) and datum.ndim == 2:
         return "image"
-    raise TypeError(
+    raise errors.InvalidTypeError(
         f"Panel cannot plot an object of type {type(datum).__name__}; expected an AnalogSignal, "
         f"IrregularlySampledSignal, list of SpikeTrains, SpikeTrainList, 2D array, DataTable "
         f"or Histogram")
@@ -500,8 +503,8 @@ class Panel:
             if key not in _PANEL_OPTIONS and not hasattr(Axes, f"set_{key}"):
                 known = sorted(_PANEL_OPTIONS) + [n[4:] for n in dir(Axes) if n.startswith("set_")]
                 hint = difflib.get_close_matches(key, known, n=3)
-                raise ValueError(f"Panel: unknown option '{key}'"
-                                 + (f"; did you mean {', '.join(hint)}?" if hint else ""))
+                raise errors.InvalidParameterValueError(f"Panel: unknown option '{key}'"
+                                                        + (f"; did you mean {', '.join(hint)}?" if hint else ""))
         self.options = options
 
     def _per_item(self, name, default):
@@ -684,7 +687,9 @@ def comparison_plot(segments, labels, title="", annotations=None, fig_settings=N
     segments = list(segments)
     labels = list(labels)
     if len(labels) != len(segments):
-        raise ValueError(f"comparison_plot(): got {len(segments)} segments but {len(labels)} labels")
+        raise errors.InvalidDimensionsError(
+            f"comparison_plot(): got {len(segments)} segments but {len(labels)} labels; give one label "
+            f"per segment")
     n_seg = len(segments)
     names = []
     for segment in segments:
@@ -725,7 +730,7 @@ def comparison_plot(segments, labels, title="", annotations=None, fig_settings=N
                             ylabel="Neuron index", xticks=False))
 
     if not panels:
-        raise ValueError("comparison_plot(): the segments contain no signals or spike trains")
+        raise errors.InvalidParameterValueError("comparison_plot(): the segments contain no signals or spike trains")
     panels[0].options["legend"] = True
     panels[-1].options["xticks"] = True
     panels[-1].options["xlabel"] = "Time (ms)"
