@@ -19,7 +19,7 @@ exactly their steps, t = 0 included (emitted before the first step of a segment)
 
 import numpy as np
 
-from pyNN.hardware.engine import kernels
+import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.s1615 import quantise_state
 from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent
 

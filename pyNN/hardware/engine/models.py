@@ -7,7 +7,8 @@ per-cell parameter values in standard units, and returns the engine group.
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware.engine import neurons, sources
+import pyNN.hardware.engine.neurons as neurons
+import pyNN.hardware.engine.sources as sources
 from pyNN.hardware.engine.receptors import ReceptorSpec
 from pyNN.standardmodels import cells as std
 

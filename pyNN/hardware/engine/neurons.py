@@ -26,7 +26,7 @@ Refractoriness as in NEST: after a spike, v is held at v_reset for
 
 import numpy as np
 
-from pyNN.hardware.engine import kernels
+import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.receptors import ReceptorBank
 
 

@@ -19,7 +19,7 @@ and ceil(tau_refrac/dt) refractory ticks.
 
 import numpy as np
 
-from pyNN.hardware.engine import kernels
+import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent, NeuronGroup
 from pyNN.hardware.numerics import fixedpoint as fx
 

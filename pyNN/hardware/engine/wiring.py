@@ -8,7 +8,7 @@ Called by :class:`pyNN.hardware.simulator.State`; synapse types are told apart w
 
 import numpy as np
 
-from pyNN.hardware.engine import kernels
+import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.core import Block
 from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
 from pyNN.hardware.engine.s1615 import convert_for_s1615

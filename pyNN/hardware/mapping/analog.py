@@ -11,7 +11,7 @@ drivers, shared parameters and recording channels are in
 import numpy as np
 
 from pyNN import errors
-from pyNN.hardware.mapping import analog_placement as placement
+import pyNN.hardware.mapping.analog_placement as placement
 from pyNN.hardware.mapping.context import (check_ranges, conductance_based, connectivity_row, is_source, max_rate,
                                            noise_preset, per_cell, rounding_warning, weight_stats)
 from pyNN.hardware.numerics import analog
