@@ -182,3 +182,8 @@ class RecordingLimitError(RecordingError):
 class HardwareConstraintWarning(UserWarning):
     """A hardware profile's limit was worked around (clipped, dropped, ignored) under the lenient policy,
     or a setting is outside what the hardware normally runs (e.g. a small SpiNNaker time step)."""
+
+
+class DuplicateInjectionWarning(UserWarning):
+    """A current source was injected into a cell that already receives it: the cell then
+    receives the current once per injection (twice the current for two injections)."""

@@ -7,6 +7,7 @@ step ``round(t / dt)``.
 """
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -145,6 +146,22 @@ class BaseState:
         pass
 
 
+def check_run_time(value, function, argument):
+    """`value` as a float if it is a finite real number of ms; a pyNN error otherwise.
+
+    Strings are refused rather than converted ('10' is a mistake, not a time), and so are
+    NaN and infinity: a run must end.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise errors.InvalidTypeError(
+            f"{function}: {argument} must be a number of ms, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise errors.InvalidParameterValueError(
+            f"{function}: {argument} must be a finite number of ms, got {value}")
+    return value
+
+
 def build_control(state, backend_label):
     """Create the module-level control functions bound to a backend's `state`."""
 
@@ -189,6 +206,7 @@ def build_control(state, backend_label):
 
     def run_until(time_point, callbacks=None):
         """Advance the simulation until `time_point` (ms); returns the current time."""
+        time_point = check_run_time(time_point, "run_until()", "time_point")
         target = state.time_to_steps(time_point, "run_until() time")
         if time_point < state.t - state.dt / 2:
             raise ValueError(f"run_until({time_point}): time is in the past (current time {state.t} ms)")
@@ -211,8 +229,9 @@ def build_control(state, backend_label):
 
     def run(simtime, callbacks=None):
         """Advance the simulation by `simtime` (ms); returns the current time."""
+        simtime = check_run_time(simtime, "run()", "simtime")
         if simtime < 0:
-            raise ValueError(f"run(): simtime must be >= 0, got {simtime}")
+            raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0, got {simtime}")
         n = state.time_to_steps(simtime, "run() duration")
         return run_until((state.steps + n) * state.dt, callbacks)
 

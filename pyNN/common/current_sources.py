@@ -8,6 +8,8 @@ its targets receive the same current) from its own RNG, in the core, so the nois
 identical on every backend.
 """
 
+import warnings
+
 import numpy as np
 
 from pyNN import errors
@@ -109,8 +111,28 @@ class CurrentSourceMixin:
             if not root.celltype.injectable:
                 raise TypeError(f"Cannot inject current into '{root.label}': "
                                 f"{type(root.celltype).__name__} cells are not injectable")
-            self._targets.append((root, np.asarray(indices, dtype=np.int64)))
-            self._connect(root, np.asarray(indices, dtype=np.int64))
+            indices = np.asarray(indices, dtype=np.int64)
+            self._warn_if_duplicate(root, indices)
+            self._targets.append((root, indices))
+            self._connect(root, indices)
+
+    def _warn_if_duplicate(self, root, indices):
+        """Warn (once per source) when some of `indices` already receive this source. Every
+        backend then adds the current once per injection; the warning says so."""
+        if getattr(self, "_warned_duplicate", False):
+            return
+        for other_root, other in self._targets:
+            if other_root is root:
+                again = np.intersect1d(indices, other)
+                if again.size:
+                    self._warned_duplicate = True
+                    warnings.warn(
+                        f"{type(self).__name__} is injected again into {again.size} cell(s) of "
+                        f"'{root.label}' that already receive it (e.g. cell {int(again[0])}): those "
+                        f"cells now receive the current once per injection (twice the current for "
+                        f"two injections). Further duplicates of this source are not reported.",
+                        errors.DuplicateInjectionWarning, stacklevel=3)
+                    return
 
     # --- the current on the time grid ---------------------------------------------------
     def _parameter_history(self):

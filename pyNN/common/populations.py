@@ -294,8 +294,8 @@ class BasePopulation:
                    locations=None):
         """Write recorded data through a Neo IO (an IO object, or a filename whose extension
         chooses the format)."""
-        block = self.get_data(variables, gather, clear, annotations)
-        _write_block(io, block, self.label)
+        block = self.get_data(variables, gather, False, annotations)
+        _write_block(io, block, self.label, [self.grandparent.recorder] if clear else [])
 
     def get_spike_counts(self, gather=True):
         """Dict {ID: number of spikes} over the current segment (spikes must be recorded)."""
@@ -433,14 +433,14 @@ def _simplified(values):
     return simplify(values)
 
 
-def _write_block(io, block, label):
-    if isinstance(io, str):
-        io = recording.get_io(io)
+def _write_block(io, block, label, recorders_to_clear=()):
+    """Write `block` (atomically when `io` is a filename), then clear `recorders_to_clear`:
+    data are forgotten only once they are safely in the file, so a bad path loses nothing."""
     if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
-    io.write_block(block)
-    if hasattr(io, "close"):
-        io.close()
+    recording.write_block(io, block)
+    for recorder in recorders_to_clear:
+        recorder.clear()
 
 
 class Population(BasePopulation):
@@ -488,6 +488,7 @@ class Population(BasePopulation):
         self._check_backend_support()
         self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
         type(self.celltype).check_values(self._std, f"Population '{label}'")
+        self._round_to_grid(self._std)
         self._initial = {}
         iv = dict(self.celltype.default_initial_values)
         iv.update(initial_values or {})
@@ -549,12 +550,22 @@ class Population(BasePopulation):
         values = ps[name]
         if kind == "initial":
             values = np.asarray(values, dtype=float)
+            if not np.isfinite(values).all():
+                bad = values[~np.isfinite(values)].flat[0]
+                raise errors.InvalidParameterValueError(
+                    f"Population '{self.label}': initial value of '{name}' = {bad:g} is not allowed: "
+                    f"initial values must be finite numbers")
         return values
 
     def _evaluate_parameter_space(self, parameter_space, indices):
         ps = parameter_space.copy()
-        ps.shape = (self.size,)
-        ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
+        try:
+            ps.shape = (self.size,)
+            ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
+        except ValueError as exc:
+            if isinstance(exc, errors.PyNNError):
+                raise
+            raise _wrong_shape_error(parameter_space, self.size, self.label, exc) from None
         return ps.flatten().as_dict() if hasattr(ps, "flatten") else ps.as_dict()
 
     def _set_parameters(self, indices, parameters):
@@ -567,7 +578,12 @@ class Population(BasePopulation):
         new = {}
         for name, value in parameters.items():
             new[name] = self._evaluate_value(name, value, indices)
-        type(celltype).check_values(new, f"Population '{self.label}'")
+        # relations between parameters (v_reset < v_thresh...) need the values that stay too
+        merged = {name: values[indices] for name, values in self._std.items()
+                  if name not in new and values.dtype != object}
+        merged.update(new)
+        type(celltype).check_values(merged, f"Population '{self.label}'")
+        self._round_to_grid(new)
         for name, values in new.items():
             arr = self._std[name]
             if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
@@ -579,6 +595,26 @@ class Population(BasePopulation):
             else:
                 arr[indices] = values
         self._push_parameters(indices, list(parameters))
+
+    def _round_to_grid(self, std_values):
+        """Put the type's ``grid_times`` (e.g. start and duration of a Poisson source) on the
+        time grid, in place: the grid convention of every event time (nearest step, one
+        RoundingWarning per population and parameter), so that no backend rounds its own way
+        and NEST never refuses an off-grid device time. Infinite values are kept."""
+        state = self._simulator.state
+        for name in getattr(self.celltype, "grid_times", ()):
+            if name not in std_values:
+                continue
+            values = np.asarray(std_values[name], dtype=float)
+            finite = np.isfinite(values)
+            steps = np.where(finite, values, 0.0) / state.dt
+            off = finite & (np.abs(steps - np.floor(steps + 0.5 + 1e-9)) > 1e-6)
+            if not off.any():
+                continue
+            rounded = np.where(off, state.time_to_steps(np.where(finite, values, 0.0),
+                                                        f"'{name}' of Population '{self.label}'",
+                                                        key=(name, id(self))) * state.dt, values)
+            std_values[name] = rounded if np.ndim(std_values[name]) else float(rounded)
 
     def _push_parameters(self, indices, changed):
         std_subset = {name: values[indices] for name, values in self._std.items()}
@@ -665,9 +701,28 @@ class Population(BasePopulation):
         raise NotImplementedError
 
 
+def _wrong_shape_error(parameter_space, size, label, exc):
+    """An InvalidDimensionsError naming the parameter(s) whose array does not fit `size` cells
+    (lazyarray itself only says that some shape could not be changed)."""
+    bad = []
+    for name in parameter_space.keys():
+        value = parameter_space[name]
+        shape = getattr(getattr(value, "base_value", value), "shape", None)
+        if shape is not None and tuple(shape) not in ((), (size,)):
+            bad.append(f"'{name}' has {int(np.prod(shape))} values")
+    what = "; ".join(bad) if bad else str(exc)
+    return errors.InvalidDimensionsError(
+        f"Population '{label}' has {size} cell(s) but {what}: give one value per cell or a single "
+        f"value")
+
+
 def _resolve_size(size, structure):
     if isinstance(size, (tuple, list)):
         shape = tuple(int(s) for s in size)
+        if any(s < 1 for s in shape):
+            raise errors.InvalidParameterValueError(
+                f"Population: every dimension of the shape {shape} must be >= 1 (a population "
+                f"needs at least one cell)")
         if structure is not None:
             raise ValueError("Population: give either a shape tuple or a structure, not both")
         if len(shape) == 1:
@@ -679,9 +734,12 @@ def _resolve_size(size, structure):
         else:
             raise Exception(f"Population: shapes of more than 3 dimensions are not supported ({shape})")
         return shape, int(np.prod(shape)), structure
-    if not isinstance(size, (int, np.integer)) or size < 0:
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
         raise errors.InvalidParameterValueError(
-            f"Population: size must be a non-negative int or a shape tuple, got {size!r}")
+            f"Population: size must be a positive int or a shape tuple, got {size!r}")
+    if size < 1:
+        raise errors.InvalidParameterValueError(
+            f"Population: size must be >= 1 (a population needs at least one cell), got {size!r}")
     return (int(size),), int(size), structure
 
 
@@ -1008,7 +1066,9 @@ class Assembly:
         return recording.data_block(entries, variables, clear, self.label, self.describe(), ann)
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
-        _write_block(io, self.get_data(variables, gather, clear, annotations), self.label)
+        recorders = {id(p.grandparent): p.grandparent.recorder for p in self.populations} if clear else {}
+        _write_block(io, self.get_data(variables, gather, False, annotations), self.label,
+                     list(recorders.values()))
 
     def get_spike_counts(self, gather=True):
         counts = {}

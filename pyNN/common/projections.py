@@ -221,6 +221,10 @@ class Projection:
             if delay is None:
                 delay = state.min_delay
             arr = np.asarray(delay, dtype=float)
+            if arr.size and np.isinf(arr).any():
+                raise errors.ConnectionError(
+                    f"Projection '{self.label}': delay {float(arr[np.isinf(arr)].flat[0]):g} ms is not "
+                    f"allowed: delays must be finite numbers of ms")
             if arr.size and (np.isnan(arr).any() or arr.min() < state.min_delay - 1e-9 * state.dt):
                 bad = float(np.nanmin(arr)) if not np.isnan(arr).all() else float("nan")
                 raise errors.ConnectionError(
