@@ -53,14 +53,14 @@ class CurrentSourceMixin:
         self._create_device()
 
     # --- parameters --------------------------------------------------------------------
-    def _values(self):
-        ps = self.parameter_space.copy()
+    def _values(self, parameter_space=None):
+        ps = (self.parameter_space if parameter_space is None else parameter_space).copy()
         ps.shape = (1,)
         ps.evaluate(simplify=True)
         return ps.as_dict()
 
-    def _check(self):
-        values = self._values()
+    def _check(self, parameter_space=None):
+        values = self._values(parameter_space)
         type(self).check_values(values, type(self).__name__)
         for name in ("start", "stop"):
             if name in values and values[name] < 0:
@@ -77,8 +77,10 @@ class CurrentSourceMixin:
         for name in parameters:
             if name not in valid:
                 raise errors.NonExistentParameterError(name, type(self).__name__, valid)
-        self.parameter_space.update(**parameters)
-        self._check()
+        changed = self.parameter_space.copy()
+        changed.update(**parameters)
+        self._check(changed)  # a refused change leaves the source as it was
+        self.parameter_space = changed
         state = self._simulator.state
         seg, step = state.segment_counter, state.steps
         self._history = [h for h in self._history if not (h[0] == seg and h[1] >= step)]
@@ -121,18 +123,16 @@ class CurrentSourceMixin:
         backend then adds the current once per injection; the warning says so."""
         if getattr(self, "_warned_duplicate", False):
             return
-        for other_root, other in self._targets:
-            if other_root is root:
-                again = np.intersect1d(indices, other)
-                if again.size:
-                    self._warned_duplicate = True
-                    warnings.warn(
-                        f"{type(self).__name__} is injected again into {again.size} cell(s) of "
-                        f"'{root.label}' that already receive it (e.g. cell {int(again[0])}): those "
-                        f"cells now receive the current once per injection (twice the current for "
-                        f"two injections). Further duplicates of this source are not reported.",
-                        errors.DuplicateInjectionWarning, stacklevel=3)
-                    return
+        already = [other for other_root, other in self._targets if other_root is root]
+        again = np.intersect1d(indices, np.concatenate(already)) if already else indices[:0]
+        if again.size:
+            self._warned_duplicate = True
+            warnings.warn(
+                f"{type(self).__name__} is injected again into {again.size} cell(s) of "
+                f"'{root.label}' that already receive it (e.g. cell {int(again[0])}): those cells "
+                f"now receive the current once per injection (twice the current for two "
+                f"injections). Further duplicates of this source are not reported.",
+                errors.DuplicateInjectionWarning, stacklevel=3)
 
     # --- the current on the time grid ---------------------------------------------------
     def _parameter_history(self):

@@ -578,10 +578,17 @@ class Population(BasePopulation):
         new = {}
         for name, value in parameters.items():
             new[name] = self._evaluate_value(name, value, indices)
-        # relations between parameters (v_reset < v_thresh...) need the values that stay too
-        merged = {name: values[indices] for name, values in self._std.items()
-                  if name not in new and values.dtype != object}
-        merged.update(new)
+        # relations between parameters (v_reset < v_thresh...) need the values that stay too;
+        # checking whole-population arrays makes the cell numbers in messages population indices
+        merged = {}
+        for name, values in self._std.items():
+            if name in new and values.dtype != object and np.asarray(new[name]).dtype != object:
+                merged[name] = values.copy()
+                merged[name][indices] = new[name]
+            elif name in new:
+                merged[name] = new[name]
+            elif values.dtype != object:
+                merged[name] = values
         type(celltype).check_values(merged, f"Population '{self.label}'")
         self._round_to_grid(new)
         for name, values in new.items():

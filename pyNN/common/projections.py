@@ -123,6 +123,7 @@ class Projection:
         self._syn = {}
         self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
+        connector.check_size(self)  # before the backend prepares anything
         self._prepare_backend()
         connector.connect(self)
         state.projections.append(self)
@@ -221,10 +222,10 @@ class Projection:
             if delay is None:
                 delay = state.min_delay
             arr = np.asarray(delay, dtype=float)
-            if arr.size and np.isinf(arr).any():
+            if arr.size and not np.isfinite(arr).all():
                 raise errors.ConnectionError(
-                    f"Projection '{self.label}': delay {float(arr[np.isinf(arr)].flat[0]):g} ms is not "
-                    f"allowed: delays must be finite numbers of ms")
+                    f"Projection '{self.label}': delay {float(arr[~np.isfinite(arr)].flat[0]):g} ms is "
+                    f"not allowed: delays must be finite numbers of ms")
             if arr.size and (np.isnan(arr).any() or arr.min() < state.min_delay - 1e-9 * state.dt):
                 bad = float(np.nanmin(arr)) if not np.isnan(arr).all() else float("nan")
                 raise errors.ConnectionError(

@@ -157,8 +157,14 @@ class StandardModelType(models.BaseModelType):
         parameter, then the ``relations`` between parameters (:func:`check_relations`).
         """
         check_finite(cls, std_values, owner_label)
+        cls._check_structured(std_values, owner_label)
         cls._check_ranges(std_values, owner_label)
         check_relations(cls, std_values, owner_label)
+
+    @classmethod
+    def _check_structured(cls, std_values, owner_label):
+        """Checks of array-valued parameters and of several parameters per cell (see
+        ``pyNN.standardmodels.cells.ValueChecksMixin``); none by default."""
 
     @classmethod
     def _check_ranges(cls, std_values, owner_label):

@@ -12,7 +12,6 @@ from pyNN import errors
 from pyNN.parameters import ArrayParameter, ParameterSpace, Sequence
 from pyNN.standardmodels import (
     StandardCellType,
-    check_finite,
     StandardCellTypeComponent,
     StandardPostSynapticResponse,
 )
@@ -65,9 +64,7 @@ class ValueChecksMixin:
     cross_checks = ()
 
     @classmethod
-    def check_values(cls, std_values, owner_label):
-        array_names = {c[0] for c in cls.array_checks}
-        check_finite(cls, {k: v for k, v in std_values.items() if k in array_names}, owner_label)
+    def _check_structured(cls, std_values, owner_label):
         for name, test, allowed in cls.array_checks:
             if name not in std_values:
                 continue
@@ -94,9 +91,11 @@ class ValueChecksMixin:
                     raise errors.InvalidParameterValueError(
                         f"{owner_label}: {cls.__name__} parameters {shown}{where} are not allowed "
                         f"({allowed})")
-        super().check_values(
-            {k: v for k, v in std_values.items() if k not in {c[0] for c in cls.array_checks}},
-            owner_label)
+
+    @classmethod
+    def _check_ranges(cls, std_values, owner_label):
+        array_names = {c[0] for c in cls.array_checks}
+        super()._check_ranges({k: v for k, v in std_values.items() if k not in array_names}, owner_label)
 
 
 def assemble_type(instance, **class_attributes):
