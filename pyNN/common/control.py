@@ -14,6 +14,9 @@ import numpy as np
 
 from pyNN import errors
 
+#: the largest number of steps a time may have: integer step counts stay far from int64 overflow
+MAX_STEPS = 2 ** 60
+
 #: keyword names that PyNN 0.13 refuses in setup() (old spellings of timestep etc.)
 _FORBIDDEN_SETUP_NAMES = ("mindelay", "maxdelay", "dt", "time_step")
 
@@ -84,6 +87,11 @@ class BaseState:
         per `key` (default: per `what`, the description used in the message)."""
         arr = np.asarray(t, dtype=float)
         exact = arr / self.dt
+        if arr.size and not (np.abs(exact) < MAX_STEPS).all():
+            bad = float(arr[~(np.abs(exact) < MAX_STEPS)].flat[0])
+            raise errors.InvalidParameterValueError(
+                f"{what}: {bad:g} ms is not a time the simulation can reach (times must be finite "
+                f"and below {MAX_STEPS * self.dt:.3g} ms at dt = {self.dt} ms)")
         steps = np.floor(exact + 0.5 + 1e-9)  # halves round up (as NEST), despite float noise
         off = np.abs(exact - steps) > 1e-6
         if off.any():

@@ -218,11 +218,24 @@ def _numbers_in(value):
         return np.zeros(0)  # not numeric: the schema check reports it
 
 
+def _holds_none(value):
+    if value is None:
+        return True
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return any(item is None for item in value.reshape(-1))
+    return False
+
+
 def check_finite(model_class, std_values, owner_label):
     """Refuse NaN for every parameter, and infinity for every parameter not listed in the
     type's ``infinity_allowed``, naming the owner, the type and the parameter."""
     allowed_inf = tuple(getattr(model_class, "infinity_allowed", ()))
+    defaults = getattr(model_class, "default_parameters", {})
     for name, value in std_values.items():
+        if defaults.get(name, 0.0) is not None and _holds_none(value):
+            raise errors.InvalidParameterValueError(
+                f"{owner_label}: {getattr(model_class, '__name__', model_class)} parameter '{name}' "
+                f"is None; a number is needed")
         numbers = _numbers_in(value)
         if numbers.size == 0 or np.isfinite(numbers).all():
             continue
