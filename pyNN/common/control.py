@@ -54,6 +54,7 @@ class BaseState:
 
     def __init__(self):
         self.initialized = False
+        self.session = 0  # incremented by every setup(): objects remember the one they belong to
         self._clear_bookkeeping()
         self.dt = 0.1
         self._min_delay = None
@@ -109,6 +110,7 @@ class BaseState:
 
     # --- lifecycle -----------------------------------------------------------------
     def setup(self, timestep, min_delay, max_delay, **extra_params):
+        self.session += 1
         self._clear_bookkeeping()
         self.dt = float(timestep)
         self._min_delay = None if min_delay == "auto" else float(min_delay)
@@ -152,6 +154,33 @@ class BaseState:
 
     def _end(self):
         pass
+
+
+def check_current(obj, description):
+    """Refuse to use `obj` (a Population, Projection or current source, described by
+    `description`) after a later setup() of its backend: its simulator objects are gone, and
+    on some simulators their ids already belong to new objects."""
+    state = obj._simulator.state
+    made_in = getattr(obj, "_session", state.session)
+    if made_in != state.session:
+        raise errors.SimulationStateError(
+            f"{description} was created before the last call of setup() ({state.backend_name}: "
+            f"set-up {made_in}, now {state.session}) and no longer exists in the simulator; "
+            f"create it again after setup()")
+
+
+def check_same_backend(objects, what):
+    """Refuse to combine objects of different backends (e.g. pyNN.nest and pyNN.brian2) in
+    `what`."""
+    simulators = {}
+    for obj in objects:
+        simulators.setdefault(obj._simulator, []).append(getattr(obj, "label", repr(obj)))
+    if len(simulators) > 1:
+        parts = "; ".join(f"{getattr(sim, '__name__', sim)}: {', '.join(map(str, labels))}"
+                          for sim, labels in simulators.items())
+        raise errors.SimulationStateError(
+            f"{what} mixes objects of different backends ({parts}); every object of a network "
+            f"must come from the same backend module")
 
 
 def check_run_time(value, function, argument):

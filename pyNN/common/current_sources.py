@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from pyNN import errors
+from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, ID
 from pyNN.random import NumpyRNG
 
@@ -46,6 +47,7 @@ class CurrentSourceMixin:
         self._recording = False
         self._noise = None
         state = self._simulator.state
+        self._session = state.session
         # (segment, first step, parameter values): what was in force when, for get_data()
         self._history = [(state.segment_counter, 0, self._values())]
         state.current_sources.append(self)
@@ -73,6 +75,7 @@ class CurrentSourceMixin:
 
     def set_parameters(self, copy=True, **parameters):
         """Change parameters; the change acts from the current time on."""
+        self._check_current()
         valid = self.get_parameter_names()
         for name in parameters:
             if name not in valid:
@@ -106,10 +109,18 @@ class CurrentSourceMixin:
         else:
             object.__setattr__(self, name, value)
 
+    def _check_current(self):
+        check_current(self, f"{type(self).__name__} (current source {self._index})")
+
     # --- injection ---------------------------------------------------------------------
     def inject_into(self, cells):
         """Inject this current into `cells` (Population, PopulationView, Assembly or IDs)."""
-        for root, indices in _targets_of(cells):
+        self._check_current()
+        targets = _targets_of(cells)
+        check_same_backend([self] + [root for root, _ in targets], f"Injecting a {type(self).__name__}")
+        for root, _ in targets:
+            root._check_current()
+        for root, indices in targets:
             if not root.celltype.injectable:
                 raise TypeError(f"Cannot inject current into '{root.label}': "
                                 f"{type(root.celltype).__name__} cells are not injectable")
@@ -197,6 +208,8 @@ class CurrentSourceMixin:
         including t = 0 and the current time."""
         import neo  # only when data are asked for
         import quantities as pq
+
+        self._check_current()
 
         state = self._simulator.state
         steps = np.arange(state.steps + 1)

@@ -12,6 +12,7 @@ from itertools import chain
 import numpy as np
 
 from pyNN import errors, random, recording, space
+from pyNN.common.control import check_current, check_same_backend
 from pyNN.core import deprecated, is_listlike
 from pyNN.models import BaseCellType
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
@@ -214,6 +215,12 @@ class BasePopulation:
     def _view_indices(self):
         return self._indices
 
+    def _check_current(self):
+        """A pyNN error if the population was made before the last setup() (see
+        :func:`pyNN.common.control.check_current`)."""
+        root = self.grandparent
+        check_current(root, f"Population '{root.label}'")
+
     def get(self, parameter_names, gather=False, simplify=True):
         """Values of one or more parameters, in standard units.
 
@@ -245,10 +252,12 @@ class BasePopulation:
         index (within this population or view), RandomDistributions, or for array-valued
         parameters a Sequence/ArrayParameter (or one per cell).
         """
+        self._check_current()
         self.grandparent._set_parameters(self._indices, parameters)
 
     def initialize(self, **initial_values):
         """Set initial values of state variables (standard names and units)."""
+        self._check_current()
         self.grandparent._set_initial_values(self._indices, initial_values)
 
     def annotate(self, **annotations):
@@ -259,6 +268,7 @@ class BasePopulation:
         """Record `variables` ('spikes', 'v', ...) from these cells; None stops all recording
         of the whole population."""
         variables = _normalize_variables(variables)
+        self._check_current()
         self.grandparent.recorder.record(variables, self._indices, sampling_interval)
         if to_file is not None and variables is not None:
             self._simulator.state.files_to_write.append((self, to_file, variables))
@@ -285,6 +295,7 @@ class BasePopulation:
 
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
         """Recorded data as a ``neo.Block`` (one Segment per run/reset cycle)."""
+        self._check_current()
         ann = self._block_annotations()
         ann.update(annotations or {})
         return recording.data_block([(self.grandparent, self._indices, None)], variables, clear,
@@ -299,6 +310,7 @@ class BasePopulation:
 
     def get_spike_counts(self, gather=True):
         """Dict {ID: number of spikes} over the current segment (spikes must be recorded)."""
+        self._check_current()
         counts = self.grandparent.recorder.spike_counts(self._indices)
         root = self.grandparent
         return {ID(i, root): int(c) for i, c in zip(self._ids.tolist(), counts.tolist())}
@@ -347,6 +359,7 @@ class BasePopulation:
     # --- stimulation ---------------------------------------------------------------------
     def inject(self, current_source):
         """Inject a current source into every cell of this group."""
+        self._check_current()
         if not self.celltype.injectable:
             raise TypeError(f"Cannot inject current into '{self.label}': "
                             f"{type(self.celltype).__name__} cells are not injectable")
@@ -484,6 +497,7 @@ class Population(BasePopulation):
         self._positions = None
         self._indices = np.arange(size, dtype=np.int64)
         self.first_id_int = state.id_counter
+        self._session = state.session
         state.id_counter += size
         self._check_backend_support()
         self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
@@ -877,9 +891,15 @@ class Assembly:
     def _simulator(self):
         return self.populations[0]._simulator
 
+    def _check_current(self):
+        for p in self.populations:
+            p._check_current()
+
     def _insert(self, p):
         if not isinstance(p, BasePopulation):
             raise TypeError(f"An Assembly can only contain Populations or PopulationViews, not {p!r}")
+        check_same_backend(self.populations + [p], "An Assembly")
+        p._check_current()
         for q in self.populations:
             if q.grandparent is p.grandparent and np.intersect1d(q._indices, p._indices).size:
                 warnings.warn(f"'{p.label}' overlaps '{q.label}', already in assembly; ignored",
@@ -1064,6 +1084,7 @@ class Assembly:
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
         """Recorded data of every member as one ``neo.Block``; AnalogSignal channel
         indices are offset by the cumulative size of the preceding members."""
+        self._check_current()
         state = self._simulator.state
         ann = {"size": self.size, "first_index": 0, "last_index": self.size, "label": self.label,
                "simulator": state.backend_name, "dt": state.dt, "mpi_processes": state.num_processes}

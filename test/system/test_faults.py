@@ -370,3 +370,54 @@ def test_duplicate_injection_warns_once_and_adds_the_current_again(sim):
     # cell 0 got the source three times, cell 1 twice, cell 2 a source of twice the amplitude
     np.testing.assert_allclose(v[:, 1], v[:, 2], atol=1e-6)
     assert v[-1, 0] - (-65.0) == pytest.approx(1.5 * (v[-1, 2] - (-65.0)), rel=1e-4)
+
+
+# --- stale objects and mixed backends ---------------------------------------------------------------
+
+def test_objects_from_before_a_second_setup_are_refused(sim):
+    old = sim.Population(3, sim.IF_curr_exp(), label="old cells")
+    old_view = old[0:2]
+    prj = sim.Projection(old, old, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.1))
+    source = sim.DCSource(amplitude=0.5)
+    sim.run(5.0)
+    sim.setup(timestep=0.1)
+    new = sim.Population(3, sim.IF_curr_exp(), label="new cells")
+    new.record("v")
+    stale = r"'old cells' was created before the last call of setup\(\)"
+    for use in (lambda: old.set(tau_m=10.0), lambda: old_view.set(tau_m=10.0),
+                lambda: old.initialize(v=-60.0), lambda: old.record("spikes"), lambda: old.get_data(),
+                lambda: old.get_spike_counts(), lambda: sim.Projection(old, new, sim.AllToAllConnector()),
+                lambda: sim.Assembly(old, new), lambda: old.inject(sim.DCSource(amplitude=0.1))):
+        with pytest.raises(errors.SimulationStateError, match=stale):
+            use()
+    with pytest.raises(errors.SimulationStateError, match="Projection .* before the last call of setup"):
+        prj.set(weight=0.2)
+    with pytest.raises(errors.SimulationStateError, match="DCSource .* before the last call of setup"):
+        source.inject_into(new)
+    with pytest.raises(errors.SimulationStateError, match="DCSource .* before the last call of setup"):
+        source.amplitude = 1.0
+    # the new network is untouched and runs
+    sim.run(5.0)
+    v = new.get_data().segments[0].analogsignals[0].magnitude
+    assert v.shape == (51, 3)
+    np.testing.assert_allclose(v, -65.0)
+
+
+def test_mixing_backends_is_refused(sim):
+    other_name = "hardware" if sim.__name__ != "pyNN.hardware" else "nest"
+    try:
+        other = __import__(f"pyNN.{other_name}", fromlist=["setup"])
+    except ImportError:
+        pytest.skip(f"pyNN.{other_name} is not installed")
+    other.setup(timestep=0.1)
+    try:
+        mine = sim.Population(2, sim.IF_curr_exp(), label="mine")
+        theirs = other.Population(2, other.IF_curr_exp(), label="theirs")
+        with pytest.raises(errors.SimulationStateError, match="different backends.*'mine'|mine"):
+            sim.Projection(mine, theirs, sim.AllToAllConnector())
+        with pytest.raises(errors.SimulationStateError, match="different backends"):
+            sim.Assembly(mine, theirs)
+        with pytest.raises(errors.SimulationStateError, match="different backends"):
+            sim.DCSource(amplitude=0.1).inject_into(theirs)
+    finally:
+        other.end()

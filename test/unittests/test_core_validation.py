@@ -297,3 +297,18 @@ def test_duplicate_injection_warns_once_per_source(sim):
         source.inject_into(p)
     assert len(record) == 1
     assert len(source._targets) == 4  # every injection is kept: the current is added each time
+
+
+# --- stale objects ------------------------------------------------------------------------------------
+
+def test_each_setup_starts_a_new_session(sim):
+    first = sim.state.session
+    p = sim.Population(2, sim.IF_curr_exp(), label="p")
+    p.set(tau_m=12.0)  # current: fine
+    sim.setup(timestep=0.1)
+    assert sim.state.session == first + 1
+    with pytest.raises(errors.SimulationStateError, match=rf"'p'.*set-up {first}, now {first + 1}"):
+        p.set(tau_m=10.0)
+    with pytest.raises(RuntimeError):  # SimulationStateError is also a RuntimeError
+        p[0:1].record("v")
+    assert sim.state.populations == []
