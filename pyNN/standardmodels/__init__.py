@@ -228,7 +228,8 @@ def _holds_none(value):
 
 def check_finite(model_class, std_values, owner_label):
     """Refuse NaN for every parameter, and infinity for every parameter not listed in the
-    type's ``infinity_allowed``, naming the owner, the type and the parameter."""
+    type's ``infinity_allowed`` (nor infinite by default, as some parameters of native
+    simulator models are), naming the owner, the type and the parameter."""
     allowed_inf = tuple(getattr(model_class, "infinity_allowed", ()))
     defaults = getattr(model_class, "default_parameters", {})
     for name, value in std_values.items():
@@ -245,7 +246,11 @@ def check_finite(model_class, std_values, owner_label):
                 f"{owner_label}: {type_name} parameter '{name}' is NaN; every parameter needs a number")
         if name in allowed_inf and not np.isneginf(numbers).any():
             continue
-        bad = numbers[~np.isfinite(numbers)][0]
+        infinite = numbers[~np.isfinite(numbers)]
+        default = defaults.get(name)
+        if isinstance(default, float) and np.isinf(default) and (infinite == default).all():
+            continue  # e.g. NEST's V_min = -inf of a native model: the default gives the meaning
+        bad = infinite[0]
         where = (f"infinity is only accepted for {', '.join(allowed_inf)}" if allowed_inf
                  else f"{type_name} accepts no infinite value")
         raise errors.InvalidParameterValueError(

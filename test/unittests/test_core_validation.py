@@ -312,3 +312,14 @@ def test_each_setup_starts_a_new_session(sim):
     with pytest.raises(RuntimeError):  # SimulationStateError is also a RuntimeError
         p[0:1].record("v")
     assert sim.state.populations == []
+
+
+def test_an_infinite_default_keeps_its_meaning():
+    class Native(std_cells.IF_curr_exp):
+        default_parameters = dict(std_cells.IF_curr_exp.default_parameters, V_min=-np.inf)
+
+    check_finite(Native, {"V_min": np.array([-np.inf, -80.0])}, "owner")
+    with pytest.raises(errors.InvalidParameterValueError, match="'V_min' = inf"):
+        check_finite(Native, {"V_min": np.inf}, "owner")
+    with pytest.raises(errors.InvalidParameterValueError, match="'V_min' is NaN"):
+        check_finite(Native, {"V_min": np.nan}, "owner")
