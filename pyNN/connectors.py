@@ -17,6 +17,7 @@ from lazyarray import larray
 
 from pyNN import errors
 from pyNN.core import IndexBasedExpression, missing_hook
+from pyNN.memory import check_connection_memory
 from pyNN.random import NumpyRNG, RandomDistribution
 
 #: PyNN's fixed default seed for connectors without an rng: reproducible connectivity
@@ -209,6 +210,17 @@ class Connector:
         """Yield ``(pre, post, values, n_post_done)`` chunks."""
         raise missing_hook(self, "generate")
 
+    def expected_size(self, projection):
+        """The number of connections this connector will make (an expected value for random
+        connectors), or None when it cannot be told without generating them."""
+        return None
+
+    def check_size(self, projection):
+        """Refuse, before generating anything, a request that cannot fit in memory."""
+        n = self.expected_size(projection)
+        if n:
+            check_connection_memory(n, f"Projection '{projection.label}'", type(self).__name__)
+
     def get_parameters(self):
         return {name: getattr(self, name) for name in self.parameter_names}
 
@@ -273,6 +285,9 @@ class AllToAllConnector(_MatrixConnector):
     def _block_mask(self, projection, start, stop):
         return np.ones((stop - start, projection.pre.size), dtype=bool)
 
+    def expected_size(self, projection):
+        return float(projection.pre.size) * projection.post.size
+
 
 class FixedProbabilityConnector(_MatrixConnector):
     """Connect each (pre, post) pair independently with probability `p_connect`."""
@@ -289,6 +304,9 @@ class FixedProbabilityConnector(_MatrixConnector):
         self.allow_self_connections = _check_self_connections(allow_self_connections,
                                                               "FixedProbabilityConnector")
         self.rng = self._rng(rng)
+
+    def expected_size(self, projection):
+        return self.p_connect * projection.pre.size * projection.post.size
 
     def _block_mask(self, projection, start, stop):
         n = (stop - start) * projection.pre.size
@@ -356,6 +374,15 @@ class OneToOneConnector(Connector):
                 f"'{projection.label}' has {projection.pre.size} and {projection.post.size} cells")
         idx = np.arange(projection.pre.size)
         yield idx, idx, {}, projection.post.size
+
+    def expected_size(self, projection):
+        return float(projection.pre.size)
+
+
+def _mean_count(n):
+    """Connections per cell for an int `n`; 0 (no up-front check) for a RandomDistribution,
+    whose mean is not known without drawing."""
+    return float(n) if isinstance(n, numbers.Integral) else 0.0
 
 
 def _draw_n(n, count, rng, owner):
@@ -485,6 +512,9 @@ class FixedNumberPreConnector(Connector):
         pos_c = np.minimum(np.searchsorted(sorted_ids, row_ids), col_ids.size - 1)
         return np.where(sorted_ids[pos_c] == row_ids, order[pos_c], -1)
 
+    def expected_size(self, projection):
+        return _mean_count(self.n) * projection.post.size
+
     def generate(self, projection):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"
         n_post = projection.post.size
@@ -503,6 +533,9 @@ class FixedNumberPreConnector(Connector):
 
 class FixedNumberPostConnector(FixedNumberPreConnector):
     """Each presynaptic cell makes connections onto `n` postsynaptic cells chosen at random."""
+
+    def expected_size(self, projection):
+        return _mean_count(self.n) * projection.pre.size
 
     def generate(self, projection):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"
@@ -809,6 +842,9 @@ class FixedTotalNumberConnector(Connector):
                                                               "FixedTotalNumberConnector")
         self.with_replacement = with_replacement
         self.rng = self._rng(rng)
+
+    def expected_size(self, projection):
+        return float(self.n)
 
     def generate(self, projection):
         n_pre, n_post = projection.shape

@@ -194,3 +194,8 @@ class DataFileError(PyNNError, OSError, ValueError):
     format, a package that the format needs is missing, a file that is closed or opened in the
     wrong mode, or rows of different lengths. Both an OSError and a ValueError, like Python's own
     ``io.UnsupportedOperation``."""
+
+
+class DuplicateInjectionWarning(UserWarning):
+    """A current source was injected into a cell that already receives it: the cell then
+    receives the current once per injection (twice the current for two injections)."""

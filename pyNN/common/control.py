@@ -7,12 +7,16 @@ step ``round(t / dt)``.
 """
 
 import math
+import numbers
 import warnings
 
 import numpy as np
 
 from pyNN import errors
 from pyNN.core import missing_hook
+
+#: the largest number of steps a time may have: integer step counts stay far from int64 overflow
+MAX_STEPS = 2 ** 60
 
 #: keyword names that PyNN 0.13 refuses in setup() (old spellings of timestep etc.)
 _FORBIDDEN_SETUP_NAMES = ("mindelay", "maxdelay", "dt", "time_step")
@@ -51,6 +55,7 @@ class BaseState:
 
     def __init__(self):
         self.initialized = False
+        self.session = 0  # incremented by every setup(): objects remember the one they belong to
         self._clear_bookkeeping()
         self.dt = 0.1
         self._min_delay = None
@@ -84,6 +89,11 @@ class BaseState:
         per `key` (default: per `what`, the description used in the message)."""
         arr = np.asarray(t, dtype=float)
         exact = arr / self.dt
+        if arr.size and not (np.abs(exact) < MAX_STEPS).all():
+            bad = float(arr[~(np.abs(exact) < MAX_STEPS)].flat[0])
+            raise errors.InvalidParameterValueError(
+                f"{what}: {bad:g} ms is not a time the simulation can reach (times must be finite "
+                f"and below {MAX_STEPS * self.dt:.3g} ms at dt = {self.dt} ms)")
         steps = np.floor(exact + 0.5 + 1e-9)  # halves round up (as NEST), despite float noise
         off = np.abs(exact - steps) > 1e-6
         if off.any():
@@ -101,6 +111,7 @@ class BaseState:
 
     # --- lifecycle -----------------------------------------------------------------
     def setup(self, timestep, min_delay, max_delay, **extra_params):
+        self.session += 1
         self._clear_bookkeeping()
         self.dt = float(timestep)
         self._min_delay = None if min_delay == "auto" else float(min_delay)
@@ -165,16 +176,48 @@ def _run_with_callbacks(state, target, callbacks):
             cb(state.t)
 
 
-def _check_time(value, what):
-    """Refuse a time (ms) that is not a finite real number, naming the function it was given to."""
-    try:
-        number = None if isinstance(value, (str, bytes, bool)) or np.ndim(value) else float(value)
-    except (TypeError, ValueError):
-        number = None
-    if number is None:
-        raise errors.InvalidTypeError(f"{what}: the time must be a number of ms, got {value!r}")
-    if not math.isfinite(number):
-        raise errors.InvalidParameterValueError(f"{what}: the time must be a finite number of ms, got {value}")
+
+def check_current(obj, description):
+    """Refuse to use `obj` (a Population, Projection or current source, described by
+    `description`) after a later setup() of its backend: its simulator objects are gone, and
+    on some simulators their ids already belong to new objects."""
+    state = obj._simulator.state
+    made_in = getattr(obj, "_session", state.session)
+    if made_in != state.session:
+        raise errors.SimulationStateError(
+            f"{description} was created before the last call of setup() ({state.backend_name}: "
+            f"set-up {made_in}, now {state.session}) and no longer exists in the simulator; "
+            f"create it again after setup()")
+
+
+def check_same_backend(objects, what):
+    """Refuse to combine objects of different backends (e.g. pyNN.nest and pyNN.brian2) in
+    `what`."""
+    simulators = {}
+    for obj in objects:
+        simulators.setdefault(obj._simulator, []).append(getattr(obj, "label", repr(obj)))
+    if len(simulators) > 1:
+        parts = "; ".join(f"{getattr(sim, '__name__', sim)}: {', '.join(map(str, labels))}"
+                          for sim, labels in simulators.items())
+        raise errors.SimulationStateError(
+            f"{what} mixes objects of different backends ({parts}); every object of a network "
+            f"must come from the same backend module")
+
+
+def check_run_time(value, function, argument):
+    """`value` as a float if it is a finite real number of ms; a pyNN error otherwise.
+
+    Strings are refused rather than converted ('10' is a mistake, not a time), and so are
+    NaN and infinity: a run must end.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise errors.InvalidTypeError(
+            f"{function}: {argument} must be a number of ms, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise errors.InvalidParameterValueError(
+            f"{function}: {argument} must be a finite number of ms, got {value}")
+    return value
 
 
 def build_control(state, backend_label):
@@ -221,7 +264,7 @@ def build_control(state, backend_label):
 
     def run_until(time_point, callbacks=None):
         """Advance the simulation until `time_point` (ms); returns the current time."""
-        _check_time(time_point, "run_until()")
+        time_point = check_run_time(time_point, "run_until()", "time_point")
         target = state.time_to_steps(time_point, "run_until() time")
         if time_point < state.t - state.dt / 2:
             raise errors.InvalidParameterValueError(
@@ -235,9 +278,9 @@ def build_control(state, backend_label):
 
     def run(simtime, callbacks=None):
         """Advance the simulation by `simtime` (ms); returns the current time."""
-        _check_time(simtime, "run()")
+        simtime = check_run_time(simtime, "run()", "simtime")
         if simtime < 0:
-            raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0 ms, got {simtime}")
+            raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0, got {simtime}")
         n = state.time_to_steps(simtime, "run() duration")
         return run_until((state.steps + n) * state.dt, callbacks)
 

@@ -8,9 +8,12 @@ its targets receive the same current) from its own RNG, in the core, so the nois
 identical on every backend.
 """
 
+import warnings
+
 import numpy as np
 
 from pyNN import errors
+from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, ID, roots
 from pyNN.core import missing_hook
 from pyNN.standardmodels import backend_type, electrodes
@@ -44,6 +47,7 @@ class CurrentSourceMixin:
         self._recording = False
         self._noise = None
         state = self._simulator.state
+        self._session = state.session
         # (segment, first step, parameter values): what was in force when, for get_data()
         self._history = [(state.segment_counter, 0, self._values())]
         state.current_sources.append(self)
@@ -51,14 +55,14 @@ class CurrentSourceMixin:
         self._create_device()
 
     # --- parameters --------------------------------------------------------------------
-    def _values(self):
-        ps = self.parameter_space.copy()
+    def _values(self, parameter_space=None):
+        ps = (self.parameter_space if parameter_space is None else parameter_space).copy()
         ps.shape = (1,)
         ps.evaluate(simplify=True)
         return ps.as_dict()
 
-    def _check(self):
-        values = self._values()
+    def _check(self, parameter_space=None):
+        values = self._values(parameter_space)
         type(self).check_values(values, type(self).__name__)
         for name in ("start", "stop"):
             if name in values and values[name] < 0:
@@ -71,12 +75,15 @@ class CurrentSourceMixin:
 
     def set_parameters(self, copy=True, **parameters):
         """Change parameters; the change acts from the current time on."""
+        self._check_current()
         valid = self.get_parameter_names()
         for name in parameters:
             if name not in valid:
                 raise errors.NonExistentParameterError(name, type(self).__name__, valid)
-        self.parameter_space.update(**parameters)
-        self._check()
+        changed = self.parameter_space.copy()
+        changed.update(**parameters)
+        self._check(changed)  # a refused change leaves the source as it was
+        self.parameter_space = changed
         state = self._simulator.state
         seg, step = state.segment_counter, state.steps
         self._history = [h for h in self._history if not (h[0] == seg and h[1] >= step)]
@@ -105,15 +112,41 @@ class CurrentSourceMixin:
         else:
             object.__setattr__(self, name, value)
 
+    def _check_current(self):
+        check_current(self, f"{type(self).__name__} (current source {self._index})")
+
     # --- injection ---------------------------------------------------------------------
     def inject_into(self, cells):
         """Inject this current into `cells` (Population, PopulationView, Assembly or IDs)."""
-        for root, indices in _targets_of(cells):
+        self._check_current()
+        targets = _targets_of(cells)
+        check_same_backend([self] + [root for root, _ in targets], f"Injecting a {type(self).__name__}")
+        for root, _ in targets:
+            root._check_current()
+        for root, indices in targets:
             if not root.celltype.injectable:
                 raise errors.InvalidTypeError(f"Cannot inject current into '{root.label}': "
                                               f"{type(root.celltype).__name__} cells are not injectable")
-            self._targets.append((root, np.asarray(indices, dtype=np.int64)))
-            self._connect(root, np.asarray(indices, dtype=np.int64))
+            indices = np.asarray(indices, dtype=np.int64)
+            self._warn_if_duplicate(root, indices)
+            self._targets.append((root, indices))
+            self._connect(root, indices)
+
+    def _warn_if_duplicate(self, root, indices):
+        """Warn (once per source) when some of `indices` already receive this source. Every
+        backend then adds the current once per injection; the warning says so."""
+        if getattr(self, "_warned_duplicate", False):
+            return
+        already = [other for other_root, other in self._targets if other_root is root]
+        again = np.intersect1d(indices, np.concatenate(already)) if already else indices[:0]
+        if again.size:
+            self._warned_duplicate = True
+            warnings.warn(
+                f"{type(self).__name__} is injected again into {again.size} cell(s) of "
+                f"'{root.label}' that already receive it (e.g. cell {int(again[0])}): those cells "
+                f"now receive the current once per injection (twice the current for two "
+                f"injections). Further duplicates of this source are not reported.",
+                errors.DuplicateInjectionWarning, stacklevel=3)
 
     # --- the current on the time grid ---------------------------------------------------
     def _parameter_history(self):
@@ -178,6 +211,8 @@ class CurrentSourceMixin:
         including t = 0 and the current time."""
         import neo  # only when data are asked for
         import quantities as pq
+
+        self._check_current()
 
         state = self._simulator.state
         steps = np.arange(state.steps + 1)

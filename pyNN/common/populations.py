@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pyNN import errors, random, recording, space
+from pyNN.common.control import check_current, check_same_backend
 from pyNN.core import deprecated, is_listlike, missing_hook
 from pyNN.models import BaseCellType, require_native
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
@@ -218,6 +219,12 @@ class BasePopulation:
     def _view_indices(self):
         return self._indices
 
+    def _check_current(self):
+        """A pyNN error if the population was made before the last setup() (see
+        :func:`pyNN.common.control.check_current`)."""
+        root = self.grandparent
+        check_current(root, f"Population '{root.label}'")
+
     def get(self, parameter_names, gather=False, simplify=True):
         """Values of one or more parameters, in standard units.
 
@@ -249,10 +256,12 @@ class BasePopulation:
         index (within this population or view), RandomDistributions, or for array-valued
         parameters a Sequence/ArrayParameter (or one per cell).
         """
+        self._check_current()
         self.grandparent._set_parameters(self._indices, parameters)
 
     def initialize(self, **initial_values):
         """Set initial values of state variables (standard names and units)."""
+        self._check_current()
         self.grandparent._set_initial_values(self._indices, initial_values)
 
     def annotate(self, **annotations):
@@ -263,6 +272,7 @@ class BasePopulation:
         """Record `variables` ('spikes', 'v', ...) from these cells; None stops all recording
         of the whole population."""
         variables = _normalize_variables(variables)
+        self._check_current()
         self.grandparent.recorder.record(variables, self._indices, sampling_interval)
         if to_file is not None and variables is not None:
             self._simulator.state.files_to_write.append((self, to_file, variables))
@@ -289,6 +299,7 @@ class BasePopulation:
 
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
         """Recorded data as a ``neo.Block`` (one Segment per run/reset cycle)."""
+        self._check_current()
         ann = self._block_annotations()
         ann.update(annotations or {})
         return recording.data_block([(self.grandparent, self._indices, None)], variables, clear,
@@ -298,11 +309,12 @@ class BasePopulation:
                    locations=None):
         """Write recorded data through a Neo IO (an IO object, or a filename whose extension
         chooses the format)."""
-        block = self.get_data(variables, gather, clear, annotations)
-        _write_block(io, block, self.label)
+        block = self.get_data(variables, gather, False, annotations)
+        _write_block(io, block, self.label, [self.grandparent.recorder] if clear else [])
 
     def get_spike_counts(self, gather=True):
         """Dict {ID: number of spikes} over the current segment (spikes must be recorded)."""
+        self._check_current()
         counts = self.grandparent.recorder.spike_counts(self._indices)
         root = self.grandparent
         return {ID(i, root): int(c) for i, c in zip(self._ids.tolist(), counts.tolist())}
@@ -351,6 +363,7 @@ class BasePopulation:
     # --- stimulation ---------------------------------------------------------------------
     def inject(self, current_source):
         """Inject a current source into every cell of this group."""
+        self._check_current()
         if not self.celltype.injectable:
             raise errors.InvalidTypeError(f"Cannot inject current into '{self.label}': "
                                           f"{type(self.celltype).__name__} cells are not injectable")
@@ -439,14 +452,14 @@ def _simplified(values):
     return simplify(values)
 
 
-def _write_block(io, block, label):
-    if isinstance(io, str):
-        io = recording.get_io(io)
+def _write_block(io, block, label, recorders_to_clear=()):
+    """Write `block` (atomically when `io` is a filename), then clear `recorders_to_clear`:
+    data are forgotten only once they are safely in the file, so a bad path loses nothing."""
     if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
-    io.write_block(block)
-    if hasattr(io, "close"):
-        io.close()
+    recording.write_block(io, block)
+    for recorder in recorders_to_clear:
+        recorder.clear()
 
 
 class Population(BasePopulation):
@@ -494,12 +507,14 @@ class Population(BasePopulation):
         self._positions = None
         self._indices = np.arange(size, dtype=np.int64)
         self.first_id_int = state.id_counter
+        self._session = state.session
         state.id_counter += size
         self.native_type = self._native_type()
         require_native(self.native_type, state.backend_name, type(self.celltype).__name__)
         self._check_backend_support()
         self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
         type(self.celltype).check_values(self._std, f"Population '{label}'")
+        self._round_to_grid(self._std)
         self._initial = {}
         iv = dict(self.celltype.default_initial_values)
         iv.update(initial_values or {})
@@ -561,15 +576,24 @@ class Population(BasePopulation):
         values = ps[name]
         if kind == "initial":
             values = np.asarray(values, dtype=float)
+            if not np.isfinite(values).all():
+                bad = values[~np.isfinite(values)].flat[0]
+                raise errors.InvalidParameterValueError(
+                    f"Population '{self.label}': initial value of '{name}' = {bad:g} is not allowed: "
+                    f"initial values must be finite numbers")
         return values
 
     def _evaluate_parameter_space(self, parameter_space, indices):
         ps = parameter_space.copy()
         try:
             ps.shape = (self.size,)
+            ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
         except errors.InvalidDimensionsError as exc:
-            raise errors.InvalidDimensionsError(f"Population '{self.label}': {exc}") from None
-        ps.evaluate(mask=None if len(indices) == self.size else indices, simplify=False)
+            raise _wrong_shape_error(parameter_space, self.size, self.label, exc) from None
+        except ValueError as exc:
+            if isinstance(exc, errors.PyNNError):
+                raise
+            raise _wrong_shape_error(parameter_space, self.size, self.label, exc) from None
         return ps.flatten().as_dict() if hasattr(ps, "flatten") else ps.as_dict()
 
     def _set_parameters(self, indices, parameters):
@@ -582,7 +606,19 @@ class Population(BasePopulation):
         new = {}
         for name, value in parameters.items():
             new[name] = self._evaluate_value(name, value, indices)
-        type(celltype).check_values(new, f"Population '{self.label}'")
+        # relations between parameters (v_reset < v_thresh...) need the values that stay too;
+        # checking whole-population arrays makes the cell numbers in messages population indices
+        merged = {}
+        for name, values in self._std.items():
+            if name in new and values.dtype != object and np.asarray(new[name]).dtype != object:
+                merged[name] = values.copy()
+                merged[name][indices] = new[name]
+            elif name in new:
+                merged[name] = new[name]
+            elif values.dtype != object:
+                merged[name] = values
+        type(celltype).check_values(merged, f"Population '{self.label}'")
+        self._round_to_grid(new)
         for name, values in new.items():
             arr = self._std[name]
             if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
@@ -594,6 +630,26 @@ class Population(BasePopulation):
             else:
                 arr[indices] = values
         self._push_parameters(indices, list(parameters))
+
+    def _round_to_grid(self, std_values):
+        """Put the type's ``grid_times`` (e.g. start and duration of a Poisson source) on the
+        time grid, in place: the grid convention of every event time (nearest step, one
+        RoundingWarning per population and parameter), so that no backend rounds its own way
+        and NEST never refuses an off-grid device time. Infinite values are kept."""
+        state = self._simulator.state
+        for name in getattr(self.celltype, "grid_times", ()):
+            if name not in std_values:
+                continue
+            values = np.asarray(std_values[name], dtype=float)
+            finite = np.isfinite(values)
+            steps = np.where(finite, values, 0.0) / state.dt
+            off = finite & (np.abs(steps - np.floor(steps + 0.5 + 1e-9)) > 1e-6)
+            if not off.any():
+                continue
+            rounded = np.where(off, state.time_to_steps(np.where(finite, values, 0.0),
+                                                        f"'{name}' of Population '{self.label}'",
+                                                        key=(name, id(self))) * state.dt, values)
+            std_values[name] = rounded if np.ndim(std_values[name]) else float(rounded)
 
     def _push_parameters(self, indices, changed):
         std_subset = {name: values[indices] for name, values in self._std.items()}
@@ -697,9 +753,28 @@ class Population(BasePopulation):
         cells at `indices`: a backend that plays such waveforms prepares to do so."""
 
 
+def _wrong_shape_error(parameter_space, size, label, exc):
+    """An InvalidDimensionsError naming the parameter(s) whose array does not fit `size` cells
+    (lazyarray itself only says that some shape could not be changed)."""
+    bad = []
+    for name in parameter_space.keys():
+        value = parameter_space[name]
+        shape = getattr(getattr(value, "base_value", value), "shape", None)
+        if shape is not None and tuple(shape) not in ((), (size,)):
+            bad.append(f"'{name}' has {int(np.prod(shape))} values")
+    what = "; ".join(bad) if bad else str(exc)
+    return errors.InvalidDimensionsError(
+        f"Population '{label}' has {size} cell(s) but {what}: give one value per cell or a single "
+        f"value")
+
+
 def _resolve_size(size, structure):
     if isinstance(size, (tuple, list)):
         shape = tuple(int(s) for s in size)
+        if any(s < 1 for s in shape):
+            raise errors.InvalidParameterValueError(
+                f"Population: every dimension of the shape {shape} must be >= 1 (a population "
+                f"needs at least one cell)")
         if structure is not None:
             raise errors.InvalidParameterValueError(
                 f"Population: give either a shape tuple or a structure, not both (got shape {shape} "
@@ -715,9 +790,12 @@ def _resolve_size(size, structure):
                 f"Population: shape {shape} has {len(shape)} dimensions; shapes of more than 3 dimensions "
                 f"are not supported")
         return shape, int(np.prod(shape)), structure
-    if not isinstance(size, (int, np.integer)) or size < 0:
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
         raise errors.InvalidParameterValueError(
-            f"Population: size must be a non-negative int or a shape tuple, got {size!r}")
+            f"Population: size must be a positive int or a shape tuple, got {size!r}")
+    if size < 1:
+        raise errors.InvalidParameterValueError(
+            f"Population: size must be >= 1 (a population needs at least one cell), got {size!r}")
     return (int(size),), int(size), structure
 
 
@@ -855,9 +933,15 @@ class Assembly:
     def _simulator(self):
         return self.populations[0]._simulator
 
+    def _check_current(self):
+        for p in self.populations:
+            p._check_current()
+
     def _insert(self, p):
         if not isinstance(p, BasePopulation):
             raise errors.InvalidTypeError(f"An Assembly can only contain Populations or PopulationViews, not {p!r}")
+        check_same_backend(self.populations + [p], "An Assembly")
+        p._check_current()
         for q in self.populations:
             if q.grandparent is p.grandparent and np.intersect1d(q._indices, p._indices).size:
                 warnings.warn(f"'{p.label}' overlaps '{q.label}', already in assembly; ignored",
@@ -1050,6 +1134,7 @@ class Assembly:
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
         """Recorded data of every member as one ``neo.Block``; AnalogSignal channel
         indices are offset by the cumulative size of the preceding members."""
+        self._check_current()
         state = self._simulator.state
         ann = {"size": self.size, "first_index": 0, "last_index": self.size, "label": self.label,
                "simulator": state.backend_name, "dt": state.dt, "mpi_processes": state.num_processes}
@@ -1058,7 +1143,9 @@ class Assembly:
         return recording.data_block(roots(self), variables, clear, self.label, self.describe(), ann)
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
-        _write_block(io, self.get_data(variables, gather, clear, annotations), self.label)
+        recorders = {id(p.grandparent): p.grandparent.recorder for p in self.populations} if clear else {}
+        _write_block(io, self.get_data(variables, gather, False, annotations), self.label,
+                     list(recorders.values()))
 
     def get_spike_counts(self, gather=True):
         counts = {}

@@ -10,6 +10,7 @@ when they can change in the simulator (plasticity).
 import numpy as np
 
 from pyNN import errors
+from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.connectors import Connector, evaluate_synapse_values
 from pyNN.core import deprecated, is_listlike, missing_hook
@@ -105,6 +106,9 @@ class Projection:
         if not isinstance(synapse_type, BaseSynapseType):
             raise errors.InvalidTypeError(f"Projection: synapse_type must be a synapse type instance such as "
                                           f"StaticSynapse(weight=0.1), got {synapse_type!r}")
+        check_same_backend([presynaptic_population, postsynaptic_population, self], "A Projection")
+        presynaptic_population._check_current()
+        postsynaptic_population._check_current()
         self.pre = presynaptic_population
         self.post = postsynaptic_population
         self.connector = connector
@@ -124,9 +128,14 @@ class Projection:
         self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
         require_native(self.synapse_type, state.backend_name)
+        self._session = state.session
+        connector.check_size(self)  # before the backend prepares anything
         self._prepare_backend()
         connector.connect(self)
         state.projections.append(self)
+
+    def _check_current(self):
+        check_current(self, f"Projection '{self.label}'")
 
     # --- set-up -----------------------------------------------------------------------------
     def _post_celltypes(self):
@@ -220,6 +229,10 @@ class Projection:
             if delay is None:
                 delay = state.min_delay
             arr = np.asarray(delay, dtype=float)
+            if arr.size and not np.isfinite(arr).all():
+                raise errors.ConnectionError(
+                    f"Projection '{self.label}': delay {float(arr[~np.isfinite(arr)].flat[0]):g} ms is "
+                    f"not allowed: delays must be finite numbers of ms")
             if arr.size and (np.isnan(arr).any() or arr.min() < state.min_delay - 1e-9 * state.dt):
                 bad = float(np.nanmin(arr)) if not np.isnan(arr).all() else float("nan")
                 raise errors.ConnectionError(
@@ -337,6 +350,7 @@ class Projection:
         multiple_synapses : 'sum', 'first', 'last', 'min' or 'max'
             How to combine values of several connections between one pair ('array').
         """
+        self._check_current()
         single = isinstance(attribute_names, str)
         names = [attribute_names] if single else list(attribute_names)
         for name in names:
@@ -389,6 +403,7 @@ class Projection:
         one value per connection (in the order of ``get(..., format='list')``), or
         callables of distance.
         """
+        self._check_current()
         n = self._pre.size
         new = {}
         for name, value in attributes.items():
@@ -420,6 +435,7 @@ class Projection:
             self._set_attributes(self._native_values(new))
 
     def initialize(self, **initial_values):
+        self._check_current()
         self.initial_values.update(initial_values)
 
     def annotate(self, **annotations):

@@ -270,6 +270,12 @@ def get_io(filename):
     return neo_output.get_io(filename)
 
 
+def write_block(target, block):
+    """Write a neo.Block to a filename (atomically) or a Neo IO (see neo_output.write_block)."""
+    from pyNN.recording import neo_output
+    return neo_output.write_block(target, block)
+
+
 def data_block(populations_with_views, variables, clear, name, description, annotations):
     """Build a neo.Block for (population, indices, offset) entries (see neo_output.data_block)."""
     from pyNN.recording import neo_output

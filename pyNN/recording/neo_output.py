@@ -2,6 +2,7 @@
 so that a simulation script does not pay for importing Neo until it needs it)."""
 
 import os
+import tempfile
 
 import neo
 import numpy as np
@@ -12,15 +13,28 @@ from pyNN import errors
 
 
 
-def get_io(filename):
-    """Return a Neo IO object chosen from the file's extension."""
+_TEXT_EXTENSIONS = (".txt", ".ras", ".v", ".gsyn")
+_NEO_EXTENSIONS = (".pkl", ".pickle", ".nix", ".h5", ".mat", ".nwb")
+
+
+def _checked_extension(filename):
+    """The file's extension, if the library can write that format; an error otherwise."""
     ext = os.path.splitext(filename)[1].lower()
-    directory = os.path.dirname(os.fspath(filename))
-    if directory and ext not in (".txt", ".ras", ".v", ".gsyn"):
-        os.makedirs(directory, exist_ok=True)  # e.g. Results/<date>/ from normalized_filename
-    if ext in (".txt", ".ras", ".v", ".gsyn"):
+    if ext in _TEXT_EXTENSIONS:
         raise errors.DataFileError(f"ASCII output ({ext}) is no longer supported; use .pkl, .nix/.h5 or .mat "
                                    f"(file '{filename}')")
+    if ext not in _NEO_EXTENSIONS:
+        raise errors.DataFileError(f"Cannot tell the file format of '{filename}' from its extension; "
+                                   f"use one of .pkl, .pickle, .nix, .h5, .mat, .nwb")
+    return ext
+
+
+def get_io(filename):
+    """Return a Neo IO object chosen from the file's extension."""
+    ext = _checked_extension(filename)
+    directory = os.path.dirname(os.fspath(filename))
+    if directory:
+        os.makedirs(directory, exist_ok=True)  # e.g. Results/<date>/ from normalized_filename
     if ext in (".pkl", ".pickle"):
         return neo.io.PickleIO(filename=filename)
     if ext in (".nix", ".h5"):
@@ -38,8 +52,8 @@ def get_io(filename):
         return neo.io.NeoMatlabIO(filename=filename)
     if ext == ".nwb":
         return neo.io.NWBIO(filename=filename, mode="w")
-    raise errors.DataFileError(f"Cannot tell the file format of '{filename}' from its extension; "
-                               f"use one of .pkl, .pickle, .nix, .h5, .mat, .nwb")
+    # unreachable, an internal check rather than a user error: _checked_extension knows the same formats
+    raise AssertionError(ext)
 
 
 class _FastSpikeTrainList(SpikeTrainList):
@@ -149,6 +163,53 @@ def _units(celltype, variable):
         return pq.Quantity(1.0, unit).units
     except Exception:
         return pq.dimensionless
+
+
+def write_block(target, block):
+    """Write `block` to `target`: a Neo IO object, or a filename whose extension chooses the
+    format.
+
+    A file is written under a temporary name in the same directory, flushed to disk and only
+    then renamed onto `filename` (``os.replace``, atomic on POSIX and Windows). A failed or
+    interrupted write therefore never leaves a half-written file under the final name: the
+    previous file, if any, stays intact. (A process killed during the write may leave its
+    temporary file, named ``.<name>.<random>.partial<ext>``, behind.)
+    """
+    if not isinstance(target, (str, os.PathLike)):
+        target.write_block(block)
+        if hasattr(target, "close"):
+            target.close()
+        return
+    filename = os.fspath(target)
+    ext = _checked_extension(filename)  # before any file is created
+    directory, name = os.path.split(os.path.abspath(filename))
+    os.makedirs(directory, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=f".partial{ext}", dir=directory)
+    os.close(fd)
+    try:
+        os.chmod(temporary, _file_mode(filename))
+        io = get_io(temporary)
+        io.write_block(block)
+        if hasattr(io, "close"):
+            io.close()
+        with open(temporary, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(temporary, filename)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _file_mode(filename):
+    """Permissions for the new file: those of the file it replaces, else the usual ones for a
+    new file under the process's umask (mkstemp makes private files)."""
+    try:
+        return os.stat(filename).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def data_block(populations_with_views, variables, clear, name, description, annotations):

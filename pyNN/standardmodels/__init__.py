@@ -103,6 +103,11 @@ class StandardModelType(models.BaseModelType):
     extra_parameters = {}
     #: (name, test, description) range checks applied to standard values
     parameter_checks = ()
+    #: ((names...), test, description): rules between parameters; `test` gets one numpy
+    #: array per name (broadcast over cells) and returns one bool per cell
+    relations = ()
+    #: parameters for which infinity has a meaning (e.g. a source that never stops)
+    infinity_allowed = ()
 
     @classmethod
     def get_native_names(cls, *names):
@@ -166,7 +171,23 @@ class StandardModelType(models.BaseModelType):
 
     @classmethod
     def check_values(cls, std_values, owner_label):
-        """Raise InvalidParameterValueError for values outside their allowed range."""
+        """Raise InvalidParameterValueError for values outside their allowed range.
+
+        Checks, in this order: NaN and infinity (:func:`check_finite`), the range of each
+        parameter, then the ``relations`` between parameters (:func:`check_relations`).
+        """
+        check_finite(cls, std_values, owner_label)
+        cls._check_structured(std_values, owner_label)
+        cls._check_ranges(std_values, owner_label)
+        check_relations(cls, std_values, owner_label)
+
+    @classmethod
+    def _check_structured(cls, std_values, owner_label):
+        """Checks of array-valued parameters and of several parameters per cell (see
+        ``pyNN.standardmodels.cells.ValueChecksMixin``); none by default."""
+
+    @classmethod
+    def _check_ranges(cls, std_values, owner_label):
         for name, test, allowed in cls._all_checks():
             if name not in std_values:
                 continue
@@ -199,6 +220,90 @@ class StandardModelType(models.BaseModelType):
             elif name in ("rate", "beta", "lambda0"):
                 checks.append((name, lambda v: v >= 0, "must be >= 0 Hz"))
         return checks
+
+
+def _numbers_in(value):
+    """The numbers held by one parameter value, as a flat float array (empty for values that
+    hold no numbers, e.g. None or a string expression)."""
+    if isinstance(value, ArrayParameter):
+        return value.value
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        parts = [_numbers_in(item) for item in value.reshape(-1)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    if value is None or isinstance(value, (str, dict)):
+        return np.zeros(0)
+    try:
+        return np.asarray(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return np.zeros(0)  # not numeric: the schema check reports it
+
+
+def _holds_none(value):
+    if value is None:
+        return True
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return any(item is None for item in value.reshape(-1))
+    return False
+
+
+def check_finite(model_class, std_values, owner_label):
+    """Refuse NaN for every parameter, and infinity for every parameter not listed in the
+    type's ``infinity_allowed`` (nor infinite by default, as some parameters of native
+    simulator models are), naming the owner, the type and the parameter."""
+    allowed_inf = tuple(getattr(model_class, "infinity_allowed", ()))
+    defaults = getattr(model_class, "default_parameters", {})
+    for name, value in std_values.items():
+        if defaults.get(name, 0.0) is not None and _holds_none(value):
+            raise errors.InvalidParameterValueError(
+                f"{owner_label}: {getattr(model_class, '__name__', model_class)} parameter '{name}' "
+                f"is None; a number is needed")
+        numbers = _numbers_in(value)
+        if numbers.size == 0 or np.isfinite(numbers).all():
+            continue
+        type_name = getattr(model_class, "__name__", str(model_class))
+        if np.isnan(numbers).any():
+            raise errors.InvalidParameterValueError(
+                f"{owner_label}: {type_name} parameter '{name}' is NaN; every parameter needs a number")
+        if name in allowed_inf and not np.isneginf(numbers).any():
+            continue
+        infinite = numbers[~np.isfinite(numbers)]
+        default = defaults.get(name)
+        if isinstance(default, float) and np.isinf(default) and (infinite == default).all():
+            continue  # e.g. NEST's V_min = -inf of a native model: the default gives the meaning
+        bad = infinite[0]
+        where = (f"infinity is only accepted for {', '.join(allowed_inf)}" if allowed_inf
+                 else f"{type_name} accepts no infinite value")
+        raise errors.InvalidParameterValueError(
+            f"{owner_label}: {type_name} parameter '{name}' = {bad:g} is not allowed: it must be "
+            f"finite ({where})")
+
+
+def check_relations(model_class, std_values, owner_label):
+    """Apply the type's ``relations`` (rules between parameters) to every cell at once.
+
+    A rule is skipped when one of its parameters is absent from `std_values` (callers that
+    change a few parameters pass the merged values of the cells concerned)."""
+    for names, test, allowed in getattr(model_class, "relations", ()):
+        if not all(n in std_values for n in names):
+            continue
+        try:
+            arrays = [np.asarray(std_values[n], dtype=float) for n in names]
+        except (TypeError, ValueError):
+            continue  # array-valued parameters: checked by the type's own cross checks
+        ok = np.asarray(test(*np.broadcast_arrays(*arrays)), dtype=bool)
+        if ok.all():
+            continue
+        flat = ok.reshape(-1)
+        k = int(np.argmin(flat))
+        shown = ", ".join(f"{n}={float(np.broadcast_to(a, ok.shape).reshape(-1)[k]):g}"
+                          for n, a in zip(names, arrays))
+        n_bad = int((~flat).sum())
+        where = ""
+        if ok.ndim and flat.size > 1:
+            where = f" (cell {k}" + (f", and {n_bad - 1} more cell(s)" if n_bad > 1 else "") + ")"
+        type_name = getattr(model_class, "__name__", str(model_class))
+        raise errors.InvalidParameterValueError(
+            f"{owner_label}: {type_name} parameters {shown}{where} are not allowed: {allowed}")
 
 
 class StandardCellType(StandardModelType, models.BaseCellType):

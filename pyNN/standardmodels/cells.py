@@ -64,7 +64,7 @@ class ValueChecksMixin:
     cross_checks = ()
 
     @classmethod
-    def check_values(cls, std_values, owner_label):
+    def _check_structured(cls, std_values, owner_label):
         for name, test, allowed in cls.array_checks:
             if name not in std_values:
                 continue
@@ -91,9 +91,11 @@ class ValueChecksMixin:
                     raise errors.InvalidParameterValueError(
                         f"{owner_label}: {cls.__name__} parameters {shown}{where} are not allowed "
                         f"({allowed})")
-        super().check_values(
-            {k: v for k, v in std_values.items() if k not in {c[0] for c in cls.array_checks}},
-            owner_label)
+
+    @classmethod
+    def _check_ranges(cls, std_values, owner_label):
+        array_names = {c[0] for c in cls.array_checks}
+        super()._check_ranges({k: v for k, v in std_values.items() if k not in array_names}, owner_label)
 
 
 def assemble_type(instance, **class_attributes):
@@ -130,6 +132,26 @@ def _positive(v):
 
 def _non_negative(v):
     return v >= 0
+
+
+#: the rule of every integrate-and-fire type with a fixed threshold (NEST's iaf_* models
+#: refuse anything else; other simulators would fire on every step)
+_RESET_BELOW_THRESHOLD = (("v_reset", "v_thresh"), lambda reset, thresh: reset < thresh,
+                          "v_reset must be lower than v_thresh")
+
+#: exp((v_spike - v_thresh) / delta_T) must stay far below the largest double at the spike
+#: (NEST refuses the same combinations with the same bound)
+_EIF_MAX_EXPONENT = float(np.log(np.finfo(float).max / 1e20))
+
+_EIF_RELATIONS = (
+    (("v_reset", "v_spike"), lambda reset, spike: reset < spike, "v_reset must be lower than v_spike"),
+    (("v_spike", "v_thresh"), lambda spike, thresh: spike >= thresh,
+     "v_spike (the spike-detection voltage) must be >= v_thresh"),
+    (("v_spike", "v_thresh", "delta_T"),
+     lambda spike, thresh, delta: (delta <= 0) | ((spike - thresh) < _EIF_MAX_EXPONENT * delta),
+     f"(v_spike - v_thresh) / delta_T must be below {_EIF_MAX_EXPONENT:.1f}, or exp() overflows at "
+     f"the spike: raise delta_T or lower v_spike"),
+)
 
 
 _IF_UNITS = {
@@ -170,6 +192,7 @@ class IF_curr_alpha(StandardCellType):
     recordable = ["spikes", "v"]
     default_initial_values = {"v": -65.0, "isyn_exc": 0.0, "isyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v", "isyn_exc", "isyn_inh")
+    relations = (_RESET_BELOW_THRESHOLD,)
     conductance_based = False
 
 
@@ -185,6 +208,7 @@ class IF_curr_exp(StandardCellType):
     recordable = ["spikes", "v"]
     default_initial_values = {"v": -65.0, "isyn_exc": 0.0, "isyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v", "isyn_exc", "isyn_inh")
+    relations = (_RESET_BELOW_THRESHOLD,)
     conductance_based = False
 
 
@@ -200,6 +224,7 @@ class IF_curr_delta(StandardCellType):
     recordable = ["spikes", "v"]
     default_initial_values = {"v": -65.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v")
+    relations = (_RESET_BELOW_THRESHOLD,)
     conductance_based = False
     voltage_based_synapses = True
 
@@ -217,6 +242,7 @@ class IF_cond_alpha(StandardCellType):
     recordable = ["spikes", "v", "gsyn_exc", "gsyn_inh"]
     default_initial_values = {"v": -65.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, *recordable)
+    relations = (_RESET_BELOW_THRESHOLD,)
 
 
 class IF_cond_exp(StandardCellType):
@@ -232,6 +258,7 @@ class IF_cond_exp(StandardCellType):
     recordable = ["spikes", "v", "gsyn_exc", "gsyn_inh"]
     default_initial_values = {"v": -65.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, *recordable)
+    relations = (_RESET_BELOW_THRESHOLD,)
 
 
 class IF_cond_exp_gsfa_grr(StandardCellType):
@@ -254,6 +281,7 @@ class IF_cond_exp_gsfa_grr(StandardCellType):
                         "spikes", "v", "gsyn_exc", "gsyn_inh"),
                  tau_sfa="ms", e_rev_sfa="mV", q_sfa="nS", tau_rr="ms", e_rev_rr="mV", q_rr="nS",
                  g_r="nS", g_s="nS")
+    relations = (_RESET_BELOW_THRESHOLD,)
     parameter_checks = (
         ("q_sfa", _non_negative, "must be >= 0 nS"),
         ("q_rr", _non_negative, "must be >= 0 nS"),
@@ -275,6 +303,7 @@ class IF_facets_hardware1(StandardCellType):
     units = dict(_units(_IF_UNITS, "tau_syn_E", "tau_syn_I", "v_reset", "e_rev_I", "v_rest",
                         "v_thresh", *recordable),
                  g_leak="nS")
+    relations = (_RESET_BELOW_THRESHOLD,)
     parameter_checks = (("g_leak", _positive, "must be > 0 nS"),)
 
 
@@ -325,6 +354,7 @@ class EIF_cond_alpha_isfa_ista(StandardCellType):
     recordable = ["spikes", "v", "w", "gsyn_exc", "gsyn_inh"]
     default_initial_values = {"v": -70.6, "w": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_EIF_UNITS, *default_parameters, *recordable)
+    relations = _EIF_RELATIONS
     parameter_checks = _EIF_CHECKS
 
 
@@ -337,6 +367,7 @@ class EIF_cond_exp_isfa_ista(StandardCellType):
     recordable = ["spikes", "v", "w", "gsyn_exc", "gsyn_inh"]
     default_initial_values = {"v": -70.6, "w": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_EIF_UNITS, *default_parameters, *recordable)
+    relations = _EIF_RELATIONS
     parameter_checks = _EIF_CHECKS
 
 
@@ -408,6 +439,7 @@ class SpikeSourcePoisson(_SpikeSource):
     `start + duration`.
     """
 
+    grid_times = ("start", "duration")
     default_parameters = {"rate": 1.0, "start": 0.0, "duration": 1e10}
     units = _units(_SOURCE_UNITS, "rate", "start", "duration", "spikes")
 
@@ -417,6 +449,7 @@ class SpikeSourcePoissonRefractory(ValueChecksMixin, _SpikeSource):
     (a renewal process); `rate` is the resulting mean rate.
     """
 
+    grid_times = ("start", "duration")
     default_parameters = {"rate": 1.0, "tau_refrac": 0.0, "start": 0.0, "duration": 1e10}
     units = _units(_SOURCE_UNITS, "rate", "tau_refrac", "start", "duration", "spikes")
     cross_checks = (
@@ -430,6 +463,7 @@ class SpikeSourceGamma(_SpikeSource):
     `alpha` and rate `beta`, so the mean interval is alpha/beta.
     """
 
+    grid_times = ("start", "duration")
     default_parameters = {"alpha": 2, "beta": 1.0, "start": 0.0, "duration": 1e10}
     units = dict(_units(_SOURCE_UNITS, "start", "duration", "spikes"), alpha="dimensionless", beta="Hz")
     parameter_checks = (
@@ -442,6 +476,7 @@ class SpikeSourceInhGamma(ValueChecksMixin, _SpikeSource):
     are piecewise constant, taking a new value at each time in `tbins`.
     """
 
+    grid_times = ("start", "duration")
     default_parameters = {
         "a": Sequence([1.0]), "b": Sequence([1.0]), "tbins": Sequence([0.0]),
         "start": 0.0, "duration": 1e10,
@@ -487,6 +522,7 @@ class LIF(StandardCellTypeComponent):
     recordable = ["spikes", "v"]
     default_initial_values = {"v": -65.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v")
+    relations = (_RESET_BELOW_THRESHOLD,)
     receptor_types = ()
 
 
@@ -504,6 +540,7 @@ class AdExp(StandardCellTypeComponent):
     default_initial_values = {"v": -70.6, "w": 0.0}
     units = _units(_EIF_UNITS, *default_parameters, "spikes", "v", "w")
     receptor_types = ()
+    relations = _EIF_RELATIONS
     parameter_checks = _EIF_CHECKS
 
 

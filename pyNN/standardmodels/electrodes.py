@@ -45,6 +45,8 @@ _TIMING_CHECK = (("start", "stop"), _stop_not_before_start, "stop must not be ea
 class _CurrentSource(ValueChecksMixin, StandardCurrentSource):
     recordable = ["i"]
     cross_checks = (_TIMING_CHECK,)
+    #: stop=inf means "never switched off" (checked to work on every backend)
+    infinity_allowed = ("stop",)
 
 
 class DCSource(_CurrentSource):

@@ -1,0 +1,69 @@
+"""Memory available to the process, and the up-front check of large connection requests.
+
+A connector that can tell how many connections it will make is asked before it generates
+any of them; a request that cannot fit in the memory available is refused at once, with a
+pyNN error, instead of filling memory for a long time before numpy's MemoryError (or the
+kernel's out-of-memory killer) ends the process.
+"""
+
+import os
+
+from pyNN import errors
+
+#: bytes the core keeps per connection in the best case: two indices of the smallest type
+#: (``pyNN.common.projections.index_dtype``); the simulator's own copy comes on top
+MIN_BYTES_PER_CONNECTION = 4
+
+
+def available_memory():
+    """Bytes of memory the process can still use, or None if it cannot be told.
+
+    Reads ``MemAvailable`` from ``/proc/meminfo`` (Linux); falls back on the number of
+    free physical pages (``os.sysconf``) elsewhere.
+    """
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _gigabytes(n_bytes):
+    return f"{n_bytes / 1e9:.3g} GB"
+
+
+def check_connection_memory(n_connections, owner, connector_name, available=None):
+    """Refuse `n_connections` (an estimate made before generating them) if even the smallest
+    storage they need exceeds the memory available.
+
+    Parameters
+    ----------
+    n_connections : float
+        Expected number of connections.
+    owner : str
+        The projection's description, for the message.
+    connector_name : str
+        The connector's class name, for the message.
+    available : int, optional
+        Bytes available (default: :func:`available_memory`).
+
+    Raises
+    ------
+    pyNN.errors.ResourceExhaustedError
+    """
+    if available is None:
+        available = available_memory()
+    needed = float(n_connections) * MIN_BYTES_PER_CONNECTION
+    if available is None or needed <= available:
+        return
+    raise errors.ResourceExhaustedError(
+        "memory", f"at least {_gigabytes(needed)} (about {float(n_connections):.3g} connections "
+        f"from {connector_name})", _gigabytes(available), obj=owner,
+        suggestion="use smaller populations or a sparser connector, or connect in several "
+                   "projections between views if the network really needs that many connections")
