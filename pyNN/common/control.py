@@ -280,7 +280,7 @@ def build_control(state, backend_label):
         """Advance the simulation by `simtime` (ms); returns the current time."""
         simtime = check_run_time(simtime, "run()", "simtime")
         if simtime < 0:
-            raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0, got {simtime}")
+            raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0 ms, got {simtime}")
         n = state.time_to_steps(simtime, "run() duration")
         return run_until((state.steps + n) * state.dt, callbacks)
 

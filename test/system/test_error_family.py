@@ -63,7 +63,7 @@ def test_shape_with_four_dimensions(sim):
 
 def test_parameter_array_of_wrong_length_in_constructor(sim):
     # used to be lazyarray's "Lazy array has fixed shape" ValueError, naming nothing
-    with pytest.raises(ValueError, match=r"'short'.*'tau_m' has 2 values but there are 3 cells") as info:
+    with pytest.raises(ValueError, match=r"'short' has 3 cell\(s\) but 'tau_m' has 2 values") as info:
         sim.Population(3, sim.IF_curr_exp(tau_m=np.array([10.0, 20.0])), label="short")
     assert_family(info, errors.InvalidDimensionsError)
 
@@ -107,7 +107,7 @@ def test_run_with_bad_times(sim, net):
     with pytest.raises(ValueError, match=r"simtime must be >= 0 ms, got -1") as info:
         sim.run(-1)
     assert_family(info, errors.InvalidParameterValueError)
-    with pytest.raises(TypeError, match=r"run\(\): the time must be a number of ms, got 'ten'") as info:
+    with pytest.raises(TypeError, match=r"run\(\): simtime must be a number of ms, got 'ten'") as info:
         sim.run("ten")
     assert_family(info, errors.InvalidTypeError)
     with pytest.raises(ValueError, match=r"finite.*nan") as info:
