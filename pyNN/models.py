@@ -36,6 +36,8 @@ class BaseModelType:
     default_parameters = {}
     default_initial_values = {}
     units = {}
+    #: what each parameter and state variable means (one short phrase per name)
+    descriptions = {}
 
     def __init__(self, **parameters):
         self.parameter_space = ParameterSpace(self.default_parameters, self.get_schema(),
