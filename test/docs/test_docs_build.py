@@ -6,6 +6,7 @@ This build does not execute the examples, notebooks and tutorial pages
 them. ``bash project.sh docs`` builds the same site with everything executed.
 """
 
+import html as html_text
 import os
 import subprocess
 import sys
@@ -32,7 +33,7 @@ def html(tmp_path_factory):
 
 def _page(html, name):
     with open(html / name, encoding="utf-8") as f:
-        return f.read()
+        return html_text.unescape(f.read())
 
 
 def test_docs_build_without_warnings(html):
