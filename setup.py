@@ -19,7 +19,12 @@ setup(
         "hardware": ["numba>=0.61"],
         "brian2": ["brian2>=2.9"],
         "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
+        "io": ["nixio>=1.5", "pynwb>=2.5"],
+        "jupyter": ["jupyterlab>=4", "ipykernel>=6", "matplotlib>=3.7"],
+        "docs": ["sphinx>=8", "furo>=2024.1", "myst-nb>=1.1", "sphinx-gallery>=0.17", "nbclient>=0.10",
+                 "ipykernel>=6", "matplotlib>=3.7"],
         "dev": ["pytest>=8", "ruff>=0.6", "matplotlib>=3.7", "hypothesis>=6.100"],
     },
     license="CeCILL-2.1",
+    license_files=["LICENSE"],
 )

@@ -1,4 +1,8 @@
-"""A balanced network of excitatory and inhibitory conductance-based neurons on 2D grids,
+"""
+Balanced network on 2D grids
+============================
+
+A balanced network of excitatory and inhibitory conductance-based neurons on 2D grids,
 in the style of Vogels & Abbott (2005), written with the PyNN 0.13 API.
 
 - excitatory (100 x 100) and inhibitory (50 x 50) (by default) IF_cond_exp populations on grids,

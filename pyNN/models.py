@@ -46,6 +46,8 @@ class BaseModelType:
     missing_reason = None
     #: how the backend implements the type, in words, for the support matrix (optional)
     native_description = None
+    #: what each parameter and state variable means (one short phrase per name)
+    descriptions = {}
 
     def __init__(self, **parameters):
         self.parameter_space = ParameterSpace(self.default_parameters, self.get_schema(),

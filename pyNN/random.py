@@ -610,7 +610,7 @@ class RandomDistribution(VectorizedIterable):
     normal                      mu, sigma               mean, standard deviation
     normal_clipped              mu, sigma, low, high    values outside [low, high] are redrawn
     normal_clipped_to_boundary  mu, sigma, low, high    values outside [low, high] are clipped
-    poisson                     lambda_                 mean lambda_
+    poisson                     ``lambda_``             mean ``lambda_``
     uniform                     low, high               continuous on [low, high)
     uniform_int                 low, high               integers on [low, high) (high excluded)
     vonmises                    mu, kappa               circular, on [-pi, pi]

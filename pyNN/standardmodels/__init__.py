@@ -11,6 +11,7 @@ import numpy as np
 from pyNN import errors
 from pyNN import models
 from pyNN.parameters import ArrayParameter
+from pyNN.standardmodels import documentation
 
 
 def _make_transform(spec, source_names):
@@ -95,8 +96,13 @@ def _scaled(name, factor):
     return transform
 
 
-class StandardModelType(models.BaseModelType):
+class StandardModelType(models.BaseModelType, metaclass=documentation.ModelTypeMeta):
     """A model type with standard parameter names and units, translatable to a backend."""
+
+    def __init_subclass__(cls, **kwargs):
+        """Each new model type gets its docstring generated from its data."""
+        super().__init_subclass__(**kwargs)
+        documentation.document_model(cls)  # help() shows parameters, units and meanings
 
     translations = {}
     #: fixed native parameter values that have no standard counterpart

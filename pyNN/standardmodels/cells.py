@@ -176,6 +176,67 @@ def _units(table, *names):
     return {name: table[name] for name in names}
 
 
+# What each parameter and state variable means: shown by help(), in the model reference of the
+# documentation, and checked for completeness by test/unittests/test_model_descriptions.py.
+_IF_DESCRIPTIONS = {
+    "v_rest": "resting membrane potential",
+    "cm": "membrane capacitance",
+    "tau_m": "membrane time constant",
+    "tau_refrac": "refractory period: after a spike, v is held at v_reset for this long",
+    "tau_syn_E": "decay time constant of the excitatory synaptic current",
+    "tau_syn_I": "decay time constant of the inhibitory synaptic current",
+    "i_offset": "constant current injected into the cell",
+    "v_reset": "membrane potential right after a spike",
+    "v_thresh": "spike threshold",
+    "e_rev_E": "reversal potential of the excitatory synapses",
+    "e_rev_I": "reversal potential of the inhibitory synapses",
+    "spikes": "spike times",
+    "v": "membrane potential",
+    "isyn_exc": "total excitatory synaptic current",
+    "isyn_inh": "total inhibitory synaptic current",
+    "gsyn_exc": "total excitatory synaptic conductance",
+    "gsyn_inh": "total inhibitory synaptic conductance",
+}
+
+_ALPHA_CURRENT_TEXT = {
+    "tau_syn_E": "time to peak of the excitatory synaptic current (alpha function)",
+    "tau_syn_I": "time to peak of the inhibitory synaptic current (alpha function)",
+}
+_EXP_CONDUCTANCE_TEXT = {
+    "tau_syn_E": "decay time constant of the excitatory synaptic conductance",
+    "tau_syn_I": "decay time constant of the inhibitory synaptic conductance",
+}
+_ALPHA_CONDUCTANCE_TEXT = {
+    "tau_syn_E": "time to peak of the excitatory synaptic conductance (alpha function)",
+    "tau_syn_I": "time to peak of the inhibitory synaptic conductance (alpha function)",
+}
+
+_EIF_DESCRIPTIONS = dict(
+    _IF_DESCRIPTIONS, **_EXP_CONDUCTANCE_TEXT,
+    v_spike="potential at which the exponential upswing counts as a spike and v is reset",
+    v_thresh="threshold potential of the exponential term (V_T): spikes are initiated above it",
+    a="sub-threshold adaptation conductance: coupling of the adaptation current to v - v_rest",
+    b="increment of the adaptation current w at each spike",
+    delta_T="slope factor: sharpness of the exponential spike initiation",
+    tau_w="time constant of the adaptation current",
+    w="adaptation current",
+)
+
+_SOURCE_DESCRIPTIONS = {
+    "rate": "mean firing rate",
+    "start": "time at which the source starts emitting",
+    "duration": "length of the interval during which the source emits",
+    "tau_refrac": "dead time after each spike",
+    "spikes": "spike times",
+}
+
+
+def _described(table, *names, **overrides):
+    """The descriptions of `names` from `table`, with some texts replaced."""
+    texts = dict(table, **overrides)
+    return {name: texts[name] for name in names}
+
+
 # ---------------------------------------------------------------------------------------------
 # Integrate-and-fire cells
 # ---------------------------------------------------------------------------------------------
@@ -193,6 +254,7 @@ class IF_curr_alpha(StandardCellType):
     default_initial_values = {"v": -65.0, "isyn_exc": 0.0, "isyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v", "isyn_exc", "isyn_inh")
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units, **_ALPHA_CURRENT_TEXT)
     conductance_based = False
 
 
@@ -209,6 +271,7 @@ class IF_curr_exp(StandardCellType):
     default_initial_values = {"v": -65.0, "isyn_exc": 0.0, "isyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v", "isyn_exc", "isyn_inh")
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units)
     conductance_based = False
 
 
@@ -225,6 +288,7 @@ class IF_curr_delta(StandardCellType):
     default_initial_values = {"v": -65.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v")
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units)
     conductance_based = False
     voltage_based_synapses = True
 
@@ -243,6 +307,7 @@ class IF_cond_alpha(StandardCellType):
     default_initial_values = {"v": -65.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, *recordable)
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units, **_ALPHA_CONDUCTANCE_TEXT)
 
 
 class IF_cond_exp(StandardCellType):
@@ -259,6 +324,7 @@ class IF_cond_exp(StandardCellType):
     default_initial_values = {"v": -65.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_IF_UNITS, *default_parameters, *recordable)
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units, **_EXP_CONDUCTANCE_TEXT)
 
 
 class IF_cond_exp_gsfa_grr(StandardCellType):
@@ -282,6 +348,17 @@ class IF_cond_exp_gsfa_grr(StandardCellType):
                  tau_sfa="ms", e_rev_sfa="mV", q_sfa="nS", tau_rr="ms", e_rev_rr="mV", q_rr="nS",
                  g_r="nS", g_s="nS")
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(
+        _IF_DESCRIPTIONS, *units, **_EXP_CONDUCTANCE_TEXT,
+        tau_sfa="decay time constant of the spike-frequency adaptation conductance g_s",
+        e_rev_sfa="reversal potential of the spike-frequency adaptation conductance",
+        q_sfa="increment of the adaptation conductance g_s at each spike",
+        tau_rr="decay time constant of the relative refractory conductance g_r",
+        e_rev_rr="reversal potential of the relative refractory conductance",
+        q_rr="increment of the relative refractory conductance g_r at each spike",
+        g_s="spike-frequency adaptation conductance",
+        g_r="relative refractory conductance",
+    )
     parameter_checks = (
         ("q_sfa", _non_negative, "must be >= 0 nS"),
         ("q_rr", _non_negative, "must be >= 0 nS"),
@@ -304,6 +381,8 @@ class IF_facets_hardware1(StandardCellType):
                         "v_thresh", *recordable),
                  g_leak="nS")
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units, **_EXP_CONDUCTANCE_TEXT,
+                              g_leak="leak conductance (sets the membrane time constant with cm = 0.2 nF)")
     parameter_checks = (("g_leak", _positive, "must be > 0 nS"),)
 
 
@@ -325,6 +404,19 @@ class HH_cond_exp(StandardCellType):
                  gbar_Na="uS", gbar_K="uS", g_leak="uS", v_offset="mV", e_rev_Na="mV",
                  e_rev_K="mV", e_rev_leak="mV", m="dimensionless", n="dimensionless",
                  h="dimensionless")
+    descriptions = _described(
+        _IF_DESCRIPTIONS, *units, **_EXP_CONDUCTANCE_TEXT,
+        gbar_Na="maximal conductance of the sodium channels",
+        gbar_K="maximal conductance of the delayed-rectifier potassium channels",
+        g_leak="leak conductance",
+        v_offset="offset of the voltage dependence of the gating kinetics (V_T of Traub & Miles)",
+        e_rev_Na="reversal potential of sodium",
+        e_rev_K="reversal potential of potassium",
+        e_rev_leak="reversal potential of the leak current",
+        m="activation of the sodium channels (gating variable)",
+        h="inactivation of the sodium channels (gating variable)",
+        n="activation of the potassium channels (gating variable)",
+    )
     receptor_types = ("excitatory", "inhibitory", "source_section.gap")
     parameter_checks = (
         ("gbar_Na", _non_negative, "must be >= 0 uS"),
@@ -355,6 +447,7 @@ class EIF_cond_alpha_isfa_ista(StandardCellType):
     default_initial_values = {"v": -70.6, "w": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_EIF_UNITS, *default_parameters, *recordable)
     relations = _EIF_RELATIONS
+    descriptions = _described(_EIF_DESCRIPTIONS, *units, **_ALPHA_CONDUCTANCE_TEXT)
     parameter_checks = _EIF_CHECKS
 
 
@@ -368,6 +461,7 @@ class EIF_cond_exp_isfa_ista(StandardCellType):
     default_initial_values = {"v": -70.6, "w": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     units = _units(_EIF_UNITS, *default_parameters, *recordable)
     relations = _EIF_RELATIONS
+    descriptions = _described(_EIF_DESCRIPTIONS, *units)
     parameter_checks = _EIF_CHECKS
 
 
@@ -382,6 +476,16 @@ class Izhikevich(StandardCellType):
     default_initial_values = {"v": -70.0, "u": -14.0}
     units = {"a": "/ms", "b": "/ms", "c": "mV", "d": "mV/ms", "i_offset": "nA",
              "spikes": "ms", "v": "mV", "u": "mV/ms"}
+    descriptions = {
+        "a": "time scale of the recovery variable u (smaller: slower recovery)",
+        "b": "sensitivity of u to the sub-threshold membrane potential",
+        "c": "membrane potential right after a spike",
+        "d": "increment of the recovery variable u at each spike",
+        "i_offset": _IF_DESCRIPTIONS["i_offset"],
+        "spikes": "spike times",
+        "v": "membrane potential",
+        "u": "recovery variable",
+    }
     conductance_based = False
     voltage_based_synapses = True
 
@@ -408,6 +512,19 @@ class GIF_cond_exp(ValueChecksMixin, StandardCellType):
                         "gsyn_inh"),
                  delta_v="mV", v_t_star="mV", lambda0="Hz", tau_eta="ms", tau_gamma="ms",
                  a_eta="nA", a_gamma="mV", i_eta="nA", v_t="mV")
+    descriptions = _described(
+        _IF_DESCRIPTIONS, *units, **_EXP_CONDUCTANCE_TEXT,
+        tau_refrac="absolute refractory period: after a spike, v is held at v_reset for this long",
+        delta_v="voltage scale of the escape noise: the firing intensity is lambda0*exp((v - v_t)/delta_v)",
+        v_t_star="baseline of the moving threshold v_t",
+        lambda0="firing intensity when v equals the threshold v_t",
+        tau_eta="time constants of the exponential kernels of the spike-triggered current",
+        a_eta="amplitudes of the exponential kernels of the spike-triggered current",
+        tau_gamma="time constants of the exponential kernels of the moving threshold",
+        a_gamma="amplitudes of the exponential kernels of the moving threshold",
+        i_eta="spike-triggered current (sum of the eta kernels)",
+        v_t="moving threshold (v_t_star plus the sum of the gamma kernels)",
+    )
     parameter_checks = (("delta_v", _positive, "must be > 0 mV"),)
     array_checks = (
         ("tau_eta", _positive, "every time constant must be > 0 ms"),
@@ -442,6 +559,7 @@ class SpikeSourcePoisson(_SpikeSource):
     grid_times = ("start", "duration")
     default_parameters = {"rate": 1.0, "start": 0.0, "duration": 1e10}
     units = _units(_SOURCE_UNITS, "rate", "start", "duration", "spikes")
+    descriptions = _described(_SOURCE_DESCRIPTIONS, *units)
 
 
 class SpikeSourcePoissonRefractory(ValueChecksMixin, _SpikeSource):
@@ -452,6 +570,7 @@ class SpikeSourcePoissonRefractory(ValueChecksMixin, _SpikeSource):
     grid_times = ("start", "duration")
     default_parameters = {"rate": 1.0, "tau_refrac": 0.0, "start": 0.0, "duration": 1e10}
     units = _units(_SOURCE_UNITS, "rate", "tau_refrac", "start", "duration", "spikes")
+    descriptions = _described(_SOURCE_DESCRIPTIONS, *units)
     cross_checks = (
         (("rate", "tau_refrac"), lambda rate, tau: np.all(np.asarray(rate) * np.asarray(tau) < 1000.0),
          "the mean interval 1000/rate (ms) must be longer than the dead time tau_refrac"),
@@ -466,6 +585,12 @@ class SpikeSourceGamma(_SpikeSource):
     grid_times = ("start", "duration")
     default_parameters = {"alpha": 2, "beta": 1.0, "start": 0.0, "duration": 1e10}
     units = dict(_units(_SOURCE_UNITS, "start", "duration", "spikes"), alpha="dimensionless", beta="Hz")
+    descriptions = _described(
+        _SOURCE_DESCRIPTIONS, *units,
+        alpha="shape of the gamma distribution of the intervals (an integer: the number of Poisson "
+              "events of rate beta that make one interval)",
+        beta="rate of the underlying Poisson events (the mean interval is alpha/beta)",
+    )
     parameter_checks = (
         ("alpha", lambda v: (v >= 1) & (v == np.round(v)), "must be an integer >= 1"),
     )
@@ -483,6 +608,12 @@ class SpikeSourceInhGamma(ValueChecksMixin, _SpikeSource):
     }
     units = dict(_units(_SOURCE_UNITS, "start", "duration", "spikes"),
                  a="dimensionless", b="s", tbins="ms")
+    descriptions = _described(
+        _SOURCE_DESCRIPTIONS, *units,
+        a="shape of the gamma process in each time bin",
+        b="scale of the gamma process in each time bin",
+        tbins="start time of each bin",
+    )
     array_checks = (
         ("a", _positive, "every shape value must be > 0"),
         ("b", _positive, "every scale value must be > 0 s"),
@@ -501,6 +632,7 @@ class SpikeSourceArray(ValueChecksMixin, _SpikeSource):
 
     default_parameters = {"spike_times": Sequence([])}
     units = {"spike_times": "ms", "spikes": "ms"}
+    descriptions = {"spike_times": "times at which the cell emits a spike", "spikes": "spike times"}
     array_checks = (
         ("spike_times", _times_sorted_non_negative, "spike times must be >= 0 ms and non-decreasing"),
     )
@@ -523,6 +655,7 @@ class LIF(StandardCellTypeComponent):
     default_initial_values = {"v": -65.0}
     units = _units(_IF_UNITS, *default_parameters, "spikes", "v")
     relations = (_RESET_BELOW_THRESHOLD,)
+    descriptions = _described(_IF_DESCRIPTIONS, *units)
     receptor_types = ()
 
 
@@ -539,6 +672,7 @@ class AdExp(StandardCellTypeComponent):
     recordable = ["spikes", "v", "w"]
     default_initial_values = {"v": -70.6, "w": 0.0}
     units = _units(_EIF_UNITS, *default_parameters, "spikes", "v", "w")
+    descriptions = _described(_EIF_DESCRIPTIONS, *units)
     receptor_types = ()
     relations = _EIF_RELATIONS
     parameter_checks = _EIF_CHECKS
@@ -553,6 +687,7 @@ class CurrExpPostSynapticResponse(StandardPostSynapticResponse):
     recordable = ["isyn"]
     default_initial_values = {"isyn": 0.0}
     units = {"tau_syn": "ms", "isyn": "nA"}
+    descriptions = {"tau_syn": "decay time constant of the synaptic current", "isyn": "synaptic current"}
     conductance_based = False
 
 
@@ -565,6 +700,8 @@ class CondExpPostSynapticResponse(StandardPostSynapticResponse):
     recordable = ["gsyn"]
     default_initial_values = {"gsyn": 0.0}
     units = {"e_syn": "mV", "tau_syn": "ms", "gsyn": "uS"}
+    descriptions = {"e_syn": "reversal potential of the receptor",
+                    "tau_syn": "decay time constant of the synaptic conductance", "gsyn": "synaptic conductance"}
     conductance_based = True
 
 
@@ -577,6 +714,9 @@ class CondAlphaPostSynapticResponse(StandardPostSynapticResponse):
     recordable = ["gsyn"]
     default_initial_values = {"gsyn": 0.0}
     units = {"e_syn": "mV", "tau_syn": "ms", "gsyn": "uS"}
+    descriptions = {"e_syn": "reversal potential of the receptor",
+                    "tau_syn": "time to peak of the synaptic conductance (alpha function)",
+                    "gsyn": "synaptic conductance"}
     conductance_based = True
 
 
@@ -590,6 +730,10 @@ class CondBetaPostSynapticResponse(StandardPostSynapticResponse):
     recordable = ["gsyn"]
     default_initial_values = {"gsyn": 0.0}
     units = {"e_syn": "mV", "tau_rise": "ms", "tau_decay": "ms", "gsyn": "uS"}
+    descriptions = {"e_syn": "reversal potential of the receptor",
+                    "tau_rise": "rise time constant of the synaptic conductance",
+                    "tau_decay": "decay time constant of the synaptic conductance",
+                    "gsyn": "synaptic conductance"}
     conductance_based = True
 
 
@@ -659,11 +803,14 @@ class PointNeuron(StandardCellType):
         recordable = list(neuron.recordable)
         initial = dict(neuron.default_initial_values)
         units = dict(neuron.units)
+        descriptions = dict(neuron.descriptions)
         defaults = dict(neuron.default_parameters)
         for name, psr in self.post_synaptic_receptors.items():
             recordable.extend(f"{name}.{var}" for var in psr.recordable)
             initial.update({f"{name}.{var}": value for var, value in psr.default_initial_values.items()})
             units.update({f"{name}.{key}": unit for key, unit in psr.units.items()})
+            descriptions.update({f"{name}.{key}": f"receptor '{name}': {text}"
+                                 for key, text in psr.descriptions.items()})
             defaults.update({f"{name}.{key}": value for key, value in psr.default_parameters.items()})
         base = assemble_type(
             self,
@@ -675,6 +822,7 @@ class PointNeuron(StandardCellType):
             recordable=recordable,
             default_initial_values=initial,
             units=units,
+            descriptions=descriptions,
             default_parameters=defaults,  # flat names, e.g. 'AMPA.tau_syn'
         )
 

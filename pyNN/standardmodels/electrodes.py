@@ -40,6 +40,9 @@ def _values_of(sequence):
 
 
 _TIMING_CHECK = (("start", "stop"), _stop_not_before_start, "stop must not be earlier than start")
+_TIMING_TEXT = {"start": "time at which the current is switched on",
+                "stop": "time at which the current is switched off",
+                "i": "injected current"}
 
 
 class _CurrentSource(ValueChecksMixin, StandardCurrentSource):
@@ -54,6 +57,7 @@ class DCSource(_CurrentSource):
 
     default_parameters = {"amplitude": 1.0, "start": 0.0, "stop": 1e12}
     units = {"amplitude": "nA", "start": "ms", "stop": "ms", "i": "nA"}
+    descriptions = dict(_TIMING_TEXT, amplitude="size of the current")
 
     @staticmethod
     def waveform(steps, dt, v, noise=None):
@@ -69,6 +73,8 @@ class ACSource(_CurrentSource):
                           "offset": 0.0, "phase": 0.0}
     units = {"amplitude": "nA", "start": "ms", "stop": "ms", "frequency": "Hz", "offset": "nA",
              "phase": "deg", "i": "nA"}
+    descriptions = dict(_TIMING_TEXT, amplitude="amplitude of the sine wave", frequency="frequency of the sine wave",
+                        offset="constant current added to the sine wave", phase="phase of the sine wave at start")
 
     @staticmethod
     def waveform(steps, dt, v, noise=None):
@@ -86,6 +92,8 @@ class StepCurrentSource(_CurrentSource):
 
     default_parameters = {"amplitudes": Sequence([]), "times": Sequence([])}
     units = {"amplitudes": "nA", "times": "ms", "i": "nA"}
+    descriptions = {"amplitudes": "current from each of the change times on",
+                    "times": "times at which the current changes", "i": _TIMING_TEXT["i"]}
 
     @staticmethod
     def waveform(steps, dt, v, noise=None):
@@ -106,6 +114,8 @@ class NoisyCurrentSource(_CurrentSource):
 
     default_parameters = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": 1e12, "dt": 0.1}
     units = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms", "i": "nA"}
+    descriptions = dict(_TIMING_TEXT, mean="mean of the noise", stdev="standard deviation of the noise",
+                        dt="interval between two new noise values")
     #: the noise samples are drawn by the source object (see pyNN.common.current_sources)
     draws_noise = True
 

@@ -13,6 +13,15 @@ from pyNN.standardmodels import StandardModelType, StandardSynapseType
 from pyNN.standardmodels.cells import ValueChecksMixin, assemble_type
 
 _WEIGHT_UNIT = "nA or uS"  # set by the post-synaptic cell type (mV for voltage-jump cells)
+_WEIGHT_TEXT = ("synaptic weight: nA onto current-based, uS onto conductance-based and mV onto "
+                "voltage-jump cells (IF_curr_delta, Izhikevich)")
+_DELAY_TEXT = "transmission delay (None: the simulator's minimum delay)"
+_STP_TEXT = {
+    "weight": _WEIGHT_TEXT, "delay": _DELAY_TEXT,
+    "U": "utilisation of the synaptic resources by a spike (release probability)",
+    "tau_rec": "recovery time constant of the synaptic resources (depression)",
+    "tau_facil": "time constant with which the utilisation relaxes back to U (facilitation; 0: none)",
+}
 
 
 def _fraction(v):
@@ -28,6 +37,7 @@ class StaticSynapse(StandardSynapseType):
 
     default_parameters = {"weight": 0.0, "delay": None}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms"}
+    descriptions = {"weight": _WEIGHT_TEXT, "delay": _DELAY_TEXT}
 
 
 class ElectricalSynapse(StandardSynapseType):
@@ -35,6 +45,7 @@ class ElectricalSynapse(StandardSynapseType):
 
     default_parameters = {"weight": 0.0}
     units = {"weight": "uS"}
+    descriptions = {"weight": "conductance of the gap junction"}
     parameter_checks = (("weight", _non_negative, "must be >= 0 uS"),)
 
 
@@ -48,6 +59,8 @@ class TsodyksMarkramSynapse(StandardSynapseType):
     default_initial_values = {"u": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
              "tau_facil": "ms", "u": "dimensionless"}
+    descriptions = dict(_STP_TEXT, u="current utilisation: the fraction of the available resources the next "
+                                     "spike releases")
     parameter_checks = (
         *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
@@ -59,6 +72,8 @@ class SimpleStochasticSynapse(StandardSynapseType):
 
     default_parameters = {"weight": 0.0, "delay": None, "p": 0.5}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "p": "dimensionless"}
+    descriptions = {"weight": _WEIGHT_TEXT, "delay": _DELAY_TEXT,
+                    "p": "probability that a pre-synaptic spike is transmitted"}
     parameter_checks = (
         *StandardSynapseType.parameter_checks,
         ("p", _fraction, "must be a probability between 0 and 1"),
@@ -74,6 +89,8 @@ class StochasticTsodyksMarkramSynapse(StandardSynapseType):
     default_parameters = {"weight": 0.0, "delay": None, "U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
              "tau_facil": "ms"}
+    descriptions = dict(_STP_TEXT, U="release probability of the occupied site",
+                        tau_rec="time constant with which the empty site refills")
     parameter_checks = (
         *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
@@ -90,6 +107,9 @@ class MultiQuantalSynapse(StandardSynapseType):
                           "tau_facil": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "n": "dimensionless",
              "tau_rec": "ms", "tau_facil": "ms"}
+    descriptions = dict(_STP_TEXT, U="release probability of each occupied site",
+                        n="number of release sites",
+                        tau_rec="time constant with which empty sites refill")
     parameter_checks = (
         *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
@@ -122,6 +142,7 @@ class STDPVoltageDependence(StandardModelType):
 
 
 _BOUNDS_UNITS = {"w_min": _WEIGHT_UNIT, "w_max": _WEIGHT_UNIT}
+_BOUNDS_TEXT = {"w_min": "lower bound of the weight", "w_max": "upper bound of the weight"}
 
 
 class _BoundedWeightDependence(ValueChecksMixin, STDPWeightDependence):
@@ -137,6 +158,7 @@ class AdditiveWeightDependence(_BoundedWeightDependence):
 
     default_parameters = {"w_min": 0.0, "w_max": 1.0}
     units = dict(_BOUNDS_UNITS)
+    descriptions = dict(_BOUNDS_TEXT)
 
 
 class MultiplicativeWeightDependence(_BoundedWeightDependence):
@@ -145,6 +167,7 @@ class MultiplicativeWeightDependence(_BoundedWeightDependence):
 
     default_parameters = {"w_min": 0.0, "w_max": 1.0}
     units = dict(_BOUNDS_UNITS)
+    descriptions = dict(_BOUNDS_TEXT)
 
 
 class AdditivePotentiationMultiplicativeDepression(_BoundedWeightDependence):
@@ -153,6 +176,7 @@ class AdditivePotentiationMultiplicativeDepression(_BoundedWeightDependence):
 
     default_parameters = {"w_min": 0.0, "w_max": 1.0}
     units = dict(_BOUNDS_UNITS)
+    descriptions = dict(_BOUNDS_TEXT)
 
 
 class GutigWeightDependence(_BoundedWeightDependence):
@@ -161,6 +185,8 @@ class GutigWeightDependence(_BoundedWeightDependence):
 
     default_parameters = {"w_min": 0.0, "w_max": 1.0, "mu_plus": 0.5, "mu_minus": 0.5}
     units = dict(_BOUNDS_UNITS, mu_plus="dimensionless", mu_minus="dimensionless")
+    descriptions = dict(_BOUNDS_TEXT, mu_plus="exponent of the soft bound of potentiation (0: additive)",
+                        mu_minus="exponent of the soft bound of depression (0: additive)")
     parameter_checks = (
         ("mu_plus", _non_negative, "must be >= 0"),
         ("mu_minus", _non_negative, "must be >= 0"),
@@ -173,6 +199,10 @@ class SpikePairRule(STDPTimingDependence):
 
     default_parameters = {"tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.01, "A_minus": 0.01}
     units = {"tau_plus": "ms", "tau_minus": "ms", "A_plus": "dimensionless", "A_minus": "dimensionless"}
+    descriptions = {"tau_plus": "time constant of the potentiation window (pre before post)",
+                    "tau_minus": "time constant of the depression window (post before pre)",
+                    "A_plus": "amplitude of potentiation, relative to the weight range",
+                    "A_minus": "amplitude of depression, relative to the weight range"}
     parameter_checks = (
         ("A_plus", _non_negative, "must be >= 0"),
         ("A_minus", _non_negative, "must be >= 0"),
@@ -186,6 +216,9 @@ class Vogels2011Rule(STDPTimingDependence):
 
     default_parameters = {"tau": 20.0, "eta": 1e-10, "rho": 3.0}
     units = {"tau": "ms", "eta": "dimensionless", "rho": "Hz"}
+    descriptions = {"tau": "time constant of the symmetric timing window",
+                    "eta": "learning rate",
+                    "rho": "target firing rate of the post-synaptic cell"}
     parameter_checks = (
         ("eta", _non_negative, "must be >= 0"),
         ("rho", _non_negative, "must be >= 0 Hz"),
@@ -222,6 +255,9 @@ class STDPMechanism(StandardSynapseType):
 
     default_parameters = {"weight": 0.0, "delay": None, "dendritic_delay_fraction": 1.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "dendritic_delay_fraction": "dimensionless"}
+    descriptions = {"weight": _WEIGHT_TEXT, "delay": _DELAY_TEXT,
+                    "dendritic_delay_fraction": "part of the delay that is dendritic, which sets when the "
+                                                "learning rule sees the pre-synaptic spike (1: all of it)"}
     parameter_checks = (
         *StandardSynapseType.parameter_checks,
         ("dendritic_delay_fraction", _fraction, "must be between 0 and 1"),
@@ -248,6 +284,7 @@ class STDPMechanism(StandardSynapseType):
         cls = getattr(type(self), "_assembled_from", None) or type(self)
         defaults = {name: cls.default_parameters[name] for name in cls.own_parameters}
         units = {name: cls.units[name] for name in cls.own_parameters}
+        descriptions = {name: cls.descriptions[name] for name in cls.own_parameters}
         translations = dict(cls.base_translations)
         extra = dict(cls.extra_parameters)
         for component in self.components:
@@ -259,9 +296,11 @@ class STDPMechanism(StandardSynapseType):
                     f"parameter names")
             defaults.update(component.default_parameters)
             units.update(component.units)
+            descriptions.update(component.descriptions)
             translations.update(component.translations)
             extra.update(component.extra_parameters)
-        base = assemble_type(self, default_parameters=defaults, units=units, translations=translations,
+        base = assemble_type(self, default_parameters=defaults, units=units, descriptions=descriptions,
+                             translations=translations,
                              extra_parameters=extra,
                              component_types=tuple(type(c) for c in self.components))
         super().__init__(weight=weight, delay=delay, dendritic_delay_fraction=dendritic_delay_fraction)
