@@ -99,23 +99,28 @@ class Recorder(recording.Recorder):
         epoch._last_fetched = now
         if wanted.size == 0:
             return None
-        n_cells = len(epoch.indices)
-        rows = np.empty((wanted.size, n_cells))
         t = np.asarray(mon.t_[seen:], dtype=float) * 1e3
         steps = np.rint(t / state.dt).astype(np.int64)
         native, factor = self.population.brian2_model.state[variable]
-        values = np.asarray(getattr(mon, native + "_")[:, seen:], dtype=float).T / factor
+        # (samples x cells), a view of the monitor's buffer: copied once, below, while scaling
+        recorded = np.asarray(getattr(mon, native + "_"))[:, seen:].T
         entry[1] = seen + len(t)
         from_mon = wanted[wanted < now]
+        chunks = []
         if from_mon.size:
             pos = np.searchsorted(steps, from_mon)
             if pos.size and (pos.max() >= steps.size or np.any(steps[pos] != from_mon)):
                 raise errors.SimulatorError(f"Brian2 StateMonitor for '{variable}' of '{self.population.label}' "
                                             f"lacks samples at steps {from_mon[:5].tolist()}")
-            rows[:from_mon.size] = values[pos]
+            if pos[-1] - pos[0] + 1 == pos.size:  # consecutive samples: a slice, not a gather
+                recorded = recorded[pos[0]:pos[-1] + 1]
+            else:
+                recorded = recorded[pos]
+            chunks.append(np.divide(recorded, factor, dtype=float))
         if wanted[-1] == now:
-            rows[-1] = self.population._native_state(variable, epoch.indices)
-        return rows
+            chunks.append(np.asarray(self.population._native_state(variable, epoch.indices),
+                                     dtype=float).reshape(1, -1))
+        return chunks
 
     def _current_values(self, variable, indices):
         pop = self.population

@@ -93,7 +93,14 @@ class Recorder(recording.Recorder):
             block = np.empty((n, len(vectors)))
             for j, vec in enumerate(vectors):
                 block[:, j] = vec.as_numpy()[:n]
-            rows = block[wanted - info["base"]] * self.population.native_type.scale_factors.get(variable, 1.0)
+            at = wanted - info["base"]
+            if k == 1 and at[0] == 0 and at[-1] == n - 1:
+                rows = block  # every sample recorded is wanted: no copy
+            else:
+                rows = block[at]
+            factor = self.population.native_type.scale_factors.get(variable, 1.0)
+            if factor != 1.0:
+                rows *= factor
         for vec in vectors:
             vec.resize(0)
         info["base"] = now + 1
