@@ -74,7 +74,10 @@ def _nest_native(timer, options):
     with timer.phase("build"):
         nest.ResetKernel()
         nest.resolution = DT
-        cells = nest.Create("iaf_psc_exp", n, params={"I_e": I_OFFSET * 1000.0, "V_m": -65.0})
+        # IF_curr_exp's defaults in NEST's units
+        cells = nest.Create("iaf_psc_exp", n, params={
+            "C_m": 1000.0, "tau_m": 20.0, "E_L": -65.0, "V_reset": -65.0, "V_th": -50.0, "t_ref": 0.1,
+            "tau_syn_ex": 5.0, "tau_syn_in": 5.0, "I_e": I_OFFSET * 1000.0, "V_m": -65.0})
         mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": DT})
         nest.Connect(mm, cells)
     with timer.phase("run"):

@@ -12,6 +12,18 @@ from pyNN import errors, recording
 from pyNN.nest import simulator
 
 
+def _set_device(device, **params):
+    """Set parameters of one recording device through the kernel call NodeCollection.set()
+    ends with: set() itself first reads the device's 'local' flag and, given a dict, its
+    whole status, and either read builds the full status, events included, which costs as
+    much as fetching the recorded data once more."""
+    from pyNN.nest.populations import _set_status  # imported here: populations imports us
+    if _set_status is None:  # pragma: no cover - other NEST versions
+        device.set([params])
+    else:
+        _set_status(device._datum, [params])
+
+
 class Recorder(recording.Recorder):
     """Tells NEST what to record for one population and fetches raw arrays."""
 
@@ -78,13 +90,13 @@ class Recorder(recording.Recorder):
 
     def _stop(self, mm):
         state = simulator.state
-        mm.set(stop=state.nest_time(state.t) + state.dt)
+        _set_device(mm, stop=state.nest_time(state.t) + state.dt)
 
     def _fetch_spikes(self):
         if self._spike_recorder is None:
             return np.zeros(0, np.int64), np.zeros(0)
         events = self._spike_recorder.get("events")
-        self._spike_recorder.n_events = 0
+        _set_device(self._spike_recorder, n_events=0)
         senders = np.asarray(events["senders"], dtype=np.int64)
         state = simulator.state
         times = np.asarray(events["times"], dtype=float) - state.offset
@@ -113,7 +125,7 @@ class Recorder(recording.Recorder):
         pop = self.population
         native_var = pop.native_type.variable_map[variable]
         events = mm.get("events")
-        mm.n_events = 0
+        _set_device(mm, n_events=0)
         from_mm = wanted[wanted < now]
         chunks = []
         if from_mm.size:

@@ -90,9 +90,9 @@ class Recorder(recording.Recorder):
         rows = None
         if wanted.size:
             n = int(vectors[0].size())
-            block = np.empty((n, len(vectors)))
-            for j, vec in enumerate(vectors):
-                block[:, j] = vec.as_numpy()[:n]
+            # one contiguous copy of each cell's Vector (NEURON keeps one per cell), seen
+            # transposed as (samples x cells): no strided writes column by column
+            block = np.vstack([vec.as_numpy()[:n] for vec in vectors]).T
             at = wanted - info["base"]
             if k == 1 and at[0] == 0 and at[-1] == n - 1:
                 rows = block  # every sample recorded is wanted: no copy
