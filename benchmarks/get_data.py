@@ -8,7 +8,9 @@ samples as a (samples x cells) numpy array:
 * nest: a multimeter on the 1,000 ``iaf_psc_exp`` cells; ``mm.events`` then a reshape of
   ``V_m`` (NEST delivers the samples time-major, one sender after another);
 * neuron: one ``Vector.record(cell._ref_v)`` per cell, ``numpy.array`` of each, stacked;
-* brian2: a ``StateMonitor`` on the group; ``monitor.v`` (cells x samples), transposed.
+* brian2: a ``StateMonitor`` on the group; ``monitor.v`` (cells x samples), transposed;
+* hardware: the engine's own buffer of sample rows, stacked (the network is built and run
+  through the library, which is the only front end of the engine).
 
 Variants ``<backend>_ours`` time ``get_data('v')`` (the Neo Block, and the array of its
 AnalogSignal); ``<backend>_arrays`` time the fast path ``get_data_arrays('v')`` (plain
@@ -142,6 +144,27 @@ def _brian2_native(timer, options):
     return extra
 
 
+def _hardware_native(timer, options):
+    """pyNN.hardware has no other front end: the network is built and run through the
+    library, and the 'native' fetch stacks the engine's own sample buffer (one row per
+    sample) into an array, without the recorder."""
+    with timer.phase("import"):
+        import pyNN.hardware as sim
+    extra = {"rss_after_import_mb": current_rss_mb()}
+    with timer.phase("build"):
+        sim.setup(timestep=DT)
+        pop = sim.Population(options["n"], sim.IF_curr_exp(i_offset=I_OFFSET), label="cells")
+        pop.initialize(v=-65.0)
+        pop.record("v")
+    with timer.phase("run"):
+        sim.run(options["t_sim"])
+    with timer.phase("fetch"):
+        values = np.vstack(pop._group.recording.signals["v"].rows)
+    extra["shape"] = "x".join(map(str, values.shape))
+    extra["checksum"] = float(values[-1].sum())
+    return extra
+
+
 VARIANTS = {
     "nest_ours": _ours("pyNN.nest", False),
     "nest_arrays": _ours("pyNN.nest", True),
@@ -152,9 +175,12 @@ VARIANTS = {
     "brian2_ours": _ours("pyNN.brian2", False),
     "brian2_arrays": _ours("pyNN.brian2", True),
     "brian2_native": _brian2_native,
+    "hardware_ours": _ours("pyNN.hardware", False),
+    "hardware_arrays": _ours("pyNN.hardware", True),
+    "hardware_native": _hardware_native,
 }
 PAIRS = [(f"{backend}, {kind}", f"{backend}_{kind}", f"{backend}_native")
-         for backend in ("nest", "neuron", "brian2") for kind in ("ours", "arrays")]
+         for backend in ("nest", "neuron", "brian2", "hardware") for kind in ("ours", "arrays")]
 
 if __name__ == "__main__":
     main("get_data", "get_data('v'): 1000 cells x 10,000 samples", VARIANTS, PAIRS,

@@ -106,7 +106,6 @@ class Recorder(recording.Recorder):
         recorded = np.asarray(getattr(mon, native + "_"))[:, seen:].T
         entry[1] = seen + len(t)
         from_mon = wanted[wanted < now]
-        chunks = []
         if from_mon.size:
             pos = np.searchsorted(steps, from_mon)
             if pos.size and (pos.max() >= steps.size or np.any(steps[pos] != from_mon)):
@@ -116,11 +115,19 @@ class Recorder(recording.Recorder):
                 recorded = recorded[pos[0]:pos[-1] + 1]
             else:
                 recorded = recorded[pos]
-            chunks.append(np.divide(recorded, factor, dtype=float))
-        if wanted[-1] == now:
-            chunks.append(np.asarray(self.population._native_state(variable, epoch.indices),
-                                     dtype=float).reshape(1, -1))
-        return chunks
+        at_now = int(wanted[-1] == now)
+        head = epoch.take_first_row()
+        n_head = 0 if head is None else 1
+        # one array for the epoch's first sample (if it holds nothing else yet), the
+        # monitor's samples, scaled as they are copied, and the sample read at `now`
+        block = np.empty((n_head + from_mon.size + at_now, len(epoch.indices)))
+        if head is not None:
+            block[0] = head[0]
+        if from_mon.size:
+            np.divide(recorded, factor, out=block[n_head:n_head + from_mon.size])
+        if at_now:
+            block[-1] = self.population._native_state(variable, epoch.indices)
+        return block
 
     def _current_values(self, variable, indices):
         pop = self.population

@@ -27,6 +27,14 @@ class _SignalEpoch:
         self.interval_steps = interval_steps
         self.chunks = [np.asarray(first_row, dtype=float).reshape(1, -1)]
 
+    def take_first_row(self):
+        """If the epoch holds nothing but its first sample, remove and return it (1 x cells);
+        None otherwise. A backend building the epoch's first block of samples puts it at the
+        head of that block, so that the samples need not be copied again to be joined."""
+        if len(self.chunks) == 1 and len(self.chunks[0]) == 1:
+            return self.chunks.pop()
+        return None
+
     def values(self):
         """All samples as one (samples x cells) array. The chunks are joined once and the
         result kept, so that asking again (another get_data) costs no copy."""
