@@ -128,7 +128,7 @@ def _recorded_v(threads):
     sim.setup(timestep=0.1, threads=threads)
     pop = sim.Population(7, sim.IF_cond_exp(i_offset=np.linspace(0.0, 1.2, 7)))
     pop[1:6].record("v", sampling_interval=0.3)
-    sim.run(20.05)
+    sim.run(20.2)  # not a multiple of the sampling interval
     sim.run(10.0)
     (segment,) = pop.get_data_arrays("v")
     (v,) = segment["v"]
