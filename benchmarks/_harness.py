@@ -33,6 +33,17 @@ def import_native_nest(timer):
     return nest, {"rss_after_import_mb": current_rss_mb()}
 
 
+def import_native_neuron(timer):
+    """Import NEURON and load the backend's compiled mechanisms (the same .mod files the
+    library uses) inside the timed 'import' phase; returns (neuron.h, extra dict)."""
+    with timer.phase("import"):
+        import neuron
+        from pyNN.neuron.mechanisms import build  # where the backend's mechanisms are compiled
+        directory, _ = build()
+        neuron.load_mechanisms(directory)
+    return neuron.h, {"rss_after_import_mb": current_rss_mb()}
+
+
 def peak_rss_mb():
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

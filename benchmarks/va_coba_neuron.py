@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, main
+from _harness import import_native_neuron, main
 from va_coba import (
     CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP, V_INIT, W_EXC,
     W_INH, W_STIM, _options, _rates, _seeds, run_pynn,
@@ -36,13 +36,7 @@ def _ours(timer, options):
 
 def _native(timer, options):
     seeds = _seeds(options)
-    with timer.phase("import"):
-        import neuron
-        from neuron import h
-        from pyNN.neuron.mechanisms import build  # where the backend's mechanisms are compiled
-        directory, _ = build()
-        neuron.load_mechanisms(directory)
-    extra = {"rss_after_import_mb": current_rss_mb()}
+    h, extra = import_native_neuron(timer)
     t_sim = options["t_sim"]
     with timer.phase("build"):
         pc = h.ParallelContext()

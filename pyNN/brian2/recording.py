@@ -99,12 +99,11 @@ class Recorder(recording.Recorder):
         epoch._last_fetched = now
         if wanted.size == 0:
             return None
-        n_cells = len(epoch.indices)
-        rows = np.empty((wanted.size, n_cells))
         t = np.asarray(mon.t_[seen:], dtype=float) * 1e3
         steps = np.rint(t / state.dt).astype(np.int64)
         native, factor = self.population.brian2_model.state[variable]
-        values = np.asarray(getattr(mon, native + "_")[:, seen:], dtype=float).T / factor
+        # (samples x cells), a view of the monitor's buffer: copied once, below, while scaling
+        recorded = np.asarray(getattr(mon, native + "_"))[:, seen:].T
         entry[1] = seen + len(t)
         from_mon = wanted[wanted < now]
         if from_mon.size:
@@ -112,10 +111,23 @@ class Recorder(recording.Recorder):
             if pos.size and (pos.max() >= steps.size or np.any(steps[pos] != from_mon)):
                 raise errors.SimulatorError(f"Brian2 StateMonitor for '{variable}' of '{self.population.label}' "
                                             f"lacks samples at steps {from_mon[:5].tolist()}")
-            rows[:from_mon.size] = values[pos]
-        if wanted[-1] == now:
-            rows[-1] = self.population._native_state(variable, epoch.indices)
-        return rows
+            if pos[-1] - pos[0] + 1 == pos.size:  # consecutive samples: a slice, not a gather
+                recorded = recorded[pos[0]:pos[-1] + 1]
+            else:
+                recorded = recorded[pos]
+        at_now = int(wanted[-1] == now)
+        head = epoch.take_first_row()
+        n_head = 0 if head is None else 1
+        # one array for the epoch's first sample (if it holds nothing else yet), the
+        # monitor's samples, scaled as they are copied, and the sample read at `now`
+        block = np.empty((n_head + from_mon.size + at_now, len(epoch.indices)))
+        if head is not None:
+            block[0] = head[0]
+        if from_mon.size:
+            np.divide(recorded, factor, out=block[n_head:n_head + from_mon.size])
+        if at_now:
+            block[-1] = self.population._native_state(variable, epoch.indices)
+        return block
 
     def _current_values(self, variable, indices):
         pop = self.population

@@ -305,6 +305,30 @@ class BasePopulation:
         return recording.data_block([(self.grandparent, self._indices, None)], variables, clear,
                                     self.label, self.describe(), ann)
 
+    def get_data_arrays(self, variables="all", clear=False):
+        """Recorded data as plain numpy arrays, without building Neo objects.
+
+        The fast path for users who do not need Neo: the same numbers as ``get_data()``,
+        in a fraction of its time and memory.
+
+        Parameters
+        ----------
+        variables : str or list of str
+            ``'spikes'``, signal names (e.g. ``'v'``), or ``'all'`` (the default).
+        clear : bool
+            Forget the data once returned (as ``get_data(clear=True)``).
+
+        Returns
+        -------
+        list of dict
+            One dict per segment (as the segments of ``get_data()``). ``'spikes'`` maps to a
+            ``SpikeArrays(ids, times, recorded_ids)`` named tuple (times in ms, sorted by
+            ID then time); each signal name maps to a list of
+            ``SignalArrays(times, values, ids)`` (``values`` is samples x cells, read-only),
+            one per group of cells whose recording began together.
+        """
+        return recording.data_arrays([(self.grandparent, self._indices, None)], variables, clear)
+
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None,
                    locations=None):
         """Write recorded data through a Neo IO (an IO object, or a filename whose extension
@@ -1141,6 +1165,12 @@ class Assembly:
         ann.update(self.annotations)
         ann.update(annotations or {})
         return recording.data_block(roots(self), variables, clear, self.label, self.describe(), ann)
+
+    def get_data_arrays(self, variables="all", clear=False):
+        """Recorded data of every member as plain numpy arrays (see
+        ``Population.get_data_arrays``); the spikes of all members are merged, signals are
+        listed member by member."""
+        return recording.data_arrays(roots(self), variables, clear)
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
         recorders = {id(p.grandparent): p.grandparent.recorder for p in self.populations} if clear else {}

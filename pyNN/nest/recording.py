@@ -12,6 +12,18 @@ from pyNN import errors, recording
 from pyNN.nest import simulator
 
 
+def _set_device(device, **params):
+    """Set parameters of one recording device through the kernel call NodeCollection.set()
+    ends with: set() itself first reads the device's 'local' flag and, given a dict, its
+    whole status, and either read builds the full status, events included, which costs as
+    much as fetching the recorded data once more."""
+    from pyNN.nest.populations import _set_status  # imported here: populations imports us
+    if _set_status is None:  # pragma: no cover - other NEST versions
+        device.set([params])
+    else:
+        _set_status(device._datum, [params])
+
+
 class Recorder(recording.Recorder):
     """Tells NEST what to record for one population and fetches raw arrays."""
 
@@ -78,13 +90,13 @@ class Recorder(recording.Recorder):
 
     def _stop(self, mm):
         state = simulator.state
-        mm.set(stop=state.nest_time(state.t) + state.dt)
+        _set_device(mm, stop=state.nest_time(state.t) + state.dt)
 
     def _fetch_spikes(self):
         if self._spike_recorder is None:
             return np.zeros(0, np.int64), np.zeros(0)
         events = self._spike_recorder.get("events")
-        self._spike_recorder.n_events = 0
+        _set_device(self._spike_recorder, n_events=0)
         senders = np.asarray(events["senders"], dtype=np.int64)
         state = simulator.state
         times = np.asarray(events["times"], dtype=float) - state.offset
@@ -113,31 +125,69 @@ class Recorder(recording.Recorder):
         pop = self.population
         native_var = pop.native_type.variable_map[variable]
         events = mm.get("events")
-        mm.n_events = 0
+        _set_device(mm, n_events=0)
+        from_mm = wanted[wanted < now]
+        chunks = []
+        if from_mm.size:
+            block = self._time_major_block(events, native_var, epoch, last_step, now, from_mm)
+            if block is None:
+                block = self._sorted_block(events, native_var, epoch, last_step, now, from_mm)
+            del events  # the times and senders arrays are not needed any more: free them now
+            celltype = pop.native_type
+            factor = celltype.scale_factors.get(variable, 1.0)
+            if factor != 1.0:
+                block *= factor
+            offset_param = getattr(celltype, "variable_offsets", {}).get(variable)
+            if offset_param:
+                block += pop._std[offset_param][epoch.indices]
+            chunks.append(block)
+        if wanted[-1] == now:
+            chunks.append(np.asarray(self._current_native(variable, epoch.indices), dtype=float).reshape(1, -1))
+        self._multimeters[key] = (mm, now)
+        return chunks
+
+    def _time_major_block(self, events, native_var, epoch, last_step, now, from_mm):
+        """The samples as a (len(from_mm) x cells) view of NEST's value array, if NEST
+        delivered them time-major with the senders in the epoch's order (its usual order
+        with one thread); None otherwise. Checks cost a few passes, no sort and no copy."""
+        state = simulator.state
+        n_cells = len(epoch.indices)
+        values = np.asarray(events[native_var], dtype=float)
+        if n_cells == 0 or values.size % n_cells:
+            return None
+        n_rows = values.size // n_cells
+        senders = np.asarray(events["senders"]).reshape(n_rows, n_cells)
+        node_ids = self.population._node_ids[epoch.indices]
+        if not (senders == node_ids).all():
+            return None
+        times = np.asarray(events["times"], dtype=float).reshape(n_rows, n_cells)
+        if not (times == times[:, :1]).all():
+            return None
+        steps = np.rint((times[:, 0] - state.offset) / state.dt).astype(np.int64)
+        rows = np.flatnonzero((steps > last_step) & (steps < now))
+        if rows.size != from_mm.size or (rows.size and rows[-1] - rows[0] + 1 != rows.size) \
+                or not np.array_equal(steps[rows], from_mm):
+            return None
+        # a writable view: the scale factor and offset are applied in place
+        return values.reshape(n_rows, n_cells)[rows[0]:rows[-1] + 1]
+
+    def _sorted_block(self, events, native_var, epoch, last_step, now, from_mm):
+        """The samples as a (len(from_mm) x cells) array, whatever NEST's order (several
+        threads interleave their cells): sorted by (time, sender)."""
+        state = simulator.state
         times = np.asarray(events["times"], dtype=float)
         steps = np.rint((times - state.offset) / state.dt).astype(np.int64)
         senders = np.asarray(events["senders"], dtype=np.int64)
         values = np.asarray(events[native_var], dtype=float)
-        from_mm = wanted[wanted < now]
         n_cells = len(epoch.indices)
-        rows = np.empty((wanted.size, n_cells))
-        if from_mm.size:
-            sel = (steps > last_step) & (steps < now)
-            order = np.lexsort((senders[sel], steps[sel]))
-            block = values[sel][order]
-            if block.size != from_mm.size * n_cells:
-                raise errors.SimulatorError(f"NEST multimeter for '{variable}' of '{pop.label}' returned "
-                                            f"{block.size} values, expected {from_mm.size * n_cells}")
-            rows[:from_mm.size] = block.reshape(from_mm.size, n_cells)
-        if wanted[-1] == now:
-            rows[-1] = self._current_native(variable, epoch.indices)
-        celltype = pop.native_type
-        rows[:from_mm.size] *= celltype.scale_factors.get(variable, 1.0)
-        offset_param = getattr(celltype, "variable_offsets", {}).get(variable)
-        if offset_param and from_mm.size:
-            rows[:from_mm.size] += pop._std[offset_param][epoch.indices]
-        self._multimeters[key] = (mm, now)
-        return rows
+        sel = (steps > last_step) & (steps < now)
+        order = np.lexsort((senders[sel], steps[sel]))
+        block = values[sel][order]
+        if block.size != from_mm.size * n_cells:
+            raise errors.SimulatorError(f"NEST multimeter for '{native_var}' of "
+                                        f"'{self.population.label}' returned {block.size} values, expected "
+                                        f"{from_mm.size * n_cells}")
+        return block.reshape(from_mm.size, n_cells)
 
     def _current_native(self, variable, indices):
         return self.population._native_state(variable, indices)

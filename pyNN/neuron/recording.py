@@ -89,11 +89,27 @@ class Recorder(recording.Recorder):
         vectors = info["vectors"]
         rows = None
         if wanted.size:
-            n = int(vectors[0].size())
-            block = np.empty((n, len(vectors)))
-            for j, vec in enumerate(vectors):
-                block[:, j] = vec.as_numpy()[:n]
-            rows = block[wanted - info["base"]] * self.population.native_type.scale_factors.get(variable, 1.0)
+            at = wanted - info["base"]
+            factor = self.population.native_type.scale_factors.get(variable, 1.0)
+            # the wanted samples are usually a run of consecutive ones: a slice, not a gather
+            span = slice(at[0], at[-1] + 1) if at[-1] - at[0] + 1 == at.size else at
+            head = epoch.take_first_row() if isinstance(span, slice) else None
+            if head is not None:
+                # the epoch holds only its first sample: build the whole (cells x samples)
+                # array at once, one contiguous row per Vector (NEURON keeps one per cell),
+                # and hand it over transposed, so that nothing is joined (copied) later
+                block = np.empty((len(vectors), at.size + 1))
+                for j, vec in enumerate(vectors):
+                    block[j, 1:] = vec.as_numpy()[span]
+                if factor != 1.0:
+                    block[:, 1:] *= factor
+                block[:, 0] = head[0]
+                rows = block.T
+            else:
+                # one contiguous copy of each Vector, seen transposed as (samples x cells)
+                rows = np.vstack([vec.as_numpy()[span] for vec in vectors]).T
+                if factor != 1.0:
+                    rows *= factor
         for vec in vectors:
             vec.resize(0)
         info["base"] = now + 1

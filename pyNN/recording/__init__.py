@@ -27,8 +27,22 @@ class _SignalEpoch:
         self.interval_steps = interval_steps
         self.chunks = [np.asarray(first_row, dtype=float).reshape(1, -1)]
 
+    def take_first_row(self):
+        """If the epoch holds nothing but its first sample, remove and return it (1 x cells);
+        None otherwise. A backend building the epoch's first block of samples puts it at the
+        head of that block, so that the samples need not be copied again to be joined."""
+        if len(self.chunks) == 1 and len(self.chunks[0]) == 1:
+            return self.chunks.pop()
+        return None
+
     def values(self):
-        return np.vstack(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
+        """All samples as one (samples x cells) array. The chunks are joined once and the
+        result kept, so that asking again (another get_data) costs no copy."""
+        if len(self.chunks) > 1:
+            self.chunks = [np.concatenate(self.chunks, axis=0)]
+        # read-only: the Neo signals and the arrays handed out share this memory
+        self.chunks[0].flags.writeable = False
+        return self.chunks[0]
 
 
 class _SegmentData:
@@ -49,7 +63,43 @@ class _SegmentData:
     def spikes(self):
         if not self.spike_indices:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(self.spike_indices), np.concatenate(self.spike_times)
+        if len(self.spike_indices) > 1:  # join once; later calls cost no copy
+            self.spike_indices = [np.concatenate(self.spike_indices)]
+            self.spike_times = [np.concatenate(self.spike_times)]
+        return self.spike_indices[0], self.spike_times[0]
+
+    def spike_columns(self, in_view, dt):
+        """Spikes of the cells marked in `in_view` (a mask over the population).
+
+        Returns (recorded, start_steps, indices, times): the recorded cells in view, the
+        step at which each began recording, and the spikes' cell indices and times (ms),
+        those after the segment's end dropped.
+        """
+        start_of = np.full(len(in_view), -1, dtype=np.int64)
+        for indices, start in self.spike_epochs:  # one pass per recording request, not per cell
+            indices = np.asarray(indices, dtype=np.int64)
+            fresh = start_of[indices] < 0
+            start_of[indices[fresh]] = start
+        recorded = np.flatnonzero((start_of >= 0) & in_view)
+        idx, times = self.spikes()
+        t_stop = self.t_stop_steps * dt
+        keep = in_view[idx] & (times <= t_stop + 1e-6 * dt)
+        return recorded, start_of[recorded], idx[keep], np.minimum(times[keep], t_stop)  # float noise at t_stop
+
+    def signal_columns(self, variable, in_view):
+        """(epoch, values, indices) for each recording epoch of `variable` with cells in
+        `in_view`; `values` is the stored (read-only) array unless only part of its
+        columns are in view."""
+        for epoch in self.signals.get(variable, []):
+            if getattr(epoch, "superseded", False):
+                continue
+            keep = in_view[epoch.indices]
+            if not keep.any():
+                continue
+            values, indices = epoch.values(), epoch.indices
+            if not keep.all():  # only then copy the columns
+                values, indices = values[:, keep], indices[keep]
+            yield epoch, values, indices
 
 
 class Recorder:
@@ -177,8 +227,14 @@ class Recorder:
             if getattr(epoch, "closed", False) or not self.recorded.get(var, np.zeros(0)).any():
                 continue
             values = self._fetch_signal(var, epoch)
-            if values is not None and len(values):
-                epoch.chunks.append(np.asarray(values, dtype=float))
+            if values is None:
+                continue
+            # a backend may hand over several row blocks (e.g. a view of the simulator's
+            # buffer and a last row read from the cells' state), so that nothing is copied
+            # just to join them here; they are joined once, when the data are asked for
+            for block in (values if isinstance(values, list) else [values]):
+                if len(block):
+                    epoch.chunks.append(np.asarray(block, dtype=float))
         self._fetched_steps = self.state.steps
 
     def close_segment(self, annotations):
@@ -255,6 +311,8 @@ class Recorder:
         raise missing_hook(self, "_fetch_spikes")
 
     def _fetch_signal(self, variable, epoch):
+        """Samples of `epoch` since the last fetch: a (samples x cells) array, a list of
+        such row blocks (in time order), or None."""
         raise missing_hook(self, "_fetch_signal")
 
     def _current_values(self, variable, indices):
@@ -274,6 +332,12 @@ def write_block(target, block):
     """Write a neo.Block to a filename (atomically) or a Neo IO (see neo_output.write_block)."""
     from pyNN.recording import neo_output
     return neo_output.write_block(target, block)
+
+
+def data_arrays(populations_with_views, variables, clear):
+    """Recorded data as plain numpy arrays (see arrays.data_arrays)."""
+    from pyNN.recording import arrays
+    return arrays.data_arrays(populations_with_views, variables, clear)
 
 
 def data_block(populations_with_views, variables, clear, name, description, annotations):

@@ -106,14 +106,7 @@ def build_segment(recorder, seg, variables, view_indices, description):
     for var in variables:
         if var == "spikes":
             continue
-        for epoch in seg.signals.get(var, []):
-            if getattr(epoch, "superseded", False):
-                continue
-            keep = in_view[epoch.indices]
-            if not keep.any():
-                continue
-            values = epoch.values()[:, keep]
-            indices = epoch.indices[keep]
+        for epoch, values, indices in seg.signal_columns(var, in_view):
             ids = pop.first_id + indices
             signal = neo.AnalogSignal(
                 values, units=_units(pop.celltype, var),
@@ -127,15 +120,8 @@ def build_segment(recorder, seg, variables, view_indices, description):
 
 def _build_spiketrains(recorder, seg, in_view, t_stop, dt):
     pop = recorder.population
-    idx, times = seg.spikes()
-    start_of = np.full(pop.size, -1, dtype=np.int64)
-    for indices, start in seg.spike_epochs:
-        fresh = start_of[indices] < 0
-        start_of[np.asarray(indices)[fresh]] = start
-    recorded = np.flatnonzero((start_of >= 0) & in_view)
-    keep = in_view[idx] & (times <= t_stop + 1e-6 * dt)
-    idx, times = idx[keep], np.minimum(times[keep], t_stop)  # float noise at t_stop
-    starts = np.unique(start_of[recorded])
+    recorded, start_steps, idx, times = seg.spike_columns(in_view, dt)
+    starts = np.unique(start_steps)
     if len(starts) <= 1:
         t_start = (starts[0] if len(starts) else seg.t_start_steps) * dt
         stl = _FastSpikeTrainList.from_spike_time_array(
@@ -149,7 +135,7 @@ def _build_spiketrains(recorder, seg, in_view, t_stop, dt):
     lo = np.searchsorted(idx, recorded, "left")
     hi = np.searchsorted(idx, recorded, "right")
     for k, i in enumerate(recorded):
-        trains.append(neo.SpikeTrain(times[lo[k]:hi[k]] * pq.ms, t_start=start_of[i] * dt * pq.ms,
+        trains.append(neo.SpikeTrain(times[lo[k]:hi[k]] * pq.ms, t_start=start_steps[k] * dt * pq.ms,
                                      t_stop=t_stop * pq.ms, source_population=pop.label,
                                      source_index=int(i), channel_id=int(pop.first_id + i)))
     return trains

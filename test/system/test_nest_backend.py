@@ -122,3 +122,26 @@ def test_refused_projection_leaves_nothing_in_nest(monkeypatch):
         sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=delays))
     assert nest.num_connections == before
     assert not sim.state.projections
+
+
+def _recorded_v(threads):
+    sim.setup(timestep=0.1, threads=threads)
+    pop = sim.Population(7, sim.IF_cond_exp(i_offset=np.linspace(0.0, 1.2, 7)))
+    pop[1:6].record("v", sampling_interval=0.3)
+    sim.run(20.2)  # not a multiple of the sampling interval
+    sim.run(10.0)
+    (segment,) = pop.get_data_arrays("v")
+    (v,) = segment["v"]
+    return v
+
+
+def test_multimeter_samples_do_not_depend_on_the_order_nest_delivers_them():
+    # one thread: NEST's events come time-major and are reshaped in place; two threads
+    # interleave the cells, and the recorder sorts them; both give the same array
+    one = _recorded_v(1)
+    sim.end()
+    two = _recorded_v(2)
+    np.testing.assert_array_equal(one.times, two.times)
+    np.testing.assert_array_equal(one.ids, two.ids)
+    np.testing.assert_allclose(one.values, two.values, rtol=0, atol=1e-12)
+    assert one.values.shape == (101, 5) and np.ptp(one.values[:, -1]) > 1.0
