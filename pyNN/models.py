@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from pyNN import errors
+from pyNN import descriptions, errors
 from pyNN.parameters import ArrayParameter, ParameterSpace
 
 
@@ -63,10 +63,7 @@ class BaseModelType:
         """Short description; a dict when `template` is None."""
         context = {"name": type(self).__name__,
                    "parameters": {k: self.default_parameters[k] for k in self.get_parameter_names()}}
-        if template is None:
-            return context
-        params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
-        return f"{context['name']}({params})"
+        return descriptions.render(engine, template, context, builtin=descriptions.call_text)
 
     def get_parameters(self):
         """The type's parameter values (homogeneous ones as scalars)."""

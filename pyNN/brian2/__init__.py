@@ -35,6 +35,9 @@ from pyNN.brian2 import populations, projections  # noqa: F401
 from pyNN.brian2.recording import Recorder  # noqa: F401
 from pyNN.brian2.standardmodels import cells, electrodes, synapses  # noqa: F401
 
+# --- PyNN names added for issue 11 (to be folded into the core export list) ---
+from pyNN.connectors import Connector  # noqa: F401 - base class, for isinstance checks
+
 state = simulator.state
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405

@@ -11,7 +11,7 @@ from itertools import chain
 
 import numpy as np
 
-from pyNN import errors, random, recording, space
+from pyNN import descriptions, errors, random, recording, space
 from pyNN.core import deprecated, is_listlike
 from pyNN.models import BaseCellType
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
@@ -113,6 +113,11 @@ class BasePopulation:
     # set by subclasses: grandparent (root Population) and _indices (into it)
 
     # --- size and ids --------------------------------------------------------------
+    def __repr__(self):
+        kind = "Population" if self is self.grandparent else "PopulationView"
+        of = "" if self is self.grandparent else f" of {self.grandparent.label!r}"
+        return f"<{kind} {self.label!r}{of}: {self.size} {type(self.celltype).__name__} cells>"
+
     def __len__(self):
         return self.size
 
@@ -359,8 +364,7 @@ class BasePopulation:
 
     @property
     def position_generator(self):
-        positions = self.positions
-        return lambda i: positions[:, i]
+        return _position_generator(self.positions)
 
     def nearest(self, position):
         """ID of the cell nearest to `position` (x, y, z)."""
@@ -397,8 +401,9 @@ class BasePopulation:
                    "cell_parameters": {}, "annotations": dict(self.annotations)}
         # as in PyNN, annotations are also top-level entries (without hiding the standard ones)
         context.update({k: v for k, v in self.annotations.items() if k not in context})
-        if template is None:
-            return context
+        return descriptions.render(engine, template, context, builtin=self._describe_text)
+
+    def _describe_text(self, context):
         kind = "Population" if self is self.grandparent else "PopulationView"
         lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']} cells "
                  f"(ids {context['first_id']}..{context['last_id']})"]
@@ -407,6 +412,12 @@ class BasePopulation:
         if self.annotations:
             lines.append(f"  annotations: {self.annotations}")
         return "\n".join(lines)
+
+
+def _position_generator(positions):
+    """f(i) -> position of cell i: shape (3,) for one index, (n, 3) for n indices, as in PyNN."""
+    rows = positions.T
+    return lambda i: rows[i]
 
 
 def _positions_in(values, query):
@@ -644,8 +655,7 @@ class Population(BasePopulation):
 
     @property
     def position_generator(self):
-        positions = self.positions
-        return lambda i: positions[:, i]
+        return _position_generator(self.positions)
 
     # --- hooks for backends --------------------------------------------------------------
     def _check_backend_support(self):
@@ -826,6 +836,10 @@ class Assembly:
     def size(self):
         return sum(p.size for p in self.populations)
 
+    def __repr__(self):
+        members = ", ".join(repr(p.label) for p in self.populations)
+        return f"<Assembly {self.label!r}: {self.size} cells in {len(self.populations)} populations ({members})>"
+
     def __len__(self):
         return self.size
 
@@ -935,8 +949,7 @@ class Assembly:
 
     @property
     def position_generator(self):
-        positions = self.positions
-        return lambda i: positions[:, i]
+        return _position_generator(self.positions)
 
     def find_units(self, variable):
         units = {p.find_units(variable) for p in self.populations}
@@ -1044,8 +1057,9 @@ class Assembly:
     def describe(self, template="assembly_default.txt", engine="default"):
         context = {"label": self.label, "populations": [p.describe(template=None) for p in self.populations],
                    "size": self.size}
-        if template is None:
-            return context
+        return descriptions.render(engine, template, context, builtin=self._describe_text)
+
+    def _describe_text(self, context):
         lines = [f"Assembly '{self.label}' of {self.size} cells in {len(self.populations)} population(s):"]
         lines += [f"  {p.label}: {p.size} {type(p.celltype).__name__}" for p in self.populations]
         return "\n".join(lines)

@@ -39,6 +39,10 @@ from pyNN.hardware.standardmodels import cells, electrodes, synapses  # noqa: F4
 
 NativeCellType = StandardCellType
 
+# --- PyNN names added for issue 11 (to be folded into the core export list) ---
+from pyNN.connectors import Connector  # noqa: E402, F401 - base class, for isinstance checks
+from pyNN.random import NativeRNG  # noqa: E402, F401
+
 state = simulator.state
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405

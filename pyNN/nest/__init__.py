@@ -41,6 +41,9 @@ from pyNN.standardmodels.cells import SpikeSourceInhGamma  # noqa: F401
 
 NativeCellType = StandardCellType
 
+# --- PyNN names added for issue 11 (to be folded into the core export list) ---
+from pyNN.connectors import Connector  # noqa: E402, F401 - base class, for isinstance checks
+
 state = simulator.state
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405

@@ -39,6 +39,10 @@ from pyNN.neuron import populations, projections  # noqa: F401
 from pyNN.neuron.recording import Recorder  # noqa: F401
 from pyNN.neuron.standardmodels import cells, electrodes, synapses  # noqa: F401
 
+# --- PyNN names added for issue 11 (to be folded into the core export list) ---
+from pyNN.connectors import Connector  # noqa: F401 - base class, for isinstance checks
+from pyNN.random import NativeRNG  # noqa: F401
+
 state = simulator.state
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
