@@ -6,6 +6,7 @@ numpy arrays in standard units; the backend is handed translated arrays, one cal
 population (or view).
 """
 
+import os
 import warnings
 from itertools import chain
 
@@ -283,6 +284,7 @@ class BasePopulation:
                "last_id": int(self._ids[-1]) if self.size else None,
                "label": self.label, "simulator": state.backend_name, "dt": state.dt,
                "mpi_processes": state.num_processes}
+        ann.update(state.block_annotations())
         ann.update(self.grandparent.annotations)
         if self is not self.grandparent:
             ann.update(self.annotations)
@@ -445,7 +447,7 @@ def _simplified(values):
 
 
 def _write_block(io, block, label):
-    if isinstance(io, str):
+    if isinstance(io, (str, os.PathLike)):
         io = recording.get_io(io)
     if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
@@ -1015,6 +1017,7 @@ class Assembly:
         state = self._simulator.state
         ann = {"size": self.size, "first_index": 0, "last_index": self.size, "label": self.label,
                "simulator": state.backend_name, "dt": state.dt, "mpi_processes": state.num_processes}
+        ann.update(state.block_annotations())
         ann.update(self.annotations)
         ann.update(annotations or {})
         entries = [(p.grandparent, p._indices, int(off)) for p, off in zip(self.populations, self._offsets())]
