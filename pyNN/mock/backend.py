@@ -1,4 +1,5 @@
-"""A minimal pure-Python "simulator" backend for testing the core without any simulator.
+"""The mock backend (``import pyNN.mock as sim``): a pure-Python "simulator" that runs
+no dynamics, for trying out the API, documentation examples and the core's unit tests.
 
 It implements the underscore hooks of the core classes just far enough for the core to
 run, and keeps everything the core hands over in plain dicts and numpy arrays so that
@@ -17,7 +18,10 @@ tests can assert on it:
   translated parameter arrays) in the order the core keeps them.
 - Current sources keep their translated parameters and their targets.
 
-Use it like a backend module: ``import inmemory_backend as sim; sim.setup()``.
+Every standard cell type, synapse type and current source of the core is available;
+those without a toy table above translate every parameter to itself.
+
+Use it like a backend module: ``import pyNN.mock as sim; sim.setup()``.
 """
 
 import types
@@ -39,7 +43,8 @@ from pyNN.connectors import (  # noqa: F401
 from pyNN.core import IndexBasedExpression  # noqa: F401
 from pyNN.network import Network  # noqa: F401
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, Sequence  # noqa: F401
-from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
+from pyNN.connectors import Connector  # noqa: F401
+from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import Space  # noqa: F401
 from pyNN.standardmodels import StandardCellType, StandardCurrentSource, build_translations
 from pyNN.standardmodels import StandardModelType
@@ -60,7 +65,7 @@ NATIVE_ID_OFFSET = 100000
 class State(_control.BaseState):
     """Clock of the in-memory simulator: advancing does nothing but count."""
 
-    backend_name = "InMemory"
+    backend_name = "mock"
 
     def __init__(self):
         super().__init__()
@@ -71,7 +76,7 @@ class State(_control.BaseState):
 
     def _setup(self, verbosity="quiet", **unknown):
         if unknown:
-            raise TypeError(f"setup() got unknown InMemory option(s) {sorted(unknown)}")
+            raise TypeError(f"setup() got unknown mock option(s) {sorted(unknown)}")
         self.options = {"verbosity": verbosity}
         self.advance_calls = []
         self.reset_calls = 0
@@ -90,7 +95,7 @@ class State(_control.BaseState):
 
 
 state = State()
-simulator = types.ModuleType("inmemory_backend.simulator")
+simulator = types.ModuleType("pyNN.mock.simulator")
 simulator.state = state
 simulator.State = State
 
@@ -146,8 +151,28 @@ class SpikeSourcePoisson(_std_cells.SpikeSourcePoisson):
     translations = build_translations(("rate", "rate"), ("start", "start"), ("duration", "duration"))
 
 
+def _identity_type(std_cls):
+    """`std_cls` with every parameter translated to itself (a type the toy tables above
+    do not cover)."""
+    return type(std_cls.__name__, (std_cls,), {
+        "__doc__": std_cls.__doc__, "__module__": __name__,
+        "translations": build_translations(*((name, name) for name in std_cls.default_parameters))})
+
+
+IF_curr_delta = _identity_type(_std_cells.IF_curr_delta)
+IF_cond_exp_gsfa_grr = _identity_type(_std_cells.IF_cond_exp_gsfa_grr)
+IF_facets_hardware1 = _identity_type(_std_cells.IF_facets_hardware1)
+HH_cond_exp = _identity_type(_std_cells.HH_cond_exp)
+EIF_cond_alpha_isfa_ista = _identity_type(_std_cells.EIF_cond_alpha_isfa_ista)
+EIF_cond_exp_isfa_ista = _identity_type(_std_cells.EIF_cond_exp_isfa_ista)
+Izhikevich = _identity_type(_std_cells.Izhikevich)
+SpikeSourcePoissonRefractory = _identity_type(_std_cells.SpikeSourcePoissonRefractory)
+SpikeSourceGamma = _identity_type(_std_cells.SpikeSourceGamma)
+
 STANDARD_CELL_TYPES = [IF_cond_exp, IF_cond_alpha, IF_curr_exp, IF_curr_alpha, SpikeSourceArray,
-                       SpikeSourcePoisson]
+                       SpikeSourcePoisson, IF_curr_delta, IF_cond_exp_gsfa_grr, IF_facets_hardware1,
+                       HH_cond_exp, EIF_cond_alpha_isfa_ista, EIF_cond_exp_isfa_ista, Izhikevich,
+                       SpikeSourcePoissonRefractory, SpikeSourceGamma]
 
 
 class StaticSynapse(_std_synapses.StaticSynapse):
@@ -164,6 +189,21 @@ class TsodyksMarkramSynapse(_std_synapses.TsodyksMarkramSynapse):
         ("tau_facil", "tau_fac"),
     )
     dynamic_parameters = ("weight",)
+
+
+AdditiveWeightDependence = _identity_type(_std_synapses.AdditiveWeightDependence)
+MultiplicativeWeightDependence = _identity_type(_std_synapses.MultiplicativeWeightDependence)
+AdditivePotentiationMultiplicativeDepression = _identity_type(
+    _std_synapses.AdditivePotentiationMultiplicativeDepression)
+GutigWeightDependence = _identity_type(_std_synapses.GutigWeightDependence)
+SpikePairRule = _identity_type(_std_synapses.SpikePairRule)
+Vogels2011Rule = _identity_type(_std_synapses.Vogels2011Rule)
+
+
+class STDPMechanism(_std_synapses.STDPMechanism):
+    __doc__ = _std_synapses.STDPMechanism.__doc__
+    base_translations = build_translations(("weight", "weight", 1000.0), ("delay", "delay"),
+                                           ("dendritic_delay_fraction", "dendritic_delay_fraction"))
 
 
 class _InMemoryCurrentSource(CurrentSourceMixin):
@@ -187,6 +227,17 @@ class DCSource(_InMemoryCurrentSource, _std_electrodes.DCSource):
     __doc__ = _std_electrodes.DCSource.__doc__
     translations = build_translations(("amplitude", "amplitude", 1000.0), ("start", "start"),
                                       ("stop", "stop"))
+
+
+class ACSource(_InMemoryCurrentSource, _std_electrodes.ACSource):
+    __doc__ = _std_electrodes.ACSource.__doc__
+    translations = build_translations(*((name, name) for name in _std_electrodes.ACSource.default_parameters))
+
+
+class NoisyCurrentSource(_InMemoryCurrentSource, _std_electrodes.NoisyCurrentSource):
+    __doc__ = _std_electrodes.NoisyCurrentSource.__doc__
+    translations = build_translations(
+        *((name, name) for name in _std_electrodes.NoisyCurrentSource.default_parameters))
 
 
 class StepCurrentSource(_InMemoryCurrentSource, _std_electrodes.StepCurrentSource):
