@@ -37,8 +37,13 @@ from pyNN.brian2.standardmodels import cells, electrodes, synapses  # noqa: F401
 
 # --- PyNN names added for issue 11 (to be folded into the core export list) ---
 from pyNN.connectors import Connector  # noqa: F401 - base class, for isinstance checks
+from pyNN.common.native import unsupported_native_types
 
 state = simulator.state
+
+globals().update(unsupported_native_types(
+    "Brian2", "Use the standard cell, synapse and "
+    "current-source types (or PointNeuron for composed models)."))
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 

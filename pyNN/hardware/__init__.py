@@ -42,8 +42,13 @@ NativeCellType = StandardCellType
 # --- PyNN names added for issue 11 (to be folded into the core export list) ---
 from pyNN.connectors import Connector  # noqa: E402, F401 - base class, for isinstance checks
 from pyNN.random import NativeRNG  # noqa: E402, F401
+from pyNN.common.native import unsupported_native_types  # noqa: E402
 
 state = simulator.state
+
+globals().update(unsupported_native_types(
+    "hardware", "Use the standard types that "
+    "the chosen profile supports (see list_standard_models())."))
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 

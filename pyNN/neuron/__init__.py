@@ -42,8 +42,14 @@ from pyNN.neuron.standardmodels import cells, electrodes, synapses  # noqa: F401
 # --- PyNN names added for issue 11 (to be folded into the core export list) ---
 from pyNN.connectors import Connector  # noqa: F401 - base class, for isinstance checks
 from pyNN.random import NativeRNG  # noqa: F401
+from pyNN.neuron.native import IntFire1, IntFire2, IntFire4, NativeCellType  # noqa: F401 - NEURON artificial cells
+from pyNN.common.native import unsupported_native_types
 
 state = simulator.state
+
+globals().update(unsupported_native_types(
+    "NEURON", "NEURON's artificial cells are available as IntFire1, IntFire2 "
+    "and IntFire4; otherwise use the standard types or PointNeuron."))
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 
