@@ -62,8 +62,19 @@ class BaseModelType:
     def describe(self, template="modeltype_default.txt", engine="default"):
         """Short description; a dict when `template` is None."""
         context = {"name": type(self).__name__,
-                   "parameters": {k: self.default_parameters[k] for k in self.get_parameter_names()}}
+                   "parameters": {k: self._described_value(k) for k in self.get_parameter_names()}}
         return descriptions.render(engine, template, context, builtin=descriptions.call_text)
+
+    def _described_value(self, name):
+        """The value given for `name` as it was given (a number, or the object: a random
+        distribution is shown, not drawn from), the default if none was given."""
+        ps = getattr(self, "parameter_space", None)
+        if ps is None or name not in ps:
+            return self.default_parameters[name]
+        value = ps[name]
+        if getattr(value, "operations", None):  # transformed lazily: show the default
+            return self.default_parameters[name]
+        return getattr(value, "base_value", value)
 
     def get_parameters(self):
         """The type's parameter values (homogeneous ones as scalars)."""

@@ -393,7 +393,8 @@ class BasePopulation:
 
     def describe(self, template="population_default.txt", engine="default"):
         """Human-readable description; a dict when `template` is None."""
-        context = {"label": self.label, "celltype": type(self.celltype).__name__,
+        # as in PyNN, the cell type is its own description: {'name': ..., 'parameters': ...}
+        context = {"label": self.label, "celltype": self.celltype.describe(template=None),
                    "size": self.size, "size_local": self.size,
                    "first_id": int(self._ids[0]) if self.size else None,
                    "last_id": int(self._ids[-1]) if self.size else None,
@@ -401,13 +402,15 @@ class BasePopulation:
                    "structure": getattr(self.grandparent.structure, "describe", lambda **k: None)(
                        template=None) if self.grandparent.structure else None,
                    "cell_parameters": {}, "annotations": dict(self.annotations)}
+        if self is not self.grandparent:
+            context.update(parent=self.parent.label, mask=self.mask)
         # as in PyNN, annotations are also top-level entries (without hiding the standard ones)
         context.update({k: v for k, v in self.annotations.items() if k not in context})
         return descriptions.render(engine, template, context, builtin=self._describe_text)
 
     def _describe_text(self, context):
         kind = "Population" if self is self.grandparent else "PopulationView"
-        lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']} cells "
+        lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']['name']} cells "
                  f"(ids {context['first_id']}..{context['last_id']})"]
         if self is not self.grandparent:
             lines.append(f"  view of '{self.grandparent.label}'")

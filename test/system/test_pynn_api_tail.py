@@ -110,9 +110,16 @@ def test_reprs_are_informative(sim):
 def test_describe_templates(sim, tmp_path):
     pre, post, prj = _network(sim)
     context = post.describe(template=None)
-    assert context["label"] == "post" and context["size"] == 3 and context["celltype"] == "IF_cond_exp"
+    assert context["label"] == "post" and context["size"] == 3 and context["celltype"]["name"] == "IF_cond_exp"
     assert post.describe(template="$label has $size cells", engine="string") == "post has 3 cells"
     assert post.describe(template="{{ label }}: {{ size }}", engine="jinja2") == "post: 3"
+    # the template of PyNN's documentation (cell type and structure are nested dicts)
+    grid = sim.Population(4, sim.IF_cond_exp(), structure=sim.space.Grid2D(dx=50.0, dy=50.0), label="exc")
+    assert grid.describe('Population "{{label}}" consists of {{size}} {{celltype.name}} neurons, arranged in '
+                         'a {{structure.name}} structure with grid spacing ({{structure.parameters.dx}},'
+                         '{{structure.parameters.dy}})', engine="jinja2") == (
+        'Population "exc" consists of 4 IF_cond_exp neurons, arranged in a Grid2D structure with grid '
+        'spacing (50.0,50.0)')
     template = tmp_path / "mine.txt"
     template.write_text("Projection {{ label }} with {{ size }} connections")
     assert prj.describe(template=str(template), engine="jinja2") == "Projection pre-post with 12 connections"

@@ -384,7 +384,8 @@ class TestMisc:
         for key in ("cell_parameters", "celltype", "first_id", "label", "last_id", "local_first_id",
                     "size", "size_local", "structure"):
             assert key in d
-        assert d["label"] == "d" and d["size"] == 3 and d["celltype"] == "IF_cond_exp"
+        assert d["label"] == "d" and d["size"] == 3 and d["celltype"]["name"] == "IF_cond_exp"
+        assert d["celltype"]["parameters"]["tau_m"] == 20.0
         assert d["first_id"] == int(p.first_id) and d["last_id"] == int(p.last_id)
 
     def test_describe_dict_includes_annotations(self, sim):
