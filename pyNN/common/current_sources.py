@@ -109,8 +109,10 @@ class CurrentSourceMixin:
             if not root.celltype.injectable:
                 raise TypeError(f"Cannot inject current into '{root.label}': "
                                 f"{type(root.celltype).__name__} cells are not injectable")
-            self._targets.append((root, np.asarray(indices, dtype=np.int64)))
-            self._connect(root, np.asarray(indices, dtype=np.int64))
+            # in increasing order, whatever the order of a view (NEST requires it)
+            indices = np.unique(np.asarray(indices, dtype=np.int64))
+            self._targets.append((root, indices))
+            self._connect(root, indices)
 
     # --- the current on the time grid ---------------------------------------------------
     def _parameter_history(self):

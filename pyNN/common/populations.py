@@ -375,14 +375,18 @@ class BasePopulation:
         return self[int(np.argmin(d))]
 
     def sample(self, n, rng=None):
-        """A view of `n` cells chosen at random without replacement."""
+        """A view of `n` cells chosen at random without replacement.
+
+        As in PyNN, the cells are the first `n` of ``rng.permutation(size)``, in that
+        (random) order: ``view.mask`` and ``view.all_cells`` follow it.
+        """
         if not isinstance(n, (int, np.integer)):
             raise TypeError(f"sample(): n must be an int, got {n!r}")
         if n > self.size:
             raise ValueError(f"sample(): cannot sample {n} cells from '{self.label}' of size {self.size}")
         rng = rng or random.NumpyRNG()
-        chosen = np.sort(rng.permutation(self.size)[:n])
-        return self.grandparent._view_class(self, chosen)
+        chosen = np.asarray(rng.permutation(self.size))[:n].astype(np.int64)
+        return self.grandparent._view_class(self, chosen)._in_order(chosen)
 
     def save_positions(self, file):
         """Write rows ``index x y z`` with metadata {'population': label}."""
@@ -597,6 +601,9 @@ class Population(BasePopulation):
         self._push_parameters(indices, list(parameters))
 
     def _push_parameters(self, indices, changed):
+        # backends get cells in increasing order (NEST requires it); a view may list them in
+        # another order (sample(), reversed slices), so the values are read back in that order
+        indices = np.sort(np.asarray(indices, dtype=np.int64))
         std_subset = {name: values[indices] for name, values in self._std.items()}
         self._set_native_parameters(self._translate(std_subset), indices)
 
@@ -623,6 +630,7 @@ class Population(BasePopulation):
 
     def _push_initial_values(self, indices, names):
         if names:
+            indices = np.sort(np.asarray(indices, dtype=np.int64))  # see _push_parameters
             self._set_native_initial_values({n: self._initial[n][indices] for n in names}, indices)
 
     # --- space -------------------------------------------------------------------------
@@ -752,6 +760,12 @@ class PopulationView(BasePopulation):
 
     def as_root_values(self, name):
         return self.grandparent.as_root_values(name)
+
+    def _in_order(self, local):
+        """Put the cells in the order of `local` (each index into the parent once)."""
+        self.mask = np.asarray(local, dtype=np.int64)
+        self._indices = self.parent._indices[self.mask]
+        return self
 
     def index_in_grandparent(self, indices):
         return self._indices[indices]

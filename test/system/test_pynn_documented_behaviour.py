@@ -51,16 +51,41 @@ def test_parameter_space_items_and_as_dict(sim):
     assert isinstance(celltype.get_parameters()["tau_m"], float)
 
 
-def test_sample_selects_cells_as_pynn(sim):
-    """sample(n, rng) takes the first n cells of rng.permutation(size), as PyNN does; the
-    view lists them in increasing order, as every PyNN PopulationView does."""
-    pop = sim.Population(20, sim.IF_cond_exp())
-    view = pop.sample(6, rng=sim.NumpyRNG(seed=9))
-    expected = np.random.RandomState(9).permutation(20)[:6]
-    assert sorted(view.mask.tolist()) == sorted(expected.tolist())
-    assert view.size == 6
-    other = pop.sample(6, rng=sim.NumpyRNG(seed=10))
-    assert set(other.mask.tolist()) != set(view.mask.tolist())
+def test_sample_keeps_the_random_order(sim):
+    """sample(n, rng) gives the first n cells of rng.permutation(size) in that order, as
+    PyNN's documentation shows (its example's mask, reproduced with the same seed)."""
+    cells = sim.Population(500, sim.IF_cond_exp(), label="Cortical neurons")
+    view = cells.sample(50, rng=sim.NumpyRNG(seed=6538))
+    assert view.parent.label == "Cortical neurons"
+    assert view.mask[:8].tolist() == [150, 181, 53, 149, 496, 499, 240, 444]
+    assert [int(i) for i in view.all_cells[:3]] == [int(cells[i]) for i in (150, 181, 53)]
+    # values given to the view follow its order, and so do IDs and indices
+    view.set(tau_m=np.arange(1.0, 51.0))
+    assert cells.get("tau_m")[[150, 181, 53]] == pytest.approx([1.0, 2.0, 3.0])
+    assert view.get("tau_m")[:3] == pytest.approx([1.0, 2.0, 3.0])
+    assert view.id_to_index(view[3]) == 3
+    view.record("v")
+    sim.run(1.0)
+    signal = view.get_data().segments[0].analogsignals[0]
+    assert signal.shape[1] == 50 and sorted(signal.array_annotations["channel_index"]) == sorted(view.mask)
+
+
+def test_sampled_view_in_projections_and_injection(sim):
+    """A view in random order works as a target of projections and current sources."""
+    cells = sim.Population(20, sim.IF_curr_exp(), label="cells")
+    view = cells.sample(5, rng=sim.NumpyRNG(seed=3))
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]))
+    prj = sim.Projection(source, view, sim.AllToAllConnector(),
+                         sim.StaticSynapse(weight=np.arange(1.0, 6.0) * 0.5, delay=1.0))
+    sim.DCSource(amplitude=5.0, start=10.0).inject_into(view)
+    view.initialize(v=-60.0)
+    cells.record("spikes")
+    sim.run(30.0)
+    counts = [len(st) for st in cells.get_data().segments[0].spiketrains]
+    assert np.flatnonzero(counts).tolist() == sorted(view.mask.tolist())
+    # weights follow the view's order: the k-th cell of the view got the k-th weight
+    assert [w for (_, _, w) in prj.get("weight", format="list")] == pytest.approx([0.5, 1.0, 1.5, 2.0, 2.5])
+    assert [j for (_, j, _) in prj.get("weight", format="list")] == [0, 1, 2, 3, 4]
 
 
 def test_panel_options_on_recorded_data(sim, tmp_path):
