@@ -115,9 +115,10 @@ class BasePopulation:
 
     # --- size and ids --------------------------------------------------------------
     def __repr__(self):
-        kind = "Population" if self is self.grandparent else "PopulationView"
-        of = "" if self is self.grandparent else f" of {self.grandparent.label!r}"
-        return f"<{kind} {self.label!r}{of}: {self.size} {type(self.celltype).__name__} cells>"
+        # PyNN's form: the constructor call that would make this object
+        if self is self.grandparent:
+            return f"Population({self.size}, {self.celltype!r}, structure={self.structure!r}, label={self.label!r})"
+        return f"PopulationView(parent={self.parent!r}, selector={self.mask!r}, label={self.label!r})"
 
     def __len__(self):
         return self.size
@@ -856,8 +857,7 @@ class Assembly:
         return sum(p.size for p in self.populations)
 
     def __repr__(self):
-        members = ", ".join(repr(p.label) for p in self.populations)
-        return f"<Assembly {self.label!r}: {self.size} cells in {len(self.populations)} populations ({members})>"
+        return f"Assembly(*{self.populations!r}, label={self.label!r})"
 
     def __len__(self):
         return self.size

@@ -96,12 +96,14 @@ def test_neuron_artificial_cells(sim):
 # --- repr and describe ----------------------------------------------------------------------------
 
 def test_reprs_are_informative(sim):
+    """As in PyNN, a population's repr is the constructor call that would make it."""
     pre, post, prj = _network(sim)
-    assert repr(post) == "<Population 'post': 3 IF_cond_exp cells>"
+    assert repr(post) == ("Population(3, IF_cond_exp(<parameters>), structure=Line(dx=1.0, x0=0.0, y=0.0, z=0.0), "
+                          "label='post')")
     view = post[1:3]
-    assert repr(view).startswith("<PopulationView ") and "of 'post'" in repr(view) and "2 IF_cond_exp" in repr(view)
+    assert repr(view) == f"PopulationView(parent={post!r}, selector=array([1, 2]), label={view.label!r})"
     assembly = sim.Assembly(pre, post, label="both")
-    assert repr(assembly) == "<Assembly 'both': 7 cells in 2 populations ('pre', 'post')>"
+    assert repr(assembly) == f"Assembly(*[{pre!r}, {post!r}], label='both')"
     text = repr(prj)
     for part in ("'pre-post'", "'pre' -> 'post'", "12 connections", "AllToAllConnector", "StaticSynapse"):
         assert part in text
