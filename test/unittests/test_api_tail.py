@@ -63,3 +63,11 @@ def test_rng_legacy_forms():
     native = NativeRNG(seed=4, parallel_safe=False)
     assert native.parallel_safe is False
     assert native.next(5, mask_local=slice(0, 2)).shape == (2,)
+
+
+def test_old_name_of_the_test_backend_is_the_mock_module():
+    import inmemory_backend
+
+    import pyNN.mock
+
+    assert inmemory_backend is pyNN.mock
