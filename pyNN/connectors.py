@@ -15,7 +15,7 @@ import os
 import numpy as np
 from lazyarray import larray
 
-from pyNN import errors
+from pyNN import descriptions, errors
 from pyNN.core import IndexBasedExpression, missing_hook
 from pyNN.memory import check_connection_memory
 from pyNN.random import NumpyRNG, RandomDistribution
@@ -230,10 +230,7 @@ class Connector:
 
     def describe(self, template="connector_default.txt", engine="default"):
         context = {"name": type(self).__name__, "parameters": self.get_parameters()}
-        if template is None:
-            return context
-        params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
-        return f"{context['name']}({params})"
+        return descriptions.render(engine, template, context, builtin=descriptions.call_text)
 
     def _rng(self, rng):
         if rng is None:

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from pyNN import errors
+from pyNN import descriptions, errors
 from pyNN.parameters import ArrayParameter, ParameterSpace
 
 
@@ -74,11 +74,19 @@ class BaseModelType:
     def describe(self, template="modeltype_default.txt", engine="default"):
         """Short description; a dict when `template` is None."""
         context = {"name": type(self).__name__,
-                   "parameters": {k: self.default_parameters[k] for k in self.get_parameter_names()}}
-        if template is None:
-            return context
-        params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
-        return f"{context['name']}({params})"
+                   "parameters": {k: self._described_value(k) for k in self.get_parameter_names()}}
+        return descriptions.render(engine, template, context, builtin=descriptions.call_text)
+
+    def _described_value(self, name):
+        """The value given for `name` as it was given (a number, or the object: a random
+        distribution is shown, not drawn from), the default if none was given."""
+        ps = getattr(self, "parameter_space", None)
+        if ps is None or name not in ps:
+            return self.default_parameters[name]
+        value = ps[name]
+        if getattr(value, "operations", None):  # transformed lazily: show the default
+            return self.default_parameters[name]
+        return getattr(value, "base_value", value)
 
     @classmethod
     def describe_native(cls):

@@ -225,7 +225,9 @@ class ParameterSpace:
         return self._values.keys()
 
     def items(self):
-        return self._values.items()
+        """(name, value) pairs: lazy arrays before :meth:`evaluate`, numpy arrays (or
+        scalars, with ``simplify``) after it; nested components as ParameterSpaces."""
+        return [(name, self[name]) for name in self._values]
 
     def __contains__(self, name):
         return name in self._values
@@ -271,7 +273,8 @@ class ParameterSpace:
                 self._values[name] = ParameterSpace(
                     value, schema=sub_schema if isinstance(sub_schema, dict) else None,
                     shape=self._shape)
-            elif kind is not None or isinstance(value, ArrayParameter) or _is_per_cell_sequence_list(value):
+            elif kind is not None or isinstance(value, ArrayParameter) or (
+                    _is_per_cell_sequence_list(value) and not self._is_array_of_shape(value)):
                 kind = kind or (type(value) if isinstance(value, ArrayParameter) else Sequence)
                 if isinstance(value, larray):
                     value = value.base_value
@@ -280,6 +283,17 @@ class ParameterSpace:
             else:
                 self._values[name] = self._as_larray(name, value)
         self._evaluated = False
+
+    def _is_array_of_shape(self, value):
+        """True if nested lists `value` are a numeric array of exactly this space's shape
+        (e.g. ``[[1, 2, 3], [4, 5, 6]]`` for shape (2, 3)): values, not one list per cell."""
+        if self._shape is None or len(self._shape) < 2 or isinstance(value, np.ndarray):
+            return False
+        try:
+            arr = np.asarray(value)
+        except ValueError:  # ragged
+            return False
+        return arr.shape == tuple(self._shape) and np.issubdtype(arr.dtype, np.number)
 
     def _check_sequence_value(self, name, value, kind):
         if _is_per_cell_sequence_list(value) and self._shape is not None:
@@ -310,9 +324,11 @@ class ParameterSpace:
                         f"{self._model_name()}: parameter '{name}' has {arr.size} values but "
                         f"there are {int(np.prod(self._shape))} cells (shape {self._shape}); "
                         f"give one value per cell or a single value")
-            return LazyArray(arr.astype(float) if arr.dtype.kind in "iub" else arr, shape=self._shape)
+            if arr.dtype.kind in "iub" and not self._keeps_ints(name):
+                arr = arr.astype(float)
+            return LazyArray(arr, shape=self._shape)
         if isinstance(value, numbers.Number) or isinstance(value, np.number):
-            if self.schema is not None and self.schema.get(name) is int:
+            if self._keeps_ints(name) and not isinstance(value, (bool, np.bool_)):
                 return LazyArray(value, shape=self._shape)
             return LazyArray(float(value), shape=self._shape)
         if callable(value) or hasattr(value, "lazily_evaluate") or hasattr(value, "next"):
@@ -320,6 +336,11 @@ class ParameterSpace:
         raise errors.InvalidParameterValueError(
             f"{self._model_name()}: parameter '{name}' got {value!r} of type "
             f"{type(value).__name__}; expected a number, array, callable or RandomDistribution")
+
+    def _keeps_ints(self, name):
+        # a model's float parameter given as an int becomes a float; without a schema
+        # (a free-standing ParameterSpace) the value keeps its type, as in PyNN
+        return self.schema is None or self.schema.get(name) is int
 
     # --- evaluation -------------------------------------------------------------
     @property
@@ -390,7 +411,7 @@ class ParameterSpace:
         flat = ParameterSpace({}, shape=self._shape, component=self.component)
         for name, value in self._values.items():
             if isinstance(value, ParameterSpace):
-                for sub_name, sub_value in value.flatten(with_prefix).items():
+                for sub_name, sub_value in value.flatten(with_prefix)._values.items():
                     key = f"{name}.{sub_name}" if with_prefix else sub_name
                     flat._values[key] = sub_value
             else:

@@ -273,7 +273,7 @@ class AbstractRNG:
     def __repr__(self):
         return f"{type(self).__name__}(seed={self.seed!r}, parallel_safe={self.parallel_safe!r})"
 
-    def next(self, n=None, distribution="uniform", parameters=None, mask=None):
+    def next(self, n=None, distribution="uniform", parameters=None, mask=None, mask_local=None):
         """Return random values; see :meth:`WrappedRNG.next`."""
         raise missing_hook(self, "next")
 
@@ -310,7 +310,7 @@ class WrappedRNG(AbstractRNG):
             raise AttributeError(name)
         return getattr(self.rng, name)
 
-    def next(self, n=None, distribution="uniform", parameters=None, mask=None):
+    def next(self, n=None, distribution="uniform", parameters=None, mask=None, mask_local=None):
         """Draw random values from a named distribution.
 
         Parameters
@@ -328,11 +328,14 @@ class WrappedRNG(AbstractRNG):
             ``n`` values and returns ``values[mask]``, so the result does not depend on
             how the model is split across processes; otherwise only the selected number
             of values is drawn.
+        mask_local : same as `mask`
+            PyNN's name for `mask`; give one or the other.
 
         Returns
         -------
         numpy.ndarray or scalar
         """
+        mask = _either_mask(mask, mask_local)
         if distribution is None:
             distribution = "uniform"
         if distribution == "uniform" and parameters is None:
@@ -350,6 +353,22 @@ class WrappedRNG(AbstractRNG):
         if self.parallel_safe:
             return self._draw(distribution, n, params)[index]
         return self._draw(distribution, count, params)
+
+    def normal_clipped(self, mu=0.0, sigma=1.0, low=-np.inf, high=np.inf, size=None):
+        """Normal values redrawn until they lie in [low, high] (PyNN's method form of the
+        'normal_clipped' distribution); a scalar when `size` is None."""
+        return self._method_draw("normal_clipped", mu, sigma, low, high, size)
+
+    def normal_clipped_to_boundary(self, mu=0.0, sigma=1.0, low=-np.inf, high=np.inf, size=None):
+        """Normal values with those outside [low, high] set to the nearer bound; a scalar
+        when `size` is None."""
+        return self._method_draw("normal_clipped_to_boundary", mu, sigma, low, high, size)
+
+    def _method_draw(self, distribution, mu, sigma, low, high, size):
+        params = _resolve_parameters(distribution, {"mu": mu, "sigma": sigma, "low": low, "high": high})
+        if size is None:
+            return self._draw(distribution, 1, params)[0]
+        return self._draw(distribution, _check_count(size), params)
 
     def _draw(self, distribution, n, parameters):
         """Draw exactly `n` values (no masking); `parameters` already validated."""
@@ -537,8 +556,8 @@ class NativeRNG(AbstractRNG):
 
     is_native = True
 
-    def __init__(self, seed=None):
-        super().__init__(seed, parallel_safe=True)
+    def __init__(self, seed=None, parallel_safe=True):
+        super().__init__(seed, parallel_safe=parallel_safe)
         self._fallback = None
 
     def __repr__(self):
@@ -551,15 +570,22 @@ class NativeRNG(AbstractRNG):
             self._fallback = NumpyRNG(seed=self.seed, parallel_safe=True)
         return self._fallback
 
-    def next(self, n=None, distribution="uniform", parameters=None, mask=None):
+    def next(self, n=None, distribution="uniform", parameters=None, mask=None, mask_local=None):
         """Draw with the numpy fallback generator; same arguments as :meth:`WrappedRNG.next`."""
-        return self.fallback.next(n, distribution, parameters, mask)
+        return self.fallback.next(n, distribution, parameters, _either_mask(mask, mask_local))
 
     def __getattr__(self, name):
         if name.startswith("__") or name in ("_fallback", "fallback", "seed"):
             # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
             raise AttributeError(name)
         return getattr(self.fallback, name)
+
+
+def _either_mask(mask, mask_local):
+    """The mask given as `mask` or under PyNN's name `mask_local` (not both)."""
+    if mask is not None and mask_local is not None:
+        raise errors.InvalidParameterValueError("next(): give either mask or mask_local, not both")
+    return mask_local if mask is None else mask
 
 
 class RandomDistribution(VectorizedIterable):
@@ -652,7 +678,7 @@ class RandomDistribution(VectorizedIterable):
                 f"such as NumpyRNG, GSLRNG or NativeRNG.")
         self.rng = rng
 
-    def next(self, n=None, mask=None):
+    def next(self, n=None, mask=None, mask_local=None):
         """Draw values.
 
         Parameters
@@ -661,8 +687,11 @@ class RandomDistribution(VectorizedIterable):
             Number of values for the whole model (None: a single scalar).
         mask : bool array, index array, slice or None
             Which of the `n` values are wanted (see :meth:`WrappedRNG.next`).
+        mask_local : same as `mask`
+            PyNN's name for `mask`.
         """
-        return self.rng.next(n=n, distribution=self.name, parameters=self.parameters, mask=mask)
+        return self.rng.next(n=n, distribution=self.name, parameters=self.parameters,
+                             mask=_either_mask(mask, mask_local))
 
     def lazily_evaluate(self, mask=None, shape=None):
         """Return an array of values for the array `shape`, or the part `mask` of it.

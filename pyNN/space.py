@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from pyNN import errors
+from pyNN import descriptions, errors
 from pyNN.core import missing_hook
 from pyNN.random import NumpyRNG
 
@@ -346,18 +346,20 @@ class _Parameterised:
         Parameters
         ----------
         template : str or None
-            None returns the description as a dict (``name`` and ``parameters``);
-            anything else returns the built-in one-line text description.
+            None returns the description as a dict (``name`` and ``parameters``); the
+            default gives the built-in one-line text; a template string or file is
+            rendered with `engine` (see :mod:`pyNN.descriptions`).
         engine : str
-            Accepted for API compatibility; only the built-in text rendering exists.
+            ``'default'``, ``'string'`` or ``'jinja2'``.
 
         Returns
         -------
         str or dict
         """
         context = {"name": type(self).__name__, "parameters": self.get_parameters()}
-        if template is None:
-            return context
+        return descriptions.render(engine, template, context, builtin=self._describe_text)
+
+    def _describe_text(self, context):
         params = ", ".join(f"{k}={v!r}" for k, v in context["parameters"].items())
         return f"{self._summary} ({context['name']}) with {params}" if params else self._summary
 

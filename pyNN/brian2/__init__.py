@@ -13,3 +13,8 @@ from brian2 import Hz, mV, ms, nA, nF, nS, uS  # noqa: F401 - exported like PyNN
 from pyNN.common import exports as _exports
 
 globals().update(_exports.backend_exports(__name__))
+from pyNN.common.native import unsupported_native_types  # noqa: E402
+
+globals().update(unsupported_native_types(
+    "Brian2", "Use the standard cell, synapse and "
+    "current-source types (or PointNeuron for composed models)."))

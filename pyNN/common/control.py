@@ -53,6 +53,11 @@ class BaseState:
 
     backend_name = "base"
 
+    def block_annotations(self):
+        """Backend-specific entries for the annotations of every Neo Block the
+        backend returns (plain str/number values only, so any Neo IO can store them)."""
+        return {}
+
     def __init__(self):
         self.initialized = False
         self.session = 0  # incremented by every setup(): objects remember the one they belong to

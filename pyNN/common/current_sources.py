@@ -127,7 +127,8 @@ class CurrentSourceMixin:
             if not root.celltype.injectable:
                 raise errors.InvalidTypeError(f"Cannot inject current into '{root.label}': "
                                               f"{type(root.celltype).__name__} cells are not injectable")
-            indices = np.asarray(indices, dtype=np.int64)
+            # in increasing order, whatever the order of a view (NEST requires it)
+            indices = np.unique(np.asarray(indices, dtype=np.int64))
             self._warn_if_duplicate(root, indices)
             self._targets.append((root, indices))
             self._connect(root, indices)

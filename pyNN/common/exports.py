@@ -23,7 +23,7 @@ from pyNN.standardmodels import cells, electrodes, synapses
 #: objects of the core exported by every backend module under the same names
 CORE_NAMES = {
     "pyNN.connectors": (
-        "AllToAllConnector", "ArrayConnector", "CloneConnector", "CSAConnector",
+        "AllToAllConnector", "ArrayConnector", "CloneConnector", "Connector", "CSAConnector",
         "DisplacementDependentProbabilityConnector", "DistanceDependentProbabilityConnector",
         "FixedNumberPostConnector", "FixedNumberPreConnector", "FixedProbabilityConnector",
         "FixedTotalNumberConnector", "FromFileConnector", "FromListConnector",

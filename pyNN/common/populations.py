@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from pyNN import errors, random, recording, space
+from pyNN import descriptions, errors, random, recording, space
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.core import deprecated, is_listlike, missing_hook
 from pyNN.models import BaseCellType, require_native
@@ -114,6 +114,12 @@ class BasePopulation:
     # set by subclasses: grandparent (root Population) and _indices (into it)
 
     # --- size and ids --------------------------------------------------------------
+    def __repr__(self):
+        # PyNN's form: the constructor call that would make this object
+        if self is self.grandparent:
+            return f"Population({self.size}, {self.celltype!r}, structure={self.structure!r}, label={self.label!r})"
+        return f"PopulationView(parent={self.parent!r}, selector={self.mask!r}, label={self.label!r})"
+
     def __len__(self):
         return self.size
 
@@ -292,6 +298,7 @@ class BasePopulation:
                "last_id": int(self._ids[-1]) if self.size else None,
                "label": self.label, "simulator": state.backend_name, "dt": state.dt,
                "mpi_processes": state.num_processes}
+        ann.update(state.block_annotations())
         ann.update(self.grandparent.annotations)
         if self is not self.grandparent:
             ann.update(self.annotations)
@@ -400,8 +407,7 @@ class BasePopulation:
 
     @property
     def position_generator(self):
-        positions = self.positions
-        return lambda i: positions[:, i]
+        return _position_generator(self.positions)
 
     def nearest(self, position):
         """ID of the cell nearest to `position` (x, y, z)."""
@@ -410,7 +416,11 @@ class BasePopulation:
         return self[int(np.argmin(d))]
 
     def sample(self, n, rng=None):
-        """A view of `n` cells chosen at random without replacement."""
+        """A view of `n` cells chosen at random without replacement.
+
+        As in PyNN, the cells are the first `n` of ``rng.permutation(size)``, in that
+        (random) order: ``view.mask`` and ``view.all_cells`` follow it.
+        """
         if not isinstance(n, (int, np.integer)):
             raise errors.InvalidTypeError(f"sample() from '{self.label}': n must be an int, got {n!r}")
         if not 0 <= n <= self.size:
@@ -418,8 +428,8 @@ class BasePopulation:
                 f"sample() from '{self.label}': cannot sample {n} cells; n must be between 0 and the "
                 f"size {self.size}")
         rng = rng or random.NumpyRNG()
-        chosen = np.sort(rng.permutation(self.size)[:n])
-        return self.grandparent._view_class(self, chosen)
+        chosen = np.asarray(rng.permutation(self.size))[:n].astype(np.int64)
+        return self.grandparent._view_class(self, chosen)._in_order(chosen)
 
     def save_positions(self, file):
         """Write rows ``index x y z`` with metadata {'population': label}."""
@@ -430,7 +440,8 @@ class BasePopulation:
 
     def describe(self, template="population_default.txt", engine="default"):
         """Human-readable description; a dict when `template` is None."""
-        context = {"label": self.label, "celltype": type(self.celltype).__name__,
+        # as in PyNN, the cell type is its own description: {'name': ..., 'parameters': ...}
+        context = {"label": self.label, "celltype": self.celltype.describe(template=None),
                    "size": self.size, "size_local": self.size,
                    "first_id": int(self._ids[0]) if self.size else None,
                    "last_id": int(self._ids[-1]) if self.size else None,
@@ -438,18 +449,27 @@ class BasePopulation:
                    "structure": getattr(self.grandparent.structure, "describe", lambda **k: None)(
                        template=None) if self.grandparent.structure else None,
                    "cell_parameters": {}, "annotations": dict(self.annotations)}
+        if self is not self.grandparent:
+            context.update(parent=self.parent.label, mask=self.mask)
         # as in PyNN, annotations are also top-level entries (without hiding the standard ones)
         context.update({k: v for k, v in self.annotations.items() if k not in context})
-        if template is None:
-            return context
+        return descriptions.render(engine, template, context, builtin=self._describe_text)
+
+    def _describe_text(self, context):
         kind = "Population" if self is self.grandparent else "PopulationView"
-        lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']} cells "
+        lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']['name']} cells "
                  f"(ids {context['first_id']}..{context['last_id']})"]
         if self is not self.grandparent:
             lines.append(f"  view of '{self.grandparent.label}'")
         if self.annotations:
             lines.append(f"  annotations: {self.annotations}")
         return "\n".join(lines)
+
+
+def _position_generator(positions):
+    """f(i) -> position of cell i: shape (3,) for one index, (n, 3) for n indices, as in PyNN."""
+    rows = positions.T
+    return lambda i: rows[i]
 
 
 def _positions_in(values, query):
@@ -676,6 +696,9 @@ class Population(BasePopulation):
             std_values[name] = rounded if np.ndim(std_values[name]) else float(rounded)
 
     def _push_parameters(self, indices, changed):
+        # backends get cells in increasing order (NEST requires it); a view may list them in
+        # another order (sample(), reversed slices), so the values are read back in that order
+        indices = np.sort(np.asarray(indices, dtype=np.int64))
         std_subset = {name: values[indices] for name, values in self._std.items()}
         self._set_native_parameters(self._translate(std_subset), indices)
 
@@ -702,6 +725,7 @@ class Population(BasePopulation):
 
     def _push_initial_values(self, indices, names):
         if names:
+            indices = np.sort(np.asarray(indices, dtype=np.int64))  # see _push_parameters
             self._set_native_initial_values({n: self._initial[n][indices] for n in names}, indices)
 
     # --- space -------------------------------------------------------------------------
@@ -741,8 +765,7 @@ class Population(BasePopulation):
 
     @property
     def position_generator(self):
-        positions = self.positions
-        return lambda i: positions[:, i]
+        return _position_generator(self.positions)
 
     # --- hooks for backends --------------------------------------------------------------
     def _native_type(self):
@@ -879,6 +902,12 @@ class PopulationView(BasePopulation):
     def as_root_values(self, name):
         return self.grandparent.as_root_values(name)
 
+    def _in_order(self, local):
+        """Put the cells in the order of `local` (each index into the parent once)."""
+        self.mask = np.asarray(local, dtype=np.int64)
+        self._indices = self.parent._indices[self.mask]
+        return self
+
     def index_in_grandparent(self, indices):
         return self._indices[indices]
 
@@ -976,6 +1005,9 @@ class Assembly:
     @property
     def size(self):
         return sum(p.size for p in self.populations)
+
+    def __repr__(self):
+        return f"Assembly(*{self.populations!r}, label={self.label!r})"
 
     def __len__(self):
         return self.size
@@ -1093,8 +1125,7 @@ class Assembly:
 
     @property
     def position_generator(self):
-        positions = self.positions
-        return lambda i: positions[:, i]
+        return _position_generator(self.positions)
 
     def find_units(self, variable):
         units = {p.find_units(variable) for p in self.populations}
@@ -1162,6 +1193,7 @@ class Assembly:
         state = self._simulator.state
         ann = {"size": self.size, "first_index": 0, "last_index": self.size, "label": self.label,
                "simulator": state.backend_name, "dt": state.dt, "mpi_processes": state.num_processes}
+        ann.update(state.block_annotations())
         ann.update(self.annotations)
         ann.update(annotations or {})
         return recording.data_block(roots(self), variables, clear, self.label, self.describe(), ann)
@@ -1212,8 +1244,9 @@ class Assembly:
     def describe(self, template="assembly_default.txt", engine="default"):
         context = {"label": self.label, "populations": [p.describe(template=None) for p in self.populations],
                    "size": self.size}
-        if template is None:
-            return context
+        return descriptions.render(engine, template, context, builtin=self._describe_text)
+
+    def _describe_text(self, context):
         lines = [f"Assembly '{self.label}' of {self.size} cells in {len(self.populations)} population(s):"]
         lines += [f"  {p.label}: {p.size} {type(p.celltype).__name__}" for p in self.populations]
         return "\n".join(lines)

@@ -9,7 +9,7 @@ when they can change in the simulator (plasticity).
 
 import numpy as np
 
-from pyNN import errors
+from pyNN import descriptions, errors
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.connectors import Connector, evaluate_synapse_values
@@ -304,6 +304,11 @@ class Projection:
         return np.full(self._pre.size, np.nan if v is None else v, dtype=float)
 
     # --- public API -------------------------------------------------------------------------------
+    def __repr__(self):
+        return (f"<Projection {self.label!r}: {self.pre.label!r} -> {self.post.label!r}, "
+                f"{self.size()} connections, {type(self.connector).__name__}, "
+                f"{type(self.synapse_type).__name__}, receptor {self.receptor_type!r}>")
+
     def __len__(self):
         return int(self._pre.size)
 
@@ -472,8 +477,9 @@ class Projection:
                    "size_local": len(self), "size": self.size(),
                    "connector": self.connector.describe(template=None),
                    "plasticity": None if not self.synapse_type.plastic else type(self.synapse_type).__name__}
-        if template is None:
-            return context
+        return descriptions.render(engine, template, context, builtin=self._describe_text)
+
+    def _describe_text(self, context):
         return (f"Projection '{self.label}' from '{self.pre.label}' ({self.pre.size} cells) to "
                 f"'{self.post.label}' ({self.post.size} cells), receptor '{self.receptor_type}', "
                 f"{self.size()} connections made by {type(self.connector).__name__}, synapse type "

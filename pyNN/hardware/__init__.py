@@ -19,6 +19,12 @@ from pyNN.standardmodels.cells import STANDARD_CELL_TYPES as _STANDARD_CELL_TYPE
 globals().update(_exports.backend_exports(__name__))
 state = simulator.state
 
+from pyNN.common.native import unsupported_native_types  # noqa: E402
+
+globals().update(unsupported_native_types(
+    "hardware", "Use the standard types that "
+    "the chosen profile supports (see list_standard_models())."))
+
 _run_steps = run  # noqa: F821 - defined by _exports.backend_exports above
 
 

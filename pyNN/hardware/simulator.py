@@ -55,6 +55,11 @@ class State(BaseState):
         self.mapped_network = None
         self._dirty = True
 
+    def block_annotations(self):
+        """The hardware profile and mapping policy the data were produced with."""
+        return {"hardware_profile": str(self.profile_name), "hardware_policy": str(self.policy),
+                "hardware_seed": int(self.rng_seed)}
+
     # --- the network changed: map again before the next run ---------------------------
     def network_changed(self):
         """Mark the network as changed: it is mapped again before the next run."""

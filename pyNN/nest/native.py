@@ -25,6 +25,16 @@ _NON_PARAMETERS = ("global_id", "local_id", "thread", "vp", "model_id", "frozen"
                    "n_synapses", "n_receptors", "Ca")
 
 
+class _NativeChecks:
+    """NEST's own names follow NEST's rules, not the standard models' (e.g. tau_fac = 0 is
+    valid for tsodyks_synapse): keep only the checks the class declares, and leave range
+    checks of native values to NEST."""
+
+    @classmethod
+    def _all_checks(cls):
+        return list(cls.parameter_checks)
+
+
 def native_cell_type(model_name):
     """A cell type class for the NEST model `model_name`, with NEST's parameter names
     and units (weights are still given in nA/uS and scaled by 1000)."""
@@ -49,7 +59,7 @@ def native_cell_type(model_name):
         "conductance_based": "g_ex" in recordables or "g_in" in recordables or any(
             r.startswith("g_") for r in recordables),
     }
-    cls = type(model_name, (StandardModelType, BaseCellType), attrs)
+    cls = type(model_name, (_NativeChecks, StandardModelType, BaseCellType), attrs)
     cls.translations = build_translations(*[(k, k) for k in attrs["default_parameters"]])
     return cls
 
@@ -60,7 +70,7 @@ def native_synapse_type(model_name):
     params.setdefault("weight", 0.0)
     params["delay"] = None
     attrs = {"default_parameters": params, "native_name": model_name, "units": {k: "unknown" for k in params}}
-    cls = type(model_name, (StandardModelType, BaseSynapseType), attrs)
+    cls = type(model_name, (_NativeChecks, StandardModelType, BaseSynapseType), attrs)
     cls.translations = build_translations(*[(k, k) for k in params])
     return cls
 
@@ -71,7 +81,7 @@ def native_electrode_type(model_name):
     params, _ = _numeric_defaults(model_name, _NON_PARAMETERS + ("origin",))
     attrs = {"default_parameters": params, "native_name": model_name, "units": {k: "unknown" for k in params},
              "recordable": []}
-    cls = type(model_name, (NestCurrentSource, StandardModelType, BaseCurrentSource), attrs)
+    cls = type(model_name, (_NativeChecks, NestCurrentSource, StandardModelType, BaseCurrentSource), attrs)
     cls.translations = build_translations(*[(k, k) for k in params])
     return cls
 

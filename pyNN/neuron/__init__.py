@@ -16,3 +16,9 @@ from neuron import h  # noqa: F401 - exported as sim.h, like PyNN
 from pyNN.common import exports as _exports
 
 globals().update(_exports.backend_exports(__name__))
+from pyNN.neuron.native import IntFire1, IntFire2, IntFire4, NativeCellType  # noqa: E402, F401 - NEURON artificial cells
+from pyNN.common.native import unsupported_native_types  # noqa: E402
+
+globals().update(unsupported_native_types(
+    "NEURON", "NEURON's artificial cells are available as IntFire1, IntFire2 "
+    "and IntFire4; otherwise use the standard types or PointNeuron."))

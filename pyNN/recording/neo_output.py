@@ -1,6 +1,7 @@
 """Building Neo objects from the recorder's columns (imported only when data are asked for,
 so that a simulation script does not pay for importing Neo until it needs it)."""
 
+import copyreg
 import os
 import tempfile
 
@@ -30,9 +31,11 @@ def _checked_extension(filename):
 
 
 def get_io(filename):
-    """Return a Neo IO object chosen from the file's extension."""
+    """Return a Neo IO object chosen from the file's extension (`filename` may be a
+    str or a :class:`pathlib.Path`)."""
+    filename = os.fspath(filename)
     ext = _checked_extension(filename)
-    directory = os.path.dirname(os.fspath(filename))
+    directory = os.path.dirname(filename)
     if directory:
         os.makedirs(directory, exist_ok=True)  # e.g. Results/<date>/ from normalized_filename
     if ext in (".pkl", ".pickle"):
@@ -51,6 +54,12 @@ def get_io(filename):
                                        f"or use a .pkl file") from exc
         return neo.io.NeoMatlabIO(filename=filename)
     if ext == ".nwb":
+        try:
+            import pynwb  # noqa: F401 - Neo's NWBIO writes through pynwb
+        except ImportError as exc:
+            raise errors.NotSupportedError(
+                f"Writing '{filename}' needs the 'pynwb' package, which is not installed; "
+                f"pip install pynwb, or use a .pkl, .nix/.h5 or .mat file") from exc
         return neo.io.NWBIO(filename=filename, mode="w")
     # unreachable, an internal check rather than a user error: _checked_extension knows the same formats
     raise AssertionError(ext)
@@ -58,9 +67,22 @@ def get_io(filename):
 
 class _FastSpikeTrainList(SpikeTrainList):
     """SpikeTrainList whose conversion to SpikeTrains sorts once (O(n log n))
-    instead of masking the whole spike array for every channel."""
+    instead of masking the whole spike array for every channel.
+
+    It exists only until it is used: once its SpikeTrains are built it turns into a
+    plain :class:`neo.core.spiketrainlist.SpikeTrainList`, and it is always pickled
+    (and deep-copied) as one, so files and pickles need Neo, not pyNN, to be read.
+    """
+
+    def __reduce_ex__(self, protocol):
+        # rebuilt by the standard library as Neo's own class, with the same state
+        return copyreg._reconstructor, (SpikeTrainList, object, None), dict(self.__dict__)
 
     def _spiketrains_from_array(self):
+        self._build_spiketrains()
+        self.__class__ = SpikeTrainList  # from now on a plain Neo object
+
+    def _build_spiketrains(self):
         self._items = []
         if self._spike_time_array is None:
             return
@@ -103,6 +125,9 @@ def build_segment(recorder, seg, variables, view_indices, description):
     in_view[view_indices] = True
     if "spikes" in variables and seg.spike_epochs:
         segment.spiketrains = _build_spiketrains(recorder, seg, in_view, t_stop, dt)
+        # a SpikeTrainList assigned whole keeps its own parent; point it (and the
+        # SpikeTrains it makes later) at this segment
+        segment.spiketrains.segment = segment
     for var in variables:
         if var == "spikes":
             continue

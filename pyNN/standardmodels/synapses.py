@@ -121,21 +121,40 @@ class MultiQuantalSynapse(StandardSynapseType):
 # Spike-timing-dependent plasticity
 # ---------------------------------------------------------------------------------------------
 
-class STDPWeightDependence(StandardModelType):
+class _PositionalParameters:
+    """Lets a model take its parameters positionally, in the order of its
+    ``default_parameters`` (PyNN's STDP components do, e.g. ``SpikePairRule(20.0, 20.0,
+    0.01, 0.012)``), as well as by name."""
+
+    def __init__(self, *args, **parameters):
+        names = list(self.default_parameters)
+        cls = type(self).__name__
+        if len(args) > len(names):
+            raise errors.InvalidTypeError(
+                f"{cls}() takes at most {len(names)} positional parameters ({', '.join(names)}), "
+                f"{len(args)} were given")
+        for name, value in zip(names, args):
+            if name in parameters:
+                raise errors.InvalidTypeError(f"{cls}() got two values for parameter '{name}'")
+            parameters[name] = value
+        super().__init__(**parameters)
+
+
+class STDPWeightDependence(_PositionalParameters, StandardModelType):
     """Base class of the rules that set how the size of a weight change depends on the
     current weight."""
 
     units = {}
 
 
-class STDPTimingDependence(StandardModelType):
+class STDPTimingDependence(_PositionalParameters, StandardModelType):
     """Base class of the rules that set how a weight change depends on the relative timing
     of pre- and post-synaptic spikes."""
 
     units = {}
 
 
-class STDPVoltageDependence(StandardModelType):
+class STDPVoltageDependence(_PositionalParameters, StandardModelType):
     """Base class of rules that make weight changes depend on the post-synaptic voltage."""
 
     units = {}

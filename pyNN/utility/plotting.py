@@ -211,8 +211,9 @@ def plot_signals(ax, signal_array, label_prefix="", label=None, y_offset=None, *
         Channels are labelled ``<label_prefix><i>`` when no `label` is given.
     label : str, optional
         A single legend label for the whole signal (put on the first line only).
-    y_offset : float, optional
-        Channel ``i`` is shifted up by ``i * y_offset``, to separate the traces.
+    y_offset : float or quantities.Quantity, optional
+        Channel ``i`` is shifted up by ``i * y_offset``, to separate the traces; a
+        quantity is converted to the signal's units (e.g. ``10 * mV`` on a signal in V).
     **options
         Passed to :meth:`matplotlib.axes.Axes.plot`.
 
@@ -224,6 +225,7 @@ def plot_signals(ax, signal_array, label_prefix="", label=None, y_offset=None, *
     if values.ndim == 1:
         values = values[:, np.newaxis]
     n_channels = values.shape[1]
+    y_offset = _in_units_of(y_offset, signal_array)
     if y_offset:
         values = values + y_offset * np.arange(n_channels)
     lines = ax.plot(_times_ms(signal_array), values, **options)
@@ -233,6 +235,19 @@ def plot_signals(ax, signal_array, label_prefix="", label=None, y_offset=None, *
         for i, line in enumerate(lines):
             line.set_label(f"{label_prefix}{i}")
     return lines
+
+
+def _in_units_of(value, signal):
+    """`value` as a plain float in the units of `signal` (a Quantity is rescaled)."""
+    if value is None or not hasattr(value, "rescale"):
+        return value
+    units = getattr(signal, "units", None)
+    try:
+        return float(value.rescale(units).magnitude) if units is not None else float(value.magnitude)
+    except ValueError as exc:
+        raise errors.InvalidParameterValueError(
+            f"Panel: y_offset={value} cannot be expressed in the units of signal "
+            f"'{getattr(signal, 'name', '')}' ({units.dimensionality}): {exc}") from exc
 
 
 def _raster_points(spiketrains):
@@ -408,7 +423,7 @@ def variable_names(segment):
 
 _PANEL_OPTIONS = {
     "data_labels", "line_properties", "xlabel", "ylabel", "xlim", "ylim", "xticks", "yticks",
-    "xticklabels", "yticklabels", "legend", "y_offset", "markersize",
+    "xticklabels", "yticklabels", "legend", "y_offset", "markersize", "cmap",
 }
 
 
@@ -486,9 +501,13 @@ class Panel:
         ``False`` hides the tick labels, a sequence sets the tick positions.
     legend : bool, str or dict, optional
         Draw a legend (a str gives its location, a dict the arguments of
-        :meth:`matplotlib.axes.Axes.legend`).
-    y_offset : float, optional
-        Vertical shift between successive channels of a signal.
+        :meth:`matplotlib.axes.Axes.legend`). By default a legend is drawn when
+        `data_labels` are given, as in PyNN; ``legend=False`` turns it off.
+    y_offset : float or quantities.Quantity, optional
+        Vertical shift between successive channels of a signal (a quantity is converted
+        to the signal's units).
+    cmap : str or matplotlib colormap, optional
+        Colour map of images (2D arrays).
     markersize : float, optional
         Marker size (points) for rasters and scatter plots.
     **options
@@ -531,6 +550,7 @@ class Panel:
         properties = self._per_item("line_properties", dict)
         y_offset = options.pop("y_offset", None)
         markersize = options.pop("markersize", None)
+        cmap = options.pop("cmap", None)
         several = len(self.data) > 1
         for k, (datum, kind) in enumerate(zip(self.data, self.kinds)):
             props = dict(properties[k] or {})
@@ -545,6 +565,8 @@ class Panel:
                     props["markersize"] = markersize
                 plot_spiketrains(axes, datum, label=label, **props)
             elif kind == "image":
+                if cmap is not None:
+                    props.setdefault("cmap", cmap)
                 plot_array_as_image(axes, datum, label=label, **props)
             elif kind == "table":
                 if markersize is not None:
@@ -566,7 +588,8 @@ class Panel:
                 _apply_ticks(axes, axis, options.pop(f"{axis}ticks"))
             if f"{axis}ticklabels" in options:
                 _apply_ticklabels(axes, axis, options.pop(f"{axis}ticklabels"))
-        legend = options.pop("legend", None)
+        # as in PyNN, data labels appear in a legend unless it is turned off
+        legend = options.pop("legend", any(label for label in labels))
         options.pop("data_labels", None)
         options.pop("line_properties", None)
         if legend and axes.get_legend_handles_labels()[0]:
@@ -578,6 +601,17 @@ class Panel:
                 axes.legend()
         for key, value in options.items():
             getattr(axes, f"set_{key}")(value)
+
+
+#: rc settings of a Figure when none are given (PyNN's defaults: thin lines, small type)
+DEFAULT_FIG_SETTINGS = {
+    "lines.linewidth": 0.5,
+    "axes.linewidth": 0.5,
+    "axes.labelsize": "small",
+    "legend.fontsize": "small",
+    "font.size": 8,
+    "savefig.dpi": 150,
+}
 
 
 class Figure:
@@ -592,9 +626,11 @@ class Figure:
     annotations : str, optional
         Text written in small type at the bottom of the figure (e.g. parameter values).
     settings : dict, optional
-        Matplotlib rc settings used for this figure, e.g. ``{"font.size": 8}``.
-    size : (float, float)
-        Width and height in inches.
+        Matplotlib rc settings used for this figure, e.g. ``{"font.size": 8}``; by default
+        PyNN's compact settings (:data:`DEFAULT_FIG_SETTINGS`).
+    size : (float, float), optional
+        Width and height in inches; by default 6 wide and 2 per panel (+1.2) high, as in
+        PyNN, so that every panel keeps room for its labels.
 
     Attributes
     ----------
@@ -603,9 +639,11 @@ class Figure:
         One per panel.
     """
 
-    def __init__(self, *panels, title=None, annotations=None, settings=None, size=(6, 8)):
+    def __init__(self, *panels, title=None, annotations=None, settings=None, size=None):
         self.panels = list(panels)
-        self.settings = dict(settings or {})
+        self.settings = dict(DEFAULT_FIG_SETTINGS if settings is None else settings)
+        if size is None:
+            size = (6, 2 * len(self.panels) + 1.2)
         with matplotlib.rc_context(self.settings):
             self.fig = plt.figure(figsize=size, layout="constrained")
             self.axes = []

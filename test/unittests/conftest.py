@@ -2,7 +2,7 @@
 
 import pytest
 
-import inmemory_backend
+import pyNN.mock as inmemory_backend
 
 
 @pytest.fixture

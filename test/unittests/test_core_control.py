@@ -6,7 +6,7 @@ import neo
 import numpy as np
 import pytest
 
-import inmemory_backend
+import pyNN.mock as inmemory_backend
 from pyNN import errors
 from pyNN.common.populations import ID
 

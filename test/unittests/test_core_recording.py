@@ -376,7 +376,7 @@ class TestBlock:
         ann = block.annotations
         assert ann["size"] == 4 and ann["first_index"] == 0 and ann["last_index"] == 4
         assert ann["first_id"] == int(p.first_id) == 3 and ann["last_id"] == int(p.last_id)
-        assert ann["label"] == "blk" and ann["simulator"] == "InMemory"
+        assert ann["label"] == "blk" and ann["simulator"] == "mock"
         assert ann["dt"] == 0.1 and ann["mpi_processes"] == 1 and ann["extra"] == "yes"
         assert block.name == "blk" and isinstance(block.description, str)
 

@@ -662,6 +662,8 @@ class PointNeuronModel:
 
 
 LIMITATIONS = (
+    "native models: `native_cell_type()`, `native_synapse_type()` and `native_electrode_type()` raise "
+    "NotSupportedError (Brian2 models are equations; use the standard types or PointNeuron).",
     "SpikeSourceInhGamma is not available (raises NoModelAvailableError).",
     "A projection whose delays are all equal when it is created gets one shared Brian2 delay; making them "
     "different per connection later with set() raises NotImplementedError.",

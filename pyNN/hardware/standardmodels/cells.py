@@ -12,6 +12,8 @@ from pyNN.standardmodels import backend_type, identity_translations
 from pyNN.standardmodels import cells as std
 
 LIMITATIONS = (
+    "native models: `native_cell_type()`, `native_synapse_type()` and `native_electrode_type()` raise "
+    "NotSupportedError (the engine runs the standard types only).",
     "profile `ideal` (the default): every standard cell type, float64; LIF types with current synapses are "
     "integrated exactly, conductance-based LIF/GIF with the conductances at mid-step (second order), "
     "AdExp and HH with RK4 on an internal step, Izhikevich with NEST's Euler scheme.",

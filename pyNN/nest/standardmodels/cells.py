@@ -332,6 +332,8 @@ __all__ = list(cells.__all__)  # the same public names as the standard module
 
 #: what the support matrix lists under "Recording and parameter limitations" for NEST
 LIMITATIONS = (
+    "native models: `native_cell_type(name)`, `native_synapse_type(name)` and `native_electrode_type(name)` "
+    "wrap any NEST model, with NEST's parameter names and units.",
     "`gsyn_exc`/`gsyn_inh` of HH_cond_exp and `<receptor>.isyn` of PointNeuron(LIF, "
     "CurrExpPostSynapticResponse) cannot be recorded (NEST does not expose their current value, which the "
     "library needs for the last sample of each run); recording them raises NoModelAvailableError.",

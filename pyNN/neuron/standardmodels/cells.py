@@ -297,6 +297,9 @@ __all__ = list(cells.__all__)
 
 #: what the support matrix lists under "Recording and parameter limitations" for NEURON
 LIMITATIONS = (
+    "native models: NEURON's artificial cells `IntFire1`, `IntFire2`, `IntFire4` (NEURON's parameter names; "
+    "receptors 'excitatory'/'inhibitory' select the sign of the weight); `native_cell_type()`, "
+    "`native_synapse_type()` and `native_electrode_type()` raise NotSupportedError.",
     "`setup(use_cvode=True)` raises NotImplementedError: the mechanisms integrate on the fixed time grid.",
     "a cell whose `tau_refrac` is shorter than one time step cannot fire in two consecutive steps "
     "(the second spike is not detected).",

@@ -1,0 +1,64 @@
+"""NEURON's own models as PyNN cell types: the artificial integrate-and-fire cells
+IntFire1, IntFire2 and IntFire4, with NEURON's parameter names and units.
+
+They are event-driven point processes outside any section, like the spike sources. Input
+arrives as NetCon weights added to the state (m for IntFire1/2, e or i1 for IntFire4):
+a positive weight excites and a negative one inhibits, so the library's two receptors
+'excitatory' and 'inhibitory' map onto the weight's sign (give weight magnitudes, or
+negative weights with ``receptor_type='inhibitory'``, as for any current-based cell).
+The cells fire when m reaches 1 and have no membrane potential or injectable current.
+
+``native_cell_type``, ``native_synapse_type`` and ``native_electrode_type`` (NEST's way of
+wrapping any simulator model) are not available: NEURON mechanisms need a PyNN adapter.
+"""
+
+from pyNN.neuron.standardmodels.cells import NeuronCellTypeMixin
+from pyNN.standardmodels import StandardCellType, build_translations
+
+
+class NativeCellType(NeuronCellTypeMixin, StandardCellType):
+    """Base class of NEURON's artificial cells wrapped as cell types (native names and
+    units; ``native_name`` is the NEURON class)."""
+
+    artificial = True
+    conductance_based = False
+    injectable = False
+    receptor_types = ("excitatory", "inhibitory")
+    default_initial_values = {}
+    recordable = ["spikes", "m"]
+    units = {"m": "dimensionless"}
+    variable_map = {"m": "m"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.native_name:
+            cls.translations = build_translations(*((name, name) for name in cls.default_parameters))
+
+
+def _doc(name, params):
+    return (f"NEURON's artificial cell {name} ({params}); recordable 'spikes' and 'm' (m is "
+            f"updated by NEURON only when an event arrives).")
+
+
+class IntFire1(NativeCellType):
+    __doc__ = _doc("IntFire1", "tau (ms), refrac (ms)")
+    native_name = "IntFire1"
+    default_parameters = {"tau": 10.0, "refrac": 5.0}
+    units = dict(NativeCellType.units, tau="ms", refrac="ms")
+
+
+class IntFire2(NativeCellType):
+    __doc__ = _doc("IntFire2", "taum (ms), taus (ms), ib (bias current, dimensionless)")
+    native_name = "IntFire2"
+    default_parameters = {"taum": 10.0, "taus": 20.0, "ib": 0.0}
+    units = dict(NativeCellType.units, taum="ms", taus="ms", ib="dimensionless")
+
+
+class IntFire4(NativeCellType):
+    __doc__ = _doc("IntFire4", "taue, taui1, taui2, taum (ms)")
+    native_name = "IntFire4"
+    default_parameters = {"taue": 5.0, "taui1": 10.0, "taui2": 20.0, "taum": 50.0}
+    units = dict(NativeCellType.units, taue="ms", taui1="ms", taui2="ms", taum="ms")
+
+
+__all__ = ["IntFire1", "IntFire2", "IntFire4", "NativeCellType"]
