@@ -200,7 +200,7 @@ def check_same_backend(objects, what):
     `what`."""
     simulators = {}
     for obj in objects:
-        simulators.setdefault(obj._simulator, []).append(getattr(obj, "label", repr(obj)))
+        simulators.setdefault(obj._simulator, []).append(getattr(obj, "label", None) or type(obj).__name__)
     if len(simulators) > 1:
         parts = "; ".join(f"{getattr(sim, '__name__', sim)}: {', '.join(map(str, labels))}"
                           for sim, labels in simulators.items())
