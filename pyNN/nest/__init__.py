@@ -23,6 +23,7 @@ from pyNN.core import IndexBasedExpression  # noqa: F401
 from pyNN.nest import simulator
 from pyNN.nest.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
 from pyNN.nest.native import native_cell_type, native_electrode_type, native_synapse_type  # noqa: F401
+from pyNN.nest import nestml  # noqa: F401 - sim.nestml.nestml_cell_type(...), as in PyNN 0.13
 from pyNN.nest.populations import Assembly, Population, PopulationView  # noqa: F401
 from pyNN.nest.projections import Projection
 from pyNN.nest.standardmodels.cells import *  # noqa: F403
