@@ -24,6 +24,7 @@ from pyNN.connectors import (  # noqa: F401
     IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
 )
 from pyNN.core import IndexBasedExpression  # noqa: F401
+from pyNN.nestml import NESTMLUnavailable
 from pyNN.network import Network  # noqa: F401
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, Sequence  # noqa: F401
 from pyNN.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
@@ -36,6 +37,7 @@ from pyNN.brian2.recording import Recorder  # noqa: F401
 from pyNN.brian2.standardmodels import cells, electrodes, synapses  # noqa: F401
 
 state = simulator.state
+nestml = NESTMLUnavailable("Brian2")  # sim.nestml: no NESTML generator on this backend yet
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 

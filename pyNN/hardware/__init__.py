@@ -20,6 +20,7 @@ from pyNN.connectors import (  # noqa: F401
     IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
 )
 from pyNN.core import IndexBasedExpression  # noqa: F401
+from pyNN.nestml import NESTMLUnavailable
 from pyNN.hardware import simulator
 from pyNN.hardware.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
 from pyNN.hardware.populations import Assembly, Population, PopulationView  # noqa: F401
@@ -40,6 +41,7 @@ from pyNN.hardware.standardmodels import cells, electrodes, synapses  # noqa: F4
 NativeCellType = StandardCellType
 
 state = simulator.state
+nestml = NESTMLUnavailable("hardware")  # sim.nestml: no NESTML generator on this backend yet
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 

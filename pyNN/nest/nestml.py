@@ -29,10 +29,14 @@ import nest
 
 from pyNN import errors
 from pyNN.nest import simulator
-from pyNN.nestml import cache, frontend, types
+from pyNN.nestml import cache
 
+# pyNN.nestml's front end and types (and sympy, nestml) are imported on first use, so that
+# `import pyNN.nest` stays fast
 COMPAT_INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nestml", "nest_compat")
 _COMPILERS = ("c++", "g++", "clang++")
+#: bump when the way modules are generated or built changes, so that old builds are not reused
+GENERATOR_VERSION = 2
 _LOCK = threading.Lock()
 
 #: modules registered in this process: module name -> path of the .so
@@ -93,6 +97,7 @@ def _check_gsl(models):
 
 def _generate(sources, work, module_name, codegen_opts):
     """NESTML's NEST code generator (no builder), in this process."""
+    from pyNN.nestml import frontend
     from pynestml.cocos.co_cos_manager import CoCosManager
     from pynestml.frontend import pynestml_frontend as fe
     from pynestml.frontend.frontend_configuration import FrontendConfiguration
@@ -121,6 +126,10 @@ def _generate(sources, work, module_name, codegen_opts):
                 CoCosManager.check_cocos(model)
         frontend._raise_errors(Logger, LoggingLevel, {f: p for f, (p, _) in zip(files, sources)})
         models, metadata = fe.transform_models(transformers, models)
+        if codegen_opts.get("neuron_synapse_pairs"):
+            # only the co-generated pair: the plain neuron may already be in another module, and
+            # NEST refuses two models of one name
+            models = [m for m in models if "__with_" in m.get_name()]
         fe.generate_code(generator, models, metadata)
     return target
 
@@ -167,8 +176,8 @@ def _compile(code_dir, work, module_name):
 def build_module(sources, codegen_opts, models):
     """Generate and compile (unless cached) the NEST module for `sources`; returns (path, compiled)."""
     _check_gsl(models)
-    key = cache.make_key("nest", nest.__version__, [t for _, t in sources], sorted(codegen_opts.items()),
-                         compile_flags(), sys.platform)
+    key = cache.make_key("nest", GENERATOR_VERSION, nest.__version__, [t for _, t in sources],
+                         sorted(codegen_opts.items()), compile_flags(), sys.platform)
     module_name = f"pynn{key[:16]}module"
 
     def build(work):
@@ -188,19 +197,52 @@ def build_module(sources, codegen_opts, models):
     return module_name, compiled
 
 
-def install_modules():
-    """Install every registered module into the current NEST kernel (again after each reset)."""
-    pending = [(name, path) for name, path in _modules.items() if name not in _installed]
+def install_modules(required=False):
+    """Install every registered module into the current NEST kernel (again after each reset).
+
+    NEST accepts a module only into a kernel without nodes. A model registered after
+    ``setup()`` (which already creates nodes) makes the kernel be rebuilt from the core's
+    description of the network, exactly as ``reset()`` does. After a run that would lose the
+    simulation's state, so the module is then installed at the next ``setup()`` or ``reset()``;
+    using the model before that (`required`) raises SimulationStateError.
+    """
+    pending = [name for name in _modules if name not in _installed]
     if not pending:
         return
+    if nest.GetKernelStatus("network_size") > 0:
+        state = simulator.state
+        if state.running:
+            if required:
+                raise errors.SimulationStateError(
+                    f"NESTML module(s) {pending} were registered after this NEST simulation ran, and NEST cannot "
+                    f"load modules into a running network: register NESTML models before the first run(), or "
+                    f"call sim.reset() or sim.setup() before using them")
+            return
+        if state.initialized:
+            state._reset()  # rebuilds the kernel; its reset hook comes back here with an empty kernel
+            return
+        nest.ResetKernel()
+        _installed.clear()
     level = nest.verbosity
     nest.verbosity = nest.VerbosityLevel.WARNING  # no "loaded module" banner per install
     try:
-        for name, path in pending:
-            nest.Install(path)
+        for name in pending:
+            nest.Install(_modules[name])
             _installed.add(name)
     finally:
         nest.verbosity = level
+
+
+class InstalledModelName:
+    """Class attribute giving a NESTML type's NEST model name, making sure that its module is
+    installed in the current kernel when a Population or Projection asks for it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __get__(self, instance, owner=None):
+        install_modules(required=True)
+        return self.value
 
 
 def _after_kernel_reset():
@@ -215,23 +257,36 @@ simulator.state.kernel_reset_hooks.append(_after_kernel_reset)
 
 
 def _nest_cell_attrs(model, nest_model):
+    from pyNN.nestml import types
     scale = {n: v.to_pynn for n, v in {**model.parameters, **model.state}.items()}
-    defaults = nest.GetDefaults(nest_model)
-    receptor_ports = None
     rtypes = types.receptor_types(model)
-    if rtypes != ("excitatory", "inhibitory"):
-        native = {str(k).lower(): int(v) for k, v in dict(defaults.get("receptor_types", {})).items()}
-        receptor_ports = {name: native.get(name.lower(), 0) for name in rtypes}
-    parameters = [n for n in model.parameters]
+    qualified = rtypes == ("excitatory", "inhibitory")
     return {
-        "nest_name": {"on_grid": nest_model, "off_grid": nest_model},
-        "translations": build_scaled_translations(parameters, scale),
+        "nest_name": InstalledModelName({"on_grid": nest_model, "off_grid": nest_model}),
+        "translations": build_scaled_translations(list(model.parameters), scale),
         "variable_map": {n: n for n in model.state},
         "scale_factors": {n: scale[n] for n in model.state},
         "weight_scale": types.WEIGHT_SCALE,
-        "sign_selects_receptor": receptor_ports is None,
-        "receptor_ports": receptor_ports,
+        # one port with NESTML's excitatory/inhibitory qualifiers: NEST picks it by the weight's sign
+        "sign_selects_receptor": qualified,
+        "receptor_ports": None if qualified else ReceptorPorts(nest_model, rtypes),
     }
+
+
+class ReceptorPorts(InstalledModelName):
+    """Receptor type -> NEST rport, read from the installed model (spike ports named like the receptor)."""
+
+    def __init__(self, nest_model, receptors):
+        super().__init__(None)
+        self.nest_model, self.receptors = nest_model, receptors
+
+    def __get__(self, instance, owner=None):
+        if self.value is None:
+            install_modules(required=True)
+            native = {str(k).lower(): int(v) for k, v in
+                      dict(nest.GetDefaults(self.nest_model).get("receptor_types", {})).items()}
+            self.value = {name: native.get(name.lower(), 0) for name in self.receptors}
+        return self.value
 
 
 def build_scaled_translations(names, scale):
@@ -251,12 +306,16 @@ def nestml_cell_type(name, nestml_description):
     Returns
     -------
     A cell-type class, used like a standard one: ``sim.Population(10, celltype(V_th=-50.0))``.
+    Its ``nest_module`` attribute says which NEST module holds the model and whether this
+    call compiled it (False when it came from the cache).
     """
+    from pyNN.nestml import frontend, types
     source = frontend.read_source(nestml_description)
     models = frontend.load_models([source])
     model = _pick(models, name, "neuron", source[0])
-    build_module([source], {"nest_version": "v" + nest.__version__}, [model])
+    module, compiled = build_module([source], {"nest_version": "v" + nest.__version__}, [model])
     extra = _nest_cell_attrs(model, model.name)
+    extra["nest_module"] = {"name": module, "path": _modules[module], "compiled": compiled}
     return types.cell_type_class(model, name, extra=extra)
 
 
@@ -277,6 +336,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     weight_variable : the synapse variable holding the weight (the ``weight`` parameter)
     delay_variable : the synapse variable holding the delay, if any (the ``delay`` parameter)
     """
+    from pyNN.nestml import frontend, types
     syn_source = frontend.read_source(nestml_description)
     sources = [syn_source]
     neuron_model = None
@@ -300,21 +360,25 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
             f"NESTML synapse '{synapse_name}' receives postsynaptic spikes (ports {list(syn_model.post_ports)}): "
             f"on NEST it must be generated with its postsynaptic neuron; give "
             f"postsynaptic_neuron_nestml_description")
-    build_module(sources, opts, [syn_model] + ([neuron_model] if neuron_model else []))
+    module, compiled = build_module(sources, opts, [syn_model] + ([neuron_model] if neuron_model else []))
     if neuron_model is not None:
         nest_syn = f"{syn_model.name}__with_{neuron_model.name}"
         nest_neuron = f"{neuron_model.name}__with_{syn_model.name}"
     else:
         nest_syn = syn_model.name
-    extra = {"nest_name": nest_syn, "translations": _synapse_translations(syn_model, weight_variable, delay_variable)}
+    extra = {"nest_name": InstalledModelName(nest_syn),
+             "translations": _synapse_translations(syn_model, weight_variable, delay_variable),
+             "nest_module": {"name": module, "path": _modules[module], "compiled": compiled}}
     cls = types.synapse_type_class(syn_model, weight_variable, delay_variable, synapse_name, extra=extra)
     if neuron_model is not None:
         cell_extra = _nest_cell_attrs(neuron_model, nest_neuron)
+        cell_extra["nest_module"] = extra["nest_module"]
         cls.postsynaptic_cell_type = types.cell_type_class(neuron_model, nest_neuron, extra=cell_extra)
     return cls
 
 
 def _synapse_translations(model, weight_variable, delay_variable):
+    from pyNN.nestml import types
     from pyNN.standardmodels import build_translations
     entries = [("weight", "weight", types.WEIGHT_SCALE), ("delay", "delay")]
     for name, var in model.parameters.items():

@@ -22,6 +22,7 @@ from pyNN.connectors import (  # noqa: F401
     IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector, haveCSA,
 )
 from pyNN.core import IndexBasedExpression  # noqa: F401
+from pyNN.nestml import NESTMLUnavailable
 from pyNN.neuron import simulator
 from pyNN.neuron.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
 from pyNN.neuron.populations import Assembly, Population, PopulationView  # noqa: F401
@@ -40,6 +41,7 @@ from pyNN.neuron.recording import Recorder  # noqa: F401
 from pyNN.neuron.standardmodels import cells, electrodes, synapses  # noqa: F401
 
 state = simulator.state
+nestml = NESTMLUnavailable("NEURON")  # sim.nestml: no NESTML generator on this backend yet
 
 globals().update(backend_api(simulator, Population, Projection, FixedProbabilityConnector, StaticSynapse))  # noqa: F405
 
