@@ -30,7 +30,13 @@ def library_model(kind, name):
 
 @pytest.fixture(scope="module")
 def nest_sim():
-    return importlib.import_module("pyNN.nest")
+    """pyNN.nest; the NESTML modules registered by these tests are forgotten afterwards, so that
+    later tests' kernels do not load them (some live in temporary caches)."""
+    sim = importlib.import_module("pyNN.nest")
+    registered = dict(sim.nestml._modules)
+    yield sim
+    for name in set(sim.nestml._modules) - set(registered):
+        del sim.nestml._modules[name]
 
 
 @pytest.fixture(scope="module")
