@@ -10,7 +10,8 @@ setup(
     long_description_content_type="text/markdown",
     packages=find_packages(include=["pyNN", "pyNN.*"]),
     # NMODL sources are compiled on first use; hardware profiles are data files
-    package_data={"pyNN.neuron": ["nmodl/*.mod"], "pyNN.hardware": ["profiles/*.json"]},
+    package_data={"pyNN.neuron": ["nmodl/*.mod"], "pyNN.hardware": ["profiles/*.json"],
+                  "pyNN.nestml": ["nest_compat/*.h", "nest_compat/gsl/*.h", "nest_compat/README.md"]},
     python_requires=">=3.10",
     install_requires=["numpy>=1.24,<2.3", "quantities>=0.16", "neo>=0.13", "lazyarray>=0.6"],
     extras_require={
@@ -18,6 +19,7 @@ setup(
         "neuron": ["neuron>=9.0"],
         "hardware": ["numba>=0.61"],
         "brian2": ["brian2>=2.9"],
+        "nestml": ["nestml==9.0.0", "odetoolbox==3.0.0", "boost-headers==1.85.0.post1"],
         "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
         "io": ["nixio>=1.5", "pynwb>=2.5"],
         "jupyter": ["jupyterlab>=4", "ipykernel>=6", "matplotlib>=3.7"],

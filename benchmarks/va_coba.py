@@ -65,10 +65,16 @@ def _seeds(options):
     return {k: v + options.get("seed", 0) for k, v in SEEDS.items()}
 
 
-def run_pynn(timer, options, module, setup_options, after=None):
+def standard_cells(sim):
+    """The cell type of the network and the name of its membrane potential."""
+    return sim.IF_cond_exp(**CELL_PARAMS), "v"
+
+
+def run_pynn(timer, options, module, setup_options, after=None, cells=standard_cells):
     """Build, run and read the network with the PyNN-style backend `module`
     (e.g. 'pyNN.nest'), set up with `setup_options(seeds)`; `after(sim)` may add numbers
-    to the result before ``end()``."""
+    to the result before ``end()``; `cells(sim)` gives the cell type and the name of its
+    membrane potential (called in the import phase, so a type may be registered there)."""
     seeds = _seeds(options)
     with timer.phase("import"):
         import importlib
@@ -76,14 +82,14 @@ def run_pynn(timer, options, module, setup_options, after=None):
         import numpy as np
         from pyNN.random import NumpyRNG, RandomDistribution
         sim = importlib.import_module(module)
+        celltype, v_name = cells(sim)
     extra = {"rss_after_import_mb": current_rss_mb()}
     t_sim = options["t_sim"]
     with timer.phase("build"):
         sim.setup(timestep=DT, **setup_options(seeds))
         v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seeds["v"]))
-        celltype = sim.IF_cond_exp(**CELL_PARAMS)
-        exc = sim.Population(N_EXC, celltype, initial_values={"v": v_init}, label="exc")
-        inh = sim.Population(N_INH, celltype, initial_values={"v": v_init}, label="inh")
+        exc = sim.Population(N_EXC, celltype, initial_values={v_name: v_init}, label="exc")
+        inh = sim.Population(N_INH, celltype, initial_values={v_name: v_init}, label="inh")
         stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
                               label="stim")
         exc.record("spikes")

@@ -199,3 +199,18 @@ class DataFileError(PyNNError, OSError, ValueError):
 class DuplicateInjectionWarning(UserWarning):
     """A current source was injected into a cell that already receives it: the cell then
     receives the current once per injection (twice the current for two injections)."""
+
+
+class ModelDescriptionError(PyNNError, ValueError):
+    """A model description (e.g. a NESTML model) that does not parse or does not check. The
+    message names the file, line and column and quotes the model tool's message; ``problems``
+    lists every one as (path, line, column, message)."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class CodeGenerationError(PyNNError, RuntimeError):
+    """Code for a user-defined model could not be generated or compiled (a missing compiler or
+    header, a failing build); the message says what to install or where the build log is."""

@@ -13,6 +13,7 @@ os.environ.setdefault("PYNEST_QUIET", "1")  # no NEST banner on import
 import nest  # noqa: F401 - exported as sim.nest, like PyNN
 
 from pyNN.common import exports as _exports
+from pyNN.nest import nestml  # noqa: F401 - sim.nestml.nestml_cell_type(...), as in PyNN 0.13
 from pyNN.nest.native import native_cell_type, native_electrode_type, native_synapse_type  # noqa: F401
 
 globals().update(_exports.backend_exports(__name__))

@@ -60,6 +60,8 @@ class State(BaseState):
         self.warmed_up = False
         self.model_counter = 0
         self.synapse_models = {}
+        #: called after every nest.ResetKernel() (e.g. to install NESTML modules again)
+        self.kernel_reset_hooks = []
 
     @property
     def offset(self):
@@ -103,6 +105,8 @@ class State(BaseState):
 
     def _build_kernel(self):
         nest.ResetKernel()
+        for hook in self.kernel_reset_hooks:
+            hook()
         nest.verbosity = getattr(nest.VerbosityLevel, _VERBOSITY[self.verbosity])
         kernel = {"resolution": self.dt, "local_num_threads": self.threads,
                   # a different stream per segment, so trials after reset() are not replays

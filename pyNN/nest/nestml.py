@@ -1,0 +1,401 @@
+"""NESTML models on NEST: ``sim.nestml.nestml_cell_type`` and ``sim.nestml.nestml_synapse_type``.
+
+The front end (:mod:`pyNN.nestml`) reads the model and gives the cell or synapse type its
+parameters, units and ports; the C++ comes from NESTML's own NEST code generator and is
+compiled here, just in time, into a NEST extension module kept in the NESTML cache
+(``<cache>/nest/<key>/``, see :mod:`pyNN.nestml.cache`), so a second run compiles nothing.
+
+What building against the NEST wheel takes, all handled here:
+
+- no ``nest-config`` and no CMake: the module is compiled directly with the C++ compiler,
+  with the flags the wheel was built with (C++20, ``-D_GLIBCXX_USE_CXX11_ABI=0``: the
+  wheel uses the old libstdc++ string ABI);
+- headers: NEST's own (inside the wheel), Boost's (the ``boost-headers`` package) and the
+  few libltdl/GSL declarations the wheel leaves out (``pyNN/nestml/nest_compat``);
+- ``nest.Install`` again after every kernel reset (every ``setup()`` and ``reset()``).
+
+Unlike PyNN 0.13, a model may be registered at any time before the Population or
+Projection that uses it; each registration is its own module.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import nest
+
+from pyNN import errors
+from pyNN.nest import simulator
+from pyNN.nestml import cache
+
+# pyNN.nestml's front end and types (and sympy, nestml) are imported on first use, so that
+# `import pyNN.nest` stays fast
+COMPAT_INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nestml", "nest_compat")
+_COMPILERS = ("c++", "g++", "clang++")
+#: bump when the way modules are generated or built changes, so that old builds are not reused
+GENERATOR_VERSION = 2
+_LOCK = threading.Lock()
+
+#: modules registered in this process: module name -> path of the .so
+_modules = {}
+#: modules installed in the current NEST kernel
+_installed = set()
+
+
+# --- toolchain -------------------------------------------------------------------------------------
+
+
+def find_compiler():
+    """Path of the C++ compiler; CodeGenerationError naming what to install if there is none."""
+    wanted = os.environ.get("CXX")
+    names = [wanted.split()[0]] if wanted else list(_COMPILERS)
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise errors.CodeGenerationError(
+        "pyNN.nest needs a C++ compiler to build NESTML models (once, into "
+        f"{cache.cache_root()}), but none was found ({'$CXX=' + wanted if wanted else ', '.join(_COMPILERS)} "
+        "not on PATH). Install one, e.g. `apt-get install g++` (Debian/Ubuntu) or `dnf install gcc-c++` "
+        "(Fedora), or set CXX.")
+
+
+def include_dirs():
+    """Include directories for a NESTML module; CodeGenerationError if a set of headers is missing."""
+    nest_include = os.path.join(os.path.dirname(nest.__file__), "include", "nest")
+    if not os.path.isfile(os.path.join(nest_include, "nest_extension_interface.h")):
+        raise errors.CodeGenerationError(
+            f"pyNN.nest cannot build NESTML models: NEST's C++ headers are not in {nest_include}. "
+            "Install NEST from the wheel this library uses (pip install nest-simulator==3.10.0), whose "
+            "headers are included, or a NEST built from source with its headers.")
+    try:
+        import boost_headers
+    except ImportError as exc:
+        raise errors.CodeGenerationError(
+            "pyNN.nest cannot build NESTML models: the Boost headers NEST's headers include are missing. "
+            "Install them with `pip install boost-headers` (or `pip install pyNN[nestml]`).") from exc
+    return [COMPAT_INCLUDE, nest_include, str(boost_headers.get_include())]
+
+
+def compile_flags():
+    """Compiler flags matching how the NEST wheel was built."""
+    return ["-std=c++20", "-O2", "-fPIC", "-D_GLIBCXX_USE_CXX11_ABI=0", "-DLTX_MODULE", "-DNDEBUG", "-w"]
+
+
+def _check_gsl(models):
+    if any(s.kind == "numeric" for m in models for s in m.solvers) and not nest.build_info.get("have_gsl"):
+        raise errors.CodeGenerationError(
+            "this NEST was built without GSL, which NESTML models with a numeric solver need; "
+            "use the nest-simulator wheel (built with GSL) or a NEST built with GSL")
+
+
+# --- code generation and build ---------------------------------------------------------------------
+
+
+def _generate(sources, work, module_name, codegen_opts):
+    """NESTML's NEST code generator (no builder), in this process."""
+    from pyNN.nestml import frontend
+    from pynestml.cocos.co_cos_manager import CoCosManager
+    from pynestml.frontend import pynestml_frontend as fe
+    from pynestml.frontend.frontend_configuration import FrontendConfiguration
+    from pynestml.utils.logger import Logger, LoggingLevel
+
+    src_dir = os.path.join(work, "src")
+    os.makedirs(src_dir)
+    files = []
+    for i, (_, text) in enumerate(sources):
+        path = os.path.join(src_dir, f"model{i}.nestml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        files.append(path)
+    target = os.path.join(work, "code")
+    with frontend._LOCK:
+        fe.configure_front_end(files, "NEST", target_path=target, logging_level="ERROR", module_name=module_name,
+                               codegen_opts=codegen_opts)
+        Logger.init_logger(LoggingLevel.NO)
+        options = FrontendConfiguration.get_codegen_opts()
+        transformers, _ = fe.transformers_from_target_name("NEST", options=options)
+        generator = fe.code_generator_from_target_name("NEST")
+        generator.set_options(options)
+        models = fe.get_parsed_models()
+        for model in models:
+            if not Logger.has_errors(model):
+                CoCosManager.check_cocos(model)
+        frontend._raise_errors(Logger, LoggingLevel, {f: p for f, (p, _) in zip(files, sources)})
+        models, metadata = fe.transform_models(transformers, models)
+        if codegen_opts.get("neuron_synapse_pairs"):
+            # only the co-generated pair: the plain neuron may already be in another module, and
+            # NEST refuses two models of one name
+            models = [m for m in models if "__with_" in m.get_name()]
+        fe.generate_code(generator, models, metadata)
+    return target
+
+
+def _compile(code_dir, work, module_name):
+    compiler = find_compiler()
+    flags = compile_flags() + [f"-I{d}" for d in include_dirs()]
+    sources = sorted(f for f in os.listdir(code_dir) if f.endswith(".cpp"))
+    log_path = os.path.join(work, "build.log")
+
+    def compile_one(name):
+        obj = os.path.join(work, name[:-4] + ".o")
+        cmd = [compiler, *flags, "-c", os.path.join(code_dir, name), "-o", obj]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        return obj, cmd, result
+
+    workers = max(1, min(len(sources), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2))
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(compile_one, sources))
+    with open(log_path, "w") as log:
+        for _, cmd, result in results:
+            log.write(" ".join(cmd) + "\n" + result.stdout + result.stderr + "\n")
+    failed = [(cmd, r) for _, cmd, r in results if r.returncode != 0]
+    if failed:
+        cmd, result = failed[0]
+        keep = os.path.join(cache.cache_root(), "nest", "failed-" + module_name)
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(work, keep)
+        hint = ""
+        if "No such file or directory" in result.stderr and "#include" in result.stderr:
+            hint = " (a header is missing: see the first error)"
+        raise errors.CodeGenerationError(
+            f"pyNN.nest: compiling the NESTML module {module_name} failed{hint}; the code and build log are "
+            f"in {keep}:\n{result.stderr[-3000:]}")
+    library = os.path.join(work, module_name + ".so")
+    link = subprocess.run([compiler, "-shared", "-o", library, *[o for o, _, _ in results]],
+                          capture_output=True, text=True)
+    if link.returncode != 0:
+        raise errors.CodeGenerationError(f"pyNN.nest: linking the NESTML module {module_name} failed:\n"
+                                         f"{link.stderr[-3000:]}")
+    return library
+
+
+def build_module(sources, codegen_opts, models):
+    """Generate and compile (unless cached) the NEST module for `sources`; returns (path, compiled)."""
+    _check_gsl(models)
+    key = cache.make_key("nest", GENERATOR_VERSION, nest.__version__, [t for _, t in sources],
+                         sorted(codegen_opts.items()), compile_flags(), sys.platform)
+    module_name = f"pynn{key[:16]}module"
+
+    def build(work):
+        find_compiler()
+        include_dirs()
+        code_dir = _generate(sources, work, module_name, codegen_opts)
+        _compile(code_dir, work, module_name)
+
+    def is_complete(directory):
+        return os.path.isfile(os.path.join(directory, module_name + ".so"))
+
+    with _LOCK:
+        directory, compiled = cache.build_once("nest", key, build, is_complete)
+    path = os.path.join(directory, module_name + ".so")
+    _modules[module_name] = path
+    install_modules()
+    return module_name, compiled
+
+
+def install_modules(required=False):
+    """Install every registered module into the current NEST kernel (again after each reset).
+
+    NEST accepts a module only into a kernel without nodes. A model registered after
+    ``setup()`` (which already creates nodes) makes the kernel be rebuilt from the core's
+    description of the network, exactly as ``reset()`` does. After a run that would lose the
+    simulation's state, so the module is then installed at the next ``setup()`` or ``reset()``;
+    using the model before that (`required`) raises SimulationStateError.
+    """
+    pending = [name for name in _modules if name not in _installed]
+    if not pending:
+        return
+    if nest.GetKernelStatus("network_size") > 0:
+        state = simulator.state
+        if state.running:
+            if required:
+                raise errors.SimulationStateError(
+                    f"NESTML module(s) {pending} were registered after this NEST simulation ran, and NEST cannot "
+                    f"load modules into a running network: register NESTML models before the first run(), or "
+                    f"call sim.reset() or sim.setup() before using them")
+            return
+        if state.initialized:
+            state._reset()  # rebuilds the kernel; its reset hook comes back here with an empty kernel
+            return
+        nest.ResetKernel()
+        _installed.clear()
+    level = nest.verbosity
+    nest.verbosity = nest.VerbosityLevel.WARNING  # no "loaded module" banner per install
+    try:
+        for name in pending:
+            nest.Install(_modules[name])
+            _installed.add(name)
+    finally:
+        nest.verbosity = level
+
+
+class InstalledModelName:
+    """Class attribute giving a NESTML type's NEST model name, making sure that its module is
+    installed in the current kernel when a Population or Projection asks for it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __get__(self, instance, owner=None):
+        install_modules(required=True)
+        return self.value
+
+
+def _after_kernel_reset():
+    _installed.clear()
+    install_modules()
+
+
+simulator.state.kernel_reset_hooks.append(_after_kernel_reset)
+
+
+# --- types -----------------------------------------------------------------------------------------
+
+
+def _nest_cell_attrs(model, nest_model):
+    from pyNN.nestml import types
+    scale = {n: v.to_pynn for n, v in {**model.parameters, **model.state}.items()}
+    rtypes = types.receptor_types(model)
+    qualified = rtypes == ("excitatory", "inhibitory")
+    return {
+        "nest_name": InstalledModelName({"on_grid": nest_model, "off_grid": nest_model}),
+        "translations": build_scaled_translations(list(model.parameters), scale),
+        "variable_map": {n: n for n in model.state},
+        "scale_factors": {n: scale[n] for n in model.state},
+        "weight_scale": types.WEIGHT_SCALE,
+        # one port with NESTML's excitatory/inhibitory qualifiers: NEST picks it by the weight's sign
+        "sign_selects_receptor": qualified,
+        "receptor_ports": None if qualified else ReceptorPorts(nest_model, rtypes),
+    }
+
+
+class ReceptorPorts(InstalledModelName):
+    """Receptor type -> NEST rport, read from the installed model (spike ports named like the receptor)."""
+
+    def __init__(self, nest_model, receptors):
+        super().__init__(None)
+        self.nest_model, self.receptors = nest_model, receptors
+
+    def __get__(self, instance, owner=None):
+        if self.value is None:
+            install_modules(required=True)
+            native = {str(k).lower(): int(v) for k, v in
+                      dict(nest.GetDefaults(self.nest_model).get("receptor_types", {})).items()}
+            self.value = {name: native.get(name.lower(), 0) for name in self.receptors}
+        return self.value
+
+
+def build_scaled_translations(names, scale):
+    """Translation table: NEST value = library value / to_pynn (NEST holds model units)."""
+    from pyNN.standardmodels import build_translations
+    return build_translations(*[(n, n, 1.0 / scale[n]) if scale.get(n, 1.0) != 1.0 else (n, n) for n in names])
+
+
+def nestml_cell_type(name, nestml_description):
+    """A cell type from a NESTML neuron model, built for NEST (compiled on first use, then cached).
+
+    Parameters
+    ----------
+    name : the NESTML model name (``model <name>:`` in the description)
+    nestml_description : a ``.nestml`` file path or the model text
+
+    Returns
+    -------
+    A cell-type class, used like a standard one: ``sim.Population(10, celltype(V_th=-50.0))``.
+    Its ``nest_module`` attribute says which NEST module holds the model and whether this
+    call compiled it (False when it came from the cache).
+    """
+    from pyNN.nestml import frontend, types
+    source = frontend.read_source(nestml_description)
+    models = frontend.load_models([source])
+    model = _pick(models, name, "neuron", source[0])
+    module, compiled = build_module([source], {"nest_version": "v" + nest.__version__}, [model])
+    extra = _nest_cell_attrs(model, model.name)
+    extra["nest_module"] = {"name": module, "path": _modules[module], "compiled": compiled}
+    return types.cell_type_class(model, name, extra=extra)
+
+
+def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
+                        weight_variable="w", delay_variable=None):
+    """A synapse type from a NESTML synapse model, built for NEST.
+
+    A plastic synapse (one with postsynaptic spike ports) is generated together with its
+    postsynaptic neuron, given by `postsynaptic_neuron_nestml_description`; the neuron's
+    cell type is the returned class's ``postsynaptic_cell_type``, and the synapse only
+    connects to populations of that type.
+
+    Parameters
+    ----------
+    synapse_name : the NESTML synapse model name
+    nestml_description : a ``.nestml`` file path or the model text
+    postsynaptic_neuron_nestml_description : path or text of the postsynaptic neuron
+    weight_variable : the synapse variable holding the weight (the ``weight`` parameter)
+    delay_variable : the synapse variable holding the delay, if any (the ``delay`` parameter)
+    """
+    from pyNN.nestml import frontend, types
+    syn_source = frontend.read_source(nestml_description)
+    sources = [syn_source]
+    neuron_model = None
+    if postsynaptic_neuron_nestml_description is not None:
+        sources.append(frontend.read_source(postsynaptic_neuron_nestml_description))
+    models = frontend.load_models(sources, synapse_names=[synapse_name])
+    syn_model = _pick(models, synapse_name, "synapse", syn_source[0])
+    opts = {"nest_version": "v" + nest.__version__, "weight_variable": {syn_model.name: weight_variable}}
+    if delay_variable:
+        opts["delay_variable"] = {syn_model.name: delay_variable}
+    if len(sources) > 1:
+        neuron_names = [n for n in frontend.model_names(sources[1][1]) if models[n].kind == "neuron"]
+        if len(neuron_names) != 1:
+            raise errors.ModelDescriptionError(
+                f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
+        neuron_model = models[neuron_names[0]]
+        opts["neuron_synapse_pairs"] = [{"neuron": neuron_model.name, "synapses": {
+            syn_model.name: {"post_ports": list(syn_model.post_ports)}}}]
+    elif syn_model.post_ports:
+        raise errors.ModelDescriptionError(
+            f"NESTML synapse '{synapse_name}' receives postsynaptic spikes (ports {list(syn_model.post_ports)}): "
+            f"on NEST it must be generated with its postsynaptic neuron; give "
+            f"postsynaptic_neuron_nestml_description")
+    module, compiled = build_module(sources, opts, [syn_model] + ([neuron_model] if neuron_model else []))
+    if neuron_model is not None:
+        nest_syn = f"{syn_model.name}__with_{neuron_model.name}"
+        nest_neuron = f"{neuron_model.name}__with_{syn_model.name}"
+    else:
+        nest_syn = syn_model.name
+    extra = {"nest_name": InstalledModelName(nest_syn),
+             "translations": _synapse_translations(syn_model, weight_variable, delay_variable),
+             "nest_module": {"name": module, "path": _modules[module], "compiled": compiled}}
+    cls = types.synapse_type_class(syn_model, weight_variable, delay_variable, synapse_name, extra=extra)
+    if neuron_model is not None:
+        cell_extra = _nest_cell_attrs(neuron_model, nest_neuron)
+        cell_extra["nest_module"] = extra["nest_module"]
+        cls.postsynaptic_cell_type = types.cell_type_class(neuron_model, nest_neuron, extra=cell_extra)
+    return cls
+
+
+def _synapse_translations(model, weight_variable, delay_variable):
+    from pyNN.nestml import types
+    from pyNN.standardmodels import build_translations
+    entries = [("weight", "weight", types.WEIGHT_SCALE), ("delay", "delay")]
+    for name, var in model.parameters.items():
+        if name in (weight_variable, delay_variable):
+            continue
+        entries.append((name, name, 1.0 / var.to_pynn) if var.to_pynn != 1.0 else (name, name))
+    return build_translations(*entries)
+
+
+def _pick(models, name, kind, path):
+    if name not in models:
+        raise errors.ModelDescriptionError(
+            f"{path}: no NESTML model named '{name}' (the description declares {sorted(models)})")
+    model = models[name]
+    if model.kind != kind:
+        raise errors.InvalidModelError(f"NESTML model '{name}' in {path} is a {model.kind}, not a {kind}")
+    return model
+
+
+__all__ = ["nestml_cell_type", "nestml_synapse_type"]

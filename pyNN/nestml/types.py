@@ -1,0 +1,201 @@
+"""Cell and synapse types made from the intermediate form, the same on every back end.
+
+A NESTML cell type is a class like a standard one: parameters with defaults and units in
+the library's units (see :mod:`pyNN.nestml.units`), default initial values of the state
+variables, the state variables as recordables, the spike input ports as receptor types
+and :meth:`describe`. Parameter and state names are the NESTML names. A back end adds its
+own attributes (e.g. the NEST model name and translation table) through ``extra``.
+
+Receptor types. A model whose spike ports are one ``excitatory`` and one ``inhibitory``
+port (NESTML's qualifiers, as in NESTML's ``iaf_psc_exp_neuron``) has the receptor types
+``("excitatory", "inhibitory")``; any other model has one receptor type per spike port,
+named like the port.
+
+Weights. A NESTML weight is a dimensionless multiplier; NESTML's models turn it into a
+current or conductance with ``1 pA`` or ``1 nS`` per unit of weight. The library's weights
+are in nA (current-based) or uS (conductance-based), so a NESTML weight is the library's
+weight times :data:`WEIGHT_SCALE` (1000), on every back end.
+"""
+
+import numbers
+
+import sympy
+
+from pyNN import errors
+from pyNN.models import BaseCellType
+from pyNN.standardmodels import StandardModelType, StandardSynapseType, build_translations
+
+#: NESTML weight = library weight (nA or uS) x WEIGHT_SCALE
+WEIGHT_SCALE = 1000.0
+
+
+def evaluate_defaults(model, variables):
+    """Numbers for the defaults of `variables` (name -> ir.Variable), in model units; a default
+    that refers to parameters or internals uses their defaults."""
+    known = {}
+    for group in (model.parameters, model.internals):
+        for name, var in group.items():
+            try:
+                known[sympy.Symbol(name)] = var.value.subs(known)
+            except (AttributeError, TypeError):
+                known[sympy.Symbol(name)] = var.value
+    out = {}
+    for name, var in variables.items():
+        value = sympy.sympify(var.value).subs(known)
+        if var.dtype == "boolean":
+            out[name] = bool(value)
+        elif not value.is_number:
+            raise errors.ModelDescriptionError(
+                f"NESTML model '{model.name}': the default of '{name}' ({var.value}) is not a number")
+        elif var.dtype == "integer":
+            out[name] = int(value)
+        else:
+            out[name] = float(value)
+    return out
+
+
+def _pynn_values(model, variables):
+    values = evaluate_defaults(model, variables)
+    return {name: (value * variables[name].to_pynn if isinstance(value, float) else value)
+            for name, value in values.items()}
+
+
+def receptor_types(model):
+    """The receptor types of a NESTML neuron (see the module docstring)."""
+    ports = [model.input_ports[n] for n in model.spike_ports()]
+    qualifiers = sorted(q for p in ports for q in p.qualifiers)
+    if len(ports) == 2 and qualifiers == ["excitatory", "inhibitory"]:
+        return ("excitatory", "inhibitory")
+    return tuple(p.name for p in ports)
+
+
+def is_conductance_based(model):
+    """True if spike input acts on a conductance: an ``onReceive`` handler assigns to a
+    variable in nS, or a kernel's convolution is multiplied by a quantity in nS."""
+    variables = {**model.state, **model.parameters, **model.internals}
+    for handler in model.on_receive:
+        for stmt in handler.body:
+            target = variables.get(getattr(stmt, "target", None))
+            if target is not None and target.unit == "nS":
+                return True
+    kernel_vars = {v for k in model.kernels for v in k.state_variables}
+    conductances = {n for n, v in variables.items() if v.unit == "nS"}
+    expressions = list(model.inline_expressions.values()) + [ode.rhs for ode in model.odes]
+    for expr in expressions:
+        for term in sympy.Add.make_args(sympy.expand(expr)):
+            names = {str(s) for s in term.free_symbols}
+            if names & kernel_vars and names & conductances:
+                return True
+    return False
+
+
+class NESTMLTypeMixin:
+    """What NESTML cell and synapse types have in common."""
+
+    #: the :class:`pyNN.nestml.ir.Model`
+    nestml_model = None
+
+    def describe(self, template="modeltype_default.txt", engine="default"):
+        """The model's name, source, parameters (library units), state, ports and solvers;
+        a dict when `template` is None."""
+        m = self.nestml_model
+        context = {
+            "name": type(self).__name__, "nestml_model": m.name, "kind": m.kind, "source": m.source.path,
+            "parameters": {k: (self.default_parameters[k], self.units.get(k, "")) for k in self.default_parameters},
+            "state": {k: (v, self.units.get(k, "")) for k, v in self.default_initial_values.items()},
+            "input_ports": {p.name: p.kind for p in m.input_ports.values()},
+            "solvers": {s.kind: list(s.state_variables) for s in m.solvers},
+        }
+        if template is None:
+            return context
+        lines = [f"{context['name']}: NESTML {m.kind} '{m.name}' from {m.source.path}"]
+        lines.append("  parameters: " + ", ".join(f"{k}={v!r} {u}".rstrip() for k, (v, u) in
+                                                  context["parameters"].items()))
+        if context["state"]:
+            lines.append("  state: " + ", ".join(f"{k}={v!r} {u}".rstrip() for k, (v, u) in context["state"].items()))
+        lines.append("  input ports: " + ", ".join(f"{k} ({v})" for k, v in context["input_ports"].items()))
+        if context["solvers"]:
+            lines.append("  solvers: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in context["solvers"].items()))
+        return "\n".join(lines)
+
+
+class NESTMLCellType(NESTMLTypeMixin, StandardModelType, BaseCellType):
+    """Base class of the cell types made from NESTML neurons."""
+
+    def __repr__(self):
+        return f"{type(self).__name__}(<NESTML neuron {self.nestml_model.name}>)"
+
+
+class NESTMLSynapseType(NESTMLTypeMixin, StandardSynapseType):
+    """Base class of the synapse types made from NESTML synapses."""
+
+    #: the type of the co-generated postsynaptic neuron (plastic synapses)
+    postsynaptic_cell_type = None
+
+    @property
+    def plastic(self):
+        return bool(self.nestml_model.post_ports or self.nestml_model.update or self.nestml_model.odes)
+
+
+def cell_type_class(model, class_name=None, bases=(NESTMLCellType,), extra=None):
+    """A cell-type class for the NESTML neuron `model` (an ir.Model)."""
+    if model.kind != "neuron":
+        raise errors.InvalidModelError(f"NESTML model '{model.name}' is a synapse, not a neuron")
+    parameters = _pynn_values(model, model.parameters)
+    initial = _pynn_values(model, model.state)
+    units = {n: v.pynn_unit for n, v in {**model.parameters, **model.state}.items()}
+    attrs = {
+        "__doc__": f"Cell type from the NESTML neuron '{model.name}' ({model.source.path}).",
+        "nestml_model": model,
+        "default_parameters": parameters,
+        "default_initial_values": initial,
+        "units": {k: ("dimensionless" if u == "dimensionless" else u) for k, u in units.items()},
+        "recordable": list(model.state) + ["spikes"],
+        "receptor_types": receptor_types(model),
+        "conductance_based": is_conductance_based(model),
+        "injectable": any(p.kind == "continuous" for p in model.input_ports.values()),
+        "translations": build_translations(*[(n, n) for n in parameters]),
+    }
+    attrs.update(extra or {})
+    return type(class_name or model.name, bases, attrs)
+
+
+def synapse_type_class(model, weight_variable="w", delay_variable=None, class_name=None,
+                       bases=(NESTMLSynapseType,), extra=None):
+    """A synapse-type class for the NESTML synapse `model` (an ir.Model).
+
+    The weight variable becomes the ``weight`` parameter (library units, see
+    :data:`WEIGHT_SCALE`), the delay variable (if any) the ``delay`` parameter (ms); the
+    other parameters keep their NESTML names.
+    """
+    if model.kind != "synapse":
+        raise errors.InvalidModelError(f"NESTML model '{model.name}' is a neuron, not a synapse")
+    variables = {**model.parameters, **model.state}
+    for role, name in (("weight_variable", weight_variable), ("delay_variable", delay_variable)):
+        if name is not None and name not in variables:
+            raise errors.NonExistentParameterError(
+                f"NESTML synapse '{model.name}' has no variable '{name}' (given as {role}); its parameters and "
+                f"state are {sorted(variables)}")
+    model.weight_variable, model.delay_variable = weight_variable, delay_variable
+    values = _pynn_values(model, model.parameters)
+    weight = _pynn_values(model, {weight_variable: variables[weight_variable]})[weight_variable] \
+        if weight_variable else 0.0
+    params = {"weight": float(weight) / WEIGHT_SCALE if isinstance(weight, numbers.Real) else weight,
+              "delay": None}
+    if delay_variable:
+        params["delay"] = float(_pynn_values(model, {delay_variable: variables[delay_variable]})[delay_variable])
+    params.update({k: v for k, v in values.items() if k not in (weight_variable, delay_variable)})
+    units = {k: variables[k].pynn_unit for k in params if k in variables}
+    units.update({"weight": "nA", "delay": "ms"})
+    attrs = {
+        "__doc__": f"Synapse type from the NESTML synapse '{model.name}' ({model.source.path}).",
+        "nestml_model": model,
+        "default_parameters": params,
+        "default_initial_values": _pynn_values(model, {k: v for k, v in model.state.items()
+                                                         if k != weight_variable}),
+        "units": units,
+        "weight_variable": weight_variable,
+        "delay_variable": delay_variable,
+    }
+    attrs.update(extra or {})
+    return type(class_name or model.name, bases, attrs)

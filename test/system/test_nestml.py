@@ -1,0 +1,249 @@
+"""NESTML models as cell and synapse types (``sim.nestml``).
+
+On NEST the models are compiled with NESTML's own code generator. Compiling is slow (tens of
+seconds per module), so the models are registered once per test module and kept in the
+user's NESTML cache: a second run of this file compiles nothing. The cache tests use a
+fresh cache in a temporary directory and a very small model.
+"""
+
+import importlib
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from pyNN import errors
+
+pytest.importorskip("pynestml", reason="the nestml package is part of requirements.txt")
+
+LIBRARY = os.path.join(sys.prefix, "models")
+
+
+def library_model(kind, name):
+    path = os.path.join(LIBRARY, kind, name + ".nestml")
+    assert os.path.isfile(path), f"NESTML's model library should be installed in {LIBRARY}"
+    return path
+
+
+@pytest.fixture(scope="module")
+def nest_sim():
+    """pyNN.nest; the NESTML modules registered by these tests are forgotten afterwards, so that
+    later tests' kernels do not load them (some live in temporary caches)."""
+    sim = importlib.import_module("pyNN.nest")
+    registered = dict(sim.nestml._modules)
+    yield sim
+    for name in set(sim.nestml._modules) - set(registered):
+        del sim.nestml._modules[name]
+
+
+@pytest.fixture(scope="module")
+def iaf_psc_exp(nest_sim):
+    return nest_sim.nestml.nestml_cell_type("iaf_psc_exp_neuron", library_model("neurons", "iaf_psc_exp_neuron"))
+
+
+@pytest.fixture(scope="module")
+def iaf_cond_exp(nest_sim):
+    return nest_sim.nestml.nestml_cell_type("iaf_cond_exp_neuron", library_model("neurons", "iaf_cond_exp_neuron"))
+
+
+@pytest.fixture(scope="module")
+def stdp(nest_sim):
+    return nest_sim.nestml.nestml_synapse_type(
+        "stdp_synapse", library_model("synapses", "stdp_synapse"),
+        postsynaptic_neuron_nestml_description=library_model("neurons", "iaf_psc_exp_neuron"))
+
+
+def _drive(sim, cells, weights):
+    """The same input to every population: two spike trains (exc, inh) and a DC current."""
+    exc = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 5.5, 6.0, 30.0, 30.5, 31.0, 31.5, 60.0]))
+    inh = sim.Population(1, sim.SpikeSourceArray(spike_times=[45.0, 80.0, 80.3]))
+    for population in cells:
+        sim.Projection(exc, population, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=weights[0], delay=1.0), receptor_type="excitatory")
+        sim.Projection(inh, population, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=weights[1], delay=1.5), receptor_type="inhibitory")
+        sim.DCSource(amplitude=weights[2], start=10.0, stop=90.0).inject_into(population)
+        population.record(["spikes"])
+
+
+def _max_v_difference(sim, standard_type, nestml_type, weights, v_rest):
+    """Run a standard cell and a NESTML cell with the same input: check equal spike times and
+    return the largest difference of their membrane potentials (mV)."""
+    sim.setup(timestep=0.1)
+    standard = sim.Population(1, standard_type, initial_values={"v": v_rest})
+    nestml = sim.Population(1, nestml_type, initial_values={"V_m": v_rest})
+    _drive(sim, [standard, nestml], weights)
+    standard.record("v")
+    nestml.record("V_m")
+    sim.run(100.0)
+    std_data = standard.get_data().segments[0]
+    ml_data = nestml.get_data().segments[0]
+    std_spikes = np.asarray(std_data.spiketrains[0].magnitude)
+    assert std_spikes.size >= 2, "the test input should make the cell fire"
+    np.testing.assert_array_equal(np.asarray(ml_data.spiketrains[0].magnitude), std_spikes)
+    v1 = np.asarray(std_data.filter(name="v")[0].magnitude).ravel()
+    v2 = np.asarray(ml_data.filter(name="V_m")[0].magnitude).ravel()
+    assert v1.shape == v2.shape
+    sim.end()
+    return np.max(np.abs(v1 - v2))
+
+
+def test_iaf_psc_exp_matches_IF_curr_exp(nest_sim, iaf_psc_exp):
+    standard = nest_sim.IF_curr_exp(cm=0.25, tau_m=12.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
+                                    tau_refrac=2.0, tau_syn_E=2.5, tau_syn_I=4.0, i_offset=0.1)
+    nestml = iaf_psc_exp(C_m=0.25, tau_m=12.0, E_L=-65.0, V_reset=-68.0, V_th=-55.0, refr_T=2.0,
+                         tau_syn_exc=2.5, tau_syn_inh=4.0, I_e=0.1)
+    assert _max_v_difference(nest_sim, standard, nestml, (1.2, 0.8, 0.35), -65.0) < 1e-6
+
+
+def test_iaf_cond_exp_matches_IF_cond_exp(nest_sim, iaf_cond_exp):
+    standard = nest_sim.IF_cond_exp(cm=0.25, tau_m=15.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
+                                    tau_refrac=2.0, tau_syn_E=1.5, tau_syn_I=5.0, e_rev_E=0.0, e_rev_I=-75.0,
+                                    i_offset=0.1)
+    nestml = iaf_cond_exp(C_m=0.25, g_L=0.25 / 15.0, E_L=-65.0, V_reset=-68.0, V_th=-55.0, refr_T=2.0,
+                          tau_syn_exc=1.5, tau_syn_inh=5.0, E_exc=0.0, E_inh=-75.0, I_e=0.1)
+    assert _max_v_difference(nest_sim, standard, nestml, (0.03, 0.02, 0.3), -65.0) < 1e-6
+
+
+def test_nestml_cell_type_like_a_standard_type(nest_sim, iaf_psc_exp):
+    sim = nest_sim
+    assert iaf_psc_exp.default_parameters["C_m"] == pytest.approx(0.25)  # 250 pF in nF
+    assert iaf_psc_exp.units["I_e"] == "nA" and iaf_psc_exp.units["V_m"] == "mV"
+    assert iaf_psc_exp.default_initial_values["V_m"] == -70.0  # = E_L's default
+    assert set(iaf_psc_exp.recordable) == {"V_m", "refr_t", "I_syn_exc", "I_syn_inh", "spikes"}
+    assert iaf_psc_exp.receptor_types == ("excitatory", "inhibitory")
+    assert "iaf_psc_exp_neuron" in iaf_psc_exp().describe()
+    sim.setup(timestep=0.1)
+    cells = sim.Population(3, iaf_psc_exp(I_e=0.5))
+    cells.set(I_e=[0.0, 0.5, 0.6])
+    cells.initialize(V_m=-60.0)
+    assert cells.get("I_e") == pytest.approx([0.0, 0.5, 0.6])
+    cells.record(["V_m", "spikes"])
+    sim.run(50.0)
+    block = cells.get_data()
+    spikes = block.segments[0].spiketrains
+    assert len(spikes[0]) == 0 and len(spikes[2]) > len(spikes[1]) > 0
+    v = block.segments[0].filter(name="V_m")[0]
+    assert float(v[0, 0]) == pytest.approx(-60.0)
+    sim.reset()  # the module is installed again in the rebuilt kernel
+    sim.run(50.0)
+    assert len(cells.get_data().segments[1].spiketrains[2]) == len(spikes[2])
+    sim.end()
+
+
+def test_nestml_stdp_synapse_with_projection(nest_sim, stdp):
+    sim = nest_sim
+    assert stdp.postsynaptic_cell_type is not None
+    assert stdp().plastic and "weight" in stdp.default_parameters
+    sim.setup(timestep=0.1, min_delay=1.0)
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[10.0, 60.0, 110.0], [12.0, 62.0, 112.0]]))
+    post = sim.Population(1, stdp.postsynaptic_cell_type(I_e=0.0))
+    driver = sim.Population(1, sim.SpikeSourceArray(spike_times=[14.0, 64.0, 114.0]))
+    sim.Projection(driver, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=5.0, delay=1.0),
+                   receptor_type="excitatory")
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp(weight=0.001, delay=1.0),
+                         receptor_type="excitatory")
+    post.record("spikes")
+    w0 = np.asarray(prj.get("weight", format="array")).ravel()
+    assert w0 == pytest.approx([0.001, 0.001])
+    sim.run(150.0)
+    assert len(post.get_data().segments[0].spiketrains[0]) == 3
+    w1 = np.asarray(prj.get("weight", format="array")).ravel()
+    # pre 3-5 ms before each post spike: every pairing potentiates
+    assert np.all(w1 > w0)
+    sim.end()
+
+
+@pytest.mark.parametrize("backend", ["neuron", "brian2", "hardware"])
+def test_sim_nestml_on_backends_without_generator(backend):
+    sim = importlib.import_module(f"pyNN.{backend}")
+    with pytest.raises(errors.NotSupportedError, match=f"the {sim.nestml.backend} backend"):
+        sim.nestml.nestml_cell_type("iaf_psc_exp_neuron", library_model("neurons", "iaf_psc_exp_neuron"))
+    with pytest.raises(errors.NotSupportedError, match="no NESTML code generator"):
+        sim.nestml.nestml_synapse_type("stdp_synapse", library_model("synapses", "stdp_synapse"))
+
+
+# --- the compile cache -----------------------------------------------------------------------------
+
+TINY = """
+model tiny_neuron:
+    state:
+        V_m mV = -70 mV
+    equations:
+        V_m' = -(V_m - E_L) / tau_m + I_stim / C_m
+    parameters:
+        E_L mV = -70 mV
+        tau_m ms = 10 ms
+        C_m pF = 250 pF
+        V_th mV = -55 mV
+    input:
+        spikes <- spike
+        I_stim pA <- continuous
+    output:
+        spike
+    update:
+        integrate_odes()
+    onReceive(spikes):
+        V_m += spikes * 1 mV * 1 s
+    onCondition(V_m >= V_th):
+        V_m = E_L
+        emit_spike()
+"""
+
+_REGISTER = textwrap.dedent("""
+    import sys, time
+    import pyNN.nest as sim
+    t = time.time()
+    ct = sim.nestml.nestml_cell_type("tiny_neuron", sys.argv[1])
+    sim.setup()
+    p = sim.Population(1, ct(E_L=-60.0))
+    sim.run(1.0)
+    print("COMPILED", ct.nest_module["compiled"], time.time() - t)
+""")
+
+
+def _register_in_subprocess(cache_dir, model_path):
+    env = dict(os.environ, PYNN_NESTML_CACHE=str(cache_dir))
+    return subprocess.Popen([sys.executable, "-c", _REGISTER, str(model_path)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _compiled(process):
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0, err[-3000:]
+    line = next(x for x in out.splitlines() if x.startswith("COMPILED"))
+    return line.split()[1] == "True"
+
+
+def test_cache_compile_once_reuse_and_rebuild(tmp_path, nest_sim, monkeypatch):
+    model = tmp_path / "tiny_neuron.nestml"
+    model.write_text(TINY)
+    cache_dir = tmp_path / "cache"
+    # two processes compiling the same model at once both succeed
+    first, second = _register_in_subprocess(cache_dir, model), _register_in_subprocess(cache_dir, model)
+    results = [_compiled(first), _compiled(second)]
+    assert any(results)
+    # a later process finds the module in the cache and compiles nothing
+    assert _compiled(_register_in_subprocess(cache_dir, model)) is False
+    built = [d for d in os.listdir(cache_dir / "nest") if not d.startswith(".")]
+    assert len(built) == 1
+    # the same text from another place (here: given as text) is the same module
+    monkeypatch.setenv("PYNN_NESTML_CACHE", str(cache_dir))
+    assert nest_sim.nestml.nestml_cell_type("tiny_neuron", TINY).nest_module["compiled"] is False
+    # a changed model is built again; without a C++ compiler that build fails and says what to install
+    monkeypatch.setenv("CXX", "no-such-c++-compiler")
+    with pytest.raises(errors.CodeGenerationError, match="apt-get install g\\+\\+"):
+        nest_sim.nestml.nestml_cell_type("tiny_neuron", TINY.replace("10 ms", "20 ms"))
+    assert nest_sim.nestml.nestml_cell_type("tiny_neuron", TINY).nest_module["compiled"] is False
+
+
+def test_model_error_names_the_line_before_compiling(tmp_path, nest_sim, monkeypatch):
+    monkeypatch.setenv("PYNN_NESTML_CACHE", str(tmp_path / "cache"))
+    bad = tmp_path / "bad_neuron.nestml"
+    bad.write_text(TINY.replace("tiny_neuron", "bad_neuron").replace("I_stim / C_m", "I_stim / C_mm"))
+    with pytest.raises(errors.ModelDescriptionError, match=r"bad_neuron.nestml, line 6"):
+        nest_sim.nestml.nestml_cell_type("bad_neuron", str(bad))
+    assert not os.path.isdir(tmp_path / "cache" / "nest")
