@@ -101,21 +101,38 @@ class MultiQuantalSynapse(StandardSynapseType):
 # Spike-timing-dependent plasticity
 # ---------------------------------------------------------------------------------------------
 
-class STDPWeightDependence(StandardModelType):
+class _STDPComponent(StandardModelType):
+    """A part of an STDPMechanism. Its parameters may also be given by position, in the
+    order of ``default_parameters`` (PyNN 0.13's order, e.g. ``SpikePairRule(20.0, 20.0,
+    0.01, 0.012)``)."""
+
+    units = {}
+
+    def __init__(self, *args, **parameters):
+        names = list(self.default_parameters)
+        if len(args) > len(names):
+            raise errors.InvalidParameterValueError(
+                f"{type(self).__name__} takes at most {len(names)} positional parameters "
+                f"({', '.join(names)}), got {len(args)}")
+        for name, value in zip(names, args):
+            if name in parameters:
+                raise errors.InvalidParameterValueError(
+                    f"{type(self).__name__}: parameter '{name}' given both by position and by name")
+            parameters[name] = value
+        super().__init__(**parameters)
+
+
+class STDPWeightDependence(_STDPComponent):
     """Base class of the rules that set how the size of a weight change depends on the
     current weight."""
 
-    units = {}
 
-
-class STDPTimingDependence(StandardModelType):
+class STDPTimingDependence(_STDPComponent):
     """Base class of the rules that set how a weight change depends on the relative timing
     of pre- and post-synaptic spikes."""
 
-    units = {}
 
-
-class STDPVoltageDependence(StandardModelType):
+class STDPVoltageDependence(_STDPComponent):
     """Base class of rules that make weight changes depend on the post-synaptic voltage."""
 
     units = {}
@@ -168,8 +185,10 @@ class GutigWeightDependence(_BoundedWeightDependence):
 
 
 class SpikePairRule(STDPTimingDependence):
-    """Pair-based STDP: a pre-before-post pair potentiates by A_plus*exp(-dt/tau_plus), a
-    post-before-pre pair depresses by A_minus*exp(-dt/tau_minus) (relative to w_max)."""
+    """Pair-based STDP with all-to-all pairing: a pre-before-post pair potentiates by
+    A_plus*exp(-dt/tau_plus), a post-before-pre pair depresses by A_minus*exp(-dt/tau_minus),
+    both relative to w_max - w_min and scaled by the weight dependence (see
+    doc/behaviour.md for the exact algorithm)."""
 
     default_parameters = {"tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.01, "A_minus": 0.01}
     units = {"tau_plus": "ms", "tau_minus": "ms", "A_plus": "dimensionless", "A_minus": "dimensionless"}
@@ -182,10 +201,16 @@ class SpikePairRule(STDPTimingDependence):
 class Vogels2011Rule(STDPTimingDependence):
     """Inhibitory STDP (Vogels et al. 2011): near-coincident spikes potentiate, each
     pre-synaptic spike depresses by a constant, driving the post-synaptic rate towards
-    `rho`."""
+    `rho`.
+
+    `eta` is a weight (nA or uS, as the connection's weight), as in NEST's
+    ``vogels_sprekeler_synapse``: a post spike adds eta*K_pre, a pre spike adds eta*K_post
+    and then removes 2*rho*tau/1000*eta (see doc/behaviour.md). Only the additive weight
+    dependence applies.
+    """
 
     default_parameters = {"tau": 20.0, "eta": 1e-10, "rho": 3.0}
-    units = {"tau": "ms", "eta": "dimensionless", "rho": "Hz"}
+    units = {"tau": "ms", "eta": _WEIGHT_UNIT, "rho": "Hz"}
     parameter_checks = (
         ("eta", _non_negative, "must be >= 0"),
         ("rho", _non_negative, "must be >= 0 Hz"),

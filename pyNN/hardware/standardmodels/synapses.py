@@ -1,6 +1,6 @@
 """Synapse types of the hardware backend: StaticSynapse, TsodyksMarkramSynapse and
 STDPMechanism (SpikePairRule with the additive, multiplicative, APMD or Gutig weight
-dependence) run on the engine; the others are listed with the reason they are not
+dependence, Vogels2011Rule with the additive one) run on the engine; the others are listed with the reason they are not
 available (NoModelAvailableError on use)."""
 
 from pyNN.standardmodels import backend_type, build_translations, identity_translations
@@ -30,7 +30,7 @@ MultiplicativeWeightDependence = _synapse_type(std.MultiplicativeWeightDependenc
 AdditivePotentiationMultiplicativeDepression = _synapse_type(std.AdditivePotentiationMultiplicativeDepression, *_STDP)
 GutigWeightDependence = _synapse_type(std.GutigWeightDependence, *_STDP)
 SpikePairRule = _synapse_type(std.SpikePairRule, *_STDP)
-Vogels2011Rule = _synapse_type(std.Vogels2011Rule, missing_reason="not implemented by the hardware backend's engine")
+Vogels2011Rule = _synapse_type(std.Vogels2011Rule, "stdp", "as NEST's vogels_sprekeler_synapse (additive only)")
 
 
 class STDPMechanism(std.STDPMechanism):
@@ -39,6 +39,11 @@ class STDPMechanism(std.STDPMechanism):
                                            ("dendritic_delay_fraction", "dendritic_delay_fraction"))
     native_name = "stdp"
     native_description = "as NEST's stdp_synapse: all-to-all pairs, dendritic delay"
+    parameter_checks = (
+        *std.STDPMechanism.parameter_checks,
+        ("dendritic_delay_fraction", lambda v: v == 1,
+         "must be 1.0 on the hardware backend (the engine treats the whole delay as dendritic, as NEST does)"),
+    )
 
 
 __all__ = list(std.BACKEND_NAMES)
