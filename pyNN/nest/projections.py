@@ -54,8 +54,11 @@ class Projection(common.Projection):
         syn = self.synapse_type
         native = dict(getattr(syn, "extra_parameters", {}))
         native.update(type(syn).translate(values))
-        if "weight" in native:
-            native["weight"] = self._native_weights(native["weight"])
+        for name in ("weight", "Wmax"):  # weights and the STDP bound take the sign of the weights
+            if name in native:
+                native[name] = self._native_weights(native[name])
+        if "eta" in native:  # Vogels2011Rule's learning rate is a weight magnitude
+            native["eta"] = np.asarray(native["eta"], dtype=float) * self._weight_scale
         if getattr(syn, "needs_tau_psc", False) and post is not None:
             native["tau_psc"] = self._tau_psc(post)
         fixed, arrays = {}, {}
@@ -81,22 +84,38 @@ class Projection(common.Projection):
         name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
         return np.asarray(self.post.get(name, simplify=False), dtype=float)[post]
 
-    def _set_postsynaptic_parameters(self):
-        """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus)."""
+    def _set_postsynaptic_parameters(self, post, values):
+        """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus): set on
+        each target cell; a cell may not be given two different values (by this or another
+        projection), since NEST would then silently use the last one for every synapse."""
         table = getattr(self.synapse_type, "postsynaptic_translations", {})
-        if not table:
+        if not table or not len(post):
             return
-        values = {}
-        for component in getattr(self.synapse_type, "components", [self.synapse_type]):
-            values.update(component.get_parameters() if hasattr(component, "get_parameters") else {})
-        native = {entry["translated_name"]: entry["forward_transform"](values)
-                  for name, entry in table.items() if name in values}
-        for part in roots(self.post):
-            if native:
-                part.root._nodes[part.indices.tolist()].set({k: float(v) for k, v in native.items()})
+        targets = self.post._native_ids()[post]
+        registry = simulator.state.postsynaptic_stdp_values
+        for std_name, entry in table.items():
+            native_name = entry["translated_name"]
+            value = np.broadcast_to(np.asarray(entry["forward_transform"](values), dtype=float), targets.shape)
+            order = np.argsort(targets, kind="stable")
+            ids, first = np.unique(targets[order], return_index=True)
+            per_cell = value[order][first]
+            if not np.all(value[order] == np.repeat(per_cell, np.diff(np.append(first, len(order))))):
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}': '{std_name}' must be the same for every connection onto one "
+                    f"post-synaptic cell on NEST (NEST keeps it on the neuron as '{native_name}')")
+            known = registry.setdefault(native_name, {})
+            clash = [(i, known[i], v) for i, v in zip(ids.tolist(), per_cell.tolist())
+                     if i in known and known[i] != v]
+            if clash:
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}': '{std_name}' = {clash[0][2]:g} differs from the value "
+                    f"{clash[0][1]:g} another plastic projection gave the same post-synaptic cell on NEST "
+                    f"(NEST keeps it on the neuron as '{native_name}'); use one value per post-synaptic cell")
+            known.update(zip(ids.tolist(), per_cell.tolist()))
+            nest.NodeCollection(ids.tolist()).set({native_name: per_cell.tolist()})
 
     def _create_connections(self, pre, post, values):
-        self._set_postsynaptic_parameters()
+        self._set_postsynaptic_parameters(post, values)
         fixed, arrays = self._split_values(values, post)
         port = fixed.pop("receptor_type", None)
         model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)

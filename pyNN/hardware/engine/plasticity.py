@@ -58,21 +58,28 @@ def _weight_dependence_key(weight_dependence):
     return next((base for base in type(weight_dependence).__mro__ if base in WEIGHT_DEPENDENCES), None)
 
 
-def check_stdp_supported(synapse_type):
-    """Raise NoModelAvailableError unless the engine implements this combination of rules;
-    returns the weight dependence's key in WEIGHT_DEPENDENCES."""
+def unsupported_reason(synapse_type):
+    """Why the engine cannot run this combination of rules, or None if it can."""
     timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
     key = _weight_dependence_key(weight_dep) if weight_dep is not None else None
     pair = isinstance(timing, std.SpikePairRule) and key is not None
     vogels = isinstance(timing, std.Vogels2011Rule) and key is std.AdditiveWeightDependence
-    if not (pair or vogels) or synapse_type.voltage_dependence:
-        timing_name = type(timing).__name__ if timing else None
-        weight_name = type(weight_dep).__name__ if weight_dep else None
-        raise errors.NoModelAvailableError(
-            f"STDPMechanism({timing_name}, {weight_name}) is not available on the hardware backend: the engine "
-            f"implements SpikePairRule with the additive, multiplicative, additive-potentiation/"
-            f"multiplicative-depression and Gutig weight dependences, and Vogels2011Rule with the additive one")
-    return key
+    if (pair or vogels) and not synapse_type.voltage_dependence:
+        return None
+    timing_name = type(timing).__name__ if timing else None
+    weight_name = type(weight_dep).__name__ if weight_dep else None
+    return (f"STDPMechanism({timing_name}, {weight_name}): the engine implements SpikePairRule with the "
+            f"additive, multiplicative, additive-potentiation/multiplicative-depression and Gutig weight "
+            f"dependences, and Vogels2011Rule with the additive one")
+
+
+def check_stdp_supported(synapse_type):
+    """Raise NoModelAvailableError unless the engine implements this combination of rules;
+    returns the weight dependence's key in WEIGHT_DEPENDENCES."""
+    reason = unsupported_reason(synapse_type)
+    if reason:
+        raise errors.NoModelAvailableError(f"{reason} (not available on the hardware backend)")
+    return _weight_dependence_key(synapse_type.weight_dependence)
 
 
 def _per_connection(values, n, *names):

@@ -3,6 +3,7 @@ STDPMechanism (SpikePairRule with the additive, multiplicative, APMD or Gutig we
 dependence, Vogels2011Rule with the additive one) run on the engine; the others are listed with the reason they are not
 available (NoModelAvailableError on use)."""
 
+from pyNN.hardware.engine.plasticity import unsupported_reason
 from pyNN.standardmodels import backend_type, build_translations, identity_translations
 from pyNN.standardmodels import synapses as std
 
@@ -44,6 +45,15 @@ class STDPMechanism(std.STDPMechanism):
         ("dendritic_delay_fraction", lambda v: v == 1,
          "must be 1.0 on the hardware backend (the engine treats the whole delay as dendritic, as NEST does)"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # type(self) is this instance's own subclass (see assemble_type)
+        reason = unsupported_reason(self)
+        type(self).native_name = None if reason else "stdp"
+        type(self).missing_reason = reason
+        if isinstance(self.timing_dependence, std.Vogels2011Rule):
+            type(self).native_description = "as NEST's vogels_sprekeler_synapse: all-to-all pairs, dendritic delay"
 
 
 __all__ = list(std.BACKEND_NAMES)
