@@ -86,32 +86,37 @@ class Projection(common.Projection):
 
     def _set_postsynaptic_parameters(self, post, values):
         """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus): set on
-        each target cell; a cell may not be given two different values (by this or another
-        projection), since NEST would then silently use the last one for every synapse."""
+        each target cell. A cell may not get two different values from two projections, since
+        NEST would silently use the last one for every synapse onto it; a projection may change
+        the value (with set()) only on cells no other plastic projection shares."""
         table = getattr(self.synapse_type, "postsynaptic_translations", {})
-        if not table or not len(post):
+        names = [name for name in table if name in values]
+        if not names or not len(post):
             return
         targets = self.post._native_ids()[post]
+        order = np.argsort(targets, kind="stable")
+        ids, first = np.unique(targets[order], return_index=True)
+        counts = np.diff(np.append(first, len(order)))
         registry = simulator.state.postsynaptic_stdp_values
-        for std_name, entry in table.items():
-            native_name = entry["translated_name"]
-            value = np.broadcast_to(np.asarray(entry["forward_transform"](values), dtype=float), targets.shape)
-            order = np.argsort(targets, kind="stable")
-            ids, first = np.unique(targets[order], return_index=True)
-            per_cell = value[order][first]
-            if not np.all(value[order] == np.repeat(per_cell, np.diff(np.append(first, len(order))))):
+        for std_name in names:
+            native_name = table[std_name]["translated_name"]
+            value = np.broadcast_to(np.asarray(table[std_name]["forward_transform"](values), dtype=float),
+                                    targets.shape)[order]
+            per_cell = value[first]
+            if not np.all(value == np.repeat(per_cell, counts)):
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}': '{std_name}' must be the same for every connection onto one "
                     f"post-synaptic cell on NEST (NEST keeps it on the neuron as '{native_name}')")
             known = registry.setdefault(native_name, {})
-            clash = [(i, known[i], v) for i, v in zip(ids.tolist(), per_cell.tolist())
-                     if i in known and known[i] != v]
-            if clash:
-                raise errors.InvalidParameterValueError(
-                    f"Projection '{self.label}': '{std_name}' = {clash[0][2]:g} differs from the value "
-                    f"{clash[0][1]:g} another plastic projection gave the same post-synaptic cell on NEST "
-                    f"(NEST keeps it on the neuron as '{native_name}'); use one value per post-synaptic cell")
-            known.update(zip(ids.tolist(), per_cell.tolist()))
+            for cell, v in zip(ids.tolist(), per_cell.tolist()):
+                old_value, owners = known.get(cell, (v, set()))
+                if old_value != v and owners - {id(self)}:
+                    raise errors.InvalidParameterValueError(
+                        f"Projection '{self.label}': '{std_name}' = {v:g} differs from the value {old_value:g} "
+                        f"another plastic projection gave the same post-synaptic cell on NEST (NEST keeps it "
+                        f"on the neuron as '{native_name}'); use one value per post-synaptic cell")
+            for cell, v in zip(ids.tolist(), per_cell.tolist()):
+                known[cell] = (v, known.get(cell, (v, set()))[1] | {id(self)})
             nest.NodeCollection(ids.tolist()).set({native_name: per_cell.tolist()})
 
     def _create_connections(self, pre, post, values):
@@ -150,6 +155,11 @@ class Projection(common.Projection):
         return conns, idx[order]
 
     def _set_attributes(self, values):
+        if getattr(self.synapse_type, "plastic", False):
+            # NEST's parameters are computed from several standard ones (alpha = A_minus/A_plus):
+            # translate with the current values of all of them
+            values = {**{k: v for k, v in self._syn.items() if k not in ("weight", "delay")}, **values}
+        self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
         fixed, arrays = self._split_values(values, self._post.astype(np.int64))
         fixed.pop("receptor_type", None)
         conns, order = self._nest_connections()

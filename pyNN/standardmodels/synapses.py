@@ -191,6 +191,8 @@ class SpikePairRule(STDPTimingDependence):
     doc/behaviour.md for the exact algorithm)."""
 
     default_parameters = {"tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.01, "A_minus": 0.01}
+    #: time constants of the post-synaptic trace (see STDPMechanism.post_trace_parameters)
+    post_trace_parameters = ("tau_minus",)
     units = {"tau_plus": "ms", "tau_minus": "ms", "A_plus": "dimensionless", "A_minus": "dimensionless"}
     parameter_checks = (
         ("A_plus", _non_negative, "must be >= 0"),
@@ -210,6 +212,7 @@ class Vogels2011Rule(STDPTimingDependence):
     """
 
     default_parameters = {"tau": 20.0, "eta": 1e-10, "rho": 3.0}
+    post_trace_parameters = ("tau",)
     units = {"tau": "ms", "eta": _WEIGHT_UNIT, "rho": "Hz"}
     parameter_checks = (
         ("eta", _non_negative, "must be >= 0"),
@@ -304,6 +307,14 @@ class STDPMechanism(StandardSynapseType):
     @property
     def plastic(self):
         return True
+
+    @property
+    def post_trace_parameters(self):
+        """Parameters that set how the post-synaptic trace decays. Changing them once the
+        traces hold spikes has no single meaning (NEST applies the new time constant to the
+        decay since each cell's last spike, so to part of the past), so Projection.set()
+        refuses it between runs; after reset() it is allowed."""
+        return tuple(name for c in self.components for name in getattr(c, "post_trace_parameters", ()))
 
     def __reduce__(self):
         components = {"timing_dependence": self.timing_dependence,

@@ -31,6 +31,29 @@ TEACHER_DELAY = 1.0
 T_STOP = 110.0
 
 
+def _driven_network(sim):
+    """SpikeSourceArray cells firing PRE_TRAINS, and IF_curr_delta cells that a teacher makes
+    fire one TEACHER_DELAY after each time of POST_TRAINS."""
+    n = len(PRE_TRAINS)
+    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]), label="pre")
+    teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in POST_TRAINS]),
+                             label="teacher")
+    post = sim.Population(n, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0), label="post")
+    post.initialize(v=-65.0)
+    sim.Projection(teacher, post, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=50.0, delay=TEACHER_DELAY), label="teacher->post")
+    return pre, post
+
+
+def _timing_rule(sim, timing, positional=False):
+    """The backend's timing dependence for a case dict (by keyword, or in PyNN 0.13's order)."""
+    names = ("tau_plus", "tau_minus", "A_plus", "A_minus") if timing["name"] == "pair" else ("tau", "eta", "rho")
+    cls = sim.SpikePairRule if timing["name"] == "pair" else sim.Vogels2011Rule
+    if positional:
+        return cls(*(timing[name] for name in names))
+    return cls(**{name: timing[name] for name in names})
+
+
 def _reference_weights(pre_trains, post_trains, w0, rule, weight_dep, delay, fraction):
     """The weight after the last pre event, from doc/behaviour.md, for each connection."""
     out = []
@@ -77,19 +100,8 @@ VOGELS = {"name": "vogels", "tau": 20.0, "eta": 0.02, "rho": 10.0}
 
 def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fraction=1.0):
     cls_name, extra, mu = WEIGHT_DEPENDENCES[weight_dep_name]
-    n = len(PRE_TRAINS)
-    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]), label="pre")
-    teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in POST_TRAINS]),
-                             label="teacher")
-    post = sim.Population(n, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0), label="post")
-    post.initialize(v=-65.0)
-    sim.Projection(teacher, post, sim.OneToOneConnector(),
-                   sim.StaticSynapse(weight=50.0, delay=TEACHER_DELAY), label="teacher->post")
-    if timing["name"] == "pair":
-        rule = sim.SpikePairRule(tau_plus=timing["tau_plus"], tau_minus=timing["tau_minus"],
-                                 A_plus=timing["A_plus"], A_minus=timing["A_minus"])
-    else:
-        rule = sim.Vogels2011Rule(tau=timing["tau"], eta=timing["eta"], rho=timing["rho"])
+    pre, post = _driven_network(sim)
+    rule = _timing_rule(sim, timing)
     weight_dep = getattr(sim, cls_name)(w_min=w_min, w_max=w_max, **extra)
     stdp = sim.STDPMechanism(timing_dependence=rule, weight_dependence=weight_dep, weight=w0, delay=DELAY,
                              dendritic_delay_fraction=fraction)
@@ -226,11 +238,7 @@ def test_array_and_random_parameters(sim):
     n = len(PRE_TRAINS)
     a_plus = np.array([0.1, 0.2, 0.3, 0.4])
     w_max = RandomDistribution("uniform", (0.4, 0.8), rng=NumpyRNG(seed=7))
-    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]))
-    teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in POST_TRAINS]))
-    post = sim.Population(n, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0))
-    post.initialize(v=-65.0)
-    sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=50.0, delay=TEACHER_DELAY))
+    pre, post = _driven_network(sim)
     stdp = sim.STDPMechanism(
         timing_dependence=sim.SpikePairRule(tau_plus=PAIR["tau_plus"], tau_minus=PAIR["tau_minus"],
                                             A_plus=a_plus, A_minus=0.15),
@@ -264,16 +272,8 @@ def _trajectory(backend_name, timing, weight_dep_name, receptor_type="excitatory
     sim = pytest.importorskip(f"pyNN.{backend_name}")
     sim.setup(timestep=0.1)
     cls_name, extra, _ = WEIGHT_DEPENDENCES[weight_dep_name]
-    n = len(PRE_TRAINS)
-    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]))
-    teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in POST_TRAINS]))
-    post = sim.Population(n, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0))
-    post.initialize(v=-65.0)
-    sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=50.0, delay=TEACHER_DELAY))
-    if timing["name"] == "pair":
-        rule = sim.SpikePairRule(timing["tau_plus"], timing["tau_minus"], timing["A_plus"], timing["A_minus"])
-    else:
-        rule = sim.Vogels2011Rule(timing["tau"], timing["eta"], timing["rho"])
+    pre, post = _driven_network(sim)
+    rule = _timing_rule(sim, timing, positional=True)
     stdp = sim.STDPMechanism(timing_dependence=rule,
                              weight_dependence=getattr(sim, cls_name)(w_min=0.0, w_max=0.5, **extra),
                              weight=0.2, delay=DELAY)
@@ -329,3 +329,30 @@ def _importable(name):
     except ImportError:
         return False
     return True
+
+
+def _set_between_runs(backend_name):
+    sim = pytest.importorskip(f"pyNN.{backend_name}")
+    sim.setup(timestep=0.1)
+    pre, post = _driven_network(sim)
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(16.8, 33.7, 0.3, 0.35),
+                             weight_dependence=sim.GutigWeightDependence(0.0, 0.5, 0.7, 0.4), weight=0.2, delay=DELAY)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    sim.run(46.0)
+    plastic.set(A_plus=0.05)
+    plastic.set(mu_minus=1.0, tau_plus=10.0)
+    with pytest.raises(errors.NotSupportedError, match="tau_minus"):
+        plastic.set(tau_minus=12.0)
+    sim.run_until(T_STOP)
+    weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    sim.end()
+    return weights
+
+
+def test_parameters_changed_between_runs_act_on_every_backend():
+    results = [_set_between_runs(name) for name in STDP_BACKENDS if _importable(name)]
+    unchanged = _reference_weights(PRE_TRAINS, [np.asarray(t) + TEACHER_DELAY for t in POST_TRAINS], 0.2, PAIR,
+                                   {"w_min": 0.0, "w_max": 0.5, "mu": (0.7, 0.4)}, DELAY, 1.0)
+    assert np.all(np.abs(results[0] - unchanged) > 1e-6)
+    for other in results[1:]:
+        np.testing.assert_allclose(other, results[0], rtol=0, atol=1e-9 * 0.5)
