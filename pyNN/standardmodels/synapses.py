@@ -308,6 +308,15 @@ class STDPMechanism(StandardSynapseType):
     def plastic(self):
         return True
 
+    #: why `parameters_fixed_after_run` cannot change once the simulation has run
+    fixed_after_run_reason = ("they set the decay of the post-synaptic STDP trace, which already holds "
+                              "spikes (NEST would apply a new value to part of the past)")
+
+    @property
+    def parameters_fixed_after_run(self):
+        """Parameters Projection.set() refuses between runs (allowed again after reset())."""
+        return self.post_trace_parameters
+
     @property
     def post_trace_parameters(self):
         """Parameters that set how the post-synaptic trace decays. Changing them once the

@@ -120,7 +120,7 @@ def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fracti
 
 def _skip_unless_supported(sim, timing, weight_dep_name):
     name = sim.__name__.rsplit(".", 1)[-1]
-    if name in ("neuron", "brian2"):
+    if name in ("neuron",):
         pytest.skip(f"STDP is not available on {name} yet (tested in test_stdp_refused_where_unavailable)")
 
 
@@ -157,9 +157,10 @@ def test_weights_clipped_to_bounds(sim):
     np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
 
 
-def test_hardware_nonzero_w_min():
-    """w_min != 0 (the hardware engine supports it; NEST refuses it, see below)."""
-    import pyNN.hardware as sim
+@pytest.mark.parametrize("backend_name", ["hardware", "brian2"])
+def test_nonzero_w_min(backend_name):
+    """w_min != 0 (the hardware engine and Brian2 support it; NEST refuses it, see below)."""
+    sim = pytest.importorskip(f"pyNN.{backend_name}")
     sim.setup(timestep=0.1)
     for name in ("additive", "multiplicative", "gutig"):
         weights, expected = _run_case(sim, PAIR, name, w_min=0.1, w_max=0.6, w0=0.3)
@@ -198,7 +199,7 @@ def test_bad_stdp_parameters_refused_before_the_simulator(sim, bad, match):
     pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="pre")
     post = sim.Population(2, sim.IF_curr_exp(), label="post")
     kwargs = {key: getattr(sim, cls)(**params) for key, (cls, params) in bad.items()}
-    if sim.__name__.rsplit(".", 1)[-1] in ("neuron", "brian2"):  # no STDP at all there yet
+    if sim.__name__.rsplit(".", 1)[-1] == "neuron":  # no STDP at all there yet
         match, error = "STDPMechanism is not available", errors.NoModelAvailableError
     else:
         error = errors.InvalidParameterValueError
@@ -215,7 +216,7 @@ def test_stdp_refused_where_unavailable(sim):
     def connect(synapse):
         return sim.Projection(pre, post, sim.AllToAllConnector(), synapse, label="plastic")
 
-    if name in ("neuron", "brian2"):
+    if name == "neuron":
         with pytest.raises(errors.NoModelAvailableError, match="STDP|SpikePairRule|STDPMechanism"):
             connect(_stdp(sim))
         return
@@ -261,10 +262,11 @@ def test_array_and_random_parameters(sim):
 # --- weight trajectories: every backend against the reference and against each other ---------
 
 #: run boundaries (ms): no pre spike is emitted within DELAY ms before any of them, so every
-#: backend has processed the same pre spikes when the weights are read
-CHUNK_ENDS = [17.5, 28.0, 37.0, 46.0, 55.0, 65.0, 75.0, 87.0, T_STOP]
+#: backend has processed the same pre spikes when the weights are read; no post spike falls on
+#: one (see test_brian2_cell_spike_in_the_last_step_of_a_run)
+CHUNK_ENDS = [17.5, 28.5, 37.0, 46.0, 55.0, 64.5, 75.0, 87.0, T_STOP]
 TRAJECTORY_CASES = [(PAIR, name) for name in WEIGHT_DEPENDENCES] + [(VOGELS, "additive")]
-STDP_BACKENDS = ["nest", "hardware"]
+STDP_BACKENDS = ["nest", "hardware", "brian2"]
 
 
 def _trajectory(backend_name, timing, weight_dep_name, receptor_type="excitatory"):
@@ -350,9 +352,59 @@ def _set_between_runs(backend_name):
 
 
 def test_parameters_changed_between_runs_act_on_every_backend():
-    results = [_set_between_runs(name) for name in STDP_BACKENDS if _importable(name)]
+    """NEST and the engine apply a post spike's potentiation at the next pre spike, with the
+    parameters then in force; both agree after set() between runs. Brian2 (which applies it at
+    the post spike) refuses such changes."""
+    results = [_set_between_runs(name) for name in ("nest", "hardware") if _importable(name)]
     unchanged = _reference_weights(PRE_TRAINS, [np.asarray(t) + TEACHER_DELAY for t in POST_TRAINS], 0.2, PAIR,
                                    {"w_min": 0.0, "w_max": 0.5, "mu": (0.7, 0.4)}, DELAY, 1.0)
     assert np.all(np.abs(results[0] - unchanged) > 1e-6)
     for other in results[1:]:
         np.testing.assert_allclose(other, results[0], rtol=0, atol=1e-9 * 0.5)
+
+
+@pytest.mark.xfail(strict=True, reason="known Brian2-backend bug: a cell's spike in the last step of a run is "
+                   "not propagated through its synapses when the next run starts")
+def test_brian2_cell_spike_in_the_last_step_of_a_run():
+    sim = pytest.importorskip("pyNN.brian2")
+    sim.setup(timestep=0.1)
+    _, post = _driven_network(sim)  # post cell 0 fires at 28.0
+    out = sim.Population(len(PRE_TRAINS), sim.IF_curr_delta(tau_m=5.0))
+    out.initialize(v=-65.0)
+    sim.Projection(post, out, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=1.0))
+    out.record("v")
+    sim.run_until(28.0)
+    sim.run_until(40.0)
+    v = out.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+    sim.end()
+    assert v[291] > -64.5  # the jump at 28.0 + 1.0 ms
+
+
+def test_brian2_refuses_stdp_changes_between_runs():
+    sim = pytest.importorskip("pyNN.brian2")
+    sim.setup(timestep=0.1)
+    pre, post = _driven_network(sim)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(), weight=0.2,
+        delay=DELAY))
+    plastic.set(A_plus=0.02)  # before the first run: fine
+    sim.run(10.0)
+    for change in ({"A_plus": 0.05}, {"weight": 0.1}, {"w_max": 2.0}):
+        with pytest.raises(errors.NotSupportedError, match="Brian2 applies"):
+            plastic.set(**change)
+    sim.reset()
+    plastic.set(A_plus=0.05)
+    sim.end()
+
+
+def test_reset_restarts_plasticity(sim):
+    """After reset() the weights and traces start again from their initial values."""
+    _skip_unless_supported(sim, PAIR, "gutig")
+    first, expected = _run_case(sim, PAIR, "gutig")
+    np.testing.assert_allclose(first, expected, rtol=0, atol=1e-9 * 0.5)
+    sim.reset()
+    assert np.asarray(sim.state.projections[-1].get("weight", format="list", with_address=False),
+                      float) == pytest.approx(np.full(len(PRE_TRAINS), 0.2))
+    sim.run(T_STOP)
+    again = np.asarray(sim.state.projections[-1].get("weight", format="list", with_address=False), float)
+    np.testing.assert_allclose(again, expected, rtol=0, atol=1e-9 * 0.5)
