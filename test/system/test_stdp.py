@@ -408,3 +408,22 @@ def test_reset_restarts_plasticity(sim):
     sim.run(T_STOP)
     again = np.asarray(sim.state.projections[-1].get("weight", format="list", with_address=False), float)
     np.testing.assert_allclose(again, expected, rtol=0, atol=1e-9 * 0.5)
+
+
+def test_heterogeneous_delays(sim):
+    """One delay per connection: each connection pairs with its own dendritic delay."""
+    _skip_unless_supported(sim, PAIR, "gutig")
+    pre, post = _driven_network(sim)
+    delays = np.array([1.0, 1.5, 2.3, 3.0])
+    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, PAIR, positional=True),
+                             weight_dependence=sim.GutigWeightDependence(0.0, 0.5, 0.7, 0.4), weight=0.2,
+                             delay=delays)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    post.record("spikes")
+    sim.run(T_STOP)
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    expected = [_reference_weights([PRE_TRAINS[i]], [post_times[i]], 0.2, PAIR,
+                                   {"w_min": 0.0, "w_max": 0.5, "mu": (0.7, 0.4)}, delays[i], 1.0)[0]
+                for i in range(len(PRE_TRAINS))]
+    np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
