@@ -33,6 +33,10 @@ def _locate(group, index):
     return which, root_index
 
 
+#: STDP event timing, in steps (see _event_code and _set_stdp_delays), checked by test_stdp.py
+STDP_SHIFT_STEPS = 1
+STDP_POST_DELAY_STEPS = -1
+
 #: SI value of one standard weight unit, by the unit of the target variable
 _WEIGHT_SI = {"siemens": 1e-6, "amp": 1e-9, "volt": 1e-3, "1": 1.0}
 
@@ -122,23 +126,41 @@ class Projection(common.Projection):
         kwargs = {}
         if np.ndim(delay) == 0:
             kwargs["delay"] = float(delay) * brian2.second
+        on_post = getattr(self.synapse_type, "brian2_on_post", None)
+        if on_post:
+            kwargs["on_post"] = self._event_code(on_post)
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
                               on_pre=self._on_pre_code(statement), name=state.unique_name("synapses"),
                               namespace={}, **kwargs)
+        if on_post:
+            syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
         _connect_arrays(syn, i, j)
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[:] = value
         return syn
 
     def _synapse_equations(self, unit):
-        return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "")
+        return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
+
+    def _event_code(self, code):
+        """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt."""
+        dt = simulator.state.dt
+        return (code.replace("{shift}", f"{STDP_SHIFT_STEPS * dt}*ms")
+                .replace("{half_dt}", f"{0.5 * dt}*ms"))
 
     def _on_pre_code(self, statement):
         pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
         if pre_code:
             release = f"({self.synapse_type.release})"
-            return pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}"))
+            return self._event_code(pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}")))
         return statement
+
+    def _set_stdp_delays(self, syn, positions, d):
+        """STDP: the delay itself (d_syn, ms -> s) and the post pathway's delay, which makes each
+        post event run when its synapse time t_post + d is reached on the pre pathway's clock."""
+        d = np.asarray(d[positions] if isinstance(d, np.ndarray) else d, dtype=float)
+        state_array(syn, "d_syn")[:] = d * 1e-3
+        state_array(syn.post, "delay")[:] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 
     def _delays_for(self, positions, values=None):
         """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
@@ -162,9 +184,14 @@ class Projection(common.Projection):
                 if name == "delay":
                     continue
                 arr = value[positions] if isinstance(value, np.ndarray) else value
-                if name == "weight":
+                if name == "weight" or name in getattr(self.synapse_type, "weight_unit_parameters", ()):
                     arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
                 state_array(syn, name)[:] = arr
+                if name == "weight" and "w_now" in syn.variables:  # STDP: the weight the rule updates
+                    state_array(syn, "w_now")[:] = arr
+            if "delay" in values and "d_syn" in syn.variables:
+                d = values["delay"]
+                self._set_stdp_delays(syn, positions, d if d is not None else simulator.state.min_delay)
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
@@ -185,6 +212,18 @@ class Projection(common.Projection):
         raise errors.SimulatorError(
             f"Projection '{self.label}': the Brian2 group '{group.name}' is not one of its postsynaptic "
             f"populations' groups")
+
+    def _read_plastic(self, name):
+        """STDP weights (the value of each connection's last pre event), in standard units."""
+        if name != "weight" or not getattr(self.synapse_type, "plastic", False) or not self._synapses:
+            return None
+        out = np.empty(self._pre.size)
+        for syn, positions, _ in self._synapses:
+            unit = self._on_pre[id(self._root_of_group(syn.target))][1]
+            out[positions] = state_array(syn, "weight") / _WEIGHT_SI[unit]
+        w = self._syn.get("weight")
+        negative = np.any(np.asarray(w, dtype=float) < 0) if w is not None else False
+        return -out if negative else out
 
     def _after_restore(self):
         """The snapshot holds the values at the first run: put back the current ones."""

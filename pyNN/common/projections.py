@@ -411,6 +411,12 @@ class Projection:
         self._check_current()
         n = self._pre.size
         new = {}
+        frozen = set(attributes) & set(getattr(self.synapse_type, "parameters_fixed_after_run", ()))
+        if frozen and self._simulator.state.steps > 0:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': {sorted(frozen)} cannot be changed once the simulation has run on "
+                f"this backend: {self.synapse_type.fixed_after_run_reason}; change them before the first run or "
+                f"after reset()")
         for name, value in attributes.items():
             if not self.synapse_type.has_parameter(name):
                 raise errors.NonExistentParameterError(

@@ -53,6 +53,8 @@ class State(BaseState):
         self.engine = Engine(self.dt, self.rng_seed)
         self.mapping = None
         self.mapped_network = None
+        # a new network: no block of the previous one may hand its weights and traces on
+        self._blocks_by_label = {}
         self._dirty = True
 
     def block_annotations(self):

@@ -54,8 +54,11 @@ class Projection(common.Projection):
         syn = self.synapse_type
         native = dict(getattr(syn, "extra_parameters", {}))
         native.update(type(syn).translate(values))
-        if "weight" in native:
-            native["weight"] = self._native_weights(native["weight"])
+        for name in ("weight", "Wmax"):  # weights and the STDP bound take the sign of the weights
+            if name in native:
+                native[name] = self._native_weights(native[name])
+        if "eta" in native:  # Vogels2011Rule's learning rate is a weight magnitude
+            native["eta"] = np.asarray(native["eta"], dtype=float) * self._weight_scale
         if getattr(syn, "needs_tau_psc", False) and post is not None:
             native["tau_psc"] = self._tau_psc(post)
         fixed, arrays = {}, {}
@@ -81,22 +84,43 @@ class Projection(common.Projection):
         name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
         return np.asarray(self.post.get(name, simplify=False), dtype=float)[post]
 
-    def _set_postsynaptic_parameters(self):
-        """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus)."""
+    def _set_postsynaptic_parameters(self, post, values):
+        """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus): set on
+        each target cell. A cell may not get two different values from two projections, since
+        NEST would silently use the last one for every synapse onto it; a projection may change
+        the value (with set()) only on cells no other plastic projection shares."""
         table = getattr(self.synapse_type, "postsynaptic_translations", {})
-        if not table:
+        names = [name for name in table if name in values]
+        if not names or not len(post):
             return
-        values = {}
-        for component in getattr(self.synapse_type, "components", [self.synapse_type]):
-            values.update(component.get_parameters() if hasattr(component, "get_parameters") else {})
-        native = {entry["translated_name"]: entry["forward_transform"](values)
-                  for name, entry in table.items() if name in values}
-        for part in roots(self.post):
-            if native:
-                part.root._nodes[part.indices.tolist()].set({k: float(v) for k, v in native.items()})
+        targets = self.post._native_ids()[post]
+        order = np.argsort(targets, kind="stable")
+        ids, first = np.unique(targets[order], return_index=True)
+        counts = np.diff(np.append(first, len(order)))
+        registry = simulator.state.postsynaptic_stdp_values
+        for std_name in names:
+            native_name = table[std_name]["translated_name"]
+            value = np.broadcast_to(np.asarray(table[std_name]["forward_transform"](values), dtype=float),
+                                    targets.shape)[order]
+            per_cell = value[first]
+            if not np.all(value == np.repeat(per_cell, counts)):
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}': '{std_name}' must be the same for every connection onto one "
+                    f"post-synaptic cell on NEST (NEST keeps it on the neuron as '{native_name}')")
+            known = registry.setdefault(native_name, {})
+            for cell, v in zip(ids.tolist(), per_cell.tolist()):
+                old_value, owners = known.get(cell, (v, set()))
+                if old_value != v and owners - {id(self)}:
+                    raise errors.InvalidParameterValueError(
+                        f"Projection '{self.label}': '{std_name}' = {v:g} differs from the value {old_value:g} "
+                        f"another plastic projection gave the same post-synaptic cell on NEST (NEST keeps it "
+                        f"on the neuron as '{native_name}'); use one value per post-synaptic cell")
+            for cell, v in zip(ids.tolist(), per_cell.tolist()):
+                known[cell] = (v, known.get(cell, (v, set()))[1] | {id(self)})
+            nest.NodeCollection(ids.tolist()).set({native_name: per_cell.tolist()})
 
     def _create_connections(self, pre, post, values):
-        self._set_postsynaptic_parameters()
+        self._set_postsynaptic_parameters(post, values)
         fixed, arrays = self._split_values(values, post)
         port = fixed.pop("receptor_type", None)
         model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
@@ -131,6 +155,11 @@ class Projection(common.Projection):
         return conns, idx[order]
 
     def _set_attributes(self, values):
+        if getattr(self.synapse_type, "plastic", False):
+            # NEST's parameters are computed from several standard ones (alpha = A_minus/A_plus):
+            # translate with the current values of all of them
+            values = {**{k: v for k, v in self._syn.items() if k not in ("weight", "delay")}, **values}
+        self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
         fixed, arrays = self._split_values(values, self._post.astype(np.int64))
         fixed.pop("receptor_type", None)
         conns, order = self._nest_connections()

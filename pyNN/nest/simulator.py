@@ -124,6 +124,8 @@ class State(BaseState):
             pair = nest.Create("parrot_neuron", 2)
             nest.Connect(pair[0], pair[1], syn_spec={"delay": self.dt})
         self.synapse_models = {}
+        # NEST node id -> value of the STDP parameters kept on neurons (tau_minus), per name
+        self.postsynaptic_stdp_values = {}
         self.warmed_up = False
 
     def _advance(self, n_steps):

@@ -121,40 +121,38 @@ class MultiQuantalSynapse(StandardSynapseType):
 # Spike-timing-dependent plasticity
 # ---------------------------------------------------------------------------------------------
 
-class _PositionalParameters:
-    """Lets a model take its parameters positionally, in the order of its
-    ``default_parameters`` (PyNN's STDP components do, e.g. ``SpikePairRule(20.0, 20.0,
-    0.01, 0.012)``), as well as by name."""
+class _STDPComponent(StandardModelType):
+    """A part of an STDPMechanism. Its parameters may also be given by position, in the
+    order of ``default_parameters`` (PyNN 0.13's order, e.g. ``SpikePairRule(20.0, 20.0,
+    0.01, 0.012)``)."""
+
+    units = {}
 
     def __init__(self, *args, **parameters):
         names = list(self.default_parameters)
-        cls = type(self).__name__
         if len(args) > len(names):
             raise errors.InvalidTypeError(
-                f"{cls}() takes at most {len(names)} positional parameters ({', '.join(names)}), "
-                f"{len(args)} were given")
+                f"{type(self).__name__}() takes at most {len(names)} positional parameters "
+                f"({', '.join(names)}), {len(args)} were given")
         for name, value in zip(names, args):
             if name in parameters:
-                raise errors.InvalidTypeError(f"{cls}() got two values for parameter '{name}'")
+                raise errors.InvalidTypeError(
+                    f"{type(self).__name__}() got two values for parameter '{name}' (by position and by name)")
             parameters[name] = value
         super().__init__(**parameters)
 
 
-class STDPWeightDependence(_PositionalParameters, StandardModelType):
+class STDPWeightDependence(_STDPComponent):
     """Base class of the rules that set how the size of a weight change depends on the
     current weight."""
 
-    units = {}
 
-
-class STDPTimingDependence(_PositionalParameters, StandardModelType):
+class STDPTimingDependence(_STDPComponent):
     """Base class of the rules that set how a weight change depends on the relative timing
     of pre- and post-synaptic spikes."""
 
-    units = {}
 
-
-class STDPVoltageDependence(_PositionalParameters, StandardModelType):
+class STDPVoltageDependence(_STDPComponent):
     """Base class of rules that make weight changes depend on the post-synaptic voltage."""
 
     units = {}
@@ -213,10 +211,14 @@ class GutigWeightDependence(_BoundedWeightDependence):
 
 
 class SpikePairRule(STDPTimingDependence):
-    """Pair-based STDP: a pre-before-post pair potentiates by A_plus*exp(-dt/tau_plus), a
-    post-before-pre pair depresses by A_minus*exp(-dt/tau_minus) (relative to w_max)."""
+    """Pair-based STDP with all-to-all pairing: a pre-before-post pair potentiates by
+    A_plus*exp(-dt/tau_plus), a post-before-pre pair depresses by A_minus*exp(-dt/tau_minus),
+    both relative to w_max - w_min and scaled by the weight dependence (see
+    doc/behaviour.md for the exact algorithm)."""
 
     default_parameters = {"tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.01, "A_minus": 0.01}
+    #: time constants of the post-synaptic trace (see STDPMechanism.post_trace_parameters)
+    post_trace_parameters = ("tau_minus",)
     units = {"tau_plus": "ms", "tau_minus": "ms", "A_plus": "dimensionless", "A_minus": "dimensionless"}
     descriptions = {"tau_plus": "time constant of the potentiation window (pre before post)",
                     "tau_minus": "time constant of the depression window (post before pre)",
@@ -231,12 +233,19 @@ class SpikePairRule(STDPTimingDependence):
 class Vogels2011Rule(STDPTimingDependence):
     """Inhibitory STDP (Vogels et al. 2011): near-coincident spikes potentiate, each
     pre-synaptic spike depresses by a constant, driving the post-synaptic rate towards
-    `rho`."""
+    `rho`.
+
+    `eta` is a weight (nA or uS, as the connection's weight), as in NEST's
+    ``vogels_sprekeler_synapse``: a post spike adds eta*K_pre, a pre spike adds eta*K_post
+    and then removes 2*rho*tau/1000*eta (see doc/behaviour.md). Only the additive weight
+    dependence applies.
+    """
 
     default_parameters = {"tau": 20.0, "eta": 1e-10, "rho": 3.0}
-    units = {"tau": "ms", "eta": "dimensionless", "rho": "Hz"}
+    post_trace_parameters = ("tau",)
+    units = {"tau": "ms", "eta": _WEIGHT_UNIT, "rho": "Hz"}
     descriptions = {"tau": "time constant of the symmetric timing window",
-                    "eta": "learning rate",
+                    "eta": "learning rate, in weight units (as NEST's vogels_sprekeler_synapse)",
                     "rho": "target firing rate of the post-synaptic cell"}
     parameter_checks = (
         ("eta", _non_negative, "must be >= 0"),
@@ -337,6 +346,23 @@ class STDPMechanism(StandardSynapseType):
     @property
     def plastic(self):
         return True
+
+    #: why `parameters_fixed_after_run` cannot change once the simulation has run
+    fixed_after_run_reason = ("they set the decay of the post-synaptic STDP trace, which already holds "
+                              "spikes (NEST would apply a new value to part of the past)")
+
+    @property
+    def parameters_fixed_after_run(self):
+        """Parameters Projection.set() refuses between runs (allowed again after reset())."""
+        return self.post_trace_parameters
+
+    @property
+    def post_trace_parameters(self):
+        """Parameters that set how the post-synaptic trace decays. Changing them once the
+        traces hold spikes has no single meaning (NEST applies the new time constant to the
+        decay since each cell's last spike, so to part of the past), so Projection.set()
+        refuses it between runs; after reset() it is allowed."""
+        return tuple(name for c in self.components for name in getattr(c, "post_trace_parameters", ()))
 
     def __reduce__(self):
         components = {"timing_dependence": self.timing_dependence,

@@ -210,13 +210,22 @@ def test_homogeneous_get_returns_a_scalar():
     assert isinstance(p.get("tau_m"), float)
 
 
-def test_stdp_is_refused_clearly():
-    pre = sim.Population(2, sim.SpikeSourcePoisson())
-    post = sim.Population(2, sim.IF_cond_exp())
-    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(),
+def test_stdp_onto_conductance_cells_and_refusals():
+    """STDP weights in uS onto IF_cond_exp stay within [w_min, w_max] and change; an
+    unsupported combination is refused clearly (the exact values: test_stdp.py)."""
+    pre = sim.Population(2, sim.SpikeSourcePoisson(rate=80.0))
+    post = sim.Population(2, sim.IF_cond_exp(i_offset=2.0))
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(A_plus=0.05, A_minus=0.06),
+                             weight_dependence=sim.MultiplicativeWeightDependence(w_min=0.001, w_max=0.02),
                              weight=0.01, delay=1.0)
-    with pytest.raises(errors.NoModelAvailableError, match="Brian2"):
-        sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    sim.run(200.0)
+    w = np.asarray(prj.get("weight", format="list", with_address=False), float)
+    assert np.all((w >= 0.001) & (w <= 0.02)) and np.all(w != 0.01)
+    soft_vogels = sim.STDPMechanism(timing_dependence=sim.Vogels2011Rule(),
+                                    weight_dependence=sim.MultiplicativeWeightDependence(), weight=0.01, delay=1.0)
+    with pytest.raises(errors.NoModelAvailableError, match="Brian2.*additive only"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), soft_vogels)
 
 
 def test_tsodyks_markram_depresses_successive_responses():

@@ -159,9 +159,9 @@ def test_engine_errors_name_the_feature():
     sim.setup(timestep=0.1)
     pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
     post = sim.Population(2, sim.IF_curr_exp())
-    stdp = sim.STDPMechanism(timing_dependence=sim.Vogels2011Rule(), weight_dependence=sim.AdditiveWeightDependence(),
-                             weight=0.1, delay=1.0)
-    with pytest.raises(errors.NoModelAvailableError, match="Vogels2011Rule.*hardware"):
+    stdp = sim.STDPMechanism(timing_dependence=sim.Vogels2011Rule(),
+                             weight_dependence=sim.MultiplicativeWeightDependence(), weight=0.1, delay=1.0)
+    with pytest.raises(errors.NoModelAvailableError, match="hardware.*Vogels2011Rule"):
         sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
     with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*hardware"):
         sim.Projection(pre, post, sim.AllToAllConnector(), sim.MultiQuantalSynapse(weight=0.1, delay=1.0))

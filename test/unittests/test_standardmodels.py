@@ -412,7 +412,7 @@ def test_nest_stdp(nest, nest_tables, wd_name):
     assert stdp.native_name == "stdp_synapse" and type(stdp).native_name == "stdp_synapse"
     assert type(stdp).translate({"A_plus": 0.01, "A_minus": 0.012})["alpha"] == pytest.approx(1.2)
     native = _round_trip(stdp)
-    assert native["Wmax"] == pytest.approx(50.0)
+    assert native["Wmax"] == pytest.approx(0.05)  # in weight units: the projection scales it like the weights
     assert native["alpha"] == pytest.approx(1.2)
     assert native["lambda"] == pytest.approx(0.01)
     defaults = nest.GetDefaults("stdp_synapse")
@@ -426,11 +426,28 @@ def test_nest_stdp(nest, nest_tables, wd_name):
         stdp.check_values({"w_min": 0.01}, "prj")
 
 
-def test_nest_stdp_unavailable(nest_tables):
+def test_nest_stdp_vogels_and_unavailable(nest, nest_tables):
     nsynapses = nest_tables[1]
-    stdp = nsynapses.STDPMechanism(timing_dependence=nsynapses.Vogels2011Rule(),
+    stdp = nsynapses.STDPMechanism(timing_dependence=nsynapses.Vogels2011Rule(tau=15.0, eta=0.5, rho=4.0),
                                    weight_dependence=nsynapses.AdditiveWeightDependence())
-    assert stdp.native_name is None and "Vogels2011Rule" in stdp.missing_reason
+    assert stdp.native_name == "vogels_sprekeler_synapse"
+    native = type(stdp).translate({"tau": 15.0, "eta": 0.5, "rho": 4.0})
+    assert native["alpha"] == pytest.approx(2 * 4.0 * 15.0 / 1000.0)
+    assert not set(native) - set(nest.GetDefaults("vogels_sprekeler_synapse"))
+    assert not set(stdp.extra_parameters) - set(nest.GetDefaults("vogels_sprekeler_synapse"))
+    assert stdp.postsynaptic_translations["tau"]["translated_name"] == "tau_minus"
+    soft = nsynapses.STDPMechanism(timing_dependence=nsynapses.Vogels2011Rule(),
+                                   weight_dependence=nsynapses.MultiplicativeWeightDependence())
+    assert soft.native_name is None and "additive only" in soft.missing_reason
+
+
+def test_nest_stdp_depression_only_translation(nest_tables):
+    """A_plus = 0: lambda carries A_minus, alpha = 1, and the pre trace vanishes at once."""
+    nsynapses = nest_tables[1]
+    stdp = nsynapses.STDPMechanism(timing_dependence=nsynapses.SpikePairRule(A_plus=0.0, A_minus=0.3),
+                                   weight_dependence=nsynapses.AdditiveWeightDependence())
+    native = type(stdp).translate({"A_plus": 0.0, "A_minus": 0.3, "tau_plus": 20.0})
+    assert native["lambda"] == 0.3 and native["alpha"] == 1.0 and native["tau_plus"] < 1e-200
 
 
 def test_nest_electrode_tables(nest, nest_tables):

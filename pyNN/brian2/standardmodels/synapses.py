@@ -8,6 +8,8 @@ variables), ``brian2_initial`` (their start values) and ``brian2_on_pre``, in wh
 ``{deliver}`` stands for the target's update with ``weight`` scaled by ``release``.
 """
 
+import numpy as np
+
 from pyNN.standardmodels import build_translations, synapses
 
 
@@ -73,17 +75,134 @@ class MultiQuantalSynapse(Brian2SynapseTypeMixin, synapses.MultiQuantalSynapse):
     translations = {}
 
 
+# --- STDP: the algorithm of doc/behaviour.md, event-driven ---------------------------------------
+# Every event is handled at its synapse time s (all of the delay dendritic: s_pre = t_pre,
+# s_post = t_post + d), shifted by the connection's delay so that a pre event is handled when
+# its spike is delivered. Post events run before pre events of the same step (pathway order),
+# so each sees the other trace without the events at the same s. `w_now` follows every event;
+# `weight` (what a spike transmits and get() returns) takes its value at each pre event, as in
+# NEST.
+
+_STDP_SHARED_EQUATIONS = ("w_now : {unit}\nwmin : {unit}\nwmax : {unit}\nd_syn : second\n"
+                          "kpre : 1\ntpre_last : second\nkpost : 1\ntpost_last : second\n")
+_STDP_INITIAL = {"kpre": 0.0, "tpre_last": -1e9, "kpost": 0.0, "tpost_last": -1e9}
+
+
+class _Brian2STDPComponent(Brian2SynapseTypeMixin):
+    translations = {}
+
+
+class AdditiveWeightDependence(_Brian2STDPComponent, synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    translations = build_translations(("w_min", "wmin"), ("w_max", "wmax"))
+    mu = ("0", "0")
+
+
+class MultiplicativeWeightDependence(_Brian2STDPComponent, synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    translations = build_translations(("w_min", "wmin"), ("w_max", "wmax"))
+    mu = ("1", "1")
+
+
+class AdditivePotentiationMultiplicativeDepression(
+        _Brian2STDPComponent, synapses.AdditivePotentiationMultiplicativeDepression):
+    __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__
+    translations = build_translations(("w_min", "wmin"), ("w_max", "wmax"))
+    mu = ("0", "1")
+
+
+class GutigWeightDependence(_Brian2STDPComponent, synapses.GutigWeightDependence):
+    __doc__ = synapses.GutigWeightDependence.__doc__
+    translations = build_translations(("w_min", "wmin"), ("w_max", "wmax"), ("mu_plus", "mu_plus"),
+                                      ("mu_minus", "mu_minus"))
+    mu = ("mu_plus", "mu_minus")
+    equations = "mu_plus : 1\nmu_minus : 1\n"
+
+
+class SpikePairRule(_Brian2STDPComponent, synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    translations = build_translations(("tau_plus", "tau_plus", 1e-3), ("tau_minus", "tau_minus", 1e-3),
+                                      ("A_plus", "A_plus"), ("A_minus", "A_minus"))
+    equations = "tau_plus : second\ntau_minus : second\nA_plus : 1\nA_minus : 1\n"
+    taus = ("tau_plus", "tau_minus")
+    # x is the normalised weight; {mu_plus}/{mu_minus} are the weight dependence's exponents
+    on_post = "x = clip(x + A_plus*(1 - x)**{mu_plus}*kpre_now, 0, 1)"
+    on_pre = "x = clip(x - A_minus*x**{mu_minus}*kpost_now, 0, 1)"
+
+
+def _vogels_alpha(values):
+    return 2.0 * np.asarray(values["rho"], dtype=float) * np.asarray(values["tau"], dtype=float) / 1000.0
+
+
+class Vogels2011Rule(_Brian2STDPComponent, synapses.Vogels2011Rule):
+    __doc__ = synapses.Vogels2011Rule.__doc__
+    translations = build_translations(("tau", "tau_v", 1e-3), ("eta", "eta"),
+                                      ("rho", "alpha_v", _vogels_alpha,
+                                       lambda native: native["alpha_v"] * 1000.0 / (2.0 * native["tau_v"] * 1e3)))
+    equations = "tau_v : second\neta : {unit}\nalpha_v : 1\n"
+    taus = ("tau_v", "tau_v")
+    on_post = "x = clip(x + eta/span*kpre_now, 0, 1)"
+    on_pre = "x = clip(x + eta/span*kpost_now, 0, 1)\nx = clip(x - alpha_v*eta/span, 0, 1)"
+
+
 class STDPMechanism(Brian2SynapseTypeMixin, synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
-    missing_reason = ("spike-timing-dependent plasticity is not implemented in the Brian2 backend "
-                      "(a Projection with an STDPMechanism raises NoModelAvailableError)")
+    base_translations = build_translations(*_WEIGHT_DELAY)
+    native_description = "event-driven pre/post traces (as NEST's stdp_synapse / vogels_sprekeler_synapse)"
+    parameter_checks = (
+        *synapses.STDPMechanism.parameter_checks,
+        ("dendritic_delay_fraction", lambda v: v == 1,
+         "must be 1.0 on Brian2 for now (only all-of-the-delay-dendritic STDP is implemented here)"),
+    )
+    fixed_after_run_reason = (
+        "Brian2 applies each post spike's potentiation when it happens, NEST and the hardware engine at the "
+        "next pre spike with the parameters and weight then in force, so a change between runs would give "
+        "different weights")
 
+    @property
+    def parameters_fixed_after_run(self):
+        return tuple(name for name in self.get_parameter_names() if name not in ("delay", "dendritic_delay_fraction"))
 
-AdditiveWeightDependence = synapses.AdditiveWeightDependence
-MultiplicativeWeightDependence = synapses.MultiplicativeWeightDependence
-AdditivePotentiationMultiplicativeDepression = synapses.AdditivePotentiationMultiplicativeDepression
-GutigWeightDependence = synapses.GutigWeightDependence
-SpikePairRule = synapses.SpikePairRule
-Vogels2011Rule = synapses.Vogels2011Rule
+    #: parameters in weight units, scaled by the projection like the weights
+    weight_unit_parameters = ("wmin", "wmax", "eta")
+    brian2_initial = dict(_STDP_INITIAL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assembled = type(self)
+        timing, weight_dep = self.timing_dependence, self.weight_dependence
+        reason = None
+        if timing is None or weight_dep is None or self.voltage_dependence is not None:
+            reason = "the Brian2 backend needs a timing and a weight dependence (and no voltage dependence)"
+        elif not isinstance(timing, (SpikePairRule, Vogels2011Rule)) or not isinstance(
+                weight_dep, (AdditiveWeightDependence, MultiplicativeWeightDependence,
+                             AdditivePotentiationMultiplicativeDepression, GutigWeightDependence)):
+            reason = "no Brian2 description of these components"
+        elif isinstance(timing, Vogels2011Rule) and not isinstance(weight_dep, AdditiveWeightDependence):
+            reason = (f"Vogels2011Rule with {type(weight_dep).__name__}: Vogels2011Rule is additive only "
+                      f"(as NEST's vogels_sprekeler_synapse)")
+        assembled.native_name = None if reason else "Synapses"
+        assembled.missing_reason = reason
+        if reason:
+            return
+        mu_plus, mu_minus = weight_dep.mu
+        tau_pre, tau_post = timing.taus
+        assembled.brian2_equations = (_STDP_SHARED_EQUATIONS + timing.equations
+                                      + getattr(weight_dep, "equations", ""))
+        head = ("s_ev = t - d_syn + {shift}\nspan = wmax - wmin\nx = (w_now - wmin)/span\n")
+        tail = "w_now = wmin + x*span\n"
+        assembled.brian2_on_post = (
+            head + f"kpre_now = kpre*exp(-(s_ev - tpre_last)/{tau_pre})\n"
+            + timing.on_post.format(mu_plus=mu_plus) + "\n" + tail
+            + f"kpost = kpost*exp(-(s_ev - tpost_last)/{tau_post}) + 1\ntpost_last = s_ev\n")
+        assembled.brian2_on_pre = (
+            head + f"kpost_now = kpost*exp(-(s_ev - tpost_last)/{tau_post}) - "
+            "int(abs(s_ev - tpost_last) < {half_dt})\n"
+            + timing.on_pre.format(mu_minus=mu_minus) + "\n" + tail
+            + "weight = w_now\n"
+            + f"kpre = kpre*exp(-(s_ev - tpre_last)/{tau_pre}) + 1\ntpre_last = s_ev\n"
+            + "{deliver}")
+        assembled.release = "1"
+
 
 __all__ = list(synapses.BACKEND_NAMES)

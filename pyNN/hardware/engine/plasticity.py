@@ -1,18 +1,22 @@
-"""Pair-based STDP of the engine, with the algorithm of NEST's ``stdp_synapse``.
+"""STDP of the engine: the algorithm of doc/behaviour.md (NEST's ``stdp_synapse`` and
+``vogels_sprekeler_synapse``).
 
 All-to-all pairing, all of the delay dendritic (``dendritic_delay_fraction=1``, as on
 NEST): in the synapse's time a pre-synaptic spike counts at its emission time t_pre and a
-post-synaptic spike at t_post + d. Updates are made when a pre-synaptic spike is sent:
+post-synaptic spike at t_post + d. Updates are made when a pre-synaptic spike is sent, on
+the normalised weight ``x = (w - w_min)/(w_max - w_min)`` kept in [0, 1]:
 
-1. potentiation for every post spike with t_last < t_post + d <= t_pre:
-   ``x += A_plus (1 - x)**mu_plus * K_plus exp(-(t_post + d - t_last)/tau_plus)``;
-2. depression with the post-synaptic trace just before t_pre - d:
-   ``x -= A_minus x**mu_minus * K_minus(t_pre - d)``;
+1. potentiation for every post spike with t_last < t_post + d <= t_pre, in time order:
+   ``x += a_post (1 - x)**mu_plus * K_plus(t_post + d)``;
+2. the pre spike's own change, with the post-synaptic trace strictly before t_pre - d:
+   ``x += a_pre K_minus`` (Vogels2011Rule), then
+   ``x -= A_minus x**mu_minus * K_minus`` (SpikePairRule) or ``x -= A_minus`` (Vogels2011Rule);
 3. ``K_plus = K_plus exp(-(t_pre - t_last)/tau_plus) + 1``; the spike carries the new weight.
 
-``x = (w - w_min)/(w_max - w_min)`` is kept in [0, 1]. The weight dependences set
-(mu_plus, mu_minus): additive (0, 0), multiplicative (1, 1), additive potentiation /
-multiplicative depression (0, 1), Gutig (mu_plus, mu_minus).
+SpikePairRule: a_post = A_plus, a_pre = 0, and (mu_plus, mu_minus) from the weight dependence:
+additive (0, 0), multiplicative (1, 1), additive potentiation / multiplicative depression
+(0, 1), Gutig (mu_plus, mu_minus). Vogels2011Rule (additive only): both traces decay with
+tau, a_post = a_pre = eta/(w_max - w_min), A_minus = 2 rho tau/1000 * eta/(w_max - w_min).
 """
 
 import numpy as np
@@ -54,19 +58,32 @@ def _weight_dependence_key(weight_dependence):
     return next((base for base in type(weight_dependence).__mro__ if base in WEIGHT_DEPENDENCES), None)
 
 
+def unsupported_reason(synapse_type):
+    """Why the engine cannot run this combination of rules, or None if it can."""
+    timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
+    key = _weight_dependence_key(weight_dep) if weight_dep is not None else None
+    pair = isinstance(timing, std.SpikePairRule) and key is not None
+    vogels = isinstance(timing, std.Vogels2011Rule) and key is std.AdditiveWeightDependence
+    if (pair or vogels) and not synapse_type.voltage_dependence:
+        return None
+    timing_name = type(timing).__name__ if timing else None
+    weight_name = type(weight_dep).__name__ if weight_dep else None
+    return (f"STDPMechanism({timing_name}, {weight_name}): the engine implements SpikePairRule with the "
+            f"additive, multiplicative, additive-potentiation/multiplicative-depression and Gutig weight "
+            f"dependences, and Vogels2011Rule with the additive one")
+
+
 def check_stdp_supported(synapse_type):
     """Raise NoModelAvailableError unless the engine implements this combination of rules;
     returns the weight dependence's key in WEIGHT_DEPENDENCES."""
-    timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
-    key = _weight_dependence_key(weight_dep) if weight_dep is not None else None
-    if not isinstance(timing, std.SpikePairRule) or key is None or synapse_type.voltage_dependence:
-        timing_name = type(timing).__name__ if timing else None
-        weight_name = type(weight_dep).__name__ if weight_dep else None
-        raise errors.NoModelAvailableError(
-            f"STDPMechanism({timing_name}, {weight_name}) is not available on the hardware backend: the engine "
-            f"implements SpikePairRule with the additive, multiplicative, additive-potentiation/"
-            f"multiplicative-depression and Gutig weight dependences")
-    return key
+    reason = unsupported_reason(synapse_type)
+    if reason:
+        raise errors.NoModelAvailableError(f"{reason} (not available on the hardware backend)")
+    return _weight_dependence_key(synapse_type.weight_dependence)
+
+
+def _per_connection(values, n, *names):
+    return [np.broadcast_to(np.asarray(values[name], float), (n,)).copy() for name in names]
 
 
 def stdp_parameters(synapse_type, values):
@@ -76,15 +93,26 @@ def stdp_parameters(synapse_type, values):
     if np.any(ddf != 1.0):
         raise errors.NoModelAvailableError(
             "STDPMechanism with dendritic_delay_fraction != 1 is not available on the hardware backend "
-            "(the engine treats the whole delay as dendritic, as NEST does)")
+            "(the engine treats the whole delay as dendritic, as NEST does; use dendritic_delay_fraction=1.0)")
+    n = max(np.asarray(v).size for v in values.values())
+    w_min, w_max = _per_connection(values, n, "w_min", "w_max")
+    span = np.where(w_max > w_min, w_max - w_min, 1.0)
+    out = {"w_min": w_min, "w_max": w_max}
+    if isinstance(synapse_type.timing_dependence, std.Vogels2011Rule):
+        tau, eta, rho = _per_connection(values, n, "tau", "eta", "rho")
+        out.update(tau_plus=tau, tau_minus=tau.copy(), A_plus=eta / span, A_pre=eta / span,
+                   A_minus=2.0 * rho * tau / 1000.0 * eta / span, constant_depression=np.ones(n, bool),
+                   mu_plus=np.zeros(n), mu_minus=np.zeros(n))
+        return out
+    out.update(zip(("tau_plus", "tau_minus", "A_plus", "A_minus"),
+                   _per_connection(values, n, "tau_plus", "tau_minus", "A_plus", "A_minus")))
     mu = WEIGHT_DEPENDENCES[weight_dep]
-    n = np.asarray(values["tau_plus"]).size
     if mu is None:
         mu = (values["mu_plus"], values["mu_minus"])
-    out = {name: np.broadcast_to(np.asarray(values[name], float), (n,)).copy()
-           for name in ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max")}
     out["mu_plus"] = np.broadcast_to(np.asarray(mu[0], float), (n,)).copy()
     out["mu_minus"] = np.broadcast_to(np.asarray(mu[1], float), (n,)).copy()
+    out["A_pre"] = np.zeros(n)
+    out["constant_depression"] = np.zeros(n, bool)
     return out
 
 
@@ -125,7 +153,10 @@ class STDPState:
         before = history.times[posts] < (t_pre - delay_ms)[:, None] - eps
         lag = np.where(before, (t_pre - delay_ms)[:, None] - history.times[posts], np.inf)
         k_minus = np.exp(-lag / tau_minus[:, None]).sum(axis=1)
-        x = np.maximum(x - p["A_minus"][pos] * np.power(np.clip(x, 0.0, 1.0), p["mu_minus"][pos]) * k_minus, 0.0)
+        x = np.minimum(x + p["A_pre"][pos] * k_minus, 1.0)  # Vogels2011Rule's pre-spike potentiation
+        k_depress = np.where(p["constant_depression"][pos], 1.0, k_minus)
+        x = np.maximum(x - p["A_minus"][pos] * np.power(np.clip(x, 0.0, 1.0), p["mu_minus"][pos]) * k_depress,
+                       0.0)
         self.k_plus[pos] = k_plus * np.exp(-(t_pre - t_last) / tau_plus) + 1.0
         self.t_last[pos] = t_pre
         weight[pos] = w_min + x * span

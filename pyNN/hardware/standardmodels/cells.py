@@ -22,7 +22,8 @@ LIMITATIONS = (
     "HH_cond_exp's 'source_section.gap' receptor (gap junctions) is not available; connecting to it raises "
     "NoModelAvailableError.",
     "synapses: StaticSynapse, TsodyksMarkramSynapse and STDPMechanism(SpikePairRule, additive/multiplicative/"
-    "APMD/Gutig) with the algorithms of NEST's static, tsodyks and stdp synapses (dendritic_delay_fraction 1).",
+    "APMD/Gutig; Vogels2011Rule, additive) with the algorithms of NEST's static, tsodyks, stdp and "
+    "vogels_sprekeler synapses (dendritic_delay_fraction 1, any w_min).",
     "SpikeSourceInhGamma draws each interval with the shape and scale of the bin in force at the previous "
     "spike (exact when a and b are constant).",
 )

@@ -1,8 +1,9 @@
 """Synapse types of the hardware backend: StaticSynapse, TsodyksMarkramSynapse and
 STDPMechanism (SpikePairRule with the additive, multiplicative, APMD or Gutig weight
-dependence) run on the engine; the others are listed with the reason they are not
+dependence, Vogels2011Rule with the additive one) run on the engine; the others are listed with the reason they are not
 available (NoModelAvailableError on use)."""
 
+from pyNN.hardware.engine.plasticity import unsupported_reason
 from pyNN.standardmodels import backend_type, build_translations, identity_translations
 from pyNN.standardmodels import synapses as std
 
@@ -30,7 +31,7 @@ MultiplicativeWeightDependence = _synapse_type(std.MultiplicativeWeightDependenc
 AdditivePotentiationMultiplicativeDepression = _synapse_type(std.AdditivePotentiationMultiplicativeDepression, *_STDP)
 GutigWeightDependence = _synapse_type(std.GutigWeightDependence, *_STDP)
 SpikePairRule = _synapse_type(std.SpikePairRule, *_STDP)
-Vogels2011Rule = _synapse_type(std.Vogels2011Rule, missing_reason="not implemented by the hardware backend's engine")
+Vogels2011Rule = _synapse_type(std.Vogels2011Rule, "stdp", "as NEST's vogels_sprekeler_synapse (additive only)")
 
 
 class STDPMechanism(std.STDPMechanism):
@@ -39,6 +40,20 @@ class STDPMechanism(std.STDPMechanism):
                                            ("dendritic_delay_fraction", "dendritic_delay_fraction"))
     native_name = "stdp"
     native_description = "as NEST's stdp_synapse: all-to-all pairs, dendritic delay"
+    parameter_checks = (
+        *std.STDPMechanism.parameter_checks,
+        ("dendritic_delay_fraction", lambda v: v == 1,
+         "must be 1.0 on the hardware backend (the engine treats the whole delay as dendritic, as NEST does)"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # type(self) is this instance's own subclass (see assemble_type)
+        reason = unsupported_reason(self)
+        type(self).native_name = None if reason else "stdp"
+        type(self).missing_reason = reason
+        if isinstance(self.timing_dependence, std.Vogels2011Rule):
+            type(self).native_description = "as NEST's vogels_sprekeler_synapse: all-to-all pairs, dendritic delay"
 
 
 __all__ = list(std.BACKEND_NAMES)

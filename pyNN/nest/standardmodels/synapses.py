@@ -21,7 +21,6 @@ import numpy as np
 
 from pyNN.nest.standardmodels.cells import as_integer
 from pyNN.standardmodels import build_translations, synapses
-from pyNN.standardmodels.cells import ValueChecksMixin
 
 
 class NestSynapseTypeMixin:
@@ -95,14 +94,18 @@ class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
 
 
 # --- STDP ------------------------------------------------------------------------------------------
+# The algorithm is the one of doc/behaviour.md, which is NEST's. Parameters in weight units
+# (Wmax, and Vogels2011Rule's eta) are translated by name only: the projection multiplies them
+# by the post-synaptic cell type's weight_scale, as it does the weights.
 
 class _NestSTDPComponent(NestSynapseTypeMixin):
     native_name = "stdp_synapse"
     translations = {}
 
 
-_W_MIN_ZERO = (("w_min", lambda v: v == 0, "must be 0 on NEST (stdp_synapse has no lower bound)"),)
-_WMAX = (("w_max", "Wmax", 1000.0),)
+_W_MIN_ZERO = (("w_min", lambda v: v == 0,
+                "must be 0 on NEST (stdp_synapse and vogels_sprekeler_synapse have no lower bound)"),)
+_WMAX = (("w_max", "Wmax"),)
 
 
 class AdditiveWeightDependence(_NestSTDPComponent, synapses.AdditiveWeightDependence):
@@ -133,35 +136,67 @@ class GutigWeightDependence(_NestSTDPComponent, synapses.GutigWeightDependence):
     parameter_checks = (*synapses.GutigWeightDependence.parameter_checks, *_W_MIN_ZERO)
 
 
-def _depression_ratio(values):
-    """alpha = A_minus / A_plus (0 where A_plus is 0; a check forbids A_minus > 0 there)."""
-    a_plus, a_minus = np.broadcast_arrays(np.asarray(values["A_plus"], dtype=float),
-                                          np.asarray(values["A_minus"], dtype=float))
-    out = np.zeros(a_plus.shape)
-    np.divide(a_minus, a_plus, out=out, where=a_plus != 0)
+#: tau_plus given to NEST for a depression-only rule (A_plus = 0): the pre-synaptic trace is
+#: then exactly 0 one step after each pre spike, so stdp_synapse never potentiates
+_NO_POTENTIATION_TAU = 1e-300
+
+
+def _pair_arrays(values, *names):
+    """A_plus and A_minus (then `names`) as broadcast arrays, and where the rule is
+    depression-only (A_plus = 0 < A_minus)."""
+    arrays = np.broadcast_arrays(*(np.asarray(values[name], dtype=float) for name in ("A_plus", "A_minus", *names)))
+    return (*arrays, (arrays[0] == 0) & (arrays[1] > 0))
+
+
+def _scalar_if_0d(out):
     return float(out) if out.ndim == 0 else out
 
 
-class SpikePairRule(ValueChecksMixin, _NestSTDPComponent, synapses.SpikePairRule):
+def _lambda(values):
+    """stdp_synapse's lambda: the potentiation step (A_minus for a depression-only rule)."""
+    a_plus, a_minus, depression_only = _pair_arrays(values)
+    return _scalar_if_0d(np.where(depression_only, a_minus, a_plus))
+
+
+def _alpha(values):
+    """alpha = A_minus / A_plus (1 for a depression-only rule, 0 where both are 0)."""
+    a_plus, a_minus, depression_only = _pair_arrays(values)
+    out = np.zeros(a_plus.shape)
+    np.divide(a_minus, a_plus, out=out, where=a_plus != 0)
+    return _scalar_if_0d(np.where(depression_only, 1.0, out))
+
+
+def _tau_plus(values):
+    _, _, tau_plus, depression_only = _pair_arrays(values, "tau_plus")
+    return _scalar_if_0d(np.where(depression_only, _NO_POTENTIATION_TAU, tau_plus))
+
+
+class SpikePairRule(_NestSTDPComponent, synapses.SpikePairRule):
     __doc__ = synapses.SpikePairRule.__doc__
     # stdp_synapse: lambda is the potentiation step, alpha the depression/potentiation ratio
     translations = build_translations(
-        ("tau_plus", "tau_plus"),
-        ("A_plus", "lambda"),
-        ("A_minus", "alpha", _depression_ratio, lambda native: native["alpha"] * native["lambda"]),
+        ("tau_plus", "tau_plus", _tau_plus, "tau_plus"),
+        ("A_plus", "lambda", _lambda, lambda native: native["lambda"] * (native["tau_plus"] > 1e-200)),
+        ("A_minus", "alpha", _alpha, lambda native: native["alpha"] * native["lambda"]),
     )
     postsynaptic_translations = build_translations(("tau_minus", "tau_minus"))
-    cross_checks = (
-        (("A_plus", "A_minus"), lambda ap, am: np.all((np.asarray(ap) > 0) | (np.asarray(am) == 0)),
-         "NEST's stdp_synapse scales depression by A_plus, so A_plus must be > 0 when A_minus > 0"),
-    )
+
+
+def _vogels_alpha(values):
+    """vogels_sprekeler_synapse's alpha = 2 rho tau (rho in Hz, tau in ms)."""
+    return 2.0 * np.asarray(values["rho"], dtype=float) * np.asarray(values["tau"], dtype=float) / 1000.0
 
 
 class Vogels2011Rule(_NestSTDPComponent, synapses.Vogels2011Rule):
     __doc__ = synapses.Vogels2011Rule.__doc__
-    native_name = None
-    missing_reason = ("not mapped to NEST: vogels_sprekeler_synapse takes its post-synaptic trace "
-                      "time constant from the target neuron and has no standard translation here")
+    native_name = "vogels_sprekeler_synapse"
+    translations = build_translations(
+        ("tau", "tau"),
+        ("eta", "eta"),  # a weight: scaled by the projection
+        ("rho", "alpha", _vogels_alpha, lambda native: native["alpha"] * 1000.0 / (2.0 * native["tau"])),
+    )
+    # the post-synaptic trace of vogels_sprekeler_synapse decays with the neuron's tau_minus
+    postsynaptic_translations = build_translations(("tau", "tau_minus"))
 
 
 class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
@@ -170,7 +205,8 @@ class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
     parameter_checks = (
         *synapses.STDPMechanism.parameter_checks,
         ("dendritic_delay_fraction", lambda v: v == 1,
-         "must be 1.0 on NEST (stdp_synapse treats the whole delay as dendritic)"),
+         "must be 1.0 on NEST: its STDP synapses treat the whole delay as dendritic, so NEST supports "
+         "only dendritic_delay_fraction=1.0"),
     )
 
     def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
@@ -195,10 +231,15 @@ class STDPMechanism(NestSynapseTypeMixin, synapses.STDPMechanism):
             if getattr(component, "native_name", None) is None:
                 reason = getattr(component, "missing_reason", None) or "no NEST translation"
                 return None, f"{type(component).__name__}: {reason}"
-        names = {component.native_name for component in self.components}
-        if len(names) != 1:
-            return None, f"the components need different NEST models ({', '.join(sorted(names))})"
-        return names.pop(), None
+        if isinstance(self.timing_dependence, synapses.Vogels2011Rule):
+            if not isinstance(self.weight_dependence, synapses.AdditiveWeightDependence):
+                return None, (f"Vogels2011Rule with {type(self.weight_dependence).__name__}: NEST's "
+                              f"vogels_sprekeler_synapse is additive only (use AdditiveWeightDependence)")
+            # vogels_sprekeler_synapse has no mu_plus/mu_minus
+            type(self).extra_parameters = {k: v for k, v in type(self).extra_parameters.items()
+                                           if k not in ("mu_plus", "mu_minus")}
+            return "vogels_sprekeler_synapse", None
+        return "stdp_synapse", None
 
 
 __all__ = list(synapses.BACKEND_NAMES)
