@@ -44,6 +44,8 @@ EXPECTED_BUILTINS = {
     "RecordingLimitError": ValueError,
     "MissingPackageError": ImportError,
     "DataFileError": OSError,
+    "ModelDescriptionError": ValueError,
+    "CodeGenerationError": RuntimeError,
 }
 
 PACKAGE = pathlib.Path(pyNN.__file__).parent
