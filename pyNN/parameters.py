@@ -137,14 +137,18 @@ class _ObjectValue:
             for k, item in enumerate(items):
                 arr[k] = item if isinstance(item, kind) else kind(item)
             self.base_value = arr
+        elif _is_index_function(value):
+            self.base_value = value  # a function of the cell index, called when evaluated
         else:
             self.base_value = value if isinstance(value, kind) else kind(value)
 
     @property
     def is_homogeneous(self):
-        return not isinstance(self.base_value, np.ndarray)
+        return not (isinstance(self.base_value, np.ndarray) or _is_index_function(self.base_value))
 
     def evaluate(self, mask=None, simplify=False):
+        if _is_index_function(self.base_value):
+            return self._call_per_cell(mask)
         if self.is_homogeneous:
             if simplify:
                 return self.base_value
@@ -154,6 +158,24 @@ class _ObjectValue:
                 out[k] = self.base_value
             return out
         return self.base_value if mask is None else self.base_value[mask]
+
+
+    def _call_per_cell(self, mask):
+        # one call per selected cell: the user's function returns one Sequence per index,
+        # which no vectorised call can produce
+        indices = np.arange(_size_of(self.shape, None))
+        if mask is not None:
+            indices = indices[mask]
+        out = np.empty(indices.size, dtype=object)
+        for k, i in enumerate(indices.tolist()):
+            item = self.base_value(i)
+            out[k] = item if isinstance(item, self.kind) else self.kind(item)
+        return out
+
+
+def _is_index_function(value):
+    """True for a user function of the cell index (not an array-like parameter value)."""
+    return callable(value) and not isinstance(value, (ArrayParameter, np.ndarray, larray))
 
 
 def _size_of(shape, mask):

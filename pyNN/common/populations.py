@@ -471,8 +471,7 @@ class Population(BasePopulation):
     def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
                  label=None):
         state = self._simulator.state
-        if not state.initialized:
-            raise RuntimeError("Call setup() before creating populations")
+        state.ensure_setup("Population created")
         self.size_shape, size, structure = _resolve_size(size, structure)
         self.celltype = _resolve_celltype(cellclass, cellparams)
         if label is None:

@@ -262,6 +262,10 @@ class State(BaseState):
         self.mapped_network = None
         self._dirty = True
 
+    def extra_setup_options(self):
+        """setup() takes any hardware-profile setting as an override (see the core's option table)."""
+        return {name for p in list_profiles() for name in load_profile(p).settings}
+
     def _setup(self, profile="ideal", policy="strict", seed=None, rng_seed=None, **profile_overrides):
         if policy not in ("strict", "lenient"):
             raise errors.InvalidParameterValueError(

@@ -69,6 +69,9 @@ class State(_control.BaseState):
         self.end_calls = 0
         self.options = {}
 
+    def extra_setup_options(self):
+        return {"verbosity"}
+
     def _setup(self, verbosity="quiet", **unknown):
         if unknown:
             raise TypeError(f"setup() got unknown InMemory option(s) {sorted(unknown)}")
