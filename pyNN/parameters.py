@@ -462,6 +462,9 @@ def _evaluate_larray(value, mask, simplify):
             result = result.flat[0]
     if isinstance(result, np.ndarray) and result.ndim == 0:
         result = result[()]
+    if mask is None and not simplify and value.shape and np.ndim(result) == 0:
+        # lazyarray gives a one-element array back as a scalar: keep one value per cell
+        result = np.full(value.shape, result)
     return result
 
 

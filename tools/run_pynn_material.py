@@ -36,7 +36,7 @@ from pathlib import Path
 
 BACKENDS = ["nest", "neuron", "brian2", "hardware"]
 #: names in a file that mean it needs something we do not ship
-SKIP_MARKERS = ("csa", "nineml", "neuroml", "arbor", "music", "morphology", "pyNN.mc",
+SKIP_MARKERS = ("csa", "nineml", "neuroml", "arbor", "music", "mpi4py", "morphology", "pyNN.mc",
                 "MultiCompartment", "nrn_artificial_cell")
 
 _FIXTURE = '''
@@ -55,7 +55,7 @@ def _needs_unshipped(path):
     text = path.read_text(errors="replace")
     name = path.name.lower()
     return any(m.lower() in name for m in SKIP_MARKERS) or re.search(
-        r"^\s*(import|from)\s+(csa|nineml|neuroml|arbor|music)\b|pyNN\.(nineml|morphology|arbor)"
+        r"^\s*(import|from)\s+(csa|nineml|neuroml|arbor|music|mpi4py)\b|pyNN\.(nineml|morphology|arbor)"
         r"|MultiCompartment", text, re.M) is not None
 
 
@@ -67,6 +67,16 @@ def _last_error(text):
     return (lines[-1].strip()[:300] if lines else "")
 
 
+def _pytest_error(text):
+    """'<exception line> (at <file:line>)' from a pytest failure report."""
+    lines = text.strip().splitlines()
+    raised = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    where = [ln.strip() for ln in lines if re.match(r"^\S+\.pyx?:\d+: ", ln)]
+    message = next((ln for ln in raised if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)),
+                   raised[0] if raised else _last_error(text))
+    return (message[:240] + (f" (at {where[-1].split(': ')[0]})" if where else ""))
+
+
 def run_examples(root, backends, timeout):
     results = {}
     scripts = sorted((root / "examples").glob("*.py"))
@@ -75,7 +85,7 @@ def run_examples(root, backends, timeout):
             continue
         for backend in backends:
             work = Path(tempfile.mkdtemp(prefix="pynn_ex_"))
-            env = dict(os.environ, MPLBACKEND="Agg", PYNN_BRIAN2_TARGET="numpy")
+            env = dict(os.environ, MPLBACKEND="Agg")
             try:
                 proc = subprocess.run([sys.executable, str(script), backend], cwd=work, env=env,
                                       capture_output=True, text=True, timeout=timeout)
@@ -116,8 +126,7 @@ def run_scenarios(root, backends, timeout):
             if skip is not None:
                 results[name] = {"ok": None, "error": (skip.get("message") or "")[:300]}
             elif bad is not None:
-                results[name] = {"ok": False,
-                                 "error": _last_error(bad.text or bad.get("message") or "")}
+                results[name] = {"ok": False, "error": _pytest_error(bad.text or bad.get("message") or "")}
             else:
                 results[name] = {"ok": True, "error": ""}
     shutil.rmtree(work, ignore_errors=True)

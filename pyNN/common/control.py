@@ -262,7 +262,16 @@ def build_control(state, backend_label):
         return state.dt
 
     def get_min_delay():
-        """Minimum synaptic delay (ms); always a number."""
+        """Minimum synaptic delay (ms); always a number.
+
+        With ``min_delay='auto'`` this is, as on PyNN's NEST and Brian2 backends, the
+        shortest delay of the connections made so far (one time step if there are none).
+        """
+        if state._min_delay is None:
+            delays = [np.min(p._syn["delay"]) for p in state.projections
+                      if p._pre.size and p._syn.get("delay") is not None]
+            if delays:
+                return float(min(delays))
         return state.min_delay
 
     def get_max_delay():

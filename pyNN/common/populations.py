@@ -517,7 +517,7 @@ class Population(BasePopulation):
 
     @property
     def initial_values(self):
-        return {name: LazyArray(values) for name, values in self._initial.items()}
+        return {name: _lazy_initial(values) for name, values in self._initial.items()}
 
     # --- parameter storage --------------------------------------------------------------
     def as_root_values(self, name):
@@ -732,7 +732,7 @@ class PopulationView(BasePopulation):
     @property
     def initial_values(self):
         root = self.grandparent
-        return {name: LazyArray(values[self._indices]) for name, values in root._initial.items()}
+        return {name: _lazy_initial(values[self._indices]) for name, values in root._initial.items()}
 
     def as_root_values(self, name):
         return self.grandparent.as_root_values(name)
@@ -1080,3 +1080,12 @@ class Assembly:
 
 Population._view_class = PopulationView
 Population._assembly_class = Assembly
+
+
+def _lazy_initial(values):
+    """Initial values as a lazy array; homogeneous when every cell has the same value, so
+    that ``evaluate(simplify=True)`` gives one number, as in PyNN."""
+    values = np.asarray(values)
+    if values.size and values.dtype != object and np.all(values == values.flat[0]):
+        return LazyArray(values.flat[0], shape=values.shape)
+    return LazyArray(values)

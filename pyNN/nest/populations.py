@@ -1,5 +1,7 @@
 """NEST populations: create nodes, set native parameters and state variables."""
 
+import warnings
+
 import nest
 import numpy as np
 
@@ -100,6 +102,9 @@ class Population(common.Population):
         if getattr(celltype, "uses_parrot", False):
             parrot = "parrot_neuron_ps" if simulator.state.spike_precision == "off_grid" else "parrot_neuron"
             self._generators = nest.Create(model, self.size)
+            if model == "spike_generator" and simulator.state.spike_precision == "off_grid" and self.size:
+                # off-grid spike times are kept exactly (NEST otherwise refuses them)
+                self._generators.set(precise_times=True)
             self._nodes = nest.Create(parrot, self.size)
             if self.size:
                 nest.Connect(self._generators, self._nodes, "one_to_one",
@@ -186,12 +191,14 @@ class Population(common.Population):
         for name, values in std_initial_values.items():
             nest_name = vmap.get(name)
             if nest_name is None or name in fixed or "." in name:
-                # not a settable NEST state variable: only its default start value is possible
+                # not a settable NEST state variable: only its default start value is possible;
+                # as PyNN does, scripts that set it still run, with a warning saying so
                 default = self.celltype.default_initial_values.get(name)
                 if default is not None and np.any(np.asarray(values, dtype=float) != default):
-                    raise errors.InvalidParameterValueError(
+                    warnings.warn(
                         f"Population '{self.label}': the initial value of '{name}' cannot be changed on "
-                        f"the NEST backend (NEST does not allow setting it); it starts at {default}")
+                        f"the NEST backend (NEST does not allow setting it); it starts at {default}",
+                        UserWarning, stacklevel=5)
                 continue
             native[nest_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
         if native and len(indices) and self._generators is None:

@@ -221,6 +221,8 @@ def plot_signals(ax, signal_array, label_prefix="", label=None, y_offset=None, *
     if values.ndim == 1:
         values = values[:, np.newaxis]
     n_channels = values.shape[1]
+    if hasattr(y_offset, "rescale"):  # a quantity: in the signal's units
+        y_offset = float(y_offset.rescale(signal_array.units).magnitude)
     if y_offset:
         values = values + y_offset * np.arange(n_channels)
     lines = ax.plot(_times_ms(signal_array), values, **options)

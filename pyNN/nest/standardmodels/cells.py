@@ -324,7 +324,7 @@ LIMITATIONS = (
     "CurrExpPostSynapticResponse) cannot be recorded (NEST does not expose their current value, which the "
     "library needs for the last sample of each run); recording them raises NoModelAvailableError.",
     "the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot be changed (NEST "
-    "does not allow setting them); changing them raises InvalidParameterValueError.",
+    "does not allow setting them); setting them gives a warning and they start at their default values (as in PyNN).",
 )
 
 STANDARD_CELL_TYPES = [
