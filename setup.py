@@ -19,6 +19,7 @@ setup(
         "hardware": ["numba>=0.61"],
         "brian2": ["brian2>=2.9"],
         "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
+        "io": ["scipy>=1.10", "nixio>=1.5"],
         "dev": ["pytest>=8", "ruff>=0.6", "matplotlib>=3.7"],
     },
     license="CeCILL-2.1",

@@ -93,6 +93,11 @@ SETUP_OPTIONS = {
     "debug": {PYNN: _ANY},
     "quit_on_end": {PYNN: _ANY},
     "loglevel": {PYNN: _ANY},
+    # PyNN's former FACETS hardware backend (its examples pass them to every simulator)
+    "useSystemSim": {PYNN: _ANY},
+    "hardwareNeuronSize": {PYNN: _ANY},
+    "maxNeuronLoss": {PYNN: _ANY},
+    "maxSynapseLoss": {PYNN: _ANY},
 }
 
 

@@ -199,6 +199,8 @@ class Population(common.Population):
                         f"Population '{self.label}': the initial value of '{name}' cannot be changed on "
                         f"the NEST backend (NEST does not allow setting it); it starts at {default}",
                         UserWarning, stacklevel=5)
+                    # what the cells really start from (recorded first sample, initial_values)
+                    self._initial[name][np.asarray(indices, dtype=np.int64)] = default
                 continue
             native[nest_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
         if native and len(indices) and self._generators is None:

@@ -112,3 +112,21 @@ def test_refused_projection_leaves_nothing_in_nest(monkeypatch):
         sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=delays))
     assert nest.num_connections == before
     assert not sim.state.projections
+
+
+def test_off_grid_spike_times_are_kept_exactly():
+    sim.setup(timestep=0.05, spike_precision="off_grid")
+    p = sim.Population(1, sim.SpikeSourceArray(spike_times=[0.075, 10.025, 12.34]))
+    p.record("spikes")
+    sim.run(20.0)
+    assert p.get_data().segments[0].spiketrains[0].magnitude.tolist() == [0.075, 10.025, 12.34]
+
+
+def test_gif_initial_values_nest_cannot_set_warn_and_keep_defaults():
+    with pytest.warns(UserWarning, match="initial value of 'v_t' cannot be changed on the NEST backend"):
+        cells = sim.Population(2, sim.GIF_cond_exp(), initial_values={"v": -65.0, "v_t": -55.0})
+    cells.record("v_t")
+    sim.run(1.0)
+    assert cells.initial_values["v_t"].evaluate(simplify=True) == -48.0
+    v_t = cells.get_data().segments[0].filter(name="v_t")[0].magnitude
+    np.testing.assert_allclose(v_t[0], [-48.0, -48.0])  # NEST's start value, as the warning says

@@ -3,6 +3,7 @@ functions as parameter values, objects created before setup().
 """
 
 import logging
+import warnings
 
 import numpy as np
 import pytest
@@ -117,3 +118,117 @@ def test_population_before_setup_uses_defaults_and_later_setup_applies(sim):
     late.record("v")
     sim.run(1.0)
     assert late.get_data().segments[0].analogsignals[0].shape[0] == 21
+
+
+# --- item 6: bugs found by running PyNN's own material --------------------------------------
+
+def test_assembly_of_different_types_gives_one_signal_per_variable(sim):
+    a = sim.Population(2, sim.IF_cond_exp(), label="a")
+    b = sim.Population(3, sim.IF_curr_exp(), label="b")
+    both = a + b
+    both.record("v")
+    sim.run(2.0)
+    [v] = both.get_data().segments[0].filter(name="v")
+    assert v.shape == (21, 5)
+    np.testing.assert_array_equal(v.array_annotations["channel_index"], np.arange(5))
+    assert v.array_annotations["source_population"].tolist() == ["a", "a", "b", "b", "b"]
+
+
+def test_spike_source_poisson_parameters_given_as_one_element_lists(sim):
+    one = sim.Population(1, sim.SpikeSourcePoisson(rate=[5.0], start=[100.0], duration=1234.0))
+    assert one.get(["rate", "start", "duration"]) == [5.0, 100.0, 1234.0]
+    one.set(duration=[200.0])
+    assert one.get("duration") == 200.0
+
+
+def test_connection_attributes_and_per_connection_lists(sim):
+    pre = sim.Population(3, sim.IF_cond_exp(), structure=Line(dx=1.0))
+    post = sim.Population(2, sim.IF_cond_exp(), structure=Line(dx=1.0))
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                         sim.StaticSynapse(weight=0.05, delay=lambda d: 0.5 + 0.1 * d))
+    # as in PyNN, one value per connection follows (pre, post) order, pre first
+    prj.set(weight=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    np.testing.assert_allclose(prj.get("weight", format="array"), [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    third = list(prj.connections)[2]
+    third.weight = 0.0123
+    third.delay = 1.0
+    rows = prj.get(["weight", "delay"], format="list")
+    assert tuple(rows[2][2:]) == pytest.approx((0.0123, 1.0))
+    assert sum(1 for r in rows if r[2] == pytest.approx(0.0123)) == 1
+
+
+def test_get_min_delay_auto_is_the_shortest_delay_made(sim):
+    sim.setup(timestep=0.1, min_delay="auto")
+    p = sim.Population(2, sim.IF_cond_exp())
+    assert sim.get_min_delay() == pytest.approx(0.1)
+    sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.5))
+    assert sim.get_min_delay() == pytest.approx(0.5)
+
+
+def test_no_empty_segment_after_get_data_clear_and_reset(sim):
+    p = sim.Population(1, sim.IF_curr_exp(i_offset=0.1))
+    p.record("v")
+    blocks = []
+    for _ in range(3):
+        sim.run(10.0)
+        blocks.append(p.get_data(clear=True))
+        sim.reset()
+    assert [len(b.segments) for b in blocks] == [1, 1, 1]
+    np.testing.assert_allclose(blocks[2].segments[0].analogsignals[0].magnitude,
+                               blocks[0].segments[0].analogsignals[0].magnitude)
+
+
+def test_step_current_times_on_one_step_act_like_the_last_one(sim):
+    cell = sim.Population(1, sim.IF_curr_exp(tau_refrac=5.0))
+    source = sim.StepCurrentSource(times=[2.01, 2.02, 6.0], amplitudes=[5.0, 0.4, 0.0])
+    source.inject_into(cell)
+    warnings.simplefilter("ignore", errors.RoundingWarning)  # 2.01 and 2.02 ms both act at 2.0 ms
+    cell.record("v")
+    sim.run(10.0)
+    v = cell.get_data().segments[0].filter(name="v")[0].magnitude[:, 0]
+    # only 0.4 nA (the last amplitude for step 2.0 ms) acts: v rises gently, no spike
+    assert v[20] == pytest.approx(-65.0, abs=1e-6)
+    assert -65.0 < v[60] < -55.0
+
+
+def test_assembly_of_standard_and_composed_cells_takes_both_receptors(sim):
+    monolith = sim.Population(1, sim.IF_curr_exp(tau_m=10.0, v_rest=-60.0, tau_syn_E=1.0, tau_syn_I=2.0),
+                              initial_values={"v": -60.0})
+    if not hasattr(sim, "PointNeuron"):
+        pytest.skip(f"{sim.__name__} has no PointNeuron")
+    try:
+        composed = sim.Population(1, sim.PointNeuron(
+            sim.LIF(tau_m=10.0, v_rest=-60.0), excitatory=sim.CurrExpPostSynapticResponse(tau_syn=1.0),
+            inhibitory=sim.CurrExpPostSynapticResponse(tau_syn=2.0)), initial_values={"v": -60.0})
+    except errors.NoModelAvailableError as exc:
+        pytest.skip(str(exc))
+    both = monolith + composed
+    inputs = sim.Population(2, sim.SpikeSourceArray(spike_times=[Sequence([3.0]), Sequence([12.0])]))
+    sim.Projection(inputs[0:1], both, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.5, delay=1.5),
+                   receptor_type="excitatory")
+    sim.Projection(inputs[1:2], both, sim.AllToAllConnector(), sim.StaticSynapse(weight=-0.2, delay=1.5),
+                   receptor_type="inhibitory")
+    both.record("v")
+    sim.run(20.0)
+    v = both.get_data().segments[0].filter(name="v")[0].magnitude
+    assert v[:, 0].max() > -59.8 and v[:, 0].min() < -60.05  # excitation, then inhibition
+    np.testing.assert_allclose(v[:, 1], v[:, 0], atol=1e-6)  # the same model, composed
+
+
+# --- item 8: file formats PyNN users expect ---------------------------------------------------
+
+@pytest.mark.parametrize("extension", [".nix", ".mat"])
+def test_write_data_to_nix_and_matlab_files(sim, tmp_path, extension):
+    import neo
+
+    p = sim.Population(2, sim.IF_curr_exp(i_offset=[0.0, 1.0]), label="cells")
+    p.record(["v", "spikes"])
+    sim.run(50.0)
+    filename = tmp_path / f"cells{extension}"
+    p.write_data(str(filename))
+    io = neo.get_io(str(filename))
+    block = io.read_block() if extension == ".mat" else io.read()[0]
+    if hasattr(io, "close"):
+        io.close()
+    sig = block.segments[0].analogsignals[0]
+    np.testing.assert_allclose(np.asarray(sig.magnitude), p.get_data().segments[0].analogsignals[0].magnitude)
