@@ -232,3 +232,15 @@ def test_write_data_to_nix_and_matlab_files(sim, tmp_path, extension):
         io.close()
     sig = block.segments[0].analogsignals[0]
     np.testing.assert_allclose(np.asarray(sig.magnitude), p.get_data().segments[0].analogsignals[0].magnitude)
+
+
+def test_spike_in_last_step_of_a_run_is_reported_in_that_run(sim):
+    cell = sim.Population(1, sim.IF_curr_exp(i_offset=2.0, tau_refrac=2.0))
+    cell.record("spikes")
+    sim.run(20.0)
+    first = float(cell.get_data().segments[0].spiketrains[0].magnitude[0])
+    sim.reset()
+    sim.run(first)  # the spike happens in the very last step
+    assert cell.get_data().segments[-1].spiketrains[0].magnitude.tolist() == pytest.approx([first])
+    sim.run(1.0)  # and is not reported a second time
+    assert cell.get_data().segments[-1].spiketrains[0].magnitude.tolist() == pytest.approx([first])
