@@ -108,15 +108,19 @@ def run_scenarios(root, backends, timeout):
     skipped = [p for p in pkg.glob("test_*.py") if _needs_unshipped(p)]
     junit = work / "junit.xml"
     env = dict(os.environ, MPLBACKEND="Agg", PYNN_BRIAN2_TARGET="numpy")
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
+    args = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", f"--junitxml={junit}",
             "--continue-on-collection-errors",
             "-o", "junit_family=xunit1", "--rootdir", str(work)]
     args += [f"--deselect={p.relative_to(work)}" for p in skipped]
     args += ["--ignore=" + str(p) for p in skipped] + ["scenarios"]
-    try:
-        subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+    progress = open(os.environ.get("PYNN_MATERIAL_LOG", os.devnull), "w")
+    try:  # (progress, one line per test, to $PYNN_MATERIAL_LOG if set)
+        subprocess.run(args, cwd=work, env=env, stdout=progress, stderr=subprocess.STDOUT, text=True,
+                       timeout=timeout)
     except subprocess.TimeoutExpired:
         pass
+    finally:
+        progress.close()
     results = {}
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):
