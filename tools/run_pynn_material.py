@@ -77,13 +77,15 @@ def _pytest_error(text):
     return (message[:240] + (f" (at {where[-1].split(': ')[0]})" if where else ""))
 
 
-def run_examples(root, backends, timeout):
+def run_examples(root, backends, timeout, only=None):
     results = {}
     scripts = sorted((root / "examples").glob("*.py"))
     for script in scripts:
         if _needs_unshipped(script):
             continue
         for backend in backends:
+            if only is not None and f"{script.name}[{backend}]" not in only:
+                continue
             work = Path(tempfile.mkdtemp(prefix="pynn_ex_"))
             env = dict(os.environ, MPLBACKEND="Agg")
             try:
@@ -253,6 +255,8 @@ def main():
     ap.add_argument("--only", default="examples,scenarios,docs")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per script")
     ap.add_argument("--out", type=Path, help="folder for the JSON results")
+    ap.add_argument("--only-examples", type=Path,
+                    help="file listing the examples to run, one 'script.py[backend]' a line")
     args = ap.parse_args()
     backends = args.backends.split(",")
     runners = {"examples": run_examples, "scenarios": run_scenarios, "docs": run_docs}
@@ -260,7 +264,11 @@ def main():
     for kind in args.only.split(","):
         print(f"running {kind} ...", flush=True)
         timeout = args.timeout * (20 if kind == "scenarios" else 1)
-        all_results[kind] = runners[kind](args.root, backends, timeout)
+        if kind == "examples" and args.only_examples:
+            only = set(args.only_examples.read_text().split())
+            all_results[kind] = run_examples(args.root, backends, timeout, only)
+        else:
+            all_results[kind] = runners[kind](args.root, backends, timeout)
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             (args.out / f"{kind}.json").write_text(json.dumps(all_results[kind], indent=1))

@@ -434,12 +434,13 @@ def _simplified(values):
 
 
 def _write_block(io, block, label):
-    if isinstance(io, str):
+    opened_here = isinstance(io, str)  # a Neo IO given by the caller stays open for further writes
+    if opened_here:
         io = recording.get_io(io)
     if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
     io.write_block(block)
-    if hasattr(io, "close"):
+    if opened_here and hasattr(io, "close"):
         io.close()
 
 

@@ -244,3 +244,19 @@ def test_spike_in_last_step_of_a_run_is_reported_in_that_run(sim):
     assert cell.get_data().segments[-1].spiketrains[0].magnitude.tolist() == pytest.approx([first])
     sim.run(1.0)  # and is not reported a second time
     assert cell.get_data().segments[-1].spiketrains[0].magnitude.tolist() == pytest.approx([first])
+
+
+def test_write_data_to_an_open_neo_io_several_times(sim, tmp_path):
+    from neo.io import NixIO
+
+    p = sim.Population(2, sim.IF_cond_exp(), label="cells")
+    p.record(["v", "gsyn_exc"])
+    sim.run(5.0)
+    io = NixIO(filename=str(tmp_path / "data.h5"))
+    p.write_data(io)  # as in PyNN's documentation: the IO stays open for the next writes
+    p.write_data(io, variables=("v",))
+    io.close()
+    reader = NixIO(str(tmp_path / "data.h5"), mode="ro")
+    blocks = reader.read()
+    reader.close()
+    assert [len(b.segments[0].analogsignals) for b in blocks] == [2, 1]
