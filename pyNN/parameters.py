@@ -161,14 +161,20 @@ class _ObjectValue:
 
 
     def _call_per_cell(self, mask):
-        # one call per selected cell: the user's function returns one Sequence per index,
-        # which no vectorised call can produce
         indices = np.arange(_size_of(self.shape, None))
         if mask is not None:
             indices = indices[mask]
         out = np.empty(indices.size, dtype=object)
-        for k, i in enumerate(indices.tolist()):
-            item = self.base_value(i)
+        # as in PyNN, the function is first given the array of indices (it may return one
+        # Sequence per index); a function of one index is then called once per cell
+        try:
+            items = self.base_value(indices)
+        except Exception:
+            items = None
+        if not (isinstance(items, (list, tuple, np.ndarray)) and len(items) == indices.size
+                and all(isinstance(item, (ArrayParameter, list, tuple, np.ndarray)) for item in items)):
+            items = [self.base_value(i) for i in indices.tolist()]
+        for k, item in enumerate(items):
             out[k] = item if isinstance(item, self.kind) else self.kind(item)
         return out
 

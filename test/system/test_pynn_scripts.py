@@ -260,3 +260,10 @@ def test_write_data_to_an_open_neo_io_several_times(sim, tmp_path):
     blocks = reader.read()
     reader.close()
     assert [len(b.segments[0].analogsignals) for b in blocks] == [2, 1]
+
+
+def test_spike_times_from_a_function_of_the_index_array(sim):
+    # as PyNN's simple_STDP example does: the function gets every index at once
+    sources = sim.Population(3, sim.SpikeSourceArray(
+        spike_times=lambda i: [Sequence([2.0 + j, 7.0]) for j in np.atleast_1d(i)]))
+    assert [s.value.tolist() for s in sources.get("spike_times")] == [[2.0, 7.0], [3.0, 7.0], [4.0, 7.0]]
