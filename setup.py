@@ -21,7 +21,7 @@ setup(
         "brian2": ["brian2>=2.9"],
         "nestml": ["nestml==9.0.0", "odetoolbox==3.0.0", "boost-headers==1.85.0.post1"],
         "plotting": ["matplotlib>=3.7", "scipy>=1.10"],
-        "io": ["nixio>=1.5", "pynwb>=2.5"],
+        "io": ["scipy>=1.10", "nixio>=1.5", "pynwb>=2.5"],
         "jupyter": ["jupyterlab>=4", "ipykernel>=6", "matplotlib>=3.7"],
         "docs": ["sphinx>=8", "furo>=2024.1", "myst-nb>=1.1", "sphinx-gallery>=0.17", "nbclient>=0.10",
                  "ipykernel>=6", "matplotlib>=3.7"],

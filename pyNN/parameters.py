@@ -138,14 +138,18 @@ class _ObjectValue:
             for k, item in enumerate(items):
                 arr[k] = item if isinstance(item, kind) else kind(item)
             self.base_value = arr
+        elif _is_index_function(value):
+            self.base_value = value  # a function of the cell index, called when evaluated
         else:
             self.base_value = value if isinstance(value, kind) else kind(value)
 
     @property
     def is_homogeneous(self):
-        return not isinstance(self.base_value, np.ndarray)
+        return not (isinstance(self.base_value, np.ndarray) or _is_index_function(self.base_value))
 
     def evaluate(self, mask=None, simplify=False):
+        if _is_index_function(self.base_value):
+            return self._call_per_cell(mask)
         if self.is_homogeneous:
             if simplify:
                 return self.base_value
@@ -155,6 +159,30 @@ class _ObjectValue:
                 out[k] = self.base_value
             return out
         return self.base_value if mask is None else self.base_value[mask]
+
+
+    def _call_per_cell(self, mask):
+        indices = np.arange(_size_of(self.shape, None))
+        if mask is not None:
+            indices = indices[mask]
+        out = np.empty(indices.size, dtype=object)
+        # as in PyNN, the function is first given the array of indices (it may return one
+        # Sequence per index); a function of one index is then called once per cell
+        try:
+            items = self.base_value(indices)
+        except Exception:
+            items = None
+        if not (isinstance(items, (list, tuple, np.ndarray)) and len(items) == indices.size
+                and all(isinstance(item, (ArrayParameter, list, tuple, np.ndarray)) for item in items)):
+            items = [self.base_value(i) for i in indices.tolist()]
+        for k, item in enumerate(items):
+            out[k] = item if isinstance(item, self.kind) else self.kind(item)
+        return out
+
+
+def _is_index_function(value):
+    """True for a user function of the cell index (not an array-like parameter value)."""
+    return callable(value) and not isinstance(value, (ArrayParameter, np.ndarray, larray))
 
 
 def _size_of(shape, mask):
@@ -473,6 +501,9 @@ def _evaluate_larray(value, mask, simplify):
             result = result.flat[0]
     if isinstance(result, np.ndarray) and result.ndim == 0:
         result = result[()]
+    if mask is None and not simplify and value.shape and np.ndim(result) == 0:
+        # lazyarray gives a one-element array back as a scalar: keep one value per cell
+        result = np.full(value.shape, result)
     return result
 
 

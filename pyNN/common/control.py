@@ -6,6 +6,7 @@ steps of ``dt``; one grid convention applies everywhere: an event at time t acts
 step ``round(t / dt)``.
 """
 
+import logging
 import math
 import numbers
 import warnings
@@ -13,7 +14,10 @@ import warnings
 import numpy as np
 
 from pyNN import errors
+from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
+
+logger = logging.getLogger("pyNN")
 
 #: the largest number of steps a time may have: integer step counts stay far from int64 overflow
 MAX_STEPS = 2 ** 60
@@ -115,6 +119,21 @@ class BaseState:
         return self._max_delay
 
     # --- lifecycle -----------------------------------------------------------------
+    def ensure_setup(self, what):
+        """Set up with the default settings if the script has not called setup() yet.
+
+        PyNN scripts may create objects before ``setup()``; they are then built with the
+        defaults, and a later ``setup()`` starts a new network with its own settings (as
+        re-calling ``setup()`` always does).
+        """
+        if not self.initialized:
+            logger.info("%s before setup(): setting up %s with the default settings",
+                        what, self.backend_name)
+            self.implicit_setup()
+
+    def implicit_setup(self):
+        self.setup(0.1, "auto", "auto")
+
     def setup(self, timestep, min_delay, max_delay, **extra_params):
         self.session += 1
         self._clear_bookkeeping()
@@ -240,7 +259,9 @@ def build_control(state, backend_label):
         max_delay : float or 'auto', optional (keyword)
             Maximum synaptic delay (ms); 'auto' means unlimited.
         **extra_params
-            Backend-specific options.
+            Backend-specific options. Options of other backends (or of PyNN itself) are
+            ignored with an INFO log line; unknown names with a warning (see
+            :mod:`pyNN.common.setup_options`).
         """
         for name in _FORBIDDEN_SETUP_NAMES:
             if name in extra_params:
@@ -257,8 +278,14 @@ def build_control(state, backend_label):
             if max_delay != "auto" and min_delay > max_delay:
                 raise errors.InvalidParameterValueError(
                     f"setup(): min_delay ({min_delay} ms) must be <= max_delay ({max_delay} ms)")
+        backend = state.backend_name.lower()
+        extra_names = state.extra_setup_options() if hasattr(state, "extra_setup_options") else ()
+        extra_params = select_setup_options(backend, extra_params, extra_names)
         state.setup(timestep, min_delay, max_delay, **extra_params)
         return state.mpi_rank
+
+    # objects created (or run() called) before setup() use the module's own defaults
+    state.implicit_setup = setup
 
     def end(compatible_output=True):
         """Write any files requested with record(..., to_file=...) and finish."""
@@ -270,6 +297,7 @@ def build_control(state, backend_label):
     def run_until(time_point, callbacks=None):
         """Advance the simulation until `time_point` (ms); returns the current time."""
         time_point = check_run_time(time_point, "run_until()", "time_point")
+        state.ensure_setup("run_until()")
         target = state.time_to_steps(time_point, "run_until() time")
         if time_point < state.t - state.dt / 2:
             raise errors.InvalidParameterValueError(
@@ -286,6 +314,7 @@ def build_control(state, backend_label):
         simtime = check_run_time(simtime, "run()", "simtime")
         if simtime < 0:
             raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0 ms, got {simtime}")
+        state.ensure_setup("run()")
         n = state.time_to_steps(simtime, "run() duration")
         return run_until((state.steps + n) * state.dt, callbacks)
 
@@ -306,7 +335,16 @@ def build_control(state, backend_label):
         return state.dt
 
     def get_min_delay():
-        """Minimum synaptic delay (ms); always a number."""
+        """Minimum synaptic delay (ms); always a number.
+
+        With ``min_delay='auto'`` this is, as on PyNN's NEST and Brian2 backends, the
+        shortest delay of the connections made so far (one time step if there are none).
+        """
+        if state._min_delay is None:
+            delays = [np.min(p._syn["delay"]) for p in state.projections
+                      if p._pre.size and p._syn.get("delay") is not None]
+            if delays:
+                return float(min(delays))
         return state.min_delay
 
     def get_max_delay():

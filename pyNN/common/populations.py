@@ -537,9 +537,7 @@ class Population(BasePopulation):
     def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
                  label=None):
         state = self._simulator.state
-        if not state.initialized:
-            what = f"population '{label}'" if label else "a population"
-            raise errors.SimulationStateError(f"Cannot create {what}: call setup() first")
+        state.ensure_setup("Population created")
         self.size_shape, size, structure = _resolve_size(size, structure)
         self.celltype = _resolve_celltype(cellclass, cellparams)
         if label is None:
@@ -589,7 +587,7 @@ class Population(BasePopulation):
 
     @property
     def initial_values(self):
-        return {name: LazyArray(values) for name, values in self._initial.items()}
+        return {name: _lazy_initial(values) for name, values in self._initial.items()}
 
     # --- parameter storage --------------------------------------------------------------
     def as_root_values(self, name):
@@ -897,7 +895,7 @@ class PopulationView(BasePopulation):
     @property
     def initial_values(self):
         root = self.grandparent
-        return {name: LazyArray(values[self._indices]) for name, values in root._initial.items()}
+        return {name: _lazy_initial(values[self._indices]) for name, values in root._initial.items()}
 
     def as_root_values(self, name):
         return self.grandparent.as_root_values(name)
@@ -1311,3 +1309,12 @@ def roots(group):
         parts.append(RootPart(member.grandparent, member._indices, offset))
         offset += member.size
     return parts
+
+
+def _lazy_initial(values):
+    """Initial values as a lazy array; homogeneous when every cell has the same value, so
+    that ``evaluate(simplify=True)`` gives one number, as in PyNN."""
+    values = np.asarray(values)
+    if values.size and values.dtype != object and np.all(values == values.flat[0]):
+        return LazyArray(values.flat[0], shape=values.shape)
+    return LazyArray(values)

@@ -64,6 +64,16 @@ class Connection:
         # attribute-lookup protocol: hasattr()/getattr() need an AttributeError
         raise AttributeError(name if private else f"Connection has no attribute '{name}'")
 
+    def __setattr__(self, name, value):
+        if name in ("projection", "k") or name.startswith("_"):
+            object.__setattr__(self, name, value)
+        elif self.projection.synapse_type.has_parameter(name):
+            values = np.array(self.projection._values(name), dtype=float)
+            values[self.k] = value
+            self.projection._apply_values({name: values})
+        else:
+            raise AttributeError(f"Connection has no attribute '{name}'")
+
     def as_tuple(self, *attribute_names):
         return (self.presynaptic_index, self.postsynaptic_index) + tuple(
             float(self._value(n)) for n in attribute_names)
@@ -405,8 +415,9 @@ class Projection:
         """Change synaptic parameters of every connection.
 
         Values may be scalars, RandomDistributions, (n_pre, n_post) arrays, sequences with
-        one value per connection (in the order of ``get(..., format='list')``), or
-        callables of distance.
+        one value per connection, or callables of distance. As in PyNN, a sequence with one
+        value per connection follows the connections sorted by presynaptic, then
+        postsynaptic index (the row-major order of the (n_pre, n_post) array).
         """
         self._check_current()
         n = self._pre.size
@@ -428,7 +439,9 @@ class Projection:
                     raise errors.InvalidDimensionsError(
                         f"Projection '{self.label}': set({name}=...) got {arr.size} values for {n} "
                         f"connections")
-                new[name] = arr
+                by_pre = np.lexsort((self._post, self._pre))
+                new[name] = np.empty(n)
+                new[name][by_pre] = arr
             elif is_listlike(value) and np.ndim(value) == 2:
                 arr = np.asarray(value, dtype=float)
                 if arr.shape != self.shape:
@@ -439,6 +452,11 @@ class Projection:
             else:
                 new.update(evaluate_synapse_values(self, self._pre.astype(np.int64),
                                                    self._post.astype(np.int64), {}, {name: value}))
+        self._apply_values(new)
+
+    def _apply_values(self, new):
+        """Validate `new` (name -> one value per connection, in storage order) and apply it."""
+        n = self._pre.size
         new = self._validate_values(new, n)
         for name, value in new.items():
             self._syn[name] = value

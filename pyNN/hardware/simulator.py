@@ -19,7 +19,7 @@ from pyNN import errors
 from pyNN.common.control import BaseState
 from pyNN.hardware.engine import Engine, wiring
 from pyNN.hardware.mapping.network import map_current_network
-from pyNN.hardware.profiles import list_profiles, load_profile  # noqa: F401 - used by the package
+from pyNN.hardware.profiles import list_profiles, load_profile
 
 DEFAULT_SEED = 42
 
@@ -40,6 +40,10 @@ class State(BaseState):
         self.mapped_network = None
         self._blocks_by_label = {}
         self._dirty = True
+
+    def extra_setup_options(self):
+        """setup() takes any hardware-profile setting as an override (see the core's option table)."""
+        return {name for p in list_profiles() for name in load_profile(p).settings}
 
     def _setup(self, profile="ideal", policy="strict", seed=None, rng_seed=None, **profile_overrides):
         if policy not in ("strict", "lenient"):

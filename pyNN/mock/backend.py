@@ -62,6 +62,9 @@ class State(_control.BaseState):
         self.end_calls = 0
         self.options = {}
 
+    def extra_setup_options(self):
+        return {"verbosity"}
+
     def _setup(self, verbosity="quiet", **unknown):
         if unknown:
             raise errors.InvalidTypeError(f"setup() got unknown mock option(s) {sorted(unknown)}")

@@ -50,6 +50,13 @@ class NestCurrentSource(CurrentSourceMixin):
             elif isinstance(value, np.ndarray):
                 value = value.tolist()
             out[name] = value
+        if "amplitude_times" in out:
+            # times rounded onto one step: the last amplitude given for that step holds (the
+            # core's waveform rule); NEST refuses repeated steps
+            steps = np.rint(np.asarray(out["amplitude_times"]) / state.dt).astype(np.int64)
+            last = np.append(steps[1:] != steps[:-1], True) if steps.size else np.zeros(0, bool)
+            out["amplitude_times"] = np.asarray(out["amplitude_times"])[last].tolist()
+            out["amplitude_values"] = np.asarray(out["amplitude_values"], dtype=float)[last].tolist()
         if "stop" in out:
             out["stop"] = min(out["stop"], 1e9)  # NEST's time range is bounded
         if "phase" in out:

@@ -262,7 +262,7 @@ def _nest_cell_attrs(model, nest_model):
     rtypes = types.receptor_types(model)
     qualified = rtypes == ("excitatory", "inhibitory")
     return {
-        "nest_name": InstalledModelName({"on_grid": nest_model, "off_grid": nest_model}),
+        "native_name": InstalledModelName(nest_model),
         "translations": build_scaled_translations(list(model.parameters), scale),
         "variable_map": {n: n for n in model.state},
         "scale_factors": {n: scale[n] for n in model.state},
@@ -366,7 +366,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
         nest_neuron = f"{neuron_model.name}__with_{syn_model.name}"
     else:
         nest_syn = syn_model.name
-    extra = {"nest_name": InstalledModelName(nest_syn),
+    extra = {"native_name": InstalledModelName(nest_syn),
              "translations": _synapse_translations(syn_model, weight_variable, delay_variable),
              "nest_module": {"name": module, "path": _modules[module], "compiled": compiled}}
     cls = types.synapse_type_class(syn_model, weight_variable, delay_variable, synapse_name, extra=extra)

@@ -1,9 +1,10 @@
 """NEST populations: create nodes, set native parameters and state variables."""
 
+import warnings
+
 import nest
 import numpy as np
 
-from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.nest import simulator
 from pyNN.nest.recording import Recorder
@@ -82,6 +83,9 @@ class Population(common.Population):
         if getattr(celltype, "uses_parrot", False):
             parrot = "parrot_neuron_ps" if simulator.state.spike_precision == "off_grid" else "parrot_neuron"
             self._generators = nest.Create(model, self.size)
+            if model == "spike_generator" and simulator.state.spike_precision == "off_grid" and self.size:
+                # off-grid spike times are kept exactly (NEST otherwise refuses them)
+                self._generators.set(precise_times=True)
             self._nodes = nest.Create(parrot, self.size)
             if self.size:
                 nest.Connect(self._generators, self._nodes, "one_to_one",
@@ -168,12 +172,16 @@ class Population(common.Population):
         for name, values in std_initial_values.items():
             native_name = vmap.get(name)
             if native_name is None or name in fixed or "." in name:
-                # not a settable NEST state variable: only its default start value is possible
+                # not a settable NEST state variable: only its default start value is possible;
+                # as PyNN does, scripts that set it still run, with a warning saying so
                 default = self.celltype.default_initial_values.get(name)
                 if default is not None and np.any(np.asarray(values, dtype=float) != default):
-                    raise errors.InvalidParameterValueError(
+                    warnings.warn(
                         f"Population '{self.label}': the initial value of '{name}' cannot be changed on "
-                        f"the NEST backend (NEST does not allow setting it); it starts at {default}")
+                        f"the NEST backend (NEST does not allow setting it); it starts at {default}",
+                        UserWarning, stacklevel=5)
+                    # what the cells really start from (recorded first sample, initial_values)
+                    self._initial[name][np.asarray(indices, dtype=np.int64)] = default
                 continue
             native[native_name] = np.asarray(values, dtype=float) / scales.get(name, 1.0)
         if native and len(indices) and self._generators is None:

@@ -33,8 +33,7 @@ class Projection(common.Projection):
     def _prepare_backend(self):
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
         self._sign = _weight_sign(self)
-        ports = _post_cell_attribute(self, "receptor_ports", None)
-        self._port = ports.get(self.receptor_type) if ports else None
+        self._port = _receptor_ports(self)
         self._owner_key = self._model_owner_key()
 
     def _model_owner_key(self):
@@ -75,8 +74,6 @@ class Projection(common.Projection):
                 fixed[state_name] = fixed[source]
             elif source in arrays:
                 arrays[state_name] = arrays[source]
-        if self._port is not None:
-            fixed["receptor_type"] = int(self._port)
         return fixed, arrays
 
     def _tau_psc(self, post):
@@ -122,13 +119,13 @@ class Projection(common.Projection):
     def _create_connections(self, pre, post, values):
         self._set_postsynaptic_parameters(post, values)
         fixed, arrays = self._split_values(values, post)
-        port = fixed.pop("receptor_type", None)
+        fixed.pop("receptor_type", None)  # the port of each target cell is self._port
         model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
         self._nest_model = model
         syn_spec = {"synapse_model": model}
         syn_spec.update(arrays)
-        if port is not None:
-            syn_spec["receptor_type"] = np.full(len(pre), port, dtype=float)
+        if self._port is not None:
+            syn_spec["receptor_type"] = self._port[np.asarray(post, dtype=np.int64)].astype(float)
         sources = self.pre._native_ids()[pre]
         targets = self.post._native_ids()[post]
         try:
@@ -161,7 +158,6 @@ class Projection(common.Projection):
             values = {**{k: v for k, v in self._syn.items() if k not in ("weight", "delay")}, **values}
         self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
         fixed, arrays = self._split_values(values, self._post.astype(np.int64))
-        fixed.pop("receptor_type", None)
         conns, order = self._nest_connections()
         if order.size != self._pre.size:
             raise errors.SimulatorError(f"Projection '{self.label}': found {order.size} NEST connections, "
@@ -204,6 +200,18 @@ def _weight_sign(projection):
             f"Projection '{projection.label}': receptor '{projection.receptor_type}' is excitatory in some "
             f"postsynaptic cell types and inhibitory in others")
     return signs.pop() if signs else 1.0
+
+
+def _receptor_ports(projection):
+    """NEST receptor port of each postsynaptic cell (0 for cells without named receptors; an
+    Assembly may mix them), or None when no postsynaptic cell has named receptors."""
+    parts = roots(projection.post)
+    ports = [(getattr(part.root.native_type, "receptor_ports", None) or {}).get(projection.receptor_type)
+             for part in parts]
+    if all(port is None for port in ports):
+        return None
+    return np.concatenate([np.full(len(part.indices), 0 if port is None else port, dtype=np.int64)
+                           for part, port in zip(parts, ports)])
 
 
 def _positions(ids, query):

@@ -102,6 +102,8 @@ class Recorder(recording.Recorder):
         times = np.asarray(events["times"], dtype=float) - state.offset
         if state.spike_precision == "on_grid":
             times = np.rint(times / state.dt) * state.dt  # remove float noise of the offset
+        else:
+            times = np.round(times, 12)  # (precise times: the offset's float noise only)
         index = senders - self.population._node_ids[0] if senders.size else senders
         keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[index] if index.size else \
             np.zeros(0, bool)

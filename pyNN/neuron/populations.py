@@ -72,6 +72,13 @@ class Population(common.Population):
             self._detectors.append(detector)
         if self.size:
             pc.spike_record(h.Vector(self._native_ids().astype(float)), state._spike_times, state._spike_ids)
+        # pointers to each cell's `spk` flag, read in one call at the end of a run (see
+        # State.catch_last_step_spikes)
+        self._spk_flags = None
+        if self.size and hasattr(self._cells[0], "_ref_spk"):
+            self._spk_flags = h.PtrVector(self.size)
+            for k, cell in enumerate(self._cells):
+                self._spk_flags.pset(k, cell._ref_spk)
 
     def _native_ids(self):
         return self.first_id_int + self._indices

@@ -35,22 +35,25 @@ class Projection(common.Projection):
                 f"{type(syn).__name__} is not available on the NEURON backend for targets other than the "
                 f"IF_curr_* / IF_cond_* cell types with synaptic time constants (mechanisms "
                 f"{', '.join(targets)})")
-        ports = {getattr(t, "receptor_index", {}).get(self.receptor_type) for t in types}
-        if len(ports) > 1:
-            raise errors.ConnectionError(
-                f"Projection '{self.label}': receptor '{self.receptor_type}' has different positions in "
-                f"the postsynaptic cell types")
-        self._port = ports.pop()
-        if self._port is None and self.receptor_type not in ("excitatory", "inhibitory"):
-            raise errors.NoModelAvailableError(
-                f"Projection '{self.label}': receptor type '{self.receptor_type}' is not available on "
-                f"the NEURON backend (only 'excitatory', 'inhibitory' and PointNeuron receptors)")
-        if self._port is None:
-            # the mechanisms send negative weights to the inhibitory input
-            self._sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
-        else:
-            # a named receptor is chosen by the port; its sign is the core's rule
-            self._sign = parts[0].root.celltype.receptor_sign(self.receptor_type)
+        # per postsynaptic cell (an Assembly may mix standard cells and PointNeurons): the
+        # mechanism's receptor port (-1: none, the sign selects the input) and the weight sign
+        ports, signs = [], []
+        for part, t in zip(parts, types):
+            port = getattr(t, "receptor_index", {}).get(self.receptor_type)
+            if port is None and self.receptor_type not in ("excitatory", "inhibitory"):
+                raise errors.NoModelAvailableError(
+                    f"Projection '{self.label}': receptor type '{self.receptor_type}' is not available on "
+                    f"the NEURON backend (only 'excitatory', 'inhibitory' and PointNeuron receptors)")
+            if port is None:
+                # the mechanisms send negative weights to the inhibitory input
+                sign = -1.0 if self.receptor_type == "inhibitory" else 1.0
+            else:
+                # a named receptor is chosen by the port; its sign is the core's rule
+                sign = part.root.celltype.receptor_sign(self.receptor_type)
+            ports.append(np.full(len(part.indices), -1 if port is None else port, dtype=np.int64))
+            signs.append(np.full(len(part.indices), sign))
+        self._port = np.concatenate(ports) if ports else np.zeros(0, np.int64)
+        self._sign = np.concatenate(signs) if signs else np.zeros(0)
         self._netcons = []
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST
@@ -66,19 +69,21 @@ class Projection(common.Projection):
         n = len(pre)
         sources = self.pre._native_ids()[pre].tolist()
         post_cells = self.post._nrn_cells()
-        weights = np.broadcast_to(self._sign * np.asarray(values.get("weight", 0.0), dtype=float), (n,)).tolist()
+        weights = (self._sign[post] * np.broadcast_to(np.asarray(values.get("weight", 0.0), dtype=float),
+                                                      (n,))).tolist()
         delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)), post)
         connect = simulator.state.pc.gid_connect
         out = self._netcons
-        port = self._port
         for source, target, weight, delay in zip(sources, post.tolist(), weights, delays):
             nc = connect(source, post_cells[target])
             nc.weight[0] = weight
             nc.delay = delay
             out.append(nc)
-        if port is not None:
-            for nc in out[len(out) - n:]:
-                nc.weight[1] = port
+        ports = self._port[post]
+        if (ports >= 0).any():
+            for nc, port in zip(out[len(out) - n:], ports.tolist()):
+                if port >= 0:
+                    nc.weight[1] = port
         if self.synapse_type.weight_slots:
             self._set_slots(out[len(out) - n:], values, post)
         simulator.state.objects_added()
@@ -106,7 +111,9 @@ class Projection(common.Projection):
     def _set_attributes(self, values):
         n = len(self._netcons)
         if "weight" in values:
-            weights = np.broadcast_to(self._sign * np.asarray(values["weight"], dtype=float), (n,)).tolist()
+            post = self._post.astype(np.int64)
+            weights = (self._sign[post] * np.broadcast_to(np.asarray(values["weight"], dtype=float),
+                                                          (n,))).tolist()
             for nc, weight in zip(self._netcons, weights):
                 nc.weight[0] = weight
         if "delay" in values:

@@ -171,10 +171,36 @@ class State(BaseState):
         self.needs_reinit = False
         self.pc.set_maxstep(self.default_maxstep)
         self.pc.psolve((self.steps + n_steps) * self.dt)
+        self.catch_last_step_spikes((self.steps + n_steps) * self.dt)
+
+    def catch_last_step_spikes(self, t_end):
+        """Report now the spikes of the last step of a run.
+
+        A cell's WATCH on `spk` emits its spike event at the start of the next step, i.e. in
+        the next run(); nest, brian2 and hardware report such a spike in the run where it
+        happened, so it is taken here from the `spk` flags, and the copy NEURON records at
+        the start of the next run is dropped (see collect_spikes).
+        """
+        h = hoc()
+        self.collect_spikes()  # (drops the copies of the previous run's early spikes)
+        self._early_spikes = {}
+        for population in self.populations:
+            flags = getattr(population, "_spk_flags", None)
+            recorded = population.recorder.recorded.get("spikes")
+            if flags is None or recorded is None or not recorded.any():
+                continue
+            values = h.Vector(population.size)
+            flags.gather(values)
+            fired = np.flatnonzero((values.as_numpy() > 0.5) & recorded)
+            if fired.size:
+                self._pending_spikes.setdefault(id(population), []).append(
+                    (fired, np.full(fired.size, t_end)))
+                self._early_spikes[id(population)] = (fired, t_end)
 
     def _reset(self):
         self.collect_spikes()
         self._pending_spikes = {}
+        self._early_spikes = {}  # their events are dropped by the re-initialisation
         if self.pc is not None:
             self._initialize()
             self._spike_times.resize(0)
@@ -227,11 +253,16 @@ class State(BaseState):
         gids = self._spike_ids.as_numpy().astype(np.int64)
         self._spike_times.resize(0)
         self._spike_ids.resize(0)
+        early = getattr(self, "_early_spikes", {})
         for population in self.populations:
             if not population.recorder.recorded.get("spikes", np.zeros(0, bool)).any():
                 continue
             first = population.first_id_int
             sel = (gids >= first) & (gids < first + population.size)
+            if id(population) in early:
+                # already reported at the end of the previous run
+                cells, t_end = early[id(population)]
+                sel &= ~(np.isin(gids - first, cells) & (np.abs(times - t_end) < 0.5 * self.dt))
             if sel.any():
                 self._pending_spikes.setdefault(id(population), []).append((gids[sel] - first, times[sel]))
 

@@ -240,6 +240,10 @@ class Recorder:
     def close_segment(self, annotations):
         """Called by reset(): finish the current segment and keep it."""
         self.fetch()
+        if self.current.t_start_steps > 0 and self.current.t_start_steps == self.state.steps:
+            # everything of this segment was taken by get_data(clear=True) and nothing ran
+            # since: as in PyNN, no empty segment is kept
+            return
         self.current.annotations = dict(annotations)
         self.current.t_stop_steps = self.state.steps
         self.segments.append(self.current)

@@ -187,9 +187,7 @@ def write_block(target, block):
     temporary file, named ``.<name>.<random>.partial<ext>``, behind.)
     """
     if not isinstance(target, (str, os.PathLike)):
-        target.write_block(block)
-        if hasattr(target, "close"):
-            target.close()
+        target.write_block(block)  # a Neo IO given by the caller stays open for further writes
         return
     filename = os.fspath(target)
     ext = _checked_extension(filename)  # before any file is created
@@ -221,6 +219,30 @@ def _file_mode(filename):
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _join_signals_by_name(segment):
+    """As in PyNN, one AnalogSignal per variable for an Assembly: signals of the members
+    with the same name, units and time base are joined channel-wise."""
+    groups = {}
+    for sig in segment.analogsignals:
+        key = (sig.name, str(sig.units), sig.shape[0], float(sig.t_start.rescale("ms").magnitude),
+               float(sig.sampling_period.rescale("ms").magnitude))
+        groups.setdefault(key, []).append(sig)
+    if all(len(sigs) == 1 for sigs in groups.values()):
+        return
+    joined = []
+    for sigs in groups.values():
+        if len(sigs) > 1:
+            for sig in sigs:  # which member each channel comes from
+                sig.array_annotations["source_population"] = np.full(
+                    sig.shape[1], str(sig.annotations.get("source_population", "")))
+        sig = sigs[0]
+        for other in sigs[1:]:
+            sig = sig.merge(other)
+        sig.segment = segment
+        joined.append(sig)
+    segment.analogsignals = joined
 
 
 def data_block(populations_with_views, variables, clear, name, description, annotations):
@@ -261,6 +283,7 @@ def data_block(populations_with_views, variables, clear, name, description, anno
         recorder.clear()
     for key in sorted(merged):
         seg = merged[key]
+        _join_signals_by_name(seg)
         seg.block = block
         block.segments.append(seg)
     if block.segments:

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from pyNN import errors
+
 sim = pytest.importorskip("pyNN.nest")
 nest = sim.nest
 
@@ -56,9 +58,9 @@ def test_weights_reach_nest_in_native_units_and_signs():
 def test_setup_options():
     sim.setup(timestep=0.1, threads=2, rng_seed=7, verbosity="warning")
     assert nest.GetKernelStatus("local_num_threads") == 2
-    with pytest.raises(ValueError, match="spike_precision"):
+    with pytest.raises(errors.InvalidParameterValueError, match="spike_precision"):
         sim.setup(spike_precision="sometimes")
-    with pytest.raises(TypeError, match="unknown NEST option"):
+    with pytest.warns(UserWarning, match="'foo' is not known"):
         sim.setup(foo=1)
 
 
@@ -145,3 +147,21 @@ def test_multimeter_samples_do_not_depend_on_the_order_nest_delivers_them():
     np.testing.assert_array_equal(one.ids, two.ids)
     np.testing.assert_allclose(one.values, two.values, rtol=0, atol=1e-12)
     assert one.values.shape == (101, 5) and np.ptp(one.values[:, -1]) > 1.0
+
+
+def test_off_grid_spike_times_are_kept_exactly():
+    sim.setup(timestep=0.05, spike_precision="off_grid")
+    p = sim.Population(1, sim.SpikeSourceArray(spike_times=[0.075, 10.025, 12.34]))
+    p.record("spikes")
+    sim.run(20.0)
+    assert p.get_data().segments[0].spiketrains[0].magnitude.tolist() == [0.075, 10.025, 12.34]
+
+
+def test_gif_initial_values_nest_cannot_set_warn_and_keep_defaults():
+    with pytest.warns(UserWarning, match="initial value of 'v_t' cannot be changed on the NEST backend"):
+        cells = sim.Population(2, sim.GIF_cond_exp(), initial_values={"v": -65.0, "v_t": -55.0})
+    cells.record("v_t")
+    sim.run(1.0)
+    assert cells.initial_values["v_t"].evaluate(simplify=True) == -48.0
+    v_t = cells.get_data().segments[0].filter(name="v_t")[0].magnitude
+    np.testing.assert_allclose(v_t[0], [-48.0, -48.0])  # NEST's start value, as the warning says

@@ -141,16 +141,15 @@ def test_assembly_get_data(sim):
     assert block.name == "both"
     assert block.annotations["size"] == 5
     seg = block.segments[0]
-    vs = [s for s in seg.analogsignals if s.name == "v"]
-    indices = np.concatenate([s.array_annotations["channel_index"] for s in vs])
-    np.testing.assert_array_equal(np.sort(indices), np.arange(5))
-    assert sum(s.shape[1] for s in vs) == 5
+    # as in PyNN, one signal per variable, the members' channels side by side
+    [v] = [s for s in seg.analogsignals if s.name == "v"]
+    np.testing.assert_array_equal(v.array_annotations["channel_index"], np.arange(5))
+    assert v.array_annotations["source_population"].tolist() == ["A"] * 3 + ["B"] * 2
     assert len(seg.spiketrains) == 5
     assert {st.annotations["source_population"] for st in seg.spiketrains} == {"A", "B"}
     # same data as from the members
     v_a = signal(a.get_data().segments[0], "v")
-    v_in_asm = next(s for s in vs if s.annotations["source_population"] == "A")
-    np.testing.assert_allclose(v_in_asm.magnitude, v_a.magnitude)
+    np.testing.assert_allclose(v.magnitude[:, :3], v_a.magnitude)
     counts = asm.get_spike_counts()
     assert set(counts) == set(a.all_cells) | set(b.all_cells)
 
@@ -162,8 +161,9 @@ def test_assembly_recording_skips_unrecordable_variables(sim):
     record(asm, ["v", "gsyn_exc"])
     run(sim, 5.0)
     seg = asm.get_data().segments[0]
-    names = sorted((s.name, s.annotations["source_population"]) for s in seg.analogsignals)
-    assert names == [("gsyn_exc", "cond"), ("v", "cond"), ("v", "curr")]
+    names = sorted((s.name, tuple(s.array_annotations.get("source_population", [s.annotations["source_population"]])))
+                   for s in seg.analogsignals)
+    assert names == [("gsyn_exc", ("cond",)), ("v", ("curr", "curr", "cond", "cond"))]
 
 
 def test_assembly_get_set_initialize(sim):

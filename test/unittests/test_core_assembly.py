@@ -217,9 +217,11 @@ class TestRecording:
         assert block.name == "asm"
         assert block.annotations["size"] == 7 and block.annotations["label"] == "asm"
         seg = block.segments[0]
-        sigs = {s.annotations["source_population"]: s for s in seg.analogsignals}
-        np.testing.assert_array_equal(sigs["p"].array_annotations["channel_index"], [0, 1, 2, 3])
-        np.testing.assert_array_equal(sigs["q"].array_annotations["channel_index"], [4, 5, 6])
+        # as in PyNN, one signal per variable for the whole assembly
+        [sig] = seg.analogsignals
+        assert sig.shape[1] == 7
+        np.testing.assert_array_equal(sig.array_annotations["channel_index"], np.arange(7))
+        assert sig.array_annotations["source_population"].tolist() == ["p"] * 4 + ["q"] * 3
         assert len(seg.spiketrains) == 7
 
     def test_get_data_channel_index_of_views_is_index_in_assembly(self, sim, pops):

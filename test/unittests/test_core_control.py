@@ -36,9 +36,16 @@ class TestSetup:
         with pytest.raises(errors.InvalidParameterValueError):
             sim.setup(timestep=timestep)
 
-    def test_unknown_backend_option(self, sim):
-        with pytest.raises(TypeError):
+    def test_option_of_another_backend_is_ignored(self, sim, caplog):
+        with caplog.at_level("INFO", logger="pyNN"):
             sim.setup(threads=4)
+        assert sim.state.options == {"verbosity": "quiet"}
+        assert [r.message for r in caplog.records if "threads" in r.message] == [
+            "setup(): option 'threads' is ignored by pyNN.inmemory (it is used by pyNN.nest)"]
+
+    def test_unknown_option_warns_with_close_matches(self, sim):
+        with pytest.warns(UserWarning, match="'thraeds'.*Did you mean: threads"):
+            sim.setup(thraeds=4)
 
     def test_backend_option_reaches_state(self, sim):
         sim.setup(verbosity="loud")

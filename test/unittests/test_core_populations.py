@@ -118,13 +118,12 @@ class TestConstruction:
         with pytest.raises(errors.InvalidParameterValueError, match="tau_m"):
             sim.Population(2, sim.IF_cond_exp(tau_m=-1.0))
 
-    def test_setup_required(self, sim):
+    def test_population_before_setup_sets_up_with_defaults(self, sim):
+        sim.setup(timestep=0.5)
         sim.state.initialized = False
-        try:
-            with pytest.raises(RuntimeError):
-                sim.Population(1, sim.IF_cond_exp())
-        finally:
-            sim.state.initialized = True
+        p = sim.Population(1, sim.IF_cond_exp())
+        assert sim.state.initialized and sim.get_time_step() == 0.1
+        assert sim.state.populations == [p]
 
 
 class TestInitialValues:

@@ -350,9 +350,9 @@ class TestSet:
 
     def test_per_connection_list(self, prj):
         values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-        prj.set(weight=values)
+        prj.set(weight=values)  # as in PyNN: in the order of (pre, post), pre first
         assert prj.get("weight", format="list") == [
-            (0, 0, 0.1), (1, 0, 0.2), (2, 0, 0.3), (0, 1, 0.4), (1, 1, 0.5), (2, 1, 0.6)]
+            (0, 0, 0.1), (1, 0, 0.3), (2, 0, 0.5), (0, 1, 0.2), (1, 1, 0.4), (2, 1, 0.6)]
 
     def test_random_distribution(self, prj):
         prj.set(weight=RandomDistribution("uniform", (0.0, 1.0), rng=NumpyRNG(seed=5)))
@@ -395,7 +395,7 @@ class TestSet:
                              sim.TsodyksMarkramSynapse(weight=0.2, U=0.4, tau_rec=50.0))
         assert prj.get("U", format="list", with_address=False) == [0.4] * 6
         prj.set(U=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], tau_facil=10.0)
-        np.testing.assert_allclose(prj.native["U"], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+        np.testing.assert_allclose(prj.native["U"], [0.1, 0.3, 0.5, 0.2, 0.4, 0.6])  # (pre, post) order
         np.testing.assert_allclose(prj.native["tau_fac"], [10.0] * 6)
         with pytest.raises(errors.InvalidParameterValueError):
             sim.Projection(*cond, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(U=1.5))

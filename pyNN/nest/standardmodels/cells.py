@@ -338,7 +338,7 @@ LIMITATIONS = (
     "CurrExpPostSynapticResponse) cannot be recorded (NEST does not expose their current value, which the "
     "library needs for the last sample of each run); recording them raises NoModelAvailableError.",
     "the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot be changed (NEST "
-    "does not allow setting them); changing them raises InvalidParameterValueError.",
+    "does not allow setting them); setting them gives a warning and they start at their default values (as in PyNN).",
     "STDP: `dendritic_delay_fraction` must be 1.0 and `w_min` 0 (NEST's stdp_synapse and "
     "vogels_sprekeler_synapse treat the whole delay as dendritic and have no lower bound); other values raise "
     "InvalidParameterValueError. `tau_minus` (Vogels2011Rule: `tau`) is kept on the post-synaptic neuron, so it "

@@ -1,0 +1,282 @@
+"""Run a folder of third-party PyNN material against this library, on every backend.
+
+Measures how much of an existing PyNN code base runs unchanged ("change one import").
+It fetches nothing: give it the root of an unpacked PyNN source tree (for instance the
+sdist from PyPI, unpacked in a scratch folder outside this repository)::
+
+    python tools/run_pynn_material.py /tmp/pynn_material/pynn-0.13.0 --out /tmp/pynn_results
+
+Three kinds of material are run, each on nest, neuron, brian2 and hardware:
+
+- ``examples/*.py``: each script as ``python script.py <backend>`` in a scratch working
+  directory; pass = exit status 0 within the time limit.
+- ``test/system/scenarios/test_*.py``: the scenario tests, copied to a scratch folder with
+  their ``run_with_simulators`` fixture widened to every backend; pass/fail per test.
+- ``doc/*.txt``: the doctest-style examples (``>>>``), run after the file's ``testsetup``
+  blocks with ``pyNN.mock`` replaced by the backend; a failure is an example that raises
+  (a differing printed value is counted separately as a mismatch).
+
+Scripts needing packages we do not ship (csa, nineml, neuroml, arbor, MUSIC) or
+multicompartment models are skipped. The table goes to stdout and, with ``--out``, one
+JSON file per kind with every failure's last error line.
+"""
+
+import argparse
+import doctest
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
+from pathlib import Path
+
+BACKENDS = ["nest", "neuron", "brian2", "hardware"]
+#: names in a file that mean it needs something we do not ship
+SKIP_MARKERS = ("csa", "nineml", "neuroml", "arbor", "music", "mpi4py", "morphology", "pyNN.mc",
+                "MultiCompartment", "nrn_artificial_cell")
+
+_FIXTURE = '''
+import importlib
+import pytest
+
+
+def run_with_simulators(*sim_names):
+    names = [n for n in {backends!r}]
+    params = [pytest.param(importlib.import_module("pyNN." + n), id=n) for n in names]
+    return pytest.mark.parametrize("sim", params)
+'''
+
+
+def _needs_unshipped(path):
+    text = path.read_text(errors="replace")
+    name = path.name.lower()
+    return any(m.lower() in name for m in SKIP_MARKERS) or re.search(
+        r"^\s*(import|from)\s+(csa|nineml|neuroml|arbor|music|mpi4py)\b|pyNN\.(nineml|morphology|arbor)"
+        r"|MultiCompartment", text, re.M) is not None
+
+
+def _last_error(text):
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception|Warning)\b|^[a-zA-Z_.]+: ", ln):
+            return ln.strip()[:300]
+    return (lines[-1].strip()[:300] if lines else "")
+
+
+def _pytest_error(text):
+    """'<exception line> (at <file:line>)' from a pytest failure report."""
+    lines = text.strip().splitlines()
+    raised = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    where = [ln.strip() for ln in lines if re.match(r"^\S+\.pyx?:\d+: ", ln)]
+    message = next((ln for ln in raised if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)),
+                   raised[0] if raised else _last_error(text))
+    return (message[:240] + (f" (at {where[-1].split(': ')[0]})" if where else ""))
+
+
+def run_examples(root, backends, timeout, only=None):
+    results = {}
+    scripts = sorted((root / "examples").glob("*.py"))
+    for script in scripts:
+        if _needs_unshipped(script):
+            continue
+        for backend in backends:
+            if only is not None and f"{script.name}[{backend}]" not in only:
+                continue
+            work = Path(tempfile.mkdtemp(prefix="pynn_ex_"))
+            env = dict(os.environ, MPLBACKEND="Agg")
+            try:
+                proc = subprocess.run([sys.executable, str(script), backend], cwd=work, env=env,
+                                      capture_output=True, text=True, timeout=timeout)
+                ok, err = proc.returncode == 0, _last_error(proc.stderr or proc.stdout)
+            except subprocess.TimeoutExpired:
+                ok, err = False, f"timeout after {timeout} s"
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            results[f"{script.name}[{backend}]"] = {"ok": ok, "error": "" if ok else err}
+            print(f"  example {script.name} {backend}: {'ok' if ok else 'FAIL ' + err}", flush=True)
+    return results
+
+
+def run_scenarios(root, backends, timeout):
+    src = root / "test" / "system" / "scenarios"
+    work = Path(tempfile.mkdtemp(prefix="pynn_sc_"))
+    pkg = work / "scenarios"
+    shutil.copytree(src, pkg)
+    (pkg / "fixtures.py").write_text(_FIXTURE.format(backends=list(backends)))
+    skipped = [p for p in pkg.glob("test_*.py") if _needs_unshipped(p)]
+    junit = work / "junit.xml"
+    env = dict(os.environ, MPLBACKEND="Agg", PYNN_BRIAN2_TARGET="numpy")
+    args = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", f"--junitxml={junit}",
+            "--continue-on-collection-errors",
+            "-o", "junit_family=xunit1", "--rootdir", str(work)]
+    args += [f"--deselect={p.relative_to(work)}" for p in skipped]
+    args += ["--ignore=" + str(p) for p in skipped] + ["scenarios"]
+    progress = open(os.environ.get("PYNN_MATERIAL_LOG", os.devnull), "w")
+    try:  # (progress, one line per test, to $PYNN_MATERIAL_LOG if set)
+        subprocess.run(args, cwd=work, env=env, stdout=progress, stderr=subprocess.STDOUT, text=True,
+                       timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        progress.close()
+    results = {}
+    if junit.exists():
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            name = f"{case.get('classname', '').split('.')[-1]}::{case.get('name')}"
+            bad = case.find("failure") if case.find("failure") is not None else case.find("error")
+            skip = case.find("skipped")
+            if skip is not None:
+                results[name] = {"ok": None, "error": (skip.get("message") or "")[:300]}
+            elif bad is not None:
+                results[name] = {"ok": False, "error": _pytest_error(bad.text or bad.get("message") or "")}
+            else:
+                results[name] = {"ok": True, "error": ""}
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _setup_blocks(text):
+    """The code of every ``.. testsetup::`` block of a reStructuredText file."""
+    blocks, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        if lines[i].strip().startswith(".. testsetup::"):
+            i += 1
+            body = []
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith((" ", "\t"))):
+                body.append(lines[i])
+                i += 1
+            blocks.append(_dedent(body))
+        else:
+            i += 1
+    return blocks
+
+
+def _dedent(lines):
+    import textwrap
+    return textwrap.dedent("\n".join(lines))
+
+
+def run_docs(root, backends, timeout):
+    results = {}
+    for doc in sorted((root / "doc").glob("*.txt")):
+        text = doc.read_text(errors="replace")
+        if ">>>" not in text or doc.name.startswith("mc_") or _needs_unshipped(doc):
+            continue
+        for backend in backends:
+            code = _DOC_CHILD.format(path=str(doc), backend=backend)
+            work = Path(tempfile.mkdtemp(prefix="pynn_doc_"))
+            env = dict(os.environ, MPLBACKEND="Agg", PYNN_BRIAN2_TARGET="numpy",
+                       PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
+                                                                 os.environ.get("PYTHONPATH")])))
+            try:
+                proc = subprocess.run([sys.executable, "-c", code], cwd=work, env=env,
+                                      capture_output=True, text=True, timeout=timeout)
+                out = proc.stdout.strip().splitlines()
+                summary = json.loads(out[-1]) if out and out[-1].startswith("{") else {
+                    "examples": 0, "raised": [_last_error(proc.stderr)], "mismatch": 0}
+            except subprocess.TimeoutExpired:
+                summary = {"examples": 0, "raised": [f"timeout after {timeout} s"], "mismatch": 0}
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            results[f"{doc.name}[{backend}]"] = summary
+            print(f"  doc {doc.name} {backend}: {summary['examples']} examples, "
+                  f"{len(summary['raised'])} raised, {summary['mismatch']} mismatched", flush=True)
+    return results
+
+
+_DOC_CHILD = '''
+import json, sys, doctest
+sys.argv = ["doc", {backend!r}]
+from run_pynn_material import doc_child
+print(json.dumps(doc_child({path!r}, {backend!r})))
+'''
+
+
+def doc_child(path, backend):
+    """Run one documentation file's examples on one backend (in a child process)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    text = Path(path).read_text(errors="replace")
+    swap = lambda s: s.replace("pyNN.mock", f"pyNN.{backend}")  # noqa: E731
+    globs = {"__name__": "__doc__"}
+    for block in _setup_blocks(text):
+        try:
+            exec(compile(swap(block), "testsetup", "exec"), globs)
+        except Exception as exc:  # report, and still try the examples
+            print(f"testsetup raised {type(exc).__name__}: {exc}", file=sys.stderr)
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(swap(text), globs, Path(path).name, path, 0)
+    raised, mismatch = [], 0
+
+    class Runner(doctest.DocTestRunner):
+        def report_unexpected_exception(self, out, test, example, exc_info):
+            raised.append(f"{example.source.strip()[:80]} -> {exc_info[0].__name__}: "
+                          f"{str(exc_info[1])[:200]}")
+
+        def report_failure(self, out, test, example, got):
+            nonlocal mismatch
+            mismatch += 1
+
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
+    Runner(optionflags=flags, verbose=False).run(test, out=lambda s: None)
+    return {"examples": len(test.examples), "raised": raised, "mismatch": mismatch}
+
+
+def _table(kind, results, backends):
+    print(f"\n{kind}: pass / total per backend")
+    for backend in backends:
+        mine = {k: v for k, v in results.items() if k.endswith(f"[{backend}]")}
+        if kind == "docs":
+            total = sum(v["examples"] for v in mine.values())
+            raised = sum(len(v["raised"]) for v in mine.values())
+            mism = sum(v["mismatch"] for v in mine.values())
+            print(f"  {backend:9s} {total - raised - mism}/{total} examples "
+                  f"({raised} raised, {mism} output mismatches)")
+        else:
+            ran = [v for v in mine.values() if v["ok"] is not None]
+            print(f"  {backend:9s} {sum(v['ok'] for v in ran)}/{len(ran)}")
+    errors = Counter()
+    for v in results.values():
+        for e in (v.get("raised") or ([v["error"]] if v.get("ok") is False else [])):
+            errors[re.sub(r"\d+(\.\d+)?", "N", e.split(" -> ")[-1])[:160]] += 1
+    print(f"  most common {kind} failure causes:")
+    for err, n in errors.most_common(25):
+        print(f"    {n:3d}  {err}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("root", type=Path, help="root of an unpacked PyNN source tree")
+    ap.add_argument("--backends", default=",".join(BACKENDS))
+    ap.add_argument("--only", default="examples,scenarios,docs")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per script")
+    ap.add_argument("--out", type=Path, help="folder for the JSON results")
+    ap.add_argument("--only-examples", type=Path,
+                    help="file listing the examples to run, one 'script.py[backend]' a line")
+    args = ap.parse_args()
+    backends = args.backends.split(",")
+    runners = {"examples": run_examples, "scenarios": run_scenarios, "docs": run_docs}
+    all_results = defaultdict(dict)
+    for kind in args.only.split(","):
+        print(f"running {kind} ...", flush=True)
+        timeout = args.timeout * (20 if kind == "scenarios" else 1)
+        if kind == "examples" and args.only_examples:
+            only = set(args.only_examples.read_text().split())
+            all_results[kind] = run_examples(args.root, backends, timeout, only)
+        else:
+            all_results[kind] = runners[kind](args.root, backends, timeout)
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{kind}.json").write_text(json.dumps(all_results[kind], indent=1))
+    for kind, results in all_results.items():
+        if kind == "scenarios":
+            results = {re.sub(r"\[(\w+)\]$", r"[\1]", k): v for k, v in results.items()}
+        _table(kind, results, backends)
+
+
+if __name__ == "__main__":
+    main()
