@@ -72,6 +72,7 @@ class Connection:
             values[self.k] = value
             self.projection._apply_values({name: values})
         else:
+            # attribute protocol: an unknown attribute name is an AttributeError
             raise AttributeError(f"Connection has no attribute '{name}'")
 
     def as_tuple(self, *attribute_names):
