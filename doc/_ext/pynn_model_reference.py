@@ -55,7 +55,7 @@ def _type_section(cls, backends, tool, kind):
         lines += _list_table("State variables", ("name", "initial value", "unit", "recordable", "meaning"),
                              states, (14, 12, 12, 10, 52))
     if kind is not None and backends:
-        rows = [(backend, tool._cell(getattr(tables[kind], name, None), backend)) for backend, tables in backends]
+        rows = [(backend, tool._cell(getattr(tables[kind], name, None))) for backend, tables in backends]
         lines += _list_table("Implementation on each backend (native model and numerics)",
                              ("backend", "implementation"), rows, (15, 85))
     return lines
