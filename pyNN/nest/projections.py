@@ -12,7 +12,7 @@ from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.nest import simulator
-from pyNN.nest.standardmodels.synapses import StaticSynapse
+from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
 
 
 def _post_cell_attribute(projection, name, default):
@@ -53,11 +53,13 @@ class Projection(common.Projection):
         syn = self.synapse_type
         native = dict(getattr(syn, "extra_parameters", {}))
         native.update(type(syn).translate(values))
-        for name in ("weight", "Wmax"):  # weights and the STDP bound take the sign of the weights
-            if name in native:
-                native[name] = self._native_weights(native[name])
-        if "eta" in native:  # Vogels2011Rule's learning rate is a weight magnitude
-            native["eta"] = np.asarray(native["eta"], dtype=float) * self._weight_scale
+        if "weight" in native:
+            native["weight"] = self._native_weights(native["weight"])
+        if isinstance(syn, STDPMechanism):  # (a NESTML synapse translates its own parameters)
+            if "Wmax" in native:  # the STDP bound takes the scale and sign of the weights
+                native["Wmax"] = self._native_weights(native["Wmax"])
+            if "eta" in native:  # Vogels2011Rule's learning rate is a weight magnitude
+                native["eta"] = np.asarray(native["eta"], dtype=float) * self._weight_scale
         if getattr(syn, "needs_tau_psc", False) and post is not None:
             native["tau_psc"] = self._tau_psc(post)
         fixed, arrays = {}, {}
