@@ -244,6 +244,34 @@ def check_run_time(value, function, argument):
     return value
 
 
+def _checked_setup_arguments(timestep, min_delay, extra_params):
+    """Refuse what no backend's setup() accepts; returns max_delay (taken out of
+    `extra_params`)."""
+    for name in _FORBIDDEN_SETUP_NAMES:
+        if name in extra_params:
+            raise errors.InvalidTypeError(f"'{name}' is not a valid argument of setup(); use 'timestep', "
+                                          f"'min_delay' and 'max_delay'.")
+    max_delay = extra_params.pop("max_delay", "auto")
+    if not (isinstance(timestep, (int, float)) and timestep > 0 and math.isfinite(timestep)):
+        raise errors.InvalidParameterValueError(
+            f"setup(): timestep must be a positive number of ms, got {timestep!r}")
+    if min_delay != "auto":
+        if min_delay < timestep * (1 - 1e-9):
+            raise errors.InvalidParameterValueError(
+                f"setup(): min_delay ({min_delay} ms) must be >= timestep ({timestep} ms)")
+        if max_delay != "auto" and min_delay > max_delay:
+            raise errors.InvalidParameterValueError(
+                f"setup(): min_delay ({min_delay} ms) must be <= max_delay ({max_delay} ms)")
+    return max_delay
+
+
+def _shortest_delay_so_far(state):
+    """The shortest delay (ms) of the connections made so far, or None if there are none."""
+    delays = [np.min(p._syn["delay"]) for p in state.projections
+              if p._pre.size and p._syn.get("delay") is not None]
+    return float(min(delays)) if delays else None
+
+
 def build_control(state, backend_label):
     """Create the module-level control functions bound to a backend's `state`."""
 
@@ -263,21 +291,7 @@ def build_control(state, backend_label):
             ignored with an INFO log line; unknown names with a warning (see
             :mod:`pyNN.common.setup_options`).
         """
-        for name in _FORBIDDEN_SETUP_NAMES:
-            if name in extra_params:
-                raise errors.InvalidTypeError(f"'{name}' is not a valid argument of setup(); use 'timestep', "
-                                              f"'min_delay' and 'max_delay'.")
-        max_delay = extra_params.pop("max_delay", "auto")
-        if not (isinstance(timestep, (int, float)) and timestep > 0 and math.isfinite(timestep)):
-            raise errors.InvalidParameterValueError(
-                f"setup(): timestep must be a positive number of ms, got {timestep!r}")
-        if min_delay != "auto":
-            if min_delay < timestep * (1 - 1e-9):
-                raise errors.InvalidParameterValueError(
-                    f"setup(): min_delay ({min_delay} ms) must be >= timestep ({timestep} ms)")
-            if max_delay != "auto" and min_delay > max_delay:
-                raise errors.InvalidParameterValueError(
-                    f"setup(): min_delay ({min_delay} ms) must be <= max_delay ({max_delay} ms)")
+        max_delay = _checked_setup_arguments(timestep, min_delay, extra_params)
         backend = state.backend_name.lower()
         extra_names = state.extra_setup_options() if hasattr(state, "extra_setup_options") else ()
         extra_params = select_setup_options(backend, extra_params, extra_names)
@@ -326,6 +340,13 @@ def build_control(state, backend_label):
         """
         state.reset(dict(annotations or {}))
 
+    return dict(setup=setup, end=end, run=run, run_for=run, run_until=run_until, reset=reset,
+                **_build_state_queries(state))
+
+
+def _build_state_queries(state):
+    """The module-level functions that report a backend's `state` (time, step, delays, ranks)."""
+
     def get_current_time():
         """Current simulation time (ms)."""
         return state.t
@@ -341,10 +362,9 @@ def build_control(state, backend_label):
         shortest delay of the connections made so far (one time step if there are none).
         """
         if state._min_delay is None:
-            delays = [np.min(p._syn["delay"]) for p in state.projections
-                      if p._pre.size and p._syn.get("delay") is not None]
-            if delays:
-                return float(min(delays))
+            shortest = _shortest_delay_so_far(state)
+            if shortest is not None:
+                return shortest
         return state.min_delay
 
     def get_max_delay():
@@ -359,7 +379,6 @@ def build_control(state, backend_label):
         """MPI rank of this process (always 0)."""
         return state.mpi_rank
 
-    return dict(setup=setup, end=end, run=run, run_for=run, run_until=run_until, reset=reset,
-                get_current_time=get_current_time, get_time_step=get_time_step,
+    return dict(get_current_time=get_current_time, get_time_step=get_time_step,
                 get_min_delay=get_min_delay, get_max_delay=get_max_delay,
                 num_processes=num_processes, rank=rank)

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 import nest
 
 from pyNN import errors
-from pyNN.nest import simulator
+import pyNN.nest.simulator as simulator
 from pyNN.nestml import cache
 
 # pyNN.nestml's front end and types (and sympy, nestml) are imported on first use, so that
