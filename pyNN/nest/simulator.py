@@ -28,6 +28,10 @@ logger = logging.getLogger("PyNN")
 #: how many steps the NEST kernel runs ahead of user time (see module docstring)
 OFFSET_STEPS = 2
 
+#: delays (ms) up to which projections can be created after a run with max_delay='auto';
+#: each NEST cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
+DELAY_FLOOR = 5.0
+
 _VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning": "WARNING",
               "error": "ERROR", "fatal": "FATAL"}
 
@@ -119,6 +123,10 @@ class State(BaseState):
             # recorders lag by at most one step (see recording.py); max_delay still grows as needed
             pair = nest.Create("parrot_neuron", 2)
             nest.Connect(pair[0], pair[1], syn_spec={"delay": self.dt})
+            # NEST fixes its delay range at the first Simulate: a second idle connection keeps
+            # room for delays up to DELAY_FLOOR in projections created after a run (longer
+            # delays need setup(max_delay=...), see doc/behaviour.md)
+            nest.Connect(pair[1], pair[0], syn_spec={"delay": max(DELAY_FLOOR, self.dt)})
         self.synapse_models = {}
         self.warmed_up = False
 

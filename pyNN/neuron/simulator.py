@@ -118,6 +118,11 @@ class State(BaseState):
             self.section = hoc().Section(name="pyNN_cells")
             self.section.L = self.section.diam = 10.0
 
+    def new_artificial_cells(self):
+        """Whether spike sources (NEURON artificial cells) were created since the last
+        finitialize(): NEURON's SaveState cannot carry the state across their creation."""
+        return any(getattr(p, "_awaiting_init", False) and p.native_type.artificial for p in self.populations)
+
     @property
     def min_delay(self):
         return self._min_delay if self._min_delay is not None else self.dt
@@ -157,6 +162,8 @@ class State(BaseState):
         saved.restore(0)
         for population, values in sources:
             population._restore_source_state(values)
+        for population in self.populations:
+            population._after_reinit()
         self._spike_times.resize(0)  # spikes "emitted" by finitialize() are not data
         self._spike_ids.resize(0)
         for recorder in self.recorders:
@@ -166,6 +173,8 @@ class State(BaseState):
         self.prepare_injections(self.steps + n_steps)
         if not self.nrn_initialized:
             self._initialize()
+        elif self.needs_reinit and self.steps == 0 and self.new_artificial_cells():
+            self._initialize()  # at time 0 every state is its initial value: nothing to preserve
         elif self.needs_reinit:
             self._reinit_preserving_state()
         self.needs_reinit = False
