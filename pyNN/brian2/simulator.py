@@ -132,6 +132,16 @@ class State(BaseState):
             if clock is not None and clock.name not in self._snapshots:
                 self._snapshots[clock.name] = clock._full_state()
 
+    #: Brian2 stops its own loop at the end of a step when asked (_request_stop): no slices
+    slice_runs = False
+
+    def sigint_handlers(self):
+        # Brian2 installs one at import that stops a run without telling its caller
+        return (getattr(brian2, "_int_handler", None),)
+
+    def _request_stop(self):
+        _b2network.Network._globally_stopped = True
+
     def _advance(self, n_steps):
         for population in self.populations:
             population._before_run(self.steps + n_steps)
@@ -142,8 +152,13 @@ class State(BaseState):
             self.network.run(n_steps * self.dt * brian2.ms, namespace={})
         finally:
             _b2network.gc = saved
-        # float accumulation in Brian2's clock must not move us off the grid
-        self.network.t_ = (self.steps + n_steps) * self.dt * 1e-3
+        # after a stop request Brian2 ends at the end of a whole step; float accumulation in
+        # its clock must not move us off the grid
+        done = n_steps
+        if _b2network.Network._globally_stopped:
+            done = min(n_steps, int(round(self.network.t_ * 1e3 / self.dt)) - self.steps)
+        self.network.t_ = (self.steps + done) * self.dt * 1e-3
+        return done
 
     def _reset(self):
         for obj in self._all_objects():

@@ -130,7 +130,7 @@ class State(BaseState):
         self.synapse_models = {}
         self.warmed_up = False
 
-    def _advance(self, n_steps):
+    def _begin_run(self, target_steps):
         if not self.warmed_up:
             # no cell may fire before user time 0: thresholds are out of reach during warm-up
             saved = [(p, p._suppress_spiking()) for p in self.populations]
@@ -139,7 +139,14 @@ class State(BaseState):
                 population._restore_native(native)
                 population._apply_initial_values()
             self.warmed_up = True
-        nest.Simulate(n_steps * self.dt)
+        # Prepare/Run/Cleanup is NEST's way of simulating in slices (see pyNN.common.interrupt)
+        nest.Prepare()
+
+    def _advance(self, n_steps):
+        nest.Run(n_steps * self.dt)
+
+    def _end_run(self):
+        nest.Cleanup()
 
     def _reset(self):
         for recorder in self.recorders:

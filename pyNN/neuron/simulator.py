@@ -169,8 +169,8 @@ class State(BaseState):
         for recorder in self.recorders:
             recorder._after_reinit()
 
-    def _advance(self, n_steps):
-        self.prepare_injections(self.steps + n_steps)
+    def _begin_run(self, target_steps):
+        self.prepare_injections(target_steps)
         if not self.nrn_initialized:
             self._initialize()
         elif self.needs_reinit and self.steps == 0 and self.new_artificial_cells():
@@ -179,6 +179,8 @@ class State(BaseState):
             self._reinit_preserving_state()
         self.needs_reinit = False
         self.pc.set_maxstep(self.default_maxstep)
+
+    def _advance(self, n_steps):
         self.pc.psolve((self.steps + n_steps) * self.dt)
 
     def _reset(self):
