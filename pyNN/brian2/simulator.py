@@ -156,7 +156,7 @@ class State(BaseState):
         # its clock must not move us off the grid
         done = n_steps
         if _b2network.Network._globally_stopped:
-            done = min(n_steps, int(round(self.network.t_ * 1e3 / self.dt)) - self.steps)
+            done = min(n_steps, round(self.network.t_ * 1e3 / self.dt) - self.steps)
         self.network.t_ = (self.steps + done) * self.dt * 1e-3
         return done
 
