@@ -32,7 +32,7 @@ class InterruptGuard:
 
     def _handle(self, signum, frame):
         if self.pending:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # protocol: a second Ctrl-C interrupts at once, as in plain Python
         self.pending = True
         if self._on_interrupt is not None:
             self._on_interrupt()
