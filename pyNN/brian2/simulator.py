@@ -34,6 +34,7 @@ from brian2.core import network as _b2network
 
 from pyNN import errors
 from pyNN.common.control import BaseState
+from pyNN.common.interrupt import REPLACEABLE_HANDLERS
 
 logger = logging.getLogger("PyNN")
 
@@ -65,6 +66,12 @@ class _NoCollect:
     @staticmethod
     def collect(*args):
         return 0
+
+
+# Brian2 installs a SIGINT handler at import that ends a run early without telling its caller;
+# during runs the core's handler replaces it (see pyNN.common.interrupt)
+if getattr(brian2, "_int_handler", None) is not None:
+    REPLACEABLE_HANDLERS.append(brian2._int_handler)
 
 
 class State(BaseState):
@@ -134,10 +141,6 @@ class State(BaseState):
 
     #: Brian2 stops its own loop at the end of a step when asked (_request_stop): no slices
     slice_runs = False
-
-    def sigint_handlers(self):
-        # Brian2 installs one at import that stops a run without telling its caller
-        return (getattr(brian2, "_int_handler", None),)
 
     def _request_stop(self):
         _b2network.Network._globally_stopped = True

@@ -155,10 +155,6 @@ class BaseState:
     def _end_run(self):
         """Hook: after the last slice of a run (also when it failed or was interrupted)."""
 
-    def sigint_handlers(self):
-        """Hook: SIGINT handlers installed by the simulator, replaced during a run."""
-        return ()
-
     def _request_stop(self):
         """Hook, called from the SIGINT handler: ask a running _advance to stop early."""
 

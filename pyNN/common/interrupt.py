@@ -19,15 +19,18 @@ SLICE_WALL_TIME = 0.2
 #: steps of the first slice of a run, before its speed has been measured
 FIRST_SLICE_STEPS = 1000
 
+#: SIGINT handlers that simulators install at import (Brian2's stops a run without telling
+#: its caller); a backend adds its simulator's here, and runs of every backend replace them
+REPLACEABLE_HANDLERS = [signal.default_int_handler]
+
 
 class InterruptGuard:
     """While active (a ``with`` block in the main thread), SIGINT sets :attr:`pending` and
     calls `on_interrupt` instead of raising; a second SIGINT raises KeyboardInterrupt."""
 
-    def __init__(self, on_interrupt=None, replaceable=()):
+    def __init__(self, on_interrupt=None):
         self.pending = False
         self._on_interrupt = on_interrupt
-        self._replaceable = (signal.default_int_handler, *replaceable)
         self._previous = None
 
     def _handle(self, signum, frame):
@@ -41,7 +44,7 @@ class InterruptGuard:
         # only the main thread receives signals, and a handler installed by the user stays
         # (Python's default one, or a simulator's known one, is replaced during the run)
         if threading.current_thread() is threading.main_thread() \
-                and signal.getsignal(signal.SIGINT) in self._replaceable:
+                and any(signal.getsignal(signal.SIGINT) is h for h in REPLACEABLE_HANDLERS):
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
@@ -76,12 +79,11 @@ def advance_in_slices(state, n_steps):
 
     Returns True if the run was interrupted (``state.steps`` then counts the steps actually
     simulated). The backend's hooks: ``_begin_run(target)``, ``_advance(n)`` (returns the
-    steps done, or None for all of them), ``_end_run()``, ``_request_stop()`` and
-    ``sigint_handlers()`` (SIGINT handlers of the simulator that the run may replace).
+    steps done, or None for all of them), ``_end_run()`` and ``_request_stop()``.
     """
     target = state.steps + n_steps
     slicer = Slicer()
-    with InterruptGuard(state._request_stop, state.sigint_handlers()) as guard:
+    with InterruptGuard(state._request_stop) as guard:
         state._begin_run(target)
         try:
             while state.steps < target and not guard.pending:

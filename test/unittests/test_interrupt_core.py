@@ -10,6 +10,15 @@ from pyNN.common import interrupt
 from pyNN.common.control import BaseState
 
 
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Python's own SIGINT handler during each test (a simulator imported earlier in the same
+    process may have installed one of its own)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class SlowState(BaseState):
     """Simulates nothing; each step takes `step_time` seconds; sends itself SIGINT once
     when reaching step `interrupt_at`."""
