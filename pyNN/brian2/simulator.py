@@ -34,6 +34,7 @@ from brian2.core import network as _b2network
 
 from pyNN import errors
 from pyNN.common.control import BaseState
+from pyNN.common.interrupt import REPLACEABLE_HANDLERS
 
 logger = logging.getLogger("PyNN")
 
@@ -65,6 +66,12 @@ class _NoCollect:
     @staticmethod
     def collect(*args):
         return 0
+
+
+# Brian2 installs a SIGINT handler at import that ends a run early without telling its caller;
+# during runs the core's handler replaces it (see pyNN.common.interrupt)
+if getattr(brian2, "_int_handler", None) is not None:
+    REPLACEABLE_HANDLERS.append(brian2._int_handler)
 
 
 class State(BaseState):
@@ -132,6 +139,12 @@ class State(BaseState):
             if clock is not None and clock.name not in self._snapshots:
                 self._snapshots[clock.name] = clock._full_state()
 
+    #: Brian2 stops its own loop at the end of a step when asked (_request_stop): no slices
+    slice_runs = False
+
+    def _request_stop(self):
+        _b2network.Network._globally_stopped = True
+
     def _advance(self, n_steps):
         for population in self.populations:
             population._before_run(self.steps + n_steps)
@@ -142,8 +155,13 @@ class State(BaseState):
             self.network.run(n_steps * self.dt * brian2.ms, namespace={})
         finally:
             _b2network.gc = saved
-        # float accumulation in Brian2's clock must not move us off the grid
-        self.network.t_ = (self.steps + n_steps) * self.dt * 1e-3
+        # after a stop request Brian2 ends at the end of a whole step; float accumulation in
+        # its clock must not move us off the grid
+        done = n_steps
+        if _b2network.Network._globally_stopped:
+            done = min(n_steps, round(self.network.t_ * 1e3 / self.dt) - self.steps)
+        self.network.t_ = (self.steps + done) * self.dt * 1e-3
+        return done
 
     def _reset(self):
         for obj in self._all_objects():

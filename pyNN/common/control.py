@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from pyNN import errors
+from pyNN.common.interrupt import advance_in_slices
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
 
@@ -149,11 +150,12 @@ class BaseState:
                 f"Cannot run for a negative time ({n_steps * self.dt} ms); the duration must be >= 0")
         for obj in self.current_sources:
             obj._prepare_run(self.steps + n_steps)
-        if n_steps:
-            self._advance(n_steps)
-            self.steps += n_steps
+        interrupted = advance_in_slices(self, n_steps) if n_steps else False
         self.has_run = True
         self.running = True
+        if interrupted:
+            # time and recorded data describe the steps simulated; the next run() continues
+            raise KeyboardInterrupt(f"run interrupted at t = {self.t:g} ms")
 
     def reset(self, annotations):
         for recorder in self.recorders:
@@ -174,8 +176,22 @@ class BaseState:
                 f"setup() got unexpected keyword arguments {sorted(extra_params)}; the "
                 f"{self.backend_name} backend takes no extra options")
 
+    #: whether run() advances in slices of bounded wall time (see pyNN.common.interrupt); a
+    #: backend whose _advance stops early on _request_stop() may run in one piece
+    slice_runs = True
+
+    def _begin_run(self, target_steps):
+        """Hook: prepare a run that will end at step `target_steps` (before its first slice)."""
+
     def _advance(self, n_steps):
+        """Hook: simulate `n_steps` steps; return the number done if fewer (after _request_stop)."""
         raise missing_hook(self, "_advance")
+
+    def _end_run(self):
+        """Hook: after the last slice of a run (also when it failed or was interrupted)."""
+
+    def _request_stop(self):
+        """Hook, called from the SIGINT handler: ask a running _advance to stop early."""
 
     def _reset(self):
         raise missing_hook(self, "_reset")

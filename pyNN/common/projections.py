@@ -287,8 +287,15 @@ class Projection:
             pre, post = pre[order], post[order]
             merged = {k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in merged.items()}
             new = np.flatnonzero(order >= old_n) if old_n else slice(0, pre.size)
+        if "delay" in merged:
+            delays = merged["delay"]
+            self._check_backend_delays(delays[new] if isinstance(delays, np.ndarray) else delays)
         self._pre, self._post, self._syn = pre, post, merged
         self._create_in_chunks(new)
+
+    def _check_backend_delays(self, delays):
+        """Hook: refuse (with a pyNN error) delays the backend cannot create now; called before
+        anything of the new connections is kept or sent to the simulator."""
 
     def _create_in_chunks(self, positions, chunk=250_000):
         """Hand the connections at `positions` (slice or index array) to the backend."""

@@ -84,10 +84,15 @@ class State(BaseState):
         return self.mapping
 
     # --- running ------------------------------------------------------------------------
-    def _advance(self, n_steps):
+    def _begin_run(self, target_steps):
         self.map()
+
+    def _advance(self, n_steps):
         self.engine.run(n_steps, wiring.external_currents(self.current_sources, self.steps, n_steps))
-        self.mapping.report.add_provenance(self.provenance())
+
+    def _end_run(self):
+        if self.mapping is not None:
+            self.mapping.report.add_provenance(self.provenance())
 
     def plastic_weights(self, projection):
         """Current weights (magnitudes, core order) of a projection with plastic weights,

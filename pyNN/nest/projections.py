@@ -45,6 +45,20 @@ class Projection(common.Projection):
         self._roots_key = key
         return (key, len(same)) if same else "shared"
 
+    def _check_backend_delays(self, delays):
+        state = simulator.state
+        if not state.warmed_up or np.size(delays) == 0:
+            return
+        # NEST fixes its delay range at the first Simulate; reset() rebuilds the kernel
+        limit = nest.GetKernelStatus("max_delay")
+        longest = float(np.max(delays))
+        if longest > limit + 1e-9 * limit:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': a delay of {longest:g} ms is longer than any delay that existed "
+                f"at the first run ({limit:g} ms); NEST cannot extend its delay range once it has "
+                f"simulated. Create this projection before the first run or after reset(), or give "
+                f"setup(max_delay=...) the longest delay you will use")
+
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
 

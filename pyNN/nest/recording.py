@@ -63,7 +63,10 @@ class Recorder(recording.Recorder):
             new[indices] = True
             add = np.flatnonzero(new & ~self._spike_connected)
             if add.size:
-                nest.Connect(pop._nodes[add.tolist()], self._spike_recorder)
+                # a one-step delay: NEST's default (1 ms) may lie outside the kernel's delay range,
+                # which is fixed after the first Simulate
+                nest.Connect(pop._nodes[add.tolist()], self._spike_recorder,
+                             syn_spec={"delay": simulator.state.dt})
                 self._spike_connected[add] = True
             return
         epochs = self.current.signals.get(variable)

@@ -28,6 +28,10 @@ logger = logging.getLogger("PyNN")
 #: how many steps the NEST kernel runs ahead of user time (see module docstring)
 OFFSET_STEPS = 2
 
+#: delays (ms) up to which projections can be created after a run with max_delay='auto';
+#: each NEST cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
+DELAY_FLOOR = 5.0
+
 _VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning": "WARNING",
               "error": "ERROR", "fatal": "FATAL"}
 
@@ -123,12 +127,16 @@ class State(BaseState):
             # recorders lag by at most one step (see recording.py); max_delay still grows as needed
             pair = nest.Create("parrot_neuron", 2)
             nest.Connect(pair[0], pair[1], syn_spec={"delay": self.dt})
+            # NEST fixes its delay range at the first Simulate: a second idle connection keeps
+            # room for delays up to DELAY_FLOOR in projections created after a run (longer
+            # delays need setup(max_delay=...), see doc/behaviour.md)
+            nest.Connect(pair[1], pair[0], syn_spec={"delay": max(DELAY_FLOOR, self.dt)})
         self.synapse_models = {}
         # NEST node id -> value of the STDP parameters kept on neurons (tau_minus), per name
         self.postsynaptic_stdp_values = {}
         self.warmed_up = False
 
-    def _advance(self, n_steps):
+    def _begin_run(self, target_steps):
         if not self.warmed_up:
             # no cell may fire before user time 0: thresholds are out of reach during warm-up
             saved = [(p, p._suppress_spiking()) for p in self.populations]
@@ -137,7 +145,14 @@ class State(BaseState):
                 population._restore_native(native)
                 population._apply_initial_values()
             self.warmed_up = True
-        nest.Simulate(n_steps * self.dt)
+        # Prepare/Run/Cleanup is NEST's way of simulating in slices (see pyNN.common.interrupt)
+        nest.Prepare()
+
+    def _advance(self, n_steps):
+        nest.Run(n_steps * self.dt)
+
+    def _end_run(self):
+        nest.Cleanup()
 
     def _reset(self):
         for recorder in self.recorders:

@@ -7,6 +7,7 @@ tight loop per parameter over the selected cells.
 
 import numpy as np
 
+from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.neuron import hoc, simulator
 from pyNN.neuron.hoc import get_value, set_value
@@ -39,6 +40,14 @@ class Population(common.Population):
         state = simulator.state
         h = hoc.h()
         celltype = self.native_type
+        if celltype.artificial and state.nrn_initialized and state.steps > 0:
+            # NEURON activates new artificial cells only at finitialize(), and its SaveState cannot
+            # carry the running simulation across that (the stored state no longer matches)
+            raise errors.NotSupportedError(
+                f"Population '{self.label}': the NEURON backend cannot create spike sources "
+                f"({type(self.celltype).__name__}) after a run at t = {state.t:g} ms (NEURON's SaveState "
+                f"does not allow new artificial cells in a running simulation); create them before the "
+                f"first run or after reset()")
         mechanism = getattr(h, celltype.native_name)
         if celltype.artificial:
             self._cells = [mechanism() for _ in range(self.size)]
@@ -52,8 +61,9 @@ class Population(common.Population):
         self._set_native_parameters(native, self._indices, queue=False)
         if celltype.has_random:
             self._seed(self._indices)
-        if celltype.source_kind == "renewal" and state.nrn_initialized:
-            self._restart_sources(self._indices)  # created after the first run: no INITIAL block ran
+        # created after the first run: NEURON accepts events for these cells only after the next
+        # (state-preserving) initialisation, so their input is queued then (see _after_reinit)
+        self._awaiting_init = state.nrn_initialized
         self._register_gids()
         state.objects_added()
 
@@ -101,7 +111,8 @@ class Population(common.Population):
                 continue
             for cell, v in zip(selected, _per_cell(value, n)):
                 set_value(cell, name, v)
-        if self.native_type.source_kind == "renewal" and queue and simulator.state.nrn_initialized:
+        if self.native_type.source_kind == "renewal" and queue and simulator.state.nrn_initialized \
+                and not self._awaiting_init:
             self._restart_sources(indices)
 
     def _set_spike_times(self, value, indices):
@@ -114,7 +125,7 @@ class Population(common.Population):
             times = np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float).reshape(-1)
             self._spike_steps[i] = state.time_to_steps(times, f"spike times of '{self.label}'") \
                 if times.size else np.zeros(0, np.int64)
-        if state.nrn_initialized:
+        if state.nrn_initialized and not getattr(self, "_awaiting_init", True):
             self._queue_spike_times(indices, from_step=state.steps)
 
     def _queue_spike_times(self, indices, from_step=0):
@@ -174,8 +185,20 @@ class Population(common.Population):
 
     def _after_finitialize(self):
         self._retired_feeders = []  # the event queue is empty now
+        self._awaiting_init = False
         if self.native_type.source_kind == "relay":
             self._queue_spike_times(self._indices)
+
+    def _after_reinit(self):
+        """After the state-preserving initialisation that activated cells created after a run:
+        queue their input from the current time on."""
+        if not self._awaiting_init:
+            return
+        self._awaiting_init = False
+        if self.native_type.source_kind == "relay":
+            self._queue_spike_times(self._indices, from_step=simulator.state.steps)
+        elif self.native_type.source_kind == "renewal":
+            self._restart_sources(self._indices)
 
     # --- state variables -------------------------------------------------------------
     def _set_native_initial_values(self, std_initial_values, indices):

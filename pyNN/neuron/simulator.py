@@ -118,6 +118,11 @@ class State(BaseState):
             self.section = hoc().Section(name="pyNN_cells")
             self.section.L = self.section.diam = 10.0
 
+    def new_artificial_cells(self):
+        """Whether spike sources (NEURON artificial cells) were created since the last
+        finitialize(): NEURON's SaveState cannot carry the state across their creation."""
+        return any(getattr(p, "_awaiting_init", False) and p.native_type.artificial for p in self.populations)
+
     @property
     def min_delay(self):
         return self._min_delay if self._min_delay is not None else self.dt
@@ -157,19 +162,25 @@ class State(BaseState):
         saved.restore(0)
         for population, values in sources:
             population._restore_source_state(values)
+        for population in self.populations:
+            population._after_reinit()
         self._spike_times.resize(0)  # spikes "emitted" by finitialize() are not data
         self._spike_ids.resize(0)
         for recorder in self.recorders:
             recorder._after_reinit()
 
-    def _advance(self, n_steps):
-        self.prepare_injections(self.steps + n_steps)
+    def _begin_run(self, target_steps):
+        self.prepare_injections(target_steps)
         if not self.nrn_initialized:
             self._initialize()
+        elif self.needs_reinit and self.steps == 0 and self.new_artificial_cells():
+            self._initialize()  # at time 0 every state is its initial value: nothing to preserve
         elif self.needs_reinit:
             self._reinit_preserving_state()
         self.needs_reinit = False
         self.pc.set_maxstep(self.default_maxstep)
+
+    def _advance(self, n_steps):
         self.pc.psolve((self.steps + n_steps) * self.dt)
         self.catch_last_step_spikes((self.steps + n_steps) * self.dt)
 
