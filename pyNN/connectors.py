@@ -222,6 +222,7 @@ class Connector:
             check_connection_memory(n, f"Projection '{projection.label}'", type(self).__name__)
 
     def get_parameters(self):
+        """Return a dict of the connector's parameter names and values."""
         return {name: getattr(self, name) for name in self.parameter_names}
 
     def weight_hint(self):
@@ -229,6 +230,7 @@ class Connector:
         return None
 
     def describe(self, template="connector_default.txt", engine="default"):
+        """Human-readable description of the connector; a dict when `template` is None."""
         context = {"name": type(self).__name__, "parameters": self.get_parameters()}
         return descriptions.render(engine, template, context, builtin=descriptions.call_text)
 

@@ -60,10 +60,12 @@ class BaseModelType:
 
     @classmethod
     def has_parameter(cls, name):
+        """Return True if the model has a parameter called `name`."""
         return name in cls.default_parameters
 
     @classmethod
     def get_parameter_names(cls):
+        """Return the list of parameter names of the model."""
         return list(cls.default_parameters.keys())
 
     @classmethod
@@ -116,6 +118,7 @@ class BaseCellType(BaseModelType):
 
     @classmethod
     def can_record(cls, variable, location=None):
+        """Return True if `variable` is recordable from this cell type (`location` is ignored)."""
         return variable in cls.recordable
 
 
@@ -132,6 +135,7 @@ class BaseSynapseType(BaseModelType):
 
     @property
     def plastic(self):
+        """False: a plain synapse type has no plasticity."""
         return False
 
 

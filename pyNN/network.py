@@ -21,18 +21,22 @@ class Network:
 
     @property
     def populations(self):
+        """Frozen set of the populations of the network."""
         return frozenset(self._populations)
 
     @property
     def views(self):
+        """Frozen set of the population views of the network."""
         return frozenset(self._views)
 
     @property
     def assemblies(self):
+        """Frozen set of the assemblies of the network."""
         return frozenset(self._assemblies)
 
     @property
     def projections(self):
+        """Frozen set of the projections of the network."""
         return frozenset(self._projections)
 
     @property
@@ -47,6 +51,7 @@ class Network:
             seq.append(item)
 
     def add(self, *components):
+        """Add populations, views, assemblies and projections to the network."""
         for c in components:
             if isinstance(c, Population):
                 self._append(self._populations, c)
@@ -65,12 +70,15 @@ class Network:
                     f"Projections")
 
     def count_neurons(self):
+        """Return the total number of cells of all populations."""
         return sum(p.size for p in self._populations)
 
     def count_connections(self):
+        """Return the total number of connections of all projections."""
         return sum(prj.size() for prj in self._projections)
 
     def get_component(self, label):
+        """Return the population, view, assembly or projection with the given label, or None."""
         for c in self._populations + self._views + self._assemblies + self._projections:
             if c.label == label:
                 return c
@@ -89,6 +97,19 @@ class Network:
         return Assembly(*pops)
 
     def record(self, variables, to_file=None, sampling_interval=None, include_spike_source=True):
+        """Record `variables` from every population that can record them.
+
+        Parameters
+        ----------
+        variables : str, list of str or None
+            Variables to record.
+        to_file : str or Neo IO, optional
+            Where end() writes the data.
+        sampling_interval : float, optional
+            Sampling interval (ms) of analog signals.
+        include_spike_source : bool
+            If False, spike-source populations are not recorded.
+        """
         for p in self._populations:
             if not include_spike_source and not p.celltype.injectable:
                 continue
@@ -102,6 +123,7 @@ class Network:
         return [p.get_data(variables, gather, clear, annotations) for p in self._populations]
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        """Write the recorded data of every population to `io` (see Population.write_data)."""
         for p in self._populations:
             p.write_data(io, variables, gather, clear, annotations)
 

@@ -59,6 +59,7 @@ class ArrayParameter:
         return self.value[item]
 
     def max(self):
+        """Return the largest element."""
         return self.value.max()
 
     def _combine(self, other, op):
@@ -228,6 +229,7 @@ class ParameterSpace:
     # --- shape ----------------------------------------------------------------
     @property
     def shape(self):
+        """Shape of the arrays the parameter space evaluates to (e.g. (n_cells,))."""
         return self._shape
 
     @shape.setter
@@ -250,6 +252,7 @@ class ParameterSpace:
 
     # --- dict-like ----------------------------------------------------------------
     def keys(self):
+        """Return the parameter names."""
         return self._values.keys()
 
     def items(self):
@@ -273,6 +276,7 @@ class ParameterSpace:
         self.update(**{name: value})
 
     def pop(self, name, default=None):
+        """Remove parameter `name` and return its value (`default` if absent)."""
         value = self._values.pop(name, None)
         if value is None:
             return default
@@ -373,6 +377,7 @@ class ParameterSpace:
     # --- evaluation -------------------------------------------------------------
     @property
     def is_homogeneous(self):
+        """True if every parameter has the same value for all cells."""
         return all(v.is_homogeneous for v in self._values.values())
 
     def evaluate(self, mask=None, simplify=False):
@@ -449,16 +454,19 @@ class ParameterSpace:
 
     @property
     def parallel_safe(self):
+        """True if every random value comes from a parallel-safe generator."""
         return all(getattr(getattr(v, "base_value", None), "rng", None) is None
                    or getattr(v.base_value.rng, "parallel_safe", True)
                    for v in self._values.values())
 
     @property
     def has_native_rngs(self):
+        """True if a value is drawn from a simulator-native random number generator."""
         return any(getattr(getattr(getattr(v, "base_value", None), "rng", None), "is_native", False)
                    for v in self._values.values())
 
     def copy(self):
+        """Return a copy of the parameter space."""
         new = ParameterSpace({}, schema=self.schema, shape=self._shape, component=self.component)
         for name, value in self._values.items():
             if isinstance(value, ParameterSpace):

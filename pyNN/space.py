@@ -161,10 +161,10 @@ class Space:
     ----------
     axes : {None, 'x', 'y', 'z', 'xy', 'yz', 'xz', 'xyz'}
         The axes that count in distance calculations; None means all three.
-    scale_factor : float or array of shape (3,)
+    scale_factor : float or (3,) array
         Post-synaptic positions are multiplied by this (after adding `offset`), so that
         pre and post positions can be in different units.
-    offset : float or array of shape (3,)
+    offset : float or (3,) array
         Added to post-synaptic positions before scaling.
     periodic_boundaries : tuple of three entries, or None
         Per axis (x, y, z): None (not periodic) or ``(min, max)``.  Distances along a
@@ -218,9 +218,9 @@ class Space:
 
         Parameters
         ----------
-        A : array of shape (3,) or (3, N)
+        A : (3,) or (3, N) array
             Pre-synaptic positions.
-        B : array of shape (3,) or (3, M)
+        B : (3,) or (3, M) array
             Post-synaptic positions (transformed as ``scale_factor * (B + offset)``).
         expand : bool
             If True, return the absolute distance along each selected axis separately.
@@ -285,11 +285,11 @@ def distance(src, tgt, mask=None, scale_factor=1.0, offset=0.0, periodic_boundar
 
     Parameters
     ----------
-    src, tgt : objects with a ``position`` attribute of shape (3,)
+    src, tgt : objects with a (3,) ``position`` attribute
         Typically cell IDs.
     mask : index array or bool array over the axes, optional
         Axes to consider, e.g. ``[0, 1]`` to ignore z.
-    scale_factor, offset : float or array of shape (3,)
+    scale_factor, offset : float or (3,) array
         The target position is transformed as ``scale_factor * (position + offset)``.
     periodic_boundaries : tuple of three entries, or None
         As for :class:`Space`: per axis None or ``(min, max)`` (a single box length is

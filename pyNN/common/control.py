@@ -34,6 +34,21 @@ class GridWarnings:
         self._seen = {}
 
     def warn(self, what, n_off, example, key=None):
+        """Warn once per `key` that time values were rounded to the time grid.
+
+        Later calls with the same key only add to the count and do not warn again.
+
+        Parameters
+        ----------
+        what : str
+            What holds the times (named in the message).
+        n_off : int
+            How many values are not multiples of the time step.
+        example : float
+            One of those values.
+        key : hashable, optional
+            Identity of the warning; `what` by default.
+        """
         key = what if key is None else key
         if key in self._seen:
             self._seen[key] += n_off
@@ -92,6 +107,7 @@ class BaseState:
     # --- time ------------------------------------------------------------------
     @property
     def t(self):
+        """The current simulation time (ms)."""
         return self.steps * self.dt
 
     def time_to_steps(self, t, what="time", key=None):
@@ -113,10 +129,12 @@ class BaseState:
 
     @property
     def min_delay(self):
+        """The shortest allowed synaptic delay (ms); the time step unless set in setup()."""
         return self._min_delay if self._min_delay is not None else self.dt
 
     @property
     def max_delay(self):
+        """The longest allowed synaptic delay (ms), or None for no limit."""
         return self._max_delay
 
     # --- lifecycle -----------------------------------------------------------------
@@ -133,9 +151,21 @@ class BaseState:
             self.implicit_setup()
 
     def implicit_setup(self):
+        """Set up with the defaults (dt = 0.1 ms, automatic delays) when the user did not call setup()."""
         self.setup(0.1, "auto", "auto")
 
     def setup(self, timestep, min_delay, max_delay, **extra_params):
+        """Start a new session: clear the bookkeeping, then set the time step and delays.
+
+        Parameters
+        ----------
+        timestep : float
+            Integration time step (ms).
+        min_delay, max_delay : float or ``"auto"``
+            Delay limits (ms); ``"auto"`` means the time step and no upper limit.
+        **extra_params
+            Backend-specific options, passed on to the backend.
+        """
         self.session += 1
         self._clear_bookkeeping()
         self.dt = float(timestep)
@@ -145,6 +175,18 @@ class BaseState:
         self.initialized = True
 
     def run_steps(self, n_steps):
+        """Advance the simulation by `n_steps` time steps.
+
+        Parameters
+        ----------
+        n_steps : int
+            Number of steps; must be >= 0.
+
+        Raises
+        ------
+        InvalidParameterValueError
+            If `n_steps` is negative.
+        """
         if n_steps < 0:
             raise errors.InvalidParameterValueError(
                 f"Cannot run for a negative time ({n_steps * self.dt} ms); the duration must be >= 0")
@@ -158,6 +200,13 @@ class BaseState:
             raise KeyboardInterrupt(f"run interrupted at t = {self.t:g} ms")
 
     def reset(self, annotations):
+        """Close the current recording segment and return the simulation to t = 0.
+
+        Parameters
+        ----------
+        annotations : dict
+            Annotations given to the segment that is closed.
+        """
         for recorder in self.recorders:
             recorder.close_segment(annotations)
         self.segment_counter += 1

@@ -38,15 +38,18 @@ class ID(int):
 
     @property
     def celltype(self):
+        """The cell type of the population the cell belongs to."""
         return self.parent.celltype
 
     @property
     def is_standard_cell(self):
+        """True if the cell type is a standard (simulator-independent) type."""
         from pyNN.standardmodels import StandardCellType
         return isinstance(self.parent.celltype, StandardCellType)
 
     @property
     def local(self):
+        """True: with one process every cell is local."""
         return True
 
     def __getattr__(self, name):
@@ -73,14 +76,17 @@ class ID(int):
                                                    self.parent.celltype.get_parameter_names())
 
     def get_parameters(self):
+        """Return a dict of the cell's parameter values."""
         return {name: self.parent.as_root_values(name)[self._index]
                 for name in self.parent.celltype.get_parameter_names()}
 
     def set_parameters(self, **parameters):
+        """Set parameters (name=value) of this cell."""
         self.as_view().set(**parameters)
 
     @property
     def position(self):
+        """Position (x, y, z) of the cell."""
         return self.parent.grandparent.positions[:, self._index]
 
     @position.setter
@@ -88,15 +94,19 @@ class ID(int):
         self.parent.grandparent._set_position(self._index, pos)
 
     def get_initial_value(self, variable):
+        """Return the initial value of state variable `variable` of this cell."""
         return self.parent.grandparent._initial[variable][self._index]
 
     def set_initial_value(self, variable, value):
+        """Set the initial value of state variable `variable` of this cell."""
         self.as_view().initialize(**{variable: value})
 
     def inject(self, current_source, location=None):
+        """Inject `current_source` into this cell (`location` is ignored: point neurons)."""
         current_source.inject_into(self.as_view())
 
     def as_view(self):
+        """Return a PopulationView holding only this cell."""
         return self.parent.grandparent[self._index:self._index + 1]
 
 
@@ -125,10 +135,12 @@ class BasePopulation:
 
     @property
     def size(self):
+        """Number of cells."""
         return len(self._indices)
 
     @property
     def local_size(self):
+        """Number of cells on this process (all of them: one process)."""
         return self.size
 
     @property
@@ -137,6 +149,7 @@ class BasePopulation:
 
     @property
     def all_cells(self):
+        """Array of the IDs of all cells."""
         root = self.grandparent
         out = np.empty(self.size, dtype=object)
         out[:] = [ID(i, root) for i in self._ids.tolist()]
@@ -149,17 +162,21 @@ class BasePopulation:
         return (ID(i, root) for i in self._ids.tolist())
 
     def all(self):
+        """Iterate over the IDs of all cells."""
         return iter(self)
 
     @property
     def first_id(self):
+        """ID of the first cell, or None if empty."""
         return ID(int(self._ids[0]), self.grandparent) if self.size else None
 
     @property
     def last_id(self):
+        """ID of the last cell, or None if empty."""
         return ID(int(self._ids[-1]), self.grandparent) if self.size else None
 
     def is_local(self, id):
+        """Return True: with one process every cell is local."""
         return True
 
     def id_to_index(self, id):
@@ -176,6 +193,7 @@ class BasePopulation:
         return int(pos[0]) if scalar else pos
 
     def id_to_local_index(self, id):
+        """Same as id_to_index() (one process: every cell is local)."""
         return self.id_to_index(id)
 
     def __getitem__(self, index):
@@ -200,17 +218,21 @@ class BasePopulation:
     # --- cell type properties ----------------------------------------------------------
     @property
     def conductance_based(self):
+        """True if the cell type has conductance-based synapses."""
         return self.celltype.conductance_based
 
     @property
     def receptor_types(self):
+        """The receptor (synapse) types of the cell type."""
         return self.celltype.receptor_types
 
     @property
     def injectable(self):
+        """True if current can be injected into the cells."""
         return self.celltype.injectable
 
     def can_record(self, variable, location=None):
+        """Return True if the cell type can record `variable`."""
         return self.celltype.can_record(variable)
 
     def find_units(self, variable):
@@ -271,6 +293,7 @@ class BasePopulation:
         self.grandparent._set_initial_values(self._indices, initial_values)
 
     def annotate(self, **annotations):
+        """Add annotations (name=value), which are attached to the recorded data."""
         self.annotations.update(annotations)
 
     # --- recording -------------------------------------------------------------------------
@@ -285,10 +308,12 @@ class BasePopulation:
 
     @deprecated("record('v')")
     def record_v(self, to_file=None):
+        """Deprecated PyNN 0.7 spelling of ``record('v')``; it warns and delegates."""
         self.record("v", to_file)
 
     @deprecated("record(['gsyn_exc', 'gsyn_inh'])")
     def record_gsyn(self, to_file=None):
+        """Deprecated PyNN 0.7 spelling of ``record(['gsyn_exc', 'gsyn_inh'])``; it warns and delegates."""
         self.record(["gsyn_exc", "gsyn_inh"], to_file)
 
     def _block_annotations(self):
@@ -351,44 +376,54 @@ class BasePopulation:
         return {ID(i, root): int(c) for i, c in zip(self._ids.tolist(), counts.tolist())}
 
     def mean_spike_count(self, gather=True):
+        """Return the mean number of spikes per cell (0 if empty)."""
         if self.size == 0:
             return 0
         return float(self.grandparent.recorder.spike_counts(self._indices).mean())
 
     @deprecated("mean_spike_count()")
     def meanSpikeCount(self, gather=True):
+        """Deprecated PyNN 0.7 spelling of ``mean_spike_count()``; it warns and delegates."""
         return self.mean_spike_count(gather)
 
     @deprecated("get_data('spikes')")
     def getSpikes(self, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``get_data('spikes')``; it warns and delegates."""
         return self.get_data("spikes", gather)
 
     @deprecated("get_data('v')")
     def get_v(self, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``get_data('v')``; it warns and delegates."""
         return self.get_data("v", gather)
 
     @deprecated("get_data(['gsyn_exc', 'gsyn_inh'])")
     def get_gsyn(self, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``get_data(['gsyn_exc', 'gsyn_inh'])``; it warns and delegates."""
         return self.get_data(["gsyn_exc", "gsyn_inh"], gather)
 
     @deprecated("write_data(file, 'spikes')")
     def printSpikes(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``write_data(file, 'spikes')``; it warns and delegates."""
         self.write_data(file, "spikes", gather)
 
     @deprecated("write_data(file, 'v')")
     def print_v(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``write_data(file, 'v')``; it warns and delegates."""
         self.write_data(file, "v", gather)
 
     @deprecated("write_data(file, ['gsyn_exc', 'gsyn_inh'])")
     def print_gsyn(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``write_data(file, ['gsyn_exc', 'gsyn_inh'])``; it warns and delegates."""
         self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
 
     @deprecated("set(parametername=value)")
     def tset(self, parametername, value_array):
+        """Deprecated PyNN 0.7 spelling of ``set(parametername=value_array)``; it warns and delegates."""
         self.set(**{parametername: value_array})
 
     @deprecated("set(parametername=rand_distr)")
     def rset(self, parametername, rand_distr):
+        """Deprecated PyNN 0.7 spelling of ``set(parametername=rand_distr)``; it warns and delegates."""
         self.set(**{parametername: rand_distr})
 
     # --- stimulation ---------------------------------------------------------------------
@@ -403,10 +438,12 @@ class BasePopulation:
     # --- space ---------------------------------------------------------------------------
     @property
     def positions(self):
+        """Array (3, size) of the cell positions."""
         return self.grandparent.positions[:, self._indices]
 
     @property
     def position_generator(self):
+        """Function that returns the position(s) of the cell(s) at given indices."""
         return _position_generator(self.positions)
 
     def nearest(self, position):
@@ -571,14 +608,17 @@ class Population(BasePopulation):
     # root-population identity
     @property
     def grandparent(self):
+        """The population itself (a view's grandparent is its root population)."""
         return self
 
     @property
     def parent(self):
+        """None: a population has no parent."""
         return None
 
     @property
     def first_id(self):
+        """ID of the first cell, or None if empty."""
         return ID(self.first_id_int, self) if self.size else None
 
     @property
@@ -587,10 +627,18 @@ class Population(BasePopulation):
 
     @property
     def initial_values(self):
+        """Dict of state-variable name to initial values (lazy arrays)."""
         return {name: _lazy_initial(values) for name, values in self._initial.items()}
 
     # --- parameter storage --------------------------------------------------------------
     def as_root_values(self, name):
+        """Return the per-cell values of parameter `name` for the whole population.
+
+        Raises
+        ------
+        NonExistentParameterError
+            If the cell type has no parameter `name`.
+        """
         if name in self._std:
             return self._std[name]
         raise errors.NonExistentParameterError(name, f"{type(self.celltype).__name__} in '{self.label}'",
@@ -729,6 +777,7 @@ class Population(BasePopulation):
     # --- space -------------------------------------------------------------------------
     @property
     def structure(self):
+        """The spatial structure (pyNN.space) of the population, or None."""
         return self._structure
 
     @structure.setter
@@ -739,6 +788,13 @@ class Population(BasePopulation):
 
     @property
     def positions(self):
+        """Array (3, size) of the cell positions, generated from the structure on first use.
+
+        Raises
+        ------
+        InvalidParameterValueError
+            If the population has neither a structure nor explicit positions.
+        """
         if self._positions is None:
             if self._structure is None:
                 raise errors.InvalidParameterValueError(
@@ -763,6 +819,7 @@ class Population(BasePopulation):
 
     @property
     def position_generator(self):
+        """Function that returns the position(s) of the cell(s) at given indices."""
         return _position_generator(self.positions)
 
     # --- hooks for backends --------------------------------------------------------------
@@ -882,22 +939,27 @@ class PopulationView(BasePopulation):
 
     @property
     def celltype(self):
+        """The cell type of the root population."""
         return self.grandparent.celltype
 
     @property
     def recorder(self):
+        """The recorder of the root population."""
         return self.grandparent.recorder
 
     @property
     def structure(self):
+        """The spatial structure of the root population."""
         return self.grandparent.structure
 
     @property
     def initial_values(self):
+        """Dict of state-variable name to the initial values of the view's cells."""
         root = self.grandparent
         return {name: _lazy_initial(values[self._indices]) for name, values in root._initial.items()}
 
     def as_root_values(self, name):
+        """Return the per-cell values of parameter `name` of the root population."""
         return self.grandparent.as_root_values(name)
 
     def _in_order(self, local):
@@ -907,9 +969,11 @@ class PopulationView(BasePopulation):
         return self
 
     def index_in_grandparent(self, indices):
+        """Return the indices in the root population of the view indices `indices`."""
         return self._indices[indices]
 
     def index_from_parent_index(self, indices):
+        """Return the indices in this view of the parent-population indices `indices`."""
         return _positions_in(self.mask, np.asarray(indices, dtype=np.int64))
 
     def _native_ids(self):
@@ -1002,6 +1066,7 @@ class Assembly:
 
     @property
     def size(self):
+        """Total number of cells."""
         return sum(p.size for p in self.populations)
 
     def __repr__(self):
@@ -1012,6 +1077,7 @@ class Assembly:
 
     @property
     def local_size(self):
+        """Number of cells on this process (all of them: one process)."""
         return self.size
 
     def _offsets(self):
@@ -1028,23 +1094,28 @@ class Assembly:
         return chain(*(iter(p) for p in self.populations))
 
     def all(self):
+        """Iterate over the IDs of all cells of the assembly."""
         return iter(self)
 
     @property
     def all_cells(self):
+        """Array of the IDs of all cells, population after population."""
         return np.concatenate([p.all_cells for p in self.populations])
 
     local_cells = all_cells
 
     @property
     def first_id(self):
+        """ID of the first cell of the first population, or None if empty."""
         return self.populations[0].first_id if self.populations else None
 
     @property
     def last_id(self):
+        """ID of the last cell of the last population, or None if empty."""
         return self.populations[-1].last_id if self.populations else None
 
     def id_to_index(self, id):
+        """Return the index (or indices) in the assembly of the cell ID(s) `id`."""
         scalar = not is_listlike(id)
         ids = np.atleast_1d(np.asarray(id, dtype=np.int64))
         out = np.full(ids.shape, -1, dtype=np.int64)
@@ -1095,6 +1166,13 @@ class Assembly:
         return self
 
     def get_population(self, label):
+        """Return the population with the given label.
+
+        Raises
+        ------
+        UnknownNameError
+            If no population of the assembly has that label.
+        """
         for p in self.populations:
             if p.label == label:
                 return p
@@ -1105,27 +1183,39 @@ class Assembly:
 
     @property
     def conductance_based(self):
+        """True if every population's cell type has conductance-based synapses."""
         return all(p.celltype.conductance_based for p in self.populations)
 
     @property
     def receptor_types(self):
+        """Receptor types shared by all populations."""
         types = [set(p.celltype.receptor_types) for p in self.populations]
         common = set.intersection(*types) if types else set()
         return [r for r in self.populations[0].celltype.receptor_types if r in common] if types else []
 
     @property
     def injectable(self):
+        """True if current can be injected into every population."""
         return all(p.celltype.injectable for p in self.populations)
 
     @property
     def positions(self):
+        """Array (3, size) of the cell positions, population after population."""
         return np.hstack([p.positions for p in self.populations])
 
     @property
     def position_generator(self):
+        """Function that returns the position(s) of the cell(s) at given indices."""
         return _position_generator(self.positions)
 
     def find_units(self, variable):
+        """Return the units of `variable`, which must be the same in all populations.
+
+        Raises
+        ------
+        InvalidParameterValueError
+            If the populations give `variable` different units.
+        """
         units = {p.find_units(variable) for p in self.populations}
         if len(units) > 1:
             raise errors.InvalidParameterValueError(
@@ -1133,14 +1223,25 @@ class Assembly:
         return units
 
     def sample(self, n, rng=None):
+        """Return a random sample of `n` cells as an assembly.
+
+        Parameters
+        ----------
+        n : int
+            Number of cells.
+        rng : random number generator, optional
+            A NumpyRNG by default.
+        """
         rng = rng or random.NumpyRNG()
         chosen = np.sort(rng.permutation(self.size)[:n])
         return self[chosen]
 
     def initialize(self, **initial_values):
+        """Set initial values of state variables (name=value) in every population."""
         self._per_population("initialize", initial_values)
 
     def set(self, **parameters):
+        """Set parameters (name=value) in every population."""
         self._per_population("set", parameters)
 
     def _per_population(self, method, values):
@@ -1157,6 +1258,22 @@ class Assembly:
             getattr(p, method)(**local)
 
     def get(self, parameter_names, gather=False, simplify=True):
+        """Return parameter values of all cells, population after population.
+
+        Parameters
+        ----------
+        parameter_names : str or list of str
+            One name, or several names.
+        gather : bool
+            Ignored (single process).
+        simplify : bool
+            If True, a value shared by all cells is returned once instead of as an array.
+
+        Returns
+        -------
+        value or list
+            The values of one parameter, or a list with one entry per name.
+        """
         single = isinstance(parameter_names, str)
         names = [parameter_names] if single else list(parameter_names)
         out = []
@@ -1166,6 +1283,19 @@ class Assembly:
         return out[0] if single else out
 
     def record(self, variables, to_file=None, sampling_interval=None, locations=None):
+        """Record `variables` from every population that can record them.
+
+        Parameters
+        ----------
+        variables : str, list of str or None
+            Variables to record (``"spikes"``, ``"v"``...); ``"all"`` for all; None stops recording.
+        to_file : str or Neo IO, optional
+            Where end() writes the data.
+        sampling_interval : float, optional
+            Sampling interval (ms) of analog signals.
+        locations : optional
+            Ignored (point neurons only).
+        """
         for p in self.populations:
             vars_p = variables
             if variables is not None and not isinstance(variables, str):
@@ -1178,10 +1308,12 @@ class Assembly:
 
     @deprecated("record('v')")
     def record_v(self, to_file=None):
+        """Deprecated PyNN 0.7 spelling of ``record('v')``; it warns and delegates."""
         self.record("v", to_file)
 
     @deprecated("record(['gsyn_exc', 'gsyn_inh'])")
     def record_gsyn(self, to_file=None):
+        """Deprecated PyNN 0.7 spelling of ``record(['gsyn_exc', 'gsyn_inh'])``; it warns and delegates."""
         self.record(["gsyn_exc", "gsyn_inh"], to_file)
 
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
@@ -1203,21 +1335,51 @@ class Assembly:
         return recording.data_arrays(roots(self), variables, clear)
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        """Write the recorded data of every population to `io`.
+
+        Parameters
+        ----------
+        io : str or Neo IO
+            File name or Neo IO object.
+        variables : str or list of str
+            Variables to write; ``"all"`` for everything recorded.
+        gather : bool
+            Ignored (single process).
+        clear : bool
+            If True, forget the data once written.
+        annotations : dict, optional
+            Added to the Neo block.
+        """
         recorders = {id(p.grandparent): p.grandparent.recorder for p in self.populations} if clear else {}
         _write_block(io, self.get_data(variables, gather, False, annotations), self.label,
                      list(recorders.values()))
 
     def get_spike_counts(self, gather=True):
+        """Return the number of spikes of each recorded cell.
+
+        Returns
+        -------
+        dict
+            Cell ID to spike count.
+        """
         counts = {}
         for p in self.populations:
             counts.update(p.get_spike_counts(gather))
         return counts
 
     def mean_spike_count(self, gather=True):
+        """Return the mean number of spikes per recorded cell."""
         counts = self.get_spike_counts(gather)
         return float(np.mean(list(counts.values()))) if counts else 0
 
     def inject(self, current_source):
+        """Inject `current_source` into every cell of the assembly.
+
+        Raises
+        ------
+        InvalidTypeError
+            If the assembly contains spike sources.
+        """
         if not self.injectable:
             raise errors.InvalidTypeError(
                 f"Cannot inject current into assembly '{self.label}': it contains non-injectable cells "
@@ -1225,12 +1387,27 @@ class Assembly:
         current_source.inject_into(self)
 
     def save_positions(self, file):
+        """Write the index and x, y, z position of each cell to `file` (text)."""
         data = np.column_stack([np.arange(self.size), self.positions.T])
         f = files.StandardTextFile(file, mode="wb") if isinstance(file, str) else file
         f.write(data, {"assembly": self.label})
         f.close()
 
     def get_annotations(self, annotation_keys, simplify=True):
+        """Return the annotation values of every cell.
+
+        Parameters
+        ----------
+        annotation_keys : str or list of str
+            The annotation names.
+        simplify : bool
+            If True, a value shared by all cells is returned once.
+
+        Returns
+        -------
+        dict
+            Annotation name to value (or array of per-cell values, None where a population lacks it).
+        """
         keys = [annotation_keys] if isinstance(annotation_keys, str) else list(annotation_keys)
         out = {}
         for key in keys:
@@ -1240,6 +1417,7 @@ class Assembly:
         return out
 
     def describe(self, template="assembly_default.txt", engine="default"):
+        """Human-readable description of the assembly and its populations; a dict when `template` is None."""
         context = {"label": self.label, "populations": [p.describe(template=None) for p in self.populations],
                    "size": self.size}
         return descriptions.render(engine, template, context, builtin=self._describe_text)
@@ -1251,30 +1429,37 @@ class Assembly:
 
     @deprecated("get_data('spikes')")
     def getSpikes(self, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``get_data('spikes')``; it warns and delegates."""
         return self.get_data("spikes", gather)
 
     @deprecated("get_data('v')")
     def get_v(self, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``get_data('v')``; it warns and delegates."""
         return self.get_data("v", gather)
 
     @deprecated("get_data(['gsyn_exc', 'gsyn_inh'])")
     def get_gsyn(self, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``get_data(['gsyn_exc', 'gsyn_inh'])``; it warns and delegates."""
         return self.get_data(["gsyn_exc", "gsyn_inh"], gather)
 
     @deprecated("write_data(file, 'spikes')")
     def printSpikes(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``write_data(file, 'spikes')``; it warns and delegates."""
         self.write_data(file, "spikes", gather)
 
     @deprecated("write_data(file, 'v')")
     def print_v(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``write_data(file, 'v')``; it warns and delegates."""
         self.write_data(file, "v", gather)
 
     @deprecated("write_data(file, ['gsyn_exc', 'gsyn_inh'])")
     def print_gsyn(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``write_data(file, ['gsyn_exc', 'gsyn_inh'])``; it warns and delegates."""
         self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
 
     @deprecated("set(parametername=rand_distr)")
     def rset(self, parametername, rand_distr):
+        """Deprecated PyNN 0.7 spelling of ``set(parametername=rand_distr)``; it warns and delegates."""
         self.set(**{parametername: rand_distr})
 
 

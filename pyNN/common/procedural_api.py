@@ -12,6 +12,7 @@ def _warn(name, replacement):
 
 
 def build_create(population_class):
+    """Return the procedural ``create()`` function of a backend, built on its Population class."""
     def create(cellclass, cellparams=None, n=1):
         """Create `n` cells of `cellclass` (deprecated: use Population)."""
         _warn("create", "Population(n, celltype)")
@@ -32,6 +33,7 @@ def _as_group(cells):
 
 
 def build_connect(projection_class, connector_class, static_synapse_class):
+    """Return the procedural ``connect()`` function of a backend, built on its Projection class."""
     def connect(pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None):
         """Connect `pre` to `post` with probability `p` (deprecated: use Projection)."""
         _warn("connect", "Projection")
@@ -55,6 +57,7 @@ def initialize(cells, **initial_values):
 
 
 def build_record(simulator):
+    """Return the procedural ``record()``, ``record_v()`` and ``record_gsyn()`` functions of a backend."""
     def record(variables, source, filename, sampling_interval=None, annotations=None):
         """Record `variables` of `source`, written to `filename` at end() (deprecated)."""
         _warn("record", "Population.record()")
@@ -64,8 +67,10 @@ def build_record(simulator):
         group.record(variables, to_file=filename, sampling_interval=sampling_interval)
 
     def record_v(source, filename):
+        """Record the membrane potential of `source` to `filename` (deprecated)."""
         record(["v"], source, filename)
 
     def record_gsyn(source, filename):
+        """Record the synaptic conductances of `source` to `filename` (deprecated)."""
         record(["gsyn_exc", "gsyn_inh"], source, filename)
     return record, record_v, record_gsyn

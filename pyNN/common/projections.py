@@ -37,18 +37,22 @@ class Connection:
 
     @property
     def presynaptic_index(self):
+        """Index of the presynaptic cell in the presynaptic population."""
         return int(self.projection._pre[self.k])
 
     @property
     def postsynaptic_index(self):
+        """Index of the postsynaptic cell in the postsynaptic population."""
         return int(self.projection._post[self.k])
 
     @property
     def presynaptic_cell(self):
+        """ID of the presynaptic cell."""
         return self.projection.pre[self.presynaptic_index]
 
     @property
     def postsynaptic_cell(self):
+        """ID of the postsynaptic cell."""
         return self.projection.post[self.postsynaptic_index]
 
     source = presynaptic_cell
@@ -76,6 +80,7 @@ class Connection:
             raise AttributeError(f"Connection has no attribute '{name}'")
 
     def as_tuple(self, *attribute_names):
+        """Return (presynaptic index, postsynaptic index, values of `attribute_names`...)."""
         return (self.presynaptic_index, self.postsynaptic_index) + tuple(
             float(self._value(n)) for n in attribute_names)
 
@@ -193,6 +198,7 @@ class Projection:
 
     @property
     def conductance_based(self):
+        """True if the postsynaptic cells have conductance-based synapses."""
         return self._post_celltypes()[0].conductance_based
 
     # --- connection storage (called by connectors) ----------------------------------------------
@@ -331,10 +337,12 @@ class Projection:
         return int(self._pre.size)
 
     def size(self, gather=True):
+        """Return the number of connections (`gather` is ignored: one process)."""
         return int(self._pre.size)
 
     @property
     def shape(self):
+        """(size of the presynaptic population, size of the postsynaptic population)."""
         return (self.pre.size, self.post.size)
 
     def __iter__(self):
@@ -342,6 +350,7 @@ class Projection:
 
     @property
     def connections(self):
+        """Iterator over the Connection objects of the projection."""
         return iter(self)
 
     def __getitem__(self, i):
@@ -472,10 +481,12 @@ class Projection:
             self._set_attributes(self._native_values(new))
 
     def initialize(self, **initial_values):
+        """Set initial values (name=value) of the synapses' state variables."""
         self._check_current()
         self.initial_values.update(initial_values)
 
     def annotate(self, **annotations):
+        """Add annotations (name=value) to the projection."""
         self.annotations.update(annotations)
 
     def save(self, attribute_names, file, format="list", gather=True, with_address=True):
@@ -504,6 +515,7 @@ class Projection:
         file.close()
 
     def describe(self, template="projection_default.txt", engine="default"):
+        """Human-readable description of the projection; a dict when `template` is None."""
         context = {"label": self.label, "pre": self.pre.label, "post": self.post.label,
                    "source": self.source, "receptor_type": self.receptor_type,
                    "size_local": len(self), "size": self.size(),
@@ -520,54 +532,70 @@ class Projection:
     # deprecated aliases of PyNN 0.7
     @deprecated("set(weight=w)")
     def setWeights(self, w):
+        """Deprecated PyNN 0.7 spelling of ``set(weight=w)``; it warns and delegates."""
         self.set(weight=w)
 
     @deprecated("set(weight=rand_distr)")
     def randomizeWeights(self, rand_distr):
+        """Deprecated PyNN 0.7 spelling of ``set(weight=rand_distr)``; it warns and delegates."""
         self.set(weight=rand_distr)
 
     @deprecated("set(delay=d)")
     def setDelays(self, d):
+        """Deprecated PyNN 0.7 spelling of ``set(delay=d)``; it warns and delegates."""
         self.set(delay=d)
 
     @deprecated("set(delay=rand_distr)")
     def randomizeDelays(self, rand_distr):
+        """Deprecated PyNN 0.7 spelling of ``set(delay=rand_distr)``; it warns and delegates."""
         self.set(delay=rand_distr)
 
     @deprecated("set(name=value)")
     def setSynapseDynamics(self, param, value):
+        """Deprecated PyNN 0.7 spelling of ``set(name=value)``; it warns and delegates."""
         self.set(**{param: value})
 
     @deprecated("set(name=rand_distr)")
     def randomizeSynapseDynamics(self, param, rand_distr):
+        """Deprecated PyNN 0.7 spelling of ``set(name=rand_distr)``; it warns and delegates."""
         self.set(**{param: rand_distr})
 
     @deprecated("get('weight', format=...)")
     def getWeights(self, format="list", gather=True):
+        """Deprecated PyNN 0.7 spelling of ``get('weight', format=...)``; it warns and delegates."""
         return self.get("weight", format, gather, with_address=False)
 
     @deprecated("get('delay', format=...)")
     def getDelays(self, format="list", gather=True):
+        """Deprecated PyNN 0.7 spelling of ``get('delay', format=...)``; it warns and delegates."""
         return self.get("delay", format, gather, with_address=False)
 
     @deprecated("get(name, format=...)")
     def getSynapseDynamics(self, parameter_name, format="list", gather=True):
+        """Deprecated PyNN 0.7 spelling of ``get(name, format=...)``; it warns and delegates."""
         return self.get(parameter_name, format, gather, with_address=False)
 
     @deprecated("save('all', file, format='list')")
     def saveConnections(self, file, gather=True, compatible_output=True):
+        """Deprecated PyNN 0.7 spelling of ``save('all', file, format='list')``; it warns and delegates."""
         self.save("all", file, format="list", gather=gather)
 
     @deprecated("save('weight', file, format=...)")
     def printWeights(self, file, format="list", gather=True):
+        """Deprecated PyNN 0.7 spelling of ``save('weight', file, format=...)``; it warns and delegates."""
         self.save("weight", file, format, gather)
 
     @deprecated("save('delay', file, format=...)")
     def printDelays(self, file, format="list", gather=True):
+        """Deprecated PyNN 0.7 spelling of ``save('delay', file, format=...)``; it warns and delegates."""
         self.save("delay", file, format, gather)
 
     @deprecated("numpy.histogram(get('weight', format='list', with_address=False))")
     def weightHistogram(self, min=None, max=None, nbins=10):
+        """Deprecated PyNN 0.7 weight histogram; it warns and delegates.
+
+        Use ``numpy.histogram(get('weight', format='list', with_address=False))`` instead.
+        """
         w = np.asarray(self.get("weight", format="list", with_address=False))
         bins = np.linspace(w.min() if min is None else min, w.max() if max is None else max, nbins + 1)
         return np.histogram(w, bins)

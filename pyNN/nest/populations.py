@@ -101,6 +101,7 @@ class Population(common.Population):
 
     @property
     def node_collection(self):
+        """The NEST NodeCollection of the population's neurons."""
         return self._nodes
 
     local_node_collection = node_collection
@@ -214,6 +215,7 @@ class PopulationView(common.PopulationView):
 
     @property
     def node_collection(self):
+        """The NEST NodeCollection of the view's neurons."""
         return self.grandparent._nodes[self._indices.tolist()]
 
 

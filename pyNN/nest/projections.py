@@ -199,6 +199,7 @@ class Projection(common.Projection):
 
     @property
     def nest_connections(self):
+        """The NEST SynapseCollection of the projection's connections."""
         return self._nest_connections()[0]
 
 

@@ -200,6 +200,7 @@ class Recorder:
 
     @property
     def recorded_variables(self):
+        """Names of the variables recorded from at least one cell."""
         return [v for v, m in self.recorded.items() if m.any()]
 
     def recorded_variables_ever(self):
@@ -295,6 +296,13 @@ class Recorder:
                 for e in self.current.signals.get(variable, []) if not getattr(e, "superseded", False)]
 
     def segment_list(self, clear=False):
+        """Return the Neo segments recorded so far, including the current one once run() was called.
+
+        Parameters
+        ----------
+        clear : bool
+            Unused: the callers clear the data after writing it.
+        """
         self.fetch()
         segs = list(self.segments)
         self.current.t_stop_steps = self.state.steps

@@ -78,6 +78,7 @@ class ACSource(_CurrentSource):
 
     @staticmethod
     def waveform(steps, dt, v, noise=None):
+        """The current (nA) during the steps starting at `steps` * dt, for values `v`."""
         t = np.asarray(steps) * dt
         phase = np.deg2rad(v["phase"])
         wave = v["offset"] + v["amplitude"] * np.sin(2 * np.pi * v["frequency"] * (t - v["start"]) / 1000.0
@@ -97,6 +98,7 @@ class StepCurrentSource(_CurrentSource):
 
     @staticmethod
     def waveform(steps, dt, v, noise=None):
+        """The current (nA) during the steps starting at `steps` * dt, for values `v`."""
         change_steps = np.rint(_values_of(v["times"]) / dt).astype(np.int64)
         return _held(np.asarray(steps), change_steps, _values_of(v["amplitudes"]))
     array_checks = (

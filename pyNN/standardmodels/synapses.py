@@ -345,6 +345,7 @@ class STDPMechanism(StandardSynapseType):
 
     @property
     def plastic(self):
+        """True: the synapse weights change with spike timing."""
         return True
 
     #: why `parameters_fixed_after_run` cannot change once the simulation has run

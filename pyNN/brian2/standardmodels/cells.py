@@ -284,6 +284,7 @@ class IF_curr_alpha(Brian2CellTypeMixin, cells.IF_curr_alpha):
     translations = _std_table(cells.IF_curr_alpha)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _lif_model(self, "curr", "alpha")
 
 
@@ -293,6 +294,7 @@ class IF_curr_exp(Brian2CellTypeMixin, cells.IF_curr_exp):
     translations = _std_table(cells.IF_curr_exp)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _lif_model(self, "curr", "exp")
 
 
@@ -302,6 +304,7 @@ class IF_curr_delta(Brian2CellTypeMixin, cells.IF_curr_delta):
     translations = _std_table(cells.IF_curr_delta)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _lif_model(self, "delta", "delta")
 
 
@@ -311,6 +314,7 @@ class IF_cond_alpha(Brian2CellTypeMixin, cells.IF_cond_alpha):
     translations = reciprocal_translations(cells.IF_cond_alpha)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _lif_model(self, "cond", "alpha")
 
 
@@ -320,6 +324,7 @@ class IF_cond_exp(Brian2CellTypeMixin, cells.IF_cond_exp):
     translations = reciprocal_translations(cells.IF_cond_exp)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _lif_model(self, "cond", "exp")
 
 
@@ -329,6 +334,7 @@ class IF_cond_exp_gsfa_grr(Brian2CellTypeMixin, cells.IF_cond_exp_gsfa_grr):
     translations = reciprocal_translations(cells.IF_cond_exp_gsfa_grr)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _lif_model(
             self, "cond", "exp",
             extra_current=" + g_s*(e_rev_sfa - v) + g_r*(e_rev_rr - v)",
@@ -342,6 +348,7 @@ class IF_facets_hardware1(Brian2CellTypeMixin, cells.IF_facets_hardware1):
     translations = _std_table(cells.IF_facets_hardware1)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         units = cells.IF_facets_hardware1.units
         syn_eqs, current, receptors = _if_synapses("cond", "exp")
         current = current.replace("e_rev_E", "0*mV")
@@ -358,6 +365,7 @@ class HH_cond_exp(Brian2CellTypeMixin, cells.HH_cond_exp):
     translations = _std_table(cells.HH_cond_exp)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         units = cells.HH_cond_exp.units
         syn_eqs, current, receptors = _if_synapses("cond", "exp")
         receptors.pop("source_section.gap", None)
@@ -409,6 +417,7 @@ class EIF_cond_alpha_isfa_ista(Brian2CellTypeMixin, cells.EIF_cond_alpha_isfa_is
     translations = _std_table(cells.EIF_cond_alpha_isfa_ista)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _eif_model(self, "alpha")
 
 
@@ -418,6 +427,7 @@ class EIF_cond_exp_isfa_ista(Brian2CellTypeMixin, cells.EIF_cond_exp_isfa_ista):
     translations = _std_table(cells.EIF_cond_exp_isfa_ista)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _eif_model(self, "exp")
 
 
@@ -427,6 +437,7 @@ class Izhikevich(Brian2CellTypeMixin, cells.Izhikevich):
     translations = _std_table(cells.Izhikevich)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         units = cells.Izhikevich.units
         # currents act as in NEST's izhikevich: 1 pA changes v by 1 mV/ms
         eqs = ("dv/dt = (0.04/mV*v**2 + 5*v + 140*mV)/ms - u + (i_offset + I_inj)/pfarad : volt\n"
@@ -448,6 +459,14 @@ class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
         [n for n in cells.GIF_cond_exp.default_parameters if n not in ("tau_eta", "tau_gamma", "a_eta", "a_gamma")]))
 
     def brian2_model(self, n_eta=3, n_gamma=3):
+        """The Brian2Model of the GIF cell, with one state variable per kernel.
+
+        Parameters
+        ----------
+        n_eta, n_gamma : int
+            Number of exponential kernels of the spike-triggered current and of the
+            threshold movement.
+        """
         units = cells.GIF_cond_exp.units
         syn_eqs, current, receptors = _if_synapses("cond", "exp")
         scalar = [n for n in self.default_parameters if n not in self.kernel_parameters]
@@ -507,6 +526,7 @@ class SpikeSourcePoisson(Brian2CellTypeMixin, cells.SpikeSourcePoisson):
     translations = _std_table(cells.SpikeSourcePoisson)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _source_model(self, threshold=f"{_WINDOW} and rand() < rate*dt")
 
 
@@ -518,6 +538,7 @@ class SpikeSourcePoissonRefractory(Brian2CellTypeMixin, cells.SpikeSourcePoisson
                                    list(cells.SpikeSourcePoissonRefractory.default_parameters))
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         # the hazard after the dead time gives the requested mean rate
         return _source_model(self, threshold=f"{_WINDOW} and rand() < rate/(1 - rate*tau_refrac)*dt",
                              refractory="tau_refrac")
@@ -529,6 +550,7 @@ class SpikeSourceGamma(Brian2CellTypeMixin, cells.SpikeSourceGamma):
     translations = _std_table(cells.SpikeSourceGamma)
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return _source_model(self, "n_events : 1", threshold="n_events >= alpha - 0.5",
                              reset="n_events = 0",
                              regular_code=f"n_events += int(({_WINDOW}) and rand() < beta*dt)")
@@ -548,6 +570,7 @@ class SpikeSourceArray(Brian2CellTypeMixin, cells.SpikeSourceArray):
     translations = build_translations(("spike_times", "spike_times"))
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         return Brian2Model("SpikeSourceArray", "", kind="array", spikes_after_update=False,
                            injectable=False)
 
@@ -647,6 +670,7 @@ class PointNeuronModel:
         self.translations = table
 
     def brian2_model(self):
+        """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
         """The Brian2 description of the point neuron (built once, by the constructor)."""
         return self.model
 
