@@ -63,6 +63,7 @@ class Slicer:
         self._started = None
 
     def next(self, remaining):
+        """Number of steps of the next slice (at most `remaining`); starts its wall-clock timer."""
         self._started = time.perf_counter()
         return max(1, min(self.size, remaining))
 
