@@ -288,6 +288,7 @@ class _NestSpikeSource(NestCellTypeMixin):
 
 class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
+    draws_per_thread = True  # NEST's random draws depend on the number of threads
     native_name = "poisson_generator"
     off_grid_name = "poisson_generator_ps"
     translations = build_translations(("rate", "rate"), *_WINDOW)
@@ -295,6 +296,7 @@ class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
 
 class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
+    draws_per_thread = True
     # both generators take `rate` as the mean rate including the dead time
     native_name = "ppd_sup_generator"
     off_grid_name = "poisson_generator_ps"
@@ -303,6 +305,7 @@ class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRef
 
 class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
+    draws_per_thread = True
     native_name = "gamma_sup_generator"
     # NEST's rate is the mean firing rate beta/alpha; gamma_shape is an integer
     translations = build_translations(
