@@ -346,6 +346,9 @@ LIMITATIONS = (
     "vogels_sprekeler_synapse treat the whole delay as dendritic and have no lower bound); other values raise "
     "InvalidParameterValueError. `tau_minus` (Vogels2011Rule: `tau`) is kept on the post-synaptic neuron, so it "
     "must be the same for all plastic connections onto one cell (InvalidParameterValueError otherwise).",
+    "processes and threads: `setup(threads=T)` gives results identical to T=1 except for NEST's stochastic "
+    "generators (SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma), whose draws come from "
+    "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError).",
 )
 
 
