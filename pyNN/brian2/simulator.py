@@ -33,6 +33,7 @@ import brian2
 from brian2.core import network as _b2network
 
 from pyNN import errors
+from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
 from pyNN.common.interrupt import REPLACEABLE_HANDLERS
 
@@ -86,6 +87,13 @@ class State(BaseState):
         self.codegen_target = None
         self._snapshots = {}
         self.object_counter = 0
+
+    def check_processes(self, n, source):
+        """Brian2 simulates a network in one process; it has no MPI distribution."""
+        raise mpi_guard.refuse_processes(
+            "Brian2", n, source, "Brian2 runs a network in one process (it has no MPI support)",
+            "Run the script as one process (python script.py), or use pyNN.nest (threads) for a "
+            "larger network")
 
     def _setup(self, codegen_target=None, cache_dir=None, rng_seed=42, **unknown):
         if unknown:

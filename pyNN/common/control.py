@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from pyNN import errors
+from pyNN.common import mpi_guard
 from pyNN.common.interrupt import advance_in_slices
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
@@ -225,6 +226,20 @@ class BaseState:
                 f"setup() got unexpected keyword arguments {sorted(extra_params)}; the "
                 f"{self.backend_name} backend takes no extra options")
 
+    def check_processes(self, n, source):
+        """Called by ``setup()`` when the script was launched as `n` > 1 processes (`source`:
+        the environment variable that says so; see :mod:`pyNN.common.mpi_guard`). No backend
+        distributes a network over MPI processes yet, so the default refuses."""
+        raise mpi_guard.refuse_processes(
+            self.backend_name, n, source,
+            f"the {self.backend_name} backend of pyNN does not distribute a network over MPI "
+            f"processes (not implemented yet)",
+            f"Run the script as one process (python script.py){self._threads_hint()}")
+
+    def _threads_hint(self):
+        """How this backend can use several cores in one process, for error messages."""
+        return ""
+
     #: whether run() advances in slices of bounded wall time (see pyNN.common.interrupt); a
     #: backend whose _advance stops early on _request_stop() may run in one piece
     slice_runs = True
@@ -360,6 +375,7 @@ def build_control(state, backend_label):
         backend = state.backend_name.lower()
         extra_names = state.extra_setup_options() if hasattr(state, "extra_setup_options") else ()
         extra_params = select_setup_options(backend, extra_params, extra_names)
+        mpi_guard.check_launch(state)
         state.setup(timestep, min_delay, max_delay, **extra_params)
         return state.mpi_rank
 

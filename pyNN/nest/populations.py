@@ -1,5 +1,6 @@
 """NEST populations: create nodes, set native parameters and state variables."""
 
+import logging
 import warnings
 
 import nest
@@ -10,6 +11,8 @@ from pyNN.nest import simulator
 from pyNN.nest.recording import Recorder
 from pyNN.nest.standardmodels.cells import point_neuron_nest_model
 from pyNN.parameters import ArrayParameter
+
+logger = logging.getLogger("PyNN")
 
 
 def nest_model_name(native_type):
@@ -83,6 +86,13 @@ class Population(common.Population):
         if getattr(celltype, "uses_parrot", False):
             parrot = "parrot_neuron_ps" if simulator.state.spike_precision == "off_grid" else "parrot_neuron"
             self._generators = nest.Create(model, self.size)
+            if getattr(celltype, "draws_per_thread", False) and simulator.state.threads > 1:
+                logger.warning(
+                    "Population %r: NEST's %s draws its spikes from the random stream of the "
+                    "thread each parrot is on, so with threads=%d its spike trains differ from "
+                    "those of threads=1 (same statistics, other draws); use SpikeSourceArray "
+                    "input for results independent of the number of threads",
+                    self.label, model, simulator.state.threads)
             if model == "spike_generator" and simulator.state.spike_precision == "off_grid" and self.size:
                 # off-grid spike times are kept exactly (NEST otherwise refuses them)
                 self._generators.set(precise_times=True)

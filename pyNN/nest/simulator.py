@@ -21,6 +21,7 @@ import tempfile
 import nest
 
 from pyNN import errors
+from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
 
 logger = logging.getLogger("PyNN")
@@ -51,6 +52,11 @@ def _log_ineffective(**options):
             logger.info("setup(%s=%r) has no effect on the NEST backend: %s", name, value, _INEFFECTIVE[name])
 
 
+def nest_has_mpi():
+    """Whether the installed NEST was built with MPI (the PyPI wheel is not)."""
+    return bool(nest.build_info.get("have_mpi", False))
+
+
 class State(BaseState):
     """The NEST backend's global state."""
 
@@ -76,6 +82,26 @@ class State(BaseState):
     def device_shift(self):
         """Added to user times of generators that reach cells through a one-step connection."""
         return (OFFSET_STEPS - 1) * self.dt
+
+    def check_processes(self, n, source):
+        """Refuse a launch of `n` > 1 processes: NEST from PyPI has no MPI, and with an
+        MPI-enabled NEST the library's side (recording, gathers, connection storage) is not
+        distributed yet."""
+        if not nest_has_mpi():
+            raise mpi_guard.refuse_processes(
+                "NEST", n, source,
+                f"the installed NEST {nest.__version__} is built without MPI (as the PyPI wheel is), "
+                f"so it would run {n} copies of the whole network",
+                "Run the script as one process and use setup(threads=T) for several cores, or "
+                "install an MPI-enabled NEST (built from source with -Dwith-mpi=ON)")
+        raise mpi_guard.refuse_processes(
+            "NEST", n, source,
+            "the NEST backend of pyNN does not yet distribute recording, data gathering and "
+            "connection storage over MPI processes (NEST itself was built with MPI)",
+            "Run the script as one process and use setup(threads=T) for several cores")
+
+    def _threads_hint(self):
+        return " and use setup(threads=T) for several cores"
 
     def _setup(self, threads=1, rng_seed=42, spike_precision="on_grid", verbosity="error",
                recording_precision=None, t_flush=None, rng_type=None, grng_seed=None, rng_seeds=None,

@@ -696,6 +696,8 @@ LIMITATIONS = (
     "different per connection later with set() raises NotImplementedError.",
     "A SpikeSourceArray cell emits at most one spike per time step: several spike times of one cell "
     "that round to the same step give one spike.",
+    "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (Brian2 runs a "
+    "network in one process).",
 )
 
 #: the same names as the standard module, with this module's Brian2 classes

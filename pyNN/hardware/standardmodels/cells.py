@@ -26,6 +26,8 @@ LIMITATIONS = (
     "vogels_sprekeler synapses (dendritic_delay_fraction 1, any w_min).",
     "SpikeSourceInhGamma draws each interval with the shape and scale of the bin in force at the previous "
     "spike (exact when a and b are constant).",
+    "processes and threads: a launch as several MPI processes is refused with NotSupportedError; "
+    "`setup(threads=T)` is ignored (logged at INFO): the emulator engine runs in one thread.",
 )
 
 

@@ -288,6 +288,7 @@ class _NestSpikeSource(NestCellTypeMixin):
 
 class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
+    draws_per_thread = True  # NEST's random draws depend on the number of threads
     native_name = "poisson_generator"
     off_grid_name = "poisson_generator_ps"
     translations = build_translations(("rate", "rate"), *_WINDOW)
@@ -295,6 +296,7 @@ class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
 
 class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
+    draws_per_thread = True
     # both generators take `rate` as the mean rate including the dead time
     native_name = "ppd_sup_generator"
     off_grid_name = "poisson_generator_ps"
@@ -303,6 +305,7 @@ class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRef
 
 class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
+    draws_per_thread = True
     native_name = "gamma_sup_generator"
     # NEST's rate is the mean firing rate beta/alpha; gamma_shape is an integer
     translations = build_translations(
@@ -343,6 +346,9 @@ LIMITATIONS = (
     "vogels_sprekeler_synapse treat the whole delay as dendritic and have no lower bound); other values raise "
     "InvalidParameterValueError. `tau_minus` (Vogels2011Rule: `tau`) is kept on the post-synaptic neuron, so it "
     "must be the same for all plastic connections onto one cell (InvalidParameterValueError otherwise).",
+    "processes and threads: `setup(threads=T)` gives results identical to T=1 except for NEST's stochastic "
+    "generators (SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma), whose draws come from "
+    "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError).",
 )
 
 

@@ -307,6 +307,8 @@ LIMITATIONS = (
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
     "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
     "NoModelAvailableError.",
+    "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (distribution "
+    "over MPI is not implemented yet).",
 )
 
 
