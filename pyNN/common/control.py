@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from pyNN import errors
-from pyNN.common import mpi_guard
+import pyNN.common.mpi_guard as mpi_guard
 from pyNN.common.interrupt import advance_in_slices
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
