@@ -30,11 +30,11 @@ import nest
 from pyNN import errors
 import pyNN.nest.simulator as simulator
 from pyNN.nestml import cache
+from pyNN.utility.build import find_cxx_compiler
 
 # pyNN.nestml's front end and types (and sympy, nestml) are imported on first use, so that
 # `import pyNN.nest` stays fast
 COMPAT_INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "nestml", "nest_compat")
-_COMPILERS = ("c++", "g++", "clang++")
 #: bump when the way modules are generated or built changes, so that old builds are not reused
 GENERATOR_VERSION = 2
 _LOCK = threading.Lock()
@@ -50,17 +50,8 @@ _installed = set()
 
 def find_compiler():
     """Path of the C++ compiler; CodeGenerationError naming what to install if there is none."""
-    wanted = os.environ.get("CXX")
-    names = [wanted.split()[0]] if wanted else list(_COMPILERS)
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise errors.CodeGenerationError(
-        "pyNN.nest needs a C++ compiler to build NESTML models (once, into "
-        f"{cache.cache_root()}), but none was found ({'$CXX=' + wanted if wanted else ', '.join(_COMPILERS)} "
-        "not on PATH). Install one, e.g. `apt-get install g++` (Debian/Ubuntu) or `dnf install gcc-c++` "
-        "(Fedora), or set CXX.")
+    return find_cxx_compiler("pyNN.nest needs a C++ compiler to build NESTML models", cache.cache_root(),
+                             errors.CodeGenerationError)
 
 
 def include_dirs():

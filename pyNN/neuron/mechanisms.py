@@ -21,11 +21,11 @@ import sys
 import tempfile
 
 from pyNN import errors
+from pyNN.utility.build import find_cxx_compiler
 
 MOD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nmodl")
 
 #: compilers nrnivmodl can use, in the order looked for when $CXX is not set
-_COMPILERS = ("c++", "g++", "clang++")
 
 _loaded = set()
 
@@ -84,17 +84,8 @@ def find_nrnivmodl():
 
 def find_compiler():
     """Path of the C++ compiler nrnivmodl will use; MechanismBuildError if there is none."""
-    wanted = os.environ.get("CXX")
-    names = [wanted.split()[0]] if wanted else list(_COMPILERS)
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise MechanismBuildError(
-        "pyNN.neuron needs a C++ compiler to build its NMODL mechanisms (once, into "
-        f"{cache_root()}), but none was found ({'$CXX=' + wanted if wanted else ', '.join(_COMPILERS)} "
-        "not on PATH). Install one, e.g. `apt-get install g++` (Debian/Ubuntu), "
-        "`dnf install gcc-c++` (Fedora) or `xcode-select --install` (macOS), or set CXX.")
+    return find_cxx_compiler("pyNN.neuron needs a C++ compiler to build its NMODL mechanisms", cache_root(),
+                             MechanismBuildError)
 
 
 def _library_in(directory):
