@@ -22,6 +22,8 @@ import shutil
 import tempfile
 import time
 
+from pyNN.utility.build import build_into
+
 #: bump when the intermediate form changes shape, so that old pickles are not read
 IR_FORMAT = 1
 
@@ -94,25 +96,7 @@ def build_once(backend, key, build, is_complete):
     -------
     (directory, built) : where the artefact is and whether this call built it.
     """
-    root = os.path.join(cache_root(), backend)
-    target = os.path.join(root, key)
-    if is_complete(target):
-        return target, False
-    os.makedirs(root, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=".build-", dir=root)
-    try:
-        build(work)
-        try:
-            os.rename(work, target)  # atomic: the first complete build wins
-        except OSError:
-            if not is_complete(target):
-                raise
-        else:
-            work = None
-    finally:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
-    return target, True
+    return build_into(os.path.join(cache_root(), backend, key), build, is_complete)
 
 
 def clean_stale(backend, older_than=24 * 3600):

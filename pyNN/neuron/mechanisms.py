@@ -18,10 +18,9 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
 
 from pyNN import errors
-from pyNN.utility.build import find_cxx_compiler
+from pyNN.utility.build import build_into, find_cxx_compiler
 
 MOD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nmodl")
 
@@ -111,9 +110,8 @@ def build(mod_dir=MOD_DIR, root=None):
         return target, False
     nrnivmodl = find_nrnivmodl()
     find_compiler()
-    os.makedirs(root, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=".build-", dir=root)
-    try:
+
+    def compile_into(work):
         for name in mod_files(mod_dir):
             shutil.copy(os.path.join(mod_dir, name), work)
         result = subprocess.run([nrnivmodl, "."], cwd=work, capture_output=True, text=True)
@@ -121,17 +119,8 @@ def build(mod_dir=MOD_DIR, root=None):
             raise MechanismBuildError(
                 f"pyNN.neuron: nrnivmodl failed to compile the mechanisms in {mod_dir} "
                 f"(exit status {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
-        try:
-            os.rename(work, target)  # atomic: the first complete build wins
-        except OSError:
-            if not _library_in(target):
-                raise
-        else:
-            work = None
-    finally:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
-    return target, True
+
+    return build_into(target, compile_into, _library_in)
 
 
 def load():

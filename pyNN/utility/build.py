@@ -1,8 +1,9 @@
-"""Finding the tools that build compiled models (NMODL mechanisms for NEURON, NEST modules
-generated from NESTML): one rule for every backend that compiles something."""
+"""Building compiled models (NMODL mechanisms for NEURON, NEST modules generated from NESTML):
+finding the compiler and building into a cache safely, once for every backend that compiles."""
 
 import os
 import shutil
+import tempfile
 
 #: the C++ compilers tried, in this order, when ``$CXX`` is not set
 CXX_COMPILERS = ("c++", "g++", "clang++")
@@ -43,3 +44,45 @@ def find_cxx_compiler(needed_by, build_dir, error_class):
         f"{needed_by} (once, into {build_dir}), but none was found ({tried} not on PATH). Install one, "
         f"e.g. `apt-get install g++` (Debian/Ubuntu), `dnf install gcc-c++` (Fedora) or "
         f"`xcode-select --install` (macOS), or set CXX.")
+
+
+def build_into(target, build, is_complete):
+    """Build an artefact (compiled mechanisms, a NEST module...) into directory `target` unless
+    it is there already, so that several processes may build at once.
+
+    The build happens in a temporary directory next to `target`, which is then renamed onto
+    it: the rename is atomic, so a reader sees either nothing or a complete build, and when two
+    processes build at once the first complete build wins.
+
+    Parameters
+    ----------
+    target : str
+        The directory that holds the finished artefact.
+    build : callable
+        ``build(work_dir)`` builds the artefact inside `work_dir` (raising on failure).
+    is_complete : callable
+        ``is_complete(directory)`` is True when `directory` holds a usable artefact.
+
+    Returns
+    -------
+    (str, bool)
+        `target`, and whether this call built it.
+    """
+    if is_complete(target):
+        return target, False
+    root = os.path.dirname(target)
+    os.makedirs(root, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=".build-", dir=root)
+    try:
+        build(work)
+        try:
+            os.rename(work, target)
+        except OSError:
+            if not is_complete(target):
+                raise
+        else:
+            work = None
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+    return target, True

@@ -275,9 +275,11 @@ def test_eif_relations_refused(sim, type_name, params, rule):
 
 def test_eif_boundary_values_accepted(sim):
     # NEST accepts these: v_spike == v_thresh, and delta_T = 0 (no exponential term)
-    sim.Population(1, sim.EIF_cond_exp_isfa_ista(v_spike=-50.4, v_thresh=-50.4))
-    sim.Population(1, sim.EIF_cond_exp_isfa_ista(delta_T=0.0))
-    sim.run(5.0)
+    equal = sim.Population(1, sim.EIF_cond_exp_isfa_ista(v_spike=-50.4, v_thresh=-50.4))
+    linear = sim.Population(1, sim.EIF_cond_exp_isfa_ista(delta_T=0.0))
+    assert sim.run(5.0) == pytest.approx(5.0)
+    assert equal.get("v_spike") == pytest.approx(equal.get("v_thresh"))
+    assert linear.get("delta_T") == 0.0
 
 
 @pytest.mark.parametrize("type_name", ["SpikeSourcePoisson", "SpikeSourceGamma"])
