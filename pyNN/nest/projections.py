@@ -120,16 +120,25 @@ class Projection(common.Projection):
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}': '{std_name}' must be the same for every connection onto one "
                     f"post-synaptic cell on NEST (NEST keeps it on the neuron as '{native_name}')")
-            known = registry.setdefault(native_name, {})
-            for cell, v in zip(ids.tolist(), per_cell.tolist()):
-                old_value, owners = known.get(cell, (v, set()))
-                if old_value != v and owners - {id(self)}:
+            # values other plastic projections gave the same cells (one entry per projection, so
+            # the check loops over projections, not cells)
+            by_projection = registry.setdefault(native_name, {})
+            for owner, (other_ids, other_values) in by_projection.items():
+                if owner == id(self):
+                    continue
+                _, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+                clash = per_cell[mine] != other_values[theirs]
+                if np.any(clash):
+                    k = int(np.flatnonzero(clash)[0])
                     raise errors.InvalidParameterValueError(
-                        f"Projection '{self.label}': '{std_name}' = {v:g} differs from the value {old_value:g} "
-                        f"another plastic projection gave the same post-synaptic cell on NEST (NEST keeps it "
-                        f"on the neuron as '{native_name}'); use one value per post-synaptic cell")
-            for cell, v in zip(ids.tolist(), per_cell.tolist()):
-                known[cell] = (v, known.get(cell, (v, set()))[1] | {id(self)})
+                        f"Projection '{self.label}': '{std_name}' = {per_cell[mine][k]:g} differs from the value "
+                        f"{other_values[theirs][k]:g} another plastic projection gave the same post-synaptic cell "
+                        f"on NEST (NEST keeps it on the neuron as '{native_name}'); use one value per "
+                        f"post-synaptic cell")
+            # this projection's cells so far (it may connect in chunks); the newest value wins
+            mine_ids, mine_values = by_projection.get(id(self), (ids[:0], per_cell[:0]))
+            merged_ids, where = np.unique(np.concatenate([ids, mine_ids]), return_index=True)
+            by_projection[id(self)] = (merged_ids, np.concatenate([per_cell, mine_values])[where])
             nest.NodeCollection(ids.tolist()).set({native_name: per_cell.tolist()})
 
     def _create_connections(self, pre, post, values):

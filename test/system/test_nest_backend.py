@@ -165,3 +165,23 @@ def test_gif_initial_values_nest_cannot_set_warn_and_keep_defaults():
     assert cells.initial_values["v_t"].evaluate(simplify=True) == -48.0
     v_t = cells.get_data().segments[0].filter(name="v_t")[0].magnitude
     np.testing.assert_allclose(v_t[0], [-48.0, -48.0])  # NEST's start value, as the warning says
+
+
+def test_tau_minus_is_one_value_per_post_cell_across_plastic_projections():
+    # NEST keeps tau_minus on the neuron: two plastic projections may share post cells only with
+    # the same value; a different value on a shared cell is refused, on other cells it is fine
+    sim.setup(timestep=0.1)
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[5.0]))
+    post = sim.Population(4, sim.IF_curr_exp())
+
+    def stdp(tau_minus):
+        return sim.STDPMechanism(timing_dependence=sim.SpikePairRule(tau_minus=tau_minus),
+                                 weight_dependence=sim.AdditiveWeightDependence(w_max=1.0), weight=0.1)
+
+    sim.Projection(pre, post[0:2], sim.AllToAllConnector(), stdp(20.0))
+    sim.Projection(pre, post[1:3], sim.AllToAllConnector(), stdp(20.0))  # same value: accepted
+    sim.Projection(pre, post[3:4], sim.AllToAllConnector(), stdp(30.0))  # no shared cell: accepted
+    with pytest.raises(errors.InvalidParameterValueError, match="tau_minus.*30.*differs from the value 20"):
+        sim.Projection(pre, post[2:4], sim.AllToAllConnector(), stdp(30.0))
+    sim.run(10.0)
+    sim.end()
