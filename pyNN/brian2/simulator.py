@@ -33,6 +33,7 @@ import brian2
 from brian2.core import network as _b2network
 
 from pyNN import errors
+from pyNN.brian2 import compile_feedback
 from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
 from pyNN.common.interrupt import REPLACEABLE_HANDLERS
@@ -159,10 +160,13 @@ class State(BaseState):
         self._snapshot_new_objects()
         saved = _b2network.gc
         _b2network.gc = _NoCollect
+        failed = True
         try:
-            self.network.run(n_steps * self.dt * brian2.ms, namespace={})
+            self.network.run(n_steps * self.dt * brian2.ms, namespace={}, **self._report_options(n_steps))
+            failed = False
         finally:
             _b2network.gc = saved
+            compile_feedback.watch.run_ended(failed)
         # after a stop request Brian2 ends at the end of a whole step; float accumulation in
         # its clock must not move us off the grid
         done = n_steps
@@ -170,6 +174,18 @@ class State(BaseState):
             done = min(n_steps, round(self.network.t_ * 1e3 / self.dt) - self.steps)
         self.network.t_ = (self.steps + done) * self.dt * 1e-3
         return done
+
+    def _report_options(self, n_steps):
+        """Brian2's own progress reports, forwarded to run(progress=...) (Brian2 runs unsliced)."""
+        progress = self.progress
+        if progress is None:
+            return {}
+        t0, span = self.t, n_steps * self.dt
+
+        def report(elapsed, completed, start, duration):
+            progress.update(t0 + float(completed) * span)
+
+        return dict(report=report, report_period=0.25 * brian2.second)
 
     def _reset(self):
         for obj in self._all_objects():
@@ -192,4 +208,5 @@ class State(BaseState):
         gc.collect()
 
 
+compile_feedback.install()
 state = State()

@@ -9,6 +9,7 @@ step ``round(t / dt)``.
 import logging
 import math
 import numbers
+import time
 import warnings
 
 import numpy as np
@@ -18,8 +19,9 @@ import pyNN.common.mpi_guard as mpi_guard
 from pyNN.common.interrupt import advance_in_slices
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
+from pyNN.utility.feedback import RunProgress
 
-logger = logging.getLogger("pyNN")
+logger = logging.getLogger("PyNN")
 
 #: the largest number of steps a time may have: integer step counts stay far from int64 overflow
 MAX_STEPS = 2 ** 60
@@ -175,6 +177,9 @@ class BaseState:
         self._setup(**extra_params)
         self.initialized = True
 
+    #: the RunProgress of the run in progress (None when no progress was asked for)
+    progress = None
+
     def run_steps(self, n_steps):
         """Advance the simulation by `n_steps` time steps.
 
@@ -211,6 +216,7 @@ class BaseState:
         for recorder in self.recorders:
             recorder.close_segment(annotations)
         self.segment_counter += 1
+        logger.debug("%s: reset at t = %g ms; segment %d starts", self.backend_name, self.t, self.segment_counter)
         self._reset()
         self.steps = 0
         for population in self.populations:
@@ -377,6 +383,8 @@ def build_control(state, backend_label):
         extra_params = select_setup_options(backend, extra_params, extra_names)
         mpi_guard.check_launch(state)
         state.setup(timestep, min_delay, max_delay, **extra_params)
+        logger.debug("%s: set up with dt = %g ms, min_delay = %s, max_delay = %s, options %s",
+                     state.backend_name, state.dt, min_delay, max_delay, sorted(extra_params))
         return state.mpi_rank
 
     # objects created (or run() called) before setup() use the module's own defaults
@@ -389,8 +397,19 @@ def build_control(state, backend_label):
         state.files_to_write = []
         state._end()
 
-    def run_until(time_point, callbacks=None):
-        """Advance the simulation until `time_point` (ms); returns the current time."""
+    def run_until(time_point, callbacks=None, progress=None):
+        """Advance the simulation until `time_point` (ms); returns the current time.
+
+        Parameters
+        ----------
+        time_point : float
+            Simulation time (ms) to advance to.
+        callbacks : list of callables, optional
+            Each is called as ``f(t)`` and returns the next time (ms) it wants to be called.
+        progress : bool or callable, optional
+            ``True`` shows a progress bar on standard error; a function is called as
+            ``f(t, t_stop)`` (ms) as the run advances and once when it ends.
+        """
         time_point = check_run_time(time_point, "run_until()", "time_point")
         state.ensure_setup("run_until()")
         target = state.time_to_steps(time_point, "run_until() time")
@@ -398,20 +417,34 @@ def build_control(state, backend_label):
             raise errors.InvalidParameterValueError(
                 f"run_until({time_point}): time is in the past (current time {state.t} ms); give a time "
                 f">= the current time")
-        if not callbacks:
-            state.run_steps(target - state.steps)
-        else:
-            _run_with_callbacks(state, target, callbacks)
+        if progress is not None and progress is not False:
+            state.progress = RunProgress(progress, state.t, target * state.dt)
+        t_wall = time.perf_counter()
+        logger.debug("%s: running from t = %g ms to t = %g ms", state.backend_name, state.t, target * state.dt)
+        try:
+            if not callbacks:
+                state.run_steps(target - state.steps)
+            else:
+                _run_with_callbacks(state, target, callbacks)
+        finally:
+            if state.progress is not None:
+                state.progress.finish(state.t)
+                state.progress = None
+        logger.debug("%s: reached t = %g ms in %.3f s of wall time", state.backend_name, state.t,
+                     time.perf_counter() - t_wall)
         return state.t
 
-    def run(simtime, callbacks=None):
-        """Advance the simulation by `simtime` (ms); returns the current time."""
+    def run(simtime, callbacks=None, progress=None):
+        """Advance the simulation by `simtime` (ms); returns the current time.
+
+        `callbacks` and `progress` are as for :func:`run_until`.
+        """
         simtime = check_run_time(simtime, "run()", "simtime")
         if simtime < 0:
             raise errors.InvalidParameterValueError(f"run(): simtime must be >= 0 ms, got {simtime}")
         state.ensure_setup("run()")
         n = state.time_to_steps(simtime, "run() duration")
-        return run_until((state.steps + n) * state.dt, callbacks)
+        return run_until((state.steps + n) * state.dt, callbacks, progress)
 
     def reset(annotations=None):
         """Go back to t = 0 with every state variable at its initial value.

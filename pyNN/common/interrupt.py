@@ -92,6 +92,8 @@ def advance_in_slices(state, n_steps):
                 done = state._advance(k)
                 done = k if done is None else done
                 state.steps += done
+                if state.progress is not None:
+                    state.progress.update(state.t)
                 if done < k:
                     break
                 if state.slice_runs:

@@ -6,6 +6,8 @@ numpy arrays in standard units; the backend is handed translated arrays, one cal
 population (or view).
 """
 
+import logging
+import time
 import warnings
 from itertools import chain
 from typing import NamedTuple
@@ -19,6 +21,8 @@ from pyNN.models import BaseCellType, require_native
 from pyNN.parameters import ArrayParameter, LazyArray, ParameterSpace, simplify
 from pyNN.recording import files
 from pyNN.standardmodels.cells import PointNeuron
+
+logger = logging.getLogger("PyNN")
 
 
 class ID(int):
@@ -538,7 +542,10 @@ def _write_block(io, block, label, recorders_to_clear=()):
     data are forgotten only once they are safely in the file, so a bad path loses nothing."""
     if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
+    t_wall = time.perf_counter()
     recording.write_block(io, block)
+    logger.debug("wrote the data of '%s' (%d segment(s)) to %s in %.3f s", label, len(block.segments),
+                 getattr(io, "filename", io), time.perf_counter() - t_wall)
     for recorder in recorders_to_clear:
         recorder.clear()
 
@@ -600,10 +607,13 @@ class Population(BasePopulation):
         self._check_initial_names(iv)
         for name, value in iv.items():
             self._initial[name] = self._evaluate_value(name, value, np.arange(size), kind="initial")
+        t_wall = time.perf_counter()
         self._create_cells()
         self._apply_initial_values()
         self.recorder = self._recorder_class(self)
         state.populations.append(self)
+        logger.debug("%s: created Population '%s' of %d %s cells in %.3f s", state.backend_name, label, size,
+                     type(self.celltype).__name__, time.perf_counter() - t_wall)
 
     # root-population identity
     @property

@@ -7,6 +7,9 @@ sorted by post then pre. A backend creates them in bulk and is asked for values 
 when they can change in the simulator (plasticity).
 """
 
+import logging
+import time
+
 import numpy as np
 
 from pyNN import descriptions, errors
@@ -18,6 +21,8 @@ from pyNN.models import BaseSynapseType, check_weight_sign, require_native
 from pyNN.random import RandomDistribution
 from pyNN.recording import files
 from pyNN.space import Space
+
+logger = logging.getLogger("PyNN")
 
 _COMBINE = {"sum": np.add, "min": np.fmin, "max": np.fmax}
 
@@ -146,9 +151,12 @@ class Projection:
         require_native(self.synapse_type, state.backend_name)
         self._session = state.session
         connector.check_size(self)  # before the backend prepares anything
+        t_wall = time.perf_counter()
         self._prepare_backend()
         connector.connect(self)
         state.projections.append(self)
+        logger.debug("%s: connected Projection '%s' with %s: %d connections in %.3f s", state.backend_name,
+                     self.label, type(connector).__name__, len(self._pre), time.perf_counter() - t_wall)
 
     def _check_current(self):
         check_current(self, f"Projection '{self.label}'")

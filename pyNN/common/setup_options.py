@@ -19,7 +19,7 @@ import warnings
 
 from pyNN import errors
 
-logger = logging.getLogger("pyNN")
+logger = logging.getLogger("PyNN")
 
 #: the name each backend module has (``pyNN.<name>``) by its State's ``backend_name``
 BACKEND_MODULES = {"nest": "nest", "neuron": "neuron", "brian2": "brian2", "hardware": "hardware"}

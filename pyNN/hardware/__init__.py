@@ -30,13 +30,14 @@ globals().update(unsupported_native_types(
 _run_steps = run  # noqa: F821 - defined by _exports.backend_exports above
 
 
-def run(simtime, callbacks=None):
+def run(simtime, callbacks=None, progress=None):
     """Advance the simulation by `simtime` (ms) and return the current time;
-    ``run(None)`` only maps the network (like :func:`map`)."""
+    ``run(None)`` only maps the network (like :func:`map`). `callbacks` and `progress` are
+    as for :func:`run_until`."""
     if simtime is None:
         map()
         return state.t
-    return _run_steps(simtime, callbacks)
+    return _run_steps(simtime, callbacks, progress)
 
 
 run_for = run

@@ -17,9 +17,18 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common.control import BaseState
-from pyNN.hardware.engine import Engine, wiring
+from pyNN.hardware.engine import Engine, kernels, wiring
 from pyNN.hardware.mapping.network import map_current_network
 from pyNN.hardware.profiles import list_profiles, load_profile
+from pyNN.utility.feedback import announce_work
+
+#: whether the numba kernels have run in this process (their first run compiles or loads them)
+_kernels_warm = False
+
+
+def _warmed():
+    global _kernels_warm
+    _kernels_warm = True
 
 DEFAULT_SEED = 42
 
@@ -88,7 +97,15 @@ class State(BaseState):
         self.map()
 
     def _advance(self, n_steps):
-        self.engine.run(n_steps, wiring.external_currents(self.current_sources, self.steps, n_steps))
+        external = wiring.external_currents(self.current_sources, self.steps, n_steps)
+        if _kernels_warm or not kernels.use_numba():
+            self.engine.run(n_steps, external)
+            return
+        with announce_work("pyNN.hardware: compiling the emulator's numba kernels",
+                           "first run in this process; numba caches them next to the engine's code",
+                           "30-60 s the first time, about a second after that"):
+            self.engine.run(n_steps, external)
+        _warmed()
 
     def _end_run(self):
         if self.mapping is not None:

@@ -181,7 +181,8 @@ def build_module(sources, codegen_opts, models):
         return os.path.isfile(os.path.join(directory, module_name + ".so"))
 
     with _LOCK:
-        directory, compiled = cache.build_once("nest", key, build, is_complete)
+        directory, compiled = cache.build_once("nest", key, build, is_complete,
+                                                sorted(m.name for m in models))
     path = os.path.join(directory, module_name + ".so")
     _modules[module_name] = path
     install_modules()

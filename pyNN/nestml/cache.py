@@ -82,7 +82,7 @@ def store_pickle(key, obj):
         raise
 
 
-def build_once(backend, key, build, is_complete):
+def build_once(backend, key, build, is_complete, models=()):
     """Build an artefact into the cache unless it is there already.
 
     Parameters
@@ -91,12 +91,17 @@ def build_once(backend, key, build, is_complete):
     key : the artefact's key (:func:`make_key`)
     build : callable(work_dir) that builds the artefact inside `work_dir`
     is_complete : callable(directory) -> bool, True when `directory` holds a usable artefact
+    models : names of the models being built (for the announcement of the compile)
 
     Returns
     -------
     (directory, built) : where the artefact is and whether this call built it.
     """
-    return build_into(os.path.join(cache_root(), backend, key), build, is_complete)
+    names = ", ".join(models) or "a NESTML model"
+    announcement = (f"pyNN.{backend}: generating and compiling code for {names}",
+                    f"first use of this model text with these tool versions; cached in {cache_root()}",
+                    "about a minute")
+    return build_into(os.path.join(cache_root(), backend, key), build, is_complete, announcement)
 
 
 def clean_stale(backend, older_than=24 * 3600):

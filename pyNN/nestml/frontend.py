@@ -20,6 +20,7 @@ import threading
 
 from pyNN import errors
 from pyNN.nestml import cache, ir
+from pyNN.utility.feedback import announce_work
 
 _LOCK = threading.Lock()
 _MODEL_HEADER = re.compile(r"^\s*model\s+([A-Za-z_][A-Za-z_0-9]*)\s*:", re.MULTILINE)
@@ -63,7 +64,9 @@ def load_models(sources, synapse_names=()):
     key = cache.make_key("ir", [text for _, text in sources], sorted(synapse_names), _SOLVER_OPTIONS)
     models = cache.load_pickle(key)
     if models is None:
-        with _LOCK:
+        names = ", ".join(name for _, text in sources for name in model_names(text)) or "the model"
+        with _LOCK, announce_work(f"pyNN.nestml: reading {names} with NESTML and ODE-toolbox",
+                                  "first use of this model text; the result is cached", "10-20 s"):
             models = _analyse(sources, set(synapse_names))
         cache.store_pickle(key, models)
     # the path is not part of the key: report the caller's own path

@@ -120,7 +120,9 @@ def build(mod_dir=MOD_DIR, root=None):
                 f"pyNN.neuron: nrnivmodl failed to compile the mechanisms in {mod_dir} "
                 f"(exit status {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
 
-    return build_into(target, compile_into, _library_in)
+    announcement = ("pyNN.neuron: compiling the backend's NMODL mechanisms with nrnivmodl",
+                    f"first use with NEURON {_neuron_version()}; cached in {root}", "20-40 s")
+    return build_into(target, compile_into, _library_in, announcement)
 
 
 def load():

@@ -5,6 +5,8 @@ import os
 import shutil
 import tempfile
 
+from pyNN.utility.feedback import announce_work
+
 #: the C++ compilers tried, in this order, when ``$CXX`` is not set
 CXX_COMPILERS = ("c++", "g++", "clang++")
 
@@ -46,7 +48,7 @@ def find_cxx_compiler(needed_by, build_dir, error_class):
         f"`xcode-select --install` (macOS), or set CXX.")
 
 
-def build_into(target, build, is_complete):
+def build_into(target, build, is_complete, announcement=None):
     """Build an artefact (compiled mechanisms, a NEST module...) into directory `target` unless
     it is there already, so that several processes may build at once.
 
@@ -62,6 +64,9 @@ def build_into(target, build, is_complete):
         ``build(work_dir)`` builds the artefact inside `work_dir` (raising on failure).
     is_complete : callable
         ``is_complete(directory)`` is True when `directory` holds a usable artefact.
+    announcement : tuple of str, optional
+        ``(what, why, expected duration)``: the build is announced with
+        :class:`pyNN.utility.feedback.announce_work` (nothing is said on a cache hit).
 
     Returns
     -------
@@ -74,7 +79,11 @@ def build_into(target, build, is_complete):
     os.makedirs(root, exist_ok=True)
     work = tempfile.mkdtemp(prefix=".build-", dir=root)
     try:
-        build(work)
+        if announcement:
+            with announce_work(*announcement):
+                build(work)
+        else:
+            build(work)
         try:
             os.rename(work, target)
         except OSError:

@@ -56,14 +56,31 @@ def test_unsupported_targets_are_refused():
     sim.setup(timestep=0.1, threads=2)  # a NEST option: ignored here
 
 
-def test_cython_target_gives_the_numpy_results():
+def _compiled_modules():
+    if not os.path.isdir(CACHE):
+        return set()
+    return {name for name in os.listdir(CACHE) if name.endswith(".so")}
+
+
+def test_cython_target_gives_the_numpy_results(caplog):
     results = {}
     for target in ("numpy", "cython"):
         sim.setup(timestep=0.1, codegen_target=target, cache_dir=CACHE)
         # few Brian2 objects: compiling takes several seconds per code object on a fresh cache
         cell = sim.Population(1, sim.IF_curr_exp(tau_m=10.0, v_thresh=-60.0, tau_refrac=1.0, i_offset=0.8))
         cell.record(["v", "spikes"])
-        sim.run(12.0)
+        before = _compiled_modules()
+        caplog.clear()
+        with caplog.at_level("INFO", logger="PyNN"):
+            sim.run(12.0)
+        # first-use compiles are announced, with the number of modules; a warm cache is silent
+        new_modules = len(_compiled_modules() - before)
+        messages = [r.getMessage() for r in caplog.records]
+        announced = [m for m in messages if "compiling the network's code with Cython" in m]
+        if new_modules:
+            assert announced and any(f"{new_modules} Cython module(s)" in m for m in announced), messages
+        else:
+            assert not announced, messages
         seg = cell.get_data().segments[0]
         results[target] = (np.asarray(seg.analogsignals[0].magnitude)[:, 0],
                            np.asarray(seg.spiketrains[0].magnitude))

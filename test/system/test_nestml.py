@@ -215,7 +215,13 @@ def _compiled(process):
     out, err = process.communicate(timeout=600)
     assert process.returncode == 0, err[-3000:]
     line = next(x for x in out.splitlines() if x.startswith("COMPILED"))
-    return line.split()[1] == "True"
+    compiled = line.split()[1] == "True"
+    # a compile (which takes far longer than 2 s) announces itself on stderr, a cache hit says nothing
+    announced = "generating and compiling code for tiny_neuron" in err
+    assert announced == compiled, err[-3000:]
+    if compiled:
+        assert "tiny_neuron: done in" in err or "tiny_neuron: done," in err
+    return compiled
 
 
 def test_cache_compile_once_reuse_and_rebuild(tmp_path, nest_sim, monkeypatch):

@@ -1,6 +1,7 @@
 """NEURON-specific behaviour: the mechanism cache, set-up options, delay queries, and
 objects added to a running simulation."""
 
+import logging
 import os
 import shutil
 import subprocess
@@ -34,14 +35,22 @@ def mod_dir(tmp_path):
 
 # --- mechanism cache ---------------------------------------------------------------------------
 
-def test_mechanisms_compile_once_then_reuse_then_rebuild_on_change(mod_dir, tmp_path):
+def test_mechanisms_compile_once_then_reuse_then_rebuild_on_change(mod_dir, tmp_path, caplog):
     root = str(tmp_path / "cache")
-    first, compiled = mechanisms.build(str(mod_dir), root)
+    with caplog.at_level(logging.INFO, logger="PyNN"):
+        first, compiled = mechanisms.build(str(mod_dir), root)
     assert compiled
+    # the compile is announced (what, why, how long) and its end logged
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("compiling the backend's NMODL mechanisms" in m and "first use with NEURON" in m for m in messages)
+    assert any(m.endswith(" s") and ": done in " in m for m in messages)
+    caplog.clear()
     assert mechanisms._library_in(first)
     assert os.path.dirname(first) == root
-    again, compiled_again = mechanisms.build(str(mod_dir), root)
+    with caplog.at_level(logging.INFO, logger="PyNN"):
+        again, compiled_again = mechanisms.build(str(mod_dir), root)
     assert again == first and not compiled_again
+    assert not any("compiling" in r.getMessage() for r in caplog.records)  # a cache hit is silent
     # no temporary build directories are left behind
     assert os.listdir(root) == [os.path.basename(first)]
     (mod_dir / "tiny.mod").write_text(TINY_MOD % 2)

@@ -32,7 +32,7 @@ def test_setup_ignores_options_of_other_backends_and_pynn(sim, caplog):
               "policy": "lenient", "debug": True, "quit_on_end": False, "filename": "net.xml",
               "loglevel": "info"}
     mine = _module_name(sim)
-    with caplog.at_level(logging.INFO, logger="pyNN"):
+    with caplog.at_level(logging.INFO, logger="PyNN"):
         sim.setup(timestep=0.1, **others)
     for name in others:
         lines = [r.message for r in caplog.records if f"option '{name}'" in r.message]

@@ -37,7 +37,7 @@ class TestSetup:
             sim.setup(timestep=timestep)
 
     def test_option_of_another_backend_is_ignored(self, sim, caplog):
-        with caplog.at_level("INFO", logger="pyNN"):
+        with caplog.at_level("INFO", logger="PyNN"):
             sim.setup(threads=4)
         assert sim.state.options == {"verbosity": "quiet"}
         assert [r.message for r in caplog.records if "threads" in r.message] == [
