@@ -39,6 +39,7 @@ def _page(html, name):
 def test_docs_build_without_warnings(html):
     for page in ("index.html", "getting_started.html", "behaviour.html", "support_matrix.html",
                  "differences.html", "changelog.html", "benchmarks.html", "tutorial/hardware.html",
+                 "tutorial/custom_models.html",
                  "notebooks/quick_start.html", "auto_examples/index.html", "reference/api/populations.html"):
         assert (html / page).exists(), page
 
