@@ -1,0 +1,176 @@
+"""NESTML neurons on the hardware emulator: ``sim.nestml.nestml_cell_type`` (profile ``ideal`` only).
+
+The model's time step (:mod:`pyNN.nestml.program`: odetoolbox's propagators where it found
+them, classical RK4 over one step otherwise, the ``update``, ``onReceive`` and ``onCondition``
+blocks as guarded assignments) is printed as one numpy function, vectorised over the cells of
+a group, and run by :class:`NESTMLGroup`, an engine neuron group:
+
+- state and parameters are held in the model's units (mV, ms, pA, nS); ``get``/``set_state``
+  and the parameters convert from and to the library's;
+- the engine's step cycle (integrate, arrive, fire) maps onto NESTML's order: ``integrate``
+  keeps the step's external current (nA -> pA), ``arrive`` the summed weights per receptor
+  (NESTML weight = library weight x 1000), and ``fire`` runs the whole step and returns the
+  cells whose ``emit_spike()`` ran;
+- a continuous current port receives the current sources exactly as the standard types'
+  ``i_ext`` does.
+
+Profiles other than ``ideal`` (fixed-point SpiNNaker, analog BrainScaleS/Spikey) implement
+only their own neuron circuits: a NESTML cell type there raises NoModelAvailableError.
+"""
+
+import keyword
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.hardware.engine.neurons import NeuronGroup
+from pyNN.hardware.engine.receptors import ReceptorSpec
+
+BACKEND = "hardware emulator"
+_FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "np")
+
+
+def _python_names(names):
+    """NESTML name -> Python local name (keywords and the function's own names get a suffix)."""
+    return {n: (f"{n}_nestml" if keyword.iskeyword(n) or n in _FRAME else n) for n in names}
+
+
+def step_source(model, program):
+    """Python source of ``nestml_step(_s, _p, _h, _ports, _i_stim)``: one step of every cell.
+    `_s` and `_p` are dicts of per-cell arrays (state, parameters, in model units), `_ports`
+    the summed weights per spike port, `_i_stim` the external current (pA)."""
+    from pyNN.nestml import printers
+    from pyNN.nestml.program import SPIKE_FLAG
+    state = program.state + [SPIKE_FLAG]
+    names = _python_names(list(model.parameters) + state + program.spike_ports)
+    names["__h"] = "_h"
+    for port in program.continuous_ports:
+        if model.input_ports[port].unit != "pA":
+            raise errors.NotSupportedError(
+                f"NESTML neuron '{model.name}': continuous input port '{port}' in "
+                f"{model.input_ports[port].unit}; the {BACKEND} generator reads current ports (pA) only")
+        names[port] = "_i_stim"
+    lines = ["def nestml_step(_s, _p, _h, _ports, _i_stim):"]
+    lines += [f"    {names[n]} = _p[{n!r}]" for n in model.parameters]
+    lines += [f"    {names[n]} = _s[{n!r}]" for n in state]
+    lines += [f"    {names[n]} = _ports[{k}]" for k, n in enumerate(program.spike_ports)]
+    lines += ["    " + line for line in printers.numpy_code(program, names).split("\n")]
+    lines += [f"    _s[{n!r}] = {names[n]}" for n in state]
+    return "\n".join(lines) + "\n"
+
+
+def compile_step(model, program):
+    """The step function of `program` (exec of :func:`step_source`)."""
+    source = step_source(model, program)
+    namespace = {"np": np}
+    exec(compile(source, f"<NESTML {model.name} step>", "exec"), namespace)  # generated from the IR
+    return namespace["nestml_step"], source
+
+
+class NESTMLGroup(NeuronGroup):
+    """Engine group of a NESTML neuron (subclassed per model by :func:`nestml_cell_type`)."""
+
+    #: set per model: the ir.Model, the StepProgram, the compiled step function
+    model = program = step = None
+    #: receptor type -> spike port
+    receptor_ports = {}
+
+    def __init__(self, n, params, h, rng=None):
+        specs = [ReceptorSpec(name, "delta") for name in self.receptor_ports]
+        self.port_index = [self.program.spike_ports.index(port) for port in self.receptor_ports.values()]
+        self.state = {name: np.zeros(n) for name in self.program.state}
+        self.pending = np.zeros((len(self.program.spike_ports), n))
+        self.i_ext = np.zeros(n)
+        super().__init__(n, params, specs, h, rng)
+        self.state_names = tuple(self.model.state)
+
+    def set_parameters(self, params):
+        super().set_parameters(params)
+        self.model_params = {name: np.broadcast_to(np.asarray(params[name], dtype=float) / var.to_pynn,
+                                                   (self.n,)).copy()
+                             for name, var in self.model.parameters.items()}
+
+    # --- state --------------------------------------------------------------------------------
+    def receptor_of_variable(self, name):
+        return None
+
+    def _set_own_state(self, name, values, indices):
+        self.state[name][indices] = np.asarray(values, dtype=float) / self.model.state[name].to_pynn
+
+    def get(self, name):
+        return self.state[name] * self.model.state[name].to_pynn
+
+    def reset_dynamic_state(self):
+        super().reset_dynamic_state()
+        for name in self.program.kernel_state:
+            self.state[name][:] = 0.0
+        self.pending[:] = 0.0
+
+    # --- one step -----------------------------------------------------------------------------
+    def integrate(self, i_ext):
+        self.i_ext = np.asarray(i_ext, dtype=float) * 1000.0  # nA -> pA
+
+    def arrive(self, amounts):
+        from pyNN.nestml.types import WEIGHT_SCALE
+        self.pending[:] = 0.0
+        for k, port in enumerate(self.port_index):
+            self.pending[port] += amounts[k] * WEIGHT_SCALE
+
+    def fire(self):
+        from pyNN.nestml.program import SPIKE_FLAG
+        self.state[SPIKE_FLAG] = np.zeros(self.n)
+        self.step(self.state, self.model_params, self.h, self.pending, self.i_ext)
+        self.pending[:] = 0.0
+        for name, values in self.state.items():  # scalar results (e.g. constant ODEs) to per-cell arrays
+            if np.ndim(values) == 0:
+                self.state[name] = np.full(self.n, float(values))
+        return np.flatnonzero(self.state[SPIKE_FLAG] > 0.5)
+
+
+def refuse_profile(celltype, profile):
+    """NoModelAvailableError for a NESTML cell type on a profile other than ``ideal``."""
+    raise errors.NoModelAvailableError(
+        f"NESTML neuron '{celltype.nestml_model.name}' is not available on hardware profile '{profile.name}': the "
+        f"profile emulates only the neuron circuits of its hardware (its standard cell types), which cannot "
+        f"represent a model written in NESTML; run NESTML models with profile 'ideal'")
+
+
+def nestml_cell_type(name, nestml_description):
+    """A cell type from a NESTML neuron model, generated for the emulator's engine (profile ``ideal``).
+
+    Parameters
+    ----------
+    name : the NESTML model name (``model <name>:`` in the description)
+    nestml_description : a ``.nestml`` file path or the model text
+
+    Returns
+    -------
+    A cell-type class used like a standard one. Its ``engine_source`` attribute holds the
+    generated numpy step function.
+    """
+    from pyNN.nestml import frontend, program, types
+    model = frontend.load_neuron(name, nestml_description)
+    step = program.step_program(model, BACKEND)
+    function, source = compile_step(model, step)
+    group = type(f"NESTMLGroup_{model.name}", (NESTMLGroup,), {
+        "model": model, "program": step, "step": staticmethod(function),
+        "receptor_ports": types.receptor_ports(model)})
+    solvers = " and ".join(("exact propagators" if s.kind == "analytic" else "RK4") for s in model.solvers)
+    extra = {
+        "native_name": f"nestml:{model.name}",
+        "native_description": f"generated numpy step ({solvers or 'no ODEs'})",
+        "engine_group": group,
+        "engine_source": source,
+    }
+    return types.cell_type_class(model, name, extra=extra)
+
+
+def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
+                        weight_variable="w", delay_variable=None):
+    """Not available yet on the emulator: raises NotSupportedError (NESTML synapses run on NEST)."""
+    raise errors.NotSupportedError(
+        f"NESTML synapse '{synapse_name}': the hardware backend's NESTML generator makes neuron models only; "
+        f"NESTML synapse models run on pyNN.nest for now")
+
+
+__all__ = ["nestml_cell_type", "nestml_synapse_type"]
