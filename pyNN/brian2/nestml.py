@@ -20,6 +20,7 @@ Brian2 compiles the code itself (Cython target) into its own cache.
 """
 
 from pyNN import errors
+from pyNN.nestml import refuse_synapse
 
 BACKEND = "Brian2"
 
@@ -41,17 +42,12 @@ def brian2_model_of(model, program):
     """The :class:`~pyNN.brian2.standardmodels.cells.Brian2Model` of a NESTML neuron."""
     from pyNN.brian2.standardmodels.cells import _INJECTION, Brian2Model
     from pyNN.nestml import printers, types
-    from pyNN.nestml.program import SPIKE_FLAG
+    from pyNN.nestml.program import SPIKE_FLAG, current_ports
 
     variables = list(model.parameters) + program.state + program.spike_ports
     names = _legal_names(variables)
     names["__h"] = "(dt/ms)"
-    for port in program.continuous_ports:
-        if model.input_ports[port].unit != "pA":
-            raise errors.NotSupportedError(
-                f"NESTML neuron '{model.name}': continuous input port '{port}' in "
-                f"{model.input_ports[port].unit}; the Brian2 generator reads current ports (pA) only")
-        names[port] = "(I_inj/pA)"
+    names.update(current_ports(model, program, BACKEND, "(I_inj/pA)"))
     unmapped = program.symbols() - set(names) - {s.name for s in program.statements if hasattr(s, "boolean")}
     unmapped = {s for s in unmapped if s not in variables and not s.startswith("_")}
     if unmapped:
@@ -106,10 +102,8 @@ def nestml_cell_type(name, nestml_description):
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
                         weight_variable="w", delay_variable=None):
-    """Not available yet on Brian2: raises NotSupportedError (NESTML synapse models run on NEST)."""
-    raise errors.NotSupportedError(
-        f"NESTML synapse '{synapse_name}': the Brian2 backend's NESTML generator makes neuron models only; "
-        f"NESTML synapse models run on pyNN.nest for now")
+    """Not available yet on Brian2: raises NotSupportedError (NESTML synapses run on NEST)."""
+    refuse_synapse("Brian2", synapse_name)
 
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -23,6 +23,7 @@ import keyword
 import numpy as np
 
 from pyNN import errors
+from pyNN.nestml import refuse_synapse
 from pyNN.hardware.engine.neurons import NeuronGroup
 from pyNN.hardware.engine.receptors import ReceptorSpec
 
@@ -40,16 +41,11 @@ def step_source(model, program):
     `_s` and `_p` are dicts of per-cell arrays (state, parameters, in model units), `_ports`
     the summed weights per spike port, `_i_stim` the external current (pA)."""
     from pyNN.nestml import printers
-    from pyNN.nestml.program import SPIKE_FLAG
+    from pyNN.nestml.program import SPIKE_FLAG, current_ports
     state = program.state + [SPIKE_FLAG]
     names = _python_names(list(model.parameters) + state + program.spike_ports)
     names["__h"] = "_h"
-    for port in program.continuous_ports:
-        if model.input_ports[port].unit != "pA":
-            raise errors.NotSupportedError(
-                f"NESTML neuron '{model.name}': continuous input port '{port}' in "
-                f"{model.input_ports[port].unit}; the {BACKEND} generator reads current ports (pA) only")
-        names[port] = "_i_stim"
+    names.update(current_ports(model, program, BACKEND, "_i_stim"))
     lines = ["def nestml_step(_s, _p, _h, _ports, _i_stim):"]
     lines += [f"    {names[n]} = _p[{n!r}]" for n in model.parameters]
     lines += [f"    {names[n]} = _s[{n!r}]" for n in state]
@@ -167,10 +163,8 @@ def nestml_cell_type(name, nestml_description):
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
                         weight_variable="w", delay_variable=None):
-    """Not available yet on the emulator: raises NotSupportedError (NESTML synapses run on NEST)."""
-    raise errors.NotSupportedError(
-        f"NESTML synapse '{synapse_name}': the hardware backend's NESTML generator makes neuron models only; "
-        f"NESTML synapse models run on pyNN.nest for now")
+    """Not available yet on hardware: raises NotSupportedError (NESTML synapses run on NEST)."""
+    refuse_synapse("hardware", synapse_name)
 
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

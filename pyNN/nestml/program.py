@@ -289,6 +289,19 @@ class _Builder:
         return program
 
 
+def current_ports(model, program, backend, code):
+    """{continuous port: `code`} for a back end that reads one external current (pA) into every
+    continuous port; NotSupportedError naming `backend` for a port in another unit."""
+    out = {}
+    for port in program.continuous_ports:
+        if model.input_ports[port].unit != "pA":
+            raise errors.NotSupportedError(
+                f"NESTML neuron '{model.name}': continuous input port '{port}' in "
+                f"{model.input_ports[port].unit}; the {backend} NESTML generator reads current ports (pA) only")
+        out[port] = code
+    return out
+
+
 def step_program(model, backend):
     """The :class:`StepProgram` of the NESTML neuron `model` (an ir.Model).
 
