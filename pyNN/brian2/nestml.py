@@ -24,6 +24,13 @@ from pyNN.nestml import refuse_synapse
 
 BACKEND = "Brian2"
 
+#: the support matrix's entries (tools/support_matrix.py)
+SUPPORT = {
+    "neuron models": (True, "generated Brian2 step code (exact propagators, RK4 for numeric ODEs; no loops, "
+                            "vectors, user functions or random numbers)"),
+    "synapse models": (False, "not generated yet (NotSupportedError)"),
+}
+
 
 def _legal_names(names):
     """NESTML name -> Brian2 name: names Brian2 reserves (units, ``t``, ``i``, ``N``...) get a suffix."""

@@ -28,6 +28,12 @@ from pyNN.hardware.engine.neurons import NeuronGroup
 from pyNN.hardware.engine.receptors import ReceptorSpec
 
 BACKEND = "hardware emulator"
+#: the support matrix's entries (tools/support_matrix.py)
+SUPPORT = {
+    "neuron models": (True, "profile ideal: generated numpy step (exact propagators, RK4 for numeric ODEs; no "
+                            "loops, vectors, user functions or random numbers); other profiles: NoModelAvailableError"),
+    "synapse models": (False, "not generated yet (NotSupportedError)"),
+}
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "np")
 
 

@@ -39,6 +39,13 @@ COMPAT_INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 GENERATOR_VERSION = 2
 _LOCK = threading.Lock()
 
+#: the support matrix's entries (tools/support_matrix.py)
+SUPPORT = {
+    "neuron models": (True, "NESTML's NEST code generator, compiled against the NEST wheel"),
+    "synapse models": (True, "NESTML's NEST code generator; plastic synapses co-generated with their "
+                             "postsynaptic neuron (no third-factor spike ports)"),
+}
+
 #: modules registered in this process: module name -> path of the .so
 _modules = {}
 #: modules installed in the current NEST kernel

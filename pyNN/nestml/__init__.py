@@ -17,6 +17,9 @@ class NESTMLUnavailable:
 
     def __init__(self, backend):
         self.backend = backend
+        #: the support matrix's entries (tools/support_matrix.py)
+        self.SUPPORT = {"neuron models": (False, f"no NESTML code generator on {backend} yet"),
+                        "synapse models": (False, f"no NESTML code generator on {backend} yet")}
 
     def _refuse(self, what, name):
         raise errors.NotSupportedError(
