@@ -73,13 +73,15 @@ def brian2_model_of(model, program):
                        injectable=bool(program.continuous_ports))
 
 
-def nestml_cell_type(name, nestml_description):
+def nestml_cell_type(name, nestml_description, substeps=1):
     """A cell type from a NESTML neuron model, generated for Brian2.
 
     Parameters
     ----------
     name : the NESTML model name (``model <name>:`` in the description)
     nestml_description : a ``.nestml`` file path or the model text
+    substeps : RK4 sub-steps per time step for the variables of a numeric solver (a library
+        extension, default 1; stiff models such as Hodgkin-Huxley need about 10 at dt = 0.1 ms)
 
     Returns
     -------
@@ -93,7 +95,7 @@ def nestml_cell_type(name, nestml_description):
     """
     from pyNN.nestml import frontend, program, types
     model = frontend.load_neuron(name, nestml_description)
-    step = program.step_program(model, BACKEND)
+    step = program.step_program(model, BACKEND, substeps)
     b2model = brian2_model_of(model, step)
     names = _legal_names(model.parameters)
     extra = {

@@ -137,13 +137,15 @@ def refuse_profile(celltype, profile):
         f"represent a model written in NESTML; run NESTML models with profile 'ideal'")
 
 
-def nestml_cell_type(name, nestml_description):
+def nestml_cell_type(name, nestml_description, substeps=1):
     """A cell type from a NESTML neuron model, generated for the emulator's engine (profile ``ideal``).
 
     Parameters
     ----------
     name : the NESTML model name (``model <name>:`` in the description)
     nestml_description : a ``.nestml`` file path or the model text
+    substeps : RK4 sub-steps per time step for the variables of a numeric solver (a library
+        extension, default 1; stiff models such as Hodgkin-Huxley need about 10 at dt = 0.1 ms)
 
     Returns
     -------
@@ -152,7 +154,7 @@ def nestml_cell_type(name, nestml_description):
     """
     from pyNN.nestml import frontend, program, types
     model = frontend.load_neuron(name, nestml_description)
-    step = program.step_program(model, BACKEND)
+    step = program.step_program(model, BACKEND, substeps)
     function, source = compile_step(model, step)
     group = type(f"NESTMLGroup_{model.name}", (NESTMLGroup,), {
         "model": model, "program": step, "step": staticmethod(function),

@@ -84,9 +84,13 @@ class StepProgram:
 
 
 class _Builder:
-    def __init__(self, model, backend):
+    def __init__(self, model, backend, substeps=1):
         self.model = model
         self.backend = backend
+        if int(substeps) != substeps or substeps < 1:
+            raise errors.InvalidParameterValueError(
+                f"NESTML neuron '{model.name}': substeps must be a positive integer, not {substeps!r}")
+        self.substeps = int(substeps)
         self.out = []
         self.counter = 0
         self.inline = {sympy.Symbol(k): v for k, v in model.inline_expressions.items()}
@@ -206,15 +210,29 @@ class _Builder:
             self.assign(var, sympy.Symbol(names[var]), guard)
 
     def rk4(self, variables):
-        """Symbols of the values of `variables` after one classical RK4 step of their numeric
-        right-hand sides (the other variables held); temporaries are emitted as needed."""
+        """Expressions of the values of `variables` after the step, by classical RK4 on
+        `substeps` equal sub-steps of their numeric right-hand sides (the other variables held);
+        temporaries are emitted as needed."""
         if self.numeric is None:
             self.refuse("an ODE without a solver")
-        h = ir.TIMESTEP
+        h = ir.TIMESTEP / self.substeps if self.substeps > 1 else ir.TIMESTEP
         rhs = {v: self.expr(self.numeric.update_expressions[v]) for v in variables}
-        symbols = {v: sympy.Symbol(v) for v in variables}
+        current = {sympy.Symbol(v): sympy.Symbol(v) for v in variables}
+        for sub in range(self.substeps):
+            if sub:  # the previous sub-step's result, held in temporaries
+                held = {}
+                for v in variables:
+                    name = self.fresh(f"s_{v}_")
+                    self.out.append(Temp(name, current[sympy.Symbol(v)]))
+                    held[sympy.Symbol(v)] = sympy.Symbol(name)
+                current = held
+            current = self._rk4_step(variables, rhs, current, h)
+        return {v: current[sympy.Symbol(v)] for v in variables}
+
+    def _rk4_step(self, variables, rhs, start, h):
+        """One RK4 step of length `h` from `start` (symbol -> symbol of its value)."""
         stages = []
-        point = dict(symbols)
+        point = dict(start)
         for k, fraction in enumerate((sympy.Rational(1, 2), sympy.Rational(1, 2), 1, None)):
             slopes = {}
             for v in variables:
@@ -223,15 +241,15 @@ class _Builder:
                 slopes[v] = sympy.Symbol(name)
             stages.append(slopes)
             if fraction is not None:
-                point = {}
+                point = dict(start)
                 for v in variables:
                     name = self.fresh(f"y{k + 1}_{v}_")
-                    self.out.append(Temp(name, symbols[v] + fraction * h * slopes[v]))
-                    point[symbols[v]] = sympy.Symbol(name)
+                    self.out.append(Temp(name, start[sympy.Symbol(v)] + fraction * h * slopes[v]))
+                    point[sympy.Symbol(v)] = sympy.Symbol(name)
         out = {}
         for v in variables:
             k1, k2, k3, k4 = (stage[v] for stage in stages)
-            out[v] = symbols[v] + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+            out[sympy.Symbol(v)] = start[sympy.Symbol(v)] + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         return out
 
     def kernels_next(self):
@@ -302,9 +320,11 @@ def current_ports(model, program, backend, code):
     return out
 
 
-def step_program(model, backend):
+def step_program(model, backend, substeps=1):
     """The :class:`StepProgram` of the NESTML neuron `model` (an ir.Model).
 
+    `substeps` RK4 sub-steps per time step advance the numeric solver's variables (1: one RK4
+    step per time step; stiff models such as Hodgkin-Huxley need more, e.g. 10 at dt = 0.1 ms).
     Raises NotSupportedError naming `backend` for what the program cannot express.
     """
-    return _Builder(model, backend).build()
+    return _Builder(model, backend, substeps).build()

@@ -145,6 +145,11 @@ class NESTMLTypeMixin:
 class NESTMLCellType(NESTMLTypeMixin, StandardModelType, BaseCellType):
     """Base class of the cell types made from NESTML neurons."""
 
+    def receptor_sign(self, receptor_type):
+        """+1: a NESTML port receives the weight magnitude; the model's equations decide whether
+        the input excites or inhibits."""
+        return 1.0
+
     def __repr__(self):
         return f"{type(self).__name__}(<NESTML neuron {self.nestml_model.name}>)"
 
