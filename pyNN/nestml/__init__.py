@@ -12,8 +12,8 @@ from pyNN import errors
 
 class NESTMLUnavailable:
     """``sim.nestml`` on a back end that has no NESTML code generator yet: both functions
-    raise NotSupportedError naming the back end (the front end works everywhere; the
-    NEURON, Brian2 and hardware generators are still to be written, see doc/nestml.md)."""
+    raise NotSupportedError naming the back end (the front end works everywhere; see
+    doc/nestml.md for the back ends that have a generator)."""
 
     def __init__(self, backend):
         self.backend = backend

@@ -38,10 +38,10 @@ model nonlinear_neuron:
 """
 
 
-def _run(model, steps, h, params=None, ports=None, i_stim=0.0, state=None):
+def _run(model, steps, h, params=None, ports=None, i_stim=0.0, state=None, substeps=1):
     """Run a model's step program `steps` times on one cell with numpy; returns the state
     history (dict of lists) and the steps at which the cell fired."""
-    prog = program.step_program(model, "test")
+    prog = program.step_program(model, "test", substeps)
     names = {"__h": "h", **{p: "i_stim" for p in prog.continuous_ports}}
     code = printers.numpy_code(prog, names)
     from pyNN.nestml.types import evaluate_defaults
@@ -107,6 +107,17 @@ def test_numeric_solver_is_fourth_order_runge_kutta(nonlinear):
     assert fired == []
     exact = 1.0 / (1.0 + 0.1 * np.arange(1, 51) / 10.0)  # x' = -x^2/tau, x(0) = 1
     np.testing.assert_allclose(history["x"], exact, atol=1e-10)
+
+
+def test_rk4_substeps(nonlinear):
+    exact = 1.0 / (1.0 + 2.0 * np.arange(1, 6) / 10.0)  # steps of 2 ms: coarse for one RK4 step
+    one, _ = _run(nonlinear, 5, 2.0, params={"x_low": -1.0})
+    ten, _ = _run(nonlinear, 5, 2.0, params={"x_low": -1.0}, substeps=10)
+    error_one = np.max(np.abs(np.array(one["x"]) - exact))
+    error_ten = np.max(np.abs(np.array(ten["x"]) - exact))
+    assert error_ten < error_one / 1000  # fourth order: 10 sub-steps, 1e4 times smaller
+    with pytest.raises(errors.InvalidParameterValueError, match="substeps"):
+        program.step_program(nonlinear, "test", substeps=0)
 
 
 def test_condition_handler_and_spike_port(nonlinear):
