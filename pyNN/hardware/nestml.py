@@ -19,6 +19,8 @@ only their own neuron circuits: a NESTML cell type there raises NoModelAvailable
 """
 
 import keyword
+import os
+import sys
 
 import numpy as np
 
@@ -28,13 +30,15 @@ from pyNN.hardware.engine.neurons import NeuronGroup
 from pyNN.hardware.engine.receptors import ReceptorSpec
 
 BACKEND = "hardware emulator"
+#: bump when the generated kernels change shape, so that old cached kernels are not reused
+GENERATOR_VERSION = 2
 #: the support matrix's entries (tools/support_matrix.py)
 SUPPORT = {
     "neuron models": (True, "profile ideal: generated numpy step (exact propagators, RK4 for numeric ODEs; no "
                             "loops, vectors, user functions or random numbers); other profiles: NoModelAvailableError"),
     "synapse models": (False, "not generated yet (NotSupportedError)"),
 }
-_FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "np")
+_FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
 
 
 def _python_names(names):
@@ -42,18 +46,24 @@ def _python_names(names):
     return {n: (f"{n}_nestml" if keyword.iskeyword(n) or n in _FRAME else n) for n in names}
 
 
-def step_source(model, program):
-    """Python source of ``nestml_step(_s, _p, _h, _ports, _i_stim)``: one step of every cell.
-    `_s` and `_p` are dicts of per-cell arrays (state, parameters, in model units), `_ports`
-    the summed weights per spike port, `_i_stim` the external current (pA)."""
-    from pyNN.nestml import printers
+def _frame(model, program):
+    """(names, parameters, state) of the generated function: IR name -> local name."""
     from pyNN.nestml.program import SPIKE_FLAG, current_ports
     state = program.state + [SPIKE_FLAG]
     names = _python_names(list(model.parameters) + state + program.spike_ports)
     names["__h"] = "_h"
     names.update(current_ports(model, program, BACKEND, "_i_stim"))
+    return names, list(model.parameters), state
+
+
+def step_source(model, program):
+    """Python source of ``nestml_step(_s, _p, _h, _ports, _i_stim)``: one step of every cell,
+    vectorised with numpy. `_s` and `_p` are dicts of per-cell arrays (state, parameters, in
+    model units), `_ports` the summed weights per spike port, `_i_stim` the external current (pA)."""
+    from pyNN.nestml import printers
+    names, params, state = _frame(model, program)
     lines = ["def nestml_step(_s, _p, _h, _ports, _i_stim):"]
-    lines += [f"    {names[n]} = _p[{n!r}]" for n in model.parameters]
+    lines += [f"    {names[n]} = _p[{n!r}]" for n in params]
     lines += [f"    {names[n]} = _s[{n!r}]" for n in state]
     lines += [f"    {names[n]} = _ports[{k}]" for k, n in enumerate(program.spike_ports)]
     lines += ["    " + line for line in printers.numpy_code(program, names).split("\n")]
@@ -61,8 +71,55 @@ def step_source(model, program):
     return "\n".join(lines) + "\n"
 
 
+def kernel_source(model, program):
+    """Python source of ``nestml_kernel(_h, _ports, _i_stim, *parameters, *state)``: a loop over
+    the cells, each advanced with scalar code, for numba. The arrays are updated in place."""
+    from pyNN.nestml import printers
+    names, params, state = _frame(model, program)
+    arrays = [f"_a_{names[n]}" for n in params + state]
+    lines = [f"def nestml_kernel(_h, _ports, _i_stim_all, {', '.join(arrays)}):",
+             "    for _i in range(_i_stim_all.shape[0]):", "        _i_stim = _i_stim_all[_i]"]
+    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in params + state]
+    lines += [f"        {names[n]} = _ports[{k}, _i]" for k, n in enumerate(program.spike_ports)]
+    lines += ["        " + line for line in printers.scalar_code(program, names).split("\n")]
+    lines += [f"        _a_{names[n]}[_i] = {names[n]}" for n in state]
+    return "\n".join(lines) + "\n"
+
+
+def _load_kernel(source):
+    """The numba kernel of `source`, written once into the NESTML cache as a module
+    (``<cache>/hardware/<key>/kernel.py``) so that numba caches its compiled code next to it."""
+    import importlib.util
+
+    from pyNN.nestml import cache
+    text = "import math\n\nimport numba\nimport numpy as np\n\n\n@numba.njit(cache=True, nogil=True)\n" + source
+    key = cache.make_key("hardware", GENERATOR_VERSION, text)
+
+    def build(work):
+        with open(os.path.join(work, "kernel.py"), "w", encoding="utf-8") as f:
+            f.write(text)
+
+    directory, _ = cache.build_once("hardware", key, build,
+                                    lambda d: os.path.isfile(os.path.join(d, "kernel.py")))
+    spec = importlib.util.spec_from_file_location(f"pynn_nestml_kernel_{key}", os.path.join(directory, "kernel.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # numba's cache finds the kernel's globals through it
+    spec.loader.exec_module(module)
+    return module.nestml_kernel
+
+
 def compile_step(model, program):
-    """The step function of `program` (exec of :func:`step_source`)."""
+    """(function, source): the step of `program` as ``step(state, params, h, ports, i_stim)``,
+    a numba kernel when the engine uses numba, else the numpy function of :func:`step_source`."""
+    from pyNN.hardware.engine import kernels
+    if kernels.use_numba():
+        source = kernel_source(model, program)
+        kernel = _load_kernel(source)
+        _, params, state = _frame(model, program)
+
+        def step(s, p, h, ports, i_stim):
+            kernel(h, ports, i_stim, *[p[n] for n in params], *[s[n] for n in state])
+        return step, source
     source = step_source(model, program)
     namespace = {"np": np}
     exec(compile(source, f"<NESTML {model.name} step>", "exec"), namespace)  # generated from the IR

@@ -229,3 +229,46 @@ def numpy_code(program, names):
             else:
                 lines.append(f"{target} = np.where({identifier(stmt.guard)}, {value}, {target})")
     return "\n".join(lines)
+
+
+class ScalarPrinter(NumpyPrinter):
+    """Code for one cell at a time (a numba loop body): ``and``/``or``/``not``, ``min``/``max``
+    and conditional expressions instead of numpy's element-wise forms."""
+
+    def _print_And(self, expr):
+        return "(" + " and ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " or ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"(not ({self._print(expr.args[0])}))"
+
+    def _print_Min(self, expr):
+        return self._reduce("min", expr.args)
+
+    def _print_Max(self, expr):
+        return self._reduce("max", expr.args)
+
+    def _print_Piecewise(self, expr):
+        out = "math.nan"
+        for value, cond in reversed(expr.args):
+            out = f"(({self._print(value)}) if ({self._print(cond)}) else ({out}))"
+        return out
+
+
+def scalar_code(program, names):
+    """The statements of a step program as code for one cell (``x = value if g else x``)."""
+    printer = ScalarPrinter(names)
+    lines = []
+    for stmt in program.statements:
+        if isinstance(stmt, Temp):
+            lines.append(f"{identifier(stmt.name)} = {printer.doprint(stmt.value)}")
+        elif isinstance(stmt, Set):
+            target = names.get(stmt.target, identifier(stmt.target))
+            value = printer.doprint(stmt.value)
+            if stmt.guard is None:
+                lines.append(f"{target} = {value}")
+            else:
+                lines.append(f"{target} = ({value}) if {identifier(stmt.guard)} else {target}")
+    return "\n".join(lines)

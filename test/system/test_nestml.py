@@ -121,6 +121,23 @@ def test_iaf_psc_exp_matches_IF_curr_exp(backend):
     assert _max_v_difference(sim, standard, nestml, (1.2, 0.8, 0.35), -65.0) < 1e-6
 
 
+def test_hardware_numpy_step_without_numba():
+    """Without numba the emulator runs the generated numpy step (vectorised over the cells)."""
+    from pyNN.hardware.engine import kernels
+    sim = importlib.import_module("pyNN.hardware")
+    previous = kernels.set_use_numba(False)
+    try:
+        iaf_psc_exp = sim.nestml.nestml_cell_type("iaf_psc_exp_neuron", library_model("neurons", "iaf_psc_exp_neuron"))
+        assert "np.where" in iaf_psc_exp.engine_source
+        standard = sim.IF_curr_exp(cm=0.25, tau_m=12.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
+                                   tau_refrac=2.0, tau_syn_E=2.5, tau_syn_I=4.0, i_offset=0.1)
+        nestml = iaf_psc_exp(C_m=0.25, tau_m=12.0, E_L=-65.0, V_reset=-68.0, V_th=-55.0, refr_T=2.0,
+                             tau_syn_exc=2.5, tau_syn_inh=4.0, I_e=0.1)
+        assert _max_v_difference(sim, standard, nestml, (1.2, 0.8, 0.35), -65.0) < 1e-6
+    finally:
+        kernels.set_use_numba(previous)
+
+
 #: largest v difference (mV) between NESTML's iaf_cond_exp and the backend's IF_cond_exp. NEST:
 #: the same GSL solver. Brian2: RK4 on the same equations, but the NESTML model propagates its
 #: conductances exactly where IF_cond_exp integrates them with RK4 too (measured 2.7e-6 mV).
