@@ -191,46 +191,6 @@ class NumpyPrinter(PythonCodePrinter):
         return out
 
 
-def brian2_code(program, names):
-    """The statements of a :class:`~pyNN.nestml.program.StepProgram` as Brian2 abstract code.
-    A guarded assignment is ``x = g*(value) + (1 - g)*x`` with the guard g an integer 0/1
-    (exact for finite values)."""
-    booleans = {s.name for s in program.statements if isinstance(s, Temp) and s.boolean}
-    printer = Brian2Printer(names, booleans)
-    lines = []
-    for stmt in program.statements:
-        if isinstance(stmt, Temp):
-            value = printer.doprint(stmt.value)
-            lines.append(f"{identifier(stmt.name)} = " + (f"int({value})" if stmt.boolean else value))
-        elif isinstance(stmt, Set):
-            target = names.get(stmt.target, identifier(stmt.target))
-            value = printer.doprint(stmt.value)
-            if stmt.guard is None:
-                lines.append(f"{target} = {value}")
-            else:
-                g = identifier(stmt.guard)
-                lines.append(f"{target} = {g}*({value}) + (1 - {g})*{target}")
-    return "\n".join(lines)
-
-
-def numpy_code(program, names):
-    """The statements of a step program as numpy code (one line each; a guarded assignment is
-    ``x = np.where(g, value, x)``)."""
-    printer = NumpyPrinter(names)
-    lines = []
-    for stmt in program.statements:
-        if isinstance(stmt, Temp):
-            lines.append(f"{identifier(stmt.name)} = {printer.doprint(stmt.value)}")
-        elif isinstance(stmt, Set):
-            target = names.get(stmt.target, identifier(stmt.target))
-            value = printer.doprint(stmt.value)
-            if stmt.guard is None:
-                lines.append(f"{target} = {value} + 0.0*{target}")
-            else:
-                lines.append(f"{target} = np.where({identifier(stmt.guard)}, {value}, {target})")
-    return "\n".join(lines)
-
-
 class ScalarPrinter(NumpyPrinter):
     """Code for one cell at a time (a numba loop body): ``and``/``or``/``not``, ``min``/``max``
     and conditional expressions instead of numpy's element-wise forms."""
@@ -257,18 +217,40 @@ class ScalarPrinter(NumpyPrinter):
         return out
 
 
-def scalar_code(program, names):
-    """The statements of a step program as code for one cell (``x = value if g else x``)."""
-    printer = ScalarPrinter(names)
+def _code(program, printer, names, assign, guarded, boolean="{}"):
+    """The statements of a step program, one line each: `assign` and `guarded` format an
+    unconditional and a guarded assignment ({t} target, {v} value, {g} guard), `boolean` the
+    value of a guard temporary."""
     lines = []
     for stmt in program.statements:
         if isinstance(stmt, Temp):
-            lines.append(f"{identifier(stmt.name)} = {printer.doprint(stmt.value)}")
+            value = printer.doprint(stmt.value)
+            lines.append(f"{identifier(stmt.name)} = " + (boolean.format(value) if stmt.boolean else value))
         elif isinstance(stmt, Set):
             target = names.get(stmt.target, identifier(stmt.target))
             value = printer.doprint(stmt.value)
             if stmt.guard is None:
-                lines.append(f"{target} = {value}")
+                lines.append(assign.format(t=target, v=value))
             else:
-                lines.append(f"{target} = ({value}) if {identifier(stmt.guard)} else {target}")
+                lines.append(guarded.format(t=target, v=value, g=identifier(stmt.guard)))
     return "\n".join(lines)
+
+
+def brian2_code(program, names):
+    """The statements of a :class:`~pyNN.nestml.program.StepProgram` as Brian2 abstract code.
+    A guarded assignment is ``x = g*(value) + (1 - g)*x`` with the guard g an integer 0/1
+    (exact for finite values)."""
+    booleans = {s.name for s in program.statements if isinstance(s, Temp) and s.boolean}
+    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", "{t} = {g}*({v}) + (1 - {g})*{t}",
+                 boolean="int({})")
+
+
+def numpy_code(program, names):
+    """The statements of a step program as numpy code, vectorised over the cells (a guarded
+    assignment is ``x = np.where(g, value, x)``)."""
+    return _code(program, NumpyPrinter(names), names, "{t} = {v} + 0.0*{t}", "{t} = np.where({g}, {v}, {t})")
+
+
+def scalar_code(program, names):
+    """The statements of a step program as code for one cell (``x = value if g else x``)."""
+    return _code(program, ScalarPrinter(names), names, "{t} = {v}", "{t} = ({v}) if {g} else {t}")
