@@ -31,7 +31,7 @@ from pyNN.hardware.engine.receptors import ReceptorSpec
 
 BACKEND = "hardware emulator"
 #: bump when the generated kernels change shape, so that old cached kernels are not reused
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 #: the support matrix's entries (tools/support_matrix.py)
 SUPPORT = {
     "neuron models": (True, "profile ideal: generated numpy step (exact propagators, RK4 for numeric ODEs; no "
@@ -71,23 +71,44 @@ def step_source(model, program):
     return "\n".join(lines) + "\n"
 
 
+def _constants(program):
+    from pyNN.nestml.printers import identifier
+    return [(identifier(t.name), t) for t in program.statements if getattr(t, "constant", False)]
+
+
 def kernel_source(model, program):
-    """Python source of ``nestml_kernel(_h, _ports, _i_stim, *parameters, *state)``: a loop over
-    the cells, each advanced with scalar code, for numba. The arrays are updated in place."""
+    """Python source of two loops over the cells for numba:
+    ``nestml_prepare(_h, *parameters, *constants)`` computes the propagators (once per parameter
+    change) and ``nestml_kernel(_h, _ports, _i_stim, *parameters, *constants, *state)`` advances
+    every cell by one step with scalar code; the arrays are updated in place."""
+    from dataclasses import replace
+
     from pyNN.nestml import printers
     names, params, state = _frame(model, program)
-    arrays = [f"_a_{names[n]}" for n in params + state]
-    lines = [f"def nestml_kernel(_h, _ports, _i_stim_all, {', '.join(arrays)}):",
-             "    for _i in range(_i_stim_all.shape[0]):", "        _i_stim = _i_stim_all[_i]"]
-    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in params + state]
+    constants = _constants(program)
+    rest = replace(program, statements=[s for s in program.statements if not getattr(s, "constant", False)])
+    printer = printers.ScalarPrinter(names)
+    p_arrays = [f"_a_{names[n]}" for n in params]
+    c_arrays = [f"_a_{c}" for c, _ in constants]
+    s_arrays = [f"_a_{names[n]}" for n in state]
+    lines = [f"def nestml_prepare(_h, {', '.join(p_arrays + c_arrays)}):",
+             f"    for _i in range({p_arrays[0] if p_arrays else c_arrays[0]}.shape[0]):"]
+    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in params]
+    lines += [f"        _a_{c}[_i] = {printer.doprint(t.value)}" for c, t in constants]
+    lines += ["", "", "@numba.njit(cache=True, nogil=True)",
+              f"def nestml_kernel(_h, _ports, _i_stim_all, {', '.join(p_arrays + c_arrays + s_arrays)}):",
+              "    for _i in range(_i_stim_all.shape[0]):", "        _i_stim = _i_stim_all[_i]"]
+    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in params]
+    lines += [f"        {c} = _a_{c}[_i]" for c, _ in constants]
+    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in state]
     lines += [f"        {names[n]} = _ports[{k}, _i]" for k, n in enumerate(program.spike_ports)]
-    lines += ["        " + line for line in printers.scalar_code(program, names).split("\n")]
+    lines += ["        " + line for line in printers.scalar_code(rest, names).split("\n")]
     lines += [f"        _a_{names[n]}[_i] = {names[n]}" for n in state]
     return "\n".join(lines) + "\n"
 
 
 def _load_kernel(source):
-    """The numba kernel of `source`, written once into the NESTML cache as a module
+    """The numba kernels (prepare, step) of `source`, written once into the NESTML cache as a module
     (``<cache>/hardware/<key>/kernel.py``) so that numba caches its compiled code next to it."""
     import importlib.util
 
@@ -105,7 +126,7 @@ def _load_kernel(source):
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache finds the kernel's globals through it
     spec.loader.exec_module(module)
-    return module.nestml_kernel
+    return module.nestml_prepare, module.nestml_kernel
 
 
 def compile_step(model, program):
@@ -114,11 +135,17 @@ def compile_step(model, program):
     from pyNN.hardware.engine import kernels
     if kernels.use_numba():
         source = kernel_source(model, program)
-        kernel = _load_kernel(source)
+        prepare, kernel = _load_kernel(source)
         _, params, state = _frame(model, program)
+        constants = [c for c, _ in _constants(program)]
 
         def step(s, p, h, ports, i_stim):
-            kernel(h, ports, i_stim, *[p[n] for n in params], *[s[n] for n in state])
+            if p.get("_prepared_for") != h:  # the propagators, once per parameter change
+                p["_constants"] = [np.empty(len(i_stim)) for _ in constants]
+                if constants:
+                    prepare(h, *[p[n] for n in params], *p["_constants"])
+                p["_prepared_for"] = h
+            kernel(h, ports, i_stim, *[p[n] for n in params], *p["_constants"], *[s[n] for n in state])
         return step, source
     source = step_source(model, program)
     namespace = {"np": np}
@@ -137,7 +164,8 @@ class NESTMLGroup(NeuronGroup):
     def __init__(self, n, params, h, rng=None):
         specs = [ReceptorSpec(name, "delta") for name in self.receptor_ports]
         self.port_index = [self.program.spike_ports.index(port) for port in self.receptor_ports.values()]
-        self.state = {name: np.zeros(n) for name in self.program.state}
+        from pyNN.nestml.program import SPIKE_FLAG
+        self.state = {name: np.zeros(n) for name in self.program.state + [SPIKE_FLAG]}
         self.pending = np.zeros((len(self.program.spike_ports), n))
         self.i_ext = np.zeros(n)
         super().__init__(n, params, specs, h, rng)
@@ -177,12 +205,8 @@ class NESTMLGroup(NeuronGroup):
 
     def fire(self):
         from pyNN.nestml.program import SPIKE_FLAG
-        self.state[SPIKE_FLAG] = np.zeros(self.n)
         self.step(self.state, self.model_params, self.h, self.pending, self.i_ext)
         self.pending[:] = 0.0
-        for name, values in self.state.items():  # scalar results (e.g. constant ODEs) to per-cell arrays
-            if np.ndim(values) == 0:
-                self.state[name] = np.full(self.n, float(values))
         return np.flatnonzero(self.state[SPIKE_FLAG] > 0.5)
 
 

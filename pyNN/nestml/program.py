@@ -39,11 +39,14 @@ SUPPORTED_FUNCTIONS = {"exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh"
 
 @dataclass
 class Temp:
-    """A temporary: ``name = value`` (a number, or a 0/1 guard when `boolean`)."""
+    """A temporary: ``name = value`` (a number, or a 0/1 guard when `boolean`). A `constant` one
+    depends only on the parameters and the time step (a propagator): a back end may compute it
+    once per parameter change instead of every step."""
 
     name: str
     value: sympy.Expr
     boolean: bool = False
+    constant: bool = False
 
 
 @dataclass
@@ -281,7 +284,7 @@ class _Builder:
         self.locals = {}
         for solver in m.solvers:  # propagators: functions of the parameters and the time step
             for name, value in solver.propagators.items():
-                self.out.append(Temp(name, self.expr(value)))
+                self.out.append(Temp(name, self.expr(value), constant=True))
         internal_values = {}
         for name, var in m.internals.items():
             internal_values[name] = self.expr(sympy.sympify(var.value).xreplace(internal_values))
