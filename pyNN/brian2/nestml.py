@@ -19,7 +19,6 @@ assignments) into one block of Brian2 abstract code, run once per step on the gr
 Brian2 compiles the code itself (Cython target) into its own cache.
 """
 
-from pyNN import errors
 from pyNN.nestml import refuse_synapse
 
 BACKEND = "Brian2"
@@ -35,13 +34,16 @@ SUPPORT = {
 def _legal_names(names):
     """NESTML name -> Brian2 name: names Brian2 reserves (units, ``t``, ``i``, ``N``...) get a suffix."""
     from brian2 import Equations
+
+    from pyNN.nestml.printers import identifier
     out = {}
     for name in names:
+        legal = identifier(name)
         try:
-            Equations(f"{name} : 1")
-            out[name] = name
+            Equations(f"{legal} : 1")
+            out[name] = legal
         except Exception:  # Brian2 raises SyntaxError or ValueError naming the reason
-            out[name] = f"{name}_nestml"
+            out[name] = f"{legal}_nestml"
     return out
 
 
@@ -55,11 +57,6 @@ def brian2_model_of(model, program):
     names = _legal_names(variables)
     names["__h"] = "(dt/ms)"
     names.update(current_ports(model, program, BACKEND, "(I_inj/pA)"))
-    unmapped = program.symbols() - set(names) - {s.name for s in program.statements if hasattr(s, "boolean")}
-    unmapped = {s for s in unmapped if s not in variables and not s.startswith("_")}
-    if unmapped:
-        raise errors.NotSupportedError(
-            f"NESTML neuron '{model.name}': the Brian2 generator cannot resolve {sorted(unmapped)}")
     code = printers.brian2_code(program, names)
     code += "".join(f"\n{names[p]} = 0" for p in program.spike_ports)  # this step's weights are used
     declared = [names[v] for v in variables] + [SPIKE_FLAG]

@@ -43,7 +43,12 @@ _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "mat
 
 def _python_names(names):
     """NESTML name -> Python local name (keywords and the function's own names get a suffix)."""
-    return {n: (f"{n}_nestml" if keyword.iskeyword(n) or n in _FRAME else n) for n in names}
+    from pyNN.nestml.printers import identifier
+    out = {}
+    for n in names:
+        name = identifier(n)
+        out[n] = f"{name}_nestml" if keyword.iskeyword(name) or name in _FRAME else name
+    return out
 
 
 def _frame(model, program):

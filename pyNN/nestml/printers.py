@@ -6,6 +6,8 @@ temporaries (``_g1``), and NESTML names starting with underscores (``__P__V_m__V
 legal identifiers by :func:`identifier`.
 """
 
+import re
+
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 from sympy.printing.str import StrPrinter
@@ -14,7 +16,9 @@ from pyNN.nestml.program import Set, Temp
 
 
 def identifier(name):
-    """A legal identifier for an IR name: leading underscores become one (``__P__x`` -> ``_P__x``)."""
+    """A legal identifier for an IR name: leading underscores become one (``__P__x`` -> ``_P__x``),
+    characters NESTML allows in internal names but Python does not (``g_in$``) become ``_xHH_``."""
+    name = re.sub(r"\W", lambda m: f"_x{ord(m.group()):x}_", name)
     return "_" + name.lstrip("_") if name.startswith("__") else name
 
 

@@ -302,11 +302,20 @@ class _Builder:
                 self.assign(var, sympy.Symbol(kernel_next[var]) + jump * port, None)
         for handler in m.on_condition:
             self.block(handler.body, self.guard(None, handler.condition))
+        for kernel in m.kernels:
+            if not kernel.state_variables:
+                self.refuse(f"the kernel '{kernel.name}' given by ODEs (the intermediate form has no state "
+                            f"variables for it yet)")
         program = StepProgram(model=m, statements=self.out)
         program.kernel_state = list(self.kernel_vars)
         program.state = list(m.state) + [v for v in self.kernel_vars if v not in m.state]
         program.spike_ports = m.spike_ports()
         program.continuous_ports = m.continuous_ports()
+        known = set(m.parameters) | set(program.state) | set(m.input_ports) | {ir.TIMESTEP.name, SPIKE_FLAG}
+        known |= {stmt.name for stmt in self.out if isinstance(stmt, Temp)}
+        unresolved = program.symbols() - known
+        if unresolved:
+            self.refuse(f"the names {sorted(unresolved)} (not parameters, state or ports)")
         return program
 
 

@@ -134,6 +134,11 @@ def test_unsupported_statements_name_the_backend():
         program.step_program(model, "Brian2")
 
 
+def test_identifiers_are_legal():
+    assert printers.identifier("g_in$") == "g_in_x24_" and printers.identifier("g_in$").isidentifier()
+    assert printers.identifier("__P__V_m__V_m") == "_P__V_m__V_m"
+
+
 def test_printers():
     x, y, g, flag = sympy.symbols("x y _g1 flag")
     b2 = printers.Brian2Printer({"x": "x_b"}, boolean_temps={"_g1"})
