@@ -34,8 +34,9 @@ BACKEND = "hardware emulator"
 GENERATOR_VERSION = 3
 #: the support matrix's entries (tools/support_matrix.py)
 SUPPORT = {
-    "neuron models": (True, "profile ideal: generated numpy step (exact propagators, RK4 for numeric ODEs; no "
-                            "loops, vectors, user functions or random numbers); other profiles: NoModelAvailableError"),
+    "neuron models": (True, "profile ideal: generated numba (or numpy) step (exact propagators, RK4 for numeric "
+                            "ODEs; no loops, vectors, user functions or random numbers); other profiles: "
+                            "NoModelAvailableError"),
     "synapse models": (False, "not generated yet (NotSupportedError)"),
 }
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
