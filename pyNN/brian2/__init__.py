@@ -11,10 +11,9 @@ Brian2 adds its units.
 from brian2 import Hz, mV, ms, nA, nF, nS, uS  # noqa: F401 - exported like PyNN's brian2 backend
 
 from pyNN.common import exports as _exports
-from pyNN.nestml import NESTMLUnavailable
 
 globals().update(_exports.backend_exports(__name__))
-nestml = NESTMLUnavailable("Brian2")  # sim.nestml: no NESTML generator on this backend yet
+from pyNN.brian2 import nestml  # noqa: E402,F401 - sim.nestml.nestml_cell_type(...)
 from pyNN.common.native import unsupported_native_types  # noqa: E402
 
 globals().update(unsupported_native_types(

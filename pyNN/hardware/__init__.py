@@ -13,13 +13,12 @@ hardware backend's own.
 """
 
 from pyNN.common import exports as _exports
-from pyNN.nestml import NESTMLUnavailable
 from pyNN.hardware import simulator
 from pyNN.standardmodels.cells import STANDARD_CELL_TYPES as _STANDARD_CELL_TYPES
 
 globals().update(_exports.backend_exports(__name__))
 state = simulator.state
-nestml = NESTMLUnavailable("hardware")  # sim.nestml: no NESTML generator on this backend yet
+from pyNN.hardware import nestml  # noqa: E402,F401 - sim.nestml.nestml_cell_type(...)
 
 from pyNN.common.native import unsupported_native_types  # noqa: E402
 

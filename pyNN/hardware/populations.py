@@ -19,6 +19,10 @@ class Population(common.Population):
         state = simulator.state
         name = type(self.celltype).__name__
         profile = state.profile
+        if getattr(self.celltype, "engine_group", None) is not None and profile is not None \
+                and profile.kind != "ideal":
+            from pyNN.hardware.nestml import refuse_profile
+            refuse_profile(self.celltype, profile)
         if profile is not None and profile.cell_spec(name) is None:
             raise errors.NoModelAvailableError(
                 f"{name} is not available on hardware profile '{profile.name}': "

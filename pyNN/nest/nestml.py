@@ -39,6 +39,13 @@ COMPAT_INCLUDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 GENERATOR_VERSION = 2
 _LOCK = threading.Lock()
 
+#: the support matrix's entries (tools/support_matrix.py)
+SUPPORT = {
+    "neuron models": (True, "NESTML's NEST code generator, compiled against the NEST wheel"),
+    "synapse models": (True, "NESTML's NEST code generator; plastic synapses co-generated with their "
+                             "postsynaptic neuron (no third-factor spike ports)"),
+}
+
 #: modules registered in this process: module name -> path of the .so
 _modules = {}
 #: modules installed in the current NEST kernel
@@ -255,7 +262,7 @@ def _nest_cell_attrs(model, nest_model):
     qualified = rtypes == ("excitatory", "inhibitory")
     return {
         "native_name": InstalledModelName(nest_model),
-        "translations": build_scaled_translations(list(model.parameters), scale),
+        "translations": types.model_unit_translations(model),
         "variable_map": {n: n for n in model.state},
         "scale_factors": {n: scale[n] for n in model.state},
         "weight_scale": types.WEIGHT_SCALE,
@@ -281,12 +288,6 @@ class ReceptorPorts(InstalledModelName):
         return self.value
 
 
-def build_scaled_translations(names, scale):
-    """Translation table: NEST value = library value / to_pynn (NEST holds model units)."""
-    from pyNN.standardmodels import build_translations
-    return build_translations(*[(n, n, 1.0 / scale[n]) if scale.get(n, 1.0) != 1.0 else (n, n) for n in names])
-
-
 def nestml_cell_type(name, nestml_description):
     """A cell type from a NESTML neuron model, built for NEST (compiled on first use, then cached).
 
@@ -304,7 +305,7 @@ def nestml_cell_type(name, nestml_description):
     from pyNN.nestml import frontend, types
     source = frontend.read_source(nestml_description)
     models = frontend.load_models([source])
-    model = _pick(models, name, "neuron", source[0])
+    model = frontend.pick(models, name, "neuron", source[0])
     module, compiled = build_module([source], {"nest_version": "v" + nest.__version__}, [model])
     extra = _nest_cell_attrs(model, model.name)
     extra["nest_module"] = {"name": module, "path": _modules[module], "compiled": compiled}
@@ -335,7 +336,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     if postsynaptic_neuron_nestml_description is not None:
         sources.append(frontend.read_source(postsynaptic_neuron_nestml_description))
     models = frontend.load_models(sources, synapse_names=[synapse_name])
-    syn_model = _pick(models, synapse_name, "synapse", syn_source[0])
+    syn_model = frontend.pick(models, synapse_name, "synapse", syn_source[0])
     opts = {"nest_version": "v" + nest.__version__, "weight_variable": {syn_model.name: weight_variable}}
     if delay_variable:
         opts["delay_variable"] = {syn_model.name: delay_variable}
@@ -378,16 +379,6 @@ def _synapse_translations(model, weight_variable, delay_variable):
             continue
         entries.append((name, name, 1.0 / var.to_pynn) if var.to_pynn != 1.0 else (name, name))
     return build_translations(*entries)
-
-
-def _pick(models, name, kind, path):
-    if name not in models:
-        raise errors.ModelDescriptionError(
-            f"{path}: no NESTML model named '{name}' (the description declares {sorted(models)})")
-    model = models[name]
-    if model.kind != kind:
-        raise errors.InvalidModelError(f"NESTML model '{name}' in {path} is a {model.kind}, not a {kind}")
-    return model
 
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -12,11 +12,14 @@ from pyNN import errors
 
 class NESTMLUnavailable:
     """``sim.nestml`` on a back end that has no NESTML code generator yet: both functions
-    raise NotSupportedError naming the back end (the front end works everywhere; the
-    NEURON, Brian2 and hardware generators are still to be written, see doc/nestml.md)."""
+    raise NotSupportedError naming the back end (the front end works everywhere; see
+    doc/nestml.md for the back ends that have a generator)."""
 
     def __init__(self, backend):
         self.backend = backend
+        #: the support matrix's entries (tools/support_matrix.py)
+        self.SUPPORT = {"neuron models": (False, f"no NESTML code generator on {backend} yet"),
+                        "synapse models": (False, f"no NESTML code generator on {backend} yet")}
 
     def _refuse(self, what, name):
         raise errors.NotSupportedError(
@@ -34,3 +37,10 @@ class NESTMLUnavailable:
 
     def __repr__(self):
         return f"<sim.nestml of the {self.backend} backend: no NESTML generator yet>"
+
+
+def refuse_synapse(backend, synapse_name):
+    """NotSupportedError: `backend`'s NESTML generator makes neuron models only."""
+    raise errors.NotSupportedError(
+        f"NESTML synapse '{synapse_name}': the {backend} backend's NESTML generator makes neuron models only; "
+        f"NESTML synapse models run on pyNN.nest for now")

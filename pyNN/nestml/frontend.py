@@ -77,6 +77,24 @@ def load_models(sources, synapse_names=()):
     return models
 
 
+def pick(models, name, kind, path):
+    """The model `name` of `models` (from :func:`load_models`), which must be a `kind`
+    (``"neuron"`` or ``"synapse"``)."""
+    if name not in models:
+        raise errors.ModelDescriptionError(
+            f"{path}: no NESTML model named '{name}' (the description declares {sorted(models)})")
+    model = models[name]
+    if model.kind != kind:
+        raise errors.InvalidModelError(f"NESTML model '{name}' in {path} is a {model.kind}, not a {kind}")
+    return model
+
+
+def load_neuron(name, nestml_description):
+    """The intermediate form of the neuron `name` of a description (a path or model text)."""
+    source = read_source(nestml_description)
+    return pick(load_models([source]), name, "neuron", source[0])
+
+
 def _analyse(sources, synapse_names):
     with tempfile.TemporaryDirectory(prefix="pynn-nestml-") as work:
         files, origin = [], {}

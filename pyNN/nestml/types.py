@@ -69,6 +69,29 @@ def receptor_types(model):
     return tuple(p.name for p in ports)
 
 
+def receptor_ports(model):
+    """Receptor type -> the spike port it feeds (see the module docstring)."""
+    ports = [model.input_ports[n] for n in model.spike_ports()]
+    if receptor_types(model) == ("excitatory", "inhibitory"):
+        return {q: p.name for p in ports for q in p.qualifiers}
+    return {p.name: p.name for p in ports}
+
+
+def model_unit_translations(model, names=None, native_names=None):
+    """Translation table of `names` (default: the parameters) from the library's units to the
+    model's (native value = library value / to_pynn), to the native names `native_names`
+    (default: the NESTML names). Back ends that compute in model units use it."""
+    variables = {**model.parameters, **model.state}
+    names = list(model.parameters) if names is None else list(names)
+    native_names = native_names or {}
+    entries = []
+    for n in names:
+        factor = variables[n].to_pynn
+        native = native_names.get(n, n)
+        entries.append((n, native, 1.0 / factor) if factor != 1.0 else (n, native))
+    return build_translations(*entries)
+
+
 def is_conductance_based(model):
     """True if spike input acts on a conductance: an ``onReceive`` handler assigns to a
     variable in nS, or a kernel's convolution is multiplied by a quantity in nS."""
@@ -121,6 +144,11 @@ class NESTMLTypeMixin:
 
 class NESTMLCellType(NESTMLTypeMixin, StandardModelType, BaseCellType):
     """Base class of the cell types made from NESTML neurons."""
+
+    def receptor_sign(self, receptor_type):
+        """+1: a NESTML port receives the weight magnitude; the model's equations decide whether
+        the input excites or inhibits."""
+        return 1.0
 
     def __repr__(self):
         return f"{type(self).__name__}(<NESTML neuron {self.nestml_model.name}>)"

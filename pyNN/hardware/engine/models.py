@@ -158,6 +158,9 @@ def build_group(celltype, n, params, h, rng, to_steps=None):
         If the engine has no model of `celltype`.
     """
     cls = type(celltype)
+    generated = getattr(cls, "engine_group", None)  # a NESTML neuron (pyNN.hardware.nestml)
+    if generated is not None:
+        return generated(n, params, h, rng)
     source = _registered(SOURCE_GROUPS, cls)
     if source is sources.ArraySource:
         return source(n, params, h, rng, to_steps)

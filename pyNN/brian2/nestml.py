@@ -1,0 +1,115 @@
+"""NESTML neurons on Brian2: ``sim.nestml.nestml_cell_type`` (synapse models are not generated yet).
+
+The front end (:mod:`pyNN.nestml`) reads the model into the intermediate form and gives the
+cell type its parameters, units, recordables and receptor types; this module turns the
+model's time step (:mod:`pyNN.nestml.program`: propagators where odetoolbox found them,
+classical RK4 otherwise, the ``update``, ``onReceive`` and ``onCondition`` blocks as guarded
+assignments) into one block of Brian2 abstract code, run once per step on the group:
+
+- every variable is dimensionless and holds its value in the model's units (mV, ms, pA, nS);
+  the translation table converts parameters, the recorder state variables;
+- a spike port is a per-cell variable that the projections' ``on_pre`` adds their weights to
+  (NESTML weight = library weight x 1000), read and cleared by the step code;
+- the step code runs in Brian2's ``after_synapses`` slot, after the spikes of the step were
+  delivered, as NESTML's NEST code runs the update after reading its spike buffers; the
+  threshold is ``emit_spike()``'s flag, tested right after;
+- a continuous current port (``I_stim``) reads the current sources (``I_inj``), which act from
+  the next step on, as on NEST.
+
+Brian2 compiles the code itself (Cython target) into its own cache.
+"""
+
+from pyNN.nestml import refuse_synapse
+
+BACKEND = "Brian2"
+
+#: the support matrix's entries (tools/support_matrix.py)
+SUPPORT = {
+    "neuron models": (True, "generated Brian2 step code (exact propagators, RK4 for numeric ODEs; no loops, "
+                            "vectors, user functions or random numbers)"),
+    "synapse models": (False, "not generated yet (NotSupportedError)"),
+}
+
+
+def _legal_names(names):
+    """NESTML name -> Brian2 name: names Brian2 reserves (units, ``t``, ``i``, ``N``...) get a suffix."""
+    from brian2 import Equations
+
+    from pyNN.nestml.printers import identifier
+    out = {}
+    for name in names:
+        legal = identifier(name)
+        try:
+            Equations(f"{legal} : 1")
+            out[name] = legal
+        except Exception:  # Brian2 raises SyntaxError or ValueError naming the reason
+            out[name] = f"{legal}_nestml"
+    return out
+
+
+def brian2_model_of(model, program):
+    """The :class:`~pyNN.brian2.standardmodels.cells.Brian2Model` of a NESTML neuron."""
+    from pyNN.brian2.standardmodels.cells import _INJECTION, Brian2Model
+    from pyNN.nestml import printers, types
+    from pyNN.nestml.program import SPIKE_FLAG, current_ports
+
+    variables = list(model.parameters) + program.state + program.spike_ports
+    names = _legal_names(variables)
+    names["__h"] = "(dt/ms)"
+    names.update(current_ports(model, program, BACKEND, "(I_inj/pA)"))
+    code = printers.brian2_code(program, names)
+    code += "".join(f"\n{names[p]} = 0" for p in program.spike_ports)  # this step's weights are used
+    declared = [names[v] for v in variables] + [SPIKE_FLAG]
+    equations = "\n".join(f"{v} : 1" for v in declared) + "\n" + _INJECTION
+    receptors = {receptor: f"{names[port]}_post += {types.WEIGHT_SCALE!r}*weight"
+                 for receptor, port in types.receptor_ports(model).items()}
+    state = {v: (names[v], 1.0 / model.state[v].to_pynn) for v in model.state}
+    return Brian2Model(model.name, equations, threshold=f"{SPIKE_FLAG} > 0.5", reset="", refractory=False,
+                       method="euler", receptors=receptors, weight_unit="1", state=state,
+                       spikes_after_update=True, regular_code=code, regular_when="after_synapses",
+                       injectable=bool(program.continuous_ports))
+
+
+def nestml_cell_type(name, nestml_description, substeps=1):
+    """A cell type from a NESTML neuron model, generated for Brian2.
+
+    Parameters
+    ----------
+    name : the NESTML model name (``model <name>:`` in the description)
+    nestml_description : a ``.nestml`` file path or the model text
+    substeps : RK4 sub-steps per time step for the variables of a numeric solver (a library
+        extension, default 1; stiff models such as Hodgkin-Huxley need about 10 at dt = 0.1 ms)
+
+    Returns
+    -------
+    A cell-type class used like a standard one: ``sim.Population(10, celltype(V_th=-50.0))``.
+    Its ``brian2_code`` attribute holds the generated step code.
+
+    Raises
+    ------
+    NotSupportedError for what the Brian2 generator cannot express (loops, vector variables,
+    user functions, random numbers), ModelDescriptionError for a model that does not check.
+    """
+    from pyNN.nestml import frontend, program, types
+    model = frontend.load_neuron(name, nestml_description)
+    step = program.step_program(model, BACKEND, substeps)
+    b2model = brian2_model_of(model, step)
+    names = _legal_names(model.parameters)
+    extra = {
+        "native_name": "NeuronGroup",
+        "native_description": f"NESTML '{model.name}' (generated step code: "
+                              + ", ".join(f"{s.kind}" for s in model.solvers) + ")",
+        "translations": types.model_unit_translations(model, native_names=names),
+        "brian2_code": b2model.regular_code,
+        "brian2_model": lambda self: brian2_model_of(model, step),
+    }
+    return types.cell_type_class(model, name, extra=extra)
+
+
+def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
+                        weight_variable="w", delay_variable=None):
+    """Not available yet on Brian2: raises NotSupportedError (NESTML synapses run on NEST)."""
+    refuse_synapse("Brian2", synapse_name)
+
+
+__all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -1,0 +1,260 @@
+"""Printing the intermediate form's sympy expressions and step programs as Brian2 or numpy code.
+
+Both printers take a `names` mapping (IR symbol name -> code) for the symbols a back end
+provides differently (the time step, continuous ports, renamed variables); the names of
+temporaries (``_g1``), and NESTML names starting with underscores (``__P__V_m__V_m``) are made
+legal identifiers by :func:`identifier`.
+"""
+
+import re
+
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+from sympy.printing.str import StrPrinter
+
+from pyNN.nestml.program import Set, Temp
+
+
+def identifier(name):
+    """A legal identifier for an IR name: leading underscores become one (``__P__x`` -> ``_P__x``),
+    characters NESTML allows in internal names but Python does not (``g_in$``) become ``_xHH_``."""
+    name = re.sub(r"\W", lambda m: f"_x{ord(m.group()):x}_", name)
+    return "_" + name.lstrip("_") if name.startswith("__") else name
+
+
+def _float(value):
+    return repr(float(value))
+
+
+class Brian2Printer(StrPrinter):
+    """Brian2 expression syntax: ``and``/``or``/``not``, ``int(c)`` for a condition used as a
+    number, Brian2's function names; every number is printed as a float."""
+
+    def __init__(self, names, boolean_temps=()):
+        super().__init__()
+        self.names = names
+        self.boolean_temps = set(boolean_temps)
+
+    def _print_Symbol(self, expr):
+        name = self.names.get(expr.name, identifier(expr.name))
+        if expr.name in self.boolean_temps:
+            return f"({name} > 0)"
+        return name
+
+    def _print_Integer(self, expr):
+        return _float(expr)
+
+    def _print_Rational(self, expr):
+        return _float(expr)
+
+    def _print_Float(self, expr):
+        return _float(expr)
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Pi(self, expr):
+        return "pi"
+
+    def _print_Infinity(self, expr):
+        return "inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "(-inf)"
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+    def _print_And(self, expr):
+        return "(" + " and ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " or ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"(not {self._print(expr.args[0])})"
+
+    def _print_Relational(self, expr):
+        return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
+
+    def _print_Pow(self, expr):
+        base, exponent = expr.args
+        if exponent == sympy.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        return f"({self._print(base)})**({self._print(exponent)})"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        args = [self._print(a) for a in expr.args]
+        if name == "expm1":
+            return f"(({args[0]})*exprel({args[0]}))"
+        return f"{ {'ceiling': 'ceil'}.get(name, name)}({', '.join(args)})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Min(self, expr):
+        out = self._print(expr.args[0])
+        for a in expr.args[1:]:
+            out = f"clip({out}, -inf, {self._print(a)})"
+        return out
+
+    def _print_Max(self, expr):
+        out = self._print(expr.args[0])
+        for a in expr.args[1:]:
+            out = f"clip({out}, {self._print(a)}, inf)"
+        return out
+
+    def _print_Piecewise(self, expr):
+        # sum of value * int(condition, no earlier condition)
+        terms, earlier = [], []
+        for value, cond in expr.args:
+            c = sympy.And(cond, *[sympy.Not(e) for e in earlier]) if earlier else cond
+            terms.append(f"({self._print(value)})*int({self._print(c)})")
+            earlier.append(cond)
+        return "(" + " + ".join(terms) + ")"
+
+
+class NumpyPrinter(PythonCodePrinter):
+    """numpy code (``np.exp``, ``np.where``, ``&``/``|``/``~`` on boolean arrays)."""
+
+    def __init__(self, names):
+        super().__init__({"fully_qualified_modules": False})
+        self.names = names
+
+    def _print_Symbol(self, expr):
+        return self.names.get(expr.name, identifier(expr.name))
+
+    def _print_Integer(self, expr):
+        return _float(expr)
+
+    def _print_Rational(self, expr):
+        return _float(expr)
+
+    def _print_Float(self, expr):
+        return _float(expr)
+
+    def _print_Exp1(self, expr):
+        return "np.e"
+
+    def _print_Pi(self, expr):
+        return "np.pi"
+
+    def _print_Infinity(self, expr):
+        return "np.inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "(-np.inf)"
+
+    def _print_And(self, expr):
+        return "(" + " & ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " | ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"(~({self._print(expr.args[0])}))"
+
+    def _print_Relational(self, expr):
+        return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        fn = {"ceiling": "ceil", "Abs": "abs", "sign": "sign"}.get(name, name)
+        return f"np.{fn}({', '.join(self._print(a) for a in expr.args)})"
+
+    _print_exp = _print_log = _print_sin = _print_cos = _print_tan = _print_Function
+    _print_sinh = _print_cosh = _print_tanh = _print_ceiling = _print_floor = _print_Abs = _print_Function
+    _print_sign = _print_Function
+
+    def _print_Min(self, expr):
+        return self._reduce("np.minimum", expr.args)
+
+    def _print_Max(self, expr):
+        return self._reduce("np.maximum", expr.args)
+
+    def _reduce(self, fn, args):
+        out = self._print(args[0])
+        for a in args[1:]:
+            out = f"{fn}({out}, {self._print(a)})"
+        return out
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if exponent == sympy.Rational(1, 2):
+            return f"np.sqrt({self._print(base)})"
+        return f"({self._print(base)})**({self._print(exponent)})"
+
+    def _print_Piecewise(self, expr):
+        out = "np.nan"
+        for value, cond in reversed(expr.args):
+            out = f"np.where({self._print(cond)}, {self._print(value)}, {out})"
+        return out
+
+
+class ScalarPrinter(NumpyPrinter):
+    """Code for one cell at a time (a numba loop body): ``and``/``or``/``not``, ``min``/``max``
+    and conditional expressions instead of numpy's element-wise forms."""
+
+    def _print_And(self, expr):
+        return "(" + " and ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " or ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"(not ({self._print(expr.args[0])}))"
+
+    def _print_Min(self, expr):
+        return self._reduce("min", expr.args)
+
+    def _print_Max(self, expr):
+        return self._reduce("max", expr.args)
+
+    def _print_Piecewise(self, expr):
+        out = "math.nan"
+        for value, cond in reversed(expr.args):
+            out = f"(({self._print(value)}) if ({self._print(cond)}) else ({out}))"
+        return out
+
+
+def _code(program, printer, names, assign, guarded, boolean="{}"):
+    """The statements of a step program, one line each: `assign` and `guarded` format an
+    unconditional and a guarded assignment ({t} target, {v} value, {g} guard), `boolean` the
+    value of a guard temporary."""
+    lines = []
+    for stmt in program.statements:
+        if isinstance(stmt, Temp):
+            value = printer.doprint(stmt.value)
+            lines.append(f"{identifier(stmt.name)} = " + (boolean.format(value) if stmt.boolean else value))
+        elif isinstance(stmt, Set):
+            target = names.get(stmt.target, identifier(stmt.target))
+            value = printer.doprint(stmt.value)
+            if stmt.guard is None:
+                lines.append(assign.format(t=target, v=value))
+            else:
+                lines.append(guarded.format(t=target, v=value, g=identifier(stmt.guard)))
+    return "\n".join(lines)
+
+
+def brian2_code(program, names):
+    """The statements of a :class:`~pyNN.nestml.program.StepProgram` as Brian2 abstract code.
+    A guarded assignment is ``x = g*(value) + (1 - g)*x`` with the guard g an integer 0/1
+    (exact for finite values)."""
+    booleans = {s.name for s in program.statements if isinstance(s, Temp) and s.boolean}
+    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", "{t} = {g}*({v}) + (1 - {g})*{t}",
+                 boolean="int({})")
+
+
+def numpy_code(program, names):
+    """The statements of a step program as numpy code, vectorised over the cells (a guarded
+    assignment is ``x = np.where(g, value, x)``)."""
+    return _code(program, NumpyPrinter(names), names, "{t} = {v} + 0.0*{t}", "{t} = np.where({g}, {v}, {t})")
+
+
+def scalar_code(program, names):
+    """The statements of a step program as code for one cell (``x = value if g else x``)."""
+    return _code(program, ScalarPrinter(names), names, "{t} = {v}", "{t} = ({v}) if {g} else {t}")
