@@ -167,8 +167,8 @@ def test_unsupported_synapse_and_cell_types_say_so(fresh):
     hh = sim.Population(2, sim.HH_cond_exp())
     with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_"):
         sim.Projection(p, hh, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
-    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON"):
-        sim.Projection(p, p, sim.AllToAllConnector(), sim.STDPMechanism(
+    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*HH_cond_exp"):
+        sim.Projection(p, hh, sim.AllToAllConnector(), sim.STDPMechanism(
             timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence()))
     with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
         sim.Population(1, sim.SpikeSourceInhGamma())
