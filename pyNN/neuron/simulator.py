@@ -69,6 +69,7 @@ class State(BaseState):
             vec.play_remove()
         for projection in self.projections:
             projection._netcons = []
+            projection._weight_pointers = None
         for population in self.populations:
             population._release()
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -312,3 +313,23 @@ def test_tsodyks_markram_depresses_and_recovers(fresh):
 
 def test_tsodyks_markram_state_survives_a_reinitialisation(fresh):
     np.testing.assert_allclose(_tm_trace(extra_recording=True), _tm_trace(), atol=1e-12)
+
+
+def test_stdp_warns_when_a_cell_fires_more_often_than_its_spike_record_holds(fresh):
+    """A plastic connection applies the post spikes since its previous pre spike from its
+    target's record of its last 64 spikes: more of them (here 70) are reported, not dropped silently."""
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 300.0]))
+    teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 290.0, 4.0)))
+    post = sim.Population(1, sim.IF_curr_exp(tau_syn_E=0.2, tau_refrac=0.5))
+    sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=500.0, delay=1.0))
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(), weight=0.5,
+        delay=1.0))
+    post.record("spikes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sim.run(200.0)  # the first pre spike, then 48 post spikes: nothing lost yet
+    with pytest.warns(UserWarning, match=r"6 post-synaptic spike\(s\) were not applied.*64"):
+        sim.run(110.0)
+    assert len(post.get_data().segments[0].spiketrains[0]) == 70
+    assert 0.0 <= plastic.get("weight", format="list", with_address=False)[0] <= 1.0
