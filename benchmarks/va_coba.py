@@ -133,6 +133,13 @@ def _ours(timer, options):
     return run_pynn(timer, options, "pyNN.nest", lambda seeds: {"rng_seed": seeds["nest"]})
 
 
+def reset_nest_kernel(nest, seeds):
+    """A fresh NEST kernel with the network's time step and seed."""
+    nest.ResetKernel()
+    nest.set_verbosity("M_ERROR")
+    nest.SetKernelStatus({"resolution": DT, "rng_seed": seeds["nest"]})
+
+
 def _native(timer, options, exc_exc_synapse=None, exc_params=None):
     """The network in PyNEST; `exc_exc_synapse` (a synapse specification) replaces the static
     exc -> exc synapse and `exc_params` are further parameters of the excitatory cells."""
@@ -140,9 +147,7 @@ def _native(timer, options, exc_exc_synapse=None, exc_params=None):
     nest, extra = import_native_nest(timer)
     t_sim = options["t_sim"]
     with timer.phase("build"):
-        nest.ResetKernel()
-        nest.set_verbosity("M_ERROR")
-        nest.SetKernelStatus({"resolution": DT, "rng_seed": seeds["nest"]})
+        reset_nest_kernel(nest, seeds)
         exc = nest.Create("iaf_cond_exp", N_EXC, params=dict(NEST_CELL_PARAMS, **(exc_params or {})))
         inh = nest.Create("iaf_cond_exp", N_INH, params=NEST_CELL_PARAMS)
         for pop in (exc, inh):

@@ -51,8 +51,8 @@ def _ours(timer, options, cold=False):
 
 
 def _native(timer, options, cold=False, exc_exc=None):
-    """The network in plain Brian2; `exc_exc(b2, exc)`, if given, makes the (unconnected)
-    Synapses object of the exc -> exc connections, which are then drawn separately."""
+    """The network in plain Brian2; `exc_exc(b2, exc, p)`, if given, makes the Synapses object
+    of the exc -> exc connections, connected with probability p."""
     seeds = _seeds(options)
     cache = _cache_dir(options, "native", cold)
     with timer.phase("import"):
@@ -88,8 +88,7 @@ def _native(timer, options, cold=False, exc_exc=None):
         else:  # a plastic exc -> exc synapse (see va_stdp.py), static exc -> inh
             s_exc = b2.Synapses(exc, inh, on_pre=f"gsyn_exc_post += {W_EXC * 1000}*nS", delay=DELAY * ms)
             s_exc.connect(p=P_CONNECT)
-            plastic = [exc_exc(b2, exc)]
-            plastic[0].connect(p=P_CONNECT)
+            plastic = [exc_exc(b2, exc, P_CONNECT)]
         s_inh = b2.Synapses(inh, cells, on_pre=f"gsyn_inh_post += {W_INH * 1000}*nS", delay=DELAY * ms)
         s_inh.connect(p=P_CONNECT)
         s_stim = b2.Synapses(stim, exc, on_pre=f"gsyn_exc_post += {W_STIM * 1000}*nS", delay=DELAY * ms)

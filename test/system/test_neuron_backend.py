@@ -333,3 +333,17 @@ def test_stdp_warns_when_a_cell_fires_more_often_than_its_spike_record_holds(fre
         sim.run(110.0)
     assert len(post.get_data().segments[0].spiketrains[0]) == 70
     assert 0.0 <= plastic.get("weight", format="list", with_address=False)[0] <= 1.0
+
+
+@pytest.mark.parametrize("mod", ["pynn_if_curr.mod", "pynn_if_cond.mod"])
+def test_stdp_slots_match_the_net_receive_arguments(mod):
+    """The backend writes the STDP rule from STDP_FIRST_SLOT on, in the order of STDP_SLOTS:
+    that must be where the cell mechanisms' NET_RECEIVE expects it (kind, w0, ..., preoff)."""
+    import re
+
+    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS
+    with open(os.path.join(mechanisms.MOD_DIR, mod)) as f:
+        args = re.search(r"NET_RECEIVE\s*\(([^)]*)\)", f.read()).group(1)
+    names = [a.strip() for a in args.replace("\n", " ").split(",")]
+    assert names[STDP_FIRST_SLOT:STDP_FIRST_SLOT + len(STDP_SLOTS)] == list(STDP_SLOTS)
+    assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):] == ["kp", "tpre", "km", "tpost", "nseen"]
