@@ -99,44 +99,34 @@ class _NeuronSTDPComponent(NeuronSynapseTypeMixin):
 
 class _NeuronWeightDependence(_NeuronSTDPComponent):
     translations = _identity("w_min", "w_max")
+    #: (mu_plus, mu_minus): exponents of the soft bounds
+    mu = (0.0, 0.0)
 
-    @staticmethod
-    def exponents(values):
+    def exponents(self, values):
         """(mu_plus, mu_minus) of the soft bounds for the standard `values`."""
-        raise NotImplementedError  # pragma: no cover - every concrete class defines it
+        return self.mu
 
 
 class AdditiveWeightDependence(_NeuronWeightDependence, synapses.AdditiveWeightDependence):
     __doc__ = synapses.AdditiveWeightDependence.__doc__
 
-    @staticmethod
-    def exponents(values):
-        return 0.0, 0.0
-
 
 class MultiplicativeWeightDependence(_NeuronWeightDependence, synapses.MultiplicativeWeightDependence):
     __doc__ = synapses.MultiplicativeWeightDependence.__doc__
-
-    @staticmethod
-    def exponents(values):
-        return 1.0, 1.0
+    mu = (1.0, 1.0)
 
 
 class AdditivePotentiationMultiplicativeDepression(
         _NeuronWeightDependence, synapses.AdditivePotentiationMultiplicativeDepression):
     __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__
-
-    @staticmethod
-    def exponents(values):
-        return 0.0, 1.0
+    mu = (0.0, 1.0)
 
 
 class GutigWeightDependence(_NeuronWeightDependence, synapses.GutigWeightDependence):
     __doc__ = synapses.GutigWeightDependence.__doc__
     translations = _identity("w_min", "w_max", "mu_plus", "mu_minus")
 
-    @staticmethod
-    def exponents(values):
+    def exponents(self, values):
         return values["mu_plus"], values["mu_minus"]
 
 
