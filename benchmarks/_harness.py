@@ -130,14 +130,16 @@ def print_table(title, pairs, results, phases, targets, report_keys=()):
     print()
     print(title)
     print("=" * len(title))
-    for label, ours_name, native_name in pairs:
+    for label, ours_name, native_name, *own_targets in pairs:
+        # a pair may carry its own targets (phase -> ratio) as a fourth element
+        pair_targets = own_targets[0] if own_targets else targets
         ours, native = results[ours_name], results[native_name]
         print(f"\n{label}:  {ours_name}  vs  {native_name}")
         print(f"  {'metric':<26}{'ours':>12}{'native':>12}{'ratio':>9}  target")
-        rows = [(f"time {p} (s)", ours["times"].get(p), native["times"].get(p), targets.get(p))
+        rows = [(f"time {p} (s)", ours["times"].get(p), native["times"].get(p), pair_targets.get(p))
                 for p in phases]
         rows.append(("peak memory (MiB)", ours["peak_rss_mb"], native["peak_rss_mb"],
-                     targets.get("memory")))
+                     pair_targets.get("memory")))
         rows.append(("  after imports (MiB)", ours.get("rss_after_import_mb"),
                      native.get("rss_after_import_mb"), None))
         if ours.get("rss_after_import_mb") and native.get("rss_after_import_mb"):
@@ -166,7 +168,7 @@ def main(name, description, variants, pairs, phases, targets, add_options=None, 
         Base name of the results file.
     variants : dict
         Variant name -> function(timer, options) returning a dict of extra numbers.
-    pairs : list of (label, ours_variant, native_variant)
+    pairs : list of (label, ours_variant, native_variant[, targets of this pair])
     phases : list of str
         Phases shown in the table, in order (each variant times them with ``timer``).
     targets : dict
@@ -217,7 +219,7 @@ def main(name, description, variants, pairs, phases, targets, add_options=None, 
         os.makedirs(RESULTS_DIR, exist_ok=True)
         path = os.path.join(RESULTS_DIR, f"{name}.json")
         ratios = {}
-        for label, o, n in shown_pairs:
+        for label, o, n, *_ in shown_pairs:
             ratios[label] = {f"time_{p}": results[o]["times"][p] / results[n]["times"][p]
                              for p in phases
                              if p in results[o]["times"] and results[n]["times"].get(p)}

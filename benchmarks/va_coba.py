@@ -70,11 +70,12 @@ def standard_cells(sim):
     return sim.IF_cond_exp(**CELL_PARAMS), "v"
 
 
-def run_pynn(timer, options, module, setup_options, after=None, cells=standard_cells):
+def run_pynn(timer, options, module, setup_options, after=None, cells=standard_cells, exc_exc_synapse=None):
     """Build, run and read the network with the PyNN-style backend `module`
     (e.g. 'pyNN.nest'), set up with `setup_options(seeds)`; `after(sim)` may add numbers
     to the result before ``end()``; `cells(sim)` gives the cell type and the name of its
-    membrane potential (called in the import phase, so a type may be registered there)."""
+    membrane potential (called in the import phase, so a type may be registered there);
+    `exc_exc_synapse(sim)`, if given, the synapse type of the exc -> exc projection."""
     seeds = _seeds(options)
     with timer.phase("import"):
         import importlib
@@ -98,8 +99,9 @@ def run_pynn(timer, options, module, setup_options, after=None, cells=standard_c
         connector = sim.FixedProbabilityConnector(P_CONNECT, rng=rng)
         exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
         inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
+        ee_syn = exc_exc_synapse(sim) if exc_exc_synapse else exc_syn
         projections = [
-            sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
+            sim.Projection(exc, exc, connector, ee_syn, receptor_type="excitatory"),
             sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
             sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
             sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
@@ -131,15 +133,22 @@ def _ours(timer, options):
     return run_pynn(timer, options, "pyNN.nest", lambda seeds: {"rng_seed": seeds["nest"]})
 
 
-def _native(timer, options):
+def reset_nest_kernel(nest, seeds):
+    """A fresh NEST kernel with the network's time step and seed."""
+    nest.ResetKernel()
+    nest.set_verbosity("M_ERROR")
+    nest.SetKernelStatus({"resolution": DT, "rng_seed": seeds["nest"]})
+
+
+def _native(timer, options, exc_exc_synapse=None, exc_params=None):
+    """The network in PyNEST; `exc_exc_synapse` (a synapse specification) replaces the static
+    exc -> exc synapse and `exc_params` are further parameters of the excitatory cells."""
     seeds = _seeds(options)
     nest, extra = import_native_nest(timer)
     t_sim = options["t_sim"]
     with timer.phase("build"):
-        nest.ResetKernel()
-        nest.set_verbosity("M_ERROR")
-        nest.SetKernelStatus({"resolution": DT, "rng_seed": seeds["nest"]})
-        exc = nest.Create("iaf_cond_exp", N_EXC, params=NEST_CELL_PARAMS)
+        reset_nest_kernel(nest, seeds)
+        exc = nest.Create("iaf_cond_exp", N_EXC, params=dict(NEST_CELL_PARAMS, **(exc_params or {})))
         inh = nest.Create("iaf_cond_exp", N_INH, params=NEST_CELL_PARAMS)
         for pop in (exc, inh):
             pop.V_m = nest.random.uniform(*V_INIT)
@@ -153,7 +162,7 @@ def _native(timer, options):
         conn = {"rule": "pairwise_bernoulli", "p": P_CONNECT, "allow_autapses": True}
         exc_syn = {"synapse_model": "static_synapse", "weight": 1000 * W_EXC, "delay": DELAY}
         inh_syn = {"synapse_model": "static_synapse", "weight": -1000 * W_INH, "delay": DELAY}
-        nest.Connect(exc, exc, conn, exc_syn)
+        nest.Connect(exc, exc, conn, exc_exc_synapse or exc_syn)
         nest.Connect(exc, inh, conn, exc_syn)
         nest.Connect(inh, exc, conn, inh_syn)
         nest.Connect(inh, inh, conn, inh_syn)

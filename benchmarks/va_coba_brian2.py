@@ -50,7 +50,9 @@ def _ours(timer, options, cold=False):
         "rng_seed": seeds["nest"], "codegen_target": options["target"], "cache_dir": cache})
 
 
-def _native(timer, options, cold=False):
+def _native(timer, options, cold=False, exc_exc=None):
+    """The network in plain Brian2; `exc_exc(b2, exc, p)`, if given, makes the Synapses object
+    of the exc -> exc connections, connected with probability p."""
     seeds = _seeds(options)
     cache = _cache_dir(options, "native", cold)
     with timer.phase("import"):
@@ -79,14 +81,20 @@ def _native(timer, options, cold=False):
         cells.v = np.random.RandomState(seeds["v"]).uniform(*V_INIT, N_EXC + N_INH) * mV
         exc, inh = cells[:N_EXC], cells[N_EXC:]
         stim = b2.PoissonGroup(N_STIM, rates=f"{STIM_RATE}*Hz*int(t < {STIM_STOP}*ms)")
-        s_exc = b2.Synapses(exc, cells, on_pre=f"gsyn_exc_post += {W_EXC * 1000}*nS", delay=DELAY * ms)
-        s_exc.connect(p=P_CONNECT)
+        if exc_exc is None:
+            s_exc = b2.Synapses(exc, cells, on_pre=f"gsyn_exc_post += {W_EXC * 1000}*nS", delay=DELAY * ms)
+            s_exc.connect(p=P_CONNECT)
+            plastic = []
+        else:  # a plastic exc -> exc synapse (see va_stdp.py), static exc -> inh
+            s_exc = b2.Synapses(exc, inh, on_pre=f"gsyn_exc_post += {W_EXC * 1000}*nS", delay=DELAY * ms)
+            s_exc.connect(p=P_CONNECT)
+            plastic = [exc_exc(b2, exc, P_CONNECT)]
         s_inh = b2.Synapses(inh, cells, on_pre=f"gsyn_inh_post += {W_INH * 1000}*nS", delay=DELAY * ms)
         s_inh.connect(p=P_CONNECT)
         s_stim = b2.Synapses(stim, exc, on_pre=f"gsyn_exc_post += {W_STIM * 1000}*nS", delay=DELAY * ms)
         s_stim.connect(p=P_STIM)
         monitor = b2.SpikeMonitor(cells)
-        net = b2.Network(cells, stim, s_exc, s_inh, s_stim, monitor)
+        net = b2.Network(cells, stim, s_exc, s_inh, s_stim, monitor, *plastic)
     with timer.phase("run"):
         net.run(t_sim * ms, namespace={})
     with timer.phase("data"):
@@ -95,7 +103,7 @@ def _native(timer, options, cold=False):
         assert len(t) == sum(n_spikes.values())
     timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
     extra.update(_rates(n_spikes, t_sim))
-    extra["n_connections"] = len(s_exc) + len(s_inh) + len(s_stim)
+    extra["n_connections"] = len(s_exc) + len(s_inh) + len(s_stim) + sum(len(s) for s in plastic)
     return extra
 
 

@@ -34,7 +34,9 @@ def _ours(timer, options):
     return run_pynn(timer, options, "pyNN.neuron", lambda seeds: {"rng_seed": seeds["nest"]})
 
 
-def _native(timer, options):
+def _native(timer, options, exc_exc_slots=None):
+    """The network written against NEURON; `exc_exc_slots`, if given, are further values of the
+    weight vector of every exc -> exc NetCon (from its second element on: a plastic synapse)."""
     seeds = _seeds(options)
     h, extra = import_native_neuron(timer)
     t_sim = options["t_sim"]
@@ -77,16 +79,19 @@ def _native(timer, options):
         crng = np.random.RandomState(seeds["connect"])
         netcons = []
 
-        def connect(pre_first, n_pre, post_first, n_post, p, weight):
+        def connect(pre_first, n_pre, post_first, n_post, p, weight, slots=None):
             # one uniform draw per (post, pre) pair, post-major, as FixedProbabilityConnector
             post, pre = np.nonzero(crng.uniform(0.0, 1.0, (n_post, n_pre)) < p)
             for i, j in zip((pre + pre_first).tolist(), (post + post_first).tolist()):
                 nc = pc.gid_connect(i, cells[j])
                 nc.weight[0] = weight
                 nc.delay = DELAY
+                if slots:
+                    for k, value in enumerate(slots, 1):
+                        nc.weight[k] = value
                 netcons.append(nc)
 
-        connect(0, N_EXC, 0, N_EXC, P_CONNECT, W_EXC)
+        connect(0, N_EXC, 0, N_EXC, P_CONNECT, W_EXC, exc_exc_slots)
         connect(0, N_EXC, N_EXC, N_INH, P_CONNECT, W_EXC)
         connect(N_EXC, N_INH, 0, N_EXC, P_CONNECT, -W_INH)
         connect(N_EXC, N_INH, N_EXC, N_INH, P_CONNECT, -W_INH)

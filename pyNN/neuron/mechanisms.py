@@ -47,7 +47,8 @@ def _neuron_version():
 
 
 def mod_files(mod_dir=MOD_DIR):
-    return sorted(f for f in os.listdir(mod_dir) if f.endswith(".mod"))
+    """The mechanism sources: the .mod files and the .inc files they INCLUDE."""
+    return sorted(f for f in os.listdir(mod_dir) if f.endswith((".mod", ".inc")))
 
 
 def source_hash(mod_dir=MOD_DIR):

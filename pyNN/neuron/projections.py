@@ -14,8 +14,10 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
+from pyNN.random import RandomDistribution
 from pyNN.neuron import simulator
-from pyNN.neuron.standardmodels.synapses import StaticSynapse
+from pyNN.neuron.hoc import h as hoc
+from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, StaticSynapse
 
 
 class Projection(common.Projection):
@@ -29,12 +31,16 @@ class Projection(common.Projection):
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]
         targets = getattr(syn, "target_mechanisms", None)
-        if targets and any(t.native_name not in targets or not part.root.celltype.has_parameter("tau_syn_E")
+        # Tsodyks-Markram needs the target receptor's time constant; STDP only the target's mechanism
+        needs_tau = bool(syn.weight_slots)
+        if targets and any(t.native_name not in targets
+                           or (needs_tau and not part.root.celltype.has_parameter("tau_syn_E"))
                            for part, t in zip(parts, types)):
+            which = "with synaptic time constants " if needs_tau else ""
             raise errors.NoModelAvailableError(
-                f"{type(syn).__name__} is not available on the NEURON backend for targets other than the "
-                f"IF_curr_* / IF_cond_* cell types with synaptic time constants (mechanisms "
-                f"{', '.join(targets)})")
+                f"Projection '{self.label}': {type(syn).__name__} is not available on the NEURON backend for "
+                f"targets other than the IF_curr_* / IF_cond_* cell types {which}(mechanisms "
+                f"{', '.join(targets)}), not {', '.join(sorted({type(p.root.celltype).__name__ for p in parts}))}")
         # per postsynaptic cell (an Assembly may mix standard cells and PointNeurons): the
         # mechanism's receptor port (-1: none, the sign selects the input) and the weight sign
         ports, signs = [], []
@@ -55,11 +61,27 @@ class Projection(common.Projection):
         self._port = np.concatenate(ports) if ports else np.zeros(0, np.int64)
         self._sign = np.concatenate(signs) if signs else np.zeros(0)
         self._netcons = []
+        self._weight_pointers = None
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST
         early = np.concatenate([np.full(len(part.indices), bool(t.voltage_jump)) for part, t in zip(parts, types)]
                                + [np.zeros(0, bool)])
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
+        if self._plastic and early.any():
+            self._refuse_stdp_without_dendritic_delay(types)
+
+    def _refuse_stdp_without_dendritic_delay(self, types):
+        """A voltage-jump cell receives an input in the step before it acts, so a post spike
+        in the step where a pre spike arrives is not known when that pre event is applied:
+        with dendritic_delay_fraction < 1 this backend cannot order them as the rule says."""
+        fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
+        base = getattr(fraction, "base_value", fraction)
+        if isinstance(base, RandomDistribution) or np.any(np.asarray(base, dtype=float) < 1.0):
+            names = sorted({type(t).__name__ for t in types if t.voltage_jump})
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}': dendritic_delay_fraction below 1 is not supported on the NEURON "
+                f"backend for targets whose inputs are voltage jumps ({', '.join(names)}); it supports 1.0 "
+                f"there, and any value in [0, 1] onto the other IF_curr_* / IF_cond_* cell types")
 
     def _native_delays(self, delays, post):
         shift = self._delay_shift[post]
@@ -86,7 +108,46 @@ class Projection(common.Projection):
                     nc.weight[1] = port
         if self.synapse_type.weight_slots:
             self._set_slots(out[len(out) - n:], values, post)
+        if self._plastic:
+            self._set_stdp_slots(out[len(out) - n:], values, post, delays, current_weight=False)
+        self._weight_pointers = None
         simulator.state.objects_added()
+
+    @property
+    def _plastic(self):
+        return hasattr(self.synapse_type, "stdp_slots")
+
+    def _set_stdp_slots(self, netcons, values, post, native_delays, current_weight=True):
+        """Write the STDP slots (see STDP_SLOTS) of `netcons`; the weight they transmit (slot 0)
+        too unless `current_weight` is False (a parameter changed between runs: the weight the
+        rule has reached stays)."""
+        n = len(netcons)
+        initial = np.broadcast_to(np.asarray(values["weight"], dtype=float), (n,))
+        rows = self.synapse_type.stdp_slots(values, initial, self._sign[post], native_delays).tolist()
+        first = STDP_FIRST_SLOT
+        for nc, row in zip(netcons, rows):
+            weight = nc.weight
+            for k, value in enumerate(row, first):
+                weight[k] = value
+        if current_weight:
+            for nc, row in zip(netcons, rows):
+                nc.weight[0] = row[1]
+
+    def _read_plastic(self, name):
+        """The weights the STDP rule has reached (one gather through a vector of pointers)."""
+        if name != "weight" or not self._plastic or not self._netcons:
+            return None
+        h = hoc()
+        if self._weight_pointers is None:
+            pointers = h.PtrVector(len(self._netcons))
+            for i, nc in enumerate(self._netcons):
+                pointers.pset(i, nc._ref_weight[0])
+            self._weight_pointers = pointers
+        out = h.Vector(len(self._netcons))
+        self._weight_pointers.gather(out)
+        weights = out.as_numpy() * self._sign[self._post.astype(np.int64)]
+        user = np.asarray(self._syn.get("weight", 0.0), dtype=float)
+        return np.where(user < 0, -weights, weights)
 
     def _set_slots(self, netcons, values, post):
         """Synapse parameters in the weight vector: the `weight_slots`, then tau_psc (the
@@ -110,7 +171,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, values):
         n = len(self._netcons)
-        if "weight" in values:
+        if "weight" in values and not self._plastic:
             post = self._post.astype(np.int64)
             weights = (self._sign[post] * np.broadcast_to(np.asarray(values["weight"], dtype=float),
                                                           (n,))).tolist()
@@ -123,3 +184,9 @@ class Projection(common.Projection):
                 nc.delay = delay
         if self.synapse_type.weight_slots:
             self._set_slots(self._netcons, {k: self._values(k) for k in self.synapse_type.weight_slots}, None)
+        if self._plastic:
+            post = self._post.astype(np.int64)
+            current = {name: self._syn[name] for name in self.synapse_type.get_parameter_names()}
+            current["weight"] = np.abs(np.asarray(self._syn["weight"], dtype=float))
+            delays = self._native_delays(np.broadcast_to(np.asarray(current["delay"], dtype=float), (n,)), post)
+            self._set_stdp_slots(self._netcons, current, post, delays, current_weight="weight" in values)

@@ -20,6 +20,7 @@ target in the step starting at t + d, i.e. it appears in the sample at t + d + d
 """
 
 import logging
+import warnings
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from pyNN import errors
 from pyNN.common.control import BaseState
 from pyNN.neuron import mechanisms
 from pyNN.neuron.hoc import h as hoc
+from pyNN.neuron.standardmodels.synapses import STDP_HISTORY, STDP_TARGETS
 
 logger = logging.getLogger("PyNN")
 
@@ -67,6 +69,7 @@ class State(BaseState):
             vec.play_remove()
         for projection in self.projections:
             projection._netcons = []
+            projection._weight_pointers = None
         for population in self.populations:
             population._release()
 
@@ -104,6 +107,7 @@ class State(BaseState):
         cvode.active(0)
         self._spike_times = h.Vector()
         self._spike_ids = h.Vector()  # each population adds its cells (see populations.py)
+        self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in STDP_TARGETS)
 
     def objects_added(self):
         """Called when NEURON objects are created: after the first finitialize() they
@@ -183,6 +187,23 @@ class State(BaseState):
     def _advance(self, n_steps):
         self.pc.psolve((self.steps + n_steps) * self.dt)
         self.catch_last_step_spikes((self.steps + n_steps) * self.dt)
+        self._check_stdp_history()
+
+    def _check_stdp_history(self):
+        """Warn when an STDP connection missed post-synaptic spikes because its target fired
+        more often between two of its pre-synaptic spikes than the cell's spike record holds
+        (see pynn_stdp.inc)."""
+        if not any(hasattr(p.synapse_type, "stdp_slots") for p in self.projections):
+            return
+        h = hoc()
+        lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in STDP_TARGETS)
+        if lost > self._stdp_lost:
+            warnings.warn(
+                f"pyNN.neuron STDP: {int(lost - self._stdp_lost)} post-synaptic spike(s) were not applied to "
+                f"plastic connections whose target cell fired more than {STDP_HISTORY} times between two of "
+                f"their pre-synaptic spikes (the cell keeps its last {STDP_HISTORY} spikes); the weights of "
+                f"those connections differ from the rule of doc/behaviour.md", UserWarning, stacklevel=3)
+        self._stdp_lost = lost
 
     def catch_last_step_spikes(self, t_end):
         """Report now the spikes of the last step of a run.

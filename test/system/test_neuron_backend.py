@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -176,8 +177,8 @@ def test_unsupported_synapse_and_cell_types_say_so(fresh):
     hh = sim.Population(2, sim.HH_cond_exp())
     with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_"):
         sim.Projection(p, hh, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
-    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON"):
-        sim.Projection(p, p, sim.AllToAllConnector(), sim.STDPMechanism(
+    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*HH_cond_exp"):
+        sim.Projection(p, hh, sim.AllToAllConnector(), sim.STDPMechanism(
             timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence()))
     with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
         sim.Population(1, sim.SpikeSourceInhGamma())
@@ -321,3 +322,37 @@ def test_tsodyks_markram_depresses_and_recovers(fresh):
 
 def test_tsodyks_markram_state_survives_a_reinitialisation(fresh):
     np.testing.assert_allclose(_tm_trace(extra_recording=True), _tm_trace(), atol=1e-12)
+
+
+def test_stdp_warns_when_a_cell_fires_more_often_than_its_spike_record_holds(fresh):
+    """A plastic connection applies the post spikes since its previous pre spike from its
+    target's record of its last 64 spikes: more of them (here 70) are reported, not dropped silently."""
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 300.0]))
+    teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 290.0, 4.0)))
+    post = sim.Population(1, sim.IF_curr_exp(tau_syn_E=0.2, tau_refrac=0.5))
+    sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=500.0, delay=1.0))
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(), weight=0.5,
+        delay=1.0))
+    post.record("spikes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sim.run(200.0)  # the first pre spike, then 48 post spikes: nothing lost yet
+    with pytest.warns(UserWarning, match=r"6 post-synaptic spike\(s\) were not applied.*64"):
+        sim.run(110.0)
+    assert len(post.get_data().segments[0].spiketrains[0]) == 70
+    assert 0.0 <= plastic.get("weight", format="list", with_address=False)[0] <= 1.0
+
+
+@pytest.mark.parametrize("mod", ["pynn_if_curr.mod", "pynn_if_cond.mod"])
+def test_stdp_slots_match_the_net_receive_arguments(mod):
+    """The backend writes the STDP rule from STDP_FIRST_SLOT on, in the order of STDP_SLOTS:
+    that must be where the cell mechanisms' NET_RECEIVE expects it (kind, w0, ..., preoff)."""
+    import re
+
+    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS
+    with open(os.path.join(mechanisms.MOD_DIR, mod)) as f:
+        args = re.search(r"NET_RECEIVE\s*\(([^)]*)\)", f.read()).group(1)
+    names = [a.strip() for a in args.replace("\n", " ").split(",")]
+    assert names[STDP_FIRST_SLOT:STDP_FIRST_SLOT + len(STDP_SLOTS)] == list(STDP_SLOTS)
+    assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):] == ["kp", "tpre", "km", "tpost", "nseen"]

@@ -31,17 +31,22 @@ TEACHER_DELAY = 1.0
 T_STOP = 110.0
 
 
-def _driven_network(sim):
+def _driven_network(sim, current_based=False):
     """SpikeSourceArray cells firing PRE_TRAINS, and IF_curr_delta cells that a teacher makes
-    fire one TEACHER_DELAY after each time of POST_TRAINS."""
+    fire one TEACHER_DELAY after each time of POST_TRAINS (`current_based`: IF_curr_exp cells
+    with a fast synaptic current, which fire one time step later)."""
     n = len(PRE_TRAINS)
     pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]), label="pre")
     teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in POST_TRAINS]),
                              label="teacher")
-    post = sim.Population(n, sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0), label="post")
+    if current_based:
+        cell, teacher_weight = sim.IF_curr_exp(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0, tau_syn_E=0.2), 500.0
+    else:
+        cell, teacher_weight = sim.IF_curr_delta(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0), 50.0
+    post = sim.Population(n, cell, label="post")
     post.initialize(v=-65.0)
     sim.Projection(teacher, post, sim.OneToOneConnector(),
-                   sim.StaticSynapse(weight=50.0, delay=TEACHER_DELAY), label="teacher->post")
+                   sim.StaticSynapse(weight=teacher_weight, delay=TEACHER_DELAY), label="teacher->post")
     return pre, post
 
 
@@ -98,9 +103,9 @@ PAIR = {"name": "pair", "tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.3, "A_m
 VOGELS = {"name": "vogels", "tau": 20.0, "eta": 0.02, "rho": 10.0}
 
 
-def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fraction=1.0):
+def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fraction=1.0, current_based=False):
     cls_name, extra, mu = WEIGHT_DEPENDENCES[weight_dep_name]
-    pre, post = _driven_network(sim)
+    pre, post = _driven_network(sim, current_based)
     rule = _timing_rule(sim, timing)
     weight_dep = getattr(sim, cls_name)(w_min=w_min, w_max=w_max, **extra)
     stdp = sim.STDPMechanism(timing_dependence=rule, weight_dependence=weight_dep, weight=w0, delay=DELAY,
@@ -110,30 +115,23 @@ def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fracti
     sim.run(T_STOP)
     post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
     # the teacher alone decides the post spikes (the plastic input stays far below threshold)
+    lag = TEACHER_DELAY + (sim.get_time_step() if current_based else 0.0)
     for got, wanted in zip(post_times, POST_TRAINS):
-        np.testing.assert_allclose(got, np.asarray(wanted) + TEACHER_DELAY)
+        np.testing.assert_allclose(got, np.asarray(wanted) + lag)
     weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
     expected = _reference_weights(PRE_TRAINS, post_times, w0, timing,
                                   {"w_min": w_min, "w_max": w_max, "mu": mu}, DELAY, fraction)
     return weights, expected
 
 
-def _skip_unless_supported(sim, timing, weight_dep_name):
-    name = sim.__name__.rsplit(".", 1)[-1]
-    if name in ("neuron",):
-        pytest.skip(f"STDP is not available on {name} yet (tested in test_stdp_refused_where_unavailable)")
-
-
 @pytest.mark.parametrize("weight_dep_name", list(WEIGHT_DEPENDENCES))
 def test_spike_pair_rule_against_hand_computation(sim, weight_dep_name):
-    _skip_unless_supported(sim, PAIR, weight_dep_name)
     weights, expected = _run_case(sim, PAIR, weight_dep_name)
     assert not np.allclose(expected, 0.2)  # the protocol does change the weights
     np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
 
 
 def test_vogels_rule_against_hand_computation(sim):
-    _skip_unless_supported(sim, VOGELS, "additive")
     weights, expected = _run_case(sim, VOGELS, "additive")
     assert not np.allclose(expected, 0.2)
     np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
@@ -141,7 +139,6 @@ def test_vogels_rule_against_hand_computation(sim):
 
 def test_depression_only_and_weight_bounds(sim):
     """A_plus = 0 (depression only) and a rule strong enough to hit both bounds."""
-    _skip_unless_supported(sim, PAIR, "additive")
     depression_only = dict(PAIR, A_plus=0.0)
     weights, expected = _run_case(sim, depression_only, "additive")
     assert np.all(expected < 0.2)
@@ -149,7 +146,6 @@ def test_depression_only_and_weight_bounds(sim):
 
 
 def test_weights_clipped_to_bounds(sim):
-    _skip_unless_supported(sim, PAIR, "additive")
     strong = dict(PAIR, A_plus=2.0, A_minus=3.0)
     weights, expected = _run_case(sim, strong, "additive")
     assert np.any(expected == 0.0) or np.any(expected == 0.5)
@@ -157,9 +153,9 @@ def test_weights_clipped_to_bounds(sim):
     np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
 
 
-@pytest.mark.parametrize("backend_name", ["hardware", "brian2"])
+@pytest.mark.parametrize("backend_name", ["hardware", "brian2", "neuron"])
 def test_nonzero_w_min(backend_name):
-    """w_min != 0 (the hardware engine and Brian2 support it; NEST refuses it, see below)."""
+    """w_min != 0 (the hardware engine, Brian2 and NEURON support it; NEST refuses it, see below)."""
     sim = pytest.importorskip(f"pyNN.{backend_name}")
     sim.setup(timestep=0.1)
     for name in ("additive", "multiplicative", "gutig"):
@@ -167,6 +163,26 @@ def test_nonzero_w_min(backend_name):
         np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
         sim.reset()
     sim.end()
+
+
+#: backends that run dendritic_delay_fraction = 0 (NEST 3.10 cannot: see test_stdp_refused_where_unavailable)
+FRACTION_ZERO_BACKENDS = ("neuron",)
+
+
+@pytest.mark.parametrize("timing, weight_dep_name", [(PAIR, "additive"), (PAIR, "gutig"), (PAIR, "apmd"),
+                                                     (VOGELS, "additive")])
+def test_no_dendritic_delay(sim, timing, weight_dep_name):
+    """dendritic_delay_fraction = 0: the rule sees a pre spike when it arrives and a post spike
+    when it is emitted."""
+    if sim.__name__.rsplit(".", 1)[-1] not in FRACTION_ZERO_BACKENDS:
+        pytest.skip("this backend refuses dendritic_delay_fraction=0 (tested in test_stdp_refused_where_unavailable)")
+    weights, expected = _run_case(sim, timing, weight_dep_name, fraction=0.0, current_based=True)
+    # the fraction matters for these trains
+    with_f1 = _reference_weights(PRE_TRAINS, [np.asarray(t) + TEACHER_DELAY + 0.1 for t in POST_TRAINS], 0.2,
+                                 timing, {"w_min": 0.0, "w_max": 0.5, "mu": WEIGHT_DEPENDENCES[weight_dep_name][2]},
+                                 DELAY, 1.0)
+    assert np.max(np.abs(with_f1 - expected)) > 1e-3
+    np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
 
 
 def test_positional_parameters_of_pynn_0_13(sim):
@@ -199,11 +215,7 @@ def test_bad_stdp_parameters_refused_before_the_simulator(sim, bad, match):
     pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="pre")
     post = sim.Population(2, sim.IF_curr_exp(), label="post")
     kwargs = {key: getattr(sim, cls)(**params) for key, (cls, params) in bad.items()}
-    if sim.__name__.rsplit(".", 1)[-1] == "neuron":  # no STDP at all there yet
-        match, error = "STDPMechanism is not available", errors.NoModelAvailableError
-    else:
-        error = errors.InvalidParameterValueError
-    with pytest.raises(error, match=match):
+    with pytest.raises(errors.InvalidParameterValueError, match=match):
         sim.Projection(pre, post, sim.AllToAllConnector(), _stdp(sim, **kwargs), label="bad")
 
 
@@ -216,14 +228,18 @@ def test_stdp_refused_where_unavailable(sim):
     def connect(synapse):
         return sim.Projection(pre, post, sim.AllToAllConnector(), synapse, label="plastic")
 
-    if name == "neuron":
-        with pytest.raises(errors.NoModelAvailableError, match="STDP|SpikePairRule|STDPMechanism"):
-            connect(_stdp(sim))
-        return
-    # every backend here runs only all-of-the-delay-dendritic STDP, and says so
-    with pytest.raises((errors.NoModelAvailableError, errors.InvalidParameterValueError),
-                       match="dendritic_delay_fraction.*1"):
-        connect(_stdp(sim, dendritic_delay_fraction=0.0))
+    if name == "neuron":  # the rule runs in the IF cells' mechanisms only
+        other = sim.Population(2, sim.Izhikevich(), label="izh")
+        with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*IF_curr.*Izhikevich"):
+            sim.Projection(pre, other, sim.AllToAllConnector(), _stdp(sim), label="plastic")
+        delta = sim.Population(2, sim.IF_curr_delta(), label="delta")
+        with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*IF_curr_delta.*1.0"):
+            sim.Projection(pre, delta, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0))
+    if name not in FRACTION_ZERO_BACKENDS:
+        # all-of-the-delay-dendritic STDP only, and the error says so
+        with pytest.raises((errors.NoModelAvailableError, errors.InvalidParameterValueError),
+                           match="dendritic_delay_fraction.*1"):
+            connect(_stdp(sim, dendritic_delay_fraction=0.0))
     # Vogels2011Rule is additive only (as NEST's vogels_sprekeler_synapse)
     with pytest.raises(errors.NoModelAvailableError, match="Vogels2011Rule"):
         connect(_stdp(sim, rule=sim.Vogels2011Rule(), weight_dep=sim.MultiplicativeWeightDependence()))
@@ -234,7 +250,6 @@ def test_stdp_refused_where_unavailable(sim):
 
 def test_array_and_random_parameters(sim):
     """Per-connection parameters (arrays, RandomDistributions) give per-connection rules."""
-    _skip_unless_supported(sim, PAIR, "additive")
     from pyNN.random import NumpyRNG, RandomDistribution
     n = len(PRE_TRAINS)
     a_plus = np.array([0.1, 0.2, 0.3, 0.4])
@@ -266,7 +281,7 @@ def test_array_and_random_parameters(sim):
 #: one (see test_brian2_cell_spike_in_the_last_step_of_a_run)
 CHUNK_ENDS = [17.5, 28.5, 37.0, 46.0, 55.0, 64.5, 75.0, 87.0, T_STOP]
 TRAJECTORY_CASES = [(PAIR, name) for name in WEIGHT_DEPENDENCES] + [(VOGELS, "additive")]
-STDP_BACKENDS = ["nest", "hardware", "brian2"]
+STDP_BACKENDS = ["nest", "hardware", "brian2", "neuron"]
 
 
 def _trajectory(backend_name, timing, weight_dep_name, receptor_type="excitatory"):
@@ -352,10 +367,10 @@ def _set_between_runs(backend_name):
 
 
 def test_parameters_changed_between_runs_act_on_every_backend():
-    """NEST and the engine apply a post spike's potentiation at the next pre spike, with the
-    parameters then in force; both agree after set() between runs. Brian2 (which applies it at
-    the post spike) refuses such changes."""
-    results = [_set_between_runs(name) for name in ("nest", "hardware") if _importable(name)]
+    """NEST, the engine and NEURON apply a post spike's potentiation at the next pre spike, with
+    the parameters then in force; they agree after set() between runs. Brian2 (which applies it
+    at the post spike) refuses such changes."""
+    results = [_set_between_runs(name) for name in ("nest", "hardware", "neuron") if _importable(name)]
     unchanged = _reference_weights(PRE_TRAINS, [np.asarray(t) + TEACHER_DELAY for t in POST_TRAINS], 0.2, PAIR,
                                    {"w_min": 0.0, "w_max": 0.5, "mu": (0.7, 0.4)}, DELAY, 1.0)
     assert np.all(np.abs(results[0] - unchanged) > 1e-6)
@@ -399,7 +414,6 @@ def test_brian2_refuses_stdp_changes_between_runs():
 
 def test_reset_restarts_plasticity(sim):
     """After reset() the weights and traces start again from their initial values."""
-    _skip_unless_supported(sim, PAIR, "gutig")
     first, expected = _run_case(sim, PAIR, "gutig")
     np.testing.assert_allclose(first, expected, rtol=0, atol=1e-9 * 0.5)
     sim.reset()
@@ -412,7 +426,6 @@ def test_reset_restarts_plasticity(sim):
 
 def test_heterogeneous_delays(sim):
     """One delay per connection: each connection pairs with its own dendritic delay."""
-    _skip_unless_supported(sim, PAIR, "gutig")
     pre, post = _driven_network(sim)
     delays = np.array([1.0, 1.5, 2.3, 3.0])
     stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, PAIR, positional=True),

@@ -24,6 +24,8 @@ NEURON {
     RANGE key_dt, key_tm, key_cm, key_te, key_ti, p33, p30, p11e, p11i, p32e, p32i, p31e, p31i
 }
 
+INCLUDE "pynn_stdp.inc"
+
 PARAMETER {
     v_rest = -65
     cm = 1
@@ -58,6 +60,7 @@ INITIAL {
     spk = 0
     refr = 0
     key_dt = -1
+    nspk = 0
     net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
@@ -93,6 +96,7 @@ PROCEDURE advance() {
         vm = v_reset
         refr = floor(tau_refrac/dt + 0.5)
         spk = 1
+        stdp_record_spike()
     }
 }
 
@@ -136,18 +140,46 @@ FUNCTION kalpha(ts) {
     }
 }
 
-NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast) {
+NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast,
+             kind, w0, wmin, wmax, aplus, aminus, tplus, tminus, muplus, muminus, fdel, preoff,
+             kp, tpre, km, tpost, nseen) {
     : U > 0 marks a Tsodyks-Markram connection; u, x, y, tlast are its state (NEST's
     : tsodyks_synapse: the fraction u of the available resources x is released by a spike,
-    : becomes active (y, decaying with tau_psc), then recovers with tau_rec)
+    : becomes active (y, decaying with tau_psc), then recovers with tau_rec).
+    : kind > 0 marks an STDP connection (pynn_stdp.inc): w0 is its initial weight, wmin ... preoff
+    : its parameters (preoff: synapse time of a pre event minus its delivery time), kp ... nseen
+    : its state.
     LOCAL we, h, puu, pyy, pzz, pxy, released
     INITIAL {
         u = u0
         x = 1
         y = 0
         tlast = 0
+        if (kind > 0) {
+            w = w0
+        }
+        kp = 0
+        tpre = -1e9
+        km = 0
+        tpost = -1e9
+        nseen = 0
     }
     if (flag == 0) {
+        if (kind > 0) {
+            sw = w
+            skp = kp
+            stpre = tpre
+            skm = km
+            stpost = tpost
+            sseen = nseen
+            stdp_pre(t + preoff, fdel, kind, wmin, wmax, aplus, aminus, tplus, tminus, muplus, muminus)
+            w = sw
+            kp = skp
+            tpre = stpre
+            km = skm
+            tpost = stpost
+            nseen = sseen
+        }
         we = w
         if (U > 0) {
             h = t - tlast

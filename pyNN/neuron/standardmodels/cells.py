@@ -307,6 +307,11 @@ LIMITATIONS = (
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
     "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
     "NoModelAvailableError.",
+    "STDP: only onto IF_curr_*/IF_cond_* cells (other targets raise NoModelAvailableError); any "
+    "`dendritic_delay_fraction` in [0, 1] and any `w_min`, except that IF_curr_delta targets take 1.0 only "
+    "(InvalidParameterValueError). Each cell keeps its last 64 spikes for the rule: exact while a cell fires "
+    "at most 64 times between two pre-synaptic spikes of one of its plastic connections (a warning says when "
+    "spikes were missed).",
     "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (distribution "
     "over MPI is not implemented yet).",
 )

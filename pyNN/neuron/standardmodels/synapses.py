@@ -2,11 +2,15 @@
 
 A static connection is a NetCon (``native_name = 'NetCon'``): its weight is the jump of
 the target's synaptic current (nA), conductance (uS) or membrane potential (mV), its
-delay the synaptic delay. Plastic and stochastic synapses have no mechanism in this
-backend yet: projections using them raise NoModelAvailableError. A Tsodyks-Markram
+delay the synaptic delay. Stochastic synapses have no mechanism in this backend yet:
+projections using them raise NoModelAvailableError. A Tsodyks-Markram
 connection is a NetCon whose weight vector also holds U, tau_rec, tau_facil, tau_psc,
-the initial u and the synapse's state, updated by the target's NET_RECEIVE (IF cells only).
+the initial u and the synapse's state, updated by the target's NET_RECEIVE (IF cells only);
+an STDP connection is a NetCon whose weight vector holds the rule and its traces, applied by
+the same NET_RECEIVE (see pynn_stdp.inc).
 """
+
+import numpy as np
 
 from pyNN.standardmodels import build_translations, synapses
 
@@ -69,40 +73,137 @@ class MultiQuantalSynapse(NeuronSynapseTypeMixin, synapses.MultiQuantalSynapse):
                                       ("tau_facil", "tau_facil"))
 
 
+# --- STDP: the algorithm of doc/behaviour.md, in the target cell's NET_RECEIVE -------------------
+# A plastic connection is a NetCon whose weight vector holds, after the Tsodyks-Markram slots,
+# the rule (`stdp_slots`) and its state; PyNN_IF_curr / PyNN_IF_cond apply it (pynn_stdp.inc)
+# when a pre-synaptic spike is delivered, from the cell's record of its own recent spikes.
+
+#: position of the first STDP slot in the weight vector (after w and the nine TM slots)
+STDP_FIRST_SLOT = 10
+#: the STDP parameter slots, in order (then the state: kp, tpre, km, tpost, nseen)
+STDP_SLOTS = ("kind", "w0", "wmin", "wmax", "aplus", "aminus", "tplus", "tminus", "muplus", "muminus",
+              "fdel", "preoff")
+#: cells whose mechanism's NET_RECEIVE runs STDP (and keeps the spike record it needs)
+STDP_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond")
+#: how many of its last spikes such a cell keeps (NHIST in pynn_stdp.inc)
+STDP_HISTORY = 64
+
+
+def _identity(*names):
+    return build_translations(*((name, name) for name in names))
+
+
 class _NeuronSTDPComponent(NeuronSynapseTypeMixin):
-    missing_reason = _NOT_YET
     translations = {}
 
 
-class AdditiveWeightDependence(_NeuronSTDPComponent, synapses.AdditiveWeightDependence):
+class _NeuronWeightDependence(_NeuronSTDPComponent):
+    translations = _identity("w_min", "w_max")
+    #: (mu_plus, mu_minus): exponents of the soft bounds
+    mu = (0.0, 0.0)
+
+    def exponents(self, values):
+        """(mu_plus, mu_minus) of the soft bounds for the standard `values`."""
+        return self.mu
+
+
+class AdditiveWeightDependence(_NeuronWeightDependence, synapses.AdditiveWeightDependence):
     __doc__ = synapses.AdditiveWeightDependence.__doc__
 
 
-class MultiplicativeWeightDependence(_NeuronSTDPComponent, synapses.MultiplicativeWeightDependence):
+class MultiplicativeWeightDependence(_NeuronWeightDependence, synapses.MultiplicativeWeightDependence):
     __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    mu = (1.0, 1.0)
 
 
 class AdditivePotentiationMultiplicativeDepression(
-        _NeuronSTDPComponent, synapses.AdditivePotentiationMultiplicativeDepression):
+        _NeuronWeightDependence, synapses.AdditivePotentiationMultiplicativeDepression):
     __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__
+    mu = (0.0, 1.0)
 
 
-class GutigWeightDependence(_NeuronSTDPComponent, synapses.GutigWeightDependence):
+class GutigWeightDependence(_NeuronWeightDependence, synapses.GutigWeightDependence):
     __doc__ = synapses.GutigWeightDependence.__doc__
+    translations = _identity("w_min", "w_max", "mu_plus", "mu_minus")
+
+    def exponents(self, values):
+        return values["mu_plus"], values["mu_minus"]
 
 
 class SpikePairRule(_NeuronSTDPComponent, synapses.SpikePairRule):
     __doc__ = synapses.SpikePairRule.__doc__
+    translations = _identity("tau_plus", "tau_minus", "A_plus", "A_minus")
+    kind = 1
+
+    @staticmethod
+    def rule(values, span):
+        """(aplus, aminus, tplus, tminus) slots: amplitudes relative to the weight span."""
+        return values["A_plus"], values["A_minus"], values["tau_plus"], values["tau_minus"]
 
 
 class Vogels2011Rule(_NeuronSTDPComponent, synapses.Vogels2011Rule):
     __doc__ = synapses.Vogels2011Rule.__doc__
+    translations = _identity("tau", "eta", "rho")
+    kind = 2
+
+    @staticmethod
+    def rule(values, span):
+        """eta in weight units becomes a step of the normalised weight; alpha = 2 rho tau/1000."""
+        eta = np.asarray(values["eta"], dtype=float)
+        step = np.divide(eta, span, out=np.zeros(np.broadcast(eta, span).shape), where=span != 0)
+        alpha = 2.0 * np.asarray(values["rho"], dtype=float) * np.asarray(values["tau"], dtype=float) / 1000.0
+        return step, alpha * step, values["tau"], values["tau"]
 
 
 class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
-    missing_reason = "STDP is not implemented in the NEURON backend yet"
-    base_translations = build_translations(*_WEIGHT_DELAY)
+    base_translations = build_translations(*_WEIGHT_DELAY, ("dendritic_delay_fraction", "dendritic_delay_fraction"))
+    native_description = ("NetCon whose weight vector holds the rule and its traces, applied by "
+                          "PyNN_IF_curr/PyNN_IF_cond at each pre-synaptic spike (as NEST's stdp_synapse)")
+    target_mechanisms = STDP_TARGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assembled = type(self)
+        assembled.native_name, assembled.missing_reason = self._choose_model()
+
+    def _choose_model(self):
+        timing, weight_dep = self.timing_dependence, self.weight_dependence
+        if timing is None or weight_dep is None or self.voltage_dependence is not None:
+            return None, "the NEURON backend needs a timing and a weight dependence (and no voltage dependence)"
+        if not isinstance(timing, (SpikePairRule, Vogels2011Rule)) or not isinstance(
+                weight_dep, _NeuronWeightDependence):
+            return None, "no NEURON implementation of these components"
+        if isinstance(timing, Vogels2011Rule) and not isinstance(weight_dep, AdditiveWeightDependence):
+            return None, (f"Vogels2011Rule with {type(weight_dep).__name__}: Vogels2011Rule is additive only "
+                          f"(as NEST's vogels_sprekeler_synapse)")
+        return "NetCon", None
+
+    def stdp_slots(self, values, weight, sign, native_delay):
+        """The STDP slots (`STDP_SLOTS`, in order) of n connections, as one (n, 12) array.
+
+        `values` holds the standard parameters (scalars or arrays of n), `weight` the
+        initial weight magnitudes, `sign` -1 for the inhibitory input and `native_delay` the
+        NetCon delays (the delivery time of a pre spike is its emission plus that delay).
+        """
+        n = np.size(sign)
+
+        def column(value):
+            return np.broadcast_to(np.asarray(value, dtype=float), (n,))
+
+        w_min, w_max = column(values["w_min"]), column(values["w_max"])
+        span = w_max - w_min
+        aplus, aminus, tplus, tminus = self.timing_dependence.rule(values, span)
+        if isinstance(self.timing_dependence, Vogels2011Rule):
+            mu_plus = mu_minus = 0.0  # additive only
+        else:
+            mu_plus, mu_minus = self.weight_dependence.exponents(values)
+        delay = column(values["delay"])
+        dendritic = column(values["dendritic_delay_fraction"]) * delay
+        return np.column_stack([
+            np.full(n, float(self.timing_dependence.kind)), sign * column(weight), sign * w_min, sign * w_max,
+            column(aplus), column(aminus), column(tplus), column(tminus), column(mu_plus), column(mu_minus),
+            dendritic, (delay - dendritic) - column(native_delay)])
 
 
 #: the standard synapse types (the abstract STDP component bases are not exported here)
