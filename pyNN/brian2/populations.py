@@ -214,6 +214,11 @@ class Population(common.Population):
             native, factor = model.state[name]
             state_array(self.group, native)[indices] = values * factor
 
+    def _membrane_potential(self):
+        if self.group is None or "v" not in self.brian2_model.state:
+            return None
+        return state_array(self.group, self.brian2_model.state["v"][0])
+
     def _native_state(self, std_variable, indices):
         """Current value of a state variable, in standard units."""
         native, factor = self.brian2_model.state[std_variable]

@@ -849,6 +849,13 @@ class Population(BasePopulation):
         """Simulator handles (e.g. node ids) of the cells, as an integer array."""
         raise missing_hook(self, "_native_ids")
 
+    def _membrane_potential(self):
+        """Current membrane potential of every cell (any unit; only its finiteness is checked,
+        see :mod:`pyNN.common.numerical_safety`), or None for cells without one (spike
+        sources). Called after every slice of a run: a backend returns the array its
+        simulator already holds, without a loop per cell."""
+        return None
+
     def _add_injection(self, source, indices):
         """`source`, a current source whose waveform the core computes (see
         :class:`pyNN.common.current_sources.WaveformCurrentSource`), was injected into the

@@ -50,6 +50,9 @@ class Population(common.Population):
         for name, values in std_initial_values.items():
             self._group.set_state(name, np.asarray(values, dtype=float), np.asarray(indices))
 
+    def _membrane_potential(self):
+        return self._group.v if self._group.kind == "neuron" else None
+
     def _native_ids(self):
         return self.first_id_int + self._indices
 
