@@ -594,6 +594,7 @@ class Population(BasePopulation):
         self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
         type(self.celltype).check_values(self._std, f"Population '{label}'")
         self._round_to_grid(self._std)
+        self._check_backend_values(self._std)
         self._initial = {}
         iv = dict(self.celltype.default_initial_values)
         iv.update(initial_values or {})
@@ -709,6 +710,7 @@ class Population(BasePopulation):
                 merged[name] = values
         type(celltype).check_values(merged, f"Population '{self.label}'")
         self._round_to_grid(new)
+        self._check_backend_values(merged)
         for name, values in new.items():
             arr = self._std[name]
             if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
@@ -835,6 +837,11 @@ class Population(BasePopulation):
     def _check_backend_support(self):
         """Refuse what the backend cannot simulate beyond a missing model (the core has
         already checked ``native_type.native_name``), e.g. the limits of a hardware profile."""
+
+    def _check_backend_values(self, std_values):
+        """Refuse (with a pyNN error) parameter values the backend cannot simulate, e.g. outside
+        a hardware profile's ranges; `std_values`: every parameter (standard units, one value
+        per cell or a scalar), called at creation and by set() before anything is kept."""
 
     def _create_cells(self):
         raise missing_hook(self, "_create_cells")

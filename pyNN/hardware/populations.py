@@ -6,6 +6,7 @@ from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.models import adapt_parameters, build_group
+from pyNN.hardware.mapping import early
 from pyNN.hardware.recording import Recorder
 
 
@@ -23,6 +24,9 @@ class Population(common.Population):
             raise errors.NoModelAvailableError(
                 f"{name} is not available on hardware profile '{profile.name}': "
                 f"{profile.unsupported_reason(name)}")
+
+    def _check_backend_values(self, std_values):
+        early.check_population(simulator.state, self.label, type(self.celltype).__name__, self.size, std_values)
 
     def _engine_parameters(self):
         """Per-cell parameter arrays (standard units) that describe these cells."""
