@@ -136,3 +136,13 @@ def test_failed_mapping_leaves_the_network_usable_once_fixed(hw):
     assert sim.get_current_time() == pytest.approx(5.0)
     signal = cells.get_data().segments[0].filter(name="v")[0]
     assert signal.shape[1] == 1 and np.isfinite(signal.magnitude).all()
+
+
+@pytest.mark.parametrize("hw", ["brainscales2"], indirect=True)
+def test_synapse_type_the_profile_lacks_refused_at_creation(hw):
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="src")
+    cells = sim.Population(2, sim.IF_cond_exp(), label="cells")
+    depressing = sim.TsodyksMarkramSynapse(weight=0.005, U=0.5, tau_rec=100.0)
+    with pytest.raises(errors.NoModelAvailableError, match=r"'plastic'.*TsodyksMarkramSynapse.*'brainscales2'"):
+        sim.Projection(src, cells, sim.AllToAllConnector(), depressing, label="plastic")
+    assert sim.simulator.state.projections == []
