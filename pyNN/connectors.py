@@ -407,10 +407,25 @@ class OneToOneConnector(Connector):
         return float(projection.pre.size)
 
 
+#: a lower bound of the mean of the distributions that give counts, from their parameters
+_COUNT_MEANS = {
+    "binomial": lambda p: p["n"] * p["p"],
+    "poisson": lambda p: p["lambda_"],
+    "uniform_int": lambda p: p["low"],  # (the lowest value: a bound whatever the upper end means)
+}
+
+
 def _mean_count(n):
-    """Connections per cell for an int `n`; 0 (no up-front check) for a RandomDistribution,
-    whose mean is not known without drawing."""
-    return float(n) if isinstance(n, numbers.Integral) else 0.0
+    """Connections per cell for an int `n`, or (a lower bound of) the mean of a binomial,
+    Poisson or uniform_int RandomDistribution; 0 (no up-front check) for any other
+    distribution, whose mean is not known without drawing."""
+    if isinstance(n, numbers.Integral):
+        return float(n)
+    mean = _COUNT_MEANS.get(getattr(n, "name", None))
+    try:
+        return max(float(mean(n.parameters)), 0.0) if mean is not None else 0.0
+    except (KeyError, TypeError, ValueError):  # parameters not plain numbers: no estimate
+        return 0.0
 
 
 def _draw_n(n, count, rng, owner):

@@ -64,3 +64,23 @@ def test_sparse_probability_function_accepted_and_unchanged_by_the_check(sim, li
     monkeypatch.setattr(memory, "available_memory", lambda: None)
     unchecked = sim.Projection(cells, cells, SPARSE[kind](sim, sim.NumpyRNG(seed=7)), label="unchecked")
     assert np.array_equal(unchecked._pre, checked._pre) and np.array_equal(unchecked._post, checked._post)
+
+
+@pytest.mark.parametrize("distribution, parameters", [
+    ("poisson", {"lambda_": 5000.0}),
+    ("binomial", {"n": 10000, "p": 0.5}),
+    ("uniform_int", {"low": 2000, "high": 3000}),
+])
+def test_fixed_number_with_a_count_distribution_refused_before_drawing(sim, little_memory, distribution, parameters):
+    """1000 cells x a mean count of 2000-5000 = millions of connections > 1 MB / 4 bytes."""
+    cells = sim.Population(1000, sim.IF_curr_exp(), label="cells")
+    n = sim.RandomDistribution(distribution, rng=sim.NumpyRNG(seed=3), **parameters)
+    with pytest.raises(errors.ResourceExhaustedError, match=r"memory.*FixedNumberPreConnector.*'counted'"):
+        sim.Projection(cells, cells, sim.FixedNumberPreConnector(n, with_replacement=True), label="counted")
+
+
+def test_fixed_number_with_a_small_count_distribution_accepted(sim, little_memory):
+    cells = sim.Population(1000, sim.IF_curr_exp(), label="cells")
+    n = sim.RandomDistribution("poisson", lambda_=3.0, rng=sim.NumpyRNG(seed=3))
+    prj = sim.Projection(cells, cells, sim.FixedNumberPreConnector(n), label="few")
+    assert 2000 < prj.size() < 4000
