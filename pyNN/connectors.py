@@ -17,6 +17,7 @@ from lazyarray import larray
 
 from pyNN import descriptions, errors
 from pyNN.core import IndexBasedExpression, missing_hook
+from pyNN import memory
 from pyNN.memory import check_connection_memory
 from pyNN.random import NumpyRNG, RandomDistribution
 
@@ -255,9 +256,36 @@ class _MatrixConnector(Connector):
 
     allow_self_connections = True
 
+    #: cells of each side sampled to estimate the size of a probabilistic connector
+    SIZE_SAMPLE = 64
+
     def _block_mask(self, projection, post_start, post_stop):
         """Boolean (n_post_block, n_pre) matrix of connections."""
         raise missing_hook(self, "_block_mask")
+
+    def _probabilities(self, projection, pre, post):
+        """(len(post), len(pre)) matrix of connection probabilities of the cells at indices
+        `pre` and `post`, for connectors whose probability is a function (else None)."""
+        return None
+
+    def expected_size(self, projection):
+        """For a probability that is a function of the pair: when even every pair could not
+        be stored, the expected number from a sample of SIZE_SAMPLE x SIZE_SAMPLE pairs,
+        lowered by three standard errors (so only a request that clearly cannot fit is
+        refused). Pairs are sampled with a private generator: the connector's RNG draws the
+        same network as without the check."""
+        n_pre, n_post = projection.pre.size, projection.post.size
+        available = memory.available_memory()
+        if available is None or float(n_pre) * n_post * memory.MIN_BYTES_PER_CONNECTION <= available:
+            return None  # every pair fits: nothing to estimate
+        sampler = np.random.default_rng(12345)
+        pre = np.sort(sampler.choice(n_pre, min(self.SIZE_SAMPLE, n_pre), replace=False))
+        post = np.sort(sampler.choice(n_post, min(self.SIZE_SAMPLE, n_post), replace=False))
+        p = self._probabilities(projection, pre, post)
+        if p is None or not p.size:
+            return None
+        lower = max(float(p.mean()) - 3.0 * float(p.std()) / np.sqrt(p.size), 0.0)
+        return lower * n_pre * n_post
 
     def generate(self, projection):
         n_pre, n_post = projection.pre.size, projection.post.size
@@ -344,13 +372,14 @@ class DistanceDependentProbabilityConnector(_MatrixConnector):
         self.allow_self_connections = _check_self_connections(allow_self_connections, owner)
         self.rng = self._rng(rng)
 
-    def _block_mask(self, projection, start, stop):
-        pre_pos = projection.pre.positions
-        post_pos = projection.post.positions[:, start:stop]
-        d = projection.space.distances(pre_pos, post_pos).T  # (block, n_pre)
+    def _probabilities(self, projection, pre, post):
+        d = projection.space.distances(projection.pre.positions[:, pre],
+                                       projection.post.positions[:, post]).T  # (post, pre)
         p = np.asarray(self._f(d), dtype=float)
-        if p.shape != d.shape:
-            p = np.broadcast_to(p, d.shape)
+        return np.broadcast_to(p, d.shape) if p.shape != d.shape else p
+
+    def _block_mask(self, projection, start, stop):
+        p = self._probabilities(projection, slice(None), slice(start, stop))
         if p.size and (p.min() < 0 or p.max() > 1 or np.isnan(p).any()):
             raise errors.InvalidParameterValueError(
                 f"Projection '{projection.label}': DistanceDependentProbabilityConnector expression "
@@ -378,10 +407,25 @@ class OneToOneConnector(Connector):
         return float(projection.pre.size)
 
 
+#: a lower bound of the mean of the distributions that give counts, from their parameters
+_COUNT_MEANS = {
+    "binomial": lambda p: p["n"] * p["p"],
+    "poisson": lambda p: p["lambda_"],
+    "uniform_int": lambda p: p["low"],  # (the lowest value: a bound whatever the upper end means)
+}
+
+
 def _mean_count(n):
-    """Connections per cell for an int `n`; 0 (no up-front check) for a RandomDistribution,
-    whose mean is not known without drawing."""
-    return float(n) if isinstance(n, numbers.Integral) else 0.0
+    """Connections per cell for an int `n`, or (a lower bound of) the mean of a binomial,
+    Poisson or uniform_int RandomDistribution; 0 (no up-front check) for any other
+    distribution, whose mean is not known without drawing."""
+    if isinstance(n, numbers.Integral):
+        return float(n)
+    mean = _COUNT_MEANS.get(getattr(n, "name", None))
+    try:
+        return max(float(mean(n.parameters)), 0.0) if mean is not None else 0.0
+    except (KeyError, TypeError, ValueError):  # parameters not plain numbers: no estimate
+        return 0.0
 
 
 def _draw_n(n, count, rng, owner):
@@ -897,11 +941,13 @@ class IndexBasedProbabilityConnector(_MatrixConnector):
                                                               "IndexBasedProbabilityConnector")
         self.rng = self._rng(rng)
 
-    def _block_mask(self, projection, start, stop):
+    def _probabilities(self, projection, pre, post):
         self.index_expression.projection = projection
-        n_pre = projection.pre.size
-        post, pre = np.meshgrid(np.arange(start, stop), np.arange(n_pre), indexing="ij")
-        p = np.asarray(self.index_expression(pre.ravel(), post.ravel()), dtype=float).reshape(post.shape)
+        post, pre = np.meshgrid(post, pre, indexing="ij")
+        return np.asarray(self.index_expression(pre.ravel(), post.ravel()), dtype=float).reshape(post.shape)
+
+    def _block_mask(self, projection, start, stop):
+        p = self._probabilities(projection, np.arange(projection.pre.size), np.arange(start, stop))
         _check_probabilities(p, projection, f"IndexBasedProbabilityConnector expression "
                                             f"{type(self.index_expression).__name__}")
         draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
@@ -922,11 +968,14 @@ class DisplacementDependentProbabilityConnector(_MatrixConnector):
                                                               "DisplacementDependentProbabilityConnector")
         self.rng = self._rng(rng)
 
+    def _probabilities(self, projection, pre, post):
+        pre_pos = projection.pre.positions[:, pre]
+        post_pos = projection.post.positions[:, post]
+        disp = post_pos[:, :, np.newaxis] - pre_pos[:, np.newaxis, :]  # (3, post, pre)
+        return np.asarray(self.disp_function(disp.reshape(3, -1)), dtype=float).reshape(disp.shape[1:])
+
     def _block_mask(self, projection, start, stop):
-        pre_pos = projection.pre.positions
-        post_pos = projection.post.positions[:, start:stop]
-        disp = post_pos[:, :, np.newaxis] - pre_pos[:, np.newaxis, :]  # (3, block, n_pre)
-        p = np.asarray(self.disp_function(disp.reshape(3, -1)), dtype=float).reshape(disp.shape[1:])
+        p = self._probabilities(projection, slice(None), slice(start, stop))
         _check_probabilities(p, projection, f"DisplacementDependentProbabilityConnector disp_function "
                                             f"{getattr(self.disp_function, '__name__', self.disp_function)!r}")
         draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)

@@ -91,6 +91,11 @@ class SimulatorError(PyNNError, RuntimeError):
     """The underlying simulator failed; the message says which object and what it reported."""
 
 
+class NumericalInstabilityError(SimulatorError):
+    """The simulator's integration diverged during a run (a state variable became NaN or
+    infinite); the message names the population, the cells and the time interval."""
+
+
 class RoundingWarning(Warning):
     """A value was rounded to fit the simulation grid."""
 

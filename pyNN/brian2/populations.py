@@ -214,6 +214,11 @@ class Population(common.Population):
             native, factor = model.state[name]
             state_array(self.group, native)[indices] = values * factor
 
+    def _membrane_potential(self):
+        if self.group is None or "v" not in self.brian2_model.state:
+            return None
+        return state_array(self.group, self.brian2_model.state["v"][0])
+
     def _native_state(self, std_variable, indices):
         """Current value of a state variable, in standard units."""
         native, factor = self.brian2_model.state[std_variable]
@@ -239,9 +244,35 @@ class Population(common.Population):
         injection = getattr(self, "_injection", None)
         if injection is not None:
             injection.prepare(end_steps)
+        last = getattr(self, "_last_step_spikes", None)
+        if last is not None and last.size:
+            # hand the previous run's last-step spikes to the synapses (see _after_run)
+            space = state_array(self.group, "_spikespace")
+            space[:last.size] = last
+            space[-1] = last.size
+        self._last_step_spikes = None
+
+    def _after_run(self, last_step_start):
+        """Keep the cells that fired in the last step of the run (it began at `last_step_start`, s).
+
+        With the threshold tested after the synapses (``spikes_after_update``), a spike of
+        the last step is pushed to the synapses only in the next step, but Brian2 empties
+        the spike space when a run ends, so the next run would not transmit it. Brian2
+        keeps ``lastspike`` (models with a refractory period, i.e. every standard one that
+        tests after the synapses): the cells whose lastspike is that step's time are put
+        back into the spike space before the next run (_before_run).
+        """
+        self._last_step_spikes = None
+        if self.group is None or "lastspike" not in self.group.variables \
+                or self.group.thresholder["spike"].when != "after_synapses":
+            return
+        lastspike = state_array(self.group, "lastspike")
+        dt = simulator.state.dt * 1e-3
+        self._last_step_spikes = np.flatnonzero(np.abs(lastspike - last_step_start) < 0.25 * dt).astype(np.int32)
 
     def _after_restore(self):
         """After the snapshot was restored: the current parameters again (set() may have changed them)."""
+        self._last_step_spikes = None  # reset(): the spikes of the run before are not carried over
         if self.group is None:
             return
         self._set_native_parameters(self._translate(self._std), self._indices)

@@ -173,6 +173,8 @@ class State(BaseState):
         if _b2network.Network._globally_stopped:
             done = min(n_steps, round(self.network.t_ * 1e3 / self.dt) - self.steps)
         self.network.t_ = (self.steps + done) * self.dt * 1e-3
+        for population in self.populations:
+            population._after_run((self.steps + done - 1) * self.dt * 1e-3)
         return done
 
     def _report_options(self, n_steps):

@@ -171,6 +171,7 @@ class BaseState:
         """
         self.session += 1
         self._clear_bookkeeping()
+        self._divergence_watch = None  # the cost of a check is measured anew on the new network
         self.dt = float(timestep)
         self._min_delay = None if min_delay == "auto" else float(min_delay)
         self._max_delay = None if max_delay == "auto" else float(max_delay)
@@ -198,9 +199,14 @@ class BaseState:
                 f"Cannot run for a negative time ({n_steps * self.dt} ms); the duration must be >= 0")
         for obj in self.current_sources:
             obj._prepare_run(self.steps + n_steps)
-        interrupted = advance_in_slices(self, n_steps) if n_steps else False
-        self.has_run = True
-        self.running = True
+        start = self.steps
+        try:
+            interrupted = advance_in_slices(self, n_steps) if n_steps else False
+        finally:
+            # also after a run stopped by an error (e.g. a diverged integration) time has moved
+            if n_steps == 0 or self.steps != start:
+                self.has_run = True
+                self.running = True
         if interrupted:
             # time and recorded data describe the steps simulated; the next run() continues
             raise KeyboardInterrupt(f"run interrupted at t = {self.t:g} ms")
@@ -245,6 +251,10 @@ class BaseState:
     def _threads_hint(self):
         """How this backend can use several cores in one process, for error messages."""
         return ""
+
+    #: wall time (s) to read one cell's membrane potential for the divergence check, as far
+    #: as it is known before the first check (see pyNN.common.numerical_safety)
+    state_read_cost = 0.0
 
     #: whether run() advances in slices of bounded wall time (see pyNN.common.interrupt); a
     #: backend whose _advance stops early on _request_stop() may run in one piece

@@ -13,6 +13,8 @@ import signal
 import threading
 import time
 
+from pyNN.common import numerical_safety
+
 #: wall time (s) of one slice of a run: the longest delay between Ctrl-C and the stop
 SLICE_WALL_TIME = 0.2
 
@@ -79,11 +81,14 @@ def advance_in_slices(state, n_steps):
     """Advance `state` (a BaseState) by `n_steps` in slices, stopping early after Ctrl-C.
 
     Returns True if the run was interrupted (``state.steps`` then counts the steps actually
-    simulated). The backend's hooks: ``_begin_run(target)``, ``_advance(n)`` (returns the
+    simulated). After each slice the membrane potentials are checked (NumericalInstabilityError
+    if the integration diverged). The backend's hooks: ``_begin_run(target)``, ``_advance(n)`` (returns the
     steps done, or None for all of them), ``_end_run()`` and ``_request_stop()``.
     """
     target = state.steps + n_steps
     slicer = Slicer()
+    diverged = None
+    divergence = numerical_safety.watch(state)
     with InterruptGuard(state._request_stop) as guard:
         state._begin_run(target)
         try:
@@ -94,10 +99,14 @@ def advance_in_slices(state, n_steps):
                 state.steps += done
                 if state.progress is not None:
                     state.progress.update(state.t)
-                if done < k:
+                # a diverged integration stops the run here (pyNN.common.numerical_safety)
+                diverged = divergence.after_slice(state)
+                if diverged is not None or done < k:
                     break
                 if state.slice_runs:
                     slicer.done(k)
         finally:
             state._end_run()
+        if diverged is not None:
+            raise numerical_safety.divergence_error(state, *diverged)
         return guard.pending

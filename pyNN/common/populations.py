@@ -601,6 +601,7 @@ class Population(BasePopulation):
         self._std = self._evaluate_parameter_space(self.celltype.parameter_space, np.arange(size))
         type(self.celltype).check_values(self._std, f"Population '{label}'")
         self._round_to_grid(self._std)
+        self._check_backend_values(self._std)
         self._initial = {}
         iv = dict(self.celltype.default_initial_values)
         iv.update(initial_values or {})
@@ -719,6 +720,7 @@ class Population(BasePopulation):
                 merged[name] = values
         type(celltype).check_values(merged, f"Population '{self.label}'")
         self._round_to_grid(new)
+        self._check_backend_values(merged)
         for name, values in new.items():
             arr = self._std[name]
             if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
@@ -846,6 +848,11 @@ class Population(BasePopulation):
         """Refuse what the backend cannot simulate beyond a missing model (the core has
         already checked ``native_type.native_name``), e.g. the limits of a hardware profile."""
 
+    def _check_backend_values(self, std_values):
+        """Refuse (with a pyNN error) parameter values the backend cannot simulate, e.g. outside
+        a hardware profile's ranges; `std_values`: every parameter (standard units, one value
+        per cell or a scalar), called at creation and by set() before anything is kept."""
+
     def _create_cells(self):
         raise missing_hook(self, "_create_cells")
 
@@ -858,6 +865,13 @@ class Population(BasePopulation):
     def _native_ids(self):
         """Simulator handles (e.g. node ids) of the cells, as an integer array."""
         raise missing_hook(self, "_native_ids")
+
+    def _membrane_potential(self):
+        """Current membrane potential of every cell (any unit; only its finiteness is checked,
+        see :mod:`pyNN.common.numerical_safety`), or None for cells without one (spike
+        sources). Called after every slice of a run: a backend returns the array its
+        simulator already holds, without a loop per cell."""
+        return None
 
     def _add_injection(self, source, indices):
         """`source`, a current source whose waveform the core computes (see

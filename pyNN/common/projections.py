@@ -304,12 +304,20 @@ class Projection:
         if "delay" in merged:
             delays = merged["delay"]
             self._check_backend_delays(delays[new] if isinstance(delays, np.ndarray) else delays)
+        self._check_backend_connections(pre, post, merged)
         self._pre, self._post, self._syn = pre, post, merged
         self._create_in_chunks(new)
 
     def _check_backend_delays(self, delays):
         """Hook: refuse (with a pyNN error) delays the backend cannot create now; called before
         anything of the new connections is kept or sent to the simulator."""
+
+    def _check_backend_connections(self, pre, post, values):
+        """Hook: refuse (with a pyNN error) connections whose values the backend cannot realise,
+        e.g. weights or delays outside a hardware profile's range. Called with every connection
+        of the projection (`pre`, `post` indices and `values`, name -> scalar or one value per
+        connection, standard units with the user's signs) before anything is kept, at creation
+        and by set()."""
 
     def _create_in_chunks(self, positions, chunk=250_000):
         """Hand the connections at `positions` (slice or index array) to the backend."""
@@ -483,6 +491,8 @@ class Projection:
         """Validate `new` (name -> one value per connection, in storage order) and apply it."""
         n = self._pre.size
         new = self._validate_values(new, n)
+        if n:
+            self._check_backend_connections(self._pre, self._post, {**self._syn, **new})
         for name, value in new.items():
             self._syn[name] = value
         if n:

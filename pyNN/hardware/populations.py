@@ -6,6 +6,7 @@ from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.models import adapt_parameters, build_group
+from pyNN.hardware.mapping import early
 from pyNN.hardware.recording import Recorder
 
 
@@ -27,6 +28,9 @@ class Population(common.Population):
             raise errors.NoModelAvailableError(
                 f"{name} is not available on hardware profile '{profile.name}': "
                 f"{profile.unsupported_reason(name)}")
+
+    def _check_backend_values(self, std_values):
+        early.check_population(simulator.state, self.label, type(self.celltype).__name__, self.size, std_values)
 
     def _engine_parameters(self):
         """Per-cell parameter arrays (standard units) that describe these cells."""
@@ -53,6 +57,9 @@ class Population(common.Population):
     def _set_native_initial_values(self, std_initial_values, indices):
         for name, values in std_initial_values.items():
             self._group.set_state(name, np.asarray(values, dtype=float), np.asarray(indices))
+
+    def _membrane_potential(self):
+        return self._group.v if self._group.kind == "neuron" else None
 
     def _native_ids(self):
         return self.first_id_int + self._indices

@@ -8,6 +8,7 @@ from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
+from pyNN.hardware.mapping import early
 from pyNN.hardware.standardmodels.synapses import STDPMechanism, StaticSynapse
 
 
@@ -25,6 +26,9 @@ class Projection(common.Projection):
                 raise errors.NoModelAvailableError(
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
                     f"{type(root.celltype).__name__} is not available on the hardware backend")
+
+    def _check_backend_connections(self, pre, post, values):
+        early.check_projection(simulator.state, self, pre, post, values)
 
     def _create_connections(self, pre, post, values):
         simulator.state.network_changed()

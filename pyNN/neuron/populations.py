@@ -89,6 +89,15 @@ class Population(common.Population):
             self._spk_flags = h.PtrVector(self.size)
             for k, cell in enumerate(self._cells):
                 self._spk_flags.pset(k, cell._ref_spk)
+        # and to each cell's membrane potential, read in one call after every slice of a run
+        # (see pyNN.common.numerical_safety)
+        self._v_pointers = None
+        native_v = self.native_type.variable_map.get("v")
+        if self.size and native_v and hasattr(self._cells[0], "_ref_" + native_v):
+            self._v_pointers = h.PtrVector(self.size)
+            for k, cell in enumerate(self._cells):
+                self._v_pointers.pset(k, getattr(cell, "_ref_" + native_v))
+            self._v_values = h.Vector(self.size)
 
     def _native_ids(self):
         return self.first_id_int + self._indices
@@ -99,6 +108,7 @@ class Population(common.Population):
         self._feeders = [None] * self.size
         self._retired_feeders = []
         self._cells = []
+        self._v_pointers = None
 
     # --- parameters ------------------------------------------------------------------
     def _set_native_parameters(self, native_values, indices, queue=True):
@@ -224,6 +234,13 @@ class Population(common.Population):
 
     def _nrn_cells(self):
         return self._cells
+
+    def _membrane_potential(self):
+        pointers = getattr(self, "_v_pointers", None)
+        if pointers is None:
+            return None
+        pointers.gather(self._v_values)
+        return self._v_values.as_numpy()
 
     def _add_injection(self, source, indices):
         simulator.state.injections_changed = True  # the groups of injected cells are made anew

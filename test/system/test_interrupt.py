@@ -36,15 +36,8 @@ def _run_child(backend, mode, out, interrupt_after=None):
         return json.load(f), sent
 
 
-def test_interrupted_run_continues_exactly(sim, tmp_path, request):
+def test_interrupted_run_continues_exactly(sim, tmp_path):
     backend = sim.__name__.split(".")[-1]
-    if backend == "brian2":
-        # known Brian2-backend limitation (doc/behaviour.md, "Interrupting a run"): a cell's spike
-        # in the last step before a run boundary is not passed through its synapses when the next
-        # run starts (strict xfail test_brian2_cell_spike_in_the_last_step_of_a_run); an interrupt
-        # lands on an arbitrary step, so the continued run differs when a spike falls there
-        request.applymarker(pytest.mark.xfail(
-            strict=False, reason="Brian2: spike in the last step before a run boundary is not transmitted"))
     t_stop = DURATION[backend]
     reference, _ = _run_child(backend, "plain", tmp_path / "plain.json")
     result, sent = _run_child(backend, "interrupt", tmp_path / "interrupted.json", interrupt_after=1.0)

@@ -378,9 +378,9 @@ def test_parameters_changed_between_runs_act_on_every_backend():
         np.testing.assert_allclose(other, results[0], rtol=0, atol=1e-9 * 0.5)
 
 
-@pytest.mark.xfail(strict=True, reason="known Brian2-backend bug: a cell's spike in the last step of a run is "
-                   "not propagated through its synapses when the next run starts")
 def test_brian2_cell_spike_in_the_last_step_of_a_run():
+    """A spike in the last step of a run reaches its targets in the next run (Brian2 empties
+    its spike space when a run ends; the backend puts those spikes back)."""
     sim = pytest.importorskip("pyNN.brian2")
     sim.setup(timestep=0.1)
     _, post = _driven_network(sim)  # post cell 0 fires at 28.0

@@ -36,6 +36,7 @@ EXPECTED_BUILTINS = {
     "NotSupportedError": NotImplementedError,
     "SimulationStateError": RuntimeError,
     "SimulatorError": RuntimeError,
+    "NumericalInstabilityError": RuntimeError,
     "NothingToWriteError": OSError,
     "InvalidWeightError": ValueError,
     "NotLocalError": IndexError,

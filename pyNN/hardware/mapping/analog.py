@@ -42,9 +42,8 @@ def map_analog(ctx):
                  "use time_domain='bio'", "setup")
     check_ranges(ctx)
     for k, prj in enumerate(ctx.projections):
-        _check_sign(ctx, prj)
-        lay.n_syn[prj.label] = _map_weights(ctx, prj, k, lay.bss2, lay.preset)
-        _map_delays(ctx, prj)
+        codes, lsb, n_clipped = check_projection(ctx, prj)
+        lay.n_syn[prj.label] = _map_weights(ctx, prj, k, codes, lsb, n_clipped, lay.preset)
     placement.place(ctx, lay)
     if "shared_parameters" in prof:
         placement.shared_parameters(ctx, lay.neuron_pops, lay.first)
@@ -217,11 +216,21 @@ def _check_sign(ctx, prj):
                  prj.label)
 
 
-def _map_weights(ctx, prj, k, bss2, preset):
-    """Integer codes, multi-synapse counts, realised weights (with mismatch). Returns synapses per connection."""
+def check_projection(ctx, prj):
+    """The checks that depend on this projection alone (sign, weight range, delays); also
+    made when it is created (pyNN.hardware.mapping.early). Returns the weight codes, the
+    weight step, the number of weights clipped (lenient policy)."""
+    _check_sign(ctx, prj)
+    codes, lsb, n_clipped = _weight_codes(ctx, prj)
+    _map_delays(ctx, prj)
+    return codes, lsb, n_clipped
+
+
+def _weight_codes(ctx, prj):
+    """Integer weight codes (units of the weight step), checked against the largest hardware weight."""
     prof = ctx.profile
     post = ctx.pop(prj.post)
-    if bss2:
+    if "neuron_circuits" in prof:  # BrainScaleS-2 (as _Layout.bss2): the step depends on the cell type
         lsb = float(prof["weight_lsb_conductance"] if conductance_based(post.celltype) else prof["weight_lsb_current"])
     else:
         lsb = float(prof["weight_lsb_inh"] if prj.receptor_type == "inhibitory" else prof["weight_lsb_exc"])
@@ -241,6 +250,14 @@ def _map_weights(ctx, prj, k, bss2, preset):
                           f"use weights up to {top * lsb:g} or raise the weight step", prj.label,
                           f"clipped {n_clipped} weights to {top * lsb:g}")
             codes = np.minimum(codes, top)
+    return codes, lsb, n_clipped
+
+
+def _map_weights(ctx, prj, k, codes, lsb, n_clipped, preset):
+    """Multi-synapse counts, realised weights (with mismatch). Returns synapses per connection."""
+    prof = ctx.profile
+    max_w = int(prof["max_synapse_weight"])
+    cap = prof.get("max_synapses_per_connection")
     n_syn = analog.synapses_per_connection(codes, max_w)
     quantised = codes * lsb
     stats = weight_stats(prj.weight, quantised, ctx.keep[prj.label])

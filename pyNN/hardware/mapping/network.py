@@ -43,14 +43,14 @@ def map_current_network(state):
     -------
     (MappingResult, MappedNetwork)
     """
-    pop_specs, position = _population_specs(state.populations)
+    pop_specs, position = population_specs(state.populations)
     proj_specs, parts = _projection_specs(state.projections, position)
     result = map_network(state.profile, pop_specs, proj_specs, dt=state.dt, policy=state.policy,
                          seed=state.rng_seed)
     return result, MappedNetwork(pop_specs, proj_specs, parts)
 
 
-def _population_specs(populations):
+def population_specs(populations):
     """One spec per population (unique labels), and each population's position."""
     used = set()
     specs, position = [], {}
@@ -67,24 +67,35 @@ def _projection_specs(projections, position):
     used = set()
     specs, parts = [], []
     for proj in projections:
-        pre_parts = _roots_of(proj.pre, proj._pre)
-        weight = np.abs(np.asarray(proj._values("weight"), dtype=float))
-        delay = np.asarray(proj._values("delay"), dtype=float)
-        user_w = proj._syn.get("weight")
-        negative = user_w is not None and np.any(np.asarray(user_w) < 0)
-        for pre_root, pre_idx, pre_sel in pre_parts:
-            for post_root, post_idx, post_sel in _roots_of(proj.post, proj._post[pre_sel]):
-                sel = pre_sel[post_sel]
-                if not sel.size:
-                    continue
-                label = proj.label if len(pre_parts) == 1 and post_sel.size == pre_sel.size \
-                    else f"{proj.label}[{pre_root.label}->{post_root.label}]"
-                specs.append(ProjectionSpec(
-                    label=_unique(label, used), pre=position[id(pre_root)], post=position[id(post_root)],
-                    pre_index=pre_idx[post_sel], post_index=post_idx, weight=weight[sel], delay=delay[sel],
-                    receptor_type=proj.receptor_type, synapse_type=type(proj.synapse_type).__name__,
-                    user_sign=-np.ones(sel.size) if negative else None))
-                parts.append((proj, pre_root, post_root, sel))
+        more_specs, more_parts = projection_specs(proj, proj._pre, proj._post, proj._values("weight"),
+                                                  proj._values("delay"), proj._syn.get("weight"), position, used)
+        specs.extend(more_specs)
+        parts.extend(more_parts)
+    return specs, parts
+
+
+def projection_specs(proj, pre, post, weight, delay, user_weight, position, used):
+    """The specs of one projection's connections (`pre`, `post` indices into its pre and post
+    groups, with their `weight` magnitudes or signed values and `delay`; `user_weight`: the
+    weights as the user gave them, whose sign is kept), and the parts they come from."""
+    specs, parts = [], []
+    weight = np.abs(np.broadcast_to(np.asarray(weight, dtype=float), np.shape(pre)))
+    delay = np.broadcast_to(np.asarray(delay, dtype=float), np.shape(pre))
+    negative = user_weight is not None and np.any(np.asarray(user_weight) < 0)
+    pre_parts = _roots_of(proj.pre, pre)
+    for pre_root, pre_idx, pre_sel in pre_parts:
+        for post_root, post_idx, post_sel in _roots_of(proj.post, post[pre_sel]):
+            sel = pre_sel[post_sel]
+            if not sel.size:
+                continue
+            label = proj.label if len(pre_parts) == 1 and post_sel.size == pre_sel.size \
+                else f"{proj.label}[{pre_root.label}->{post_root.label}]"
+            specs.append(ProjectionSpec(
+                label=_unique(label, used), pre=position[id(pre_root)], post=position[id(post_root)],
+                pre_index=pre_idx[post_sel], post_index=post_idx, weight=weight[sel], delay=delay[sel],
+                receptor_type=proj.receptor_type, synapse_type=type(proj.synapse_type).__name__,
+                user_sign=-np.ones(sel.size) if negative else None))
+            parts.append((proj, pre_root, post_root, sel))
     return specs, parts
 
 

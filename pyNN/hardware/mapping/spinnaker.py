@@ -154,24 +154,9 @@ def _realise_delays(ctx, lay):
     """Delays in ticks, clipped (policy) to what the post core and the delay extensions
     support; which source slices need a delay-extension core. Delays come before placement
     because the extension cores need places too."""
-    prof, dt = ctx.profile, ctx.dt
     for prj in ctx.projections:
         ticks, _, _ = delay_ticks(ctx, prj, prj.label)
-        post = ctx.pop(prj.post)
-        apc_post = lay.pop_slices[prj.post][0]
-        native, top = max_delay_ticks(prof, min(apc_post, max(post.size, 1)))
-        over = ticks > top
-        if over.any():
-            worst = int(ticks.max())
-            ctx.violation(
-                "DELAY_OUT_OF_RANGE", errors.InvalidParameterValueError,
-                f"projection '{prj.label}': delay {worst * dt:g} ms = {worst} ticks exceeds the {top} ticks "
-                f"({top * dt:g} ms) that the post core's {native} delay slots and "
-                f"{prof['delay_extension_blocks'] if prof['allow_delay_extensions'] else 0} delay-extension blocks "
-                f"support ({prof['delay_model']} delay model)",
-                "shorten the delays, use a larger time step, or delay_model='current' with fewer neurons_per_core",
-                prj.label, f"clipped {int(over.sum())} delays to {top} ticks")
-            ticks = np.minimum(ticks, top)
+        native, ticks = check_delay_range(ctx, prj, ticks)
         needs_ext = ticks > native
         lay.n_ext_conn[prj.label] = int(needs_ext.sum())
         if needs_ext.any():
@@ -179,7 +164,30 @@ def _realise_delays(ctx, lay):
             for s in np.unique(prj.pre_index[needs_ext] // apc_pre):
                 lay.ext_sources.add((prj.pre, int(s)))
         lay.ticks[prj.label] = ticks
-        ctx.delay[prj.label] = ticks * dt
+        ctx.delay[prj.label] = ticks * ctx.dt
+
+
+def check_delay_range(ctx, prj, ticks):
+    """Delays (in ticks) against what the post core's delay slots and the delay extensions
+    hold; also checked when the projection is created (pyNN.hardware.mapping.early).
+    Returns (native delay slots, ticks clipped under the lenient policy)."""
+    prof, dt = ctx.profile, ctx.dt
+    post = ctx.pop(prj.post)
+    apc_post = atoms_per_core(prof, post.celltype)
+    native, top = max_delay_ticks(prof, min(apc_post, max(post.size, 1)))
+    over = ticks > top
+    if over.any():
+        worst = int(ticks.max())
+        ctx.violation(
+            "DELAY_OUT_OF_RANGE", errors.InvalidParameterValueError,
+            f"projection '{prj.label}': delay {worst * dt:g} ms = {worst} ticks exceeds the {top} ticks "
+            f"({top * dt:g} ms) that the post core's {native} delay slots and "
+            f"{prof['delay_extension_blocks'] if prof['allow_delay_extensions'] else 0} delay-extension blocks "
+            f"support ({prof['delay_model']} delay model)",
+            "shorten the delays, use a larger time step, or delay_model='current' with fewer neurons_per_core",
+            prj.label, f"clipped {int(over.sum())} delays to {top} ticks")
+        ticks = np.minimum(ticks, top)
+    return native, ticks
 
 
 def _place_cores(ctx, lay):

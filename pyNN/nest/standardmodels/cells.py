@@ -349,6 +349,12 @@ LIMITATIONS = (
     "processes and threads: `setup(threads=T)` gives results identical to T=1 except for NEST's stochastic "
     "generators (SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma), whose draws come from "
     "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError).",
+    "after a run, a Projection with a delay longer than NEST's delay range (the longest delay before the first "
+    "run, at least 5 ms, or `setup(max_delay=...)`) raises NotSupportedError: NEST refuses to change its delay "
+    "range once it has simulated, and rebuilding its kernel would lose the running state.",
+    "the check for a diverged integration (NaN or infinite membrane potential) takes at most 2 % of a run's wall "
+    "time, because NEST reads node states one by one (a short run of a large network may end unchecked); the "
+    "exactly integrated `iaf_psc_*` models cannot diverge and are not checked.",
 )
 
 

@@ -314,6 +314,9 @@ LIMITATIONS = (
     "spikes were missed).",
     "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (distribution "
     "over MPI is not implemented yet).",
+    "spike sources (artificial cells) cannot be created after a run (NotSupportedError; before the first run or "
+    "after reset() they can): NEURON activates new artificial cells only at finitialize(), and its SaveState "
+    "cannot carry the running simulation across that.",
 )
 
 

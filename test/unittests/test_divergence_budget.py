@@ -1,0 +1,59 @@
+"""The budget of the divergence check (pyNN.common.numerical_safety), without a simulator."""
+
+import pytest
+
+from pyNN.common import numerical_safety
+
+
+def test_check_budget_spaces_out_slow_checks(monkeypatch):
+    """Without a simulator: a check that costs more than CHECK_SHARE of the time since the
+    last one is postponed; a cheap one is done every time."""
+    class FakeState:
+        steps = 0
+        populations = []
+        state_read_cost = 0.0
+
+    state = FakeState()
+    watch = numerical_safety.DivergenceWatch()
+    calls = []
+    monkeypatch.setattr(numerical_safety, "find_divergence", lambda s, first: calls.append(first))
+    clock = iter([10.0, 10.5, 11.0, 11.0, 12.0, 60.0, 60.1])
+    monkeypatch.setattr(numerical_safety.time, "perf_counter", lambda: next(clock))
+    watch.last = 0.0
+    state.steps = 10
+    watch.after_slice(state)  # at 10.0: checked, costs 0.5 s
+    assert calls == [0] and watch.cost == pytest.approx(0.5)
+    state.steps = 20
+    watch.after_slice(state)  # at 11.0: 0.5 s > 2 % of 0.5 s: postponed
+    assert calls == [0]
+    state.steps = 30
+    watch.after_slice(state)  # at 11.0 again: postponed
+    watch.last = 11.0
+    state.steps = 40
+    watch.after_slice(state)  # at 12.0: still postponed (0.5 > 0.02 * 1.0)
+    assert calls == [0]
+    state.steps = 50
+    watch.after_slice(state)  # at 60.0: 0.5 <= 0.02 * 49: checked from step 10
+    assert calls == [0, 10]
+
+
+def test_a_check_known_to_be_slow_waits_from_the_start(monkeypatch):
+    """The backend's estimate of the cost of reading a cell spaces out even the first check."""
+    class Pop:
+        size = 10000
+
+    class FakeState:
+        steps = 5
+        populations = [Pop()]
+        state_read_cost = 3e-5  # 0.3 s for the 10^4 cells
+
+    calls = []
+    monkeypatch.setattr(numerical_safety, "find_divergence", lambda s, first: calls.append(first))
+    clock = iter([1.0, 5.0, 20.0, 20.3])
+    monkeypatch.setattr(numerical_safety.time, "perf_counter", lambda: next(clock))
+    watch = numerical_safety.DivergenceWatch()  # made at 1.0
+    watch.after_slice(FakeState())  # at 5.0: 0.3 s > 2 % of 4 s: postponed
+    assert calls == []
+    watch.after_slice(FakeState())  # at 20.0: 0.3 s <= 2 % of 19 s: checked
+    assert calls == [0]
+    assert watch.cost == pytest.approx(0.3)
