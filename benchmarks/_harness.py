@@ -67,6 +67,7 @@ class Timer:
 
     def __init__(self):
         self.times = {}
+        self.cpu_times = {}  # CPU time of the process: far less sensitive to other load
         self.memory = {}
 
     def phase(self, name):
@@ -75,9 +76,11 @@ class Timer:
         class _Phase:
             def __enter__(self):
                 self.t0 = time.perf_counter()
+                self.c0 = time.process_time()
 
             def __exit__(self, *exc):
                 timer.times[name] = timer.times.get(name, 0.0) + time.perf_counter() - self.t0
+                timer.cpu_times[name] = timer.cpu_times.get(name, 0.0) + time.process_time() - self.c0
                 timer.memory[f"peak_rss_after_{name}_mb"] = peak_rss_mb()
                 return False
 
@@ -89,7 +92,10 @@ def _child(variants, name, options):
     wall0 = time.perf_counter()
     extra = variants[name](timer, options) or {}
     wall = time.perf_counter() - wall0
-    result = {"variant": name, "times": timer.times, "wall_in_child": wall,
+    if "total" in timer.times and "total" not in timer.cpu_times:  # scripts sum their phases
+        parts = [p for p in ("build", "run", "data") if p in timer.cpu_times]
+        timer.cpu_times["total"] = sum(timer.cpu_times[p] for p in parts)
+    result = {"variant": name, "times": timer.times, "cpu_times": timer.cpu_times, "wall_in_child": wall,
               "peak_rss_mb": peak_rss_mb(), **timer.memory, **extra}
     nest = sys.modules.get("nest")
     if nest is not None:
@@ -113,6 +119,8 @@ def _merge_repeats(runs):
     phases = runs[0]["times"].keys()
     out["times"] = {p: statistics.median(r["times"][p] for r in runs) for p in phases}
     out["times_all_repeats"] = {p: [r["times"][p] for r in runs] for p in phases}
+    cpu_phases = runs[0].get("cpu_times", {}).keys()
+    out["cpu_times"] = {p: statistics.median(r["cpu_times"][p] for r in runs) for p in cpu_phases}
     out["peak_rss_mb"] = statistics.median(r["peak_rss_mb"] for r in runs)
     out["peak_rss_all_repeats_mb"] = [r["peak_rss_mb"] for r in runs]
     return out
@@ -136,6 +144,8 @@ def print_table(title, pairs, results, phases, targets, report_keys=()):
         print(f"  {'metric':<26}{'ours':>12}{'native':>12}{'ratio':>9}  target")
         rows = [(f"time {p} (s)", ours["times"].get(p), native["times"].get(p), targets.get(p))
                 for p in phases]
+        rows += [(f"cpu {p} (s)", ours.get("cpu_times", {}).get(p), native.get("cpu_times", {}).get(p), None)
+                 for p in phases if p != "import"]
         rows.append(("peak memory (MiB)", ours["peak_rss_mb"], native["peak_rss_mb"],
                      targets.get("memory")))
         rows.append(("  after imports (MiB)", ours.get("rss_after_import_mb"),
@@ -221,6 +231,9 @@ def main(name, description, variants, pairs, phases, targets, add_options=None, 
             ratios[label] = {f"time_{p}": results[o]["times"][p] / results[n]["times"][p]
                              for p in phases
                              if p in results[o]["times"] and results[n]["times"].get(p)}
+            ratios[label].update({f"cpu_{p}": results[o]["cpu_times"][p] / results[n]["cpu_times"][p]
+                                  for p in phases if p in results[o].get("cpu_times", {})
+                                  and results[n].get("cpu_times", {}).get(p)})
             ratios[label]["peak_memory"] = results[o]["peak_rss_mb"] / results[n]["peak_rss_mb"]
         meta = {"benchmark": name, "command": " ".join([os.path.relpath(sys.executable)] + sys.argv),
                 "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
