@@ -44,6 +44,19 @@ def import_native_neuron(timer):
     return neuron.h, {"rss_after_import_mb": current_rss_mb()}
 
 
+def register_native_neuron_cells(h, pc, cells, first_gid=0):
+    """Give NEURON mechanism instances consecutive gids, as a native script does (and as the
+    backend does): an output NetCon per cell, whose source is the mechanism itself (it emits
+    its spikes with net_event). Returns the NetCons, which must be kept alive."""
+    detectors = []
+    for gid, cell in enumerate(cells, start=first_gid):
+        pc.set_gid2node(gid, 0)
+        nc = h.NetCon(cell, None)
+        pc.cell(gid, nc)
+        detectors.append(nc)
+    return detectors
+
+
 def peak_rss_mb():
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import current_rss_mb, import_native_neuron, main
+from _harness import current_rss_mb, import_native_neuron, main, register_native_neuron_cells
 
 DT = 0.1                      # ms
 CELL_PARAMS = {"cm": 0.2, "tau_m": 20.0, "v_rest": -60.0, "v_thresh": -50.0, "v_reset": -60.0,
@@ -107,12 +107,7 @@ def _native(timer, options, kind):
             cell.init_vm = CELL_PARAMS["v_rest"]
             cell.vm = CELL_PARAMS["v_rest"]
             cells.append(cell)
-        detectors = []
-        for gid, cell in enumerate(cells):
-            pc.set_gid2node(gid, 0)
-            nc = h.NetCon(cell, None)  # the mechanism emits its spikes with net_event
-            pc.cell(gid, nc)
-            detectors.append(nc)
+        detectors = register_native_neuron_cells(h, pc, cells)  # noqa: F841 (kept alive)
         pc.spike_record(h.Vector(np.arange(n, dtype=float)), h.Vector(), h.Vector())
         with timer.phase("connect"):
             crng = np.random.RandomState(CONNECTOR_SEED)
