@@ -116,7 +116,8 @@ def _child(variants, name, options):
     print(_MARKER + json.dumps(result), flush=True)
 
 
-def _run_child(script, name, options_json, timeout):
+def run_child(script, name, options_json, timeout):
+    """Run one variant in a fresh process (`<script> --child <name>`); its result dict."""
     cmd = [sys.executable, script, "--child", name, "--options", options_json]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(_MARKER)]
@@ -227,7 +228,7 @@ def main(name, description, variants, pairs, phases, targets, add_options=None, 
     for rep in range(args.repeat):
         for v in chosen:
             print(f"[{rep + 1}/{args.repeat}] running {v} ...", flush=True)
-            r = _run_child(script, v, options_json, args.timeout)
+            r = run_child(script, v, options_json, args.timeout)
             runs[v].append(r)
             shown = ", ".join(f"{p} {t:.2f}s" for p, t in r["times"].items())
             print(f"      {shown}; peak {r['peak_rss_mb']:.0f} MiB", flush=True)
