@@ -44,6 +44,19 @@ def import_native_neuron(timer):
     return neuron.h, {"rss_after_import_mb": current_rss_mb()}
 
 
+def register_native_neuron_cells(h, pc, cells, first_gid=0):
+    """Give NEURON mechanism instances consecutive gids, as a native script does (and as the
+    backend does): an output NetCon per cell, whose source is the mechanism itself (it emits
+    its spikes with net_event). Returns the NetCons, which must be kept alive."""
+    detectors = []
+    for gid, cell in enumerate(cells, start=first_gid):
+        pc.set_gid2node(gid, 0)
+        nc = h.NetCon(cell, None)
+        pc.cell(gid, nc)
+        detectors.append(nc)
+    return detectors
+
+
 def peak_rss_mb():
     """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -67,6 +80,7 @@ class Timer:
 
     def __init__(self):
         self.times = {}
+        self.cpu_times = {}  # CPU time of the process: far less sensitive to other load
         self.memory = {}
 
     def phase(self, name):
@@ -75,9 +89,11 @@ class Timer:
         class _Phase:
             def __enter__(self):
                 self.t0 = time.perf_counter()
+                self.c0 = time.process_time()
 
             def __exit__(self, *exc):
                 timer.times[name] = timer.times.get(name, 0.0) + time.perf_counter() - self.t0
+                timer.cpu_times[name] = timer.cpu_times.get(name, 0.0) + time.process_time() - self.c0
                 timer.memory[f"peak_rss_after_{name}_mb"] = peak_rss_mb()
                 return False
 
@@ -89,7 +105,10 @@ def _child(variants, name, options):
     wall0 = time.perf_counter()
     extra = variants[name](timer, options) or {}
     wall = time.perf_counter() - wall0
-    result = {"variant": name, "times": timer.times, "wall_in_child": wall,
+    if "total" in timer.times and "total" not in timer.cpu_times:  # scripts sum their phases
+        parts = [p for p in ("build", "run", "data") if p in timer.cpu_times]
+        timer.cpu_times["total"] = sum(timer.cpu_times[p] for p in parts)
+    result = {"variant": name, "times": timer.times, "cpu_times": timer.cpu_times, "wall_in_child": wall,
               "peak_rss_mb": peak_rss_mb(), **timer.memory, **extra}
     nest = sys.modules.get("nest")
     if nest is not None:
@@ -97,7 +116,8 @@ def _child(variants, name, options):
     print(_MARKER + json.dumps(result), flush=True)
 
 
-def _run_child(script, name, options_json, timeout):
+def run_child(script, name, options_json, timeout):
+    """Run one variant in a fresh process (`<script> --child <name>`); its result dict."""
     cmd = [sys.executable, script, "--child", name, "--options", options_json]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(_MARKER)]
@@ -113,6 +133,8 @@ def _merge_repeats(runs):
     phases = runs[0]["times"].keys()
     out["times"] = {p: statistics.median(r["times"][p] for r in runs) for p in phases}
     out["times_all_repeats"] = {p: [r["times"][p] for r in runs] for p in phases}
+    cpu_phases = runs[0].get("cpu_times", {}).keys()
+    out["cpu_times"] = {p: statistics.median(r["cpu_times"][p] for r in runs) for p in cpu_phases}
     out["peak_rss_mb"] = statistics.median(r["peak_rss_mb"] for r in runs)
     out["peak_rss_all_repeats_mb"] = [r["peak_rss_mb"] for r in runs]
     return out
@@ -138,6 +160,8 @@ def print_table(title, pairs, results, phases, targets, report_keys=()):
         print(f"  {'metric':<26}{'ours':>12}{'native':>12}{'ratio':>9}  target")
         rows = [(f"time {p} (s)", ours["times"].get(p), native["times"].get(p), pair_targets.get(p))
                 for p in phases]
+        rows += [(f"cpu {p} (s)", ours.get("cpu_times", {}).get(p), native.get("cpu_times", {}).get(p), None)
+                 for p in phases if p != "import"]
         rows.append(("peak memory (MiB)", ours["peak_rss_mb"], native["peak_rss_mb"],
                      pair_targets.get("memory")))
         rows.append(("  after imports (MiB)", ours.get("rss_after_import_mb"),
@@ -206,7 +230,7 @@ def main(name, description, variants, pairs, phases, targets, add_options=None, 
     for rep in range(args.repeat):
         for v in chosen:
             print(f"[{rep + 1}/{args.repeat}] running {v} ...", flush=True)
-            r = _run_child(script, v, options_json, args.timeout)
+            r = run_child(script, v, options_json, args.timeout)
             runs[v].append(r)
             shown = ", ".join(f"{p} {t:.2f}s" for p, t in r["times"].items())
             print(f"      {shown}; peak {r['peak_rss_mb']:.0f} MiB", flush=True)
@@ -223,6 +247,9 @@ def main(name, description, variants, pairs, phases, targets, add_options=None, 
             ratios[label] = {f"time_{p}": results[o]["times"][p] / results[n]["times"][p]
                              for p in phases
                              if p in results[o]["times"] and results[n]["times"].get(p)}
+            ratios[label].update({f"cpu_{p}": results[o]["cpu_times"][p] / results[n]["cpu_times"][p]
+                                  for p in phases if p in results[o].get("cpu_times", {})
+                                  and results[n].get("cpu_times", {}).get(p)})
             ratios[label]["peak_memory"] = results[o]["peak_rss_mb"] / results[n]["peak_rss_mb"]
         meta = {"benchmark": name, "command": " ".join([os.path.relpath(sys.executable)] + sys.argv),
                 "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _harness import import_native_neuron, main
+from _harness import import_native_neuron, main, register_native_neuron_cells
 from va_coba import (
     CELL_PARAMS, DELAY, DT, N_EXC, N_INH, N_STIM, P_CONNECT, P_STIM, STIM_RATE, STIM_STOP, V_INIT, W_EXC,
     W_INH, W_STIM, _options, _rates, _seeds, run_pynn,
@@ -63,17 +63,7 @@ def _native(timer, options, exc_exc_slots=None):
             source.duration = STIM_STOP
             source.r.set_ids(seeds["nest"], n_cells + k, 0)
             sources.append(source)
-        detectors = []
-        for gid, cell in enumerate(cells):
-            pc.set_gid2node(gid, 0)
-            nc = h.NetCon(cell, None)  # the mechanism emits its spikes with net_event
-            pc.cell(gid, nc)
-            detectors.append(nc)
-        for k, source in enumerate(sources):
-            pc.set_gid2node(n_cells + k, 0)
-            nc = h.NetCon(source, None)
-            pc.cell(n_cells + k, nc)
-            detectors.append(nc)
+        detectors = register_native_neuron_cells(h, pc, cells + sources)  # noqa: F841 (kept alive)
         times, gids = h.Vector(), h.Vector()
         pc.spike_record(h.Vector(np.arange(n_cells, dtype=float)), times, gids)
         crng = np.random.RandomState(seeds["connect"])

@@ -16,8 +16,8 @@ import numpy as np
 from lazyarray import larray
 
 from pyNN import descriptions, errors
-from pyNN.core import IndexBasedExpression, missing_hook
 from pyNN import memory
+from pyNN.core import IndexBasedExpression, index_dtype, missing_hook, sorted_by_post_then_pre
 from pyNN.memory import check_connection_memory
 from pyNN.random import NumpyRNG, RandomDistribution
 
@@ -181,6 +181,9 @@ class Connector:
     """
 
     parameter_names = ()
+    #: True if generate() yields index and value arrays that it neither keeps nor reuses, so
+    #: that the projection may keep them as they are instead of copying them
+    _hands_over_chunks = False
 
     def __init__(self, safe=True, callback=None, location_selector=None):
         self.safe = safe
@@ -197,7 +200,7 @@ class Connector:
         if getattr(self, "allow_self_connections", True) == "NoMutual":
             chunks = _without_mutual(projection, chunks)
         for fraction, (pre, post, values) in chunks:
-            projection._add_connections(pre, post, values)
+            projection._add_connections(pre, post, values, owned=self._hands_over_chunks)
             if self.callback is not None:
                 self.callback(fraction)
         projection._finish_connections()
@@ -604,6 +607,8 @@ def _check_value_columns(projection, column_names, source):
 def _first_out_of_range(projection, pre, post):
     """(role, row, size) of the first index outside its population, or None."""
     for role, idx, size in (("pre", pre, projection.pre.size), ("post", post, projection.post.size)):
+        if not idx.size or (idx.min() >= 0 and idx.max() < size):  # reductions: no temporaries
+            continue
         out = np.flatnonzero((idx < 0) | (idx >= size))
         if out.size:
             return role, int(out[0]), size
@@ -621,6 +626,7 @@ class FromListConnector(Connector):
     """
 
     parameter_names = ("conn_list",)
+    _hands_over_chunks = True  # generate() makes new arrays from conn_list every time
 
     def __init__(self, conn_list, column_names=None, location_selector=None, safe=True, callback=None):
         super().__init__(safe, callback, location_selector)
@@ -657,35 +663,41 @@ class FromListConnector(Connector):
     def generate(self, projection):
         _check_value_columns(projection, self.column_names, "FromListConnector column")
         arr = self.conn_list
-        pre = arr[:, 0].astype(np.int64)
-        post = arr[:, 1].astype(np.int64)
-        bad = _first_out_of_range(projection, pre, post)
+        n_pre, n_post = projection.pre.size, projection.post.size
+        # the index columns are whole numbers (checked on construction): check their range on
+        # the float columns, then cast them once, to the narrow type the projection keeps
+        bad = _first_out_of_range(projection, arr[:, 0], arr[:, 1])
         if bad:
             role, r, size = bad
-            idx = pre if role == "pre" else post
             raise errors.ConnectionError(
-                f"FromListConnector: {role}synaptic index {int(idx[r])} is out of range for "
-                f"Projection '{projection.label}' ({role} has {size} cells)")
-        order = self._post_pre_order(pre, post, projection.pre.size, projection.post.size)
+                f"FromListConnector: {role}synaptic index {int(arr[r, 0 if role == 'pre' else 1])} is out of "
+                f"range for Projection '{projection.label}' ({role} has {size} cells)")
+        pre = arr[:, 0].astype(index_dtype(n_pre))
+        post = arr[:, 1].astype(index_dtype(n_post))
+        order = self._post_pre_order(pre, post, n_pre, n_post)
         if order is None:  # already sorted (e.g. a list written by Projection.save())
             values = {name: arr[:, 2 + k].copy() for k, name in enumerate(self.column_names)}
-            yield pre, post, values, projection.post.size
+            yield pre, post, values, n_post
         else:
-            values = {name: arr[order, 2 + k] for k, name in enumerate(self.column_names)}
-            yield pre[order], post[order], values, projection.post.size
+            # np.take on each (strided) column: much faster than arr[order, k]
+            values = {name: np.take(arr[:, 2 + k], order) for k, name in enumerate(self.column_names)}
+            yield np.take(pre, order), np.take(post, order), values, n_post
 
     @staticmethod
     def _post_pre_order(pre, post, n_pre, n_post):
         """The stable order that sorts the rows by post index, then pre index (the same as
         ``np.lexsort((pre, post))``, faster), or None if they are sorted already."""
-        key = post * n_pre + pre
-        if key.size < 2 or np.all(key[1:] >= key[:-1]):
+        if post.size < 2:
+            return None
+        # a list in random order is told by its post column alone, without the combined key
+        if sorted_by_post_then_pre(pre, post):
             return None
         if n_pre <= 2 ** 16 and n_post <= 2 ** 16:
-            del key
             # two stable passes over 16-bit keys (numpy sorts those with a radix sort)
-            order = np.argsort(pre.astype(np.uint16), kind="stable")
-            return order[np.argsort(post.astype(np.uint16)[order], kind="stable")]
+            order = np.argsort(pre.astype(np.uint16, copy=False), kind="stable")
+            return order[np.argsort(post.astype(np.uint16, copy=False)[order], kind="stable")]
+        key = post.astype(np.int64) * n_pre
+        key += pre
         return np.argsort(key, kind="stable")
 
 

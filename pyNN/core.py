@@ -24,6 +24,23 @@ def ezip(*args):
     return zip(*args)
 
 
+def index_dtype(n):
+    """The smallest integer type for indices below `n`: connection indices are the bulk of
+    a projection's memory."""
+    return np.uint16 if n <= np.iinfo(np.uint16).max else np.int32
+
+
+def sorted_by_post_then_pre(pre, post):
+    """True if the pairs (post[k], pre[k]) are in non-decreasing order (the order a projection
+    keeps its connections in). Any integer types, no combined key: a few passes of booleans."""
+    if len(post) < 2:
+        return True
+    later, earlier = post[1:], post[:-1]
+    if not np.all(later >= earlier):
+        return False
+    return bool(np.all((later > earlier) | (pre[1:] >= pre[:-1])))
+
+
 def missing_hook(obj, hook):
     """The error for a hook that `obj`'s class (a backend's subclass, or a user's subclass of a
     connector, structure, random number generator...) was expected to provide but does not.

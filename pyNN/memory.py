@@ -11,7 +11,7 @@ import os
 from pyNN import errors
 
 #: bytes the core keeps per connection in the best case: two indices of the smallest type
-#: (``pyNN.common.projections.index_dtype``); the simulator's own copy comes on top
+#: (``pyNN.core.index_dtype``); the simulator's own copy comes on top
 MIN_BYTES_PER_CONNECTION = 4
 
 

@@ -179,23 +179,25 @@ def check_weight_sign(weights, receptor_type, conductance_based, label):
     w = np.asarray(weights, dtype=float)
     if w.size == 0:
         return w
-    if np.isnan(w).any():
+    # two reductions over the weights, no temporaries (NaN propagates through both)
+    lo, hi = w.min(), w.max()
+    if np.isnan(lo) or np.isnan(hi):
         raise errors.ConnectionError(f"Projection '{label}': weights contain NaN")
-    has_neg = bool((w < 0).any())
-    has_pos = bool((w > 0).any())
+    has_neg = bool(lo < 0)
+    has_pos = bool(hi > 0)
     if has_neg and has_pos:
         raise errors.ConnectionError(
-            f"Projection '{label}': weights have mixed signs (min {w.min():g}, max {w.max():g}). "
+            f"Projection '{label}': weights have mixed signs (min {lo:g}, max {hi:g}). "
             f"Weights are magnitudes: give all weights >= 0 and select the receptor with "
             f"receptor_type (or all <= 0 on an inhibitory current-based projection).")
     if has_neg:
         if conductance_based:
             raise errors.ConnectionError(
                 f"Projection '{label}': conductance-based synapses need weights >= 0, "
-                f"got {w.min():g}. Use receptor_type='inhibitory' with positive weights.")
+                f"got {lo:g}. Use receptor_type='inhibitory' with positive weights.")
         if receptor_type != "inhibitory":
             raise errors.ConnectionError(
-                f"Projection '{label}': negative weights (min {w.min():g}) are only allowed on "
+                f"Projection '{label}': negative weights (min {lo:g}) are only allowed on "
                 f"the 'inhibitory' receptor of a current-based cell, not on '{receptor_type}'.")
         return -w
     return w

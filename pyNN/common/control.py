@@ -117,17 +117,26 @@ class BaseState:
         """Convert time(s) in ms to whole steps, rounding off-grid values with one warning
         per `key` (default: per `what`, the description used in the message)."""
         arr = np.asarray(t, dtype=float)
+        shape = arr.shape
+        arr = arr.reshape(-1)  # a view; 1D so that the in-place steps below also work on scalars
         exact = arr / self.dt
-        if arr.size and not (np.abs(exact) < MAX_STEPS).all():
+        # two reductions instead of a boolean temporary (NaN fails both comparisons)
+        if arr.size and not (-MAX_STEPS < exact.min() and exact.max() < MAX_STEPS):
             bad = float(arr[~(np.abs(exact) < MAX_STEPS)].flat[0])
             raise errors.InvalidParameterValueError(
                 f"{what}: {bad:g} ms is not a time the simulation can reach (times must be finite "
                 f"and below {MAX_STEPS * self.dt:.3g} ms at dt = {self.dt} ms)")
-        steps = np.floor(exact + 0.5 + 1e-9)  # halves round up (as NEST), despite float noise
-        off = np.abs(exact - steps) > 1e-6
+        # floor(exact + 0.5 + 1e-9), in place: halves round up (as NEST), despite float noise
+        steps = np.add(exact, 0.5)
+        steps += 1e-9
+        np.floor(steps, out=steps)
+        np.subtract(exact, steps, out=exact)  # exact is no longer needed: reuse it
+        np.abs(exact, out=exact)
+        off = exact > 1e-6
         if off.any():
             self.grid_warnings.warn(what, int(off.sum()), float(arr[off].flat[0]), key)
-        steps = steps.astype(np.int64)
+        del exact, off
+        steps = steps.astype(np.int64).reshape(shape)
         return int(steps) if np.ndim(t) == 0 else steps
 
     @property

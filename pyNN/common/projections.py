@@ -16,7 +16,7 @@ from pyNN import descriptions, errors
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.connectors import Connector, evaluate_synapse_values
-from pyNN.core import deprecated, is_listlike, missing_hook
+from pyNN.core import deprecated, index_dtype, is_listlike, missing_hook, sorted_by_post_then_pre
 from pyNN.models import BaseSynapseType, check_weight_sign, require_native
 from pyNN.random import RandomDistribution
 from pyNN.recording import files
@@ -27,10 +27,10 @@ logger = logging.getLogger("PyNN")
 _COMBINE = {"sum": np.add, "min": np.fmin, "max": np.fmax}
 
 
-def index_dtype(n):
-    """The smallest integer type for indices below `n`: connection indices are the bulk of
-    a projection's memory."""
-    return np.uint16 if n <= np.iinfo(np.uint16).max else np.int32
+def _as_indices(idx):
+    """An index array as an integer array (any integer type is kept as it is: no copy)."""
+    idx = np.asarray(idx)
+    return idx if idx.dtype.kind in "iu" else idx.astype(np.int64)
 
 
 class Connection:
@@ -210,10 +210,14 @@ class Projection:
         return self._post_celltypes()[0].conductance_based
 
     # --- connection storage (called by connectors) ----------------------------------------------
-    def _add_connections(self, pre, post, connector_values=None):
-        """Validate and create one chunk of connections given as index arrays."""
-        pre = np.asarray(pre, dtype=np.int64)
-        post = np.asarray(post, dtype=np.int64)
+    def _add_connections(self, pre, post, connector_values=None, owned=False):
+        """Validate and add one chunk of connections given as index arrays.
+
+        `owned`: the caller hands the arrays over (it neither keeps nor reuses them), so the
+        projection may keep them instead of copying them.
+        """
+        pre = _as_indices(pre)
+        post = _as_indices(post)
         if pre.size and (pre.min() < 0 or pre.max() >= self.pre.size):
             raise errors.ConnectionError(
                 f"Projection '{self.label}': presynaptic index out of range 0..{self.pre.size - 1} "
@@ -222,18 +226,26 @@ class Projection:
             raise errors.ConnectionError(
                 f"Projection '{self.label}': postsynaptic index out of range 0..{self.post.size - 1} "
                 f"(got {int(post.min())}..{int(post.max())})")
-        values = evaluate_synapse_values(self, pre, post, connector_values or {})
+        connector_values = connector_values or {}
+        values = evaluate_synapse_values(self, pre, post, connector_values)
         values = self._validate_values(values, pre.size)
         self._check_signs_across_chunks(values.get("weight"))
         if self._pending is None:
             self._pending = _PendingConnections(self)
-        self._pending.append(pre, post, values)
+        # validation makes new delay arrays; the connector's arrays are ours when handed over
+        # (not the synapse type's values: an array there may be the user's own)
+        fresh = {"delay"} | (set(connector_values) if owned else set())
+        self._pending.append(pre, post, values, owned=owned, fresh=fresh)
 
     def _check_signs_across_chunks(self, weight):
         """The mixed-sign rule applies to the whole projection, not to each chunk."""
         w = np.asarray(weight if weight is not None else [], dtype=float)
-        signs = {s for s, present in ((1, w.size and (w > 0).any()), (-1, w.size and (w < 0).any()))
-                 if present}
+        signs = set()
+        if w.size:  # reductions, not boolean temporaries (NaN was refused before)
+            if w.max() > 0:
+                signs.add(1)
+            if w.min() < 0:
+                signs.add(-1)
         seen = getattr(self, "_chunk_weight_signs", set()) | signs
         if len(seen) > 1:
             raise errors.ConnectionError(
@@ -247,25 +259,26 @@ class Projection:
         if "weight" in values:
             magnitude = check_weight_sign(values["weight"], self.receptor_type, self.conductance_based,
                                           self.label)
-            if magnitude.size and np.isinf(magnitude).any():
+            if magnitude.size and np.isinf(magnitude.max()):  # magnitudes: +inf is the max
                 raise errors.ConnectionError(f"Projection '{self.label}': weights must be finite")
         if "delay" in values:
             delay = values["delay"]
             if delay is None:
                 delay = state.min_delay
             arr = np.asarray(delay, dtype=float)
-            if arr.size and not np.isfinite(arr).all():
+            # the extremes decide every check (NaN and infinities propagate to them)
+            lo, hi = (arr.min(), arr.max()) if arr.size else (0.0, 0.0)
+            if not (np.isfinite(lo) and np.isfinite(hi)):
                 raise errors.ConnectionError(
                     f"Projection '{self.label}': delay {float(arr[~np.isfinite(arr)].flat[0]):g} ms is "
                     f"not allowed: delays must be finite numbers of ms")
-            if arr.size and (np.isnan(arr).any() or arr.min() < state.min_delay - 1e-9 * state.dt):
-                bad = float(np.nanmin(arr)) if not np.isnan(arr).all() else float("nan")
+            if arr.size and lo < state.min_delay - 1e-9 * state.dt:
                 raise errors.ConnectionError(
-                    f"Projection '{self.label}': delay {bad:g} ms is below the minimum delay "
+                    f"Projection '{self.label}': delay {float(lo):g} ms is below the minimum delay "
                     f"{state.min_delay:g} ms (delays must be >= min_delay; set min_delay in setup())")
-            if state.max_delay is not None and arr.size and arr.max() > state.max_delay + 1e-9:
+            if state.max_delay is not None and arr.size and hi > state.max_delay + 1e-9:
                 raise errors.ConnectionError(
-                    f"Projection '{self.label}': delay {float(arr.max()):g} ms exceeds max_delay "
+                    f"Projection '{self.label}': delay {float(hi):g} ms exceeds max_delay "
                     f"{state.max_delay:g} ms set in setup()")
             # one warning per projection, even when several share a label
             steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'", key=("delays", id(self)))
@@ -664,13 +677,18 @@ class _GrowingColumn:
         self.data = None
         self.n = 0
 
-    def append(self, values, count=None):
-        """Append an array, or `count` copies of a scalar."""
+    def append(self, values, count=None, owned=False):
+        """Append an array, or `count` copies of a scalar. An `owned` array (handed over: no
+        one else keeps it) of the column's type becomes the column's first part as it is."""
         count = np.size(values) if count is None else count
         stop = self.n + count
+        if self.data is None and owned and _adoptable(values, self.dtype):
+            self.data, self.n = values, stop  # no copy (and no fresh pages to fault in)
+            return
         if self.data is None:
             self.data = np.empty(max(stop, _COLUMN_RESERVE_BYTES // self.dtype.itemsize), self.dtype)
         elif stop > self.data.size:
+            # (an adopted first part grows the same way: it was handed over, no view of it exists)
             self.data.resize(stop, refcheck=False)
         self.data[self.n:stop] = values
         self.n = stop
@@ -685,6 +703,12 @@ class _GrowingColumn:
         return data
 
 
+def _adoptable(values, dtype):
+    """Whether an array can be kept as a column: its own, writeable, contiguous memory of `dtype`."""
+    return (isinstance(values, np.ndarray) and values.dtype == dtype and values.ndim == 1
+            and values.flags.owndata and values.flags.c_contiguous and values.flags.writeable)
+
+
 class _ValueColumn:
     """Per-connection values of one synaptic parameter, kept as one scalar for as long
     as every chunk gives the same scalar (None: no value), else as a float array."""
@@ -695,7 +719,7 @@ class _ValueColumn:
         self.n_parts = 0
         self.column = None
 
-    def append(self, value, count):
+    def append(self, value, count, owned=False):
         if self.column is None:
             if not isinstance(value, np.ndarray) and (
                     self.n_parts == 0 or (value is None and self.scalar is None)
@@ -708,7 +732,8 @@ class _ValueColumn:
             if self.n:
                 self.column.append(np.nan if self.scalar is None else self.scalar, self.n)
         if isinstance(value, np.ndarray):
-            self.column.append(np.asarray(value, dtype=float).reshape(-1))
+            value = np.asarray(value, dtype=float)
+            self.column.append(value if value.ndim == 1 else value.reshape(-1), owned=owned)
         else:
             self.column.append(np.nan if value is None else value, count)
         self.n += count
@@ -734,25 +759,26 @@ class _PendingConnections:
         if old_n:
             self.append(projection._pre, projection._post, projection._syn)
 
-    def append(self, pre, post, values):
+    def append(self, pre, post, values, owned=False, fresh=()):
+        """Add a chunk; `owned`: the index arrays are handed over; `fresh`: names of the
+        value arrays that are handed over (neither may then be copied)."""
         n = len(pre)
         if n:
-            key = np.asarray(post, dtype=np.int64) * self.n_pre + pre
-            if self.in_order and ((n > 1 and np.any(key[1:] < key[:-1]))
-                                  or (self.last_key is not None and key[0] < self.last_key)):
+            if self.in_order and (not sorted_by_post_then_pre(pre, post)
+                                  or (self.last_key is not None
+                                      and (int(post[0]), int(pre[0])) < self.last_key)):
                 self.in_order = False
-            self.last_key = int(key[-1])
-            del key
+            self.last_key = (int(post[-1]), int(pre[-1]))
         before = self.pre.n
-        self.pre.append(pre)
-        self.post.append(post)
+        self.pre.append(pre, owned=owned)
+        self.post.append(post, owned=owned)
         for name in set(self.values) | set(values):
             column = self.values.get(name)
             if column is None:
                 column = self.values[name] = _ValueColumn()
                 if self.n_parts:  # the earlier parts had no value for it
                     column.append(None, before)
-            column.append(values.get(name), n)
+            column.append(values.get(name), n, owned=name in fresh)
         self.n_parts += 1
 
     def arrays(self):

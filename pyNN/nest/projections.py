@@ -82,7 +82,7 @@ class Projection(common.Projection):
                 if value.size and np.all(value == value.flat[0]):
                     fixed[name] = value.flat[0].item()
                 else:
-                    arrays[name] = value.astype(float)
+                    arrays[name] = np.asarray(value, dtype=float)  # no copy: NEST only reads it
             elif value is not None:
                 fixed[name] = value.item() if isinstance(value, np.generic) else value
         for state_name, source in getattr(syn, "native_state_from", {}).items():

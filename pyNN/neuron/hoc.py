@@ -35,6 +35,18 @@ def set_value(cell, name, value):
         getattr(cell, base)[index] = value
 
 
+def set_values(cells, name, values):
+    """Set the variable `name` of each mechanism instance in `cells` to the matching value
+    in `values` (one tight loop: the name is parsed once, not per cell)."""
+    base, index = _element(name)
+    if index is None:
+        for cell, value in zip(cells, values):
+            setattr(cell, name, value)
+    else:
+        for cell, value in zip(cells, values):
+            getattr(cell, base)[index] = value
+
+
 def get_value(cell, name):
     """The value of the variable `name` (plain or array element) of `cell`."""
     base, index = _element(name)

@@ -10,7 +10,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.neuron import hoc, simulator
-from pyNN.neuron.hoc import get_value, set_value
+from pyNN.neuron.hoc import get_value, set_values
 from pyNN.neuron.recording import Recorder
 from pyNN.neuron.standardmodels.cells import NeuronPointNeuronModel
 from pyNN.parameters import ArrayParameter
@@ -119,8 +119,7 @@ class Population(common.Population):
             if name == "spike_times":
                 self._set_spike_times(value, indices)
                 continue
-            for cell, v in zip(selected, _per_cell(value, n)):
-                set_value(cell, name, v)
+            set_values(selected, name, _per_cell(value, n))
         if self.native_type.source_kind == "renewal" and queue and simulator.state.nrn_initialized \
                 and not self._awaiting_init:
             self._restart_sources(indices)
@@ -220,9 +219,8 @@ class Population(common.Population):
         for name, values in std_initial_values.items():
             native = vmap[name]
             native_values = (np.asarray(values, dtype=float) / scales.get(name, 1.0)).tolist()
-            for cell, v in zip(selected, native_values):
-                set_value(cell, "init_" + native, v)
-                set_value(cell, native, v)
+            set_values(selected, "init_" + native, native_values)
+            set_values(selected, native, native_values)
 
     def _native_state(self, variable, indices):
         """Current value of a state variable in standard units."""

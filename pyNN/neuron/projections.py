@@ -96,11 +96,12 @@ class Projection(common.Projection):
         delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)), post)
         connect = simulator.state.pc.gid_connect
         out = self._netcons
+        keep = out.append  # bound once: this loop runs once per connection
         for source, target, weight, delay in zip(sources, post.tolist(), weights, delays):
             nc = connect(source, post_cells[target])
             nc.weight[0] = weight
             nc.delay = delay
-            out.append(nc)
+            keep(nc)
         ports = self._port[post]
         if (ports >= 0).any():
             for nc, port in zip(out[len(out) - n:], ports.tolist()):

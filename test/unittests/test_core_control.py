@@ -323,3 +323,20 @@ def test_exact_half_steps_round_up(sim):
         assert state.time_to_steps(0.25) == 3   # 2.5 steps -> 3 (round-to-even would give 2)
         assert state.time_to_steps(0.35) == 4
         assert list(state.time_to_steps(np.array([0.05, 0.15, 0.14]))) == [1, 2, 1]
+
+
+def test_time_to_steps_keeps_the_shape_and_the_rounding_formula(sim):
+    """The in-place conversion gives exactly floor(t/dt + 0.5 + 1e-9), in the input's shape."""
+    import warnings
+
+    state = sim.state
+    rng = np.random.default_rng(5)
+    t = np.round(rng.uniform(0, 50, (40, 25)), 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        steps = state.time_to_steps(t)
+    assert steps.shape == t.shape and steps.dtype == np.int64
+    assert np.array_equal(steps, np.floor(t / state.dt + 0.5 + 1e-9).astype(np.int64))
+    assert state.time_to_steps(np.array(0.3)) == 3 and isinstance(state.time_to_steps(0.3), int)
+    with pytest.raises(errors.InvalidParameterValueError, match="nan"):
+        state.time_to_steps(np.array([0.1, np.nan]))

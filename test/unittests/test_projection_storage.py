@@ -108,3 +108,74 @@ def test_spiketrains_sliced_from_one_train_are_independent():
     trains[0].t_start -= 0.5 * pq.ms
     assert "extra" not in trains[1].annotations and trains[1].t_start == 0.5 * pq.ms
     assert all(st.t_stop == 6.0 * pq.ms and st.units == pq.ms for st in trains)
+
+
+def test_growing_column_adopts_an_owned_array_and_still_grows():
+    first = np.arange(4, dtype=np.uint16)
+    col = _GrowingColumn(np.uint16)
+    col.append(first, owned=True)
+    assert col.data is first  # kept as it is: no copy
+    col.append(np.array([9, 8]))
+    assert col.array().tolist() == [0, 1, 2, 3, 9, 8]
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(4, dtype=np.int64),            # another type than the column's: converted
+    np.arange(8, dtype=np.uint16)[::2],      # a view: not its own memory
+])
+def test_growing_column_copies_what_it_cannot_adopt(array):
+    col = _GrowingColumn(np.uint16)
+    col.append(array, owned=True)
+    assert col.data is not array and not np.shares_memory(col.data, array)
+    assert col.array().tolist() == array.tolist()
+
+
+def test_growing_column_copies_an_array_that_is_not_handed_over():
+    first = np.arange(4, dtype=np.uint16)
+    col = _GrowingColumn(np.uint16)
+    col.append(first)
+    assert not np.shares_memory(col.data, first)
+
+
+@pytest.mark.parametrize("pre,post,expected", [
+    ([0, 1, 0, 2], [0, 0, 1, 1], True),
+    ([1, 1, 0], [0, 0, 0], False),       # tie on post, pre decreasing
+    ([0, 0], [1, 0], False),
+    ([3, 0, 0], [0, 1, 1], True),        # repeated pair
+    ([], [], True),
+])
+def test_sorted_by_post_then_pre_on_unsigned_indices(pre, post, expected):
+    from pyNN.core import sorted_by_post_then_pre
+    assert sorted_by_post_then_pre(np.array(pre, np.uint16), np.array(post, np.uint16)) is expected
+    key = np.array(post, np.int64) * 10 + np.array(pre, np.int64)
+    assert expected == bool(np.all(np.diff(key) >= 0))
+
+
+def test_from_list_keeps_its_list_apart_from_the_projection(sim, cells):
+    """The connector hands its chunk over; the projection's arrays are sorted, equal to a
+    lexsort of the list, and share no memory with the user's list."""
+    rng = np.random.default_rng(3)
+    n = 500
+    conn = np.column_stack([rng.integers(0, 4, n), rng.integers(0, 3, n),
+                            rng.uniform(0.1, 1.0, n), rng.integers(1, 30, n) * 0.1])
+    original = conn.copy()
+    prj = sim.Projection(*cells, sim.FromListConnector(conn))
+    order = np.lexsort((conn[:, 0], conn[:, 1]))
+    assert prj._pre.tolist() == conn[order, 0].astype(int).tolist()
+    assert prj._post.tolist() == conn[order, 1].astype(int).tolist()
+    assert np.array_equal(prj._syn["weight"], conn[order, 2])
+    assert np.allclose(prj._syn["delay"], conn[order, 3])
+    for column in (prj._pre, prj._post, prj._syn["weight"], prj._syn["delay"]):
+        assert not np.shares_memory(column, conn)
+    prj.set(weight=0.25)
+    assert np.array_equal(conn, original)
+
+
+def test_from_list_connecting_twice_appends(sim, cells):
+    """A second chunk after an adopted first one grows the adopted arrays correctly."""
+    prj = sim.Projection(*cells, sim.FromListConnector([(3, 2, 0.5, 1.0), (0, 0, 0.25, 2.0)]))
+    prj._add_connections(np.array([1, 0]), np.array([1, 2]), {"weight": np.array([0.1, 0.2]),
+                                                               "delay": np.array([1.0, 1.0])})
+    prj._finish_connections()
+    assert prj.get(["weight", "delay"], format="list") == [
+        (0, 0, 0.25, 2.0), (1, 1, 0.1, 1.0), (0, 2, 0.2, 1.0), (3, 2, 0.5, 1.0)]
