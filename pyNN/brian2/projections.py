@@ -137,6 +137,11 @@ class Projection(common.Projection):
         _connect_arrays(syn, i, j)
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[:] = value
+        if getattr(self.synapse_type, "needs_tau_psc", False):
+            # Tsodyks-Markram: the target receptor's time constant, and the time of the last
+            # event as if a spike had been emitted at t = 0 (on_pre runs one delay later)
+            state_array(syn, "tau_psc")[:] = self._psc_time_constants(self._post[positions]) * 1e-3
+            state_array(syn, "t_last")[:] = delay
         return syn
 
     def _synapse_equations(self, unit):

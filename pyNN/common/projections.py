@@ -327,6 +327,22 @@ class Projection:
             return v
         return np.full(self._pre.size, np.nan if v is None else v, dtype=float)
 
+    def _psc_time_constants(self, post):
+        """Time constant (ms) of the target receptor's post-synaptic current, for the
+        connections onto the cells `post` (indices into the post group): the Tsodyks-Markram
+        synapse's tau_psc (doc/behaviour.md). It is the cell's tau_syn_E or tau_syn_I; cells
+        with no synaptic time constant (voltage jumps: IF_curr_delta, Izhikevich) get 0, the
+        limit in which released resources become recovering at once."""
+        name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
+        parts = []
+        for part in roots(self.post):
+            if part.root.celltype.has_parameter(name):
+                parts.append(np.asarray(part.root.get(name, simplify=False), dtype=float)[part.indices])
+            else:
+                parts.append(np.zeros(len(part.indices)))
+        tau = np.concatenate(parts) if parts else np.zeros(0)
+        return tau[np.asarray(post, dtype=np.int64)]
+
     # --- public API -------------------------------------------------------------------------------
     def __repr__(self):
         return (f"<Projection {self.label!r}: {self.pre.label!r} -> {self.post.label!r}, "

@@ -14,6 +14,10 @@ from pyNN.common.populations import roots
 from pyNN.nest import simulator
 from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
 
+#: stands in for tau_psc = 0 (NEST requires tau_psc > 0); exp(-h/1e-9) is 0 for any h >= one
+#: step, and the transfer y -> x differs from the limit's by 1e-9/tau_rec
+TAU_PSC_FLOOR = 1e-9
+
 
 def _post_cell_attribute(projection, name, default):
     """An attribute of the NEST types of the postsynaptic cells, which must agree."""
@@ -75,7 +79,7 @@ class Projection(common.Projection):
             if "eta" in native:  # Vogels2011Rule's learning rate is a weight magnitude
                 native["eta"] = np.asarray(native["eta"], dtype=float) * self._weight_scale
         if getattr(syn, "needs_tau_psc", False) and post is not None:
-            native["tau_psc"] = self._tau_psc(post)
+            native["tau_psc"] = self._native_tau_psc(post)
         fixed, arrays = {}, {}
         for name, value in native.items():
             if isinstance(value, np.ndarray) and value.ndim:
@@ -92,10 +96,10 @@ class Projection(common.Projection):
                 arrays[state_name] = arrays[source]
         return fixed, arrays
 
-    def _tau_psc(self, post):
-        """Time constant of the target receptor's current, per connection (tsodyks models)."""
-        name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
-        return np.asarray(self.post.get(name, simplify=False), dtype=float)[post]
+    def _native_tau_psc(self, post):
+        """tau_psc of NEST's tsodyks_synapse per connection: the core's value, with NEST's
+        smallest accepted value standing in for 0 (no synaptic time constant)."""
+        return np.maximum(self._psc_time_constants(post), TAU_PSC_FLOOR)
 
     def _set_postsynaptic_parameters(self, post, values):
         """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus): set on

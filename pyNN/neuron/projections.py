@@ -29,12 +29,11 @@ class Projection(common.Projection):
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]
         targets = getattr(syn, "target_mechanisms", None)
-        if targets and any(t.native_name not in targets or not part.root.celltype.has_parameter("tau_syn_E")
-                           for part, t in zip(parts, types)):
+        if targets and any(t.native_name not in targets for t in types):
             raise errors.NoModelAvailableError(
                 f"{type(syn).__name__} is not available on the NEURON backend for targets other than the "
-                f"IF_curr_* / IF_cond_* cell types with synaptic time constants (mechanisms "
-                f"{', '.join(targets)})")
+                f"IF_curr_* / IF_cond_* cell types (mechanisms {', '.join(targets)}), not onto "
+                f"{', '.join(sorted({type(part.root.celltype).__name__ for part in parts}))}")
         # per postsynaptic cell (an Assembly may mix standard cells and PointNeurons): the
         # mechanism's receptor port (-1: none, the sign selects the input) and the weight sign
         ports, signs = [], []
@@ -100,8 +99,7 @@ class Projection(common.Projection):
                     nc.weight[1 + k] = value
         if post is None:
             return
-        tau_name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
-        tau = np.asarray(self.post.get(tau_name, simplify=False), dtype=float)[post]
+        tau = self._psc_time_constants(post)
         u0 = float(self.initial_values.get("u", self.synapse_type.default_initial_values.get("u", 0.0)))
         slot = 1 + len(self.synapse_type.weight_slots)
         for nc, tau_psc in zip(netcons, tau.tolist()):
