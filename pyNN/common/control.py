@@ -16,6 +16,7 @@ import numpy as np
 from pyNN import errors
 import pyNN.common.mpi_guard as mpi_guard
 from pyNN.common.interrupt import advance_in_slices
+from pyNN.recording.synapses import next_sample_step, take_due_samples
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
 
@@ -93,6 +94,7 @@ class BaseState:
         self.projections = []
         self.current_sources = []
         self.recorders = []
+        self.synapse_recorders = []  # pyNN.recording.synapses.SynapseRecorder, one per recording projection
         self.id_counter = 0
         self.population_counter = 0
         self.assembly_counter = 0
@@ -193,12 +195,26 @@ class BaseState:
                 f"Cannot run for a negative time ({n_steps * self.dt} ms); the duration must be >= 0")
         for obj in self.current_sources:
             obj._prepare_run(self.steps + n_steps)
-        interrupted = advance_in_slices(self, n_steps) if n_steps else False
+        interrupted = self._advance_sampling_synapses(n_steps)
         self.has_run = True
         self.running = True
         if interrupted:
             # time and recorded data describe the steps simulated; the next run() continues
             raise KeyboardInterrupt(f"run interrupted at t = {self.t:g} ms")
+
+    def _advance_sampling_synapses(self, n_steps):
+        """Advance `n_steps` (in interruptible slices), stopping at each step at which a
+        projection records its synapse state to take the samples (exact at that time on every
+        backend: they are read as get() reads them between runs). True if interrupted."""
+        target = self.steps + n_steps
+        while True:
+            take_due_samples(self)
+            if self.steps >= target:
+                return False
+            due = next_sample_step(self)
+            stop = target if due is None else min(due, target)
+            if advance_in_slices(self, stop - self.steps):
+                return True
 
     def reset(self, annotations):
         """Close the current recording segment and return the simulation to t = 0.
@@ -208,14 +224,14 @@ class BaseState:
         annotations : dict
             Annotations given to the segment that is closed.
         """
-        for recorder in self.recorders:
+        for recorder in self.recorders + self.synapse_recorders:
             recorder.close_segment(annotations)
         self.segment_counter += 1
         self._reset()
         self.steps = 0
         for population in self.populations:
             population._apply_initial_values()
-        for recorder in self.recorders:
+        for recorder in self.recorders + self.synapse_recorders:
             recorder.open_segment()
         self.running = False
 

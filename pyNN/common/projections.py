@@ -21,6 +21,9 @@ from pyNN.space import Space
 
 _COMBINE = {"sum": np.add, "min": np.fmin, "max": np.fmax}
 
+#: standard cell types whose weights are jumps of v (mV), see pyNN.standardmodels.synapses
+VOLTAGE_JUMP_CELL_TYPES = ("IF_curr_delta", "Izhikevich")
+
 
 def index_dtype(n):
     """The smallest integer type for indices below `n`: connection indices are the bulk of
@@ -133,6 +136,7 @@ class Projection:
         self.space = space
         self.annotations = {}
         self.initial_values = {}
+        self._synapse_recorder = None
         if label is None and getattr(self.pre, "label", None) and getattr(self.post, "label", None):
             label = f"{self.pre.label}\u2192{self.post.label}"
         self.label = label
@@ -501,6 +505,57 @@ class Projection:
         self._check_current()
         self.initial_values.update(initial_values)
 
+    # --- recording synapse state ------------------------------------------------------------
+    def record(self, variables, sampling_interval=None):
+        """Record synapse variables during the run: 'weight', and the state of the synapse
+        type (Tsodyks-Markram: 'u', 'x', 'y'), sampled every `sampling_interval` ms (default:
+        the time step) from the current time on. ``record(None)`` stops recording."""
+        self._check_current()
+        if self._synapse_recorder is None:
+            from pyNN.recording.synapses import SynapseRecorder
+            self._synapse_recorder = SynapseRecorder(self)
+        self._synapse_recorder.record(variables, sampling_interval)
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None):
+        """Recorded synapse variables as a neo.Block: one Segment per run/reset cycle, one
+        AnalogSignal per variable whose channels are the connections (in the projection's
+        order), with array annotations 'presynaptic_index' and 'postsynaptic_index'."""
+        self._check_current()
+        if self._synapse_recorder is None or not self._synapse_recorder.has_data():
+            raise errors.SynapseRecordingError(f"Projection '{self.label}': nothing was recorded; call "
+                                        f"record('weight') before run()")
+        return self._synapse_recorder.get_data(variables, clear, annotations)
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        """Write the recorded synapse variables through a Neo IO (an IO object, or a filename
+        whose extension chooses the format)."""
+        from pyNN.recording import write_block
+
+        block = self.get_data(variables, gather, False, annotations)
+        if not any(seg.analogsignals for seg in block.segments):
+            raise errors.NothingToWriteError(f"Projection '{self.label}' has no recorded data to write")
+        write_block(io, block)
+        if clear:
+            self._synapse_recorder.clear()
+
+    def _read_synapse_state(self, name):
+        """Current value of a recordable synapse variable, per connection (standard units)."""
+        if name == "weight":
+            return self._values("weight")
+        values = self._read_state_variable(name)
+        if values is None:
+            raise errors.SynapseRecordingError(
+                f"Projection '{self.label}': the {self._simulator.state.backend_name} backend cannot read "
+                f"{name!r} of {type(self.synapse_type).__name__}")
+        return values
+
+    def _weight_units(self):
+        """Unit of this projection's weights, decided by the post-synaptic cell type."""
+        celltype = self._post_celltypes()[0]
+        if celltype.conductance_based:
+            return "uS"
+        return "mV" if type(celltype).__name__ in VOLTAGE_JUMP_CELL_TYPES else "nA"
+
     def annotate(self, **annotations):
         """Add annotations (name=value) to the projection."""
         self.annotations.update(annotations)
@@ -629,6 +684,17 @@ class Projection:
 
     def _read_plastic(self, name):
         """Current values of a parameter the simulator may have changed, or None."""
+        return None
+
+    def _native_synapse_sampler(self, variables, interval_steps):
+        """A sampler of `variables` every `interval_steps` steps that runs inside the
+        simulator (see pyNN.recording.synapses), or None: the core then stops the run at
+        each sample time and reads the values."""
+        return None
+
+    def _read_state_variable(self, name):
+        """Current values (one per connection, in the projection's order) of a state variable
+        of the synapse type (Tsodyks-Markram 'u', 'x', 'y'), or None if not available."""
         return None
 
 

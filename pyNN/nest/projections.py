@@ -168,7 +168,20 @@ class Projection(common.Projection):
         self._create_in_chunks(slice(0, self._pre.size))
 
     def _nest_connections(self):
-        """SynapseCollection of this projection, sorted like the core's arrays."""
+        """SynapseCollection of this projection, sorted like the core's arrays. Kept while
+        NEST has the same connections in the same places (reading plastic state many times
+        during a recorded run must not search them again): NEST sorts its connections once
+        when it first simulates, and any new connection may move them."""
+        kernel = nest.GetKernelStatus(["num_connections", "biological_time"])
+        key = (kernel[0], kernel[1] > 0)
+        cached = getattr(self, "_connection_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = self._find_nest_connections()
+        self._connection_cache = (key, found)
+        return found
+
+    def _find_nest_connections(self):
         conns = nest.GetConnections(synapse_model=self._nest_model)
         src = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))
         tgt = np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
@@ -201,14 +214,23 @@ class Projection(common.Projection):
 
     def _read_plastic(self, name):
         """Weights of plastic (STDP) synapses change during the simulation: read them back."""
+        state = simulator.state
+        # (during a run that records synapse state, has_run is not yet set: steps tell)
         if name != "weight" or not self.synapse_type.plastic or not self._pre.size \
-                or not simulator.state.has_run:
+                or not (state.has_run or state.steps):
             return None
         conns, order = self._nest_connections()
         w = np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order] / self._weight_scale
         user_negative = (isinstance(self._syn.get("weight"), np.ndarray) and np.any(self._syn["weight"] < 0)) \
             or (np.ndim(self._syn.get("weight")) == 0 and (self._syn.get("weight") or 0) < 0)
         return -np.abs(w) if user_negative else np.abs(w)
+
+    def _read_state_variable(self, name):
+        """Tsodyks-Markram u, x, y: NEST's connection properties of the same names."""
+        if name not in getattr(self.synapse_type, "state_variables", ()) or not self._pre.size:
+            return None
+        conns, order = self._nest_connections()
+        return np.asarray(conns.get(name), dtype=float).reshape(-1)[order]
 
     @property
     def nest_connections(self):

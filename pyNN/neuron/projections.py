@@ -121,3 +121,15 @@ class Projection(common.Projection):
                 nc.delay = delay
         if self.synapse_type.weight_slots:
             self._set_slots(self._netcons, {k: self._values(k) for k in self.synapse_type.weight_slots}, None)
+
+    def _read_state_variable(self, name):
+        """Tsodyks-Markram u, x, y: slots of the NetCon weight vector (see the NET_RECEIVE
+        arguments of the IF mechanisms: weight, the parameter slots, tau_psc, u0, u, x, y)."""
+        names = getattr(self.synapse_type, "state_variables", ())
+        if name not in names:
+            return None
+        if not simulator.state.nrn_initialized:  # NET_RECEIVE's INITIAL block has not run yet
+            start = {"u": float(self.initial_values.get("u", 0.0)), "x": 1.0, "y": 0.0}[name]
+            return np.full(len(self._netcons), start)
+        slot = 3 + len(self.synapse_type.weight_slots) + names.index(name)
+        return np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
