@@ -75,19 +75,26 @@ class ElectricalSynapse(Brian2SynapseTypeMixin, synapses.ElectricalSynapse):
 
 class SimpleStochasticSynapse(Brian2SynapseTypeMixin, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
-    missing_reason = "stochastic synapses are not implemented in the Brian2 backend"
-    translations = {}
+    native_name = "Synapses"
+    native_description = "on_pre increment with probability p (Brian2's rand(); as NEST's bernoulli_synapse)"
+    translations = build_translations(*_WEIGHT_DELAY, ("p", "p_transmit"))
+    brian2_equations = "p_transmit : 1\n"
+    brian2_on_pre = "{deliver}"
+    # one uniform draw per connection and spike: transmitted whole, or not at all
+    release = "int(rand() < p_transmit)"
 
 
 class StochasticTsodyksMarkramSynapse(Brian2SynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
-    missing_reason = "stochastic synapses are not implemented in the Brian2 backend"
+    missing_reason = ("stochastic Tsodyks-Markram release is not implemented in the Brian2 backend "
+                      "(SimpleStochasticSynapse is)")
     translations = {}
 
 
 class MultiQuantalSynapse(Brian2SynapseTypeMixin, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
-    missing_reason = "stochastic synapses are not implemented in the Brian2 backend"
+    missing_reason = ("multi-quantal release (a binomial draw over n sites per spike) is not implemented in "
+                      "the Brian2 backend (SimpleStochasticSynapse is)")
     translations = {}
 
 
