@@ -133,12 +133,14 @@ class SynapseRecorder:
 
     # --- segments ------------------------------------------------------------------------------
     def close_segment(self, annotations):
+        """End the current segment (at reset()), with `annotations`."""
         self.collect()
         self.current.annotations.update(annotations)
         self.current.t_stop_steps = self.state.steps
         self.segments.append(self.current)
 
     def open_segment(self):
+        """Start a new segment at the current time (after reset())."""
         self.current = _Segment(self.state.segment_counter, self.state.steps)
         self.next_step = self._first_step() if self.variables else None
         if self.native is not None:
@@ -181,6 +183,7 @@ class SynapseRecorder:
         return names
 
     def units(self, variable):
+        """Unit of a recorded variable: that of the weights, or dimensionless."""
         if variable == "weight":
             return self.projection._weight_units()
         return _STATE_UNITS.get(variable, "dimensionless")
