@@ -184,6 +184,18 @@ class RecordingLimitError(RecordingError):
         return self.message
 
 
+class SynapseRecordingError(RecordingError):
+    """A synapse variable a projection cannot record (Projection.record), or a request for
+    synapse data that were not recorded."""
+
+    def __init__(self, message, variable=None, projection_label=None):
+        self.message = message
+        super().__init__(variable, None, projection_label)
+
+    def __str__(self):
+        return self.message
+
+
 class HardwareConstraintWarning(UserWarning):
     """A hardware profile's limit was worked around (clipped, dropped, ignored) under the lenient policy,
     or a setting is outside what the hardware normally runs (e.g. a small SpiNNaker time step)."""

@@ -138,6 +138,14 @@ class BaseSynapseType(BaseModelType):
         """False: a plain synapse type has no plasticity."""
         return False
 
+    #: state variables (besides the weight) that Projection.record() can sample
+    state_variables = ()
+
+    @classmethod
+    def recordable_synapse_variables(cls):
+        """Names Projection.record() accepts for this synapse type: 'weight' and its state."""
+        return ("weight",) + tuple(cls.state_variables)
+
 
 class BaseCurrentSource(BaseModelType):
     """Base class of current sources (electrodes)."""

@@ -137,6 +137,11 @@ class Projection(common.Projection):
         _connect_arrays(syn, i, j)
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[:] = value
+        if getattr(self.synapse_type, "needs_tau_psc", False):
+            # Tsodyks-Markram: the target receptor's time constant, and the time of the last
+            # event as if a spike had been emitted at t = 0 (on_pre runs one delay later)
+            state_array(syn, "tau_psc")[:] = self._psc_time_constants(self._post[positions]) * 1e-3
+            state_array(syn, "t_last")[:] = delay
         return syn
 
     def _synapse_equations(self, unit):
@@ -224,6 +229,32 @@ class Projection(common.Projection):
         w = self._syn.get("weight")
         negative = np.any(np.asarray(w, dtype=float) < 0) if w is not None else False
         return -out if negative else out
+
+    def _native_synapse_sampler(self, variables, interval_steps):
+        from pyNN.brian2.recording import SynapseSampler
+
+        if not self._synapses:
+            return None  # (no connections: the core's reading is trivial)
+        return SynapseSampler(self, variables, interval_steps)
+
+    def _native_synapse_variable(self, name):
+        """(Brian2 variable, function from its values to standard units) of a recordable
+        synapse variable."""
+        if name != "weight":
+            return f"{name}_tm", lambda values: values
+        unit = self._on_pre[id(self._root_of_group(self._synapses[0][0].target))][1]
+        w = self._syn.get("weight")
+        sign = -1.0 if w is not None and np.any(np.asarray(w, dtype=float) < 0) else 1.0
+        return "weight", lambda values: values * (sign / _WEIGHT_SI[unit])
+
+    def _read_state_variable(self, name):
+        """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
+        if name not in getattr(self.synapse_type, "state_variables", ()):
+            return None
+        out = np.empty(self._pre.size)
+        for syn, positions, _ in self._synapses:
+            out[positions] = state_array(syn, f"{name}_tm")
+        return out
 
     def _after_restore(self):
         """The snapshot holds the values at the first run: put back the current ones."""

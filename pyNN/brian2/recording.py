@@ -145,3 +145,47 @@ class Recorder(recording.Recorder):
         self._spikes_seen = 0 if self._spike_monitor is None else self._spike_monitor.num_spikes
         for entry in self._monitors.values():
             entry[1] = len(entry[0].t_)
+
+
+class SynapseSampler:
+    """Samples of a projection's synapse variables during a run: one StateMonitor per
+    Brian2 Synapses object of the projection, on the sample grid (see
+    pyNN.recording.synapses). A monitor at the start of step k holds the value after step
+    k - 1, i.e. the value at time k dt that the core would read after running to it."""
+
+    def __init__(self, projection, variables, interval_steps):
+        state = simulator.state
+        self.projection = projection
+        self.variables = list(variables)
+        self.monitors = []  # [StateMonitor, positions in the core's arrays, samples already used]
+        for syn, positions, _ in projection._synapses:
+            natives = [projection._native_synapse_variable(name)[0] for name in self.variables]
+            mon = brian2.StateMonitor(syn, natives, record=True, when="start", order=-10,
+                                      dt=interval_steps * state.dt * 1e-3 * brian2.second,
+                                      name=state.unique_name("synapse_state"))
+            state.add(mon)
+            self.monitors.append([mon, positions, 0])
+
+    def samples(self, steps):
+        """{variable: (len(steps) x connections)} at the sample steps `steps` (all before now)."""
+        state = simulator.state
+        out = {name: np.empty((len(steps), len(self.projection))) for name in self.variables}
+        for entry in self.monitors:
+            mon, positions, seen = entry
+            t_steps = np.rint(np.asarray(mon.t_[seen:], dtype=float) * 1e3 / state.dt).astype(np.int64)
+            pos = np.searchsorted(t_steps, steps)
+            if pos.size and (pos.max() >= t_steps.size or np.any(t_steps[pos] != steps)):
+                raise errors.SimulatorError(
+                    f"Projection '{self.projection.label}': the Brian2 StateMonitor lacks synapse samples at "
+                    f"steps {steps[:5].tolist()}")
+            for name in self.variables:
+                native, convert = self.projection._native_synapse_variable(name)
+                values = np.asarray(getattr(mon, native + "_"))[:, seen:].T[pos]
+                out[name][:, positions] = convert(values)
+            entry[2] = seen + t_steps.size
+        return out
+
+    def restart(self):
+        """After reset(): the samples held so far belong to the finished segment."""
+        for entry in self.monitors:
+            entry[2] = len(entry[0].t_)

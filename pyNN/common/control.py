@@ -17,6 +17,7 @@ import numpy as np
 from pyNN import errors
 import pyNN.common.mpi_guard as mpi_guard
 from pyNN.common.interrupt import advance_in_slices
+from pyNN.recording.synapses import next_sample_step, take_due_samples
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
 from pyNN.utility.feedback import RunProgress
@@ -95,6 +96,7 @@ class BaseState:
         self.projections = []
         self.current_sources = []
         self.recorders = []
+        self.synapse_recorders = []  # pyNN.recording.synapses.SynapseRecorder, one per recording projection
         self.id_counter = 0
         self.population_counter = 0
         self.assembly_counter = 0
@@ -210,7 +212,7 @@ class BaseState:
             obj._prepare_run(self.steps + n_steps)
         start = self.steps
         try:
-            interrupted = advance_in_slices(self, n_steps) if n_steps else False
+            interrupted = self._advance_sampling_synapses(n_steps)
         finally:
             # also after a run stopped by an error (e.g. a diverged integration) time has moved
             if n_steps == 0 or self.steps != start:
@@ -220,6 +222,20 @@ class BaseState:
             # time and recorded data describe the steps simulated; the next run() continues
             raise KeyboardInterrupt(f"run interrupted at t = {self.t:g} ms")
 
+    def _advance_sampling_synapses(self, n_steps):
+        """Advance `n_steps` (in interruptible slices), stopping at each step at which a
+        projection records its synapse state to take the samples (exact at that time on every
+        backend: they are read as get() reads them between runs). True if interrupted."""
+        target = self.steps + n_steps
+        while True:
+            take_due_samples(self)
+            if self.steps >= target:
+                return False
+            due = next_sample_step(self)
+            stop = target if due is None else min(due, target)
+            if advance_in_slices(self, stop - self.steps):
+                return True
+
     def reset(self, annotations):
         """Close the current recording segment and return the simulation to t = 0.
 
@@ -228,7 +244,7 @@ class BaseState:
         annotations : dict
             Annotations given to the segment that is closed.
         """
-        for recorder in self.recorders:
+        for recorder in self.recorders + self.synapse_recorders:
             recorder.close_segment(annotations)
         self.segment_counter += 1
         logger.debug("%s: reset at t = %g ms; segment %d starts", self.backend_name, self.t, self.segment_counter)
@@ -236,7 +252,7 @@ class BaseState:
         self.steps = 0
         for population in self.populations:
             population._apply_initial_values()
-        for recorder in self.recorders:
+        for recorder in self.recorders + self.synapse_recorders:
             recorder.open_segment()
         self.running = False
 

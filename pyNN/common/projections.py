@@ -26,6 +26,9 @@ logger = logging.getLogger("PyNN")
 
 _COMBINE = {"sum": np.add, "min": np.fmin, "max": np.fmax}
 
+#: standard cell types whose weights are jumps of v (mV), see pyNN.standardmodels.synapses
+VOLTAGE_JUMP_CELL_TYPES = ("IF_curr_delta", "Izhikevich")
+
 
 def _as_indices(idx):
     """An index array as an integer array (any integer type is kept as it is: no copy)."""
@@ -138,6 +141,7 @@ class Projection:
         self.space = space
         self.annotations = {}
         self.initial_values = {}
+        self._synapse_recorder = None
         if label is None and getattr(self.pre, "label", None) and getattr(self.post, "label", None):
             label = f"{self.pre.label}\u2192{self.post.label}"
         self.label = label
@@ -356,6 +360,22 @@ class Projection:
             return v
         return np.full(self._pre.size, np.nan if v is None else v, dtype=float)
 
+    def _psc_time_constants(self, post):
+        """Time constant (ms) of the target receptor's post-synaptic current, for the
+        connections onto the cells `post` (indices into the post group): the Tsodyks-Markram
+        synapse's tau_psc (doc/behaviour.md). It is the cell's tau_syn_E or tau_syn_I; cells
+        with no synaptic time constant (voltage jumps: IF_curr_delta, Izhikevich) get 0, the
+        limit in which released resources become recovering at once."""
+        name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
+        parts = []
+        for part in roots(self.post):
+            if part.root.celltype.has_parameter(name):
+                parts.append(np.asarray(part.root.get(name, simplify=False), dtype=float)[part.indices])
+            else:
+                parts.append(np.zeros(len(part.indices)))
+        tau = np.concatenate(parts) if parts else np.zeros(0)
+        return tau[np.asarray(post, dtype=np.int64)]
+
     # --- public API -------------------------------------------------------------------------------
     def __repr__(self):
         return (f"<Projection {self.label!r}: {self.pre.label!r} -> {self.post.label!r}, "
@@ -516,6 +536,57 @@ class Projection:
         self._check_current()
         self.initial_values.update(initial_values)
 
+    # --- recording synapse state ------------------------------------------------------------
+    def record(self, variables, sampling_interval=None):
+        """Record synapse variables during the run: 'weight', and the state of the synapse
+        type (Tsodyks-Markram: 'u', 'x', 'y'), sampled every `sampling_interval` ms (default:
+        the time step) from the current time on. ``record(None)`` stops recording."""
+        self._check_current()
+        if self._synapse_recorder is None:
+            from pyNN.recording.synapses import SynapseRecorder
+            self._synapse_recorder = SynapseRecorder(self)
+        self._synapse_recorder.record(variables, sampling_interval)
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None):
+        """Recorded synapse variables as a neo.Block: one Segment per run/reset cycle, one
+        AnalogSignal per variable whose channels are the connections (in the projection's
+        order), with array annotations 'presynaptic_index' and 'postsynaptic_index'."""
+        self._check_current()
+        if self._synapse_recorder is None or not self._synapse_recorder.has_data():
+            raise errors.SynapseRecordingError(f"Projection '{self.label}': nothing was recorded; call "
+                                        f"record('weight') before run()")
+        return self._synapse_recorder.get_data(variables, clear, annotations)
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        """Write the recorded synapse variables through a Neo IO (an IO object, or a filename
+        whose extension chooses the format)."""
+        from pyNN.recording import write_block
+
+        block = self.get_data(variables, gather, False, annotations)
+        if not any(seg.analogsignals for seg in block.segments):
+            raise errors.NothingToWriteError(f"Projection '{self.label}' has no recorded data to write")
+        write_block(io, block)
+        if clear:
+            self._synapse_recorder.clear()
+
+    def _read_synapse_state(self, name):
+        """Current value of a recordable synapse variable, per connection (standard units)."""
+        if name == "weight":
+            return self._values("weight")
+        values = self._read_state_variable(name)
+        if values is None:
+            raise errors.SynapseRecordingError(
+                f"Projection '{self.label}': the {self._simulator.state.backend_name} backend cannot read "
+                f"{name!r} of {type(self.synapse_type).__name__}")
+        return values
+
+    def _weight_units(self):
+        """Unit of this projection's weights, decided by the post-synaptic cell type."""
+        celltype = self._post_celltypes()[0]
+        if celltype.conductance_based:
+            return "uS"
+        return "mV" if type(celltype).__name__ in VOLTAGE_JUMP_CELL_TYPES else "nA"
+
     def annotate(self, **annotations):
         """Add annotations (name=value) to the projection."""
         self.annotations.update(annotations)
@@ -644,6 +715,17 @@ class Projection:
 
     def _read_plastic(self, name):
         """Current values of a parameter the simulator may have changed, or None."""
+        return None
+
+    def _native_synapse_sampler(self, variables, interval_steps):
+        """A sampler of `variables` every `interval_steps` steps that runs inside the
+        simulator (see pyNN.recording.synapses), or None: the core then stops the run at
+        each sample time and reads the values."""
+        return None
+
+    def _read_state_variable(self, name):
+        """Current values (one per connection, in the projection's order) of a state variable
+        of the synapse type (Tsodyks-Markram 'u', 'x', 'y'), or None if not available."""
         return None
 
 

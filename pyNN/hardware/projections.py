@@ -46,3 +46,9 @@ class Projection(common.Projection):
             return None
         user = np.asarray(self._syn.get("weight", 0.0), dtype=float)
         return np.where(user < 0, -weights, weights)
+
+    def _read_state_variable(self, name):
+        """Tsodyks-Markram u, x, y from the engine's blocks (before the first run: the start state)."""
+        if name not in getattr(self.synapse_type, "state_variables", ()):
+            return None
+        return simulator.state.short_term_state(self, name)

@@ -122,6 +122,18 @@ class State(BaseState):
                 weights[block.core_positions] = block.weight
         return weights
 
+    def short_term_state(self, projection, name):
+        """Tsodyks-Markram state `name` (u, x or y) per connection in core order; the start
+        state (u = 0, x = 1, y = 0) before the network has been mapped."""
+        start = {"u": 0.0, "x": 1.0, "y": 0.0}[name]
+        values = np.full(len(projection), start)
+        if self.mapping is None or self._dirty:
+            return values
+        for block in self.engine.blocks:
+            if getattr(block, "projection", None) is projection and block.stp is not None:
+                values[block.core_positions] = block.stp[name]
+        return values
+
     def provenance(self):
         """Run-time counters of the engine (for the mapping report)."""
         return wiring.run_counters(self.engine, getattr(self.mapping, "numerics", None) or {}, self.dt)

@@ -14,6 +14,10 @@ from pyNN.common.populations import roots
 from pyNN.nest import simulator
 from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
 
+#: stands in for tau_psc = 0 (NEST requires tau_psc > 0); exp(-h/1e-9) is 0 for any h >= one
+#: step, and the transfer y -> x differs from the limit's by 1e-9/tau_rec
+TAU_PSC_FLOOR = 1e-9
+
 
 def _post_cell_attribute(projection, name, default):
     """An attribute of the NEST types of the postsynaptic cells, which must agree."""
@@ -75,7 +79,7 @@ class Projection(common.Projection):
             if "eta" in native:  # Vogels2011Rule's learning rate is a weight magnitude
                 native["eta"] = np.asarray(native["eta"], dtype=float) * self._weight_scale
         if getattr(syn, "needs_tau_psc", False) and post is not None:
-            native["tau_psc"] = self._tau_psc(post)
+            native["tau_psc"] = self._native_tau_psc(post)
         fixed, arrays = {}, {}
         for name, value in native.items():
             if isinstance(value, np.ndarray) and value.ndim:
@@ -92,10 +96,10 @@ class Projection(common.Projection):
                 arrays[state_name] = arrays[source]
         return fixed, arrays
 
-    def _tau_psc(self, post):
-        """Time constant of the target receptor's current, per connection (tsodyks models)."""
-        name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
-        return np.asarray(self.post.get(name, simplify=False), dtype=float)[post]
+    def _native_tau_psc(self, post):
+        """tau_psc of NEST's tsodyks_synapse per connection: the core's value, with NEST's
+        smallest accepted value standing in for 0 (no synaptic time constant)."""
+        return np.maximum(self._psc_time_constants(post), TAU_PSC_FLOOR)
 
     def _set_postsynaptic_parameters(self, post, values):
         """Learning-rule parameters NEST keeps on the postsynaptic neuron (tau_minus): set on
@@ -164,7 +168,20 @@ class Projection(common.Projection):
         self._create_in_chunks(slice(0, self._pre.size))
 
     def _nest_connections(self):
-        """SynapseCollection of this projection, sorted like the core's arrays."""
+        """SynapseCollection of this projection, sorted like the core's arrays. Kept while
+        NEST has the same connections in the same places (reading plastic state many times
+        during a recorded run must not search them again): NEST sorts its connections once
+        when it first simulates, and any new connection may move them."""
+        kernel = nest.GetKernelStatus(["num_connections", "biological_time"])
+        key = (kernel[0], kernel[1] > 0)
+        cached = getattr(self, "_connection_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = self._find_nest_connections()
+        self._connection_cache = (key, found)
+        return found
+
+    def _find_nest_connections(self):
         conns = nest.GetConnections(synapse_model=self._nest_model)
         src = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))
         tgt = np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
@@ -197,14 +214,23 @@ class Projection(common.Projection):
 
     def _read_plastic(self, name):
         """Weights of plastic (STDP) synapses change during the simulation: read them back."""
+        state = simulator.state
+        # (during a run that records synapse state, has_run is not yet set: steps tell)
         if name != "weight" or not self.synapse_type.plastic or not self._pre.size \
-                or not simulator.state.has_run:
+                or not (state.has_run or state.steps):
             return None
         conns, order = self._nest_connections()
         w = np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order] / self._weight_scale
         user_negative = (isinstance(self._syn.get("weight"), np.ndarray) and np.any(self._syn["weight"] < 0)) \
             or (np.ndim(self._syn.get("weight")) == 0 and (self._syn.get("weight") or 0) < 0)
         return -np.abs(w) if user_negative else np.abs(w)
+
+    def _read_state_variable(self, name):
+        """Tsodyks-Markram u, x, y: NEST's connection properties of the same names."""
+        if name not in getattr(self.synapse_type, "state_variables", ()) or not self._pre.size:
+            return None
+        conns, order = self._nest_connections()
+        return np.asarray(conns.get(name), dtype=float).reshape(-1)[order]
 
     @property
     def nest_connections(self):

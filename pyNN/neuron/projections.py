@@ -31,16 +31,11 @@ class Projection(common.Projection):
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]
         targets = getattr(syn, "target_mechanisms", None)
-        # Tsodyks-Markram needs the target receptor's time constant; STDP only the target's mechanism
-        needs_tau = bool(syn.weight_slots)
-        if targets and any(t.native_name not in targets
-                           or (needs_tau and not part.root.celltype.has_parameter("tau_syn_E"))
-                           for part, t in zip(parts, types)):
-            which = "with synaptic time constants " if needs_tau else ""
+        if targets and any(t.native_name not in targets for t in types):
             raise errors.NoModelAvailableError(
                 f"Projection '{self.label}': {type(syn).__name__} is not available on the NEURON backend for "
-                f"targets other than the IF_curr_* / IF_cond_* cell types {which}(mechanisms "
-                f"{', '.join(targets)}), not {', '.join(sorted({type(p.root.celltype).__name__ for p in parts}))}")
+                f"targets other than the IF_curr_* / IF_cond_* cell types (mechanisms {', '.join(targets)}), "
+                f"not onto {', '.join(sorted({type(part.root.celltype).__name__ for part in parts}))}")
         # per postsynaptic cell (an Assembly may mix standard cells and PointNeurons): the
         # mechanism's receptor port (-1: none, the sign selects the input) and the weight sign
         ports, signs = [], []
@@ -162,8 +157,7 @@ class Projection(common.Projection):
                     nc.weight[1 + k] = value
         if post is None:
             return
-        tau_name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
-        tau = np.asarray(self.post.get(tau_name, simplify=False), dtype=float)[post]
+        tau = self._psc_time_constants(post)
         u0 = float(self.initial_values.get("u", self.synapse_type.default_initial_values.get("u", 0.0)))
         slot = 1 + len(self.synapse_type.weight_slots)
         for nc, tau_psc in zip(netcons, tau.tolist()):
@@ -191,3 +185,15 @@ class Projection(common.Projection):
             current["weight"] = np.abs(np.asarray(self._syn["weight"], dtype=float))
             delays = self._native_delays(np.broadcast_to(np.asarray(current["delay"], dtype=float), (n,)), post)
             self._set_stdp_slots(self._netcons, current, post, delays, current_weight="weight" in values)
+
+    def _read_state_variable(self, name):
+        """Tsodyks-Markram u, x, y: slots of the NetCon weight vector (see the NET_RECEIVE
+        arguments of the IF mechanisms: weight, the parameter slots, tau_psc, u0, u, x, y)."""
+        names = getattr(self.synapse_type, "state_variables", ())
+        if name not in names:
+            return None
+        if not simulator.state.nrn_initialized:  # NET_RECEIVE's INITIAL block has not run yet
+            start = {"u": float(self.initial_values.get("u", 0.0)), "x": 1.0, "y": 0.0}[name]
+            return np.full(len(self._netcons), start)
+        slot = 3 + len(self.synapse_type.weight_slots) + names.index(name)
+        return np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))

@@ -102,6 +102,20 @@ class _SegmentData:
             yield epoch, values, indices
 
 
+def sampling_interval_steps(sampling_interval, dt, owner):
+    """The number of time steps `dt` in `sampling_interval` (ms), or a pyNN error naming
+    `owner` (e.g. "Population 'exc'") if it is not a positive multiple of the time step."""
+    if isinstance(sampling_interval, bool) or not isinstance(sampling_interval, (int, float, np.number)):
+        raise errors.InvalidTypeError(f"{owner}: sampling_interval must be a number of ms, got "
+                                      f"{sampling_interval!r}")
+    steps = sampling_interval / dt
+    if not np.isfinite(steps) or sampling_interval <= 0 or abs(steps - round(steps)) > 1e-6:
+        raise errors.InvalidParameterValueError(
+            f"{owner}: sampling_interval={sampling_interval} ms must be a positive multiple of the time "
+            f"step ({dt} ms)")
+    return max(1, round(steps))
+
+
 class Recorder:
     """Bookkeeping of what a population records, and the data recorded so far.
 
@@ -161,15 +175,7 @@ class Recorder:
             if self.sampling_interval is None:
                 self.sampling_interval = dt
             return
-        if isinstance(sampling_interval, bool) or not isinstance(sampling_interval, (int, float, np.number)):
-            raise errors.InvalidTypeError(
-                f"Population '{self.population.label}': sampling_interval must be a number of ms, got "
-                f"{sampling_interval!r}")
-        steps = sampling_interval / dt
-        if not np.isfinite(steps) or sampling_interval <= 0 or abs(steps - round(steps)) > 1e-6:
-            raise errors.InvalidParameterValueError(
-                f"Population '{self.population.label}': sampling_interval={sampling_interval} ms must "
-                f"be a positive multiple of the time step ({dt} ms)")
+        sampling_interval_steps(sampling_interval, dt, f"Population '{self.population.label}'")
         if self.sampling_interval is not None and any(v != "spikes" for v in self.recorded) \
                 and abs(sampling_interval - self.sampling_interval) > 1e-9:
             raise errors.InvalidParameterValueError(

@@ -290,3 +290,34 @@ def data_block(populations_with_views, variables, clear, name, description, anno
         block.rec_datetime = block.segments[0].rec_datetime
     return block
 
+
+
+def synapse_block(recorder, segments, variables, annotations):
+    """neo.Block of the synapse samples of `recorder` (a SynapseRecorder): one Segment per
+    entry of `segments`, one AnalogSignal per variable with one channel per connection,
+    whose array annotations give the pre- and post-synaptic indices."""
+    prj = recorder.projection
+    dt = recorder.state.dt
+    pre = prj._pre.astype(np.int64)
+    post = prj._post.astype(np.int64)
+    block = neo.Block(name=prj.label, description=f"synapse state of Projection '{prj.label}'")
+    block.annotate(**annotations)
+    for seg in segments:
+        segment = neo.Segment(name=f"segment{seg.index:03d}")
+        segment.annotate(**seg.annotations)
+        for var in variables:
+            values = seg.values(var)
+            if values is None:
+                continue
+            signal = neo.AnalogSignal(
+                values, units=recorder.units(var), t_start=seg.first_step * dt * pq.ms,
+                sampling_period=recorder.interval_steps * dt * pq.ms, name=var,
+                source_projection=prj.label, presynaptic_population=getattr(prj.pre, "label", None),
+                postsynaptic_population=getattr(prj.post, "label", None),
+                array_annotations={"presynaptic_index": pre, "postsynaptic_index": post,
+                                   "channel_index": np.arange(pre.size)})
+            signal.segment = segment
+            segment.analogsignals.append(signal)
+        segment.block = block
+        block.segments.append(segment)
+    return block

@@ -61,6 +61,9 @@ class TsodyksMarkramSynapse(StandardSynapseType):
              "tau_facil": "ms", "u": "dimensionless"}
     descriptions = dict(_STP_TEXT, u="current utilisation: the fraction of the available resources the next "
                                      "spike releases")
+    #: recordable with Projection.record(): utilisation, available and active resources,
+    #: as they stand after the last spike (doc/behaviour.md, "Short-term plasticity")
+    state_variables = ("u", "x", "y")
     parameter_checks = (
         *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),

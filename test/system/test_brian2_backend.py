@@ -256,8 +256,11 @@ def test_tsodyks_markram_depresses_successive_responses():
     t = sig.times.magnitude
     decay = np.exp(-0.1 / 5.0)  # one step of the default tau_syn_E
     jumps = [g[np.isclose(t, s + 1.0)][0] - decay * g[np.isclose(t, s + 0.9)][0] for s in (5.0, 10.0, 15.0)]
-    # tsodyks2: release U*x with x recovering from 1 - U between spikes
-    x2 = 1 + (1 - 0.5 - 1) * np.exp(-5.0 / 100.0)
+    # three-state model (doc/behaviour.md) with tau_psc = tau_syn_E = 5 ms: after the first
+    # spike x = y = 0.5; the active half decays into the recovering pool, which refills x
+    p_zz, p_yy = np.exp(-5.0 / 100.0), np.exp(-5.0 / 5.0)
+    p_xy = ((p_zz - 1) * 100.0 - (p_yy - 1) * 5.0) / (5.0 - 100.0)
+    x2 = 0.5 + p_xy * 0.5
     np.testing.assert_allclose(jumps[0], 0.01 * 0.5, rtol=1e-6)
     np.testing.assert_allclose(jumps[1], 0.01 * 0.5 * x2, rtol=1e-3)
     assert jumps[2] < jumps[1]

@@ -43,6 +43,7 @@ EXPECTED_BUILTINS = {
     "RecordingError": ValueError,
     "ResourceExhaustedError": RuntimeError,
     "RecordingLimitError": ValueError,
+    "SynapseRecordingError": ValueError,
     "MissingPackageError": ImportError,
     "DataFileError": OSError,
     "ModelDescriptionError": ValueError,

@@ -34,21 +34,37 @@ class StaticSynapse(Brian2SynapseTypeMixin, synapses.StaticSynapse):
 class TsodyksMarkramSynapse(Brian2SynapseTypeMixin, synapses.TsodyksMarkramSynapse):
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
     native_name = "Synapses"
-    native_description = "event-driven Tsodyks-Markram resources (as NEST's tsodyks2_synapse)"
+    native_description = "event-driven three-state Tsodyks-Markram resources (as NEST's tsodyks_synapse)"
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U_tm"), ("tau_rec", "tau_rec", 1e-3),
                                       ("tau_facil", "tau_facil", 1e-3))
-    brian2_equations = ("U_tm : 1\ntau_rec : second\ntau_facil : second\nu_tm : 1\nx_tm : 1\n"
-                        "t_last : second\n")
-    brian2_initial = {"u_tm": 0.0, "x_tm": 1.0, "t_last": -1e9}
-    # resources recover, then the utilisation is updated (tau_facil = 0: no facilitation)
+    #: tau_psc is not a parameter of the type: the projection sets it from the target receptor
+    brian2_equations = ("U_tm : 1\ntau_rec : second\ntau_facil : second\ntau_psc : second\n"
+                        "u_tm : 1\nx_tm : 1\ny_tm : 1\nt_last : second\n")
+    brian2_initial = {"u_tm": 0.0, "x_tm": 1.0, "y_tm": 0.0}
+    # the update of doc/behaviour.md ("Tsodyks-Markram synapse"), exact between events;
+    # tau_psc = 0 (a target without a synaptic time constant) is the limit y -> z at once,
+    # and tau_facil = 0 means no facilitation (u = U at every spike)
     brian2_on_pre = (
-        "x_tm = 1 + (x_tm - x_tm*u_tm - 1)*exp(-(t - t_last)/tau_rec)\n"
-        "u_tm = U_tm + u_tm*(1 - U_tm)*int(tau_facil > 0*ms)*exp(-(t - t_last)/(tau_facil + "
-        "int(tau_facil <= 0*ms)*ms))\n"
+        "h_tm = t - t_last\n"
+        "p_zz = exp(-h_tm/tau_rec)\n"
+        "has_psc = int(tau_psc > 0*ms)\n"
+        "p_yy = has_psc*exp(-h_tm/(tau_psc + (1 - has_psc)*ms))\n"
+        "same_tau = has_psc*int(abs(tau_psc - tau_rec) < 1e-9*tau_rec)\n"
+        "p_xy = same_tau*(1 - p_zz*(1 + h_tm/tau_rec)) + (1 - same_tau)*((p_zz - 1)*tau_rec - (p_yy - 1)*tau_psc)"
+        "/(tau_psc - tau_rec + same_tau*ms)\n"
+        "x_tm = x_tm + p_xy*y_tm + (1 - p_zz)*(1 - x_tm - y_tm)\n"
+        "y_tm = y_tm*p_yy\n"
+        "u_tm = u_tm*int(tau_facil > 0*ms)*exp(-h_tm/(tau_facil + int(tau_facil <= 0*ms)*ms))\n"
+        "u_tm = u_tm + U_tm*(1 - u_tm)\n"
+        "released = u_tm*x_tm\n"
+        "x_tm = x_tm - released\n"
+        "y_tm = y_tm + released\n"
         "t_last = t\n"
         "{deliver}"
     )
-    release = "x_tm*u_tm"
+    release = "released"
+    #: per-connection time constant of the target receptor's current (see Projection)
+    needs_tau_psc = True
 
 
 class ElectricalSynapse(Brian2SynapseTypeMixin, synapses.ElectricalSynapse):
@@ -59,19 +75,26 @@ class ElectricalSynapse(Brian2SynapseTypeMixin, synapses.ElectricalSynapse):
 
 class SimpleStochasticSynapse(Brian2SynapseTypeMixin, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
-    missing_reason = "stochastic synapses are not implemented in the Brian2 backend"
-    translations = {}
+    native_name = "Synapses"
+    native_description = "on_pre increment with probability p (Brian2's rand(); as NEST's bernoulli_synapse)"
+    translations = build_translations(*_WEIGHT_DELAY, ("p", "p_transmit"))
+    brian2_equations = "p_transmit : 1\n"
+    brian2_on_pre = "{deliver}"
+    # one uniform draw per connection and spike: transmitted whole, or not at all
+    release = "int(rand() < p_transmit)"
 
 
 class StochasticTsodyksMarkramSynapse(Brian2SynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
-    missing_reason = "stochastic synapses are not implemented in the Brian2 backend"
+    missing_reason = ("stochastic Tsodyks-Markram release is not implemented in the Brian2 backend "
+                      "(SimpleStochasticSynapse is)")
     translations = {}
 
 
 class MultiQuantalSynapse(Brian2SynapseTypeMixin, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
-    missing_reason = "stochastic synapses are not implemented in the Brian2 backend"
+    missing_reason = ("multi-quantal release (a binomial draw over n sites per spike) is not implemented in "
+                      "the Brian2 backend (SimpleStochasticSynapse is)")
     translations = {}
 
 

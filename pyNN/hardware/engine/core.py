@@ -85,7 +85,8 @@ class Block:
     def reset_stp(self):
         if self.stp is not None:
             n = self.weight.size
-            self.stp.update(u=np.zeros(n), x=np.ones(n), y=np.zeros(n), last=np.full(n, -np.inf))
+            # as if each synapse had last been used at t = 0 (doc/behaviour.md)
+            self.stp.update(u=np.zeros(n), x=np.ones(n), y=np.zeros(n), last=np.zeros(n))
 
     def use_stdp(self, state, history):
         """Make the connections plastic (pair-based STDP, see engine.plasticity)."""
@@ -165,8 +166,6 @@ class Block:
         p = self.stp
         t = step * dt
         h = t - p["last"][pos]
-        first = ~np.isfinite(h)
-        h = np.where(first, 0.0, h)
         tau_fac, tau_rec, tau_psc = p["tau_fac"][pos], p["tau_rec"][pos], p["tau_psc"][pos]
         p_uu = np.where(tau_fac > 0, np.exp(-h / np.where(tau_fac > 0, tau_fac, 1.0)), 0.0)
         p_yy = np.exp(-h / tau_psc)

@@ -233,8 +233,12 @@ NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast,
             if (tau_facil > 0) {
                 puu = exp(-h/tau_facil)
             }
-            pyy = exp(-h/tau_psc)
+            pyy = 0
+            if (tau_psc > 0) {
+                pyy = exp(-h/tau_psc)
+            }
             pzz = exp(-h/tau_rec)
+            : tau_psc = 0 (no synaptic time constant): y becomes z at once
             if (fabs(tau_psc - tau_rec) < 1e-9*tau_rec) {
                 pxy = 1 - pzz*(1 + h/tau_rec)
             } else {

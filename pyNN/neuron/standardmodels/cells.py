@@ -305,7 +305,7 @@ LIMITATIONS = (
     "(the second spike is not detected).",
     "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
-    "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
+    "TsodyksMarkramSynapse only onto IF_curr_* and IF_cond_* cells; other targets raise "
     "NoModelAvailableError.",
     "STDP: only onto IF_curr_*/IF_cond_* cells (other targets raise NoModelAvailableError); any "
     "`dendritic_delay_fraction` in [0, 1] and any `w_min`, except that IF_curr_delta targets take 1.0 only "

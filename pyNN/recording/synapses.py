@@ -1,0 +1,204 @@
+"""Recording the state of a projection's synapses (weights, Tsodyks-Markram u/x/y) during a run.
+
+Written once for every backend. The core samples at fixed times: a run that records
+synapse state advances to each sample time and asks the projection for its current values
+through ``Projection._read_synapse_state`` (the same path as ``get()`` between runs, so a
+sample equals what ``get()`` would return at that time on every backend). The samples are
+kept as one (samples x connections) array per variable and segment; ``get_data`` builds a
+Neo block with one AnalogSignal per variable whose channels are the connections, annotated
+with their pre- and post-synaptic indices.
+"""
+
+import numpy as np
+
+from pyNN import errors
+from pyNN.recording import sampling_interval_steps
+
+#: units of the recordable synapse variables other than the weight
+_STATE_UNITS = {"u": "dimensionless", "x": "dimensionless", "y": "dimensionless"}
+
+
+class _Segment:
+    """Samples of one run/reset cycle: (samples x connections) rows per variable."""
+
+    def __init__(self, index, t_start_steps):
+        self.index = index
+        self.t_start_steps = t_start_steps
+        self.first_step = None  # step of the first sample
+        self.rows = {}  # variable -> list of 1D arrays
+        self.annotations = {}
+        self.t_stop_steps = None
+
+    def values(self, variable):
+        rows = self.rows.get(variable, [])
+        if len(rows) > 1:
+            self.rows[variable] = [np.vstack(rows)]
+        return self.rows[variable][0].reshape(-1, self.rows[variable][0].shape[-1]) if rows else None
+
+
+class SynapseRecorder:
+    """What one projection records of its synapses, and the samples so far."""
+
+    def __init__(self, projection):
+        self.projection = projection
+        self.state = projection._simulator.state
+        self.variables = []
+        self.interval_steps = None
+        self.segments = []
+        self.current = _Segment(self.state.segment_counter, self.state.steps)
+        self.next_step = None
+        self.native = None  # the backend's sampler, if it samples during runs by itself
+        self.state.synapse_recorders.append(self)
+
+    # --- what is recorded -----------------------------------------------------------------
+    def record(self, variables, sampling_interval=None):
+        """Start recording `variables` (a name or list of names; None stops recording)."""
+        label = f"Projection '{self.projection.label}'"
+        if variables is None:
+            self.variables = []
+            self.next_step = None
+            return
+        names = [variables] if isinstance(variables, str) else list(variables)
+        allowed = self.projection.synapse_type.recordable_synapse_variables()
+        for name in names:
+            if name not in allowed:
+                raise errors.SynapseRecordingError(
+                    f"{label}: cannot record {name!r} of {type(self.projection.synapse_type).__name__}; "
+                    f"recordable synapse variables are {', '.join(allowed)}")
+        interval = self._interval_steps(sampling_interval, label)
+        if self.variables and interval != self.interval_steps and self.current.rows:
+            raise errors.InvalidParameterValueError(
+                f"{label}: sampling_interval={sampling_interval} ms differs from the "
+                f"{self.interval_steps * self.state.dt} ms already used for its recorded synapse variables; "
+                f"all of them share one sampling interval")
+        if self.current.rows and set(names) - set(self.variables):
+            raise errors.SynapseRecordingError(
+                f"{label}: synapse variables can be added to the recording only before the first sample "
+                f"of a segment (recording {', '.join(self.variables)}); call record() before run() or "
+                f"after reset()")
+        self.collect()
+        self.interval_steps = interval
+        self.variables = self.variables + [name for name in names if name not in self.variables]
+        if self.next_step is None:
+            self.next_step = self._first_step()
+        # a backend that samples during a run by itself (Brian2: a StateMonitor) spares the
+        # run from stopping at every sample time
+        self.native = self.projection._native_synapse_sampler(self.variables, self.interval_steps)
+
+    def _interval_steps(self, sampling_interval, label):
+        if sampling_interval is None:
+            return self.interval_steps or 1
+        return sampling_interval_steps(sampling_interval, self.state.dt, label)
+
+    def _first_step(self):
+        """The first sample: now if now is on the segment's sampling grid, else the next grid step."""
+        offset = self.state.steps - self.current.t_start_steps
+        return self.current.t_start_steps + -(-offset // self.interval_steps) * self.interval_steps
+
+    # --- sampling (called by the state's run loop) -------------------------------------------
+    def sample(self):
+        """Take the sample due now: the projection's current values of every variable."""
+        seg = self.current
+        if seg.first_step is None:
+            seg.first_step = self.state.steps
+        for name in self.variables:
+            seg.rows.setdefault(name, []).append(
+                np.array(self.projection._read_synapse_state(name), dtype=float, copy=True))
+        self.next_step = self.state.steps + self.interval_steps
+
+    @property
+    def stops_runs(self):
+        """Whether runs must stop at this recorder's sample times."""
+        return self.native is None and self.next_step is not None
+
+    def collect(self):
+        """Take the samples due from the last one taken up to now: those before now from the
+        backend's sampler, the one at now (if due) read directly."""
+        if self.native is None or self.next_step is None or self.next_step > self.state.steps:
+            return
+        now = self.state.steps
+        wanted = np.arange(self.next_step, now + 1, self.interval_steps)
+        before = wanted[wanted < now]
+        seg = self.current
+        if seg.first_step is None:
+            seg.first_step = int(wanted[0])
+        if before.size:
+            found = self.native.samples(before)
+            for name in self.variables:
+                seg.rows.setdefault(name, []).append(found[name])
+        if wanted[-1] == now:
+            self.sample()
+        else:
+            self.next_step = int(wanted[-1]) + self.interval_steps
+
+    # --- segments ------------------------------------------------------------------------------
+    def close_segment(self, annotations):
+        """End the current segment (at reset()), with `annotations`."""
+        self.collect()
+        self.current.annotations.update(annotations)
+        self.current.t_stop_steps = self.state.steps
+        self.segments.append(self.current)
+
+    def open_segment(self):
+        """Start a new segment at the current time (after reset())."""
+        self.current = _Segment(self.state.segment_counter, self.state.steps)
+        self.next_step = self._first_step() if self.variables else None
+        if self.native is not None:
+            self.native.restart()
+
+    def clear(self):
+        """Forget the samples so far; the current segment goes on from now."""
+        self.collect()
+        self.segments = []
+        self.current = _Segment(self.current.index, self.state.steps)
+        self.next_step = self._first_step() if self.variables else None
+
+    def has_data(self):
+        """Whether anything is being or was recorded."""
+        return bool(self.variables) or any(seg.rows for seg in self.segments + [self.current])
+
+    # --- output --------------------------------------------------------------------------------
+    def get_data(self, variables="all", clear=False, annotations=None):
+        """A neo.Block with one Segment per run/reset cycle (see the module docstring)."""
+        from pyNN.recording.neo_output import synapse_block
+
+        self.collect()
+        names = self._names(variables)
+        self.current.t_stop_steps = self.state.steps
+        block = synapse_block(self, self.segments + [self.current], names, annotations or {})
+        if clear:
+            self.clear()
+        return block
+
+    def _names(self, variables):
+        recorded = sorted({name for seg in self.segments + [self.current] for name in seg.rows})
+        if variables == "all" or variables is None:
+            return recorded
+        names = [variables] if isinstance(variables, str) else list(variables)
+        for name in names:
+            if name not in recorded:
+                raise errors.SynapseRecordingError(
+                    f"Projection '{self.projection.label}': {name!r} was not recorded (recorded: "
+                    f"{', '.join(recorded) or 'nothing'})")
+        return names
+
+    def units(self, variable):
+        """Unit of a recorded variable: that of the weights, or dimensionless."""
+        if variable == "weight":
+            return self.projection._weight_units()
+        return _STATE_UNITS.get(variable, "dimensionless")
+
+
+def next_sample_step(state):
+    """The earliest step at which a synapse recorder of `state` wants a sample, or None."""
+    steps = [r.next_step for r in getattr(state, "synapse_recorders", ()) if r.stops_runs]
+    return min(steps) if steps else None
+
+
+def take_due_samples(state):
+    """Let every synapse recorder whose sample is due at the current step take it."""
+    for recorder in state.synapse_recorders:
+        if recorder.stops_runs and recorder.next_step <= state.steps:
+            recorder.sample()
+        elif recorder.native is not None:
+            recorder.collect()

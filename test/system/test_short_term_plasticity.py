@@ -1,0 +1,151 @@
+"""Tsodyks-Markram synapses: one model on every backend (doc/behaviour.md).
+
+The released fraction of every spike is checked against the model's recurrence, written
+here independently with numpy, through the membrane of a current-based cell: its response
+is linear, so v is v_rest plus one analytic PSP per spike, scaled by weight * released.
+"""
+
+import importlib
+
+import numpy as np
+import pytest
+
+from conftest import BACKENDS, _available
+from scenario_tools import psp_alpha, psp_exp, run, trace
+
+SPIKES = np.array([5.0, 12.0, 19.0, 26.0, 33.0, 60.0, 63.0, 150.0, 152.0, 154.0])
+DELAY = 1.0
+T_END = 200.0
+CELL = dict(v_rest=-65.0, cm=0.25, tau_m=10.0, v_thresh=0.0, tau_refrac=1.0, tau_syn_E=3.0)
+DEPRESSING = dict(U=0.5, tau_rec=100.0, tau_facil=0.0)
+FACILITATING = dict(U=0.1, tau_rec=50.0, tau_facil=200.0)
+
+
+def released_fractions(spike_times, U, tau_rec, tau_facil, tau_psc):
+    """Fraction of the resources each spike releases, by the recurrence of doc/behaviour.md:
+    between spikes x, y, z = 1 - x - y evolve exactly (y decays into z with tau_psc, z
+    recovers into x with tau_rec, u decays with tau_facil), then u += U (1 - u) and u x is
+    released. The state starts at u = 0, x = 1, y = 0 with a last event at t = 0."""
+    u, x, y, last = 0.0, 1.0, 0.0, 0.0
+    out = []
+    for t in spike_times:
+        h = t - last
+        z = 1.0 - x - y
+        p_zz = np.exp(-h / tau_rec)
+        if tau_psc > 0:
+            p_yy = np.exp(-h / tau_psc)
+            p_xy = ((p_zz - 1.0) * tau_rec - (p_yy - 1.0) * tau_psc) / (tau_psc - tau_rec)
+        else:  # y turns into z at once
+            p_yy, p_xy = 0.0, 1.0 - p_zz
+        x = x + p_xy * y + (1.0 - p_zz) * z
+        y = y * p_yy
+        u = u * (np.exp(-h / tau_facil) if tau_facil > 0 else 0.0)
+        u = u + U * (1.0 - u)
+        released = u * x
+        x, y, last = x - released, y + released, t
+        out.append(released)
+    return np.array(out)
+
+
+def _driven(sim, celltype, synapses, n=1, weight=0.5, **cell_params):
+    """`n` cells, each driven by its own copy of SPIKES through a Tsodyks-Markram synapse
+    with the parameters `synapses` (scalars, arrays or RandomDistributions); v traces."""
+    source = sim.Population(n, sim.SpikeSourceArray(spike_times=SPIKES), label="spikes")
+    params = {k: v for k, v in dict(CELL, **cell_params).items() if celltype != "IF_curr_delta" or k != "tau_syn_E"}
+    cells = sim.Population(n, getattr(sim, celltype)(**params), label="cells")
+    cells.initialize(v=CELL["v_rest"])
+    prj = sim.Projection(source, cells, sim.OneToOneConnector(),
+                         sim.TsodyksMarkramSynapse(weight=weight, delay=DELAY, **synapses),
+                         receptor_type="excitatory", label="tm")
+    cells.record("v")
+    run(sim, T_END)
+    segment = cells.get_data().segments[0]
+    return prj, [trace(segment, "v", column=k) for k in range(n)]
+
+
+def _expected_v(times, fractions, weight, psp, tau_syn=CELL["tau_syn_E"]):
+    out = np.full(times.shape, CELL["v_rest"])
+    for t_spike, r in zip(SPIKES, fractions):
+        out += psp(times - (t_spike + DELAY), weight * r, CELL["cm"], CELL["tau_m"], tau_syn)
+    return out
+
+
+@pytest.mark.parametrize("params", [DEPRESSING, FACILITATING], ids=["depressing", "facilitating"])
+@pytest.mark.parametrize("celltype, psp", [("IF_curr_exp", psp_exp), ("IF_curr_alpha", psp_alpha)])
+def test_psps_follow_the_recurrence(sim, params, celltype, psp):
+    _, [(times, v)] = _driven(sim, celltype, params)
+    fractions = released_fractions(SPIKES, tau_psc=CELL["tau_syn_E"], **params)
+    expected = _expected_v(times, fractions, 0.5, psp)
+    peak = np.max(np.abs(expected - CELL["v_rest"]))
+    assert peak > 0.3  # the test is meaningful
+    # the three-state model differs from the two-state one by 1-1.5 % of the release,
+    # i.e. about 0.01-0.1 mV here: the tolerance must be well below that
+    np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6)
+
+
+def test_voltage_jump_target_is_the_two_state_limit(sim):
+    """A target without a synaptic time constant has tau_psc = 0: each spike makes v jump by
+    weight * released."""
+    if not hasattr(sim, "IF_curr_delta"):
+        pytest.skip("no IF_curr_delta")
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=SPIKES))
+    cell = sim.Population(1, sim.IF_curr_delta(v_rest=-65.0, tau_m=1e6, cm=1.0, v_thresh=0.0, tau_refrac=0.1))
+    cell.initialize(v=-65.0)
+    sim.Projection(source, cell, sim.OneToOneConnector(),
+                   sim.TsodyksMarkramSynapse(weight=1.0, delay=DELAY, **FACILITATING))
+    cell.record("v")
+    run(sim, T_END)
+    _, v = trace(cell.get_data().segments[0], "v")
+    fractions = released_fractions(SPIKES, tau_psc=0.0, **FACILITATING)
+    dt = sim.get_time_step()
+    for t_spike, r in zip(SPIKES, fractions):
+        k = round((t_spike + DELAY) / dt)
+        # v decays by at most 1e-6 of itself per step with tau_m = 1e6 ms
+        assert v[k] - v[k - 1] == pytest.approx(r, rel=1e-4), t_spike
+
+
+def test_per_connection_parameters(sim):
+    """Arrays and RandomDistributions: each connection runs with its own parameters."""
+    rng = sim.NumpyRNG(seed=7)
+    synapses = dict(U=np.array([0.2, 0.5, 0.8]),
+                    tau_rec=sim.RandomDistribution("uniform", low=50.0, high=300.0, rng=rng),
+                    tau_facil=np.array([0.0, 100.0, 400.0]))
+    prj, traces = _driven(sim, "IF_curr_exp", synapses, n=3)
+    values = {name: np.asarray(prj.get(name, format="list", with_address=False), dtype=float)
+              for name in ("U", "tau_rec", "tau_facil")}
+    np.testing.assert_array_equal(values["U"], synapses["U"])
+    assert np.unique(values["tau_rec"]).size == 3
+    for k, (times, v) in enumerate(traces):
+        fractions = released_fractions(SPIKES, values["U"][k], values["tau_rec"][k], values["tau_facil"][k],
+                                       CELL["tau_syn_E"])
+        expected = _expected_v(times, fractions, 0.5, psp_exp)
+        peak = np.max(np.abs(expected - CELL["v_rest"]))
+        np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6, err_msg=f"connection {k}")
+
+
+def _run_on(name, celltype, params, weight):
+    sim = importlib.import_module(f"pyNN.{name}")
+    sim.setup(timestep=0.1)
+    try:
+        return _driven(sim, celltype, params, weight=weight)[1][0]
+    finally:
+        sim.end()
+
+
+@pytest.mark.parametrize("celltype, weight", [("IF_curr_exp", 0.5), ("IF_cond_exp", 0.02),
+                                              ("IF_cond_alpha", 0.02), ("IF_curr_delta", 1.0)])
+def test_same_membrane_on_every_backend(celltype, weight):
+    """The same spikes give the same v (within 1e-4 mV) on every installed backend, also onto
+    the conductance-based cells, whose response the recurrence cannot give in closed form."""
+    names = [name for name in BACKENDS if _available(name)]
+    if len(names) < 2:
+        pytest.skip("needs two backends")
+    results = {name: _run_on(name, celltype, FACILITATING, weight) for name in names}
+    _, reference = results[names[0]]
+    assert np.ptp(reference) > 0.3
+    for name in names[1:]:
+        # the hardware engine integrates conductance-based cells to about 2e-3 mV of NEST's
+        # solution already with static synapses (0.19e-3 mV IF_cond_exp, 1.9e-3 mV
+        # IF_cond_alpha on this input): that, not the synapse, sets its tolerance there
+        atol = 3e-3 if name == "hardware" and "cond" in celltype else 1e-4
+        np.testing.assert_allclose(results[name][1], reference, atol=atol, err_msg=f"{name} vs {names[0]}")
