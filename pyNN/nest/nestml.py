@@ -389,4 +389,10 @@ def _pick(models, name, kind, path):
     return model
 
 
+#: what the support matrix (tools/support_matrix.py) says about NESTML models on this backend
+SUPPORT = {
+    "neurons": "NESTML's own NEST code generator, compiled into a NEST module",
+    "synapses": "NESTML's NEST code generator; plastic synapses co-generated with their postsynaptic neuron",
+}
+
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

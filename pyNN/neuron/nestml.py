@@ -4,9 +4,9 @@ The front end (:mod:`pyNN.nestml`) reads the model into the intermediate form;
 :mod:`pyNN.neuron.nestml_nmodl` turns a neuron into an NMODL point process shaped like the
 backend's own cell mechanisms; it is compiled just in time with NEURON's ``nrnivmodl``
 through the backend's mechanism build (:func:`pyNN.neuron.mechanisms.build`: a fresh
-directory renamed into place, so two processes compiling at once are safe) into the
-mechanism cache, keyed by the generated text (which names the nestml and odetoolbox
-versions), the NEURON version and the platform: a second run compiles nothing.
+directory renamed into place, so two processes compiling at once are safe) into the NEURON
+part of the NESTML cache, keyed by the generated text (which names the nestml and
+odetoolbox versions), the NEURON version and the platform: a second run compiles nothing.
 
 NESTML synapse models are not generated for NEURON yet (NotSupportedError).
 """
@@ -28,8 +28,10 @@ _loaded = {}
 
 
 def cache_root():
-    """Where the NESTML mechanisms are built: a ``nestml`` directory of the mechanism cache."""
-    return os.path.join(mechanisms.cache_root(), "nestml")
+    """Where the NESTML mechanisms are built: the NEURON part of the NESTML cache
+    (``<NESTML cache>/neuron/<hash>/``, see :mod:`pyNN.nestml.cache`)."""
+    from pyNN.nestml import cache
+    return os.path.join(cache.cache_root(), "neuron")
 
 
 def mechanism_name(model):
@@ -155,5 +157,12 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
 
 
 backend = BACKEND
+
+#: what the support matrix (tools/support_matrix.py) says about NESTML models on this backend
+SUPPORT = {
+    "neurons": "generated NMODL point process (exact propagators where odetoolbox finds them, RK4 sub-steps "
+               "otherwise), compiled with nrnivmodl into the NESTML cache",
+    "synapses_missing": "NESTML synapse models are not generated for NEURON yet (NotSupportedError)",
+}
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

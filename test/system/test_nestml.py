@@ -39,14 +39,30 @@ def nest_sim():
         del sim.nestml._modules[name]
 
 
-@pytest.fixture(scope="module")
-def iaf_psc_exp(nest_sim):
-    return nest_sim.nestml.nestml_cell_type("iaf_psc_exp_neuron", library_model("neurons", "iaf_psc_exp_neuron"))
+#: backends with a NESTML neuron generator (the others raise NotSupportedError, tested below)
+NEURON_GENERATOR_BACKENDS = ["nest", "neuron"]
 
 
 @pytest.fixture(scope="module")
-def iaf_cond_exp(nest_sim):
-    return nest_sim.nestml.nestml_cell_type("iaf_cond_exp_neuron", library_model("neurons", "iaf_cond_exp_neuron"))
+def nestml_types():
+    """Cell types made once per backend and model: {(backend, model name): class}."""
+    return {}
+
+
+@pytest.fixture(params=NEURON_GENERATOR_BACKENDS)
+def ml_sim(request):
+    """A backend module with a NESTML neuron generator (NEST: through `nest_sim`, which forgets
+    the modules registered here afterwards)."""
+    if request.param == "nest":
+        return request.getfixturevalue("nest_sim")
+    return importlib.import_module(f"pyNN.{request.param}")
+
+
+def _cell_type(sim, nestml_types, name, source=None):
+    key = (sim.__name__, name, source)
+    if key not in nestml_types:
+        nestml_types[key] = sim.nestml.nestml_cell_type(name, source or library_model("neurons", name))
+    return nestml_types[key]
 
 
 @pytest.fixture(scope="module")
@@ -91,25 +107,28 @@ def _max_v_difference(sim, standard_type, nestml_type, weights, v_rest):
     return np.max(np.abs(v1 - v2))
 
 
-def test_iaf_psc_exp_matches_IF_curr_exp(nest_sim, iaf_psc_exp):
-    standard = nest_sim.IF_curr_exp(cm=0.25, tau_m=12.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
+def test_iaf_psc_exp_matches_IF_curr_exp(ml_sim, nestml_types):
+    iaf_psc_exp = _cell_type(ml_sim, nestml_types, "iaf_psc_exp_neuron")
+    standard = ml_sim.IF_curr_exp(cm=0.25, tau_m=12.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
                                     tau_refrac=2.0, tau_syn_E=2.5, tau_syn_I=4.0, i_offset=0.1)
     nestml = iaf_psc_exp(C_m=0.25, tau_m=12.0, E_L=-65.0, V_reset=-68.0, V_th=-55.0, refr_T=2.0,
                          tau_syn_exc=2.5, tau_syn_inh=4.0, I_e=0.1)
-    assert _max_v_difference(nest_sim, standard, nestml, (1.2, 0.8, 0.35), -65.0) < 1e-6
+    assert _max_v_difference(ml_sim, standard, nestml, (1.2, 0.8, 0.35), -65.0) < 1e-6
 
 
-def test_iaf_cond_exp_matches_IF_cond_exp(nest_sim, iaf_cond_exp):
-    standard = nest_sim.IF_cond_exp(cm=0.25, tau_m=15.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
+def test_iaf_cond_exp_matches_IF_cond_exp(ml_sim, nestml_types):
+    iaf_cond_exp = _cell_type(ml_sim, nestml_types, "iaf_cond_exp_neuron")
+    standard = ml_sim.IF_cond_exp(cm=0.25, tau_m=15.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-55.0,
                                     tau_refrac=2.0, tau_syn_E=1.5, tau_syn_I=5.0, e_rev_E=0.0, e_rev_I=-75.0,
                                     i_offset=0.1)
     nestml = iaf_cond_exp(C_m=0.25, g_L=0.25 / 15.0, E_L=-65.0, V_reset=-68.0, V_th=-55.0, refr_T=2.0,
                           tau_syn_exc=1.5, tau_syn_inh=5.0, E_exc=0.0, E_inh=-75.0, I_e=0.1)
-    assert _max_v_difference(nest_sim, standard, nestml, (0.03, 0.02, 0.3), -65.0) < 1e-6
+    assert _max_v_difference(ml_sim, standard, nestml, (0.03, 0.02, 0.3), -65.0) < 1e-6
 
 
-def test_nestml_cell_type_like_a_standard_type(nest_sim, iaf_psc_exp):
-    sim = nest_sim
+def test_nestml_cell_type_like_a_standard_type(ml_sim, nestml_types):
+    sim = ml_sim
+    iaf_psc_exp = _cell_type(sim, nestml_types, "iaf_psc_exp_neuron")
     assert iaf_psc_exp.default_parameters["C_m"] == pytest.approx(0.25)  # 250 pF in nF
     assert iaf_psc_exp.units["I_e"] == "nA" and iaf_psc_exp.units["V_m"] == "mV"
     assert iaf_psc_exp.default_initial_values["V_m"] == -70.0  # = E_L's default
@@ -157,13 +176,78 @@ def test_nestml_stdp_synapse_with_projection(nest_sim, stdp):
     sim.end()
 
 
-@pytest.mark.parametrize("backend", ["neuron", "brian2", "hardware"])
+@pytest.mark.parametrize("backend", ["brian2", "hardware"])
 def test_sim_nestml_on_backends_without_generator(backend):
     sim = importlib.import_module(f"pyNN.{backend}")
     with pytest.raises(errors.NotSupportedError, match=f"the {sim.nestml.backend} backend"):
         sim.nestml.nestml_cell_type("iaf_psc_exp_neuron", library_model("neurons", "iaf_psc_exp_neuron"))
     with pytest.raises(errors.NotSupportedError, match="no NESTML code generator"):
         sim.nestml.nestml_synapse_type("stdp_synapse", library_model("synapses", "stdp_synapse"))
+
+
+def test_nestml_synapse_types_refused_on_neuron():
+    sim = importlib.import_module("pyNN.neuron")
+    with pytest.raises(errors.NotSupportedError, match="NESTML synapse 'stdp_synapse': the NEURON backend"):
+        sim.nestml.nestml_synapse_type("stdp_synapse", library_model("synapses", "stdp_synapse"))
+
+
+def test_hodgkin_huxley_with_convolve_kernel_runs_on_neuron(nestml_types):
+    """The NESTML paper's HH neuron (numeric solver, a convolve kernel on a plain spike port):
+    one synaptic volley makes it fire once, a resting cell stays silent, V_m stays physiological."""
+    sim = importlib.import_module("pyNN.neuron")
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "nestml_models",
+                        "hodgkin_huxley_paper_neuron.nestml")
+    hh = _cell_type(sim, nestml_types, "hodgkin_huxley_paper_neuron", path)
+    assert hh.receptor_types == ("spikes",)
+    sim.setup(timestep=0.1)
+    cells = sim.Population(2, hh())
+    volley = sim.Population(1, sim.SpikeSourceArray(spike_times=[20.0, 20.2, 20.4, 20.6]))
+    sim.Projection(volley, cells[0:1], sim.AllToAllConnector(), sim.StaticSynapse(weight=2.0, delay=1.0),
+                   receptor_type="spikes")
+    cells.record(["spikes", "V_m", "Act_m"])
+    sim.run(60.0)
+    segment = cells.get_data().segments[0]
+    first, second = (np.asarray(st.magnitude) for st in segment.spiketrains)
+    assert first.size == 1 and 21.0 < first[0] < 25.0 and second.size == 0
+    v = np.asarray(segment.filter(name="V_m")[0].magnitude)
+    assert 20.0 < v[:, 0].max() < 60.0 and -80.0 < v.min()
+    assert np.abs(v[:150, 1] - v[0, 1]).max() < 1.0  # the unstimulated cell stays near rest
+    m = np.asarray(segment.filter(name="Act_m")[0].magnitude)
+    assert 0.0 <= m.min() and m.max() <= 1.0
+    sim.end()
+
+
+def test_spike_handler_timing_and_named_ports(ml_sim, nestml_types):
+    """A spike handler acts in the step that ends at spike time + delay (as NESTML's NEST code
+    does), a port named by the receptor type gets the weight x 1000 as its NESTML weight, and
+    current sources feed the continuous current port."""
+    sim = ml_sim
+    tiny = _cell_type(sim, nestml_types, "tiny_neuron", TINY.replace("-55 mV", "50 mV"))
+    assert tiny.receptor_types == ("spikes",) and tiny.injectable
+    sim.setup(timestep=0.1)
+    cells = sim.Population(2, tiny(tau_m=1e6, E_L=-70.0), initial_values={"V_m": -70.0})
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+    sim.Projection(source, cells[0:1], sim.AllToAllConnector(), sim.StaticSynapse(weight=0.002, delay=1.5),
+                   receptor_type="spikes")
+    sim.DCSource(amplitude=0.25, start=20.0, stop=30.0).inject_into(cells[1:2])
+    cells.record("V_m")
+    sim.run(40.0)
+    v = np.asarray(cells.get_data().segments[0].filter(name="V_m")[0].magnitude)
+    jump = np.diff(v[:, 0])
+    assert np.argmax(jump) + 1 == 115 and jump.max() == pytest.approx(2.0, abs=1e-4)  # 2 mV at 11.5 ms
+    # 0.25 nA into 250 pF for 10 ms: 10 mV
+    assert v[-1, 1] - v[0, 1] == pytest.approx(10.0, abs=0.05)
+    sim.end()
+
+
+def test_unsupported_construct_is_refused_before_compiling_on_neuron(tmp_path, monkeypatch):
+    sim = importlib.import_module("pyNN.neuron")
+    monkeypatch.setenv("PYNN_NESTML_CACHE", str(tmp_path / "cache"))
+    noisy = TINY.replace("tiny_neuron", "noisy_neuron").replace(
+        "integrate_odes()", "integrate_odes()\n        V_m += random_normal(0 mV, 1 mV)")
+    with pytest.raises(errors.NotSupportedError, match="noisy_neuron.*random_normal.*NEURON"):
+        sim.nestml.nestml_cell_type("noisy_neuron", noisy)
+    assert not os.path.isdir(tmp_path / "cache" / "neuron")
 
 
 # --- the compile cache -----------------------------------------------------------------------------
@@ -247,3 +331,41 @@ def test_model_error_names_the_line_before_compiling(tmp_path, nest_sim, monkeyp
     with pytest.raises(errors.ModelDescriptionError, match=r"bad_neuron.nestml, line 6"):
         nest_sim.nestml.nestml_cell_type("bad_neuron", str(bad))
     assert not os.path.isdir(tmp_path / "cache" / "nest")
+
+
+_REGISTER_NEURON = textwrap.dedent("""
+    import sys, time
+    import pyNN.neuron as sim
+    t = time.time()
+    ct = sim.nestml.nestml_cell_type("tiny_neuron", sys.argv[1])
+    sim.setup()
+    p = sim.Population(1, ct(E_L=-60.0))
+    p.record("V_m")
+    sim.run(1.0)
+    assert abs(float(p.get_data().segments[0].filter(name="V_m")[0].magnitude[-1, 0]) + 69.0) < 1.0
+    print("COMPILED", ct.neuron_mechanism["compiled"], time.time() - t)
+""")
+
+
+def test_neuron_cache_compile_once_reuse_and_rebuild(tmp_path, monkeypatch):
+    sim = importlib.import_module("pyNN.neuron")
+    model = tmp_path / "tiny_neuron.nestml"
+    model.write_text(TINY)
+    cache_dir = tmp_path / "cache"
+    env = dict(os.environ, PYNN_NESTML_CACHE=str(cache_dir))
+
+    def register():
+        return subprocess.Popen([sys.executable, "-c", _REGISTER_NEURON, str(model)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    # two processes compiling the same model at once both succeed
+    first, second = register(), register()
+    assert any([_compiled(first), _compiled(second)])
+    # a later process finds the mechanism in the cache and compiles nothing
+    assert _compiled(register()) is False
+    assert len([d for d in os.listdir(cache_dir / "neuron") if not d.startswith(".")]) == 1
+    # a changed model is built again; without a C++ compiler that build fails and says what to install
+    monkeypatch.setenv("PYNN_NESTML_CACHE", str(cache_dir))
+    monkeypatch.setenv("CXX", "no-such-c++-compiler")
+    with pytest.raises(errors.CodeGenerationError, match="apt-get install g\\+\\+"):
+        sim.nestml.nestml_cell_type("tiny_neuron", TINY.replace("10 ms", "20 ms"))
