@@ -24,6 +24,7 @@ as in ``pynn_if_cond.mod``.
 """
 
 import keyword
+import math
 import re
 
 import sympy
@@ -200,8 +201,8 @@ class NMODLGenerator:
         out += advance
         out += self._functions()
         out += self._net_receive()
-        out.append(HELPERS)
-        return "\n".join(out) + "\n"
+        out += HELPERS.splitlines()
+        return "\n".join(wrapped for line in out for wrapped in _wrap(line)) + "\n"
 
     def _propagator_names(self):
         return [self.names[p] for s in self.model.solvers for p in s.propagators]
@@ -455,9 +456,31 @@ def _local_statement(names):
     return ["    LOCAL " + ",\n        ".join(chunks)]
 
 
+#: nocmodl refuses longer lines; a statement may continue on the next line after an operator
+MAX_LINE = 250
+_BREAK = re.compile(r"(?:[-+,]|\|\||&&|[<>]=?|[!=]=) ")
+
+
+def _wrap(line, limit=MAX_LINE):
+    """`line` split after operators into lines of at most about `limit` characters (a line
+    that ends with an operator or a comma cannot end the statement, so NMODL reads on)."""
+    out = []
+    indent = " " * (len(line) - len(line.lstrip()) + 8)
+    while len(line) > limit:
+        cuts = [m.end() for m in _BREAK.finditer(line, 0, limit) if m.end() > len(indent)]
+        if not cuts:
+            break
+        out.append(line[:cuts[-1]].rstrip())
+        line = indent + line[cuts[-1]:]
+    return out + [line]
+
+
 def _number(value):
     if isinstance(value, bool):
         return "1" if value else "0"
+    if math.isinf(value):
+        # NMODL has no infinity literal: the core sets the exact value when cells are created
+        return "1e308" if value > 0 else "-1e308"
     return repr(float(value))
 
 
