@@ -1,5 +1,5 @@
-"""The Vogels-Abbott COBA network (``va_coba.py``) on pyNN.nest with NESTML cells versus the
-same network with the standard IF_cond_exp.
+"""The Vogels-Abbott COBA network (``va_coba.py``) on pyNN.nest and pyNN.neuron with NESTML
+cells versus the same network with the standard IF_cond_exp on the same backend.
 
 The NESTML variant uses NESTML's ``iaf_cond_exp_neuron`` (from the nestml package's model
 library) through ``sim.nestml.nestml_cell_type`` with the parameters of ``va_coba.py`` in the
@@ -43,10 +43,24 @@ def _standard(timer, options):
     return run_pynn(timer, options, "pyNN.nest", _setup)
 
 
-VARIANTS = {"nestml": _nestml, "standard": _standard}
-PAIRS = [("VA COBA, NESTML cells", "nestml", "standard")]
+def _neuron_setup(seeds):
+    return {"rng_seed": seeds["nest"]}
+
+
+def _nestml_neuron(timer, options):
+    return run_pynn(timer, options, "pyNN.neuron", _neuron_setup, cells=nestml_cells)
+
+
+def _standard_neuron(timer, options):
+    return run_pynn(timer, options, "pyNN.neuron", _neuron_setup)
+
+
+VARIANTS = {"nestml": _nestml, "standard": _standard, "nestml_neuron": _nestml_neuron,
+            "standard_neuron": _standard_neuron}
+PAIRS = [("VA COBA on NEST, NESTML cells", "nestml", "standard"),
+         ("VA COBA on NEURON, NESTML cells", "nestml_neuron", "standard_neuron")]
 TARGETS = {"total": 1.2}
 
 if __name__ == "__main__":
-    main("va_coba_nestml", "Vogels-Abbott COBA benchmark on pyNN.nest: NESTML cells vs standard types",
+    main("va_coba_nestml", "Vogels-Abbott COBA benchmark: NESTML cells vs standard types (NEST, NEURON)",
          VARIANTS, PAIRS, ["import", "build", "run", "data", "total"], TARGETS, _options)
