@@ -122,6 +122,11 @@ class NESTMLTypeMixin:
 class NESTMLCellType(NESTMLTypeMixin, StandardModelType, BaseCellType):
     """Base class of the cell types made from NESTML neurons."""
 
+    def receptor_sign(self, receptor_type):
+        """Sign given to weight magnitudes arriving at a named spike port: +1, the weight reaches
+        the port as it is (the model's handlers and kernels give it its effect)."""
+        return 1.0
+
     def __repr__(self):
         return f"{type(self).__name__}(<NESTML neuron {self.nestml_model.name}>)"
 

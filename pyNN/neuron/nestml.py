@@ -102,14 +102,8 @@ def _cell_attrs(model, mechanism):
         "voltage_jump": True,
         "has_random": False,
         "receptor_index": _receptor_index(model),
-        "receptor_sign": _receptor_sign,
         "neuron_mechanism": mechanism,
     }
-
-
-def _receptor_sign(self, receptor_type):
-    """A weight reaches a named NESTML port as it is (NESTML's handlers give it its effect)."""
-    return 1.0
 
 
 def _receptor_index(model):

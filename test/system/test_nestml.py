@@ -222,7 +222,9 @@ def test_spike_handler_timing_and_named_ports(ml_sim, nestml_types):
     does), a port named by the receptor type gets the weight x 1000 as its NESTML weight, and
     current sources feed the continuous current port."""
     sim = ml_sim
-    tiny = _cell_type(sim, nestml_types, "tiny_neuron", TINY.replace("-55 mV", "50 mV"))
+    # its own model name: NEST refuses a second model called tiny_neuron in one process
+    text = TINY.replace("tiny_neuron", "timing_neuron").replace("-55 mV", "50 mV")
+    tiny = _cell_type(sim, nestml_types, "timing_neuron", text)
     assert tiny.receptor_types == ("spikes",) and tiny.injectable
     sim.setup(timestep=0.1)
     cells = sim.Population(2, tiny(tau_m=1e6, E_L=-70.0), initial_values={"V_m": -70.0})
