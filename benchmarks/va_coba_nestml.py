@@ -1,5 +1,5 @@
 """The Vogels-Abbott COBA network (``va_coba.py``) with NESTML cells versus the same network
-with the standard IF_cond_exp, on pyNN.nest, pyNN.brian2 and pyNN.hardware (profile ideal).
+with the standard IF_cond_exp, on pyNN.nest, pyNN.neuron, pyNN.brian2 and pyNN.hardware (profile ideal).
 
 The NESTML variant uses NESTML's ``iaf_cond_exp_neuron`` (from the nestml package's model
 library) through ``sim.nestml.nestml_cell_type`` with the parameters of ``va_coba.py`` in the
@@ -45,6 +45,10 @@ def _setup_hardware(seeds):
     return {"profile": "ideal", "seed": seeds["nest"]}
 
 
+def _setup_neuron(seeds):
+    return {"rng_seed": seeds["nest"]}
+
+
 def _variant(module, setup, nestml):
     def run(timer, options):
         if nestml:
@@ -55,7 +59,8 @@ def _variant(module, setup, nestml):
 
 VARIANTS = {}
 PAIRS = []
-for _suffix, _module, _setup_fn in (("", "pyNN.nest", _setup), ("_brian2", "pyNN.brian2", _setup_brian2),
+for _suffix, _module, _setup_fn in (("", "pyNN.nest", _setup), ("_neuron", "pyNN.neuron", _setup_neuron),
+                                    ("_brian2", "pyNN.brian2", _setup_brian2),
                                     ("_hardware", "pyNN.hardware", _setup_hardware)):
     VARIANTS["nestml" + _suffix] = _variant(_module, _setup_fn, True)
     VARIANTS["standard" + _suffix] = _variant(_module, _setup_fn, False)

@@ -6,6 +6,9 @@ from pyNN.nestml import ir
 from pyNN.nestml.expressions import ExpressionConverter, UnsupportedConstructError, declared_unit, parse_odetoolbox
 from pyNN.nestml.units import describe_unit
 
+#: bump when the intermediate form built from the same text changes (part of the IR's cache key)
+BUILDER_VERSION = 2
+
 
 def _unit_of(data_type):
     """(model unit, library unit, to_pynn, dtype) of a NESTML data type."""
@@ -144,16 +147,20 @@ class ModelBuilder:
         pairs = sorted(self.meta.get("kernel_buffers") or (), key=lambda kb: (str(kb[0].get_variable_names()),
                                                                                 _port_name(kb[1])))
         for kernel, port in pairs:
-            kname = kernel.get_variable_names()[0].replace("$", "__DOLLAR")
+            # a kernel in ODE form names its variables with primes (g' = ..., g$' = ...): each
+            # variable x gives the state variables x__X__port, x__X__port__d, ...
+            knames = [n.rstrip("'").replace("$", "__DOLLAR") for n in kernel.get_variable_names()]
+            kname = knames[0]
             pname = _port_name(port)
-            prefix = f"{kname}__X__{pname}"
+            prefixes = [f"{n}__X__{pname}" for n in knames]
             variables, jumps = [], {}
             for solver in solvers:
                 for var in solver.state_variables:
-                    rest = var[len(prefix):]
-                    if var.startswith(prefix) and rest.replace("__d", "") == "" and var not in variables:
-                        variables.append(var)
-                        jumps[var] = solver.initial_values.get(var, sympy.Integer(0))
+                    for prefix in prefixes:
+                        rest = var[len(prefix):]
+                        if var.startswith(prefix) and rest.replace("__d", "") == "" and var not in variables:
+                            variables.append(var)
+                            jumps[var] = solver.initial_values.get(var, sympy.Integer(0))
             expression = conv.expr(kernel.get_expressions()[0])
             kernels.append(ir.Kernel(kname, pname, expression, sorted(variables, key=len), jumps))
         return kernels

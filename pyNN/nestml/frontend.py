@@ -61,7 +61,9 @@ def load_models(sources, synapse_names=()):
     -------
     dict name -> :class:`pyNN.nestml.ir.Model`
     """
-    key = cache.make_key("ir", [text for _, text in sources], sorted(synapse_names), _SOLVER_OPTIONS)
+    from pyNN.nestml.build_ir import BUILDER_VERSION
+    key = cache.make_key("ir", BUILDER_VERSION, [text for _, text in sources], sorted(synapse_names),
+                         _SOLVER_OPTIONS)
     models = cache.load_pickle(key)
     if models is None:
         names = ", ".join(name for _, text in sources for name in model_names(text)) or "the model"

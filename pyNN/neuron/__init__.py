@@ -14,10 +14,9 @@ os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")  # no "no DISPLAY" bann
 from neuron import h  # noqa: F401 - exported as sim.h, like PyNN
 
 from pyNN.common import exports as _exports
-from pyNN.nestml import NESTMLUnavailable
+from pyNN.neuron import nestml  # noqa: F401 - sim.nestml: NESTML neurons as NMODL mechanisms
 
 globals().update(_exports.backend_exports(__name__))
-nestml = NESTMLUnavailable("NEURON")  # sim.nestml: no NESTML generator on this backend yet
 from pyNN.neuron.native import IntFire1, IntFire2, IntFire4, NativeCellType  # noqa: E402, F401 - NEURON artificial cells
 from pyNN.common.native import unsupported_native_types  # noqa: E402
 

@@ -97,8 +97,11 @@ def _library_in(directory):
     return None
 
 
-def build(mod_dir=MOD_DIR, root=None):
+def build(mod_dir=MOD_DIR, root=None, announcement=None):
     """Compile the .mod files of `mod_dir` unless the cache already holds them.
+
+    `announcement` is ``(what, why, expected duration)`` for the announcement of a compile
+    (:func:`pyNN.utility.build.build_into`); by default the backend's own mechanisms are meant.
 
     Returns
     -------
@@ -121,8 +124,8 @@ def build(mod_dir=MOD_DIR, root=None):
                 f"pyNN.neuron: nrnivmodl failed to compile the mechanisms in {mod_dir} "
                 f"(exit status {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
 
-    announcement = ("pyNN.neuron: compiling the backend's NMODL mechanisms with nrnivmodl",
-                    f"first use with NEURON {_neuron_version()}; cached in {root}", "20-40 s")
+    announcement = announcement or ("pyNN.neuron: compiling the backend's NMODL mechanisms with nrnivmodl",
+                                    f"first use with NEURON {_neuron_version()}; cached in {root}", "20-40 s")
     return build_into(target, compile_into, _library_in, announcement)
 
 

@@ -272,6 +272,85 @@ def test_nestml_stdp_synapse_with_projection(nest_sim, stdp):
     sim.end()
 
 
+_custom = {}
+
+
+def _custom_type(sim, name, source):
+    """A NESTML cell type made from `source` once per backend in this module."""
+    key = (sim.__name__, name)
+    if key not in _custom:
+        _custom[key] = sim.nestml.nestml_cell_type(name, source)
+    return _custom[key]
+
+
+def test_nestml_synapse_types_refused_on_neuron():
+    sim = importlib.import_module("pyNN.neuron")
+    with pytest.raises(errors.NotSupportedError, match="NESTML synapse 'stdp_synapse': the NEURON backend"):
+        sim.nestml.nestml_synapse_type("stdp_synapse", library_model("synapses", "stdp_synapse"))
+
+
+def test_hodgkin_huxley_with_convolve_kernel_runs_on_neuron():
+    """The NESTML paper's HH neuron (numeric solver, a convolve kernel on a plain spike port):
+    one synaptic volley makes it fire once, a resting cell stays silent, V_m stays physiological."""
+    sim = importlib.import_module("pyNN.neuron")
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "nestml_models",
+                        "hodgkin_huxley_paper_neuron.nestml")
+    hh = _custom_type(sim, "hodgkin_huxley_paper_neuron", path)
+    assert hh.receptor_types == ("spikes",)
+    sim.setup(timestep=0.1)
+    cells = sim.Population(2, hh())
+    volley = sim.Population(1, sim.SpikeSourceArray(spike_times=[20.0, 20.2, 20.4, 20.6]))
+    sim.Projection(volley, cells[0:1], sim.AllToAllConnector(), sim.StaticSynapse(weight=2.0, delay=1.0),
+                   receptor_type="spikes")
+    cells.record(["spikes", "V_m", "Act_m"])
+    sim.run(60.0)
+    segment = cells.get_data().segments[0]
+    first, second = (np.asarray(st.magnitude) for st in segment.spiketrains)
+    assert first.size == 1 and 21.0 < first[0] < 25.0 and second.size == 0
+    v = np.asarray(segment.filter(name="V_m")[0].magnitude)
+    assert 20.0 < v[:, 0].max() < 60.0 and -80.0 < v.min()
+    assert np.abs(v[:150, 1] - v[0, 1]).max() < 1.0  # the unstimulated cell stays near rest
+    m = np.asarray(segment.filter(name="Act_m")[0].magnitude)
+    assert 0.0 <= m.min() and m.max() <= 1.0
+    sim.end()
+
+
+@pytest.mark.parametrize("backend", ["nest", "neuron"])
+def test_spike_handler_timing_and_named_ports(backend):
+    """A spike handler acts in the step that ends at spike time + delay (as NESTML's NEST code
+    does), a port named by the receptor type gets the weight x 1000 as its NESTML weight, and
+    current sources feed the continuous current port."""
+    sim = importlib.import_module(f"pyNN.{backend}")
+    # its own model name: NEST refuses a second model called tiny_neuron in one process
+    text = TINY.replace("tiny_neuron", "timing_neuron").replace("-55 mV", "50 mV")
+    tiny = _custom_type(sim, "timing_neuron", text)
+    assert tiny.receptor_types == ("spikes",) and tiny.injectable
+    sim.setup(timestep=0.1)
+    cells = sim.Population(2, tiny(tau_m=1e6, E_L=-70.0), initial_values={"V_m": -70.0})
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+    sim.Projection(source, cells[0:1], sim.AllToAllConnector(), sim.StaticSynapse(weight=0.002, delay=1.5),
+                   receptor_type="spikes")
+    sim.DCSource(amplitude=0.25, start=20.0, stop=30.0).inject_into(cells[1:2])
+    cells.record("V_m")
+    sim.run(40.0)
+    v = np.asarray(cells.get_data().segments[0].filter(name="V_m")[0].magnitude)
+    jump = np.diff(v[:, 0])
+    assert np.argmax(jump) + 1 == 115 and jump.max() == pytest.approx(2.0, abs=1e-4)  # 2 mV at 11.5 ms
+    # 0.25 nA into 250 pF for 10 ms: 10 mV
+    assert v[-1, 1] - v[0, 1] == pytest.approx(10.0, abs=0.05)
+    sim.end()
+
+
+def test_unsupported_construct_is_refused_before_compiling_on_neuron(tmp_path, monkeypatch):
+    sim = importlib.import_module("pyNN.neuron")
+    monkeypatch.setenv("PYNN_NESTML_CACHE", str(tmp_path / "cache"))
+    noisy = TINY.replace("tiny_neuron", "noisy_neuron").replace(
+        "integrate_odes()", "integrate_odes()\n        V_m += random_normal(0 mV, 1 mV)")
+    with pytest.raises(errors.NotSupportedError, match="noisy_neuron.*random_normal.*NEURON"):
+        sim.nestml.nestml_cell_type("noisy_neuron", noisy)
+    assert not os.path.isdir(tmp_path / "cache" / "neuron")
+
+
 # --- the compile cache -----------------------------------------------------------------------------
 
 TINY = """
@@ -359,3 +438,41 @@ def test_model_error_names_the_line_before_compiling(tmp_path, nest_sim, monkeyp
     with pytest.raises(errors.ModelDescriptionError, match=r"bad_neuron.nestml, line 6"):
         nest_sim.nestml.nestml_cell_type("bad_neuron", str(bad))
     assert not os.path.isdir(tmp_path / "cache" / "nest")
+
+
+_REGISTER_NEURON = textwrap.dedent("""
+    import sys, time
+    import pyNN.neuron as sim
+    t = time.time()
+    ct = sim.nestml.nestml_cell_type("tiny_neuron", sys.argv[1])
+    sim.setup()
+    p = sim.Population(1, ct(E_L=-60.0))
+    p.record("V_m")
+    sim.run(1.0)
+    assert abs(float(p.get_data().segments[0].filter(name="V_m")[0].magnitude[-1, 0]) + 69.0) < 1.0
+    print("COMPILED", ct.neuron_mechanism["compiled"], time.time() - t)
+""")
+
+
+def test_neuron_cache_compile_once_reuse_and_rebuild(tmp_path, monkeypatch):
+    sim = importlib.import_module("pyNN.neuron")
+    model = tmp_path / "tiny_neuron.nestml"
+    model.write_text(TINY)
+    cache_dir = tmp_path / "cache"
+    env = dict(os.environ, PYNN_NESTML_CACHE=str(cache_dir))
+
+    def register():
+        return subprocess.Popen([sys.executable, "-c", _REGISTER_NEURON, str(model)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    # two processes compiling the same model at once both succeed
+    first, second = register(), register()
+    assert any([_compiled(first), _compiled(second)])
+    # a later process finds the mechanism in the cache and compiles nothing
+    assert _compiled(register()) is False
+    assert len([d for d in os.listdir(cache_dir / "neuron") if not d.startswith(".")]) == 1
+    # a changed model is built again; without a C++ compiler that build fails and says what to install
+    monkeypatch.setenv("PYNN_NESTML_CACHE", str(cache_dir))
+    monkeypatch.setenv("CXX", "no-such-c++-compiler")
+    with pytest.raises(errors.CodeGenerationError, match="apt-get install g\\+\\+"):
+        sim.nestml.nestml_cell_type("tiny_neuron", TINY.replace("10 ms", "20 ms"))
