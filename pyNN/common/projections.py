@@ -334,11 +334,17 @@ class Projection:
                 f"{type(self.synapse_type).__name__}, receptor {self.receptor_type!r}>")
 
     def __len__(self):
-        return int(self._pre.size)
+        """Number of connections onto the cells of this MPI process (all of them in a
+        one-process run)."""
+        if self._simulator.state.world is None:
+            return int(self._pre.size)
+        return int(np.count_nonzero(self.post._local[self._post]))
 
     def size(self, gather=True):
-        """Return the number of connections (`gather` is ignored: one process)."""
-        return int(self._pre.size)
+        """Number of connections: all of them, or with ``gather=False`` those onto the cells
+        of this MPI process. (Every process keeps every connection, see
+        :mod:`pyNN.common.distributed`, so nothing needs to be exchanged.)"""
+        return int(self._pre.size) if gather else len(self)
 
     @property
     def shape(self):
@@ -490,7 +496,13 @@ class Projection:
         self.annotations.update(annotations)
 
     def save(self, attribute_names, file, format="list", gather=True, with_address=True):
-        """Write connections to a text file that FromFileConnector reads back exactly."""
+        """Write connections to a text file that FromFileConnector reads back exactly.
+
+        In a distributed run the file holds every connection and is written once, by rank 0
+        (`gather` is accepted for PyNN compatibility; every process holds every connection)."""
+        self._write_once(lambda: self._save(attribute_names, file, format, with_address))
+
+    def _save(self, attribute_names, file, format, with_address):
         if attribute_names in ("all", "connections"):
             attribute_names = [n for n in self.synapse_type.get_parameter_names()]
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
@@ -513,6 +525,15 @@ class Projection:
             raise errors.InvalidParameterValueError(
                 f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
         file.close()
+
+    def _write_once(self, write):
+        """Call `write()` on rank 0 only in a distributed run (every process holds the same
+        connections), and let the others wait until the file is complete."""
+        world = self._simulator.state.world
+        if world is None or world.rank == 0:
+            write()
+        if world is not None:
+            world.barrier()
 
     def describe(self, template="projection_default.txt", engine="default"):
         """Human-readable description of the projection; a dict when `template` is None."""

@@ -11,10 +11,13 @@ import os
 
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")  # no "no DISPLAY" banner on import
 
-from neuron import h  # noqa: F401 - exported as sim.h, like PyNN
-
 from pyNN.common import exports as _exports
 from pyNN.nestml import NESTMLUnavailable
+from pyNN.neuron.mpi import init_mpi as _init_mpi
+
+_init_mpi()  # under mpirun: before NEURON makes any ParallelContext
+
+from neuron import h  # noqa: E402, F401 - exported as sim.h, like PyNN
 
 globals().update(_exports.backend_exports(__name__))
 nestml = NESTMLUnavailable("NEURON")  # sim.nestml: no NESTML generator on this backend yet

@@ -65,7 +65,20 @@ class Projection(common.Projection):
         shift = self._delay_shift[post]
         return np.maximum(np.asarray(delays, dtype=float) + shift, 0.0).tolist()
 
+    def _local_connections(self, pre, post, values):
+        """In a distributed run, only the connections onto this process's cells are made in
+        NEURON (the core keeps every connection on every process, so the network does not
+        depend on the number of processes)."""
+        if simulator.state.world is None:
+            return pre, post, values
+        keep = self.post._local[post]
+        n = len(pre)
+        values = {k: (v[keep] if isinstance(v, np.ndarray) and v.ndim and len(v) == n else v)
+                  for k, v in values.items()}
+        return pre[keep], post[keep], values
+
     def _create_connections(self, pre, post, values):
+        pre, post, values = self._local_connections(pre, post, values)
         n = len(pre)
         sources = self.pre._native_ids()[pre].tolist()
         post_cells = self.post._nrn_cells()
@@ -109,17 +122,19 @@ class Projection(common.Projection):
             nc.weight[slot + 1] = u0
 
     def _set_attributes(self, values):
+        every = self._post.astype(np.int64)
+        _, post, values = self._local_connections(every, every, values)
         n = len(self._netcons)
         if "weight" in values:
-            post = self._post.astype(np.int64)
             weights = (self._sign[post] * np.broadcast_to(np.asarray(values["weight"], dtype=float),
                                                           (n,))).tolist()
             for nc, weight in zip(self._netcons, weights):
                 nc.weight[0] = weight
         if "delay" in values:
             delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)),
-                                         self._post.astype(np.int64))
+                                         post)
             for nc, delay in zip(self._netcons, delays):
                 nc.delay = delay
         if self.synapse_type.weight_slots:
-            self._set_slots(self._netcons, {k: self._values(k) for k in self.synapse_type.weight_slots}, None)
+            slots = self._local_connections(every, every, {k: self._values(k) for k in self.synapse_type.weight_slots})
+            self._set_slots(self._netcons, slots[2], None)
