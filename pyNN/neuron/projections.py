@@ -61,6 +61,28 @@ class Projection(common.Projection):
                                + [np.zeros(0, bool)])
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
 
+    def _check_backend_delays(self, delays):
+        """Distributed run: NEURON exchanges spikes between processes at intervals of the
+        shortest delay, and its fixed-step method needs that interval to be at least two
+        steps (it refuses one step: "mindelay is 0 (or less than dt ...)"). Which connections
+        cross processes depends on their number, so every connection is held to it."""
+        state = simulator.state
+        if state.world is None:
+            return
+        delays = np.asarray(delays, dtype=float)
+        if not delays.size:
+            return
+        shift = float(self._delay_shift.min()) if self._delay_shift.size else 0.0
+        shortest = float(delays.min())
+        allowed = 2 * state.dt - shift
+        if shortest + shift < 2 * state.dt - 1e-9 * state.dt:
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}': delay {shortest:g} ms is too short for a NEURON run "
+                f"distributed over {state.num_processes} MPI processes; NEURON needs delays of at "
+                f"least {allowed:g} ms here (two time steps of {state.dt:g} ms"
+                f"{', plus one for voltage-jump cells' if shift < 0 else ''}). Use longer delays or "
+                f"run the script as one process")
+
     def _native_delays(self, delays, post):
         shift = self._delay_shift[post]
         return np.maximum(np.asarray(delays, dtype=float) + shift, 0.0).tolist()

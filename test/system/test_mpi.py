@@ -150,3 +150,30 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
         assert len(lines) == 2, out.stdout + out.stderr
         assert all(line.startswith("REFUSED") and reason in line and "2 processes" in line
                    for line in lines), lines
+
+
+def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
+    """NEURON exchanges spikes between processes at intervals of the shortest delay and needs
+    two steps at least: a one-step delay is refused before anything is created, with the
+    projection, the delay and the shortest allowed."""
+    script = tmp_path / "short_delay.py"
+    script.write_text(
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import InvalidParameterValueError\n"
+        "sim.setup(timestep=0.1)\n"
+        "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
+        "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
+        "try:\n"
+        "    sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.1),"
+        " label='a->b')\n"
+        "except InvalidParameterValueError as e:\n    print('REFUSED', e, flush=True)\n"
+        "ok = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.2))\n"
+        "sim.run(5.0)\n"
+        "print('RAN', ok.size(), flush=True)\n")
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    refused = [line for line in out.stdout.splitlines() if line.startswith("REFUSED")]
+    assert len(refused) == 2, out.stdout + out.stderr
+    assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
+    assert "at least 0.2 ms" in refused[0]
+    assert out.stdout.count("RAN 4") == 2, out.stdout + out.stderr
