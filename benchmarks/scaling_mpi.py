@@ -32,15 +32,11 @@ import sys
 import time
 from pathlib import Path
 
-DT = 0.1
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from va_coba import CELL_PARAMS, DT, N_EXC, N_INH, N_STIM, P_CONNECT, STIM_RATE, STIM_STOP, V_INIT, connect
+
 DELAY = 0.2  # two steps: the shortest delay NEURON accepts between MPI processes
-N_EXC, N_INH = 3200, 800
-P_CONNECT = 0.02
-W_EXC, W_INH = 0.004, 0.051
-N_STIM, STIM_RATE, STIM_STOP, P_STIM, W_STIM = 20, 200.0, 50.0, 0.1, 0.004
-CELL_PARAMS = {"cm": 0.2, "tau_m": 20.0, "v_rest": -60.0, "v_thresh": -50.0, "v_reset": -60.0,
-               "tau_refrac": 5.0, "i_offset": 0.0, "tau_syn_E": 5.0, "tau_syn_I": 10.0,
-               "e_rev_E": 0.0, "e_rev_I": -80.0}
 
 
 def child(scale, t_sim, seed):
@@ -55,27 +51,15 @@ def child(scale, t_sim, seed):
     t0 = time.perf_counter()
     sim.setup(timestep=DT, rng_seed=seed)
     n_exc, n_inh = N_EXC * scale, N_INH * scale
-    p = P_CONNECT / scale
     celltype = sim.IF_cond_exp(**CELL_PARAMS)
-    v_init = RandomDistribution("uniform", low=-60.0, high=-50.0, rng=NumpyRNG(seed=seed + 1))
+    v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seed + 1))
     exc = sim.Population(n_exc, celltype, initial_values={"v": v_init}, label="exc")
     inh = sim.Population(n_inh, celltype, initial_values={"v": v_init}, label="inh")
     stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
                           label="stim")
     exc.record("spikes")
     inh.record("spikes")
-    rng = NumpyRNG(seed=seed + 2)
-    connector = sim.FixedProbabilityConnector(p, rng=rng)
-    exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
-    inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
-    projections = [
-        sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
-        sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
-        sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
-        sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
-        sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
-                       sim.StaticSynapse(weight=W_STIM, delay=DELAY), receptor_type="excitatory"),
-    ]
+    projections = connect(sim, exc, inh, stim, NumpyRNG(seed=seed + 2), P_CONNECT / scale, DELAY)
     timer["build"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
