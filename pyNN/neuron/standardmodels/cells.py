@@ -307,8 +307,9 @@ LIMITATIONS = (
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
     "TsodyksMarkramSynapse only onto IF_curr_exp/IF_curr_alpha/IF_cond_* cells; other targets raise "
     "NoModelAvailableError.",
-    "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (distribution "
-    "over MPI is not implemented yet).",
+    "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
+    "the mpich wheel, installed), with the same network and spikes for any N; delays must then be at least two "
+    "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
 )
 
 
