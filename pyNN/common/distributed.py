@@ -50,6 +50,23 @@ class World:
         """Wait until every rank has come here."""
         self.comm.Barrier()
 
+    def on_root(self, action, what):
+        """Call `action()` on rank 0 only (e.g. write a file that every rank holds the data of)
+        and let the other ranks wait until it is done. If it fails, rank 0 raises its error
+        and every other rank a DataFileError naming `what` and the failure, so that no rank
+        waits forever."""
+        failure = None
+        if self.rank == 0:
+            try:
+                action()
+            except Exception as exc:
+                failure = exc
+        message = self.bcast(None if failure is None else f"{type(failure).__name__}: {failure}")
+        if failure is not None:
+            raise failure
+        if message is not None:
+            raise errors.DataFileError(f"{what} failed on MPI rank 0: {message}")
+
     def gather_spikes(self, indices, times):
         """Every rank's spikes (cell indices, times) joined and sorted by time, then index, so
         that the order does not depend on how the cells were dealt."""

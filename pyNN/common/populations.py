@@ -572,9 +572,7 @@ def _write_block(io, block, label, recorders_to_clear=(), state=None, gather=Tru
     if world is None:
         recording.write_block(io, block)
     elif gather:
-        if world.rank == 0:
-            recording.write_block(io, block)
-        world.barrier()
+        world.on_root(lambda: recording.write_block(io, block), f"write_data() of '{label}'")
     else:
         recording.write_block(_rank_file(io, world.rank), block)
     for recorder in recorders_to_clear:

@@ -500,7 +500,12 @@ class Projection:
 
         In a distributed run the file holds every connection and is written once, by rank 0
         (`gather` is accepted for PyNN compatibility; every process holds every connection)."""
-        self._write_once(lambda: self._save(attribute_names, file, format, with_address))
+        world = self._simulator.state.world
+        save = lambda: self._save(attribute_names, file, format, with_address)  # noqa: E731
+        if world is None:
+            save()
+        else:
+            world.on_root(save, f"Projection '{self.label}'.save()")
 
     def _save(self, attribute_names, file, format, with_address):
         if attribute_names in ("all", "connections"):
@@ -525,15 +530,6 @@ class Projection:
             raise errors.InvalidParameterValueError(
                 f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
         file.close()
-
-    def _write_once(self, write):
-        """Call `write()` on rank 0 only in a distributed run (every process holds the same
-        connections), and let the others wait until the file is complete."""
-        world = self._simulator.state.world
-        if world is None or world.rank == 0:
-            write()
-        if world is not None:
-            world.barrier()
 
     def describe(self, template="projection_default.txt", engine="default"):
         """Human-readable description of the projection; a dict when `template` is None."""

@@ -27,6 +27,10 @@ class _Comm:
         out.insert(self.rank, obj)
         return out
 
+    def bcast(self, obj, root=0):
+        """Rank 0's object: its own on rank 0, else the first of `others`."""
+        return obj if self.rank == 0 else self.others[0]
+
 
 def test_cells_are_dealt_round_robin_by_id():
     masks = [distributed.local_mask(7, 10, r, 3) for r in range(3)]
@@ -75,3 +79,19 @@ def test_nest_wheel_is_recognised_as_built_without_mpi():
     assert launch.kernel_links_mpi() is False
     message = str(launch.refusal_without_mpi(4, "PMI_SIZE"))
     assert "4 copies of the whole network" in message and "-Dwith-mpi=ON" in message
+
+
+def test_a_failure_on_rank_0_is_raised_on_every_rank():
+    def fail():
+        raise OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        distributed.World(_Comm(0, 2, [None])).on_root(fail, "write_data() of 'cells'")
+    # rank 1 does not call the action and learns of the failure from rank 0
+    called = []
+    with pytest.raises(errors.DataFileError, match=r"of 'cells' failed on MPI rank 0: OSError: disk full"):
+        distributed.World(_Comm(1, 2, ["OSError: disk full"])).on_root(lambda: called.append(1),
+                                                                         "write_data() of 'cells'")
+    assert called == []
+    done = []
+    distributed.World(_Comm(0, 2, [None])).on_root(lambda: done.append(1), "save()")
+    assert done == [1]
