@@ -5,7 +5,8 @@ distance_dependent, from_list or tiny — two cells, so that with 3 processes on
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
 process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes and
 membrane potential of every cell, the local cells and counts. Rank 0 also writes the
-recorded data with write_data() to OUTDIR/cells.pkl and the connections with save().
+recorded data with write_data() to OUTDIR/cells.pkl and the connections with save(); each
+rank writes its own cells' spikes to OUTDIR/local.R.pkl (write_data(gather=False)).
 """
 
 import sys
@@ -82,6 +83,7 @@ def main(network, outdir):
         out[f"connections{k}"] = np.asarray(prj.get(["weight", "delay"], format="list"), dtype=float)
         out[f"size{k}"] = np.array([prj.size(), prj.size(gather=False), len(prj)])
     cells.write_data(f"{outdir}/cells.pkl")
+    cells.write_data(f"{outdir}/local.pkl", "spikes", gather=False)  # one file per process
     projections[-1].save("all", f"{outdir}/connections.txt")
     np.savez(f"{outdir}/rank{sim.rank()}.npz", **out)
     sim.end()

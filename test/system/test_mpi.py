@@ -120,12 +120,17 @@ def test_write_data_writes_one_complete_file(tmp_path_factory):
     import neo
     outdir, ranks = _run("fixed_probability", 2, tmp_path_factory)
     files = sorted(p.name for p in outdir.iterdir())
-    assert files == ["cells.pkl", "connections.txt", "rank0.npz", "rank1.npz"]
+    assert files == ["cells.pkl", "connections.txt", "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
     block = neo.io.PickleIO(str(outdir / "cells.pkl")).read_block()
     assert len(block.segments) == 2
     counts = [len(st) for st in sorted(block.segments[0].spiketrains, key=lambda st: st.annotations["channel_id"])]
     assert counts == ranks[0]["spike_counts0"].tolist()
     np.testing.assert_array_equal(np.asarray(block.segments[1].filter(name="v")[0].magnitude), ranks[0]["v1"])
+    # write_data(gather=False): each process's own cells, in a file of its own
+    for r, result in enumerate(ranks):
+        local = neo.io.PickleIO(str(outdir / f"local.{r}.pkl")).read_block()
+        ids = [st.annotations["channel_id"] for st in local.segments[0].spiketrains]
+        assert ids == result["local_ids"].tolist()
     saved = np.loadtxt(outdir / "connections.txt")
     assert saved.shape[0] == len(ranks[0]["connections2"])
     np.testing.assert_array_equal(saved[:, 2:4], ranks[0]["connections2"][:, 2:4])
