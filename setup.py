@@ -17,6 +17,7 @@ setup(
     extras_require={
         "nest": ["nest-simulator==3.10.0"],
         "neuron": ["neuron>=9.0"],
+        "mpi": ["mpi4py>=4.0", "mpich>=4.2"],
         "hardware": ["numba>=0.61"],
         "brian2": ["brian2>=2.9"],
         "nestml": ["nestml==9.0.0", "odetoolbox==3.0.0", "boost-headers==1.85.0.post1"],

@@ -70,6 +70,23 @@ def standard_cells(sim):
     return sim.IF_cond_exp(**CELL_PARAMS), "v"
 
 
+def connect(sim, exc, inh, stim, rng, p_connect=P_CONNECT, delay=DELAY, exc_exc_synapse=None):
+    """The network's five projections (every population pair, and the kick-off onto exc);
+    `exc_exc_synapse(sim)`, if given, makes the synapse type of E->E (e.g. STDP)."""
+    connector = sim.FixedProbabilityConnector(p_connect, rng=rng)
+    exc_syn = sim.StaticSynapse(weight=W_EXC, delay=delay)
+    inh_syn = sim.StaticSynapse(weight=W_INH, delay=delay)
+    ee_syn = exc_exc_synapse(sim) if exc_exc_synapse else exc_syn
+    return [
+        sim.Projection(exc, exc, connector, ee_syn, receptor_type="excitatory"),
+        sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
+        sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
+        sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
+        sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
+                       sim.StaticSynapse(weight=W_STIM, delay=delay), receptor_type="excitatory"),
+    ]
+
+
 def run_pynn(timer, options, module, setup_options, after=None, cells=standard_cells, exc_exc_synapse=None):
     """Build, run and read the network with the PyNN-style backend `module`
     (e.g. 'pyNN.nest'), set up with `setup_options(seeds)`; `after(sim)` may add numbers
@@ -95,19 +112,8 @@ def run_pynn(timer, options, module, setup_options, after=None, cells=standard_c
                               label="stim")
         exc.record("spikes")
         inh.record("spikes")
-        rng = NumpyRNG(seed=seeds["connect"])
-        connector = sim.FixedProbabilityConnector(P_CONNECT, rng=rng)
-        exc_syn = sim.StaticSynapse(weight=W_EXC, delay=DELAY)
-        inh_syn = sim.StaticSynapse(weight=W_INH, delay=DELAY)
-        ee_syn = exc_exc_synapse(sim) if exc_exc_synapse else exc_syn
-        projections = [
-            sim.Projection(exc, exc, connector, ee_syn, receptor_type="excitatory"),
-            sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
-            sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
-            sim.Projection(stim, exc, sim.FixedProbabilityConnector(P_STIM, rng=rng),
-                           sim.StaticSynapse(weight=W_STIM, delay=DELAY), receptor_type="excitatory"),
-        ]
+        projections = connect(sim, exc, inh, stim, NumpyRNG(seed=seeds["connect"]),
+                              exc_exc_synapse=exc_exc_synapse)
     with timer.phase("run"):
         sim.run(t_sim)
     with timer.phase("data"):

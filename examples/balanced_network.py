@@ -80,25 +80,27 @@ drive.set(rate=RandomDistribution("normal", mu=25.0, sigma=5.0, rng=rng))
 sim.run(options.simtime)
 run_time = timer.diff()
 
+# under mpirun (pyNN.neuron) every process runs this script: one of them reports
+report = print if sim.rank() == 0 else (lambda *args, **kwargs: None)
 n_connections = {name: prj.size() for name, prj in projections.items()}
 data = all_cells.get_data()
 os.makedirs(options.output_dir, exist_ok=True)
 data_file = os.path.join(options.output_dir, f"balanced_network_{sim.__name__.split('.')[-1]}.pkl")
 all_cells.write_data(data_file)
 
-print(f"Built {all_cells.size} neurons and {sum(n_connections.values())} connections in {build_time:.1f} s; "
+report(f"Built {all_cells.size} neurons and {sum(n_connections.values())} connections in {build_time:.1f} s; "
       f"simulated 2 x {options.simtime:g} ms in {run_time:.1f} s")
 for name, n in n_connections.items():
-    print(f"  {name:6s}: {n} connections")
+    report(f"  {name:6s}: {n} connections")
 for k, segment in enumerate(data.segments):
     duration_s = float(segment.t_stop - segment.t_start) / 1000.0
     for population in (exc, inh):
         ids = set(int(i) for i in population.all_cells)
         counts = [len(st) for st in segment.spiketrains if st.annotations["channel_id"] in ids]
         rate = sum(counts) / (len(counts) * duration_s) if counts else 0.0
-        print(f"  trial {k} ({segment.annotations or 'no annotations'}): {population.label} "
+        report(f"  trial {k} ({segment.annotations or 'no annotations'}): {population.label} "
               f"mean rate {rate:.2f} Hz")
-print(f"Data written to {data_file}")
+report(f"Data written to {data_file}")
 
 from pyNN.utility.plotting import Figure, Panel  # noqa: E402 - matplotlib only when plotting
 
@@ -112,6 +114,7 @@ for k, segment in enumerate(data.segments):
 for k, segment in enumerate(vm_data.segments):
     v = next(sig for sig in segment.analogsignals if sig.name == "v")
     panels.append(Panel(v, ylabel=f"trial {k}: v (mV)", xlabel="Time (ms)", xlim=(0, options.simtime)))
-Figure(*panels, title="Balanced network (excitatory raster, membrane potential of 5 cells)").save(figure_file)
-print(f"Figure written to {figure_file}")
+if sim.rank() == 0:
+    Figure(*panels, title="Balanced network (excitatory raster, membrane potential of 5 cells)").save(figure_file)
+report(f"Figure written to {figure_file}")
 sim.end()

@@ -121,15 +121,27 @@ class _MissingParameterError(errors.PyNNError, KeyError):
 def get_mpi_config():
     """Return ``(rank, num_processes)`` of this process in MPI.COMM_WORLD.
 
-    Returns ``(0, 1)`` when mpi4py is not installed.  mpi4py is imported here rather
-    than at module import so that importing pyNN never initialises MPI.
+    Returns ``(0, 1)`` when the script was not launched as several processes (mpirun,
+    mpiexec, srun) or mpi4py is not installed. mpi4py is imported only for such a launch,
+    so that a one-process run never initialises MPI.
     """
+    from pyNN.common.mpi_guard import launched_processes
+    if launched_processes()[0] <= 1:
+        return 0, 1
     try:
         from mpi4py import MPI
     except ImportError:
         return 0, 1
     comm = MPI.COMM_WORLD
     return comm.Get_rank(), comm.Get_size()
+
+
+def _shared_seed():
+    """A seed from the operating system's entropy, the same on every MPI process (rank 0's):
+    an unseeded parallel-safe generator must draw the same numbers on every process."""
+    seed = int(np.random.SeedSequence().generate_state(1)[0])
+    from mpi4py import MPI
+    return MPI.COMM_WORLD.bcast(seed, root=0)
 
 
 def _check_distribution_name(distribution):
@@ -298,6 +310,9 @@ class WrappedRNG(AbstractRNG):
     def __init__(self, seed=None, parallel_safe=True):
         super().__init__(seed, parallel_safe)
         self.mpi_rank, self.num_processes = get_mpi_config()
+        if self.seed is None and self.parallel_safe and self.num_processes > 1:
+            # (every process creates its generators in the same order, as for any MPI call)
+            self.seed = _shared_seed()
         if self.seed is not None and not self.parallel_safe:
             self.seed += self.mpi_rank
 

@@ -84,6 +84,9 @@ class BaseState:
 
     def __init__(self):
         self.initialized = False
+        #: the processes of a distributed run (pyNN.common.distributed.World), set by a backend
+        #: that distributes the network over MPI processes; None in a one-process run
+        self.world = None
         self.session = 0  # incremented by every setup(): objects remember the one they belong to
         self._clear_bookkeeping()
         self.dt = 0.1
@@ -105,9 +108,18 @@ class BaseState:
         self.running = False  # True once run() is called, until the next reset()
         self.grid_warnings = GridWarnings()
         self.files_to_write = []
-        self.mpi_rank = 0
-        self.num_processes = 1
         self.reset_annotations = {}
+
+    # --- processes -------------------------------------------------------------
+    @property
+    def mpi_rank(self):
+        """This process's MPI rank (0 in a one-process run)."""
+        return self.world.rank if self.world is not None else 0
+
+    @property
+    def num_processes(self):
+        """Number of MPI processes the network is distributed over (1 in a one-process run)."""
+        return self.world.size if self.world is not None else 1
 
     # --- time ------------------------------------------------------------------
     @property
@@ -521,11 +533,12 @@ def _build_state_queries(state):
         return state.max_delay if state.max_delay is not None else "auto"
 
     def num_processes():
-        """Number of MPI processes (always 1: the library runs in one process)."""
+        """Number of MPI processes the network is distributed over (1 unless a backend that
+        distributes, such as NEURON, runs under mpirun)."""
         return state.num_processes
 
     def rank():
-        """MPI rank of this process (always 0)."""
+        """MPI rank of this process (0 in a one-process run)."""
         return state.mpi_rank
 
     return dict(get_current_time=get_current_time, get_time_step=get_time_step,

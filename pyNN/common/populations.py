@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pyNN import descriptions, errors, random, recording, space
+from pyNN.common import distributed
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.core import deprecated, is_listlike, missing_hook
 from pyNN.models import BaseCellType, require_native
@@ -53,8 +54,8 @@ class ID(int):
 
     @property
     def local(self):
-        """True: with one process every cell is local."""
-        return True
+        """True if the cell lives on this MPI process (always, in a one-process run)."""
+        return bool(self.parent._mask_local[self._index])
 
     def __getattr__(self, name):
         parent = None if name.startswith("_") or name == "parent" else int.__getattribute__(self, "parent")
@@ -144,8 +145,13 @@ class BasePopulation:
 
     @property
     def local_size(self):
-        """Number of cells on this process (all of them: one process)."""
-        return self.size
+        """Number of cells on this MPI process (all of them in a one-process run)."""
+        return int(self._local.sum())
+
+    @property
+    def _local(self):
+        """Bool per cell of this population or view: whether it lives on this process."""
+        return self.grandparent._mask_local[self._indices]
 
     @property
     def _ids(self):
@@ -159,7 +165,10 @@ class BasePopulation:
         out[:] = [ID(i, root) for i in self._ids.tolist()]
         return out
 
-    local_cells = all_cells
+    @property
+    def local_cells(self):
+        """Array of the IDs of the cells on this MPI process (all of them in one process)."""
+        return self.all_cells[self._local]
 
     def __iter__(self):
         root = self.grandparent
@@ -180,8 +189,8 @@ class BasePopulation:
         return ID(int(self._ids[-1]), self.grandparent) if self.size else None
 
     def is_local(self, id):
-        """Return True: with one process every cell is local."""
-        return True
+        """Whether cell `id` lives on this MPI process (always, in a one-process run)."""
+        return bool(self._local[self.id_to_index(id)])
 
     def id_to_index(self, id):
         """Position of cell(s) `id` within this population or view."""
@@ -197,8 +206,18 @@ class BasePopulation:
         return int(pos[0]) if scalar else pos
 
     def id_to_local_index(self, id):
-        """Same as id_to_index() (one process: every cell is local)."""
-        return self.id_to_index(id)
+        """Position of cell(s) `id` among the cells of this population on this MPI process
+        (the same as id_to_index() in a one-process run)."""
+        local = self._local
+        if local.all():
+            return self.id_to_index(id)
+        pos = np.atleast_1d(self.id_to_index(id))
+        if not local[pos].all():
+            raise errors.InvalidParameterValueError(
+                f"ID(s) {np.asarray(self._ids[pos[~local[pos]]])[:5].tolist()} of '{self.label}' do not live "
+                f"on MPI process {self._simulator.state.mpi_rank}")
+        out = np.cumsum(local)[pos] - 1
+        return int(out[0]) if not is_listlike(id) else out
 
     def __getitem__(self, index):
         if isinstance(index, (int, np.integer)):
@@ -338,7 +357,10 @@ class BasePopulation:
         self._check_current()
         ann = self._block_annotations()
         ann.update(annotations or {})
-        return recording.data_block([(self.grandparent, self._indices, None)], variables, clear,
+        # gather=False: only the cells of this process (the data of every cell are kept on every
+        # process, see pyNN.common.distributed)
+        indices = self._indices if gather else self._indices[self._local]
+        return recording.data_block([(self.grandparent, indices, None)], variables, clear,
                                     self.label, self.describe(), ann)
 
     def get_data_arrays(self, variables="all", clear=False):
@@ -370,7 +392,8 @@ class BasePopulation:
         """Write recorded data through a Neo IO (an IO object, or a filename whose extension
         chooses the format)."""
         block = self.get_data(variables, gather, False, annotations)
-        _write_block(io, block, self.label, [self.grandparent.recorder] if clear else [])
+        _write_block(io, block, self.label, [self.grandparent.recorder] if clear else [],
+                     self._simulator.state, gather)
 
     def get_spike_counts(self, gather=True):
         """Dict {ID: number of spikes} over the current segment (spikes must be recorded)."""
@@ -483,10 +506,10 @@ class BasePopulation:
         """Human-readable description; a dict when `template` is None."""
         # as in PyNN, the cell type is its own description: {'name': ..., 'parameters': ...}
         context = {"label": self.label, "celltype": self.celltype.describe(template=None),
-                   "size": self.size, "size_local": self.size,
+                   "size": self.size, "size_local": self.local_size,
                    "first_id": int(self._ids[0]) if self.size else None,
                    "last_id": int(self._ids[-1]) if self.size else None,
-                   "local_first_id": int(self._ids[0]) if self.size else None,
+                   "local_first_id": int(self._ids[self._local][0]) if self.local_size else None,
                    "structure": getattr(self.grandparent.structure, "describe", lambda **k: None)(
                        template=None) if self.grandparent.structure else None,
                    "cell_parameters": {}, "annotations": dict(self.annotations)}
@@ -537,17 +560,38 @@ def _simplified(values):
     return simplify(values)
 
 
-def _write_block(io, block, label, recorders_to_clear=()):
+def _write_block(io, block, label, recorders_to_clear=(), state=None, gather=True):
     """Write `block` (atomically when `io` is a filename), then clear `recorders_to_clear`:
-    data are forgotten only once they are safely in the file, so a bad path loses nothing."""
-    if not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments):
+    data are forgotten only once they are safely in the file, so a bad path loses nothing.
+
+    In a distributed run, the gathered block (the same on every process) is written once, by
+    rank 0, and the other processes wait until the file is complete; with ``gather=False``
+    every process writes its own cells' data to its own file (the rank is added to a file
+    name: ``data.pkl`` becomes ``data.1.pkl`` on rank 1).
+    """
+    world = state.world if state is not None else None
+    empty = not block.segments or all(not s.analogsignals and not len(s.spiketrains) for s in block.segments)
+    if empty and (world is None or gather):  # (a process may own none of the recorded cells)
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
     t_wall = time.perf_counter()
-    recording.write_block(io, block)
+    if world is None:
+        recording.write_block(io, block)
+    elif gather:
+        world.on_root(lambda: recording.write_block(io, block), f"write_data() of '{label}'")
+    else:
+        recording.write_block(_rank_file(io, world.rank), block)
     logger.debug("wrote the data of '%s' (%d segment(s)) to %s in %.3f s", label, len(block.segments),
                  getattr(io, "filename", io), time.perf_counter() - t_wall)
     for recorder in recorders_to_clear:
         recorder.clear()
+
+
+def _rank_file(io, rank):
+    """`io` with the MPI rank before the extension of a file name (an IO object is used as is)."""
+    if not isinstance(io, str):
+        return io
+    head, dot, ext = io.rpartition(".")
+    return f"{head}.{rank}.{ext}" if dot and "/" not in ext else f"{io}.{rank}"
 
 
 class Population(BasePopulation):
@@ -595,6 +639,9 @@ class Population(BasePopulation):
         self.first_id_int = state.id_counter
         self._session = state.session
         state.id_counter += size
+        # the cells simulated by this process (all of them unless the run is distributed)
+        self._mask_local = np.ones(size, dtype=bool) if state.world is None else \
+            distributed.local_mask(self.first_id_int, size, state.world.rank, state.world.size)
         self.native_type = self._native_type()
         require_native(self.native_type, state.backend_name, type(self.celltype).__name__)
         self._check_backend_support()
@@ -1101,8 +1148,13 @@ class Assembly:
 
     @property
     def local_size(self):
-        """Number of cells on this process (all of them: one process)."""
-        return self.size
+        """Number of cells on this MPI process (all of them in a one-process run)."""
+        return sum(p.local_size for p in self.populations)
+
+    @property
+    def _local(self):
+        """Bool per cell, population after population: whether it lives on this process."""
+        return np.concatenate([p._local for p in self.populations] + [np.zeros(0, dtype=bool)])
 
     def _offsets(self):
         return np.cumsum([0] + [p.size for p in self.populations])
@@ -1126,7 +1178,10 @@ class Assembly:
         """Array of the IDs of all cells, population after population."""
         return np.concatenate([p.all_cells for p in self.populations])
 
-    local_cells = all_cells
+    @property
+    def local_cells(self):
+        """Array of the IDs of the cells on this MPI process, population after population."""
+        return np.concatenate([p.local_cells for p in self.populations])
 
     @property
     def first_id(self):
@@ -1376,7 +1431,7 @@ class Assembly:
         """
         recorders = {id(p.grandparent): p.grandparent.recorder for p in self.populations} if clear else {}
         _write_block(io, self.get_data(variables, gather, False, annotations), self.label,
-                     list(recorders.values()))
+                     list(recorders.values()), self._simulator.state, gather)
 
     def get_spike_counts(self, gather=True):
         """Return the number of spikes of each recorded cell.

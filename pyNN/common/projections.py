@@ -383,11 +383,17 @@ class Projection:
                 f"{type(self.synapse_type).__name__}, receptor {self.receptor_type!r}>")
 
     def __len__(self):
-        return int(self._pre.size)
+        """Number of connections onto the cells of this MPI process (all of them in a
+        one-process run)."""
+        if self._simulator.state.world is None:
+            return int(self._pre.size)
+        return int(np.count_nonzero(self.post._local[self._post]))
 
     def size(self, gather=True):
-        """Return the number of connections (`gather` is ignored: one process)."""
-        return int(self._pre.size)
+        """Number of connections: all of them, or with ``gather=False`` those onto the cells
+        of this MPI process. (Every process keeps every connection, see
+        :mod:`pyNN.common.distributed`, so nothing needs to be exchanged.)"""
+        return int(self._pre.size) if gather else len(self)
 
     @property
     def shape(self):
@@ -592,7 +598,18 @@ class Projection:
         self.annotations.update(annotations)
 
     def save(self, attribute_names, file, format="list", gather=True, with_address=True):
-        """Write connections to a text file that FromFileConnector reads back exactly."""
+        """Write connections to a text file that FromFileConnector reads back exactly.
+
+        In a distributed run the file holds every connection and is written once, by rank 0
+        (`gather` is accepted for PyNN compatibility; every process holds every connection)."""
+        world = self._simulator.state.world
+        save = lambda: self._save(attribute_names, file, format, with_address)  # noqa: E731
+        if world is None:
+            save()
+        else:
+            world.on_root(save, f"Projection '{self.label}'.save()")
+
+    def _save(self, attribute_names, file, format, with_address):
         if attribute_names in ("all", "connections"):
             attribute_names = [n for n in self.synapse_type.get_parameter_names()]
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)

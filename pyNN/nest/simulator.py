@@ -23,6 +23,7 @@ import nest
 from pyNN import errors
 from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
+from pyNN.nest import launch
 
 logger = logging.getLogger("PyNN")
 
@@ -92,12 +93,7 @@ class State(BaseState):
         MPI-enabled NEST the library's side (recording, gathers, connection storage) is not
         distributed yet."""
         if not nest_has_mpi():
-            raise mpi_guard.refuse_processes(
-                "NEST", n, source,
-                f"the installed NEST {nest.__version__} is built without MPI (as the PyPI wheel is), "
-                f"so it would run {n} copies of the whole network",
-                "Run the script as one process and use setup(threads=T) for several cores, or "
-                "install an MPI-enabled NEST (built from source with -Dwith-mpi=ON)")
+            raise launch.refusal_without_mpi(n, source, f"{nest.__version__} ")
         raise mpi_guard.refuse_processes(
             "NEST", n, source,
             "the NEST backend of pyNN does not yet distribute recording, data gathering and "

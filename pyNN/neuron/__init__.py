@@ -11,10 +11,13 @@ import os
 
 os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")  # no "no DISPLAY" banner on import
 
-from neuron import h  # noqa: F401 - exported as sim.h, like PyNN
-
 from pyNN.common import exports as _exports
-from pyNN.neuron import nestml  # noqa: F401 - sim.nestml: NESTML neurons as NMODL mechanisms
+from pyNN.neuron.mpi import init_mpi as _init_mpi
+
+_init_mpi()  # under mpirun: before NEURON makes any ParallelContext
+
+from neuron import h  # noqa: E402, F401 - exported as sim.h, like PyNN
+from pyNN.neuron import nestml  # noqa: E402, F401 - sim.nestml: NESTML neurons as NMODL mechanisms
 
 globals().update(_exports.backend_exports(__name__))
 from pyNN.neuron.native import IntFire1, IntFire2, IntFire4, NativeCellType  # noqa: E402, F401 - NEURON artificial cells

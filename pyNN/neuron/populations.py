@@ -16,10 +16,11 @@ from pyNN.neuron.standardmodels.cells import NeuronPointNeuronModel
 from pyNN.parameters import ArrayParameter
 
 
-def _per_cell(value, n):
-    """A list with one value per cell from a scalar or an array."""
+def _per_cell(value, n, keep=None):
+    """A list with one value per cell from a scalar or an array (of which only the positions
+    `keep` are taken, if given)."""
     if isinstance(value, np.ndarray) and value.ndim:
-        return value.tolist()
+        return (value if keep is None else value[keep]).tolist()
     if isinstance(value, np.generic):
         value = value.item()
     return [value] * n
@@ -49,11 +50,13 @@ class Population(common.Population):
                 f"does not allow new artificial cells in a running simulation); create them before the "
                 f"first run or after reset()")
         mechanism = getattr(h, celltype.native_name)
+        # in a distributed run only this process's cells exist in NEURON (None elsewhere)
+        local = self._mask_local.tolist()
         if celltype.artificial:
-            self._cells = [mechanism() for _ in range(self.size)]
+            self._cells = [mechanism() if mine else None for mine in local]
         else:
             location = state.section(0.5)
-            self._cells = [mechanism(location) for _ in range(self.size)]
+            self._cells = [mechanism(location) if mine else None for mine in local]
         self._feeders = [None] * self.size
         self._retired_feeders = []
         native = dict(getattr(celltype, "extra_parameters", {}))
@@ -75,19 +78,23 @@ class Population(common.Population):
         # the output NetCon has the mechanism itself as source (a NetCon watching a variable
         # through a pointer costs time proportional to the number of existing ones)
         self._detectors = []
-        for gid, cell in zip(self._native_ids().tolist(), self._cells):
+        local = np.flatnonzero(self._mask_local)
+        cells = [self._cells[i] for i in local.tolist()]
+        gids = self._native_ids()[local]
+        for gid, cell in zip(gids.tolist(), cells):
             pc.set_gid2node(gid, pc.id())
             detector = h.NetCon(cell, None)
             pc.cell(gid, detector)
             self._detectors.append(detector)
-        if self.size:
-            pc.spike_record(h.Vector(self._native_ids().astype(float)), state._spike_times, state._spike_ids)
-        # pointers to each cell's `spk` flag, read in one call at the end of a run (see
-        # State.catch_last_step_spikes)
+        if local.size:
+            pc.spike_record(h.Vector(gids.astype(float)), state._spike_times, state._spike_ids)
+        # pointers to each local cell's `spk` flag, read in one call at the end of a run (see
+        # State.catch_last_step_spikes); `_spk_cells` are the cells' indices
         self._spk_flags = None
-        if self.size and hasattr(self._cells[0], "_ref_spk"):
-            self._spk_flags = h.PtrVector(self.size)
-            for k, cell in enumerate(self._cells):
+        self._spk_cells = local
+        if local.size and hasattr(cells[0], "_ref_spk"):
+            self._spk_flags = h.PtrVector(local.size)
+            for k, cell in enumerate(cells):
                 self._spk_flags.pset(k, cell._ref_spk)
         # and to each cell's membrane potential, read in one call after every slice of a run
         # (see pyNN.common.numerical_safety)
@@ -102,6 +109,19 @@ class Population(common.Population):
     def _native_ids(self):
         return self.first_id_int + self._indices
 
+    def _local_selection(self, indices):
+        """(positions in `indices` of the cells simulated by this process, their indices);
+        the positions are None when every cell is local (a one-process run)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        if self._all_local:
+            return None, indices
+        keep = np.flatnonzero(self._mask_local[indices])
+        return keep, indices[keep]
+
+    @property
+    def _all_local(self):
+        return simulator.state.world is None
+
     def _release(self):
         """Drop the NEURON objects of this population (a new setup() was called)."""
         self._detectors = []
@@ -113,13 +133,14 @@ class Population(common.Population):
     # --- parameters ------------------------------------------------------------------
     def _set_native_parameters(self, native_values, indices, queue=True):
         cells = self._cells
-        selected = [cells[i] for i in np.asarray(indices).tolist()]
+        keep, mine = self._local_selection(indices)
+        selected = [cells[i] for i in mine.tolist()]
         n = len(selected)
         for name, value in native_values.items():
             if name == "spike_times":
                 self._set_spike_times(value, indices)
                 continue
-            set_values(selected, name, _per_cell(value, n))
+            set_values(selected, name, _per_cell(value, n, keep))
         if self.native_type.source_kind == "renewal" and queue and simulator.state.nrn_initialized \
                 and not self._awaiting_init:
             self._restart_sources(indices)
@@ -142,7 +163,7 @@ class Population(common.Population):
         (events queued earlier for these cells are withdrawn)."""
         h = hoc.h()
         dt = simulator.state.dt
-        for i in np.asarray(indices).tolist():
+        for i in self._local_selection(indices)[1].tolist():
             old = self._feeders[i]
             if old is not None:
                 old.weight[0] = 0.0  # queued events of the old feeder are ignored by the relay
@@ -161,14 +182,14 @@ class Population(common.Population):
         seed = state.rng_seed % (2 ** 32)
         segment = state.segment_counter
         ids = self._native_ids()
-        for i in np.asarray(indices).tolist():
+        for i in self._local_selection(indices)[1].tolist():
             self._cells[i].r.set_ids(seed, int(ids[i]), segment)
 
     def _restart_sources(self, indices):
         """Restart random sources from the current time after a parameter change."""
         h = hoc.h()
         t_now = simulator.state.t
-        for i in np.asarray(indices).tolist():
+        for i in self._local_selection(indices)[1].tolist():
             if self._feeders[i] is None:
                 self._feeders[i] = h.NetCon(None, self._cells[i])
             self._feeders[i].event(t_now)
@@ -179,11 +200,11 @@ class Population(common.Population):
         if not self.native_type.has_random:
             return None
         renewal = self.native_type.source_kind == "renewal"
-        return [(cell.gen if renewal else None, cell.r.get_seq()) for cell in self._cells]
+        return [(cell.gen if renewal else None, cell.r.get_seq()) for cell in self._cells if cell is not None]
 
     def _restore_source_state(self, values):
         if values is not None:
-            for cell, (gen, seq) in zip(self._cells, values):
+            for cell, (gen, seq) in zip([c for c in self._cells if c is not None], values):
                 if gen is not None:
                     cell.gen = gen
                 cell.r.set_seq(seq)
@@ -215,19 +236,26 @@ class Population(common.Population):
         vmap = celltype.variable_map
         scales = celltype.scale_factors
         cells = self._cells
-        selected = [cells[i] for i in np.asarray(indices).tolist()]
+        keep, mine = self._local_selection(indices)
+        selected = [cells[i] for i in mine.tolist()]
         for name, values in std_initial_values.items():
             native = vmap[name]
-            native_values = (np.asarray(values, dtype=float) / scales.get(name, 1.0)).tolist()
+            values = np.broadcast_to(np.asarray(values, dtype=float), (len(indices),))
+            native_values = ((values if keep is None else values[keep]) / scales.get(name, 1.0)).tolist()
             set_values(selected, "init_" + native, native_values)
             set_values(selected, native, native_values)
 
     def _native_state(self, variable, indices):
-        """Current value of a state variable in standard units."""
+        """Current value of a state variable in standard units (NaN for the cells of other
+        processes in a distributed run)."""
         celltype = self.native_type
         native = celltype.variable_map[variable]
         cells = self._cells
-        values = np.array([get_value(cells[i], native) for i in np.asarray(indices).tolist()], dtype=float)
+        keep, mine = self._local_selection(indices)
+        values = np.array([get_value(cells[i], native) for i in mine.tolist()], dtype=float)
+        if keep is not None:
+            values, local_values = np.full(len(indices), np.nan), values
+            values[keep] = local_values
         return values * celltype.scale_factors.get(variable, 1.0)
 
     def _nrn_cells(self):

@@ -78,11 +78,46 @@ class Projection(common.Projection):
                 f"backend for targets whose inputs are voltage jumps ({', '.join(names)}); it supports 1.0 "
                 f"there, and any value in [0, 1] onto the other IF_curr_* / IF_cond_* cell types")
 
+    def _check_backend_delays(self, delays):
+        """Distributed run: NEURON exchanges spikes between processes at intervals of the
+        shortest delay, and its fixed-step method needs that interval to be at least two
+        steps (it refuses one step: "mindelay is 0 (or less than dt ...)"). Which connections
+        cross processes depends on their number, so every connection is held to it."""
+        state = simulator.state
+        if state.world is None:
+            return
+        delays = np.asarray(delays, dtype=float)
+        if not delays.size:
+            return
+        shift = float(self._delay_shift.min()) if self._delay_shift.size else 0.0
+        shortest = float(delays.min())
+        allowed = 2 * state.dt - shift
+        if shortest + shift < 2 * state.dt - 1e-9 * state.dt:
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}': delay {shortest:g} ms is too short for a NEURON run "
+                f"distributed over {state.num_processes} MPI processes; NEURON needs delays of at "
+                f"least {allowed:g} ms here (two time steps of {state.dt:g} ms"
+                f"{', plus one for voltage-jump cells' if shift < 0 else ''}). Use longer delays or "
+                f"run the script as one process")
+
     def _native_delays(self, delays, post):
         shift = self._delay_shift[post]
         return np.maximum(np.asarray(delays, dtype=float) + shift, 0.0).tolist()
 
+    def _local_connections(self, pre, post, values):
+        """In a distributed run, only the connections onto this process's cells are made in
+        NEURON (the core keeps every connection on every process, so the network does not
+        depend on the number of processes)."""
+        if simulator.state.world is None:
+            return pre, post, values
+        keep = self.post._local[post]
+        n = len(pre)
+        values = {k: (v[keep] if isinstance(v, np.ndarray) and v.ndim and len(v) == n else v)
+                  for k, v in values.items()}
+        return pre[keep], post[keep], values
+
     def _create_connections(self, pre, post, values):
+        pre, post, values = self._local_connections(pre, post, values)
         n = len(pre)
         sources = self.pre._native_ids()[pre].tolist()
         post_cells = self.post._nrn_cells()
@@ -165,24 +200,26 @@ class Projection(common.Projection):
             nc.weight[slot + 1] = u0
 
     def _set_attributes(self, values):
+        every = self._post.astype(np.int64)
+        _, post, values = self._local_connections(every, every, values)
         n = len(self._netcons)
         if "weight" in values and not self._plastic:
-            post = self._post.astype(np.int64)
             weights = (self._sign[post] * np.broadcast_to(np.asarray(values["weight"], dtype=float),
                                                           (n,))).tolist()
             for nc, weight in zip(self._netcons, weights):
                 nc.weight[0] = weight
         if "delay" in values:
             delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)),
-                                         self._post.astype(np.int64))
+                                         post)
             for nc, delay in zip(self._netcons, delays):
                 nc.delay = delay
         if self.synapse_type.weight_slots:
-            self._set_slots(self._netcons, {k: self._values(k) for k in self.synapse_type.weight_slots}, None)
+            slots = self._local_connections(every, every, {k: self._values(k) for k in self.synapse_type.weight_slots})
+            self._set_slots(self._netcons, slots[2], None)
         if self._plastic:
-            post = self._post.astype(np.int64)
             current = {name: self._syn[name] for name in self.synapse_type.get_parameter_names()}
             current["weight"] = np.abs(np.asarray(self._syn["weight"], dtype=float))
+            _, _, current = self._local_connections(every, every, current)
             delays = self._native_delays(np.broadcast_to(np.asarray(current["delay"], dtype=float), (n,)), post)
             self._set_stdp_slots(self._netcons, current, post, delays, current_weight="weight" in values)
 

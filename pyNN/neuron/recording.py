@@ -34,14 +34,18 @@ class Recorder(recording.Recorder):
         h = hoc.h()
         native = self.population.native_type.variable_map[variable]
         cells = self.population._cells
+        # in a distributed run: vectors for this process's cells only (`keep`: their positions
+        # among the recorded cells; the core fills the other columns from their processes)
+        keep, mine = self.population._local_selection(indices)
         vectors = []
-        for i in np.asarray(indices).tolist():
+        for i in mine.tolist():
             vec = h.Vector()
             vec.record(hoc.reference(cells[i], native))
             vectors.append(vec)
         # vectors installed before the first finitialize() get the sample of step 0 first
         base = state.steps + 1 if state.nrn_initialized else 0
-        self._vectors[variable] = {"vectors": vectors, "base": base, "last": state.steps}
+        self._vectors[variable] = {"vectors": vectors, "base": base, "last": state.steps,
+                                   "keep": keep, "n": len(indices)}
         state.objects_added()
 
     def _drop(self, variable):
@@ -88,7 +92,9 @@ class Recorder(recording.Recorder):
         wanted = np.arange(first, now + 1, k)
         vectors = info["vectors"]
         rows = None
-        if wanted.size:
+        if wanted.size and info["keep"] is not None:
+            rows = self._local_rows(variable, info, wanted)
+        elif wanted.size:
             at = wanted - info["base"]
             factor = self.population.native_type.scale_factors.get(variable, 1.0)
             # the wanted samples are usually a run of consecutive ones: a slice, not a gather
@@ -114,6 +120,16 @@ class Recorder(recording.Recorder):
             vec.resize(0)
         info["base"] = now + 1
         info["last"] = now
+        return rows
+
+    def _local_rows(self, variable, info, wanted):
+        """Distributed run: (samples x recorded cells) with this process's columns filled and
+        the others NaN (the core takes each column from the process that owns the cell)."""
+        rows = np.full((wanted.size, info["n"]), np.nan)
+        at = wanted - info["base"]
+        factor = self.population.native_type.scale_factors.get(variable, 1.0)
+        for j, vec in zip(info["keep"].tolist(), info["vectors"]):
+            rows[:, j] = vec.as_numpy()[at] * factor
         return rows
 
     def _current_values(self, variable, indices):

@@ -25,8 +25,10 @@ import warnings
 import numpy as np
 
 from pyNN import errors
+from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
 from pyNN.neuron import mechanisms
+from pyNN.neuron.mpi import world_for
 from pyNN.neuron.hoc import h as hoc
 from pyNN.neuron.standardmodels.synapses import STDP_HISTORY, STDP_TARGETS
 
@@ -52,6 +54,16 @@ class State(BaseState):
         self.injections_changed = False
 
     # --- set-up ----------------------------------------------------------------------
+    def check_processes(self, n, source):
+        """A launch of `n` > 1 processes is accepted when MPI and NEURON both see them: the
+        network is then distributed over the processes (see pyNN.common.distributed)."""
+        world_for(n, source, self._parallel_context())
+
+    def _parallel_context(self):
+        if self.pc is None:
+            self.pc = hoc().ParallelContext()
+        return self.pc
+
     def setup(self, *args, **kwargs):
         """Release the previous network's NEURON objects, then set up as every backend."""
         self._release_network()
@@ -94,8 +106,12 @@ class State(BaseState):
         self.rtol, self.atol = rtol, atol
         self.default_maxstep = float(default_maxstep)
         self.rng_seed = int(rng_seed) + int(native_rng_baseseed)
-        if self.pc is None:
-            self.pc = h.ParallelContext()
+        pc = self._parallel_context()
+        n, source = mpi_guard.launched_processes()
+        self.world = world_for(n, source, pc) if n > 1 else None
+        # the processes must advance together, so a run is not cut into slices of wall time
+        # (the slices would differ between processes)
+        self.slice_runs = self.world is None
         self.pc.gid_clear()
         self.nrn_initialized = False
         self.needs_reinit = False
@@ -175,6 +191,9 @@ class State(BaseState):
 
     def _begin_run(self, target_steps):
         self.prepare_injections(target_steps)
+        # before (re-)initialisation: finitialize() sets up the exchange of spikes between MPI
+        # processes with the interval (the shortest delay between processes) computed here
+        self.pc.set_maxstep(self.default_maxstep)
         if not self.nrn_initialized:
             self._initialize()
         elif self.needs_reinit and self.steps == 0 and self.new_artificial_cells():
@@ -182,7 +201,6 @@ class State(BaseState):
         elif self.needs_reinit:
             self._reinit_preserving_state()
         self.needs_reinit = False
-        self.pc.set_maxstep(self.default_maxstep)
 
     def _advance(self, n_steps):
         self.pc.psolve((self.steps + n_steps) * self.dt)
@@ -221,9 +239,10 @@ class State(BaseState):
             recorded = population.recorder.recorded.get("spikes")
             if flags is None or recorded is None or not recorded.any():
                 continue
-            values = h.Vector(population.size)
+            cells = population._spk_cells  # the cells of this process, in the order of the flags
+            values = h.Vector(cells.size)
             flags.gather(values)
-            fired = np.flatnonzero((values.as_numpy() > 0.5) & recorded)
+            fired = cells[(values.as_numpy() > 0.5) & recorded[cells]]
             if fired.size:
                 self._pending_spikes.setdefault(id(population), []).append(
                     (fired, np.full(fired.size, t_end)))
@@ -271,7 +290,8 @@ class State(BaseState):
         for key, cells in _injection_groups(self.current_sources).items():
             vec = h.Vector(end_steps + 2)
             for root, i in cells:
-                vec.play(root._cells[i]._ref_i_inj, self.dt)
+                if root._cells[i] is not None:  # (cells of other processes: None)
+                    vec.play(root._cells[i]._ref_i_inj, self.dt)
             self.stim_groups[key] = (vec, cells)
         self.injections_changed = False
         self.objects_added()

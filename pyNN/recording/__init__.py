@@ -189,7 +189,8 @@ class Recorder:
         return max(1, round(si / self.state.dt))
 
     def _start_signal_epoch(self, var, indices):
-        first = self._current_values(var, indices)
+        first = self._gathered_columns(np.asarray(self._current_values(var, indices), dtype=float).reshape(1, -1),
+                                       indices)
         epoch = _SignalEpoch(indices, self.state.steps, self._interval_steps(), first)
         self.current.signals.setdefault(var, []).append(epoch)
 
@@ -224,8 +225,11 @@ class Recorder:
         """Pull data produced since the last fetch from the simulator into columns."""
         if self.state.steps == self._fetched_steps:
             return
+        world = self.state.world
         if "spikes" in self.recorded:
             idx, times = self._fetch_spikes()
+            if world is not None:  # every process keeps every spike (see pyNN.common.distributed)
+                idx, times = world.gather_spikes(idx, times)
             if len(idx):
                 self.current.spike_indices.append(np.asarray(idx, dtype=np.int64))
                 self.current.spike_times.append(np.asarray(times, dtype=float))
@@ -240,9 +244,20 @@ class Recorder:
             # buffer and a last row read from the cells' state), so that nothing is copied
             # just to join them here; they are joined once, when the data are asked for
             for block in (values if isinstance(values, list) else [values]):
+                block = self._gathered_columns(block, epoch.indices)
                 if len(block):
-                    epoch.chunks.append(np.asarray(block, dtype=float))
+                    epoch.chunks.append(block)
         self._fetched_steps = self.state.steps
+
+    def _gathered_columns(self, block, indices):
+        """A (samples x cells) block as a float array; in a distributed run, each column is
+        taken from the process that simulates the cell (a backend fills only its own cells'
+        columns), so that every process holds the whole block."""
+        block = np.asarray(block, dtype=float)
+        world = self.state.world
+        if world is None:
+            return block
+        return world.merge_columns(block, self.population._mask_local[np.asarray(indices, dtype=np.int64)])
 
     def close_segment(self, annotations):
         """Called by reset(): finish the current segment and keep it."""

@@ -348,7 +348,9 @@ LIMITATIONS = (
     "must be the same for all plastic connections onto one cell (InvalidParameterValueError otherwise).",
     "processes and threads: `setup(threads=T)` gives results identical to T=1 except for NEST's stochastic "
     "generators (SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma), whose draws come from "
-    "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError).",
+    "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError; "
+    "with NEST from PyPI already at `import pyNN.nest`, since such a NEST ends the process when imported "
+    "under mpirun).",
     "after a run, a Projection with a delay longer than NEST's delay range (the longest delay before the first "
     "run, at least 5 ms, or `setup(max_delay=...)`) raises NotSupportedError: NEST refuses to change its delay "
     "range once it has simulated, and rebuilding its kernel would lose the running state.",

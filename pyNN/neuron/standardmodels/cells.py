@@ -312,8 +312,9 @@ LIMITATIONS = (
     "(InvalidParameterValueError). Each cell keeps its last 64 spikes for the rule: exact while a cell fires "
     "at most 64 times between two pre-synaptic spikes of one of its plastic connections (a warning says when "
     "spikes were missed).",
-    "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (distribution "
-    "over MPI is not implemented yet).",
+    "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
+    "the mpich wheel, installed), with the same network and spikes for any N; delays must then be at least two "
+    "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
     "spike sources (artificial cells) cannot be created after a run (NotSupportedError; before the first run or "
     "after reset() they can): NEURON activates new artificial cells only at finitialize(), and its SaveState "
     "cannot carry the running simulation across that.",

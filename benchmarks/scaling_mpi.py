@@ -1,0 +1,145 @@
+"""Parallel efficiency of pyNN.neuron under ``mpirun``: the VA benchmark network and a 10x
+larger one at 1 and 2 MPI processes.
+
+The network is the one of ``va_coba.py`` (IF_cond_exp cells, 80% excitatory, Poisson
+kick-off for 50 ms, dt = 0.1 ms, spikes of every cell recorded), with a delay of 0.2 ms
+instead of 0.1 ms: NEURON exchanges spikes between processes at intervals of the shortest
+delay and needs that to be at least two steps. ``--scale 10`` has ten times the cells with
+the connection probability divided by ten, so every cell keeps the same number of inputs
+(about 80) and the activity stays about the same; the number of connections grows tenfold.
+
+Each (scale, processes) pair is run as ``mpirun -np N python scaling_mpi.py --child ...``
+in fresh processes; every rank times its phases, and the slowest rank counts:
+
+* ``build``: setup, populations, projections (every rank generates every connection with
+  the core's RNG and creates in NEURON those onto its own cells);
+* ``run``: ``sim.run()``;
+* ``data``: ``get_data('spikes')`` of both populations (gathered on every rank);
+* ``total``: build + run + data.
+
+Parallel efficiency at N processes = T(1) / (N x T(N)). The machine's load average
+(``os.getloadavg()``) is printed before each measurement: other work on the cores
+lowers the efficiency.
+
+Run: ``.venv/bin/python benchmarks/scaling_mpi.py`` (``--help`` for options).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from va_coba import CELL_PARAMS, DT, N_EXC, N_INH, N_STIM, P_CONNECT, STIM_RATE, STIM_STOP, V_INIT, connect
+
+DELAY = 0.2  # two steps: the shortest delay NEURON accepts between MPI processes
+
+
+def child(scale, t_sim, seed):
+    """One process of an MPI run: build, run and read the network; rank 0 prints the phases
+    (the slowest rank's time of each) as one JSON line."""
+    timer = {}
+    t0 = time.perf_counter()
+    import pyNN.neuron as sim
+    from pyNN.random import NumpyRNG, RandomDistribution
+    timer["import"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    sim.setup(timestep=DT, rng_seed=seed)
+    n_exc, n_inh = N_EXC * scale, N_INH * scale
+    celltype = sim.IF_cond_exp(**CELL_PARAMS)
+    v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seed + 1))
+    exc = sim.Population(n_exc, celltype, initial_values={"v": v_init}, label="exc")
+    inh = sim.Population(n_inh, celltype, initial_values={"v": v_init}, label="inh")
+    stim = sim.Population(N_STIM, sim.SpikeSourcePoisson(rate=STIM_RATE, start=0.0, duration=STIM_STOP),
+                          label="stim")
+    exc.record("spikes")
+    inh.record("spikes")
+    projections = connect(sim, exc, inh, stim, NumpyRNG(seed=seed + 2), P_CONNECT / scale, DELAY)
+    timer["build"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    sim.run(t_sim)
+    timer["run"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    n_spikes = sum(len(pop.get_data("spikes").segments[0].spiketrains.multiplexed[1]) for pop in (exc, inh))
+    timer["data"] = time.perf_counter() - t0
+    timer["total"] = timer["build"] + timer["run"] + timer["data"]
+
+    world = sim.simulator.state.world
+    per_rank = world.allgather(timer) if world is not None else [timer]
+    if sim.rank() == 0:
+        slowest = {k: max(t[k] for t in per_rank) for k in timer}
+        print("RESULT " + json.dumps({
+            "scale": scale, "processes": sim.num_processes(), "cells": n_exc + n_inh,
+            "connections": sum(prj.size() for prj in projections), "spikes": int(n_spikes),
+            "rate_hz": n_spikes / (n_exc + n_inh) / (t_sim / 1000.0), "times": slowest}), flush=True)
+    sim.end()
+
+
+def _mpirun():
+    beside = Path(sys.executable).with_name("mpirun")
+    return str(beside) if beside.exists() else "mpirun"
+
+
+def measure(scale, processes, t_sim, seed):
+    """Run one (scale, processes) pair; the result printed by its rank 0."""
+    command = [_mpirun(), "-np", str(processes), sys.executable, os.path.abspath(__file__),
+               "--child", "--scale", str(scale), "--t-sim", str(t_sim), "--seed", str(seed)]
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    raise RuntimeError(f"{' '.join(command)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+
+
+def _median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=int, nargs="+", default=[1, 10],
+                        help="network sizes, in multiples of the VA network (default: 1 10)")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="default: 1 2")
+    parser.add_argument("--t-sim", type=float, default=1000.0, help="simulated time, ms (default 1000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each pair; medians reported")
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    if options.child:
+        child(options.scale[0], options.t_sim, options.seed)
+        return
+    phases = ("build", "run", "data", "total")
+    for scale in options.scale:
+        runs = {n: [] for n in options.processes}
+        for _ in range(options.repeat):
+            for n in options.processes:  # interleaved, so that a change of load hits both
+                load = os.getloadavg()[0]
+                result = measure(scale, n, options.t_sim, options.seed)
+                result["load"] = load
+                runs[n].append(result)
+        first = runs[options.processes[0]][0]
+        print(f"\nVA network x{scale}: {first['cells']} cells, {first['connections']} connections, "
+              f"{first['spikes']} spikes ({first['rate_hz']:.1f} Hz), {options.t_sim:g} ms simulated")
+        print(f"{'processes':>9} {'load':>5} " + " ".join(f"{p:>8}" for p in phases) + "  efficiency (run, total)")
+        base = {p: _median([r["times"][p] for r in runs[options.processes[0]]]) for p in phases}
+        n0 = options.processes[0]
+        for n in options.processes:
+            med = {p: _median([r["times"][p] for r in runs[n]]) for p in phases}
+            load = _median([r["load"] for r in runs[n]])
+            spikes = {r["spikes"] for r in runs[n]} | {first["spikes"]}
+            same = "" if len(spikes) == 1 else f"  SPIKE COUNTS DIFFER: {sorted(spikes)}"
+            eff = [base[p] * n0 / (n * med[p]) for p in ("run", "total")]
+            print(f"{n:>9} {load:>5.2f} " + " ".join(f"{med[p]:>7.2f}s" for p in phases)
+                  + f"  {eff[0]:.2f}, {eff[1]:.2f}{same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Child script of test_mpi.py, run as ``mpirun -np N python mpi_child.py NETWORK OUTDIR``.
+
+Builds a small recurrent network on pyNN.neuron (NETWORK: fixed_probability,
+distance_dependent, from_list or tiny — two cells, so that with 3 processes one owns none),
+runs it with Poisson and array inputs, a reset and a second run, and writes what every
+process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes and
+membrane potential of every cell, the local cells and counts. Rank 0 also writes the
+recorded data with write_data() to OUTDIR/cells.pkl and the connections with save(); each
+rank writes its own cells' spikes to OUTDIR/local.R.pkl (write_data(gather=False)).
+"""
+
+import sys
+
+import numpy as np
+
+import pyNN.neuron as sim
+from pyNN.random import NumpyRNG, RandomDistribution
+from pyNN.space import Grid2D
+
+
+def build(network):
+    """The populations and projections of `network`; returns (cells, projections)."""
+    rng = NumpyRNG(seed=11)
+    if network == "tiny":
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 12.0, 30.0]), label="source")
+        cells = sim.Population(1, sim.IF_cond_exp(), label="cells")
+        prj = sim.Projection(source, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+        return cells, [prj]
+    times = np.random.default_rng(3).uniform(0.0, 80.0, size=(12, 10))
+    arrays = sim.Population(12, sim.SpikeSourceArray(spike_times=[sim.Sequence(np.sort(np.round(t, 1)))
+                                                                    for t in times]), label="arrays")
+    poisson = sim.Population(7, sim.SpikeSourcePoisson(rate=60.0), label="poisson")
+    cells = sim.Population(25, sim.IF_cond_exp(tau_m=15.0), structure=Grid2D(dx=10.0, dy=10.0),
+                           label="cells")
+    cells.initialize(v=RandomDistribution("uniform", (-65.0, -55.0), rng=NumpyRNG(seed=5)))
+    weights = RandomDistribution("uniform", (0.01, 0.03), rng=rng)
+    if network == "fixed_probability":
+        connector = sim.FixedProbabilityConnector(0.3, rng=rng)
+        recurrent = sim.FixedProbabilityConnector(0.15, rng=rng)
+    elif network == "distance_dependent":
+        connector = sim.FixedProbabilityConnector(0.3, rng=rng)
+        recurrent = sim.DistanceDependentProbabilityConnector("0.8 * exp(-d / 15.0)", rng=rng)
+    elif network == "from_list":
+        pairs = np.random.default_rng(9).integers(0, [12, 25], size=(60, 2))
+        connector = sim.FromListConnector([(int(i), int(j), 0.02, 1.0) for i, j in pairs],
+                                          column_names=["weight", "delay"])
+        recurrent = sim.FromListConnector([(int(i), int((i * 7 + 3) % 25), 0.01, 0.5 + 0.1 * (i % 4))
+                                           for i in range(25)], column_names=["weight", "delay"])
+    else:
+        raise SystemExit(f"unknown network {network!r}")
+    projections = [
+        sim.Projection(arrays, cells, connector, sim.StaticSynapse(weight=weights, delay=1.0),
+                       receptor_type="excitatory", label="arrays->cells"),
+        sim.Projection(poisson, cells, sim.FixedProbabilityConnector(0.4, rng=rng),
+                       sim.StaticSynapse(weight=0.015, delay=0.7), receptor_type="excitatory",
+                       label="poisson->cells"),
+        sim.Projection(cells, cells, recurrent, sim.StaticSynapse(weight=0.02, delay=0.5),
+                       receptor_type="inhibitory", label="cells->cells"),
+    ]
+    return cells, projections
+
+
+def main(network, outdir):
+    sim.setup(timestep=0.1, min_delay=0.5)
+    cells, projections = build(network)
+    cells.record(["spikes", "v"])
+    sim.run(60.0)
+    sim.reset()
+    sim.run(40.0)
+    block = cells.get_data()
+    out = {"rank": sim.rank(), "num_processes": sim.num_processes(),
+           "local_ids": np.asarray(cells.local_cells, dtype=np.int64),
+           "n_segments": len(block.segments)}
+    for s, segment in enumerate(block.segments):
+        trains = sorted(segment.spiketrains, key=lambda st: st.annotations["channel_id"])
+        out[f"spikes{s}"] = np.concatenate([np.asarray(st.magnitude) for st in trains] + [np.zeros(0)])
+        out[f"spike_counts{s}"] = np.array([len(st) for st in trains])
+        out[f"v{s}"] = np.asarray(segment.filter(name="v")[0].magnitude)
+    local_block = cells.get_data("spikes", gather=False)
+    out["local_trains"] = np.array([st.annotations["channel_id"] for st in local_block.segments[0].spiketrains],
+                                   dtype=np.int64)
+    for k, prj in enumerate(projections):
+        out[f"connections{k}"] = np.asarray(prj.get(["weight", "delay"], format="list"), dtype=float)
+        out[f"size{k}"] = np.array([prj.size(), prj.size(gather=False), len(prj)])
+    cells.write_data(f"{outdir}/cells.pkl")
+    cells.write_data(f"{outdir}/local.pkl", "spikes", gather=False)  # one file per process
+    projections[-1].save("all", f"{outdir}/connections.txt")
+    np.savez(f"{outdir}/rank{sim.rank()}.npz", **out)
+    sim.end()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,184 @@
+"""The same script under ``mpirun -np N``: the same network and results for any N.
+
+Each test runs ``mpi_child.py`` with NEURON under the mpirun of the MPI installed with the
+library (requirements.txt: mpi4py and the mpich wheel) at 1, 2 and 3 processes, and
+compares what every process wrote. With 3 processes and 25 cells the split is uneven; in
+the "tiny" network (2 cells) the third process owns no cell at all.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CHILD = Path(__file__).with_name("mpi_child.py")
+
+
+def _mpirun():
+    """The launcher of the MPI that mpi4py uses (the one beside this Python first)."""
+    beside = Path(sys.executable).with_name("mpirun")
+    if beside.exists():
+        return str(beside)
+    return shutil.which("mpirun")
+
+
+MPIRUN = _mpirun()
+
+try:
+    import mpi4py  # noqa: F401 - only whether it is installed
+    _HAVE_MPI4PY = True
+except ImportError:
+    _HAVE_MPI4PY = False
+
+pytestmark = [
+    pytest.mark.skipif(MPIRUN is None, reason="no mpirun (install the mpich package: pip install mpich)"),
+    pytest.mark.skipif(not _HAVE_MPI4PY, reason="mpi4py is not installed (pip install mpi4py)"),
+]
+
+_RUNS = {}
+
+
+def _run(network, n, tmp_path_factory):
+    """Run the child on `n` processes (once per network and n); the per-rank results."""
+    key = (network, n)
+    if key not in _RUNS:
+        outdir = tmp_path_factory.mktemp(f"{network}_np{n}")
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("OMPI_", "PMI_", "PMIX_", "MPI_LOCALNRANKS", "SLURM_"))}
+        proc = subprocess.run([MPIRUN, "-np", str(n), sys.executable, str(CHILD), network, str(outdir)],
+                              capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        ranks = [dict(np.load(outdir / f"rank{r}.npz")) for r in range(n)]
+        _RUNS[key] = (outdir, ranks)
+    return _RUNS[key]
+
+
+_PER_RANK = ("rank", "local_ids", "local_trains")
+
+
+def _assert_same_results(reference, other, what):
+    """The gathered connections and spikes are identical; the membrane potential is the same
+    to rounding (events arriving in the same step may be summed in another order)."""
+    for key, expected in reference.items():
+        if key in _PER_RANK or key == "num_processes" or key.startswith("size"):
+            continue
+        if key.startswith("v"):
+            np.testing.assert_allclose(other[key], expected, rtol=0, atol=1e-9, err_msg=f"{what}: {key}")
+        else:
+            np.testing.assert_array_equal(other[key], expected, err_msg=f"{what}: {key}")
+
+
+@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "from_list"])
+@pytest.mark.parametrize("n", [2, 3])
+def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_path_factory):
+    _, (single,) = _run(network, 1, tmp_path_factory)
+    _, ranks = _run(network, n, tmp_path_factory)
+    assert single["num_processes"] == 1 and single["spike_counts0"].sum() > 20  # the network is active
+    assert len(single["connections2"]) > 10
+    for r, result in enumerate(ranks):
+        assert int(result["rank"]) == r and int(result["num_processes"]) == n
+        _assert_same_results(single, result, f"{network}, rank {r} of {n}")
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_cells_and_connections_are_split_over_the_processes(n, tmp_path_factory):
+    _, (single,) = _run("fixed_probability", 1, tmp_path_factory)
+    _, ranks = _run("fixed_probability", n, tmp_path_factory)
+    owned = np.concatenate([r["local_ids"] for r in ranks])
+    assert np.array_equal(np.sort(owned), single["local_ids"])  # every cell on exactly one process
+    for r, result in enumerate(ranks):
+        assert (result["local_ids"] % n == r).all()  # dealt round-robin by ID
+        # get_data(gather=False): the trains of this process's cells only
+        assert np.array_equal(result["local_trains"], result["local_ids"])
+    for k in range(3):
+        total = int(single[f"size{k}"][0])
+        assert all(int(r[f"size{k}"][0]) == total for r in ranks)  # size(): every connection
+        local = [int(r[f"size{k}"][1]) for r in ranks]  # size(gather=False) == len(prj)
+        assert sum(local) == total and all(int(r[f"size{k}"][2]) == m for r, m in zip(ranks, local))
+
+
+def test_a_process_with_no_cells(tmp_path_factory):
+    _, (single,) = _run("tiny", 1, tmp_path_factory)
+    _, ranks = _run("tiny", 3, tmp_path_factory)
+    assert [r["local_ids"].tolist() for r in ranks] == [[], [1], []]  # rank 2: no cell at all
+    assert single["spike_counts0"].sum() > 0
+    for r, result in enumerate(ranks):
+        _assert_same_results(single, result, f"tiny, rank {r} of 3")
+
+
+def test_gathers_are_the_same_on_every_process(tmp_path_factory):
+    _, ranks = _run("distance_dependent", 3, tmp_path_factory)
+    for result in ranks[1:]:
+        _assert_same_results(ranks[0], result, "rank 0 against another rank")
+
+
+def test_write_data_writes_one_complete_file(tmp_path_factory):
+    import neo
+    outdir, ranks = _run("fixed_probability", 2, tmp_path_factory)
+    files = sorted(p.name for p in outdir.iterdir())
+    assert files == ["cells.pkl", "connections.txt", "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
+    block = neo.io.PickleIO(str(outdir / "cells.pkl")).read_block()
+    assert len(block.segments) == 2
+    counts = [len(st) for st in sorted(block.segments[0].spiketrains, key=lambda st: st.annotations["channel_id"])]
+    assert counts == ranks[0]["spike_counts0"].tolist()
+    np.testing.assert_array_equal(np.asarray(block.segments[1].filter(name="v")[0].magnitude), ranks[0]["v1"])
+    # write_data(gather=False): each process's own cells, in a file of its own
+    for r, result in enumerate(ranks):
+        local = neo.io.PickleIO(str(outdir / f"local.{r}.pkl")).read_block()
+        ids = [st.annotations["channel_id"] for st in local.segments[0].spiketrains]
+        assert ids == result["local_ids"].tolist()
+    saved = np.loadtxt(outdir / "connections.txt")
+    assert saved.shape[0] == len(ranks[0]["connections2"])
+    np.testing.assert_array_equal(saved[:, 2:4], ranks[0]["connections2"][:, 2:4])
+
+
+def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
+    """NEST from PyPI has no MPI and Brian2 none at all: under a real mpirun with 2
+    processes, both refuse with the reason instead of running two copies (NEST already at
+    ``import pyNN.nest``, as NEST itself would end the process when imported)."""
+    script = tmp_path / "refuse.py"
+    script.write_text(
+        "import importlib, sys\n"
+        "from pyNN.errors import NotSupportedError\n"
+        "try:\n    sim = importlib.import_module('pyNN.' + sys.argv[1])\n    sim.setup()\n"
+        "except NotSupportedError as e:\n    print('REFUSED', e, flush=True)\n"
+        "else:\n    print('ACCEPTED', flush=True)\n")
+    reasons = {"nest": "built without MPI", "brian2": "Brian2 runs a network in one process"}
+    for backend, reason in reasons.items():
+        out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script), backend],
+                             capture_output=True, text=True, timeout=300)
+        lines = [line for line in out.stdout.splitlines() if line.startswith(("REFUSED", "ACCEPTED"))]
+        assert len(lines) == 2, out.stdout + out.stderr
+        assert all(line.startswith("REFUSED") and reason in line and "2 processes" in line
+                   for line in lines), lines
+
+
+def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
+    """NEURON exchanges spikes between processes at intervals of the shortest delay and needs
+    two steps at least: a one-step delay is refused before anything is created, with the
+    projection, the delay and the shortest allowed."""
+    script = tmp_path / "short_delay.py"
+    script.write_text(
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import InvalidParameterValueError\n"
+        "sim.setup(timestep=0.1)\n"
+        "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
+        "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
+        "try:\n"
+        "    sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.1),"
+        " label='a->b')\n"
+        "except InvalidParameterValueError as e:\n    print('REFUSED', e, flush=True)\n"
+        "ok = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.2))\n"
+        "sim.run(5.0)\n"
+        "print('RAN', ok.size(), flush=True)\n")
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    refused = [line for line in out.stdout.splitlines() if line.startswith("REFUSED")]
+    assert len(refused) == 2, out.stdout + out.stderr
+    assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
+    assert "at least 0.2 ms" in refused[0]
+    assert out.stdout.count("RAN 4") == 2, out.stdout + out.stderr
