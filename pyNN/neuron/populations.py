@@ -100,11 +100,13 @@ class Population(common.Population):
         # (see pyNN.common.numerical_safety)
         self._v_pointers = None
         native_v = self.native_type.variable_map.get("v")
-        if self.size and native_v and hasattr(self._cells[0], "_ref_" + native_v):
-            self._v_pointers = h.PtrVector(self.size)
-            for k, cell in enumerate(self._cells):
+        if local.size and native_v and hasattr(cells[0], "_ref_" + native_v):
+            # only this process's cells exist in NEURON (the others are None)
+            self._v_pointers = h.PtrVector(local.size)
+            for k, cell in enumerate(cells):
                 self._v_pointers.pset(k, getattr(cell, "_ref_" + native_v))
-            self._v_values = h.Vector(self.size)
+            self._v_values = h.Vector(local.size)
+            self._v_cells = None if local.size == self.size else local
 
     def _native_ids(self):
         return self.first_id_int + self._indices
@@ -266,7 +268,11 @@ class Population(common.Population):
         if pointers is None:
             return None
         pointers.gather(self._v_values)
-        return self._v_values.as_numpy()
+        if self._v_cells is None:
+            return self._v_values.as_numpy()
+        v = np.zeros(self.size)  # cells of other processes are checked there
+        v[self._v_cells] = self._v_values.as_numpy()
+        return v
 
     def _add_injection(self, source, indices):
         simulator.state.injections_changed = True  # the groups of injected cells are made anew
