@@ -210,7 +210,7 @@ def doc_child(path, backend):
             print(f"testsetup raised {type(exc).__name__}: {exc}", file=sys.stderr)
     parser = doctest.DocTestParser()
     test = parser.get_doctest(swap(text), globs, Path(path).name, path, 0)
-    raised, mismatch = [], 0
+    raised, mismatched = [], []
 
     class Runner(doctest.DocTestRunner):
         def report_unexpected_exception(self, out, test, example, exc_info):
@@ -218,12 +218,13 @@ def doc_child(path, backend):
                           f"{str(exc_info[1])[:200]}")
 
         def report_failure(self, out, test, example, got):
-            nonlocal mismatch
-            mismatch += 1
+            mismatched.append(f"{example.source.strip()[:80]} -> expected {example.want.strip()[:120]!r}, "
+                              f"got {got.strip()[:120]!r}")
 
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
     Runner(optionflags=flags, verbose=False).run(test, out=lambda s: None)
-    return {"examples": len(test.examples), "raised": raised, "mismatch": mismatch}
+    return {"examples": len(test.examples), "raised": raised, "mismatch": len(mismatched),
+            "mismatched": mismatched}
 
 
 def _table(kind, results, backends):
