@@ -181,8 +181,10 @@ def check_weight_sign(weights, receptor_type, conductance_based, label):
     """Apply the library's single weight-sign rule; return the weights as magnitudes.
 
     Conductance-based targets need weights >= 0. Current-based targets accept
-    magnitudes (>= 0) for any receptor, and also PyNN-style negative weights on the
-    inhibitory receptor. Mixed signs within one projection are always refused.
+    magnitudes (>= 0) for any receptor, PyNN-style negative weights on the inhibitory
+    receptor, and (as in PyNN) negative weights on a receptor named by the user (a
+    PointNeuron's 'GABAA'), whose sign is the sign of the current; only 'excitatory'
+    refuses them. Mixed signs within one projection are always refused.
     """
     w = np.asarray(weights, dtype=float)
     if w.size == 0:
@@ -203,9 +205,10 @@ def check_weight_sign(weights, receptor_type, conductance_based, label):
             raise errors.ConnectionError(
                 f"Projection '{label}': conductance-based synapses need weights >= 0, "
                 f"got {lo:g}. Use receptor_type='inhibitory' with positive weights.")
-        if receptor_type != "inhibitory":
+        if receptor_type == "excitatory":
             raise errors.ConnectionError(
-                f"Projection '{label}': negative weights (min {lo:g}) are only allowed on "
-                f"the 'inhibitory' receptor of a current-based cell, not on '{receptor_type}'.")
+                f"Projection '{label}': negative weights (min {lo:g}) are not allowed on the "
+                f"'excitatory' receptor; give weights >= 0, or use the 'inhibitory' receptor (or a "
+                f"current receptor named by the user) for negative weights.")
         return -w
     return w

@@ -29,6 +29,7 @@ whatever the number of processes.  With ``parallel_safe=False`` each process dra
 only what it needs, from a stream whose seed is offset by the MPI rank.
 """
 
+import importlib.util
 import math
 import numbers
 import time
@@ -51,7 +52,12 @@ __all__ = [
     "WrappedRNG",
     "available_distributions",
     "get_mpi_config",
+    "have_gsl",
 ]
+
+#: True if ``pygsl`` (needed by :class:`GSLRNG`) is installed; PyNN scripts test it before
+#: creating a GSLRNG. Found without importing it.
+have_gsl = importlib.util.find_spec("pygsl") is not None
 
 #: Distribution name -> parameter names (all required, in positional order).
 available_distributions = {

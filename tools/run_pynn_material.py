@@ -9,7 +9,8 @@ sdist from PyPI, unpacked in a scratch folder outside this repository)::
 Three kinds of material are run, each on nest, neuron, brian2 and hardware:
 
 - ``examples/*.py``: each script as ``python script.py <backend>`` in a scratch working
-  directory; pass = exit status 0 within the time limit.
+  directory holding an empty ``Results`` folder (where the examples write their output);
+  pass = exit status 0 within the time limit.
 - ``test/system/scenarios/test_*.py``: the scenario tests, copied to a scratch folder with
   their ``run_with_simulators`` fixture widened to every backend; pass/fail per test.
 - ``doc/*.txt``: the doctest-style examples (``>>>``), run after the file's ``testsetup``
@@ -87,6 +88,8 @@ def run_examples(root, backends, timeout, only=None):
             if only is not None and f"{script.name}[{backend}]" not in only:
                 continue
             work = Path(tempfile.mkdtemp(prefix="pynn_ex_"))
+            # the examples write their figures and data into ./Results, and some assume it exists
+            (work / "Results").mkdir()
             env = dict(os.environ, MPLBACKEND="Agg")
             try:
                 proc = subprocess.run([sys.executable, str(script), backend], cwd=work, env=env,
@@ -210,7 +213,7 @@ def doc_child(path, backend):
             print(f"testsetup raised {type(exc).__name__}: {exc}", file=sys.stderr)
     parser = doctest.DocTestParser()
     test = parser.get_doctest(swap(text), globs, Path(path).name, path, 0)
-    raised, mismatch = [], 0
+    raised, mismatched = [], []
 
     class Runner(doctest.DocTestRunner):
         def report_unexpected_exception(self, out, test, example, exc_info):
@@ -218,12 +221,13 @@ def doc_child(path, backend):
                           f"{str(exc_info[1])[:200]}")
 
         def report_failure(self, out, test, example, got):
-            nonlocal mismatch
-            mismatch += 1
+            mismatched.append(f"{example.source.strip()[:80]} -> expected {example.want.strip()[:120]!r}, "
+                              f"got {got.strip()[:120]!r}")
 
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
     Runner(optionflags=flags, verbose=False).run(test, out=lambda s: None)
-    return {"examples": len(test.examples), "raised": raised, "mismatch": mismatch}
+    return {"examples": len(test.examples), "raised": raised, "mismatch": len(mismatched),
+            "mismatched": mismatched}
 
 
 def _table(kind, results, backends):

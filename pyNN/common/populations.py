@@ -485,14 +485,7 @@ class BasePopulation:
         As in PyNN, the cells are the first `n` of ``rng.permutation(size)``, in that
         (random) order: ``view.mask`` and ``view.all_cells`` follow it.
         """
-        if not isinstance(n, (int, np.integer)):
-            raise errors.InvalidTypeError(f"sample() from '{self.label}': n must be an int, got {n!r}")
-        if not 0 <= n <= self.size:
-            raise errors.InvalidParameterValueError(
-                f"sample() from '{self.label}': cannot sample {n} cells; n must be between 0 and the "
-                f"size {self.size}")
-        rng = rng or random.NumpyRNG()
-        chosen = np.asarray(rng.permutation(self.size))[:n].astype(np.int64)
+        chosen = _sample_indices(self, n, rng)
         return self.grandparent._view_class(self, chosen)._in_order(chosen)
 
     def save_positions(self, file):
@@ -1304,6 +1297,9 @@ class Assembly:
     def sample(self, n, rng=None):
         """Return a random sample of `n` cells as an assembly.
 
+        The cells are the first `n` of ``rng.permutation(size)``: the sample holds one view
+        per member population that has chosen cells, each in the order of the permutation.
+
         Parameters
         ----------
         n : int
@@ -1311,9 +1307,11 @@ class Assembly:
         rng : random number generator, optional
             A NumpyRNG by default.
         """
-        rng = rng or random.NumpyRNG()
-        chosen = np.sort(rng.permutation(self.size)[:n])
-        return self[chosen]
+        chosen = _sample_indices(self, n, rng)
+        # as in PyNN: one view per member population, in the assembly's order, each holding
+        # its chosen cells in the (random) order of the permutation
+        return type(self)(*[p.grandparent._view_class(p, local)._in_order(local)
+                            for p, local in self._locate(chosen)], label=f"{self.label}[sample]")
 
     def initialize(self, **initial_values):
         """Set initial values of state variables (name=value) in every population."""
@@ -1582,3 +1580,15 @@ def _lazy_initial(values):
     if values.size and values.dtype != object and np.all(values == values.flat[0]):
         return LazyArray(values.flat[0], shape=values.shape)
     return LazyArray(values)
+
+
+def _sample_indices(group, n, rng):
+    """The first `n` indices of ``rng.permutation(group.size)`` (PyNN's sampling rule)."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise errors.InvalidTypeError(f"sample() from '{group.label}': n must be an int, got {n!r}")
+    if not 0 <= n <= group.size:
+        raise errors.InvalidParameterValueError(
+            f"sample() from '{group.label}': cannot sample {n} cells; n must be between 0 and the "
+            f"size {group.size}")
+    rng = rng or random.NumpyRNG()
+    return np.asarray(rng.permutation(group.size))[:n].astype(np.int64)

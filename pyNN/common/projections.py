@@ -295,12 +295,20 @@ class Projection:
         return values
 
     def _native_values(self, values):
-        """Standard values of one chunk with weights as magnitudes, for the backend."""
+        """Standard values of one chunk for the backend: weights as magnitudes, except on a
+        receptor that keeps the sign (see :meth:`_keeps_weight_sign`)."""
         out = dict(values)
-        if "weight" in out:
+        if "weight" in out and not self._keeps_weight_sign():
             w = np.asarray(out["weight"], dtype=float)
             out["weight"] = np.abs(w) if w.ndim else abs(float(w))
         return out
+
+    def _keeps_weight_sign(self):
+        """True if the weights reach the simulator with their sign: on a current-based
+        receptor named by the user (a PointNeuron's 'GABAA'), as in PyNN, a negative weight
+        makes a negative current. 'excitatory' and 'inhibitory' take magnitudes, the
+        receptor deciding the sign."""
+        return not self.conductance_based and self.receptor_type not in ("excitatory", "inhibitory")
 
     def _finish_connections(self):
         """Make the chunks added so far the projection's arrays (sorted by post, then pre),

@@ -6,6 +6,8 @@ the core's noise trace through a step_current_generator, so that the noise is th
 as on every other backend and all targets of one source receive the same current.
 """
 
+import warnings
+
 import nest
 import numpy as np
 
@@ -51,6 +53,7 @@ class NestCurrentSource(CurrentSourceMixin):
                 value = value.tolist()
             out[name] = value
         if "amplitude_times" in out:
+            out["amplitude_times"] = self._not_before_next_step(out["amplitude_times"])
             # times rounded onto one step: the last amplitude given for that step holds (the
             # core's waveform rule); NEST refuses repeated steps
             steps = np.rint(np.asarray(out["amplitude_times"]) / state.dt).astype(np.int64)
@@ -63,6 +66,30 @@ class NestCurrentSource(CurrentSourceMixin):
             # NEST's ac_generator phase refers to NEST time 0; the standard phase refers to `start`
             out["phase"] = (out["phase"] - 360.0 * out["frequency"] / 1000.0 * out["start"]) % 360.0
         self._device.set(out)
+
+    def _not_before_next_step(self, nest_times):
+        """NEST times of changes of amplitude, none before the first one NEST still applies.
+
+        NEST applies an amplitude time only if it lies after the kernel's current time, and
+        silently ignores earlier ones. With the generator's one-step connection, after a
+        run to user time t the first user time it can still apply is t + 2 dt. A change
+        given for an earlier time (t or t + dt) is moved there, and holds from then on,
+        with a warning: on NEST it acts up to two steps later than on the other backends.
+        """
+        state = simulator.state
+        times = np.asarray(nest_times, dtype=float)
+        if not state.warmed_up or times.size == 0:
+            return times.tolist()
+        earliest = state.nest_time(state.t) + state.dt
+        late = times < earliest - 0.5 * state.dt
+        if late.any():
+            first = earliest - state.device_shift
+            warnings.warn(
+                f"{type(self).__name__}: {int(late.sum())} change(s) of amplitude before {first:g} ms act "
+                f"from {first:g} ms on NEST (current time {state.t:g} ms): NEST's generator has already "
+                f"sent the current of the steps before", UserWarning, stacklevel=4)
+            times = np.where(late, earliest, times)
+        return times.tolist()
 
     def _push_noise(self, from_step, to_step=None):
         state = simulator.state

@@ -38,6 +38,21 @@ def test_native_rng_draws_connectivity_and_weights(sim):
     assert first[:, 2].min() >= 0.001 and first[:, 2].max() <= 0.002
 
 
+def test_native_rng_at_pynn_module_paths(sim):
+    """PyNN scripts import NativeRNG from pyNN.nest.random or pyNN.neuron.random (PyNN's own
+    random-distributions example does); it draws the requested distribution there too."""
+    import importlib
+
+    name = sim.__name__.split(".")[-1]
+    if name not in ("nest", "neuron"):
+        pytest.skip("PyNN has a backend random module only for nest and neuron")
+    native_rng = importlib.import_module(f"pyNN.{name}.random").NativeRNG
+    assert native_rng is sim.NativeRNG
+    values = sim.RandomDistribution("normal", mu=-1.0, sigma=0.5, rng=native_rng(seed=321245)).next(20000)
+    assert values.shape == (20000,)
+    assert values.mean() == pytest.approx(-1.0, abs=0.02) and values.std() == pytest.approx(0.5, rel=0.03)
+
+
 def test_connector_base_class_is_exported(sim):
     for name in ("AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector", "FromListConnector"):
         assert issubclass(getattr(sim, name), sim.Connector)

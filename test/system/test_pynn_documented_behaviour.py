@@ -112,3 +112,52 @@ def test_panel_options_on_recorded_data(sim, tmp_path):
     assert no_legend.axes[0].get_legend() is None
     fig.save(tmp_path / "panels.png")
     assert (tmp_path / "panels.png").stat().st_size > 0
+
+
+def test_assembly_sample_order(sim):
+    """Assembly.sample(n, rng) takes the first n of rng.permutation(size) and, as PyNN's
+    Assembly indexing does, groups them by member population (in the assembly's order),
+    each member's cells in the order of the permutation."""
+    a = sim.Population(6, sim.IF_cond_exp(), label="a")
+    b = sim.Population(5, sim.IF_cond_exp(), label="b")
+    both = a + b
+    chosen = sim.NumpyRNG(seed=17).permutation(11)[:7]
+    sample = both.sample(7, rng=sim.NumpyRNG(seed=17))
+    assert isinstance(sample, sim.Assembly) and sample.size == 7
+    expected = [int(both[int(i)]) for i in chosen if i < 6] + [int(both[int(i)]) for i in chosen if i >= 6]
+    assert [int(cell) for cell in sample] == expected
+    assert [p.parent.label for p in sample.populations] == ["a", "b"][:len(sample.populations)]
+    # the sampled assembly records and reports its cells in that order
+    sample.record("v")
+    sim.run(1.0)
+    signal = sample.get_data().segments[0].analogsignals[0]
+    assert signal.shape[1] == 7
+    with pytest.raises(sim.errors.InvalidParameterValueError, match="between 0 and the size 11"):
+        both.sample(12)
+    with pytest.raises(sim.errors.InvalidTypeError, match="n must be an int"):
+        both.sample(2.5)
+
+
+def test_negative_weights_on_named_current_receptor(sim):
+    """As in PyNN, a current-based receptor named by the user ('GABAA') takes weights of
+    either sign, the sign being the current's: -w hyperpolarizes exactly as much as +w
+    depolarizes. 'excitatory' still refuses negative weights."""
+    celltype = sim.PointNeuron(sim.LIF(tau_m=10.0, v_rest=-60.0, v_thresh=-40.0),
+                               AMPA=sim.CurrExpPostSynapticResponse(tau_syn=1.0),
+                               GABAA=sim.CurrExpPostSynapticResponse(tau_syn=1.5))
+    cells = sim.Population(2, celltype, initial_values={"v": -60.0})
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+    neg = sim.Projection(source, cells[0:1], sim.AllToAllConnector(),
+                         sim.StaticSynapse(weight=-0.5, delay=1.0), receptor_type="GABAA")
+    sim.Projection(source, cells[1:2], sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=0.5, delay=1.0), receptor_type="GABAA")
+    cells.record("v")
+    sim.run(30.0)
+    v = cells.get_data().segments[0].filter(name="v")[0].magnitude
+    assert neg.get("weight", format="array")[0, 0] == pytest.approx(-0.5)
+    assert v[:, 0].min() < -60.4
+    np.testing.assert_allclose(v[:, 0] + 60.0, -(v[:, 1] + 60.0), atol=1e-9)
+    monolith = sim.Population(1, sim.IF_curr_exp())
+    with pytest.raises(sim.errors.ConnectionError, match="'excitatory' receptor"):
+        sim.Projection(source, monolith, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=-0.5, delay=1.0), receptor_type="excitatory")

@@ -267,3 +267,29 @@ def test_spike_times_from_a_function_of_the_index_array(sim):
     sources = sim.Population(3, sim.SpikeSourceArray(
         spike_times=lambda i: [Sequence([2.0 + j, 7.0]) for j in np.atleast_1d(i)]))
     assert [s.value.tolist() for s in sources.get("spike_times")] == [[2.0, 7.0], [3.0, 7.0], [4.0, 7.0]]
+
+
+def test_step_current_changed_after_a_run_acts(sim):
+    """StepCurrentSource.set_parameters() after a run, with a change at the current time
+    (PyNN's issue 759 scenario): the current acts in the next run on every backend. NEST
+    cannot act on the two steps its generator has already sent: there the change comes up
+    to two steps later, with a warning."""
+    cells = sim.Population(1, sim.IF_curr_exp(v_rest=-65.0, v_thresh=-55.0, tau_refrac=5.0))
+    cells.initialize(v=-65.0)
+    cells.record(["spikes", "v"])
+    source = sim.StepCurrentSource(times=[0.0], amplitudes=[0.0])
+    source.inject_into(cells)
+    sim.run(50.0)
+    is_nest = sim.__name__ == "pyNN.nest"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        source.set_parameters(times=[50.0], amplitudes=[1.0])
+    assert any("act from 50.2 ms on NEST" in str(w.message) for w in caught) == is_nest
+    sim.run(50.0)
+    segment = cells.get_data().segments[0]
+    spikes = segment.spiketrains[0].magnitude
+    assert len(spikes) > 0 and spikes.min() > 50.0
+    v = segment.filter(name="v")[0].magnitude.ravel()
+    first_rise = 500 + int(np.flatnonzero(v[500:] > -65.0 + 1e-9)[0])
+    # the membrane rises in the step after the current starts: 50.1 ms (50.3 ms on NEST)
+    assert first_rise == (503 if is_nest else 501)

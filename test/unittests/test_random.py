@@ -371,6 +371,17 @@ def test_gslrng_without_pygsl_names_the_package(monkeypatch):
         GSLRNG(seed=1)
 
 
+def test_have_gsl_tells_whether_gslrng_can_be_created():
+    """PyNN scripts check pyNN.random.have_gsl before creating a GSLRNG."""
+    import pyNN.random
+
+    if pyNN.random.have_gsl:
+        assert GSLRNG(seed=1).next(3).shape == (3,)
+    else:
+        with pytest.raises(ImportError, match="pygsl"):
+            GSLRNG(seed=1)
+
+
 def test_gslrng_maps_distributions_onto_pygsl(monkeypatch):
     """A stand-in pygsl.rng records the GSL calls GSLRNG makes."""
     calls = []

@@ -86,6 +86,9 @@ def _build_block(engine, dt, spec, part, result, numerics, old):
     delay = np.asarray(result.delay.get(spec.label, spec.delay), dtype=float)
     if not keep.all():
         weight, delay = weight[keep], delay[keep]
+    if spec.user_sign is not None and projection._keeps_weight_sign():
+        # mapped as magnitudes; on a receptor named by the user the sign is the current's (PyNN)
+        weight = -np.abs(weight)
     post_index = spec.post_index[keep]
     delay_steps = np.maximum(1, np.floor(delay / dt + 0.5 + 1e-9).astype(np.int64))
     post_group = post_root._group
