@@ -1,7 +1,7 @@
 """``pyNN.neuron.random``: the module path where PyNN scripts find ``NativeRNG`` for neuron.
 
 It is the core :class:`pyNN.random.NativeRNG` (the same on every backend, see
-doc/differences_from_pynn.md), so ``from pyNN.neuron.random import NativeRNG`` works as in PyNN.
+doc/differences.md), so ``from pyNN.neuron.random import NativeRNG`` works as in PyNN.
 """
 
 from pyNN.random import NativeRNG
