@@ -163,18 +163,21 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     projection, the delay and the shortest allowed."""
     script = tmp_path / "short_delay.py"
     script.write_text(
+        "import sys\n"
         "import pyNN.neuron as sim\n"
         "from pyNN.errors import InvalidParameterValueError\n"
+        "def say(text):  # one write per line: the lines of the two processes share one pipe\n"
+        "    sys.stdout.write(text + '\\n'); sys.stdout.flush()\n"
         "sim.setup(timestep=0.1)\n"
         "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
         "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
         "try:\n"
         "    sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.1),"
         " label='a->b')\n"
-        "except InvalidParameterValueError as e:\n    print('REFUSED', e, flush=True)\n"
+        "except InvalidParameterValueError as e:\n    say(f'REFUSED {e}')\n"
         "ok = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.2))\n"
         "sim.run(5.0)\n"
-        "print('RAN', ok.size(), flush=True)\n")
+        "say(f'RAN {ok.size()}')\n")
     out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
                          timeout=300)
     refused = [line for line in out.stdout.splitlines() if line.startswith("REFUSED")]
