@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 
-from pyNN.common import numerical_safety
+import pyNN.common.numerical_safety as numerical_safety
 
 #: wall time (s) of one slice of a run: the longest delay between Ctrl-C and the stop
 SLICE_WALL_TIME = 0.2

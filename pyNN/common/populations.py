@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pyNN import descriptions, errors, random, recording, space
-from pyNN.common import distributed
+import pyNN.common.distributed as distributed
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.core import deprecated, is_listlike, missing_hook
 from pyNN.models import BaseCellType, require_native

@@ -23,7 +23,7 @@ import nest
 from pyNN import errors
 from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
-from pyNN.nest import launch
+import pyNN.nest.launch as launch
 
 logger = logging.getLogger("PyNN")
 

@@ -17,7 +17,7 @@ import tempfile
 import threading
 
 from pyNN import errors
-from pyNN.neuron import mechanisms
+import pyNN.neuron.mechanisms as mechanisms
 
 #: bump when the generated NMODL changes in a way the text alone would not show
 GENERATOR_VERSION = 1
