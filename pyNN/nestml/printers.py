@@ -26,7 +26,31 @@ def _float(value):
     return repr(float(value))
 
 
-class Brian2Printer(StrPrinter):
+class _Constants:
+    """Numbers as float literals and the constants e, pi and infinity, each with the prefix of
+    the target's namespace (``""`` in Brian2 code, ``"np."`` in numpy code)."""
+
+    namespace = ""
+
+    def _print_Integer(self, expr):
+        return _float(expr)
+
+    _print_Rational = _print_Float = _print_Integer
+
+    def _print_Exp1(self, expr):
+        return self.namespace + "e"
+
+    def _print_Pi(self, expr):
+        return self.namespace + "pi"
+
+    def _print_Infinity(self, expr):
+        return self.namespace + "inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return f"(-{self.namespace}inf)"
+
+
+class Brian2Printer(_Constants, StrPrinter):
     """Brian2 expression syntax: ``and``/``or``/``not``, ``int(c)`` for a condition used as a
     number, Brian2's function names; every number is printed as a float."""
 
@@ -40,27 +64,6 @@ class Brian2Printer(StrPrinter):
         if expr.name in self.boolean_temps:
             return f"({name} > 0)"
         return name
-
-    def _print_Integer(self, expr):
-        return _float(expr)
-
-    def _print_Rational(self, expr):
-        return _float(expr)
-
-    def _print_Float(self, expr):
-        return _float(expr)
-
-    def _print_Exp1(self, expr):
-        return "e"
-
-    def _print_Pi(self, expr):
-        return "pi"
-
-    def _print_Infinity(self, expr):
-        return "inf"
-
-    def _print_NegativeInfinity(self, expr):
-        return "(-inf)"
 
     def _print_BooleanTrue(self, expr):
         return "True"
@@ -118,8 +121,10 @@ class Brian2Printer(StrPrinter):
         return "(" + " + ".join(terms) + ")"
 
 
-class NumpyPrinter(PythonCodePrinter):
+class NumpyPrinter(_Constants, PythonCodePrinter):
     """numpy code (``np.exp``, ``np.where``, ``&``/``|``/``~`` on boolean arrays)."""
+
+    namespace = "np."
 
     def __init__(self, names):
         super().__init__({"fully_qualified_modules": False})
@@ -127,27 +132,6 @@ class NumpyPrinter(PythonCodePrinter):
 
     def _print_Symbol(self, expr):
         return self.names.get(expr.name, identifier(expr.name))
-
-    def _print_Integer(self, expr):
-        return _float(expr)
-
-    def _print_Rational(self, expr):
-        return _float(expr)
-
-    def _print_Float(self, expr):
-        return _float(expr)
-
-    def _print_Exp1(self, expr):
-        return "np.e"
-
-    def _print_Pi(self, expr):
-        return "np.pi"
-
-    def _print_Infinity(self, expr):
-        return "np.inf"
-
-    def _print_NegativeInfinity(self, expr):
-        return "(-np.inf)"
 
     def _print_And(self, expr):
         return "(" + " & ".join(f"({self._print(a)})" for a in expr.args) + ")"

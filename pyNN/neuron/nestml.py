@@ -133,14 +133,7 @@ def nestml_cell_type(name, nestml_description):
     and whether this call compiled it (False when it came from the cache).
     """
     from pyNN.nestml import frontend, types
-    source = frontend.read_source(nestml_description)
-    models = frontend.load_models([source])
-    if name not in models:
-        raise errors.ModelDescriptionError(
-            f"{source[0]}: no NESTML model named '{name}' (the description declares {sorted(models)})")
-    model = models[name]
-    if model.kind != "neuron":
-        raise errors.InvalidModelError(f"NESTML model '{name}' in {source[0]} is a {model.kind}, not a neuron")
+    model = frontend.load_neuron(name, nestml_description)
     mechanism = build_mechanism(model)  # refuses what the generator cannot do before compiling
     return types.cell_type_class(model, name, extra=_cell_attrs(model, mechanism))
 

@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 
+from pyNN import errors
+
 logger = logging.getLogger("PyNN")
 
 #: work that lasts longer than this (seconds) is also announced on standard error
@@ -119,7 +121,6 @@ class RunProgress:
 
     def __init__(self, progress, t_start, t_stop, min_interval=0.25, stream=None):
         if not (progress is True or callable(progress)):
-            from pyNN import errors
             raise errors.InvalidParameterValueError(
                 f"run(): progress must be True, False/None or a function f(t, t_stop), not {progress!r}")
         self._callback = progress if callable(progress) else None
