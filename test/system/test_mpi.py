@@ -42,6 +42,13 @@ pytestmark = [
 _RUNS = {}
 
 
+def _lines_of_each_process(folder, n, completed):
+    """The lines that each of ``n`` processes wrote to its own file ``out.<rank>`` in ``folder``."""
+    files = sorted(folder.glob("out.*"))
+    assert len(files) == n, completed.stdout + completed.stderr
+    return [line for path in files for line in path.read_text().splitlines()]
+
+
 def _run(network, n, tmp_path_factory):
     """Run the child on `n` processes (once per network and n); the per-rank results."""
     key = (network, n)
@@ -142,16 +149,21 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
     ``import pyNN.nest``, as NEST itself would end the process when imported)."""
     script = tmp_path / "refuse.py"
     script.write_text(
-        "import importlib, sys\n"
+        "import importlib, os, sys\n"
         "from pyNN.errors import NotSupportedError\n"
+        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
+        "        f.write(text + '\\n')\n"
         "try:\n    sim = importlib.import_module('pyNN.' + sys.argv[1])\n    sim.setup()\n"
-        "except NotSupportedError as e:\n    print('REFUSED', e, flush=True)\n"
-        "else:\n    print('ACCEPTED', flush=True)\n")
+        "except NotSupportedError as e:\n    say(f'REFUSED {e}')\n"
+        "else:\n    say('ACCEPTED')\n")
     reasons = {"nest": "built without MPI", "brian2": "Brian2 runs a network in one process"}
     for backend, reason in reasons.items():
+        for old in tmp_path.glob("out.*"):
+            old.unlink()
         out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script), backend],
                              capture_output=True, text=True, timeout=300)
-        lines = [line for line in out.stdout.splitlines() if line.startswith(("REFUSED", "ACCEPTED"))]
+        lines = _lines_of_each_process(tmp_path, 2, out)
         assert len(lines) == 2, out.stdout + out.stderr
         assert all(line.startswith("REFUSED") and reason in line and "2 processes" in line
                    for line in lines), lines
@@ -163,11 +175,12 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     projection, the delay and the shortest allowed."""
     script = tmp_path / "short_delay.py"
     script.write_text(
-        "import sys\n"
+        "import os\n"
         "import pyNN.neuron as sim\n"
         "from pyNN.errors import InvalidParameterValueError\n"
-        "def say(text):  # one write per line: the lines of the two processes share one pipe\n"
-        "    sys.stdout.write(text + '\\n'); sys.stdout.flush()\n"
+        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
+        "        f.write(text + '\\n')\n"
         "sim.setup(timestep=0.1)\n"
         "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
         "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
@@ -180,8 +193,9 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
         "say(f'RAN {ok.size()}')\n")
     out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
                          timeout=300)
-    refused = [line for line in out.stdout.splitlines() if line.startswith("REFUSED")]
+    lines = _lines_of_each_process(tmp_path, 2, out)
+    refused = [line for line in lines if line.startswith("REFUSED")]
     assert len(refused) == 2, out.stdout + out.stderr
     assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
     assert "at least 0.2 ms" in refused[0]
-    assert out.stdout.count("RAN 4") == 2, out.stdout + out.stderr
+    assert lines.count("RAN 4") == 2, out.stdout + out.stderr
