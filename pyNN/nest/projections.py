@@ -54,6 +54,13 @@ class Projection(common.Projection):
         if not state.warmed_up or np.size(delays) == 0:
             return
         # NEST fixes its delay range at the first Simulate; reset() rebuilds the kernel
+        shortest = float(np.min(delays))
+        if shortest < state.comm_delay - 1e-9 * state.dt:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': a delay of {shortest:g} ms is shorter than NEST's min_delay "
+                f"{state.comm_delay:g} ms, fixed at the first run ({_min_delay_origin(state)}); NEST cannot "
+                f"shorten it once it has simulated. Create this projection before the first run or after "
+                f"reset(), or give setup(min_delay=...) the shortest delay you will use")
         limit = nest.GetKernelStatus("max_delay")
         longest = float(np.max(delays))
         if longest > limit + 1e-9 * limit:
@@ -62,6 +69,13 @@ class Projection(common.Projection):
                 f"at the first run ({limit:g} ms); NEST cannot extend its delay range once it has "
                 f"simulated. Create this projection before the first run or after reset(), or give "
                 f"setup(max_delay=...) the longest delay you will use")
+
+    def _check_backend_connections(self, pre, post, values):
+        """Delays changed by set() after a run must fit NEST's delay range too (checked
+        before the core keeps them)."""
+        delays = values.get("delay")
+        if delays is not None and delays is not self._syn.get("delay"):
+            self._check_backend_delays(delays)
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
@@ -236,6 +250,13 @@ class Projection(common.Projection):
     def nest_connections(self):
         """The NEST SynapseCollection of the projection's connections."""
         return self._nest_connections()[0]
+
+
+def _min_delay_origin(state):
+    """Why NEST's min_delay has its value, for error messages."""
+    if state._min_delay is not None:
+        return f"setup(min_delay={state._min_delay:g})"
+    return "the shortest delay of the projections that existed then, with min_delay='auto'"
 
 
 def _weight_sign(projection):

@@ -1,8 +1,8 @@
 """NEST recorders: one spike_recorder per population, one multimeter per signal epoch.
 
-NEST delivers multimeter samples one min_delay late (the kernel's min_delay is pinned
-to one step, see simulator.py), so the sample at the current time is read directly
-from the cells' state; the rest come from the multimeter.
+NEST delivers multimeter samples one min_delay late (while a state variable is recorded,
+the kernel's min_delay is one step, see simulator.py), so the sample at the current time
+is read directly from the cells' state; the rest come from the multimeter.
 """
 
 import nest
@@ -45,6 +45,14 @@ class Recorder(recording.Recorder):
         model = model[0] if isinstance(model, tuple) else model
         readable = set(nest.GetDefaults(model)) if model else set()
         multisynapse_g = native.startswith("g_") and native[2:].isdigit() and "g" in readable
+        state = simulator.state
+        if state.warmed_up and state.comm_delay > state.dt * 1.5:
+            # the samples of a run's last min_delay would come one interval late (see simulator.py)
+            raise errors.NotSupportedError(
+                f"Recording '{variable}' of '{pop.label}' after the first run is not possible on the NEST "
+                f"backend here: NEST's min_delay is {state.comm_delay:g} ms (fixed at the first run, when "
+                f"no state variable was recorded), and NEST delivers recorded values one min_delay late. "
+                f"Call record() before the first run, or after reset()")
         if native not in readable and not multisynapse_g:
             # NEST's multimeter delivers the sample at the end of a run one step late, so the
             # library reads that sample from the cell's state, which NEST does not expose here
@@ -63,10 +71,9 @@ class Recorder(recording.Recorder):
             new[indices] = True
             add = np.flatnonzero(new & ~self._spike_connected)
             if add.size:
-                # a one-step delay: NEST's default (1 ms) may lie outside the kernel's delay range,
-                # which is fixed after the first Simulate
-                nest.Connect(pop._nodes[add.tolist()], self._spike_recorder,
-                             syn_spec={"delay": simulator.state.dt})
+                # NEST's min_delay (NEST's default 1 ms may lie outside the kernel's delay range);
+                # the spike recorder stores spike times whatever the delay, at the end of each slice
+                simulator.state.connect_device(pop._nodes[add.tolist()], self._spike_recorder)
                 self._spike_connected[add] = True
             return
         epochs = self.current.signals.get(variable)
@@ -88,7 +95,8 @@ class Recorder(recording.Recorder):
         native_var = pop.native_type.variable_map[variable]
         mm = nest.Create("multimeter", params={"record_from": [native_var], "interval": si,
                                                "offset": offset})
-        nest.Connect(mm, pop._nodes[np.asarray(epoch.indices).tolist()], syn_spec={"delay": state.dt})
+        state.records_signals = True  # keeps NEST's min_delay at one step (see simulator.py)
+        state.connect_device(mm, pop._nodes[np.asarray(epoch.indices).tolist()])
         self._multimeters[key] = (mm, epoch.t_start_steps)
 
     def _stop(self, mm):

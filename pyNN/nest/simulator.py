@@ -9,6 +9,16 @@ user time: user time t is NEST time ``t + OFFSET_STEPS*dt``. Those warm-up steps
 simulated at the first run, after which every cell's state is set back to its initial
 values. Device times are shifted accordingly; recorded times are shifted back.
 
+Communication interval. NEST exchanges spikes between its update slices every
+``min_delay`` ms, and every connection, including those of devices, must be at least that
+long. The library fixes it at the first run (``State._fix_delay_range``): the
+``setup(min_delay=...)`` value if given, otherwise the shortest delay of the projections
+that exist then, but one step while a state variable is recorded (NEST's multimeter
+delivers its samples one interval late, and each run must end with every sample).
+Device connections wait until then and get that delay, and the kernel runs
+``min_delay + dt`` ahead of user time (``offset``), so that generators still act from user
+time 0 (see doc/behaviour.md, "NEST's communication interval").
+
 Reset. NEST 3 has no network reset, so ``reset()`` rebuilds the kernel from the
 core's description of the network (populations with their current parameters,
 connections from the stored arrays, current sources, recorders). This is exact: no
@@ -19,6 +29,7 @@ import logging
 import tempfile
 
 import nest
+import numpy as np
 
 from pyNN import errors
 from pyNN.common import mpi_guard
@@ -27,11 +38,9 @@ import pyNN.nest.launch as launch
 
 logger = logging.getLogger("PyNN")
 
-#: how many steps the NEST kernel runs ahead of user time (see module docstring)
-OFFSET_STEPS = 2
-
-#: delays (ms) up to which projections can be created after a run with max_delay='auto';
-#: each NEST cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
+#: delays (ms) up to which projections can be created after a run with max_delay='auto',
+#: unless a plastic projection exists at the first run (see State._delay_reserve); each NEST
+#: cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
 DELAY_FLOOR = 5.0
 
 _VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning": "WARNING",
@@ -73,20 +82,72 @@ class State(BaseState):
         self.rng_seed = 42
         self.spike_precision = "on_grid"
         self.warmed_up = False
+        self._comm_steps = 1
+        self._pending_devices = []
+        self.records_signals = False
         self.model_counter = 0
         self.synapse_models = {}
         #: called after every nest.ResetKernel() (e.g. to install NESTML modules again)
         self.kernel_reset_hooks = []
 
     @property
+    def comm_delay(self):
+        """NEST's min_delay (ms): the delay of every device connection. One step until the
+        first run fixes it (see :meth:`_fix_delay_range`)."""
+        return self._comm_steps * self.dt
+
+    @property
     def offset(self):
-        """NEST time minus user time (ms)."""
-        return OFFSET_STEPS * self.dt
+        """NEST time minus user time (ms): the device delay plus the step in which NEST
+        devices cannot act (see the module docstring)."""
+        return (self._comm_steps + 1) * self.dt
 
     @property
     def device_shift(self):
-        """Added to user times of generators that reach cells through a one-step connection."""
-        return (OFFSET_STEPS - 1) * self.dt
+        """Added to user times of generators, whose output reaches cells ``comm_delay`` later."""
+        return self.dt
+
+    def connect_device(self, sources, targets, rule="all_to_all"):
+        """Connect a device (or generator -> parrot) with the device delay; before the first
+        run, when that delay is not fixed yet, the connection waits for it."""
+        if self.warmed_up:
+            nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
+        else:
+            self._pending_devices.append((sources, targets, rule))
+
+    def _choose_comm_steps(self):
+        """NEST's min_delay in steps, chosen at the first run: one step while a state variable
+        is recorded, else setup(min_delay) or, with 'auto', the shortest existing delay."""
+        if self.records_signals:
+            return 1
+        if self._min_delay is not None:
+            return max(1, int(self._min_delay / self.dt + 1e-9))
+        delays = [np.min(p._syn["delay"]) for p in self.projections
+                  if p._pre.size and p._syn.get("delay") is not None]
+        return max(1, round(float(min(delays)) / self.dt)) if delays else 1
+
+    def _delay_reserve(self):
+        """Delay (ms) of the idle connection that reserves NEST's delay range for projections
+        created after the first run: setup(max_delay) if given; else at least DELAY_FLOOR,
+        except when a plastic projection exists, because every STDP synapse then pays for the
+        range (NEST keeps postsynaptic spike history and ring buffers over max_delay: twice the
+        run time for the VA network with STDP) and the range stays the longest delay in use."""
+        if self._max_delay is not None:
+            return self._max_delay
+        if any(getattr(p.synapse_type, "plastic", False) for p in self.projections):
+            return self.comm_delay
+        return max(DELAY_FLOOR, self.comm_delay)
+
+    def _fix_delay_range(self):
+        """Before the first Simulate: fix NEST's min_delay (two idle parrots connected with it
+        pin it) and reserve its max_delay, then make the connections of devices that waited."""
+        self._comm_steps = self._choose_comm_steps()
+        pair = nest.Create("parrot_neuron", 2)
+        nest.Connect(pair[0], pair[1], syn_spec={"delay": self.comm_delay})
+        nest.Connect(pair[1], pair[0], syn_spec={"delay": max(self._delay_reserve(), self.comm_delay)})
+        pending, self._pending_devices = self._pending_devices, []
+        for sources, targets, rule in pending:
+            nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
 
     def check_processes(self, n, source):
         """Refuse a launch of `n` > 1 processes: NEST from PyPI has no MPI, and with an
@@ -145,18 +206,12 @@ class State(BaseState):
         if self.rng_type:
             kernel["rng_type"] = self.rng_type
         nest.SetKernelStatus(kernel)
-        if self._min_delay is not None or self._max_delay is not None:
-            nest.SetKernelStatus({"min_delay": self.dt,
-                                  "max_delay": self._max_delay if self._max_delay is not None else 10.0})
-        else:
-            # a one-step connection between two idle parrots pins NEST's min_delay to dt, so that
-            # recorders lag by at most one step (see recording.py); max_delay still grows as needed
-            pair = nest.Create("parrot_neuron", 2)
-            nest.Connect(pair[0], pair[1], syn_spec={"delay": self.dt})
-            # NEST fixes its delay range at the first Simulate: a second idle connection keeps
-            # room for delays up to DELAY_FLOOR in projections created after a run (longer
-            # delays need setup(max_delay=...), see doc/behaviour.md)
-            nest.Connect(pair[1], pair[0], syn_spec={"delay": max(DELAY_FLOOR, self.dt)})
+        # NEST fixes its delay range at the first Simulate, from the connections that exist:
+        # _fix_delay_range chooses it then; device connections wait for it
+        self._comm_steps = 1
+        self._pending_devices = []
+        #: set by the recorders when a state variable is recorded (NEST's multimeter)
+        self.records_signals = False
         self.synapse_models = {}
         # NEST node id -> value of the STDP parameters kept on neurons (tau_minus), per name
         self.postsynaptic_stdp_values = {}
@@ -164,6 +219,7 @@ class State(BaseState):
 
     def _begin_run(self, target_steps):
         if not self.warmed_up:
+            self._fix_delay_range()
             # no cell may fire before user time 0: thresholds are out of reach during warm-up
             saved = [(p, p._suppress_spiking()) for p in self.populations]
             nest.Simulate(self.offset)

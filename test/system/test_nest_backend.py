@@ -185,3 +185,115 @@ def test_tau_minus_is_one_value_per_post_cell_across_plastic_projections():
         sim.Projection(pre, post[2:4], sim.AllToAllConnector(), stdp(30.0))
     sim.run(10.0)
     sim.end()
+
+
+# --- NEST's communication interval (min_delay) and delay range, fixed at the first run -----------
+
+def _delay_network(record_v=False, delay=1.5, min_delay="auto", plastic=False):
+    """Spike sources driving cells over `delay`, with a cell-to-cell projection of 2 * delay."""
+    sim.setup(timestep=0.1, min_delay=min_delay)
+    src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[1.0, 7.3], [2.2], [4.0, 4.1, 9.9]]), label="src")
+    cells = sim.Population(4, sim.IF_cond_exp(tau_refrac=1.0), label="cells")
+    syn = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(20.0, 20.0, 0.01, 0.012),
+                            weight_dependence=sim.AdditiveWeightDependence(0.0, 0.04),
+                            weight=0.03, delay=delay) if plastic else sim.StaticSynapse(weight=0.03, delay=delay)
+    sim.Projection(src, cells, sim.AllToAllConnector(), syn, label="drive")
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(3)),
+                   sim.StaticSynapse(weight=0.01, delay=2 * delay), label="recurrent")
+    cells.record("spikes")
+    if record_v:
+        cells.record("v")
+    return src, cells
+
+
+def _spike_lists(population):
+    return [list(np.round(st.magnitude, 6)) for st in population.get_data("spikes").segments[-1].spiketrains]
+
+
+def test_min_delay_auto_is_the_shortest_delay_at_the_first_run_and_spikes_do_not_change():
+    _, cells = _delay_network()
+    sim.run(30.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(1.5)
+    fast = _spike_lists(cells)
+    assert sum(map(len, fast)) > 4
+    # a recorded state variable keeps NEST's min_delay at one step: the same spikes
+    _, cells = _delay_network(record_v=True)
+    sim.run(30.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+    assert _spike_lists(cells) == fast
+    v = cells.get_data("v").segments[0].analogsignals[0]
+    assert v.shape == (301, 4) and np.all(np.isfinite(v.magnitude))
+
+
+def test_explicit_min_delay_is_nests_min_delay():
+    _, cells = _delay_network(delay=1.5, min_delay=1.0)
+    sim.run(15.0)
+    sim.run(15.0)  # a second run continues with the same interval
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(1.0)
+    first = _spike_lists(cells)
+    _, cells = _delay_network(delay=1.5)
+    sim.run(30.0)
+    assert _spike_lists(cells) == first
+
+
+def test_shorter_delay_after_the_first_run_is_refused_with_the_min_delay_in_force():
+    src, cells = _delay_network()
+    sim.run(5.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'late'.*0\.5 ms.*min_delay 1\.5 ms.*'auto'"):
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5),
+                       label="late")
+    prj = sim.state.projections[0]
+    with pytest.raises(errors.NotSupportedError, match=r"'drive'.*0\.2 ms.*min_delay 1\.5 ms"):
+        prj.set(delay=0.2)
+    # delays >= the min_delay in force still connect after the run, and reset() chooses anew
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=2.0))
+    sim.run(5.0)
+    sim.reset()
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5))
+    sim.run(5.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.5)
+
+
+def test_explicit_min_delay_refuses_shorter_delays_before_anything_reaches_nest():
+    sim.setup(timestep=0.1, min_delay=1.0)
+    p = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(errors.ConnectionError, match=r"0\.5 ms is below the minimum delay 1 ms"):
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.5))
+    assert nest.GetKernelStatus("num_connections") == 0
+
+
+def test_recording_a_state_variable_after_the_first_run_with_a_long_min_delay_is_refused():
+    _, cells = _delay_network()
+    sim.run(5.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'v' of 'cells'.*min_delay is 1\.5 ms.*reset\(\)"):
+        cells.record("v")
+    sim.reset()
+    cells.record("v")
+    sim.run(5.0)
+    assert cells.get_data("v").segments[-1].analogsignals[0].shape == (51, 4)
+
+
+def test_spike_times_nest_can_no_longer_deliver_are_refused():
+    src, _ = _delay_network()
+    sim.run(10.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'src'.*11 ms.*min_delay \(1\.5 ms\).*after 11\.5 ms"):
+        src[0:1].set(spike_times=[[1.0, 11.0]])
+    src[0:1].set(spike_times=[[1.0, 12.0]])
+    src.record("spikes")
+    sim.run(5.0)
+    assert 12.0 in _spike_lists(src)[0]
+
+
+def test_delay_range_reserve_is_kept_small_for_plastic_networks():
+    _delay_network(plastic=False)
+    sim.run(1.0)
+    assert nest.GetKernelStatus("max_delay") == pytest.approx(5.0)
+    _delay_network(plastic=True)
+    sim.run(1.0)
+    # STDP costs grow with NEST's max_delay: no reserve beyond the longest delay in use
+    assert nest.GetKernelStatus("max_delay") == pytest.approx(3.0)
+    sim.setup(timestep=0.1, max_delay=8.0)
+    p = sim.Population(2, sim.IF_cond_exp())
+    sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=1.0))
+    sim.run(1.0)
+    assert nest.GetKernelStatus(["min_delay", "max_delay"]) == pytest.approx((1.0, 8.0))
