@@ -35,6 +35,7 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
+        self._check_synapse_dynamics_fit()
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
         self._sign = _weight_sign(self)
         self._port = _receptor_ports(self)
@@ -48,6 +49,11 @@ class Projection(common.Projection):
         same = [p for p in state.projections if getattr(p, "_roots_key", None) == key]
         self._roots_key = key
         return (key, len(same)) if same else "shared"
+
+    def _has_synapse_dynamics(self):
+        """Whether NEST changes this projection's synapses as spikes pass (STDP, short-term
+        plasticity, stochastic release, native or NESTML synapse models)."""
+        return type(self.synapse_type) is not StaticSynapse
 
     def _check_backend_delays(self, delays):
         state = simulator.state
@@ -76,6 +82,18 @@ class Projection(common.Projection):
         delays = values.get("delay")
         if delays is not None and delays is not self._syn.get("delay"):
             self._check_backend_delays(delays)
+
+    def _check_synapse_dynamics_fit(self):
+        """Synapse dynamics need NEST's min_delay to be one step (see simulator.py): refuse them
+        after a first run that fixed a longer one."""
+        state = simulator.state
+        if state.warmed_up and state.comm_delay > 1.5 * state.dt and self._has_synapse_dynamics():
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': {type(self.synapse_type).__name__} cannot be added after the first "
+                f"run on the NEST backend here: NEST's min_delay is {state.comm_delay:g} ms "
+                f"({_min_delay_origin(state)}), and NEST updates such synapses only when it delivers spikes, "
+                f"once per min_delay, so their state between runs would lag. Create this projection before "
+                f"the first run or after reset()")
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)

@@ -14,7 +14,10 @@ Communication interval. NEST exchanges spikes between its update slices every
 long. The library fixes it at the first run (``State._fix_delay_range``): the
 ``setup(min_delay=...)`` value if given, otherwise the shortest delay of the projections
 that exist then, but one step while a state variable is recorded (NEST's multimeter
-delivers its samples one interval late, and each run must end with every sample).
+delivers its samples one interval late, and each run must end with every sample) or a
+projection has synapse dynamics (NEST updates a plastic synapse when it delivers a spike,
+at the end of the interval in which it was sent, and its state read between runs or
+sampled during a run must include every spike sent before).
 Device connections wait until then and get that delay, and the kernel runs
 ``min_delay + dt`` ahead of user time (``offset``), so that generators still act from user
 time 0 (see doc/behaviour.md, "NEST's communication interval").
@@ -117,8 +120,9 @@ class State(BaseState):
 
     def _choose_comm_steps(self):
         """NEST's min_delay in steps, chosen at the first run: one step while a state variable
-        is recorded, else setup(min_delay) or, with 'auto', the shortest existing delay."""
-        if self.records_signals:
+        is recorded or a projection has synapse dynamics, else setup(min_delay) or, with
+        'auto', the shortest existing delay."""
+        if self.records_signals or any(p._has_synapse_dynamics() for p in self.projections):
             return 1
         if self._min_delay is not None:
             return max(1, int(self._min_delay / self.dt + 1e-9))

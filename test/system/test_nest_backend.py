@@ -297,3 +297,23 @@ def test_delay_range_reserve_is_kept_small_for_plastic_networks():
     sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=1.0))
     sim.run(1.0)
     assert nest.GetKernelStatus(["min_delay", "max_delay"]) == pytest.approx((1.0, 8.0))
+
+
+def test_synapse_dynamics_keep_min_delay_at_one_step_and_are_refused_after_a_longer_one():
+    _delay_network(plastic=True)
+    sim.run(1.0)
+    # NEST updates plastic synapses when it delivers spikes: weights read between runs must
+    # include every spike sent before, so the interval stays one step
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+    src, cells = _delay_network()
+    sim.run(1.0)
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(20.0, 20.0, 0.01, 0.012),
+                             weight_dependence=sim.AdditiveWeightDependence(0.0, 0.04), weight=0.03, delay=1.5)
+    n_before = nest.GetKernelStatus("num_connections")
+    with pytest.raises(errors.NotSupportedError, match=r"'late'.*STDPMechanism.*min_delay is 1\.5 ms.*reset\(\)"):
+        sim.Projection(src, cells, sim.AllToAllConnector(), stdp, label="late")
+    assert nest.GetKernelStatus("num_connections") == n_before
+    sim.reset()
+    sim.Projection(src, cells, sim.AllToAllConnector(), stdp, label="late")
+    sim.run(1.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
