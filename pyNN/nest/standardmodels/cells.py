@@ -400,7 +400,7 @@ class NestPointNeuronModel:
 
     Unpacks as ``(nest_model_name, native_parameters, variable_map)``, where
     `native_parameters` are the cell type's own values translated to NEST. Receptors are
-    NEST ports 1..n in sorted name order (``receptor_ports``); their parameters become
+    NEST ports 1..n in the order they were given (``receptor_ports``); their parameters become
     per-port arrays (e.g. ``tau_syn``, ``E_rev``).
 
     Attributes
