@@ -2,10 +2,12 @@
 
 NEST fixes its range of delays at the first ``Simulate``. A connection created afterwards
 with a longer delay ``d`` is realised exactly through a relay chain of parrot neurons: the
-presynaptic cell drives a first parrot through a connection of delay ``D`` (the longest
-delay NEST allows), that parrot drives a second one with delay ``D``, and so on; the k-th
-parrot fires exactly ``k*D`` after the presynaptic cell, and the real connection leaves it
-with the remaining delay ``d - k*D`` (between one step and ``D``).
+presynaptic cell drives a first parrot through a connection of delay ``D``, that parrot
+drives a second one with delay ``D``, and so on; the k-th parrot fires exactly ``k*D``
+after the presynaptic cell, and the real connection leaves it with the remaining delay
+``d - k*D``, for the smallest k that leaves no more than NEST's longest delay ``M``. Every
+leg must lie in NEST's range ``[m, M]`` (``m`` is one step unless NEST's minimum was
+raised): links of ``D = M - m`` leave a last leg between ``m`` and ``M``.
 
 Why this is exact for stateless synapses (NEST's parrot_neuron documentation and model):
 a parrot ignores the weight of its input, honours the delays of its input and output
@@ -61,19 +63,35 @@ class RelayChains:
     def __init__(self):
         state = simulator.state
         self.dt = state.dt
-        #: delay of one relay stage, in steps: the whole range NEST reserved
-        self.stage_steps = math.floor(reserved_max_delay() / self.dt + 1e-9)
         self.parrot_model = "parrot_neuron_ps" if state.spike_precision == "off_grid" else "parrot_neuron"
+        low, high = nest.GetKernelStatus(["min_delay", "max_delay"])
+        #: NEST's fixed delay range, in steps: every leg of a chain must lie in it
+        self.min_steps = max(round(low / self.dt), 1)
+        self.max_steps = math.floor(high / self.dt + 1e-9)
+        # links of (max - min) steps leave a last leg between min (exclusive) and max steps;
+        # a range narrower than twice its minimum can only chain links of the whole range
+        wide = self.max_steps >= 2 * self.min_steps
+        #: delay of one relay link, in steps
+        self.stage_steps = self.max_steps - self.min_steps if wide else self.max_steps
         self._stages = []  # [(sorted presynaptic ids, their parrots at this stage)]
         self._parrots = np.zeros(0, dtype=np.int64)  # every relay parrot, sorted
         self._origins = np.zeros(0, dtype=np.int64)  # the presynaptic node each one relays
         self._depths = np.zeros(0, dtype=np.int64)  # and its stage
 
     def split(self, delays):
-        """Stage count and delay of the last leg (ms) for each total delay (ms)."""
+        """Stage count and delay of the last leg (ms) for each total delay (ms): no stage for
+        a delay within NEST's range, else as few links as leave a last leg within it."""
         steps = np.rint(np.asarray(delays, dtype=float) / self.dt).astype(np.int64)
-        depth = np.maximum((steps - 1) // self.stage_steps, 0)
+        depth = np.maximum(-((self.max_steps - steps) // self.stage_steps), 0)  # ceil of (steps - max) / link
         return depth, (steps - depth * self.stage_steps) * self.dt
+
+    def unreachable(self, delays):
+        """The first of `delays` (ms) that needs a relay but whose last leg would be shorter
+        than NEST's minimum delay (only when NEST's range is narrower than twice its
+        minimum), or None."""
+        depth, last_leg = self.split(delays)
+        bad = (depth > 0) & (last_leg < (self.min_steps - 0.5) * self.dt)
+        return float(np.asarray(delays, dtype=float)[bad][0]) if np.any(bad) else None
 
     def sources(self, pre_ids, depth):
         """The node each connection leaves from: the presynaptic node for depth 0, else its

@@ -55,21 +55,29 @@ class Projection(common.Projection):
         # longer delays go through relay parrots (pyNN.nest.delay_relays), which only a
         # synapse without state between spikes can take unchanged
         if delay_relays.needs_relay(delays):
-            self._check_relayable(float(np.max(delays)))
+            self._check_relayable(delays)
             if self._relays is None:  # every chunk goes through the same (relayed) path
                 self._relays = delay_relays.RelayChains()
 
-    def _check_relayable(self, longest):
+    def _check_relayable(self, delays):
+        longest = float(np.max(delays))
+        reserve = delay_relays.reserved_max_delay()
+        advice = ("Give setup(max_delay=...) the longest delay you will use, or create this projection before "
+                  "the first run or after reset()")
         native = str(self.synapse_type.native_name)
-        if native in delay_relays.RELAYABLE_MODELS:
-            return
-        raise errors.NotSupportedError(
-            f"Projection '{self.label}': a delay of {longest:g} ms is longer than the delay range NEST reserved at "
-            f"the first run ({delay_relays.reserved_max_delay():g} ms), and NEST cannot extend it once it has "
-            f"simulated. Static connections get such delays through relay neurons, but a "
-            f"{type(self.synapse_type).__name__} ({native}) would see its presynaptic spikes late and learn or "
-            f"adapt differently. Give setup(max_delay=...) the longest delay you will use, or create this "
-            f"projection before the first run or after reset()")
+        if native not in delay_relays.RELAYABLE_MODELS:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': a delay of {longest:g} ms is longer than the delay range NEST reserved "
+                f"at the first run ({reserve:g} ms), and NEST cannot extend it once it has simulated. Static "
+                f"connections get such delays through relay neurons, but a {type(self.synapse_type).__name__} "
+                f"({native}) would see its presynaptic spikes late and learn or adapt differently. {advice}")
+        bad = (self._relays or delay_relays.RelayChains()).unreachable(delays)
+        if bad is not None:
+            low = nest.GetKernelStatus("min_delay")
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': a delay of {bad:g} ms cannot be relayed: the delay range NEST fixed at "
+                f"the first run ({low:g} to {reserve:g} ms) is narrower than twice its minimum, and relay links of "
+                f"{reserve:g} ms leave a last leg shorter than {low:g} ms. {advice}")
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
@@ -182,7 +190,7 @@ class Projection(common.Projection):
     def _check_backend_connections(self, pre, post, values):
         # set(delay=...) after a run: a delay beyond NEST's range needs relays, as at creation
         if "delay" in values and delay_relays.needs_relay(values["delay"]):
-            self._check_relayable(float(np.max(values["delay"])))
+            self._check_relayable(values["delay"])
 
     def _move_relayed(self, conns, order, delays):
         """set(delay=...) where relays are or become needed: connections whose new delay needs

@@ -269,3 +269,25 @@ def test_plastic_projection_cannot_get_a_longer_delay_by_set_after_run():
     prj.set(delay=4.0)  # within the range: fine
     assert np.all(np.asarray(prj.nest_connections.get("delay")) == 4.0)
     sim.run(10.0)
+
+
+@pytest.mark.parametrize("low,high", [(0.1, 5.0), (1.0, 5.0), (2.0, 3.0)])
+def test_relay_legs_lie_in_nest_delay_range(low, high):
+    """Every leg of a relay chain lies in NEST's fixed delay range [low, high] and the legs add
+    up to the delay; a range narrower than twice its minimum cannot relay every delay, and
+    says which."""
+    from pyNN.nest.delay_relays import RelayChains
+    nest.ResetKernel()  # a kernel with the given range (the library pins NEST's minimum to dt)
+    nest.SetKernelStatus({"resolution": 0.1})
+    nest.SetKernelStatus({"min_delay": low, "max_delay": high})
+    relays = RelayChains()
+    delays = np.round(np.arange(high + 0.1, 40.0, 0.1), 1)
+    depth, last = relays.split(delays)
+    link = relays.stage_steps * 0.1
+    assert low - 1e-9 <= link <= high + 1e-9 and np.all(depth >= 1)
+    np.testing.assert_allclose(depth * link + last, delays, atol=1e-9)
+    fits = (last >= low - 1e-9) & (last <= high + 1e-9)
+    if high >= 2 * low:
+        assert np.all(fits) and relays.unreachable(delays) is None
+    else:
+        assert not np.all(fits) and relays.unreachable(delays) == pytest.approx(delays[~fits][0])
