@@ -298,7 +298,9 @@ class Projection(common.Projection):
 
     @property
     def nest_connections(self):
-        """The NEST SynapseCollection of the projection's connections."""
+        """The NEST SynapseCollection of the projection's connections. A connection made after a
+        run with a delay beyond NEST's range leaves an internal relay parrot (its 'source'), with
+        the last part of the delay (see pyNN.nest.delay_relays)."""
         return self._nest_connections()[0]
 
 
