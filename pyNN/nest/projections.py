@@ -5,6 +5,8 @@ synapse-model copy (one copy per distinct parameter set, reused across projectio
 per-connection values are passed as arrays to one ``nest.Connect`` call per chunk.
 """
 
+import logging
+
 import nest
 import numpy as np
 
@@ -13,6 +15,8 @@ from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.nest import delay_relays, simulator
 from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
+
+logger = logging.getLogger("PyNN")
 
 #: stands in for tau_psc = 0 (NEST requires tau_psc > 0); exp(-h/1e-9) is 0 for any h >= one
 #: step, and the transfer y -> x differs from the limit's by 1e-9/tau_rec
@@ -58,6 +62,11 @@ class Projection(common.Projection):
             self._check_relayable(delays)
             if self._relays is None:  # every chunk goes through the same (relayed) path
                 self._relays = delay_relays.RelayChains()
+                logger.info("Projection '%s': delays up to %g ms exceed the %g ms NEST fixed at the first run; they "
+                            "go through relay parrot neurons (one per presynaptic cell and %g ms of delay), which "
+                            "NEST updates every step; setup(max_delay=...) avoids them", self.label,
+                            float(np.max(delays)), delay_relays.reserved_max_delay(),
+                            self._relays.stage_steps * simulator.state.dt)
 
     def _check_relayable(self, delays):
         longest = float(np.max(delays))

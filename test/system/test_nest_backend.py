@@ -219,10 +219,12 @@ def test_relayed_delays_are_exact_off_grid_and_with_threads(precision, threads):
     np.testing.assert_array_equal(late_v, v)
 
 
-def test_relay_parrots_are_invisible_and_gone_after_reset():
+def test_relay_parrots_are_invisible_and_gone_after_reset(caplog):
     _, reference, _ = _late_fan(False)
     plain_size = nest.network_size
-    prj, spikes, _ = _late_fan(True)
+    with caplog.at_level("INFO", logger="PyNN"):
+        prj, spikes, _ = _late_fan(True)
+    assert "go through relay parrot neurons" in caplog.text and "setup(max_delay=...)" in caplog.text
     assert nest.network_size > plain_size  # the relays exist in NEST ...
     # ... but nothing of the library sees them: populations, connections, descriptions, data
     assert [p.label for p in sim.state.populations] == ["src", "cells"]
