@@ -108,13 +108,6 @@ class Projection(common.Projection):
                 f"shorten it once it has simulated. Create this projection before the first run or after "
                 f"reset(), or give setup(min_delay=...) the shortest delay you will use")
 
-    def _check_backend_connections(self, pre, post, values):
-        """Delays changed by set() after a run must not be shorter than NEST's min_delay either
-        (checked before the core keeps them)."""
-        delays = values.get("delay")
-        if delays is not None and delays is not self._syn.get("delay"):
-            self._check_min_delay(delays)
-
     def _check_synapse_dynamics_fit(self):
         """Synapse dynamics need NEST's min_delay to be one step (see simulator.py): refuse them
         after a first run that fixed a longer one."""
@@ -236,7 +229,10 @@ class Projection(common.Projection):
                 from exc
 
     def _check_backend_connections(self, pre, post, values):
-        # set(delay=...) after a run: a delay beyond NEST's range needs relays, as at creation
+        # set(delay=...) after a run: no delay below NEST's min_delay (fixed at the first run),
+        # and a delay beyond NEST's range needs relays, as at creation
+        if values.get("delay") is not None and values["delay"] is not self._syn.get("delay"):
+            self._check_min_delay(values["delay"])
         if "delay" in values and delay_relays.needs_relay(values["delay"]):
             self._check_relayable(values["delay"])
 

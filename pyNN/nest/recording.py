@@ -1,8 +1,10 @@
 """NEST recorders: one spike_recorder per population, one multimeter per signal epoch.
 
-NEST delivers multimeter samples one min_delay late (while a state variable is recorded,
-the kernel's min_delay is one step, see simulator.py), so the sample at the current time
-is read directly from the cells' state; the rest come from the multimeter.
+NEST delivers multimeter samples one min_delay late, so the sample at the current time
+is read directly from the cells' state and the rest come from the multimeter. While a
+state variable is recorded at the first run, the kernel's min_delay is one step (see
+simulator.py); a recording started after a first run that fixed a longer one also has
+the samples of the last steps of each slice read from the cells (``_capture_tail``).
 """
 
 import nest
@@ -35,6 +37,17 @@ class Recorder(recording.Recorder):
         self._spike_recorder = None
         self._spike_connected = None
         self._multimeters = {}  # id(epoch) -> (multimeter, last fetched step)
+        self._epochs = {}  # the same keys -> the signal epoch
+        self._tail = {}  # the same keys -> {step: samples read from the cells (see _capture_tail)}
+
+    def _capture_tail(self, step):
+        """Read the samples of user step `step` from the cells, for multimeters whose samples
+        NEST will deliver only after the end of the current run (see State._advance)."""
+        for key, epoch in self._epochs.items():
+            k = epoch.interval_steps
+            if step > epoch.t_start_steps and (step - epoch.t_start_steps) % k == 0:
+                values = np.asarray(self._current_native(key[0], epoch.indices), dtype=float)
+                self._tail.setdefault(key, {})[step] = values
 
     def _check_backend_can_record(self, variable):
         if variable == "spikes":
@@ -45,14 +58,6 @@ class Recorder(recording.Recorder):
         model = model[0] if isinstance(model, tuple) else model
         readable = set(nest.GetDefaults(model)) if model else set()
         multisynapse_g = native.startswith("g_") and native[2:].isdigit() and "g" in readable
-        state = simulator.state
-        if state.warmed_up and state.comm_delay > state.dt * 1.5:
-            # the samples of a run's last min_delay would come one interval late (see simulator.py)
-            raise errors.NotSupportedError(
-                f"Recording '{variable}' of '{pop.label}' after the first run is not possible on the NEST "
-                f"backend here: NEST's min_delay is {state.comm_delay:g} ms (fixed at the first run, when "
-                f"no state variable was recorded), and NEST delivers recorded values one min_delay late. "
-                f"Call record() before the first run, or after reset()")
         if native not in readable and not multisynapse_g:
             # NEST's multimeter delivers the sample at the end of a run one step late, so the
             # library reads that sample from the cell's state, which NEST does not expose here
@@ -83,6 +88,7 @@ class Recorder(recording.Recorder):
         for key, (mm, _) in list(self._multimeters.items()):
             if key[0] == variable and key[1] != id(epoch):
                 self._stop(mm)
+                self._epochs.pop(key, None)  # no samples of a stopped epoch are read any more
         key = (variable, id(epoch))
         if key in self._multimeters:
             return
@@ -98,6 +104,7 @@ class Recorder(recording.Recorder):
         state.records_signals = True  # keeps NEST's min_delay at one step (see simulator.py)
         state.connect_device(mm, pop._nodes[np.asarray(epoch.indices).tolist()])
         self._multimeters[key] = (mm, epoch.t_start_steps)
+        self._epochs[key] = epoch
 
     def _stop(self, mm):
         state = simulator.state
@@ -139,7 +146,12 @@ class Recorder(recording.Recorder):
         native_var = pop.native_type.variable_map[variable]
         events = mm.get("events")
         _set_device(mm, n_events=0)
-        from_mm = wanted[wanted < now]
+        # NEST's multimeter has delivered the samples up to the start of its current interval
+        # (all but the last with a one-step min_delay); the later ones were read from the cells
+        offset_steps = round(state.offset / state.dt)
+        delivered = state.last_delivered_nest_step(now + offset_steps) - offset_steps
+        from_mm = wanted[(wanted < now) & (wanted <= delivered)]
+        late = wanted[(wanted < now) & (wanted > delivered)]
         chunks = []
         if from_mm.size:
             block = self._time_major_block(events, native_var, epoch, last_step, now, from_mm)
@@ -154,8 +166,17 @@ class Recorder(recording.Recorder):
             if offset_param:
                 block += pop._std[offset_param][epoch.indices]
             chunks.append(block)
+        if late.size:
+            captured = self._tail.get(key, {})
+            missing = [int(step) for step in late if step not in captured]
+            if missing:
+                raise errors.SimulatorError(
+                    f"NEST multimeter for '{native_var}' of '{pop.label}': the samples of steps {missing[:3]} were "
+                    f"neither delivered by NEST nor read from the cells")
+            chunks.append(np.stack([captured[step] for step in late.tolist()]))
         if wanted[-1] == now:
             chunks.append(np.asarray(self._current_native(variable, epoch.indices), dtype=float).reshape(1, -1))
+        self._tail[key] = {step: v for step, v in self._tail.get(key, {}).items() if step > now}
         self._multimeters[key] = (mm, now)
         return chunks
 

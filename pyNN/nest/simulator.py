@@ -235,7 +235,32 @@ class State(BaseState):
         nest.Prepare()
 
     def _advance(self, n_steps):
-        nest.Run(n_steps * self.dt)
+        """Simulate `n_steps`. When multimeters record with a min_delay longer than one step (a
+        state variable recorded for the first time after the first run), NEST delivers their
+        samples one interval late: the slice's last steps are then simulated one by one and the
+        recorders read those samples from the cells (see recording.Recorder._capture_tail)."""
+        tail = self._late_sample_steps(n_steps)
+        if tail < n_steps:
+            nest.Run((n_steps - tail) * self.dt)
+        for k in range(n_steps - tail, n_steps):
+            nest.Run(self.dt)
+            if k + 1 < n_steps:  # (the sample at the end is read when data are fetched)
+                for recorder in self.recorders:
+                    recorder._capture_tail(self.steps + k + 1)
+
+    def _late_sample_steps(self, n_steps):
+        """How many of the last of `n_steps` steps end inside NEST's current interval, whose
+        multimeter samples it delivers only in the next one (0 without such multimeters)."""
+        if self._comm_steps == 1 or not any(r._multimeters for r in self.recorders):
+            return 0
+        end = self.steps + n_steps + round(self.offset / self.dt)  # NEST step at the end
+        delivered = self.last_delivered_nest_step(end)
+        return min(n_steps, end - delivered)
+
+    def last_delivered_nest_step(self, nest_step):
+        """The last NEST step whose multimeter sample NEST has delivered when its clock is at
+        `nest_step`: samples come at the start of the interval after theirs."""
+        return ((nest_step - 1) // self._comm_steps) * self._comm_steps
 
     def _end_run(self):
         nest.Cleanup()

@@ -262,15 +262,29 @@ def test_explicit_min_delay_refuses_shorter_delays_before_anything_reaches_nest(
     assert nest.GetKernelStatus("num_connections") == 0
 
 
-def test_recording_a_state_variable_after_the_first_run_with_a_long_min_delay_is_refused():
-    _, cells = _delay_network()
-    sim.run(5.0)
-    with pytest.raises(errors.NotSupportedError, match=r"'v' of 'cells'.*min_delay is 1\.5 ms.*reset\(\)"):
-        cells.record("v")
-    sim.reset()
-    cells.record("v")
-    sim.run(5.0)
-    assert cells.get_data("v").segments[-1].analogsignals[0].shape == (51, 4)
+def test_state_variable_recorded_after_a_first_run_with_a_long_min_delay_has_every_sample():
+    # NEST delivers multimeter samples one min_delay late: those of the last steps of each run
+    # are read from the cells, so the recording equals one made from the start (one-step interval)
+    for interval in (None, 0.3):
+        _, cells = _delay_network()
+        cells.record("v", sampling_interval=interval or 0.1)  # before the first run: one-step interval
+        sim.run(37.0)
+        assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+        reference = cells.get_data("v").segments[0].analogsignals[0]
+        _, cells = _delay_network()
+        sim.run(6.0)  # (on the grid of both sampling intervals)
+        cells.record("v", sampling_interval=interval or 0.1)
+        chunks = []
+        for duration in (0.7, 3.0, 0.1, 12.4, 14.8):  # runs ending inside and at NEST's intervals
+            sim.run(duration)
+            chunks.append(cells.get_data("v", clear=False).segments[0].analogsignals[0])
+        assert nest.GetKernelStatus("min_delay") == pytest.approx(1.5)
+        late = chunks[-1]
+        k = round(float(late.t_start.magnitude) / float(late.sampling_period.magnitude))
+        np.testing.assert_allclose(late.magnitude, reference.magnitude[k:k + late.shape[0]], rtol=0, atol=1e-9)
+        assert late.shape[0] == reference.shape[0] - k
+        for chunk in chunks:  # every intermediate get_data had every sample up to then
+            np.testing.assert_array_equal(chunk.magnitude, late.magnitude[:chunk.shape[0]])
 
 
 def test_spike_times_nest_can_no_longer_deliver_are_refused():
@@ -373,15 +387,16 @@ def test_relay_parrots_are_invisible_and_gone_after_reset(caplog):
     # reset() rebuilds the kernel with room for every delay: no relay, the same output
     prj.set(weight=12.0)
     sim.reset()
-    assert nest.network_size == plain_size and prj._relays is None
+    assert prj._relays is None
     assert set(prj.nest_connections.get("source")) <= set(prj.pre.node_collection.tolist())
     sim.run(100.0)
+    assert nest.network_size == plain_size  # (after the first run: the kernel's own idle pair exists then)
     seg = prj.post.get_data().segments[-1]
     assert [np.asarray(st.magnitude).tolist() for st in seg.spiketrains] == reference
 
 
 def test_relays_with_min_delay_given_and_max_delay_auto():
-    # with min_delay given, NEST's range is [dt, 10 ms]: longer delays after a run are relayed too
+    # with min_delay given, NEST's range is [min_delay, 5 ms]: longer delays after a run are relayed too
     # (the same output as the network made up front, where min_delay changes nothing)
     _, spikes, v = _late_fan(False)
     _, late_spikes, late_v = _late_fan(True, min_delay=0.5)
@@ -396,12 +411,13 @@ def test_plastic_projection_cannot_get_a_longer_delay_by_set_after_run():
                              weight=0.5, delay=2.0)
     prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, label="stdp")
     sim.run(10.0)
-    with pytest.raises(errors.NotSupportedError, match=r"'stdp'.*25 ms.*\(5 ms\).*setup\(max_delay"):
+    # (a plastic network gets no reserve beyond its longest delay: NEST's range is [dt, 2 ms])
+    with pytest.raises(errors.NotSupportedError, match=r"'stdp'.*25 ms.*\(2 ms\).*setup\(max_delay"):
         prj.set(delay=25.0)
     assert np.all(prj.get("delay", format="array") == 2.0)  # nothing changed
     assert np.all(np.asarray(prj.nest_connections.get("delay")) == 2.0)
-    prj.set(delay=4.0)  # within the range: fine
-    assert np.all(np.asarray(prj.nest_connections.get("delay")) == 4.0)
+    prj.set(delay=1.5)  # within the range: fine
+    assert np.all(np.asarray(prj.nest_connections.get("delay")) == 1.5)
     sim.run(10.0)
 
 
@@ -425,3 +441,15 @@ def test_relay_legs_lie_in_nest_delay_range(low, high):
         assert np.all(fits) and relays.unreachable(delays) is None
     else:
         assert not np.all(fits) and relays.unreachable(delays) == pytest.approx(delays[~fits][0])
+
+
+def test_explicit_min_delay_leaves_max_delay_unlimited_before_the_first_run():
+    sim.setup(timestep=0.1, min_delay=1.0)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]))
+    cells = sim.Population(1, sim.IF_curr_exp())
+    sim.Projection(src, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=5.0, delay=25.0))
+    cells.record("spikes")
+    sim.run(40.0)
+    assert nest.GetKernelStatus(["min_delay", "max_delay"]) == pytest.approx((1.0, 25.0))
+    spikes = _spike_lists(cells)[0]
+    assert len(spikes) == 1 and 27.0 < spikes[0] < 40.0  # the input arrives at 27 ms

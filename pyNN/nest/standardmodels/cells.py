@@ -360,9 +360,9 @@ LIMITATIONS = (
     "NEST's min_delay (communication interval) is fixed at the first run: `setup(min_delay=...)`, or with 'auto' "
     "the shortest delay then, but one step while a state variable is recorded or a projection has synapse "
     "dynamics (NEST delivers multimeter samples, and updates plastic synapses, once per interval). When it is "
-    "longer than one step, after that run a shorter delay, the first recording of a state variable, a new "
-    "projection with synapse dynamics and SpikeSourceArray spike times within min_delay of the current time raise "
-    "NotSupportedError, and current-source changes act min_delay + dt after the current time (with a warning).",
+    "longer than one step, after that run a shorter delay, a new projection with synapse dynamics and "
+    "SpikeSourceArray spike times within min_delay of the current time raise NotSupportedError, and "
+    "current-source changes act min_delay + dt after the current time (with a warning).",
     "the check for a diverged integration (NaN or infinite membrane potential) takes at most 2 % of a run's wall "
     "time, because NEST reads node states one by one (a short run of a large network may end unchecked); the "
     "exactly integrated `iaf_psc_*` models cannot diverge and are not checked.",
