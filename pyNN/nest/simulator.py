@@ -1,11 +1,12 @@
 """NEST state: kernel set-up, the time offset convention, run and exact reset.
 
 Time convention on NEST. NEST devices cannot act in the very first step of a
-simulation (a generator's output travels through a connection with at least one
-step of delay, and output of step 0 is not delivered). To give the library's single
-time-grid convention (a current source with ``start=0`` acts from the first step; a
-spike source may fire at t=0), the NEST kernel runs ``OFFSET_STEPS`` steps ahead of
-user time: user time t is NEST time ``t + OFFSET_STEPS*dt``. Those warm-up steps are
+simulation (a generator's output travels through a connection of NEST's min_delay,
+and output of step 0 is not delivered). To give the library's single time-grid
+convention (a current source with ``start=0`` acts from the first step; a spike source
+may fire at t=0), the NEST kernel runs ``offset`` = min_delay + dt ahead of user time
+(two steps with a one-step min_delay): user time t is NEST time ``t + offset``. Those
+warm-up steps are
 simulated at the first run, after which every cell's state is set back to its initial
 values. Device times are shifted accordingly; recorded times are shifted back.
 
