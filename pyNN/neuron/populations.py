@@ -35,6 +35,7 @@ class Population(common.Population):
 
     def _check_backend_support(self):
         state = simulator.state
+        state.refuse_addition_if_distributed(f"Creating Population '{self.label}'")
         if not getattr(self.native_type, "after_run", True) and state.nrn_initialized and state.steps > 0:
             raise errors.NotSupportedError(
                 f"Population '{self.label}': the NEURON backend cannot create {self.native_type.native_name} "

@@ -27,6 +27,7 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
+        simulator.state.refuse_addition_if_distributed(f"Creating Projection '{self.label}'")
         syn = self.synapse_type
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]

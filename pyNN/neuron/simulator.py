@@ -132,6 +132,18 @@ class State(BaseState):
         if self.nrn_initialized:
             self.needs_reinit = True
 
+    def refuse_addition_if_distributed(self, what):
+        """Refuse `what` (an addition to the network after a run) in a run distributed over
+        MPI processes: the state-preserving re-initialisation (reinit.py) would have to save
+        spikes in transit between processes, which NEURON's SaveState cannot restore (the
+        process crashes)."""
+        if self.world is not None and self.nrn_initialized and self.steps > 0:
+            raise errors.NotSupportedError(
+                f"{what} after a run (t = {self.t:g} ms) is not supported by the NEURON backend in a run "
+                f"distributed over {self.num_processes} MPI processes: NEURON cannot carry spikes in transit "
+                f"between processes across the re-initialisation that activates new objects. Do it before "
+                f"the first run or after reset(), or run the script as one process")
+
     def ensure_mechanisms(self):
         """Compile/load the mechanisms and create the section holding the cells (and the
         dormant artificial cells that let spike sources be created after a run, see reinit.py)."""
@@ -263,6 +275,7 @@ class State(BaseState):
             if not np.array_equal(old[self.steps:n], total[self.steps:n]):
                 # a parameter changed between runs: NEURON has already fetched the values of the
                 # next steps, so the vector is only read afresh after a re-initialisation
+                self.refuse_addition_if_distributed("Changing a current source")
                 self.objects_added()
             if vec.size() != total.size:
                 vec.resize(total.size)

@@ -323,7 +323,8 @@ LIMITATIONS = (
     "at the current time; NEURON's own IntFire2 and IntFire4 cannot be created after a run, and no current "
     "source can be injected after a run (NotSupportedError; before the first run or after reset() they can): "
     "NEURON starts their self-events and Vector.play only at an initialisation, which would restart the "
-    "simulation.",
+    "simulation. A run distributed over MPI processes takes no addition after a run (NotSupportedError): "
+    "NEURON's SaveState cannot restore spikes in transit between processes.",
 )
 
 
