@@ -230,21 +230,28 @@ def test_random_source_created_after_run(sim, celltype, parameters):
     assert _spikes(target, 0)[0] and min(_spikes(target, 0)[0]) > T1
 
 
-@pytest.mark.parametrize("celltype, parameters", [
-    ("IF_curr_exp", {"i_offset": 1.0}),  # fires without input
-    ("IF_curr_alpha", {}), ("IF_cond_alpha", {}), ("IF_curr_delta", {}), ("IF_cond_exp_gsfa_grr", {}),
-    ("EIF_cond_exp_isfa_ista", {}), ("HH_cond_exp", {}), ("Izhikevich", {}),
+def _point_neuron(sim):
+    return sim.PointNeuron(sim.LIF(), AMPA=sim.CondAlphaPostSynapticResponse(tau_syn=2.0, e_syn=0.0))
+
+
+@pytest.mark.parametrize("celltype, parameters, weight", [
+    ("IF_curr_exp", {"i_offset": 1.0}, 0.1),  # fires without input
+    ("IF_curr_alpha", {}, 8.0), ("IF_cond_alpha", {}, 0.1), ("IF_curr_delta", {}, 20.0),
+    ("IF_cond_exp_gsfa_grr", {}, 0.1), ("EIF_cond_exp_isfa_ista", {}, 0.1), ("HH_cond_exp", {}, 0.1),
+    ("Izhikevich", {}, 20.0), ("PointNeuron", None, 0.1),
 ])
-def test_cell_created_after_run_starts_from_its_initial_state(sim, celltype, parameters):
+def test_cell_created_after_run_starts_from_its_initial_state(sim, celltype, parameters, weight):
     """A cell created at T1 with inputs at T1 + s behaves exactly as one created at 0 with
     inputs at s (also types whose initial state is not at rest); an older cell keeps firing."""
-    weight = {"IF_curr_delta": 20.0, "Izhikevich": 20.0, "IF_curr_alpha": 8.0}.get(celltype, 0.1)
     inputs = [5.0, 15.0, 30.0, 31.0, 32.0]
+    receptor = "AMPA" if parameters is None else "excitatory"
 
     def late_part(t0):
         src = sim.Population(1, sim.SpikeSourceArray(spike_times=[t0 + s for s in inputs]), label="src")
-        cell = sim.Population(1, getattr(sim, celltype)(**parameters), label="late cell")
-        sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=weight, delay=1.0))
+        model = _point_neuron(sim) if parameters is None else getattr(sim, celltype)(**parameters)
+        cell = sim.Population(1, model, label="late cell")
+        sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=weight, delay=1.0),
+                       receptor_type=receptor)
         cell.record(["spikes", "v"])
         return cell
 
