@@ -15,7 +15,7 @@ from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
-from pyNN.neuron import simulator
+from pyNN.neuron import reinit, simulator
 from pyNN.neuron.hoc import h as hoc
 from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, StaticSynapse
 
@@ -27,6 +27,7 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
+        simulator.state.refuse_addition_if_distributed(f"Creating Projection '{self.label}'")
         syn = self.synapse_type
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]
@@ -56,6 +57,7 @@ class Projection(common.Projection):
         self._port = np.concatenate(ports) if ports else np.zeros(0, np.int64)
         self._sign = np.concatenate(signs) if signs else np.zeros(0)
         self._netcons = []
+        self._n_initialised = 0  # the first connections, which took part in an initialisation
         self._weight_pointers = None
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST
@@ -143,6 +145,17 @@ class Projection(common.Projection):
             self._set_stdp_slots(out[len(out) - n:], values, post, delays, current_weight=False)
         self._weight_pointers = None
         simulator.state.objects_added()
+
+    def _new_object_references(self):
+        """Pointers to what the initialisation sets in the connections created since the last
+        one: the whole weight vector of connections that keep a state in it (Tsodyks-Markram,
+        STDP); static connections keep none (see reinit.py)."""
+        if not (self.synapse_type.weight_slots or self._plastic):
+            return []
+        return reinit.weight_references(self._netcons[self._n_initialised:])
+
+    def _after_init(self):
+        self._n_initialised = len(self._netcons)
 
     @property
     def _plastic(self):

@@ -27,7 +27,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
-from pyNN.neuron import mechanisms
+from pyNN.neuron import mechanisms, reinit
 from pyNN.neuron.mpi import world_for
 from pyNN.neuron.hoc import h as hoc
 from pyNN.neuron.standardmodels.synapses import STDP_HISTORY, STDP_TARGETS
@@ -81,6 +81,7 @@ class State(BaseState):
             vec.play_remove()
         for projection in self.projections:
             projection._netcons = []
+            projection._n_initialised = 0
             projection._weight_pointers = None
         for population in self.populations:
             population._release()
@@ -131,17 +132,26 @@ class State(BaseState):
         if self.nrn_initialized:
             self.needs_reinit = True
 
+    def refuse_addition_if_distributed(self, what):
+        """Refuse `what` (an addition to the network after a run) in a run distributed over
+        MPI processes: the state-preserving re-initialisation (reinit.py) would have to save
+        spikes in transit between processes, which NEURON's SaveState cannot restore (the
+        process crashes)."""
+        if self.world is not None and self.nrn_initialized and self.steps > 0:
+            raise errors.NotSupportedError(
+                f"{what} after a run (t = {self.t:g} ms) is not supported by the NEURON backend in a run "
+                f"distributed over {self.num_processes} MPI processes: NEURON cannot carry spikes in transit "
+                f"between processes across the re-initialisation that activates new objects. Do it before "
+                f"the first run or after reset(), or run the script as one process")
+
     def ensure_mechanisms(self):
-        """Compile/load the mechanisms and create the section holding the cells."""
+        """Compile/load the mechanisms and create the section holding the cells (and the
+        dormant artificial cells that let spike sources be created after a run, see reinit.py)."""
         mechanisms.load()
         if self.section is None:
             self.section = hoc().Section(name="pyNN_cells")
             self.section.L = self.section.diam = 10.0
-
-    def new_artificial_cells(self):
-        """Whether spike sources (NEURON artificial cells) were created since the last
-        finitialize(): NEURON's SaveState cannot carry the state across their creation."""
-        return any(getattr(p, "_awaiting_init", False) and p.native_type.artificial for p in self.populations)
+            self._dormant_cells = reinit.dormant_cells()
 
     @property
     def min_delay(self):
@@ -150,6 +160,7 @@ class State(BaseState):
     # --- running -------------------------------------------------------------------------
     def _initialize(self):
         h = hoc()
+        self.ensure_mechanisms()  # (the dormant cells must take part in the first initialisation)
         h.dt = self.dt
         for population in self.populations:
             population._before_finitialize()
@@ -158,32 +169,20 @@ class State(BaseState):
         self.needs_reinit = False
         for population in self.populations:
             population._after_finitialize()
+        for projection in self.projections:
+            projection._after_init()
         for recorder in self.recorders:
             recorder._after_finitialize()
 
     def _reinit_preserving_state(self):
         """Activate NEURON objects created since the last finitialize() (recording and
-        playing vectors, cells, connections) without changing the simulation.
-
-        NEURON 9 takes such objects into account only at finitialize(), which also resets
-        the model. So the model's state is saved first (SaveState: every STATE variable and
-        the event queue; the random sources' generation numbers and stream positions are
-        saved here), finitialize() is called and the state restored: the simulation goes
-        on exactly as without the new objects.
-        """
-        h = hoc()
+        playing vectors, cells, spike sources, connections): the new ones start from their
+        initial values at the current time, the simulation of the others goes on exactly
+        as without them (see reinit.py)."""
         for recorder in self.recorders:
             recorder.fetch()
         self.collect_spikes()
-        sources = [(p, p._source_state()) for p in self.populations]
-        saved = h.SaveState()
-        saved.save()
-        h.finitialize()
-        saved.restore(0)
-        for population, values in sources:
-            population._restore_source_state(values)
-        for population in self.populations:
-            population._after_reinit()
+        reinit.continue_with_new_objects(self)
         self._spike_times.resize(0)  # spikes "emitted" by finitialize() are not data
         self._spike_ids.resize(0)
         for recorder in self.recorders:
@@ -196,7 +195,7 @@ class State(BaseState):
         self.pc.set_maxstep(self.default_maxstep)
         if not self.nrn_initialized:
             self._initialize()
-        elif self.needs_reinit and self.steps == 0 and self.new_artificial_cells():
+        elif self.needs_reinit and self.steps == 0:
             self._initialize()  # at time 0 every state is its initial value: nothing to preserve
         elif self.needs_reinit:
             self._reinit_preserving_state()
@@ -276,6 +275,7 @@ class State(BaseState):
             if not np.array_equal(old[self.steps:n], total[self.steps:n]):
                 # a parameter changed between runs: NEURON has already fetched the values of the
                 # next steps, so the vector is only read afresh after a re-initialisation
+                self.refuse_addition_if_distributed("Changing a current source")
                 self.objects_added()
             if vec.size() != total.size:
                 vec.resize(total.size)

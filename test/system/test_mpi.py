@@ -41,12 +41,27 @@ pytestmark = [
 
 _RUNS = {}
 
+#: the say() function of the child scripts: a file per process, as the processes' shared
+#: stdout may interleave their lines
+_SAY = ("import os\n"
+        "def say(text):\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
+        "        f.write(text + '\\n')\n")
+
 
 def _lines_of_each_process(folder, n, completed):
     """The lines that each of ``n`` processes wrote to its own file ``out.<rank>`` in ``folder``."""
     files = sorted(folder.glob("out.*"))
     assert len(files) == n, completed.stdout + completed.stderr
     return [line for path in files for line in path.read_text().splitlines()]
+
+
+def _run_on_two_processes(script):
+    """Run `script` under mpirun with 2 processes: (the lines they wrote with say(), the
+    completed process)."""
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    return _lines_of_each_process(script.parent, 2, out), out
 
 
 def _run(network, n, tmp_path_factory):
@@ -151,9 +166,7 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
     script.write_text(
         "import importlib, os, sys\n"
         "from pyNN.errors import NotSupportedError\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "try:\n    sim = importlib.import_module('pyNN.' + sys.argv[1])\n    sim.setup()\n"
         "except NotSupportedError as e:\n    say(f'REFUSED {e}')\n"
         "else:\n    say('ACCEPTED')\n")
@@ -175,12 +188,9 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     projection, the delay and the shortest allowed."""
     script = tmp_path / "short_delay.py"
     script.write_text(
-        "import os\n"
         "import pyNN.neuron as sim\n"
         "from pyNN.errors import InvalidParameterValueError\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "sim.setup(timestep=0.1)\n"
         "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
         "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
@@ -191,11 +201,47 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
         "ok = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.2))\n"
         "sim.run(5.0)\n"
         "say(f'RAN {ok.size()}')\n")
-    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=300)
-    lines = _lines_of_each_process(tmp_path, 2, out)
+    lines, out = _run_on_two_processes(script)
     refused = [line for line in lines if line.startswith("REFUSED")]
     assert len(refused) == 2, out.stdout + out.stderr
     assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
     assert "at least 0.2 ms" in refused[0]
     assert lines.count("RAN 4") == 2, out.stdout + out.stderr
+
+
+def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
+    """Populations, projections and signal recording added after a run need NEURON's SaveState,
+    which cannot restore spikes in transit between processes (NEURON crashes): in a distributed
+    run they are refused with the reason, the network runs on, and after reset() they work."""
+    script = tmp_path / "after_run.py"
+    script.write_text(
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import NotSupportedError\n"
+        + _SAY +
+        "sim.setup(timestep=0.1)\n"
+        "src = sim.Population(4, sim.SpikeSourceArray(spike_times=[[5.0, 29.8], [8.0, 29.9], [12.0], [20.0]]))\n"
+        "cells = sim.Population(4, sim.IF_cond_exp(), label='cells')\n"
+        "sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.03, delay=1.0))\n"
+        "cells.record('spikes')\n"
+        "sim.run(30.0)\n"
+        "for what, add in [('population', lambda: sim.Population(2, sim.IF_cond_exp(), label='late')),\n"
+        "                  ('projection', lambda: sim.Projection(src, cells, sim.OneToOneConnector(),\n"
+        "                                                        sim.StaticSynapse(weight=0.03, delay=2.0),\n"
+        "                                                        label='late')),\n"
+        "                  ('recording', lambda: cells.record('v'))]:\n"
+        "    try:\n        add()\n"
+        "    except NotSupportedError as e:\n        say(f'REFUSED {what}: {e}')\n"
+        "    else:\n        say(f'ACCEPTED {what}')\n"
+        "sim.run(10.0)\n"
+        "sim.reset()\n"
+        "cells.record('v')\n"
+        "sim.run(10.0)\n"
+        "say(f'RAN {len(sim.simulator.state.populations)} {len(sim.simulator.state.projections)}')\n")
+    lines, out = _run_on_two_processes(script)
+    refused = [line for line in lines if line.startswith("REFUSED")]
+    assert len(refused) == 6 and len(lines) == 8, out.stdout + out.stderr + "\n".join(lines)
+    assert all("distributed over 2 MPI processes" in line and "after reset()" in line for line in refused)
+    assert any("Creating Population 'late' after a run (t = 30 ms)" in line for line in refused)
+    assert any("Creating Projection 'late'" in line for line in refused)
+    assert any("Recording 'v' of 'cells'" in line for line in refused)
+    assert [line for line in lines if line.startswith("RAN")] == ["RAN 2 1"] * 2
