@@ -362,7 +362,7 @@ class _MatrixConnector(Connector):
         """Refuse probabilities outside [0, 1]."""
 
     def generate(self, projection):
-        n_pre, n_post = projection.pre.size, projection.post.size
+        n_pre = projection.pre.size
         check_self = self.allow_self_connections is not True and _may_have_self(projection)
         key = self._stream_key()
         for posts, stop in _generated_post_blocks(self, projection, n_pre):

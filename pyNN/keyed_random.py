@@ -78,15 +78,14 @@ def bernoulli(key, rows, n_columns, p):
         # (c even) or the low half (c odd) of the number at column c // 2
         if p >= 1:
             return np.nonzero(np.ones((rows.size, n_columns), dtype=bool))
-        threshold = np.uint64(int(round(p * 2.0 ** 32)))
+        threshold = np.uint64(round(p * 2.0 ** 32))
         z = random_bits(key, rows, 0, (n_columns + 1) // 2, bits=64)
         success = np.empty((rows.size, 2 * z.shape[1]), dtype=bool)
         np.less(z >> _S32, threshold, out=success[:, 0::2])
         z &= np.uint64(0xFFFFFFFF)
         np.less(z, threshold, out=success[:, 1::2])
         return np.nonzero(success[:, :n_columns])
-    mean = n_columns * p
-    width = int(mean + 6.0 * np.sqrt(mean * (1.0 - p)) + 16)
+    width = _gap_batch(n_columns, p)
     inv_log_q = 1.0 / np.log1p(-p)
     row_parts, col_parts = [], []
     todo = np.arange(rows.size)
@@ -115,6 +114,12 @@ def bernoulli(key, rows, n_columns, p):
     r, c = np.concatenate(row_parts), np.concatenate(col_parts)
     order = np.lexsort((c, r))
     return r[order], c[order]
+
+
+def _gap_batch(n_columns, p):
+    """Gaps drawn per row at a time: enough for all but about one row in 10**9."""
+    mean = n_columns * p
+    return int(mean + 6.0 * np.sqrt(mean * (1.0 - p)) + 16)
 
 
 #: FixedProbability uses one number per trial from this probability on (the gaps cost a

@@ -71,7 +71,7 @@ def _assert_same_results(reference, other, what):
     """The gathered connections and spikes are identical; the membrane potential is the same
     to rounding (events arriving in the same step may be summed in another order)."""
     for key, expected in reference.items():
-        if key in _PER_RANK or key == "num_processes" or key.startswith("size"):
+        if key in _PER_RANK or key == "num_processes" or key.startswith(("size", "local_")):
             continue
         if key.startswith("v"):
             np.testing.assert_allclose(other[key], expected, rtol=0, atol=1e-9, err_msg=f"{what}: {key}")
@@ -79,7 +79,7 @@ def _assert_same_results(reference, other, what):
             np.testing.assert_array_equal(other[key], expected, err_msg=f"{what}: {key}")
 
 
-@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "from_list"])
+@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "fixed_number", "from_list"])
 @pytest.mark.parametrize("n", [2, 3])
 def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_path_factory):
     _, (single,) = _run(network, 1, tmp_path_factory)
@@ -89,6 +89,21 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
     for r, result in enumerate(ranks):
         assert int(result["rank"]) == r and int(result["num_processes"]) == n
         _assert_same_results(single, result, f"{network}, rank {r} of {n}")
+        # save(gather=False) + FromFileConnector(distributed=True) give the projection back
+        np.testing.assert_array_equal(result["local_reread"], single["connections2"])
+    # get(gather=False): each process's part holds the connections onto its own cells, and
+    # the parts make up the whole projection
+    all_ids = single["local_ids"]
+    for k in range(3):
+        parts = []
+        for result in ranks:
+            local = result[f"local_connections{k}"]
+            local_indices = np.searchsorted(all_ids, result["local_ids"])
+            assert np.isin(local[:, 1], local_indices).all()
+            parts.append(local)
+        joined = np.concatenate(parts)
+        joined = joined[np.lexsort((joined[:, 0], joined[:, 1]))]
+        np.testing.assert_array_equal(joined, single[f"connections{k}"])
 
 
 @pytest.mark.parametrize("n", [2, 3])
@@ -127,7 +142,8 @@ def test_write_data_writes_one_complete_file(tmp_path_factory):
     import neo
     outdir, ranks = _run("fixed_probability", 2, tmp_path_factory)
     files = sorted(p.name for p in outdir.iterdir())
-    assert files == ["cells.pkl", "connections.txt", "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
+    assert files == ["cells.pkl", "connections.txt", "connections_local.txt.0", "connections_local.txt.1",
+                     "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
     block = neo.io.PickleIO(str(outdir / "cells.pkl")).read_block()
     assert len(block.segments) == 2
     counts = [len(st) for st in sorted(block.segments[0].spiketrains, key=lambda st: st.annotations["channel_id"])]
