@@ -161,15 +161,29 @@ def _gathered(projection, world, chunks):
     them on in the blocks of postsynaptic cells a one-process run would use, so that the
     synapse type's random values are drawn in the same order and amounts as in one process."""
     pre_parts, post_parts, value_parts = [], [], []
-    for _, (pre, post, values) in chunks:
-        pre_parts.append(np.asarray(pre, dtype=np.int64))
-        post_parts.append(np.asarray(post, dtype=np.int64))
-        value_parts.append(values)
+    failure = None
+    try:
+        for _, (pre, post, values) in chunks:
+            pre_parts.append(np.asarray(pre, dtype=np.int64))
+            post_parts.append(np.asarray(post, dtype=np.int64))
+            value_parts.append(values)
+    except errors.PyNNError as exc:
+        # (e.g. a probability outside [0, 1] for this process's cells only): every process
+        # must hear of it, or the others would wait for this one forever
+        failure = exc
     names = sorted(value_parts[0]) if value_parts else []
-    mine = (_joined(pre_parts), _joined(post_parts),
-            {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
-                         for v, p in zip(value_parts, pre_parts)]) for n in names})
-    parts = world.allgather(mine)
+    mine = None if failure is not None else (
+        _joined(pre_parts), _joined(post_parts),
+        {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
+                     for v, p in zip(value_parts, pre_parts)]) for n in names})
+    parts = world.allgather(mine if failure is None else f"{type(failure).__name__}: {failure}")
+    if failure is not None:
+        raise failure
+    failed = [(rank, part) for rank, part in enumerate(parts) if isinstance(part, str)]
+    if failed:
+        rank, message = failed[0]
+        raise errors.ConnectionError(f"Projection '{projection.label}': generating the connections failed on "
+                                     f"MPI rank {rank}: {message}")
     pre = np.concatenate([p[0] for p in parts])
     post = np.concatenate([p[1] for p in parts])
     # every process's part is in (post, pre) order and a post cell is on one process only,

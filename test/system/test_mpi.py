@@ -215,3 +215,34 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
     assert "at least 0.2 ms" in refused[0]
     assert lines.count("RAN 4") == 2, out.stdout + out.stderr
+
+
+def test_a_connector_error_on_one_process_stops_every_process(tmp_path):
+    """A probability outside [0, 1] for the cells of one process only: that process raises
+    the connector's error, the other one an error naming the rank, and none waits forever."""
+    script = tmp_path / "bad_probability.py"
+    script.write_text(
+        "import os\n"
+        "import numpy as np\n"
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import PyNNError\n"
+        "from pyNN.space import Line\n"
+        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
+        "        f.write(text + '\\n')\n"
+        "sim.setup(timestep=0.1)\n"
+        "cells = sim.Population(2, sim.IF_cond_exp(), structure=Line(dx=10.0), label='cells')\n"
+        "# only the cell at x = 10 has a presynaptic cell on its left: p = 2 for that pair\n"
+        "f = lambda disp: np.where(disp[0] > 0, 2.0, 0.1)\n"
+        "try:\n"
+        "    sim.Projection(cells, cells, sim.DisplacementDependentProbabilityConnector(f), label='c->c')\n"
+        "except PyNNError as e:\n    say(f'REFUSED {type(e).__name__} {e}')\n"
+        "else:\n    say('ACCEPTED')\n"
+        "sim.end()\n")
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    lines = sorted(_lines_of_each_process(tmp_path, 2, out))
+    assert len(lines) == 2 and all(line.startswith("REFUSED") for line in lines), out.stdout + out.stderr
+    assert sum("probabilities outside [0, 1]" in line and "failed on MPI rank" not in line for line in lines) == 1
+    assert sum(line.startswith("REFUSED ConnectionError Projection 'c->c': generating the connections failed "
+                               "on MPI rank") for line in lines) == 1
