@@ -41,6 +41,13 @@ pytestmark = [
 
 _RUNS = {}
 
+#: a function for the scripts run under mpirun: each process writes its lines to its own file
+#: out.<rank> beside the script (the processes' shared stdout may interleave lines); the
+#: script must import os
+_SAY = ("def say(text):\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
+        "        f.write(text + '\\n')\n")
+
 
 def _lines_of_each_process(folder, n, completed):
     """The lines that each of ``n`` processes wrote to its own file ``out.<rank>`` in ``folder``."""
@@ -167,9 +174,7 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
     script.write_text(
         "import importlib, os, sys\n"
         "from pyNN.errors import NotSupportedError\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "try:\n    sim = importlib.import_module('pyNN.' + sys.argv[1])\n    sim.setup()\n"
         "except NotSupportedError as e:\n    say(f'REFUSED {e}')\n"
         "else:\n    say('ACCEPTED')\n")
@@ -194,9 +199,7 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
         "import os\n"
         "import pyNN.neuron as sim\n"
         "from pyNN.errors import InvalidParameterValueError\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "sim.setup(timestep=0.1)\n"
         "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
         "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
@@ -227,9 +230,7 @@ def test_a_connector_error_on_one_process_stops_every_process(tmp_path):
         "import pyNN.neuron as sim\n"
         "from pyNN.errors import PyNNError\n"
         "from pyNN.space import Line\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "sim.setup(timestep=0.1)\n"
         "cells = sim.Population(2, sim.IF_cond_exp(), structure=Line(dx=10.0), label='cells')\n"
         "# only the cell at x = 10 has a presynaptic cell on its left: p = 2 for that pair\n"
