@@ -102,6 +102,8 @@ def main(network, outdir):
         out[f"size{k}"] = np.array([prj.size(), prj.size(gather=False), len(prj)])
         out[f"local_connections{k}"] = np.asarray(prj.get(["weight", "delay"], format="list", gather=False),
                                                   dtype=float).reshape(-1, 4)
+    out["weights"] = projections[-1].get("weight", format="array")
+    out["local_weights"] = projections[-1].get("weight", format="array", gather=False)
     if reread is not None:
         out["local_reread"] = np.asarray(reread.get(["weight", "delay"], format="list"), dtype=float)
     cells.write_data(f"{outdir}/cells.pkl")

@@ -111,6 +111,12 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
         joined = np.concatenate(parts)
         joined = joined[np.lexsort((joined[:, 0], joined[:, 1]))]
         np.testing.assert_array_equal(joined, single[f"connections{k}"])
+    # ... and in 'array' format: the columns of this process's cells, NaN elsewhere
+    for result in ranks:
+        local_indices = np.searchsorted(all_ids, result["local_ids"])
+        others = np.setdiff1d(np.arange(all_ids.size), local_indices)
+        np.testing.assert_array_equal(result["local_weights"][:, local_indices], single["weights"][:, local_indices])
+        assert np.isnan(result["local_weights"][:, others]).all()
 
 
 @pytest.mark.parametrize("n", [2, 3])
