@@ -86,7 +86,7 @@ def _assert_same_results(reference, other, what):
     """The gathered connections and spikes are identical; the membrane potential is the same
     to rounding (events arriving in the same step may be summed in another order)."""
     for key, expected in reference.items():
-        if key in _PER_RANK or key == "num_processes" or key.startswith("size"):
+        if key in _PER_RANK or key == "num_processes" or key.startswith(("size", "local_")):
             continue
         if key.startswith("v"):
             np.testing.assert_allclose(other[key], expected, rtol=0, atol=1e-9, err_msg=f"{what}: {key}")
@@ -94,7 +94,7 @@ def _assert_same_results(reference, other, what):
             np.testing.assert_array_equal(other[key], expected, err_msg=f"{what}: {key}")
 
 
-@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "from_list"])
+@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "fixed_number", "from_list"])
 @pytest.mark.parametrize("n", [2, 3])
 def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_path_factory):
     _, (single,) = _run(network, 1, tmp_path_factory)
@@ -104,6 +104,27 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
     for r, result in enumerate(ranks):
         assert int(result["rank"]) == r and int(result["num_processes"]) == n
         _assert_same_results(single, result, f"{network}, rank {r} of {n}")
+        # save(gather=False) + FromFileConnector(distributed=True) give the projection back
+        np.testing.assert_array_equal(result["local_reread"], single["connections2"])
+    # get(gather=False): each process's part holds the connections onto its own cells, and
+    # the parts make up the whole projection
+    all_ids = single["local_ids"]
+    for k in range(3):
+        parts = []
+        for result in ranks:
+            local = result[f"local_connections{k}"]
+            local_indices = np.searchsorted(all_ids, result["local_ids"])
+            assert np.isin(local[:, 1], local_indices).all()
+            parts.append(local)
+        joined = np.concatenate(parts)
+        joined = joined[np.lexsort((joined[:, 0], joined[:, 1]))]
+        np.testing.assert_array_equal(joined, single[f"connections{k}"])
+    # ... and in 'array' format: the columns of this process's cells, NaN elsewhere
+    for result in ranks:
+        local_indices = np.searchsorted(all_ids, result["local_ids"])
+        others = np.setdiff1d(np.arange(all_ids.size), local_indices)
+        np.testing.assert_array_equal(result["local_weights"][:, local_indices], single["weights"][:, local_indices])
+        assert np.isnan(result["local_weights"][:, others]).all()
 
 
 @pytest.mark.parametrize("n", [2, 3])
@@ -142,7 +163,8 @@ def test_write_data_writes_one_complete_file(tmp_path_factory):
     import neo
     outdir, ranks = _run("fixed_probability", 2, tmp_path_factory)
     files = sorted(p.name for p in outdir.iterdir())
-    assert files == ["cells.pkl", "connections.txt", "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
+    assert files == ["cells.pkl", "connections.txt", "connections_local.txt.0", "connections_local.txt.1",
+                     "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
     block = neo.io.PickleIO(str(outdir / "cells.pkl")).read_block()
     assert len(block.segments) == 2
     counts = [len(st) for st in sorted(block.segments[0].spiketrains, key=lambda st: st.annotations["channel_id"])]
@@ -245,3 +267,32 @@ def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
     assert any("Creating Projection 'late'" in line for line in refused)
     assert any("Recording 'v' of 'cells'" in line for line in refused)
     assert [line for line in lines if line.startswith("RAN")] == ["RAN 2 1"] * 2
+
+
+def test_a_connector_error_on_one_process_stops_every_process(tmp_path):
+    """A probability outside [0, 1] for the cells of one process only: that process raises
+    the connector's error, the other one an error naming the rank, and none waits forever."""
+    script = tmp_path / "bad_probability.py"
+    script.write_text(
+        "import os\n"
+        "import numpy as np\n"
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import PyNNError\n"
+        "from pyNN.space import Line\n"
+        + _SAY +
+        "sim.setup(timestep=0.1)\n"
+        "cells = sim.Population(2, sim.IF_cond_exp(), structure=Line(dx=10.0), label='cells')\n"
+        "# only the cell at x = 10 has a presynaptic cell on its left: p = 2 for that pair\n"
+        "f = lambda disp: np.where(disp[0] > 0, 2.0, 0.1)\n"
+        "try:\n"
+        "    sim.Projection(cells, cells, sim.DisplacementDependentProbabilityConnector(f), label='c->c')\n"
+        "except PyNNError as e:\n    say(f'REFUSED {type(e).__name__} {e}')\n"
+        "else:\n    say('ACCEPTED')\n"
+        "sim.end()\n")
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    lines = sorted(_lines_of_each_process(tmp_path, 2, out))
+    assert len(lines) == 2 and all(line.startswith("REFUSED") for line in lines), out.stdout + out.stderr
+    assert sum("probabilities outside [0, 1]" in line and "failed on MPI rank" not in line for line in lines) == 1
+    assert sum(line.startswith("REFUSED ConnectionError Projection 'c->c': generating the connections failed "
+                               "on MPI rank") for line in lines) == 1

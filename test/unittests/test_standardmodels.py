@@ -215,7 +215,7 @@ def test_point_neuron_class_level_queries():
 def test_assembled_types_pickle():
     import pickle
     pn = pickle.loads(pickle.dumps(_point_neuron()))
-    assert pn.receptor_types == ("AMPA", "GABA") and pn.get_parameters()["AMPA"]["tau_syn"] == 1.5
+    assert pn.receptor_types == ("GABA", "AMPA") and pn.get_parameters()["AMPA"]["tau_syn"] == 1.5
     stdp = synapses.STDPMechanism(timing_dependence=synapses.SpikePairRule(A_plus=0.5),
                                   weight_dependence=synapses.AdditiveWeightDependence())
     copy = pickle.loads(pickle.dumps(stdp))
