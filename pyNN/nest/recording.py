@@ -307,6 +307,9 @@ class WeightSampler:
     def values_changed(self, names):
         """Projection.set() between runs: NEST's weights are now the core's."""
         if "weight" in names:
+            # the events so far were delivered before now (and every sample up to now has
+            # been taken): the new weights replace what they did
+            self.log.take(id(self.projection))
             self.current = self.projection._core_weights()
 
     def restart(self):

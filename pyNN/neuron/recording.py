@@ -8,6 +8,7 @@ matrix, keeps the samples on the epoch's sampling grid and empties the vectors.
 import numpy as np
 
 from pyNN import errors, recording
+from pyNN.recording import synapses
 from pyNN.neuron import hoc, simulator
 
 
@@ -142,3 +143,123 @@ class Recorder(recording.Recorder):
                 vec.resize(0)
             info["base"] = simulator.state.steps + 1
             info["last"] = simulator.state.steps
+
+
+class WeightSampler:
+    """Samples of the weights of a projection of STDP connections on the sample grid,
+    without stopping the core's run at each sample (see pyNN.recording.synapses).
+
+    A connection's weight changes only when a pre-synaptic spike is delivered to it
+    (pynn_stdp.inc), which happens at least one step after the spike is recorded. The
+    State's run therefore steps from sample time to sample time with plain ``psolve``
+    calls, and at each sample time reads, through one vector of pointers per pre-synaptic
+    cell, only the connections of the cells that fired recently enough for a delivery to
+    have shown since the previous sample. Those readings are events (connection, step,
+    value); the samples are rebuilt from them when the data are asked for, and equal what
+    ``get()`` returns after running to each sample time."""
+
+    includes_now = True
+
+    def __init__(self, projection, interval_steps):
+        self.projection = projection
+        self.interval = interval_steps
+        pre = projection._pre.astype(np.int64)
+        order = np.argsort(pre, kind="stable")
+        cells, starts = np.unique(pre[order], return_index=True)
+        self._by_pre = dict(zip(cells.tolist(), np.split(order, starts[1:])))  # pre index -> positions
+        self._pointers = {}  # pre index -> (PtrVector of its connections' weights, output Vector)
+        gids = np.asarray(projection.pre._native_ids(), dtype=np.int64)
+        self._gid_order = np.argsort(gids, kind="stable")
+        self._sorted_gids = gids[self._gid_order]
+        self._update_delays()
+        self.restart()
+
+    def _update_delays(self):
+        """The longest delay (steps) of each pre-synaptic cell's connections."""
+        state = simulator.state
+        delays = np.broadcast_to(np.asarray(self.projection._syn["delay"], dtype=float), (self.projection._pre.size,))
+        longest = np.zeros(self.projection.pre.size)
+        np.maximum.at(longest, self.projection._pre.astype(np.int64), delays)
+        self._longest = np.rint(longest / state.dt).astype(np.int64)
+
+    def restart(self):
+        """At creation and after reset(): start from the weights NEURON holds now."""
+        self.current = np.array(self.projection._read_synapse_state("weight"), dtype=float)
+        self.readings = []  # (positions, step, raw weights)
+        self.active_until = np.full(self.projection.pre.size, -1, dtype=np.int64)
+        self.spikes_seen = 0
+
+    def values_changed(self, names):
+        """Projection.set() between runs."""
+        if "delay" in names:
+            self._update_delays()
+        if "weight" in names:
+            self.current = np.array(self.projection._read_synapse_state("weight"), dtype=float)
+
+    def _grid_at_or_after(self, steps):
+        recorder = self.projection._synapse_recorder
+        anchor = recorder.current.t_start_steps
+        return anchor + -(-(np.asarray(steps) - anchor) // self.interval) * self.interval
+
+    def sample_steps(self, start, end):
+        """The sample steps in (start, end]."""
+        first = int(self._grid_at_or_after(start + 1))
+        return np.arange(first, end + 1, self.interval, dtype=np.int64)
+
+    def run_starts(self):
+        """The spike vectors are emptied at the end of every run (State.collect_spikes)."""
+        self.spikes_seen = 0
+
+    def reached(self, step):
+        """NEURON has run to `step`, a sample step: read the connections that may have changed."""
+        self.note_spikes()
+        for cell in np.flatnonzero(self.active_until >= step).tolist():
+            positions = self._by_pre.get(cell)
+            if positions is None:
+                continue
+            pointers, out = self._pointer_vector(cell, positions)
+            pointers.gather(out)
+            self.readings.append((positions, step, out.as_numpy().copy()))
+
+    def note_spikes(self):
+        """Mark the pre-synaptic cells that fired since the last call as active (their
+        connections are read at every sample time until a delivery must have shown)."""
+        state = simulator.state
+        n = int(state._spike_ids.size())
+        if n > self.spikes_seen:
+            gids = state._spike_ids.as_numpy()[self.spikes_seen:n].astype(np.int64)
+            times = state._spike_times.as_numpy()[self.spikes_seen:n]
+            self.spikes_seen = n
+            found = np.minimum(np.searchsorted(self._sorted_gids, gids), max(self._sorted_gids.size - 1, 0))
+            mine = self._sorted_gids[found] == gids if self._sorted_gids.size else np.zeros(gids.size, bool)
+            cells = self._gid_order[found[mine]]
+            # a delivery shows at most one step after spike + delay: read at every sample up
+            # to the first one at or after that
+            last = np.rint(times[mine] / state.dt).astype(np.int64) + self._longest[cells] + 2
+            np.maximum.at(self.active_until, cells, self._grid_at_or_after(last))
+
+    def _pointer_vector(self, cell, positions):
+        entry = self._pointers.get(cell)
+        if entry is None:
+            h = hoc.h()
+            netcons = self.projection._netcons
+            pointers = h.PtrVector(positions.size)
+            for k, position in enumerate(positions.tolist()):
+                pointers.pset(k, netcons[position]._ref_weight[0])
+            entry = self._pointers[cell] = (pointers, h.Vector(positions.size))
+        return entry
+
+    def samples(self, steps):
+        """{'weight': function building the (len(steps) x connections) samples}."""
+        if self.readings:
+            positions = np.concatenate([r[0] for r in self.readings])
+            first_steps = np.concatenate([np.full(r[0].size, r[1], dtype=np.int64) for r in self.readings])
+            values = self.projection._standard_plastic_weights(
+                np.concatenate([r[2] for r in self.readings]), positions)
+        else:
+            positions, first_steps, values = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        self.readings = []
+        start = self.current
+        self.current = synapses.after_events(start, positions, values)
+        steps = np.array(steps, dtype=np.int64)
+        return {"weight": lambda: synapses.step_function_samples(start, positions, first_steps, values, steps)}

@@ -160,6 +160,7 @@ def _random_stdp(sim, label):
     trains onto cells that fire, so that a run after reset() repeats the first."""
     rng = np.random.default_rng(7)
     trains = [np.unique(np.round(rng.uniform(0.0, 35.0, 3 * k % 7 + 2), 1)) for k in range(16)]
+    trains[0] = np.union1d(trains[0], [20.1])  # delivered after a run that ends at 20.2 ms
     pre = sim.Population(12, sim.SpikeSourceArray(spike_times=trains[:12]), label=f"{label}-pre")
     drive = sim.Population(4, sim.SpikeSourceArray(spike_times=trains[12:]), label=f"{label}-drive")
     post = sim.Population(4, sim.IF_curr_exp(tau_refrac=1.0), label=f"{label}-post")
@@ -172,23 +173,24 @@ def _random_stdp(sim, label):
 
 
 def test_weight_samples_equal_get_after_running_to_each_sample(sim):
-    """Every sample is what get() returns after running to its time, also across set():
-    the samples of long runs (on NEST rebuilt from the weight_recorder's events, on Brian2
-    taken by a StateMonitor) against a replay after reset() that stops at each sample time
+    """Every sample is what get() returns after running to its time, also across runs that
+    end between sample times and a set() there: the samples of long runs (NEST: rebuilt
+    from the weight_recorder's events; NEURON: read where spikes may have changed them;
+    Brian2: a StateMonitor) against a replay after reset() that stops at each sample time
     and calls get()."""
-    interval = 0.5
+    interval, split, total = 0.5, 20.2, 35.0
     try:
         prj = _random_stdp(sim, "recorded")
     except errors.NoModelAvailableError:
         pytest.skip("no STDP on this backend")
     prj.record("weight", sampling_interval=interval)
-    sim.run(20.0)
+    sim.run(split)
     try:
         prj.set(weight=0.4)
         changed = True
     except errors.NotSupportedError:  # Brian2: not after a run (doc/behaviour.md)
         changed = False
-    sim.run(15.0)
+    sim.run(total - split)
     sim.reset()
     prj.set(weight=0.5)
 
@@ -196,14 +198,16 @@ def test_weight_samples_equal_get_after_running_to_each_sample(sim):
         return np.asarray(prj.get("weight", format="list", with_address=False))
 
     read = [weights()]
-    for k in range(70):
-        if k == 40 and changed:
+    samples = np.arange(1, round(total / interval) + 1) * interval
+    for t in np.union1d(samples, [split]):
+        sim.run_until(t)
+        if np.isclose(t, split) and changed:
             prj.set(weight=0.4)
-        sim.run(interval)
-        read.append(weights())
+        if np.any(np.isclose(samples, t)):
+            read.append(weights())
     read = np.array(read)
     long_runs, stopped = (seg.analogsignals[0].magnitude for seg in prj.get_data().segments)
-    assert long_runs.shape == read.shape == (71, 48)
+    assert long_runs.shape == read.shape == (samples.size + 1, 48)
     assert np.ptp(read) > 0.02  # the weights did change
     np.testing.assert_array_equal(stopped, read)
     np.testing.assert_array_equal(long_runs, read)
