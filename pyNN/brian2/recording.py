@@ -170,6 +170,10 @@ class SynapseSampler:
         state.add(self.operation)
         self.restart()
 
+    def close(self):
+        """Recording stops or changes: take the operation out of the network."""
+        simulator.state.network.remove(self.operation)
+
     def _arrays(self, name):
         """(Brian2 array, positions in the core's arrays) of `name`, per Synapses object."""
         native = self.natives[name][0]

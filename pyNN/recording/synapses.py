@@ -3,10 +3,18 @@
 Written once for every backend. The core samples at fixed times: a run that records
 synapse state advances to each sample time and asks the projection for its current values
 through ``Projection._read_synapse_state`` (the same path as ``get()`` between runs, so a
-sample equals what ``get()`` would return at that time on every backend). The samples are
-kept as one (samples x connections) array per variable and segment; ``get_data`` builds a
-Neo block with one AnalogSignal per variable whose channels are the connections, annotated
-with their pre- and post-synaptic indices.
+sample equals what ``get()`` would return at that time on every backend). A backend may
+instead give a sampler (``Projection._native_synapse_sampler``) that takes the samples
+during the run without stopping it; it hands them over at ``collect()`` as arrays or as
+functions that build them from events (:func:`step_function_samples`) when the data are
+asked for. The samples are kept as (samples x connections) blocks per variable and
+segment; ``get_data`` builds a Neo block with one AnalogSignal per variable whose channels
+are the connections, annotated with their pre- and post-synaptic indices.
+
+The protocol of a sampler: ``samples(steps)`` returns {variable: array or function} for
+the sample steps `steps` (those before now, or up to now if it has ``includes_now``);
+``restart()`` after reset(); optional ``values_changed(names)`` after Projection.set()
+between runs and ``close()`` when recording stops or changes.
 """
 
 import numpy as np
@@ -59,8 +67,10 @@ class SynapseRecorder:
         """Start recording `variables` (a name or list of names; None stops recording)."""
         label = f"Projection '{self.projection.label}'"
         if variables is None:
+            self.collect()
             self.variables = []
             self.next_step = None
+            self._close_native()
             return
         names = [variables] if isinstance(variables, str) else list(variables)
         allowed = self.projection.synapse_type.recordable_synapse_variables()
@@ -85,9 +95,17 @@ class SynapseRecorder:
         self.variables = self.variables + [name for name in names if name not in self.variables]
         if self.next_step is None:
             self.next_step = self._first_step()
-        # a backend that samples during a run by itself (Brian2: a StateMonitor) spares the
-        # run from stopping at every sample time
+        # a backend that samples during a run by itself (NEST, NEURON, Brian2: see their
+        # recording modules) spares the run from stopping at every sample time
+        self._close_native()
         self.native = self.projection._native_synapse_sampler(self.variables, self.interval_steps)
+
+    def _close_native(self):
+        """Let the backend's sampler stop working in the simulator (it is replaced or no longer
+        needed)."""
+        if self.native is not None and hasattr(self.native, "close"):
+            self.native.close()
+        self.native = None
 
     def _interval_steps(self, sampling_interval, label):
         if sampling_interval is None:

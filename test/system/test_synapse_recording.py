@@ -211,3 +211,17 @@ def test_weight_samples_equal_get_after_running_to_each_sample(sim):
     assert np.ptp(read) > 0.02  # the weights did change
     np.testing.assert_array_equal(stopped, read)
     np.testing.assert_array_equal(long_runs, read)
+
+
+def test_record_none_stops_the_samples(sim):
+    try:
+        prj = _random_stdp(sim, "stopped")
+    except errors.NoModelAvailableError:
+        pytest.skip("no STDP on this backend")
+    prj.record("weight", sampling_interval=1.0)
+    sim.run(12.0)
+    prj.record(None)
+    sim.run(23.0)  # the weights go on changing, unrecorded
+    signal = prj.get_data().segments[0].analogsignals[0]
+    np.testing.assert_allclose(signal.times.magnitude, np.arange(13.0))
+    assert not np.array_equal(signal.magnitude[-1], prj.get("weight", format="list", with_address=False))
