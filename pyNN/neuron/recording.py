@@ -198,9 +198,19 @@ class WeightSampler:
         self._shortest = np.rint(shortest / state.dt).astype(np.int64)
         self._longest = np.rint(longest / state.dt).astype(np.int64)
 
+    def _read_all(self):
+        """The weights of every connection now (standard units), through the vectors of
+        pointers of the pre-synaptic cells (a vector for all of them would cost as much
+        again to build)."""
+        raw = np.empty(self.projection._pre.size)
+        for positions, pointers, out, view in self._by_pre.values():
+            pointers.gather(out)
+            raw[positions] = view
+        return self.projection._standard_plastic_weights(raw, slice(None))
+
     def restart(self):
         """At creation and after reset(): start from the weights NEURON holds now."""
-        self.current = np.array(self.projection._read_synapse_state("weight"), dtype=float)
+        self.current = self._read_all()
         self._new_readings()
         # windows of sample steps at which a cell's connections are read: cell, first, last
         self.windows = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -211,7 +221,7 @@ class WeightSampler:
         if "delay" in names:
             self._update_delays()
         if "weight" in names:
-            self.current = np.array(self.projection._read_synapse_state("weight"), dtype=float)
+            self.current = self._read_all()
 
     def _grid_at_or_after(self, steps):
         recorder = self.projection._synapse_recorder
