@@ -245,7 +245,8 @@ class Projection(common.Projection):
         unit = self._on_pre[id(self._root_of_group(self._synapses[0][0].target))][1]
         w = self._syn.get("weight")
         sign = -1.0 if w is not None and np.any(np.asarray(w, dtype=float) < 0) else 1.0
-        return "weight", lambda values: values * (sign / _WEIGHT_SI[unit])
+        # (the same operations as _read_plastic: get() and the samples agree to the last bit)
+        return "weight", lambda values: sign * (values / _WEIGHT_SI[unit])
 
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""

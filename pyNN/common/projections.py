@@ -561,6 +561,8 @@ class Projection:
             self._syn[name] = value
         if n:
             self._set_attributes(self._native_values(new))
+        if self._synapse_recorder is not None:
+            self._synapse_recorder.values_changed(set(new))
 
     def initialize(self, **initial_values):
         """Set initial values (name=value) of the synapses' state variables."""

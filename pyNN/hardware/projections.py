@@ -45,6 +45,8 @@ class Projection(common.Projection):
         if weights is None:
             return None
         user = np.asarray(self._syn.get("weight", 0.0), dtype=float)
+        if user.ndim == 0:  # (one sign for all: no pass over the connections to choose it)
+            return -weights if user < 0 else weights
         return np.where(user < 0, -weights, weights)
 
     def _read_state_variable(self, name):

@@ -189,9 +189,25 @@ class Projection(common.Projection):
             self._weight_pointers = pointers
         out = h.Vector(len(self._netcons))
         self._weight_pointers.gather(out)
-        weights = out.as_numpy() * self._sign[self._post.astype(np.int64)]
+        return self._standard_plastic_weights(out.as_numpy(), slice(None))
+
+    def _standard_plastic_weights(self, native, positions):
+        """NEURON weights (slot 0) of the connections at `positions` -> standard units, with
+        the sign the user gave."""
+        weights = native * self._sign[self._post[positions].astype(np.int64)]
         user = np.asarray(self._syn.get("weight", 0.0), dtype=float)
-        return np.where(user < 0, -weights, weights)
+        return np.where((user[positions] if user.ndim else user) < 0, -weights, weights)
+
+    def _native_synapse_sampler(self, variables, interval_steps):
+        """STDP weights: read during the run, at each sample time only where a pre-synaptic
+        spike may have changed them (see recording.WeightSampler); other variables are read
+        at each sample time by the core."""
+        if list(variables) != ["weight"] or not self._plastic or not self._netcons \
+                or simulator.state.world is not None:
+            return None
+        from pyNN.neuron.recording import WeightSampler
+
+        return WeightSampler(self, interval_steps)
 
     def _set_slots(self, netcons, values, post):
         """Synapse parameters in the weight vector: the `weight_slots`, then tau_psc (the

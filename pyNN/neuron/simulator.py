@@ -202,9 +202,32 @@ class State(BaseState):
         self.needs_reinit = False
 
     def _advance(self, n_steps):
-        self.pc.psolve((self.steps + n_steps) * self.dt)
-        self.catch_last_step_spikes((self.steps + n_steps) * self.dt)
+        end = self.steps + n_steps
+        samplers = [r.native for r in self.synapse_recorders
+                    if r.variables and hasattr(r.native, "sample_steps")]
+        if samplers:
+            self._advance_sampling_weights(end, samplers)
+        else:
+            self.pc.psolve(end * self.dt)
+        self.catch_last_step_spikes(end * self.dt)
         self._check_stdp_history()
+
+    def _advance_sampling_weights(self, end, samplers):
+        """Run to step `end`, stopping at each weight-sample time of the projections that
+        record STDP weights (see recording.WeightSampler)."""
+        for sampler in samplers:
+            sampler.run_starts()
+        stops = np.unique(np.concatenate([s.sample_steps(self.steps, end) for s in samplers]))
+        for stop in stops.tolist():
+            self.pc.psolve(stop * self.dt)
+            for sampler in samplers:
+                sampler.reached(stop)
+        if not stops.size or stops[-1] < end:
+            self.pc.psolve(end * self.dt)
+        for sampler in samplers:
+            # the spikes since the last sample time (the vectors are emptied below) may be
+            # delivered in the next run
+            sampler.note_spikes()
 
     def _check_stdp_history(self):
         """Warn when an STDP connection missed post-synaptic spikes because its target fired
