@@ -156,6 +156,9 @@ class Projection(common.Projection):
     def _on_pre_code(self, statement):
         pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
         if pre_code:
+            expand = getattr(self.synapse_type, "brian2_expand", None)
+            if expand is not None:
+                pre_code = expand(pre_code, self._syn)
             release = f"({self.synapse_type.release})"
             return self._event_code(pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}")))
         return statement
@@ -194,6 +197,9 @@ class Projection(common.Projection):
                 state_array(syn, name)[:] = arr
                 if name == "weight" and "w_now" in syn.variables:  # STDP: the weight the rule updates
                     state_array(syn, "w_now")[:] = arr
+            for state_name, source in getattr(self.synapse_type, "brian2_state_from", {}).items():
+                if source in native:
+                    state_array(syn, state_name)[:] = state_array(syn, source)
             if "delay" in values and "d_syn" in syn.variables:
                 d = values["delay"]
                 self._set_stdp_delays(syn, positions, d if d is not None else simulator.state.min_delay)

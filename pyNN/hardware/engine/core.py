@@ -71,6 +71,7 @@ class Block:
         self.order = order
         self.stp = None
         self.stdp = None
+        self.stochastic = None
         self.driver = None
 
     def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
@@ -94,8 +95,10 @@ class Block:
         self.history = history
         self.initial_weight = self.weight.copy()
 
-    def reset_plastic(self):
+    def reset_plastic(self, segment=0):
         self.reset_stp()
+        if self.stochastic is not None:
+            self.stochastic.reset(segment)
         if self.stdp is not None:
             self.weight[:] = self.initial_weight
             self.stdp.reset(self.weight.size)
@@ -157,6 +160,17 @@ class Block:
             weights = self.stdp.update(pos, step * dt, self.delay[pos] * dt, self.weight, self.post_index,
                                        self.history)
             self._add(pos, step, buffer, weights)
+
+    def deliver_stochastic(self, spikes, step, dt, buffer):
+        """Deliver weight * (quanta released) through the spiking cells' connections
+        (see engine.stochastic); connections that release nothing deliver nothing."""
+        pos = self.positions(np.unique(spikes))
+        if not pos.size:
+            return
+        count = self.stochastic.released(pos, step * dt)
+        sent = count > 0
+        if sent.any():
+            self._add(pos[sent], step, buffer, self.weight[pos[sent]] * count[sent])
 
     def deliver_stp(self, spikes, step, dt, buffer):
         """Update the synapses of the spiking cells and deliver weight * (resources used)."""
@@ -242,7 +256,7 @@ class Engine:
         for buf in self.buffers.values():
             buf[:] = 0.0
         for block in self.blocks:
-            block.reset_plastic()
+            block.reset_plastic(self.segment)
         for group in self.groups:
             if getattr(group, "history", None) is not None:
                 group.history.reset()
@@ -334,6 +348,8 @@ class Engine:
             buffer = self.buffers[block.post.index]
             if block.stp is not None:
                 block.deliver_stp(spikes, s, self.dt, buffer)
+            elif block.stochastic is not None:
+                block.deliver_stochastic(spikes, s, self.dt, buffer)
             elif block.stdp is not None:
                 block.deliver_stdp(spikes, s, self.dt, buffer)
             elif block.driver is not None:
