@@ -196,3 +196,48 @@ def test_bad_parameters_are_refused(sim, name, params, match):
     cells = sim.Population(2, sim.IF_curr_exp(), label="cells")
     with pytest.raises(errors.InvalidParameterValueError, match=f"'bad'.*{name} parameter '{match}'"):
         sim.Projection(cells, cells, sim.OneToOneConnector(), getattr(sim, name)(weight=1.0, **params), label="bad")
+
+
+def test_per_connection_parameters_and_get(sim):
+    """n, U and p may differ per connection; get() returns them as set."""
+    n_cells = 240
+    n = np.tile([1, 2, 4, 8], n_cells // 4)
+    U = np.repeat([0.25, 0.75], n_cells // 2)
+    sources = sim.Population(n_cells, sim.SpikeSourceArray(spike_times=[5.0]), label="sources")
+    cells = sim.Population(n_cells, sim.IF_curr_delta(tau_m=1e9, v_rest=0.0, v_thresh=1e9), label="counters")
+    cells.initialize(v=0.0)
+    prj = sim.Projection(sources, cells, sim.OneToOneConnector(),
+                         sim.MultiQuantalSynapse(weight=1.0, delay=DELAY, U=U, n=n, tau_rec=100.0), label="mixed")
+    np.testing.assert_array_equal(prj.get("n", format="array").diagonal(), n)
+    np.testing.assert_array_equal(prj.get("U", format="array").diagonal(), U)
+    cells.record("v", sampling_interval=ISI)
+    run(sim, 10.0)
+    counts = np.rint(np.asarray(cells.get_data().segments[-1].analogsignals[0].magnitude)[-1])
+    assert np.all(counts <= n)
+    for sites in (1, 2, 4, 8):
+        for prob in (0.25, 0.75):
+            group = counts[(n == sites) & (U == prob)]
+            low, high = binomial_bounds(group.size * sites, prob, SIGMAS)
+            assert low <= group.sum() <= high, (sites, prob, group.sum(), low, high)
+
+
+def test_neuron_refuses_targets_without_the_mechanism(sim):
+    """On NEURON the release runs in the IF mechanisms' NET_RECEIVE: other targets are refused."""
+    if sim.__name__ != "pyNN.neuron":
+        pytest.skip("a restriction of the NEURON backend")
+    sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0]))
+    izh = sim.Population(2, sim.Izhikevich())
+    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*NEURON.*Izhikevich"):
+        sim.Projection(sources, izh, sim.OneToOneConnector(), sim.MultiQuantalSynapse(weight=1.0, delay=DELAY))
+
+
+def test_hardware_profiles_without_stochastic_release_refuse_it(sim):
+    if sim.__name__ != "pyNN.hardware":
+        pytest.skip("hardware profiles")
+    sim.end()
+    sim.setup(timestep=0.1, profile="spinnaker1")
+    sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0]), label="sources")
+    cells = sim.Population(2, sim.IF_curr_exp(), label="cells")
+    with pytest.raises(errors.NoModelAvailableError, match="unreliable.*SimpleStochasticSynapse.*spinnaker1"):
+        sim.Projection(sources, cells, sim.OneToOneConnector(),
+                       sim.SimpleStochasticSynapse(weight=1.0, delay=DELAY), label="unreliable")
