@@ -218,8 +218,8 @@ class STDPMechanism(Brian2SynapseTypeMixin, synapses.STDPMechanism):
     native_description = "event-driven pre/post traces (as NEST's stdp_synapse / vogels_sprekeler_synapse)"
     parameter_checks = (
         *synapses.STDPMechanism.parameter_checks,
-        ("dendritic_delay_fraction", lambda v: v == 1,
-         "must be 1.0 on Brian2 for now (only all-of-the-delay-dendritic STDP is implemented here)"),
+        ("dendritic_delay_fraction", lambda v: (v == 0) | (v == 1),
+         "must be 0.0 or 1.0 on Brian2 (all of the delay axonal or all of it dendritic)"),
     )
     fixed_after_run_reason = (
         "Brian2 applies each post spike's potentiation when it happens, NEST and the hardware engine at the "

@@ -168,6 +168,8 @@ def _use_stdp(block, projection, sel, old):
         block.weight[:] = old.weight
         block.initial_weight = old.initial_weight
         block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+    if old is not None and old.stdp is not None and old.weight.size == block.weight.size:
+        block.stdp.pending = old.stdp.pending  # spikes in transit (dendritic_delay_fraction < 1)
 
 
 def _limit_rate(engine, dt, block, drivers, numerics):

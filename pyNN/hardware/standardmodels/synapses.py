@@ -42,12 +42,7 @@ class STDPMechanism(std.STDPMechanism):
     base_translations = build_translations(("weight", "weight"), ("delay", "delay"),
                                            ("dendritic_delay_fraction", "dendritic_delay_fraction"))
     native_name = "stdp"
-    native_description = "as NEST's stdp_synapse: all-to-all pairs, dendritic delay"
-    parameter_checks = (
-        *std.STDPMechanism.parameter_checks,
-        ("dendritic_delay_fraction", lambda v: v == 1,
-         "must be 1.0 on the hardware backend (the engine treats the whole delay as dendritic, as NEST does)"),
-    )
+    native_description = "as NEST's stdp_synapse: all-to-all pairs, any dendritic_delay_fraction"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +51,8 @@ class STDPMechanism(std.STDPMechanism):
         type(self).native_name = None if reason else "stdp"
         type(self).missing_reason = reason
         if isinstance(self.timing_dependence, std.Vogels2011Rule):
-            type(self).native_description = "as NEST's vogels_sprekeler_synapse: all-to-all pairs, dendritic delay"
+            type(self).native_description = ("as NEST's vogels_sprekeler_synapse: all-to-all pairs, any "
+                                             "dendritic_delay_fraction")
 
 
 __all__ = list(std.BACKEND_NAMES)
