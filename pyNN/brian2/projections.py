@@ -92,6 +92,16 @@ class Projection(common.Projection):
                     f"1.0 there, and 0.0 or 1.0 onto the other cell types")
         self._synapses = []  # [(Synapses, positions in the core's arrays)]
 
+    def _check_backend_connections(self, pre, post, values):
+        """A parameter the generated code depends on (the number of release sites) cannot grow
+        beyond the value the code was generated for (checked before anything changes)."""
+        for name, limit in getattr(self, "_code_limits", {}).items():
+            if name in values and np.max(values[name]) > limit:
+                raise errors.NotSupportedError(
+                    f"Projection '{self.label}': '{name}' = {np.max(values[name]):g} is more than the largest value "
+                    f"when the projection was created ({limit:g}), for which the Brian2 backend generated its "
+                    f"code (one random draw per release site); create the projection with the largest {name}")
+
     def _stdp_fraction_zero(self):
         """Whether this is an STDP projection with dendritic_delay_fraction = 0 (all of the delay
         axonal). Brian2 runs 0 or 1, one value per projection: the events are scheduled
@@ -133,6 +143,7 @@ class Projection(common.Projection):
         self._synapses = created
         try:
             self._set_attributes(self._native_values(self._syn))
+            self._start_state()
         except Exception:
             self._synapses = []
             raise
@@ -205,7 +216,7 @@ class Projection(common.Projection):
         if pre_code:
             expand = getattr(self.synapse_type, "brian2_expand", None)
             if expand is not None:
-                pre_code = expand(pre_code, self._syn)
+                pre_code, self._code_limits = expand(pre_code, self._syn)
             release = f"({self.synapse_type.release})"
             return self._event_code(pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}")))
         return statement
@@ -256,9 +267,6 @@ class Projection(common.Projection):
                 state_array(syn, name)[:] = arr
                 if name == "weight" and "w_now" in syn.variables:  # STDP: the weight the rule updates
                     state_array(syn, "w_now")[:] = arr
-            for state_name, source in getattr(self.synapse_type, "brian2_state_from", {}).items():
-                if source in native:
-                    state_array(syn, state_name)[:] = state_array(syn, source)
             if "delay" in values and "d_syn" in syn.variables:
                 d = values["delay"]
                 self._set_stdp_delays(syn, positions, d if d is not None else simulator.state.min_delay)
@@ -326,3 +334,11 @@ class Projection(common.Projection):
         """The snapshot holds the values at the first run: put back the current ones."""
         if self._synapses:
             self._set_attributes(self._native_values(self._syn))
+            self._start_state()
+
+    def _start_state(self):
+        """Synaptic state that starts from a parameter's current value (every release site
+        available), at creation and after reset()."""
+        for syn, _, _ in self._synapses:
+            for state_name, source in getattr(self.synapse_type, "brian2_state_from", {}).items():
+                state_array(syn, state_name)[:] = state_array(syn, source)

@@ -241,3 +241,30 @@ def test_hardware_profiles_without_stochastic_release_refuse_it(sim):
     with pytest.raises(errors.NoModelAvailableError, match="unreliable.*SimpleStochasticSynapse.*spinnaker1"):
         sim.Projection(sources, cells, sim.OneToOneConnector(),
                        sim.SimpleStochasticSynapse(weight=1.0, delay=DELAY), label="unreliable")
+
+
+def test_changing_parameters_between_runs(sim):
+    """set() of p between runs acts from then on (p = 0: nothing more is transmitted). On
+    Brian2, n cannot grow beyond its largest value at creation (the code has one draw per site)."""
+    sources = sim.Population(20, sim.SpikeSourceArray(spike_times=SPIKES), label="sources")
+    cells = sim.Population(20, sim.IF_curr_delta(tau_m=1e9, v_rest=0.0, v_thresh=1e9), label="counters")
+    cells.initialize(v=0.0)
+    prj = sim.Projection(sources, cells, sim.OneToOneConnector(),
+                         sim.SimpleStochasticSynapse(weight=1.0, delay=DELAY, p=1.0), label="switch")
+    others = sim.Population(20, sim.IF_curr_delta(), label="others")
+    quantal = sim.Projection(sources, others, sim.OneToOneConnector(),
+                             sim.MultiQuantalSynapse(weight=1.0, delay=DELAY, n=2), label="quantal")
+    cells.record("v", sampling_interval=ISI)
+    run(sim, 100.0)
+    prj.set(p=0.0)
+    quantal.set(n=1)
+    run(sim, 110.0)
+    v = np.asarray(cells.get_data().segments[-1].analogsignals[0].magnitude)
+    np.testing.assert_allclose(v[-1], np.sum(SPIKES + DELAY < 100.0), atol=1e-6)
+    brian2 = sim.__name__ == "pyNN.brian2"
+    if brian2:
+        with pytest.raises(errors.NotSupportedError, match="'quantal'.*'n' = 3.*Brian2"):
+            quantal.set(n=3)
+    else:
+        quantal.set(n=3)
+    assert np.all(np.asarray(quantal.get("n", format="list", with_address=False)) == (1 if brian2 else 3))

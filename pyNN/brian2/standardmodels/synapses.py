@@ -117,10 +117,12 @@ class _Brian2QuantalSynapse(Brian2SynapseTypeMixin):
     release = "r_q"
 
     def brian2_expand(self, code, values):
-        """`code` with one random draw per possible site: as many as the largest n."""
+        """`code` with one random draw per possible site: as many as the largest n; and the
+        limit that puts on n (parameter name -> largest value the code handles)."""
         n_max = int(np.max(values.get("n", 1)))
-        return (code.replace("{refills}", _count_draws("a_q", "refill_q", "empty_q", n_max))
+        code = (code.replace("{refills}", _count_draws("a_q", "refill_q", "empty_q", n_max))
                 .replace("{releases}", _count_draws("r_q", "u_q", "a_q", n_max)))
+        return code, {"n": n_max}
 
 
 class StochasticTsodyksMarkramSynapse(_Brian2QuantalSynapse, synapses.StochasticTsodyksMarkramSynapse):

@@ -60,7 +60,8 @@ class StochasticRelease:
         u = U + self.u[pos] * (1.0 - U) * decay_u
         refill = -np.expm1(-h / self.tau_rec[pos])
         available = self.available[pos]
-        available = available + self.rng.binomial(self.n[pos] - available, refill)
+        # (after n was lowered between runs more sites may be available than n: none is empty)
+        available = available + self.rng.binomial(np.maximum(self.n[pos] - available, 0), refill)
         count = self.rng.binomial(available, u)
         self.u[pos] = u
         self.available[pos] = available - count
