@@ -5,14 +5,18 @@ synapse-model copy (one copy per distinct parameter set, reused across projectio
 per-connection values are passed as arrays to one ``nest.Connect`` call per chunk.
 """
 
+import logging
+
 import nest
 import numpy as np
 
 from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
-from pyNN.nest import simulator
+from pyNN.nest import delay_relays, simulator
 from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
+
+logger = logging.getLogger("PyNN")
 
 #: stands in for tau_psc = 0 (NEST requires tau_psc > 0); exp(-h/1e-9) is 0 for any h >= one
 #: step, and the transfer y -> x differs from the limit's by 1e-9/tau_rec
@@ -39,6 +43,7 @@ class Projection(common.Projection):
         self._sign = _weight_sign(self)
         self._port = _receptor_ports(self)
         self._owner_key = self._model_owner_key()
+        self._relays = None  # relay parrots of delays beyond NEST's range (delay_relays)
 
     def _model_owner_key(self):
         """Projections between the same root populations get distinct NEST models, so that
@@ -50,18 +55,38 @@ class Projection(common.Projection):
         return (key, len(same)) if same else "shared"
 
     def _check_backend_delays(self, delays):
-        state = simulator.state
-        if not state.warmed_up or np.size(delays) == 0:
-            return
-        # NEST fixes its delay range at the first Simulate; reset() rebuilds the kernel
-        limit = nest.GetKernelStatus("max_delay")
+        # NEST fixes its delay range at the first Simulate (reset() rebuilds the kernel):
+        # longer delays go through relay parrots (pyNN.nest.delay_relays), which only a
+        # synapse without state between spikes can take unchanged
+        if delay_relays.needs_relay(delays):
+            self._check_relayable(delays)
+            if self._relays is None:  # every chunk goes through the same (relayed) path
+                self._relays = delay_relays.RelayChains()
+                logger.info("Projection '%s': delays up to %g ms exceed the %g ms NEST fixed at the first run; they "
+                            "go through relay parrot neurons (one per presynaptic cell and %g ms of delay), which "
+                            "NEST updates every step; setup(max_delay=...) avoids them", self.label,
+                            float(np.max(delays)), delay_relays.reserved_max_delay(),
+                            self._relays.stage_steps * simulator.state.dt)
+
+    def _check_relayable(self, delays):
         longest = float(np.max(delays))
-        if longest > limit + 1e-9 * limit:
+        reserve = delay_relays.reserved_max_delay()
+        advice = ("Give setup(max_delay=...) the longest delay you will use, or create this projection before "
+                  "the first run or after reset()")
+        native = str(self.synapse_type.native_name)
+        if native not in delay_relays.RELAYABLE_MODELS:
             raise errors.NotSupportedError(
-                f"Projection '{self.label}': a delay of {longest:g} ms is longer than any delay that existed "
-                f"at the first run ({limit:g} ms); NEST cannot extend its delay range once it has "
-                f"simulated. Create this projection before the first run or after reset(), or give "
-                f"setup(max_delay=...) the longest delay you will use")
+                f"Projection '{self.label}': a delay of {longest:g} ms is longer than the delay range NEST reserved "
+                f"at the first run ({reserve:g} ms), and NEST cannot extend it once it has simulated. Static "
+                f"connections get such delays through relay neurons, but a {type(self.synapse_type).__name__} "
+                f"({native}) would see its presynaptic spikes late and learn or adapt differently. {advice}")
+        bad = (self._relays or delay_relays.RelayChains()).unreachable(delays)
+        if bad is not None:
+            low = nest.GetKernelStatus("min_delay")
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': a delay of {bad:g} ms cannot be relayed: the delay range NEST fixed at "
+                f"the first run ({low:g} to {reserve:g} ms) is narrower than twice its minimum, and relay links of "
+                f"{reserve:g} ms leave a last leg shorter than {low:g} ms. {advice}")
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
@@ -151,22 +176,65 @@ class Projection(common.Projection):
         self._set_postsynaptic_parameters(post, values)
         fixed, arrays = self._split_values(values, post)
         fixed.pop("receptor_type", None)  # the port of each target cell is self._port
-        model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
-        self._nest_model = model
-        syn_spec = {"synapse_model": model}
-        syn_spec.update(arrays)
+        if self._relays is not None:
+            fixed.pop("delay", None)  # the last legs' delays are per connection (_relayed_sources)
+        self._nest_model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
+        self._connect(pre, post, values["delay"] if "delay" in values else None, arrays)
+
+    def _connect(self, pre, post, delays, per_connection):
+        """One nest.Connect of the connections (pre, post) with the projection's model and
+        `per_connection` native values; `delays` (ms) decide the relays (if any)."""
+        syn_spec = {"synapse_model": self._nest_model}
+        syn_spec.update(per_connection)
         if self._port is not None:
             syn_spec["receptor_type"] = self._port[np.asarray(post, dtype=np.int64)].astype(float)
         sources = self.pre._native_ids()[pre]
         targets = self.post._native_ids()[post]
+        if self._relays is not None:
+            sources = self._relayed_sources(sources, delays, syn_spec)
         try:
             nest.Connect(sources, targets, "one_to_one", syn_spec)
-        except nest.kernel.NESTError as exc:
+        except nest.NESTError as exc:
             raise errors.ConnectionError(f"Projection '{self.label}': NEST refused the connections: {exc}") \
                 from exc
 
+    def _check_backend_connections(self, pre, post, values):
+        # set(delay=...) after a run: a delay beyond NEST's range needs relays, as at creation
+        if "delay" in values and delay_relays.needs_relay(values["delay"]):
+            self._check_relayable(values["delay"])
+
+    def _move_relayed(self, conns, order, delays):
+        """set(delay=...) where relays are or become needed: connections whose new delay needs
+        another relay stage are made again from that stage (NEST cannot move a connection's
+        source); returns the last-leg delays of every connection, in the core's order."""
+        if self._relays is None:
+            self._relays = delay_relays.RelayChains()
+        depth, last_leg = self._relays.split(delays)
+        sources = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))[order]
+        moved = np.flatnonzero(self._relays.depth(sources) != depth)
+        if moved.size:
+            delay_relays.disconnect(conns, order[moved])
+            values = self._native_values({k: (v[moved] if isinstance(v, np.ndarray) else v)
+                                          for k, v in self._syn.items()})
+            post = self._post[moved].astype(np.int64)
+            fixed, arrays = self._split_values(values, post)
+            fixed.pop("receptor_type", None)
+            # explicit values: the model's defaults are those of the projection's first chunk
+            per_connection = {name: np.full(moved.size, float(value)) for name, value in fixed.items()}
+            per_connection.update(arrays)
+            self._connect(self._pre[moved].astype(np.int64), post, values["delay"], per_connection)
+        return last_leg
+
+    def _relayed_sources(self, sources, delays, syn_spec):
+        """Where connections with delays beyond NEST's fixed range leave from (the cell, or a
+        relay parrot of it: pyNN.nest.delay_relays); puts the last legs' delays in `syn_spec`."""
+        depth, last_leg = self._relays.split(np.broadcast_to(np.asarray(delays, dtype=float), sources.shape))
+        syn_spec["delay"] = last_leg
+        return self._relays.sources(sources, depth)
+
     def _rebuild(self):
         """Re-create every connection after a kernel rebuild (reset)."""
+        self._relays = None  # the new kernel has room for every delay before it runs
         self._create_in_chunks(slice(0, self._pre.size))
 
     def _nest_connections(self):
@@ -175,7 +243,7 @@ class Projection(common.Projection):
         during a recorded run must not search them again): NEST sorts its connections once
         when it first simulates, and any new connection may move them."""
         kernel = nest.GetKernelStatus(["num_connections", "biological_time"])
-        key = (kernel[0], kernel[1] > 0)
+        key = (kernel[0], kernel[1] > 0, delay_relays.rewirings)
         cached = getattr(self, "_connection_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -186,6 +254,8 @@ class Projection(common.Projection):
     def _find_nest_connections(self):
         conns = nest.GetConnections(synapse_model=self._nest_model)
         src = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))
+        if self._relays is not None:  # last legs leave relay parrots: count them as their cells'
+            src = self._relays.origin(src)
         tgt = np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
         pre_ids, post_ids = self.pre._native_ids(), self.post._native_ids()
         pre_pos = _positions(pre_ids, src)
@@ -208,6 +278,9 @@ class Projection(common.Projection):
                                         f"expected {self._pre.size}")
         native = {name: np.full(order.size, value) for name, value in fixed.items()}
         native.update(arrays)
+        if "delay" in native and (self._relays is not None or delay_relays.needs_relay(native["delay"])):
+            native["delay"] = self._move_relayed(conns, order, native["delay"])
+            conns, order = self._nest_connections()
         for name, value in native.items():
             # rows of other projections sharing the model keep their values
             # (in NEST's type: an integer parameter such as quantal_stp_synapse's n takes integers)
@@ -237,7 +310,9 @@ class Projection(common.Projection):
 
     @property
     def nest_connections(self):
-        """The NEST SynapseCollection of the projection's connections."""
+        """The NEST SynapseCollection of the projection's connections. A connection made after a
+        run with a delay beyond NEST's range leaves an internal relay parrot (its 'source'), with
+        the last part of the delay (see pyNN.nest.delay_relays)."""
         return self._nest_connections()[0]
 
 

@@ -797,8 +797,8 @@ class PointNeuron(StandardCellType):
                 f"PointNeuron cannot mix conductance-based receptors ({', '.join(cond)}) with "
                 f"current-based receptors ({', '.join(curr)}); use one kind for all receptors")
         self.neuron = neuron
-        self.post_synaptic_receptors = {name: post_synaptic_receptors[name]
-                                        for name in sorted(post_synaptic_receptors)}
+        # the order the user gave (keyword order), as PyNN reports receptor_types
+        self.post_synaptic_receptors = dict(post_synaptic_receptors)
 
         recordable = list(neuron.recordable)
         initial = dict(neuron.default_initial_values)

@@ -185,3 +185,111 @@ def test_tau_minus_is_one_value_per_post_cell_across_plastic_projections():
         sim.Projection(pre, post[2:4], sim.AllToAllConnector(), stdp(30.0))
     sim.run(10.0)
     sim.end()
+
+
+# --- delays beyond NEST's reserved range, after a run (relay parrots, pyNN.nest.delay_relays) ----
+
+def _late_fan(late, precision="on_grid", threads=1, **setup):
+    """Output of 3 sources -> 4 cells with delays up to 12 times NEST's reserve of 5 ms, the
+    projection made before the first run or after it."""
+    sim.setup(timestep=0.1, spike_precision=precision, threads=threads, **setup)
+    src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[15.03, 40.0], [16.0, 30.07], [17.0]]), label="src")
+    cells = sim.Population(4, sim.IF_curr_exp(tau_syn_E=2.0), label="cells")
+    cells.record(["spikes", "v"])
+    delays = np.array([[1.0, 5.0, 5.1, 12.0], [20.0, 33.3, 49.9, 4.0], [60.0, 0.5, 10.0, 25.0]])
+
+    def connect():
+        return sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=12.0, delay=delays))
+    prj = None if late else connect()
+    sim.run(10.0)
+    prj = connect() if late else prj
+    sim.run(90.0)
+    seg = cells.get_data().segments[-1]
+    return prj, [np.asarray(st.magnitude).tolist() for st in seg.spiketrains], seg.filter(name="v")[0].magnitude
+
+
+@pytest.mark.parametrize("precision,threads", [("off_grid", 1), ("on_grid", 2)])
+def test_relayed_delays_are_exact_off_grid_and_with_threads(precision, threads):
+    _, spikes, v = _late_fan(False, precision, threads)
+    _, late_spikes, late_v = _late_fan(True, precision, threads)
+    assert sum(map(len, spikes)) >= 6
+    if precision == "off_grid":  # precise spike times survive the relays (parrot_neuron_ps)
+        assert any(t != round(t, 1) for st in spikes for t in st)
+    assert late_spikes == spikes
+    np.testing.assert_array_equal(late_v, v)
+
+
+def test_relay_parrots_are_invisible_and_gone_after_reset(caplog):
+    _, reference, _ = _late_fan(False)
+    plain_size = nest.network_size
+    with caplog.at_level("INFO", logger="PyNN"):
+        prj, spikes, _ = _late_fan(True)
+    assert "go through relay parrot neurons" in caplog.text and "setup(max_delay=...)" in caplog.text
+    assert nest.network_size > plain_size  # the relays exist in NEST ...
+    # ... but nothing of the library sees them: populations, connections, descriptions, data
+    assert [p.label for p in sim.state.populations] == ["src", "cells"]
+    assert len(prj) == 12 and len(prj.nest_connections) == 12
+    assert sorted(prj.nest_connections.get("target")) == sorted(prj.post.node_collection.tolist() * 3)
+    assert "parrot" not in prj.describe() and "parrot" not in prj.post.describe()
+    assert spikes == reference
+    assert [c[:2] for c in prj.get("weight", format="list")] == [(i, j) for j in range(4) for i in range(3)]
+    # weights set after the run reach the real (last-leg) connections, in the right places
+    prj.set(weight=np.arange(1.0, 13.0).reshape(3, 4))
+    got = prj.get("weight", format="array")
+    np.testing.assert_array_equal(got, np.arange(1.0, 13.0).reshape(3, 4))
+    assert sorted(prj.nest_connections.get("weight")) == [1000.0 * k for k in range(1, 13)]
+    # reset() rebuilds the kernel with room for every delay: no relay, the same output
+    prj.set(weight=12.0)
+    sim.reset()
+    assert nest.network_size == plain_size and prj._relays is None
+    assert set(prj.nest_connections.get("source")) <= set(prj.pre.node_collection.tolist())
+    sim.run(100.0)
+    seg = prj.post.get_data().segments[-1]
+    assert [np.asarray(st.magnitude).tolist() for st in seg.spiketrains] == reference
+
+
+def test_relays_with_min_delay_given_and_max_delay_auto():
+    # with min_delay given, NEST's range is [dt, 10 ms]: longer delays after a run are relayed too
+    # (the same output as the network made up front, where min_delay changes nothing)
+    _, spikes, v = _late_fan(False)
+    _, late_spikes, late_v = _late_fan(True, min_delay=0.5)
+    assert late_spikes == spikes
+    np.testing.assert_array_equal(late_v, v)
+
+
+def test_plastic_projection_cannot_get_a_longer_delay_by_set_after_run():
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0]), label="pre")
+    post = sim.Population(2, sim.IF_curr_exp(), label="post")
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence(),
+                             weight=0.5, delay=2.0)
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, label="stdp")
+    sim.run(10.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'stdp'.*25 ms.*\(5 ms\).*setup\(max_delay"):
+        prj.set(delay=25.0)
+    assert np.all(prj.get("delay", format="array") == 2.0)  # nothing changed
+    assert np.all(np.asarray(prj.nest_connections.get("delay")) == 2.0)
+    prj.set(delay=4.0)  # within the range: fine
+    assert np.all(np.asarray(prj.nest_connections.get("delay")) == 4.0)
+    sim.run(10.0)
+
+
+@pytest.mark.parametrize("low,high", [(0.1, 5.0), (1.0, 5.0), (2.0, 3.0)])
+def test_relay_legs_lie_in_nest_delay_range(low, high):
+    """Every leg of a relay chain lies in NEST's fixed delay range [low, high] and the legs add
+    up to the delay; a range narrower than twice its minimum cannot relay every delay, and
+    says which."""
+    from pyNN.nest.delay_relays import RelayChains
+    nest.ResetKernel()  # a kernel with the given range (the library pins NEST's minimum to dt)
+    nest.SetKernelStatus({"resolution": 0.1})
+    nest.SetKernelStatus({"min_delay": low, "max_delay": high})
+    relays = RelayChains()
+    delays = np.round(np.arange(high + 0.1, 40.0, 0.1), 1)
+    depth, last = relays.split(delays)
+    link = relays.stage_steps * 0.1
+    assert low - 1e-9 <= link <= high + 1e-9 and np.all(depth >= 1)
+    np.testing.assert_allclose(depth * link + last, delays, atol=1e-9)
+    fits = (last >= low - 1e-9) & (last <= high + 1e-9)
+    if high >= 2 * low:
+        assert np.all(fits) and relays.unreachable(delays) is None
+    else:
+        assert not np.all(fits) and relays.unreachable(delays) == pytest.approx(delays[~fits][0])

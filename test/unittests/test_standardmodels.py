@@ -168,11 +168,12 @@ def _point_neuron():
 
 def test_point_neuron_attributes():
     pn = _point_neuron()
-    assert pn.receptor_types == ("AMPA", "GABA")
-    assert list(pn.post_synaptic_receptors) == ["AMPA", "GABA"]
+    # receptors keep the order they were given in (as in PyNN), not alphabetical order
+    assert pn.receptor_types == ("GABA", "AMPA")
+    assert list(pn.post_synaptic_receptors) == ["GABA", "AMPA"]
     assert pn.conductance_based is True
-    assert pn.recordable == ["spikes", "v", "w", "AMPA.gsyn", "GABA.gsyn"]
-    assert pn.default_initial_values == {"v": -70.6, "w": 0.0, "AMPA.gsyn": 0.0, "GABA.gsyn": 0.0}
+    assert pn.recordable == ["spikes", "v", "w", "GABA.gsyn", "AMPA.gsyn"]
+    assert pn.default_initial_values == {"v": -70.6, "w": 0.0, "GABA.gsyn": 0.0, "AMPA.gsyn": 0.0}
     assert pn.units["AMPA.gsyn"] == "uS" and pn.units["GABA.tau_syn"] == "ms"
     names = pn.get_parameter_names()
     assert "tau_w" in names and "AMPA.tau_syn" in names and "GABA.e_syn" in names
@@ -202,13 +203,13 @@ def test_point_neuron_class_level_queries():
     pn = _point_neuron()
     cls = type(pn)
     assert cls.__name__ == "PointNeuron" and isinstance(pn, cells.PointNeuron)
-    assert cls.receptor_types == ("AMPA", "GABA")
+    assert cls.receptor_types == ("GABA", "AMPA")
     assert cls.has_parameter("AMPA.tau_syn") and cls.can_record("GABA.gsyn")
     assert cls.get_schema()["AMPA"] == {"e_syn": float, "tau_syn": float}
     with pytest.raises(errors.InvalidParameterValueError):
         cls.check_values({"GABA.tau_syn": 0.0}, "pop")
     other = cells.PointNeuron(cells.LIF(), NMDA=cells.CondExpPostSynapticResponse())
-    assert type(other).receptor_types == ("NMDA",) and cls.receptor_types == ("AMPA", "GABA")
+    assert type(other).receptor_types == ("NMDA",) and cls.receptor_types == ("GABA", "AMPA")
 
 
 def test_assembled_types_pickle():
@@ -481,7 +482,7 @@ def test_nest_point_neuron(nest, nest_tables, neuron, psrs, model):
     info = ncells.point_neuron_nest_model(pn)
     name, native, variable_map = info
     assert name == model
-    assert info.receptor_ports == {n: k + 1 for k, n in enumerate(sorted(receptors))}
+    assert info.receptor_ports == {n: k + 1 for k, n in enumerate(receptors)}
     defaults = nest.GetDefaults(model)
     assert not (set(native) - set(defaults))
     back = info.reverse_translate(native)

@@ -351,9 +351,12 @@ LIMITATIONS = (
     "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError; "
     "with NEST from PyPI already at `import pyNN.nest`, since such a NEST ends the process when imported "
     "under mpirun).",
-    "after a run, a Projection with a delay longer than NEST's delay range (the longest delay before the first "
-    "run, at least 5 ms, or `setup(max_delay=...)`) raises NotSupportedError: NEST refuses to change its delay "
-    "range once it has simulated, and rebuilding its kernel would lose the running state.",
+    "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 5 ms, "
+    "or `setup(max_delay=...)`) are realised exactly through internal relay parrot neurons for StaticSynapse and "
+    "SimpleStochasticSynapse (at creation and by `set(delay=...)`); for plastic synapses (STDP, Tsodyks-Markram, "
+    "NESTML synapses), which would see their presynaptic spikes late, they raise NotSupportedError naming the "
+    "projection, the delay and the range: give `setup(max_delay=...)` the longest delay, or connect before the "
+    "first run or after reset().",
     "the check for a diverged integration (NaN or infinite membrane potential) takes at most 2 % of a run's wall "
     "time, because NEST reads node states one by one (a short run of a large network may end unchecked); the "
     "exactly integrated `iaf_psc_*` models cannot diverge and are not checked.",
@@ -400,7 +403,7 @@ class NestPointNeuronModel:
 
     Unpacks as ``(nest_model_name, native_parameters, variable_map)``, where
     `native_parameters` are the cell type's own values translated to NEST. Receptors are
-    NEST ports 1..n in sorted name order (``receptor_ports``); their parameters become
+    NEST ports 1..n in the order they were given (``receptor_ports``); their parameters become
     per-port arrays (e.g. ``tau_syn``, ``E_rev``).
 
     Attributes

@@ -339,7 +339,7 @@ _LIF_AS_ADEXP = {"delta_T": 0.0, "a": 0.0, "b": 0.0}
 class NeuronPointNeuronModel:
     """How one :class:`PointNeuron` is realised by the ``PyNN_PointNeuron`` mechanism.
 
-    Receptor k (in sorted name order) uses the k-th element of the mechanism's arrays
+    Receptor k (in the order the receptors were given) uses the k-th element of the mechanism's arrays
     (``kind``, ``tau1``, ``tau2``, ``e_syn``; recorded as ``out[k]``); connections carry the
     receptor index as their second weight.
     """
