@@ -91,8 +91,10 @@ class Projection(common.Projection):
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
 
-    def _split_values(self, values, post=None):
-        """Standard values -> (NEST model defaults for scalars, per-connection arrays)."""
+    def _split_values(self, values, post=None, start=True):
+        """Standard values -> (NEST model defaults for scalars, per-connection arrays);
+        `start`: with the synapse state that starts from a parameter (``native_state_from``:
+        at creation, not when a parameter changes between runs)."""
         syn = self.synapse_type
         native = dict(getattr(syn, "extra_parameters", {}))
         native.update(type(syn).translate(values))
@@ -114,7 +116,7 @@ class Projection(common.Projection):
                     arrays[name] = np.asarray(value, dtype=float)  # no copy: NEST only reads it
             elif value is not None:
                 fixed[name] = value.item() if isinstance(value, np.generic) else value
-        for state_name, source in getattr(syn, "native_state_from", {}).items():
+        for state_name, source in (getattr(syn, "native_state_from", {}) if start else {}).items():
             if source in fixed:
                 fixed[state_name] = fixed[source]
             elif source in arrays:
@@ -269,7 +271,7 @@ class Projection(common.Projection):
             # translate with the current values of all of them
             values = {**{k: v for k, v in self._syn.items() if k not in ("weight", "delay")}, **values}
         self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
-        fixed, arrays = self._split_values(values, self._post.astype(np.int64))
+        fixed, arrays = self._split_values(values, self._post.astype(np.int64), start=False)
         conns, order = self._nest_connections()
         if order.size != self._pre.size:
             raise errors.SimulatorError(f"Projection '{self.label}': found {order.size} NEST connections, "
@@ -281,7 +283,8 @@ class Projection(common.Projection):
             conns, order = self._nest_connections()
         for name, value in native.items():
             # rows of other projections sharing the model keep their values
-            current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+            # (in NEST's type: an integer parameter such as quantal_stp_synapse's n takes integers)
+            current = np.asarray(conns.get(name)).reshape(-1)
             current[order] = value
             conns.set({name: current.tolist()})
 

@@ -62,7 +62,7 @@ class Population(common.Population):
         native = dict(getattr(celltype, "extra_parameters", {}))
         native.update(self._translate(self._std))
         self._set_native_parameters(native, self._indices, queue=False)
-        if celltype.has_random:
+        if self._has_random:
             self._seed(self._indices)
         # created after the first initialisation: NEURON accepts events for these cells only after
         # the next (state-preserving) one, so their input is queued then (see _after_reinit)
@@ -199,7 +199,7 @@ class Population(common.Population):
     def _source_state(self):
         """What SaveState does not keep: random stream positions (and the generation of
         random sources' self-events)."""
-        if not self.native_type.has_random or self._awaiting_init:
+        if not self._has_random or self._awaiting_init:
             return None
         renewal = self.native_type.source_kind == "renewal"
         return [(cell.gen if renewal else None, cell.r.get_seq()) for cell in self._cells if cell is not None]
@@ -211,8 +211,24 @@ class Population(common.Population):
                     cell.gen = gen
                 cell.r.set_seq(seq)
 
+    #: set when a stochastic synapse targets these cells: their mechanism's RANDOM stream is used
+    _random_inputs = False
+
+    @property
+    def _has_random(self):
+        """Whether the cells' mechanism draws from its RANDOM stream `r` (random cells and
+        sources, and the targets of stochastic synapses)."""
+        return self.native_type.has_random or self._random_inputs
+
+    def _use_random_inputs(self):
+        """A stochastic synapse targets these cells: seed their streams now and at each
+        initialisation."""
+        if not self._random_inputs:
+            self._random_inputs = True
+            self._seed(self._indices)
+
     def _before_finitialize(self):
-        if self.native_type.has_random:
+        if self._has_random:
             self._seed(self._indices)
 
     def _after_finitialize(self):

@@ -17,7 +17,7 @@ from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
 from pyNN.neuron import reinit, simulator
 from pyNN.neuron.hoc import h as hoc
-from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, StaticSynapse
+from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STOCHASTIC_FIRST_SLOT, StaticSynapse
 
 
 class Projection(common.Projection):
@@ -66,6 +66,9 @@ class Projection(common.Projection):
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
         if self._plastic and early.any():
             self._refuse_stdp_without_dendritic_delay(types)
+        if syn.stochastic_kind:
+            for part in parts:  # the release draws come from the target cells' random streams
+                part.root._use_random_inputs()
 
     def _refuse_stdp_without_dendritic_delay(self, types):
         """A voltage-jump cell receives an input in the step before it acts, so a post spike
@@ -211,19 +214,28 @@ class Projection(common.Projection):
 
     def _set_slots(self, netcons, values, post):
         """Synapse parameters in the weight vector: the `weight_slots`, then tau_psc (the
-        target receptor's time constant) and the initial u."""
+        target receptor's time constant) and the initial u of a Tsodyks-Markram connection,
+        or the kind of release and the number of sites of a stochastic one."""
         n = len(netcons)
+        syn = self.synapse_type
         columns = [np.broadcast_to(np.asarray(values[name], dtype=float), (n,)).tolist()
-                   for name in self.synapse_type.weight_slots if name in values]
-        if len(columns) == len(self.synapse_type.weight_slots):
+                   for name in syn.weight_slots if name in values]
+        if len(columns) == len(syn.weight_slots):
             for nc, row in zip(netcons, zip(*columns)):
                 for k, value in enumerate(row):
                     nc.weight[1 + k] = value
+        if syn.stochastic_kind:
+            kind = float(syn.stochastic_kind)
+            sites = np.broadcast_to(np.asarray(values.get("n", 1.0), dtype=float), (n,)).tolist()
+            for nc, count in zip(netcons, sites):
+                nc.weight[STOCHASTIC_FIRST_SLOT] = kind
+                nc.weight[STOCHASTIC_FIRST_SLOT + 1] = count
+            return
         if post is None:
             return
         tau = self._psc_time_constants(post)
-        u0 = float(self.initial_values.get("u", self.synapse_type.default_initial_values.get("u", 0.0)))
-        slot = 1 + len(self.synapse_type.weight_slots)
+        u0 = float(self.initial_values.get("u", syn.default_initial_values.get("u", 0.0)))
+        slot = 1 + len(syn.weight_slots)
         for nc, tau_psc in zip(netcons, tau.tolist()):
             nc.weight[slot] = tau_psc
             nc.weight[slot + 1] = u0
@@ -243,7 +255,8 @@ class Projection(common.Projection):
             for nc, delay in zip(self._netcons, delays):
                 nc.delay = delay
         if self.synapse_type.weight_slots:
-            slots = self._local_connections(every, every, {k: self._values(k) for k in self.synapse_type.weight_slots})
+            names = self.synapse_type.weight_slots + (("n",) if "n" in self._syn else ())
+            slots = self._local_connections(every, every, {k: self._values(k) for k in names})
             self._set_slots(self._netcons, slots[2], None)
         if self._plastic:
             current = {name: self._syn[name] for name in self.synapse_type.get_parameter_names()}

@@ -409,9 +409,11 @@ def test_stdp_slots_match_the_net_receive_arguments(mod):
     that must be where the cell mechanisms' NET_RECEIVE expects it (kind, w0, ..., preoff)."""
     import re
 
-    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS
+    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS, STOCHASTIC_FIRST_SLOT
     with open(os.path.join(mechanisms.MOD_DIR, mod)) as f:
         args = re.search(r"NET_RECEIVE\s*\(([^)]*)\)", f.read()).group(1)
     names = [a.strip() for a in args.replace("\n", " ").split(",")]
     assert names[STDP_FIRST_SLOT:STDP_FIRST_SLOT + len(STDP_SLOTS)] == list(STDP_SLOTS)
-    assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):] == ["kp", "tpre", "km", "tpost", "nseen"]
+    assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):STOCHASTIC_FIRST_SLOT] == ["kp", "tpre", "km", "tpost", "nseen"]
+    # then the stochastic release (pynn_stochastic.inc): its kind and number of sites
+    assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites"]

@@ -378,8 +378,11 @@ def test_nest_unavailable_models(nest, nest_tables):
     ncells, nsynapses, _ = nest_tables
     assert ncells.SpikeSourceInhGamma.native_name is None
     assert "inh_gamma_generator" not in nest.node_models
-    assert nsynapses.StochasticTsodyksMarkramSynapse.native_name is None
+    # StochasticTsodyksMarkramSynapse runs on quantal_stp_synapse (one site): PyNN 0.13's
+    # stochastic_stp_synapse is not part of NEST 3.10
     assert "stochastic_stp_synapse" not in nest.synapse_models
+    assert nsynapses.StochasticTsodyksMarkramSynapse.native_name == "quantal_stp_synapse"
+    assert nsynapses.StochasticTsodyksMarkramSynapse.extra_parameters == {"n": 1}
     assert nsynapses.ElectricalSynapse.native_name is None
 
 

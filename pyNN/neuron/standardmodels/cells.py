@@ -309,8 +309,9 @@ LIMITATIONS = (
     "(the second spike is not detected).",
     "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
-    "TsodyksMarkramSynapse only onto IF_curr_* and IF_cond_* cells; other targets raise "
-    "NoModelAvailableError.",
+    "TsodyksMarkramSynapse and the stochastic synapses (SimpleStochasticSynapse, "
+    "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) only onto IF_curr_* and IF_cond_* cells; other "
+    "targets raise NoModelAvailableError.",
     "STDP: only onto IF_curr_*/IF_cond_* cells (other targets raise NoModelAvailableError); any "
     "`dendritic_delay_fraction` in [0, 1] and any `w_min`, except that IF_curr_delta targets take 1.0 only "
     "(InvalidParameterValueError). Each cell keeps its last 64 spikes for the rule: exact while a cell fires "
