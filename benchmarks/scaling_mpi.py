@@ -11,8 +11,9 @@ the connection probability divided by ten, so every cell keeps the same number o
 Each (scale, processes) pair is run as ``mpirun -np N python scaling_mpi.py --child ...``
 in fresh processes; every rank times its phases, and the slowest rank counts:
 
-* ``build``: setup, populations, projections (every rank generates every connection with
-  the core's RNG and creates in NEURON those onto its own cells);
+* ``build``: setup, populations, projections (every rank generates the connections onto its
+  own cells from the core's keyed random stream, the ranks exchange them, and each creates
+  in NEURON those onto its own cells);
 * ``run``: ``sim.run()``;
 * ``data``: ``get_data('spikes')`` of both populations (gathered on every rank);
 * ``total``: build + run + data.

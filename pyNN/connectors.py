@@ -15,7 +15,7 @@ import os
 import numpy as np
 from lazyarray import larray
 
-from pyNN import descriptions, errors
+from pyNN import descriptions, errors, keyed_random
 from pyNN import memory
 from pyNN.core import IndexBasedExpression, index_dtype, missing_hook, sorted_by_post_then_pre
 from pyNN.memory import check_connection_memory
@@ -135,6 +135,73 @@ def _post_blocks(n_pre, n_post):
         yield start, min(n_post, start + block)
 
 
+def _world(projection):
+    """The MPI processes of a distributed run (None in a one-process run)."""
+    return getattr(projection._simulator.state, "world", None)
+
+
+def _generated_post_blocks(connector, projection, n_pre):
+    """Blocks of postsynaptic indices to generate connections onto, as ``(posts, stop)``
+    (an index array and the progress in post cells): every cell in one process; in a
+    distributed run, for a connector that generates per postsynaptic cell, only this
+    process's cells, cut at the same block boundaries as in one process."""
+    n_post = projection.post.size
+    local = None
+    if connector._generates_local_posts and _world(projection) is not None:
+        local = np.flatnonzero(projection.post._local)
+    for start, stop in _post_blocks(n_pre, n_post):
+        if local is None:
+            yield np.arange(start, stop), stop
+        else:
+            yield local[np.searchsorted(local, start):np.searchsorted(local, stop)], stop
+
+
+def _gathered(projection, world, chunks):
+    """Join the chunks that every process generated for its own postsynaptic cells and hand
+    them on in the blocks of postsynaptic cells a one-process run would use, so that the
+    synapse type's random values are drawn in the same order and amounts as in one process."""
+    pre_parts, post_parts, value_parts = [], [], []
+    failure = None
+    try:
+        for _, (pre, post, values) in chunks:
+            pre_parts.append(np.asarray(pre, dtype=np.int64))
+            post_parts.append(np.asarray(post, dtype=np.int64))
+            value_parts.append(values)
+    except errors.PyNNError as exc:
+        # (e.g. a probability outside [0, 1] for this process's cells only): every process
+        # must hear of it, or the others would wait for this one forever
+        failure = exc
+    names = sorted(value_parts[0]) if value_parts else []
+    mine = None if failure is not None else (
+        _joined(pre_parts), _joined(post_parts),
+        {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
+                     for v, p in zip(value_parts, pre_parts)]) for n in names})
+    parts = world.allgather(mine if failure is None else f"{type(failure).__name__}: {failure}")
+    if failure is not None:
+        raise failure
+    failed = [(rank, part) for rank, part in enumerate(parts) if isinstance(part, str)]
+    if failed:
+        rank, message = failed[0]
+        raise errors.ConnectionError(f"Projection '{projection.label}': generating the connections failed on "
+                                     f"MPI rank {rank}: {message}")
+    pre = np.concatenate([p[0] for p in parts])
+    post = np.concatenate([p[1] for p in parts])
+    # every process's part is in (post, pre) order and a post cell is on one process only,
+    # so a stable sort by post gives the one-process order
+    order = np.argsort(post, kind="stable")
+    pre, post = pre[order], post[order]
+    names = sorted(set().union(*(p[2] for p in parts)))  # (a process may have read no row)
+    values = {n: np.concatenate([p[2].get(n, np.zeros(0)) for p in parts])[order] for n in names}
+    n_post = max(projection.post.size, 1)
+    for start, stop in _post_blocks(projection.pre.size, projection.post.size):
+        a, b = np.searchsorted(post, [start, stop])
+        yield stop / n_post, (pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()})
+
+
+def _joined(parts):
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
 def _same_cells(projection, pre, post):
     """Boolean array: is pre[k] the same cell as post[k]?"""
     return projection.pre._ids[pre] == projection.post._ids[post]
@@ -184,6 +251,9 @@ class Connector:
     #: True if generate() yields index and value arrays that it neither keeps nor reuses, so
     #: that the projection may keep them as they are instead of copying them
     _hands_over_chunks = False
+    #: True if generate() can make the connections onto any subset of the postsynaptic cells
+    #: alone (see _generated_post_blocks), the same as when it makes them all
+    _generates_local_posts = False
 
     def __init__(self, safe=True, callback=None, location_selector=None):
         self.safe = safe
@@ -195,8 +265,15 @@ class Connector:
         self.location_selector = location_selector
 
     def connect(self, projection):
-        """Generate the connections and hand them, chunk by chunk, to `projection`."""
+        """Generate the connections and hand them, chunk by chunk, to `projection`.
+
+        In a distributed run a connector that generates per postsynaptic cell
+        (`_generates_local_posts`) makes only the connections onto this process's cells;
+        the processes then exchange them, so that every process keeps the whole projection."""
         chunks = self._chunks_with_progress(projection)
+        world = _world(projection)
+        if world is not None and self._generates_local_posts:
+            chunks = _gathered(projection, world, chunks)
         if getattr(self, "allow_self_connections", True) == "NoMutual":
             chunks = _without_mutual(projection, chunks)
         for fraction, (pre, post, values) in chunks:
@@ -258,13 +335,10 @@ class _MatrixConnector(Connector):
     the block matrix are connected."""
 
     allow_self_connections = True
+    _generates_local_posts = True
 
     #: cells of each side sampled to estimate the size of a probabilistic connector
     SIZE_SAMPLE = 64
-
-    def _block_mask(self, projection, post_start, post_stop):
-        """Boolean (n_post_block, n_pre) matrix of connections."""
-        raise missing_hook(self, "_block_mask")
 
     def _probabilities(self, projection, pre, post):
         """(len(post), len(pre)) matrix of connection probabilities of the cells at indices
@@ -290,17 +364,33 @@ class _MatrixConnector(Connector):
         lower = max(float(p.mean()) - 3.0 * float(p.std()) / np.sqrt(p.size), 0.0)
         return lower * n_pre * n_post
 
+    def _block_connections(self, projection, key, posts):
+        """(row positions in `posts`, pre indices) of the connections onto the cells at
+        indices `posts`, in row-major order. By default from the block's probability matrix."""
+        p = self._probabilities(projection, np.arange(projection.pre.size), posts)
+        self._check_block(p, projection)
+        draws = keyed_random.uniform(key, posts, 0, projection.pre.size)
+        return np.nonzero(draws < p)
+
+    def _check_block(self, p, projection):
+        """Refuse probabilities outside [0, 1]."""
+
     def generate(self, projection):
-        n_pre, n_post = projection.pre.size, projection.post.size
+        n_pre = projection.pre.size
         check_self = self.allow_self_connections is not True and _may_have_self(projection)
-        for start, stop in _post_blocks(n_pre, n_post):
-            mask = self._block_mask(projection, start, stop)
-            post_local, pre = np.nonzero(mask)
-            post = post_local + start
+        key = self._stream_key()
+        for posts, stop in _generated_post_blocks(self, projection, n_pre):
+            rows, pre = self._block_connections(projection, key, posts)
+            post = posts[rows]
             if check_self:
                 keep = ~_same_cells(projection, pre, post)
                 pre, post = pre[keep], post[keep]
             yield pre, post, {}, stop
+
+    def _stream_key(self):
+        """The key of this connection's random numbers (drawn from the connector's RNG)."""
+        rng = getattr(self, "rng", None)
+        return None if rng is None else keyed_random.stream_key(rng)
 
 
 class AllToAllConnector(_MatrixConnector):
@@ -312,8 +402,9 @@ class AllToAllConnector(_MatrixConnector):
         super().__init__(safe, callback, location_selector)
         self.allow_self_connections = _check_self_connections(allow_self_connections, "AllToAllConnector")
 
-    def _block_mask(self, projection, start, stop):
-        return np.ones((stop - start, projection.pre.size), dtype=bool)
+    def _block_connections(self, projection, key, posts):
+        n_pre = projection.pre.size
+        return np.repeat(np.arange(posts.size), n_pre), np.tile(np.arange(n_pre), posts.size)
 
     def expected_size(self, projection):
         return float(projection.pre.size) * projection.post.size
@@ -338,10 +429,8 @@ class FixedProbabilityConnector(_MatrixConnector):
     def expected_size(self, projection):
         return self.p_connect * projection.pre.size * projection.post.size
 
-    def _block_mask(self, projection, start, stop):
-        n = (stop - start) * projection.pre.size
-        draws = np.asarray(self.rng.next(n, "uniform", {"low": 0.0, "high": 1.0}))
-        return (draws < self.p_connect).reshape(stop - start, projection.pre.size)
+    def _block_connections(self, projection, key, posts):
+        return keyed_random.bernoulli(key, posts, projection.pre.size, self.p_connect)
 
 
 class DistanceDependentProbabilityConnector(_MatrixConnector):
@@ -381,15 +470,12 @@ class DistanceDependentProbabilityConnector(_MatrixConnector):
         p = np.asarray(self._f(d), dtype=float)
         return np.broadcast_to(p, d.shape) if p.shape != d.shape else p
 
-    def _block_mask(self, projection, start, stop):
-        p = self._probabilities(projection, slice(None), slice(start, stop))
+    def _check_block(self, p, projection):
         if p.size and (p.min() < 0 or p.max() > 1 or np.isnan(p).any()):
             raise errors.InvalidParameterValueError(
                 f"Projection '{projection.label}': DistanceDependentProbabilityConnector expression "
                 f"{self.d_expression!r} gives probabilities outside [0, 1] "
                 f"(min {np.nanmin(p):g}, max {np.nanmax(p):g})")
-        draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
-        return draws < p
 
 
 class OneToOneConnector(Connector):
@@ -445,30 +531,9 @@ def _draw_n(n, count, rng, owner):
     return np.full(count, int(n), dtype=np.int64)
 
 
-def _choose_blocks(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
-    """For each row choose counts[row] column indices among n_cand candidates, a block of
-    rows at a time.
-
-    Yields ``(rows, cols, rows_done)`` for consecutive blocks of rows (every block, even
-    an empty one), ordered by row and, within a row, by column. `forbidden_col_of_row`
-    (array, -1 for none) excludes one candidate per row (self-connections). Without
-    replacement the choice is the counts[row] smallest of n_cand uniform keys per row.
-    """
+def _check_counts(n_cand, counts, replace, forbidden_col_of_row, owner):
+    """Without replacement, no row may take more columns than it has candidates."""
     if replace:
-        total = int(counts.sum())
-        rows = np.repeat(np.arange(n_rows), counts)
-        cols = np.floor(np.asarray(rng.next(total, "uniform", {"low": 0.0, "high": 1.0})) * n_cand
-                        ).astype(np.int64)
-        cols = np.minimum(cols, n_cand - 1)
-        if forbidden_col_of_row is not None:
-            # redraw among the other candidates: shift indices at or after the forbidden one
-            f = forbidden_col_of_row[rows]
-            has = f >= 0
-            cols[has] = np.floor(np.asarray(rng.next(int(has.sum()), "uniform", {"low": 0.0, "high": 1.0}))
-                                 * (n_cand - 1)).astype(np.int64)
-            cols[has] += cols[has] >= f[has]
-        order = np.lexsort((cols, rows))
-        yield rows[order], cols[order], n_rows
         return
     available = n_cand - (0 if forbidden_col_of_row is None else (forbidden_col_of_row >= 0).astype(int))
     if np.any(counts > available):
@@ -477,20 +542,34 @@ def _choose_blocks(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, o
         raise errors.ConnectionError(
             f"{owner}: cannot choose {int(counts[k])} distinct cells from {n_available} "
             f"candidates without replacement (use with_replacement=True or a smaller n)")
-    block = max(1, _BLOCK_ELEMENTS // max(n_cand, 1))
-    for start in range(0, n_rows, block):
-        stop = min(n_rows, start + block)
-        keys = np.asarray(rng.next((stop - start) * n_cand, "uniform", {"low": 0.0, "high": 1.0})
-                          ).reshape(stop - start, n_cand)
-        if forbidden_col_of_row is not None:
-            f = forbidden_col_of_row[start:stop]
+
+
+def _choose_rows(key, rows, n_cand, counts, replace, forbidden_col_of_row):
+    """For each row in `rows` (global indices) choose counts[row] column indices among n_cand
+    candidates, from the keyed stream `key` (the choice of a row depends on the row alone).
+
+    Returns ``(row_indices, cols)`` ordered by row and, within a row, by column.
+    `forbidden_col_of_row` (array, -1 for none) excludes one candidate per row
+    (self-connections). Without replacement the choice is the counts[row] smallest of
+    n_cand uniform keys per row; with replacement each choice is one uniform number.
+    """
+    c = counts[rows]
+    kmax = int(c.max()) if c.size else 0
+    if kmax == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    f = None if forbidden_col_of_row is None else forbidden_col_of_row[rows]
+    if replace:
+        n_allowed = np.full(rows.size, float(n_cand)) if f is None else n_cand - (f >= 0).astype(float)
+        u = keyed_random.uniform(key, rows, 0, kmax)
+        u *= n_allowed[:, np.newaxis]
+        part = np.minimum(u.astype(np.int64), n_cand - 1)
+        if f is not None:  # skip the forbidden candidate
+            part += (f[:, np.newaxis] >= 0) & (part >= f[:, np.newaxis])
+    else:
+        keys = keyed_random.uniform(key, rows, 0, n_cand)
+        if f is not None:
             r = np.flatnonzero(f >= 0)
             keys[r, f[r]] = np.inf
-        c = counts[start:stop]
-        kmax = int(c.max()) if c.size else 0
-        if kmax == 0:
-            yield np.zeros(0, np.int64), np.zeros(0, np.int64), stop
-            continue
         if kmax < n_cand:
             part = np.argpartition(keys, kmax - 1, axis=1)[:, :kmax]
             if c.min() < kmax:
@@ -501,28 +580,12 @@ def _choose_blocks(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, o
         else:
             part = np.argsort(keys, axis=1)
         del keys
-        take = np.arange(kmax)[np.newaxis, :] < c[:, np.newaxis]
-        # sort the chosen columns within each row (unchosen slots get n_cand and sort last), so
-        # that the row-major order of `take` gives (row, col) order without a global sort
-        part = np.where(take, part, n_cand)
-        part.sort(axis=1)
-        rows = np.nonzero(take)[0] + start
-        yield rows, part[take].astype(np.int64, copy=False), stop
-
-
-def _choose(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
-    """For each row choose counts[row] column indices among n_cand candidates.
-
-    Returns (rows, cols) arrays, cols sorted within each row (all blocks of
-    :func:`_choose_blocks` joined).
-    """
-    rows_out, cols_out = [], []
-    for rows, cols, _ in _choose_blocks(n_rows, n_cand, counts, rng, replace, forbidden_col_of_row, owner):
-        rows_out.append(rows)
-        cols_out.append(cols)
-    if not rows_out:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(rows_out), np.concatenate(cols_out)
+    take = np.arange(kmax)[np.newaxis, :] < c[:, np.newaxis]
+    # sort the chosen columns within each row (unchosen slots get n_cand and sort last), so
+    # that the row-major order of `take` gives (row, col) order without a global sort
+    part = np.where(take, part, n_cand)
+    part.sort(axis=1)
+    return rows[np.nonzero(take)[0]], part[take].astype(np.int64, copy=False)
 
 
 class FixedNumberPreConnector(Connector):
@@ -537,6 +600,7 @@ class FixedNumberPreConnector(Connector):
     """
 
     parameter_names = ("n", "allow_self_connections", "with_replacement")
+    _generates_local_posts = True
 
     def __init__(self, n, allow_self_connections=True, with_replacement=False, location_selector=None,
                  rng=None, safe=True, callback=None):
@@ -563,22 +627,26 @@ class FixedNumberPreConnector(Connector):
 
     def generate(self, projection):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"
-        n_post = projection.post.size
+        n_pre, n_post = projection.shape
         counts = _draw_n(self.n, n_post, self.rng, owner)
         forbidden = self._forbidden(projection, projection.post, projection.pre)
+        _check_counts(n_pre, counts, self.with_replacement, forbidden, owner)
+        key = keyed_random.stream_key(self.rng)
         # one chunk per block of postsynaptic cells: no array of every connection at once
         # (Connector.connect keeps the last chunk alive while the simulator connects)
         done = False
-        for post, pre, n_done in _choose_blocks(n_post, projection.pre.size, counts, self.rng,
-                                                self.with_replacement, forbidden, owner):
+        for posts, stop in _generated_post_blocks(self, projection, n_pre):
+            post, pre = _choose_rows(key, posts, n_pre, counts, self.with_replacement, forbidden)
             done = True
-            yield pre, post, {}, n_done
+            yield pre, post, {}, stop
         if not done:
             yield np.zeros(0, np.int64), np.zeros(0, np.int64), {}, n_post
 
 
 class FixedNumberPostConnector(FixedNumberPreConnector):
     """Each presynaptic cell makes connections onto `n` postsynaptic cells chosen at random."""
+
+    _generates_local_posts = False  # a presynaptic cell's choice spans every process's cells
 
     def expected_size(self, projection):
         return _mean_count(self.n) * projection.pre.size
@@ -588,8 +656,14 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
         n_pre = projection.pre.size
         counts = _draw_n(self.n, n_pre, self.rng, owner)
         forbidden = self._forbidden(projection, projection.pre, projection.post)
-        pre, post = _choose(n_pre, projection.post.size, counts, self.rng, self.with_replacement,
-                            forbidden, owner)
+        n_post = projection.post.size
+        _check_counts(n_post, counts, self.with_replacement, forbidden, owner)
+        key = keyed_random.stream_key(self.rng)
+        # every process chooses for every presynaptic cell (a choice spans every process's cells)
+        parts = [_choose_rows(key, np.arange(start, stop), n_post, counts, self.with_replacement, forbidden)
+                 for start, stop in _post_blocks(n_post, n_pre)]
+        pre = _joined([p[0] for p in parts])
+        post = _joined([p[1] for p in parts])
         order = np.lexsort((pre, post))
         yield pre[order], post[order], {}, projection.post.size
 
@@ -753,6 +827,8 @@ class FromFileConnector(Connector):
                                           f"pyNN.recording.files object, got {file!r}")
         self.file = file
         self.distributed = bool(distributed)
+        # each process reads its own file; the processes then exchange what they read
+        self._generates_local_posts = self.distributed
         with self._open() as f:
             self._name = f.name
             columns = f.get_metadata().get("columns")
@@ -958,12 +1034,9 @@ class IndexBasedProbabilityConnector(_MatrixConnector):
         post, pre = np.meshgrid(post, pre, indexing="ij")
         return np.asarray(self.index_expression(pre.ravel(), post.ravel()), dtype=float).reshape(post.shape)
 
-    def _block_mask(self, projection, start, stop):
-        p = self._probabilities(projection, np.arange(projection.pre.size), np.arange(start, stop))
+    def _check_block(self, p, projection):
         _check_probabilities(p, projection, f"IndexBasedProbabilityConnector expression "
                                             f"{type(self.index_expression).__name__}")
-        draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
-        return draws < p
 
 
 class DisplacementDependentProbabilityConnector(_MatrixConnector):
@@ -986,12 +1059,9 @@ class DisplacementDependentProbabilityConnector(_MatrixConnector):
         disp = post_pos[:, :, np.newaxis] - pre_pos[:, np.newaxis, :]  # (3, post, pre)
         return np.asarray(self.disp_function(disp.reshape(3, -1)), dtype=float).reshape(disp.shape[1:])
 
-    def _block_mask(self, projection, start, stop):
-        p = self._probabilities(projection, slice(None), slice(start, stop))
+    def _check_block(self, p, projection):
         _check_probabilities(p, projection, f"DisplacementDependentProbabilityConnector disp_function "
                                             f"{getattr(self.disp_function, '__name__', self.disp_function)!r}")
-        draws = np.asarray(self.rng.next(p.size, "uniform", {"low": 0.0, "high": 1.0})).reshape(p.shape)
-        return draws < p
 
 
 class CloneConnector(Connector):

@@ -17,6 +17,7 @@ from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.brian2.standardmodels.synapses import StaticSynapse
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
+from pyNN.random import RandomDistribution
 
 
 def _locate(group, index):
@@ -74,6 +75,7 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
+        self._fraction_zero = self._stdp_fraction_zero()
         self._on_pre = {}
         for root, _, _ in roots(self.post):
             model = root.brian2_model
@@ -83,7 +85,37 @@ class Projection(common.Projection):
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
                     f"{type(root.celltype).__name__} is not available on the Brian2 backend")
             self._on_pre[id(root)] = (statement, model.weight_unit)
+            if self._fraction_zero and model.weight_unit == "volt":
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}': dendritic_delay_fraction 0 is not supported on the Brian2 backend "
+                    f"for targets whose inputs are voltage jumps ({type(root.celltype).__name__}); it supports "
+                    f"1.0 there, and 0.0 or 1.0 onto the other cell types")
         self._synapses = []  # [(Synapses, positions in the core's arrays)]
+
+    def _check_backend_connections(self, pre, post, values):
+        """A parameter the generated code depends on (the number of release sites) cannot grow
+        beyond the value the code was generated for (checked before anything changes)."""
+        for name, limit in getattr(self, "_code_limits", {}).items():
+            if name in values and np.max(values[name]) > limit:
+                raise errors.NotSupportedError(
+                    f"Projection '{self.label}': '{name}' = {np.max(values[name]):g} is more than the largest value "
+                    f"when the projection was created ({limit:g}), for which the Brian2 backend generated its "
+                    f"code (one random draw per release site); create the projection with the largest {name}")
+
+    def _stdp_fraction_zero(self):
+        """Whether this is an STDP projection with dendritic_delay_fraction = 0 (all of the delay
+        axonal). Brian2 runs 0 or 1, one value per projection: the events are scheduled
+        differently (see _schedule_fraction_zero)."""
+        if not getattr(self.synapse_type, "plastic", False):
+            return False
+        fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
+        base = getattr(fraction, "base_value", fraction)
+        values = None if isinstance(base, RandomDistribution) else np.unique(np.asarray(base, dtype=float))
+        if values is None or values.size != 1 or values[0] not in (0.0, 1.0):
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}': dendritic_delay_fraction must be 0.0 or 1.0, the same for every "
+                f"connection of a projection, on the Brian2 backend (not {base!r})")
+        return bool(values[0] == 0.0)
 
     def _create_in_chunks(self, positions, chunk=None):
         """All connections at once: one connect() per Synapses object."""
@@ -111,6 +143,7 @@ class Projection(common.Projection):
         self._synapses = created
         try:
             self._set_attributes(self._native_values(self._syn))
+            self._start_state()
         except Exception:
             self._synapses = []
             raise
@@ -122,7 +155,7 @@ class Projection(common.Projection):
     def _build(self, source, target, i, j, positions):
         state = simulator.state
         statement, unit = self._on_pre[id(target)]
-        delay = self._delays_for(positions)
+        delay = self._delays_for(positions) + self._pre_delay_shift(source)
         kwargs = {}
         if np.ndim(delay) == 0:
             kwargs["delay"] = float(delay) * brian2.second
@@ -134,6 +167,8 @@ class Projection(common.Projection):
                               namespace={}, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
+        if self._fraction_zero:
+            self._schedule_fraction_zero(syn)
         _connect_arrays(syn, i, j)
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[:] = value
@@ -144,26 +179,59 @@ class Projection(common.Projection):
             state_array(syn, "t_last")[:] = delay
         return syn
 
+    @staticmethod
+    def _schedule_fraction_zero(syn):
+        """dendritic_delay_fraction = 0: every event is handled at its own synapse time, a pre
+        event when its spike arrives (t_pre + d) and a post event when it is emitted, in the
+        'start' slot of that step, before the recording monitors and the integration (so the
+        arrival shows in the sample at t_pre + d and acts on v from then on, as from the
+        'synapses' slot of the step before). Then the cells' spikes of the arrival step are
+        known (their threshold test ends the step before) and handled first."""
+        syn.post.when = syn.pre.when = "start"
+        syn.post.order, syn.pre.order = -20, -19
+
+    def _pre_delay_shift(self, source):
+        """Added to the Brian2 delay of the pre pathway (s). A pathway in the 'start' slot takes
+        a cell's spike (threshold at the end of the step before its time stamp) in the step of
+        its stamp, but a spike source's (which fires in the step of its stamp) one step later."""
+        if not self._fraction_zero:
+            return 0.0
+        thresholder = getattr(source.group, "thresholder", {}).get("spike")
+        cell = thresholder is not None and thresholder.when == "after_synapses"
+        return simulator.state.dt * 1e-3 if cell else 0.0
+
     def _synapse_equations(self, unit):
         return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
 
     def _event_code(self, code):
-        """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt."""
+        """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt
+        (dendritic_delay_fraction 0: t - d_syn, with d_syn = 0; see _set_stdp_delays)."""
         dt = simulator.state.dt
-        return (code.replace("{shift}", f"{STDP_SHIFT_STEPS * dt}*ms")
+        shift = 0.0 if self._fraction_zero else STDP_SHIFT_STEPS * dt
+        return (code.replace("{shift}", f"{shift}*ms")
                 .replace("{half_dt}", f"{0.5 * dt}*ms"))
 
     def _on_pre_code(self, statement):
         pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
         if pre_code:
+            expand = getattr(self.synapse_type, "brian2_expand", None)
+            if expand is not None:
+                pre_code, self._code_limits = expand(pre_code, self._syn)
             release = f"({self.synapse_type.release})"
             return self._event_code(pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}")))
         return statement
 
     def _set_stdp_delays(self, syn, positions, d):
-        """STDP: the delay itself (d_syn, ms -> s) and the post pathway's delay, which makes each
-        post event run when its synapse time t_post + d is reached on the pre pathway's clock."""
+        """STDP: how long after its synapse time an event is handled (d_syn, ms -> s) and the
+        post pathway's delay. With all of the delay dendritic, each post event runs when its
+        synapse time t_post + d is reached on the pre pathway's clock (pre events are handled
+        one delay after their synapse time t_pre); with none of it, every event is handled at
+        its synapse time (see _schedule_fraction_zero)."""
         d = np.asarray(d[positions] if isinstance(d, np.ndarray) else d, dtype=float)
+        if self._fraction_zero:
+            state_array(syn, "d_syn")[:] = 0.0
+            state_array(syn.post, "delay")[:] = 0.0
+            return
         state_array(syn, "d_syn")[:] = d * 1e-3
         state_array(syn.post, "delay")[:] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 
@@ -181,8 +249,13 @@ class Projection(common.Projection):
         return (np.asarray(d, dtype=float) - dt) * 1e-3 if isinstance(d, np.ndarray) else (d - dt) * 1e-3
 
     def _set_attributes(self, values):
+        fraction = values.get("dendritic_delay_fraction")
+        if fraction is not None and np.any(np.asarray(fraction, dtype=float) != (0.0 if self._fraction_zero else 1.0)):
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': the Brian2 backend schedules the events of an STDP projection by its "
+                f"dendritic_delay_fraction when it is created; it cannot be changed afterwards")
         native = type(self.synapse_type).translate(values)
-        for syn, positions, _ in self._synapses:
+        for syn, positions, source in self._synapses:
             target = syn.target
             unit = self._on_pre[id(self._root_of_group(target))][1]
             for name, value in native.items():
@@ -200,6 +273,7 @@ class Projection(common.Projection):
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
+                delay = delay + self._pre_delay_shift(source)
                 if syn.pre.variables["delay"].scalar:
                     if np.ndim(delay):
                         raise errors.NotSupportedError(
@@ -245,7 +319,8 @@ class Projection(common.Projection):
         unit = self._on_pre[id(self._root_of_group(self._synapses[0][0].target))][1]
         w = self._syn.get("weight")
         sign = -1.0 if w is not None and np.any(np.asarray(w, dtype=float) < 0) else 1.0
-        return "weight", lambda values: values * (sign / _WEIGHT_SI[unit])
+        # (the same operations as _read_plastic: get() and the samples agree to the last bit)
+        return "weight", lambda values: sign * (values / _WEIGHT_SI[unit])
 
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
@@ -260,3 +335,11 @@ class Projection(common.Projection):
         """The snapshot holds the values at the first run: put back the current ones."""
         if self._synapses:
             self._set_attributes(self._native_values(self._syn))
+            self._start_state()
+
+    def _start_state(self):
+        """Synaptic state that starts from a parameter's current value (every release site
+        available), at creation and after reset()."""
+        for syn, _, _ in self._synapses:
+            for state_name, source in getattr(self.synapse_type, "brian2_state_from", {}).items():
+                state_array(syn, state_name)[:] = state_array(syn, source)

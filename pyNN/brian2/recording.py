@@ -11,6 +11,8 @@ import numpy as np
 
 from pyNN import errors, recording
 from pyNN.brian2 import simulator
+from pyNN.brian2.standardmodels.cells import state_array
+from pyNN.recording import synapses
 
 
 class Recorder(recording.Recorder):
@@ -148,44 +150,78 @@ class Recorder(recording.Recorder):
 
 
 class SynapseSampler:
-    """Samples of a projection's synapse variables during a run: one StateMonitor per
-    Brian2 Synapses object of the projection, on the sample grid (see
-    pyNN.recording.synapses). A monitor at the start of step k holds the value after step
-    k - 1, i.e. the value at time k dt that the core would read after running to it."""
+    """Samples of a projection's synapse variables during a run (see
+    pyNN.recording.synapses): a NetworkOperation on the sample grid, in the 'start' slot
+    like the monitors, so the sample of step k is the value after step k - 1, i.e. the value
+    at time k dt that the core would read after running to it. At each sample time it
+    compares each variable's array with the previous sample (one numpy comparison) and keeps
+    only the values that changed, as events (connection, step, value); the samples are
+    rebuilt from them when the data are asked for. (A StateMonitor storing every connection
+    at every sample costs more than the run itself.)"""
 
     def __init__(self, projection, variables, interval_steps):
         state = simulator.state
         self.projection = projection
         self.variables = list(variables)
-        self.monitors = []  # [StateMonitor, positions in the core's arrays, samples already used]
-        for syn, positions, _ in projection._synapses:
-            natives = [projection._native_synapse_variable(name)[0] for name in self.variables]
-            mon = brian2.StateMonitor(syn, natives, record=True, when="start", order=-10,
-                                      dt=interval_steps * state.dt * 1e-3 * brian2.second,
-                                      name=state.unique_name("synapse_state"))
-            state.add(mon)
-            self.monitors.append([mon, positions, 0])
+        self.natives = {name: projection._native_synapse_variable(name) for name in self.variables}
+        self.operation = brian2.NetworkOperation(
+            self._tick, dt=interval_steps * state.dt * 1e-3 * brian2.second, when="start", order=-10,
+            name=state.unique_name("synapse_state"))
+        state.add(self.operation)
+        self.restart()
 
-    def samples(self, steps):
-        """{variable: (len(steps) x connections)} at the sample steps `steps` (all before now)."""
-        state = simulator.state
-        out = {name: np.empty((len(steps), len(self.projection))) for name in self.variables}
-        for entry in self.monitors:
-            mon, positions, seen = entry
-            t_steps = np.rint(np.asarray(mon.t_[seen:], dtype=float) * 1e3 / state.dt).astype(np.int64)
-            pos = np.searchsorted(t_steps, steps)
-            if pos.size and (pos.max() >= t_steps.size or np.any(t_steps[pos] != steps)):
-                raise errors.SimulatorError(
-                    f"Projection '{self.projection.label}': the Brian2 StateMonitor lacks synapse samples at "
-                    f"steps {steps[:5].tolist()}")
-            for name in self.variables:
-                native, convert = self.projection._native_synapse_variable(name)
-                values = np.asarray(getattr(mon, native + "_"))[:, seen:].T[pos]
-                out[name][:, positions] = convert(values)
-            entry[2] = seen + t_steps.size
+    def close(self):
+        """Recording stops or changes: take the operation out of the network."""
+        simulator.state.network.remove(self.operation)
+
+    def _arrays(self, name):
+        """(Brian2 array, positions in the core's arrays) of `name`, per Synapses object."""
+        native = self.natives[name][0]
+        return [(state_array(syn, native), positions) for syn, positions, _ in self.projection._synapses]
+
+    def _raw(self, name):
+        """The native values of `name` of every connection, in the core's order."""
+        out = np.empty(len(self.projection))
+        for values, positions in self._arrays(name):
+            out[positions] = values
         return out
 
     def restart(self):
-        """After reset(): the samples held so far belong to the finished segment."""
-        for entry in self.monitors:
-            entry[2] = len(entry[0].t_)
+        """At creation and after reset(): start from the values of now."""
+        # per variable, per Synapses object: a copy of its array at the last sample time
+        self.previous = {name: [np.array(values) for values, _ in self._arrays(name)] for name in self.variables}
+        self.current = {name: np.array(self.natives[name][1](self._raw(name)), dtype=float)
+                        for name in self.variables}
+        self.events = {name: [] for name in self.variables}  # (step, positions, raw values)
+
+    def _tick(self, t):
+        step = round(float(np.asarray(t)) / (simulator.state.dt * 1e-3))
+        for name in self.variables:
+            for (now, positions), before in zip(self._arrays(name), self.previous[name]):
+                changed = np.flatnonzero(now != before)
+                values = now[changed]
+                before[changed] = values
+                self.events[name].append((step, positions[changed], values))
+
+    def samples(self, steps):
+        """{variable: function building the (len(steps) x connections) samples} at the sample
+        steps `steps` (all before now)."""
+        out = {}
+        steps = np.array(steps, dtype=np.int64)
+        for name in self.variables:
+            events = self.events[name]
+            missing = steps[~np.isin(steps, [e[0] for e in events])]
+            if missing.size:
+                raise errors.SimulatorError(
+                    f"Projection '{self.projection.label}': the Brian2 sampler lacks synapse samples at "
+                    f"steps {missing[:5].tolist()}")
+            positions = np.concatenate([e[1] for e in events]) if events else np.zeros(0, np.int64)
+            first_steps = np.repeat(np.array([e[0] for e in events], dtype=np.int64),
+                                    [e[1].size for e in events]) if events else np.zeros(0, np.int64)
+            values = self.natives[name][1](np.concatenate([e[2] for e in events])) if events else np.zeros(0)
+            self.events[name] = []
+            start = self.current[name]
+            self.current[name] = synapses.after_events(start, positions, values)
+            out[name] = (lambda start=start, positions=positions, first_steps=first_steps, values=values:
+                         synapses.step_function_samples(start, positions, first_steps, values, steps))
+        return out

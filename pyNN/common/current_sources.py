@@ -130,8 +130,8 @@ class CurrentSourceMixin:
             # in increasing order, whatever the order of a view (NEST requires it)
             indices = np.unique(np.asarray(indices, dtype=np.int64))
             self._warn_if_duplicate(root, indices)
+            self._connect(root, indices)  # (first: a backend that refuses leaves no target behind)
             self._targets.append((root, indices))
-            self._connect(root, indices)
 
     def _warn_if_duplicate(self, root, indices):
         """Warn (once per source) when some of `indices` already receive this source. Every

@@ -8,6 +8,7 @@ when they can change in the simulator (plasticity).
 """
 
 import logging
+import os
 import time
 
 import numpy as np
@@ -440,6 +441,9 @@ class Projection:
             'list': tuples (pre_index, post_index, value, ...) in the projection's order
             (sorted by post index, then pre index). 'array': one 2D array per attribute
             with NaN where there is no connection.
+        gather : bool
+            In a distributed run, False gives only the connections onto this process's
+            cells ('array': NaN elsewhere); True (default) every connection.
         with_address : bool
             Include the indices in 'list' format.
         multiple_synapses : 'sum', 'first', 'last', 'min' or 'max'
@@ -453,10 +457,14 @@ class Projection:
                 raise errors.NonExistentParameterError(
                     name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
                     self.synapse_type.get_parameter_names())
+        local = None if gather else self._local_connections_mask()
         if format == "list":
             cols = [self._values(n) for n in names]
+            pre, post = self._pre, self._post
+            if local is not None:
+                cols, pre, post = [c[local] for c in cols], pre[local], post[local]
             if with_address:
-                cols = [self._pre.astype(np.int64), self._post.astype(np.int64)] + cols
+                cols = [pre.astype(np.int64), post.astype(np.int64)] + cols
                 return [tuple(row) for row in zip(*[c.tolist() for c in cols])]
             if single:
                 return cols[0].tolist()
@@ -466,14 +474,23 @@ class Projection:
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}'.get(): multiple_synapses must be one of 'last', 'first', "
                     f"'sum', 'min', 'max', not {multiple_synapses!r}")
-            arrays = [self._as_array(self._values(n), multiple_synapses) for n in names]
+            arrays = [self._as_array(self._values(n), multiple_synapses, local) for n in names]
             return arrays[0] if single else arrays
         raise errors.InvalidParameterValueError(
             f"Projection '{self.label}'.get(): format must be 'list' or 'array', not {format!r}")
 
-    def _as_array(self, values, multiple_synapses):
+    def _local_connections_mask(self):
+        """Boolean mask of the connections onto this MPI process's cells, or None in a
+        one-process run (where every connection is local)."""
+        if self._simulator.state.world is None:
+            return None
+        return self.post._local[self._post]
+
+    def _as_array(self, values, multiple_synapses, local=None):
         out = np.full(self.shape, np.nan)
         pre, post = self._pre, self._post
+        if local is not None:
+            pre, post, values = pre[local], post[local], values[local]
         if multiple_synapses in ("first", "last"):
             idx = np.arange(pre.size)
             if multiple_synapses == "first":
@@ -544,6 +561,8 @@ class Projection:
             self._syn[name] = value
         if n:
             self._set_attributes(self._native_values(new))
+        if self._synapse_recorder is not None:
+            self._synapse_recorder.values_changed(set(new))
 
     def initialize(self, **initial_values):
         """Set initial values (name=value) of the synapses' state variables."""
@@ -608,16 +627,24 @@ class Projection:
     def save(self, attribute_names, file, format="list", gather=True, with_address=True):
         """Write connections to a text file that FromFileConnector reads back exactly.
 
-        In a distributed run the file holds every connection and is written once, by rank 0
-        (`gather` is accepted for PyNN compatibility; every process holds every connection)."""
+        In a distributed run, with ``gather=True`` the file holds every connection and is
+        written once, by rank 0; with ``gather=False`` every process writes the connections
+        onto its own cells to ``<file>.<rank>``, which
+        ``FromFileConnector(file, distributed=True)`` reads back."""
         world = self._simulator.state.world
-        save = lambda: self._save(attribute_names, file, format, with_address)  # noqa: E731
         if world is None:
-            save()
+            self._save(attribute_names, file, format, with_address)
+        elif gather:
+            world.on_root(lambda: self._save(attribute_names, file, format, with_address),
+                          f"Projection '{self.label}'.save()")
         else:
-            world.on_root(save, f"Projection '{self.label}'.save()")
+            if isinstance(file, files.BaseFile):
+                file = type(file)(f"{file.name}.{world.rank}", mode="wb")
+            else:
+                file = f"{os.fspath(file)}.{world.rank}"
+            self._save(attribute_names, file, format, with_address, self._local_connections_mask())
 
-    def _save(self, attribute_names, file, format, with_address):
+    def _save(self, attribute_names, file, format, with_address, local=None):
         if attribute_names in ("all", "connections"):
             attribute_names = [n for n in self.synapse_type.get_parameter_names()]
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
@@ -625,8 +652,11 @@ class Projection:
             file = files.StandardTextFile(file, mode="wb")
         if format == "list":
             cols = [self._values(n) for n in names]
+            pre, post = self._pre, self._post
+            if local is not None:
+                cols, pre, post = [c[local] for c in cols], pre[local], post[local]
             if with_address:
-                cols = [self._pre.astype(float), self._post.astype(float)] + cols
+                cols = [pre.astype(float), post.astype(float)] + cols
                 header = ["i", "j"] + names
             else:
                 header = names
@@ -634,7 +664,7 @@ class Projection:
             file.write(data, {"columns": header})
         elif format == "array":
             for name in names:
-                arr = np.nan_to_num(self.get(name, format="array"), nan=0.0)
+                arr = np.nan_to_num(self.get(name, format="array", gather=local is None), nan=0.0)
                 file.write(arr, {"columns": [name]})
         else:
             raise errors.InvalidParameterValueError(

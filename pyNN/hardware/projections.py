@@ -10,6 +10,7 @@ from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
 from pyNN.hardware.mapping import early
 from pyNN.hardware.standardmodels.synapses import STDPMechanism, StaticSynapse
+from pyNN.random import RandomDistribution
 
 
 class Projection(common.Projection):
@@ -26,6 +27,30 @@ class Projection(common.Projection):
                 raise errors.NoModelAvailableError(
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
                     f"{type(root.celltype).__name__} is not available on the hardware backend")
+        if isinstance(self.synapse_type, STDPMechanism):
+            self._check_dendritic_delay_fraction()
+
+    def _check_dendritic_delay_fraction(self):
+        """dendritic_delay_fraction < 1 processes each pre event when its spike arrives, after
+        the target cells' threshold test of that step: exact for every input but a voltage
+        jump (which acts on the threshold test of its own step), and only on the ideal
+        profile's float64 engine."""
+        fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
+        base = getattr(fraction, "base_value", fraction)
+        if not isinstance(base, RandomDistribution) and np.all(np.asarray(base, dtype=float) == 1.0):
+            return
+        state = simulator.state
+        if state.profile_name != "ideal":
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}': dendritic_delay_fraction below 1 is supported on the hardware "
+                f"backend with profile 'ideal' only, not '{state.profile_name}'; it supports 1.0 there")
+        jumps = sorted({type(root.celltype).__name__ for root, _, _ in roots(self.post)
+                        if root._group.receptors.kinds[root._group.receptors.index[self.receptor_type]] == "delta"})
+        if jumps:
+            raise errors.InvalidParameterValueError(
+                f"Projection '{self.label}': dendritic_delay_fraction below 1 is not supported on the hardware "
+                f"backend for targets whose inputs are voltage jumps ({', '.join(jumps)}); it supports 1.0 "
+                f"there, and any value in [0, 1] onto the other cell types")
 
     def _check_backend_connections(self, pre, post, values):
         early.check_projection(simulator.state, self, pre, post, values)
@@ -45,6 +70,8 @@ class Projection(common.Projection):
         if weights is None:
             return None
         user = np.asarray(self._syn.get("weight", 0.0), dtype=float)
+        if user.ndim == 0:  # (one sign for all: no pass over the connections to choose it)
+            return -weights if user < 0 else weights
         return np.where(user < 0, -weights, weights)
 
     def _read_state_variable(self, name):

@@ -116,7 +116,8 @@ class State(BaseState):
         or None before the network has been mapped."""
         if self.mapping is None or self._dirty:
             return None
-        weights = np.abs(np.asarray(projection._syn.get("weight", 0.0), dtype=float)) * np.ones(len(projection))
+        weights = np.empty(len(projection))
+        weights[:] = np.abs(np.asarray(projection._syn.get("weight", 0.0), dtype=float))
         for block in self.engine.blocks:
             if getattr(block, "projection", None) is projection and block.stdp is not None:
                 weights[block.core_positions] = block.weight

@@ -123,8 +123,10 @@ class Projection(common.Projection):
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
 
-    def _split_values(self, values, post=None):
-        """Standard values -> (NEST model defaults for scalars, per-connection arrays)."""
+    def _split_values(self, values, post=None, start=True):
+        """Standard values -> (NEST model defaults for scalars, per-connection arrays);
+        `start`: with the synapse state that starts from a parameter (``native_state_from``:
+        at creation, not when a parameter changes between runs)."""
         syn = self.synapse_type
         native = dict(getattr(syn, "extra_parameters", {}))
         native.update(type(syn).translate(values))
@@ -146,7 +148,7 @@ class Projection(common.Projection):
                     arrays[name] = np.asarray(value, dtype=float)  # no copy: NEST only reads it
             elif value is not None:
                 fixed[name] = value.item() if isinstance(value, np.generic) else value
-        for state_name, source in getattr(syn, "native_state_from", {}).items():
+        for state_name, source in (getattr(syn, "native_state_from", {}) if start else {}).items():
             if source in fixed:
                 fixed[state_name] = fixed[source]
             elif source in arrays:
@@ -304,7 +306,7 @@ class Projection(common.Projection):
             # translate with the current values of all of them
             values = {**{k: v for k, v in self._syn.items() if k not in ("weight", "delay")}, **values}
         self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
-        fixed, arrays = self._split_values(values, self._post.astype(np.int64))
+        fixed, arrays = self._split_values(values, self._post.astype(np.int64), start=False)
         conns, order = self._nest_connections()
         if order.size != self._pre.size:
             raise errors.SimulatorError(f"Projection '{self.label}': found {order.size} NEST connections, "
@@ -316,7 +318,8 @@ class Projection(common.Projection):
             conns, order = self._nest_connections()
         for name, value in native.items():
             # rows of other projections sharing the model keep their values
-            current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+            # (in NEST's type: an integer parameter such as quantal_stp_synapse's n takes integers)
+            current = np.asarray(conns.get(name)).reshape(-1)
             current[order] = value
             conns.set({name: current.tolist()})
 
@@ -328,10 +331,57 @@ class Projection(common.Projection):
                 or not (state.has_run or state.steps):
             return None
         conns, order = self._nest_connections()
-        w = np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order] / self._weight_scale
+        return self._standard_plastic_weights(np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order])
+
+    def _standard_plastic_weights(self, native):
+        """NEST weights of plastic synapses -> standard units, with the sign the user gave."""
+        w = np.abs(np.asarray(native, dtype=float) / self._weight_scale)
         user_negative = (isinstance(self._syn.get("weight"), np.ndarray) and np.any(self._syn["weight"] < 0)) \
             or (np.ndim(self._syn.get("weight")) == 0 and (self._syn.get("weight") or 0) < 0)
-        return -np.abs(w) if user_negative else np.abs(w)
+        return -w if user_negative else w
+
+    def _core_weights(self):
+        """The weights as the core holds them (those NEST has after set() or a rebuild)."""
+        return np.array(np.broadcast_to(np.asarray(self._syn["weight"], dtype=float), (self._pre.size,)))
+
+    def _connection_keys(self):
+        """Key of each connection (pre position * post size + post position), or None when a
+        pair of cells has several connections (then NEST's events cannot tell them apart)."""
+        keys = self._pre.astype(np.int64) * max(self.post.size, 1) + self._post.astype(np.int64)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        if sorted_keys.size > 1 and np.any(sorted_keys[1:] == sorted_keys[:-1]):
+            return None
+        return sorted_keys, order
+
+    def _connection_positions(self, sources, targets):
+        """Position in the core's arrays of the connection from NEST node `sources` to
+        `targets` (arrays), or -1 for connections of other projections."""
+        sorted_keys, order = self._keys_for_events
+        pre = _positions(np.asarray(self.pre._native_ids(), dtype=np.int64), sources)
+        post = _positions(np.asarray(self.post._native_ids(), dtype=np.int64), targets)
+        keys = pre * max(self.post.size, 1) + post
+        found = np.searchsorted(sorted_keys, keys)
+        found_c = np.minimum(found, max(sorted_keys.size - 1, 0))
+        hit = (pre >= 0) & (post >= 0) & (sorted_keys.size > 0)
+        hit &= sorted_keys[found_c] == keys if sorted_keys.size else hit
+        out = np.full(keys.shape, -1, dtype=np.int64)
+        out[hit] = order[found_c[hit]]
+        return out
+
+    def _native_synapse_sampler(self, variables, interval_steps):
+        """The weights of STDP synapses, rebuilt from NEST's weight_recorder (see
+        recording.WeightSampler); other variables are read at each sample time."""
+        if list(variables) != ["weight"] or not getattr(self.synapse_type, "plastic", False) \
+                or not self._pre.size:
+            return None
+        keys = self._connection_keys()
+        if keys is None:  # several connections between one pair of cells
+            return None
+        from pyNN.nest.recording import WeightSampler
+
+        self._keys_for_events = keys
+        return WeightSampler(self)
 
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y: NEST's connection properties of the same names."""

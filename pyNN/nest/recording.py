@@ -11,6 +11,7 @@ import nest
 import numpy as np
 
 from pyNN import errors, recording
+from pyNN.recording import synapses
 from pyNN.nest import simulator
 
 
@@ -24,6 +25,15 @@ def _set_device(device, **params):
         device.set([params])
     else:
         _set_status(device._datum, [params])
+
+
+def _get_device(device, key):
+    """One status entry of one recording device (as NodeCollection.get(key), without its
+    checks)."""
+    from pyNN.nest import populations  # imported here: populations imports us
+    if populations._set_status is None:  # pragma: no cover - other NEST versions
+        return device.get(key)
+    return populations._kernel.llapi_get_nc_status(device._datum, key)
 
 
 class Recorder(recording.Recorder):
@@ -237,3 +247,101 @@ class Recorder(recording.Recorder):
         epochs = self.current.signals.get(variable)
         if epochs:
             self._configure(variable, indices, self._interval_steps())
+
+
+class WeightEventLog:
+    """The events of a weight_recorder attached to one NEST synapse model: (sender,
+    target, time, weight) of every spike its connections transmit, the weight being the one
+    after the synapse's update. Fetched from NEST in pieces (and the device emptied, so that
+    no event is fetched twice) and shared by the samplers of the projections using the model."""
+
+    def __init__(self, model):
+        self.device = nest.Create("weight_recorder")
+        nest.SetDefaults(model, {"weight_recorder": self.device})
+        self.pieces = []  # (number of the first event, {name: array})
+        self.fetched = 0  # events fetched so far
+        self.cursors = {}  # reader key -> number of the next event it has not taken
+
+    def register(self, key):
+        """A reader `key` that takes the events not fetched yet and all later ones. (Those
+        not fetched yet happened before now: a reader that starts from the weights of now
+        finds them again by applying them, so none of them can be missing.)"""
+        self.cursors[key] = self.fetched
+
+    def take(self, key):
+        """The events that reader `key` has not taken yet: (senders, targets, times, weights)."""
+        # one status read: NEST builds the whole status, events included, for any of its keys
+        events = _get_device(self.device, "events")
+        n = np.asarray(events["times"]).size
+        if n:
+            self.pieces.append((self.fetched, {name: np.asarray(events[name])
+                                               for name in ("senders", "targets", "times", "weights")}))
+            _set_device(self.device, n_events=0)
+            self.fetched += n
+        first = self.cursors[key]
+        parts = [(start, piece) for start, piece in self.pieces if start + piece["times"].size > first]
+        self.cursors[key] = self.fetched
+        # pieces every reader has taken are not needed any more
+        oldest = min(self.cursors.values())
+        self.pieces = [(start, piece) for start, piece in self.pieces if start + piece["times"].size > oldest]
+        out = []
+        for name in ("senders", "targets", "times", "weights"):
+            arrays = [piece[name][max(first - start, 0):] for start, piece in parts]
+            out.append(np.concatenate(arrays) if arrays else np.zeros(0))
+        return out
+
+
+class WeightSampler:
+    """Samples of the weights of a projection of stdp-type synapses on the sample grid,
+    rebuilt from NEST's weight_recorder (see pyNN.recording.synapses), without stopping the
+    run or reading the connections: a NEST synapse changes its weight only when it transmits
+    a spike, and the weight_recorder reports the new weight then. NEST delivers the spikes
+    of one min_delay slice at the start of the next slice, so the sample at step k sees a
+    spike stamped s iff the end of s's slice is before k: exactly what ``get()`` would read
+    after running to k."""
+
+    includes_now = True
+
+    def __init__(self, projection):
+        self.projection = projection
+        self.current = np.array(projection._read_synapse_state("weight"), dtype=float)
+        self._attach()
+
+    def _attach(self):
+        self.log = simulator.state.weight_event_log(self.projection._nest_model)
+        self.log.register(id(self.projection))
+
+    def samples(self, steps):
+        """{'weight': function building the (len(steps) x connections) samples}: the events
+        are turned into samples when the data are asked for (get_data)."""
+        senders, targets, times, weights = self.log.take(id(self.projection))
+        positions = self.projection._connection_positions(senders.astype(np.int64), targets.astype(np.int64))
+        mine = positions >= 0
+        positions = positions[mine]
+        values = self.projection._standard_plastic_weights(weights[mine])
+        first_steps = self._first_steps(times[mine])
+        start = self.current
+        self.current = synapses.after_events(start, positions, values)
+        steps = np.array(steps, dtype=np.int64)
+        return {"weight": lambda: synapses.step_function_samples(start, positions, first_steps, values, steps)}
+
+    def _first_steps(self, times):
+        """The first user step whose sample sees a spike stamped at NEST time `times`."""
+        state = simulator.state
+        stamp = np.rint(np.asarray(times, dtype=float) / state.dt).astype(np.int64)
+        slice_steps = max(1, round(nest.GetKernelStatus("min_delay") / state.dt))
+        slice_end = -(-stamp // slice_steps) * slice_steps
+        return slice_end + 1 - simulator.OFFSET_STEPS
+
+    def values_changed(self, names):
+        """Projection.set() between runs: NEST's weights are now the core's."""
+        if "weight" in names:
+            # the events so far were delivered before now (and every sample up to now has
+            # been taken): the new weights replace what they did
+            self.log.take(id(self.projection))
+            self.current = self.projection._core_weights()
+
+    def restart(self):
+        """After reset(): the kernel was rebuilt from the core's values, with a new model."""
+        self.current = self.projection._core_weights()
+        self._attach()

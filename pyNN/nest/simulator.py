@@ -218,9 +218,19 @@ class State(BaseState):
         #: set by the recorders when a state variable is recorded (NEST's multimeter)
         self.records_signals = False
         self.synapse_models = {}
+        self.weight_event_logs = {}  # synapse model -> recording.WeightEventLog
         # NEST node id -> value of the STDP parameters kept on neurons (tau_minus), per name
         self.postsynaptic_stdp_values = {}
         self.warmed_up = False
+
+    def weight_event_log(self, model):
+        """The log of the weight events of synapse model `model` (a weight_recorder attached
+        to it at the first call, until the kernel is rebuilt)."""
+        log = self.weight_event_logs.get(model)
+        if log is None:
+            from pyNN.nest.recording import WeightEventLog  # imported here: recording imports us
+            log = self.weight_event_logs[model] = WeightEventLog(model)
+        return log
 
     def _begin_run(self, target_steps):
         if not self.warmed_up:

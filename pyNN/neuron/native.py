@@ -52,6 +52,7 @@ class IntFire2(NativeCellType):
     native_name = "IntFire2"
     default_parameters = {"taum": 10.0, "taus": 20.0, "ib": 0.0}
     units = dict(NativeCellType.units, taum="ms", taus="ms", ib="dimensionless")
+    after_run = False  # its INITIAL block queues the self-event of its next firing
 
 
 class IntFire4(NativeCellType):
@@ -59,6 +60,7 @@ class IntFire4(NativeCellType):
     native_name = "IntFire4"
     default_parameters = {"taue": 5.0, "taui1": 10.0, "taui2": 20.0, "taum": 50.0}
     units = dict(NativeCellType.units, taue="ms", taui1="ms", taui2="ms", taum="ms")
+    after_run = False  # its INITIAL block queues the self-event of its next firing
 
 
 __all__ = ["IntFire1", "IntFire2", "IntFire4", "NativeCellType"]

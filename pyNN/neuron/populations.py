@@ -9,7 +9,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import populations as common
-from pyNN.neuron import hoc, simulator
+from pyNN.neuron import hoc, reinit, simulator
 from pyNN.neuron.hoc import get_value, set_values
 from pyNN.neuron.recording import Recorder
 from pyNN.neuron.standardmodels.cells import NeuronPointNeuronModel
@@ -34,21 +34,21 @@ class Population(common.Population):
     _point_neuron_model = NeuronPointNeuronModel  # a PointNeuron's native type
 
     def _check_backend_support(self):
-        simulator.state.ensure_mechanisms()
+        state = simulator.state
+        state.refuse_addition_if_distributed(f"Creating Population '{self.label}'")
+        if not getattr(self.native_type, "after_run", True) and state.nrn_initialized and state.steps > 0:
+            raise errors.NotSupportedError(
+                f"Population '{self.label}': the NEURON backend cannot create {self.native_type.native_name} "
+                f"cells after a run (t = {state.t:g} ms): their initialisation queues a self-event that only "
+                f"NEURON's finitialize() makes, which would restart the simulation. Create them before the "
+                f"first run or after reset()")
+        state.ensure_mechanisms()
 
     # --- creation --------------------------------------------------------------------
     def _create_cells(self):
         state = simulator.state
         h = hoc.h()
         celltype = self.native_type
-        if celltype.artificial and state.nrn_initialized and state.steps > 0:
-            # NEURON activates new artificial cells only at finitialize(), and its SaveState cannot
-            # carry the running simulation across that (the stored state no longer matches)
-            raise errors.NotSupportedError(
-                f"Population '{self.label}': the NEURON backend cannot create spike sources "
-                f"({type(self.celltype).__name__}) after a run at t = {state.t:g} ms (NEURON's SaveState "
-                f"does not allow new artificial cells in a running simulation); create them before the "
-                f"first run or after reset()")
         mechanism = getattr(h, celltype.native_name)
         # in a distributed run only this process's cells exist in NEURON (None elsewhere)
         local = self._mask_local.tolist()
@@ -62,10 +62,10 @@ class Population(common.Population):
         native = dict(getattr(celltype, "extra_parameters", {}))
         native.update(self._translate(self._std))
         self._set_native_parameters(native, self._indices, queue=False)
-        if celltype.has_random:
+        if self._has_random:
             self._seed(self._indices)
-        # created after the first run: NEURON accepts events for these cells only after the next
-        # (state-preserving) initialisation, so their input is queued then (see _after_reinit)
+        # created after the first initialisation: NEURON accepts events for these cells only after
+        # the next (state-preserving) one, so their input is queued then (see _after_reinit)
         self._awaiting_init = state.nrn_initialized
         self._register_gids()
         state.objects_added()
@@ -199,7 +199,7 @@ class Population(common.Population):
     def _source_state(self):
         """What SaveState does not keep: random stream positions (and the generation of
         random sources' self-events)."""
-        if not self.native_type.has_random:
+        if not self._has_random or self._awaiting_init:
             return None
         renewal = self.native_type.source_kind == "renewal"
         return [(cell.gen if renewal else None, cell.r.get_seq()) for cell in self._cells if cell is not None]
@@ -211,8 +211,24 @@ class Population(common.Population):
                     cell.gen = gen
                 cell.r.set_seq(seq)
 
+    #: set when a stochastic synapse targets these cells: their mechanism's RANDOM stream is used
+    _random_inputs = False
+
+    @property
+    def _has_random(self):
+        """Whether the cells' mechanism draws from its RANDOM stream `r` (random cells and
+        sources, and the targets of stochastic synapses)."""
+        return self.native_type.has_random or self._random_inputs
+
+    def _use_random_inputs(self):
+        """A stochastic synapse targets these cells: seed their streams now and at each
+        initialisation."""
+        if not self._random_inputs:
+            self._random_inputs = True
+            self._seed(self._indices)
+
     def _before_finitialize(self):
-        if self.native_type.has_random:
+        if self._has_random:
             self._seed(self._indices)
 
     def _after_finitialize(self):
@@ -221,15 +237,29 @@ class Population(common.Population):
         if self.native_type.source_kind == "relay":
             self._queue_spike_times(self._indices)
 
+    def _new_object_references(self):
+        """Pointers to the variables that the initialisation sets in the cells of a population
+        created since the last one (see reinit.py)."""
+        if not self._awaiting_init:
+            return []
+        variables = reinit.initialised_variables(self.native_type.native_name)
+        return reinit.variable_references([c for c in self._cells if c is not None], variables)
+
     def _after_reinit(self):
-        """After the state-preserving initialisation that activated cells created after a run:
-        queue their input from the current time on."""
+        """After the state-preserving initialisation that activated cells created after a run
+        (they have their initial values now): replay the initial events of spike sources at the
+        current time. (A cell's initial event, which arms the WATCH that emits its spikes, is
+        delivered within finitialize(), and the restored state keeps the WATCH armed.)"""
         if not self._awaiting_init:
             return
         self._awaiting_init = False
-        if self.native_type.source_kind == "relay":
+        kind = self.native_type.source_kind
+        if kind == "relay":
             self._queue_spike_times(self._indices, from_step=simulator.state.steps)
-        elif self.native_type.source_kind == "renewal":
+        elif kind == "renewal":
+            for cell in self._cells:
+                if cell is not None:
+                    cell.r.set_seq(0)  # the stream as the INITIAL block leaves it
             self._restart_sources(self._indices)
 
     # --- state variables -------------------------------------------------------------
@@ -275,7 +305,16 @@ class Population(common.Population):
         return v
 
     def _add_injection(self, source, indices):
-        simulator.state.injections_changed = True  # the groups of injected cells are made anew
+        state = simulator.state
+        if state.nrn_initialized and state.steps > 0:
+            # a Vector.play starts playing only at finitialize(); a state-preserving
+            # re-initialisation (reinit.py) drops the events that start it
+            raise errors.NotSupportedError(
+                f"Injecting a {type(source).__name__} into '{self.label}' after a run (t = {state.t:g} ms) is "
+                f"not supported by the NEURON backend: NEURON starts playing a current only at an "
+                f"initialisation, which would restart the simulation. Inject it before the first run (its "
+                f"start time may lie after the run) or after reset()")
+        state.injections_changed = True  # the groups of injected cells are made anew
 
 
 class PopulationView(common.PopulationView):

@@ -15,9 +15,9 @@ from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
-from pyNN.neuron import simulator
+from pyNN.neuron import reinit, simulator
 from pyNN.neuron.hoc import h as hoc
-from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, StaticSynapse
+from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STOCHASTIC_FIRST_SLOT, StaticSynapse
 
 
 class Projection(common.Projection):
@@ -27,6 +27,7 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
+        simulator.state.refuse_addition_if_distributed(f"Creating Projection '{self.label}'")
         syn = self.synapse_type
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]
@@ -56,6 +57,7 @@ class Projection(common.Projection):
         self._port = np.concatenate(ports) if ports else np.zeros(0, np.int64)
         self._sign = np.concatenate(signs) if signs else np.zeros(0)
         self._netcons = []
+        self._n_initialised = 0  # the first connections, which took part in an initialisation
         self._weight_pointers = None
         # voltage jumps are added at the end of the step in which the event is delivered:
         # delivered one step early, they show in the sample at spike time + delay, as on NEST
@@ -64,6 +66,9 @@ class Projection(common.Projection):
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
         if self._plastic and early.any():
             self._refuse_stdp_without_dendritic_delay(types)
+        if syn.stochastic_kind:
+            for part in parts:  # the release draws come from the target cells' random streams
+                part.root._use_random_inputs()
 
     def _refuse_stdp_without_dendritic_delay(self, types):
         """A voltage-jump cell receives an input in the step before it acts, so a post spike
@@ -144,6 +149,17 @@ class Projection(common.Projection):
         self._weight_pointers = None
         simulator.state.objects_added()
 
+    def _new_object_references(self):
+        """Pointers to what the initialisation sets in the connections created since the last
+        one: the whole weight vector of connections that keep a state in it (Tsodyks-Markram,
+        STDP); static connections keep none (see reinit.py)."""
+        if not (self.synapse_type.weight_slots or self._plastic):
+            return []
+        return reinit.weight_references(self._netcons[self._n_initialised:])
+
+    def _after_init(self):
+        self._n_initialised = len(self._netcons)
+
     @property
     def _plastic(self):
         return hasattr(self.synapse_type, "stdp_slots")
@@ -176,25 +192,50 @@ class Projection(common.Projection):
             self._weight_pointers = pointers
         out = h.Vector(len(self._netcons))
         self._weight_pointers.gather(out)
-        weights = out.as_numpy() * self._sign[self._post.astype(np.int64)]
+        return self._standard_plastic_weights(out.as_numpy(), slice(None))
+
+    def _standard_plastic_weights(self, native, positions):
+        """NEURON weights (slot 0) of the connections at `positions` -> standard units, with
+        the sign the user gave."""
+        weights = native * self._sign[self._post[positions].astype(np.int64)]
         user = np.asarray(self._syn.get("weight", 0.0), dtype=float)
-        return np.where(user < 0, -weights, weights)
+        return np.where((user[positions] if user.ndim else user) < 0, -weights, weights)
+
+    def _native_synapse_sampler(self, variables, interval_steps):
+        """STDP weights: read during the run, at each sample time only where a pre-synaptic
+        spike may have changed them (see recording.WeightSampler); other variables are read
+        at each sample time by the core."""
+        if list(variables) != ["weight"] or not self._plastic or not self._netcons \
+                or simulator.state.world is not None:
+            return None
+        from pyNN.neuron.recording import WeightSampler
+
+        return WeightSampler(self, interval_steps)
 
     def _set_slots(self, netcons, values, post):
         """Synapse parameters in the weight vector: the `weight_slots`, then tau_psc (the
-        target receptor's time constant) and the initial u."""
+        target receptor's time constant) and the initial u of a Tsodyks-Markram connection,
+        or the kind of release and the number of sites of a stochastic one."""
         n = len(netcons)
+        syn = self.synapse_type
         columns = [np.broadcast_to(np.asarray(values[name], dtype=float), (n,)).tolist()
-                   for name in self.synapse_type.weight_slots if name in values]
-        if len(columns) == len(self.synapse_type.weight_slots):
+                   for name in syn.weight_slots if name in values]
+        if len(columns) == len(syn.weight_slots):
             for nc, row in zip(netcons, zip(*columns)):
                 for k, value in enumerate(row):
                     nc.weight[1 + k] = value
+        if syn.stochastic_kind:
+            kind = float(syn.stochastic_kind)
+            sites = np.broadcast_to(np.asarray(values.get("n", 1.0), dtype=float), (n,)).tolist()
+            for nc, count in zip(netcons, sites):
+                nc.weight[STOCHASTIC_FIRST_SLOT] = kind
+                nc.weight[STOCHASTIC_FIRST_SLOT + 1] = count
+            return
         if post is None:
             return
         tau = self._psc_time_constants(post)
-        u0 = float(self.initial_values.get("u", self.synapse_type.default_initial_values.get("u", 0.0)))
-        slot = 1 + len(self.synapse_type.weight_slots)
+        u0 = float(self.initial_values.get("u", syn.default_initial_values.get("u", 0.0)))
+        slot = 1 + len(syn.weight_slots)
         for nc, tau_psc in zip(netcons, tau.tolist()):
             nc.weight[slot] = tau_psc
             nc.weight[slot + 1] = u0
@@ -214,7 +255,8 @@ class Projection(common.Projection):
             for nc, delay in zip(self._netcons, delays):
                 nc.delay = delay
         if self.synapse_type.weight_slots:
-            slots = self._local_connections(every, every, {k: self._values(k) for k in self.synapse_type.weight_slots})
+            names = self.synapse_type.weight_slots + (("n",) if "n" in self._syn else ())
+            slots = self._local_connections(every, every, {k: self._values(k) for k in names})
             self._set_slots(self._netcons, slots[2], None)
         if self._plastic:
             current = {name: self._syn[name] for name in self.synapse_type.get_parameter_names()}

@@ -8,6 +8,7 @@ matrix, keeps the samples on the epoch's sampling grid and empties the vectors.
 import numpy as np
 
 from pyNN import errors, recording
+from pyNN.recording import synapses
 from pyNN.neuron import hoc, simulator
 
 
@@ -19,6 +20,9 @@ class Recorder(recording.Recorder):
         super().__init__(population)
 
     def _check_backend_can_record(self, variable):
+        if variable != "spikes":  # (spikes are recorded for every cell already: nothing is added)
+            simulator.state.refuse_addition_if_distributed(
+                f"Recording '{variable}' of '{self.population.label}'")
         if variable != "spikes" and variable not in self.population.native_type.variable_map:
             raise errors.NoModelAvailableError(
                 f"Recording '{variable}' of '{self.population.label}' is not available on the NEURON backend")
@@ -142,3 +146,153 @@ class Recorder(recording.Recorder):
                 vec.resize(0)
             info["base"] = simulator.state.steps + 1
             info["last"] = simulator.state.steps
+
+
+class WeightSampler:
+    """Samples of the weights of a projection of STDP connections on the sample grid,
+    without stopping the core's run at each sample (see pyNN.recording.synapses).
+
+    A connection's weight changes only when a pre-synaptic spike is delivered to it
+    (pynn_stdp.inc): after the spike is recorded, between spike + shortest and spike +
+    longest delay of its cell's connections (plus one step). The State's run therefore steps
+    from sample time to sample time with plain ``psolve`` calls, and at each sample time
+    reads, through one vector of pointers per pre-synaptic cell, only the connections of
+    the cells with a spike whose delivery may have shown since the previous sample time.
+    Those readings are events (connection, step, value); the samples are rebuilt from them
+    when the data are asked for, and equal what ``get()`` returns after running to each
+    sample time."""
+
+    includes_now = True
+
+    def __init__(self, projection, interval_steps):
+        self.projection = projection
+        self.interval = interval_steps
+        pre = projection._pre.astype(np.int64)
+        order = np.argsort(pre, kind="stable")
+        cells, starts = np.unique(pre[order], return_index=True)
+        # pre index -> (positions of its connections, their weights' pointers, output vector)
+        h = hoc.h()
+        netcons = projection._netcons
+        self._by_pre = {}
+        for cell, positions in zip(cells.tolist(), np.split(order, starts[1:])):
+            pointers = h.PtrVector(positions.size)
+            for k, position in enumerate(positions.tolist()):  # once, when recording starts
+                pointers.pset(k, netcons[position]._ref_weight[0])
+            out = h.Vector(positions.size)
+            # (a numpy view of the output vector, made once: its memory stays in place)
+            self._by_pre[cell] = (positions, pointers, out, out.as_numpy())
+        gids = np.asarray(projection.pre._native_ids(), dtype=np.int64)
+        self._gid_order = np.argsort(gids, kind="stable")
+        self._sorted_gids = gids[self._gid_order]
+        self._update_delays()
+        self.restart()
+
+    def _update_delays(self):
+        """The shortest and longest delay (steps) of each pre-synaptic cell's connections."""
+        state = simulator.state
+        n = self.projection._pre.size
+        delays = np.broadcast_to(np.asarray(self.projection._syn["delay"], dtype=float), (n,))
+        pre = self.projection._pre.astype(np.int64)
+        shortest = np.full(self.projection.pre.size, np.inf)
+        longest = np.zeros(self.projection.pre.size)
+        np.minimum.at(shortest, pre, delays)
+        np.maximum.at(longest, pre, delays)
+        shortest[np.isinf(shortest)] = 0.0
+        self._shortest = np.rint(shortest / state.dt).astype(np.int64)
+        self._longest = np.rint(longest / state.dt).astype(np.int64)
+
+    def _read_all(self):
+        """The weights of every connection now (standard units), through the vectors of
+        pointers of the pre-synaptic cells (a vector for all of them would cost as much
+        again to build)."""
+        raw = np.empty(self.projection._pre.size)
+        for positions, pointers, out, view in self._by_pre.values():
+            pointers.gather(out)
+            raw[positions] = view
+        return self.projection._standard_plastic_weights(raw, slice(None))
+
+    def restart(self):
+        """At creation and after reset(): start from the weights NEURON holds now."""
+        self.current = self._read_all()
+        self._new_readings()
+        # windows of sample steps at which a cell's connections are read: cell, first, last
+        self.windows = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self.spikes_seen = 0
+
+    def values_changed(self, names):
+        """Projection.set() between runs."""
+        if "delay" in names:
+            self._update_delays()
+        if "weight" in names:
+            self.current = self._read_all()
+
+    def _grid_at_or_after(self, steps):
+        recorder = self.projection._synapse_recorder
+        anchor = recorder.current.t_start_steps
+        return anchor + -(-(np.asarray(steps) - anchor) // self.interval) * self.interval
+
+    def sample_steps(self, start, end):
+        """The sample steps in (start, end]."""
+        first = int(self._grid_at_or_after(start + 1))
+        return np.arange(first, end + 1, self.interval, dtype=np.int64)
+
+    def run_starts(self):
+        """The spike vectors are emptied at the end of every run (State.collect_spikes)."""
+        self.spikes_seen = 0
+
+    def reached(self, step):
+        """NEURON has run to `step`, a sample step: read the connections that may have changed."""
+        self.note_spikes()
+        cells, first, last = self.windows
+        if not cells.size:
+            return
+        due = cells[first <= step]
+        keep = last > step
+        self.windows = (cells[keep], first[keep], last[keep])
+        for cell in np.unique(due).tolist():
+            positions, pointers, out, view = self._by_pre[cell]
+            pointers.gather(out)
+            self.values.append(view.copy())
+            self.positions.append(positions)
+            self.reading_steps.append(step)
+
+    def _new_readings(self):
+        self.values = []  # raw weights read at each reading
+        self.positions = []  # positions of the connections read at each reading
+        self.reading_steps = []  # step of each reading
+
+    def note_spikes(self):
+        """Open a window of sample steps for each spike since the last call: from the first
+        sample at or after spike + shortest delay - one step (a voltage-jump target gets its
+        input one step early) to the first at or after spike + longest delay + two steps."""
+        state = simulator.state
+        n = int(state._spike_ids.size())
+        if n <= self.spikes_seen:
+            return
+        gids = state._spike_ids.as_numpy()[self.spikes_seen:n].astype(np.int64)
+        times = state._spike_times.as_numpy()[self.spikes_seen:n]
+        self.spikes_seen = n
+        found = np.minimum(np.searchsorted(self._sorted_gids, gids), max(self._sorted_gids.size - 1, 0))
+        mine = self._sorted_gids[found] == gids if self._sorted_gids.size else np.zeros(gids.size, bool)
+        cells = self._gid_order[found[mine]]
+        cells = cells[np.isin(cells, list(self._by_pre))] if len(self._by_pre) < self.projection.pre.size \
+            else cells
+        spike_steps = np.rint(times[mine] / state.dt).astype(np.int64)
+        first = self._grid_at_or_after(spike_steps + self._shortest[cells] - 1)
+        last = self._grid_at_or_after(spike_steps + self._longest[cells] + 2)
+        self.windows = tuple(np.concatenate([old, new]) for old, new in zip(self.windows, (cells, first, last)))
+
+    def samples(self, steps):
+        """{'weight': function building the (len(steps) x connections) samples}."""
+        if self.positions:
+            positions = np.concatenate(self.positions)
+            sizes = [p.size for p in self.positions]
+            first_steps = np.repeat(np.asarray(self.reading_steps, dtype=np.int64), sizes)
+            values = self.projection._standard_plastic_weights(np.concatenate(self.values), positions)
+        else:
+            positions, first_steps, values = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        self._new_readings()
+        start = self.current
+        self.current = synapses.after_events(start, positions, values)
+        steps = np.array(steps, dtype=np.int64)
+        return {"weight": lambda: synapses.step_function_samples(start, positions, first_steps, values, steps)}

@@ -27,7 +27,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
-from pyNN.neuron import mechanisms
+from pyNN.neuron import mechanisms, reinit
 from pyNN.neuron.mpi import world_for
 from pyNN.neuron.hoc import h as hoc
 from pyNN.neuron.standardmodels.synapses import STDP_HISTORY, STDP_TARGETS
@@ -81,6 +81,7 @@ class State(BaseState):
             vec.play_remove()
         for projection in self.projections:
             projection._netcons = []
+            projection._n_initialised = 0
             projection._weight_pointers = None
         for population in self.populations:
             population._release()
@@ -131,17 +132,26 @@ class State(BaseState):
         if self.nrn_initialized:
             self.needs_reinit = True
 
+    def refuse_addition_if_distributed(self, what):
+        """Refuse `what` (an addition to the network after a run) in a run distributed over
+        MPI processes: the state-preserving re-initialisation (reinit.py) would have to save
+        spikes in transit between processes, which NEURON's SaveState cannot restore (the
+        process crashes)."""
+        if self.world is not None and self.nrn_initialized and self.steps > 0:
+            raise errors.NotSupportedError(
+                f"{what} after a run (t = {self.t:g} ms) is not supported by the NEURON backend in a run "
+                f"distributed over {self.num_processes} MPI processes: NEURON cannot carry spikes in transit "
+                f"between processes across the re-initialisation that activates new objects. Do it before "
+                f"the first run or after reset(), or run the script as one process")
+
     def ensure_mechanisms(self):
-        """Compile/load the mechanisms and create the section holding the cells."""
+        """Compile/load the mechanisms and create the section holding the cells (and the
+        dormant artificial cells that let spike sources be created after a run, see reinit.py)."""
         mechanisms.load()
         if self.section is None:
             self.section = hoc().Section(name="pyNN_cells")
             self.section.L = self.section.diam = 10.0
-
-    def new_artificial_cells(self):
-        """Whether spike sources (NEURON artificial cells) were created since the last
-        finitialize(): NEURON's SaveState cannot carry the state across their creation."""
-        return any(getattr(p, "_awaiting_init", False) and p.native_type.artificial for p in self.populations)
+            self._dormant_cells = reinit.dormant_cells()
 
     @property
     def min_delay(self):
@@ -150,6 +160,7 @@ class State(BaseState):
     # --- running -------------------------------------------------------------------------
     def _initialize(self):
         h = hoc()
+        self.ensure_mechanisms()  # (the dormant cells must take part in the first initialisation)
         h.dt = self.dt
         for population in self.populations:
             population._before_finitialize()
@@ -158,32 +169,20 @@ class State(BaseState):
         self.needs_reinit = False
         for population in self.populations:
             population._after_finitialize()
+        for projection in self.projections:
+            projection._after_init()
         for recorder in self.recorders:
             recorder._after_finitialize()
 
     def _reinit_preserving_state(self):
         """Activate NEURON objects created since the last finitialize() (recording and
-        playing vectors, cells, connections) without changing the simulation.
-
-        NEURON 9 takes such objects into account only at finitialize(), which also resets
-        the model. So the model's state is saved first (SaveState: every STATE variable and
-        the event queue; the random sources' generation numbers and stream positions are
-        saved here), finitialize() is called and the state restored: the simulation goes
-        on exactly as without the new objects.
-        """
-        h = hoc()
+        playing vectors, cells, spike sources, connections): the new ones start from their
+        initial values at the current time, the simulation of the others goes on exactly
+        as without them (see reinit.py)."""
         for recorder in self.recorders:
             recorder.fetch()
         self.collect_spikes()
-        sources = [(p, p._source_state()) for p in self.populations]
-        saved = h.SaveState()
-        saved.save()
-        h.finitialize()
-        saved.restore(0)
-        for population, values in sources:
-            population._restore_source_state(values)
-        for population in self.populations:
-            population._after_reinit()
+        reinit.continue_with_new_objects(self)
         self._spike_times.resize(0)  # spikes "emitted" by finitialize() are not data
         self._spike_ids.resize(0)
         for recorder in self.recorders:
@@ -196,16 +195,39 @@ class State(BaseState):
         self.pc.set_maxstep(self.default_maxstep)
         if not self.nrn_initialized:
             self._initialize()
-        elif self.needs_reinit and self.steps == 0 and self.new_artificial_cells():
+        elif self.needs_reinit and self.steps == 0:
             self._initialize()  # at time 0 every state is its initial value: nothing to preserve
         elif self.needs_reinit:
             self._reinit_preserving_state()
         self.needs_reinit = False
 
     def _advance(self, n_steps):
-        self.pc.psolve((self.steps + n_steps) * self.dt)
-        self.catch_last_step_spikes((self.steps + n_steps) * self.dt)
+        end = self.steps + n_steps
+        samplers = [r.native for r in self.synapse_recorders
+                    if r.variables and hasattr(r.native, "sample_steps")]
+        if samplers:
+            self._advance_sampling_weights(end, samplers)
+        else:
+            self.pc.psolve(end * self.dt)
+        self.catch_last_step_spikes(end * self.dt)
         self._check_stdp_history()
+
+    def _advance_sampling_weights(self, end, samplers):
+        """Run to step `end`, stopping at each weight-sample time of the projections that
+        record STDP weights (see recording.WeightSampler)."""
+        for sampler in samplers:
+            sampler.run_starts()
+        stops = np.unique(np.concatenate([s.sample_steps(self.steps, end) for s in samplers]))
+        for stop in stops.tolist():
+            self.pc.psolve(stop * self.dt)
+            for sampler in samplers:
+                sampler.reached(stop)
+        if not stops.size or stops[-1] < end:
+            self.pc.psolve(end * self.dt)
+        for sampler in samplers:
+            # the spikes since the last sample time (the vectors are emptied below) may be
+            # delivered in the next run
+            sampler.note_spikes()
 
     def _check_stdp_history(self):
         """Warn when an STDP connection missed post-synaptic spikes because its target fired
@@ -276,6 +298,7 @@ class State(BaseState):
             if not np.array_equal(old[self.steps:n], total[self.steps:n]):
                 # a parameter changed between runs: NEURON has already fetched the values of the
                 # next steps, so the vector is only read afresh after a re-initialisation
+                self.refuse_addition_if_distributed("Changing a current source")
                 self.objects_added()
             if vec.size() != total.size:
                 vec.resize(total.size)

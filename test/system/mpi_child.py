@@ -1,12 +1,15 @@
 """Child script of test_mpi.py, run as ``mpirun -np N python mpi_child.py NETWORK OUTDIR``.
 
 Builds a small recurrent network on pyNN.neuron (NETWORK: fixed_probability,
-distance_dependent, from_list or tiny — two cells, so that with 3 processes one owns none),
+distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
+with 3 processes one owns none),
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
 process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes and
 membrane potential of every cell, the local cells and counts. Rank 0 also writes the
 recorded data with write_data() to OUTDIR/cells.pkl and the connections with save(); each
-rank writes its own cells' spikes to OUTDIR/local.R.pkl (write_data(gather=False)).
+rank writes its own cells' spikes to OUTDIR/local.R.pkl (write_data(gather=False)) and the
+connections onto its cells to OUTDIR/connections_local.txt.R (save(gather=False)), which
+FromFileConnector(distributed=True) reads back.
 """
 
 import sys
@@ -40,6 +43,9 @@ def build(network):
     elif network == "distance_dependent":
         connector = sim.FixedProbabilityConnector(0.3, rng=rng)
         recurrent = sim.DistanceDependentProbabilityConnector("0.8 * exp(-d / 15.0)", rng=rng)
+    elif network == "fixed_number":
+        connector = sim.FixedNumberPreConnector(RandomDistribution("binomial", (8, 0.5), rng=rng), rng=rng)
+        recurrent = sim.FixedNumberPreConnector(4, allow_self_connections=False, rng=rng)
     elif network == "from_list":
         pairs = np.random.default_rng(9).integers(0, [12, 25], size=(60, 2))
         connector = sim.FromListConnector([(int(i), int(j), 0.02, 1.0) for i, j in pairs],
@@ -51,9 +57,10 @@ def build(network):
     projections = [
         sim.Projection(arrays, cells, connector, sim.StaticSynapse(weight=weights, delay=1.0),
                        receptor_type="excitatory", label="arrays->cells"),
-        sim.Projection(poisson, cells, sim.FixedProbabilityConnector(0.4, rng=rng),
-                       sim.StaticSynapse(weight=0.015, delay=0.7), receptor_type="excitatory",
-                       label="poisson->cells"),
+        sim.Projection(poisson, cells, sim.AllToAllConnector() if network == "fixed_number"
+                       else sim.FixedProbabilityConnector(0.4, rng=rng),
+                       sim.StaticSynapse(weight=RandomDistribution("uniform", (0.005, 0.01), rng=rng),
+                                         delay=0.7), receptor_type="excitatory", label="poisson->cells"),
         sim.Projection(cells, cells, recurrent, sim.StaticSynapse(weight=0.02, delay=0.5),
                        receptor_type="inhibitory", label="cells->cells"),
     ]
@@ -63,6 +70,17 @@ def build(network):
 def main(network, outdir):
     sim.setup(timestep=0.1, min_delay=0.5)
     cells, projections = build(network)
+    reread = None
+    if sim.num_processes() > 1:
+        # each process saves the connections onto its own cells (connections_local.txt.<rank>)
+        # and reads its file back: the processes' parts make up the whole projection again
+        projections[-1].save("all", f"{outdir}/connections_local.txt", gather=False)
+        # (onto another population, so that the network's activity does not change; its
+        # cells are dealt to other processes than those whose files are read)
+        copies = sim.Population(cells.size, sim.IF_cond_exp(), label="copies")
+        reread = sim.Projection(cells, copies, sim.FromFileConnector(f"{outdir}/connections_local.txt",
+                                                                    distributed=True),
+                                sim.StaticSynapse(), receptor_type="inhibitory", label="reread")
     cells.record(["spikes", "v"])
     sim.run(60.0)
     sim.reset()
@@ -82,6 +100,12 @@ def main(network, outdir):
     for k, prj in enumerate(projections):
         out[f"connections{k}"] = np.asarray(prj.get(["weight", "delay"], format="list"), dtype=float)
         out[f"size{k}"] = np.array([prj.size(), prj.size(gather=False), len(prj)])
+        out[f"local_connections{k}"] = np.asarray(prj.get(["weight", "delay"], format="list", gather=False),
+                                                  dtype=float).reshape(-1, 4)
+    out["weights"] = projections[-1].get("weight", format="array")
+    out["local_weights"] = projections[-1].get("weight", format="array", gather=False)
+    if reread is not None:
+        out["local_reread"] = np.asarray(reread.get(["weight", "delay"], format="list"), dtype=float)
     cells.write_data(f"{outdir}/cells.pkl")
     cells.write_data(f"{outdir}/local.pkl", "spikes", gather=False)  # one file per process
     projections[-1].save("all", f"{outdir}/connections.txt")

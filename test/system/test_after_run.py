@@ -55,16 +55,7 @@ def _source_after_run(sim):
 
 
 def test_spike_source_created_after_run(sim):
-    if sim.__name__ == "pyNN.neuron":
-        with pytest.raises(errors.NotSupportedError, match="late source.*after a run"):
-            _source_after_run(sim)
-        # the session is intact: it runs on, and a reset makes room for new sources
-        sim.run(5.0)
-        assert sim.get_current_time() == pytest.approx(15.0)
-        sim.reset()
-        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[15.0, 25.0]), label="after reset")
-    else:
-        src = _source_after_run(sim)
+    src = _source_after_run(sim)
     cell = _drive(sim, "target")
     sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=W, delay=1.0))
     src.record("spikes")
@@ -237,10 +228,7 @@ def _late_source_network(sim, late):
     src = None if late else make()
     sim.run(10.0)
     if late:
-        try:
-            src = make()
-        except errors.NotSupportedError as exc:  # NEURON, until spike sources can be created late
-            pytest.xfail(f"{sim.__name__}: {exc}")
+        src = make()
     src.record("spikes")
     sim.run(30.0)
     return _recorded(src, "spikes"), _recorded(cell, "spikes"), _recorded(cell, "v")
@@ -254,3 +242,207 @@ def test_spike_sources_made_after_run_act_exactly_as_made_up_front(sim):
     assert sources == ref_sources
     assert spikes == ref_spikes
     np.testing.assert_allclose(v, ref_v, rtol=0, atol=1e-9)
+
+
+# --- the same network built in two stages or up front ----------------------------------------
+
+#: the first run; the second stage of a network gets all its input after it
+T1 = 50.0
+T2 = 110.0
+
+
+def _signal(population, name, t_from=0.0, segment=0):
+    """(times, values) of the recorded signal `name` from t_from on."""
+    signal = population.get_data(name, clear=False).segments[segment].filter(name=name)[0]
+    times = np.asarray(signal.times.rescale("ms").magnitude)
+    keep = times >= t_from - 1e-9
+    return np.round(times[keep], 6), np.asarray(signal.magnitude)[keep]
+
+
+def _two_stage_network(sim, staged):
+    """The same network built up front (staged=False) or with its second stage created after
+    run(T1) (staged=True). The second stage's sources fire only after T1 and its cells rest
+    until then (initial v = v_rest, no input), so both ways give the same data. At T1 the first
+    stage has membrane and synaptic state, spikes in transit, a random source in mid-stream,
+    plastic weights and a current source whose current starts later."""
+    old_src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[5.0, 20.0, 44.0, 48.0, 62.0],
+                                                                  [12.0, 47.5, 49.0, 75.0]]), label="old sources")
+    noise = sim.Population(3, sim.SpikeSourcePoisson(rate=80.0), label="old noise")
+    old = sim.Population(3, sim.IF_curr_exp(tau_syn_E=2.0, tau_refrac=2.0, i_offset=[0.0, 0.3, 1.2]),
+                         label="old cells")
+    # delay 5 ms: the spikes at 47.5, 48 and 49 ms are in transit at T1
+    sim.Projection(old_src, old, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.5, delay=5.0))
+    sim.Projection(noise, old, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.8, delay=1.0))
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0,
+                                                                 A_plus=0.05, A_minus=0.06),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=3.0),
+                             weight=1.0, delay=1.0)
+    plastic = sim.Projection(old_src, old, sim.AllToAllConnector(), stdp, label="plastic")
+    # a current source injected before the first run whose current starts after it
+    sim.StepCurrentSource(times=[60.0, 66.0], amplitudes=[0.5, 0.0]).inject_into(old)
+    old.record(["spikes", "v"])
+    noise.record("spikes")
+    if staged:
+        sim.run(T1)
+    new_src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[55.0, 63.0, 80.0], [58.0, 90.0]]),
+                             label="new sources")
+    new = sim.Population(2, sim.IF_cond_exp(tau_syn_E=3.0), label="new cells")
+    sim.Projection(new_src, new, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.12, delay=1.5))
+    # synapses whose state starts at the connection's initialisation
+    depressing = sim.Projection(new_src, new, sim.AllToAllConnector(),
+                                sim.TsodyksMarkramSynapse(U=0.5, tau_rec=200.0, tau_facil=0.0, weight=0.05,
+                                                          delay=1.0), label="depressing")
+    late_stdp = sim.Projection(new_src, new, sim.AllToAllConnector(), sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.1, A_minus=0.1),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=0.1), weight=0.03, delay=1.0),
+        label="late plastic")
+    sim.Projection(new_src, old, sim.AllToAllConnector(), sim.StaticSynapse(weight=2.0, delay=2.0))
+    sim.Projection(new, old, sim.AllToAllConnector(), sim.StaticSynapse(weight=4.0, delay=1.0))
+    new.record(["spikes", "v"])
+    sim.run_until(T2)
+    return {"old spikes": _spikes(old, 0), "old v": _signal(old, "v"), "noise": _spikes(noise, 0),
+            "weights": plastic.get("weight", format="array"),
+            "late weights": late_stdp.get("weight", format="array"),
+            "depressing": depressing.get("weight", format="array"),
+            "new spikes": _spikes(new, 0), "new v": _signal(new, "v", T1)}
+
+
+def test_network_built_after_a_run_gives_the_data_of_one_built_up_front(sim):
+    reference = _two_stage_network(sim, staged=False)
+    # the comparison means something: every part has activity, before and after T1
+    assert all(any(t > T1 for t in st) for st in reference["old spikes"])
+    assert sum(t < T1 for st in reference["old spikes"] for t in st) > 3
+    assert all(st for st in reference["new spikes"]) and all(t > T1 for st in reference["new spikes"] for t in st)
+    assert all(len(st) > 3 for st in reference["noise"])
+    sim.setup(timestep=0.1)
+    staged = _two_stage_network(sim, staged=True)
+    assert staged["old spikes"] == reference["old spikes"]
+    assert staged["noise"] == reference["noise"]
+    assert staged["new spikes"] == reference["new spikes"]
+    for name in ("old v", "new v"):
+        np.testing.assert_array_equal(staged[name][0], reference[name][0])
+        np.testing.assert_array_equal(staged[name][1], reference[name][1], err_msg=name)
+    for name in ("weights", "late weights", "depressing"):
+        np.testing.assert_array_equal(staged[name], reference[name], err_msg=name)
+    assert not np.array_equal(reference["late weights"], np.full((2, 2), 0.03))  # the rule acted
+
+
+@pytest.mark.parametrize("celltype, parameters", [
+    ("SpikeSourcePoisson", {"rate": 200.0}),
+    ("SpikeSourcePoissonRefractory", {"rate": 200.0, "tau_refrac": 2.0}),
+    ("SpikeSourceGamma", {"alpha": 2, "beta": 400.0}),
+])
+def test_random_source_created_after_run(sim, celltype, parameters):
+    """A random source created after a run starts its process at the current time; the rest
+    of the network goes on exactly as without it."""
+    def old_network():
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[20.0, 48.0, 70.0]), label="src")
+        cell = sim.Population(2, sim.IF_curr_exp(tau_syn_E=2.0, i_offset=[0.0, 1.1]), label="cells")
+        sim.Projection(src, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=W, delay=4.0))
+        cell.record(["spikes", "v"])
+        return cell
+
+    cell = old_network()
+    sim.run(T2)
+    reference = (_spikes(cell), _signal(cell, "v"))
+    sim.setup(timestep=0.1)
+    cell = old_network()
+    sim.run(T1)
+    late = sim.Population(20, getattr(sim, celltype)(**parameters), label="late random source")
+    target = _drive(sim, "late target")
+    sim.Projection(late, target, sim.AllToAllConnector(), sim.StaticSynapse(weight=W, delay=1.0))
+    late.record("spikes")
+    target.record("spikes")
+    sim.run_until(T2)
+    assert _spikes(cell) == reference[0]
+    np.testing.assert_array_equal(_signal(cell, "v")[1], reference[1][1])
+    times = [t for st in _spikes(late, 0) for t in st]
+    # 20 sources at 200 Hz for 60 ms: 240 spikes expected (more than 8 standard deviations inside);
+    # none before T1 (on Brian2 a source fires in the step starting at its spike time: at T1 at the earliest)
+    assert 110 < len(times) < 370 and min(times) >= T1
+    assert _spikes(target, 0)[0] and min(_spikes(target, 0)[0]) > T1
+
+
+def _point_neuron(sim):
+    return sim.PointNeuron(sim.LIF(), AMPA=sim.CondAlphaPostSynapticResponse(tau_syn=2.0, e_syn=0.0))
+
+
+@pytest.mark.parametrize("celltype, parameters, weight", [
+    ("IF_curr_exp", {"i_offset": 1.0}, 0.1),  # fires without input
+    ("IF_curr_alpha", {}, 8.0), ("IF_cond_alpha", {}, 0.1), ("IF_curr_delta", {}, 20.0),
+    ("IF_cond_exp_gsfa_grr", {}, 0.1), ("EIF_cond_exp_isfa_ista", {}, 0.1), ("HH_cond_exp", {}, 0.1),
+    ("Izhikevich", {}, 20.0), ("PointNeuron", None, 0.1),
+])
+def test_cell_created_after_run_starts_from_its_initial_state(sim, celltype, parameters, weight):
+    """A cell created at T1 with inputs at T1 + s behaves exactly as one created at 0 with
+    inputs at s (also types whose initial state is not at rest); an older cell keeps firing."""
+    inputs = [5.0, 15.0, 30.0, 31.0, 32.0]
+    receptor = "AMPA" if parameters is None else "excitatory"
+
+    def late_part(t0):
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[t0 + s for s in inputs]), label="src")
+        model = _point_neuron(sim) if parameters is None else getattr(sim, celltype)(**parameters)
+        cell = sim.Population(1, model, label="late cell")
+        sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=weight, delay=1.0),
+                       receptor_type=receptor)
+        cell.record(["spikes", "v"])
+        return cell
+
+    def old_part():
+        old = sim.Population(1, sim.IF_curr_exp(i_offset=1.2), label="old cell")
+        old.record("spikes")
+        return old
+
+    old = old_part()
+    cell = late_part(0.0)
+    sim.run(60.0)
+    reference_spikes, (reference_times, reference_v) = _spikes(cell, 0)[0], _signal(cell, "v")
+    reference_old = _spikes(old, 0)[0]
+    assert reference_spikes  # the inputs make it fire
+    sim.setup(timestep=0.1)
+    old = old_part()
+    sim.run(T1)
+    cell = late_part(T1)
+    sim.run(60.0)
+    assert _spikes(cell, 0)[0] == pytest.approx([t + T1 for t in reference_spikes], abs=1e-9)
+    times, v = _signal(cell, "v", T1)
+    np.testing.assert_allclose(times, reference_times + T1, atol=1e-9)
+    np.testing.assert_allclose(v, reference_v, rtol=0, atol=1e-9)
+    old_spikes = _spikes(old, 0)[0]
+    assert old_spikes[:len(reference_old)] == reference_old and len(old_spikes) > len(reference_old)
+
+
+def _injected_network(sim, inject_late):
+    cells = sim.Population(2, sim.IF_curr_exp(i_offset=[0.0, 0.9]), label="cells")
+    cells.record(["spikes", "v"])
+    source = sim.DCSource(amplitude=1.5, start=60.0, stop=80.0)
+    if not inject_late:
+        source.inject_into(cells)
+    sim.run(T1)
+    if inject_late:
+        source.inject_into(cells)
+    sim.run_until(T2)
+    return _spikes(cells, 0), _signal(cells, "v")[1]
+
+
+def test_current_source_injected_after_run(sim):
+    reference = _injected_network(sim, inject_late=False)
+    assert len(reference[0][0]) > 0
+    sim.setup(timestep=0.1)
+    if sim.__name__ == "pyNN.neuron":
+        cells = sim.Population(1, sim.IF_curr_exp(), label="cells")
+        source = sim.DCSource(amplitude=1.5, start=60.0, stop=80.0)
+        sim.run(T1)
+        with pytest.raises(errors.NotSupportedError, match="DCSource into 'cells' after a run.*NEURON.*reset"):
+            source.inject_into(cells)
+        assert source._targets == []  # the refused injection left nothing behind
+        sim.run(10.0)  # and the network runs on
+        sim.reset()  # after a reset, injection works
+        source.inject_into(cells)
+        cells.record("v")
+        sim.run(T2)
+        assert _signal(cells, "v", segment=-1)[1].max() > -60.0
+        return
+    late = _injected_network(sim, inject_late=True)
+    assert late[0] == reference[0]
+    np.testing.assert_array_equal(late[1], reference[1])

@@ -33,14 +33,9 @@ def _stdp_missing(sim):
     return stdp.native_name is None
 
 
-def _stochastic_missing(sim):
-    return all(getattr(sim, name).native_name is None for name in (
-        "SimpleStochasticSynapse", "MultiQuantalSynapse", "StochasticTsodyksMarkramSynapse"))
-
-
 #: examples a backend may not be able to run yet: they must then stop with the documented
 #: NoModelAvailableError (see doc/support_matrix.md), decided from the backend's tables
-NEEDS_MODEL = {"simple_stdp": _stdp_missing, "stochastic_synapses": _stochastic_missing}
+NEEDS_MODEL = {"simple_stdp": _stdp_missing}
 
 
 def test_there_are_enough_examples():

@@ -163,8 +163,8 @@ def test_engine_errors_name_the_feature():
                              weight_dependence=sim.MultiplicativeWeightDependence(), weight=0.1, delay=1.0)
     with pytest.raises(errors.NoModelAvailableError, match="hardware.*Vogels2011Rule"):
         sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
-    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*hardware"):
-        sim.Projection(pre, post, sim.AllToAllConnector(), sim.MultiQuantalSynapse(weight=0.1, delay=1.0))
+    with pytest.raises(errors.NoModelAvailableError, match="ElectricalSynapse.*hardware"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), sim.ElectricalSynapse(weight=0.1))
     hh = sim.Population(1, sim.HH_cond_exp())
     with pytest.raises(errors.NoModelAvailableError, match="source_section.gap"):
         sim.Projection(pre, hh, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),

@@ -41,12 +41,27 @@ pytestmark = [
 
 _RUNS = {}
 
+#: the say() function of the child scripts: a file per process, as the processes' shared
+#: stdout may interleave their lines
+_SAY = ("import os\n"
+        "def say(text):\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
+        "        f.write(text + '\\n')\n")
+
 
 def _lines_of_each_process(folder, n, completed):
     """The lines that each of ``n`` processes wrote to its own file ``out.<rank>`` in ``folder``."""
     files = sorted(folder.glob("out.*"))
     assert len(files) == n, completed.stdout + completed.stderr
     return [line for path in files for line in path.read_text().splitlines()]
+
+
+def _run_on_two_processes(script):
+    """Run `script` under mpirun with 2 processes: (the lines they wrote with say(), the
+    completed process)."""
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    return _lines_of_each_process(script.parent, 2, out), out
 
 
 def _run(network, n, tmp_path_factory):
@@ -71,7 +86,7 @@ def _assert_same_results(reference, other, what):
     """The gathered connections and spikes are identical; the membrane potential is the same
     to rounding (events arriving in the same step may be summed in another order)."""
     for key, expected in reference.items():
-        if key in _PER_RANK or key == "num_processes" or key.startswith("size"):
+        if key in _PER_RANK or key == "num_processes" or key.startswith(("size", "local_")):
             continue
         if key.startswith("v"):
             np.testing.assert_allclose(other[key], expected, rtol=0, atol=1e-9, err_msg=f"{what}: {key}")
@@ -79,7 +94,7 @@ def _assert_same_results(reference, other, what):
             np.testing.assert_array_equal(other[key], expected, err_msg=f"{what}: {key}")
 
 
-@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "from_list"])
+@pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "fixed_number", "from_list"])
 @pytest.mark.parametrize("n", [2, 3])
 def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_path_factory):
     _, (single,) = _run(network, 1, tmp_path_factory)
@@ -89,6 +104,27 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
     for r, result in enumerate(ranks):
         assert int(result["rank"]) == r and int(result["num_processes"]) == n
         _assert_same_results(single, result, f"{network}, rank {r} of {n}")
+        # save(gather=False) + FromFileConnector(distributed=True) give the projection back
+        np.testing.assert_array_equal(result["local_reread"], single["connections2"])
+    # get(gather=False): each process's part holds the connections onto its own cells, and
+    # the parts make up the whole projection
+    all_ids = single["local_ids"]
+    for k in range(3):
+        parts = []
+        for result in ranks:
+            local = result[f"local_connections{k}"]
+            local_indices = np.searchsorted(all_ids, result["local_ids"])
+            assert np.isin(local[:, 1], local_indices).all()
+            parts.append(local)
+        joined = np.concatenate(parts)
+        joined = joined[np.lexsort((joined[:, 0], joined[:, 1]))]
+        np.testing.assert_array_equal(joined, single[f"connections{k}"])
+    # ... and in 'array' format: the columns of this process's cells, NaN elsewhere
+    for result in ranks:
+        local_indices = np.searchsorted(all_ids, result["local_ids"])
+        others = np.setdiff1d(np.arange(all_ids.size), local_indices)
+        np.testing.assert_array_equal(result["local_weights"][:, local_indices], single["weights"][:, local_indices])
+        assert np.isnan(result["local_weights"][:, others]).all()
 
 
 @pytest.mark.parametrize("n", [2, 3])
@@ -127,7 +163,8 @@ def test_write_data_writes_one_complete_file(tmp_path_factory):
     import neo
     outdir, ranks = _run("fixed_probability", 2, tmp_path_factory)
     files = sorted(p.name for p in outdir.iterdir())
-    assert files == ["cells.pkl", "connections.txt", "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
+    assert files == ["cells.pkl", "connections.txt", "connections_local.txt.0", "connections_local.txt.1",
+                     "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
     block = neo.io.PickleIO(str(outdir / "cells.pkl")).read_block()
     assert len(block.segments) == 2
     counts = [len(st) for st in sorted(block.segments[0].spiketrains, key=lambda st: st.annotations["channel_id"])]
@@ -151,9 +188,7 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
     script.write_text(
         "import importlib, os, sys\n"
         "from pyNN.errors import NotSupportedError\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "try:\n    sim = importlib.import_module('pyNN.' + sys.argv[1])\n    sim.setup()\n"
         "except NotSupportedError as e:\n    say(f'REFUSED {e}')\n"
         "else:\n    say('ACCEPTED')\n")
@@ -175,12 +210,9 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     projection, the delay and the shortest allowed."""
     script = tmp_path / "short_delay.py"
     script.write_text(
-        "import os\n"
         "import pyNN.neuron as sim\n"
         "from pyNN.errors import InvalidParameterValueError\n"
-        "def say(text):  # a file per process: the processes' shared stdout may interleave lines\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'out.' + os.environ['PMI_RANK']), 'a') as f:\n"
-        "        f.write(text + '\\n')\n"
+        + _SAY +
         "sim.setup(timestep=0.1)\n"
         "a = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0), label='a')\n"
         "b = sim.Population(2, sim.IF_cond_exp(), label='b')\n"
@@ -191,11 +223,76 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
         "ok = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.2))\n"
         "sim.run(5.0)\n"
         "say(f'RAN {ok.size()}')\n")
-    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=300)
-    lines = _lines_of_each_process(tmp_path, 2, out)
+    lines, out = _run_on_two_processes(script)
     refused = [line for line in lines if line.startswith("REFUSED")]
     assert len(refused) == 2, out.stdout + out.stderr
     assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
     assert "at least 0.2 ms" in refused[0]
     assert lines.count("RAN 4") == 2, out.stdout + out.stderr
+
+
+def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
+    """Populations, projections and signal recording added after a run need NEURON's SaveState,
+    which cannot restore spikes in transit between processes (NEURON crashes): in a distributed
+    run they are refused with the reason, the network runs on, and after reset() they work."""
+    script = tmp_path / "after_run.py"
+    script.write_text(
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import NotSupportedError\n"
+        + _SAY +
+        "sim.setup(timestep=0.1)\n"
+        "src = sim.Population(4, sim.SpikeSourceArray(spike_times=[[5.0, 29.8], [8.0, 29.9], [12.0], [20.0]]))\n"
+        "cells = sim.Population(4, sim.IF_cond_exp(), label='cells')\n"
+        "sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.03, delay=1.0))\n"
+        "cells.record('spikes')\n"
+        "sim.run(30.0)\n"
+        "for what, add in [('population', lambda: sim.Population(2, sim.IF_cond_exp(), label='late')),\n"
+        "                  ('projection', lambda: sim.Projection(src, cells, sim.OneToOneConnector(),\n"
+        "                                                        sim.StaticSynapse(weight=0.03, delay=2.0),\n"
+        "                                                        label='late')),\n"
+        "                  ('recording', lambda: cells.record('v'))]:\n"
+        "    try:\n        add()\n"
+        "    except NotSupportedError as e:\n        say(f'REFUSED {what}: {e}')\n"
+        "    else:\n        say(f'ACCEPTED {what}')\n"
+        "sim.run(10.0)\n"
+        "sim.reset()\n"
+        "cells.record('v')\n"
+        "sim.run(10.0)\n"
+        "say(f'RAN {len(sim.simulator.state.populations)} {len(sim.simulator.state.projections)}')\n")
+    lines, out = _run_on_two_processes(script)
+    refused = [line for line in lines if line.startswith("REFUSED")]
+    assert len(refused) == 6 and len(lines) == 8, out.stdout + out.stderr + "\n".join(lines)
+    assert all("distributed over 2 MPI processes" in line and "after reset()" in line for line in refused)
+    assert any("Creating Population 'late' after a run (t = 30 ms)" in line for line in refused)
+    assert any("Creating Projection 'late'" in line for line in refused)
+    assert any("Recording 'v' of 'cells'" in line for line in refused)
+    assert [line for line in lines if line.startswith("RAN")] == ["RAN 2 1"] * 2
+
+
+def test_a_connector_error_on_one_process_stops_every_process(tmp_path):
+    """A probability outside [0, 1] for the cells of one process only: that process raises
+    the connector's error, the other one an error naming the rank, and none waits forever."""
+    script = tmp_path / "bad_probability.py"
+    script.write_text(
+        "import os\n"
+        "import numpy as np\n"
+        "import pyNN.neuron as sim\n"
+        "from pyNN.errors import PyNNError\n"
+        "from pyNN.space import Line\n"
+        + _SAY +
+        "sim.setup(timestep=0.1)\n"
+        "cells = sim.Population(2, sim.IF_cond_exp(), structure=Line(dx=10.0), label='cells')\n"
+        "# only the cell at x = 10 has a presynaptic cell on its left: p = 2 for that pair\n"
+        "f = lambda disp: np.where(disp[0] > 0, 2.0, 0.1)\n"
+        "try:\n"
+        "    sim.Projection(cells, cells, sim.DisplacementDependentProbabilityConnector(f), label='c->c')\n"
+        "except PyNNError as e:\n    say(f'REFUSED {type(e).__name__} {e}')\n"
+        "else:\n    say('ACCEPTED')\n"
+        "sim.end()\n")
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300)
+    lines = sorted(_lines_of_each_process(tmp_path, 2, out))
+    assert len(lines) == 2 and all(line.startswith("REFUSED") for line in lines), out.stdout + out.stderr
+    assert sum("probabilities outside [0, 1]" in line and "failed on MPI rank" not in line for line in lines) == 1
+    assert sum(line.startswith("REFUSED ConnectionError Projection 'c->c': generating the connections failed "
+                               "on MPI rank") for line in lines) == 1

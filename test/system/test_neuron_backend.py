@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 sim = pytest.importorskip("pyNN.neuron")
+from pyNN import errors  # noqa: E402
 from pyNN.neuron import mechanisms  # noqa: E402
 
 TINY_MOD = """NEURON { ARTIFICIAL_CELL PyNNTestTiny%d }
@@ -170,6 +171,64 @@ def test_random_sources_continue_their_stream_across_a_reinitialisation(fresh):
     assert sum(len(t) for t in plain) > 30
     for a, b in zip(plain, with_extra):
         np.testing.assert_array_equal(a, b)
+
+
+def test_random_sources_keep_their_streams_when_random_sources_are_added_after_a_run(fresh):
+    """On NEURON each random source has its own stream: one created after a run neither
+    changes nor repeats the trains of the older ones."""
+    def trains(add_late):
+        sim.setup(timestep=0.1)
+        src = sim.Population(3, sim.SpikeSourcePoisson(rate=100.0))
+        src.record("spikes")
+        sim.run(50.0)
+        late = sim.Population(3, sim.SpikeSourcePoisson(rate=100.0)) if add_late else None
+        if late is not None:
+            late.record("spikes")
+        sim.run(50.0)
+        old = [st.magnitude.copy() for st in src.get_data().segments[0].spiketrains]
+        return old, late and [st.magnitude.copy() for st in late.get_data().segments[0].spiketrains]
+    plain, _ = trains(False)
+    old, late = trains(True)
+    for a, b in zip(plain, old):
+        np.testing.assert_array_equal(a, b)
+    assert all(len(t) > 0 and t.min() > 50.0 for t in late)
+    assert not any(np.array_equal(a[a > 50.0], b) for a in old for b in late)
+
+
+def _intfire_train(native, t0, run_first):
+    """Spikes (relative to t0) of a native cell created at t0 (after a run of t0 ms if
+    run_first), with inputs at t0 + 5, 6, 7 and 20 ms."""
+    sim.setup(timestep=0.1)
+    sim.Population(1, sim.IF_curr_exp(i_offset=1.2), label="old cell")
+    if run_first:
+        sim.run(t0)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[t0 + s for s in (5.0, 6.0, 7.0, 20.0)]))
+    cell = sim.Population(1, native, label="native")
+    sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5, delay=1.0))
+    cell.record("spikes")
+    sim.run_until(t0 + 40.0)
+    return (cell.get_data().segments[0].spiketrains[0].magnitude - t0).tolist()
+
+
+def test_native_intfire1_created_after_a_run_starts_from_its_initial_state(fresh):
+    reference = _intfire_train(sim.IntFire1(tau=10.0, refrac=5.0), 0.0, run_first=False)
+    assert reference
+    assert _intfire_train(sim.IntFire1(tau=10.0, refrac=5.0), 50.0, run_first=True) == pytest.approx(reference)
+
+
+@pytest.mark.parametrize("native", ["IntFire2", "IntFire4"])
+def test_native_cells_with_initial_self_events_are_refused_after_a_run(fresh, native):
+    sim.Population(1, sim.IF_curr_exp(i_offset=1.2), label="old cell")
+    sim.run(10.0)
+    n = len(sim.simulator.state.populations)
+    with pytest.raises(errors.NotSupportedError, match=f"'late': .*NEURON backend cannot create {native} cells "
+                                                       f"after a run.*reset"):
+        sim.Population(1, getattr(sim, native)(), label="late")
+    assert len(sim.simulator.state.populations) == n  # nothing left behind
+    sim.run(5.0)  # the network runs on
+    sim.reset()
+    sim.Population(1, getattr(sim, native)(), label="after reset")
+    sim.run(5.0)
 
 
 def test_unsupported_synapse_and_cell_types_say_so(fresh):
@@ -350,9 +409,11 @@ def test_stdp_slots_match_the_net_receive_arguments(mod):
     that must be where the cell mechanisms' NET_RECEIVE expects it (kind, w0, ..., preoff)."""
     import re
 
-    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS
+    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS, STOCHASTIC_FIRST_SLOT
     with open(os.path.join(mechanisms.MOD_DIR, mod)) as f:
         args = re.search(r"NET_RECEIVE\s*\(([^)]*)\)", f.read()).group(1)
     names = [a.strip() for a in args.replace("\n", " ").split(",")]
     assert names[STDP_FIRST_SLOT:STDP_FIRST_SLOT + len(STDP_SLOTS)] == list(STDP_SLOTS)
-    assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):] == ["kp", "tpre", "km", "tpost", "nseen"]
+    assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):STOCHASTIC_FIRST_SLOT] == ["kp", "tpre", "km", "tpost", "nseen"]
+    # then the stochastic release (pynn_stochastic.inc): its kind and number of sites
+    assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites"]

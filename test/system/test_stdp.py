@@ -166,11 +166,18 @@ def test_nonzero_w_min(backend_name):
 
 
 #: backends that run dendritic_delay_fraction = 0 (NEST 3.10 cannot: see test_stdp_refused_where_unavailable)
-FRACTION_ZERO_BACKENDS = ("neuron",)
+FRACTION_ZERO_BACKENDS = ("neuron", "hardware", "brian2")
 
 
-@pytest.mark.parametrize("timing, weight_dep_name", [(PAIR, "additive"), (PAIR, "gutig"), (PAIR, "apmd"),
-                                                     (VOGELS, "additive")])
+#: backends that run any dendritic_delay_fraction in [0, 1] (Brian2 runs 0 and 1)
+ANY_FRACTION_BACKENDS = ("neuron", "hardware")
+FRACTION_ZERO_CASES = [(PAIR, name) for name in WEIGHT_DEPENDENCES] + [
+    (dict(PAIR, A_plus=0.0, A_minus=0.05), "additive"), (VOGELS, "additive")]
+
+
+@pytest.mark.parametrize("timing, weight_dep_name", FRACTION_ZERO_CASES,
+                         ids=[f"{t['name']}{'-depression' if t.get('A_plus') == 0 else ''}-{w}"
+                              for t, w in FRACTION_ZERO_CASES])
 def test_no_dendritic_delay(sim, timing, weight_dep_name):
     """dendritic_delay_fraction = 0: the rule sees a pre spike when it arrives and a post spike
     when it is emitted."""
@@ -183,6 +190,67 @@ def test_no_dendritic_delay(sim, timing, weight_dep_name):
                                  DELAY, 1.0)
     assert np.max(np.abs(with_f1 - expected)) > 1e-3
     np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
+
+
+def test_hand_computed_pairs_without_dendritic_delay():
+    """The reference itself, on pairs computed by hand (f = 0: s_pre = t_pre + d, s_post = t_post;
+    additive SpikePairRule, tau_plus = tau_minus = 20 ms, A_plus = 0.1, A_minus = 0.12, x0 = 0.5).
+    A pre spike at 10 arrives at 11.5, a post spike at 15: potentiation 0.1*exp(-3.5/20), applied
+    at the next pre spike (30, arriving at 31.5), which depresses by 0.12*exp(-16.5/20). With
+    f = 1 the same spikes pair as s_pre = 10, s_post = 16.5 and 31.5."""
+    rule = {"name": "pair", "tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.1, "A_minus": 0.12}
+    additive = {"w_min": 0.0, "w_max": 1.0, "mu": (0.0, 0.0)}
+    got = _reference_weights([[10.0, 30.0]], [[15.0]], 0.5, rule, additive, DELAY, 0.0)[0]
+    assert got == pytest.approx(0.5 + 0.1 * np.exp(-3.5 / 20) - 0.12 * np.exp(-16.5 / 20), abs=1e-15)
+    got = _reference_weights([[10.0, 30.0]], [[15.0]], 0.5, rule, additive, DELAY, 1.0)[0]
+    assert got == pytest.approx(0.5 + 0.1 * np.exp(-6.5 / 20) - 0.12 * np.exp(-13.5 / 20), abs=1e-15)
+    # a post spike between emission and arrival of the pre spike: post before pre with f = 0
+    got = _reference_weights([[10.0, 30.0]], [[11.0]], 0.5, rule, additive, DELAY, 0.0)[0]
+    assert got == pytest.approx(0.5 - 0.12 * np.exp(-0.5 / 20) - 0.12 * np.exp(-20.5 / 20), abs=1e-15)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.5])
+def test_single_pairs_without_dendritic_delay(sim, fraction):
+    """One pre and one post spike per connection at known intervals around the delay, against
+    the formulas (f = 0 and, where the backend runs it, f = 0.5)."""
+    name = sim.__name__.rsplit(".", 1)[-1]
+    if name not in FRACTION_ZERO_BACKENDS or (fraction not in (0.0, 1.0) and name not in ANY_FRACTION_BACKENDS):
+        pytest.skip(f"this backend refuses dendritic_delay_fraction={fraction}")
+    pre_trains = [[20.0, 60.0], [20.0, 60.0], [20.0, 60.0], [20.0, 60.0]]
+    # post spike (teacher + 1.1 ms) at 19.6, 20.6, 21.6 and 25.1: before, during and after the delay
+    teacher = [[18.5], [19.5], [20.5], [24.0]]
+    n = len(pre_trains)
+    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in pre_trains]), label="pre")
+    drive = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in teacher]), label="teacher")
+    post = sim.Population(n, sim.IF_curr_exp(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0, tau_syn_E=0.2),
+                          label="post")
+    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=500.0, delay=1.0))
+    rule = {"name": "pair", "tau_plus": 20.0, "tau_minus": 20.0, "A_plus": 0.1, "A_minus": 0.12}
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.1, A_minus=0.12),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0), weight=0.5, delay=DELAY,
+        dendritic_delay_fraction=fraction))
+    post.record("spikes")
+    sim.run(80.0)
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    np.testing.assert_allclose(np.concatenate(post_times), [19.6, 20.6, 21.6, 25.1], atol=1e-9)
+    expected = _reference_weights(pre_trains, post_times, 0.5, rule, {"w_min": 0.0, "w_max": 1.0, "mu": (0.0, 0.0)},
+                                  DELAY, fraction)
+    # post spikes before, at about and after the pre spike's arrival (21.5) pair differently
+    assert np.unique(np.round(expected, 6)).size == n
+    weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9)
+
+
+def test_hardware_profiles_refuse_axonal_delay_stdp():
+    """dendritic_delay_fraction < 1 runs on the ideal profile's engine only."""
+    sim = pytest.importorskip("pyNN.hardware")
+    sim.setup(timestep=0.1, profile="spinnaker1")
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="pre")
+    post = sim.Population(2, sim.IF_curr_exp(), label="post")
+    with pytest.raises(errors.InvalidParameterValueError, match="'plastic'.*dendritic_delay_fraction.*'ideal'"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0), label="plastic")
+    sim.end()
 
 
 def test_positional_parameters_of_pynn_0_13(sim):
@@ -235,6 +303,20 @@ def test_stdp_refused_where_unavailable(sim):
         delta = sim.Population(2, sim.IF_curr_delta(), label="delta")
         with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*IF_curr_delta.*1.0"):
             sim.Projection(pre, delta, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0))
+    if name in ("brian2", "hardware"):  # f < 1 is processed at arrival: not for voltage jumps
+        delta = sim.Population(2, sim.IF_curr_delta(), label="delta")
+        with pytest.raises(errors.InvalidParameterValueError,
+                           match="'plastic'.*dendritic_delay_fraction.*IF_curr_delta.*1.0"):
+            sim.Projection(pre, delta, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0),
+                           label="plastic")
+    if name == "brian2":  # 0 or 1, one value per projection
+        with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*0.0 or 1.0"):
+            connect(_stdp(sim, dendritic_delay_fraction=0.5))
+        with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*0.0 or 1.0"):
+            connect(_stdp(sim, dendritic_delay_fraction=np.array([0.0, 1.0, 0.0, 1.0])))
+        axonal = connect(_stdp(sim, dendritic_delay_fraction=0.0))
+        with pytest.raises(errors.NotSupportedError, match="dendritic_delay_fraction"):
+            axonal.set(dendritic_delay_fraction=1.0)
     if name not in FRACTION_ZERO_BACKENDS:
         # all-of-the-delay-dendritic STDP only, and the error says so
         with pytest.raises((errors.NoModelAvailableError, errors.InvalidParameterValueError),
@@ -284,16 +366,17 @@ TRAJECTORY_CASES = [(PAIR, name) for name in WEIGHT_DEPENDENCES] + [(VOGELS, "ad
 STDP_BACKENDS = ["nest", "hardware", "brian2", "neuron"]
 
 
-def _trajectory(backend_name, timing, weight_dep_name, receptor_type="excitatory"):
-    """Weights after each of CHUNK_ENDS (one row per chunk), and the post spike times."""
+def _trajectory(backend_name, timing, weight_dep_name, receptor_type="excitatory", fraction=1.0):
+    """Weights after each of CHUNK_ENDS (one row per chunk), and the post spike times (f < 1:
+    onto current-based cells, which every backend runs with f = 0)."""
     sim = pytest.importorskip(f"pyNN.{backend_name}")
     sim.setup(timestep=0.1)
     cls_name, extra, _ = WEIGHT_DEPENDENCES[weight_dep_name]
-    pre, post = _driven_network(sim)
+    pre, post = _driven_network(sim, current_based=fraction < 1.0)
     rule = _timing_rule(sim, timing, positional=True)
     stdp = sim.STDPMechanism(timing_dependence=rule,
                              weight_dependence=getattr(sim, cls_name)(w_min=0.0, w_max=0.5, **extra),
-                             weight=0.2, delay=DELAY)
+                             weight=0.2, delay=DELAY, dendritic_delay_fraction=fraction)
     plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type=receptor_type)
     post.record("spikes")
     rows = []
@@ -305,24 +388,31 @@ def _trajectory(backend_name, timing, weight_dep_name, receptor_type="excitatory
     return np.array(rows), post_times
 
 
+@pytest.mark.parametrize("fraction", [1.0, 0.0])
 @pytest.mark.parametrize("timing, weight_dep_name", TRAJECTORY_CASES,
                          ids=[f"{t['name']}-{w}" for t, w in TRAJECTORY_CASES])
-def test_weight_trajectories_equal_across_backends(timing, weight_dep_name):
+def test_weight_trajectories_equal_across_backends(timing, weight_dep_name, fraction):
     """The same pre and post trains give the same weight after every run on every backend
-    that runs STDP (within 1e-9 of w_max), and that is the reference trajectory."""
+    that runs STDP with this dendritic_delay_fraction (within 1e-9 of w_max), and that is the
+    reference trajectory."""
     results = {}
     for name in STDP_BACKENDS:
+        if fraction != 1.0 and name not in FRACTION_ZERO_BACKENDS:
+            continue
         try:
-            results[name] = _trajectory(name, timing, weight_dep_name)
+            results[name] = _trajectory(name, timing, weight_dep_name, fraction=fraction)
         except pytest.skip.Exception:
             continue
     assert results, "no backend with STDP is installed"
     _, _, mu = WEIGHT_DEPENDENCES[weight_dep_name]
     for name, (rows, post_times) in results.items():
+        # (no pre spike is emitted within DELAY before a chunk end: with either fraction, the
+        # pre events processed by t_end are those of the spikes emitted by t_end)
         expected = np.array([
-            _reference_weights([[t for t in train if t <= t_end] for train in PRE_TRAINS], post_times, 0.2,
-                               timing, {"w_min": 0.0, "w_max": 0.5, "mu": mu}, DELAY, 1.0)
+            _reference_weights([[t for t in train if t <= t_end] for train in PRE_TRAINS], post_times,
+                               0.2, timing, {"w_min": 0.0, "w_max": 0.5, "mu": mu}, DELAY, fraction)
             for t_end in CHUNK_ENDS])
+        assert not np.allclose(expected[-1], 0.2)
         np.testing.assert_allclose(rows, expected, rtol=0, atol=1e-9 * 0.5, err_msg=name)
     names = list(results)
     for other in names[1:]:
@@ -412,9 +502,16 @@ def test_brian2_refuses_stdp_changes_between_runs():
     sim.end()
 
 
-def test_reset_restarts_plasticity(sim):
+def _skip_unless_fraction_runs(sim, fraction):
+    if fraction != 1.0 and sim.__name__.rsplit(".", 1)[-1] not in FRACTION_ZERO_BACKENDS:
+        pytest.skip(f"this backend refuses dendritic_delay_fraction={fraction}")
+
+
+@pytest.mark.parametrize("fraction", [1.0, 0.0])
+def test_reset_restarts_plasticity(sim, fraction):
     """After reset() the weights and traces start again from their initial values."""
-    first, expected = _run_case(sim, PAIR, "gutig")
+    _skip_unless_fraction_runs(sim, fraction)
+    first, expected = _run_case(sim, PAIR, "gutig", fraction=fraction, current_based=fraction < 1.0)
     np.testing.assert_allclose(first, expected, rtol=0, atol=1e-9 * 0.5)
     sim.reset()
     assert np.asarray(sim.state.projections[-1].get("weight", format="list", with_address=False),
@@ -424,19 +521,78 @@ def test_reset_restarts_plasticity(sim):
     np.testing.assert_allclose(again, expected, rtol=0, atol=1e-9 * 0.5)
 
 
-def test_heterogeneous_delays(sim):
-    """One delay per connection: each connection pairs with its own dendritic delay."""
-    pre, post = _driven_network(sim)
+@pytest.mark.parametrize("fraction", [1.0, 0.0])
+def test_heterogeneous_delays(sim, fraction):
+    """One delay per connection: each connection pairs with its own dendritic (f = 1) or
+    axonal (f = 0) delay."""
+    _skip_unless_fraction_runs(sim, fraction)
+    pre, post = _driven_network(sim, current_based=fraction < 1.0)
     delays = np.array([1.0, 1.5, 2.3, 3.0])
     stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, PAIR, positional=True),
                              weight_dependence=sim.GutigWeightDependence(0.0, 0.5, 0.7, 0.4), weight=0.2,
-                             delay=delays)
+                             delay=delays, dendritic_delay_fraction=fraction)
     plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
     post.record("spikes")
     sim.run(T_STOP)
     post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
     weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
     expected = [_reference_weights([PRE_TRAINS[i]], [post_times[i]], 0.2, PAIR,
-                                   {"w_min": 0.0, "w_max": 0.5, "mu": (0.7, 0.4)}, delays[i], 1.0)[0]
+                                   {"w_min": 0.0, "w_max": 0.5, "mu": (0.7, 0.4)}, delays[i], fraction)[0]
                 for i in range(len(PRE_TRAINS))]
     np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
+
+
+@pytest.mark.parametrize("fraction", [1.0, 0.0])
+def test_presynaptic_cells(sim, fraction):
+    """Pre-synaptic neurons, not spike sources (a neuron's spike and a source's are scheduled
+    differently in Brian2): the weights follow the recorded pre and post spike times."""
+    _skip_unless_fraction_runs(sim, fraction)
+    n = len(PRE_TRAINS)
+    cell = sim.IF_curr_exp(v_thresh=-55.0, tau_refrac=0.5, tau_m=5.0, tau_syn_E=0.2)
+    drivers = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]),
+                             label="drivers")
+    pre = sim.Population(n, cell, label="pre cells")
+    sim.Projection(drivers, pre, sim.OneToOneConnector(), sim.StaticSynapse(weight=500.0, delay=TEACHER_DELAY))
+    _, post = _driven_network(sim, current_based=True)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), sim.STDPMechanism(
+        timing_dependence=_timing_rule(sim, PAIR), weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=0.5),
+        weight=0.2, delay=DELAY, dendritic_delay_fraction=fraction))
+    pre.record("spikes")
+    post.record("spikes")
+    sim.run(T_STOP)
+    pre_times = [st.magnitude for st in pre.get_data().segments[0].spiketrains]
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    for got, wanted in zip(pre_times, PRE_TRAINS):
+        np.testing.assert_allclose(got, np.asarray(wanted) + TEACHER_DELAY + sim.get_time_step())
+    expected = _reference_weights(pre_times, post_times, 0.2, PAIR, {"w_min": 0.0, "w_max": 0.5, "mu": (0.0, 0.0)},
+                                  DELAY, fraction)
+    assert not np.allclose(expected, 0.2)
+    weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5)
+
+
+def _membrane_with_plastic_input(backend_name, fraction):
+    sim = pytest.importorskip(f"pyNN.{backend_name}")
+    sim.setup(timestep=0.1)
+    pre, post = _driven_network(sim, current_based=True)
+    sim.Projection(pre, post, sim.OneToOneConnector(), sim.STDPMechanism(
+        timing_dependence=_timing_rule(sim, PAIR), weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=5.0),
+        weight=2.0, delay=DELAY, dendritic_delay_fraction=fraction))
+    post.record("v")
+    sim.run(T_STOP)
+    v = np.asarray(post.get_data().segments[0].filter(name="v")[0].magnitude)
+    sim.end()
+    return v
+
+
+@pytest.mark.parametrize("fraction", [1.0, 0.0])
+def test_plastic_weights_delivered_at_the_same_time_everywhere(fraction):
+    """The membrane potential of the post cells (which the plastic input moves by up to a few
+    mV) is the same on every backend that runs this fraction: each spike is delivered at
+    t_pre + d with the weight of the rule."""
+    traces = {name: _membrane_with_plastic_input(name, fraction) for name in STDP_BACKENDS
+              if _importable(name) and (fraction == 1.0 or name in FRACTION_ZERO_BACKENDS)}
+    assert len(traces) >= 2
+    names = list(traces)
+    for other in names[1:]:
+        np.testing.assert_allclose(traces[other], traces[names[0]], rtol=0, atol=1e-9, err_msg=f"{other} vs {names[0]}")

@@ -152,3 +152,76 @@ def test_plastic_weights_are_sampled_alike_on_every_backend():
     assert np.ptp(ref) > 0.01  # the weights did change
     for name in names[1:]:
         np.testing.assert_allclose(results[name][0], ref, atol=1e-9, err_msg=f"{name} vs {names[0]}")
+
+
+
+def _random_stdp(sim, label):
+    """A small network whose STDP weights change often: random (but fixed) input spike
+    trains onto cells that fire, so that a run after reset() repeats the first."""
+    rng = np.random.default_rng(7)
+    trains = [np.unique(np.round(rng.uniform(0.0, 35.0, 3 * k % 7 + 2), 1)) for k in range(16)]
+    trains[0] = np.union1d(trains[0], [20.1])  # delivered after a run that ends at 20.2 ms
+    pre = sim.Population(12, sim.SpikeSourceArray(spike_times=trains[:12]), label=f"{label}-pre")
+    drive = sim.Population(4, sim.SpikeSourceArray(spike_times=trains[12:]), label=f"{label}-drive")
+    post = sim.Population(4, sim.IF_curr_exp(tau_refrac=1.0), label=f"{label}-post")
+    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=20.0, delay=0.5))
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.02,
+                                                                  A_minus=0.024),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0),
+                             weight=0.5, delay=1.0)
+    return sim.Projection(pre, post, sim.AllToAllConnector(), stdp, label=label)
+
+
+def test_weight_samples_equal_get_after_running_to_each_sample(sim):
+    """Every sample is what get() returns after running to its time, also across runs that
+    end between sample times and a set() there: the samples of long runs (NEST: rebuilt
+    from the weight_recorder's events; NEURON: read where spikes may have changed them;
+    Brian2: a StateMonitor) against a replay after reset() that stops at each sample time
+    and calls get()."""
+    interval, split, total = 0.5, 20.2, 35.0
+    try:
+        prj = _random_stdp(sim, "recorded")
+    except errors.NoModelAvailableError:
+        pytest.skip("no STDP on this backend")
+    prj.record("weight", sampling_interval=interval)
+    sim.run(split)
+    try:
+        prj.set(weight=0.4)
+        changed = True
+    except errors.NotSupportedError:  # Brian2: not after a run (doc/behaviour.md)
+        changed = False
+    sim.run(total - split)
+    sim.reset()
+    prj.set(weight=0.5)
+
+    def weights():
+        return np.asarray(prj.get("weight", format="list", with_address=False))
+
+    read = [weights()]
+    samples = np.arange(1, round(total / interval) + 1) * interval
+    for t in np.union1d(samples, [split]):
+        sim.run_until(t)
+        if np.isclose(t, split) and changed:
+            prj.set(weight=0.4)
+        if np.any(np.isclose(samples, t)):
+            read.append(weights())
+    read = np.array(read)
+    long_runs, stopped = (seg.analogsignals[0].magnitude for seg in prj.get_data().segments)
+    assert long_runs.shape == read.shape == (samples.size + 1, 48)
+    assert np.ptp(read) > 0.02  # the weights did change
+    np.testing.assert_array_equal(stopped, read)
+    np.testing.assert_array_equal(long_runs, read)
+
+
+def test_record_none_stops_the_samples(sim):
+    try:
+        prj = _random_stdp(sim, "stopped")
+    except errors.NoModelAvailableError:
+        pytest.skip("no STDP on this backend")
+    prj.record("weight", sampling_interval=1.0)
+    sim.run(12.0)
+    prj.record(None)
+    sim.run(23.0)  # the weights go on changing, unrecorded
+    signal = prj.get_data().segments[0].analogsignals[0]
+    np.testing.assert_allclose(signal.times.magnitude, np.arange(13.0))
+    assert not np.array_equal(signal.magnitude[-1], prj.get("weight", format="list", with_address=False))

@@ -689,7 +689,9 @@ LIMITATIONS = (
     "native models: `native_cell_type()`, `native_synapse_type()` and `native_electrode_type()` raise "
     "NotSupportedError (Brian2 models are equations; use the standard types or PointNeuron).",
     "SpikeSourceInhGamma is not available (raises NoModelAvailableError).",
-    "STDP: `dendritic_delay_fraction` must be 1.0 (InvalidParameterValueError); the weight and the rule's "
+    "STDP: `dendritic_delay_fraction` must be 0.0 or 1.0, one value per projection, and 1.0 onto voltage-jump "
+    "targets (IF_curr_delta, Izhikevich) (InvalidParameterValueError); it cannot be changed with set() "
+    "(NotSupportedError); the weight and the rule's "
     "parameters of a plastic projection cannot be changed with set() between runs (NotSupportedError; allowed "
     "before the first run and after reset()).",
     "A projection whose delays are all equal when it is created gets one shared Brian2 delay; making them "

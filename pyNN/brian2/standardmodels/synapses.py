@@ -84,18 +84,64 @@ class SimpleStochasticSynapse(Brian2SynapseTypeMixin, synapses.SimpleStochasticS
     release = "int(rand() < p_transmit)"
 
 
-class StochasticTsodyksMarkramSynapse(Brian2SynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
+def _count_draws(target, probability, count, n_max):
+    """Brian2 statements adding to `target` the successes among `count` (<= n_max) Bernoulli
+    trials of `probability`: one statement and one rand() per possible trial (abstract code
+    has no loops, and Brian2 takes one rand() per expression)."""
+    return "".join(f"{target} = {target} + int(rand() < {probability})*int({count} >= {k})\n"
+                   for k in range(1, n_max + 1))
+
+
+class _Brian2QuantalSynapse(Brian2SynapseTypeMixin):
+    """The quantal release of doc/behaviour.md ("Stochastic synapses"): `n_q` sites, `a_q`
+    of them available, release probability `u_q`; every site refills independently with
+    probability 1 - exp(-h/tau_rec) and releases with probability u_q."""
+
+    native_name = "Synapses"
+    brian2_equations = ("U_q : 1\nn_q : 1\ntau_rec : second\ntau_facil : second\n"
+                        "u_q : 1\na_q : 1\nr_q : 1\nt_last : second\n")
+    brian2_on_pre = (
+        "h_q = t - t_last\n"
+        "has_facil = int(tau_facil > 0*ms)\n"
+        "u_q = U_q + u_q*(1 - U_q)*has_facil*exp(-h_q/(tau_facil + (1 - has_facil)*ms))\n"
+        "refill_q = 1 - exp(-h_q/tau_rec)\n"
+        "empty_q = n_q - a_q\n"
+        "{refills}"
+        "r_q = 0\n"
+        "{releases}"
+        "a_q = a_q - r_q\n"
+        "t_last = t\n"
+        "{deliver}"
+    )
+    #: (a synaptic variable, not a temporary: Brian2 types a temporary by its first assignment)
+    release = "r_q"
+
+    def brian2_expand(self, code, values):
+        """`code` with one random draw per possible site: as many as the largest n; and the
+        limit that puts on n (parameter name -> largest value the code handles)."""
+        n_max = int(np.max(values.get("n", 1)))
+        code = (code.replace("{refills}", _count_draws("a_q", "refill_q", "empty_q", n_max))
+                .replace("{releases}", _count_draws("r_q", "u_q", "a_q", n_max)))
+        return code, {"n": n_max}
+
+
+class StochasticTsodyksMarkramSynapse(_Brian2QuantalSynapse, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
-    missing_reason = ("stochastic Tsodyks-Markram release is not implemented in the Brian2 backend "
-                      "(SimpleStochasticSynapse is)")
-    translations = {}
+    native_description = "quantal release with one site in on_pre (Brian2's rand(); as NEST's quantal_stp_synapse)"
+    translations = build_translations(*_WEIGHT_DELAY, ("U", "U_q"), ("tau_rec", "tau_rec", 1e-3),
+                                      ("tau_facil", "tau_facil", 1e-3))
+    brian2_initial = {"u_q": 0.0, "n_q": 1.0, "a_q": 1.0}
 
 
-class MultiQuantalSynapse(Brian2SynapseTypeMixin, synapses.MultiQuantalSynapse):
+class MultiQuantalSynapse(_Brian2QuantalSynapse, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
-    missing_reason = ("multi-quantal release (a binomial draw over n sites per spike) is not implemented in "
-                      "the Brian2 backend (SimpleStochasticSynapse is)")
-    translations = {}
+    native_description = "binomial refill and release over n sites in on_pre (Brian2's rand(); as NEST's " \
+                         "quantal_stp_synapse)"
+    translations = build_translations(*_WEIGHT_DELAY, ("U", "U_q"), ("n", "n_q"), ("tau_rec", "tau_rec", 1e-3),
+                                      ("tau_facil", "tau_facil", 1e-3))
+    brian2_initial = {"u_q": 0.0}
+    #: every site is available at the start (and again after reset())
+    brian2_state_from = {"a_q": "n_q"}
 
 
 # --- STDP: the algorithm of doc/behaviour.md, event-driven ---------------------------------------
@@ -174,8 +220,8 @@ class STDPMechanism(Brian2SynapseTypeMixin, synapses.STDPMechanism):
     native_description = "event-driven pre/post traces (as NEST's stdp_synapse / vogels_sprekeler_synapse)"
     parameter_checks = (
         *synapses.STDPMechanism.parameter_checks,
-        ("dendritic_delay_fraction", lambda v: v == 1,
-         "must be 1.0 on Brian2 for now (only all-of-the-delay-dendritic STDP is implemented here)"),
+        ("dendritic_delay_fraction", lambda v: (v == 0) | (v == 1),
+         "must be 0.0 or 1.0 on Brian2 (all of the delay axonal or all of it dendritic)"),
     )
     fixed_after_run_reason = (
         "Brian2 applies each post spike's potentiation when it happens, NEST and the hardware engine at the "

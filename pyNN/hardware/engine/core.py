@@ -71,6 +71,7 @@ class Block:
         self.order = order
         self.stp = None
         self.stdp = None
+        self.stochastic = None
         self.driver = None
 
     def use_short_term_plasticity(self, U, tau_rec, tau_facil, tau_psc):
@@ -94,8 +95,10 @@ class Block:
         self.history = history
         self.initial_weight = self.weight.copy()
 
-    def reset_plastic(self):
+    def reset_plastic(self, segment=0):
         self.reset_stp()
+        if self.stochastic is not None:
+            self.stochastic.reset(segment)
         if self.stdp is not None:
             self.weight[:] = self.initial_weight
             self.stdp.reset(self.weight.size)
@@ -151,12 +154,47 @@ class Block:
         return int(pos.size)
 
     def deliver_stdp(self, spikes, step, dt, buffer):
-        """Update the plastic weights of the spiking cells' connections, then deliver them."""
+        """Update the plastic weights of the spiking cells' connections, then deliver them;
+        with some dendritic_delay_fraction < 1, queue them until they arrive instead
+        (see deliver_arrived)."""
         pos = self.positions(np.unique(spikes))
-        if pos.size:
-            weights = self.stdp.update(pos, step * dt, self.delay[pos] * dt, self.weight, self.post_index,
-                                       self.history)
-            self._add(pos, step, buffer, weights)
+        if not pos.size:
+            return
+        if self.stdp.at_arrival:
+            arrival = step + self.delay[pos]
+            pending = self.stdp.pending
+            for when in np.unique(arrival).tolist():
+                pending.setdefault(when, []).append((pos[arrival == when], step))
+            return
+        weights = self.stdp.update(pos, step * dt, self.delay[pos] * dt, self.weight, self.post_index,
+                                   self.history)
+        self._add(pos, step, buffer, weights)
+
+    def deliver_arrived(self, step, dt):
+        """The plastic connections whose spikes arrive at `step` (queued by deliver_stdp):
+        update their weights, now that the target cells' spikes of this step are known, and
+        add the weights to the target's receptors, as if they had been in the ring buffer
+        (the same for every input but a voltage jump, which the rule refuses)."""
+        events = self.stdp.pending.pop(step, None)
+        if not events:
+            return
+        pos = np.concatenate([p for p, _ in events])
+        emitted = np.concatenate([np.full(p.size, sent * dt) for p, sent in events])
+        weights = self.stdp.update(pos, emitted, self.delay[pos] * dt, self.weight, self.post_index, self.history)
+        amounts = np.zeros((len(self.post.receptors), self.post.n))
+        np.add.at(amounts[self.receptor], self.post_index[pos], weights)
+        self.post.arrive(amounts)
+
+    def deliver_stochastic(self, spikes, step, dt, buffer):
+        """Deliver weight * (quanta released) through the spiking cells' connections
+        (see engine.stochastic); connections that release nothing deliver nothing."""
+        pos = self.positions(np.unique(spikes))
+        if not pos.size:
+            return
+        count = self.stochastic.released(pos, step * dt)
+        sent = count > 0
+        if sent.any():
+            self._add(pos[sent], step, buffer, self.weight[pos[sent]] * count[sent])
 
     def deliver_stp(self, spikes, step, dt, buffer):
         """Update the synapses of the spiking cells and deliver weight * (resources used)."""
@@ -242,7 +280,7 @@ class Engine:
         for buf in self.buffers.values():
             buf[:] = 0.0
         for block in self.blocks:
-            block.reset_plastic()
+            block.reset_plastic(self.segment)
         for group in self.groups:
             if getattr(group, "history", None) is not None:
                 group.history.reset()
@@ -272,6 +310,8 @@ class Engine:
         quantised = {g.index: getattr(g, "quantise", False) for g in neurons}
         substeps = {g.index: getattr(g, "substeps", 1) for g in neurons}
         out = {g.index: np.empty(g.n, dtype=np.int64) for g in neurons}
+        # plastic blocks whose events are processed when they arrive (dendritic_delay_fraction < 1)
+        arriving = [b for b in self.blocks if b.stdp is not None and b.stdp.at_arrival]
         for k in range(k0, k0 + n_steps):
             s = k + 1
             if self.driver_load is not None:
@@ -304,6 +344,8 @@ class Engine:
                 spikes = g.emit(s)
                 if spikes.size:
                     self._spiked(g, spikes, s)
+            for block in arriving:
+                block.deliver_arrived(s, self.dt)
             self._sample(s)
         self.step = k0 + n_steps
         self.emitted_through = max(self.emitted_through, self.step)
@@ -334,6 +376,8 @@ class Engine:
             buffer = self.buffers[block.post.index]
             if block.stp is not None:
                 block.deliver_stp(spikes, s, self.dt, buffer)
+            elif block.stochastic is not None:
+                block.deliver_stochastic(spikes, s, self.dt, buffer)
             elif block.stdp is not None:
                 block.deliver_stdp(spikes, s, self.dt, buffer)
             elif block.driver is not None:

@@ -1,17 +1,25 @@
 """STDP of the engine: the algorithm of doc/behaviour.md (NEST's ``stdp_synapse`` and
 ``vogels_sprekeler_synapse``).
 
-All-to-all pairing, all of the delay dendritic (``dendritic_delay_fraction=1``, as on
-NEST): in the synapse's time a pre-synaptic spike counts at its emission time t_pre and a
-post-synaptic spike at t_post + d. Updates are made when a pre-synaptic spike is sent, on
-the normalised weight ``x = (w - w_min)/(w_max - w_min)`` kept in [0, 1]:
+All-to-all pairing. A connection with delay d and ``dendritic_delay_fraction`` f sees, in
+the synapse's time, a pre-synaptic spike at s_pre = t_pre + (1 - f) d and a post-synaptic
+spike at t_post + f d. Updates are made when a pre-synaptic event is processed, on the
+normalised weight ``x = (w - w_min)/(w_max - w_min)`` kept in [0, 1]:
 
-1. potentiation for every post spike with t_last < t_post + d <= t_pre, in time order:
-   ``x += a_post (1 - x)**mu_plus * K_plus(t_post + d)``;
-2. the pre spike's own change, with the post-synaptic trace strictly before t_pre - d:
+1. potentiation for every post spike with t_last < t_post + f d <= s_pre, in time order:
+   ``x += a_post (1 - x)**mu_plus * K_plus(t_post + f d)``;
+2. the pre spike's own change, with the post-synaptic trace strictly before s_pre:
    ``x += a_pre K_minus`` (Vogels2011Rule), then
    ``x -= A_minus x**mu_minus * K_minus`` (SpikePairRule) or ``x -= A_minus`` (Vogels2011Rule);
-3. ``K_plus = K_plus exp(-(t_pre - t_last)/tau_plus) + 1``; the spike carries the new weight.
+3. ``K_plus = K_plus exp(-(s_pre - t_last)/tau_plus) + 1``, t_last = s_pre; the spike carries
+   the new weight.
+
+With f = 1 (NEST's convention) every post spike the rule needs is in the past when the pre
+spike is emitted, so the event is processed then. With f < 1 it needs the post spikes up to
+t_pre + (1 - 2f) d, so the event is processed when the spike arrives (t_pre + d), after the
+target cells' spikes of that step are known, and its weight is added to the target's
+receptors then (see ``Block.deliver_arrived``); that is why f < 1 is refused onto voltage-jump
+(delta) inputs, where the order of arrival and threshold test matters.
 
 SpikePairRule: a_post = A_plus, a_pre = 0, and (mu_plus, mu_minus) from the weight dependence:
 additive (0, 0), multiplicative (1, 1), additive potentiation / multiplicative depression
@@ -89,15 +97,11 @@ def _per_connection(values, n, *names):
 def stdp_parameters(synapse_type, values):
     """Per-connection STDP parameters from the projection's values (dict name -> array)."""
     weight_dep = check_stdp_supported(synapse_type)
-    ddf = np.asarray(values.get("dendritic_delay_fraction", 1.0), float)
-    if np.any(ddf != 1.0):
-        raise errors.NoModelAvailableError(
-            "STDPMechanism with dendritic_delay_fraction != 1 is not available on the hardware backend "
-            "(the engine treats the whole delay as dendritic, as NEST does; use dendritic_delay_fraction=1.0)")
     n = max(np.asarray(v).size for v in values.values())
     w_min, w_max = _per_connection(values, n, "w_min", "w_max")
     span = np.where(w_max > w_min, w_max - w_min, 1.0)
-    out = {"w_min": w_min, "w_max": w_max}
+    fraction = np.broadcast_to(np.asarray(values.get("dendritic_delay_fraction", 1.0), float), (n,)).copy()
+    out = {"w_min": w_min, "w_max": w_max, "fraction": fraction}
     if isinstance(synapse_type.timing_dependence, std.Vogels2011Rule):
         tau, eta, rho = _per_connection(values, n, "tau", "eta", "rho")
         out.update(tau_plus=tau, tau_minus=tau.copy(), A_plus=eta / span, A_pre=eta / span,
@@ -121,15 +125,23 @@ class STDPState:
 
     def __init__(self, params, n):
         self.p = params
+        #: whether the events are processed when the spikes arrive (some f < 1), not when sent
+        self.at_arrival = bool(np.any(params["fraction"] < 1.0))
         self.reset(n)
 
     def reset(self, n):
         self.k_plus = np.zeros(n)
         self.t_last = np.zeros(n)  # NEST starts the pre trace at t = 0
+        #: events waiting for their arrival step (f < 1): step -> (positions, emission times)
+        self.pending = {}
 
     def update(self, pos, t_pre, delay_ms, weight, post_index, history):
-        """New weights of the connections at `pos` when their pre cell spikes at `t_pre`."""
+        """New weights of the connections at `pos` for pre spikes emitted at `t_pre` (scalar
+        or per connection), processed now: at emission (f = 1) or arrival (f < 1)."""
         p = self.p
+        fdel = p["fraction"][pos] * delay_ms  # dendritic delay
+        s_pre = t_pre + (delay_ms - fdel)  # the pre event in the synapse's time
+        seen_until = s_pre - fdel  # post spikes emitted before this pair with the pre event
         w_min, w_max = p["w_min"][pos], p["w_max"][pos]
         span = np.where(w_max > w_min, w_max - w_min, 1.0)
         x = (weight[pos] - w_min) / span
@@ -137,9 +149,9 @@ class STDPState:
         t_last = self.t_last[pos]
         k_plus = self.k_plus[pos]
         posts = post_index[pos]
-        arrive = history.times[posts] + delay_ms[:, None]  # post spikes in the synapse's time
+        arrive = history.times[posts] + fdel[:, None]  # post spikes in the synapse's time
         eps = 1e-9
-        window = (arrive > t_last[:, None] + eps) & (arrive <= t_pre + eps)
+        window = (arrive > t_last[:, None] + eps) & (arrive <= s_pre[:, None] + eps)
         # potentiation: one post spike after another, in time order (matters for soft bounds)
         order = np.argsort(np.where(window, arrive, np.inf), axis=1)
         for j in range(int(window.sum(axis=1).max()) if window.size else 0):
@@ -149,15 +161,15 @@ class STDPState:
             kp = k_plus * np.exp(-(arrive[rows, col] - t_last) / tau_plus)
             dx = p["A_plus"][pos] * np.power(np.clip(1.0 - x, 0.0, 1.0), p["mu_plus"][pos]) * kp
             x = np.where(active, np.minimum(x + dx, 1.0), x)
-        # depression with the post trace strictly before t_pre - d
-        before = history.times[posts] < (t_pre - delay_ms)[:, None] - eps
-        lag = np.where(before, (t_pre - delay_ms)[:, None] - history.times[posts], np.inf)
+        # depression with the post trace strictly before s_pre
+        before = history.times[posts] < seen_until[:, None] - eps
+        lag = np.where(before, seen_until[:, None] - history.times[posts], np.inf)
         k_minus = np.exp(-lag / tau_minus[:, None]).sum(axis=1)
         x = np.minimum(x + p["A_pre"][pos] * k_minus, 1.0)  # Vogels2011Rule's pre-spike potentiation
         k_depress = np.where(p["constant_depression"][pos], 1.0, k_minus)
         x = np.maximum(x - p["A_minus"][pos] * np.power(np.clip(x, 0.0, 1.0), p["mu_minus"][pos]) * k_depress,
                        0.0)
-        self.k_plus[pos] = k_plus * np.exp(-(t_pre - t_last) / tau_plus) + 1.0
-        self.t_last[pos] = t_pre
+        self.k_plus[pos] = k_plus * np.exp(-(s_pre - t_last) / tau_plus) + 1.0
+        self.t_last[pos] = s_pre
         weight[pos] = w_min + x * span
         return weight[pos]

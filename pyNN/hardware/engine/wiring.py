@@ -12,7 +12,9 @@ import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.core import Block
 from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
 from pyNN.hardware.engine.s1615 import convert_for_s1615
-from pyNN.standardmodels.synapses import STDPMechanism, TsodyksMarkramSynapse
+from pyNN.hardware.engine.stochastic import StochasticRelease
+from pyNN.standardmodels.synapses import (MultiQuantalSynapse, SimpleStochasticSynapse, STDPMechanism,
+                                          StochasticTsodyksMarkramSynapse, TsodyksMarkramSynapse)
 
 
 def apply_mapping(engine, dt, populations, result, network, previous):
@@ -41,8 +43,9 @@ def apply_mapping(engine, dt, populations, result, network, previous):
     for spec, population in zip(network.population_specs, populations):
         _configure_population(engine, dt, population, spec.label, result, numerics)
     blocks = {}
-    for spec, part in zip(network.projection_specs, network.projection_parts):
-        blocks[spec.label] = _build_block(engine, dt, spec, part, result, numerics, previous.get(spec.label))
+    for number, (spec, part) in enumerate(zip(network.projection_specs, network.projection_parts)):
+        blocks[spec.label] = block = _build_block(engine, dt, spec, part, result, numerics, previous.get(spec.label))
+        _use_stochastic(engine, block, part[0], number, previous.get(spec.label))
     engine.set_blocks(list(blocks.values()))
     return blocks
 
@@ -100,7 +103,9 @@ def _build_block(engine, dt, spec, part, result, numerics, old):
     elif isinstance(projection.synapse_type, STDPMechanism):
         _use_stdp(block, projection, sel, old)
     drivers = numerics.get("driver_index", {}).get(spec.label)
-    if drivers is not None and numerics.get("event_min_gap") and block.stp is None and block.stdp is None:
+    stochastic = isinstance(projection.synapse_type, _STOCHASTIC)
+    if drivers is not None and numerics.get("event_min_gap") and block.stp is None and block.stdp is None \
+            and not stochastic:
         _limit_rate(engine, dt, block, np.asarray(drivers)[keep], numerics)
     block.core_positions = sel[block.order]
     block.projection = projection
@@ -119,6 +124,35 @@ def _use_stp(block, projection, sel, post_index, old):
         block.stp.update({k: old.stp[k] for k in ("u", "x", "y", "last")})
 
 
+_STOCHASTIC = (SimpleStochasticSynapse, MultiQuantalSynapse, StochasticTsodyksMarkramSynapse)
+
+
+def _use_stochastic(engine, block, projection, number, old):
+    """Stochastic release (see engine.stochastic); the state and random stream of `old`
+    carry over if the connections are the same."""
+    syn = projection.synapse_type
+    if not isinstance(syn, _STOCHASTIC):
+        return
+    pos = block.core_positions  # core positions of the block's connections, in CSR order
+    size = pos.size
+
+    def values(name, default):
+        if name not in syn.get_parameter_names():
+            return np.full(size, default)
+        return np.broadcast_to(np.asarray(projection._values(name), dtype=float), (len(projection),))[pos]
+
+    if isinstance(syn, SimpleStochasticSynapse):
+        release = StochasticRelease("bernoulli", values("p", 0.0), np.ones(size), np.zeros(size), np.zeros(size),
+                                    (engine.seed, 11, number))
+    else:
+        release = StochasticRelease("quantal", values("U", 0.5), values("n", 1.0), values("tau_rec", 1.0),
+                                    values("tau_facil", 0.0), (engine.seed, 11, number))
+    release.reset(engine.segment)
+    if old is not None and old.stochastic is not None and old.weight.size == block.weight.size:
+        release.carry_over(old.stochastic)
+    block.stochastic = release
+
+
 def _use_stdp(block, projection, sel, old):
     """Pair-based STDP; weights and traces of `old` carry over unless the user set new weights."""
     post_group = block.post
@@ -134,6 +168,8 @@ def _use_stdp(block, projection, sel, old):
         block.weight[:] = old.weight
         block.initial_weight = old.initial_weight
         block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+    if old is not None and old.stdp is not None and old.weight.size == block.weight.size:
+        block.stdp.pending = old.stdp.pending  # spikes in transit (dendritic_delay_fraction < 1)
 
 
 def _limit_rate(engine, dt, block, drivers, numerics):

@@ -21,9 +21,13 @@ LIMITATIONS = (
     "implements; any other type raises NoModelAvailableError naming the profile and the reason.",
     "HH_cond_exp's 'source_section.gap' receptor (gap junctions) is not available; connecting to it raises "
     "NoModelAvailableError.",
-    "synapses: StaticSynapse, TsodyksMarkramSynapse and STDPMechanism(SpikePairRule, additive/multiplicative/"
-    "APMD/Gutig; Vogels2011Rule, additive) with the algorithms of NEST's static, tsodyks, stdp and "
-    "vogels_sprekeler synapses (dendritic_delay_fraction 1, any w_min).",
+    "synapses: StaticSynapse, TsodyksMarkramSynapse, the stochastic synapses and STDPMechanism(SpikePairRule, "
+    "additive/multiplicative/APMD/Gutig; Vogels2011Rule, additive) with the algorithms of NEST's static, "
+    "tsodyks, bernoulli, quantal_stp, stdp and vogels_sprekeler synapses (any w_min; any "
+    "dendritic_delay_fraction in [0, 1], below 1 only on profile `ideal` and not onto voltage-jump targets, "
+    "IF_curr_delta and Izhikevich: InvalidParameterValueError). The hardware profiles accept only the synapse "
+    "types of their `supported_synapse_dynamics` (stochastic synapses: profile `ideal` only); others raise "
+    "NoModelAvailableError when the projection is created.",
     "SpikeSourceInhGamma draws each interval with the shape and scale of the bin in force at the previous "
     "spike (exact when a and b are constant).",
     "processes and threads: a launch as several MPI processes is refused with NotSupportedError; "

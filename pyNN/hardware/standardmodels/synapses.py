@@ -1,13 +1,13 @@
-"""Synapse types of the hardware backend: StaticSynapse, TsodyksMarkramSynapse and
-STDPMechanism (SpikePairRule with the additive, multiplicative, APMD or Gutig weight
-dependence, Vogels2011Rule with the additive one) run on the engine; the others are listed with the reason they are not
-available (NoModelAvailableError on use)."""
+"""Synapse types of the hardware backend: StaticSynapse, TsodyksMarkramSynapse, the three
+stochastic synapses and STDPMechanism (SpikePairRule with the additive, multiplicative, APMD
+or Gutig weight dependence, Vogels2011Rule with the additive one) run on the engine (which of
+them a profile accepts is in its ``supported_synapse_dynamics``); ElectricalSynapse is listed
+with the reason it is not available (NoModelAvailableError on use)."""
 
 from pyNN.hardware.engine.plasticity import unsupported_reason
 from pyNN.standardmodels import backend_type, build_translations, identity_translations
 from pyNN.standardmodels import synapses as std
 
-_NOT_YET = "not implemented by the hardware backend's engine yet (static, Tsodyks-Markram and STDP synapses only)"
 
 
 def _synapse_type(standard_type, native_name=None, description=None, missing_reason=None):
@@ -21,9 +21,12 @@ StaticSynapse = _synapse_type(std.StaticSynapse, "static", "CSR + ring buffer")
 ElectricalSynapse = _synapse_type(std.ElectricalSynapse, missing_reason="gap junctions are not modelled by the "
                                   "engine (it is event-driven over spikes)")
 TsodyksMarkramSynapse = _synapse_type(std.TsodyksMarkramSynapse, "tsodyks", "as NEST's tsodyks_synapse")
-SimpleStochasticSynapse = _synapse_type(std.SimpleStochasticSynapse, missing_reason=_NOT_YET)
-StochasticTsodyksMarkramSynapse = _synapse_type(std.StochasticTsodyksMarkramSynapse, missing_reason=_NOT_YET)
-MultiQuantalSynapse = _synapse_type(std.MultiQuantalSynapse, missing_reason=_NOT_YET)
+SimpleStochasticSynapse = _synapse_type(std.SimpleStochasticSynapse, "bernoulli",
+                                        "one Bernoulli draw per spike and connection (as NEST's bernoulli_synapse)")
+StochasticTsodyksMarkramSynapse = _synapse_type(std.StochasticTsodyksMarkramSynapse, "quantal",
+                                                "quantal release with one site (as NEST's quantal_stp_synapse, n=1)")
+MultiQuantalSynapse = _synapse_type(std.MultiQuantalSynapse, "quantal",
+                                    "binomial refill and release over n sites (as NEST's quantal_stp_synapse)")
 
 _STDP = ("stdp", "as NEST's stdp_synapse")
 AdditiveWeightDependence = _synapse_type(std.AdditiveWeightDependence, *_STDP)
@@ -39,12 +42,7 @@ class STDPMechanism(std.STDPMechanism):
     base_translations = build_translations(("weight", "weight"), ("delay", "delay"),
                                            ("dendritic_delay_fraction", "dendritic_delay_fraction"))
     native_name = "stdp"
-    native_description = "as NEST's stdp_synapse: all-to-all pairs, dendritic delay"
-    parameter_checks = (
-        *std.STDPMechanism.parameter_checks,
-        ("dendritic_delay_fraction", lambda v: v == 1,
-         "must be 1.0 on the hardware backend (the engine treats the whole delay as dendritic, as NEST does)"),
-    )
+    native_description = "as NEST's stdp_synapse: all-to-all pairs, any dendritic_delay_fraction"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +51,8 @@ class STDPMechanism(std.STDPMechanism):
         type(self).native_name = None if reason else "stdp"
         type(self).missing_reason = reason
         if isinstance(self.timing_dependence, std.Vogels2011Rule):
-            type(self).native_description = "as NEST's vogels_sprekeler_synapse: all-to-all pairs, dendritic delay"
+            type(self).native_description = ("as NEST's vogels_sprekeler_synapse: all-to-all pairs, any "
+                                             "dendritic_delay_fraction")
 
 
 __all__ = list(std.BACKEND_NAMES)

@@ -69,14 +69,19 @@ class SimpleStochasticSynapse(NestSynapseTypeMixin, synapses.SimpleStochasticSyn
 
 class StochasticTsodyksMarkramSynapse(NestSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
-    missing_reason = ("it needs the 'stochastic_stp_synapse' model from PyNN's NEST extension "
-                      "module, which is not part of NEST 3.10")
+    # the algorithm of doc/behaviour.md ("Stochastic synapses") is quantal_stp_synapse's with
+    # one release site (PyNN 0.13 uses stochastic_stp_synapse of its NEST extension instead)
+    native_name = "quantal_stp_synapse"
+    native_description = "quantal_stp_synapse with n = 1"
     translations = build_translations(
         *_WEIGHT_DELAY,
         ("U", "U"),
         ("tau_rec", "tau_rec"),
         ("tau_facil", "tau_fac"),
     )
+    extra_parameters = {"n": 1}
+    # the site starts available; quantal_stp_synapse uses u unchanged at the first spike
+    native_state_from = {"a": "n", "u": "U"}
 
 
 class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
@@ -89,7 +94,8 @@ class MultiQuantalSynapse(NestSynapseTypeMixin, synapses.MultiQuantalSynapse):
         ("tau_rec", "tau_rec"),
         ("tau_facil", "tau_fac"),
     )
-    # all sites start available, with release probability U
+    # all sites start available; quantal_stp_synapse uses u unchanged at the first spike, so
+    # u = U there is the first release probability of doc/behaviour.md
     native_state_from = {"a": "n", "u": "U"}
 
 

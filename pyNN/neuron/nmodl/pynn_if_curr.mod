@@ -25,6 +25,7 @@ NEURON {
 }
 
 INCLUDE "pynn_stdp.inc"
+INCLUDE "pynn_stochastic.inc"
 
 PARAMETER {
     v_rest = -65
@@ -61,6 +62,7 @@ INITIAL {
     refr = 0
     key_dt = -1
     nspk = 0
+    random_setseq(r, 0)
     net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
@@ -142,17 +144,22 @@ FUNCTION kalpha(ts) {
 
 NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast,
              kind, w0, wmin, wmax, aplus, aminus, tplus, tminus, muplus, muminus, fdel, preoff,
-             kp, tpre, km, tpost, nseen) {
+             kp, tpre, km, tpost, nseen, sto, nsites) {
     : U > 0 marks a Tsodyks-Markram connection; u, x, y, tlast are its state (NEST's
     : tsodyks_synapse: the fraction u of the available resources x is released by a spike,
     : becomes active (y, decaying with tau_psc), then recovers with tau_rec).
     : kind > 0 marks an STDP connection (pynn_stdp.inc): w0 is its initial weight, wmin ... preoff
     : its parameters (preoff: synapse time of a pre event minus its delivery time), kp ... nseen
     : its state.
+    : sto > 0 marks a stochastic connection (pynn_stochastic.inc): U is its release probability
+    : (p), u and x its utilisation and number of available sites (of nsites), tlast its last spike.
     LOCAL we, h, puu, pyy, pzz, pxy, released
     INITIAL {
         u = u0
         x = 1
+        if (sto > 1) {
+            x = nsites
+        }
         y = 0
         tlast = 0
         if (kind > 0) {
@@ -181,7 +188,14 @@ NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast,
             nseen = sseen
         }
         we = w
-        if (U > 0) {
+        if (sto > 0) {
+            su = u
+            sa = x
+            we = w*stochastic_release(sto, U, tau_rec, tau_facil, nsites, t - tlast)
+            u = su
+            x = sa
+            tlast = t
+        } else if (U > 0) {
             h = t - tlast
             puu = 0
             if (tau_facil > 0) {

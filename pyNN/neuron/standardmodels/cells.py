@@ -21,6 +21,9 @@ Each class adds to its standard counterpart:
     True for spike sources (artificial cells, not placed in the cells' section).
 ``source_kind``
     'renewal' (random spike sources) or 'relay' (SpikeSourceArray).
+``after_run``
+    False where the mechanism cannot be created after a run (its INITIAL block queues a
+    self-event the backend cannot replay; see pyNN/neuron/reinit.py).
 
 Weights: the mechanisms send positive weights to the excitatory input and negative
 ones to the inhibitory input, so the backend negates the weights of inhibitory
@@ -50,6 +53,7 @@ class NeuronCellTypeMixin:
     source_kind = None
     voltage_jump = False  # incoming spikes add their weight to v at the end of the step
     has_random = False  # the mechanism draws from its own RANDOM stream `r`
+    after_run = True
 
 
 def _same(*names):
@@ -305,8 +309,9 @@ LIMITATIONS = (
     "(the second spike is not detected).",
     "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
-    "TsodyksMarkramSynapse only onto IF_curr_* and IF_cond_* cells; other targets raise "
-    "NoModelAvailableError.",
+    "TsodyksMarkramSynapse and the stochastic synapses (SimpleStochasticSynapse, "
+    "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) only onto IF_curr_* and IF_cond_* cells; other "
+    "targets raise NoModelAvailableError.",
     "STDP: only onto IF_curr_*/IF_cond_* cells (other targets raise NoModelAvailableError); any "
     "`dendritic_delay_fraction` in [0, 1] and any `w_min`, except that IF_curr_delta targets take 1.0 only "
     "(InvalidParameterValueError). Each cell keeps its last 64 spikes for the rule: exact while a cell fires "
@@ -315,9 +320,12 @@ LIMITATIONS = (
     "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
     "the mpich wheel, installed), with the same network and spikes for any N; delays must then be at least two "
     "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
-    "spike sources (artificial cells) cannot be created after a run (NotSupportedError; before the first run or "
-    "after reset() they can): NEURON activates new artificial cells only at finitialize(), and its SaveState "
-    "cannot carry the running simulation across that.",
+    "after a run: populations (cells and spike sources), projections and recording join the running network "
+    "at the current time; NEURON's own IntFire2 and IntFire4 cannot be created after a run, and no current "
+    "source can be injected after a run (NotSupportedError; before the first run or after reset() they can): "
+    "NEURON starts their self-events and Vector.play only at an initialisation, which would restart the "
+    "simulation. A run distributed over MPI processes takes no addition after a run (NotSupportedError): "
+    "NEURON's SaveState cannot restore spikes in transit between processes.",
 )
 
 

@@ -2,12 +2,13 @@
 
 A static connection is a NetCon (``native_name = 'NetCon'``): its weight is the jump of
 the target's synaptic current (nA), conductance (uS) or membrane potential (mV), its
-delay the synaptic delay. Stochastic synapses have no mechanism in this backend yet:
-projections using them raise NoModelAvailableError. A Tsodyks-Markram
+delay the synaptic delay. A Tsodyks-Markram
 connection is a NetCon whose weight vector also holds U, tau_rec, tau_facil, tau_psc,
 the initial u and the synapse's state, updated by the target's NET_RECEIVE (IF cells only);
 an STDP connection is a NetCon whose weight vector holds the rule and its traces, applied by
-the same NET_RECEIVE (see pynn_stdp.inc).
+the same NET_RECEIVE (see pynn_stdp.inc); a stochastic connection is a NetCon whose weight
+vector holds its release parameters and state, drawn by the same NET_RECEIVE from the target
+cell's random stream (see pynn_stochastic.inc).
 """
 
 import numpy as np
@@ -22,10 +23,11 @@ class NeuronSynapseTypeMixin:
     weight_slots = ()
     #: cell mechanisms whose NET_RECEIVE implements the synapse's dynamics
     target_mechanisms = None
+    #: stochastic release in NET_RECEIVE (pynn_stochastic.inc): 0 none, 1 Bernoulli, 2 quantal
+    stochastic_kind = 0
 
 
 _WEIGHT_DELAY = (("weight", "weight"), ("delay", "delay"))
-_NOT_YET = "no NEURON mechanism for it has been written in this backend yet"
 
 
 class StaticSynapse(NeuronSynapseTypeMixin, synapses.StaticSynapse):
@@ -53,24 +55,41 @@ class TsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.TsodyksMarkramSynap
     target_mechanisms = ("PyNN_IF_curr", "PyNN_IF_cond")
 
 
+_STOCHASTIC_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond")
+
+
 class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
-    missing_reason = _NOT_YET
+    native_name = "NetCon"
+    native_description = "Bernoulli draw in PyNN_IF_curr/PyNN_IF_cond's NET_RECEIVE (the cell's Random123 stream)"
     translations = build_translations(*_WEIGHT_DELAY, ("p", "p"))
+    weight_slots = ("p",)
+    target_mechanisms = _STOCHASTIC_TARGETS
+    stochastic_kind = 1
 
 
 class StochasticTsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
-    missing_reason = _NOT_YET
+    native_name = "NetCon"
+    native_description = ("quantal release with one site in PyNN_IF_curr/PyNN_IF_cond's NET_RECEIVE "
+                          "(as NEST's quantal_stp_synapse)")
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
+    weight_slots = ("U", "tau_rec", "tau_facil")
+    target_mechanisms = _STOCHASTIC_TARGETS
+    stochastic_kind = 2
 
 
 class MultiQuantalSynapse(NeuronSynapseTypeMixin, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
-    missing_reason = _NOT_YET
+    native_name = "NetCon"
+    native_description = ("quantal release over n sites in PyNN_IF_curr/PyNN_IF_cond's NET_RECEIVE "
+                          "(as NEST's quantal_stp_synapse)")
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("n", "n"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
+    weight_slots = ("U", "tau_rec", "tau_facil")
+    target_mechanisms = _STOCHASTIC_TARGETS
+    stochastic_kind = 2
 
 
 # --- STDP: the algorithm of doc/behaviour.md, in the target cell's NET_RECEIVE -------------------
@@ -83,6 +102,9 @@ STDP_FIRST_SLOT = 10
 #: the STDP parameter slots, in order (then the state: kp, tpre, km, tpost, nseen)
 STDP_SLOTS = ("kind", "w0", "wmin", "wmax", "aplus", "aminus", "tplus", "tminus", "muplus", "muminus",
               "fdel", "preoff")
+#: position of the stochastic slots (sto: the kind of release, nsites: the number of sites), after
+#: the STDP parameters and their five state slots
+STOCHASTIC_FIRST_SLOT = STDP_FIRST_SLOT + len(STDP_SLOTS) + 5
 #: cells whose mechanism's NET_RECEIVE runs STDP (and keeps the spike record it needs)
 STDP_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond")
 #: how many of its last spikes such a cell keeps (NHIST in pynn_stdp.inc)
