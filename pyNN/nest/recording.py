@@ -331,7 +331,7 @@ class WeightSampler:
         stamp = np.rint(np.asarray(times, dtype=float) / state.dt).astype(np.int64)
         slice_steps = max(1, round(nest.GetKernelStatus("min_delay") / state.dt))
         slice_end = -(-stamp // slice_steps) * slice_steps
-        return slice_end + 1 - simulator.OFFSET_STEPS
+        return slice_end + 1 - round(state.offset / state.dt)
 
     def values_changed(self, names):
         """Projection.set() between runs: NEST's weights are now the core's."""
