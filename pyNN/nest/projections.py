@@ -118,7 +118,8 @@ class Projection(common.Projection):
                 f"run on the NEST backend here: NEST's min_delay is {state.comm_delay:g} ms "
                 f"({_min_delay_origin(state)}), and NEST updates such synapses only when it delivers spikes, "
                 f"once per min_delay, so their state between runs would lag. Create this projection before "
-                f"the first run or after reset()")
+                f"the first run or after reset(), or give setup(min_delay={state.dt:g}) (one time step) to "
+                f"keep every kind of projection possible after a run")
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
