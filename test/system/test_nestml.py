@@ -231,13 +231,6 @@ def test_hodgkin_huxley_agrees_with_nest(backend):
     assert np.max(np.abs(v - reference_v)) < 0.01
 
 
-@pytest.mark.parametrize("backend", ["brian2", "hardware"])
-def test_nestml_synapse_models_refused_where_no_generator(backend):
-    sim = importlib.import_module(f"pyNN.{backend}")
-    with pytest.raises(errors.NotSupportedError, match="makes neuron models only"):
-        sim.nestml.nestml_synapse_type("stdp_synapse", library_model("synapses", "stdp_synapse"))
-
-
 @pytest.mark.parametrize("profile", ["spinnaker1", "brainscales2"])
 def test_nestml_cell_type_refused_on_hardware_profiles(profile):
     sim, iaf_psc_exp = generated_cell_type("hardware", "iaf_psc_exp_neuron")
@@ -281,12 +274,6 @@ def _custom_type(sim, name, source):
     if key not in _custom:
         _custom[key] = sim.nestml.nestml_cell_type(name, source)
     return _custom[key]
-
-
-def test_nestml_synapse_types_refused_on_neuron():
-    sim = importlib.import_module("pyNN.neuron")
-    with pytest.raises(errors.NotSupportedError, match="NESTML synapse 'stdp_synapse': the NEURON backend"):
-        sim.nestml.nestml_synapse_type("stdp_synapse", library_model("synapses", "stdp_synapse"))
 
 
 def test_hodgkin_huxley_with_convolve_kernel_runs_on_neuron():
