@@ -32,7 +32,7 @@ def library_model(kind, name):
 
 @pytest.fixture(scope="module")
 def nest_sim():
-    """pyNN.nest (see _forget_nest_modules)."""
+    """pyNN.nest (see conftest.forget_nestml_modules)."""
     return importlib.import_module("pyNN.nest")
 
 
@@ -64,15 +64,7 @@ def generated_cell_type(backend, name):
     return sim, _generated[key]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _forget_nest_modules():
-    """The NESTML modules registered by these tests are forgotten afterwards, so that later
-    tests' NEST kernels do not load them (some live in temporary caches)."""
-    nest_module = importlib.import_module("pyNN.nest.nestml")
-    registered = dict(nest_module._modules)
-    yield
-    for name in set(nest_module._modules) - set(registered):
-        del nest_module._modules[name]
+pytestmark = pytest.mark.usefixtures("forget_nestml_modules")
 
 
 def _drive(sim, cells, weights):

@@ -49,14 +49,7 @@ def synapse_type(backend, name, path):
     return sim, _types[key]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _forget_nest_modules():
-    """NESTML modules registered here are not loaded into later tests' NEST kernels."""
-    nest_module = importlib.import_module("pyNN.nest.nestml")
-    registered = dict(nest_module._modules)
-    yield
-    for name in set(nest_module._modules) - set(registered):
-        del nest_module._modules[name]
+pytestmark = pytest.mark.usefixtures("forget_nestml_modules")
 
 
 def _post(sim, cell, label):
