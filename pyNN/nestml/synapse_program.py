@@ -103,7 +103,8 @@ class _SynapseBuilder(_Builder):
         for port in m.continuous_ports():
             self.refuse(f"the continuous input port '{port}' (a continuously read third factor)")
         if not m.post_ports:
-            self.refuse("a synapse without a postsynaptic spike port (a static synapse: use StaticSynapse)")
+            self.refuse("a synapse without a postsynaptic spike port (for a static synapse use StaticSynapse, for "
+                        "short-term plasticity TsodyksMarkramSynapse)")
         others = [p for p in m.spike_ports() if p not in (m.pre_port, *m.post_ports)]
         if len(m.post_ports) > 1 or others:
             extra = sorted(set(m.post_ports[1:]) | set(others))
