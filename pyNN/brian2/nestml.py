@@ -128,8 +128,9 @@ def brian2_synapse_code(model, program):
     the model's units; ``tlast_nml`` is the synapse time of the connection's last event. The
     event code is that of the library's STDP (pyNN.brian2.standardmodels.synapses): an event's
     synapse time is ``s_ev`` (pre: emission; post: emission + delay), post events run before
-    pre events of the same time; each event first advances the ODE state exactly over
-    ``s_ev - tlast_nml``. The transmitted weight is the NESTML weight of ``emit_spike``
+    pre events of the same time (whose handler reads the post variables as they were before a
+    post event at its own time, as on NEST); each event first advances the ODE state exactly
+    over ``s_ev - tlast_nml``. The transmitted weight is the NESTML weight of ``emit_spike``
     (``{weight_si}`` converts it to the target's weight unit); ``weight`` keeps it, so that
     ``Projection.get('weight')`` gives the weight at the last presynaptic spike, as on NEST.
     """
@@ -139,12 +140,24 @@ def brian2_synapse_code(model, program):
     names[ELAPSED] = "elapsed_nml"
     names[DELIVER] = "deliver_nml"
     equations = "".join(f"{names[n]} : 1\n" for n in program.parameters + program.state)
-    equations += "d_syn : second\ntlast_nml : second\n"
+    post_variables = [names[v] for v in program.post_variables]
+    equations += "d_syn : second\ntlast_nml : second\ntpost_nml : second\n"
+    equations += "".join(f"{v}_before_nml : 1\n" for v in post_variables)
     head = "s_ev = t - d_syn + {shift}\nelapsed_nml = (s_ev - tlast_nml)/ms\n"
     head += printers.brian2_code(program.advance, names) + "\n"
-    on_post = head + printers.brian2_code(program.on_post, names) + "\ntlast_nml = s_ev\n"
-    on_pre = (head + f"deliver_nml = {names[program.state[0]]}\n" + printers.brian2_code(program.on_pre, names)
-              + "\ntlast_nml = s_ev\nweight = deliver_nml*{weight_si}\n{deliver}")
+    # (copies made by clip(): Brian2's numpy target turns `x = x + 1` into an in-place `x += 1`,
+    # which would change a plain copy too)
+    on_post = (head + "".join(f"{v}_before_nml = clip({v}, -inf, inf)\n" for v in post_variables)
+               + printers.brian2_code(program.on_post, names) + "\ntlast_nml = s_ev\ntpost_nml = s_ev\n")
+    # a post event at this pre event's time ran just before it: the pre handler reads the post
+    # variables as they were before it (as NESTML's NEST code does), then they take it again
+    same = "same_nml = int(abs(s_ev - tpost_nml) < {half_dt})\n" if post_variables else ""
+    same += "".join(f"{v}_full_nml = clip({v}, -inf, inf)\n{v} = same_nml*{v}_before_nml + (1 - same_nml)*{v}\n"
+                    for v in post_variables)
+    on_pre = (head + same + f"deliver_nml = {names[program.state[0]]}\n"
+              + printers.brian2_code(program.on_pre, names) + "\n"
+              + "".join(f"{v} = {v}_full_nml\n" for v in post_variables)
+              + "tlast_nml = s_ev\nweight = deliver_nml*{weight_si}\n{deliver}")
     return equations, on_pre, on_post, names
 
 
@@ -171,7 +184,8 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
         initial = types.evaluate_defaults(model, model.state)  # in the model's units
         return {"native_name": "Synapses", "native_description": "generated event-driven Synapses code",
                 "brian2_equations": equations, "brian2_on_pre": on_pre, "brian2_on_post": on_post,
-                "release": "1", "brian2_initial": {names[n]: v for n, v in initial.items()} | {"tlast_nml": 0.0},
+                "release": "1", "brian2_initial": {names[n]: v for n, v in initial.items()} | {"tlast_nml": 0.0,
+                                                                                "tpost_nml": -1e9},
                 "brian2_weight_state": (names[program.state[0]], types.WEIGHT_SCALE)}
 
     cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,

@@ -7,7 +7,9 @@ time since each connection's last event), ``on_pre`` and ``on_post`` (the handle
 (:mod:`pyNN.hardware.engine.plasticity`), lazily, as NEST does: when a presynaptic spike is
 sent, each of its connections first replays the postsynaptic spikes it has not seen whose
 synapse time (emission + delay) is at most the spike's time, in time order, then handles
-the presynaptic spike and transmits the weight its ``emit_spike`` gives. The state is kept
+the presynaptic spike and transmits the weight its ``emit_spike`` gives (a post spike at the
+pre spike's own time is replayed first, but the pre handler reads the post variables without
+it, as NEST does). The state is kept
 in the model's units: a NESTML weight is the library's weight x 1000.
 """
 
@@ -76,7 +78,10 @@ class NESTMLSynapseState:
         self.state[w_name][pos] = weight[pos] * WEIGHT_SCALE  # the weight as the user may have set it
         t_last = self.t_last[pos].copy()
         arrive = history.times[post_index[pos]] + delay_ms[:, None]  # post spikes in the synapse's time
-        window = (arrive > t_last[:, None] + _EPS) & (arrive <= t_pre + _EPS)
+        window = (arrive > t_last[:, None] + _EPS) & (arrive < t_pre - _EPS)
+        # a post spike at the pre spike's own time: handled first, but the pre handler reads the
+        # post variables without it (see pyNN.nestml.synapse_program)
+        same = np.flatnonzero(((arrive > t_last[:, None] + _EPS) & (np.abs(arrive - t_pre) <= _EPS)).any(axis=1))
         order = np.argsort(np.where(window, arrive, np.inf), axis=1)
         rows = np.arange(pos.size)
         for j in range(int(window.sum(axis=1).max()) if window.size else 0):
@@ -92,7 +97,20 @@ class NESTMLSynapseState:
         s, p = self._take(rows, pos)
         elapsed = t_pre - t_last
         self.functions["advance"](s, p, elapsed)
+        post_variables = self.program.post_variables
+        if same.size:
+            before = {k: s[k][same].copy() for k in post_variables}
+            sub = {k: v[same] for k, v in s.items()}
+            self.functions["on_post"](sub, {k: v[same] for k, v in p.items()}, elapsed[same])
+            for k, v in sub.items():
+                s[k][same] = v
+            after = {k: s[k][same].copy() for k in post_variables}
+            for k in post_variables:
+                s[k][same] = before[k]
         transmitted = self.functions["on_pre"](s, p, elapsed)
+        if same.size:
+            for k in post_variables:
+                s[k][same] = after[k]
         for k, v in s.items():
             self.state[k][pos] = v
         self.t_last[pos] = t_pre

@@ -17,7 +17,10 @@ that every back end prints for its own event machinery:
 
 Events are handled in the synapse's time, with all of the delay dendritic as on NEST: a
 presynaptic spike counts at its emission time, a postsynaptic spike at its emission time
-plus the connection's delay; a post event is handled before a pre event of the same time.
+plus the connection's delay; a post event is handled before a pre event of the same time,
+but, as in NESTML's NEST code (where these variables live in the postsynaptic neuron and are
+read strictly before the presynaptic spike), the presynaptic handler then reads the
+:attr:`SynapseProgram.post_variables` as they were before that post event.
 The statements are guarded assignments (:mod:`pyNN.nestml.program`), printed with
 :mod:`pyNN.nestml.printers`.
 
@@ -54,6 +57,9 @@ class SynapseProgram:
     advance, on_pre, on_post : :class:`~pyNN.nestml.program.StepProgram` objects holding
         the statements of each part
     pre_port, post_port : the ports of presynaptic and postsynaptic spikes
+    post_variables : the state variables only the postsynaptic handler changes (the
+        postsynaptic traces, not the weight): a presynaptic handler at the time of a post event
+        reads them as they were before it
     """
 
     model: ir.Model
@@ -64,6 +70,7 @@ class SynapseProgram:
     on_post: StepProgram = None
     pre_port: str = None
     post_port: str = None
+    post_variables: list = field(default_factory=list)
 
     def parts(self):
         """(name, StepProgram) of the three parts, in the order an event runs them."""
@@ -158,6 +165,9 @@ class _SynapseBuilder(_Builder):
         program.advance = self.advance()
         program.on_pre = self.handler(m.pre_port)
         program.on_post = self.handler(m.post_ports[0])
+        changed_by_pre = set(assigned(program.on_pre))
+        program.post_variables = [v for v in assigned(program.on_post)
+                                  if v in state[1:] and v not in changed_by_pre]
         known = set(m.parameters) | set(state) | {ELAPSED, DELIVER, m.pre_port, *m.post_ports}
         for _, part in program.parts():
             names = known | {s.name for s in part.statements if isinstance(s, Temp)}

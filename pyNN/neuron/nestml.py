@@ -21,7 +21,7 @@ from pyNN import errors
 import pyNN.neuron.mechanisms as mechanisms
 
 #: bump when the generated NMODL changes in a way the text alone would not show
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BACKEND = "NEURON"
 _LOCK = threading.Lock()
 #: mechanism name -> build directory, for the mechanisms loaded into this process

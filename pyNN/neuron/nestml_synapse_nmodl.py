@@ -17,8 +17,10 @@ point process (:mod:`pyNN.neuron.nestml_nmodl`) in the style of the backend's ow
   spikes it has not seen whose synapse time (emission + delay) is at most the spike's
   synapse time (its emission), each one advancing the state exactly to it and running the
   ``onReceive`` handler of the postsynaptic port; then it advances to the spike, runs the
-  presynaptic handler and transmits the weight of ``emit_spike`` (slot 0 keeps the weight
-  variable's value, in the library's units, for ``Projection.get``).
+  presynaptic handler (which, as on NEST, reads the postsynaptic variables without a post
+  spike at its own time: that one is handled just before it) and transmits the weight of
+  ``emit_spike`` (slot 0 keeps the weight variable's value, in the library's units, for
+  ``Projection.get``).
 
 If the cell fired more than NHIST times between two presynaptic spikes of a connection, the
 oldest of those spikes are lost to it and counted in ``stdp_lost`` (checked after each run,
@@ -110,8 +112,10 @@ class PairGenerator(NMODLGenerator):
         advance = self._advance_lines(names)
         eps = "0.01*dt"
         initial = evaluate_defaults(p.model, p.model.state)
+        post = [names[v] for v in p.post_variables]
         replay = [
             "nml_s = t + nml_preoff",
+            "nml_same = 0",
             "nml_i = nml_seen",
             f"if (nspk - nml_i > {NHIST}) {{",
             f"    stdp_lost = stdp_lost + nspk - nml_i - {NHIST}",
@@ -123,6 +127,10 @@ class PairGenerator(NMODLGenerator):
             "    nml_tp = hist[nml_j] + nml_fdel",
             f"    if (nml_tp > nml_s + {eps}) {{",
             "        nml_more = 0",
+            f"    }} else if (nml_tp > nml_s - {eps}) {{",
+            "        : at the pre spike's own time: handled below",
+            "        nml_same = 1",
+            "        nml_i = nml_i + 1",
             "    } else {",
             "        nml_elapsed = nml_tp - nml_tlast",
             *_indent(_indent(advance)),
@@ -134,8 +142,18 @@ class PairGenerator(NMODLGenerator):
             "nml_seen = nml_i",
             "nml_elapsed = nml_s - nml_tlast",
             *advance,
+            "if (nml_same > 0.5) {",
+            "    : the post spike at this time first; the pre handler reads the post variables without it",
+            *_indent([f"{self._local('nml_b_' + v)} = {v}" for v in post]),
+            *_indent(self._handler_lines(p.post_port, names)),
+            *_indent([f"{self._local('nml_a_' + v)} = {v}" for v in post]),
+            *_indent([f"{v} = nml_b_{v}" for v in post]),
+            "}",
             f"nml_deliver = {w}",
             *self._handler_lines(p.pre_port, names),
+            "if (nml_same > 0.5) {",
+            *_indent([f"{v} = nml_a_{v}" for v in post]),
+            "}",
             "nml_tlast = nml_s",
             "nml_sign = 1",
             "if (nml_w0 < 0) {",
@@ -151,7 +169,7 @@ class PairGenerator(NMODLGenerator):
     def _net_receive(self):
         base = super()._net_receive()
         self._locals = ["nml_we", "nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver",
-                        "nml_sign"]
+                        "nml_sign", "nml_same"]
         replay, init = self._synapse_lines()
         start = base.index("    if (flag == 0) {")
         stop = base.index("    } else if (flag == 1) {")
