@@ -162,8 +162,10 @@ class Projection(common.Projection):
         on_post = getattr(self.synapse_type, "brian2_on_post", None)
         if on_post:
             kwargs["on_post"] = self._event_code(on_post)
+        # a NESTML synapse's weight (x 1000 the library's) in the target's unit
+        on_pre = self._on_pre_code(statement).replace("{weight_si}", f"{_WEIGHT_SI[unit] / 1000.0!r}*{unit}")
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
-                              on_pre=self._on_pre_code(statement), name=state.unique_name("synapses"),
+                              on_pre=on_pre, name=state.unique_name("synapses"),
                               namespace={}, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
@@ -258,10 +260,13 @@ class Projection(common.Projection):
         for syn, positions, source in self._synapses:
             target = syn.target
             unit = self._on_pre[id(self._root_of_group(target))][1]
+            weight_state = getattr(self.synapse_type, "brian2_weight_state", None)
             for name, value in native.items():
                 if name == "delay":
                     continue
                 arr = value[positions] if isinstance(value, np.ndarray) else value
+                if name == "weight" and weight_state is not None:  # a NESTML synapse's weight variable
+                    state_array(syn, weight_state[0])[:] = np.asarray(arr, dtype=float) * weight_state[1]
                 if name == "weight" or name in getattr(self.synapse_type, "weight_unit_parameters", ()):
                     arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
                 state_array(syn, name)[:] = arr

@@ -30,7 +30,7 @@ from pyNN.common.control import BaseState
 from pyNN.neuron import mechanisms, reinit
 from pyNN.neuron.mpi import world_for
 from pyNN.neuron.hoc import h as hoc
-from pyNN.neuron.standardmodels.synapses import STDP_HISTORY, STDP_TARGETS
+from pyNN.neuron.standardmodels.synapses import NESTML_STDP_TARGETS, STDP_HISTORY, STDP_TARGETS
 
 logger = logging.getLogger("PyNN")
 
@@ -124,7 +124,7 @@ class State(BaseState):
         cvode.active(0)
         self._spike_times = h.Vector()
         self._spike_ids = h.Vector()  # each population adds its cells (see populations.py)
-        self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in STDP_TARGETS)
+        self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
 
     def objects_added(self):
         """Called when NEURON objects are created: after the first finitialize() they
@@ -236,7 +236,7 @@ class State(BaseState):
         if not any(hasattr(p.synapse_type, "stdp_slots") for p in self.projections):
             return
         h = hoc()
-        lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in STDP_TARGETS)
+        lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
         if lost > self._stdp_lost:
             warnings.warn(
                 f"pyNN.neuron STDP: {int(lost - self._stdp_lost)} post-synaptic spike(s) were not applied to "

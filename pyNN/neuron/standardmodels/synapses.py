@@ -107,6 +107,9 @@ STDP_SLOTS = ("kind", "w0", "wmin", "wmax", "aplus", "aminus", "tplus", "tminus"
 STOCHASTIC_FIRST_SLOT = STDP_FIRST_SLOT + len(STDP_SLOTS) + 5
 #: cells whose mechanism's NET_RECEIVE runs STDP (and keeps the spike record it needs)
 STDP_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond")
+#: mechanisms of NESTML neurons generated with a plastic NESTML synapse (pyNN.neuron.nestml), which
+#: keep their spikes and count lost ones like STDP_TARGETS
+NESTML_STDP_TARGETS = []
 #: how many of its last spikes such a cell keeps (NHIST in pynn_stdp.inc)
 STDP_HISTORY = 64
 
