@@ -83,7 +83,17 @@ class Projection(common.Projection):
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
                     f"{type(root.celltype).__name__} is not available on the Brian2 backend")
             self._on_pre[id(root)] = (statement, model.weight_unit)
-        self._synapses = []  # [(Synapses, positions in the core's arrays)]
+        # [(Synapses, positions in the core's arrays, source population, slice of the Synapses)]
+        self._synapses = []
+        self._waiting = False
+
+    def _shareable(self):
+        """True if this projection's connections may share a Synapses object with others:
+        synapses without state of their own (see build_pending)."""
+        st = self.synapse_type
+        return simulator.state.share_groups and not any(
+            getattr(st, name, None) for name in ("brian2_on_post", "brian2_on_pre", "brian2_equations",
+                                                 "needs_tau_psc", "brian2_initial", "plastic"))
 
     def _create_in_chunks(self, positions, chunk=None):
         """All connections at once: one connect() per Synapses object."""
@@ -92,7 +102,7 @@ class Projection(common.Projection):
         positions = np.asarray(positions, dtype=np.int64)
         if positions.size == 0:
             return
-        if self._synapses:
+        if self._synapses or self._waiting:
             raise errors.NotSupportedError(
                 f"Projection '{self.label}': adding connections to an existing projection is not supported "
                 f"by the Brian2 backend")
@@ -101,13 +111,23 @@ class Projection(common.Projection):
         pre_member, pre_root_index = _locate(self.pre, pre)
         post_member, post_root_index = _locate(self.post, post)
         pre_roots, post_roots = roots(self.pre), roots(self.post)
-        created = []
+        parts = []
         for a in np.unique(pre_member):
             for b in np.unique(post_member[pre_member == a]):
                 sel = np.flatnonzero((pre_member == a) & (post_member == b))
-                source, target = pre_roots[a][0], post_roots[b][0]
-                syn = self._build(source, target, pre_root_index[sel], post_root_index[sel], positions[sel])
-                created.append((syn, positions[sel], source))
+                parts.append((self, pre_roots[a][0], post_roots[b][0], pre_root_index[sel], post_root_index[sel],
+                              positions[sel]))
+        if self._shareable():
+            # made with the other pending projections' connections before the next run
+            self._waiting = True
+            simulator.state.pending_synapses.extend(parts)
+            return
+        created = []
+        for _, source, target, i, j, part_positions in parts:
+            syn = self._build(source, target, self._delays_for(part_positions))
+            _connect_arrays(syn, source._offset + i, target._offset + j)
+            self._init_synapse_state(syn, part_positions, slice(0, i.size))
+            created.append((syn, part_positions, source, slice(0, i.size)))
         self._synapses = created
         try:
             self._set_attributes(self._native_values(self._syn))
@@ -116,13 +136,23 @@ class Projection(common.Projection):
             raise
         # only now, when every object is complete, do they join the network: a failure above
         # leaves nothing behind
-        for syn, _, _ in created:
+        for syn, _, _, _ in created:
             simulator.state.add(syn)
 
-    def _build(self, source, target, i, j, positions):
-        state = simulator.state
+    def _sharing_key(self, source, target, positions):
+        """Parts of static projections with equal keys share one Synapses object: the same
+        source and target groups, the same on_pre statement and weight unit, and the same
+        delay if it is one value (Brian2's scalar delay) or per-synapse delays."""
         statement, unit = self._on_pre[id(target)]
         delay = self._delays_for(positions)
+        delay_key = float(delay) if np.ndim(delay) == 0 else "per synapse"
+        return (id(source.group), id(target.group), self._on_pre_code(statement), unit, delay_key)
+
+    def _build(self, source, target, delay):
+        """A Synapses object from `source`'s group onto `target`'s group, with `delay` (s) if it
+        is one value (else per-synapse delays, written by _set_attributes)."""
+        state = simulator.state
+        statement, unit = self._on_pre[id(target)]
         kwargs = {}
         if np.ndim(delay) == 0:
             kwargs["delay"] = float(delay) * brian2.second
@@ -134,15 +164,18 @@ class Projection(common.Projection):
                               namespace={}, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
-        _connect_arrays(syn, i, j)
+        syn._pynn_parts = 1
+        return syn
+
+    def _init_synapse_state(self, syn, positions, sl):
+        """Initial state of the synapse type's own variables (Tsodyks-Markram)."""
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
-            state_array(syn, name)[:] = value
+            state_array(syn, name)[sl] = value
         if getattr(self.synapse_type, "needs_tau_psc", False):
             # Tsodyks-Markram: the target receptor's time constant, and the time of the last
             # event as if a spike had been emitted at t = 0 (on_pre runs one delay later)
-            state_array(syn, "tau_psc")[:] = self._psc_time_constants(self._post[positions]) * 1e-3
-            state_array(syn, "t_last")[:] = delay
-        return syn
+            state_array(syn, "tau_psc")[sl] = self._psc_time_constants(self._post[positions]) * 1e-3
+            state_array(syn, "t_last")[sl] = self._delays_for(positions)
 
     def _synapse_equations(self, unit):
         return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
@@ -160,12 +193,12 @@ class Projection(common.Projection):
             return self._event_code(pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}")))
         return statement
 
-    def _set_stdp_delays(self, syn, positions, d):
+    def _set_stdp_delays(self, syn, positions, sl, d):
         """STDP: the delay itself (d_syn, ms -> s) and the post pathway's delay, which makes each
         post event run when its synapse time t_post + d is reached on the pre pathway's clock."""
         d = np.asarray(d[positions] if isinstance(d, np.ndarray) else d, dtype=float)
-        state_array(syn, "d_syn")[:] = d * 1e-3
-        state_array(syn.post, "delay")[:] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
+        state_array(syn, "d_syn")[sl] = d * 1e-3
+        state_array(syn.post, "delay")[sl] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 
     def _delays_for(self, positions, values=None):
         """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
@@ -182,7 +215,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, values):
         native = type(self.synapse_type).translate(values)
-        for syn, positions, _ in self._synapses:
+        for syn, positions, _, sl in self._synapses:
             target = syn.target
             unit = self._on_pre[id(self._root_of_group(target))][1]
             for name, value in native.items():
@@ -191,24 +224,35 @@ class Projection(common.Projection):
                 arr = value[positions] if isinstance(value, np.ndarray) else value
                 if name == "weight" or name in getattr(self.synapse_type, "weight_unit_parameters", ()):
                     arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
-                state_array(syn, name)[:] = arr
+                state_array(syn, name)[sl] = arr
                 if name == "weight" and "w_now" in syn.variables:  # STDP: the weight the rule updates
-                    state_array(syn, "w_now")[:] = arr
+                    state_array(syn, "w_now")[sl] = arr
             if "delay" in values and "d_syn" in syn.variables:
                 d = values["delay"]
-                self._set_stdp_delays(syn, positions, d if d is not None else simulator.state.min_delay)
+                self._set_stdp_delays(syn, positions, sl, d if d is not None else simulator.state.min_delay)
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
                 if syn.pre.variables["delay"].scalar:
-                    if np.ndim(delay):
-                        raise errors.NotSupportedError(
-                            f"Projection '{self.label}': its delays were all equal when it was created, so "
-                            f"the Brian2 backend gave it one shared delay, which cannot become different per "
-                            f"connection; create the projection with heterogeneous delays instead")
-                    syn.delay = float(delay) * brian2.second
+                    self._set_scalar_delay(syn, delay)
                 else:
-                    state_array(syn.pre, "delay")[:] = delay
+                    state_array(syn.pre, "delay")[sl] = delay
+
+    def _set_scalar_delay(self, syn, delay):
+        """The one delay (s) of a Synapses object made with Brian2's scalar delay."""
+        if np.ndim(delay):
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': its delays were all equal when it was created, so "
+                f"the Brian2 backend gave it one shared delay, which cannot become different per "
+                f"connection; create the projection with heterogeneous delays instead")
+        current = float(state_array(syn.pre, "delay")[0])
+        if syn._pynn_parts > 1 and abs(current - float(delay)) > 1e-12:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': it shares one Brian2 Synapses object, with one delay, with "
+                f"other projections between the same groups (formed at the first run), so its delay "
+                f"cannot change alone; set the delay before the first run, or use "
+                f"setup(share_groups=False) for one Synapses object per projection")
+        syn.delay = float(delay) * brian2.second
 
     def _root_of_group(self, group):
         for root, _, _ in roots(self.post):
@@ -223,9 +267,9 @@ class Projection(common.Projection):
         if name != "weight" or not getattr(self.synapse_type, "plastic", False) or not self._synapses:
             return None
         out = np.empty(self._pre.size)
-        for syn, positions, _ in self._synapses:
+        for syn, positions, _, sl in self._synapses:
             unit = self._on_pre[id(self._root_of_group(syn.target))][1]
-            out[positions] = state_array(syn, "weight") / _WEIGHT_SI[unit]
+            out[positions] = state_array(syn, "weight")[sl] / _WEIGHT_SI[unit]
         w = self._syn.get("weight")
         negative = np.any(np.asarray(w, dtype=float) < 0) if w is not None else False
         return -out if negative else out
@@ -233,6 +277,8 @@ class Projection(common.Projection):
     def _native_synapse_sampler(self, variables, interval_steps):
         from pyNN.brian2.recording import SynapseSampler
 
+        if self._waiting:
+            simulator.state.build_pending()
         if not self._synapses:
             return None  # (no connections: the core's reading is trivial)
         return SynapseSampler(self, variables, interval_steps)
@@ -252,11 +298,41 @@ class Projection(common.Projection):
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
         out = np.empty(self._pre.size)
-        for syn, positions, _ in self._synapses:
-            out[positions] = state_array(syn, f"{name}_tm")
+        for syn, positions, _, sl in self._synapses:
+            out[positions] = state_array(syn, f"{name}_tm")[sl]
         return out
 
     def _after_restore(self):
         """The snapshot holds the values at the first run: put back the current ones."""
         if self._synapses:
             self._set_attributes(self._native_values(self._syn))
+
+
+def build_pending():
+    """One Synapses object for the pending parts of static projections with equal sharing
+    keys (see Projection._sharing_key), connected in one call; each projection keeps its
+    slice of it. Called by the State before a run (after the pending populations were built)."""
+    state = simulator.state
+    parts, state.pending_synapses = state.pending_synapses, []
+    by_key = {}
+    for part in parts:
+        prj, source, target, _, _, positions = part
+        by_key.setdefault(prj._sharing_key(source, target, positions), []).append(part)
+    created, projections = [], {}
+    for members in by_key.values():
+        prj, source, target, _, _, positions = members[0]
+        syn = prj._build(source, target, prj._delays_for(positions))
+        syn._pynn_parts = len(members)
+        _connect_arrays(syn, np.concatenate([m[1]._offset + m[3] for m in members]),
+                        np.concatenate([m[2]._offset + m[4] for m in members]))
+        start = 0
+        for prj, source, _, i, _, positions in members:
+            prj._synapses.append((syn, positions, source, slice(start, start + i.size)))
+            prj._waiting = False
+            projections[id(prj)] = prj
+            start += i.size
+        created.append(syn)
+    for prj in projections.values():
+        prj._set_attributes(prj._native_values(prj._syn))
+    for syn in created:
+        state.add(syn)

@@ -1,4 +1,5 @@
-"""Brian2 recorders: one SpikeMonitor per population, one StateMonitor per signal epoch.
+"""Brian2 recorders: one SpikeMonitor per Brian2 group (shared by the populations sharing the
+group, each recorder keeping its slice), one StateMonitor per signal epoch.
 
 Monitors run in Brian2's 'start' slot, so the sample of step k is the state at t = k*dt
 (after the spikes, deliveries and resets of the previous step). A run of n steps executes
@@ -30,8 +31,12 @@ class Recorder(recording.Recorder):
             return
         if variable == "spikes":
             if self._spike_monitor is None and len(indices):
-                self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"), when="end")
-                state.add(self._spike_monitor)
+                if pop._shared is not None:
+                    self._spike_monitor = pop._shared.get_spike_monitor()
+                else:
+                    self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"),
+                                                              when="end")
+                    state.add(self._spike_monitor)
             # the core fetched everything up to now: spikes before now (e.g. while recording
             # was stopped) are not data
             self._spikes_seen = self._spike_monitor.num_spikes if self._spike_monitor is not None else 0
@@ -51,7 +56,8 @@ class Recorder(recording.Recorder):
             del self._monitors[key]
             old = entry[0]
             if (reused is None and epoch is not None and len(indices) and old.active
-                    and np.array_equal(old.record, epoch.indices) and abs(old.clock.dt_ - mon_dt) < 1e-12):
+                    and np.array_equal(old.record, pop._offset + np.asarray(epoch.indices))
+                    and abs(old.clock.dt_ - mon_dt) < 1e-12):
                 reused = entry  # e.g. after reset(): same cells, monitor emptied by the restore
             else:
                 old.active = False
@@ -62,7 +68,7 @@ class Recorder(recording.Recorder):
             self._monitors[(variable, id(epoch))] = reused
             return
         native = pop.brian2_model.state[variable][0]
-        mon = brian2.StateMonitor(pop.group, native, record=np.asarray(epoch.indices, dtype=int),
+        mon = brian2.StateMonitor(pop.group, native, record=pop._offset + np.asarray(epoch.indices, dtype=int),
                                   when="start", order=-10, name=state.unique_name("state"),
                                   dt=mon_dt * brian2.second)
         state.add(mon)
@@ -74,12 +80,16 @@ class Recorder(recording.Recorder):
         if mon is None or mon.num_spikes == self._spikes_seen:
             return np.zeros(0, np.int64), np.zeros(0)
         start = self._spikes_seen
+        pop = self.population
         idx = np.asarray(mon.i[start:], dtype=np.int64)
         t = np.asarray(mon.t_[start:], dtype=float) * 1e3
         self._spikes_seen = mon.num_spikes
+        if pop.size != len(pop._root):  # the monitor of a shared group: this population's slice
+            mine = (idx >= pop._offset) & (idx < pop._offset + pop.size)
+            idx, t = idx[mine] - pop._offset, t[mine]
         state = simulator.state
         steps = np.rint(t / state.dt).astype(np.int64)
-        if self.population.brian2_model.spikes_after_update:
+        if pop.brian2_model.spikes_after_update:
             steps += 1
         keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[idx]
         return idx[keep], steps[keep] * state.dt
@@ -158,9 +168,11 @@ class SynapseSampler:
         self.projection = projection
         self.variables = list(variables)
         self.monitors = []  # [StateMonitor, positions in the core's arrays, samples already used]
-        for syn, positions, _ in projection._synapses:
+        for syn, positions, _, sl in projection._synapses:
             natives = [projection._native_synapse_variable(name)[0] for name in self.variables]
-            mon = brian2.StateMonitor(syn, natives, record=True, when="start", order=-10,
+            # a Synapses object shared with other projections: only this projection's slice
+            record = True if sl.stop - sl.start == len(syn) else np.arange(sl.start, sl.stop)
+            mon = brian2.StateMonitor(syn, natives, record=record, when="start", order=-10,
                                       dt=interval_steps * state.dt * 1e-3 * brian2.second,
                                       name=state.unique_name("synapse_state"))
             state.add(mon)

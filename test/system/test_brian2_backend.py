@@ -177,15 +177,24 @@ def test_refused_projection_leaves_nothing_in_the_network():
 
 
 def test_one_synapses_object_per_projection_connected_in_one_call():
+    """A plastic projection (state of its own per synapse) has a Synapses object of its own,
+    made at creation; a static one is made before the run (see test_brian2_sharing.py)."""
     pre = sim.Population(20, sim.SpikeSourcePoisson(rate=10.0))
     post = sim.Population(30, sim.IF_cond_exp())
-    prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=sim.NumpyRNG(seed=1)),
-                         sim.StaticSynapse(weight=0.01, delay=0.5))
-    assert len(prj._synapses) == 1
-    syn = prj._synapses[0][0]
-    np.testing.assert_array_equal(syn.i[:], prj._pre)
-    np.testing.assert_array_equal(syn.j[:], prj._post)
-    np.testing.assert_allclose(syn.weight_[:], 0.01e-6)
+    rng = sim.NumpyRNG(seed=1)
+    plastic = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=rng),
+                             sim.TsodyksMarkramSynapse(weight=0.01, delay=0.5))
+    static = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=rng),
+                            sim.StaticSynapse(weight=0.02, delay=0.5))
+    assert len(plastic._synapses) == 1 and not static._synapses
+    sim.run(0.1)
+    for prj, weight in ((plastic, 0.01), (static, 0.02)):
+        assert len(prj._synapses) == 1
+        syn = prj._synapses[0][0]
+        assert len(syn) == len(prj)
+        np.testing.assert_array_equal(syn.i[:], prj._pre)
+        np.testing.assert_array_equal(syn.j[:], prj._post)
+        np.testing.assert_allclose(syn.weight_[:], weight * 1e-6)
 
 
 def test_delay_below_one_step_is_an_error_never_zero():
