@@ -238,8 +238,17 @@ class Projection(common.Projection):
                 else:
                     state_array(syn.pre, "delay")[sl] = delay
 
-    def _set_scalar_delay(self, syn, delay):
-        """The one delay (s) of a Synapses object made with Brian2's scalar delay."""
+    def _check_backend_connections(self, pre, post, values):
+        """Refuse, before the core keeps them, delays that a Synapses object made with Brian2's
+        scalar delay cannot take (see _check_scalar_delay)."""
+        d = values.get("delay")
+        for syn, positions, _, _ in self._synapses:
+            if syn.pre.variables["delay"].scalar:
+                self._check_scalar_delay(syn, self._delays_for(positions, d[positions] if isinstance(
+                    d, np.ndarray) else (d if d is not None else simulator.state.min_delay)))
+
+    def _check_scalar_delay(self, syn, delay):
+        """`delay` (s) must be one value, and that of the other projections sharing `syn`."""
         if np.ndim(delay):
             raise errors.NotSupportedError(
                 f"Projection '{self.label}': its delays were all equal when it was created, so "
@@ -250,8 +259,13 @@ class Projection(common.Projection):
             raise errors.NotSupportedError(
                 f"Projection '{self.label}': it shares one Brian2 Synapses object, with one delay, with "
                 f"other projections between the same groups (formed at the first run), so its delay "
-                f"cannot change alone; set the delay before the first run, or use "
-                f"setup(share_groups=False) for one Synapses object per projection")
+                f"cannot change alone to {float(delay) * 1e3 + simulator.state.dt:g} ms; set the delay "
+                f"before the first run, or use setup(share_groups=False) for one Synapses object per "
+                f"projection")
+
+    def _set_scalar_delay(self, syn, delay):
+        """The one delay (s) of a Synapses object made with Brian2's scalar delay."""
+        self._check_scalar_delay(syn, delay)
         syn.delay = float(delay) * brian2.second
 
     def _root_of_group(self, group):
