@@ -1,11 +1,22 @@
-"""Brian2 projections: one Synapses object per projection (per pair of Brian2 groups when
-an Assembly spans several populations), connected from the core's index arrays in one
-``connect(i=, j=)`` call.
+"""Brian2 projections: Synapses objects connected from the core's index arrays in one write.
+
+When. A projection's Synapses objects are made before the next run (or when first needed:
+recording or reading synapse state), together with those of every other projection
+waiting then; until that moment set() only changes the core's values, so delays may
+still become heterogeneous.
+
+Sharing. The connections of static projections (no state of their own) from one Brian2
+group onto another, with the same receptor statement and the same delay (or per-synapse
+delays), share one Synapses object: each projection owns a slice of it. A projection
+with synaptic state (STDP, Tsodyks-Markram, stochastic) has one Synapses object per pair
+of groups (several when an Assembly spans several groups). ``setup(share_groups=False)``
+gives every projection its own.
 
 Delays: the core gives delays as whole steps D >= 1; the Brian2 delay is D - 1 steps
 (see simulator.py for why), so that the target's variables jump in the sample at spike
-time + delay.
-A projection whose delays are all equal gets Brian2's scalar (homogeneous) delay.
+time + delay. A Synapses object whose delays are all equal when it is made gets Brian2's
+scalar (homogeneous) delay; after that, it cannot take different delays per connection
+(refused with NotSupportedError before the core keeps the values).
 """
 
 import brian2
@@ -117,32 +128,18 @@ class Projection(common.Projection):
                 sel = np.flatnonzero((pre_member == a) & (post_member == b))
                 parts.append((self, pre_roots[a][0], post_roots[b][0], pre_root_index[sel], post_root_index[sel],
                               positions[sel]))
-        if self._shareable():
-            # made with the other pending projections' connections before the next run
-            self._waiting = True
-            simulator.state.pending_synapses.extend(parts)
-            return
-        created = []
-        for _, source, target, i, j, part_positions in parts:
-            syn = self._build(source, target, self._delays_for(part_positions))
-            _connect_arrays(syn, source._offset + i, target._offset + j)
-            self._init_synapse_state(syn, part_positions, slice(0, i.size))
-            created.append((syn, part_positions, source, slice(0, i.size)))
-        self._synapses = created
-        try:
-            self._set_attributes(self._native_values(self._syn))
-        except Exception:
-            self._synapses = []
-            raise
-        # only now, when every object is complete, do they join the network: a failure above
-        # leaves nothing behind
-        for syn, _, _, _ in created:
-            simulator.state.add(syn)
+        # made before the next run (or when first needed), with the other waiting projections'
+        # connections: their delays are then final, and static ones share Synapses objects
+        self._waiting = True
+        simulator.state.pending_synapses.extend(parts)
 
     def _sharing_key(self, source, target, positions):
         """Parts of static projections with equal keys share one Synapses object: the same
         source and target groups, the same on_pre statement and weight unit, and the same
-        delay if it is one value (Brian2's scalar delay) or per-synapse delays."""
+        delay if it is one value (Brian2's scalar delay) or per-synapse delays. Every part
+        of another projection has a key of its own."""
+        if not self._shareable():
+            return (id(self), int(positions[0]))
         statement, unit = self._on_pre[id(target)]
         delay = self._delays_for(positions)
         delay_key = float(delay) if np.ndim(delay) == 0 else "per synapse"
@@ -279,7 +276,7 @@ class Projection(common.Projection):
     def _read_plastic(self, name):
         """STDP weights (the value of each connection's last pre event), in standard units."""
         if name != "weight" or not getattr(self.synapse_type, "plastic", False) or not self._synapses:
-            return None
+            return None  # (also while waiting for its Synapses: nothing has run, the core's values hold)
         out = np.empty(self._pre.size)
         for syn, positions, _, sl in self._synapses:
             unit = self._on_pre[id(self._root_of_group(syn.target))][1]
@@ -311,6 +308,8 @@ class Projection(common.Projection):
         """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
+        if self._waiting:
+            simulator.state.build_pending()
         out = np.empty(self._pre.size)
         for syn, positions, _, sl in self._synapses:
             out[positions] = state_array(syn, f"{name}_tm")[sl]
@@ -323,9 +322,11 @@ class Projection(common.Projection):
 
 
 def build_pending():
-    """One Synapses object for the pending parts of static projections with equal sharing
-    keys (see Projection._sharing_key), connected in one call; each projection keeps its
-    slice of it. Called by the State before a run (after the pending populations were built)."""
+    """The Synapses objects of the waiting projections: one for the parts of static
+    projections with equal sharing keys (see Projection._sharing_key), one per part of
+    any other, each connected in one call; each projection keeps its slice of them. Called
+    by the State before a run (after the waiting populations were built), and when a
+    projection's Synapses are needed earlier (recording, reading synapse state)."""
     state = simulator.state
     parts, state.pending_synapses = state.pending_synapses, []
     by_key = {}
@@ -341,7 +342,9 @@ def build_pending():
                         np.concatenate([m[2]._offset + m[4] for m in members]))
         start = 0
         for prj, source, _, i, _, positions in members:
-            prj._synapses.append((syn, positions, source, slice(start, start + i.size)))
+            part = slice(start, start + i.size)
+            prj._synapses.append((syn, positions, source, part))
+            prj._init_synapse_state(syn, positions, part)
             prj._waiting = False
             projections[id(prj)] = prj
             start += i.size

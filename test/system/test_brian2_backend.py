@@ -177,8 +177,8 @@ def test_refused_projection_leaves_nothing_in_the_network():
 
 
 def test_one_synapses_object_per_projection_connected_in_one_call():
-    """A plastic projection (state of its own per synapse) has a Synapses object of its own,
-    made at creation; a static one is made before the run (see test_brian2_sharing.py)."""
+    """A plastic projection (state of its own per synapse) has a Synapses object of its own;
+    both are made before the first run (sharing: see test_brian2_sharing.py)."""
     pre = sim.Population(20, sim.SpikeSourcePoisson(rate=10.0))
     post = sim.Population(30, sim.IF_cond_exp())
     rng = sim.NumpyRNG(seed=1)
@@ -186,7 +186,7 @@ def test_one_synapses_object_per_projection_connected_in_one_call():
                              sim.TsodyksMarkramSynapse(weight=0.01, delay=0.5))
     static = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=rng),
                             sim.StaticSynapse(weight=0.02, delay=0.5))
-    assert len(plastic._synapses) == 1 and not static._synapses
+    assert not plastic._synapses and not static._synapses
     sim.run(0.1)
     for prj, weight in ((plastic, 0.01), (static, 0.02)):
         assert len(prj._synapses) == 1

@@ -156,3 +156,28 @@ def test_weight_recording_of_a_shared_synapses_object_samples_only_the_projectio
     sig = prj_b.get_data().segments[0].analogsignals[0]
     assert sig.shape[1] == len(prj_b) == 12
     np.testing.assert_allclose(np.asarray(sig.magnitude), 0.25)
+
+
+@pytest.mark.parametrize("synapse", ["static", "tsodyks_markram"])
+def test_equal_delays_may_become_heterogeneous_until_the_first_run(synapse):
+    """PyNN 0.13 scenarios set per-connection delays on a projection created with one delay:
+    the Synapses objects are made at the first run, with the delays of that moment."""
+    sim.setup(timestep=0.1)
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+    post = sim.Population(3, sim.IF_curr_exp(tau_m=1e4))
+    kind = sim.StaticSynapse if synapse == "static" else sim.TsodyksMarkramSynapse
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), kind(weight=1.0, delay=0.5))
+    prj.set(delay=np.array([0.5, 1.0, 1.5]))
+    post.record("v")
+    sim.run(5.0)
+    assert prj.get("delay", format="list", with_address=False) == pytest.approx([0.5, 1.0, 1.5])
+    sig = post.get_data().segments[0].analogsignals[0]
+    t = sig.times.magnitude
+    arrival = [t[np.flatnonzero(sig.magnitude[:, k] > -64.99)[0]] for k in range(3)]
+    assert np.diff(arrival) == pytest.approx([0.5, 0.5])  # (v rises one step after the current)
+    prj.set(delay=np.array([1.0, 1.5, 0.5]))  # per-synapse delays: may change after the run too
+    other = sim.Projection(pre, post, sim.OneToOneConnector(), kind(weight=1.0, delay=0.5))
+    sim.run(1.0)
+    with pytest.raises(errors.NotSupportedError, match="one shared delay"):
+        other.set(delay=np.array([0.5, 1.0, 1.5]))
+    assert other.get("delay", format="list", with_address=False) == pytest.approx([0.5] * 3)
