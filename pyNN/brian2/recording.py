@@ -168,12 +168,17 @@ class SynapseSampler:
         self.projection = projection
         self.variables = list(variables)
         self.monitors = []  # [StateMonitor, positions in the core's arrays, samples already used]
+        # a monitor's clock ticks at multiples of its dt from t = 0: sample every step when the
+        # sample grid (anchored where the recording's segment began) is not aligned with it
+        recorder = getattr(projection, "_synapse_recorder", None)
+        anchor = getattr(getattr(recorder, "current", None), "t_start_steps", state.steps)
+        mon_steps = interval_steps if anchor % interval_steps == 0 else 1
         for syn, positions, _, sl in projection._synapses:
             natives = [projection._native_synapse_variable(name)[0] for name in self.variables]
             # a Synapses object shared with other projections: only this projection's slice
             record = True if sl.stop - sl.start == len(syn) else np.arange(sl.start, sl.stop)
             mon = brian2.StateMonitor(syn, natives, record=record, when="start", order=-10,
-                                      dt=interval_steps * state.dt * 1e-3 * brian2.second,
+                                      dt=mon_steps * state.dt * 1e-3 * brian2.second,
                                       name=state.unique_name("synapse_state"))
             state.add(mon)
             self.monitors.append([mon, positions, 0])
