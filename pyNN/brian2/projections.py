@@ -127,8 +127,9 @@ class Projection(common.Projection):
         """Whether this is an STDP projection with dendritic_delay_fraction = 0 (all of the delay
         axonal). Brian2 runs 0 or 1, one value per projection: the events are scheduled
         differently (see _schedule_fraction_zero)."""
-        if not getattr(self.synapse_type, "plastic", False):
-            return False
+        if not getattr(self.synapse_type, "plastic", False) or \
+                "dendritic_delay_fraction" not in self.synapse_type.get_parameter_names():
+            return False  # (NESTML synapses: all of the delay dendritic, as in NEST)
         fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
         base = getattr(fraction, "base_value", fraction)
         values = None if isinstance(base, RandomDistribution) else np.unique(np.asarray(base, dtype=float))
