@@ -21,8 +21,8 @@ at k*dt), is kept in ``values`` (see ``State.prepare_injections``). It reaches t
   vectors have then, and a ``SaveState`` restores the setup it saved. The backend therefore
   detaches the continuous plays before the state is saved and attaches them again after
   the save (``detach``/``attach``, called by reinit.py): ``finitialize()`` sets them up
-  afresh and the restore leaves them alone. When their vectors must grow (a longer run),
-  the backend asks for that re-initialisation again.
+  afresh and the restore leaves them alone. When their vectors must grow beyond what they
+  hold (they grow by doubling), the backend asks for that re-initialisation again.
 
 When the groups are made anew after a run, the old groups are retired (`retire`).
 """
@@ -65,23 +65,30 @@ class InjectionGroup:
 
     def update_knots(self, dt):
         """Write the knots of a continuous group from `values`. Returns True when their
-        number changed (the play must then be set up again by a re-initialisation)."""
+        number changed (the play must then be set up again by a re-initialisation).
+
+        The knots cover twice the steps needed when they must grow, so that a sequence of
+        runs re-initialises only when the total length doubles; steps beyond `values` hold
+        its last value (they are not reached before the vector is written again)."""
         if not self.continuous:
             return False
         y = self.values.as_numpy()
-        n = 2 * y.size
-        grew = self._knot_times.size() != n
+        capacity = int(self._knot_times.size()) // 2
+        grew = capacity < y.size
         if grew:
-            self._knot_times.resize(n)
-            self._knot_values.resize(n)
-            k = np.arange(y.size)
+            capacity = max(y.size, 2 * capacity)
+            self._knot_times.resize(2 * capacity)
+            self._knot_values.resize(2 * capacity)
+            k = np.arange(capacity)
             times = self._knot_times.as_numpy()
             # the cell mechanisms read i_inj in their SOLVE block, after NEURON has advanced t
             # to the end of the step, (k+1)*dt up to rounding: step k's value is held flat
             # over ((k+0.5)*dt, (k+1.5)*dt), so that the rounding of t cannot pick a neighbour
             times[0::2] = (k + 0.5) * dt
             times[1::2] = (k + 1.5) * dt
-        self._knot_values.as_numpy()[:] = np.repeat(y, 2)
+        knots = self._knot_values.as_numpy()
+        knots[:2 * y.size] = np.repeat(y, 2)
+        knots[2 * y.size:] = y[-1] if y.size else 0.0
         return grew or not self._attached
 
     def attach(self):
