@@ -309,7 +309,7 @@ class Engine:
             self.emitted_through = k0
         neurons = [g for g in self.groups if g.kind == "neuron"]
         sources = [g for g in self.groups if g.kind == "source"]
-        fast = {g.index: _fast_kernel(g, self.team) for g in neurons} if kernels.use_numba() else {}
+        fast = {g.index: _fast_kernel(g) for g in neurons} if kernels.use_numba() else {}
         zero = {g.index: np.zeros(g.n) for g in neurons}
         quantised = {g.index: getattr(g, "quantise", False) for g in neurons}
         substeps = {g.index: getattr(g, "substeps", 1) for g in neurons}
@@ -320,6 +320,12 @@ class Engine:
             s = k + 1
             if self.driver_load is not None:
                 self.driver_load[:] = 0
+            # every group's step first, then the deliveries in group order: a delivery goes to
+            # slot (s + d) mod L with 1 <= d < L, never to the slot s the groups read, so this
+            # is the order of doing each group's step and delivery in turn; it lets the fused
+            # kernels of all groups run in one hand-over to the threads per step
+            stepped = []
+            jobs = []
             for g in neurons:
                 i_ext = zero[g.index]
                 injections = external.get(g.index)
@@ -331,7 +337,8 @@ class Engine:
                 arrivals = buf[s % buf.shape[0]]
                 kernel = fast.get(g.index)
                 if kernel is not None:
-                    spikes = kernel(g, i_ext, arrivals, out[g.index])
+                    jobs.append((kernel(g, i_ext, arrivals, out[g.index]), g.n, out[g.index]))
+                    spikes = None
                 elif substeps[g.index] > 1:
                     spikes = _substepped(g, i_ext, arrivals, substeps[g.index])
                 else:
@@ -341,6 +348,13 @@ class Engine:
                     spikes = g.fire()
                     if quantised[g.index]:
                         self.counters["saturations"] += quantise_state(g)
+                stepped.append([g, spikes])
+            if jobs:
+                fired = iter(self.team.spikes_of_groups(jobs))
+                for entry in stepped:
+                    if entry[1] is None:
+                        entry[1] = next(fired)
+            for g, spikes in stepped:
                 if spikes.size:
                     self._spiked(g, spikes, s)
             for g in sources:
@@ -440,9 +454,10 @@ def _substepped(group, i_ext, arrivals, m):
     return np.unique(spikes) if len(fired) > 1 else spikes
 
 
-def _fast_kernel(group, team):
-    """A compiled step function for `group` (its cells split over `team` if it pays), which
-    returns the spiking cells, or None if it has no fused kernel."""
+def _fast_kernel(group):
+    """For a group with a fused compiled step, a function of (group, i_ext, arrivals, out)
+    that returns the step of the cells lo..hi-1, ``count = part(lo, hi)`` (spiking cells in
+    ``out[lo:lo + count]``); None if the group has no fused kernel."""
     rec = group.receptors
     if getattr(group, "quantise", False) or getattr(group, "substeps", 1) > 1:
         return None
@@ -459,7 +474,7 @@ def _fast_kernel(group, team):
                                               i_tot, g.v_reset, g.h, lo, hi)
                 return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset,
                                                       g.threshold, g.ref_steps, out, lo, hi)
-            return team.spikes(part, g.n, out)
+            return part
         return step
     if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
         k_y = np.array(group.k_y, dtype=float)
@@ -472,6 +487,6 @@ def _fast_kernel(group, team):
                                               lo, hi)
                 return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset,
                                                       g.threshold, g.ref_steps, out, lo, hi)
-            return team.spikes(part, g.n, out)
+            return part
         return step
     return None

@@ -56,19 +56,25 @@ class ThreadTeam:
         results.extend(f.result() for f in futures)
         return results
 
-    def spikes(self, part, n, out):
-        """Run ``count = part(lo, hi)`` (which writes its spiking cells to ``out[lo:lo + count]``)
-        over the cells of a group; returns every spiking cell, in increasing order."""
-        parts = self.parts(n, self.min_cells)
-        if parts == 1:
-            return out[:part(0, n)]
-        counts = self.run(part, n, parts)
-        bounds = [n * k // parts for k in range(parts + 1)]
-        return np.concatenate([out[bounds[k]:bounds[k] + counts[k]] for k in range(parts)])
+    def spikes_of_groups(self, jobs):
+        """One step of several groups in one hand-over to the threads. `jobs`: (part, n, out)
+        per group, ``count = part(lo, hi)`` stepping its cells lo..hi-1 and writing the spiking
+        ones to ``out[lo:lo + count]``. Each group is cut into as many ranges as pay (see
+        parts); thread k does range k of every group. Returns each group's spiking cells, in
+        increasing order."""
+        plans = [(part, n, out, self.parts(n, self.min_cells)) for part, n, out in jobs]
+        width = max(p for *_, p in plans)
 
-    def cells(self, part, n):
-        """Run ``part(lo, hi)`` over the cells 0..n-1 of a group, split if it pays."""
-        self.run(part, n, self.parts(n, self.min_cells))
+        def work(k, _):
+            return [part(n * k // p, n * (k + 1) // p) if k < p else 0 for part, n, _, p in plans]
+        counts = self.run(work, width, width)  # range k of 0..width-1 is k..k+1
+        fired = []
+        for j, (_, n, out, p) in enumerate(plans):
+            if p == 1:
+                fired.append(out[:counts[0][j]])
+            else:
+                fired.append(np.concatenate([out[n * k // p:n * k // p + counts[k][j]] for k in range(p)]))
+        return fired
 
     def close(self):
         """Stop the worker threads (a later run starts them again)."""
