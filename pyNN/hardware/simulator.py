@@ -44,17 +44,21 @@ class State(BaseState):
         self.profile = None
         self.policy = "strict"
         self.rng_seed = DEFAULT_SEED
+        self.threads = 1
         self.engine = Engine(self.dt, self.rng_seed)
         self.mapping = None
         self.mapped_network = None
         self._blocks_by_label = {}
         self._dirty = True
 
+    def _threads_hint(self):
+        return "; setup(threads=T) runs the emulator's loops on T cores of one machine"
+
     def extra_setup_options(self):
         """setup() takes any hardware-profile setting as an override (see the core's option table)."""
         return {name for p in list_profiles() for name in load_profile(p).settings}
 
-    def _setup(self, profile="ideal", policy="strict", seed=None, rng_seed=None, **profile_overrides):
+    def _setup(self, profile="ideal", policy="strict", seed=None, rng_seed=None, threads=1, **profile_overrides):
         if policy not in ("strict", "lenient"):
             raise errors.InvalidParameterValueError(
                 f"setup(): policy must be 'strict' or 'lenient', not {policy!r}")
@@ -63,7 +67,11 @@ class State(BaseState):
         self.policy = policy
         seed = seed if seed is not None else rng_seed
         self.rng_seed = int(seed) if seed is not None else DEFAULT_SEED
-        self.engine = Engine(self.dt, self.rng_seed)
+        # threads of the engine's compiled loops (checked by the core's option table);
+        # results do not depend on it (pyNN.hardware.engine.threads)
+        self.threads = int(threads)
+        self.engine.team.close()
+        self.engine = Engine(self.dt, self.rng_seed, self.threads)
         self.mapping = None
         self.mapped_network = None
         # a new network: no block of the previous one may hand its weights and traces on

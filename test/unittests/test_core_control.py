@@ -41,7 +41,7 @@ class TestSetup:
             sim.setup(threads=4)
         assert sim.state.options == {"verbosity": "quiet"}
         assert [r.message for r in caplog.records if "threads" in r.message] == [
-            "setup(): option 'threads' is ignored by pyNN.mock (it is used by pyNN.nest)"]
+            "setup(): option 'threads' is ignored by pyNN.mock (it is used by pyNN.nest, pyNN.hardware)"]
 
     def test_unknown_option_warns_with_close_matches(self, sim):
         with pytest.warns(UserWarning, match="'thraeds'.*Did you mean: threads"):

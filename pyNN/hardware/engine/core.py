@@ -22,6 +22,7 @@ import numpy as np
 import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.s1615 import quantise_state
 from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent
+from pyNN.hardware.engine.threads import ThreadTeam
 
 
 class SignalRecord:
@@ -224,11 +225,13 @@ class Block:
 
 
 class Engine:
-    """Runs groups of cells connected by blocks, on a fixed time step `dt` (ms)."""
+    """Runs groups of cells connected by blocks, on a fixed time step `dt` (ms), with
+    `threads` threads for the compiled loops of large groups (see engine.threads)."""
 
-    def __init__(self, dt, seed=0):
+    def __init__(self, dt, seed=0, threads=1):
         self.dt = float(dt)
         self.seed = int(seed)
+        self.team = ThreadTeam(threads)
         self.groups = []
         self.blocks = []
         self.outgoing = {}
@@ -245,6 +248,7 @@ class Engine:
     def add_group(self, group):
         group.recording = GroupRecording(group.n)
         group.index = len(self.groups)
+        group.team = self.team
         self.groups.append(group)
         return group
 
@@ -316,6 +320,12 @@ class Engine:
             s = k + 1
             if self.driver_load is not None:
                 self.driver_load[:] = 0
+            # every group's step first, then the deliveries in group order: a delivery goes to
+            # slot (s + d) mod L with 1 <= d < L, never to the slot s the groups read, so this
+            # is the order of doing each group's step and delivery in turn; it lets the fused
+            # kernels of all groups run in one hand-over to the threads per step
+            stepped = []
+            jobs = []
             for g in neurons:
                 i_ext = zero[g.index]
                 injections = external.get(g.index)
@@ -327,8 +337,8 @@ class Engine:
                 arrivals = buf[s % buf.shape[0]]
                 kernel = fast.get(g.index)
                 if kernel is not None:
-                    count = kernel(g, i_ext, arrivals, out[g.index])
-                    spikes = out[g.index][:count]
+                    jobs.append((kernel(g, i_ext, arrivals, out[g.index]), g.n, out[g.index]))
+                    spikes = None
                 elif substeps[g.index] > 1:
                     spikes = _substepped(g, i_ext, arrivals, substeps[g.index])
                 else:
@@ -338,6 +348,13 @@ class Engine:
                     spikes = g.fire()
                     if quantised[g.index]:
                         self.counters["saturations"] += quantise_state(g)
+                stepped.append([g, spikes])
+            if jobs:
+                fired = iter(self.team.spikes_of_groups(jobs))
+                for entry in stepped:
+                    if entry[1] is None:
+                        entry[1] = next(fired)
+            for g, spikes in stepped:
                 if spikes.size:
                     self._spiked(g, spikes, s)
             for g in sources:
@@ -384,9 +401,25 @@ class Engine:
                 self.counters["synaptic_events"] += block.deliver_limited(spikes, s, buffer)
                 continue
             else:
-                kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
-                                block.receptor)
+                events = int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
+                self.counters["synaptic_events"] += events
+                self._deliver(block, spikes, s, buffer, events)
+                continue
             self.counters["synaptic_events"] += int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
+
+    def _deliver(self, block, spikes, s, buffer, events):
+        """Static connections into the ring buffer; split by target cell over the threads
+        if there are enough events (the sums stay those of one thread: engine.threads)."""
+        parts = min(self.team.parts(events, self.team.min_events), block.post.n) if kernels.use_numba() else 1
+        if parts <= 1:
+            kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
+                            block.receptor)
+            return
+
+        def part(lo, hi):
+            kernels.deliver_range(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
+                                  block.receptor, lo, hi)
+        self.team.run(part, block.post.n, parts)
 
     def _sample(self, s):
         for group in self.groups:
@@ -422,7 +455,9 @@ def _substepped(group, i_ext, arrivals, m):
 
 
 def _fast_kernel(group):
-    """A compiled step function for `group`, or None if it has no fused kernel."""
+    """For a group with a fused compiled step, a function of (group, i_ext, arrivals, out)
+    that returns the step of the cells lo..hi-1, ``count = part(lo, hi)`` (spiking cells in
+    ``out[lo:lo + count]``); None if the group has no fused kernel."""
     rec = group.receptors
     if getattr(group, "quantise", False) or getattr(group, "substeps", 1) > 1:
         return None
@@ -433,18 +468,25 @@ def _fast_kernel(group):
 
         def step(g, i_ext, arrivals, out):
             i_tot = g.i_offset + i_ext
-            kernels.lif_cond_exp_membrane(g.v, g.ref, rec.y, rec.half_decay, e_rev, g_leak_e, g.g_leak, g.cm,
-                                          i_tot, g.v_reset, g.h)
-            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
-                                                  g.ref_steps, out)
+
+            def part(lo, hi):
+                kernels.lif_cond_exp_membrane(g.v, g.ref, rec.y, rec.half_decay, e_rev, g_leak_e, g.g_leak, g.cm,
+                                              i_tot, g.v_reset, g.h, lo, hi)
+                return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset,
+                                                      g.threshold, g.ref_steps, out, lo, hi)
+            return part
         return step
     if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
         k_y = np.array(group.k_y, dtype=float)
 
         def step(g, i_ext, arrivals, out):
             i_tot = g.i_offset + i_ext
-            kernels.lif_curr_exp_membrane(g.v, g.ref, rec.y, k_y, g.v_rest, g.p22, g.p20, i_tot, g.v_reset)
-            return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset, g.threshold,
-                                                  g.ref_steps, out)
+
+            def part(lo, hi):
+                kernels.lif_curr_exp_membrane(g.v, g.ref, rec.y, k_y, g.v_rest, g.p22, g.p20, i_tot, g.v_reset,
+                                              lo, hi)
+                return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset,
+                                                      g.threshold, g.ref_steps, out, lo, hi)
+            return part
         return step
     return None

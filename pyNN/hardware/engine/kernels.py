@@ -61,13 +61,26 @@ def _deliver_loop(indptr, post, weight, delay, spikes, step, buffer, receptor):
             buffer[(step + delay[j]) % n_slots, receptor, post[j]] += weight[j]
 
 
+def _deliver_range(indptr, post, weight, delay, spikes, step, buffer, receptor, lo, hi):
+    """The part of _deliver_loop that goes to the target cells lo..hi-1. Every thread walks
+    all the spiking rows in the same order, so each buffer element receives its weights in
+    the order of the serial loop: the sums are bit for bit the same."""
+    n_slots = buffer.shape[0]
+    for s in spikes:
+        for j in range(indptr[s], indptr[s + 1]):
+            target = post[j]
+            if lo <= target < hi:
+                buffer[(step + delay[j]) % n_slots, receptor, target] += weight[j]
+
+
 # ---------------------------------------------------------------------------------------------
 # Fused step of the most common groups (LIF with two exponential receptors)
 # ---------------------------------------------------------------------------------------------
 
-def _lif_cond_exp_membrane(v, ref, g, half_decay, e_rev, g_leak_e, g_leak, cm, i_tot, v_reset, h):
-    """v over one step of LIF cells with two exponential conductances (mid-step values)."""
-    for i in range(v.shape[0]):
+def _lif_cond_exp_membrane(v, ref, g, half_decay, e_rev, g_leak_e, g_leak, cm, i_tot, v_reset, h, lo, hi):
+    """v over one step of the LIF cells lo..hi-1 with two exponential conductances
+    (mid-step values)."""
+    for i in range(lo, hi):
         if ref[i] > 0:
             v[i] = v_reset[i]
             ref[i] -= 1
@@ -80,9 +93,10 @@ def _lif_cond_exp_membrane(v, ref, g, half_decay, e_rev, g_leak_e, g_leak, cm, i
             v[i] = v_inf + (v[i] - v_inf) * np.exp(-h * g_tot / cm[i])
 
 
-def _lif_curr_exp_membrane(v, ref, y, k_y, v_rest, p22, p20, i_tot, v_reset):
-    """v over one step of LIF cells with two exponential currents (exact propagator)."""
-    for i in range(v.shape[0]):
+def _lif_curr_exp_membrane(v, ref, y, k_y, v_rest, p22, p20, i_tot, v_reset, lo, hi):
+    """v over one step of the LIF cells lo..hi-1 with two exponential currents (exact
+    propagator)."""
+    for i in range(lo, hi):
         if ref[i] > 0:
             v[i] = v_reset[i]
             ref[i] -= 1
@@ -91,11 +105,11 @@ def _lif_curr_exp_membrane(v, ref, y, k_y, v_rest, p22, p20, i_tot, v_reset):
                 + k_y[0, i] * y[0, i] + k_y[1, i] * y[1, i]
 
 
-def _exp_receptors_and_fire(v, ref, y, decay, arrivals, v_reset, threshold, ref_steps, out):
-    """Decay two exponential receptors, take the arrivals (and clear them), fire.
-    Returns the spike count; the spiking cells are in out[:count]."""
+def _exp_receptors_and_fire(v, ref, y, decay, arrivals, v_reset, threshold, ref_steps, out, lo, hi):
+    """Decay two exponential receptors of the cells lo..hi-1, take the arrivals (and clear
+    them), fire. Returns the spike count; the spiking cells are in out[lo:lo + count]."""
     count = 0
-    for i in range(v.shape[0]):
+    for i in range(lo, hi):
         y[0, i] = y[0, i] * decay[0, i] + arrivals[0, i]
         y[1, i] = y[1, i] * decay[1, i] + arrivals[1, i]
         arrivals[0, i] = 0.0
@@ -103,7 +117,7 @@ def _exp_receptors_and_fire(v, ref, y, decay, arrivals, v_reset, threshold, ref_
         if v[i] >= threshold[i]:
             v[i] = v_reset[i]
             ref[i] = ref_steps[i]
-            out[count] = i
+            out[lo + count] = i
             count += 1
     return count
 
@@ -151,10 +165,10 @@ def _adex_derivatives(i, v, w, i_ext, s, frozen, threshold, g_leak, delta_t, v_t
 
 
 def _adex_integrate(v, w, ref, i_tot, v_reset, threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest, a,
-                    tau_w, cm, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps):
-    """One step of AdExp cells (RK4 on `rk_steps` internal steps), in place."""
+                    tau_w, cm, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps, lo, hi):
+    """One step of the AdExp cells lo..hi-1 (RK4 on `rk_steps` internal steps), in place."""
     hs = h / rk_steps
-    for i in range(v.shape[0]):
+    for i in range(lo, hi):
         refractory = ref[i] > 0
         vi = v_reset[i] if refractory else v[i]
         wi = w[i]
@@ -205,11 +219,11 @@ def _hh_derivatives(i, v, m, n, hg, i_ext, s, p, codes, y, x, tau, tau_rise, e_r
             alpha_h * (1 - hg) - beta_h * hg)
 
 
-def _hh_integrate(v, m, n, hg, i_tot, p, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps):
-    """One step of Hodgkin-Huxley cells (RK4 on `rk_steps` internal steps), in place.
+def _hh_integrate(v, m, n, hg, i_tot, p, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps, lo, hi):
+    """One step of the Hodgkin-Huxley cells lo..hi-1 (RK4 on `rk_steps` internal steps), in place.
     `p` rows: v_offset, gbar_Na, e_rev_Na, gbar_K, e_rev_K, g_leak, e_rev_leak, cm."""
     hs = h / rk_steps
-    for i in range(v.shape[0]):
+    for i in range(lo, hi):
         a0, a1, a2, a3 = v[i], m[i], n[i], hg[i]
         ie = i_tot[i]
         for j in range(rk_steps):
@@ -311,6 +325,7 @@ def _lif_s1615_tick(v, syn_e, syn_i, refrac, in_e, in_i, v_rest, v_reset, v_thre
 if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _jit = numba.njit(cache=True, nogil=True)
     deliver_compiled = _jit(_deliver_loop)
+    deliver_range = _jit(_deliver_range)
     lif_cond_exp_membrane = _jit(_lif_cond_exp_membrane)
     lif_curr_exp_membrane = _jit(_lif_curr_exp_membrane)
     exp_receptors_and_fire = _jit(_exp_receptors_and_fire)
@@ -325,7 +340,7 @@ if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _narrow_c = _jit(_narrow)
     lif_s1615_tick = _jit(_lif_s1615_tick)
 else:  # pragma: no cover
-    deliver_compiled = None
+    deliver_compiled = deliver_range = None
     lif_cond_exp_membrane = lif_curr_exp_membrane = exp_receptors_and_fire = None
     adex_integrate = hh_integrate = lif_s1615_tick = None
 

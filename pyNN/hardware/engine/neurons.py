@@ -248,6 +248,18 @@ class _RK4Group(NeuronGroup):
 
     max_internal_step = 0.01  # ms
 
+    #: the engine's threads (set by Engine.add_group); None: one thread
+    team = None
+
+    def in_ranges(self, part):
+        """Run the compiled ``part(lo, hi)`` over every cell, split over the engine's threads
+        if it pays (each cell's update is independent of the others: engine.threads)."""
+        if self.team is None:
+            part(0, self.n)
+        else:
+            # an RK4 step costs some 50 times a LIF step, hence the smaller ranges
+            self.team.run(part, self.n, self.team.parts(self.n * 50, self.team.min_cells))
+
     def prepare_rk_steps(self):
         self.rk_steps = max(1, int(np.ceil(self.h / self.max_internal_step - 1e-9)))
 
@@ -304,10 +316,14 @@ class AdExp(_RK4Group):
     def integrate(self, i_ext):
         i_tot = self.i_offset + i_ext
         if kernels.use_numba():
-            kernels.adex_integrate(self.v, self.w, self.ref, i_tot, self.v_reset, self.threshold, self.g_leak,
-                                   self.delta_t, self.v_t, self.safe_delta, self.exp_on, self.v_rest, self.a,
-                                   self.tau_w, self.cm, *self.receptors.kernel_tables(), self.receptors.y,
-                                   self.receptors.x, self.h, self.rk_steps)
+            tables = self.receptors.kernel_tables()
+
+            def part(lo, hi):
+                kernels.adex_integrate(self.v, self.w, self.ref, i_tot, self.v_reset, self.threshold, self.g_leak,
+                                       self.delta_t, self.v_t, self.safe_delta, self.exp_on, self.v_rest, self.a,
+                                       self.tau_w, self.cm, *tables, self.receptors.y, self.receptors.x, self.h,
+                                       self.rk_steps, lo, hi)
+            self.in_ranges(part)
             self.receptors.advance(self.h)
             return
         refractory = self.ref > 0
@@ -395,9 +411,12 @@ class HodgkinHuxley(_RK4Group):
         i_tot = self.i_offset + i_ext
         if kernels.use_numba():
             self.v_before = self.v.copy()
-            kernels.hh_integrate(self.v, self.m, self.n_gate, self.h_gate, i_tot, self.kernel_parameters,
-                                 *self.receptors.kernel_tables(), self.receptors.y, self.receptors.x, self.h,
-                                 self.rk_steps)
+            tables = self.receptors.kernel_tables()
+
+            def part(lo, hi):
+                kernels.hh_integrate(self.v, self.m, self.n_gate, self.h_gate, i_tot, self.kernel_parameters,
+                                     *tables, self.receptors.y, self.receptors.x, self.h, self.rk_steps, lo, hi)
+            self.in_ranges(part)
             self.receptors.advance(self.h)
             return
         y = [self.v, self.m, self.n_gate, self.h_gate]

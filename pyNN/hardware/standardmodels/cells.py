@@ -31,7 +31,11 @@ LIMITATIONS = (
     "SpikeSourceInhGamma draws each interval with the shape and scale of the bin in force at the previous "
     "spike (exact when a and b are constant).",
     "processes and threads: a launch as several MPI processes is refused with NotSupportedError; "
-    "`setup(threads=T)` is ignored (logged at INFO): the emulator engine runs in one thread.",
+    "`setup(threads=T)` (an integer >= 1, else InvalidParameterValueError) runs the engine's compiled loops "
+    "(cell updates of the numba kernels, static spike delivery) on T threads with results bit for bit those of "
+    "T=1; loops are split only for large groups (about 4,000 cells or 8,000 delivered connections per thread), "
+    "and the numpy path (no numba), STP/STDP/stochastic/rate-limited deliveries and the spinnaker1 integer "
+    "tick run in one thread.",
 )
 
 
