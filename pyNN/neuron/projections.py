@@ -17,7 +17,8 @@ from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
 from pyNN.neuron import reinit, simulator
 from pyNN.neuron.hoc import h as hoc
-from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STOCHASTIC_FIRST_SLOT, StaticSynapse
+from pyNN.neuron.standardmodels.synapses import (PLASTIC_TARGET_CELLS, STDP_FIRST_SLOT, STOCHASTIC_FIRST_SLOT,
+                                                 StaticSynapse)
 
 
 class Projection(common.Projection):
@@ -35,7 +36,7 @@ class Projection(common.Projection):
         if targets and any(t.native_name not in targets for t in types):
             raise errors.NoModelAvailableError(
                 f"Projection '{self.label}': {type(syn).__name__} is not available on the NEURON backend for "
-                f"targets other than the IF_curr_* / IF_cond_* cell types (mechanisms {', '.join(targets)}), "
+                f"targets other than the {PLASTIC_TARGET_CELLS} cell types (mechanisms {', '.join(targets)}), "
                 f"not onto {', '.join(sorted({type(part.root.celltype).__name__ for part in parts}))}")
         # per postsynaptic cell (an Assembly may mix standard cells and PointNeurons): the
         # mechanism's receptor port (-1: none, the sign selects the input) and the weight sign
@@ -81,7 +82,7 @@ class Projection(common.Projection):
             raise errors.InvalidParameterValueError(
                 f"Projection '{self.label}': dendritic_delay_fraction below 1 is not supported on the NEURON "
                 f"backend for targets whose inputs are voltage jumps ({', '.join(names)}); it supports 1.0 "
-                f"there, and any value in [0, 1] onto the other IF_curr_* / IF_cond_* cell types")
+                f"there, and any value in [0, 1] onto the other cell types that take STDP")
 
     def _check_backend_delays(self, delays):
         """Distributed run: NEURON exchanges spikes between processes at intervals of the

@@ -309,14 +309,15 @@ LIMITATIONS = (
     "(the second spike is not detected).",
     "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
-    "TsodyksMarkramSynapse and the stochastic synapses (SimpleStochasticSynapse, "
-    "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) only onto IF_curr_* and IF_cond_* cells; other "
-    "targets raise NoModelAvailableError.",
-    "STDP: only onto IF_curr_*/IF_cond_* cells (other targets raise NoModelAvailableError); any "
-    "`dendritic_delay_fraction` in [0, 1] and any `w_min`, except that IF_curr_delta targets take 1.0 only "
-    "(InvalidParameterValueError). Each cell keeps its last 64 spikes for the rule: exact while a cell fires "
-    "at most 64 times between two pre-synaptic spikes of one of its plastic connections (a warning says when "
-    "spikes were missed).",
+    "TsodyksMarkramSynapse, STDP and the stochastic synapses (SimpleStochasticSynapse, "
+    "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) onto every standard cell type except PointNeuron "
+    "(whose receptor port takes the weight-vector slot of U): onto IF_curr_*, IF_cond_*, "
+    "EIF_cond_*_isfa_ista, HH_cond_exp, Izhikevich and GIF_cond_exp; onto PointNeuron, NESTML and native "
+    "cells they raise NoModelAvailableError.",
+    "STDP: any `dendritic_delay_fraction` in [0, 1] and any `w_min`, except that voltage-jump targets "
+    "(IF_curr_delta, Izhikevich) take 1.0 only (InvalidParameterValueError). Each cell keeps its last 64 "
+    "spikes for the rule: exact while a cell fires at most 64 times between two pre-synaptic spikes of one of "
+    "its plastic connections (a warning says when spikes were missed).",
     "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
     "the mpich wheel, installed), with the same network and spikes for any N; delays must then be at least two "
     "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
