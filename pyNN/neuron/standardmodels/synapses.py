@@ -22,7 +22,7 @@ from pyNN.standardmodels import build_translations, synapses
 PLASTIC_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond", "PyNN_AdExp", "PyNN_HH", "PyNN_Izhikevich", "PyNN_GIF")
 #: the standard cell types of those mechanisms, for error messages
 PLASTIC_TARGET_CELLS = "IF_curr_*, IF_cond_*, EIF_cond_*_isfa_ista, HH_cond_exp, Izhikevich and GIF_cond_exp"
-_TARGET_NAMES = "the target cell's NET_RECEIVE (pynn_synapse.inc)"
+_TARGET_NAMES = "the target cell's shared NET_RECEIVE, pynn_synapse.inc,"
 
 
 class NeuronSynapseTypeMixin:
@@ -57,7 +57,7 @@ class TsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.TsodyksMarkramSynap
     # the target mechanism's NET_RECEIVE carries the per-connection state (NEST's
     # tsodyks_synapse, with tau_psc = the target receptor's tau_syn)
     native_name = "NetCon"
-    native_description = f"Tsodyks-Markram state in the weight vector, updated in {_TARGET_NAMES}"
+    native_description = f"Tsodyks-Markram state in the weight vector, updated in {_TARGET_NAMES[:-1]}"
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
     weight_slots = ("U", "tau_rec", "tau_facil")
@@ -70,7 +70,7 @@ _STOCHASTIC_TARGETS = PLASTIC_TARGETS
 class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
     native_name = "NetCon"
-    native_description = f"Bernoulli draw in {_TARGET_NAMES}, from the cell's Random123 stream"
+    native_description = f"Bernoulli draw in {_TARGET_NAMES} from the cell's Random123 stream"
     translations = build_translations(*_WEIGHT_DELAY, ("p", "p"))
     weight_slots = ("p",)
     target_mechanisms = _STOCHASTIC_TARGETS
@@ -80,7 +80,7 @@ class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticS
 class StochasticTsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
     native_name = "NetCon"
-    native_description = (f"quantal release with one site in {_TARGET_NAMES} "
+    native_description = (f"quantal release with one site in {_TARGET_NAMES[:-1]} "
                           "(as NEST's quantal_stp_synapse)")
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
@@ -92,7 +92,7 @@ class StochasticTsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.Stochasti
 class MultiQuantalSynapse(NeuronSynapseTypeMixin, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
     native_name = "NetCon"
-    native_description = (f"quantal release over n sites in {_TARGET_NAMES} "
+    native_description = (f"quantal release over n sites in {_TARGET_NAMES[:-1]} "
                           "(as NEST's quantal_stp_synapse)")
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("n", "n"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
