@@ -140,7 +140,8 @@ def _run_on(name, celltype, params, weight):
 
 @pytest.mark.parametrize("celltype, weight", [("IF_curr_exp", 0.5), ("IF_cond_exp", 0.02),
                                               ("IF_cond_alpha", 0.02), ("IF_curr_delta", 1.0),
-                                              ("EIF_cond_exp_isfa_ista", 0.02), ("HH_cond_exp", 0.003)])
+                                              ("EIF_cond_exp_isfa_ista", 0.02), ("HH_cond_exp", 0.003),
+                                              ("Izhikevich", 2.0)])
 def test_same_membrane_on_every_backend(celltype, weight):
     """The same spikes give the same v (within 1e-4 mV) on every installed backend, also onto
     the conductance-based cells, whose response the recurrence cannot give in closed form."""

@@ -593,10 +593,12 @@ def _membrane_with_plastic_input(backend_name, fraction):
 
 #: teacher times for cells that cannot fire twice within a few ms (HH, AdEx)
 SPARSE_POST_TRAINS = [[14.0, 27.0, 58.5, 75.0], [3.0, 39.0, 69.0], [21.0, 32.0, 48.5, 79.0, 93.0], [11.0, 64.0]]
-#: cell type: (parameters, teacher weight in uS) making one post spike per teacher spike
+#: cell type: (parameters, teacher weight in uS or, for Izhikevich, mV) making one post spike per
+#: teacher spike
 OTHER_TARGETS = {
     "EIF_cond_exp_isfa_ista": ({"tau_syn_E": 1.0, "tau_refrac": 2.0}, 0.3),
     "HH_cond_exp": ({"tau_syn_E": 1.0}, 0.2),
+    "Izhikevich": ({}, 100.0),
 }
 #: plastic weights (uS) small enough to leave the post spikes to the teacher
 SMALL_W_MAX = 0.005
@@ -629,7 +631,7 @@ def _weights_onto(backend_name, celltype):
 
 @pytest.mark.parametrize("celltype", list(OTHER_TARGETS))
 def test_weights_onto_other_cell_types_equal_across_backends(celltype):
-    """Onto AdEx and HH cells too, every backend gives the reference weights for the post
+    """Onto AdEx, HH and Izhikevich cells too, every backend gives the reference weights for the post
     spikes it recorded (so the cell reports each of its spikes to the rule), and the same
     post spikes and weights as the others."""
     results = {name: _weights_onto(name, celltype) for name in STDP_BACKENDS if _importable(name)}
