@@ -126,7 +126,7 @@ def test_per_connection_parameters(sim):
 
 
 #: parameters (besides those of CELL) of the cell types that need other values to stay below threshold
-TARGET_PARAMS = {"EIF_cond_exp_isfa_ista": {"v_thresh": -50.0}}
+TARGET_PARAMS = {"EIF_cond_exp_isfa_ista": {"v_thresh": -50.0}, "GIF_cond_exp": {"lambda0": 0.0}}
 
 
 def _run_on(name, celltype, params, weight):
@@ -141,11 +141,15 @@ def _run_on(name, celltype, params, weight):
 @pytest.mark.parametrize("celltype, weight", [("IF_curr_exp", 0.5), ("IF_cond_exp", 0.02),
                                               ("IF_cond_alpha", 0.02), ("IF_curr_delta", 1.0),
                                               ("EIF_cond_exp_isfa_ista", 0.02), ("HH_cond_exp", 0.003),
-                                              ("Izhikevich", 2.0)])
+                                              ("Izhikevich", 2.0), ("GIF_cond_exp", 0.02)])
 def test_same_membrane_on_every_backend(celltype, weight):
     """The same spikes give the same v (within 1e-4 mV) on every installed backend, also onto
     the conductance-based cells, whose response the recurrence cannot give in closed form."""
     names = [name for name in BACKENDS if _available(name)]
+    if celltype == "GIF_cond_exp":
+        # Brian2's GIF cell is 0.13 mV from NEST's on this input already with static synapses
+        # (lambda0 = 0: no escape noise); that difference is the cell's, not the synapse's
+        names = [name for name in names if name != "brian2"]
     if len(names) < 2:
         pytest.skip("needs two backends")
     results = {name: _run_on(name, celltype, FACILITATING, weight) for name in names}
@@ -156,6 +160,8 @@ def test_same_membrane_on_every_backend(celltype, weight):
         # solution already with static synapses (0.19e-3 mV IF_cond_exp, 1.9e-3 mV
         # IF_cond_alpha on this input): that, not the synapse, sets its tolerance there
         atol = 3e-3 if name == "hardware" and celltype.startswith("IF_cond") else 1e-4
+        if name == "hardware" and celltype == "GIF_cond_exp":
+            atol = 2e-4  # 1.2e-4 mV from NEST with static synapses on this input
         if celltype == "HH_cond_exp":
             # NEST integrates HH with an adaptive Runge-Kutta-Fehlberg method, the others with a
             # fixed-step one: 1.05e-4 mV apart with static synapses on this input, as here
