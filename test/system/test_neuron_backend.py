@@ -233,11 +233,12 @@ def test_native_cells_with_initial_self_events_are_refused_after_a_run(fresh, na
 
 def test_unsupported_synapse_and_cell_types_say_so(fresh):
     p = sim.Population(2, sim.IF_cond_exp())
-    point = sim.Population(2, sim.PointNeuron(sim.LIF(), excitatory=sim.CondExpPostSynapticResponse()))
-    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_.*PointNeuron"):
-        sim.Projection(p, point, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
-    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*PointNeuron"):
-        sim.Projection(p, point, sim.AllToAllConnector(), sim.STDPMechanism(
+    # NEURON's own artificial cells have no plastic NET_RECEIVE
+    native = sim.Population(2, sim.IntFire1())
+    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_.*IntFire1"):
+        sim.Projection(p, native, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
+    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*IntFire1"):
+        sim.Projection(p, native, sim.AllToAllConnector(), sim.STDPMechanism(
             timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence()))
     with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
         sim.Population(1, sim.SpikeSourceInhGamma())
@@ -429,7 +430,7 @@ def test_stdp_slots_match_the_net_receive_arguments():
     NET_RECEIVE (pynn_synapse.inc) expects them (kind, w0, ..., preoff)."""
     import re
 
-    from pyNN.neuron.standardmodels.synapses import (STDP_FIRST_SLOT, STDP_SLOTS, STOCHASTIC_FIRST_SLOT,
+    from pyNN.neuron.standardmodels.synapses import (PORT_SLOT, STDP_FIRST_SLOT, STDP_SLOTS, STOCHASTIC_FIRST_SLOT,
                                                      TsodyksMarkramSynapse)
     with open(os.path.join(mechanisms.MOD_DIR, "pynn_synapse.inc")) as f:
         args = re.search(r"NET_RECEIVE\s*\(([^)]*)\)", f.read()).group(1)
@@ -440,4 +441,5 @@ def test_stdp_slots_match_the_net_receive_arguments():
     assert names[STDP_FIRST_SLOT:STDP_FIRST_SLOT + len(STDP_SLOTS)] == list(STDP_SLOTS)
     assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):STOCHASTIC_FIRST_SLOT] == ["kp", "tpre", "km", "tpost", "nseen"]
     # then the stochastic release (pynn_stochastic.inc): its kind and number of sites
-    assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites"]
+    assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites", "port"]
+    assert names[PORT_SLOT] == "port"

@@ -85,6 +85,28 @@ def test_psps_follow_the_recurrence(sim, params, celltype, psp):
     np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6)
 
 
+@pytest.mark.parametrize("params", [DEPRESSING, FACILITATING], ids=["depressing", "facilitating"])
+def test_point_neuron_target_takes_the_receptor_time_constant(sim, params):
+    """Onto a PointNeuron, tau_psc is the time constant of the receptor the projection targets:
+    v follows the recurrence with it (and not with 0, which the cell type's missing tau_syn_E
+    would give)."""
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=SPIKES), label="spikes")
+    lif = sim.LIF(**{k: v for k, v in CELL.items() if k != "tau_syn_E"})
+    cells = sim.Population(1, sim.PointNeuron(lif, fast=sim.CurrExpPostSynapticResponse(tau_syn=CELL["tau_syn_E"])),
+                           label="cells")
+    cells.initialize(v=CELL["v_rest"])
+    sim.Projection(source, cells, sim.OneToOneConnector(), sim.TsodyksMarkramSynapse(weight=0.5, delay=DELAY, **params),
+                   receptor_type="fast", label="tm")
+    cells.record("v")
+    run(sim, T_END)
+    times, v = trace(cells.get_data().segments[0], "v", column=0)
+    expected = _expected_v(times, released_fractions(SPIKES, tau_psc=CELL["tau_syn_E"], **params), 0.5, psp_exp)
+    without = _expected_v(times, released_fractions(SPIKES, tau_psc=0.0, **params), 0.5, psp_exp)
+    peak = np.max(np.abs(expected - CELL["v_rest"]))
+    assert np.max(np.abs(without - expected)) > 10 * (2e-4 * peak + 1e-6)  # the test tells them apart
+    np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6)
+
+
 def test_voltage_jump_target_is_the_two_state_limit(sim):
     """A target without a synaptic time constant has tau_psc = 0: each spike makes v jump by
     weight * released."""

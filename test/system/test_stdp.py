@@ -296,10 +296,9 @@ def test_stdp_refused_where_unavailable(sim):
     def connect(synapse):
         return sim.Projection(pre, post, sim.AllToAllConnector(), synapse, label="plastic")
 
-    if name == "neuron":  # not onto PointNeuron, whose receptor port takes a slot the rule needs
-        other = sim.Population(2, sim.PointNeuron(sim.LIF(), excitatory=sim.CondExpPostSynapticResponse()),
-                               label="point")
-        with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*IF_curr.*PointNeuron"):
+    if name == "neuron":  # not onto NEURON's artificial cells, which have no plastic NET_RECEIVE
+        other = sim.Population(2, sim.IntFire1(), label="native")
+        with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*IF_curr.*IntFire1"):
             sim.Projection(pre, other, sim.AllToAllConnector(), _stdp(sim), label="plastic")
         izh = sim.Population(2, sim.Izhikevich(), label="izh")
         with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*Izhikevich.*1.0"):
@@ -599,7 +598,14 @@ OTHER_TARGETS = {
     "EIF_cond_exp_isfa_ista": ({"tau_syn_E": 1.0, "tau_refrac": 2.0}, 0.3),
     "HH_cond_exp": ({"tau_syn_E": 1.0}, 0.2),
     "Izhikevich": ({}, 100.0),
+    "PointNeuron": ({"tau_refrac": 2.0}, 500.0),  # LIF with one current receptor 'fast' (nA)
 }
+
+
+def _target_cell(sim, celltype, params):
+    if celltype == "PointNeuron":
+        return sim.PointNeuron(sim.LIF(**params), fast=sim.CurrExpPostSynapticResponse(tau_syn=0.2))
+    return getattr(sim, celltype)(**params)
 #: plastic weights (uS) small enough to leave the post spikes to the teacher
 SMALL_W_MAX = 0.005
 
@@ -614,13 +620,15 @@ def _weights_onto(backend_name, celltype):
     pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]), label="pre")
     teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in SPARSE_POST_TRAINS]),
                              label="teacher")
-    post = sim.Population(n, getattr(sim, celltype)(**params), label="post")
+    post = sim.Population(n, _target_cell(sim, celltype, params), label="post")
+    receptor = "fast" if celltype == "PointNeuron" else "excitatory"
     sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=teacher_weight,
-                                                                             delay=TEACHER_DELAY))
+                                                                             delay=TEACHER_DELAY),
+                   receptor_type=receptor)
     stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, PAIR),
                              weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=SMALL_W_MAX),
                              weight=0.4 * SMALL_W_MAX, delay=DELAY)
-    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, label="plastic")
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type=receptor, label="plastic")
     post.record("spikes")
     sim.run(T_STOP)
     post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
@@ -631,7 +639,7 @@ def _weights_onto(backend_name, celltype):
 
 @pytest.mark.parametrize("celltype", list(OTHER_TARGETS))
 def test_weights_onto_other_cell_types_equal_across_backends(celltype):
-    """Onto AdEx, HH and Izhikevich cells too, every backend gives the reference weights for the post
+    """Onto AdEx, HH, Izhikevich and PointNeuron cells too, every backend gives the reference weights for the post
     spikes it recorded (so the cell reports each of its spikes to the rule), and the same
     post spikes and weights as the others."""
     results = {name: _weights_onto(name, celltype) for name in STDP_BACKENDS if _importable(name)}

@@ -223,13 +223,13 @@ def test_per_connection_parameters_and_get(sim):
 
 def test_neuron_refuses_targets_without_the_mechanism(sim):
     """On NEURON the release runs in the target mechanism's NET_RECEIVE (pynn_synapse.inc),
-    which every standard cell type has but PointNeuron: that target is refused."""
+    which every standard cell type has, NEURON's own artificial cells not: they are refused."""
     if sim.__name__ != "pyNN.neuron":
         pytest.skip("a restriction of the NEURON backend")
     sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0]))
-    point = sim.Population(2, sim.PointNeuron(sim.LIF(), excitatory=sim.CondExpPostSynapticResponse()))
-    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*NEURON.*PointNeuron"):
-        sim.Projection(sources, point, sim.OneToOneConnector(), sim.MultiQuantalSynapse(weight=1.0, delay=DELAY))
+    native = sim.Population(2, sim.IntFire1())
+    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*NEURON.*IntFire1"):
+        sim.Projection(sources, native, sim.OneToOneConnector(), sim.MultiQuantalSynapse(weight=1.0, delay=DELAY))
 
 
 @pytest.mark.parametrize("celltype, weight", [("EIF_cond_exp_isfa_ista", 0.01), ("HH_cond_exp", 0.002),

@@ -143,7 +143,7 @@ FUNCTION kalpha(ts) {
     }
 }
 
-PROCEDURE receive(we) {
+PROCEDURE receive(we, port) {
     : an incoming event (NET_RECEIVE in pynn_synapse.inc) with effective weight we (nA or mV)
     if (shape == 2) {
         if (refr < 0.5) {

@@ -60,7 +60,7 @@ PROCEDURE advance() {
     }
 }
 
-PROCEDURE receive(we) {
+PROCEDURE receive(we, port) {
     : an incoming event (NET_RECEIVE in pynn_synapse.inc): a jump of we mV, added to vm at
     : the end of the step
     jump = jump + we

@@ -19,9 +19,11 @@ from pyNN.standardmodels import build_translations, synapses
 
 #: cell mechanisms sharing the NET_RECEIVE of pynn_synapse.inc (Tsodyks-Markram, STDP and
 #: stochastic release in the NetCon weight vector; a record of the cell's own spikes for STDP)
-PLASTIC_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond", "PyNN_AdExp", "PyNN_HH", "PyNN_Izhikevich", "PyNN_GIF")
+PLASTIC_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond", "PyNN_AdExp", "PyNN_HH", "PyNN_Izhikevich", "PyNN_GIF",
+                   "PyNN_PointNeuron")
 #: the standard cell types of those mechanisms, for error messages
-PLASTIC_TARGET_CELLS = "IF_curr_*, IF_cond_*, EIF_cond_*_isfa_ista, HH_cond_exp, Izhikevich and GIF_cond_exp"
+PLASTIC_TARGET_CELLS = ("IF_curr_*, IF_cond_*, EIF_cond_*_isfa_ista, HH_cond_exp, Izhikevich, GIF_cond_exp and "
+                        "PointNeuron")
 _TARGET_NAMES = "the target cell's shared NET_RECEIVE, pynn_synapse.inc,"
 
 
@@ -114,6 +116,9 @@ STDP_SLOTS = ("kind", "w0", "wmin", "wmax", "aplus", "aminus", "tplus", "tminus"
 #: position of the stochastic slots (sto: the kind of release, nsites: the number of sites), after
 #: the STDP parameters and their five state slots
 STOCHASTIC_FIRST_SLOT = STDP_FIRST_SLOT + len(STDP_SLOTS) + 5
+#: position of the receptor index (PyNN_PointNeuron's port) in the weight vector of a connection
+#: onto a `PLASTIC_TARGETS` mechanism; other mechanisms with receptors (NESTML) take it in slot 1
+PORT_SLOT = STOCHASTIC_FIRST_SLOT + 2
 #: cells whose mechanism's NET_RECEIVE runs STDP (and keeps the spike record it needs)
 STDP_TARGETS = PLASTIC_TARGETS
 #: how many of its last spikes such a cell keeps (NHIST in pynn_stdp.inc)
