@@ -6,7 +6,7 @@ above threshold by ``i_offset`` 0.11 nA from an initial membrane potential drawn
 uniformly in [-60, -50] mV, and each receiving K (default 100) excitatory connections
 from cells drawn at random (``FixedNumberPreConnector(K, with_replacement=True)``;
 natively NEST's ``fixed_indegree`` with multapses, or numpy's ``randint`` for NEURON),
-weight 0.0001 uS, delay 0.1 ms (= dt): N x K synapses (10 million at 100,000 cells). The spikes
+weight 0.0001 uS, delay ``--delay`` (default 0.1 ms = dt): N x K synapses (10 million at 100,000 cells). The spikes
 of every cell are recorded for ``--t-sim`` ms (default 100).
 
 For each backend and size, ours (``pyNN.<backend>``) and a native script (PyNEST; NEURON's
@@ -17,10 +17,9 @@ recording requests), ``run``, ``data`` (the spikes as arrays: ours the fast path
 ``total`` = build + run + data, and ``neo`` (outside the total): ours ``get_data('spikes')``,
 a Neo block with one SpikeTrain per cell, against the native arrays again.
 
-The delay is one step because pyNN.nest always runs NEST with min_delay = dt (its recorders
-lag by at most one step, see ``pyNN/nest/simulator.py``), even with ``setup(min_delay=...)``:
-with longer delays a native script gets NEST's min_delay = the shortest delay and fewer,
-longer update slices, which this benchmark would then measure as our run-phase overhead.
+With a longer ``--delay`` (e.g. 1 ms) a native script gets NEST's min_delay = the shortest
+delay and fewer, longer update slices; pyNN.nest chooses the same at the first run (the
+network records spikes only, see ``pyNN/nest/simulator.py``).
 
 The table shows the ratios ours / native of each phase (wall and CPU time) per size; the
 figure (``--figure``, default ``doc/images/scaling.png``) plots them against N.
@@ -50,7 +49,7 @@ NEST_PARAMS = {"C_m": 200.0, "g_L": 10.0, "E_L": -60.0, "V_th": -50.0, "V_reset"
                "I_e": 110.0, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "E_ex": 0.0, "E_in": -80.0}
 V_INIT = (-60.0, -50.0)
 WEIGHT = 0.0001   # uS
-DELAY = 0.1       # ms (= dt: both NEST kernels then have min_delay = dt, see below)
+DELAY = 0.1       # ms, the default of --delay
 SEEDS = {"v": 4242, "connect": 98765, "kernel": 12345}
 PHASES = ("build", "run", "data", "total", "neo")
 SUMMED = ("build", "run", "data")
@@ -67,7 +66,7 @@ def _ours(timer, options, backend):
         v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=SEEDS["v"]))
         cells = sim.Population(n, sim.IF_cond_exp(**CELL_PARAMS), initial_values={"v": v_init}, label="cells")
         connector = sim.FixedNumberPreConnector(k, with_replacement=True, rng=NumpyRNG(seed=SEEDS["connect"]))
-        prj = sim.Projection(cells, cells, connector, sim.StaticSynapse(weight=WEIGHT, delay=DELAY),
+        prj = sim.Projection(cells, cells, connector, sim.StaticSynapse(weight=WEIGHT, delay=options["delay"]),
                              receptor_type="excitatory")
         cells.record("spikes")
     with timer.phase("run"):
@@ -94,7 +93,7 @@ def _native_nest(timer, options):
         cells = nest.Create("iaf_cond_exp", n, params=NEST_PARAMS)
         cells.V_m = np.random.RandomState(SEEDS["v"]).uniform(*V_INIT, n)
         nest.Connect(cells, cells, {"rule": "fixed_indegree", "indegree": k, "allow_multapses": True},
-                     {"synapse_model": "static_synapse", "weight": 1000.0 * WEIGHT, "delay": DELAY})
+                     {"synapse_model": "static_synapse", "weight": 1000.0 * WEIGHT, "delay": options["delay"]})
         recorder = nest.Create("spike_recorder")
         nest.Connect(cells, recorder)
     with timer.phase("run"):
@@ -134,7 +133,7 @@ def _native_neuron(timer, options):
         for i, j in zip(pre.ravel().tolist(), np.repeat(np.arange(n), k).tolist()):
             nc = connect(i, cells[j])
             nc.weight[0] = WEIGHT
-            nc.delay = DELAY
+            nc.delay = options["delay"]
             keep(nc)
     with timer.phase("run"):
         pc.set_maxstep(10.0)
@@ -177,7 +176,8 @@ def _measure(args):
     rows = []
     for backend in args.backends:
         for n in _sizes_for(backend, args.sizes, args.max_neuron):
-            options = json.dumps({"n": n, "indegree": args.indegree, "t_sim": args.t_sim})
+            options = json.dumps({"n": n, "indegree": args.indegree, "t_sim": args.t_sim,
+                                  "delay": args.delay})
             runs = {"ours": [], "native": []}
             for rep in range(args.repeat):
                 for side in ("ours", "native"):
@@ -262,6 +262,7 @@ def main():
                         help="largest network built on NEURON (one Python NetCon call per synapse; default 30000)")
     parser.add_argument("--indegree", type=int, default=100, help="connections per cell (default 100)")
     parser.add_argument("--t-sim", type=float, default=100.0, help="simulated time, ms (default 100)")
+    parser.add_argument("--delay", type=float, default=DELAY, help=f"synaptic delay, ms (default {DELAY})")
     parser.add_argument("--repeat", type=int, default=1, help="runs per variant and size (medians)")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--figure", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",

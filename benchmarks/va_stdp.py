@@ -18,8 +18,9 @@ Pairs of variants (each in a fresh process):
   script with the plastic synapse, whose own draw of the network (pairwise_bernoulli) is
   less active: its time is not comparable, since STDP costs scale with the spike count.
   ``nest_maxdelay`` is pyNN.nest with ``setup(max_delay=0.1)``: the native kernel sets its
-  max_delay to the longest delay used (0.1 ms), while the library's default is 10 ms, which
-  makes NEST's STDP run about twice as long;
+  max_delay to the longest delay used (0.1 ms), and so does the library's when a plastic
+  projection exists at the first run (it used to reserve 5-10 ms, which made NEST's STDP
+  run about twice as long), so both variants now measure the same;
 * ``brian2`` vs ``brian2_native``: pyNN.brian2 against plain Brian2 with the usual
   event-driven trace synapse (``va_coba_brian2.py``'s script with a plastic exc -> exc
   Synapses), compiled code cached (run once first to fill the cache); target <= 1.3;

@@ -1,8 +1,9 @@
 """Brian2 current sources: the library's current on the time grid, played through a TimedArray.
 
 Every injectable cell has an input current ``I_inj`` and an integer ``cs_row``. Cells of one
-population that receive the same sources (with the same multiplicities) share a column of
-a 2D TimedArray holding the summed current for every step; an operation in Brian2's
+Brian2 group (of all the populations sharing it, see ``groups.py``) that receive the same
+sources (with the same multiplicities) share a column of a 2D TimedArray holding the
+summed current for every step; an operation in Brian2's
 'start' slot sets ``I_inj = table(t, cs_row)``, so the current of the step starting at t
 changes v from t + dt on. The table is recomputed before each run from the sources'
 parameter history (kept by the core), so changes made between runs act from the time
@@ -20,15 +21,15 @@ from pyNN.common.current_sources import WaveformCurrentSource, current_source_cl
 
 
 class Injection:
-    """The current sources injected into one population and the Brian2 objects playing them
-    (made by the population's ``_add_injection``)."""
+    """The current sources injected into the cells of one shared group and the Brian2
+    objects playing them (made by ``SharedGroup.get_injection``)."""
 
-    def __init__(self, population):
-        self.population = population
+    def __init__(self, shared):
+        self.shared = shared
         self.sources = []  # distinct sources, in order of first injection
-        self.counts = np.zeros((0, population.size), dtype=np.int64)  # sources x cells
+        self.counts = np.zeros((0, shared.size), dtype=np.int64)  # sources x cells of the group
         self.rows = None
-        group = population.group
+        group = shared.group
         self.name = simulator.state.unique_name("current")
         group.namespace[self.name] = brian2.TimedArray(np.zeros((1, 1)) * brian2.amp,
                                                        dt=simulator.state.dt * brian2.ms, name=self.name)
@@ -37,10 +38,10 @@ class Injection:
         simulator.state.add(self.operation)
 
     def add(self, source, indices):
-        """`source` now also acts on the cells at `indices` (repeated indices add up)."""
+        """`source` now also acts on the cells at `indices` of the group (repeated indices add up)."""
         if source not in self.sources:
             self.sources.append(source)
-            self.counts = np.vstack([self.counts, np.zeros(self.population.size, dtype=np.int64)])
+            self.counts = np.vstack([self.counts, np.zeros(self.shared.size, dtype=np.int64)])
         k = self.sources.index(source)
         np.add.at(self.counts[k], indices, 1)
         # one column per distinct combination of sources
@@ -51,7 +52,7 @@ class Injection:
     def restore(self):
         """Give the cells their table column again (after a snapshot was restored)."""
         if self.rows is not None:
-            state_array(self.population.group, "cs_row")[:] = self.rows
+            state_array(self.shared.group, "cs_row")[:] = self.rows
 
     def prepare(self, end_steps):
         """Fill the table for steps 0..end_steps (the current never depends on later steps)."""
@@ -62,7 +63,7 @@ class Injection:
         table = np.empty((length, self.combos.shape[0]))
         table[:n] = currents @ self.combos.T.astype(float) * 1e-9
         table[n:] = table[n - 1]
-        group = self.population.group
+        group = self.shared.group
         group.namespace[self.name] = brian2.TimedArray(table * brian2.amp, dt=simulator.state.dt * brian2.ms,
                                                        name=self.name)
 

@@ -1,11 +1,22 @@
-"""Brian2 projections: one Synapses object per projection (per pair of Brian2 groups when
-an Assembly spans several populations), connected from the core's index arrays in one
-``connect(i=, j=)`` call.
+"""Brian2 projections: Synapses objects connected from the core's index arrays in one write.
+
+When. A projection's Synapses objects are made before the next run (or when first needed:
+recording or reading synapse state), together with those of every other projection
+waiting then; until that moment set() only changes the core's values, so delays may
+still become heterogeneous.
+
+Sharing. The connections of static projections (no state of their own) from one Brian2
+group onto another, with the same receptor statement and the same delay (or per-synapse
+delays), share one Synapses object: each projection owns a slice of it. A projection
+with synaptic state (STDP, Tsodyks-Markram, stochastic) has one Synapses object per pair
+of groups (several when an Assembly spans several groups). ``setup(share_groups=False)``
+gives every projection its own.
 
 Delays: the core gives delays as whole steps D >= 1; the Brian2 delay is D - 1 steps
 (see simulator.py for why), so that the target's variables jump in the sample at spike
-time + delay.
-A projection whose delays are all equal gets Brian2's scalar (homogeneous) delay.
+time + delay. A Synapses object whose delays are all equal when it is made gets Brian2's
+scalar (homogeneous) delay; after that, it cannot take different delays per connection
+(refused with NotSupportedError before the core keeps the values).
 """
 
 import brian2
@@ -90,9 +101,19 @@ class Projection(common.Projection):
                     f"Projection '{self.label}': dendritic_delay_fraction 0 is not supported on the Brian2 backend "
                     f"for targets whose inputs are voltage jumps ({type(root.celltype).__name__}); it supports "
                     f"1.0 there, and 0.0 or 1.0 onto the other cell types")
-        self._synapses = []  # [(Synapses, positions in the core's arrays)]
+        # [(Synapses, positions in the core's arrays, source population, slice of the Synapses)]
+        self._synapses = []
+        self._waiting = False
 
-    def _check_backend_connections(self, pre, post, values):
+    def _shareable(self):
+        """True if this projection's connections may share a Synapses object with others:
+        synapses without state of their own (see build_pending)."""
+        st = self.synapse_type
+        return simulator.state.share_groups and not any(
+            getattr(st, name, None) for name in ("brian2_on_post", "brian2_on_pre", "brian2_equations",
+                                                 "needs_tau_psc", "brian2_initial", "plastic"))
+
+    def _check_code_limits(self, values):
         """A parameter the generated code depends on (the number of release sites) cannot grow
         beyond the value the code was generated for (checked before anything changes)."""
         for name, limit in getattr(self, "_code_limits", {}).items():
@@ -106,8 +127,9 @@ class Projection(common.Projection):
         """Whether this is an STDP projection with dendritic_delay_fraction = 0 (all of the delay
         axonal). Brian2 runs 0 or 1, one value per projection: the events are scheduled
         differently (see _schedule_fraction_zero)."""
-        if not getattr(self.synapse_type, "plastic", False):
-            return False
+        if not getattr(self.synapse_type, "plastic", False) or \
+                "dendritic_delay_fraction" not in self.synapse_type.get_parameter_names():
+            return False  # (NESTML synapses: all of the delay dendritic, as in NEST)
         fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
         base = getattr(fraction, "base_value", fraction)
         values = None if isinstance(base, RandomDistribution) else np.unique(np.asarray(base, dtype=float))
@@ -124,7 +146,7 @@ class Projection(common.Projection):
         positions = np.asarray(positions, dtype=np.int64)
         if positions.size == 0:
             return
-        if self._synapses:
+        if self._synapses or self._waiting:
             raise errors.NotSupportedError(
                 f"Projection '{self.label}': adding connections to an existing projection is not supported "
                 f"by the Brian2 backend")
@@ -133,51 +155,61 @@ class Projection(common.Projection):
         pre_member, pre_root_index = _locate(self.pre, pre)
         post_member, post_root_index = _locate(self.post, post)
         pre_roots, post_roots = roots(self.pre), roots(self.post)
-        created = []
+        parts = []
         for a in np.unique(pre_member):
             for b in np.unique(post_member[pre_member == a]):
                 sel = np.flatnonzero((pre_member == a) & (post_member == b))
-                source, target = pre_roots[a][0], post_roots[b][0]
-                syn = self._build(source, target, pre_root_index[sel], post_root_index[sel], positions[sel])
-                created.append((syn, positions[sel], source))
-        self._synapses = created
-        try:
-            self._set_attributes(self._native_values(self._syn))
-            self._start_state()
-        except Exception:
-            self._synapses = []
-            raise
-        # only now, when every object is complete, do they join the network: a failure above
-        # leaves nothing behind
-        for syn, _, _ in created:
-            simulator.state.add(syn)
+                parts.append((self, pre_roots[a][0], post_roots[b][0], pre_root_index[sel], post_root_index[sel],
+                              positions[sel]))
+        # made before the next run (or when first needed), with the other waiting projections'
+        # connections: their delays are then final, and static ones share Synapses objects
+        self._waiting = True
+        simulator.state.pending_synapses.extend(parts)
 
-    def _build(self, source, target, i, j, positions):
+    def _sharing_key(self, source, target, positions):
+        """Parts of static projections with equal keys share one Synapses object: the same
+        source and target groups, the same on_pre statement and weight unit, and the same
+        delay if it is one value (Brian2's scalar delay) or per-synapse delays. Every part
+        of another projection has a key of its own."""
+        if not self._shareable():
+            return (id(self), int(positions[0]))
+        statement, unit = self._on_pre[id(target)]
+        delay = self._delays_for(positions)
+        delay_key = float(delay) if np.ndim(delay) == 0 else "per synapse"
+        return (id(source.group), id(target.group), self._on_pre_code(statement), unit, delay_key)
+
+    def _build(self, source, target, delay):
+        """A Synapses object from `source`'s group onto `target`'s group, with `delay` (s) if it
+        is one value (else per-synapse delays, written by _set_attributes)."""
         state = simulator.state
         statement, unit = self._on_pre[id(target)]
-        delay = self._delays_for(positions) + self._pre_delay_shift(source)
         kwargs = {}
         if np.ndim(delay) == 0:
             kwargs["delay"] = float(delay) * brian2.second
         on_post = getattr(self.synapse_type, "brian2_on_post", None)
         if on_post:
             kwargs["on_post"] = self._event_code(on_post)
+        # a NESTML synapse's weight (x 1000 the library's) in the target's unit
+        on_pre = self._on_pre_code(statement).replace("{weight_si}", f"{_WEIGHT_SI[unit] / 1000.0!r}*{unit}")
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
-                              on_pre=self._on_pre_code(statement), name=state.unique_name("synapses"),
+                              on_pre=on_pre, name=state.unique_name("synapses"),
                               namespace={}, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
         if self._fraction_zero:
             self._schedule_fraction_zero(syn)
-        _connect_arrays(syn, i, j)
+        syn._pynn_parts = 1
+        return syn
+
+    def _init_synapse_state(self, syn, positions, sl):
+        """Initial state of the synapse type's own variables (Tsodyks-Markram)."""
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
-            state_array(syn, name)[:] = value
+            state_array(syn, name)[sl] = value
         if getattr(self.synapse_type, "needs_tau_psc", False):
             # Tsodyks-Markram: the target receptor's time constant, and the time of the last
             # event as if a spike had been emitted at t = 0 (on_pre runs one delay later)
-            state_array(syn, "tau_psc")[:] = self._psc_time_constants(self._post[positions]) * 1e-3
-            state_array(syn, "t_last")[:] = delay
-        return syn
+            state_array(syn, "tau_psc")[sl] = self._psc_time_constants(self._post[positions]) * 1e-3
+            state_array(syn, "t_last")[sl] = self._delays_for(positions)
 
     @staticmethod
     def _schedule_fraction_zero(syn):
@@ -221,7 +253,7 @@ class Projection(common.Projection):
             return self._event_code(pre_code.replace("{deliver}", statement.replace("weight", f"weight*{release}")))
         return statement
 
-    def _set_stdp_delays(self, syn, positions, d):
+    def _set_stdp_delays(self, syn, positions, sl, d):
         """STDP: how long after its synapse time an event is handled (d_syn, ms -> s) and the
         post pathway's delay. With all of the delay dendritic, each post event runs when its
         synapse time t_post + d is reached on the pre pathway's clock (pre events are handled
@@ -229,11 +261,11 @@ class Projection(common.Projection):
         its synapse time (see _schedule_fraction_zero)."""
         d = np.asarray(d[positions] if isinstance(d, np.ndarray) else d, dtype=float)
         if self._fraction_zero:
-            state_array(syn, "d_syn")[:] = 0.0
-            state_array(syn.post, "delay")[:] = 0.0
+            state_array(syn, "d_syn")[sl] = 0.0
+            state_array(syn.post, "delay")[sl] = 0.0
             return
-        state_array(syn, "d_syn")[:] = d * 1e-3
-        state_array(syn.post, "delay")[:] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
+        state_array(syn, "d_syn")[sl] = d * 1e-3
+        state_array(syn.post, "delay")[sl] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 
     def _delays_for(self, positions, values=None):
         """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
@@ -255,34 +287,64 @@ class Projection(common.Projection):
                 f"Projection '{self.label}': the Brian2 backend schedules the events of an STDP projection by its "
                 f"dendritic_delay_fraction when it is created; it cannot be changed afterwards")
         native = type(self.synapse_type).translate(values)
-        for syn, positions, source in self._synapses:
+        for syn, positions, source, sl in self._synapses:
             target = syn.target
             unit = self._on_pre[id(self._root_of_group(target))][1]
+            weight_state = getattr(self.synapse_type, "brian2_weight_state", None)
             for name, value in native.items():
                 if name == "delay":
                     continue
                 arr = value[positions] if isinstance(value, np.ndarray) else value
+                if name == "weight" and weight_state is not None:  # a NESTML synapse's weight variable
+                    state_array(syn, weight_state[0])[sl] = np.asarray(arr, dtype=float) * weight_state[1]
                 if name == "weight" or name in getattr(self.synapse_type, "weight_unit_parameters", ()):
                     arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
-                state_array(syn, name)[:] = arr
+                state_array(syn, name)[sl] = arr
                 if name == "weight" and "w_now" in syn.variables:  # STDP: the weight the rule updates
-                    state_array(syn, "w_now")[:] = arr
+                    state_array(syn, "w_now")[sl] = arr
             if "delay" in values and "d_syn" in syn.variables:
                 d = values["delay"]
-                self._set_stdp_delays(syn, positions, d if d is not None else simulator.state.min_delay)
+                self._set_stdp_delays(syn, positions, sl, d if d is not None else simulator.state.min_delay)
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
                 delay = delay + self._pre_delay_shift(source)
                 if syn.pre.variables["delay"].scalar:
-                    if np.ndim(delay):
-                        raise errors.NotSupportedError(
-                            f"Projection '{self.label}': its delays were all equal when it was created, so "
-                            f"the Brian2 backend gave it one shared delay, which cannot become different per "
-                            f"connection; create the projection with heterogeneous delays instead")
-                    syn.delay = float(delay) * brian2.second
+                    self._set_scalar_delay(syn, delay)
                 else:
-                    state_array(syn.pre, "delay")[:] = delay
+                    state_array(syn.pre, "delay")[sl] = delay
+
+    def _check_backend_connections(self, pre, post, values):
+        """Refuse, before the core keeps them, delays that a Synapses object made with Brian2's
+        scalar delay cannot take (see _check_scalar_delay), and parameters beyond what the
+        generated code allows (see _check_code_limits)."""
+        self._check_code_limits(values)
+        d = values.get("delay")
+        for syn, positions, _, _ in self._synapses:
+            if syn.pre.variables["delay"].scalar:
+                self._check_scalar_delay(syn, self._delays_for(positions, d[positions] if isinstance(
+                    d, np.ndarray) else (d if d is not None else simulator.state.min_delay)))
+
+    def _check_scalar_delay(self, syn, delay):
+        """`delay` (s) must be one value, and that of the other projections sharing `syn`."""
+        if np.ndim(delay):
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': its delays were all equal when it was created, so "
+                f"the Brian2 backend gave it one shared delay, which cannot become different per "
+                f"connection; create the projection with heterogeneous delays instead")
+        current = float(state_array(syn.pre, "delay")[0])
+        if syn._pynn_parts > 1 and abs(current - float(delay)) > 1e-12:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': it shares one Brian2 Synapses object, with one delay, with "
+                f"other projections between the same groups (formed at the first run), so its delay "
+                f"cannot change alone to {float(delay) * 1e3 + simulator.state.dt:g} ms; set the delay "
+                f"before the first run, or use setup(share_groups=False) for one Synapses object per "
+                f"projection")
+
+    def _set_scalar_delay(self, syn, delay):
+        """The one delay (s) of a Synapses object made with Brian2's scalar delay."""
+        self._check_scalar_delay(syn, delay)
+        syn.delay = float(delay) * brian2.second
 
     def _root_of_group(self, group):
         for root, _, _ in roots(self.post):
@@ -295,11 +357,11 @@ class Projection(common.Projection):
     def _read_plastic(self, name):
         """STDP weights (the value of each connection's last pre event), in standard units."""
         if name != "weight" or not getattr(self.synapse_type, "plastic", False) or not self._synapses:
-            return None
+            return None  # (also while waiting for its Synapses: nothing has run, the core's values hold)
         out = np.empty(self._pre.size)
-        for syn, positions, _ in self._synapses:
+        for syn, positions, _, sl in self._synapses:
             unit = self._on_pre[id(self._root_of_group(syn.target))][1]
-            out[positions] = state_array(syn, "weight") / _WEIGHT_SI[unit]
+            out[positions] = state_array(syn, "weight")[sl] / _WEIGHT_SI[unit]
         w = self._syn.get("weight")
         negative = np.any(np.asarray(w, dtype=float) < 0) if w is not None else False
         return -out if negative else out
@@ -307,6 +369,8 @@ class Projection(common.Projection):
     def _native_synapse_sampler(self, variables, interval_steps):
         from pyNN.brian2.recording import SynapseSampler
 
+        if self._waiting:
+            simulator.state.build_pending()
         if not self._synapses:
             return None  # (no connections: the core's reading is trivial)
         return SynapseSampler(self, variables, interval_steps)
@@ -326,9 +390,11 @@ class Projection(common.Projection):
         """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
+        if self._waiting:
+            simulator.state.build_pending()
         out = np.empty(self._pre.size)
-        for syn, positions, _ in self._synapses:
-            out[positions] = state_array(syn, f"{name}_tm")
+        for syn, positions, _, sl in self._synapses:
+            out[positions] = state_array(syn, f"{name}_tm")[sl]
         return out
 
     def _after_restore(self):
@@ -340,6 +406,41 @@ class Projection(common.Projection):
     def _start_state(self):
         """Synaptic state that starts from a parameter's current value (every release site
         available), at creation and after reset()."""
-        for syn, _, _ in self._synapses:
+        for syn, _, _, sl in self._synapses:
             for state_name, source in getattr(self.synapse_type, "brian2_state_from", {}).items():
-                state_array(syn, state_name)[:] = state_array(syn, source)
+                state_array(syn, state_name)[sl] = state_array(syn, source)[sl]
+
+
+def build_pending():
+    """The Synapses objects of the waiting projections: one for the parts of static
+    projections with equal sharing keys (see Projection._sharing_key), one per part of
+    any other, each connected in one call; each projection keeps its slice of them. Called
+    by the State before a run (after the waiting populations were built), and when a
+    projection's Synapses are needed earlier (recording, reading synapse state)."""
+    state = simulator.state
+    parts, state.pending_synapses = state.pending_synapses, []
+    by_key = {}
+    for part in parts:
+        prj, source, target, _, _, positions = part
+        by_key.setdefault(prj._sharing_key(source, target, positions), []).append(part)
+    created, projections = [], {}
+    for members in by_key.values():
+        prj, source, target, _, _, positions = members[0]
+        syn = prj._build(source, target, prj._delays_for(positions) + prj._pre_delay_shift(source))
+        syn._pynn_parts = len(members)
+        _connect_arrays(syn, np.concatenate([m[1]._offset + m[3] for m in members]),
+                        np.concatenate([m[2]._offset + m[4] for m in members]))
+        start = 0
+        for prj, source, _, i, _, positions in members:
+            part = slice(start, start + i.size)
+            prj._synapses.append((syn, positions, source, part))
+            prj._init_synapse_state(syn, positions, part)
+            prj._waiting = False
+            projections[id(prj)] = prj
+            start += i.size
+        created.append(syn)
+    for prj in projections.values():
+        prj._set_attributes(prj._native_values(prj._syn))
+        prj._start_state()
+    for syn in created:
+        state.add(syn)

@@ -1,4 +1,5 @@
-"""Brian2 recorders: one SpikeMonitor per population, one StateMonitor per signal epoch.
+"""Brian2 recorders: one SpikeMonitor per Brian2 group (shared by the populations sharing the
+group, each recorder keeping its slice), one StateMonitor per signal epoch.
 
 Monitors run in Brian2's 'start' slot, so the sample of step k is the state at t = k*dt
 (after the spikes, deliveries and resets of the previous step). A run of n steps executes
@@ -32,8 +33,12 @@ class Recorder(recording.Recorder):
             return
         if variable == "spikes":
             if self._spike_monitor is None and len(indices):
-                self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"), when="end")
-                state.add(self._spike_monitor)
+                if pop._shared is not None:
+                    self._spike_monitor = pop._shared.get_spike_monitor()
+                else:
+                    self._spike_monitor = brian2.SpikeMonitor(pop.group, name=state.unique_name("spikes"),
+                                                              when="end")
+                    state.add(self._spike_monitor)
             # the core fetched everything up to now: spikes before now (e.g. while recording
             # was stopped) are not data
             self._spikes_seen = self._spike_monitor.num_spikes if self._spike_monitor is not None else 0
@@ -53,7 +58,8 @@ class Recorder(recording.Recorder):
             del self._monitors[key]
             old = entry[0]
             if (reused is None and epoch is not None and len(indices) and old.active
-                    and np.array_equal(old.record, epoch.indices) and abs(old.clock.dt_ - mon_dt) < 1e-12):
+                    and np.array_equal(old.record, pop._offset + np.asarray(epoch.indices))
+                    and abs(old.clock.dt_ - mon_dt) < 1e-12):
                 reused = entry  # e.g. after reset(): same cells, monitor emptied by the restore
             else:
                 old.active = False
@@ -64,7 +70,7 @@ class Recorder(recording.Recorder):
             self._monitors[(variable, id(epoch))] = reused
             return
         native = pop.brian2_model.state[variable][0]
-        mon = brian2.StateMonitor(pop.group, native, record=np.asarray(epoch.indices, dtype=int),
+        mon = brian2.StateMonitor(pop.group, native, record=pop._offset + np.asarray(epoch.indices, dtype=int),
                                   when="start", order=-10, name=state.unique_name("state"),
                                   dt=mon_dt * brian2.second)
         state.add(mon)
@@ -76,12 +82,16 @@ class Recorder(recording.Recorder):
         if mon is None or mon.num_spikes == self._spikes_seen:
             return np.zeros(0, np.int64), np.zeros(0)
         start = self._spikes_seen
+        pop = self.population
         idx = np.asarray(mon.i[start:], dtype=np.int64)
         t = np.asarray(mon.t_[start:], dtype=float) * 1e3
         self._spikes_seen = mon.num_spikes
+        if pop.size != len(pop._root):  # the monitor of a shared group: this population's slice
+            mine = (idx >= pop._offset) & (idx < pop._offset + pop.size)
+            idx, t = idx[mine] - pop._offset, t[mine]
         state = simulator.state
         steps = np.rint(t / state.dt).astype(np.int64)
-        if self.population.brian2_model.spikes_after_update:
+        if pop.brian2_model.spikes_after_update:
             steps += 1
         keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[idx]
         return idx[keep], steps[keep] * state.dt
@@ -164,8 +174,13 @@ class SynapseSampler:
         self.projection = projection
         self.variables = list(variables)
         self.natives = {name: projection._native_synapse_variable(name) for name in self.variables}
+        # a clock ticks at multiples of its dt from t = 0: tick every step when the sample grid
+        # (anchored where the recording's segment began) is not aligned with it
+        recorder = getattr(projection, "_synapse_recorder", None)
+        anchor = getattr(getattr(recorder, "current", None), "t_start_steps", state.steps)
+        op_steps = interval_steps if anchor % interval_steps == 0 else 1
         self.operation = brian2.NetworkOperation(
-            self._tick, dt=interval_steps * state.dt * 1e-3 * brian2.second, when="start", order=-10,
+            self._tick, dt=op_steps * state.dt * 1e-3 * brian2.second, when="start", order=-10,
             name=state.unique_name("synapse_state"))
         state.add(self.operation)
         self.restart()
@@ -177,7 +192,8 @@ class SynapseSampler:
     def _arrays(self, name):
         """(Brian2 array, positions in the core's arrays) of `name`, per Synapses object."""
         native = self.natives[name][0]
-        return [(state_array(syn, native), positions) for syn, positions, _ in self.projection._synapses]
+        # a Synapses object shared with other projections: only this projection's slice (a view)
+        return [(state_array(syn, native)[sl], positions) for syn, positions, _, sl in self.projection._synapses]
 
     def _raw(self, name):
         """The native values of `name` of every connection, in the core's order."""

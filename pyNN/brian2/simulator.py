@@ -17,6 +17,11 @@ in ``setup(cache_dir=...)``/``$PYNN_BRIAN2_CACHE``) or 'numpy' (no compilation).
 environment variable ``PYNN_BRIAN2_TARGET`` overrides the default. cpp_standalone is
 refused: it cannot run several times with reset() in between.
 
+Shared objects. ``setup(share_groups=True)`` (the default) lets populations of one cell type
+share a NeuronGroup and static projections between the same groups share a Synapses object
+(see groups.py and projections.py): fewer code objects run per step. With False every
+population and projection has Brian2 objects of its own; the results are the same.
+
 Reset. Before each run, every Brian2 object that has not been seen before is
 snapshotted (its full state, as ``Network.store`` does); ``reset()`` restores every object
 from its snapshot — including objects created after the first run, whose snapshot is
@@ -86,8 +91,26 @@ class State(BaseState):
         self.network = None
         self.rng_seed = 42
         self.codegen_target = None
+        self.share_groups = True
         self._snapshots = {}
         self.object_counter = 0
+        self._clear_groups()
+
+    def _clear_groups(self):
+        self.pending_populations = []  # populations waiting for their shared group (groups.py)
+        self.pending_synapses = []  # parts of static projections waiting for their Synapses
+        self.shared_groups = []
+
+    def build_pending(self, synapses=True):
+        """Build the Brian2 objects of pending populations, then (if `synapses`) of pending
+        projections: each population or projection waits until it is needed, so that those
+        created together share objects (see groups.py and projections.py)."""
+        if self.pending_populations:
+            from pyNN.brian2.groups import build_pending
+            build_pending()
+        if synapses and self.pending_synapses:
+            from pyNN.brian2.projections import build_pending
+            build_pending()
 
     def check_processes(self, n, source):
         """Brian2 simulates a network in one process; it has no MPI distribution."""
@@ -96,11 +119,11 @@ class State(BaseState):
             "Run the script as one process (python script.py), or use pyNN.nest (threads) for a "
             "larger network")
 
-    def _setup(self, codegen_target=None, cache_dir=None, rng_seed=42, **unknown):
+    def _setup(self, codegen_target=None, cache_dir=None, rng_seed=42, share_groups=True, **unknown):
         if unknown:
             raise errors.InvalidTypeError(
                 f"setup() got unknown Brian2 option(s) {sorted(unknown)}; Brian2 options are "
-                f"codegen_target, cache_dir, rng_seed, max_delay")
+                f"codegen_target, cache_dir, rng_seed, share_groups, max_delay")
         target = codegen_target or default_target()
         if target == "cpp_standalone":
             raise errors.NotSupportedError(
@@ -123,10 +146,12 @@ class State(BaseState):
         brian2.prefs.logging.std_redirection = False
         self.codegen_target = target
         self.rng_seed = int(rng_seed)
+        self.share_groups = bool(share_groups)
         brian2.defaultclock.dt = self.dt * brian2.ms
         self.network = brian2.Network()
         self._snapshots = {}
         self.object_counter = 0
+        self._clear_groups()
         brian2.seed(self.rng_seed)
 
     def unique_name(self, prefix):
@@ -155,8 +180,9 @@ class State(BaseState):
         _b2network.Network._globally_stopped = True
 
     def _advance(self, n_steps):
-        for population in self.populations:
-            population._before_run(self.steps + n_steps)
+        self.build_pending()
+        for shared in self.shared_groups:
+            shared.before_run(self.steps + n_steps)
         self._snapshot_new_objects()
         saved = _b2network.gc
         _b2network.gc = _NoCollect
@@ -173,8 +199,8 @@ class State(BaseState):
         if _b2network.Network._globally_stopped:
             done = min(n_steps, round(self.network.t_ * 1e3 / self.dt) - self.steps)
         self.network.t_ = (self.steps + done) * self.dt * 1e-3
-        for population in self.populations:
-            population._after_run((self.steps + done - 1) * self.dt * 1e-3)
+        for shared in self.shared_groups:
+            shared.after_run((self.steps + done - 1) * self.dt * 1e-3)
         return done
 
     def _report_options(self, n_steps):
@@ -199,6 +225,8 @@ class State(BaseState):
                 clock._restore_from_full_state(self._snapshots[clock.name])
         self.network.t_ = 0.0
         brian2.seed(self.rng_seed + self.segment_counter)
+        for shared in self.shared_groups:
+            shared.after_restore()
         for population in self.populations:
             population._after_restore()
         for projection in self.projections:

@@ -80,6 +80,7 @@ SETUP_OPTIONS = {
     "native_rng_baseseed": {"neuron": _integer(0)},
     "codegen_target": {"brian2": _optional(_one_of("cython", "numpy", "cpp_standalone"))},
     "cache_dir": {"brian2": _PATH},
+    "share_groups": {"brian2": _BOOL},
     "profile": {"hardware": _PROFILE},
     "policy": {"hardware": _one_of("strict", "lenient")},
     "seed": {"hardware": _SEED},

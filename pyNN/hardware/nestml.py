@@ -25,7 +25,6 @@ import sys
 import numpy as np
 
 from pyNN import errors
-from pyNN.nestml import refuse_synapse
 from pyNN.hardware.engine.neurons import NeuronGroup
 from pyNN.hardware.engine.receptors import ReceptorSpec
 
@@ -37,7 +36,10 @@ SUPPORT = {
     "neuron models": (True, "profile ideal: generated numba (or numpy) step (exact propagators, RK4 for numeric "
                             "ODEs; no loops, vectors, user functions or random numbers); other profiles: "
                             "NoModelAvailableError"),
-    "synapse models": (False, "not generated yet (NotSupportedError)"),
+    "synapse models": (True, "profile ideal: generated numpy event code run lazily at each pre spike, as NEST "
+                             "(per-connection state, exactly decaying ODEs, pre/post onReceive handlers; no "
+                             "continuous or extra spike ports: NoModelAvailableError); other profiles: "
+                             "NoModelAvailableError"),
 }
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
 
@@ -258,8 +260,33 @@ def nestml_cell_type(name, nestml_description, substeps=1):
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
                         weight_variable="w", delay_variable=None):
-    """Not available yet on hardware: raises NotSupportedError (NESTML synapses run on NEST)."""
-    refuse_synapse("hardware", synapse_name)
+    """A synapse type from a plastic NESTML synapse model, run by the engine (profile ``ideal``).
+
+    Parameters are those of ``sim.nestml.nestml_synapse_type`` on NEST. The synapse runs as an
+    engine plasticity rule (:mod:`pyNN.hardware.nestml_synapse`) onto any cell type; the
+    neuron of `postsynaptic_neuron_nestml_description`, if given, is made a cell type as by
+    :func:`nestml_cell_type` and is the returned class's ``postsynaptic_cell_type``.
+
+    Raises
+    ------
+    NoModelAvailableError for a synapse the generator cannot translate (see
+    :mod:`pyNN.nestml.synapse_program`), naming the construct.
+    """
+    from pyNN.nestml import types
+    from pyNN.standardmodels import build_translations
+
+    def extra(model, program):
+        from pyNN.hardware.nestml_synapse import compile_program
+        functions, source = compile_program(program)
+        initial = types.evaluate_defaults(model, model.state)  # in the model's units
+        return {"native_name": f"nestml:{model.name}", "native_description": "generated numpy event code",
+                "engine_functions": functions, "engine_source": source, "engine_initial_state": initial}
+
+    cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
+                                       postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
+                                       nestml_cell_type, extra)
+    cls.translations = build_translations(*[(n, n) for n in cls.default_parameters])
+    return cls
 
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -22,6 +22,11 @@ class Projection(common.Projection):
     def _prepare_backend(self):
         if isinstance(self.synapse_type, STDPMechanism):
             check_stdp_supported(self.synapse_type)
+        profile = simulator.state.profile
+        if getattr(self.synapse_type, "engine_functions", None) is not None and profile is not None \
+                and profile.kind != "ideal":
+            from pyNN.hardware.nestml_synapse import refuse_profile
+            refuse_profile(self.synapse_type, profile)
         for root, _, _ in roots(self.post):
             if self.receptor_type not in root._group.receptors.index:
                 raise errors.NoModelAvailableError(

@@ -1,4 +1,4 @@
-"""NEST current sources: one NEST generator per source, connected with a one-step delay.
+"""NEST current sources: one NEST generator per source, connected with NEST's min_delay.
 
 Generator times are shifted by ``state.device_shift`` so that the current acts on the
 steps given by the library's convention (see simulator.py). NoisyCurrentSource plays
@@ -32,7 +32,7 @@ class NestCurrentSource(CurrentSourceMixin):
 
     def _connect(self, root, indices):
         targets = root._nodes[np.asarray(indices).tolist()]
-        nest.Connect(self._device, targets, syn_spec={"delay": simulator.state.dt})
+        simulator.state.connect_device(self._device, targets)
 
     def _push_parameters(self):
         state = simulator.state
@@ -71,10 +71,11 @@ class NestCurrentSource(CurrentSourceMixin):
         """NEST times of changes of amplitude, none before the first one NEST still applies.
 
         NEST applies an amplitude time only if it lies after the kernel's current time, and
-        silently ignores earlier ones. With the generator's one-step connection, after a
-        run to user time t the first user time it can still apply is t + 2 dt. A change
-        given for an earlier time (t or t + dt) is moved there, and holds from then on,
-        with a warning: on NEST it acts up to two steps later than on the other backends.
+        silently ignores earlier ones. With the generator's connection of NEST's min_delay
+        (``state.comm_delay``), after a run to user time t the first user time it can still
+        apply is t + comm_delay + dt (t + 2 dt with the usual one-step min_delay). A change
+        given for an earlier time is moved there, and holds from then on, with a warning: on
+        NEST it acts up to comm_delay + dt later than on the other backends.
         """
         state = simulator.state
         times = np.asarray(nest_times, dtype=float)

@@ -43,7 +43,8 @@ _LOCK = threading.Lock()
 SUPPORT = {
     "neuron models": (True, "NESTML's NEST code generator, compiled against the NEST wheel"),
     "synapse models": (True, "NESTML's NEST code generator; plastic synapses co-generated with their "
-                             "postsynaptic neuron (no third-factor spike ports)"),
+                             "postsynaptic neuron, the parameters NESTML moves into it set on each target cell "
+                             "(one value per cell; no third-factor spike ports)"),
 }
 
 #: modules registered in this process: module name -> path of the .so
@@ -362,6 +363,8 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     extra = {"native_name": InstalledModelName(nest_syn),
              "translations": _synapse_translations(syn_model, weight_variable, delay_variable),
              "nest_module": {"name": module, "path": _modules[module], "compiled": compiled}}
+    if neuron_model is not None:
+        extra["postsynaptic_translations"] = MovedParameters(syn_model, nest_neuron)
     cls = types.synapse_type_class(syn_model, weight_variable, delay_variable, synapse_name, extra=extra)
     if neuron_model is not None:
         cell_extra = _nest_cell_attrs(neuron_model, nest_neuron)
@@ -370,10 +373,37 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     return cls
 
 
+class MovedParameters(InstalledModelName):
+    """``postsynaptic_translations`` of a co-generated NESTML synapse: the synapse parameters
+    NESTML moved into the postsynaptic neuron (those of the postsynaptic trace, e.g.
+    ``tau_tr_post`` becomes the neuron's ``tau_tr_post__for_stdp_synapse``), read from the
+    installed neuron model. The projection sets them on each target cell
+    (pyNN.nest.projections: one value per cell), since setting them on the connection would
+    have no effect."""
+
+    def __init__(self, model, nest_neuron):
+        super().__init__(None)
+        self.model, self.nest_neuron = model, nest_neuron
+
+    def __get__(self, instance, owner=None):
+        if self.value is None:
+            from pyNN.standardmodels import build_translations
+            install_modules(required=True)
+            defaults = nest.GetDefaults(self.nest_neuron)
+            entries = []
+            for name, var in self.model.parameters.items():
+                native = f"{name}__for_{self.model.name}"
+                if native in defaults:
+                    entries.append((name, native, 1.0 / var.to_pynn) if var.to_pynn != 1.0 else (name, native))
+            self.value = build_translations(*entries)
+        return self.value
+
+
 def _synapse_translations(model, weight_variable, delay_variable):
-    from pyNN.nestml import types
     from pyNN.standardmodels import build_translations
-    entries = [("weight", "weight", types.WEIGHT_SCALE), ("delay", "delay")]
+    # the weight by name only: the projection scales it by the target cell's weight_scale (the
+    # co-generated NESTML neuron's: types.WEIGHT_SCALE)
+    entries = [("weight", "weight"), ("delay", "delay")]
     for name, var in model.parameters.items():
         if name in (weight_variable, delay_variable):
             continue

@@ -6,6 +6,7 @@ import warnings
 import nest
 import numpy as np
 
+from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.nest import simulator
 from pyNN.nest.recording import Recorder
@@ -102,8 +103,7 @@ class Population(common.Population):
                 self._generators.set(precise_times=True)
             self._nodes = nest.Create(parrot, self.size)
             if self.size:
-                nest.Connect(self._generators, self._nodes, "one_to_one",
-                             syn_spec={"delay": simulator.state.dt})
+                simulator.state.connect_device(self._generators, self._nodes, "one_to_one")
         else:
             self._generators = None
             self._nodes = nest.Create(model, self.size)
@@ -145,6 +145,7 @@ class Population(common.Population):
         out = dict(values)
         if "spike_times" in out:
             st = out["spike_times"]
+            self._check_spikes_reachable(st)
             out["spike_times"] = np.array(
                 [np.round((np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float)
                            + shift) / simulator.state.dt) * simulator.state.dt
@@ -155,6 +156,24 @@ class Population(common.Population):
             if name in out:
                 out[name] = np.asarray(out[name], dtype=float) + shift
         return out
+
+    def _check_spikes_reachable(self, spike_times):
+        """Refuse spike times set after a run that NEST can no longer deliver: a generator's
+        spike reaches its parrot NEST's min_delay later (see simulator.py), so after a run to
+        user time t, times in (t, t + min_delay] would be dropped without a word."""
+        state = simulator.state
+        if not state.warmed_up:
+            return
+        now, last = state.t + 0.5 * state.dt, state.t + state.comm_delay + 0.5 * state.dt
+        for times in spike_times:
+            arr = np.asarray(times.value if isinstance(times, ArrayParameter) else times, dtype=float)
+            lost = arr[(arr > now) & (arr < last)]
+            if lost.size:
+                raise errors.NotSupportedError(
+                    f"Population '{self.label}': spike time {lost[0]:g} ms, set at t = {state.t:g} ms, cannot be "
+                    f"delivered on NEST: a spike generator's spikes take NEST's min_delay "
+                    f"({state.comm_delay:g} ms) to reach the network, so spikes set after a run must lie after "
+                    f"{state.t + state.comm_delay:g} ms")
 
     #: native parameters that make a model unable to fire, and the values that do it
     _NO_SPIKING = {"V_th": 1e9, "V_peak": 1e9, "lambda_0": 0.0}

@@ -39,6 +39,7 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
+        self._check_synapse_dynamics_fit()
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
         self._sign = _weight_sign(self)
         self._port = _receptor_ports(self)
@@ -54,7 +55,13 @@ class Projection(common.Projection):
         self._roots_key = key
         return (key, len(same)) if same else "shared"
 
+    def _has_synapse_dynamics(self):
+        """Whether NEST changes this projection's synapses as spikes pass (STDP, short-term
+        plasticity, stochastic release, native or NESTML synapse models)."""
+        return type(self.synapse_type) is not StaticSynapse
+
     def _check_backend_delays(self, delays):
+        self._check_min_delay(delays)
         # NEST fixes its delay range at the first Simulate (reset() rebuilds the kernel):
         # longer delays go through relay parrots (pyNN.nest.delay_relays), which only a
         # synapse without state between spikes can take unchanged
@@ -87,6 +94,32 @@ class Projection(common.Projection):
                 f"Projection '{self.label}': a delay of {bad:g} ms cannot be relayed: the delay range NEST fixed at "
                 f"the first run ({low:g} to {reserve:g} ms) is narrower than twice its minimum, and relay links of "
                 f"{reserve:g} ms leave a last leg shorter than {low:g} ms. {advice}")
+
+    def _check_min_delay(self, delays):
+        """Refuse delays shorter than the min_delay NEST fixed at the first run (see simulator.py)."""
+        state = simulator.state
+        if not state.warmed_up or np.size(delays) == 0:
+            return
+        shortest = float(np.min(delays))
+        if shortest < state.comm_delay - 1e-9 * state.dt:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': a delay of {shortest:g} ms is shorter than NEST's min_delay "
+                f"{state.comm_delay:g} ms, fixed at the first run ({_min_delay_origin(state)}); NEST cannot "
+                f"shorten it once it has simulated. Create this projection before the first run or after "
+                f"reset(), or give setup(min_delay=...) the shortest delay you will use")
+
+    def _check_synapse_dynamics_fit(self):
+        """Synapse dynamics need NEST's min_delay to be one step (see simulator.py): refuse them
+        after a first run that fixed a longer one."""
+        state = simulator.state
+        if state.warmed_up and state.comm_delay > 1.5 * state.dt and self._has_synapse_dynamics():
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': {type(self.synapse_type).__name__} cannot be added after the first "
+                f"run on the NEST backend here: NEST's min_delay is {state.comm_delay:g} ms "
+                f"({_min_delay_origin(state)}), and NEST updates such synapses only when it delivers spikes, "
+                f"once per min_delay, so their state between runs would lag. Create this projection before "
+                f"the first run or after reset(), or give setup(min_delay={state.dt:g}) (one time step) to "
+                f"keep every kind of projection possible after a run")
 
     def _native_weights(self, magnitude):
         return np.asarray(magnitude, dtype=float) * (self._weight_scale * self._sign)
@@ -199,7 +232,10 @@ class Projection(common.Projection):
                 from exc
 
     def _check_backend_connections(self, pre, post, values):
-        # set(delay=...) after a run: a delay beyond NEST's range needs relays, as at creation
+        # set(delay=...) after a run: no delay below NEST's min_delay (fixed at the first run),
+        # and a delay beyond NEST's range needs relays, as at creation
+        if values.get("delay") is not None and values["delay"] is not self._syn.get("delay"):
+            self._check_min_delay(values["delay"])
         if "delay" in values and delay_relays.needs_relay(values["delay"]):
             self._check_relayable(values["delay"])
 
@@ -361,6 +397,13 @@ class Projection(common.Projection):
         run with a delay beyond NEST's range leaves an internal relay parrot (its 'source'), with
         the last part of the delay (see pyNN.nest.delay_relays)."""
         return self._nest_connections()[0]
+
+
+def _min_delay_origin(state):
+    """Why NEST's min_delay has its value, for error messages."""
+    if state._min_delay is not None:
+        return f"setup(min_delay={state._min_delay:g})"
+    return "the shortest delay of the projections that existed then, with min_delay='auto'"
 
 
 def _weight_sign(projection):

@@ -1,8 +1,10 @@
 """NEST recorders: one spike_recorder per population, one multimeter per signal epoch.
 
-NEST delivers multimeter samples one min_delay late (the kernel's min_delay is pinned
-to one step, see simulator.py), so the sample at the current time is read directly
-from the cells' state; the rest come from the multimeter.
+NEST delivers multimeter samples one min_delay late, so the sample at the current time
+is read directly from the cells' state and the rest come from the multimeter. While a
+state variable is recorded at the first run, the kernel's min_delay is one step (see
+simulator.py); a recording started after a first run that fixed a longer one also has
+the samples of the last steps of each slice read from the cells (``_capture_tail``).
 """
 
 import nest
@@ -45,6 +47,17 @@ class Recorder(recording.Recorder):
         self._spike_recorder = None
         self._spike_connected = None
         self._multimeters = {}  # id(epoch) -> (multimeter, last fetched step)
+        self._epochs = {}  # the same keys -> the signal epoch
+        self._tail = {}  # the same keys -> {step: samples read from the cells (see _capture_tail)}
+
+    def _capture_tail(self, step):
+        """Read the samples of user step `step` from the cells, for multimeters whose samples
+        NEST will deliver only after the end of the current run (see State._advance)."""
+        for key, epoch in self._epochs.items():
+            k = epoch.interval_steps
+            if step > epoch.t_start_steps and (step - epoch.t_start_steps) % k == 0:
+                values = np.asarray(self._current_native(key[0], epoch.indices), dtype=float)
+                self._tail.setdefault(key, {})[step] = values
 
     def _check_backend_can_record(self, variable):
         if variable == "spikes":
@@ -73,10 +86,9 @@ class Recorder(recording.Recorder):
             new[indices] = True
             add = np.flatnonzero(new & ~self._spike_connected)
             if add.size:
-                # a one-step delay: NEST's default (1 ms) may lie outside the kernel's delay range,
-                # which is fixed after the first Simulate
-                nest.Connect(pop._nodes[add.tolist()], self._spike_recorder,
-                             syn_spec={"delay": simulator.state.dt})
+                # NEST's min_delay (NEST's default 1 ms may lie outside the kernel's delay range);
+                # the spike recorder stores spike times whatever the delay, at the end of each slice
+                simulator.state.connect_device(pop._nodes[add.tolist()], self._spike_recorder)
                 self._spike_connected[add] = True
             return
         epochs = self.current.signals.get(variable)
@@ -86,6 +98,7 @@ class Recorder(recording.Recorder):
         for key, (mm, _) in list(self._multimeters.items()):
             if key[0] == variable and key[1] != id(epoch):
                 self._stop(mm)
+                self._epochs.pop(key, None)  # no samples of a stopped epoch are read any more
         key = (variable, id(epoch))
         if key in self._multimeters:
             return
@@ -98,8 +111,10 @@ class Recorder(recording.Recorder):
         native_var = pop.native_type.variable_map[variable]
         mm = nest.Create("multimeter", params={"record_from": [native_var], "interval": si,
                                                "offset": offset})
-        nest.Connect(mm, pop._nodes[np.asarray(epoch.indices).tolist()], syn_spec={"delay": state.dt})
+        state.records_signals = True  # keeps NEST's min_delay at one step (see simulator.py)
+        state.connect_device(mm, pop._nodes[np.asarray(epoch.indices).tolist()])
         self._multimeters[key] = (mm, epoch.t_start_steps)
+        self._epochs[key] = epoch
 
     def _stop(self, mm):
         state = simulator.state
@@ -141,7 +156,12 @@ class Recorder(recording.Recorder):
         native_var = pop.native_type.variable_map[variable]
         events = mm.get("events")
         _set_device(mm, n_events=0)
-        from_mm = wanted[wanted < now]
+        # NEST's multimeter has delivered the samples up to the start of its current interval
+        # (all but the last with a one-step min_delay); the later ones were read from the cells
+        offset_steps = round(state.offset / state.dt)
+        delivered = state.last_delivered_nest_step(now + offset_steps) - offset_steps
+        from_mm = wanted[(wanted < now) & (wanted <= delivered)]
+        late = wanted[(wanted < now) & (wanted > delivered)]
         chunks = []
         if from_mm.size:
             block = self._time_major_block(events, native_var, epoch, last_step, now, from_mm)
@@ -156,8 +176,17 @@ class Recorder(recording.Recorder):
             if offset_param:
                 block += pop._std[offset_param][epoch.indices]
             chunks.append(block)
+        if late.size:
+            captured = self._tail.get(key, {})
+            missing = [int(step) for step in late if step not in captured]
+            if missing:
+                raise errors.SimulatorError(
+                    f"NEST multimeter for '{native_var}' of '{pop.label}': the samples of steps {missing[:3]} were "
+                    f"neither delivered by NEST nor read from the cells")
+            chunks.append(np.stack([captured[step] for step in late.tolist()]))
         if wanted[-1] == now:
             chunks.append(np.asarray(self._current_native(variable, epoch.indices), dtype=float).reshape(1, -1))
+        self._tail[key] = {step: v for step, v in self._tail.get(key, {}).items() if step > now}
         self._multimeters[key] = (mm, now)
         return chunks
 
@@ -302,7 +331,7 @@ class WeightSampler:
         stamp = np.rint(np.asarray(times, dtype=float) / state.dt).astype(np.int64)
         slice_steps = max(1, round(nest.GetKernelStatus("min_delay") / state.dt))
         slice_end = -(-stamp // slice_steps) * slice_steps
-        return slice_end + 1 - simulator.OFFSET_STEPS
+        return slice_end + 1 - round(state.offset / state.dt)
 
     def values_changed(self, names):
         """Projection.set() between runs: NEST's weights are now the core's."""

@@ -1,13 +1,27 @@
 """NEST state: kernel set-up, the time offset convention, run and exact reset.
 
 Time convention on NEST. NEST devices cannot act in the very first step of a
-simulation (a generator's output travels through a connection with at least one
-step of delay, and output of step 0 is not delivered). To give the library's single
-time-grid convention (a current source with ``start=0`` acts from the first step; a
-spike source may fire at t=0), the NEST kernel runs ``OFFSET_STEPS`` steps ahead of
-user time: user time t is NEST time ``t + OFFSET_STEPS*dt``. Those warm-up steps are
+simulation (a generator's output travels through a connection of NEST's min_delay,
+and output of step 0 is not delivered). To give the library's single time-grid
+convention (a current source with ``start=0`` acts from the first step; a spike source
+may fire at t=0), the NEST kernel runs ``offset`` = min_delay + dt ahead of user time
+(two steps with a one-step min_delay): user time t is NEST time ``t + offset``. Those
+warm-up steps are
 simulated at the first run, after which every cell's state is set back to its initial
 values. Device times are shifted accordingly; recorded times are shifted back.
+
+Communication interval. NEST exchanges spikes between its update slices every
+``min_delay`` ms, and every connection, including those of devices, must be at least that
+long. The library fixes it at the first run (``State._fix_delay_range``): the
+``setup(min_delay=...)`` value if given, otherwise the shortest delay of the projections
+that exist then, but one step while a state variable is recorded (NEST's multimeter
+delivers its samples one interval late, and each run must end with every sample) or a
+projection has synapse dynamics (NEST updates a plastic synapse when it delivers a spike,
+at the end of the interval in which it was sent, and its state read between runs or
+sampled during a run must include every spike sent before).
+Device connections wait until then and get that delay, and the kernel runs
+``min_delay + dt`` ahead of user time (``offset``), so that generators still act from user
+time 0 (see doc/behaviour.md, "NEST's communication interval").
 
 Reset. NEST 3 has no network reset, so ``reset()`` rebuilds the kernel from the
 core's description of the network (populations with their current parameters,
@@ -19,6 +33,7 @@ import logging
 import tempfile
 
 import nest
+import numpy as np
 
 from pyNN import errors
 from pyNN.common import mpi_guard
@@ -27,11 +42,9 @@ import pyNN.nest.launch as launch
 
 logger = logging.getLogger("PyNN")
 
-#: how many steps the NEST kernel runs ahead of user time (see module docstring)
-OFFSET_STEPS = 2
-
-#: delays (ms) up to which projections can be created after a run with max_delay='auto';
-#: each NEST cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
+#: delays (ms) up to which projections can be created after a run with max_delay='auto',
+#: unless a plastic projection exists at the first run (see State._delay_reserve); each NEST
+#: cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
 DELAY_FLOOR = 5.0
 
 _VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning": "WARNING",
@@ -73,20 +86,73 @@ class State(BaseState):
         self.rng_seed = 42
         self.spike_precision = "on_grid"
         self.warmed_up = False
+        self._comm_steps = 1
+        self._pending_devices = []
+        self.records_signals = False
         self.model_counter = 0
         self.synapse_models = {}
         #: called after every nest.ResetKernel() (e.g. to install NESTML modules again)
         self.kernel_reset_hooks = []
 
     @property
+    def comm_delay(self):
+        """NEST's min_delay (ms): the delay of every device connection. One step until the
+        first run fixes it (see :meth:`_fix_delay_range`)."""
+        return self._comm_steps * self.dt
+
+    @property
     def offset(self):
-        """NEST time minus user time (ms)."""
-        return OFFSET_STEPS * self.dt
+        """NEST time minus user time (ms): the device delay plus the step in which NEST
+        devices cannot act (see the module docstring)."""
+        return (self._comm_steps + 1) * self.dt
 
     @property
     def device_shift(self):
-        """Added to user times of generators that reach cells through a one-step connection."""
-        return (OFFSET_STEPS - 1) * self.dt
+        """Added to user times of generators, whose output reaches cells ``comm_delay`` later."""
+        return self.dt
+
+    def connect_device(self, sources, targets, rule="all_to_all"):
+        """Connect a device (or generator -> parrot) with the device delay; before the first
+        run, when that delay is not fixed yet, the connection waits for it."""
+        if self.warmed_up:
+            nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
+        else:
+            self._pending_devices.append((sources, targets, rule))
+
+    def _choose_comm_steps(self):
+        """NEST's min_delay in steps, chosen at the first run: one step while a state variable
+        is recorded or a projection has synapse dynamics, else setup(min_delay) or, with
+        'auto', the shortest existing delay."""
+        if self.records_signals or any(p._has_synapse_dynamics() for p in self.projections):
+            return 1
+        if self._min_delay is not None:
+            return max(1, int(self._min_delay / self.dt + 1e-9))
+        delays = [np.min(p._syn["delay"]) for p in self.projections
+                  if p._pre.size and p._syn.get("delay") is not None]
+        return max(1, round(float(min(delays)) / self.dt)) if delays else 1
+
+    def _delay_reserve(self):
+        """Delay (ms) of the idle connection that reserves NEST's delay range for projections
+        created after the first run: setup(max_delay) if given; else at least DELAY_FLOOR,
+        except when a plastic projection exists, because every STDP synapse then pays for the
+        range (NEST keeps postsynaptic spike history and ring buffers over max_delay: twice the
+        run time for the VA network with STDP) and the range stays the longest delay in use."""
+        if self._max_delay is not None:
+            return self._max_delay
+        if any(getattr(p.synapse_type, "plastic", False) for p in self.projections):
+            return self.comm_delay
+        return max(DELAY_FLOOR, self.comm_delay)
+
+    def _fix_delay_range(self):
+        """Before the first Simulate: fix NEST's min_delay (two idle parrots connected with it
+        pin it) and reserve its max_delay, then make the connections of devices that waited."""
+        self._comm_steps = self._choose_comm_steps()
+        pair = nest.Create("parrot_neuron", 2)
+        nest.Connect(pair[0], pair[1], syn_spec={"delay": self.comm_delay})
+        nest.Connect(pair[1], pair[0], syn_spec={"delay": max(self._delay_reserve(), self.comm_delay)})
+        pending, self._pending_devices = self._pending_devices, []
+        for sources, targets, rule in pending:
+            nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
 
     def check_processes(self, n, source):
         """Refuse a launch of `n` > 1 processes: NEST from PyPI has no MPI, and with an
@@ -145,18 +211,12 @@ class State(BaseState):
         if self.rng_type:
             kernel["rng_type"] = self.rng_type
         nest.SetKernelStatus(kernel)
-        if self._min_delay is not None or self._max_delay is not None:
-            nest.SetKernelStatus({"min_delay": self.dt,
-                                  "max_delay": self._max_delay if self._max_delay is not None else 10.0})
-        else:
-            # a one-step connection between two idle parrots pins NEST's min_delay to dt, so that
-            # recorders lag by at most one step (see recording.py); max_delay still grows as needed
-            pair = nest.Create("parrot_neuron", 2)
-            nest.Connect(pair[0], pair[1], syn_spec={"delay": self.dt})
-            # NEST fixes its delay range at the first Simulate: a second idle connection keeps
-            # room for delays up to DELAY_FLOOR in projections created after a run (longer
-            # delays need setup(max_delay=...), see doc/behaviour.md)
-            nest.Connect(pair[1], pair[0], syn_spec={"delay": max(DELAY_FLOOR, self.dt)})
+        # NEST fixes its delay range at the first Simulate, from the connections that exist:
+        # _fix_delay_range chooses it then; device connections wait for it
+        self._comm_steps = 1
+        self._pending_devices = []
+        #: set by the recorders when a state variable is recorded (NEST's multimeter)
+        self.records_signals = False
         self.synapse_models = {}
         self.weight_event_logs = {}  # synapse model -> recording.WeightEventLog
         # NEST node id -> value of the STDP parameters kept on neurons (tau_minus), per name
@@ -174,6 +234,7 @@ class State(BaseState):
 
     def _begin_run(self, target_steps):
         if not self.warmed_up:
+            self._fix_delay_range()
             # no cell may fire before user time 0: thresholds are out of reach during warm-up
             saved = [(p, p._suppress_spiking()) for p in self.populations]
             nest.Simulate(self.offset)
@@ -185,7 +246,32 @@ class State(BaseState):
         nest.Prepare()
 
     def _advance(self, n_steps):
-        nest.Run(n_steps * self.dt)
+        """Simulate `n_steps`. When multimeters record with a min_delay longer than one step (a
+        state variable recorded for the first time after the first run), NEST delivers their
+        samples one interval late: the slice's last steps are then simulated one by one and the
+        recorders read those samples from the cells (see recording.Recorder._capture_tail)."""
+        tail = self._late_sample_steps(n_steps)
+        if tail < n_steps:
+            nest.Run((n_steps - tail) * self.dt)
+        for k in range(n_steps - tail, n_steps):
+            nest.Run(self.dt)
+            if k + 1 < n_steps:  # (the sample at the end is read when data are fetched)
+                for recorder in self.recorders:
+                    recorder._capture_tail(self.steps + k + 1)
+
+    def _late_sample_steps(self, n_steps):
+        """How many of the last of `n_steps` steps end inside NEST's current interval, whose
+        multimeter samples it delivers only in the next one (0 without such multimeters)."""
+        if self._comm_steps == 1 or not any(r._multimeters for r in self.recorders):
+            return 0
+        end = self.steps + n_steps + round(self.offset / self.dt)  # NEST step at the end
+        delivered = self.last_delivered_nest_step(end)
+        return min(n_steps, end - delivered)
+
+    def last_delivered_nest_step(self, nest_step):
+        """The last NEST step whose multimeter sample NEST has delivered when its clock is at
+        `nest_step`: samples come at the start of the interval after theirs."""
+        return ((nest_step - 1) // self._comm_steps) * self._comm_steps
 
     def _end_run(self):
         nest.Cleanup()

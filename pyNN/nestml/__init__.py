@@ -37,10 +37,3 @@ class NESTMLUnavailable:
 
     def __repr__(self):
         return f"<sim.nestml of the {self.backend} backend: no NESTML generator yet>"
-
-
-def refuse_synapse(backend, synapse_name):
-    """NotSupportedError: `backend`'s NESTML generator makes neuron models only."""
-    raise errors.NotSupportedError(
-        f"NESTML synapse '{synapse_name}': the {backend} backend's NESTML generator makes neuron models only; "
-        f"NESTML synapse models run on pyNN.nest for now")

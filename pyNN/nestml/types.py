@@ -227,3 +227,47 @@ def synapse_type_class(model, weight_variable="w", delay_variable=None, class_na
     }
     attrs.update(extra or {})
     return type(class_name or model.name, bases, attrs)
+
+
+def generated_synapse_type(backend, synapse_name, nestml_description, postsynaptic_neuron_nestml_description,
+                           weight_variable, delay_variable, make_cell_type, extra):
+    """A synapse type from a NESTML synapse for a back end that generates its own code from
+    the intermediate form (Brian2, NEURON, the hardware engine).
+
+    Parameters
+    ----------
+    backend : the back end's name (for error messages)
+    synapse_name, nestml_description, postsynaptic_neuron_nestml_description, weight_variable,
+    delay_variable : as ``sim.nestml.nestml_synapse_type``
+    make_cell_type : the back end's ``nestml_cell_type(name, description)``, used for the
+        postsynaptic neuron (which, unlike on NEST, is not changed by the synapse: any cell
+        type may be the target)
+    extra : function (ir.Model, SynapseProgram) -> dict of the back end's class attributes
+
+    Returns
+    -------
+    The synapse-type class; its ``synapse_program`` attribute holds the
+    :class:`~pyNN.nestml.synapse_program.SynapseProgram`.
+    """
+    from pyNN.nestml import frontend
+    from pyNN.nestml.synapse_program import synapse_program
+    syn_source = frontend.read_source(nestml_description)
+    sources = [syn_source]
+    if postsynaptic_neuron_nestml_description is not None:
+        sources.append(frontend.read_source(postsynaptic_neuron_nestml_description))
+    models = frontend.load_models(sources, synapse_names=[synapse_name])
+    model = frontend.pick(models, synapse_name, "synapse", syn_source[0])
+    neuron_names = []
+    if len(sources) > 1:
+        neuron_names = [n for n in frontend.model_names(sources[1][1]) if models[n].kind == "neuron"]
+        if len(neuron_names) != 1:
+            raise errors.ModelDescriptionError(
+                f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
+    cls = synapse_type_class(model, weight_variable, delay_variable, synapse_name)
+    program = synapse_program(model, backend)
+    for name, value in extra(model, program).items():
+        setattr(cls, name, value)
+    cls.synapse_program = program
+    if neuron_names:
+        cls.postsynaptic_cell_type = make_cell_type(neuron_names[0], postsynaptic_neuron_nestml_description)
+    return cls

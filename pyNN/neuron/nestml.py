@@ -8,7 +8,8 @@ directory renamed into place, so two processes compiling at once are safe) into 
 part of the NESTML cache, keyed by the generated text (which names the nestml and
 odetoolbox versions), the NEURON version and the platform: a second run compiles nothing.
 
-NESTML synapse models are not generated for NEURON yet (NotSupportedError).
+A plastic NESTML synapse is generated into the mechanism of its postsynaptic neuron
+(:mod:`pyNN.neuron.nestml_synapse_nmodl`).
 """
 
 import os
@@ -20,7 +21,7 @@ from pyNN import errors
 import pyNN.neuron.mechanisms as mechanisms
 
 #: bump when the generated NMODL changes in a way the text alone would not show
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BACKEND = "NEURON"
 _LOCK = threading.Lock()
 #: mechanism name -> build directory, for the mechanisms loaded into this process
@@ -41,19 +42,31 @@ def mechanism_name(model):
     return f"nml_{model.name}_{key[:10]}"
 
 
-def generate(model):
-    """(mechanism name, NMODL text) of the NESTML neuron `model` (an ir.Model)."""
+def _header(*models):
     from pyNN.nestml.cache import tool_versions
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(tool_versions().items()))
+    return [f"Source: {os.path.basename(m.source.path)} (digest {m.source.digest[:16]})." for m in models] + \
+        [f"Tools: {versions}; generator version {GENERATOR_VERSION}."]
+
+
+def generate(model, synapse_program=None):
+    """(mechanism name, NMODL text) of the NESTML neuron `model` (an ir.Model), with the plastic
+    synapse `synapse_program` (see pyNN.neuron.nestml_synapse_nmodl) if given."""
     from pyNN.neuron.nestml_nmodl import NMODLGenerator
     name = mechanism_name(model)
-    versions = ", ".join(f"{k} {v}" for k, v in sorted(tool_versions().items()))
-    header = [f"Source: {os.path.basename(model.source.path)} (digest {model.source.digest[:16]}).",
-              f"Tools: {versions}; generator version {GENERATOR_VERSION}."]
-    return name, NMODLGenerator(model, name, header).text()
+    if synapse_program is None:
+        return name, NMODLGenerator(model, name, _header(model)).text()
+    from pyNN.nestml import cache
+    from pyNN.neuron.nestml_synapse_nmodl import PairGenerator
+    syn = synapse_program.model
+    key = cache.make_key("neuron", GENERATOR_VERSION, model.name, model.source.text, syn.name, syn.source.text)
+    name = f"nml_{model.name}_{syn.name}_{key[:10]}"
+    return name, PairGenerator(model, synapse_program, name, _header(model, syn)).text()
 
 
-def build_mechanism(model):
-    """Generate, compile (unless cached) and load the mechanism of `model`.
+def build_mechanism(model, synapse_program=None):
+    """Generate, compile (unless cached) and load the mechanism of `model` (with the plastic
+    synapse `synapse_program` if given).
 
     Returns
     -------
@@ -61,7 +74,7 @@ def build_mechanism(model):
     ``compiled`` (whether this call ran nrnivmodl) and ``mod_file``.
     """
     from neuron import h, load_mechanisms
-    name, text = generate(model)
+    name, text = generate(model, synapse_program)
     with _LOCK:
         if name in _loaded:
             return {"name": name, "path": _loaded[name], "compiled": False, "mod_file": name + ".mod"}
@@ -140,10 +153,51 @@ def nestml_cell_type(name, nestml_description):
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
                         weight_variable="w", delay_variable=None):
-    """Not available yet: NESTML synapse models are not generated for NEURON (NotSupportedError)."""
-    raise errors.NotSupportedError(
-        f"NESTML synapse '{synapse_name}': the NEURON backend generates NESTML neuron models only; NESTML "
-        f"synapse models run on pyNN.nest (see doc/nestml.md)")
+    """A synapse type from a plastic NESTML synapse model, built for NEURON together with its
+    postsynaptic neuron (as on NEST).
+
+    The synapse's event code is generated into the NET_RECEIVE block of the neuron's mechanism
+    (:mod:`pyNN.neuron.nestml_synapse_nmodl`); the returned class's ``postsynaptic_cell_type``
+    is that neuron's cell type, and the synapse connects only to its populations.
+
+    Parameters
+    ----------
+    As ``sim.nestml.nestml_synapse_type`` on NEST; `postsynaptic_neuron_nestml_description`
+    is required.
+
+    Raises
+    ------
+    NoModelAvailableError without a postsynaptic neuron, or for a synapse the generator cannot
+    translate (see :mod:`pyNN.nestml.synapse_program`), naming the construct.
+    """
+    from pyNN.nestml import frontend, types
+    from pyNN.neuron.nestml_synapse_nmodl import refuse_without_neuron, stdp_slots_function
+    from pyNN.neuron.standardmodels.synapses import NESTML_STDP_TARGETS
+    from pyNN.standardmodels import build_translations
+    if postsynaptic_neuron_nestml_description is None:
+        refuse_without_neuron(synapse_name)
+    made = {}
+
+    def extra(model, program):
+        made["program"] = program
+        return {"native_name": "NetCon", "stdp_slots": stdp_slots_function(model, program), "weight_slots": (),
+                "native_description": "NetCon whose weight vector holds the synapse's parameters and state, run by "
+                                      "the postsynaptic neuron's mechanism at each pre-synaptic spike"}
+
+    def cell_type(name, description):
+        model = frontend.load_neuron(name, description)
+        mechanism = build_mechanism(model, made["program"])
+        if mechanism["name"] not in NESTML_STDP_TARGETS:
+            NESTML_STDP_TARGETS.append(mechanism["name"])
+        made["mechanism"] = mechanism["name"]
+        return types.cell_type_class(model, mechanism["name"], extra=_cell_attrs(model, mechanism))
+
+    cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
+                                       postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
+                                       cell_type, extra)
+    cls.translations = build_translations(*[(n, n) for n in cls.default_parameters])
+    cls.target_mechanisms = (made["mechanism"],)
+    return cls
 
 
 backend = BACKEND
@@ -152,7 +206,10 @@ backend = BACKEND
 SUPPORT = {
     "neuron models": (True, "generated NMODL point process (exact propagators where odetoolbox finds them, RK4 "
                             "sub-steps otherwise), compiled with nrnivmodl into the NESTML cache"),
-    "synapse models": (False, "not generated yet (NotSupportedError)"),
+    "synapse models": (True, "plastic synapses generated into the NET_RECEIVE of their postsynaptic NESTML neuron's "
+                             "mechanism (as NEST co-generates them); per-connection state in the NetCon weight "
+                             "vector, run lazily at each pre spike (no continuous or extra spike ports, no "
+                             "internals: NoModelAvailableError)"),
 }
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -305,16 +305,10 @@ class Population(common.Population):
         return v
 
     def _add_injection(self, source, indices):
-        state = simulator.state
-        if state.nrn_initialized and state.steps > 0:
-            # a Vector.play starts playing only at finitialize(); a state-preserving
-            # re-initialisation (reinit.py) drops the events that start it
-            raise errors.NotSupportedError(
-                f"Injecting a {type(source).__name__} into '{self.label}' after a run (t = {state.t:g} ms) is "
-                f"not supported by the NEURON backend: NEURON starts playing a current only at an "
-                f"initialisation, which would restart the simulation. Inject it before the first run (its "
-                f"start time may lie after the run) or after reset()")
-        state.injections_changed = True  # the groups of injected cells are made anew
+        # after a run the new groups of injected cells are played continuously (injection.py)
+        simulator.state.refuse_addition_if_distributed(
+            f"Injecting a {type(source).__name__} into '{self.label}'")
+        simulator.state.injections_changed = True  # the groups of injected cells are made anew
 
 
 class PopulationView(common.PopulationView):

@@ -79,6 +79,8 @@ class Projection(common.Projection):
         """A voltage-jump cell receives an input in the step before it acts, so a post spike
         in the step where a pre spike arrives is not known when that pre event is applied:
         with dendritic_delay_fraction < 1 this backend cannot order them as the rule says."""
+        if "dendritic_delay_fraction" not in self.synapse_type.get_parameter_names():
+            return  # a NESTML synapse: all of the delay is dendritic, as on NEST
         fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
         base = getattr(fraction, "base_value", fraction)
         if isinstance(base, RandomDistribution) or np.any(np.asarray(base, dtype=float) < 1.0):

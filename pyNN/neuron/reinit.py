@@ -16,7 +16,9 @@ t = 0. Before the first run after such additions the backend therefore
    STATE variables, the weight vectors of new connections that keep a state in them);
 5. restores the saved state, which also gives the new objects back their values from
    before ``finitialize()`` and drops their initial events, and writes the copies back;
-6. replays the initial events of new spike sources at the current time (see
+6. (continuous current plays, see injection.py, are detached before step 2 and attached
+   again after it, so that ``finitialize()`` sets them up and the restore leaves them be);
+7. replays the initial events of new spike sources at the current time (see
    ``Population._after_reinit``): a SpikeSourceArray is fed its spike times from now on, a
    random source starts its process now. (The initial event of a cell, which arms the WATCH
    that emits its spikes, is delivered within ``finitialize()``; a WATCH is not part of the
@@ -118,10 +120,12 @@ def continue_with_new_objects(state):
     pyNN.neuron State) as the module docstring describes."""
     h = hoc()
     populations, projections = state.populations, state.projections
+    state.detach_continuous_injections()
     h.fcurrent()
     sources = [(p, p._source_state()) for p in populations]
     saved = h.SaveState()
     saved.save()
+    state.attach_continuous_injections()  # (set up by finitialize(), untouched by the restore)
     fresh = Snapshot([ref for p in populations for ref in p._new_object_references()]
                      + [ref for c in projections for ref in c._new_object_references()])
     h.finitialize()

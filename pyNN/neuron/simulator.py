@@ -28,9 +28,10 @@ from pyNN import errors
 from pyNN.common import mpi_guard
 from pyNN.common.control import BaseState
 from pyNN.neuron import mechanisms, reinit
+from pyNN.neuron.injection import InjectionGroup
 from pyNN.neuron.mpi import world_for
 from pyNN.neuron.hoc import h as hoc
-from pyNN.neuron.standardmodels.synapses import STDP_HISTORY, STDP_TARGETS
+from pyNN.neuron.standardmodels.synapses import NESTML_STDP_TARGETS, STDP_HISTORY, STDP_TARGETS
 
 logger = logging.getLogger("PyNN")
 
@@ -77,8 +78,8 @@ class State(BaseState):
             self.pc.gid_clear()
         for recorder in self.recorders:
             recorder._drop_all()
-        for vec, _ in getattr(self, "stim_groups", {}).values():
-            vec.play_remove()
+        for group in list(getattr(self, "stim_groups", {}).values()) + getattr(self, "_retired_groups", []):
+            group.detach()
         for projection in self.projections:
             projection._netcons = []
             projection._n_initialised = 0
@@ -119,12 +120,13 @@ class State(BaseState):
         self._pending_spikes = {}
         self.injections_changed = False
         self.stim_groups = {}
+        self._retired_groups = []  # step-wise groups stopped after a run (injection.py)
         h.dt = self.dt
         cvode = h.CVode()
         cvode.active(0)
         self._spike_times = h.Vector()
         self._spike_ids = h.Vector()  # each population adds its cells (see populations.py)
-        self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in STDP_TARGETS)
+        self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
 
     def objects_added(self):
         """Called when NEURON objects are created: after the first finitialize() they
@@ -164,6 +166,10 @@ class State(BaseState):
         h.dt = self.dt
         for population in self.populations:
             population._before_finitialize()
+        for group in self._retired_groups:
+            group.detach()  # (finitialize() empties the event queue that still names them)
+        self._retired_groups = []
+        self.attach_continuous_injections()
         h.finitialize()
         self.nrn_initialized = True
         self.needs_reinit = False
@@ -236,7 +242,7 @@ class State(BaseState):
         if not any(hasattr(p.synapse_type, "stdp_slots") for p in self.projections):
             return
         h = hoc()
-        lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in STDP_TARGETS)
+        lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
         if lost > self._stdp_lost:
             warnings.warn(
                 f"pyNN.neuron STDP: {int(lost - self._stdp_lost)} post-synaptic spike(s) were not applied to "
@@ -283,16 +289,17 @@ class State(BaseState):
     def prepare_injections(self, end_steps):
         """Before a run up to step `end_steps`: (re)compute the summed current of every group
         of cells that receive the same sources and, if injections changed, connect each
-        group's vector to its cells (see current_sources.py)."""
+        group's vector to its cells (see injection.py)."""
         if not self.current_sources:
             return
         if self.injections_changed or not self.stim_groups:
             self._connect_injection_groups(end_steps)
         steps = np.arange(end_steps + 2)
-        for key, (vec, _) in self.stim_groups.items():
+        for key, group in self.stim_groups.items():
             total = np.zeros(steps.size)
             for k in key:
                 total += self.current_sources[k].current_at_steps(steps)
+            vec = group.values
             old = vec.as_numpy()
             n = min(old.size, total.size)
             if not np.array_equal(old[self.steps:n], total[self.steps:n]):
@@ -303,21 +310,37 @@ class State(BaseState):
             if vec.size() != total.size:
                 vec.resize(total.size)
             vec.as_numpy()[:] = total
+            if group.update_knots(self.dt):
+                self.objects_added()  # a continuous play is set up for its new length (injection.py)
 
     def _connect_injection_groups(self, end_steps):
-        """One Vector per group of cells receiving the same sources, played into their i_inj."""
-        h = hoc()
-        for vec, _ in self.stim_groups.values():
-            vec.play_remove()
+        """One group per set of sources: a Vector played into the i_inj of its cells
+        (step-wise before the simulation has advanced, continuously after a run: see
+        injection.py)."""
+        continuous = self.nrn_initialized and self.steps > 0
+        for group in self.stim_groups.values():
+            if not continuous:
+                group.detach()
+            elif group.retire(self.steps):
+                self._retired_groups.append(group)
         self.stim_groups = {}
         for key, cells in _injection_groups(self.current_sources).items():
-            vec = h.Vector(end_steps + 2)
-            for root, i in cells:
-                if root._cells[i] is not None:  # (cells of other processes: None)
-                    vec.play(root._cells[i]._ref_i_inj, self.dt)
-            self.stim_groups[key] = (vec, cells)
+            group = InjectionGroup(cells, end_steps + 2, continuous)
+            group.start(self.dt)
+            self.stim_groups[key] = group
         self.injections_changed = False
         self.objects_added()
+
+    def detach_continuous_injections(self):
+        """Before the state-preserving re-initialisation saves the state (see injection.py)."""
+        for group in self.stim_groups.values():
+            if group.continuous:
+                group.detach()
+
+    def attach_continuous_injections(self):
+        """After the state was saved, before finitialize() (see injection.py)."""
+        for group in self.stim_groups.values():
+            group.attach()
 
     # --- spikes ----------------------------------------------------------------------------
     def collect_spikes(self):

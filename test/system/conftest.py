@@ -28,3 +28,14 @@ def sim(request):
     module.setup(timestep=0.1)
     yield module
     module.end()
+
+
+@pytest.fixture(scope="module")
+def forget_nestml_modules():
+    """The NESTML modules a test module registers with pyNN.nest are forgotten after it, so that
+    later tests' NEST kernels do not load them (some live in temporary caches)."""
+    nest_module = importlib.import_module("pyNN.nest.nestml")
+    registered = dict(nest_module._modules)
+    yield
+    for name in set(nest_module._modules) - set(registered):
+        del nest_module._modules[name]

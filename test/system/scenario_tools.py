@@ -27,12 +27,13 @@ def backend_support():
 #: library bugs known on one backend, not yet fixed: (backend module, key) -> reason
 KNOWN_BUGS = {
     ("pyNN.nest", "source change lag"):
-        "NEST backend: the kernel runs OFFSET_STEPS (2) steps ahead of user time, so a current-source "
-        "parameter changed between runs acts 2 steps late (the generator output for those steps is "
-        "already in transit)",
+        "NEST backend: the kernel runs min_delay + dt ahead of user time, so a current-source "
+        "parameter changed between runs acts min_delay + dt late, with a warning (the generator output "
+        "for those steps is already in transit)",
     ("pyNN.nest", "spike source change lag"):
-        "NEST backend: spike_generator times are shifted one step ahead of user time, so a spike time "
-        "set between runs for the very next step (t + dt) is already in the past for NEST and is lost",
+        "NEST backend: a spike_generator's spikes take NEST's min_delay to reach the network, so a spike "
+        "time set between runs within min_delay of the current time cannot be delivered "
+        "(NotSupportedError)",
 }
 
 

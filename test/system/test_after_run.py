@@ -412,10 +412,19 @@ def test_cell_created_after_run_starts_from_its_initial_state(sim, celltype, par
     assert old_spikes[:len(reference_old)] == reference_old and len(old_spikes) > len(reference_old)
 
 
-def _injected_network(sim, inject_late):
+#: current sources whose current changes only after T1 (the injection time of the late runs)
+LATE_SOURCES = {
+    "DCSource": dict(amplitude=1.5, start=60.0, stop=80.0),
+    "StepCurrentSource": dict(times=[55.0, 70.0, 90.0], amplitudes=[1.2, 0.4, 1.8]),
+    "ACSource": dict(amplitude=1.0, offset=0.8, frequency=40.0, phase=30.0, start=60.0, stop=100.0),
+    "NoisyCurrentSource": dict(mean=1.2, stdev=0.6, dt=1.0, start=60.0, stop=100.0),
+}
+
+
+def _injected_network(sim, source_type, inject_late):
     cells = sim.Population(2, sim.IF_curr_exp(i_offset=[0.0, 0.9]), label="cells")
     cells.record(["spikes", "v"])
-    source = sim.DCSource(amplitude=1.5, start=60.0, stop=80.0)
+    source = getattr(sim, source_type)(**LATE_SOURCES[source_type])
     if not inject_late:
         source.inject_into(cells)
     sim.run(T1)
@@ -425,24 +434,67 @@ def _injected_network(sim, inject_late):
     return _spikes(cells, 0), _signal(cells, "v")[1]
 
 
-def test_current_source_injected_after_run(sim):
-    reference = _injected_network(sim, inject_late=False)
+@pytest.mark.parametrize("source_type", sorted(LATE_SOURCES))
+def test_current_source_injected_after_run(sim, source_type):
+    """A source injected after a run (all its changes lying after that time) acts exactly as
+    the same source injected before the first run."""
+    reference = _injected_network(sim, source_type, inject_late=False)
     assert len(reference[0][0]) > 0
     sim.setup(timestep=0.1)
-    if sim.__name__ == "pyNN.neuron":
-        cells = sim.Population(1, sim.IF_curr_exp(), label="cells")
-        source = sim.DCSource(amplitude=1.5, start=60.0, stop=80.0)
-        sim.run(T1)
-        with pytest.raises(errors.NotSupportedError, match="DCSource into 'cells' after a run.*NEURON.*reset"):
-            source.inject_into(cells)
-        assert source._targets == []  # the refused injection left nothing behind
-        sim.run(10.0)  # and the network runs on
-        sim.reset()  # after a reset, injection works
-        source.inject_into(cells)
-        cells.record("v")
-        sim.run(T2)
-        assert _signal(cells, "v", segment=-1)[1].max() > -60.0
-        return
-    late = _injected_network(sim, inject_late=True)
+    late = _injected_network(sim, source_type, inject_late=True)
     assert late[0] == reference[0]
     np.testing.assert_array_equal(late[1], reference[1])
+
+
+def test_current_source_injected_after_run_into_cells_with_a_source(sim):
+    """Injecting a second source after a run into cells that already receive one (the groups
+    of injected cells are made anew), then changing the first source: the same as doing
+    both on a network where the second source had been injected from the start."""
+    def build(inject_late):
+        cells = sim.Population(3, sim.IF_curr_exp(), label="cells")
+        cells.record(["spikes", "v"])
+        first = sim.DCSource(amplitude=0.8, start=10.0, stop=100.0)
+        first.inject_into(cells[0:2])
+        second = sim.StepCurrentSource(times=[60.0, 75.0], amplitudes=[1.0, 0.3])
+        if not inject_late:
+            second.inject_into(cells[1:3])
+        sim.run(T1)
+        if inject_late:
+            second.inject_into(cells[1:3])
+        sim.run(20.0)
+        first.amplitude = 1.4
+        sim.run_until(T2)
+        return _spikes(cells, 0), _signal(cells, "v")[1]
+    reference = build(inject_late=False)
+    assert any(reference[0])
+    sim.setup(timestep=0.1)
+    late = build(inject_late=True)
+    assert late[0] == reference[0]
+    np.testing.assert_array_equal(late[1], reference[1])
+
+
+def test_current_source_injected_after_run_over_several_runs_and_a_reset(sim):
+    """A source injected after a run keeps acting exactly over several further runs (the
+    current vector grows with each) and after reset(), in every segment."""
+    def build(inject_late):
+        cells = sim.Population(2, sim.IF_curr_exp(i_offset=[0.0, 0.9]), label="cells")
+        cells.record(["spikes", "v"])
+        source = sim.ACSource(amplitude=1.0, offset=0.8, frequency=40.0, start=30.0, stop=90.0)
+        if not inject_late:
+            source.inject_into(cells)
+        sim.run(20.0)
+        if inject_late:
+            source.inject_into(cells)
+        sim.run(20.0)
+        sim.run(20.0)
+        sim.reset()
+        sim.run(100.0)
+        return ([_spikes(cells, k) for k in (0, 1)],
+                [_signal(cells, "v", segment=k)[1] for k in (0, 1)])
+    reference = build(inject_late=False)
+    assert any(reference[0][0]) and any(reference[0][1])
+    sim.setup(timestep=0.1)
+    late = build(inject_late=True)
+    assert late[0] == reference[0]
+    for k in (0, 1):
+        np.testing.assert_array_equal(late[1][k], reference[1][k])

@@ -177,15 +177,24 @@ def test_refused_projection_leaves_nothing_in_the_network():
 
 
 def test_one_synapses_object_per_projection_connected_in_one_call():
+    """A plastic projection (state of its own per synapse) has a Synapses object of its own;
+    both are made before the first run (sharing: see test_brian2_sharing.py)."""
     pre = sim.Population(20, sim.SpikeSourcePoisson(rate=10.0))
     post = sim.Population(30, sim.IF_cond_exp())
-    prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=sim.NumpyRNG(seed=1)),
-                         sim.StaticSynapse(weight=0.01, delay=0.5))
-    assert len(prj._synapses) == 1
-    syn = prj._synapses[0][0]
-    np.testing.assert_array_equal(syn.i[:], prj._pre)
-    np.testing.assert_array_equal(syn.j[:], prj._post)
-    np.testing.assert_allclose(syn.weight_[:], 0.01e-6)
+    rng = sim.NumpyRNG(seed=1)
+    plastic = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=rng),
+                             sim.TsodyksMarkramSynapse(weight=0.01, delay=0.5))
+    static = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=rng),
+                            sim.StaticSynapse(weight=0.02, delay=0.5))
+    assert not plastic._synapses and not static._synapses
+    sim.run(0.1)
+    for prj, weight in ((plastic, 0.01), (static, 0.02)):
+        assert len(prj._synapses) == 1
+        syn = prj._synapses[0][0]
+        assert len(syn) == len(prj)
+        np.testing.assert_array_equal(syn.i[:], prj._pre)
+        np.testing.assert_array_equal(syn.j[:], prj._post)
+        np.testing.assert_allclose(syn.weight_[:], weight * 1e-6)
 
 
 def test_delay_below_one_step_is_an_error_never_zero():
@@ -307,3 +316,31 @@ def test_a_new_homogeneous_value_replaces_the_constant():
     sim.run(10.0)
     np.testing.assert_array_equal(changed.get_data().segments[1].analogsignals[0].magnitude,
                                   reference.get_data().segments[1].analogsignals[0].magnitude)
+
+
+def test_synapse_recording_started_off_the_sampling_grid_of_time_zero():
+    """A recording that starts at 0.3 ms with samples every 1 ms: the Brian2 monitor (whose
+    clock ticks from t = 0) samples every step, and the samples are the values read at
+    1.3, 2.3, ... ms by stepping the run."""
+    def network():
+        sim.setup(timestep=0.1)
+        pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[0.5, 1.5, 2.5], [1.0, 2.0]]))
+        post = sim.Population(2, sim.IF_cond_exp())
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                             sim.TsodyksMarkramSynapse(weight=0.01, delay=0.5, U=0.5, tau_rec=20.0))
+        sim.run(0.3)
+        return prj
+
+    prj = network()
+    prj.record("x", sampling_interval=1.0)
+    sim.run(3.0)
+    recorded = np.asarray(prj.get_data().segments[0].analogsignals[0].magnitude)
+    sim.end()
+    prj = network()
+    stepped = [prj._read_synapse_state("x")]
+    for _ in range(3):
+        sim.run(1.0)
+        stepped.append(prj._read_synapse_state("x"))
+    assert recorded.shape == (4, 4)
+    np.testing.assert_array_equal(recorded, np.array(stepped))
+    assert np.ptp(recorded) > 0.1  # the synapses depressed, so the comparison means something

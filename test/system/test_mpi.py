@@ -232,9 +232,10 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
 
 
 def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
-    """Populations, projections and signal recording added after a run need NEURON's SaveState,
-    which cannot restore spikes in transit between processes (NEURON crashes): in a distributed
-    run they are refused with the reason, the network runs on, and after reset() they work."""
+    """Populations, projections, signal recording and current injections added after a run need
+    NEURON's SaveState, which cannot restore spikes in transit between processes (NEURON
+    crashes): in a distributed run they are refused with the reason, the network runs on, and
+    after reset() they work."""
     script = tmp_path / "after_run.py"
     script.write_text(
         "import pyNN.neuron as sim\n"
@@ -250,7 +251,8 @@ def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
         "                  ('projection', lambda: sim.Projection(src, cells, sim.OneToOneConnector(),\n"
         "                                                        sim.StaticSynapse(weight=0.03, delay=2.0),\n"
         "                                                        label='late')),\n"
-        "                  ('recording', lambda: cells.record('v'))]:\n"
+        "                  ('recording', lambda: cells.record('v')),\n"
+        "                  ('injection', lambda: sim.DCSource(amplitude=0.5).inject_into(cells))]:\n"
         "    try:\n        add()\n"
         "    except NotSupportedError as e:\n        say(f'REFUSED {what}: {e}')\n"
         "    else:\n        say(f'ACCEPTED {what}')\n"
@@ -261,11 +263,12 @@ def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
         "say(f'RAN {len(sim.simulator.state.populations)} {len(sim.simulator.state.projections)}')\n")
     lines, out = _run_on_two_processes(script)
     refused = [line for line in lines if line.startswith("REFUSED")]
-    assert len(refused) == 6 and len(lines) == 8, out.stdout + out.stderr + "\n".join(lines)
+    assert len(refused) == 8 and len(lines) == 10, out.stdout + out.stderr + "\n".join(lines)
     assert all("distributed over 2 MPI processes" in line and "after reset()" in line for line in refused)
     assert any("Creating Population 'late' after a run (t = 30 ms)" in line for line in refused)
     assert any("Creating Projection 'late'" in line for line in refused)
     assert any("Recording 'v' of 'cells'" in line for line in refused)
+    assert any("Injecting a DCSource into 'cells' after a run" in line for line in refused)
     assert [line for line in lines if line.startswith("RAN")] == ["RAN 2 1"] * 2
 
 

@@ -187,6 +187,152 @@ def test_tau_minus_is_one_value_per_post_cell_across_plastic_projections():
     sim.end()
 
 
+# --- NEST's communication interval (min_delay) and delay range, fixed at the first run -----------
+
+def _delay_network(record_v=False, delay=1.5, min_delay="auto", plastic=False):
+    """Spike sources driving cells over `delay`, with a cell-to-cell projection of 2 * delay."""
+    sim.setup(timestep=0.1, min_delay=min_delay)
+    src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[1.0, 7.3], [2.2], [4.0, 4.1, 9.9]]), label="src")
+    cells = sim.Population(4, sim.IF_cond_exp(tau_refrac=1.0), label="cells")
+    syn = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(20.0, 20.0, 0.01, 0.012),
+                            weight_dependence=sim.AdditiveWeightDependence(0.0, 0.04),
+                            weight=0.03, delay=delay) if plastic else sim.StaticSynapse(weight=0.03, delay=delay)
+    sim.Projection(src, cells, sim.AllToAllConnector(), syn, label="drive")
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(3)),
+                   sim.StaticSynapse(weight=0.01, delay=2 * delay), label="recurrent")
+    cells.record("spikes")
+    if record_v:
+        cells.record("v")
+    return src, cells
+
+
+def _spike_lists(population):
+    return [list(np.round(st.magnitude, 6)) for st in population.get_data("spikes").segments[-1].spiketrains]
+
+
+def test_min_delay_auto_is_the_shortest_delay_at_the_first_run_and_spikes_do_not_change():
+    _, cells = _delay_network()
+    sim.run(30.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(1.5)
+    fast = _spike_lists(cells)
+    assert sum(map(len, fast)) > 4
+    # a recorded state variable keeps NEST's min_delay at one step: the same spikes
+    _, cells = _delay_network(record_v=True)
+    sim.run(30.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+    assert _spike_lists(cells) == fast
+    v = cells.get_data("v").segments[0].analogsignals[0]
+    assert v.shape == (301, 4) and np.all(np.isfinite(v.magnitude))
+
+
+def test_explicit_min_delay_is_nests_min_delay():
+    _, cells = _delay_network(delay=1.5, min_delay=1.0)
+    sim.run(15.0)
+    sim.run(15.0)  # a second run continues with the same interval
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(1.0)
+    first = _spike_lists(cells)
+    _, cells = _delay_network(delay=1.5)
+    sim.run(30.0)
+    assert _spike_lists(cells) == first
+
+
+def test_shorter_delay_after_the_first_run_is_refused_with_the_min_delay_in_force():
+    src, cells = _delay_network()
+    sim.run(5.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'late'.*0\.5 ms.*min_delay 1\.5 ms.*'auto'"):
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5),
+                       label="late")
+    prj = sim.state.projections[0]
+    with pytest.raises(errors.NotSupportedError, match=r"'drive'.*0\.2 ms.*min_delay 1\.5 ms"):
+        prj.set(delay=0.2)
+    # delays >= the min_delay in force still connect after the run, and reset() chooses anew
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=2.0))
+    sim.run(5.0)
+    sim.reset()
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5))
+    sim.run(5.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.5)
+
+
+def test_explicit_min_delay_refuses_shorter_delays_before_anything_reaches_nest():
+    sim.setup(timestep=0.1, min_delay=1.0)
+    p = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(errors.ConnectionError, match=r"0\.5 ms is below the minimum delay 1 ms"):
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.5))
+    assert nest.GetKernelStatus("num_connections") == 0
+
+
+def test_state_variable_recorded_after_a_first_run_with_a_long_min_delay_has_every_sample():
+    # NEST delivers multimeter samples one min_delay late: those of the last steps of each run
+    # are read from the cells, so the recording equals one made from the start (one-step interval)
+    for interval in (None, 0.3):
+        _, cells = _delay_network()
+        cells.record("v", sampling_interval=interval or 0.1)  # before the first run: one-step interval
+        sim.run(37.0)
+        assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+        reference = cells.get_data("v").segments[0].analogsignals[0]
+        _, cells = _delay_network()
+        sim.run(6.0)  # (on the grid of both sampling intervals)
+        cells.record("v", sampling_interval=interval or 0.1)
+        chunks = []
+        for duration in (0.7, 3.0, 0.1, 12.4, 14.8):  # runs ending inside and at NEST's intervals
+            sim.run(duration)
+            chunks.append(cells.get_data("v", clear=False).segments[0].analogsignals[0])
+        assert nest.GetKernelStatus("min_delay") == pytest.approx(1.5)
+        late = chunks[-1]
+        k = round(float(late.t_start.magnitude) / float(late.sampling_period.magnitude))
+        np.testing.assert_allclose(late.magnitude, reference.magnitude[k:k + late.shape[0]], rtol=0, atol=1e-9)
+        assert late.shape[0] == reference.shape[0] - k
+        for chunk in chunks:  # every intermediate get_data had every sample up to then
+            np.testing.assert_array_equal(chunk.magnitude, late.magnitude[:chunk.shape[0]])
+
+
+def test_spike_times_nest_can_no_longer_deliver_are_refused():
+    src, _ = _delay_network()
+    sim.run(10.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'src'.*11 ms.*min_delay \(1\.5 ms\).*after 11\.5 ms"):
+        src[0:1].set(spike_times=[[1.0, 11.0]])
+    src[0:1].set(spike_times=[[1.0, 12.0]])
+    src.record("spikes")
+    sim.run(5.0)
+    assert 12.0 in _spike_lists(src)[0]
+
+
+def test_delay_range_reserve_is_kept_small_for_plastic_networks():
+    _delay_network(plastic=False)
+    sim.run(1.0)
+    assert nest.GetKernelStatus("max_delay") == pytest.approx(5.0)
+    _delay_network(plastic=True)
+    sim.run(1.0)
+    # STDP costs grow with NEST's max_delay: no reserve beyond the longest delay in use
+    assert nest.GetKernelStatus("max_delay") == pytest.approx(3.0)
+    sim.setup(timestep=0.1, max_delay=8.0)
+    p = sim.Population(2, sim.IF_cond_exp())
+    sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=1.0))
+    sim.run(1.0)
+    assert nest.GetKernelStatus(["min_delay", "max_delay"]) == pytest.approx((1.0, 8.0))
+
+
+def test_synapse_dynamics_keep_min_delay_at_one_step_and_are_refused_after_a_longer_one():
+    _delay_network(plastic=True)
+    sim.run(1.0)
+    # NEST updates plastic synapses when it delivers spikes: weights read between runs must
+    # include every spike sent before, so the interval stays one step
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+    src, cells = _delay_network()
+    sim.run(1.0)
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(20.0, 20.0, 0.01, 0.012),
+                             weight_dependence=sim.AdditiveWeightDependence(0.0, 0.04), weight=0.03, delay=1.5)
+    n_before = nest.GetKernelStatus("num_connections")
+    with pytest.raises(errors.NotSupportedError, match=r"'late'.*STDPMechanism.*min_delay is 1\.5 ms.*reset\(\)"):
+        sim.Projection(src, cells, sim.AllToAllConnector(), stdp, label="late")
+    assert nest.GetKernelStatus("num_connections") == n_before
+    sim.reset()
+    sim.Projection(src, cells, sim.AllToAllConnector(), stdp, label="late")
+    sim.run(1.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+
+
 # --- delays beyond NEST's reserved range, after a run (relay parrots, pyNN.nest.delay_relays) ----
 
 def _late_fan(late, precision="on_grid", threads=1, **setup):
@@ -241,15 +387,16 @@ def test_relay_parrots_are_invisible_and_gone_after_reset(caplog):
     # reset() rebuilds the kernel with room for every delay: no relay, the same output
     prj.set(weight=12.0)
     sim.reset()
-    assert nest.network_size == plain_size and prj._relays is None
+    assert prj._relays is None
     assert set(prj.nest_connections.get("source")) <= set(prj.pre.node_collection.tolist())
     sim.run(100.0)
+    assert nest.network_size == plain_size  # (after the first run: the kernel's own idle pair exists then)
     seg = prj.post.get_data().segments[-1]
     assert [np.asarray(st.magnitude).tolist() for st in seg.spiketrains] == reference
 
 
 def test_relays_with_min_delay_given_and_max_delay_auto():
-    # with min_delay given, NEST's range is [dt, 10 ms]: longer delays after a run are relayed too
+    # with min_delay given, NEST's range is [min_delay, 5 ms]: longer delays after a run are relayed too
     # (the same output as the network made up front, where min_delay changes nothing)
     _, spikes, v = _late_fan(False)
     _, late_spikes, late_v = _late_fan(True, min_delay=0.5)
@@ -264,12 +411,13 @@ def test_plastic_projection_cannot_get_a_longer_delay_by_set_after_run():
                              weight=0.5, delay=2.0)
     prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, label="stdp")
     sim.run(10.0)
-    with pytest.raises(errors.NotSupportedError, match=r"'stdp'.*25 ms.*\(5 ms\).*setup\(max_delay"):
+    # (a plastic network gets no reserve beyond its longest delay: NEST's range is [dt, 2 ms])
+    with pytest.raises(errors.NotSupportedError, match=r"'stdp'.*25 ms.*\(2 ms\).*setup\(max_delay"):
         prj.set(delay=25.0)
     assert np.all(prj.get("delay", format="array") == 2.0)  # nothing changed
     assert np.all(np.asarray(prj.nest_connections.get("delay")) == 2.0)
-    prj.set(delay=4.0)  # within the range: fine
-    assert np.all(np.asarray(prj.nest_connections.get("delay")) == 4.0)
+    prj.set(delay=1.5)  # within the range: fine
+    assert np.all(np.asarray(prj.nest_connections.get("delay")) == 1.5)
     sim.run(10.0)
 
 
@@ -293,3 +441,15 @@ def test_relay_legs_lie_in_nest_delay_range(low, high):
         assert np.all(fits) and relays.unreachable(delays) is None
     else:
         assert not np.all(fits) and relays.unreachable(delays) == pytest.approx(delays[~fits][0])
+
+
+def test_explicit_min_delay_leaves_max_delay_unlimited_before_the_first_run():
+    sim.setup(timestep=0.1, min_delay=1.0)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]))
+    cells = sim.Population(1, sim.IF_curr_exp())
+    sim.Projection(src, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=5.0, delay=25.0))
+    cells.record("spikes")
+    sim.run(40.0)
+    assert nest.GetKernelStatus(["min_delay", "max_delay"]) == pytest.approx((1.0, 25.0))
+    spikes = _spike_lists(cells)[0]
+    assert len(spikes) == 1 and 27.0 < spikes[0] < 40.0  # the input arrives at 27 ms

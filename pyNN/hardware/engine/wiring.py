@@ -102,6 +102,8 @@ def _build_block(engine, dt, spec, part, result, numerics, old):
         _use_stp(block, projection, sel, post_index, old)
     elif isinstance(projection.synapse_type, STDPMechanism):
         _use_stdp(block, projection, sel, old)
+    elif getattr(projection.synapse_type, "engine_functions", None) is not None:
+        _use_nestml_synapse(block, projection, sel, old)
     drivers = numerics.get("driver_index", {}).get(spec.label)
     stochastic = isinstance(projection.synapse_type, _STOCHASTIC)
     if drivers is not None and numerics.get("event_min_gap") and block.stp is None and block.stdp is None \
@@ -170,6 +172,27 @@ def _use_stdp(block, projection, sel, old):
         block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
     if old is not None and old.stdp is not None and old.weight.size == block.weight.size:
         block.stdp.pending = old.stdp.pending  # spikes in transit (dendritic_delay_fraction < 1)
+
+
+def _use_nestml_synapse(block, projection, sel, old):
+    """A NESTML synapse (pyNN.hardware.nestml_synapse); weights and state of `old` carry over
+    unless the user set new weights."""
+    from pyNN.hardware.nestml_synapse import NESTMLSynapseState, synapse_parameters
+    post_group = block.post
+    names = [n for n in projection.synapse_type.get_parameter_names() if n not in ("weight", "delay")]
+    values = {name: np.asarray(projection._values(name), float)[sel] for name in names}
+    params = synapse_parameters(projection, values)
+    if getattr(post_group, "history", None) is None:
+        post_group.history = SpikeHistory(post_group.n)
+    state = NESTMLSynapseState(projection.synapse_type, {k: v[block.order] for k, v in params.items()},
+                               block.weight.size)
+    block.use_stdp(state, post_group.history)
+    replaced = getattr(projection, "_weights_replaced", False)
+    if old is not None and isinstance(old.stdp, NESTMLSynapseState) and old.weight.size == block.weight.size \
+            and not replaced:
+        block.weight[:] = old.weight
+        block.initial_weight = old.initial_weight
+        block.stdp.state, block.stdp.t_last = old.stdp.state, old.stdp.t_last
 
 
 def _limit_rate(engine, dt, block, drivers, numerics):

@@ -351,12 +351,18 @@ LIMITATIONS = (
     "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError; "
     "with NEST from PyPI already at `import pyNN.nest`, since such a NEST ends the process when imported "
     "under mpirun).",
-    "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 5 ms, "
-    "or `setup(max_delay=...)`) are realised exactly through internal relay parrot neurons for StaticSynapse and "
-    "SimpleStochasticSynapse (at creation and by `set(delay=...)`); for plastic synapses (STDP, Tsodyks-Markram, "
-    "NESTML synapses), which would see their presynaptic spikes late, they raise NotSupportedError naming the "
-    "projection, the delay and the range: give `setup(max_delay=...)` the longest delay, or connect before the "
-    "first run or after reset().",
+    "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 5 ms "
+    "unless a plastic projection exists then, or `setup(max_delay=...)`) are realised exactly through internal "
+    "relay parrot neurons for StaticSynapse and SimpleStochasticSynapse (at creation and by `set(delay=...)`); "
+    "for plastic synapses (STDP, Tsodyks-Markram, NESTML synapses), which would see their presynaptic spikes "
+    "late, they raise NotSupportedError naming the projection, the delay and the range: give "
+    "`setup(max_delay=...)` the longest delay, or connect before the first run or after reset().",
+    "NEST's min_delay (communication interval) is fixed at the first run: `setup(min_delay=...)`, or with 'auto' "
+    "the shortest delay then, but one step while a state variable is recorded or a projection has synapse "
+    "dynamics (NEST delivers multimeter samples, and updates plastic synapses, once per interval). When it is "
+    "longer than one step, after that run a shorter delay, a new projection with synapse dynamics and "
+    "SpikeSourceArray spike times within min_delay of the current time raise NotSupportedError, and "
+    "current-source changes act min_delay + dt after the current time (with a warning).",
     "the check for a diverged integration (NaN or infinite membrane potential) takes at most 2 % of a run's wall "
     "time, because NEST reads node states one by one (a short run of a large network may end unchecked); the "
     "exactly integrated `iaf_psc_*` models cannot diverge and are not checked.",

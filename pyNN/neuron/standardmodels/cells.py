@@ -321,10 +321,10 @@ LIMITATIONS = (
     "the mpich wheel, installed), with the same network and spikes for any N; delays must then be at least two "
     "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
     "after a run: populations (cells and spike sources), projections and recording join the running network "
-    "at the current time; NEURON's own IntFire2 and IntFire4 cannot be created after a run, and no current "
-    "source can be injected after a run (NotSupportedError; before the first run or after reset() they can): "
-    "NEURON starts their self-events and Vector.play only at an initialisation, which would restart the "
-    "simulation. A run distributed over MPI processes takes no addition after a run (NotSupportedError): "
+    "at the current time, and current sources injected after a run act exactly as if injected before the first "
+    "run; NEURON's own IntFire2 and IntFire4 cannot be created after a run (NotSupportedError; before the first "
+    "run or after reset() they can): NEURON starts their self-events only at an initialisation, which would "
+    "restart the simulation. A run distributed over MPI processes takes no addition after a run (NotSupportedError): "
     "NEURON's SaveState cannot restore spikes in transit between processes.",
 )
 

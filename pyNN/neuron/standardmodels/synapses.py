@@ -121,6 +121,9 @@ STOCHASTIC_FIRST_SLOT = STDP_FIRST_SLOT + len(STDP_SLOTS) + 5
 PORT_SLOT = STOCHASTIC_FIRST_SLOT + 2
 #: cells whose mechanism's NET_RECEIVE runs STDP (and keeps the spike record it needs)
 STDP_TARGETS = PLASTIC_TARGETS
+#: mechanisms of NESTML neurons generated with a plastic NESTML synapse (pyNN.neuron.nestml), which
+#: keep their spikes and count lost ones like STDP_TARGETS
+NESTML_STDP_TARGETS = []
 #: how many of its last spikes such a cell keeps (NHIST in pynn_stdp.inc)
 STDP_HISTORY = 64
 
