@@ -372,13 +372,16 @@ class Projection:
     def _psc_time_constants(self, post):
         """Time constant (ms) of the target receptor's post-synaptic current, for the
         connections onto the cells `post` (indices into the post group): the Tsodyks-Markram
-        synapse's tau_psc (doc/behaviour.md). It is the cell's tau_syn_E or tau_syn_I; cells
-        with no synaptic time constant (voltage jumps: IF_curr_delta, Izhikevich) get 0, the
-        limit in which released resources become recovering at once."""
-        name = "tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E"
+        synapse's tau_psc (doc/behaviour.md). It is the cell's tau_syn_E or tau_syn_I, or for a
+        PointNeuron the named receptor's tau_syn (tau_decay of a beta-shaped one); cells with no
+        synaptic time constant (voltage jumps: IF_curr_delta, Izhikevich) get 0, the limit in
+        which released resources become recovering at once."""
+        names = ("tau_syn_I" if self.receptor_type == "inhibitory" else "tau_syn_E",
+                 f"{self.receptor_type}.tau_syn", f"{self.receptor_type}.tau_decay")
         parts = []
         for part in roots(self.post):
-            if part.root.celltype.has_parameter(name):
+            name = next((n for n in names if part.root.celltype.has_parameter(n)), None)
+            if name is not None:
                 parts.append(np.asarray(part.root.get(name, simplify=False), dtype=float)[part.indices])
             else:
                 parts.append(np.zeros(len(part.indices)))

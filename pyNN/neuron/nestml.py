@@ -181,6 +181,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     def extra(model, program):
         made["program"] = program
         return {"native_name": "NetCon", "stdp_slots": stdp_slots_function(model, program), "weight_slots": (),
+                "stochastic_kind": 0,
                 "native_description": "NetCon whose weight vector holds the synapse's parameters and state, run by "
                                       "the postsynaptic neuron's mechanism at each pre-synaptic spike"}
 

@@ -17,7 +17,8 @@ from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
 from pyNN.neuron import reinit, simulator
 from pyNN.neuron.hoc import h as hoc
-from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STOCHASTIC_FIRST_SLOT, StaticSynapse
+from pyNN.neuron.standardmodels.synapses import (PLASTIC_TARGET_CELLS, PLASTIC_TARGETS, PORT_SLOT, STDP_FIRST_SLOT,
+                                                 STOCHASTIC_FIRST_SLOT, StaticSynapse)
 
 
 class Projection(common.Projection):
@@ -35,11 +36,11 @@ class Projection(common.Projection):
         if targets and any(t.native_name not in targets for t in types):
             raise errors.NoModelAvailableError(
                 f"Projection '{self.label}': {type(syn).__name__} is not available on the NEURON backend for "
-                f"targets other than the IF_curr_* / IF_cond_* cell types (mechanisms {', '.join(targets)}), "
+                f"targets other than the {PLASTIC_TARGET_CELLS} cell types (mechanisms {', '.join(targets)}), "
                 f"not onto {', '.join(sorted({type(part.root.celltype).__name__ for part in parts}))}")
         # per postsynaptic cell (an Assembly may mix standard cells and PointNeurons): the
         # mechanism's receptor port (-1: none, the sign selects the input) and the weight sign
-        ports, signs = [], []
+        ports, signs, port_slots = [], [], []
         for part, t in zip(parts, types):
             port = getattr(t, "receptor_index", {}).get(self.receptor_type)
             if port is None and self.receptor_type not in ("excitatory", "inhibitory"):
@@ -54,7 +55,11 @@ class Projection(common.Projection):
                 sign = part.root.celltype.receptor_sign(self.receptor_type)
             ports.append(np.full(len(part.indices), -1 if port is None else port, dtype=np.int64))
             signs.append(np.full(len(part.indices), sign))
+            # the weight-vector slot of the port: after the plastic state for the mechanisms
+            # sharing pynn_synapse.inc, the second slot for the others (NESTML)
+            port_slots.append(np.full(len(part.indices), PORT_SLOT if t.native_name in PLASTIC_TARGETS else 1))
         self._port = np.concatenate(ports) if ports else np.zeros(0, np.int64)
+        self._port_slot = np.concatenate(port_slots) if port_slots else np.zeros(0, np.int64)
         self._sign = np.concatenate(signs) if signs else np.zeros(0)
         self._netcons = []
         self._n_initialised = 0  # the first connections, which took part in an initialisation
@@ -83,7 +88,7 @@ class Projection(common.Projection):
             raise errors.InvalidParameterValueError(
                 f"Projection '{self.label}': dendritic_delay_fraction below 1 is not supported on the NEURON "
                 f"backend for targets whose inputs are voltage jumps ({', '.join(names)}); it supports 1.0 "
-                f"there, and any value in [0, 1] onto the other IF_curr_* / IF_cond_* cell types")
+                f"there, and any value in [0, 1] onto the other cell types that take STDP")
 
     def _check_backend_delays(self, delays):
         """Distributed run: NEURON exchanges spikes between processes at intervals of the
@@ -141,9 +146,9 @@ class Projection(common.Projection):
             keep(nc)
         ports = self._port[post]
         if (ports >= 0).any():
-            for nc, port in zip(out[len(out) - n:], ports.tolist()):
+            for nc, port, slot in zip(out[len(out) - n:], ports.tolist(), self._port_slot[post].tolist()):
                 if port >= 0:
-                    nc.weight[1] = port
+                    nc.weight[slot] = port
         if self.synapse_type.weight_slots:
             self._set_slots(out[len(out) - n:], values, post)
         if self._plastic:

@@ -233,11 +233,12 @@ def test_native_cells_with_initial_self_events_are_refused_after_a_run(fresh, na
 
 def test_unsupported_synapse_and_cell_types_say_so(fresh):
     p = sim.Population(2, sim.IF_cond_exp())
-    hh = sim.Population(2, sim.HH_cond_exp())
-    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_"):
-        sim.Projection(p, hh, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
-    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*HH_cond_exp"):
-        sim.Projection(p, hh, sim.AllToAllConnector(), sim.STDPMechanism(
+    # NEURON's own artificial cells have no plastic NET_RECEIVE
+    native = sim.Population(2, sim.IntFire1())
+    with pytest.raises(sim.errors.NoModelAvailableError, match="TsodyksMarkramSynapse.*NEURON.*IF_.*IntFire1"):
+        sim.Projection(p, native, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
+    with pytest.raises(sim.errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*IntFire1"):
+        sim.Projection(p, native, sim.AllToAllConnector(), sim.STDPMechanism(
             timing_dependence=sim.SpikePairRule(), weight_dependence=sim.AdditiveWeightDependence()))
     with pytest.raises(sim.errors.NoModelAvailableError, match="SpikeSourceInhGamma.*NEURON"):
         sim.Population(1, sim.SpikeSourceInhGamma())
@@ -403,17 +404,42 @@ def test_stdp_warns_when_a_cell_fires_more_often_than_its_spike_record_holds(fre
     assert 0.0 <= plastic.get("weight", format="list", with_address=False)[0] <= 1.0
 
 
-@pytest.mark.parametrize("mod", ["pynn_if_curr.mod", "pynn_if_cond.mod"])
-def test_stdp_slots_match_the_net_receive_arguments(mod):
-    """The backend writes the STDP rule from STDP_FIRST_SLOT on, in the order of STDP_SLOTS:
-    that must be where the cell mechanisms' NET_RECEIVE expects it (kind, w0, ..., preoff)."""
+def test_plastic_targets_share_one_net_receive():
+    """Every mechanism a Tsodyks-Markram, STDP or stochastic connection may target takes its
+    NET_RECEIVE from pynn_synapse.inc (one slot layout), and no other one of its own."""
     import re
 
-    from pyNN.neuron.standardmodels.synapses import STDP_FIRST_SLOT, STDP_SLOTS, STOCHASTIC_FIRST_SLOT
-    with open(os.path.join(mechanisms.MOD_DIR, mod)) as f:
+    from pyNN.neuron.standardmodels.synapses import PLASTIC_TARGETS
+    found = {}
+    for name in mechanisms.mod_files():
+        if name.endswith(".mod"):
+            with open(os.path.join(mechanisms.MOD_DIR, name)) as f:
+                text = f.read()
+            process = re.search(r"POINT_PROCESS\s+(\w+)", text)
+            if process and process.group(1) in PLASTIC_TARGETS:
+                found[process.group(1)] = text
+    assert sorted(found) == sorted(PLASTIC_TARGETS)
+    for name, text in found.items():
+        assert 'INCLUDE "pynn_synapse.inc"' in text, name
+        assert re.search(r"^NET_RECEIVE", text, re.MULTILINE) is None, name
+
+
+def test_stdp_slots_match_the_net_receive_arguments():
+    """The backend writes the Tsodyks-Markram parameters after the weight and the STDP rule
+    from STDP_FIRST_SLOT on, in the order of STDP_SLOTS: that must be where the shared
+    NET_RECEIVE (pynn_synapse.inc) expects them (kind, w0, ..., preoff)."""
+    import re
+
+    from pyNN.neuron.standardmodels.synapses import (PORT_SLOT, STDP_FIRST_SLOT, STDP_SLOTS, STOCHASTIC_FIRST_SLOT,
+                                                     TsodyksMarkramSynapse)
+    with open(os.path.join(mechanisms.MOD_DIR, "pynn_synapse.inc")) as f:
         args = re.search(r"NET_RECEIVE\s*\(([^)]*)\)", f.read()).group(1)
     names = [a.strip() for a in args.replace("\n", " ").split(",")]
+    tm = TsodyksMarkramSynapse.weight_slots
+    assert names[1:1 + len(tm)] == list(tm)
+    assert names[1 + len(tm):3 + len(tm)] == ["tau_psc", "u0"]  # then written by _set_slots
     assert names[STDP_FIRST_SLOT:STDP_FIRST_SLOT + len(STDP_SLOTS)] == list(STDP_SLOTS)
     assert names[STDP_FIRST_SLOT + len(STDP_SLOTS):STOCHASTIC_FIRST_SLOT] == ["kp", "tpre", "km", "tpost", "nseen"]
     # then the stochastic release (pynn_stochastic.inc): its kind and number of sites
-    assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites"]
+    assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites", "port"]
+    assert names[PORT_SLOT] == "port"

@@ -51,8 +51,10 @@ def _driven(sim, celltype, synapses, n=1, weight=0.5, **cell_params):
     """`n` cells, each driven by its own copy of SPIKES through a Tsodyks-Markram synapse
     with the parameters `synapses` (scalars, arrays or RandomDistributions); v traces."""
     source = sim.Population(n, sim.SpikeSourceArray(spike_times=SPIKES), label="spikes")
-    params = {k: v for k, v in dict(CELL, **cell_params).items() if celltype != "IF_curr_delta" or k != "tau_syn_E"}
-    cells = sim.Population(n, getattr(sim, celltype)(**params), label="cells")
+    cls = getattr(sim, celltype)
+    # the parameters of CELL the cell type has (IF_curr_delta: no tau_syn_E; HH: no v_rest ...)
+    params = {k: v for k, v in dict(CELL, **cell_params).items() if k in cls.default_parameters}
+    cells = sim.Population(n, cls(**params), label="cells")
     cells.initialize(v=CELL["v_rest"])
     prj = sim.Projection(source, cells, sim.OneToOneConnector(),
                          sim.TsodyksMarkramSynapse(weight=weight, delay=DELAY, **synapses),
@@ -80,6 +82,28 @@ def test_psps_follow_the_recurrence(sim, params, celltype, psp):
     assert peak > 0.3  # the test is meaningful
     # the three-state model differs from the two-state one by 1-1.5 % of the release,
     # i.e. about 0.01-0.1 mV here: the tolerance must be well below that
+    np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6)
+
+
+@pytest.mark.parametrize("params", [DEPRESSING, FACILITATING], ids=["depressing", "facilitating"])
+def test_point_neuron_target_takes_the_receptor_time_constant(sim, params):
+    """Onto a PointNeuron, tau_psc is the time constant of the receptor the projection targets:
+    v follows the recurrence with it (and not with 0, which the cell type's missing tau_syn_E
+    would give)."""
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=SPIKES), label="spikes")
+    lif = sim.LIF(**{k: v for k, v in CELL.items() if k != "tau_syn_E"})
+    cells = sim.Population(1, sim.PointNeuron(lif, fast=sim.CurrExpPostSynapticResponse(tau_syn=CELL["tau_syn_E"])),
+                           label="cells")
+    cells.initialize(v=CELL["v_rest"])
+    sim.Projection(source, cells, sim.OneToOneConnector(), sim.TsodyksMarkramSynapse(weight=0.5, delay=DELAY, **params),
+                   receptor_type="fast", label="tm")
+    cells.record("v")
+    run(sim, T_END)
+    times, v = trace(cells.get_data().segments[0], "v", column=0)
+    expected = _expected_v(times, released_fractions(SPIKES, tau_psc=CELL["tau_syn_E"], **params), 0.5, psp_exp)
+    without = _expected_v(times, released_fractions(SPIKES, tau_psc=0.0, **params), 0.5, psp_exp)
+    peak = np.max(np.abs(expected - CELL["v_rest"]))
+    assert np.max(np.abs(without - expected)) > 10 * (2e-4 * peak + 1e-6)  # the test tells them apart
     np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6)
 
 
@@ -123,21 +147,31 @@ def test_per_connection_parameters(sim):
         np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6, err_msg=f"connection {k}")
 
 
+#: parameters (besides those of CELL) of the cell types that need other values to stay below threshold
+TARGET_PARAMS = {"EIF_cond_exp_isfa_ista": {"v_thresh": -50.0}, "GIF_cond_exp": {"lambda0": 0.0}}
+
+
 def _run_on(name, celltype, params, weight):
     sim = importlib.import_module(f"pyNN.{name}")
     sim.setup(timestep=0.1)
     try:
-        return _driven(sim, celltype, params, weight=weight)[1][0]
+        return _driven(sim, celltype, params, weight=weight, **TARGET_PARAMS.get(celltype, {}))[1][0]
     finally:
         sim.end()
 
 
 @pytest.mark.parametrize("celltype, weight", [("IF_curr_exp", 0.5), ("IF_cond_exp", 0.02),
-                                              ("IF_cond_alpha", 0.02), ("IF_curr_delta", 1.0)])
+                                              ("IF_cond_alpha", 0.02), ("IF_curr_delta", 1.0),
+                                              ("EIF_cond_exp_isfa_ista", 0.02), ("HH_cond_exp", 0.003),
+                                              ("Izhikevich", 2.0), ("GIF_cond_exp", 0.02)])
 def test_same_membrane_on_every_backend(celltype, weight):
     """The same spikes give the same v (within 1e-4 mV) on every installed backend, also onto
     the conductance-based cells, whose response the recurrence cannot give in closed form."""
     names = [name for name in BACKENDS if _available(name)]
+    if celltype == "GIF_cond_exp":
+        # Brian2's GIF cell is 0.13 mV from NEST's on this input already with static synapses
+        # (lambda0 = 0: no escape noise); that difference is the cell's, not the synapse's
+        names = [name for name in names if name != "brian2"]
     if len(names) < 2:
         pytest.skip("needs two backends")
     results = {name: _run_on(name, celltype, FACILITATING, weight) for name in names}
@@ -147,5 +181,11 @@ def test_same_membrane_on_every_backend(celltype, weight):
         # the hardware engine integrates conductance-based cells to about 2e-3 mV of NEST's
         # solution already with static synapses (0.19e-3 mV IF_cond_exp, 1.9e-3 mV
         # IF_cond_alpha on this input): that, not the synapse, sets its tolerance there
-        atol = 3e-3 if name == "hardware" and "cond" in celltype else 1e-4
+        atol = 3e-3 if name == "hardware" and celltype.startswith("IF_cond") else 1e-4
+        if name == "hardware" and celltype == "GIF_cond_exp":
+            atol = 2e-4  # 1.2e-4 mV from NEST with static synapses on this input
+        if celltype == "HH_cond_exp":
+            # NEST integrates HH with an adaptive Runge-Kutta-Fehlberg method, the others with a
+            # fixed-step one: 1.05e-4 mV apart with static synapses on this input, as here
+            atol = 2e-4
         np.testing.assert_allclose(results[name][1], reference, atol=atol, err_msg=f"{name} vs {names[0]}")

@@ -296,10 +296,13 @@ def test_stdp_refused_where_unavailable(sim):
     def connect(synapse):
         return sim.Projection(pre, post, sim.AllToAllConnector(), synapse, label="plastic")
 
-    if name == "neuron":  # the rule runs in the IF cells' mechanisms only
-        other = sim.Population(2, sim.Izhikevich(), label="izh")
-        with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*IF_curr.*Izhikevich"):
+    if name == "neuron":  # not onto NEURON's artificial cells, which have no plastic NET_RECEIVE
+        other = sim.Population(2, sim.IntFire1(), label="native")
+        with pytest.raises(errors.NoModelAvailableError, match="STDPMechanism.*NEURON.*IF_curr.*IntFire1"):
             sim.Projection(pre, other, sim.AllToAllConnector(), _stdp(sim), label="plastic")
+        izh = sim.Population(2, sim.Izhikevich(), label="izh")
+        with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*Izhikevich.*1.0"):
+            sim.Projection(pre, izh, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0))
         delta = sim.Population(2, sim.IF_curr_delta(), label="delta")
         with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*IF_curr_delta.*1.0"):
             sim.Projection(pre, delta, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0))
@@ -583,6 +586,75 @@ def _membrane_with_plastic_input(backend_name, fraction):
     v = np.asarray(post.get_data().segments[0].filter(name="v")[0].magnitude)
     sim.end()
     return v
+
+
+# --- other target cell types: the rule needs each cell's own spikes --------------------------------
+
+#: teacher times for cells that cannot fire twice within a few ms (HH, AdEx)
+SPARSE_POST_TRAINS = [[14.0, 27.0, 58.5, 75.0], [3.0, 39.0, 69.0], [21.0, 32.0, 48.5, 79.0, 93.0], [11.0, 64.0]]
+#: cell type: (parameters, teacher weight in uS or, for Izhikevich, mV) making one post spike per
+#: teacher spike
+OTHER_TARGETS = {
+    "EIF_cond_exp_isfa_ista": ({"tau_syn_E": 1.0, "tau_refrac": 2.0}, 0.3),
+    "HH_cond_exp": ({"tau_syn_E": 1.0}, 0.2),
+    "Izhikevich": ({}, 100.0),
+    "PointNeuron": ({"tau_refrac": 2.0}, 500.0),  # LIF with one current receptor 'fast' (nA)
+}
+
+
+def _target_cell(sim, celltype, params):
+    if celltype == "PointNeuron":
+        return sim.PointNeuron(sim.LIF(**params), fast=sim.CurrExpPostSynapticResponse(tau_syn=0.2))
+    return getattr(sim, celltype)(**params)
+#: plastic weights (uS) small enough to leave the post spikes to the teacher
+SMALL_W_MAX = 0.005
+
+
+def _weights_onto(backend_name, celltype):
+    """STDP (SpikePairRule, additive) onto `celltype` cells that a teacher makes fire: the final
+    weights and the post spike times."""
+    sim = pytest.importorskip(f"pyNN.{backend_name}")
+    sim.setup(timestep=0.1)
+    params, teacher_weight = OTHER_TARGETS[celltype]
+    n = len(PRE_TRAINS)
+    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]), label="pre")
+    teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in SPARSE_POST_TRAINS]),
+                             label="teacher")
+    post = sim.Population(n, _target_cell(sim, celltype, params), label="post")
+    receptor = "fast" if celltype == "PointNeuron" else "excitatory"
+    sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=teacher_weight,
+                                                                             delay=TEACHER_DELAY),
+                   receptor_type=receptor)
+    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, PAIR),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=SMALL_W_MAX),
+                             weight=0.4 * SMALL_W_MAX, delay=DELAY)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type=receptor, label="plastic")
+    post.record("spikes")
+    sim.run(T_STOP)
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    sim.end()
+    return weights, post_times
+
+
+@pytest.mark.parametrize("celltype", list(OTHER_TARGETS))
+def test_weights_onto_other_cell_types_equal_across_backends(celltype):
+    """Onto AdEx, HH, Izhikevich and PointNeuron cells too, every backend gives the reference weights for the post
+    spikes it recorded (so the cell reports each of its spikes to the rule), and the same
+    post spikes and weights as the others."""
+    results = {name: _weights_onto(name, celltype) for name in STDP_BACKENDS if _importable(name)}
+    assert results, "no backend with STDP is installed"
+    for name, (weights, post_times) in results.items():
+        assert [len(t) for t in post_times] == [len(t) for t in SPARSE_POST_TRAINS], name
+        expected = _reference_weights(PRE_TRAINS, post_times, 0.4 * SMALL_W_MAX, PAIR,
+                                      {"w_min": 0.0, "w_max": SMALL_W_MAX, "mu": (0.0, 0.0)}, DELAY, 1.0)
+        assert np.unique(np.round(expected / SMALL_W_MAX, 3)).size > 2  # potentiated and depressed
+        np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * SMALL_W_MAX, err_msg=name)
+    names = list(results)
+    for other in names[1:]:
+        for got, reference in zip(results[other][1], results[names[0]][1]):
+            np.testing.assert_allclose(got, reference, atol=1e-9, err_msg=f"{other} vs {names[0]}")
+        np.testing.assert_allclose(results[other][0], results[names[0]][0], rtol=0, atol=1e-9 * SMALL_W_MAX)
 
 
 @pytest.mark.parametrize("fraction", [1.0, 0.0])

@@ -222,13 +222,35 @@ def test_per_connection_parameters_and_get(sim):
 
 
 def test_neuron_refuses_targets_without_the_mechanism(sim):
-    """On NEURON the release runs in the IF mechanisms' NET_RECEIVE: other targets are refused."""
+    """On NEURON the release runs in the target mechanism's NET_RECEIVE (pynn_synapse.inc),
+    which every standard cell type has, NEURON's own artificial cells not: they are refused."""
     if sim.__name__ != "pyNN.neuron":
         pytest.skip("a restriction of the NEURON backend")
     sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0]))
-    izh = sim.Population(2, sim.Izhikevich())
-    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*NEURON.*Izhikevich"):
-        sim.Projection(sources, izh, sim.OneToOneConnector(), sim.MultiQuantalSynapse(weight=1.0, delay=DELAY))
+    native = sim.Population(2, sim.IntFire1())
+    with pytest.raises(errors.NoModelAvailableError, match="MultiQuantalSynapse.*NEURON.*IntFire1"):
+        sim.Projection(sources, native, sim.OneToOneConnector(), sim.MultiQuantalSynapse(weight=1.0, delay=DELAY))
+
+
+@pytest.mark.parametrize("celltype, weight", [("EIF_cond_exp_isfa_ista", 0.01), ("HH_cond_exp", 0.002),
+                                              ("Izhikevich", 2.0)])
+def test_certain_and_impossible_release_onto_other_cell_types(sim, celltype, weight):
+    """Onto cells other than IF_*: p = 1 transmits every spike exactly as a StaticSynapse
+    does, p = 0 none (the cell stays as without input)."""
+    sources = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 9.0, 20.0]), label="sources")
+    cells = sim.Population(4, getattr(sim, celltype)(), label="cells")
+    view = [cells[k:k + 1] for k in range(4)]
+    sim.Projection(sources, view[0], sim.AllToAllConnector(), sim.StaticSynapse(weight=weight, delay=DELAY))
+    sim.Projection(sources, view[1], sim.AllToAllConnector(),
+                   sim.SimpleStochasticSynapse(weight=weight, delay=DELAY, p=1.0), label="certain")
+    sim.Projection(sources, view[2], sim.AllToAllConnector(),
+                   sim.SimpleStochasticSynapse(weight=weight, delay=DELAY, p=0.0), label="impossible")
+    cells.record("v")
+    sim.run(40.0)
+    v = np.asarray(cells.get_data().segments[0].analogsignals[0].magnitude)
+    assert np.ptp(v[:, 0] - v[:, 3]) > 0.1  # the input moves v
+    np.testing.assert_allclose(v[:, 1], v[:, 0], atol=1e-12)
+    np.testing.assert_allclose(v[:, 2], v[:, 3], atol=1e-12)
 
 
 def test_hardware_profiles_without_stochastic_release_refuse_it(sim):

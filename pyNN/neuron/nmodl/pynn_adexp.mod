@@ -20,6 +20,10 @@ NEURON {
     RANGE rate_v, rate_w
 }
 
+INCLUDE "pynn_stdp.inc"
+INCLUDE "pynn_stochastic.inc"
+INCLUDE "pynn_tsodyks.inc"
+
 PARAMETER {
     cm = 0.281
     tau_refrac = 0.1
@@ -60,6 +64,8 @@ INITIAL {
     yi = 0
     spk = 0
     refr = 0
+    nspk = 0
+    random_setseq(r, 0)
     net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
@@ -130,6 +136,7 @@ PROCEDURE advance() {
             w = w + b
             spk = 1
             clamp = 1
+            stdp_record_spike()
             refr = floor(tau_refrac/dt + 0.5)
         }
     }
@@ -146,24 +153,5 @@ PROCEDURE advance() {
     }
 }
 
-NET_RECEIVE (wt) {
-    if (flag == 0) {
-        if (wt >= 0) {
-            if (shape == 1) {
-                ye = ye + wt*exp(1)/tau_syn_E
-            } else {
-                ge = ge + wt
-            }
-        } else {
-            if (shape == 1) {
-                yi = yi - wt*exp(1)/tau_syn_I
-            } else {
-                gi = gi - wt
-            }
-        }
-    } else if (flag == 1) {
-        WATCH (spk > 0.5) 2
-    } else if (flag == 2) {
-        net_event(t)
-    }
-}
+INCLUDE "pynn_receive_cond.inc"
+INCLUDE "pynn_synapse.inc"

@@ -21,8 +21,12 @@ NEURON {
     RANGE delta_v, v_t_star, lambda0, n_eta, n_gamma, tau_eta, a_eta, tau_gamma, a_gamma, nsub
     RANGE vm, ge, gi, eta, gamma, i_eta, v_t, i_inj, spk, refr
     RANGE init_vm, init_ge, init_gi, init_i_eta, init_v_t, gtot_, gsum_
-    RANDOM r
+    : RANDOM r: declared by pynn_stochastic.inc (the same stream draws the stochastic inputs' release)
 }
+
+INCLUDE "pynn_stdp.inc"
+INCLUDE "pynn_stochastic.inc"
+INCLUDE "pynn_tsodyks.inc"
 
 PARAMETER {
     v_rest = -65
@@ -58,6 +62,7 @@ STATE { vm ge gi eta[NK] gamma[NK] i_eta v_t spk refr }
 INITIAL {
     LOCAL k
     random_setseq(r, 0)
+    nspk = 0
     vm = init_vm
     ge = init_ge
     gi = init_gi
@@ -128,6 +133,7 @@ PROCEDURE advance() {
         if (lambda > 0) {
             if (random_uniform(r) < 1 - exp(-lambda*dt)) {
                 spk = 1
+                stdp_record_spike()
                 vm = v_reset
                 refr = floor(tau_refrac/dt + 0.5)
                 FROM k = 0 TO n_eta - 1 {
@@ -143,16 +149,5 @@ PROCEDURE advance() {
     gi = gi*exp(-dt/tau_syn_I)
 }
 
-NET_RECEIVE (w) {
-    if (flag == 0) {
-        if (w >= 0) {
-            ge = ge + w
-        } else {
-            gi = gi - w
-        }
-    } else if (flag == 1) {
-        WATCH (spk > 0.5) 2
-    } else if (flag == 2) {
-        net_event(t)
-    }
-}
+INCLUDE "pynn_receive_exp.inc"
+INCLUDE "pynn_synapse.inc"

@@ -19,6 +19,10 @@ NEURON {
     RANGE rate_v, rate_m, rate_n, rate_h
 }
 
+INCLUDE "pynn_stdp.inc"
+INCLUDE "pynn_stochastic.inc"
+INCLUDE "pynn_tsodyks.inc"
+
 PARAMETER {
     gbar_Na = 20
     gbar_K = 6
@@ -56,6 +60,8 @@ INITIAL {
     gi = init_gi
     spk = 0
     refr = 0
+    nspk = 0
+    random_setseq(r, 0)
     net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
@@ -129,19 +135,9 @@ PROCEDURE advance() {
     } else if (vm >= v_offset + 30 && v0 > vm) {
         spk = 1
         refr = floor(t_ref/dt + 0.5)
+        stdp_record_spike()
     }
 }
 
-NET_RECEIVE (w) {
-    if (flag == 0) {
-        if (w >= 0) {
-            ge = ge + w
-        } else {
-            gi = gi - w
-        }
-    } else if (flag == 1) {
-        WATCH (spk > 0.5) 2
-    } else if (flag == 2) {
-        net_event(t)
-    }
-}
+INCLUDE "pynn_receive_exp.inc"
+INCLUDE "pynn_synapse.inc"

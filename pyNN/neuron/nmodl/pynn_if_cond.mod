@@ -25,6 +25,7 @@ NEURON {
 
 INCLUDE "pynn_stdp.inc"
 INCLUDE "pynn_stochastic.inc"
+INCLUDE "pynn_tsodyks.inc"
 
 PARAMETER {
     v_rest = -65
@@ -188,101 +189,5 @@ PROCEDURE advance() {
     }
 }
 
-NET_RECEIVE (w, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast,
-             kind, w0, wmin, wmax, aplus, aminus, tplus, tminus, muplus, muminus, fdel, preoff,
-             kp, tpre, km, tpost, nseen, sto, nsites) {
-    : U > 0 marks a Tsodyks-Markram connection; u, x, y, tlast are its state (NEST's
-    : tsodyks_synapse: the fraction u of the available resources x is released by a spike,
-    : becomes active (y, decaying with tau_psc), then recovers with tau_rec).
-    : kind > 0 marks an STDP connection (pynn_stdp.inc): w0 is its initial weight, wmin ... preoff
-    : its parameters (preoff: synapse time of a pre event minus its delivery time), kp ... nseen
-    : its state.
-    : sto > 0 marks a stochastic connection (pynn_stochastic.inc): U is its release probability
-    : (p), u and x its utilisation and number of available sites (of nsites), tlast its last spike.
-    LOCAL we, h, puu, pyy, pzz, pxy, released
-    INITIAL {
-        u = u0
-        x = 1
-        if (sto > 1) {
-            x = nsites
-        }
-        y = 0
-        tlast = 0
-        if (kind > 0) {
-            w = w0
-        }
-        kp = 0
-        tpre = -1e9
-        km = 0
-        tpost = -1e9
-        nseen = 0
-    }
-    if (flag == 0) {
-        if (kind > 0) {
-            sw = w
-            skp = kp
-            stpre = tpre
-            skm = km
-            stpost = tpost
-            sseen = nseen
-            stdp_pre(t + preoff, fdel, kind, wmin, wmax, aplus, aminus, tplus, tminus, muplus, muminus)
-            w = sw
-            kp = skp
-            tpre = stpre
-            km = skm
-            tpost = stpost
-            nseen = sseen
-        }
-        we = w
-        if (sto > 0) {
-            su = u
-            sa = x
-            we = w*stochastic_release(sto, U, tau_rec, tau_facil, nsites, t - tlast)
-            u = su
-            x = sa
-            tlast = t
-        } else if (U > 0) {
-            h = t - tlast
-            puu = 0
-            if (tau_facil > 0) {
-                puu = exp(-h/tau_facil)
-            }
-            pyy = 0
-            if (tau_psc > 0) {
-                pyy = exp(-h/tau_psc)
-            }
-            pzz = exp(-h/tau_rec)
-            : tau_psc = 0 (no synaptic time constant): y becomes z at once
-            if (fabs(tau_psc - tau_rec) < 1e-9*tau_rec) {
-                pxy = 1 - pzz*(1 + h/tau_rec)
-            } else {
-                pxy = ((pzz - 1)*tau_rec - (pyy - 1)*tau_psc)/(tau_psc - tau_rec)
-            }
-            x = x + pxy*y + (1 - pzz)*(1 - x - y)
-            y = y*pyy
-            u = u*puu + U*(1 - u*puu)
-            released = u*x
-            x = x - released
-            y = y + released
-            tlast = t
-            we = w*released
-        }
-        if (we >= 0) {
-            if (shape == 1) {
-                ye = ye + we*exp(1)/tau_syn_E
-            } else {
-                ge = ge + we
-            }
-        } else {
-            if (shape == 1) {
-                yi = yi - we*exp(1)/tau_syn_I
-            } else {
-                gi = gi - we
-            }
-        }
-    } else if (flag == 1) {
-        WATCH (spk > 0.5) 2
-    } else if (flag == 2) {
-        net_event(t)
-    }
-}
+INCLUDE "pynn_receive_cond.inc"
+INCLUDE "pynn_synapse.inc"

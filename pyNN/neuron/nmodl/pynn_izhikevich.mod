@@ -12,6 +12,10 @@ NEURON {
     RANGE a, b, c, d, i_offset, vm, u, jump, i_inj, spk, init_vm, init_u
 }
 
+INCLUDE "pynn_stdp.inc"
+INCLUDE "pynn_stochastic.inc"
+INCLUDE "pynn_tsodyks.inc"
+
 PARAMETER {
     a = 0.02
     b = 0.2
@@ -31,6 +35,8 @@ INITIAL {
     u = init_u
     jump = 0
     spk = 0
+    nspk = 0
+    random_setseq(r, 0)
     net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
@@ -50,15 +56,14 @@ PROCEDURE advance() {
         vm = c
         u = u + d
         spk = 1
+        stdp_record_spike()
     }
 }
 
-NET_RECEIVE (w) {
-    if (flag == 0) {
-        jump = jump + w
-    } else if (flag == 1) {
-        WATCH (spk > 0.5) 2
-    } else if (flag == 2) {
-        net_event(t)
-    }
+PROCEDURE receive(we, port) {
+    : an incoming event (NET_RECEIVE in pynn_synapse.inc): a jump of we mV, added to vm at
+    : the end of the step
+    jump = jump + we
 }
+
+INCLUDE "pynn_synapse.inc"

@@ -1,12 +1,12 @@
 COMMENT
 Point neuron with named receptors (PyNN's PointNeuron), written for the pyNN.neuron
 backend: a LIF (delta_T = 0, a = b = 0) or adaptive exponential (AdExp) membrane with
-up to 6 receptors, each of one kind:
-  kind = 0: current, exponential (jump of weight nA, decay tau1)
-  kind = 1: conductance, exponential (jump of weight uS, decay tau1)
-  kind = 2: conductance, alpha function (peak of weight uS at tau1)
-  kind = 3: conductance, difference of exponentials (rise tau1, decay tau2, peak = weight)
-Events carry (weight, receptor index). Once per time step (vm, w) are integrated with
+up to 6 receptors, each of one kind (rkind):
+  rkind = 0: current, exponential (jump of weight nA, decay tau1)
+  rkind = 1: conductance, exponential (jump of weight uS, decay tau1)
+  rkind = 2: conductance, alpha function (peak of weight uS at tau1)
+  rkind = 3: conductance, difference of exponentials (rise tau1, decay tau2, peak = weight)
+Events carry the receptor index in their `port` slot (pynn_synapse.inc). Once per time step (vm, w) are integrated with
 4th-order Runge-Kutta over `nsub` sub-steps using the exact receptor time courses; the
 cell fires when vm reaches v_spike (v_thresh when delta_T = 0), is reset to v_reset,
 w jumps by b and vm is held for tau_refrac. `out[k]` is the current (nA) or conductance
@@ -19,10 +19,14 @@ DEFINE NREC 6
 NEURON {
     POINT_PROCESS PyNN_PointNeuron
     RANGE cm, tau_refrac, v_spike, v_reset, v_rest, tau_m, i_offset, a, b, delta_T, tau_w, v_thresh
-    RANGE nrec, kind, tau1, tau2, e_syn, nsub
+    RANGE nrec, rkind, tau1, tau2, e_syn, nsub
     RANGE vm, w, x1, x2, out, i_inj, spk, refr, init_vm, init_w, init_out
     RANGE norm_, rate_v, rate_w, isyn_, gsyn_, gesyn_
 }
+
+INCLUDE "pynn_stdp.inc"
+INCLUDE "pynn_stochastic.inc"
+INCLUDE "pynn_tsodyks.inc"
 
 PARAMETER {
     cm = 1
@@ -44,7 +48,7 @@ PARAMETER {
 }
 
 ASSIGNED {
-    kind[NREC] tau1[NREC] tau2[NREC] e_syn[NREC] init_out[NREC] norm_[NREC]
+    rkind[NREC] tau1[NREC] tau2[NREC] e_syn[NREC] init_out[NREC] norm_[NREC]
     i_inj rate_v rate_w isyn_ gsyn_ gesyn_
 }
 
@@ -61,6 +65,8 @@ INITIAL {
     }
     spk = 0
     refr = 0
+    nspk = 0
+    random_setseq(r, 0)
     net_send(0, 1)  : arms the WATCH that turns spk into an output event
 }
 
@@ -87,12 +93,12 @@ PROCEDURE receptors(s) {
     gsyn_ = 0
     gesyn_ = 0
     FROM k = 0 TO nrec - 1 {
-        if (kind[k] == 0) {
+        if (rkind[k] == 0) {
             isyn_ = isyn_ + x1[k]*exp(-s/tau1[k])
         } else {
-            if (kind[k] == 1) {
+            if (rkind[k] == 1) {
                 g = x1[k]*exp(-s/tau1[k])
-            } else if (kind[k] == 2) {
+            } else if (rkind[k] == 2) {
                 g = (x1[k] + s*x2[k])*exp(-s/tau1[k])
             } else {
                 g = x1[k]*exp(-s/tau2[k]) - x2[k]*exp(-s/tau1[k])
@@ -161,16 +167,17 @@ PROCEDURE advance() {
             w = w + b
             spk = 1
             clamp = 1
+            stdp_record_spike()
             refr = floor(tau_refrac/dt + 0.5)
         }
     }
     FROM k = 0 TO nrec - 1 {
         f1 = exp(-dt/tau1[k])
-        if (kind[k] == 2) {
+        if (rkind[k] == 2) {
             x1[k] = (x1[k] + dt*x2[k])*f1
             x2[k] = x2[k]*f1
             out[k] = x1[k]
-        } else if (kind[k] == 3) {
+        } else if (rkind[k] == 3) {
             f2 = exp(-dt/tau2[k])
             x1[k] = x1[k]*f2
             x2[k] = x2[k]*f1
@@ -182,26 +189,20 @@ PROCEDURE advance() {
     }
 }
 
-NET_RECEIVE (weight, port) {
+PROCEDURE receive(we, port) {
+    : an incoming event (NET_RECEIVE in pynn_synapse.inc) for receptor number `port`
     LOCAL k
-    INITIAL {
-        : keeps `port`: without this block finitialize() would set it to 0
-    }
-    if (flag == 0) {
-        k = port
-        if (k >= 0 && k < nrec) {
-            if (kind[k] == 2) {
-                x2[k] = x2[k] + weight*exp(1)/tau1[k]
-            } else if (kind[k] == 3) {
-                x1[k] = x1[k] + weight*beta_norm(tau1[k], tau2[k])
-                x2[k] = x2[k] + weight*beta_norm(tau1[k], tau2[k])
-            } else {
-                x1[k] = x1[k] + weight
-            }
+    k = port
+    if (k >= 0 && k < nrec) {
+        if (rkind[k] == 2) {
+            x2[k] = x2[k] + we*exp(1)/tau1[k]
+        } else if (rkind[k] == 3) {
+            x1[k] = x1[k] + we*beta_norm(tau1[k], tau2[k])
+            x2[k] = x2[k] + we*beta_norm(tau1[k], tau2[k])
+        } else {
+            x1[k] = x1[k] + we
         }
-    } else if (flag == 1) {
-        WATCH (spk > 0.5) 2
-    } else if (flag == 2) {
-        net_event(t)
     }
 }
+
+INCLUDE "pynn_synapse.inc"

@@ -309,14 +309,14 @@ LIMITATIONS = (
     "(the second spike is not detected).",
     "GIF_cond_exp takes at most 5 kernels in each of tau_eta/a_eta and tau_gamma/a_gamma (PyNN_GIF).",
     "PointNeuron takes at most 6 receptors (PyNN_PointNeuron); more raise NoModelAvailableError.",
-    "TsodyksMarkramSynapse and the stochastic synapses (SimpleStochasticSynapse, "
-    "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) only onto IF_curr_* and IF_cond_* cells; other "
-    "targets raise NoModelAvailableError.",
-    "STDP: only onto IF_curr_*/IF_cond_* cells (other targets raise NoModelAvailableError); any "
-    "`dendritic_delay_fraction` in [0, 1] and any `w_min`, except that IF_curr_delta targets take 1.0 only "
-    "(InvalidParameterValueError). Each cell keeps its last 64 spikes for the rule: exact while a cell fires "
-    "at most 64 times between two pre-synaptic spikes of one of its plastic connections (a warning says when "
-    "spikes were missed).",
+    "TsodyksMarkramSynapse, STDP and the stochastic synapses (SimpleStochasticSynapse, "
+    "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) onto every standard cell type, PointNeuron "
+    "included (the target mechanisms share one NET_RECEIVE); onto NESTML cells and NEURON's native "
+    "IntFire cells they raise NoModelAvailableError.",
+    "STDP: any `dendritic_delay_fraction` in [0, 1] and any `w_min`, except that voltage-jump targets "
+    "(IF_curr_delta, Izhikevich) take 1.0 only (InvalidParameterValueError). Each cell keeps its last 64 "
+    "spikes for the rule: exact while a cell fires at most 64 times between two pre-synaptic spikes of one of "
+    "its plastic connections (a warning says when spikes were missed).",
     "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
     "the mpich wheel, installed), with the same network and spikes for any N; delays must then be at least two "
     "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
@@ -347,8 +347,8 @@ class NeuronPointNeuronModel:
     """How one :class:`PointNeuron` is realised by the ``PyNN_PointNeuron`` mechanism.
 
     Receptor k (in the order the receptors were given) uses the k-th element of the mechanism's arrays
-    (``kind``, ``tau1``, ``tau2``, ``e_syn``; recorded as ``out[k]``); connections carry the
-    receptor index as their second weight.
+    (``rkind``, ``tau1``, ``tau2``, ``e_syn``; recorded as ``out[k]``); connections carry the
+    receptor index in the weight-vector slot ``PORT_SLOT`` (pynn_synapse.inc).
     """
 
     native_name = "PyNN_PointNeuron"
@@ -375,7 +375,7 @@ class NeuronPointNeuronModel:
         self.extra_parameters = dict(_LIF_AS_ADEXP) if isinstance(neuron, LIF) else {}
         self.extra_parameters["nrec"] = len(receptors)
         for name, psr in receptors.items():
-            self.extra_parameters[f"kind[{self.receptor_index[name]}]"] = _RECEPTORS[type(psr)][0]
+            self.extra_parameters[f"rkind[{self.receptor_index[name]}]"] = _RECEPTORS[type(psr)][0]
         self.variable_map = {"v": "vm"}
         if "w" in neuron.recordable:
             self.variable_map["w"] = "w"

@@ -4,9 +4,10 @@ A static connection is a NetCon (``native_name = 'NetCon'``): its weight is the 
 the target's synaptic current (nA), conductance (uS) or membrane potential (mV), its
 delay the synaptic delay. A Tsodyks-Markram
 connection is a NetCon whose weight vector also holds U, tau_rec, tau_facil, tau_psc,
-the initial u and the synapse's state, updated by the target's NET_RECEIVE (IF cells only);
-an STDP connection is a NetCon whose weight vector holds the rule and its traces, applied by
-the same NET_RECEIVE (see pynn_stdp.inc); a stochastic connection is a NetCon whose weight
+the initial u and the synapse's state, updated by the target's NET_RECEIVE (see
+pynn_tsodyks.inc; the NET_RECEIVE of pynn_synapse.inc is shared by every mechanism in
+`PLASTIC_TARGETS`); an STDP connection is a NetCon whose weight vector holds the rule and
+its traces, applied by the same NET_RECEIVE (see pynn_stdp.inc); a stochastic connection is a NetCon whose weight
 vector holds its release parameters and state, drawn by the same NET_RECEIVE from the target
 cell's random stream (see pynn_stochastic.inc).
 """
@@ -14,6 +15,16 @@ cell's random stream (see pynn_stochastic.inc).
 import numpy as np
 
 from pyNN.standardmodels import build_translations, synapses
+
+
+#: cell mechanisms sharing the NET_RECEIVE of pynn_synapse.inc (Tsodyks-Markram, STDP and
+#: stochastic release in the NetCon weight vector; a record of the cell's own spikes for STDP)
+PLASTIC_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond", "PyNN_AdExp", "PyNN_HH", "PyNN_Izhikevich", "PyNN_GIF",
+                   "PyNN_PointNeuron")
+#: the standard cell types of those mechanisms, for error messages
+PLASTIC_TARGET_CELLS = ("IF_curr_*, IF_cond_*, EIF_cond_*_isfa_ista, HH_cond_exp, Izhikevich, GIF_cond_exp and "
+                        "PointNeuron")
+_TARGET_NAMES = "the target cell's shared NET_RECEIVE, pynn_synapse.inc,"
 
 
 class NeuronSynapseTypeMixin:
@@ -45,23 +56,23 @@ class ElectricalSynapse(NeuronSynapseTypeMixin, synapses.ElectricalSynapse):
 
 class TsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.TsodyksMarkramSynapse):
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
-    # the IF mechanisms' NET_RECEIVE carries the per-connection state (NEST's tsodyks_synapse,
-    # with tau_psc = the target receptor's tau_syn)
+    # the target mechanism's NET_RECEIVE carries the per-connection state (NEST's
+    # tsodyks_synapse, with tau_psc = the target receptor's tau_syn)
     native_name = "NetCon"
-    native_description = "Tsodyks-Markram state in the weight vector, updated by PyNN_IF_curr/PyNN_IF_cond"
+    native_description = f"Tsodyks-Markram state in the weight vector, updated in {_TARGET_NAMES[:-1]}"
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
     weight_slots = ("U", "tau_rec", "tau_facil")
-    target_mechanisms = ("PyNN_IF_curr", "PyNN_IF_cond")
+    target_mechanisms = PLASTIC_TARGETS
 
 
-_STOCHASTIC_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond")
+_STOCHASTIC_TARGETS = PLASTIC_TARGETS
 
 
 class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
     native_name = "NetCon"
-    native_description = "Bernoulli draw in PyNN_IF_curr/PyNN_IF_cond's NET_RECEIVE (the cell's Random123 stream)"
+    native_description = f"Bernoulli draw in {_TARGET_NAMES} from the cell's Random123 stream"
     translations = build_translations(*_WEIGHT_DELAY, ("p", "p"))
     weight_slots = ("p",)
     target_mechanisms = _STOCHASTIC_TARGETS
@@ -71,7 +82,7 @@ class SimpleStochasticSynapse(NeuronSynapseTypeMixin, synapses.SimpleStochasticS
 class StochasticTsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.StochasticTsodyksMarkramSynapse):
     __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__
     native_name = "NetCon"
-    native_description = ("quantal release with one site in PyNN_IF_curr/PyNN_IF_cond's NET_RECEIVE "
+    native_description = (f"quantal release with one site in {_TARGET_NAMES[:-1]} "
                           "(as NEST's quantal_stp_synapse)")
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
@@ -83,7 +94,7 @@ class StochasticTsodyksMarkramSynapse(NeuronSynapseTypeMixin, synapses.Stochasti
 class MultiQuantalSynapse(NeuronSynapseTypeMixin, synapses.MultiQuantalSynapse):
     __doc__ = synapses.MultiQuantalSynapse.__doc__
     native_name = "NetCon"
-    native_description = ("quantal release over n sites in PyNN_IF_curr/PyNN_IF_cond's NET_RECEIVE "
+    native_description = (f"quantal release over n sites in {_TARGET_NAMES[:-1]} "
                           "(as NEST's quantal_stp_synapse)")
     translations = build_translations(*_WEIGHT_DELAY, ("U", "U"), ("n", "n"), ("tau_rec", "tau_rec"),
                                       ("tau_facil", "tau_facil"))
@@ -94,7 +105,7 @@ class MultiQuantalSynapse(NeuronSynapseTypeMixin, synapses.MultiQuantalSynapse):
 
 # --- STDP: the algorithm of doc/behaviour.md, in the target cell's NET_RECEIVE -------------------
 # A plastic connection is a NetCon whose weight vector holds, after the Tsodyks-Markram slots,
-# the rule (`stdp_slots`) and its state; PyNN_IF_curr / PyNN_IF_cond apply it (pynn_stdp.inc)
+# the rule (`stdp_slots`) and its state; the `PLASTIC_TARGETS` apply it (pynn_stdp.inc)
 # when a pre-synaptic spike is delivered, from the cell's record of its own recent spikes.
 
 #: position of the first STDP slot in the weight vector (after w and the nine TM slots)
@@ -105,8 +116,11 @@ STDP_SLOTS = ("kind", "w0", "wmin", "wmax", "aplus", "aminus", "tplus", "tminus"
 #: position of the stochastic slots (sto: the kind of release, nsites: the number of sites), after
 #: the STDP parameters and their five state slots
 STOCHASTIC_FIRST_SLOT = STDP_FIRST_SLOT + len(STDP_SLOTS) + 5
+#: position of the receptor index (PyNN_PointNeuron's port) in the weight vector of a connection
+#: onto a `PLASTIC_TARGETS` mechanism; other mechanisms with receptors (NESTML) take it in slot 1
+PORT_SLOT = STOCHASTIC_FIRST_SLOT + 2
 #: cells whose mechanism's NET_RECEIVE runs STDP (and keeps the spike record it needs)
-STDP_TARGETS = ("PyNN_IF_curr", "PyNN_IF_cond")
+STDP_TARGETS = PLASTIC_TARGETS
 #: mechanisms of NESTML neurons generated with a plastic NESTML synapse (pyNN.neuron.nestml), which
 #: keep their spikes and count lost ones like STDP_TARGETS
 NESTML_STDP_TARGETS = []
@@ -183,8 +197,8 @@ class Vogels2011Rule(_NeuronSTDPComponent, synapses.Vogels2011Rule):
 class STDPMechanism(NeuronSynapseTypeMixin, synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
     base_translations = build_translations(*_WEIGHT_DELAY, ("dendritic_delay_fraction", "dendritic_delay_fraction"))
-    native_description = ("NetCon whose weight vector holds the rule and its traces, applied by "
-                          "PyNN_IF_curr/PyNN_IF_cond at each pre-synaptic spike (as NEST's stdp_synapse)")
+    native_description = ("NetCon whose weight vector holds the rule and its traces, applied in "
+                          f"{_TARGET_NAMES} at each pre-synaptic spike (as NEST's stdp_synapse)")
     target_mechanisms = STDP_TARGETS
 
     def __init__(self, *args, **kwargs):
