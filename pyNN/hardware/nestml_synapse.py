@@ -56,6 +56,10 @@ class NESTMLSynapseState:
     """Per-connection state of a NESTML synapse in one engine block (CSR order); the interface
     of :class:`pyNN.hardware.engine.plasticity.STDPState`."""
 
+    #: all of the delay dendritic, as in NEST: pre events are handled when they are sent, not
+    #: when they arrive (see STDPState.at_arrival)
+    at_arrival = False
+
     def __init__(self, synapse_type, params, n):
         self.functions = synapse_type.engine_functions
         self.program = synapse_type.synapse_program
