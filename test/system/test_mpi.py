@@ -56,11 +56,13 @@ def _lines_of_each_process(folder, n, completed):
     return [line for path in files for line in path.read_text().splitlines()]
 
 
-def _run_on_two_processes(script):
-    """Run `script` under mpirun with 2 processes: (the lines they wrote with say(), the
-    completed process)."""
-    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=300)
+def _run_on_two_processes(script, *args):
+    """Run `script` (with command-line `args`) under mpirun with 2 processes: (the lines they
+    wrote with say(), the completed process)."""
+    for old in script.parent.glob("out.*"):  # (from an earlier run of the same script)
+        old.unlink()
+    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script), *args], capture_output=True,
+                         text=True, timeout=300)
     return _lines_of_each_process(script.parent, 2, out), out
 
 
@@ -194,11 +196,7 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
         "else:\n    say('ACCEPTED')\n")
     reasons = {"nest": "built without MPI", "brian2": "Brian2 runs a network in one process"}
     for backend, reason in reasons.items():
-        for old in tmp_path.glob("out.*"):
-            old.unlink()
-        out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script), backend],
-                             capture_output=True, text=True, timeout=300)
-        lines = _lines_of_each_process(tmp_path, 2, out)
+        lines, out = _run_on_two_processes(script, backend)
         assert len(lines) == 2, out.stdout + out.stderr
         assert all(line.startswith("REFUSED") and reason in line and "2 processes" in line
                    for line in lines), lines
@@ -292,9 +290,8 @@ def test_a_connector_error_on_one_process_stops_every_process(tmp_path):
         "except PyNNError as e:\n    say(f'REFUSED {type(e).__name__} {e}')\n"
         "else:\n    say('ACCEPTED')\n"
         "sim.end()\n")
-    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=300)
-    lines = sorted(_lines_of_each_process(tmp_path, 2, out))
+    lines, out = _run_on_two_processes(script)
+    lines = sorted(lines)
     assert len(lines) == 2 and all(line.startswith("REFUSED") for line in lines), out.stdout + out.stderr
     assert sum("probabilities outside [0, 1]" in line and "failed on MPI rank" not in line for line in lines) == 1
     assert sum(line.startswith("REFUSED ConnectionError Projection 'c->c': generating the connections failed "
