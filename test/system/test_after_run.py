@@ -29,12 +29,17 @@ def test_record_spikes_after_run_with_nothing_recorded_before(sim):
     assert _spikes(src) == [[15.0, 25.0]]
 
 
+def _driven_cell(sim, delay):
+    """A cell driven by a SpikeSourceArray firing at 5, 15 and 25 ms."""
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 15.0, 25.0]), label="src")
+    cell = _drive(sim, "cell")
+    sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=W, delay=delay))
+    return cell
+
+
 def test_record_cell_spikes_after_run_matches_recording_from_start(sim):
     def build():
-        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 15.0, 25.0]), label="src")
-        cell = _drive(sim, "cell")
-        sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=W, delay=1.0))
-        return cell
+        return _driven_cell(sim, delay=1.0)
     cell = build()
     cell.record("spikes")
     sim.run(30.0)
@@ -198,10 +203,7 @@ def test_record_v_after_run_matches_recording_from_start(sim):
     """record('v') after a run in which nothing was recorded: the samples from then on are
     exactly those a recording from the start has for the same times."""
     def build():
-        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 15.0, 25.0]), label="src")
-        cell = _drive(sim, "cell")
-        sim.Projection(src, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=W, delay=1.5))
-        return cell
+        return _driven_cell(sim, delay=1.5)
     cell = build()
     cell.record("v")
     sim.run(30.0)
