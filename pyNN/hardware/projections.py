@@ -8,7 +8,9 @@ from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
+from pyNN.hardware.engine import stdp_s1615
 from pyNN.hardware.mapping import early
+from pyNN.hardware.mapping.context import unsupported_synapse_message
 from pyNN.hardware.standardmodels.synapses import STDPMechanism, StaticSynapse
 from pyNN.random import RandomDistribution
 
@@ -27,6 +29,8 @@ class Projection(common.Projection):
                 and profile.kind != "ideal":
             from pyNN.hardware.nestml_synapse import refuse_profile
             refuse_profile(self.synapse_type, profile)
+        if profile is not None and profile.kind != "ideal":
+            self._check_profile_synapse_type(profile)
         for root, _, _ in roots(self.post):
             if self.receptor_type not in root._group.receptors.index:
                 raise errors.NoModelAvailableError(
@@ -34,6 +38,18 @@ class Projection(common.Projection):
                     f"{type(root.celltype).__name__} is not available on the hardware backend")
         if isinstance(self.synapse_type, STDPMechanism):
             self._check_dendritic_delay_fraction()
+
+    def _check_profile_synapse_type(self, profile):
+        """A synapse type, or a plasticity rule, that the profile's hardware lacks is refused
+        here under either policy (there is no safe fallback): NoModelAvailableError with the
+        profile's reason."""
+        name = type(self.synapse_type).__name__
+        if not profile.supports_synapse_dynamics(name):
+            raise errors.NoModelAvailableError(unsupported_synapse_message(profile, self.label, name))
+        if isinstance(self.synapse_type, STDPMechanism) and profile.kind == "digital":
+            reason = stdp_s1615.unsupported_reason(self.synapse_type)
+            if reason:
+                raise errors.NoModelAvailableError(f"Projection '{self.label}': {reason}")
 
     def _check_dendritic_delay_fraction(self):
         """dendritic_delay_fraction < 1 processes each pre event when its spike arrives, after

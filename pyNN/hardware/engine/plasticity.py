@@ -45,23 +45,30 @@ HISTORY = 64
 
 
 class SpikeHistory:
-    """The last HISTORY spike times (ms) of every cell of a group."""
+    """The last HISTORY spike times (ms) of every cell of a group, and the histories of
+    other forms that follow it (``followers``: objects with ``add(cells, t)`` and
+    ``reset()``, such as the fixed-point post traces of the spinnaker1 profile)."""
 
     def __init__(self, n):
         self.times = np.full((n, HISTORY), -np.inf)
         self.count = np.zeros(n, dtype=np.int64)
+        self.followers = []
 
     def add(self, cells, t):
         slot = self.count[cells] % HISTORY
         self.times[cells, slot] = t
         self.count[cells] += 1
+        for follower in self.followers:
+            follower.add(cells, t)
 
     def reset(self):
         self.times[:] = -np.inf
         self.count[:] = 0
+        for follower in self.followers:
+            follower.reset()
 
 
-def _weight_dependence_key(weight_dependence):
+def weight_dependence_key(weight_dependence):
     """The WEIGHT_DEPENDENCES key of a weight-dependence instance, or None."""
     return next((base for base in type(weight_dependence).__mro__ if base in WEIGHT_DEPENDENCES), None)
 
@@ -69,7 +76,7 @@ def _weight_dependence_key(weight_dependence):
 def unsupported_reason(synapse_type):
     """Why the engine cannot run this combination of rules, or None if it can."""
     timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
-    key = _weight_dependence_key(weight_dep) if weight_dep is not None else None
+    key = weight_dependence_key(weight_dep) if weight_dep is not None else None
     pair = isinstance(timing, std.SpikePairRule) and key is not None
     vogels = isinstance(timing, std.Vogels2011Rule) and key is std.AdditiveWeightDependence
     if (pair or vogels) and not synapse_type.voltage_dependence:
@@ -87,7 +94,7 @@ def check_stdp_supported(synapse_type):
     reason = unsupported_reason(synapse_type)
     if reason:
         raise errors.NoModelAvailableError(f"{reason} (not available on the hardware backend)")
-    return _weight_dependence_key(synapse_type.weight_dependence)
+    return weight_dependence_key(synapse_type.weight_dependence)
 
 
 def _per_connection(values, n, *names):

@@ -10,6 +10,7 @@ import numpy as np
 
 import pyNN.hardware.engine.kernels as kernels
 from pyNN.hardware.engine.core import Block
+from pyNN.hardware.engine import stdp_s1615
 from pyNN.hardware.engine.plasticity import SpikeHistory, STDPState, stdp_parameters
 from pyNN.hardware.engine.s1615 import convert_for_s1615
 from pyNN.hardware.engine.stochastic import StochasticRelease
@@ -101,7 +102,7 @@ def _build_block(engine, dt, spec, part, result, numerics, old):
     if isinstance(projection.synapse_type, TsodyksMarkramSynapse):
         _use_stp(block, projection, sel, post_index, old)
     elif isinstance(projection.synapse_type, STDPMechanism):
-        _use_stdp(block, projection, sel, old)
+        _use_stdp(block, projection, sel, old, numerics.get("stdp_constants", {}).get(spec.label))
     elif getattr(projection.synapse_type, "engine_functions", None) is not None:
         _use_nestml_synapse(block, projection, sel, old)
     drivers = numerics.get("driver_index", {}).get(spec.label)
@@ -155,16 +156,25 @@ def _use_stochastic(engine, block, projection, number, old):
     block.stochastic = release
 
 
-def _use_stdp(block, projection, sel, old):
-    """Pair-based STDP; weights and traces of `old` carry over unless the user set new weights."""
+def _use_stdp(block, projection, sel, old, fixed_point=None):
+    """Pair-based STDP; weights and traces of `old` carry over unless the user set new weights.
+    `fixed_point`: the constants of sPyNNaker's fixed-point rule that the mapping made for
+    this projection (profile spinnaker1, pyNN.hardware.mapping.spinnaker_stdp), or None:
+    the exact rule."""
     post_group = block.post
-    names = list(projection.synapse_type.get_parameter_names())
-    values = {name: np.asarray(projection._values(name), float)[sel] for name in names
-              if name not in ("weight", "delay")}
-    params = stdp_parameters(projection.synapse_type, values)
     if getattr(post_group, "history", None) is None:
         post_group.history = SpikeHistory(post_group.n)
-    block.use_stdp(STDPState({k: v[block.order] for k, v in params.items()}, block.weight.size), post_group.history)
+    if fixed_point is not None:
+        traces = stdp_s1615.post_traces(post_group.history, post_group.n, fixed_point["lut_minus"],
+                                        fixed_point["one"], fixed_point["dt"])
+        state = stdp_s1615.SpiNNakerSTDPState(fixed_point, block.weight.size, traces)
+    else:
+        names = list(projection.synapse_type.get_parameter_names())
+        values = {name: np.asarray(projection._values(name), float)[sel] for name in names
+                  if name not in ("weight", "delay")}
+        params = stdp_parameters(projection.synapse_type, values)
+        state = STDPState({k: v[block.order] for k, v in params.items()}, block.weight.size)
+    block.use_stdp(state, post_group.history)
     replaced = getattr(projection, "_weights_replaced", False)
     if old is not None and old.stdp is not None and old.weight.size == block.weight.size and not replaced:
         block.weight[:] = old.weight

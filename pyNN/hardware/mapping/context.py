@@ -147,11 +147,15 @@ def validate_types(ctx):
                      f"use one of the profile's cell types ({supported}) or another profile", pop.label)
     for prj in ctx.projections:
         if not prof.supports_synapse_dynamics(prj.synapse_type):
-            supported = ", ".join(prof.get("supported_synapse_dynamics", []))
             ctx.fail("UNSUPPORTED_SYNAPSE_TYPE", errors.NoModelAvailableError,
-                     f"projection '{prj.label}': synapse type {prj.synapse_type} is not available on hardware "
-                     f"profile '{prof.name}' (supported: {supported})",
+                     unsupported_synapse_message(prof, prj.label, prj.synapse_type),
                      "use a supported synapse type or another profile", prj.label)
+
+
+def unsupported_synapse_message(profile, label, synapse_type):
+    """The NoModelAvailableError text for a synapse type the profile does not accept."""
+    return (f"projection '{label}': synapse type {synapse_type} is not available on hardware profile "
+            f"'{profile.name}' ({profile.synapse_dynamics_reason(synapse_type)})")
 
 
 def check_ranges(ctx):

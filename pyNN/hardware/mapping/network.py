@@ -10,6 +10,7 @@ import numpy as np
 from pyNN.common.populations import Assembly
 from pyNN.hardware.mapping import map_network
 from pyNN.hardware.mapping.specs import PopulationSpec, ProjectionSpec
+from pyNN.standardmodels import synapses as std
 
 
 class MappedNetwork:
@@ -68,16 +69,36 @@ def _projection_specs(projections, position):
     specs, parts = [], []
     for proj in projections:
         more_specs, more_parts = projection_specs(proj, proj._pre, proj._post, proj._values("weight"),
-                                                  proj._values("delay"), proj._syn.get("weight"), position, used)
+                                                  proj._values("delay"), proj._syn.get("weight"), position, used,
+                                                  _stdp_parameters(proj))
         specs.extend(more_specs)
         parts.extend(more_parts)
     return specs, parts
 
 
-def projection_specs(proj, pre, post, weight, delay, user_weight, position, used):
+def _stdp_parameters(proj):
+    """For an STDPMechanism of the pair rule with the additive or multiplicative weight
+    dependence (the rules a digital profile emulates): ``rule`` and the per-connection values
+    of its parameters; None for any other synapse type."""
+    syn = proj.synapse_type
+    weight_dep = getattr(syn, "weight_dependence", None)
+    if not isinstance(getattr(syn, "timing_dependence", None), std.SpikePairRule):
+        return None
+    rule = ("additive" if isinstance(weight_dep, std.AdditiveWeightDependence) else
+            "multiplicative" if isinstance(weight_dep, std.MultiplicativeWeightDependence) else None)
+    if rule is None:
+        return None
+    out = {"rule": rule}
+    for name in ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"):
+        out[name] = np.asarray(proj._values(name), dtype=float)
+    return out
+
+
+def projection_specs(proj, pre, post, weight, delay, user_weight, position, used, stdp=None):
     """The specs of one projection's connections (`pre`, `post` indices into its pre and post
     groups, with their `weight` magnitudes or signed values and `delay`; `user_weight`: the
-    weights as the user gave them, whose sign is kept), and the parts they come from."""
+    weights as the user gave them, whose sign is kept; `stdp`: see _stdp_parameters), and the
+    parts they come from."""
     specs, parts = [], []
     weight = np.abs(np.broadcast_to(np.asarray(weight, dtype=float), np.shape(pre)))
     delay = np.broadcast_to(np.asarray(delay, dtype=float), np.shape(pre))
@@ -94,7 +115,9 @@ def projection_specs(proj, pre, post, weight, delay, user_weight, position, used
                 label=_unique(label, used), pre=position[id(pre_root)], post=position[id(post_root)],
                 pre_index=pre_idx[post_sel], post_index=post_idx, weight=weight[sel], delay=delay[sel],
                 receptor_type=proj.receptor_type, synapse_type=type(proj.synapse_type).__name__,
-                user_sign=-np.ones(sel.size) if negative else None))
+                user_sign=-np.ones(sel.size) if negative else None,
+                synapse_parameters=None if stdp is None else {
+                    k: (v if isinstance(v, str) else v[sel]) for k, v in stdp.items()}))
             parts.append((proj, pre_root, post_root, sel))
     return specs, parts
 

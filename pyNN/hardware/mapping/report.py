@@ -117,6 +117,7 @@ class MappingReport:
     connectivity: list = field(default_factory=list)
     quantisation: list = field(default_factory=list)
     weight_shifts: list = field(default_factory=list)
+    plasticity: list = field(default_factory=list)
     parameters: list = field(default_factory=list)
     load: list = field(default_factory=list)
     noise: dict = field(default_factory=dict)
@@ -222,6 +223,7 @@ class MappingReport:
             "connectivity": _plain(self.connectivity),
             "quantisation": _plain(self.quantisation),
             "weight_shifts": _plain(self.weight_shifts),
+            "plasticity": _plain(self.plasticity),
             "parameters": _plain(self.parameters),
             "load": _plain(self.load),
             "noise": _plain(self.noise),
@@ -277,6 +279,9 @@ class MappingReport:
                                                         "max_rel_error", "delays_clipped"]),
             ("Weight shifts", self.weight_shifts, ["post", "receptor", "shift", "weight_scale",
                                                    "max_summed_input"]),
+            ("Plasticity (what differs from the exact rule: see to_dict()['plasticity'])", self.plasticity,
+             ["projection", "rule", "lut_tau_plus", "lut_tau_minus", "weight_lsb", "w_max_realised",
+              "A_plus_realised", "A_minus_realised", "error_bound_per_pre_spike"]),
             ("Parameters", self.parameters, ["population", "parameter", "requested_min", "requested_max",
                                              "allowed_min", "allowed_max", "n_clipped", "step", "conflict"]),
             ("Load estimates", self.load, ["unit", "quantity", "estimate", "budget", "percent"]),

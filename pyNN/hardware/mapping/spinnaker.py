@@ -15,6 +15,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.hardware.mapping.context import (check_ranges, connectivity_row, delay_ticks, drop_over_capacity,
                                            is_source, max_rate, rounding_warning, spike_time_arrays, weight_stats)
+from pyNN.hardware.mapping import spinnaker_stdp
 from pyNN.hardware.numerics import fixedpoint
 
 #: chips of one 48-chip board (SpiNN-5): for each row y, the range of x
@@ -90,6 +91,7 @@ def map_spinnaker(ctx):
     _realise_delays(ctx, lay)
     _place_cores(ctx, lay)
     _quantise_weights(ctx, lay)
+    lay.stdp = spinnaker_stdp.plasticity_rows(ctx, lay.shifts)
     _synaptic_rows(ctx, lay)
     _check_memory(ctx, lay)
     _route(ctx, lay)
@@ -450,7 +452,7 @@ def _set_numerics(ctx, lay):
     """The engine settings of the s16.15 numerics."""
     prof = ctx.profile
     ctx.numerics.update({
-        "stdp_lut": _stdp_luts(ctx),
+        "stdp_lut": _stdp_luts(ctx), "stdp_constants": lay.stdp,
         "kind": "s1615", "internal_dt": ctx.dt, "rounding": prof["rounding"], "saturate": bool(prof["saturate"]),
         "weight_shift": lay.shifts, "stored_weight": lay.stored, "weight_bits": int(prof["weight_bits"]),
         "ring_buffer_bits": int(prof["ring_buffer_bits"]), "ring_buffer_saturate": bool(prof["ring_buffer_saturate"]),

@@ -11,7 +11,8 @@ File layout::
      "settings": {section: {name: {"value", "source", "unit"?}}},
      "cells": {cell type name | "*": {"source", "ranges": {parameter: [lo, hi]},
                                       "quantisation": {parameter: bits}}},
-     "unsupported_cells": {cell type name | "*": reason}}
+     "unsupported_cells": {cell type name | "*": reason},
+     "unsupported_synapse_dynamics": {synapse type name: reason}}
 
 Setting names are unique across sections, so any of them can be overridden by name:
 ``load_profile("spinnaker1", neurons_per_core=128, delay_model="current")``.
@@ -68,6 +69,7 @@ class HardwareProfile:
         self.sources = dict(data.get("sources", {}))
         self.cells = copy.deepcopy(data.get("cells", {}))
         self.unsupported_cells = dict(data.get("unsupported_cells", {}))
+        self.unsupported_synapse_dynamics = dict(data.get("unsupported_synapse_dynamics", {}))
         self._settings = {}
         for section, entries in data.get("settings", {}).items():
             for name, entry in entries.items():
@@ -128,8 +130,15 @@ class HardwareProfile:
         return reason or f"{celltype} is not implemented by hardware profile '{self.name}'"
 
     def supports_synapse_dynamics(self, synapse_type):
+        """Whether the profile accepts the synapse type called `synapse_type`."""
         supported = self.get("supported_synapse_dynamics", ["*"])
         return "*" in supported or synapse_type in supported
+
+    def synapse_dynamics_reason(self, synapse_type):
+        """Why the synapse type called `synapse_type` is not available (a default text if the
+        profile stores no reason)."""
+        return self.unsupported_synapse_dynamics.get(synapse_type) or (
+            f"supported: {', '.join(self.get('supported_synapse_dynamics', []))}")
 
     # --- export ---------------------------------------------------------------------------
     def to_dict(self):
@@ -142,6 +151,7 @@ class HardwareProfile:
                              "overridden": s.overridden} for n, s in self._settings.items()},
             "cells": copy.deepcopy(self.cells),
             "unsupported_cells": dict(self.unsupported_cells),
+            "unsupported_synapse_dynamics": dict(self.unsupported_synapse_dynamics),
             "overrides": dict(self.overrides),
         }
 

@@ -1,0 +1,130 @@
+"""STDP on SpiNNaker 1: the constants sPyNNaker writes for each plastic projection (look-up
+tables, s16.15 bounds and rates for the projection's weight shift) and the mapping-report
+rows that say how they differ from the requested rule (the engine's side is
+:mod:`pyNN.hardware.engine.stdp_s1615`)."""
+
+import numpy as np
+
+from pyNN.hardware.numerics import fixedpoint as fx
+
+#: what differs from the exact rule of profile 'ideal', whatever the parameters
+DIFFERENCES = (
+    "times in whole ticks, the whole delay dendritic",
+    "traces in fixed point (one = STDP_FIXED_POINT_ONE) decayed through look-up tables, products floored, "
+    "0 past the end of a table",
+    "the last 15 post-synaptic spikes of each cell only",
+    "weights updated in s16.15 and stored truncated to the weight LSB after each pre-synaptic spike",
+    "a post spike in the tick of a pre spike's arrival cancels that pre spike's depression",
+)
+
+
+def stdp_constants(parameters, shift, dt, variant, one):
+    """The host-side constants of one plastic projection.
+
+    Parameters
+    ----------
+    parameters : dict
+        ``rule`` ("additive" or "multiplicative") and the single values (standard units) of
+        tau_plus, tau_minus, A_plus, A_minus, w_min, w_max.
+    shift : int
+        The weight shift of the target (post population, receptor).
+    dt : float
+        Time step (ms).
+    variant, one
+        The profile's LUT variant and fixed-point one.
+
+    Returns
+    -------
+    dict
+        ``lut_plus``, ``lut_minus`` (uint16 arrays); ``w_min``, ``w_max``, ``a_plus``, ``a_minus``
+        as s16.15 integers (sPyNNaker pre-multiplies the additive rule's rates by w_max);
+        ``rule``, ``shift``, ``one``, ``dt``.
+    """
+    rule = parameters["rule"]
+    scale = 1 << fx.S1615_FRAC_BITS
+    rate_factor = float(parameters["w_max"]) if rule == "additive" else 1.0
+    return {
+        "rule": rule, "shift": int(shift), "one": int(one), "dt": float(dt),
+        "lut_plus": fx.stdp_exp_lut(float(parameters["tau_plus"]), dt, variant, one),
+        "lut_minus": fx.stdp_exp_lut(float(parameters["tau_minus"]), dt, variant, one),
+        "w_min": int(round(float(parameters["w_min"]) * scale)),
+        "w_max": int(round(float(parameters["w_max"]) * scale)),
+        "a_plus": int(round(float(parameters["A_plus"]) * rate_factor * scale)),
+        "a_minus": int(round(float(parameters["A_minus"]) * rate_factor * scale)),
+    }
+
+
+def single_values(synapse_parameters):
+    """{name: float} of the per-connection STDP parameter arrays of a projection spec (sPyNNaker
+    takes one value per projection; varying values are refused when the projection is made)."""
+    out = {"rule": synapse_parameters["rule"]}
+    for name in ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"):
+        value = np.ravel(np.asarray(synapse_parameters[name], dtype=float))
+        out[name] = float(value[0]) if value.size else 0.0
+    return out
+
+
+def plasticity_rows(ctx, shifts):
+    """The constants of every plastic projection (projection label -> dict, for the engine) and
+    one report row per projection: the LUTs, and the bounds and rates the core uses against
+    the requested ones. `shifts`: (post label, receptor) -> weight shift."""
+    prof = ctx.profile
+    constants = {}
+    for prj in ctx.projections:
+        params = prj.synapse_parameters or {}
+        if params.get("rule") not in ("additive", "multiplicative"):
+            continue
+        values = single_values(params)
+        shift = shifts[(ctx.pop(prj.post).label, prj.receptor_type)]
+        c = stdp_constants(values, shift, ctx.dt, prof["stdp_lut_variant"], int(prof["stdp_fixed_point_one"]))
+        constants[prj.label] = c
+        per = 2.0 ** -fx.S1615_FRAC_BITS
+        rate_factor = values["w_max"] if c["rule"] == "additive" and values["w_max"] else 1.0
+        rules = [f"the additive rule changes weights by A * w_max (exact rule: A * (w_max - w_min) = "
+                 f"A * {values['w_max'] - values['w_min']:g})"] if c["rule"] == "additive" and values["w_min"] else []
+        if c["rule"] == "multiplicative":
+            rules.append("weights are not clipped to [w_min, w_max] (soft bounds only)")
+        ctx.report.plasticity.append({
+            "projection": prj.label, "rule": f"SpikePairRule, {c['rule']}",
+            "lut_tau_plus": int(c["lut_plus"].size), "lut_tau_minus": int(c["lut_minus"].size),
+            "lut_variant": prof["stdp_lut_variant"], "fixed_point_one": c["one"],
+            "weight_lsb": fx.weight_lsb(shift),
+            "w_min": values["w_min"], "w_min_realised": c["w_min"] * per,
+            "w_max": values["w_max"], "w_max_realised": c["w_max"] * per,
+            "A_plus": values["A_plus"], "A_plus_realised": c["a_plus"] * per / rate_factor,
+            "A_minus": values["A_minus"], "A_minus_realised": c["a_minus"] * per / rate_factor,
+            # one pairing, traces of at most 3 spikes per table length (the formula is in doc/behaviour.md)
+            "error_bound_per_pre_spike": error_bound_per_event(c, values),
+            "differences": list(DIFFERENCES) + rules,
+        })
+    if constants:
+        ctx.report.add_diagnostic(
+            "STDP_FIXED_POINT", "info", ", ".join(constants),
+            "STDP runs in sPyNNaker's fixed-point form: " + "; ".join(DIFFERENCES)
+            + " (see the report's Plasticity rows and doc/behaviour.md for the error bound)")
+    return constants
+
+
+def error_bound_per_event(constants, values, pairs=1, spikes=3):
+    """The most by which one pre-synaptic spike's weight change can differ from the exact
+    rule's, for the same spike ticks (doc/behaviour.md, "STDP on spinnaker1").
+
+    One weight LSB (the stored word is truncated), plus for each of the `pairs` pairings the
+    spike applies and for its depression: amp_q e_K + |amp_q - amp| K + (K + 2) 2**-15, where
+    amp is the rate in weight units (A w_max additive, A (w_max - w_min) multiplicative), amp_q
+    its s16.15 value, K <= `spikes` the trace and e_K = (spikes + 1)**2 2**-11 the error of a
+    LUT-built trace holding `spikes` spikes within one table length (each LUT step loses
+    at most (K + 1) 2**-11, and the errors decay with the trace).
+    """
+    per = 2.0 ** -fx.S1615_FRAC_BITS
+    one = constants["one"]
+    k = float(spikes)
+    trace_error = (k + 1.0) ** 2 / one
+    additive = constants["rule"] == "additive"
+    span = max(values["w_max"] - values["w_min"], 0.0)
+    worst = 0.0
+    for rate, exact in ((constants["a_plus"], values["A_plus"]), (constants["a_minus"], values["A_minus"])):
+        amp_q = abs(rate) * per * (1.0 if additive else span)
+        amp = abs(exact) * (values["w_max"] if additive else span)
+        worst = max(worst, amp_q * trace_error + abs(amp_q - amp) * k + (k + 2.0) * per)
+    return fx.weight_lsb(constants["shift"]) + (pairs + 1) * worst
