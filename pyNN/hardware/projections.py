@@ -85,9 +85,11 @@ class Projection(common.Projection):
         simulator.state.network_changed()
 
     def _read_plastic(self, name):
-        if name != "weight" or not getattr(self.synapse_type, "plastic", False):
+        """Weights as the engine uses them once mapped (see State.hardware_weights), with the
+        user's sign."""
+        if name != "weight":
             return None
-        weights = simulator.state.plastic_weights(self)
+        weights = simulator.state.hardware_weights(self)
         if weights is None:
             return None
         user = np.asarray(self._syn.get("weight", 0.0), dtype=float)

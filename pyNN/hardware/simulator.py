@@ -119,16 +119,22 @@ class State(BaseState):
         if self.mapping is not None:
             self.mapping.report.add_provenance(self.provenance())
 
-    def plastic_weights(self, projection):
-        """Current weights (magnitudes, core order) of a projection with plastic weights,
-        or None before the network has been mapped."""
+    def hardware_weights(self, projection):
+        """The weights (magnitudes, core order) the engine uses for a projection once the
+        network is mapped: the plastic ones as they are now, and on a hardware profile the
+        realised (quantised) ones of every synapse type; None before the network is mapped
+        (or after it changed), and for static weights on profile ideal (the requested ones).
+        Connections the mapping dropped (lenient policy) keep their requested values."""
         if self.mapping is None or self._dirty:
+            return None
+        plastic = getattr(projection.synapse_type, "plastic", False)
+        if not plastic and self.profile is not None and self.profile.kind == "ideal":
             return None
         weights = np.empty(len(projection))
         weights[:] = np.abs(np.asarray(projection._syn.get("weight", 0.0), dtype=float))
         for block in self.engine.blocks:
-            if getattr(block, "projection", None) is projection and block.stdp is not None:
-                weights[block.core_positions] = block.weight
+            if getattr(block, "projection", None) is projection:
+                weights[block.core_positions] = np.abs(block.weight)
         return weights
 
     def short_term_state(self, projection, name):

@@ -237,6 +237,9 @@ def run_counters(engine, numerics, dt):
     """The engine's run-time counters (provenance) for the mapping report."""
     counters = dict(engine.counters)
     counters["rate_limited_events"] = sum(getattr(b, "dropped_events", 0) for b in engine.blocks)
+    # stored plastic words clipped to 16 bits (spinnaker1's fixed-point STDP)
+    counters["plastic_weight_saturations"] = sum(getattr(b.stdp, "saturations", 0) for b in engine.blocks
+                                                 if b.stdp is not None)
     for group in engine.groups:
         ring = getattr(group, "ring", None)
         counters["saturations"] += getattr(group, "saturations", 0)

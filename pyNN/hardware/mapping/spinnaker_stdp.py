@@ -105,21 +105,21 @@ def plasticity_rows(ctx, shifts):
     return constants
 
 
-def error_bound_per_event(constants, values, pairs=1, spikes=3):
+def error_bound_per_event(constants, values, pairs=1, spikes=3, trace=None):
     """The most by which one pre-synaptic spike's weight change can differ from the exact
     rule's, for the same spike ticks (doc/behaviour.md, "STDP on spinnaker1").
 
     One weight LSB (the stored word is truncated), plus for each of the `pairs` pairings the
     spike applies and for its depression: amp_q e_K + |amp_q - amp| K + (K + 2) 2**-15, where
     amp is the rate in weight units (A w_max additive, A (w_max - w_min) multiplicative), amp_q
-    its s16.15 value, K <= `spikes` the trace and e_K = (spikes + 1)**2 2**-11 the error of a
-    LUT-built trace holding `spikes` spikes within one table length (each LUT step loses
-    at most (K + 1) 2**-11, and the errors decay with the trace).
+    its s16.15 value, K the largest trace value (`trace`, default `spikes`) and
+    e_K = (spikes + 1) (K + 1) 2**-11 the error of a LUT-built trace holding at most `spikes`
+    spikes within one table length (each LUT step loses at most (K + 1) 2**-11, and the
+    errors decay with the trace).
     """
     per = 2.0 ** -fx.S1615_FRAC_BITS
-    one = constants["one"]
-    k = float(spikes)
-    trace_error = (k + 1.0) ** 2 / one
+    k = float(spikes if trace is None else trace)
+    trace_error = (spikes + 1.0) * (k + 1.0) / constants["one"]
     additive = constants["rule"] == "additive"
     span = max(values["w_max"] - values["w_min"], 0.0)
     worst = 0.0
