@@ -82,7 +82,7 @@ class PostTraces:
 
     def add(self, cells, t):
         cells = np.asarray(cells, dtype=np.int64)
-        tick = int(round(t / self.dt))
+        tick = round(float(t) / self.dt)
         newest = self.last[cells]
         decayed = (self.traces[cells, newest] * fx.stdp_lut_lookup(self.lut, tick - self.times[cells, newest])) \
             >> STDP_FIXED_POINT

@@ -45,7 +45,9 @@ def map_current_network(state):
     (MappingResult, MappedNetwork)
     """
     pop_specs, position = population_specs(state.populations)
-    proj_specs, parts = _projection_specs(state.projections, position)
+    # the STDP parameters matter to the SpiNNaker mapping only (weight shift, fixed-point rule)
+    digital = state.profile is not None and state.profile.kind == "digital"
+    proj_specs, parts = _projection_specs(state.projections, position, digital)
     result = map_network(state.profile, pop_specs, proj_specs, dt=state.dt, policy=state.policy,
                          seed=state.rng_seed)
     return result, MappedNetwork(pop_specs, proj_specs, parts)
@@ -63,14 +65,15 @@ def population_specs(populations):
     return specs, position
 
 
-def _projection_specs(projections, position):
-    """One spec per (projection, pre root population, post root population)."""
+def _projection_specs(projections, position, with_stdp=False):
+    """One spec per (projection, pre root population, post root population); `with_stdp`:
+    with the STDP parameters of plastic projections (ProjectionSpec.synapse_parameters)."""
     used = set()
     specs, parts = [], []
     for proj in projections:
         more_specs, more_parts = projection_specs(proj, proj._pre, proj._post, proj._values("weight"),
                                                   proj._values("delay"), proj._syn.get("weight"), position, used,
-                                                  _stdp_parameters(proj))
+                                                  _stdp_parameters(proj) if with_stdp else None)
         specs.extend(more_specs)
         parts.extend(more_parts)
     return specs, parts

@@ -47,10 +47,10 @@ def stdp_constants(parameters, shift, dt, variant, one):
         "rule": rule, "shift": int(shift), "one": int(one), "dt": float(dt),
         "lut_plus": fx.stdp_exp_lut(float(parameters["tau_plus"]), dt, variant, one),
         "lut_minus": fx.stdp_exp_lut(float(parameters["tau_minus"]), dt, variant, one),
-        "w_min": int(round(float(parameters["w_min"]) * scale)),
-        "w_max": int(round(float(parameters["w_max"]) * scale)),
-        "a_plus": int(round(float(parameters["A_plus"]) * rate_factor * scale)),
-        "a_minus": int(round(float(parameters["A_minus"]) * rate_factor * scale)),
+        "w_min": round(float(parameters["w_min"]) * scale),
+        "w_max": round(float(parameters["w_max"]) * scale),
+        "a_plus": round(float(parameters["A_plus"]) * rate_factor * scale),
+        "a_minus": round(float(parameters["A_minus"]) * rate_factor * scale),
     }
 
 
