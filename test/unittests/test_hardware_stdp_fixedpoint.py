@@ -1,0 +1,106 @@
+"""spinnaker1's fixed-point STDP (pyNN.hardware.engine.stdp_s1615 and
+pyNN.hardware.mapping.spinnaker_stdp) against integer arithmetic done by hand here."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pyNN.hardware.engine.plasticity import SpikeHistory
+from pyNN.hardware.engine.stdp_s1615 import POST_EVENTS, PostTraces, SpiNNakerSTDPState, post_traces
+from pyNN.hardware.mapping.spinnaker_stdp import error_bound_per_event, stdp_constants
+from pyNN.hardware.numerics import fixedpoint as fp
+
+ONE = 2048
+VALUES = {"rule": "additive", "tau_plus": 20.0, "tau_minus": 10.0, "A_plus": 0.1, "A_minus": 0.05,
+          "w_min": 0.0, "w_max": 2.0}
+
+
+def _lut(tau, k):
+    return math.floor(ONE * math.exp(-k / tau)) if k < math.ceil(math.log(ONE) * tau) + 1 else 0
+
+
+def test_constants_are_rounded_to_s1615_and_the_additive_rates_scaled_by_w_max():
+    c = stdp_constants(dict(VALUES, w_min=0.1), shift=3, dt=1.0, variant="floor", one=ONE)
+    assert c["w_max"] == 2 * 2 ** 15 and c["w_min"] == round(0.1 * 2 ** 15)
+    assert c["a_plus"] == round(0.1 * 2.0 * 2 ** 15)  # A_plus * w_max, as sPyNNaker writes it
+    assert c["a_minus"] == round(0.05 * 2.0 * 2 ** 15)
+    assert c["lut_plus"].size == 154 and c["lut_minus"].size == 78
+    mult = stdp_constants(dict(VALUES, rule="multiplicative"), shift=3, dt=1.0, variant="floor", one=ONE)
+    assert mult["a_plus"] == round(0.1 * 2 ** 15)
+
+
+def test_post_traces_decay_through_the_table_and_keep_the_last_15_spikes():
+    lut = fp.stdp_exp_lut(10.0, 1.0)
+    traces = PostTraces(2, lut, ONE, 1.0)
+    traces.add(np.array([0]), 10.0)
+    traces.add(np.array([0, 1]), 15.0)
+    assert traces.times[0, :3].tolist() == [0, 10, 15]
+    assert traces.traces[0, 1] == ONE  # the entry at time 0 has trace 0
+    assert traces.traces[0, 2] == (ONE * _lut(10.0, 5)) // ONE + ONE
+    assert traces.traces[1, 1] == ONE and traces.last.tolist() == [2, 1]
+    for t in range(20, 20 + 2 * POST_EVENTS):
+        traces.add(np.array([1]), float(t))
+    assert traces.last[1] == POST_EVENTS - 1
+    assert traces.times[1, 0] == 0  # still first
+    assert traces.times[1, 1:].tolist() == list(range(20 + 2 * POST_EVENTS - (POST_EVENTS - 1), 20 + 2 * POST_EVENTS))
+    traces.reset()
+    assert not traces.times.any() and not traces.last.any()
+
+
+def test_post_traces_follow_the_spike_history_and_are_shared():
+    history = SpikeHistory(3)
+    lut = fp.stdp_exp_lut(10.0, 1.0)
+    a = post_traces(history, 3, lut, ONE, 1.0)
+    assert post_traces(history, 3, lut, ONE, 1.0) is a
+    assert post_traces(history, 3, fp.stdp_exp_lut(20.0, 1.0), ONE, 1.0) is not a
+    history.add(np.array([2]), 4.0)
+    assert a.times[2, 1] == 4 and a.last[2] == 1
+    history.reset()
+    assert a.last[2] == 0
+
+
+def test_one_pairing_by_hand():
+    """Pre spike at tick 10, post spike at tick 14 (arrival 16 with delay 2), pre spike at tick
+    30: the second pre spike potentiates by the first one's trace at 16 and depresses by the
+    post trace at 30; the stored weight is truncated to the LSB of shift 2."""
+    shift = 2
+    c = stdp_constants(VALUES, shift=shift, dt=1.0, variant="floor", one=ONE)
+    history = SpikeHistory(1)
+    traces = post_traces(history, 1, c["lut_minus"], ONE, 1.0)
+    state = SpiNNakerSTDPState(c, 1, traces)
+    lsb = fp.weight_lsb(shift)
+    weight = np.array([1000 * lsb])
+    post = np.array([0])
+    pos = np.array([0])
+    state.update(pos, 10.0, np.array([2.0]), weight, post, history)
+    assert weight[0] == 1000 * lsb  # no post spike yet: no change
+    assert state.k_plus[0] == ONE and state.t_last[0] == 10
+    history.add(np.array([0]), 14.0)
+    state.update(pos, 30.0, np.array([2.0]), weight, post, history)
+    w = 1000 << shift  # s16.15
+    potentiation = (ONE * _lut(20.0, 16 - 10)) >> 11
+    w = min(w + ((c["a_plus"] * potentiation) >> 11), c["w_max"])
+    depression = (ONE * _lut(10.0, 30 - 16)) >> 11
+    w = max(w - ((c["a_minus"] * depression) >> 11), c["w_min"])
+    assert weight[0] == (w >> shift) * lsb
+    assert state.k_plus[0] == ((ONE * _lut(20.0, 20)) >> 11) + ONE and state.t_last[0] == 30
+
+
+def test_a_post_spike_in_the_tick_of_the_arrival_cancels_the_depression():
+    c = stdp_constants(VALUES, shift=2, dt=1.0, variant="floor", one=ONE)
+    history = SpikeHistory(1)
+    state = SpiNNakerSTDPState(c, 1, post_traces(history, 1, c["lut_minus"], ONE, 1.0))
+    weight = np.array([1000 * fp.weight_lsb(2)])
+    history.add(np.array([0]), 28.0)  # arrives at 30 with delay 2
+    state.update(np.array([0]), 30.0, np.array([2.0]), weight, np.array([0]), history)
+    assert weight[0] == 1000 * fp.weight_lsb(2)
+
+
+def test_error_bound_per_event():
+    c = stdp_constants(dict(VALUES, A_plus=0.125, A_minus=0.0625), shift=2, dt=1.0, variant="floor", one=ONE)
+    values = dict(VALUES, A_plus=0.125, A_minus=0.0625)
+    # rates exact in s16.15: LSB + (pairs + 1) (amp e_K + (K + 2) 2**-15), amp = A_plus w_max
+    expected = fp.weight_lsb(2) + 2 * (0.25 * (4 * 2 / ONE) + 3 * 2.0 ** -15)
+    assert error_bound_per_event(c, values, pairs=1, spikes=3, trace=1.0) == pytest.approx(expected)
+    assert error_bound_per_event(c, values, pairs=3) > error_bound_per_event(c, values, pairs=1)
