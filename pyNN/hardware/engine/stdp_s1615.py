@@ -186,5 +186,6 @@ class SpiNNakerSTDPState:
         top = (1 << 16) - 1
         outside = (word < 0) | (word > top)
         self.saturations += int(outside.sum())
-        weight[pos] = np.clip(word, 0, top) * fx.weight_lsb(shift)
+        # magnitudes; a weight handed over negative (a current-based named receptor) stays so
+        weight[pos] = np.copysign(np.clip(word, 0, top) * fx.weight_lsb(shift), weight[pos])
         return weight[pos]
