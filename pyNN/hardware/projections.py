@@ -74,6 +74,16 @@ class Projection(common.Projection):
                 f"there, and any value in [0, 1] onto the other cell types")
 
     def _check_backend_connections(self, pre, post, values):
+        profile = simulator.state.profile
+        if isinstance(self.synapse_type, STDPMechanism) and profile is not None and profile.kind == "digital":
+            # sPyNNaker takes one value of each STDP parameter per projection (also after set())
+            varying = [name for name in stdp_s1615.SCALAR_PARAMETERS
+                       if name in values and np.size(values[name]) > 1 and np.ptp(np.asarray(values[name], float)) > 0]
+            if varying:
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}': STDP parameters {', '.join(varying)} would vary between "
+                    f"connections; hardware profile '{profile.name}' takes one value of each per projection "
+                    f"(sPyNNaker's look-up tables and weight-rule constants are per core)")
         early.check_projection(simulator.state, self, pre, post, values)
 
     def _create_connections(self, pre, post, values):

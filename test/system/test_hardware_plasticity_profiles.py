@@ -197,6 +197,16 @@ def test_spinnaker1_refuses_stdp_parameters_that_vary_between_connections():
     sim.end()
 
 
+def test_spinnaker1_refuses_set_of_varying_stdp_parameters_and_keeps_the_old_ones():
+    post, plastic = _network("spinnaker1", "AdditiveWeightDependence")
+    with pytest.raises(errors.InvalidParameterValueError, match=r"'plastic'.*A_plus would vary.*'spinnaker1'"):
+        plastic.set(A_plus=np.array([0.01, 0.02, 0.03]))
+    np.testing.assert_array_equal(plastic.get("A_plus", format="list", with_address=False), RULE["A_plus"])
+    plastic.set(A_plus=0.02)  # one value: accepted
+    np.testing.assert_array_equal(plastic.get("A_plus", format="list", with_address=False), 0.02)
+    sim.end()
+
+
 @pytest.mark.parametrize("policy", ["strict", "lenient"])
 @pytest.mark.parametrize("profile, cell, match", [
     ("brainscales2", "IF_cond_exp", r"'plastic'.*STDPMechanism.*'brainscales2'.*PlasticityRule.*Timer"),
