@@ -198,7 +198,7 @@ def test_spinnaker1_refuses_stdp_parameters_that_vary_between_connections():
 
 
 def test_spinnaker1_refuses_set_of_varying_stdp_parameters_and_keeps_the_old_ones():
-    post, plastic = _network("spinnaker1", "AdditiveWeightDependence")
+    _, plastic = _network("spinnaker1", "AdditiveWeightDependence")
     with pytest.raises(errors.InvalidParameterValueError, match=r"'plastic'.*A_plus would vary.*'spinnaker1'"):
         plastic.set(A_plus=np.array([0.01, 0.02, 0.03]))
     np.testing.assert_array_equal(plastic.get("A_plus", format="list", with_address=False), RULE["A_plus"])
