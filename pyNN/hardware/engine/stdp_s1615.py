@@ -19,7 +19,9 @@ the mapping report, section "Plasticity"):
   earlier); the exact rule uses the trace strictly before the arrival;
 - the multiplicative rule is not clipped to [w_min, w_max] (its soft bounds keep it inside
   as long as A * trace <= 1); the stored word is kept in [0, 2**16 - 1], and every
-  clipping there is counted as a plastic-weight saturation.
+  clipping there is counted as a plastic-weight saturation;
+- traces are int64 here: sPyNNaker's 16-bit traces would overflow after about 16 spikes in
+  quick succession (a difference this emulation does not reproduce).
 
 The arithmetic follows sPyNNaker's ``timing_pair_impl.h``, ``weight_additive_one_term_impl.h``,
 ``weight_multiplicative_impl.h``, ``post_events.h`` and ``synapse_dynamics_stdp_mad_impl.c``

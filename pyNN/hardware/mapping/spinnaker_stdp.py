@@ -15,6 +15,8 @@ DIFFERENCES = (
     "the last 15 post-synaptic spikes of each cell only",
     "weights updated in s16.15 and stored truncated to the weight LSB after each pre-synaptic spike",
     "a post spike in the tick of a pre spike's arrival cancels that pre spike's depression",
+    "traces are not limited to sPyNNaker's 16 bits (there they would overflow after about 16 spikes in "
+    "quick succession)",
 )
 
 
