@@ -104,3 +104,73 @@ def test_error_bound_per_event():
     expected = fp.weight_lsb(2) + 2 * (0.25 * (4 * 2 / ONE) + 3 * 2.0 ** -15)
     assert error_bound_per_event(c, values, pairs=1, spikes=3, trace=1.0) == pytest.approx(expected)
     assert error_bound_per_event(c, values, pairs=3) > error_bound_per_event(c, values, pairs=1)
+
+
+def _reference(pre_ticks, post_ticks, delay, c):
+    """doc/behaviour.md's fixed-point rule for one connection, one spike at a time in plain
+    Python integers (the post history as a list of (tick, trace), the last 15 kept)."""
+    def lut(table, k):
+        return int(table[k]) if 0 <= k < table.size else 0
+
+    history = []  # (tick, trace) of the post spikes so far, oldest first
+    events = sorted([(t, 1) for t in post_ticks] + [(t, 0) for t in pre_ticks])  # post first in a tick
+    w = c["w0"]
+    last, r = 0, 0
+    out = []
+    for tick, is_post in events:
+        if is_post:
+            prev_tick, prev_trace = history[-1] if history else (0, 0)
+            history.append((tick, ((prev_trace * lut(c["lut_minus"], tick - prev_tick)) >> 11) + ONE))
+            history = history[-(POST_EVENTS - 1):]
+            continue
+        for t_post, _ in history:
+            if last < t_post + delay <= tick:
+                p = (r * lut(c["lut_plus"], t_post + delay - last)) >> 11
+                if c["rule"] == "additive":
+                    w = min(w + ((c["a_plus"] * p) >> 11), c["w_max"])
+                else:
+                    w = w + ((((c["w_max"] - w) * c["a_plus"]) >> 15) * p >> 11)
+        seen = [(t, o) for t, o in history if t + delay <= tick]
+        if seen and tick - (seen[-1][0] + delay) > 0:
+            d = (seen[-1][1] * lut(c["lut_minus"], tick - seen[-1][0] - delay)) >> 11
+            if c["rule"] == "additive":
+                w = max(w - ((c["a_minus"] * d) >> 11), c["w_min"])
+            else:
+                w = w - ((((w - c["w_min"]) * c["a_minus"]) >> 15) * d >> 11)
+        r = ((r * lut(c["lut_plus"], tick - last)) >> 11) + ONE
+        last = tick
+        w = (w >> c["shift"]) << c["shift"]  # stored in the synaptic word between updates
+        out.append(w >> c["shift"])
+    return out
+
+
+@pytest.mark.parametrize("rule", ["additive", "multiplicative"])
+def test_engine_follows_the_documented_fixed_point_rule_spike_by_spike(rule):
+    """Random trains with pre and post spikes in the same tick, arrivals in a pre spike's tick,
+    and bursts of more than 15 post spikes between two pre spikes: the vectorised engine gives
+    the stored weights of a plain one-connection reference after every pre spike."""
+    rng = np.random.default_rng(3)
+    shift, delay, n = 3, 2, 5
+    c = stdp_constants(dict(VALUES, rule=rule, w_min=0.25 if rule == "multiplicative" else 0.0), shift=shift,
+                       dt=1.0, variant="floor", one=ONE)
+    c["w0"] = 3000 << shift
+    pre = [np.unique(rng.integers(1, 400, size=25)) for _ in range(n)]
+    post = [np.unique(np.concatenate([rng.integers(1, 400, size=20), np.arange(200, 240, 2)])) for _ in range(n)]
+    history = SpikeHistory(n)
+    state = SpiNNakerSTDPState(c, n, post_traces(history, n, c["lut_minus"], ONE, 1.0))
+    weight = np.full(n, 3000 * fp.weight_lsb(shift))
+    got = [[] for _ in range(n)]
+    for tick in range(1, 401):
+        # the engine's order in a step: the cells' spikes (history), then the deliveries
+        fired = np.array([k for k in range(n) if tick in post[k]], dtype=np.int64)
+        if fired.size:
+            history.add(fired, float(tick))
+        sending = [k for k in range(n) if tick in pre[k]]
+        if sending:
+            pos = np.array(sending)
+            state.update(pos, float(tick), np.full(pos.size, float(delay)), weight, np.arange(n), history)
+            for k in sending:
+                got[k].append(round(weight[k] / fp.weight_lsb(shift)))
+    for k in range(n):
+        assert got[k] == _reference(pre[k].tolist(), post[k].tolist(), delay, c)
+    assert len({tuple(g) for g in got}) == n and any(g[-1] != 3000 for g in got)
