@@ -21,16 +21,18 @@ sim = pytest.importorskip("pyNN.hardware")
 DELAY = 2.0
 # pre spike times of the plastic connections and the times the teacher makes each post cell
 # fire (one TEACHER_DELAY later); on the 1 ms grid, no post spike arrives in a pre spike's tick
-PRE = [[10.0, 40.0, 70.0, 100.0, 160.0, 230.0], [20.0, 50.0, 90.0, 142.0, 200.0],
+# fire once before each connection's first pre spike (sPyNNaker's Vogels2011Rule makes no pre-spike change before)
+PRE = [[20.0, 40.0, 70.0, 100.0, 160.0, 230.0], [20.0, 50.0, 90.0, 142.0, 200.0],
        [5.0, 30.0, 32.0, 110.0, 180.0, 260.0]]
 TEACHER = [[11.0, 33.0, 73.0, 118.0, 170.0], [15.0, 52.0, 83.0, 137.0, 207.0, 250.0],
            [1.0, 24.0, 36.0, 104.0, 190.0]]
 TEACHER_DELAY = 1.0
 RULE = {"tau_plus": 20.0, "tau_minus": 25.0, "A_plus": 0.05, "A_minus": 0.06}
+VOGELS = {"tau": 20.0, "eta": 0.03, "rho": 4.0}
 W0, W_MAX = 0.5, 1.0
 
 
-def _network(profile, weight_dep, policy="strict"):
+def _network(profile, weight_dep, policy="strict", vogels=False):
     sim.setup(timestep=1.0, profile=profile, policy=policy)
     n = len(PRE)
     pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE]), label="pre")
@@ -41,8 +43,8 @@ def _network(profile, weight_dep, policy="strict"):
     sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=50.0, delay=TEACHER_DELAY),
                    label="teacher->post")
     dependence = getattr(sim, weight_dep)(w_min=0.0, w_max=W_MAX)
-    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(**RULE), weight_dependence=dependence,
-                             weight=W0, delay=DELAY)
+    timing = sim.Vogels2011Rule(**VOGELS) if vogels else sim.SpikePairRule(**RULE)
+    stdp = sim.STDPMechanism(timing_dependence=timing, weight_dependence=dependence, weight=W0, delay=DELAY)
     # on the inhibitory receptor, so that the plastic weights get their own weight shift
     plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory",
                              label="plastic")
@@ -50,20 +52,30 @@ def _network(profile, weight_dep, policy="strict"):
     return post, plastic
 
 
-def _exact(pre_times, post_times, multiplicative, until):
+def _exact(pre_times, post_times, rule, until):
     """The exact rule's weight after the pre spikes emitted up to `until` (w_min = 0), and
-    the number of post spikes each of those pre spikes pairs with (potentiation)."""
-    mu = 1.0 if multiplicative else 0.0
+    the number of post spikes each of those pre spikes pairs with (potentiation).
+    `rule`: "additive", "multiplicative" (SpikePairRule) or "vogels" (Vogels2011Rule, additive)."""
+    mu = 1.0 if rule == "multiplicative" else 0.0
+    if rule == "vogels":
+        tau_plus = tau_minus = VOGELS["tau"]
+        a_plus = VOGELS["eta"] / W_MAX
+    else:
+        tau_plus, tau_minus, a_plus = RULE["tau_plus"], RULE["tau_minus"], RULE["A_plus"]
     x, k_plus, last = W0 / W_MAX, 0.0, 0.0
     arrivals = np.asarray(post_times) + DELAY
     pairs = []
     for t in [t for t in pre_times if t <= until]:
         window = arrivals[(arrivals > last) & (arrivals <= t)]
         for a in np.sort(window):
-            x = min(1.0, x + RULE["A_plus"] * (1.0 - x) ** mu * k_plus * np.exp(-(a - last) / RULE["tau_plus"]))
-        k_minus = np.exp(-(t - arrivals[arrivals < t]) / RULE["tau_minus"]).sum()
-        x = max(0.0, x - RULE["A_minus"] * x ** mu * k_minus)
-        k_plus = k_plus * np.exp(-(t - last) / RULE["tau_plus"]) + 1.0
+            x = min(1.0, x + a_plus * (1.0 - x) ** mu * k_plus * np.exp(-(a - last) / tau_plus))
+        k_minus = np.exp(-(t - arrivals[arrivals < t]) / tau_minus).sum()
+        if rule == "vogels":  # eta (K_minus - alpha), alpha = 2 rho tau / 1000
+            x = min(1.0, x + a_plus * k_minus)
+            x = max(0.0, x - a_plus * 2.0 * VOGELS["rho"] * VOGELS["tau"] / 1000.0)
+        else:
+            x = max(0.0, x - RULE["A_minus"] * x ** mu * k_minus)
+        k_plus = k_plus * np.exp(-(t - last) / tau_plus) + 1.0
         last = t
         pairs.append(window.size)
     return x * W_MAX, pairs
@@ -79,10 +91,11 @@ def _spikes_per_table(times, tau):
     return count, float(trace)
 
 
-@pytest.mark.parametrize("weight_dep", ["AdditiveWeightDependence", "MultiplicativeWeightDependence"])
-def test_spinnaker1_stays_within_its_documented_fixed_point_bound(weight_dep):
+@pytest.mark.parametrize("rule", ["additive", "multiplicative", "vogels"])
+def test_spinnaker1_stays_within_its_documented_fixed_point_bound(rule):
     from pyNN.hardware.mapping.spinnaker_stdp import error_bound_per_event
-    post, plastic = _network("spinnaker1", weight_dep)
+    weight_dep = "MultiplicativeWeightDependence" if rule == "multiplicative" else "AdditiveWeightDependence"
+    post, plastic = _network("spinnaker1", weight_dep, vogels=rule == "vogels")
     checkpoints = [60.0, 150.0, 300.0]
     hardware = []
     for t in checkpoints:
@@ -92,16 +105,17 @@ def test_spinnaker1_stays_within_its_documented_fixed_point_bound(weight_dep):
     for k, times in enumerate(post_times):  # the teacher made each cell fire one delay later
         np.testing.assert_allclose(times, np.asarray(TEACHER[k]) + TEACHER_DELAY)
     constants = sim.state.mapping.numerics["stdp_constants"]["plastic"]
-    values = dict(RULE, w_min=0.0, w_max=W_MAX)
+    values = dict(VOGELS if rule == "vogels" else RULE, w_min=0.0, w_max=W_MAX)
+    tau_plus, tau_minus = ((VOGELS["tau"],) * 2 if rule == "vogels" else (RULE["tau_plus"], RULE["tau_minus"]))
     lsb = sim.state.mapping.report.plasticity[0]["weight_lsb"]
     differs = False
     for t, weights in zip(checkpoints, hardware):
         # the weights the hardware uses: whole multiples of the weight LSB
         np.testing.assert_allclose(weights / lsb, np.round(weights / lsb), atol=1e-9)
         for k in range(len(PRE)):
-            exact, pairs = _exact(PRE[k], post_times[k], weight_dep.startswith("Multi"), t)
-            (n_pre, k_pre), (n_post, k_post) = (_spikes_per_table(PRE[k], RULE["tau_plus"]),
-                                                _spikes_per_table(post_times[k], RULE["tau_minus"]))
+            exact, pairs = _exact(PRE[k], post_times[k], rule, t)
+            (n_pre, k_pre), (n_post, k_post) = (_spikes_per_table(PRE[k], tau_plus),
+                                                _spikes_per_table(post_times[k], tau_minus))
             bound = sum(error_bound_per_event(constants, values, pairs=p, spikes=max(n_pre, n_post),
                                               trace=max(k_pre, k_post)) for p in pairs)
             assert abs(weights[k] - exact) <= bound, (t, k, weights[k], exact, bound)
@@ -169,7 +183,6 @@ def test_get_weight_returns_the_quantised_weights_once_mapped():
 
 @pytest.mark.parametrize("policy", ["strict", "lenient"])
 @pytest.mark.parametrize("timing, weight_dep, match", [
-    ("Vogels2011Rule", "AdditiveWeightDependence", r"Vogels2011Rule.*not emulated.*'spinnaker1'"),
     ("SpikePairRule", "GutigWeightDependence", r"GutigWeightDependence.*not emulated.*'spinnaker1'"),
     ("SpikePairRule", "AdditivePotentiationMultiplicativeDepression", r"not emulated.*'spinnaker1'"),
 ])

@@ -97,6 +97,14 @@ def test_a_post_spike_in_the_tick_of_the_arrival_cancels_the_depression():
     assert weight[0] == 1000 * fp.weight_lsb(2)
 
 
+def test_vogels_constants():
+    c = stdp_constants({"rule": "vogels", "tau": 20.0, "eta": 0.01, "rho": 5.0, "w_min": 0.0, "w_max": 1.0},
+                       shift=2, dt=1.0, variant="floor", one=ONE)
+    assert c["a_plus"] == round(0.01 * 2 ** 15)  # sPyNNaker's A_plus = eta / w_max, times w_max
+    assert c["alpha"] == round(2 * 5.0 * 20.0 / 1000.0 * ONE)
+    assert c["lut_plus"] is c["lut_minus"] and c["lut_plus"].size == 154
+
+
 def test_error_bound_per_event():
     c = stdp_constants(dict(VALUES, A_plus=0.125, A_minus=0.0625), shift=2, dt=1.0, variant="floor", one=ONE)
     values = dict(VALUES, A_plus=0.125, A_minus=0.0625)
@@ -126,12 +134,16 @@ def _reference(pre_ticks, post_ticks, delay, c):
         for t_post, _ in history:
             if last < t_post + delay <= tick:
                 p = (r * lut(c["lut_plus"], t_post + delay - last)) >> 11
-                if c["rule"] == "additive":
+                if c["rule"] in ("additive", "vogels"):
                     w = min(w + ((c["a_plus"] * p) >> 11), c["w_max"])
                 else:
                     w = w + ((((c["w_max"] - w) * c["a_plus"]) >> 15) * p >> 11)
         seen = [(t, o) for t, o in history if t + delay <= tick]
-        if seen and tick - (seen[-1][0] + delay) > 0:
+        if c["rule"] == "vogels":
+            if seen:  # eta (post trace - alpha), clipped at w_max only
+                d = ((seen[-1][1] * lut(c["lut_minus"], tick - seen[-1][0] - delay)) >> 11) - c["alpha"]
+                w = min(w + ((c["a_plus"] * d) >> 11), c["w_max"])
+        elif seen and tick - (seen[-1][0] + delay) > 0:
             d = (seen[-1][1] * lut(c["lut_minus"], tick - seen[-1][0] - delay)) >> 11
             if c["rule"] == "additive":
                 w = max(w - ((c["a_minus"] * d) >> 11), c["w_min"])
@@ -139,20 +151,20 @@ def _reference(pre_ticks, post_ticks, delay, c):
                 w = w - ((((w - c["w_min"]) * c["a_minus"]) >> 15) * d >> 11)
         r = ((r * lut(c["lut_plus"], tick - last)) >> 11) + ONE
         last = tick
-        w = (w >> c["shift"]) << c["shift"]  # stored in the synaptic word between updates
+        w = max(w >> c["shift"], 0) << c["shift"]  # stored in the synaptic word between updates
         out.append(w >> c["shift"])
     return out
 
 
-@pytest.mark.parametrize("rule", ["additive", "multiplicative"])
+@pytest.mark.parametrize("rule", ["additive", "multiplicative", "vogels"])
 def test_engine_follows_the_documented_fixed_point_rule_spike_by_spike(rule):
     """Random trains with pre and post spikes in the same tick, arrivals in a pre spike's tick,
     and bursts of more than 15 post spikes between two pre spikes: the vectorised engine gives
     the stored weights of a plain one-connection reference after every pre spike."""
     rng = np.random.default_rng(3)
     shift, delay, n = 3, 2, 5
-    c = stdp_constants(dict(VALUES, rule=rule, w_min=0.25 if rule == "multiplicative" else 0.0), shift=shift,
-                       dt=1.0, variant="floor", one=ONE)
+    c = stdp_constants(dict(VALUES, rule=rule, w_min=0.25 if rule == "multiplicative" else 0.0, tau=15.0, eta=0.3,
+                            rho=10.0), shift=shift, dt=1.0, variant="floor", one=ONE)
     c["w0"] = 3000 << shift
     pre = [np.unique(rng.integers(1, 400, size=25)) for _ in range(n)]
     post = [np.unique(np.concatenate([rng.integers(1, 400, size=20), np.arange(200, 240, 2)])) for _ in range(n)]

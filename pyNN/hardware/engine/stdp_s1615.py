@@ -1,4 +1,4 @@
-"""STDP of the ``spinnaker1`` profile: sPyNNaker's pair rule in its fixed-point arithmetic.
+"""STDP of the ``spinnaker1`` profile: sPyNNaker's pair and Vogels rules in its fixed-point arithmetic.
 
 What differs from the exact rule of :mod:`pyNN.hardware.engine.plasticity` (and is listed in
 the mapping report, section "Plasticity"):
@@ -23,6 +23,13 @@ the mapping report, section "Plasticity"):
 - traces are int64 here: sPyNNaker's 16-bit traces would overflow after about 16 spikes in
   quick succession (a difference this emulation does not reproduce).
 
+Vogels2011Rule (with the additive dependence, sPyNNaker's ``timing_vogels_2011_impl.h``): one
+table for tau; each post spike of the window potentiates by eta times the pre trace; each
+pre spike then adds eta times (the post trace at the arrival - alpha), alpha = 2 rho tau/1000
+in trace units, but only once the target has fired at all, with a post spike in the arrival
+tick included, and clipped at w_max only (a weight may fall below w_min; a stored word
+below 0 is clipped to 0 and counted as a saturation).
+
 The arithmetic follows sPyNNaker's ``timing_pair_impl.h``, ``weight_additive_one_term_impl.h``,
 ``weight_multiplicative_impl.h``, ``post_events.h`` and ``synapse_dynamics_stdp_mad_impl.c``
 (source [S13] of the profile); no code is taken from them.
@@ -41,20 +48,41 @@ POST_EVENTS = 16
 STDP_FIXED_POINT = 11
 #: the weight dependences sPyNNaker implements for the pair rule
 WEIGHT_RULES = {std.AdditiveWeightDependence: "additive", std.MultiplicativeWeightDependence: "multiplicative"}
-#: STDP parameters that sPyNNaker takes once per projection (its synapse dynamics object)
-SCALAR_PARAMETERS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max")
+#: the STDP parameters of each emulated rule; sPyNNaker takes one value of each per projection
+RULE_PARAMETERS = {
+    "additive": ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"),
+    "multiplicative": ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"),
+    "vogels": ("tau", "eta", "rho", "w_min", "w_max"),
+}
+#: every parameter that must have one value per projection
+SCALAR_PARAMETERS = tuple(dict.fromkeys(name for names in RULE_PARAMETERS.values() for name in names))
+
+
+def rule_of(synapse_type):
+    """The emulated rule of an STDPMechanism ("additive" or "multiplicative" pair rule,
+    "vogels": Vogels2011Rule with the additive dependence), or None."""
+    timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
+    rule = WEIGHT_RULES.get(weight_dependence_key(weight_dep)) if weight_dep is not None else None
+    if synapse_type.voltage_dependence:
+        return None
+    if isinstance(timing, std.SpikePairRule):
+        return rule
+    if isinstance(timing, std.Vogels2011Rule) and rule == "additive":
+        return "vogels"
+    return None
 
 
 def unsupported_reason(synapse_type):
     """Why the spinnaker1 profile cannot run this STDPMechanism, or None if it can."""
     timing, weight_dep = synapse_type.timing_dependence, synapse_type.weight_dependence
-    rule = WEIGHT_RULES.get(weight_dependence_key(weight_dep)) if weight_dep is not None else None
-    if not isinstance(timing, std.SpikePairRule) or rule is None or synapse_type.voltage_dependence:
+    rule = rule_of(synapse_type)
+    if rule is None:
         return (f"STDPMechanism({type(timing).__name__ if timing else None}, "
                 f"{type(weight_dep).__name__ if weight_dep else None}) is not emulated by hardware profile "
                 f"'spinnaker1': it emulates sPyNNaker's SpikePairRule with the AdditiveWeightDependence or the "
-                f"MultiplicativeWeightDependence (run other rules with profile 'ideal')")
-    varying = [name for name in SCALAR_PARAMETERS if not _single_value(synapse_type.parameter_space[name])]
+                f"MultiplicativeWeightDependence, and its Vogels2011Rule with the AdditiveWeightDependence "
+                f"(run other rules with profile 'ideal')")
+    varying = [name for name in RULE_PARAMETERS[rule] if not _single_value(synapse_type.parameter_space[name])]
     if varying:
         return (f"STDP parameters {', '.join(varying)} vary between connections, but sPyNNaker takes one value "
                 f"of each per projection (its look-up tables and weight-rule constants are per core); "
@@ -141,7 +169,7 @@ class SpiNNakerSTDPState:
 
     def _potentiate(self, w, amount):
         c = self.c
-        if c["rule"] == "additive":
+        if c["rule"] in ("additive", "vogels"):
             return np.minimum(w + ((c["a_plus"] * amount) >> STDP_FIXED_POINT), c["w_max"])
         scale = ((c["w_max"] - w) * c["a_plus"]) >> fx.S1615_FRAC_BITS
         return w + ((scale * amount) >> STDP_FIXED_POINT)
@@ -176,12 +204,17 @@ class SpiNNakerSTDPState:
             since = times[:, j] + delay - last
             amount = (last_trace * fx.stdp_lut_lookup(c["lut_plus"], since)) >> STDP_FIXED_POINT
             w = np.where(window[:, j], self._potentiate(w, amount), w)
-        # depression by the trace of the last post spike at or before the arrival, if strictly earlier
         rows = np.arange(pos.size)
         prev = seen.sum(axis=1)  # the history is sorted: the last seen entry's column
         since = now - (times[rows, prev] + delay)
         amount = (traces[rows, prev] * fx.stdp_lut_lookup(c["lut_minus"], since)) >> STDP_FIXED_POINT
-        w = np.where((prev > 0) & (since > 0), self._depress(w, amount), w)
+        if c["rule"] == "vogels":
+            # the pre spike's change, rate * (post trace - alpha), once the target has fired;
+            # clipped at w_max only (sPyNNaker's additive potentiation)
+            w = np.where(prev > 0, self._potentiate(w, amount - c["alpha"]), w)
+        else:
+            # depression by the trace of the last post spike at or before the arrival, if strictly earlier
+            w = np.where((prev > 0) & (since > 0), self._depress(w, amount), w)
         self.k_plus[pos] = ((last_trace * fx.stdp_lut_lookup(c["lut_plus"], now - last)) >> STDP_FIXED_POINT) + one
         self.t_last[pos] = now
         word = w >> shift

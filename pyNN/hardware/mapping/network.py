@@ -8,9 +8,9 @@ populations, because the hardware maps populations, not groups of them.
 import numpy as np
 
 from pyNN.common.populations import Assembly
+from pyNN.hardware.engine.stdp_s1615 import RULE_PARAMETERS, rule_of
 from pyNN.hardware.mapping import map_network
 from pyNN.hardware.mapping.specs import PopulationSpec, ProjectionSpec
-from pyNN.standardmodels import synapses as std
 
 
 class MappedNetwork:
@@ -80,19 +80,16 @@ def _projection_specs(projections, position, with_stdp=False):
 
 
 def _stdp_parameters(proj):
-    """For an STDPMechanism of the pair rule with the additive or multiplicative weight
-    dependence (the rules a digital profile emulates): ``rule`` and the per-connection values
-    of its parameters; None for any other synapse type."""
+    """For an STDPMechanism whose rule a digital profile emulates (pyNN.hardware.engine.stdp_s1615):
+    ``rule`` and the per-connection values of its parameters; None for any other synapse type."""
     syn = proj.synapse_type
-    weight_dep = getattr(syn, "weight_dependence", None)
-    if not isinstance(getattr(syn, "timing_dependence", None), std.SpikePairRule):
+    if getattr(syn, "timing_dependence", None) is None:
         return None
-    rule = ("additive" if isinstance(weight_dep, std.AdditiveWeightDependence) else
-            "multiplicative" if isinstance(weight_dep, std.MultiplicativeWeightDependence) else None)
+    rule = rule_of(syn)
     if rule is None:
         return None
     out = {"rule": rule}
-    for name in ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max"):
+    for name in RULE_PARAMETERS[rule]:
         out[name] = np.asarray(proj._values(name), dtype=float)
     return out
 

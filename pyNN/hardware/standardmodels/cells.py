@@ -28,10 +28,11 @@ LIMITATIONS = (
     "IF_curr_delta and Izhikevich: InvalidParameterValueError). The hardware profiles accept only the synapse "
     "types of their `supported_synapse_dynamics` (stochastic synapses: profile `ideal` only); others raise "
     "NoModelAvailableError, with the hardware's reason, when the projection is created (either policy). STDP "
-    "per profile: `ideal` exact; `spinnaker1` sPyNNaker's fixed-point pair rule (SpikePairRule with the "
-    "additive or multiplicative dependence only, one value per parameter and projection, within the error "
-    "bound of doc/behaviour.md); `brainscales2` and `spikey` refuse STDPMechanism (their plasticity hardware "
-    "is not emulated). Once mapped, get('weight') returns the realised (quantised) weights.",
+    "per profile: `ideal` exact; `spinnaker1` sPyNNaker's fixed-point rules (SpikePairRule with the "
+    "additive or multiplicative dependence, Vogels2011Rule with the additive one; one value per parameter and "
+    "projection; within the error bound of doc/behaviour.md); `brainscales2` and `spikey` refuse "
+    "STDPMechanism (their plasticity hardware is not emulated). Once mapped, get('weight') returns the "
+    "realised (quantised) weights.",
     "SpikeSourceInhGamma draws each interval with the shape and scale of the bin in force at the previous "
     "spike (exact when a and b are constant).",
     "processes and threads: a launch as several MPI processes is refused with NotSupportedError; "
