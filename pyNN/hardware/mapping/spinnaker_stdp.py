@@ -15,7 +15,6 @@ DIFFERENCES = (
     "0 past the end of a table",
     "the last 15 post-synaptic spikes of each cell only",
     "weights updated in s16.15 and stored truncated to the weight LSB after each pre-synaptic spike",
-    "a post spike in the tick of a pre spike's arrival cancels that pre spike's depression",
     "traces are not limited to sPyNNaker's 16 bits (there they would overflow after about 16 spikes in "
     "quick succession)",
 )
@@ -27,8 +26,8 @@ def stdp_constants(parameters, shift, dt, variant, one):
     Parameters
     ----------
     parameters : dict
-        ``rule`` ("additive" or "multiplicative") and the single values (standard units) of
-        tau_plus, tau_minus, A_plus, A_minus, w_min, w_max.
+        ``rule`` ("additive", "multiplicative" or "vogels") and the single values (standard
+        units) of its parameters (``RULE_PARAMETERS[rule]``).
     shift : int
         The weight shift of the target (post population, receptor).
     dt : float
@@ -41,7 +40,7 @@ def stdp_constants(parameters, shift, dt, variant, one):
     dict
         ``lut_plus``, ``lut_minus`` (uint16 arrays); ``w_min``, ``w_max``, ``a_plus``, ``a_minus``
         as s16.15 integers (sPyNNaker pre-multiplies the additive rule's rates by w_max);
-        ``rule``, ``shift``, ``one``, ``dt``.
+        ``rule``, ``shift``, ``one``, ``dt``; for "vogels" also ``alpha`` (trace units, one = `one`).
     """
     rule = parameters["rule"]
     scale = 1 << fx.S1615_FRAC_BITS
@@ -117,6 +116,7 @@ def _report_row(label, c, values, variant):
         rules += ["the pre spike's change (eta (trace - alpha)) is made only once the target has fired, includes "
                   "a post spike arriving in its tick, and is clipped at w_max only (not at w_min)"]
     else:
+        rules.append("a post spike in the tick of a pre spike's arrival cancels that pre spike's depression")
         rate_factor = values["w_max"] if c["rule"] == "additive" and values["w_max"] else 1.0
         row.update(rule=f"SpikePairRule, {c['rule']}",
                    A_plus=values["A_plus"], A_plus_realised=c["a_plus"] * per / rate_factor,
