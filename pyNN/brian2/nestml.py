@@ -19,6 +19,7 @@ assignments) into one block of Brian2 abstract code, run once per step on the gr
 Brian2 compiles the code itself (Cython target) into its own cache.
 """
 
+from pyNN import errors
 
 BACKEND = "Brian2"
 
@@ -33,6 +34,9 @@ SUPPORT = {
         False, "NoModelAvailableError: the post pathway runs one delay after the spike and keeps no per-spike value "
                "of the postsynaptic variable"),
     "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        False, "NoModelAvailableError (post events are handled eagerly; only the weight is kept as of the last "
+               "pre spike)"),
 }
 
 
@@ -172,6 +176,14 @@ def refuse_post_inputs(program):
     refuse(program.model, f"the continuous input port(s) {sorted(program.post_inputs)} (a third factor read from "
                           f"the postsynaptic neuron at its spikes: Brian2's post pathway runs one delay later and "
                           f"keeps no per-spike values)", BACKEND)
+
+
+def refuse_state_reading(projection, name):
+    """NoModelAvailableError: Brian2 cannot give a NESTML synapse's state as NEST keeps it."""
+    raise errors.NoModelAvailableError(
+        f"Projection '{projection.label}': reading the NESTML synapse state variable {name!r} is not available on "
+        f"the Brian2 backend (its Synapses handle post events when they happen, so the state is not the one of "
+        f"the last presynaptic spike that NEST, NEURON and the emulator give); the weight is")
 
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,

@@ -44,6 +44,8 @@ SUPPORT = {
         True, "profile ideal: the post cells' spike history keeps the postsynaptic variable's value at each spike "
               "(targets must be NESTML cells with it)"),
     "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        True, "every state variable, as of the connection's last pre spike"),
 }
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
 

@@ -83,4 +83,6 @@ class Projection(common.Projection):
         """Tsodyks-Markram u, x, y from the engine's blocks (before the first run: the start state)."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
+        if getattr(self.synapse_type, "engine_functions", None) is not None:
+            return simulator.state.nestml_synapse_state(self, name)
         return simulator.state.short_term_state(self, name)

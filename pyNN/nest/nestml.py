@@ -50,6 +50,9 @@ SUPPORT = {
               "postsynaptic_variables at each post spike (post_spike_based buffering), in onReceive of the post port "
               "only"),
     "synapse extra spike ports (mod_spikes)": (False, "not connected by the library: NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        True, "the variables NESTML keeps in the connection (e.g. pre_trace), as of its last pre spike; those it "
+              "moves into the postsynaptic neuron (post traces): NoModelAvailableError"),
 }
 
 #: modules registered in this process: module name -> path of the .so
@@ -357,6 +360,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
             raise errors.ModelDescriptionError(
                 f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
         neuron_model = models[neuron_names[0]]
+        _refuse_extra_spike_ports(syn_model)
         continuous = check_postsynaptic_variables(syn_model, neuron_model, postsynaptic_variables)
         _check_continuous_ports_mapped(syn_model, continuous)
         post_ports = list(syn_model.post_ports) + [[port, var] for port, var in sorted(continuous.items())]
@@ -389,6 +393,17 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     return cls
 
 
+def _refuse_extra_spike_ports(model):
+    """NoModelAvailableError for spike ports besides the pre and post ports: NESTML feeds them
+    from a volume transmitter, which the library does not create or connect."""
+    extra = [p for p in model.spike_ports() if p not in (model.pre_port, *model.post_ports)]
+    if extra:
+        raise errors.NoModelAvailableError(
+            f"NESTML synapse '{model.name}': the extra spike port(s) {extra} (e.g. a neuromodulatory spike input) are "
+            f"not available on the NEST backend: NESTML feeds them from a volume_transmitter, which this library "
+            f"does not create or connect yet")
+
+
 def _check_continuous_ports_mapped(model, continuous):
     """NoModelAvailableError for a continuous port NESTML cannot feed (no postsynaptic variable)
     or one the presynaptic handler reads (NEST reads it there at a time set by its
@@ -398,7 +413,8 @@ def _check_continuous_ports_mapped(model, continuous):
         if port not in continuous:
             raise errors.NoModelAvailableError(
                 f"NESTML synapse '{model.name}': the continuous input port '{port}' needs the postsynaptic variable "
-                f"it reads (give postsynaptic_variables={{'{port}': <state variable of the postsynaptic neuron>}})")
+                f"it reads on the NEST backend (give postsynaptic_variables={{'{port}': <state variable of the "
+                f"postsynaptic neuron>}})")
         for handler in model.on_receive:
             if handler.port not in model.post_ports and port in ir.names_read(handler.body):
                 raise errors.NoModelAvailableError(

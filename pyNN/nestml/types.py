@@ -224,6 +224,9 @@ def synapse_type_class(model, weight_variable="w", delay_variable=None, class_na
         "units": units,
         "weight_variable": weight_variable,
         "delay_variable": delay_variable,
+        # readable with Projection.get and recordable with Projection.record: the synapse state
+        # (as of each connection's last event, as NEST keeps it), in the library's units
+        "state_variables": tuple(k for k in model.state if k != weight_variable),
     }
     attrs.update(extra or {})
     return type(class_name or model.name, bases, attrs)

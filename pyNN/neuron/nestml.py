@@ -215,6 +215,8 @@ SUPPORT = {
         True, "the mechanism keeps the postsynaptic variable's value at each of the cell's spikes beside their "
               "times; read by the replayed post handler"),
     "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        True, "every state variable, from the NetCon weight vector, as of the connection's last pre spike"),
 }
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -51,6 +51,11 @@ def slot_names(program):
             + state + ["nml_tlast", "nml_seen"])
 
 
+def state_slot(program, name):
+    """Index in the NetCon weight vector of the synapse state variable `name`."""
+    return slot_names(program).index("nml_ss_" + _safe(name))
+
+
 class PairGenerator(NMODLGenerator):
     """The NMODL text of a NESTML neuron that also runs the plastic NESTML synapse `program`
     (a :class:`~pyNN.nestml.synapse_program.SynapseProgram`) on its incoming NetCons marked
@@ -232,4 +237,4 @@ def refuse_without_neuron(synapse_name):
         f"to populations of the returned type's postsynaptic_cell_type")
 
 
-__all__ = ["PairGenerator", "slot_names", "stdp_slots_function"]
+__all__ = ["PairGenerator", "slot_names", "state_slot", "stdp_slots_function"]
