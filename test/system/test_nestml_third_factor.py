@@ -39,12 +39,13 @@ NESTML_CELL = dict(C_m=1.0, tau_m=5.0, E_L=-65.0, V_reset=-65.0, V_th=-55.0, ref
                    tau_syn_inh=TAU_SYN_INH, I_e=0.0)
 RULE = {"lambda": 0.05, "alpha": 1.2, "mu_plus": 1.0, "tau_tr_pre": 16.8, "tau_tr_post": 33.7}
 W0 = 0.5  # NESTML weight (0..1); the library weight is W0/1000
-PRE_TRAINS = [[10.0, 25.0, 40.0, 61.0, 82.0], [5.0, 30.0, 52.0, 70.0, 90.0]]
-POST_TRAINS = [[14.0, 28.0, 45.0, 65.0, 85.0], [8.0, 33.0, 56.0, 74.0, 94.0]]
+# (connection 2: its post spikes reach the synapse exactly at a pre spike's time, 22.6 and 42.6)
+PRE_TRAINS = [[10.0, 25.0, 40.0, 61.0, 82.0], [5.0, 30.0, 52.0, 70.0, 90.0], [12.0, 22.6, 35.0, 42.6, 50.0]]
+POST_TRAINS = [[14.0, 28.0, 45.0, 65.0, 85.0], [8.0, 33.0, 56.0, 74.0, 94.0], [20.0, 40.0]]
 #: modulator spikes and their current (pA): before some post spikes, so that the gate is
 #: fully open (>= 1 pA), partly open or closed at different post spikes
-MOD_TRAINS = [[13.5, 43.0, 64.2], [32.0, 55.0, 73.5]]
-MOD_PA = [1.6, 0.9]
+MOD_TRAINS = [[13.5, 43.0, 64.2], [32.0, 55.0, 73.5], [19.4, 38.0]]
+MOD_PA = [1.6, 0.9, 1.2]
 T_STOP = 100.0
 _types = {}
 
@@ -70,19 +71,23 @@ def _current_at(t, k):
 def _reference(pre, post_emitted, k, gated=True):
     """The rule of stdp_third_factor_synapse.nestml, event by event (synapse times); without
     `gated`, as if the gate were always open. As on NEST, the weight is that of the last pre
-    spike: later post events are not handled yet."""
+    spike: later post events are not handled yet. A post event at a pre spike's time is handled
+    first, but the pre handler reads the post trace without it (as NESTML's NEST code)."""
     p = RULE
-    events = sorted([(t, "pre", None) for t in pre] + [(t + DELAY, "post", t) for t in post_emitted
+    events = sorted([(t, "pre", None) for t in pre] + [(round(t + DELAY, 9), "post", t) for t in post_emitted
                                                           if t + DELAY < max(pre)])
     w, pre_tr, post_tr, last = W0, 0.0, 0.0, 0.0
+    post_before = None  # (time, post trace before it) of the last post event
     for t, kind, emitted in events:
         pre_tr *= math.exp(-(t - last) / p["tau_tr_pre"])
         post_tr *= math.exp(-(t - last) / p["tau_tr_post"])
         last = t
         if kind == "pre":
             pre_tr += 1.0
-            w = max(0.0, w - p["alpha"] * p["lambda"] * post_tr * w)
+            read = post_before[1] if post_before and abs(post_before[0] - t) < 1e-9 else post_tr
+            w = max(0.0, w - p["alpha"] * p["lambda"] * read * w)
         else:
+            post_before = (t, post_tr)
             post_tr += 1.0
             new_w = w + p["lambda"] * pre_tr * (1.0 - w) ** p["mu_plus"]
             gate = min(_current_at(emitted, k), 1.0) if gated else 1.0
@@ -128,7 +133,7 @@ def test_third_factor_rule_matches_hand_computation(backend):
     reference = [_reference(PRE_TRAINS[k], np.round(spikes[k], 9), k) for k in range(len(PRE_TRAINS))]
     ungated = [_reference(PRE_TRAINS[k], np.round(spikes[k], 9), k, gated=False) for k in range(len(PRE_TRAINS))]
     assert not np.allclose(reference, W0) and np.all(np.abs(np.subtract(reference, ungated)) > 1e-3)
-    gates = [min(_current_at(t, k), 1.0) for k in range(2) for t in spikes[k]]
+    gates = [min(_current_at(t, k), 1.0) for k in range(len(spikes)) for t in spikes[k]]
     assert min(gates) == 0.0 and max(gates) == 1.0 and any(0.0 < g < 1.0 for g in gates)  # closed, open, partly
     np.testing.assert_allclose(weights, reference, rtol=0, atol=1e-9)
 
