@@ -142,17 +142,20 @@ def synapse_parameters(projection, values):
             for name, var in model.parameters.items() if name in values}
 
 
-def check_post_inputs(projection, post_group):
-    """NoModelAvailableError unless the target cells keep the state variables the synapse's
-    continuous ports read (a NESTML neuron with them)."""
+def check_post_inputs(projection, post_group, population=None):
+    """NoModelAvailableError unless the target cells (`post_group`, the engine group of
+    `population`) keep the state variables the synapse's continuous ports read (a NESTML
+    neuron with them)."""
+    population = population if population is not None else projection.post
+    from pyNN.hardware.nestml import NESTMLGroup
     program = projection.synapse_type.synapse_program
-    state = getattr(post_group, "state", None)
-    missing = [v for v in program.post_inputs.values() if not isinstance(state, dict) or v not in state]
+    nestml = isinstance(post_group, NESTMLGroup)  # (its state is in the NESTML model's units)
+    missing = [v for v in program.post_inputs.values() if not nestml or v not in post_group.state]
     if missing:
         raise errors.NoModelAvailableError(
             f"Projection '{projection.label}': the NESTML synapse '{program.model.name}' reads the postsynaptic "
             f"variable(s) {missing} (postsynaptic_variables), which the target population "
-            f"'{projection.post.label}' ({type(projection.post.celltype).__name__}) does not have on the hardware "
+            f"'{population.label}' ({type(population.celltype).__name__}) does not have on the hardware "
             f"backend; connect it to the synapse type's postsynaptic_cell_type")
 
 

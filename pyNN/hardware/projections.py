@@ -27,6 +27,10 @@ class Projection(common.Projection):
                 and profile.kind != "ideal":
             from pyNN.hardware.nestml_synapse import refuse_profile
             refuse_profile(self.synapse_type, profile)
+        if getattr(getattr(self.synapse_type, "synapse_program", None), "post_inputs", None):
+            from pyNN.hardware.nestml_synapse import check_post_inputs
+            for root, _, _ in roots(self.post):
+                check_post_inputs(self, root._group, root)
         for root, _, _ in roots(self.post):
             if self.receptor_type not in root._group.receptors.index:
                 raise errors.NoModelAvailableError(
