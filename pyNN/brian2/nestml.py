@@ -19,6 +19,7 @@ assignments) into one block of Brian2 abstract code, run once per step on the gr
 Brian2 compiles the code itself (Cython target) into its own cache.
 """
 
+from pyNN import errors
 
 BACKEND = "Brian2"
 
@@ -29,6 +30,13 @@ SUPPORT = {
     "synapse models": (True, "generated event-driven Synapses code (per-connection state, exactly decaying ODEs, "
                              "pre/post onReceive handlers; no continuous or extra spike ports: "
                              "NoModelAvailableError)"),
+    "synapse third factor (continuous port)": (
+        False, "NoModelAvailableError: the post pathway runs one delay after the spike and keeps no per-spike value "
+               "of the postsynaptic variable"),
+    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        False, "NoModelAvailableError (post events are handled eagerly; only the weight is kept as of the last "
+               "pre spike)"),
 }
 
 
@@ -161,8 +169,25 @@ def brian2_synapse_code(model, program):
     return equations, on_pre, on_post, names
 
 
+def refuse_post_inputs(program):
+    """NoModelAvailableError: the Brian2 generator cannot read a postsynaptic variable into a
+    synapse's continuous input port."""
+    from pyNN.nestml.synapse_program import refuse
+    refuse(program.model, f"the continuous input port(s) {sorted(program.post_inputs)} (a third factor read from "
+                          f"the postsynaptic neuron at its spikes: Brian2's post pathway runs one delay later and "
+                          f"keeps no per-spike values)", BACKEND)
+
+
+def refuse_state_reading(projection, name):
+    """NoModelAvailableError: Brian2 cannot give a NESTML synapse's state as NEST keeps it."""
+    raise errors.NoModelAvailableError(
+        f"Projection '{projection.label}': reading the NESTML synapse state variable {name!r} is not available on "
+        f"the Brian2 backend (its Synapses handle post events when they happen, so the state is not the one of "
+        f"the last presynaptic spike that NEST, NEURON and the emulator give); the weight is")
+
+
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
-                        weight_variable="w", delay_variable=None):
+                        weight_variable="w", delay_variable=None, postsynaptic_variables=None):
     """A synapse type from a plastic NESTML synapse model, generated as Brian2 ``Synapses`` code.
 
     Parameters are those of ``sim.nestml.nestml_synapse_type`` on NEST. The synapse runs onto
@@ -180,6 +205,9 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     from pyNN.standardmodels import build_translations
 
     def extra(model, program):
+        if program.post_inputs:
+            # the post pathway runs 2d - dt after the spike, when the postsynaptic variable has moved on
+            refuse_post_inputs(program)
         equations, on_pre, on_post, names = brian2_synapse_code(model, program)
         initial = types.evaluate_defaults(model, model.state)  # in the model's units
         return {"native_name": "Synapses", "native_description": "generated event-driven Synapses code",
@@ -190,7 +218,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
 
     cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
                                        postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
-                                       nestml_cell_type, extra)
+                                       nestml_cell_type, extra, postsynaptic_variables)
     native = _synapse_names(cls.nestml_model.parameters)
     params = [n for n in cls.default_parameters if n in cls.nestml_model.parameters]
     cls.translations = {**build_translations(("weight", "weight"), ("delay", "delay")),

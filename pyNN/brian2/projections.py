@@ -390,6 +390,9 @@ class Projection(common.Projection):
         """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
+        if getattr(self.synapse_type, "nestml_model", None) is not None:
+            from pyNN.brian2.nestml import refuse_state_reading
+            refuse_state_reading(self, name)
         if self._waiting:
             simulator.state.build_pending()
         out = np.empty(self._pre.size)

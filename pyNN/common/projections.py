@@ -356,6 +356,13 @@ class Projection:
             self._create_connections(self._pre[sel].astype(np.int64), self._post[sel].astype(np.int64),
                                      self._native_values(values))
 
+    def _attribute(self, name):
+        """Per-connection values of a parameter, or of a state variable of the synapse type
+        (e.g. a NESTML synapse's traces; SynapseRecordingError where the backend cannot read it)."""
+        if not self.synapse_type.has_parameter(name) and name in getattr(self.synapse_type, "state_variables", ()):
+            return np.asarray(self._read_synapse_state(name), dtype=float)
+        return self._values(name)
+
     def _values(self, name):
         """Per-connection array of a parameter's current value (standard units)."""
         if name not in self._syn and not self.synapse_type.has_parameter(name):
@@ -455,14 +462,15 @@ class Projection:
         self._check_current()
         single = isinstance(attribute_names, str)
         names = [attribute_names] if single else list(attribute_names)
+        state_names = tuple(getattr(self.synapse_type, "state_variables", ()))
         for name in names:
-            if not self.synapse_type.has_parameter(name):
+            if not self.synapse_type.has_parameter(name) and name not in state_names:
                 raise errors.NonExistentParameterError(
                     name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
-                    self.synapse_type.get_parameter_names())
+                    list(self.synapse_type.get_parameter_names()) + list(state_names))
         local = None if gather else self._local_connections_mask()
         if format == "list":
-            cols = [self._values(n) for n in names]
+            cols = [self._attribute(n) for n in names]
             pre, post = self._pre, self._post
             if local is not None:
                 cols, pre, post = [c[local] for c in cols], pre[local], post[local]
@@ -477,7 +485,7 @@ class Projection:
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}'.get(): multiple_synapses must be one of 'last', 'first', "
                     f"'sum', 'min', 'max', not {multiple_synapses!r}")
-            arrays = [self._as_array(self._values(n), multiple_synapses, local) for n in names]
+            arrays = [self._as_array(self._attribute(n), multiple_synapses, local) for n in names]
             return arrays[0] if single else arrays
         raise errors.InvalidParameterValueError(
             f"Projection '{self.label}'.get(): format must be 'list' or 'array', not {format!r}")

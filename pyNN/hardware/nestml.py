@@ -38,8 +38,14 @@ SUPPORT = {
                             "NoModelAvailableError"),
     "synapse models": (True, "profile ideal: generated numpy event code run lazily at each pre spike, as NEST "
                              "(per-connection state, exactly decaying ODEs, pre/post onReceive handlers; no "
-                             "continuous or extra spike ports: NoModelAvailableError); other profiles: "
+                             "extra spike ports: NoModelAvailableError); other profiles: "
                              "NoModelAvailableError"),
+    "synapse third factor (continuous port)": (
+        True, "profile ideal: the post cells' spike history keeps the postsynaptic variable's value at each spike "
+              "(targets must be NESTML cells with it)"),
+    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        True, "every state variable, as of the connection's last pre spike"),
 }
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
 
@@ -259,7 +265,7 @@ def nestml_cell_type(name, nestml_description, substeps=1):
 
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
-                        weight_variable="w", delay_variable=None):
+                        weight_variable="w", delay_variable=None, postsynaptic_variables=None):
     """A synapse type from a plastic NESTML synapse model, run by the engine (profile ``ideal``).
 
     Parameters are those of ``sim.nestml.nestml_synapse_type`` on NEST. The synapse runs as an
@@ -284,7 +290,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
 
     cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
                                        postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
-                                       nestml_cell_type, extra)
+                                       nestml_cell_type, extra, postsynaptic_variables)
     cls.translations = build_translations(*[(n, n) for n in cls.default_parameters])
     return cls
 

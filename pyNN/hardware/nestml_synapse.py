@@ -9,7 +9,9 @@ sent, each of its connections first replays the postsynaptic spikes it has not s
 synapse time (emission + delay) is at most the spike's time, in time order, then handles
 the presynaptic spike and transmits the weight its ``emit_spike`` gives (a post spike at the
 pre spike's own time is replayed first, but the pre handler reads the post variables without
-it, as NEST does). The state is kept
+it, as NEST does). A continuous input port (a third factor) reads the postsynaptic variable's
+value at the replayed post spike, kept by the post cells' spike history
+(:meth:`pyNN.hardware.engine.plasticity.SpikeHistory.watch`). The state is kept
 in the model's units: a NESTML weight is the library's weight x 1000.
 """
 
@@ -26,6 +28,8 @@ def _function_source(name, program, part, names, returns=None):
     from pyNN.nestml.synapse_program import DELIVER
     lines = [f"def {name}(_s, _p, _elapsed):"]
     lines += [f"    {names[n]} = _p[{n!r}]" for n in program.parameters]
+    if name.endswith("on_post"):  # the third factors, at the post spike (in _p too)
+        lines += [f"    {names[n]} = _p[{n!r}]" for n in program.post_inputs]
     lines += [f"    {names[n]} = _s[{n!r}]" for n in program.state]
     if returns:
         lines.append(f"    {names[DELIVER]} = np.zeros_like(_elapsed)")
@@ -43,7 +47,7 @@ def compile_program(program):
     per-connection arrays."""
     from pyNN.hardware.nestml import _python_names
     from pyNN.nestml.synapse_program import DELIVER, ELAPSED
-    names = _python_names(program.parameters + program.state)
+    names = _python_names(program.parameters + program.state + list(program.post_inputs))
     names.update({ELAPSED: "_elapsed", DELIVER: "_deliver"})
     source = "".join(_function_source(f"nestml_{part_name}", program, part, names, returns=part_name == "on_pre")
                      + "\n\n" for part_name, part in program.parts())
@@ -85,14 +89,19 @@ class NESTMLSynapseState:
         window = (arrive > t_last[:, None] + _EPS) & (arrive < t_pre - _EPS)
         # a post spike at the pre spike's own time: handled first, but the pre handler reads the
         # post variables without it (see pyNN.nestml.synapse_program)
-        same = np.flatnonzero(((arrive > t_last[:, None] + _EPS) & (np.abs(arrive - t_pre) <= _EPS)).any(axis=1))
+        at_pre = (arrive > t_last[:, None] + _EPS) & (np.abs(arrive - t_pre) <= _EPS)
+        same = np.flatnonzero(at_pre.any(axis=1))
         order = np.argsort(np.where(window, arrive, np.inf), axis=1)
         rows = np.arange(pos.size)
+        inputs = self.program.post_inputs
+        # the third factors at each post spike (pyNN.nestml.synapse_program: post_inputs)
+        at_spike = {port: history.values[var][post_index[pos]] for port, var in inputs.items()}
         for j in range(int(window.sum(axis=1).max()) if window.size else 0):
             col = order[:, j]
             active = np.flatnonzero(window[rows, col])
             when = arrive[active, col[active]]
             s, p = self._take(active, pos)
+            p.update({port: v[active, col[active]] for port, v in at_spike.items()})
             self.functions["advance"](s, p, when - t_last[active])
             self.functions["on_post"](s, p, when)
             for k, v in s.items():
@@ -105,7 +114,9 @@ class NESTMLSynapseState:
         if same.size:
             before = {k: s[k][same].copy() for k in post_variables}
             sub = {k: v[same] for k, v in s.items()}
-            self.functions["on_post"](sub, {k: v[same] for k, v in p.items()}, elapsed[same])
+            col = np.argmax(at_pre[same], axis=1)
+            sub_p = {k: v[same] for k, v in p.items()} | {port: v[same, col] for port, v in at_spike.items()}
+            self.functions["on_post"](sub, sub_p, elapsed[same])
             for k, v in sub.items():
                 s[k][same] = v
             after = {k: s[k][same].copy() for k in post_variables}
@@ -129,6 +140,23 @@ def synapse_parameters(projection, values):
     n = max((np.asarray(v).size for v in values.values()), default=0)
     return {name: np.broadcast_to(np.asarray(values[name], float) / var.to_pynn, (n,)).copy()
             for name, var in model.parameters.items() if name in values}
+
+
+def check_post_inputs(projection, post_group, population=None):
+    """NoModelAvailableError unless the target cells (`post_group`, the engine group of
+    `population`) keep the state variables the synapse's continuous ports read (a NESTML
+    neuron with them)."""
+    population = population if population is not None else projection.post
+    from pyNN.hardware.nestml import NESTMLGroup
+    program = projection.synapse_type.synapse_program
+    nestml = isinstance(post_group, NESTMLGroup)  # (its state is in the NESTML model's units)
+    missing = [v for v in program.post_inputs.values() if not nestml or v not in post_group.state]
+    if missing:
+        raise errors.NoModelAvailableError(
+            f"Projection '{projection.label}': the NESTML synapse '{program.model.name}' reads the postsynaptic "
+            f"variable(s) {missing} (postsynaptic_variables), which the target population "
+            f"'{population.label}' ({type(population.celltype).__name__}) does not have on the hardware "
+            f"backend; connect it to the synapse type's postsynaptic_cell_type")
 
 
 def refuse_profile(synapse_type, profile):

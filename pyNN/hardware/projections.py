@@ -31,6 +31,10 @@ class Projection(common.Projection):
             refuse_profile(self.synapse_type, profile)
         if profile is not None and profile.kind != "ideal":
             self._check_profile_synapse_type(profile)
+        if getattr(getattr(self.synapse_type, "synapse_program", None), "post_inputs", None):
+            from pyNN.hardware.nestml_synapse import check_post_inputs
+            for root, _, _ in roots(self.post):
+                check_post_inputs(self, root._group, root)
         for root, _, _ in roots(self.post):
             if self.receptor_type not in root._group.receptors.index:
                 raise errors.NoModelAvailableError(
@@ -111,4 +115,6 @@ class Projection(common.Projection):
         """Tsodyks-Markram u, x, y from the engine's blocks (before the first run: the start state)."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
+        if getattr(self.synapse_type, "engine_functions", None) is not None:
+            return simulator.state.nestml_synapse_state(self, name)
         return simulator.state.short_term_state(self, name)

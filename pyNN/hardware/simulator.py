@@ -149,6 +149,19 @@ class State(BaseState):
                 values[block.core_positions] = block.stp[name]
         return values
 
+    def nestml_synapse_state(self, projection, name):
+        """State variable `name` of a NESTML synapse per connection in core order (library
+        units), as of each connection's last event; the initial value before the network has
+        been mapped."""
+        var = projection.synapse_type.nestml_model.state[name]
+        values = np.full(len(projection), float(projection.synapse_type.default_initial_values[name]))
+        if self.mapping is None or self._dirty:
+            return values
+        for block in self.engine.blocks:
+            if getattr(block, "projection", None) is projection and block.stdp is not None:
+                values[block.core_positions] = block.stdp.state[name] * var.to_pynn
+        return values
+
     def provenance(self):
         """Run-time counters of the engine (for the mapping report)."""
         return wiring.run_counters(self.engine, getattr(self.mapping, "numerics", None) or {}, self.dt)

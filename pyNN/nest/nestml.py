@@ -44,7 +44,15 @@ SUPPORT = {
     "neuron models": (True, "NESTML's NEST code generator, compiled against the NEST wheel"),
     "synapse models": (True, "NESTML's NEST code generator; plastic synapses co-generated with their "
                              "postsynaptic neuron, the parameters NESTML moves into it set on each target cell "
-                             "(one value per cell; no third-factor spike ports)"),
+                             "(one value per cell)"),
+    "synapse third factor (continuous port)": (
+        True, "NESTML's co-generation: the port reads the postsynaptic neuron's variable named by "
+              "postsynaptic_variables at each post spike (post_spike_based buffering), in onReceive of the post port "
+              "only"),
+    "synapse extra spike ports (mod_spikes)": (False, "not connected by the library: NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        True, "the variables NESTML keeps in the connection (e.g. pre_trace), as of its last pre spike; those it "
+              "moves into the postsynaptic neuron (post traces): NoModelAvailableError"),
 }
 
 #: modules registered in this process: module name -> path of the .so
@@ -314,7 +322,7 @@ def nestml_cell_type(name, nestml_description):
 
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
-                        weight_variable="w", delay_variable=None):
+                        weight_variable="w", delay_variable=None, postsynaptic_variables=None):
     """A synapse type from a NESTML synapse model, built for NEST.
 
     A plastic synapse (one with postsynaptic spike ports) is generated together with its
@@ -329,8 +337,13 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     postsynaptic_neuron_nestml_description : path or text of the postsynaptic neuron
     weight_variable : the synapse variable holding the weight (the ``weight`` parameter)
     delay_variable : the synapse variable holding the delay, if any (the ``delay`` parameter)
+    postsynaptic_variables : dict continuous input port -> state variable of the postsynaptic
+        neuron it reads (a library extension): e.g. ``{"I_post_dend": "I_syn_inh"}``. The port
+        reads the variable at the post spike's emission (NESTML's ``post_spike_based``
+        buffering, the same on every backend), in its postsynaptic handler only.
     """
     from pyNN.nestml import frontend, types
+    from pyNN.nestml.synapse_program import check_postsynaptic_variables
     syn_source = frontend.read_source(nestml_description)
     sources = [syn_source]
     neuron_model = None
@@ -347,8 +360,15 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
             raise errors.ModelDescriptionError(
                 f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
         neuron_model = models[neuron_names[0]]
+        _refuse_extra_spike_ports(syn_model)
+        continuous = check_postsynaptic_variables(syn_model, neuron_model, postsynaptic_variables)
+        _check_continuous_ports_mapped(syn_model, continuous)
+        post_ports = list(syn_model.post_ports) + [[port, var] for port, var in sorted(continuous.items())]
         opts["neuron_synapse_pairs"] = [{"neuron": neuron_model.name, "synapses": {
-            syn_model.name: {"post_ports": list(syn_model.post_ports)}}}]
+            syn_model.name: {"post_ports": post_ports}}}]
+        if continuous:
+            # the value at the post spike's emission, as the other backends read it
+            opts["continuous_state_buffering_method"] = "post_spike_based"
     elif syn_model.post_ports:
         raise errors.ModelDescriptionError(
             f"NESTML synapse '{synapse_name}' receives postsynaptic spikes (ports {list(syn_model.post_ports)}): "
@@ -371,6 +391,36 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
         cell_extra["nest_module"] = extra["nest_module"]
         cls.postsynaptic_cell_type = types.cell_type_class(neuron_model, nest_neuron, extra=cell_extra)
     return cls
+
+
+def _refuse_extra_spike_ports(model):
+    """NoModelAvailableError for spike ports besides the pre and post ports: NESTML feeds them
+    from a volume transmitter, which the library does not create or connect."""
+    extra = [p for p in model.spike_ports() if p not in (model.pre_port, *model.post_ports)]
+    if extra:
+        raise errors.NoModelAvailableError(
+            f"NESTML synapse '{model.name}': the extra spike port(s) {extra} (e.g. a neuromodulatory spike input) are "
+            f"not available on the NEST backend: NESTML feeds them from a volume_transmitter, which this library "
+            f"does not create or connect yet")
+
+
+def _check_continuous_ports_mapped(model, continuous):
+    """NoModelAvailableError for a continuous port NESTML cannot feed (no postsynaptic variable)
+    or one the presynaptic handler reads (NEST reads it there at a time set by its
+    communication interval, so no other backend could give the same result)."""
+    from pyNN.nestml import ir
+    for port in model.continuous_ports():
+        if port not in continuous:
+            raise errors.NoModelAvailableError(
+                f"NESTML synapse '{model.name}': the continuous input port '{port}' needs the postsynaptic variable "
+                f"it reads on the NEST backend (give postsynaptic_variables={{'{port}': <state variable of the "
+                f"postsynaptic neuron>}})")
+        for handler in model.on_receive:
+            if handler.port not in model.post_ports and port in ir.names_read(handler.body):
+                raise errors.NoModelAvailableError(
+                    f"NESTML synapse '{model.name}': the continuous input port '{port}' is read in "
+                    f"onReceive({handler.port}); on NEST it can be read only in a postsynaptic handler (the "
+                    f"presynaptic one reads it at a time set by NEST's communication interval)")
 
 
 class MovedParameters(InstalledModelName):

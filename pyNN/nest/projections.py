@@ -388,8 +388,19 @@ class Projection(common.Projection):
         """Tsodyks-Markram u, x, y: NEST's connection properties of the same names."""
         if name not in getattr(self.synapse_type, "state_variables", ()) or not self._pre.size:
             return None
+        scale = 1.0
+        model = getattr(self.synapse_type, "nestml_model", None)
+        if model is not None:
+            # a NESTML synapse: the variables NESTML keeps in the connection (those it moved
+            # into the co-generated neuron, the postsynaptic traces, are not per connection)
+            if name not in nest.GetDefaults(self.synapse_type.native_name):
+                raise errors.NoModelAvailableError(
+                    f"Projection '{self.label}': reading the NESTML synapse state variable {name!r} is not available "
+                    f"on the NEST backend: NESTML moved it into the postsynaptic neuron (one value per cell, not per "
+                    f"connection)")
+            scale = model.state[name].to_pynn
         conns, order = self._nest_connections()
-        return np.asarray(conns.get(name), dtype=float).reshape(-1)[order]
+        return np.asarray(conns.get(name), dtype=float).reshape(-1)[order] * scale
 
     @property
     def nest_connections(self):

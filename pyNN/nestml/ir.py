@@ -237,6 +237,24 @@ class Call:
     args: tuple = ()
 
 
+def names_read(statements):
+    """The names the expressions of `statements` (nested blocks included) read."""
+    out = set()
+
+    def visit(item):
+        if isinstance(item, sympy.Basic):
+            out.update(str(s) for s in item.free_symbols)
+        elif isinstance(item, (list, tuple)):
+            for x in item:
+                visit(x)
+        elif hasattr(item, "__dataclass_fields__"):
+            for name in item.__dataclass_fields__:
+                visit(getattr(item, name))
+
+    visit(statements)
+    return out
+
+
 @dataclass
 class Handler:
     """``onReceive(port)``: ``body`` runs in a step in which ``port`` received spikes."""

@@ -24,8 +24,17 @@ read strictly before the presynaptic spike), the presynaptic handler then reads 
 The statements are guarded assignments (:mod:`pyNN.nestml.program`), printed with
 :mod:`pyNN.nestml.printers`.
 
+A continuous input port (a third factor such as the dendritic current of the NESTML paper's
+third-factor rule) reads a state variable of the postsynaptic neuron, named by
+``postsynaptic_variables={port: variable}``: its symbol in the postsynaptic handler is the
+variable's value at the post spike's emission (NESTML's ``post_spike_based`` buffering; the
+back ends keep it with the cell's spike times), listed in :attr:`SynapseProgram.post_inputs`.
+Only the postsynaptic handler may read it: NESTML's NEST code reads it in the presynaptic
+handler at a time that depends on NEST's communication interval.
+
 What cannot be translated raises NoModelAvailableError naming the model, the construct and
-the back end: a continuous input port (a third factor read continuously), spike ports other
+the back end: a continuous input port without its postsynaptic variable or read outside the
+postsynaptic handler, spike ports other
 than one pre and one post port (e.g. neuromodulatory ``mod_spikes``), an ``update`` block
 doing more than ``integrate_odes()``, ODEs without exact propagators, and what the step
 programs of neurons refuse (loops, vectors, user functions, random numbers).
@@ -60,6 +69,8 @@ class SynapseProgram:
     post_variables : the state variables only the postsynaptic handler changes (the
         postsynaptic traces, not the weight): a presynaptic handler at the time of a post event
         reads them as they were before it
+    post_inputs : continuous port -> the postsynaptic neuron's state variable it reads (at
+        the post spike's emission, in model units; only the postsynaptic handler reads them)
     """
 
     model: ir.Model
@@ -71,6 +82,7 @@ class SynapseProgram:
     pre_port: str = None
     post_port: str = None
     post_variables: list = field(default_factory=list)
+    post_inputs: dict = field(default_factory=dict)
 
     def parts(self):
         """(name, StepProgram) of the three parts, in the order an event runs them."""
@@ -87,6 +99,10 @@ def refuse(model, construct, backend):
 
 class _SynapseBuilder(_Builder):
     """The statement translation of the neuron step programs, for synapse handlers."""
+
+    def __init__(self, model, backend, post_inputs):
+        super().__init__(model, backend)
+        self.post_inputs = dict(post_inputs or {})
 
     def refuse(self, what):
         refuse(self.model, what, self.backend)
@@ -108,7 +124,10 @@ class _SynapseBuilder(_Builder):
         if m.kind != "synapse":
             self.refuse("a neuron model")
         for port in m.continuous_ports():
-            self.refuse(f"the continuous input port '{port}' (a continuously read third factor)")
+            if port not in self.post_inputs:
+                self.refuse(f"the continuous input port '{port}' without the postsynaptic variable it reads "
+                            f"(give postsynaptic_variables={{'{port}': <state variable of the postsynaptic "
+                            f"neuron>}})")
         if not m.post_ports:
             self.refuse("a synapse without a postsynaptic spike port (for a static synapse use StaticSynapse, for "
                         "short-term plasticity TsodyksMarkramSynapse)")
@@ -161,7 +180,7 @@ class _SynapseBuilder(_Builder):
         self.inline.update({sympy.Symbol(k): v for k, v in internal_values.items()})
         state = [m.weight_variable] + [v for v in m.state if v != m.weight_variable]
         program = SynapseProgram(model=m, state=state, parameters=list(m.parameters), pre_port=m.pre_port,
-                                 post_port=m.post_ports[0])
+                                 post_port=m.post_ports[0], post_inputs=self.post_inputs)
         program.advance = self.advance()
         program.on_pre = self.handler(m.pre_port)
         program.on_post = self.handler(m.post_ports[0])
@@ -169,9 +188,13 @@ class _SynapseBuilder(_Builder):
         program.post_variables = [v for v in assigned(program.on_post)
                                   if v in state[1:] and v not in changed_by_pre]
         known = set(m.parameters) | set(state) | {ELAPSED, DELIVER, m.pre_port, *m.post_ports}
-        for _, part in program.parts():
+        for part_name, part in program.parts():
             names = known | {s.name for s in part.statements if isinstance(s, Temp)}
-            unresolved = part.symbols() - names
+            read = sorted(part.symbols() & set(self.post_inputs))
+            if read and part_name != "on_post":
+                self.refuse(f"the continuous input port(s) {read} read outside onReceive({m.post_ports[0]}) "
+                            f"(NEST reads them there at a time set by its communication interval)")
+            unresolved = part.symbols() - names - set(self.post_inputs)
             if unresolved:
                 self.refuse(f"the names {sorted(unresolved)} (not parameters or state)")
             # a port's symbol in its own handler is the spike's weight: 1 for every event here
@@ -182,10 +205,39 @@ class _SynapseBuilder(_Builder):
         return program
 
 
-def synapse_program(model, backend):
+def synapse_program(model, backend, post_inputs=None):
     """The :class:`SynapseProgram` of the NESTML synapse `model` (an ir.Model); raises
-    NoModelAvailableError naming `backend` for what it cannot express."""
-    return _SynapseBuilder(model, backend).build()
+    NoModelAvailableError naming `backend` for what it cannot express. `post_inputs` maps
+    continuous input ports to the postsynaptic neuron's state variables they read (see
+    :func:`check_postsynaptic_variables`)."""
+    return _SynapseBuilder(model, backend, post_inputs).build()
+
+
+def check_postsynaptic_variables(model, neuron, postsynaptic_variables):
+    """The ``postsynaptic_variables`` argument of ``nestml_synapse_type`` checked against the
+    synapse `model` and its postsynaptic `neuron` (ir.Models; `neuron` may be None): a dict
+    continuous port -> state variable of the neuron, in the same unit. Returns the dict."""
+    mapping = dict(postsynaptic_variables or {})
+    ports = model.continuous_ports()
+    for port, variable in mapping.items():
+        if port not in ports:
+            raise errors.ModelDescriptionError(
+                f"NESTML synapse '{model.name}': postsynaptic_variables names '{port}', which is not one of its "
+                f"continuous input ports {ports}")
+        if neuron is None:
+            raise errors.ModelDescriptionError(
+                f"NESTML synapse '{model.name}': its continuous input port '{port}' reads the postsynaptic "
+                f"neuron's '{variable}'; give postsynaptic_neuron_nestml_description")
+        if variable not in neuron.state:
+            raise errors.ModelDescriptionError(
+                f"NESTML synapse '{model.name}': postsynaptic_variables maps '{port}' to '{variable}', which is "
+                f"not a state variable of the postsynaptic neuron '{neuron.name}' ({sorted(neuron.state)})")
+        port_unit, var_unit = model.input_ports[port].unit, neuron.state[variable].unit
+        if port_unit != var_unit:
+            raise errors.ModelDescriptionError(
+                f"NESTML synapse '{model.name}': the continuous input port '{port}' is in {port_unit} but the "
+                f"postsynaptic variable '{variable}' of '{neuron.name}' is in {var_unit}")
+    return mapping
 
 
 def assigned(part):

@@ -224,13 +224,16 @@ def synapse_type_class(model, weight_variable="w", delay_variable=None, class_na
         "units": units,
         "weight_variable": weight_variable,
         "delay_variable": delay_variable,
+        # readable with Projection.get and recordable with Projection.record: the synapse state
+        # (as of each connection's last event, as NEST keeps it), in the library's units
+        "state_variables": tuple(k for k in model.state if k != weight_variable),
     }
     attrs.update(extra or {})
     return type(class_name or model.name, bases, attrs)
 
 
 def generated_synapse_type(backend, synapse_name, nestml_description, postsynaptic_neuron_nestml_description,
-                           weight_variable, delay_variable, make_cell_type, extra):
+                           weight_variable, delay_variable, make_cell_type, extra, postsynaptic_variables=None):
     """A synapse type from a NESTML synapse for a back end that generates its own code from
     the intermediate form (Brian2, NEURON, the hardware engine).
 
@@ -243,6 +246,8 @@ def generated_synapse_type(backend, synapse_name, nestml_description, postsynapt
         postsynaptic neuron (which, unlike on NEST, is not changed by the synapse: any cell
         type may be the target)
     extra : function (ir.Model, SynapseProgram) -> dict of the back end's class attributes
+    postsynaptic_variables : dict continuous input port -> state variable of the postsynaptic
+        neuron (see :func:`pyNN.nestml.synapse_program.check_postsynaptic_variables`)
 
     Returns
     -------
@@ -250,7 +255,7 @@ def generated_synapse_type(backend, synapse_name, nestml_description, postsynapt
     :class:`~pyNN.nestml.synapse_program.SynapseProgram`.
     """
     from pyNN.nestml import frontend
-    from pyNN.nestml.synapse_program import synapse_program
+    from pyNN.nestml.synapse_program import check_postsynaptic_variables, synapse_program
     syn_source = frontend.read_source(nestml_description)
     sources = [syn_source]
     if postsynaptic_neuron_nestml_description is not None:
@@ -263,8 +268,10 @@ def generated_synapse_type(backend, synapse_name, nestml_description, postsynapt
         if len(neuron_names) != 1:
             raise errors.ModelDescriptionError(
                 f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
+    post_inputs = check_postsynaptic_variables(model, models[neuron_names[0]] if neuron_names else None,
+                                               postsynaptic_variables)
     cls = synapse_type_class(model, weight_variable, delay_variable, synapse_name)
-    program = synapse_program(model, backend)
+    program = synapse_program(model, backend, post_inputs)
     for name, value in extra(model, program).items():
         setattr(cls, name, value)
     cls.synapse_program = program

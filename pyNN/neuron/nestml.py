@@ -152,7 +152,7 @@ def nestml_cell_type(name, nestml_description):
 
 
 def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
-                        weight_variable="w", delay_variable=None):
+                        weight_variable="w", delay_variable=None, postsynaptic_variables=None):
     """A synapse type from a plastic NESTML synapse model, built for NEURON together with its
     postsynaptic neuron (as on NEST).
 
@@ -195,7 +195,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
 
     cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
                                        postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
-                                       cell_type, extra)
+                                       cell_type, extra, postsynaptic_variables)
     cls.translations = build_translations(*[(n, n) for n in cls.default_parameters])
     cls.target_mechanisms = (made["mechanism"],)
     return cls
@@ -209,8 +209,14 @@ SUPPORT = {
                             "sub-steps otherwise), compiled with nrnivmodl into the NESTML cache"),
     "synapse models": (True, "plastic synapses generated into the NET_RECEIVE of their postsynaptic NESTML neuron's "
                              "mechanism (as NEST co-generates them); per-connection state in the NetCon weight "
-                             "vector, run lazily at each pre spike (no continuous or extra spike ports, no "
-                             "internals: NoModelAvailableError)"),
+                             "vector, run lazily at each pre spike (no extra spike ports, no internals: "
+                             "NoModelAvailableError)"),
+    "synapse third factor (continuous port)": (
+        True, "the mechanism keeps the postsynaptic variable's value at each of the cell's spikes beside their "
+              "times; read by the replayed post handler"),
+    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse state (Projection.get/record of traces)": (
+        True, "every state variable, from the NetCon weight vector, as of the connection's last pre spike"),
 }
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -7,7 +7,8 @@ point process (:mod:`pyNN.neuron.nestml_nmodl`) in the style of the backend's ow
 (``nmodl/pynn_stdp.inc``):
 
 - the cell keeps the times of its last :data:`NHIST` spikes (``hist``, a ring buffer;
-  ``nspk`` counts them);
+  ``nspk`` counts them) and, for a synapse with continuous input ports (third factors), the
+  values of the postsynaptic variables they read at those spikes (``nml_hv_<variable>``);
 - a plastic connection is a NetCon whose weight vector holds, from slot
   ``STDP_FIRST_SLOT`` on, a marker (1), its initial weight, the synapse's parameters (model
   units), its dendritic delay and the offset from delivery time to synapse time, then its
@@ -50,6 +51,11 @@ def slot_names(program):
             + state + ["nml_tlast", "nml_seen"])
 
 
+def state_slot(program, name):
+    """Index in the NetCon weight vector of the synapse state variable `name`."""
+    return slot_names(program).index("nml_ss_" + _safe(name))
+
+
 class PairGenerator(NMODLGenerator):
     """The NMODL text of a NESTML neuron that also runs the plastic NESTML synapse `program`
     (a :class:`~pyNN.nestml.synapse_program.SynapseProgram`) on its incoming NetCons marked
@@ -66,11 +72,24 @@ class PairGenerator(NMODLGenerator):
         out = super().text()
         out = out.replace(f"    POINT_PROCESS {self.mechanism}\n",
                           f"    POINT_PROCESS {self.mechanism}\n    RANGE nspk\n    GLOBAL stdp_lost\n", 1)
-        out = out.replace("ASSIGNED {\n", f"ASSIGNED {{\n    hist[{NHIST}]\n    nspk\n    stdp_lost\n", 1)
+        kept = "".join(f"    {self._kept(v)}[{NHIST}]\n" for v in self._post_input_variables())
+        out = out.replace("ASSIGNED {\n", f"ASSIGNED {{\n    hist[{NHIST}]\n{kept}    nspk\n    stdp_lost\n", 1)
         out = out.replace("    spk = 0\n    nml_calibrate()", "    spk = 0\n    nspk = 0\n    nml_calibrate()", 1)
         return out
 
     # --- the synapse's code ----------------------------------------------------------------------
+
+    def _post_input_variables(self):
+        return sorted(set(self.program.post_inputs.values()))
+
+    @staticmethod
+    def _kept(variable):
+        """The ring buffer of `variable`'s values at the cell's spikes (beside ``hist``)."""
+        return "nml_hv_" + _safe(variable)
+
+    def _with_post_inputs(self, names, index):
+        """`names` with each continuous port read from its variable's value at the spike `index`."""
+        return {**names, **{port: f"{self._kept(var)}[{index}]" for port, var in self.program.post_inputs.items()}}
 
     def _syn_names(self):
         p = self.program
@@ -130,11 +149,12 @@ class PairGenerator(NMODLGenerator):
             f"    }} else if (nml_tp > nml_s - {eps}) {{",
             "        : at the pre spike's own time: handled below",
             "        nml_same = 1",
+            "        nml_js = nml_j",
             "        nml_i = nml_i + 1",
             "    } else {",
             "        nml_elapsed = nml_tp - nml_tlast",
             *_indent(_indent(advance)),
-            *_indent(_indent(self._handler_lines(p.post_port, names))),
+            *_indent(_indent(self._handler_lines(p.post_port, self._with_post_inputs(names, "nml_j")))),
             "        nml_tlast = nml_tp",
             "        nml_i = nml_i + 1",
             "    }",
@@ -145,7 +165,7 @@ class PairGenerator(NMODLGenerator):
             "if (nml_same > 0.5) {",
             "    : the post spike at this time first; the pre handler reads the post variables without it",
             *_indent([f"{self._local('nml_b_' + v)} = {v}" for v in post]),
-            *_indent(self._handler_lines(p.post_port, names)),
+            *_indent(self._handler_lines(p.post_port, self._with_post_inputs(names, "nml_js"))),
             *_indent([f"{self._local('nml_a_' + v)} = {v}" for v in post]),
             *_indent([f"{v} = nml_b_{v}" for v in post]),
             "}",
@@ -169,7 +189,7 @@ class PairGenerator(NMODLGenerator):
     def _net_receive(self):
         base = super()._net_receive()
         self._locals = ["nml_we", "nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver",
-                        "nml_sign", "nml_same"]
+                        "nml_sign", "nml_same", "nml_js"]
         replay, init = self._synapse_lines()
         start = base.index("    if (flag == 0) {")
         stop = base.index("    } else if (flag == 1) {")
@@ -183,6 +203,7 @@ class PairGenerator(NMODLGenerator):
                 *_indent(_indent(_indent(replay))), "        }", *body]
         out += base[stop:emit + 1]
         out += [f"        nml_j = nspk - {NHIST}*floor(nspk/{NHIST})", "        hist[nml_j] = t",
+                *[f"        {self._kept(v)}[nml_j] = {self.names[v]}" for v in self._post_input_variables()],
                 "        nspk = nspk + 1"]
         out += base[emit + 1:]
         return out
@@ -216,4 +237,4 @@ def refuse_without_neuron(synapse_name):
         f"to populations of the returned type's postsynaptic_cell_type")
 
 
-__all__ = ["PairGenerator", "slot_names", "stdp_slots_function"]
+__all__ = ["PairGenerator", "slot_names", "state_slot", "stdp_slots_function"]

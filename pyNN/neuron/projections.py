@@ -272,12 +272,25 @@ class Projection(common.Projection):
             delays = self._native_delays(np.broadcast_to(np.asarray(current["delay"], dtype=float), (n,)), post)
             self._set_stdp_slots(self._netcons, current, post, delays, current_weight="weight" in values)
 
+    def _nestml_state(self, name):
+        """A NESTML synapse's state variable: its slot of the NetCon weight vector (model units,
+        see pyNN.neuron.nestml_synapse_nmodl.slot_names), in the library's units."""
+        from pyNN.neuron.nestml_synapse_nmodl import state_slot
+        st = self.synapse_type
+        if not simulator.state.nrn_initialized:
+            return np.full(len(self._netcons), float(st.default_initial_values[name]))
+        slot = state_slot(st.synapse_program, name)
+        values = np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
+        return values * st.nestml_model.state[name].to_pynn
+
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y: slots of the NetCon weight vector (see the NET_RECEIVE
         arguments of the IF mechanisms: weight, the parameter slots, tau_psc, u0, u, x, y)."""
         names = getattr(self.synapse_type, "state_variables", ())
         if name not in names:
             return None
+        if getattr(self.synapse_type, "synapse_program", None) is not None:
+            return self._nestml_state(name)
         if not simulator.state.nrn_initialized:  # NET_RECEIVE's INITIAL block has not run yet
             start = {"u": float(self.initial_values.get("u", 0.0)), "x": 1.0, "y": 0.0}[name]
             return np.full(len(self._netcons), start)

@@ -166,14 +166,14 @@ THIRD_FACTOR = os.path.join(HERE, "stdp_third_factor_synapse.nestml")
 NEUROMODULATED = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.nestml")
 
 
-@pytest.mark.parametrize("backend", ["neuron", "brian2", "hardware"])
+@pytest.mark.parametrize("backend", ["neuron", "brian2", "hardware", "nest"])
 @pytest.mark.parametrize("name, path, construct", [
     ("stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'"),
     ("neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port"),
 ])
 def test_untranslatable_synapses_refused(backend, name, path, construct):
     sim = importlib.import_module(f"pyNN.{backend}")
-    expected = f"NESTML synapse '{name}'.*{construct}.*{sim.nestml.BACKEND}"
+    expected = f"NESTML synapse '{name}'.*{construct}.*{getattr(sim.nestml, 'BACKEND', 'NEST')}"
     with pytest.raises(errors.NoModelAvailableError, match=expected):
         sim.nestml.nestml_synapse_type(name, path, postsynaptic_neuron_nestml_description=os.path.join(
             LIBRARY, "neurons", "iaf_psc_exp_neuron.nestml"))

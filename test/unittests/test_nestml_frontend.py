@@ -149,7 +149,7 @@ def test_paper_third_factor_synapse():
     gate = next(s for s in post.body if isinstance(s, ir.Declare) and s.name == "I_gate")
     assert gate.unit == "pA"
     assert gate.value == sympy.Min(S("I_post_dend"), 1)  # "1 pA" is 1 in model units
-    assert ir.Assign("w", "=", sympy.Min(1, S("new_w"))) in post.body
+    assert ir.Assign("w", "=", sympy.Min(sympy.Float(1.0), S("new_w"))) in post.body
 
 
 def test_library_neuromodulated_stdp_synapse():

@@ -45,18 +45,31 @@ HISTORY = 64
 
 
 class SpikeHistory:
-    """The last HISTORY spike times (ms) of every cell of a group, and the histories of
-    other forms that follow it (``followers``: objects with ``add(cells, t)`` and
-    ``reset()``, such as the fixed-point post traces of the spinnaker1 profile)."""
+    """The last HISTORY spike times (ms) of every cell of a group, the values at those spikes
+    of the state variables :meth:`watch` asks for (``values``: name -> array like ``times``; the
+    third factors of NESTML synapses), and the histories of other forms that follow it
+    (``followers``: objects with ``add(cells, t)`` and ``reset()``, such as the fixed-point post
+    traces of the spinnaker1 profile)."""
 
     def __init__(self, n):
         self.times = np.full((n, HISTORY), -np.inf)
         self.count = np.zeros(n, dtype=np.int64)
         self.followers = []
+        self.group = None
+        self.values = {}
+
+    def watch(self, group, names):
+        """Keep the values of the state variables `names` of `group` (whose ``state`` dict holds
+        them) at each spike."""
+        self.group = group
+        for name in names:
+            self.values.setdefault(name, np.zeros_like(self.times))
 
     def add(self, cells, t):
         slot = self.count[cells] % HISTORY
         self.times[cells, slot] = t
+        for name, values in self.values.items():
+            values[cells, slot] = self.group.state[name][cells]  # after the step of the spike
         self.count[cells] += 1
         for follower in self.followers:
             follower.add(cells, t)
@@ -66,6 +79,8 @@ class SpikeHistory:
         self.count[:] = 0
         for follower in self.followers:
             follower.reset()
+        for values in self.values.values():
+            values[:] = 0.0
 
 
 def weight_dependence_key(weight_dependence):

@@ -187,13 +187,17 @@ def _use_stdp(block, projection, sel, old, fixed_point=None):
 def _use_nestml_synapse(block, projection, sel, old):
     """A NESTML synapse (pyNN.hardware.nestml_synapse); weights and state of `old` carry over
     unless the user set new weights."""
-    from pyNN.hardware.nestml_synapse import NESTMLSynapseState, synapse_parameters
+    from pyNN.hardware.nestml_synapse import NESTMLSynapseState, check_post_inputs, synapse_parameters
     post_group = block.post
     names = [n for n in projection.synapse_type.get_parameter_names() if n not in ("weight", "delay")]
     values = {name: np.asarray(projection._values(name), float)[sel] for name in names}
     params = synapse_parameters(projection, values)
     if getattr(post_group, "history", None) is None:
         post_group.history = SpikeHistory(post_group.n)
+    inputs = projection.synapse_type.synapse_program.post_inputs
+    if inputs:
+        check_post_inputs(projection, post_group)
+        post_group.history.watch(post_group, sorted(set(inputs.values())))
     state = NESTMLSynapseState(projection.synapse_type, {k: v[block.order] for k, v in params.items()},
                                block.weight.size)
     block.use_stdp(state, post_group.history)
