@@ -168,24 +168,23 @@ def _local_posts(connector, projection):
 def _gathered(projection, world, chunks):
     """Join the chunks that every process generated for its own postsynaptic cells and hand
     them on in the blocks of postsynaptic cells a one-process run would use, so that the
-    synapse type's random values are drawn in the same order and amounts as in one process."""
-    pre_parts, post_parts, value_parts = [], [], []
+    synapse type's random values are drawn in the same order and amounts as in one process.
+
+    Each process sends its connections cut at those blocks, with indices of the
+    projection's narrow index types, and each block's pieces are let go once the block is
+    handed on: the exchanged connections exist about once on a process, beside what the
+    projection keeps of them (not as received parts, their concatenation and a sorted copy)."""
+    n_pre, n_post = projection.shape
+    blocks = list(_post_blocks(n_pre, n_post))
     failure = None
     try:
-        for _, (pre, post, values) in chunks:
-            pre_parts.append(np.asarray(pre, dtype=np.int64))
-            post_parts.append(np.asarray(post, dtype=np.int64))
-            value_parts.append(values)
+        mine = _cut_at_blocks(chunks, blocks, index_dtype(n_pre), index_dtype(n_post))
     except errors.PyNNError as exc:
         # (e.g. a probability outside [0, 1] for this process's cells only): every process
         # must hear of it, or the others would wait for this one forever
-        failure = exc
-    names = sorted(value_parts[0]) if value_parts else []
-    mine = None if failure is not None else (
-        _joined(pre_parts), _joined(post_parts),
-        {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
-                     for v, p in zip(value_parts, pre_parts)]) for n in names})
+        failure, mine = exc, None
     parts = world.allgather(mine if failure is None else f"{type(failure).__name__}: {failure}")
+    del mine
     if failure is not None:
         raise failure
     failed = [(rank, part) for rank, part in enumerate(parts) if isinstance(part, str)]
@@ -193,18 +192,40 @@ def _gathered(projection, world, chunks):
         rank, message = failed[0]
         raise errors.ConnectionError(f"Projection '{projection.label}': generating the connections failed on "
                                      f"MPI rank {rank}: {message}")
-    pre = np.concatenate([p[0] for p in parts])
-    post = np.concatenate([p[1] for p in parts])
-    # every process's part is in (post, pre) order and a post cell is on one process only,
-    # so a stable sort by post gives the one-process order
-    order = np.argsort(post, kind="stable")
-    pre, post = pre[order], post[order]
-    names = sorted(set().union(*(p[2] for p in parts)))  # (a process may have read no row)
-    values = {n: np.concatenate([p[2].get(n, np.zeros(0)) for p in parts])[order] for n in names}
-    n_post = max(projection.post.size, 1)
-    for start, stop in _post_blocks(projection.pre.size, projection.post.size):
-        a, b = np.searchsorted(post, [start, stop])
-        yield stop / n_post, (pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()})
+    # (a process may have read no row of a file, so not give every value)
+    names = sorted(set().union(*(piece[2] for part in parts for piece in part)))
+    for k, (_, stop) in enumerate(blocks):
+        pieces = [part[k] for part in parts]
+        for part in parts:
+            part[k] = None  # (let the block go once it is handed on)
+        pre = np.concatenate([piece[0] for piece in pieces])
+        post = np.concatenate([piece[1] for piece in pieces])
+        values = {n: np.concatenate([piece[2].get(n, np.full(len(piece[0]), np.nan)) for piece in pieces])
+                  for n in names}
+        del pieces
+        # every process's piece is in (post, pre) order and a post cell is on one process
+        # only, so a stable sort by post gives the one-process order
+        order = np.argsort(post, kind="stable")
+        yield stop / max(n_post, 1), (pre[order], post[order], {n: v[order] for n, v in values.items()})
+
+
+def _cut_at_blocks(chunks, blocks, pre_dtype, post_dtype):
+    """This process's connections, from `chunks` (in (post, pre) order), as one piece
+    ``(pre, post, values)`` per block ``(start, stop)`` of postsynaptic cells."""
+    pre_parts, post_parts, value_parts = [], [], []
+    for _, (pre, post, values) in chunks:
+        pre_parts.append(np.asarray(pre).astype(pre_dtype, copy=False))
+        post_parts.append(np.asarray(post).astype(post_dtype, copy=False))
+        value_parts.append(values)
+    names = sorted(value_parts[0]) if value_parts else []
+    pre = _joined(pre_parts).astype(pre_dtype, copy=False)
+    post = _joined(post_parts).astype(post_dtype, copy=False)
+    values = {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
+                          for v, p in zip(value_parts, pre_parts)]) for n in names}
+    del pre_parts, post_parts, value_parts
+    edges = np.searchsorted(post, [start for start, _ in blocks] + [blocks[-1][1] if blocks else 0])
+    # (views: a view pickles its own elements only)
+    return [(pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()}) for a, b in itertools.pairwise(edges)]
 
 
 def _joined(parts):
