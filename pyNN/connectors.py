@@ -140,43 +140,51 @@ def _world(projection):
     return getattr(projection._simulator.state, "world", None)
 
 
-def _generated_post_blocks(connector, projection, n_pre):
+def _generated_post_blocks(connector, projection, width):
     """Blocks of postsynaptic indices to generate connections onto, as ``(posts, stop)``
-    (an index array and the progress in post cells): every cell in one process; in a
+    (an index array and the progress in post cells), such that ``block * width`` (numbers
+    drawn per postsynaptic cell, usually n_pre) stays bounded: every cell in one process; in a
     distributed run, for a connector that generates per postsynaptic cell, only this
     process's cells, cut at the same block boundaries as in one process."""
     n_post = projection.post.size
-    local = None
-    if connector._generates_local_posts and _world(projection) is not None:
-        local = np.flatnonzero(projection.post._local)
-    for start, stop in _post_blocks(n_pre, n_post):
+    local = _local_posts(connector, projection)
+    if local is not None:
+        local = np.flatnonzero(local)
+    for start, stop in _post_blocks(width, n_post):
         if local is None:
             yield np.arange(start, stop), stop
         else:
             yield local[np.searchsorted(local, start):np.searchsorted(local, stop)], stop
 
 
+def _local_posts(connector, projection):
+    """Boolean mask of this process's postsynaptic cells, for a connector that generates only
+    the connections onto them in a distributed run; None (every cell) otherwise."""
+    if connector._generates_local_posts and _world(projection) is not None:
+        return projection.post._local
+    return None
+
+
 def _gathered(projection, world, chunks):
     """Join the chunks that every process generated for its own postsynaptic cells and hand
     them on in the blocks of postsynaptic cells a one-process run would use, so that the
-    synapse type's random values are drawn in the same order and amounts as in one process."""
-    pre_parts, post_parts, value_parts = [], [], []
+    synapse type's random values are drawn in the same order and amounts as in one process.
+
+    Each process sends its connections cut at those blocks, with indices of the
+    projection's narrow index types, and each block's pieces are let go once the block is
+    handed on: the exchanged connections exist about once on a process, beside what the
+    projection keeps of them (not as received parts, their concatenation and a sorted copy)."""
+    n_pre, n_post = projection.shape
+    blocks = list(_post_blocks(n_pre, n_post))
     failure = None
     try:
-        for _, (pre, post, values) in chunks:
-            pre_parts.append(np.asarray(pre, dtype=np.int64))
-            post_parts.append(np.asarray(post, dtype=np.int64))
-            value_parts.append(values)
+        mine = _cut_at_blocks(chunks, blocks, index_dtype(n_pre), index_dtype(n_post))
     except errors.PyNNError as exc:
         # (e.g. a probability outside [0, 1] for this process's cells only): every process
         # must hear of it, or the others would wait for this one forever
-        failure = exc
-    names = sorted(value_parts[0]) if value_parts else []
-    mine = None if failure is not None else (
-        _joined(pre_parts), _joined(post_parts),
-        {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
-                     for v, p in zip(value_parts, pre_parts)]) for n in names})
+        failure, mine = exc, None
     parts = world.allgather(mine if failure is None else f"{type(failure).__name__}: {failure}")
+    del mine
     if failure is not None:
         raise failure
     failed = [(rank, part) for rank, part in enumerate(parts) if isinstance(part, str)]
@@ -184,18 +192,40 @@ def _gathered(projection, world, chunks):
         rank, message = failed[0]
         raise errors.ConnectionError(f"Projection '{projection.label}': generating the connections failed on "
                                      f"MPI rank {rank}: {message}")
-    pre = np.concatenate([p[0] for p in parts])
-    post = np.concatenate([p[1] for p in parts])
-    # every process's part is in (post, pre) order and a post cell is on one process only,
-    # so a stable sort by post gives the one-process order
-    order = np.argsort(post, kind="stable")
-    pre, post = pre[order], post[order]
-    names = sorted(set().union(*(p[2] for p in parts)))  # (a process may have read no row)
-    values = {n: np.concatenate([p[2].get(n, np.zeros(0)) for p in parts])[order] for n in names}
-    n_post = max(projection.post.size, 1)
-    for start, stop in _post_blocks(projection.pre.size, projection.post.size):
-        a, b = np.searchsorted(post, [start, stop])
-        yield stop / n_post, (pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()})
+    # (a process may have read no row of a file, so not give every value)
+    names = sorted(set().union(*(piece[2] for part in parts for piece in part)))
+    for k, (_, stop) in enumerate(blocks):
+        pieces = [part[k] for part in parts]
+        for part in parts:
+            part[k] = None  # (let the block go once it is handed on)
+        pre = np.concatenate([piece[0] for piece in pieces])
+        post = np.concatenate([piece[1] for piece in pieces])
+        values = {n: np.concatenate([piece[2].get(n, np.full(len(piece[0]), np.nan)) for piece in pieces])
+                  for n in names}
+        del pieces
+        # every process's piece is in (post, pre) order and a post cell is on one process
+        # only, so a stable sort by post gives the one-process order
+        order = np.argsort(post, kind="stable")
+        yield stop / max(n_post, 1), (pre[order], post[order], {n: v[order] for n, v in values.items()})
+
+
+def _cut_at_blocks(chunks, blocks, pre_dtype, post_dtype):
+    """This process's connections, from `chunks` (in (post, pre) order), as one piece
+    ``(pre, post, values)`` per block ``(start, stop)`` of postsynaptic cells."""
+    pre_parts, post_parts, value_parts = [], [], []
+    for _, (pre, post, values) in chunks:
+        pre_parts.append(np.asarray(pre).astype(pre_dtype, copy=False))
+        post_parts.append(np.asarray(post).astype(post_dtype, copy=False))
+        value_parts.append(values)
+    names = sorted(value_parts[0]) if value_parts else []
+    pre = _joined(pre_parts).astype(pre_dtype, copy=False)
+    post = _joined(post_parts).astype(post_dtype, copy=False)
+    values = {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
+                          for v, p in zip(value_parts, pre_parts)]) for n in names}
+    del pre_parts, post_parts, value_parts
+    edges = np.searchsorted(post, [start for start, _ in blocks] + [blocks[-1][1] if blocks else 0])
+    # (views: a view pickles its own elements only)
+    return [(pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()}) for a, b in itertools.pairwise(edges)]
 
 
 def _joined(parts):
@@ -588,6 +618,34 @@ def _choose_rows(key, rows, n_cand, counts, replace, forbidden_col_of_row):
     return rows[np.nonzero(take)[0]], part[take].astype(np.int64, copy=False)
 
 
+def _forbidden_columns(projection, allow_self_connections, rows_from, cols_from):
+    """For each cell of `rows_from`, the index in `cols_from` of the same cell (or -1); None
+    when self-connections are allowed or the two groups share no cell."""
+    if allow_self_connections is True or not _may_have_self(projection):
+        return None
+    col_ids = cols_from._ids
+    row_ids = rows_from._ids
+    order = np.argsort(col_ids, kind="stable")  # an Assembly's ids need not be sorted
+    sorted_ids = col_ids[order]
+    pos_c = np.minimum(np.searchsorted(sorted_ids, row_ids), col_ids.size - 1)
+    return np.where(sorted_ids[pos_c] == row_ids, order[pos_c], -1)
+
+
+def _chosen_per_post(connector, projection, key, counts, forbidden):
+    """``(pre, post, {}, stop)`` chunks: counts[j] presynaptic cells chosen for each
+    postsynaptic cell j (of this process, in a distributed run), from the keyed stream `key`,
+    one block of postsynaptic cells at a time, so that no array of every connection exists at
+    once (Connector.connect keeps the last chunk alive while the simulator connects)."""
+    n_pre, n_post = projection.shape
+    done = False
+    for posts, stop in _generated_post_blocks(connector, projection, n_pre):
+        post, pre = _choose_rows(key, posts, n_pre, counts, connector.with_replacement, forbidden)
+        done = True
+        yield pre, post, {}, stop
+    if not done:
+        yield np.zeros(0, np.int64), np.zeros(0, np.int64), {}, n_post
+
+
 class FixedNumberPreConnector(Connector):
     """Each postsynaptic cell receives connections from `n` presynaptic cells chosen at random.
 
@@ -611,17 +669,6 @@ class FixedNumberPreConnector(Connector):
         self.rng = self._rng(rng)
         _draw_n(n, 0, self.rng, type(self).__name__)  # validate early
 
-    def _forbidden(self, projection, rows_from, cols_from):
-        """For each row cell, the column holding the same cell (or -1)."""
-        if self.allow_self_connections is True or not _may_have_self(projection):
-            return None
-        col_ids = cols_from._ids
-        row_ids = rows_from._ids
-        order = np.argsort(col_ids, kind="stable")  # an Assembly's ids need not be sorted
-        sorted_ids = col_ids[order]
-        pos_c = np.minimum(np.searchsorted(sorted_ids, row_ids), col_ids.size - 1)
-        return np.where(sorted_ids[pos_c] == row_ids, order[pos_c], -1)
-
     def expected_size(self, projection):
         return _mean_count(self.n) * projection.post.size
 
@@ -629,43 +676,44 @@ class FixedNumberPreConnector(Connector):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"
         n_pre, n_post = projection.shape
         counts = _draw_n(self.n, n_post, self.rng, owner)
-        forbidden = self._forbidden(projection, projection.post, projection.pre)
+        forbidden = _forbidden_columns(projection, self.allow_self_connections, projection.post, projection.pre)
         _check_counts(n_pre, counts, self.with_replacement, forbidden, owner)
         key = keyed_random.stream_key(self.rng)
-        # one chunk per block of postsynaptic cells: no array of every connection at once
-        # (Connector.connect keeps the last chunk alive while the simulator connects)
-        done = False
-        for posts, stop in _generated_post_blocks(self, projection, n_pre):
-            post, pre = _choose_rows(key, posts, n_pre, counts, self.with_replacement, forbidden)
-            done = True
-            yield pre, post, {}, stop
-        if not done:
-            yield np.zeros(0, np.int64), np.zeros(0, np.int64), {}, n_post
+        yield from _chosen_per_post(self, projection, key, counts, forbidden)
 
 
 class FixedNumberPostConnector(FixedNumberPreConnector):
-    """Each presynaptic cell makes connections onto `n` postsynaptic cells chosen at random."""
+    """Each presynaptic cell makes connections onto `n` postsynaptic cells chosen at random.
 
-    _generates_local_posts = False  # a presynaptic cell's choice spans every process's cells
+    In a distributed run every process makes the choices of every presynaptic cell (the
+    choice of one cell spans every process's cells), a block of presynaptic cells at a time,
+    and keeps only the connections onto its own cells: the work is not divided, the memory is.
+    """
 
     def expected_size(self, projection):
         return _mean_count(self.n) * projection.pre.size
 
     def generate(self, projection):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"
-        n_pre = projection.pre.size
+        n_pre, n_post = projection.shape
         counts = _draw_n(self.n, n_pre, self.rng, owner)
-        forbidden = self._forbidden(projection, projection.pre, projection.post)
-        n_post = projection.post.size
+        forbidden = _forbidden_columns(projection, self.allow_self_connections, projection.pre, projection.post)
         _check_counts(n_post, counts, self.with_replacement, forbidden, owner)
         key = keyed_random.stream_key(self.rng)
-        # every process chooses for every presynaptic cell (a choice spans every process's cells)
-        parts = [_choose_rows(key, np.arange(start, stop), n_post, counts, self.with_replacement, forbidden)
-                 for start, stop in _post_blocks(n_post, n_pre)]
-        pre = _joined([p[0] for p in parts])
-        post = _joined([p[1] for p in parts])
+        local = _local_posts(self, projection)
+        pre_parts, post_parts = [], []
+        for start, stop in _post_blocks(n_post, n_pre):  # (blocks of presynaptic cells)
+            pre, post = _choose_rows(key, np.arange(start, stop), n_post, counts, self.with_replacement,
+                                     forbidden)
+            if local is not None:
+                mine = local[post]
+                pre, post = pre[mine], post[mine]
+            pre_parts.append(pre)
+            post_parts.append(post)
+        pre, post = _joined(pre_parts), _joined(post_parts)
+        del pre_parts, post_parts
         order = np.lexsort((pre, post))
-        yield pre[order], post[order], {}, projection.post.size
+        yield pre[order], post[order], {}, n_post
 
 
 def _check_value_columns(projection, column_names, source):
@@ -958,9 +1006,20 @@ class ArrayConnector(Connector):
 
 
 class FixedTotalNumberConnector(Connector):
-    """Exactly `n` connections in total, between pairs chosen at random."""
+    """Exactly `n` connections in total, between pairs chosen at random.
+
+    The pairs are drawn in two steps, which give the same distribution as drawing `n` pairs
+    at once: how many connections each postsynaptic cell receives (a multinomial draw with
+    replacement, a multivariate hypergeometric one without, over the pairs each cell can
+    take), then which presynaptic cells, uniformly among those it can connect from (as for
+    FixedNumberPreConnector). The counts are drawn for every cell on every process from a
+    stream keyed by the connector's RNG (one number per cell), the choices per postsynaptic
+    cell from the keyed stream, so in a distributed run each process generates only the
+    connections onto its own cells and the network does not depend on the number of processes.
+    """
 
     parameter_names = ("n", "allow_self_connections", "with_replacement")
+    _generates_local_posts = True
 
     def __init__(self, n, allow_self_connections=True, with_replacement=True, location_selector=None,
                  rng=None, safe=True, callback=None):
@@ -978,29 +1037,23 @@ class FixedTotalNumberConnector(Connector):
         return float(self.n)
 
     def generate(self, projection):
+        owner = f"Projection '{projection.label}' (FixedTotalNumberConnector)"
         n_pre, n_post = projection.shape
-        total = n_pre * n_post
-        exclude_self = self.allow_self_connections is not True and _may_have_self(projection)
-        if self.with_replacement:
-            flat = np.zeros(0, dtype=np.int64)
-            while flat.size < self.n:
-                draw = np.floor(np.asarray(self.rng.next(self.n - flat.size, "uniform",
-                                                         {"low": 0.0, "high": 1.0})) * total).astype(np.int64)
-                if exclude_self:
-                    draw = draw[~_same_cells(projection, draw // n_post, draw % n_post)]
-                flat = np.concatenate([flat, draw])
-        else:
-            if self.n > total:
-                raise errors.ConnectionError(
-                    f"FixedTotalNumberConnector: cannot make {self.n} distinct connections among "
-                    f"{total} pairs of Projection '{projection.label}'")
-            flat = np.asarray(self.rng.permutation(total))
-            if exclude_self:
-                flat = flat[~_same_cells(projection, flat // n_post, flat % n_post)]
-            flat = flat[:self.n]
-        pre, post = flat // n_post, flat % n_post
-        order = np.lexsort((pre, post))
-        yield pre[order], post[order], {}, n_post
+        forbidden = _forbidden_columns(projection, self.allow_self_connections, projection.post, projection.pre)
+        allowed = np.full(n_post, n_pre, dtype=np.int64)  # the pairs each post cell can take
+        if forbidden is not None:
+            allowed -= forbidden >= 0
+        n_pairs = int(allowed.sum())
+        if self.n > 0 and (n_pairs == 0 or (not self.with_replacement and self.n > n_pairs)):
+            raise errors.ConnectionError(
+                f"FixedTotalNumberConnector: cannot make {self.n} "
+                f"{'' if self.with_replacement else 'distinct '}connections among {n_pairs} pairs of "
+                f"Projection '{projection.label}'"
+                f"{'' if forbidden is None else ' (without self-connections)'}")
+        key = keyed_random.stream_key(self.rng)
+        counts = _split_uniformly(allowed, self.n, keyed_random.sequential_generator(key), owner,
+                                  with_replacement=self.with_replacement)
+        yield from _chosen_per_post(self, projection, key, counts, forbidden)
 
 
 def _check_probabilities(p, projection, what):
@@ -1101,18 +1154,20 @@ def _smallest_per_row(mask, keys, counts):
     return out
 
 
-def _split_uniformly(sizes, total, rng, owner):
-    """How many of `total` items drawn uniformly without replacement from the union of
-    groups of the given sizes fall in each group (a multivariate hypergeometric draw).
+def _split_uniformly(sizes, total, rng, owner, with_replacement=False):
+    """How many of `total` items drawn uniformly from the union of groups of the given sizes
+    fall in each group: a multivariate hypergeometric draw (without replacement) or a
+    multinomial one with probabilities proportional to the sizes (with replacement).
 
     The groups are halved recursively, each split being one vectorised hypergeometric
-    draw, so this takes log2(len(sizes)) calls and O(len(sizes)) memory."""
+    (binomial) draw, so this takes log2(len(sizes)) calls and O(len(sizes)) memory."""
     sizes = np.asarray(sizes, dtype=np.int64)
     counts = np.zeros(sizes.size, dtype=np.int64)
-    draw = getattr(rng, "hypergeometric", None)
+    name = "binomial" if with_replacement else "hypergeometric"
+    draw = getattr(rng, name, None)
     if draw is None:
-        raise errors.NotSupportedError(f"{owner}: n_connections needs an rng with a hypergeometric() "
-                                       f"method, such as NumpyRNG; got {type(rng).__name__}")
+        raise errors.NotSupportedError(f"{owner}: needs an rng with a {name}() method, such as NumpyRNG; "
+                                       f"got {type(rng).__name__}")
     edges = np.concatenate([[0], np.cumsum(sizes)])
     lo, hi, n = np.array([0]), np.array([sizes.size]), np.array([int(total)], dtype=np.int64)
     while lo.size:
@@ -1125,7 +1180,10 @@ def _split_uniformly(sizes, total, rng, owner):
             break
         mid = (lo + hi) // 2
         good, bad = edges[mid] - edges[lo], edges[hi] - edges[mid]
-        left = np.asarray(draw(good, bad, n), dtype=np.int64).reshape(-1)
+        if with_replacement:
+            left = np.asarray(draw(n, good / (good + bad)), dtype=np.int64).reshape(-1)
+        else:
+            left = np.asarray(draw(good, bad, n), dtype=np.int64).reshape(-1)
         lo, hi, n = np.concatenate([lo, mid]), np.concatenate([mid, hi]), np.concatenate([left, n - left])
     return counts
 
@@ -1170,11 +1228,14 @@ class SmallWorldConnector(Connector):
     Notes
     -----
     Connections are generated for blocks of postsynaptic cells at a time; each
-    postsynaptic cell uses its own consecutive run of random numbers, so the network
-    depends only on the seed, not on the block size.
+    postsynaptic cell uses its own row of a stream keyed by the connector's RNG
+    (:mod:`pyNN.keyed_random`), so the network depends only on the seed, not on the block
+    size nor on the number of MPI processes (each generates the connections onto its own
+    cells).
     """
 
     parameter_names = ("degree", "rewiring", "allow_self_connections", "n_connections")
+    _generates_local_posts = True
 
     def __init__(self, degree, rewiring, allow_self_connections=True, n_connections=None,
                  location_selector=None, rng=None, safe=True, callback=None):
@@ -1198,51 +1259,57 @@ class SmallWorldConnector(Connector):
         self.n_connections = None if n_connections is None else int(n_connections)
         self.rng = self._rng(rng)
 
-    def _local_block(self, projection, start, stop, check_self):
-        """(local, same): the (block, n_pre) matrix of pairs within reach (self pairs
+    def _local_block(self, projection, posts, check_self):
+        """(local, same): the (len(posts), n_pre) matrix of pairs within reach (self pairs
         removed when not allowed) and the matrix of self pairs (or None)."""
-        post_pos = projection.post.positions[:, start:stop]
+        post_pos = projection.post.positions[:, posts]
         d = projection.space.distances(projection.pre.positions, post_pos).T
         local = d <= self.degree * (1 + 1e-12)
         same = None
         if check_self:
-            same = projection.post._ids[start:stop, np.newaxis] == projection.pre._ids[np.newaxis, :]
+            same = projection.post._ids[posts, np.newaxis] == projection.pre._ids[np.newaxis, :]
             local &= ~same
         return local, same
 
+    def _quota(self, projection, key, planes, check_self, owner):
+        """How many of the n_connections each postsynaptic cell gets: a uniform sample of the
+        pairs within reach, split over the cells (the same on every process)."""
+        n_pre, n_post = projection.shape
+        within = np.zeros(n_post, dtype=np.int64)
+        for posts, _ in _generated_post_blocks(self, projection, n_pre * planes):
+            within[posts] = self._local_block(projection, posts, check_self)[0].sum(axis=1)
+        world = _world(projection)
+        if world is not None:  # each process counted its own cells
+            within = np.sum(world.allgather(within), axis=0)
+        if self.n_connections > within.sum():
+            raise errors.ConnectionError(
+                f"{owner}: n_connections={self.n_connections} but only {int(within.sum())} pairs of "
+                f"cells are within distance degree={self.degree:g}; increase degree or lower "
+                f"n_connections")
+        return _split_uniformly(within, self.n_connections, keyed_random.sequential_generator(key), owner)
+
     def generate(self, projection):
         owner = f"Projection '{projection.label}' (SmallWorldConnector)"
-        n_pre, n_post = projection.shape
+        n_pre = projection.pre.size
         check_self = self.allow_self_connections is not True and bool(_may_have_self(projection))
         # random numbers per postsynaptic cell, one per presynaptic cell in each "plane":
         # rewire or not, keys choosing the new presynaptic cells, keys choosing the sample
-        # of n_connections (only the planes that are needed)
+        # of n_connections (only the planes that are needed); the numbers of cell j are the
+        # keyed stream's row j, so any process can generate the connections onto its cells
         plane_rewire = 0 < self.rewiring < 1
         plane_keys = self.rewiring > 0
         plane_sample = self.n_connections is not None
         planes = plane_rewire + plane_keys + plane_sample
-        blocks = list(_post_blocks(n_pre * max(planes, 1), n_post))
-        quota = None
-        if plane_sample:
-            within = np.zeros(n_post, dtype=np.int64)
-            for start, stop in blocks:
-                within[start:stop] = self._local_block(projection, start, stop, check_self)[0].sum(axis=1)
-            if self.n_connections > within.sum():
-                raise errors.ConnectionError(
-                    f"{owner}: n_connections={self.n_connections} but only {int(within.sum())} pairs of "
-                    f"cells are within distance degree={self.degree:g}; increase degree or lower "
-                    f"n_connections")
-            quota = _split_uniformly(within, self.n_connections, self.rng, owner)
-        for start, stop in blocks:
-            local, same = self._local_block(projection, start, stop, check_self)
-            size = stop - start
-            u = np.asarray(self.rng.next(size * planes * n_pre, "uniform", {"low": 0.0, "high": 1.0})
-                           ).reshape(size, planes, n_pre)
+        key = keyed_random.stream_key(self.rng)
+        quota = self._quota(projection, key, planes, check_self, owner) if plane_sample else None
+        for posts, stop in _generated_post_blocks(self, projection, n_pre * max(planes, 1)):
+            local, same = self._local_block(projection, posts, check_self)
+            u = keyed_random.uniform(key, posts, 0, planes * n_pre).reshape(posts.size, planes, n_pre)
             if plane_sample:
-                local = _smallest_per_row(local, u[:, planes - 1], quota[start:stop])
+                local = _smallest_per_row(local, u[:, planes - 1], quota[posts])
             if not plane_keys:
                 post_local, pre = np.nonzero(local)
-                yield pre, post_local + start, {}, stop
+                yield pre, posts[post_local], {}, stop
                 continue
             rewire = local & (u[:, 0] < self.rewiring) if plane_rewire else local.copy()
             candidates = ~local if same is None else ~(local | same)
@@ -1254,7 +1321,7 @@ class SmallWorldConnector(Connector):
                 n_rewire[short] = available[short]
             new = _smallest_per_row(candidates, u[:, int(plane_rewire)], n_rewire)
             post_local, pre = np.nonzero((local & ~rewire) | new)
-            yield pre, post_local + start, {}, stop
+            yield pre, posts[post_local], {}, stop
 
 
 #: an optional package needed by a connector is not installed (kept here for code that imports it

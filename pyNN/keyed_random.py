@@ -35,6 +35,16 @@ def stream_key(rng):
     return np.uint64((hi << 32) | lo)
 
 
+def sequential_generator(key):
+    """A numpy RandomState seeded by `key`: for the few draws that every process makes for the
+    whole network alike (e.g. how many connections each cell gets), where numpy's samplers
+    (binomial, hypergeometric) are needed rather than numbers at given positions. Its
+    numbers are independent of the keyed stream's, and the same on every process."""
+    key = int(key)
+    # (a different seed sequence from any plain 32-bit seed: three words, the last a tag)
+    return np.random.RandomState(np.array([key >> 32, key & 0xFFFFFFFF, 0x5EED], dtype=np.uint32))
+
+
 def random_bits(key, rows, first_column, n_columns, bits=BITS):
     """(len(rows), n_columns) array of `bits` (at most 64) uniformly random bits (as uint64) at
     the given rows (int array) and the columns ``first_column .. first_column + n_columns - 1``."""

@@ -2,7 +2,8 @@
 
 Builds a small recurrent network on pyNN.neuron (NETWORK: fixed_probability,
 distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
-with 3 processes one owns none),
+with 3 processes one owns none; "connectors" builds projections of the connectors whose choice
+for a cell spans several cells and does not run),
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
 process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes and
 membrane potential of every cell, the local cells and counts. Rank 0 also writes the
@@ -67,8 +68,38 @@ def build(network):
     return cells, projections
 
 
+def connectors_only(outdir):
+    """The "connectors" network: projections made by the connectors whose choice for one cell
+    spans several cells, no run; every process writes the gathered connection lists and the
+    number of connections onto its own cells."""
+    rng = NumpyRNG(seed=23)
+    cells = sim.Population(49, sim.IF_cond_exp(), structure=Grid2D(dx=10.0, dy=10.0), label="cells")
+    others = sim.Population(17, sim.IF_cond_exp(), label="others")
+    connectors = {
+        "fixed_number_post": sim.FixedNumberPostConnector(5, allow_self_connections=False, rng=rng),
+        "fixed_number_post_replace": sim.FixedNumberPostConnector(
+            RandomDistribution("poisson", (4,), rng=rng), with_replacement=True, rng=rng),
+        "fixed_total": sim.FixedTotalNumberConnector(300, allow_self_connections=False, rng=rng),
+        "fixed_total_distinct": sim.FixedTotalNumberConnector(700, with_replacement=False, rng=rng),
+        "small_world": sim.SmallWorldConnector(15.0, 0.3, allow_self_connections=False, rng=rng),
+        "small_world_n": sim.SmallWorldConnector(25.0, 0.5, n_connections=150, rng=rng),
+    }
+    out = {"rank": sim.rank(), "num_processes": sim.num_processes()}
+    for name, connector in connectors.items():
+        post = others if name == "fixed_number_post_replace" else cells
+        prj = sim.Projection(cells, post, connector, sim.StaticSynapse(
+            weight=RandomDistribution("uniform", (0.01, 0.02), rng=rng), delay=0.5), label=name)
+        out[f"connections_{name}"] = np.asarray(prj.get(["weight", "delay"], format="list"), dtype=float)
+        out[f"local_{name}"] = np.array([len(prj), prj.post.local_size])
+    np.savez(f"{outdir}/rank{sim.rank()}.npz", **out)
+    sim.end()
+
+
 def main(network, outdir):
     sim.setup(timestep=0.1, min_delay=0.5)
+    if network == "connectors":
+        connectors_only(outdir)
+        return
     cells, projections = build(network)
     reread = None
     if sim.num_processes() > 1:

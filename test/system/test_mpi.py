@@ -130,6 +130,29 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
 
 
 @pytest.mark.parametrize("n", [2, 3])
+def test_connectors_choosing_across_cells_give_the_same_network_for_any_number_of_processes(
+        n, tmp_path_factory):
+    """FixedNumberPost, FixedTotalNumber and SmallWorld: each process generates only the
+    connections onto its own cells, and the gathered lists equal those of one process."""
+    _, (single,) = _run("connectors", 1, tmp_path_factory)
+    _, ranks = _run("connectors", n, tmp_path_factory)
+    names = [k[len("connections_"):] for k in single if k.startswith("connections_")]
+    assert len(names) == 6
+    assert len(single["connections_fixed_total"]) == 300
+    assert len(single["connections_fixed_total_distinct"]) == 700
+    assert len(single["connections_small_world_n"]) == 150
+    for name in names:
+        expected = single[f"connections_{name}"]
+        assert len(expected) > 50, name
+        for r, result in enumerate(ranks):
+            np.testing.assert_array_equal(result[f"connections_{name}"], expected,
+                                          err_msg=f"{name}, rank {r} of {n}")
+        # every process holds the connections onto its own cells, and they add up to all
+        local = [int(result[f"local_{name}"][0]) for result in ranks]
+        assert sum(local) == len(expected), name
+
+
+@pytest.mark.parametrize("n", [2, 3])
 def test_cells_and_connections_are_split_over_the_processes(n, tmp_path_factory):
     _, (single,) = _run("fixed_probability", 1, tmp_path_factory)
     _, ranks = _run("fixed_probability", n, tmp_path_factory)

@@ -165,6 +165,23 @@ def test_split_uniformly_is_a_multivariate_hypergeometric_draw():
     assert np.all(np.abs(draws.mean(axis=0) - expected) <= 5 * sd / np.sqrt(4000) + 1e-12)
 
 
+def test_split_uniformly_with_replacement_is_a_multinomial_draw():
+    """(FixedTotalNumberConnector with replacement draws its counts per post cell so.) The
+    means and variances of a multinomial (n = 30, p proportional to the sizes); the counts may
+    exceed a group's size."""
+    rng = np.random.RandomState(5)
+    sizes = np.array([0, 5, 3, 0, 10, 1, 7])
+    draws = np.array([connectors._split_uniformly(sizes, 30, rng, "test", with_replacement=True)
+                      for _ in range(4000)])
+    assert np.all(draws.sum(axis=1) == 30) and np.all(draws[:, sizes == 0] == 0)
+    assert (draws > sizes).any()
+    p = sizes / sizes.sum()
+    sd = np.sqrt(30 * p * (1 - p))
+    assert np.all(np.abs(draws.mean(axis=0) - 30 * p) <= 5 * sd / np.sqrt(4000) + 1e-12)
+    nonzero = sizes > 0
+    np.testing.assert_allclose(draws.var(axis=0)[nonzero], (sd ** 2)[nonzero], rtol=0.15)
+
+
 # --- CSAConnector ---------------------------------------------------------------------------------
 
 class TestCSAMissing:

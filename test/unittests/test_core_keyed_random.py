@@ -94,6 +94,15 @@ CONNECTORS = {
     "fixed_number_pre_replace": lambda sim, rng: sim.FixedNumberPreConnector(
         9, with_replacement=True, allow_self_connections=False, rng=rng),
     "all_to_all": lambda sim, rng: sim.AllToAllConnector(allow_self_connections=False),
+    "fixed_number_post": lambda sim, rng: sim.FixedNumberPostConnector(
+        7, allow_self_connections=False, rng=rng),
+    "fixed_number_post_replace": lambda sim, rng: sim.FixedNumberPostConnector(
+        9, with_replacement=True, rng=rng),
+    "fixed_total": lambda sim, rng: sim.FixedTotalNumberConnector(900, allow_self_connections=False, rng=rng),
+    "fixed_total_distinct": lambda sim, rng: sim.FixedTotalNumberConnector(
+        2500, with_replacement=False, rng=rng),
+    "small_world": lambda sim, rng: sim.SmallWorldConnector(15.0, 0.3, allow_self_connections=False, rng=rng),
+    "small_world_random": lambda sim, rng: sim.SmallWorldConnector(25.0, 1.0, rng=rng),
 }
 
 
