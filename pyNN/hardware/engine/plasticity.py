@@ -180,7 +180,8 @@ class STDPState:
             col = order[:, j]
             rows = np.arange(pos.size)
             active = window[rows, col]
-            kp = k_plus * np.exp(-(arrive[rows, col] - t_last) / tau_plus)
+            with np.errstate(invalid="ignore"):  # inactive columns (no post spike) give NaN, masked below
+                kp = k_plus * np.exp(-(arrive[rows, col] - t_last) / tau_plus)
             dx = p["A_plus"][pos] * np.power(np.clip(1.0 - x, 0.0, 1.0), p["mu_plus"][pos]) * kp
             x = np.where(active, np.minimum(x + dx, 1.0), x)
         # depression with the post trace strictly before s_pre
