@@ -387,10 +387,10 @@ class Projection:
         connections onto this process's cells (in the projection's order; all of them in a
         one-process run). `gather`: fill in the other processes' connections (collective),
         else leave them NaN."""
-        local_values = np.asarray(local_values, dtype=float)
         world = self._simulator.state.world
         if world is None:
             return local_values
+        local_values = np.asarray(local_values, dtype=float)
         mine = self._local_connections_mask()
         if local_values.shape != (np.count_nonzero(mine),):
             raise errors.PyNNError(
