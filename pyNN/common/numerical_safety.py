@@ -113,7 +113,9 @@ def _largest_incoming_weight(state, population):
     for projection in state.projections:
         if all(part.root is not population for part in roots(projection.post)):
             continue
-        weights = np.abs(np.asarray(projection._values("weight"), dtype=float))
+        # no exchange between processes: this error may be raised on one process only
+        weights = np.abs(np.asarray(projection._values("weight", gather=False), dtype=float))
+        weights = weights[~np.isnan(weights)]
         if weights.size and (best is None or weights.max() > best[1]):
             best = (projection.label, float(weights.max()))
     return best

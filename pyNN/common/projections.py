@@ -356,25 +356,52 @@ class Projection:
             self._create_connections(self._pre[sel].astype(np.int64), self._post[sel].astype(np.int64),
                                      self._native_values(values))
 
-    def _attribute(self, name):
+    def _attribute(self, name, gather=True):
         """Per-connection values of a parameter, or of a state variable of the synapse type
-        (e.g. a NESTML synapse's traces; SynapseRecordingError where the backend cannot read it)."""
+        (e.g. a NESTML synapse's traces; SynapseRecordingError where the backend cannot read it).
+        `gather`: see :meth:`_values`."""
         if not self.synapse_type.has_parameter(name) and name in getattr(self.synapse_type, "state_variables", ()):
-            return np.asarray(self._read_synapse_state(name), dtype=float)
-        return self._values(name)
+            return np.asarray(self._read_synapse_state(name, gather), dtype=float)
+        return self._values(name, gather)
 
-    def _values(self, name):
-        """Per-connection array of a parameter's current value (standard units)."""
+    def _values(self, name, gather=True):
+        """Per-connection array of a parameter's current value (standard units).
+
+        A value the simulator changes (plasticity) is held only by the process that owns the
+        connection's target cell: in a distributed run, with `gather` (a collective call:
+        every process must make it) every process gets every connection's value; without,
+        the connections of other processes are NaN and nothing is exchanged."""
         if name not in self._syn and not self.synapse_type.has_parameter(name):
             raise errors.NonExistentParameterError(name, type(self.synapse_type).__name__,
                                                    self.synapse_type.get_parameter_names())
         plastic = self._read_plastic(name)
         if plastic is not None:
-            return plastic
+            return self._whole_projection(plastic, gather)
         v = self._syn.get(name)
         if isinstance(v, np.ndarray):
             return v
         return np.full(self._pre.size, np.nan if v is None else v, dtype=float)
+
+    def _whole_projection(self, local_values, gather):
+        """One value per connection of the projection, from the values a backend read for the
+        connections onto this process's cells (in the projection's order; all of them in a
+        one-process run). `gather`: fill in the other processes' connections (collective),
+        else leave them NaN."""
+        world = self._simulator.state.world
+        if world is None:
+            return local_values
+        local_values = np.asarray(local_values, dtype=float)
+        mine = self._local_connections_mask()
+        if local_values.shape != (np.count_nonzero(mine),):
+            raise errors.PyNNError(
+                f"Projection '{self.label}': the backend read {local_values.size} values for the "
+                f"{np.count_nonzero(mine)} connections onto the cells of MPI rank {world.rank}")
+        out = np.full(self._pre.size, np.nan)
+        out[mine] = local_values
+        if gather:
+            # the same merge as recorded signals: each value comes from the rank owning it
+            out = world.merge_columns(out[np.newaxis, :], mine)[0]
+        return out
 
     def _psc_time_constants(self, post):
         """Time constant (ms) of the target receptor's post-synaptic current, for the
@@ -470,7 +497,7 @@ class Projection:
                     list(self.synapse_type.get_parameter_names()) + list(state_names))
         local = None if gather else self._local_connections_mask()
         if format == "list":
-            cols = [self._attribute(n) for n in names]
+            cols = [self._attribute(n, gather) for n in names]
             pre, post = self._pre, self._post
             if local is not None:
                 cols, pre, post = [c[local] for c in cols], pre[local], post[local]
@@ -485,7 +512,7 @@ class Projection:
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}'.get(): multiple_synapses must be one of 'last', 'first', "
                     f"'sum', 'min', 'max', not {multiple_synapses!r}")
-            arrays = [self._as_array(self._attribute(n), multiple_synapses, local) for n in names]
+            arrays = [self._as_array(self._attribute(n, gather), multiple_synapses, local) for n in names]
             return arrays[0] if single else arrays
         raise errors.InvalidParameterValueError(
             f"Projection '{self.label}'.get(): format must be 'list' or 'array', not {format!r}")
@@ -613,16 +640,17 @@ class Projection:
         if clear:
             self._synapse_recorder.clear()
 
-    def _read_synapse_state(self, name):
-        """Current value of a recordable synapse variable, per connection (standard units)."""
+    def _read_synapse_state(self, name, gather=True):
+        """Current value of a recordable synapse variable, per connection (standard units);
+        `gather`: see :meth:`_values`."""
         if name == "weight":
-            return self._values("weight")
+            return self._values("weight", gather)
         values = self._read_state_variable(name)
         if values is None:
             raise errors.SynapseRecordingError(
                 f"Projection '{self.label}': the {self._simulator.state.backend_name} backend cannot read "
                 f"{name!r} of {type(self.synapse_type).__name__}")
-        return values
+        return self._whole_projection(values, gather)
 
     def _weight_units(self):
         """Unit of this projection's weights, decided by the post-synaptic cell type."""
@@ -644,25 +672,26 @@ class Projection:
         ``FromFileConnector(file, distributed=True)`` reads back."""
         world = self._simulator.state.world
         if world is None:
-            self._save(attribute_names, file, format, with_address)
+            self._write(file, self._tables(attribute_names, format, with_address))
         elif gather:
-            world.on_root(lambda: self._save(attribute_names, file, format, with_address),
-                          f"Projection '{self.label}'.save()")
+            # every process reads (the values a simulator changed are gathered), rank 0 writes
+            tables = self._tables(attribute_names, format, with_address)
+            world.on_root(lambda: self._write(file, tables), f"Projection '{self.label}'.save()")
         else:
             if isinstance(file, files.BaseFile):
                 file = type(file)(f"{file.name}.{world.rank}", mode="wb")
             else:
                 file = f"{os.fspath(file)}.{world.rank}"
-            self._save(attribute_names, file, format, with_address, self._local_connections_mask())
+            self._write(file, self._tables(attribute_names, format, with_address, self._local_connections_mask()))
 
-    def _save(self, attribute_names, file, format, with_address, local=None):
+    def _tables(self, attribute_names, format, with_address, local=None):
+        """What save() writes: a list of (data, metadata) blocks; `local`: a mask of the
+        connections to write (this process's), None for all of them (gathered)."""
         if attribute_names in ("all", "connections"):
             attribute_names = [n for n in self.synapse_type.get_parameter_names()]
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
-        if isinstance(file, str):
-            file = files.StandardTextFile(file, mode="wb")
         if format == "list":
-            cols = [self._values(n) for n in names]
+            cols = [self._values(n, gather=local is None) for n in names]
             pre, post = self._pre, self._post
             if local is not None:
                 cols, pre, post = [c[local] for c in cols], pre[local], post[local]
@@ -671,15 +700,19 @@ class Projection:
                 header = ["i", "j"] + names
             else:
                 header = names
-            data = np.column_stack(cols) if cols else np.zeros((0, 0))
-            file.write(data, {"columns": header})
-        elif format == "array":
-            for name in names:
-                arr = np.nan_to_num(self.get(name, format="array", gather=local is None), nan=0.0)
-                file.write(arr, {"columns": [name]})
-        else:
-            raise errors.InvalidParameterValueError(
-                f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
+            return [(np.column_stack(cols) if cols else np.zeros((0, 0)), {"columns": header})]
+        if format == "array":
+            return [(np.nan_to_num(self.get(name, format="array", gather=local is None), nan=0.0),
+                     {"columns": [name]}) for name in names]
+        raise errors.InvalidParameterValueError(
+            f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
+
+    @staticmethod
+    def _write(file, tables):
+        if isinstance(file, str):
+            file = files.StandardTextFile(file, mode="wb")
+        for data, metadata in tables:
+            file.write(data, metadata)
         file.close()
 
     def describe(self, template="projection_default.txt", engine="default"):
@@ -780,7 +813,9 @@ class Projection:
         raise missing_hook(self, "_set_attributes")
 
     def _read_plastic(self, name):
-        """Current values of a parameter the simulator may have changed, or None."""
+        """Current values of a parameter the simulator may have changed, or None: one per
+        connection onto this process's cells (every connection in a one-process run), in the
+        projection's order; the core gathers the other processes' values."""
         return None
 
     def _native_synapse_sampler(self, variables, interval_steps):
@@ -790,8 +825,9 @@ class Projection:
         return None
 
     def _read_state_variable(self, name):
-        """Current values (one per connection, in the projection's order) of a state variable
-        of the synapse type (Tsodyks-Markram 'u', 'x', 'y'), or None if not available."""
+        """Current values of a state variable of the synapse type (Tsodyks-Markram 'u', 'x',
+        'y'), or None if not available: one per connection onto this process's cells (every
+        connection in a one-process run), in the projection's order, as `_read_plastic`."""
         return None
 
 

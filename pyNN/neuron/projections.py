@@ -188,9 +188,13 @@ class Projection(common.Projection):
                 nc.weight[0] = row[1]
 
     def _read_plastic(self, name):
-        """The weights the STDP rule has reached (one gather through a vector of pointers)."""
-        if name != "weight" or not self._plastic or not self._netcons:
+        """The weights the STDP rule has reached in this process's NetCons (one gather through
+        a vector of pointers); the core gathers those of the other processes."""
+        if name != "weight" or not self._plastic:
             return None
+        positions = self._local_positions()
+        if not self._netcons:  # (a process may own none of the target cells)
+            return np.zeros(0)
         h = hoc()
         if self._weight_pointers is None:
             pointers = h.PtrVector(len(self._netcons))
@@ -199,7 +203,13 @@ class Projection(common.Projection):
             self._weight_pointers = pointers
         out = h.Vector(len(self._netcons))
         self._weight_pointers.gather(out)
-        return self._standard_plastic_weights(out.as_numpy(), slice(None))
+        return self._standard_plastic_weights(out.as_numpy(), positions)
+
+    def _local_positions(self):
+        """Positions in the projection of the connections this process made in NEURON, the
+        order of ``self._netcons`` (all of them in a one-process run)."""
+        local = self._local_connections_mask()
+        return slice(None) if local is None else np.flatnonzero(local)
 
     def _standard_plastic_weights(self, native, positions):
         """NEURON weights (slot 0) of the connections at `positions` -> standard units, with

@@ -3,7 +3,8 @@
 Builds a small recurrent network on pyNN.neuron (NETWORK: fixed_probability,
 distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
 with 3 processes one owns none; "connectors" builds projections of the connectors whose choice
-for a cell spans several cells and does not run),
+for a cell spans several cells and does not run; "plastic" builds STDP and Tsodyks-Markram
+projections, see `plastic`),
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
 process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes and
 membrane potential of every cell, the local cells and counts. Rank 0 also writes the
@@ -95,10 +96,61 @@ def connectors_only(outdir):
     sim.end()
 
 
+def plastic(outdir):
+    """The "plastic" network: array inputs onto 7 cells (an uneven split over 2 and 3
+    processes) through STDP and Tsodyks-Markram connections, whose weights and u NEURON
+    changes during the run, and onto one more cell through STDP (made on one process only).
+    Every process writes what get() returns with gather=True and gather=False, and the
+    recorded weights; save() writes the weights once (weights.txt, rank 0) and per process
+    (weights_local.txt.R)."""
+    rng = NumpyRNG(seed=31)
+    times = np.random.default_rng(4).uniform(1.0, 70.0, size=(10, 14))
+    sources = sim.Population(10, sim.SpikeSourceArray(spike_times=[sim.Sequence(np.sort(np.round(t, 1)))
+                                                                     for t in times]), label="sources")
+    cells = sim.Population(7, sim.IF_cond_exp(tau_m=10.0), label="cells")
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.012),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=0.05),
+        weight=RandomDistribution("uniform", (0.01, 0.03), rng=rng), delay=1.0)
+    prj = sim.Projection(sources, cells, sim.FixedProbabilityConnector(0.6, rng=rng), stdp,
+                         receptor_type="excitatory", label="stdp")
+    tm = sim.Projection(sources, cells, sim.FixedProbabilityConnector(0.4, rng=rng),
+                        sim.TsodyksMarkramSynapse(U=0.3, tau_rec=100.0, tau_facil=50.0, weight=0.005, delay=1.0),
+                        receptor_type="excitatory", label="tm")
+    # onto one cell: the other processes have no connection of it
+    lonely = sim.Projection(sources, sim.Population(1, sim.IF_cond_exp(), label="lonely"), sim.AllToAllConnector(),
+                            sim.STDPMechanism(timing_dependence=sim.SpikePairRule(A_plus=0.01, A_minus=0.012),
+                                              weight_dependence=sim.AdditiveWeightDependence(w_max=0.05),
+                                              weight=0.04, delay=1.0), label="lonely")
+    prj.record("weight", sampling_interval=5.0)
+    cells.record("spikes")
+    initial = np.asarray(prj.get("weight", format="list"), dtype=float)
+    sim.run(80.0)
+    out = {"initial": initial, "rank": sim.rank(), "num_processes": sim.num_processes(),
+           "local_ids": np.asarray(cells.local_cells, dtype=np.int64),
+           "spike_counts": np.array([len(st) for st in sorted(cells.get_data().segments[0].spiketrains,
+                                                               key=lambda st: st.annotations["channel_id"])])}
+    for name, projection, attribute in (("weights", prj, "weight"), ("u", tm, "u")):
+        out[name] = np.asarray(projection.get([attribute, "delay"], format="list", gather=True), dtype=float)
+        out[f"local_{name}"] = np.asarray(projection.get([attribute, "delay"], format="list", gather=False),
+                                          dtype=float).reshape(-1, 4)
+    out["lonely"] = np.asarray(lonely.get("weight", format="list"), dtype=float)
+    out["weight_array"] = prj.get("weight", format="array")
+    out["local_weight_array"] = prj.get("weight", format="array", gather=False)
+    out["recorded"] = np.asarray(prj.get_data("weight").segments[0].filter(name="weight")[0].magnitude)
+    prj.save("weight", f"{outdir}/weights.txt")
+    prj.save("weight", f"{outdir}/weights_local.txt", gather=False)
+    np.savez(f"{outdir}/rank{sim.rank()}.npz", **out)
+    sim.end()
+
+
 def main(network, outdir):
     sim.setup(timestep=0.1, min_delay=0.5)
     if network == "connectors":
         connectors_only(outdir)
+        return
+    if network == "plastic":
+        plastic(outdir)
         return
     cells, projections = build(network)
     reread = None

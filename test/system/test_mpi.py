@@ -130,6 +130,42 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
 
 
 @pytest.mark.parametrize("n", [2, 3])
+def test_plastic_values_for_any_number_of_processes(n, tmp_path_factory):
+    """STDP weights and Tsodyks-Markram u, which NEURON changes during the run, on the process
+    that owns the connection: get(gather=True), the recorded weights and save() give every
+    connection's value on every process, as with one process; get(gather=False) gives this
+    process's connections only, as for the static delays beside them."""
+    outdir1, (single,) = _run("plastic", 1, tmp_path_factory)
+    outdir, ranks = _run("plastic", n, tmp_path_factory)
+    assert single["spike_counts"].sum() > 5  # the cells fire, so STDP acts
+    assert len(single["weights"]) > 20 and len(single["u"]) > 10
+    changed = np.abs(single["weights"][:, 2] - single["initial"][:, 2]) > 1e-6
+    assert changed.sum() > len(changed) // 2
+    assert np.ptp(single["u"][:, 2]) > 0.01  # u differs between connections after the run
+    assert np.ptp(single["lonely"][:, 2]) > 1e-4  # (the cell that one process owns fires)
+    all_ids = single["local_ids"]
+    for r, result in enumerate(ranks):
+        what = f"rank {r} of {n}"
+        for key in ("initial", "weights", "u", "lonely", "weight_array", "recorded", "spike_counts"):
+            np.testing.assert_allclose(result[key], single[key], rtol=0, atol=1e-12, err_msg=f"{what}: {key}")
+        local_indices = np.searchsorted(all_ids, result["local_ids"])
+        for name in ("weights", "u"):
+            local = result[f"local_{name}"]
+            mine = np.isin(single[name][:, 1], local_indices)
+            np.testing.assert_allclose(local, single[name][mine], rtol=0, atol=1e-12, err_msg=f"{what}: {name}")
+        others = np.setdiff1d(np.arange(all_ids.size), local_indices)
+        np.testing.assert_array_equal(result["local_weight_array"][:, local_indices],
+                                      single["weight_array"][:, local_indices])
+        assert np.isnan(result["local_weight_array"][:, others]).all()
+        # save(gather=False): the weights of this process's connections
+        saved = np.loadtxt(outdir / f"weights_local.txt.{r}", ndmin=2)
+        np.testing.assert_allclose(saved, result["local_weights"][:, :3], rtol=0, atol=1e-12)
+    # save(gather=True): one file with every connection's weight, as with one process
+    np.testing.assert_allclose(np.loadtxt(outdir / "weights.txt"), np.loadtxt(outdir1 / "weights.txt"),
+                               rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 3])
 def test_connectors_choosing_across_cells_give_the_same_network_for_any_number_of_processes(
         n, tmp_path_factory):
     """FixedNumberPost, FixedTotalNumber and SmallWorld: each process generates only the
