@@ -34,7 +34,6 @@ class Population(common.Population):
 
     def _check_backend_support(self):
         state = simulator.state
-        state.refuse_addition_if_distributed(f"Creating Population '{self.label}'")
         state.ensure_mechanisms()
 
     # --- creation --------------------------------------------------------------------
@@ -77,6 +76,7 @@ class Population(common.Population):
         for gid, cell in zip(gids.tolist(), cells):
             pc.set_gid2node(gid, pc.id())
             detector = h.NetCon(cell, None)
+            detector.delay = reinit.UNUSED_DELAY
             pc.cell(gid, detector)
             self._detectors.append(detector)
         if local.size:
@@ -313,8 +313,6 @@ class Population(common.Population):
 
     def _add_injection(self, source, indices):
         # after a run the new groups of injected cells are played continuously (injection.py)
-        simulator.state.refuse_addition_if_distributed(
-            f"Injecting a {type(source).__name__} into '{self.label}'")
         simulator.state.injections_changed = True  # the groups of injected cells are made anew
 
 

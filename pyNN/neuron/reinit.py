@@ -39,6 +39,13 @@ exists from the first initialisation on (`dormant_cells`).
 
 from pyNN.neuron.hoc import h as hoc
 
+#: the delay of the NetCons that carry no spike (a cell's spike detector), unlike any delay of a
+#: connection: NEURON queues a spike once, at the shortest delay, for a source whose NetCons
+#: all have the same delay, and hands it on then to the NetCons the source has at that time,
+#: so that a spike in flight at a re-initialisation would also travel on connections created
+#: after it was emitted
+UNUSED_DELAY = 1e9
+
 #: the artificial cell classes the backend creates -> settings that keep a dormant instance silent
 ARTIFICIAL_CLASSES = {"PyNN_Relay": {}, "PyNN_Renewal": {"start": 1e12, "duration": 0.0},
                       "IntFire1": {}, "IntFire2": {}, "IntFire4": {}}

@@ -325,8 +325,7 @@ LIMITATIONS = (
     "after a run: populations (cells and spike sources), projections and recording join the running network "
     "at the current time, and current sources injected after a run act exactly as if injected before the first "
     "run; NEURON's own IntFire1, IntFire2 and IntFire4 created after a run start then as from time 0. "
-    "A run distributed over MPI processes takes no addition after a run (NotSupportedError): "
-    "NEURON's SaveState cannot restore spikes in transit between processes.",
+    "The same holds in a run distributed over MPI processes, with the results of one process.",
 )
 
 
