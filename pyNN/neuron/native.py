@@ -52,7 +52,12 @@ class IntFire2(NativeCellType):
     native_name = "IntFire2"
     default_parameters = {"taum": 10.0, "taus": 20.0, "ib": 0.0}
     units = dict(NativeCellType.units, taum="ms", taus="ms", ib="dimensionless")
-    after_run = False  # its INITIAL block queues the self-event of its next firing
+
+    @staticmethod
+    def start_now(cell, receive_flag_1):
+        # from the state of INITIAL (i = ib, m = 0), the flag-1 branch of NET_RECEIVE does what
+        # the rest of INITIAL does: t0 = t and the self-event at firetime(ib, 0, 0)
+        receive_flag_1(cell)
 
 
 class IntFire4(NativeCellType):
@@ -60,7 +65,18 @@ class IntFire4(NativeCellType):
     native_name = "IntFire4"
     default_parameters = {"taue": 5.0, "taui1": 10.0, "taui2": 20.0, "taum": 50.0}
     units = dict(NativeCellType.units, taue="ms", taui1="ms", taui2="ms", taum="ms")
-    after_run = False  # its INITIAL block queues the self-event of its next firing
+
+    @staticmethod
+    def start_now(cell, receive_flag_1):
+        # the constants INITIAL derives from the time constants are not RANGE variables, so the
+        # state-preserving re-initialisation cannot copy them: they are derived again
+        cell.fixprecondition()
+        cell.factors()
+        cell.e = cell.i1 = cell.i2 = cell.m = 0.0
+        # then the flag-1 branch of NET_RECEIVE sets t0 = t and queues the self-event at
+        # firetimebound(), as INITIAL does, and counts one self-event, which INITIAL does not
+        receive_flag_1(cell)
+        cell.nself = 0.0
 
 
 __all__ = ["IntFire1", "IntFire2", "IntFire4", "NativeCellType"]

@@ -7,7 +7,6 @@ tight loop per parameter over the selected cells.
 
 import numpy as np
 
-from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.neuron import hoc, reinit, simulator
 from pyNN.neuron.hoc import get_value, set_values
@@ -35,13 +34,6 @@ class Population(common.Population):
 
     def _check_backend_support(self):
         state = simulator.state
-        state.refuse_addition_if_distributed(f"Creating Population '{self.label}'")
-        if not getattr(self.native_type, "after_run", True) and state.nrn_initialized and state.steps > 0:
-            raise errors.NotSupportedError(
-                f"Population '{self.label}': the NEURON backend cannot create {self.native_type.native_name} "
-                f"cells after a run (t = {state.t:g} ms): their initialisation queues a self-event that only "
-                f"NEURON's finitialize() makes, which would restart the simulation. Create them before the "
-                f"first run or after reset()")
         state.ensure_mechanisms()
 
     # --- creation --------------------------------------------------------------------
@@ -84,6 +76,7 @@ class Population(common.Population):
         for gid, cell in zip(gids.tolist(), cells):
             pc.set_gid2node(gid, pc.id())
             detector = h.NetCon(cell, None)
+            detector.delay = reinit.UNUSED_DELAY
             pc.cell(gid, detector)
             self._detectors.append(detector)
         if local.size:
@@ -253,6 +246,7 @@ class Population(common.Population):
         if not self._awaiting_init:
             return
         self._awaiting_init = False
+        self._start_now()
         kind = self.native_type.source_kind
         if kind == "relay":
             self._queue_spike_times(self._indices, from_step=simulator.state.steps)
@@ -261,6 +255,19 @@ class Population(common.Population):
                 if cell is not None:
                     cell.r.set_seq(0)  # the stream as the INITIAL block leaves it
             self._restart_sources(self._indices)
+
+    def _start_now(self):
+        """What the INITIAL block of cells created after a run did relative to time 0 (within
+        the finitialize() whose state and events were then replaced), done at the current time
+        (NEURON's IntFire2 and IntFire4: the start of their self-events; see the cell type's
+        `start_now`)."""
+        start_now = getattr(self.native_type, "start_now", None)  # (PointNeuron, NESTML: none)
+        if start_now is None:
+            return
+        receive_flag_1 = hoc.h().pynn_start_self_events
+        for cell in self._cells:
+            if cell is not None:
+                start_now(cell, receive_flag_1)
 
     # --- state variables -------------------------------------------------------------
     def _set_native_initial_values(self, std_initial_values, indices):
@@ -306,8 +313,6 @@ class Population(common.Population):
 
     def _add_injection(self, source, indices):
         # after a run the new groups of injected cells are played continuously (injection.py)
-        simulator.state.refuse_addition_if_distributed(
-            f"Injecting a {type(source).__name__} into '{self.label}'")
         simulator.state.injections_changed = True  # the groups of injected cells are made anew
 
 

@@ -28,7 +28,6 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def _prepare_backend(self):
-        simulator.state.refuse_addition_if_distributed(f"Creating Projection '{self.label}'")
         syn = self.synapse_type
         parts = roots(self.post)
         types = [part.root.native_type for part in parts]
@@ -136,6 +135,7 @@ class Projection(common.Projection):
         weights = (self._sign[post] * np.broadcast_to(np.asarray(values.get("weight", 0.0), dtype=float),
                                                       (n,))).tolist()
         delays = self._native_delays(np.broadcast_to(np.asarray(values["delay"], dtype=float), (n,)), post)
+        simulator.state.guard_sources(np.unique(self.pre._native_ids()[pre]))
         connect = simulator.state.pc.gid_connect
         out = self._netcons
         keep = out.append  # bound once: this loop runs once per connection

@@ -20,9 +20,6 @@ class Recorder(recording.Recorder):
         super().__init__(population)
 
     def _check_backend_can_record(self, variable):
-        if variable != "spikes":  # (spikes are recorded for every cell already: nothing is added)
-            simulator.state.refuse_addition_if_distributed(
-                f"Recording '{variable}' of '{self.population.label}'")
         if variable != "spikes" and variable not in self.population.native_type.variable_map:
             raise errors.NoModelAvailableError(
                 f"Recording '{variable}' of '{self.population.label}' is not available on the NEURON backend")

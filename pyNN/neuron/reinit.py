@@ -12,17 +12,20 @@ t = 0. Before the first run after such additions the backend therefore
    mechanisms with a NET_RECEIVE block, the NetCon weight vectors, the event queue) and
    what it does not keep (positions and generations of the random streams);
 3. calls ``finitialize()``: every object gets its initial values;
-4. copies what the INITIAL blocks gave the new objects (their mechanisms' ASSIGNED and
-   STATE variables, the weight vectors of new connections that keep a state in them);
+4. copies what the INITIAL blocks gave the new objects (their mechanisms' RANGE variables,
+   the weight vectors of new connections that keep a state in them);
 5. restores the saved state, which also gives the new objects back their values from
    before ``finitialize()`` and drops their initial events, and writes the copies back;
 6. (continuous current plays, see injection.py, are detached before step 2 and attached
    again after it, so that ``finitialize()`` sets them up and the restore leaves them be);
 7. replays the initial events of new spike sources at the current time (see
    ``Population._after_reinit``): a SpikeSourceArray is fed its spike times from now on, a
-   random source starts its process now. (The initial event of a cell, which arms the WATCH
-   that emits its spikes, is delivered within ``finitialize()``; a WATCH is not part of the
-   saved state, so it stays armed.)
+   random source starts its process now; NEURON's IntFire2 and IntFire4 cells get the
+   self-event of their first firing, counted from now (``start_now`` of their cell types,
+   with the helper of pynn_self_event.mod), and what their INITIAL block computed into
+   variables that are not RANGE variables (which step 4 cannot copy). (The initial event
+   of a cell, which arms the WATCH that emits its spikes, is delivered within
+   ``finitialize()``; a WATCH is not part of the saved state, so it stays armed.)
 
 So the new objects start from their initial values at the current time, and the old
 ones continue exactly as if nothing had been added.
@@ -36,21 +39,29 @@ exists from the first initialisation on (`dormant_cells`).
 
 from pyNN.neuron.hoc import h as hoc
 
+#: the delay of the NetCons that carry no spike (a cell's spike detector), unlike any delay of a
+#: connection: NEURON queues a spike once, at the shortest delay, for a source whose NetCons
+#: all have the same delay, and hands it on then to the NetCons the source has at that time,
+#: so that a spike in flight at a re-initialisation would also travel on connections created
+#: after it was emitted
+UNUSED_DELAY = 1e9
+
 #: the artificial cell classes the backend creates -> settings that keep a dormant instance silent
 ARTIFICIAL_CLASSES = {"PyNN_Relay": {}, "PyNN_Renewal": {"start": 1e12, "duration": 0.0},
                       "IntFire1": {}, "IntFire2": {}, "IntFire4": {}}
 
-#: mechanism name -> [(variable, array size)] of its ASSIGNED and STATE variables
+#: mechanism name -> [(variable, array size)] of its RANGE variables
 _VARIABLES = {}
 
 
 def initialised_variables(mechanism):
-    """The variables of `mechanism` that its INITIAL block may set (ASSIGNED and STATE
-    RANGE variables, with their array sizes)."""
+    """The variables of `mechanism` that its INITIAL block may set (its RANGE variables, with
+    their array sizes: ASSIGNED and STATE, and PARAMETER, which some INITIAL blocks adjust,
+    e.g. IntFire2's taus)."""
     if mechanism not in _VARIABLES:
         h = hoc()
         found = []
-        for kind in (2, 3):  # MechanismStandard: 2 ASSIGNED, 3 STATE
+        for kind in (1, 2, 3):  # MechanismStandard: 1 PARAMETER, 2 ASSIGNED, 3 STATE
             table = h.MechanismStandard(mechanism, kind)
             for i in range(int(table.count())):
                 name = h.ref("")

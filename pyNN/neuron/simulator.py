@@ -121,6 +121,8 @@ class State(BaseState):
         self.injections_changed = False
         self.stim_groups = {}
         self._retired_groups = []  # step-wise groups stopped after a run (injection.py)
+        self._guarded_sources = np.zeros(0, np.int64)  # see guard_sources
+        self._source_guards = []
         h.dt = self.dt
         cvode = h.CVode()
         cvode.active(0)
@@ -134,17 +136,30 @@ class State(BaseState):
         if self.nrn_initialized:
             self.needs_reinit = True
 
-    def refuse_addition_if_distributed(self, what):
-        """Refuse `what` (an addition to the network after a run) in a run distributed over
-        MPI processes: the state-preserving re-initialisation (reinit.py) would have to save
-        spikes in transit between processes, which NEURON's SaveState cannot restore (the
-        process crashes)."""
-        if self.world is not None and self.nrn_initialized and self.steps > 0:
-            raise errors.NotSupportedError(
-                f"{what} after a run (t = {self.t:g} ms) is not supported by the NEURON backend in a run "
-                f"distributed over {self.num_processes} MPI processes: NEURON cannot carry spikes in transit "
-                f"between processes across the re-initialisation that activates new objects. Do it before "
-                f"the first run or after reset(), or run the script as one process")
+    def guard_sources(self, gids):
+        """In a distributed run, give each source (`gids`) of connections made on this process
+        one NetCon that never carries a spike (inactive, with reinit.UNUSED_DELAY): NEURON then
+        never queues a spike that arrived from another process as one event at its source's
+        common delay. Such an event would be handed on to connections made after the spike
+        was emitted, and NEURON's SaveState cannot restore it (the process crashes), so that
+        the state-preserving re-initialisation needs it gone. (A cell of this process has its
+        detector, see Population._register_gids.)"""
+        if self.world is None:
+            return
+        new = np.setdiff1d(np.asarray(gids, dtype=np.int64), self._guarded_sources)
+        if not new.size:
+            return
+        h = hoc()
+        if not self._source_guards:
+            self._guard_target = h.PyNN_Relay()  # (receives nothing: the guards are inactive)
+        for gid in new.tolist():
+            guard = self.pc.gid_connect(gid, self._guard_target)
+            guard.weight[0] = 0.0
+            guard.delay = reinit.UNUSED_DELAY
+            guard.active(False)
+            self._source_guards.append(guard)
+        self._guarded_sources = np.union1d(self._guarded_sources, new)
+        self.objects_added()
 
     def ensure_mechanisms(self):
         """Compile/load the mechanisms and create the section holding the cells (and the
@@ -305,7 +320,6 @@ class State(BaseState):
             if not np.array_equal(old[self.steps:n], total[self.steps:n]):
                 # a parameter changed between runs: NEURON has already fetched the values of the
                 # next steps, so the vector is only read afresh after a re-initialisation
-                self.refuse_addition_if_distributed("Changing a current source")
                 self.objects_added()
             if vec.size() != total.size:
                 vec.resize(total.size)

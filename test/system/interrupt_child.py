@@ -12,6 +12,17 @@ import time
 import numpy as np
 
 
+def _recorded(seg):
+    """The end of the recorded interval, spike trains and membrane potential samples, as JSON
+    values. (The end is the spike trains' t_stop: Neo's Segment.t_stop is the latest end of its
+    children, and an analog signal ends one sampling interval after its last sample.)"""
+    v = seg.analogsignals[0]
+    return {"t_stop": float(seg.spiketrains[0].t_stop.rescale("ms").magnitude),
+            "spikes": [np.asarray(st.magnitude).tolist() for st in seg.spiketrains],
+            "v": np.asarray(v.magnitude).tolist(),
+            "v_times": np.asarray(v.times.rescale("ms").magnitude).tolist()}
+
+
 def main(backend, t_stop, mode, out):
     sim = importlib.import_module(f"pyNN.{backend}")
     from pyNN.random import NumpyRNG
@@ -34,16 +45,13 @@ def main(backend, t_stop, mode, out):
             result["stopped_at_wall"] = time.time()
             result["t_interrupt"] = sim.get_current_time()
             print("interrupted", flush=True)
+            # what the data say was simulated, before the run continues
+            result["at_interrupt"] = _recorded(cells.get_data(clear=False).segments[0])
         sim.run_until(t_stop)
     else:
         sim.run(t_stop)
     result["t"] = sim.get_current_time()
-    seg = cells.get_data().segments[0]
-    result["t_stop"] = float(seg.t_stop.rescale("ms").magnitude)
-    result["spikes"] = [np.asarray(st.magnitude).tolist() for st in seg.spiketrains]
-    v = seg.analogsignals[0]
-    result["v"] = np.asarray(v.magnitude).tolist()
-    result["v_times"] = np.asarray(v.times.rescale("ms").magnitude).tolist()
+    result.update(_recorded(cells.get_data().segments[0]))
     with open(out, "w") as f:
         json.dump(result, f)
     sim.end()

@@ -500,3 +500,23 @@ def test_current_source_injected_after_run_over_several_runs_and_a_reset(sim):
     assert late[0] == reference[0]
     for k in (0, 1):
         np.testing.assert_array_equal(late[1][k], reference[1][k])
+
+
+def test_spike_in_flight_at_the_end_of_a_run_stays_off_connections_made_after_it(sim):
+    """A source fires just before the end of a run; its spike is still travelling on the
+    source's connections (all of one delay) when a projection from the same source is made
+    after the run. It arrives on the old connections only: the new one carries the source's
+    later spikes."""
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[29.8, 40.0]), label="src")
+    old = sim.Population(2, sim.IF_curr_exp(tau_syn_E=2.0), label="old")
+    new = _drive(sim, "new")
+    sim.Projection(src, old, sim.AllToAllConnector(), sim.StaticSynapse(weight=W, delay=1.0))
+    sim.Projection(src, new, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1 * W, delay=1.0))
+    sim.run(30.0)
+    sim.Projection(src, new, sim.OneToOneConnector(), sim.StaticSynapse(weight=W, delay=2.0))
+    for p in (old, new):
+        p.record("spikes")
+    sim.run(20.0)
+    assert [len(t) for t in _spikes(old)] == [2, 2]
+    (fired,) = _spikes(new)
+    assert len(fired) == 1 and 42.0 < fired[0] < 45.0

@@ -84,3 +84,17 @@ def test_fixed_number_with_a_small_count_distribution_accepted(sim, little_memor
     n = sim.RandomDistribution("poisson", lambda_=3.0, rng=sim.NumpyRNG(seed=3))
     prj = sim.Projection(cells, cells, sim.FixedNumberPreConnector(n), label="few")
     assert 2000 < prj.size() < 4000
+
+
+@pytest.mark.parametrize("make", [lambda sim: sim.AllToAllConnector(), lambda sim: sim.FixedProbabilityConnector(0.5)],
+                         ids=["AllToAll", "FixedProbability"])
+def test_constant_probability_connectors_refused_before_generating(sim, little_memory, make):
+    """AllToAll and FixedProbability know their (expected) size without sampling: refused at
+    once when it cannot fit, nothing created, and the network still usable."""
+    cells = sim.Population(1000, sim.IF_curr_exp(), label="row")
+    start = time.perf_counter()
+    with pytest.raises(errors.ResourceExhaustedError, match=r"memory.*connections from \w+Connector.*'dense'"):
+        sim.Projection(cells, cells, make(sim), label="dense")
+    assert time.perf_counter() - start < 1.0
+    assert sim.simulator.state.projections == []
+    assert sim.Projection(cells[:10], cells[:10], make(sim)).size() <= 100

@@ -273,6 +273,42 @@ def test_eif_relations_refused(sim, type_name, params, rule):
         p.set(**params)
 
 
+#: (cell type, parameters, the core's message after "Population 'p': "): the rules of HH, GIF and
+#: the renewal sources, raised by the core with the same text on every backend
+_OTHER_RULES = [
+    ("HH_cond_exp", dict(gbar_Na=-1.0), "HH_cond_exp parameter 'gbar_Na' = -1 is not allowed (must be >= 0 uS)"),
+    ("HH_cond_exp", dict(g_leak=-0.1), "HH_cond_exp parameter 'g_leak' = -0.1 is not allowed (must be >= 0 uS)"),
+    ("HH_cond_exp", dict(cm=0.0), "HH_cond_exp parameter 'cm' = 0 is not allowed (must be > 0 nF)"),
+    ("GIF_cond_exp", dict(delta_v=0.0), "GIF_cond_exp parameter 'delta_v' = 0 is not allowed (must be > 0 mV)"),
+    ("GIF_cond_exp", dict(lambda0=-1.0), "GIF_cond_exp parameter 'lambda0' = -1 is not allowed (must be >= 0 Hz)"),
+    ("GIF_cond_exp", dict(tau_eta=[1.0, 0.0], a_eta=[0.1, 0.1]),
+     "GIF_cond_exp parameter 'tau_eta' for cell 0 = ArrayParameter([1.0, 0.0]) is not allowed: element 1 (0) "
+     "fails the rule 'every time constant must be > 0 ms'"),
+    ("GIF_cond_exp", dict(tau_eta=[1.0, 5.0], a_eta=[0.1]),
+     "GIF_cond_exp parameters tau_eta=ArrayParameter([1.0, 5.0]), a_eta=ArrayParameter([0.1]) (cell 0) are not "
+     "allowed (tau_eta and a_eta need the same number of elements)"),
+    ("SpikeSourcePoissonRefractory", dict(rate=200.0, tau_refrac=10.0),
+     "SpikeSourcePoissonRefractory parameters rate=200, tau_refrac=10 (cell 0) are not allowed (the mean interval "
+     "1000/rate (ms) must be longer than the dead time tau_refrac)"),
+    ("SpikeSourceGamma", dict(alpha=1.5), "SpikeSourceGamma parameter 'alpha' = 1.5 is not allowed (must be an "
+                                          "integer >= 1)"),
+    ("SpikeSourceGamma", dict(beta=-1.0), "SpikeSourceGamma parameter 'beta' = -1 is not allowed (must be >= 0 Hz)"),
+]
+
+
+@pytest.mark.parametrize("type_name, params, message", _OTHER_RULES)
+def test_hh_gif_and_source_rules_refused_identically(sim, type_name, params, message):
+    cls = _celltype_or_skip(sim, type_name)
+    populations = len(sim.simulator.state.populations)
+    with pytest.raises(errors.InvalidParameterValueError) as caught:
+        sim.Population(2, cls(**params), label="p")
+    assert str(caught.value) == f"Population 'p': {message}"
+    assert len(sim.simulator.state.populations) == populations  # nothing was created
+    p = _population_or_skip(sim, cls, label="p")  # the defaults are accepted, and so is the rule in set()
+    with pytest.raises(errors.InvalidParameterValueError):
+        p.set(**params)
+
+
 def test_eif_boundary_values_accepted(sim):
     # NEST accepts these: v_spike == v_thresh, and delta_T = 0 (no exponential term)
     equal = sim.Population(1, sim.EIF_cond_exp_isfa_ista(v_spike=-50.4, v_thresh=-50.4))

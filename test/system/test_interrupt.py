@@ -50,3 +50,11 @@ def test_interrupted_run_continues_exactly(sim, tmp_path):
     assert result["spikes"] == reference["spikes"]
     assert result["v_times"] == reference["v_times"]
     assert result["v"] == reference["v"]
+    # at the interrupt, the segment ends where the simulation stopped and holds exactly the data
+    # of the uninterrupted run up to then
+    t_i, now = result["t_interrupt"], result["at_interrupt"]
+    assert now["t_stop"] == pytest.approx(t_i)
+    assert now["spikes"] == [[t for t in train if t <= t_i + 1e-9] for train in reference["spikes"]]
+    n = len(now["v_times"])
+    assert now["v_times"] == reference["v_times"][:n] and now["v"] == reference["v"][:n]
+    assert now["v_times"][-1] <= t_i + 1e-9 < reference["v_times"][n]

@@ -6,6 +6,7 @@ compares what every process wrote. With 3 processes and 25 cells the split is un
 the "tiny" network (2 cells) the third process owns no cell at all.
 """
 
+import ast
 import os
 import shutil
 import subprocess
@@ -56,14 +57,19 @@ def _lines_of_each_process(folder, n, completed):
     return [line for path in files for line in path.read_text().splitlines()]
 
 
-def _run_on_two_processes(script, *args):
-    """Run `script` (with command-line `args`) under mpirun with 2 processes: (the lines they
+def _run_on_processes(script, n, *args):
+    """Run `script` (with command-line `args`) under mpirun with `n` processes: (the lines they
     wrote with say(), the completed process)."""
     for old in script.parent.glob("out.*"):  # (from an earlier run of the same script)
         old.unlink()
-    out = subprocess.run([MPIRUN, "-np", "2", sys.executable, str(script), *args], capture_output=True,
+    out = subprocess.run([MPIRUN, "-np", str(n), sys.executable, str(script), *args], capture_output=True,
                          text=True, timeout=300)
-    return _lines_of_each_process(script.parent, 2, out), out
+    return _lines_of_each_process(script.parent, n, out), out
+
+
+def _run_on_two_processes(script, *args):
+    """`_run_on_processes` with 2 processes."""
+    return _run_on_processes(script, 2, *args)
 
 
 def _run(network, n, tmp_path_factory):
@@ -288,45 +294,74 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     assert lines.count("RAN 4") == 2, out.stdout + out.stderr
 
 
-def test_additions_after_a_run_are_refused_in_a_distributed_run(tmp_path):
-    """Populations, projections, signal recording and current injections added after a run need
-    NEURON's SaveState, which cannot restore spikes in transit between processes (NEURON
-    crashes): in a distributed run they are refused with the reason, the network runs on, and
-    after reset() they work."""
-    script = tmp_path / "after_run.py"
-    script.write_text(
-        "import pyNN.neuron as sim\n"
-        "from pyNN.errors import NotSupportedError\n"
-        + _SAY +
-        "sim.setup(timestep=0.1)\n"
-        "src = sim.Population(4, sim.SpikeSourceArray(spike_times=[[5.0, 29.8], [8.0, 29.9], [12.0], [20.0]]))\n"
-        "cells = sim.Population(4, sim.IF_cond_exp(), label='cells')\n"
-        "sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.03, delay=1.0))\n"
-        "cells.record('spikes')\n"
-        "sim.run(30.0)\n"
-        "for what, add in [('population', lambda: sim.Population(2, sim.IF_cond_exp(), label='late')),\n"
-        "                  ('projection', lambda: sim.Projection(src, cells, sim.OneToOneConnector(),\n"
-        "                                                        sim.StaticSynapse(weight=0.03, delay=2.0),\n"
-        "                                                        label='late')),\n"
-        "                  ('recording', lambda: cells.record('v')),\n"
-        "                  ('injection', lambda: sim.DCSource(amplitude=0.5).inject_into(cells))]:\n"
-        "    try:\n        add()\n"
-        "    except NotSupportedError as e:\n        say(f'REFUSED {what}: {e}')\n"
-        "    else:\n        say(f'ACCEPTED {what}')\n"
-        "sim.run(10.0)\n"
-        "sim.reset()\n"
-        "cells.record('v')\n"
-        "sim.run(10.0)\n"
-        "say(f'RAN {len(sim.simulator.state.populations)} {len(sim.simulator.state.projections)}')\n")
-    lines, out = _run_on_two_processes(script)
-    refused = [line for line in lines if line.startswith("REFUSED")]
-    assert len(refused) == 8 and len(lines) == 10, out.stdout + out.stderr + "\n".join(lines)
-    assert all("distributed over 2 MPI processes" in line and "after reset()" in line for line in refused)
-    assert any("Creating Population 'late' after a run (t = 30 ms)" in line for line in refused)
-    assert any("Creating Projection 'late'" in line for line in refused)
-    assert any("Recording 'v' of 'cells'" in line for line in refused)
-    assert any("Injecting a DCSource into 'cells' after a run" in line for line in refused)
-    assert [line for line in lines if line.startswith("RAN")] == ["RAN 2 1"] * 2
+#: a network that grows after a run: populations (cells, NEURON's IntFire2, a random source),
+#: projections (one from sources with spikes in flight at the end of the run, which must not
+#: travel on it), signal recording and a current injection; every process writes the
+#: gathered spikes and membrane potentials
+_GROWING_NETWORK = (
+    "import numpy as np\n"
+    "import pyNN.neuron as sim\n"
+    + _SAY +
+    "sim.setup(timestep=0.1)\n"
+    "src = sim.Population(4, sim.SpikeSourceArray(spike_times=[[5.0, 29.8], [8.0, 29.9], [12.0, 45.0], [20.0]]))\n"
+    "noise = sim.Population(6, sim.SpikeSourcePoisson(rate=200.0))\n"
+    "cells = sim.Population(4, sim.IF_cond_exp(), label='cells')\n"
+    "static = sim.StaticSynapse\n"
+    "sim.Projection(src, cells, sim.AllToAllConnector(), static(weight=0.03, delay=1.0))\n"
+    "watchers = sim.Population(4, sim.IF_cond_exp(), label='watchers')\n"
+    "sim.Projection(src, watchers, sim.AllToAllConnector(), static(weight=0.03, delay=1.0))\n"
+    "sim.Projection(noise, cells, sim.AllToAllConnector(), static(weight=0.01, delay=0.5))\n"
+    "recurrent = sim.AllToAllConnector(allow_self_connections=False)\n"
+    "sim.Projection(cells, cells, recurrent, static(weight=0.01, delay=0.3))\n"
+    "cells.record('spikes')\n"
+    "sim.run(30.0)\n"
+    "late = sim.Population(3, sim.IF_cond_exp(), label='late')\n"
+    "sim.Projection(cells, late, sim.AllToAllConnector(), static(weight=0.05, delay=2.0))\n"
+    "sim.Projection(src, cells, sim.OneToOneConnector(), static(weight=0.03, delay=2.0))\n"
+    "native = sim.Population(2, sim.IntFire2(ib=1.5), label='native')\n"
+    "poisson = sim.Population(3, sim.SpikeSourcePoisson(rate=100.0), label='poisson')\n"
+    "sim.Projection(poisson, cells, sim.AllToAllConnector(), static(weight=0.01, delay=0.5))\n"
+    "sim.DCSource(amplitude=0.3, start=40.0).inject_into(cells[1:3])\n"
+    "for p in (late, native, poisson):\n"
+    "    p.record('spikes')\n"
+    "cells.record('v')\n"
+    "sim.run(30.0)\n"
+    "for p in (cells, late, native, poisson):\n"
+    "    for st in sorted(p.get_data('spikes').segments[0].spiketrains, key=lambda st: st.annotations['channel_id']):\n"
+    "        say(f\"{p.label} {st.annotations['channel_id']} {np.round(st.magnitude, 6).tolist()}\")\n"
+    "v = cells.get_data('v').segments[0].filter(name='v')[0]\n"
+    "say(f'signal {v.times[0]} {v.times[-1]} {v.shape}')\n"
+    "say('v ' + ' '.join(f'{x:.12g}' for x in np.asarray(v.magnitude).ravel()))\n")
+
+
+def test_additions_after_a_run_in_a_distributed_run_give_the_results_of_one_process(tmp_path):
+    """Populations, projections, signal recording and current injections added after a run:
+    on 2 and 3 processes exactly the spikes (and, to rounding, the membrane potentials) of one
+    process, whose spikes in flight at the end of the first run stay off the connections made
+    after it."""
+    script = tmp_path / "growing.py"
+    script.write_text(_GROWING_NETWORK)
+    results = {}
+    for n in (1, 2, 3):
+        lines, out = _run_on_processes(script, n)
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+        per_rank = len(lines) // n
+        assert per_rank and len(lines) == n * per_rank, "\n".join(lines)
+        results[n] = [lines[r * per_rank:(r + 1) * per_rank] for r in range(n)]
+    (reference,) = results[1]
+    spikes = {}
+    for line in reference[:-1]:
+        label, _, times = line.split(" ", 2)
+        if label != "signal":
+            spikes.setdefault(label, []).extend(ast.literal_eval(times))
+    assert all(spikes[label] for label in ("cells", "late", "native", "poisson"))
+    assert min(spikes["late"] + spikes["native"] + spikes["poisson"]) > 30.0
+    v_reference = np.array(reference[-1].split()[1:], dtype=float)
+    for n in (2, 3):
+        for rank_lines in results[n]:
+            assert rank_lines[:-1] == reference[:-1], f"{n} processes"
+            np.testing.assert_allclose(np.array(rank_lines[-1].split()[1:], dtype=float), v_reference,
+                                       rtol=0, atol=1e-9, err_msg=f"{n} processes")
 
 
 def test_a_connector_error_on_one_process_stops_every_process(tmp_path):

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 sim = pytest.importorskip("pyNN.neuron")
-from pyNN import errors  # noqa: E402
 from pyNN.neuron import mechanisms  # noqa: E402
 
 TINY_MOD = """NEURON { ARTIFICIAL_CELL PyNNTestTiny%d }
@@ -216,19 +215,56 @@ def test_native_intfire1_created_after_a_run_starts_from_its_initial_state(fresh
     assert _intfire_train(sim.IntFire1(tau=10.0, refrac=5.0), 50.0, run_first=True) == pytest.approx(reference)
 
 
+@pytest.mark.parametrize("native, parameters", [
+    ("IntFire2", {"ib": 0.8}),  # the bias drives m from the cell's start on
+    ("IntFire2", {"ib": 1.5}),  # fires on its own: the self-event of its first firing
+    ("IntFire2", {"taum": 20.0, "taus": 10.0, "ib": 1.2}),  # INITIAL adjusts taus (a parameter)
+    ("IntFire4", {"taum": 30.0}),
+])
+def test_native_cells_with_initial_self_events_created_after_a_run_start_from_their_initial_state(
+        fresh, native, parameters):
+    """IntFire2 and IntFire4 queue the self-event of their first firing in their INITIAL
+    block: created after a run, they behave as created at time 0, shifted in time."""
+    reference = _intfire_train(getattr(sim, native)(**parameters), 0.0, run_first=False)
+    assert reference
+    late = _intfire_train(getattr(sim, native)(**parameters), 50.0, run_first=True)
+    np.testing.assert_allclose(late, reference, atol=1e-9)
+
+
+def _unstimulated_then_driven(native, late):
+    """Spikes of an old cell, of native cells that either exist from the start (late=False;
+    no input before 50 ms) or are created after a run of 50 ms, and of a cell they drive, when
+    inputs reach the native cells from 55 ms on."""
+    sim.setup(timestep=0.1)
+    old = sim.Population(2, sim.IF_curr_exp(i_offset=1.2), label="old cells")
+    downstream = sim.Population(1, sim.IntFire1(tau=10.0, refrac=2.0), label="downstream")
+    populations = [old, downstream]
+    if not late:
+        cells = sim.Population(3, native, label="native")
+        populations.append(cells)
+    sim.run(50.0)
+    if late:
+        cells = sim.Population(3, native, label="native")
+        populations.append(cells)
+    src = sim.Population(3, sim.SpikeSourceArray(spike_times=[55.0, 56.0, 57.0, 58.0, 70.0, 71.0, 72.0]))
+    sim.Projection(src, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=np.array([0.3, 0.6, 0.9]), delay=1.0))
+    sim.Projection(cells, downstream, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.5, delay=2.0))
+    for p in populations:
+        p.record("spikes")
+    sim.run_until(120.0)
+    return {p.label: [st.magnitude.tolist() for st in p.get_data().segments[0].spiketrains] for p in populations}
+
+
 @pytest.mark.parametrize("native", ["IntFire2", "IntFire4"])
-def test_native_cells_with_initial_self_events_are_refused_after_a_run(fresh, native):
-    sim.Population(1, sim.IF_curr_exp(i_offset=1.2), label="old cell")
-    sim.run(10.0)
-    n = len(sim.simulator.state.populations)
-    with pytest.raises(errors.NotSupportedError, match=f"'late': .*NEURON backend cannot create {native} cells "
-                                                       f"after a run.*reset"):
-        sim.Population(1, getattr(sim, native)(), label="late")
-    assert len(sim.simulator.state.populations) == n  # nothing left behind
-    sim.run(5.0)  # the network runs on
-    sim.reset()
-    sim.Population(1, getattr(sim, native)(), label="after reset")
-    sim.run(5.0)
+def test_native_cells_created_after_a_run_spike_as_cells_that_existed_without_input(fresh, native):
+    """Created after a run, IntFire2 and IntFire4 cells (at rest, as NEURON's defaults leave
+    them) give exactly the spikes of cells that existed from the start and received no input
+    until then; their start emits no spike and the old cells are undisturbed."""
+    reference = _unstimulated_then_driven(getattr(sim, native)(), late=False)
+    late = _unstimulated_then_driven(getattr(sim, native)(), late=True)
+    assert sum(len(t) for t in reference["native"]) >= 2 and reference["downstream"][0]
+    assert late == reference
+    assert all(t > 50.0 + 1e-9 for train in late["native"] for t in train)
 
 
 def test_unsupported_synapse_and_cell_types_say_so(fresh):

@@ -21,9 +21,11 @@ Each class adds to its standard counterpart:
     True for spike sources (artificial cells, not placed in the cells' section).
 ``source_kind``
     'renewal' (random spike sources) or 'relay' (SpikeSourceArray).
-``after_run``
-    False where the mechanism cannot be created after a run (its INITIAL block queues a
-    self-event the backend cannot replay; see pyNN/neuron/reinit.py).
+``start_now``
+    None, or for a mechanism whose INITIAL block does something relative to the time of
+    the initialisation (queues a self-event, notes the time) a function
+    ``start_now(cell, receive_flag_1)`` that does it at the current time for a cell created
+    after a run, given the state the INITIAL block left (see pyNN/neuron/reinit.py).
 
 Weights: the mechanisms send positive weights to the excitatory input and negative
 ones to the inhibitory input, so the backend negates the weights of inhibitory
@@ -53,7 +55,7 @@ class NeuronCellTypeMixin:
     source_kind = None
     voltage_jump = False  # incoming spikes add their weight to v at the end of the step
     has_random = False  # the mechanism draws from its own RANDOM stream `r`
-    after_run = True
+    start_now = None
 
 
 def _same(*names):
@@ -322,10 +324,8 @@ LIMITATIONS = (
     "time steps (InvalidParameterValueError otherwise). See doc/parallel.md.",
     "after a run: populations (cells and spike sources), projections and recording join the running network "
     "at the current time, and current sources injected after a run act exactly as if injected before the first "
-    "run; NEURON's own IntFire2 and IntFire4 cannot be created after a run (NotSupportedError; before the first "
-    "run or after reset() they can): NEURON starts their self-events only at an initialisation, which would "
-    "restart the simulation. A run distributed over MPI processes takes no addition after a run (NotSupportedError): "
-    "NEURON's SaveState cannot restore spikes in transit between processes.",
+    "run; NEURON's own IntFire1, IntFire2 and IntFire4 created after a run start then as from time 0. "
+    "The same holds in a run distributed over MPI processes, with the results of one process.",
 )
 
 
