@@ -107,7 +107,7 @@ def _evaluate(value, name, projection, pre, post, n):
         return _checked_array(value(pre, post), n, owner)
     if callable(value):
         return _checked_array(value(_pair_distances(projection, pre, post)), n, owner)
-    arr = np.asarray(value, dtype=float)
+    arr = _float_array(value, owner)
     if arr.ndim == 0:
         return float(arr)
     if arr.shape == projection.shape:
@@ -119,8 +119,22 @@ def _evaluate(value, name, projection, pre, post, n):
         f"got {arr.shape}")
 
 
+def _float_array(values, owner):
+    """`values` as an array of floats; a ragged or non-numeric value is a pyNN error naming the
+    projection and the parameter (not numpy's)."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        shown = repr(values)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise errors.InvalidParameterValueError(
+            f"{owner}: {shown} is not a number, an array of numbers of shape (n_pre, n_post) or "
+            "(number of connections,), a RandomDistribution, a distance expression or a function "
+            "of distance") from None
+
+
 def _checked_array(values, n, owner):
-    arr = np.asarray(values, dtype=float)
+    arr = _float_array(values, owner)
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
     if arr.shape != (n,):

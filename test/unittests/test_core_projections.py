@@ -376,6 +376,12 @@ class TestSet:
         with pytest.raises(errors.InvalidDimensionsError):
             prj.set(weight=np.zeros((2, 3)))
 
+    def test_ragged_synaptic_values_name_the_projection(self, sim, curr):
+        pre, post = curr
+        with pytest.raises(errors.InvalidParameterValueError, match="pre→post.*'weight'"):
+            sim.Projection(pre, post, sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=[[0.3], [0.6, 0.1], [0.9]]))
+
     def test_unknown_attribute(self, prj):
         with pytest.raises(errors.NonExistentParameterError):
             prj.set(tau_rec=3.0)
