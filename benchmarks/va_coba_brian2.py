@@ -102,6 +102,9 @@ def _native(timer, options, cold=False, exc_exc=None):
         n_spikes = {"exc": int(np.sum(i < N_EXC)), "inh": int(np.sum(i >= N_EXC))}
         assert len(t) == sum(n_spikes.values())
     timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
+    with timer.phase("trains"):  # one array per cell, as ours gets iterating over the SpikeTrains
+        per_cell = list(monitor.spike_trains().values())
+    assert sum(len(s) for s in per_cell) == len(t)
     extra.update(_rates(n_spikes, t_sim))
     extra["n_connections"] = len(s_exc) + len(s_inh) + len(s_stim) + sum(len(s) for s in plastic)
     return extra
@@ -128,4 +131,4 @@ def _options(parser):
 
 if __name__ == "__main__":
     main("va_coba_brian2", "Vogels-Abbott COBA benchmark: pyNN.brian2 vs Brian2",
-         VARIANTS, PAIRS, ["import", "build", "run", "data", "total"], TARGETS, _options)
+         VARIANTS, PAIRS, ["import", "build", "run", "data", "total", "trains"], TARGETS, _options)

@@ -63,11 +63,13 @@ def _pair_distances(projection, pre, post):
     return dist(pre, post)
 
 
-def evaluate_synapse_values(projection, pre, post, connector_values, overrides=None):
+def evaluate_synapse_values(projection, pre, post, connector_values, overrides=None, replays=None):
     """Synaptic parameter values for the connections (pre[k], post[k]).
 
     Values come from `connector_values` (e.g. FromList columns) first, else from the
-    projection's synapse type. Homogeneous values stay scalars.
+    projection's synapse type. Homogeneous values stay scalars. Given a dict `replays`, the
+    function puts in it, for each parameter drawn from a RandomDistribution whose generator
+    can be replayed, the :class:`pyNN.random.Replay` that draws the same values again.
     """
     ps = projection.synapse_type.parameter_space
     names = list(overrides) if overrides is not None else list(ps.keys())
@@ -78,11 +80,26 @@ def evaluate_synapse_values(projection, pre, post, connector_values, overrides=N
             out[name] = np.asarray(connector_values[name], dtype=float)
             continue
         value = overrides[name] if overrides is not None else ps[name]
+        distribution = _distribution_of(value)
+        if replays is not None and distribution is not None and n:
+            drawn, replay = distribution.next_replayable(n)
+            out[name] = np.asarray(drawn, dtype=float).reshape(-1)
+            if replay is not None:
+                replays[name] = replay
+            continue
         out[name] = _evaluate(value, name, projection, pre, post, n)
     if overrides is None:
         for name, value in connector_values.items():
             out.setdefault(name, np.asarray(value, dtype=float))
     return out
+
+
+def _distribution_of(value):
+    """The RandomDistribution a parameter value is (directly or as a lazy array without
+    operations), or None."""
+    if isinstance(value, larray) and not value.operations:
+        value = value.base_value
+    return value if isinstance(value, RandomDistribution) else None
 
 
 def _evaluate(value, name, projection, pre, post, n):

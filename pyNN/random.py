@@ -300,6 +300,15 @@ class AbstractRNG:
         safe = "parallel safe" if self.parallel_safe else "not parallel safe"
         return f"{type(self).__name__} with seed {self.seed} ({safe})"
 
+    def _replay_state(self):
+        """A copy of the generator's state from which :meth:`_twin` draws the same values
+        again, or None if this generator cannot be replayed (the default)."""
+        return None
+
+    def _twin(self, state):
+        """A new generator like this one, in `state` (from :meth:`_replay_state`)."""
+        raise missing_hook(self, "_twin")
+
 
 class WrappedRNG(AbstractRNG):
     """Base class for RNGs that wrap a generator living in Python.
@@ -478,6 +487,17 @@ class NumpyRNG(WrappedRNG):
 
     def _draw_basic(self, distribution, n, parameters):
         return self._samplers[distribution](self.rng, n, parameters)
+
+    def _replay_state(self):
+        # (a generator the user swapped for another kind has no state we know how to copy)
+        return self.rng.get_state() if type(self.rng) is np.random.RandomState else None
+
+    def _twin(self, state):
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.rng = np.random.RandomState()
+        twin.rng.set_state(state)
+        return twin
 
 
 class GSLRNG(WrappedRNG):
@@ -714,6 +734,22 @@ class RandomDistribution(VectorizedIterable):
         return self.rng.next(n=n, distribution=self.name, parameters=self.parameters,
                              mask=_either_mask(mask, mask_local))
 
+    def next_replayable(self, n):
+        """Draw `n` values (as :meth:`next`) and say how to draw them again.
+
+        Returns
+        -------
+        (numpy.ndarray, Replay or None)
+            The values, and a :class:`Replay` that draws the very same values again without
+            touching this distribution's generator, or None when the generator cannot be
+            replayed (only :class:`NumpyRNG` can).
+        """
+        state = self.rng._replay_state()
+        values = self.next(n)
+        if state is None:
+            return values, None
+        return values, Replay(self.rng, state, self.name, dict(self.parameters), n)
+
     def lazily_evaluate(self, mask=None, shape=None):
         """Return an array of values for the array `shape`, or the part `mask` of it.
 
@@ -761,3 +797,25 @@ class RandomDistribution(VectorizedIterable):
         return f"RandomDistribution({self.name!r}, {_format_parameters(self.parameters)}, rng={self.rng!r})"
 
     __str__ = __repr__
+
+
+class Replay:
+    """How to draw one block of random values again, bit for bit.
+
+    Holds the state the generator had before the block was drawn (about 2.5 kB for a
+    Mersenne Twister) instead of the values: a caller that needs the values only now and
+    then keeps this and calls it when it does. The generator itself is not touched.
+    """
+
+    __slots__ = ("distribution", "n", "parameters", "rng", "state")
+
+    def __init__(self, rng, state, distribution, parameters, n):
+        self.rng = rng
+        self.state = state
+        self.distribution = distribution
+        self.parameters = parameters
+        self.n = n
+
+    def __call__(self):
+        """The `n` values, exactly as drawn the first time."""
+        return self.rng._twin(self.state).next(self.n, self.distribution, self.parameters)

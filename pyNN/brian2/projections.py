@@ -108,10 +108,14 @@ class Projection(common.Projection):
     def _shareable(self):
         """True if this projection's connections may share a Synapses object with others:
         synapses without state of their own (see build_pending)."""
+        return simulator.state.share_groups and self._shareable_type()
+
+    def _shareable_type(self):
+        """True for a synapse type without state of its own (nothing but the weight, which no
+        event changes)."""
         st = self.synapse_type
-        return simulator.state.share_groups and not any(
-            getattr(st, name, None) for name in ("brian2_on_post", "brian2_on_pre", "brian2_equations",
-                                                 "needs_tau_psc", "brian2_initial", "plastic"))
+        return not any(getattr(st, name, None) for name in ("brian2_on_post", "brian2_on_pre", "brian2_equations",
+                                                            "needs_tau_psc", "brian2_initial", "plastic"))
 
     def _check_code_limits(self, values):
         """A parameter the generated code depends on (the number of release sites) cannot grow
@@ -141,29 +145,37 @@ class Projection(common.Projection):
 
     def _create_in_chunks(self, positions, chunk=None):
         """All connections at once: one connect() per Synapses object."""
+        n = self._pre.size
+        everything = isinstance(positions, slice) and positions.indices(n) == (0, n, 1)
         if isinstance(positions, slice):
-            positions = np.arange(*positions.indices(self._pre.size))
-        positions = np.asarray(positions, dtype=np.int64)
-        if positions.size == 0:
+            positions = range(*positions.indices(n))
+        if len(positions) == 0:
             return
         if self._synapses or self._waiting:
             raise errors.NotSupportedError(
                 f"Projection '{self.label}': adding connections to an existing projection is not supported "
                 f"by the Brian2 backend")
+        # made before the next run (or when first needed), with the other waiting projections'
+        # connections: their delays are then final, and static ones share Synapses objects
+        self._waiting = True
+        pre_roots, post_roots = roots(self.pre), roots(self.post)
+        if everything and len(pre_roots) == 1 and len(post_roots) == 1:
+            # one part with every connection in the core's order: its root indices are worked
+            # out when its Synapses object is made (_part_indices), and it keeps no positions
+            simulator.state.pending_synapses.append((self, pre_roots[0][0], post_roots[0][0], None, None,
+                                                     slice(0, n)))
+            return
+        positions = np.asarray(positions, dtype=np.int64)
         pre = self._pre[positions].astype(np.int64)
         post = self._post[positions].astype(np.int64)
         pre_member, pre_root_index = _locate(self.pre, pre)
         post_member, post_root_index = _locate(self.post, post)
-        pre_roots, post_roots = roots(self.pre), roots(self.post)
         parts = []
         for a in np.unique(pre_member):
             for b in np.unique(post_member[pre_member == a]):
                 sel = np.flatnonzero((pre_member == a) & (post_member == b))
                 parts.append((self, pre_roots[a][0], post_roots[b][0], pre_root_index[sel], post_root_index[sel],
                               positions[sel]))
-        # made before the next run (or when first needed), with the other waiting projections'
-        # connections: their delays are then final, and static ones share Synapses objects
-        self._waiting = True
         simulator.state.pending_synapses.extend(parts)
 
     def _sharing_key(self, source, target, positions):
@@ -172,7 +184,7 @@ class Projection(common.Projection):
         delay if it is one value (Brian2's scalar delay) or per-synapse delays. Every part
         of another projection has a key of its own."""
         if not self._shareable():
-            return (id(self), int(positions[0]))
+            return (id(self), positions.start if isinstance(positions, slice) else int(positions[0]))
         statement, unit = self._on_pre[id(target)]
         delay = self._delays_for(positions)
         delay_key = float(delay) if np.ndim(delay) == 0 else "per synapse"
@@ -233,7 +245,10 @@ class Projection(common.Projection):
         return simulator.state.dt * 1e-3 if cell else 0.0
 
     def _synapse_equations(self, unit):
-        return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
+        # the weights of synapses without state of their own change only between runs: Brian2's
+        # "constant" (during a run) tells the reset snapshot to leave them out (simulator._run_state)
+        flags = " (constant)" if self._shareable_type() else ""
+        return f"weight : {unit}{flags}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
 
     def _event_code(self, code):
         """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt
@@ -414,6 +429,38 @@ class Projection(common.Projection):
                 state_array(syn, state_name)[sl] = state_array(syn, source)[sl]
 
 
+def _part_size(part):
+    positions = part[5]
+    return positions.stop - positions.start if isinstance(positions, slice) else positions.size
+
+
+def _part_indices(part, k):
+    """Indices into the root population of side `k` (1: source, 2: target) of a waiting part's
+    connections: kept with the part, or (for a part holding every connection of a projection
+    between two populations or views) taken from the core's arrays now."""
+    prj, indices = part[0], part[k + 2]
+    if indices is None:
+        group, index = (prj.pre, prj._pre) if k == 1 else (prj.post, prj._post)
+        indices = roots(group)[0].indices[index[part[5]]]
+    return indices
+
+
+def _group_indices(members):
+    """(i, j): the indices into the source and target groups of the connections of `members`
+    (parts sharing one Synapses object), as int32 (Brian2's index type), in order."""
+    out = []
+    for k in (1, 2):
+        total = sum(_part_size(m) for m in members)
+        indices = np.empty(total, dtype=np.int32)
+        start = 0
+        for m in members:
+            part = _part_indices(m, k)
+            np.add(part, m[k]._offset, out=indices[start:start + part.size], casting="unsafe")
+            start += part.size
+        out.append(indices)
+    return out
+
+
 def build_pending():
     """The Synapses objects of the waiting projections: one for the parts of static
     projections with equal sharing keys (see Projection._sharing_key), one per part of
@@ -431,16 +478,16 @@ def build_pending():
         prj, source, target, _, _, positions = members[0]
         syn = prj._build(source, target, prj._delays_for(positions) + prj._pre_delay_shift(source))
         syn._pynn_parts = len(members)
-        _connect_arrays(syn, np.concatenate([m[1]._offset + m[3] for m in members]),
-                        np.concatenate([m[2]._offset + m[4] for m in members]))
+        sizes = [_part_size(m) for m in members]
+        _connect_arrays(syn, *_group_indices(members))
         start = 0
-        for prj, source, _, i, _, positions in members:
-            part = slice(start, start + i.size)
+        for (prj, source, _, _, _, positions), size in zip(members, sizes):
+            part = slice(start, start + size)
             prj._synapses.append((syn, positions, source, part))
             prj._init_synapse_state(syn, positions, part)
             prj._waiting = False
             projections[id(prj)] = prj
-            start += i.size
+            start += size
         created.append(syn)
     for prj in projections.values():
         prj._set_attributes(prj._native_values(prj._syn))

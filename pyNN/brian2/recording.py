@@ -217,7 +217,9 @@ class SynapseSampler:
                 changed = np.flatnonzero(now != before)
                 values = now[changed]
                 before[changed] = values
-                self.events[name].append((step, positions[changed], values))
+                # (a projection whose Synapses slice holds every connection in order has a slice)
+                where = changed + positions.start if isinstance(positions, slice) else positions[changed]
+                self.events[name].append((step, where, values))
 
     def samples(self, steps):
         """{variable: function building the (len(steps) x connections) samples} at the sample

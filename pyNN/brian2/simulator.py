@@ -23,7 +23,9 @@ share a NeuronGroup and static projections between the same groups share a Synap
 population and projection has Brian2 objects of its own; the results are the same.
 
 Reset. Before each run, every Brian2 object that has not been seen before is
-snapshotted (its full state, as ``Network.store`` does); ``reset()`` restores every object
+snapshotted (its state, as ``Network.store`` does, but without the arrays Brian2 keeps
+constant during runs: connectivity and constant parameters, which no run changes and which
+would double the memory of the synapses); ``reset()`` restores every object
 from its snapshot — including objects created after the first run, whose snapshot is
 their state when they first ran — then re-applies the current parameters, weights and
 delays from the core, so changes made after creation are kept.
@@ -36,6 +38,8 @@ import warnings
 
 import brian2
 from brian2.core import network as _b2network
+from brian2.core.variables import ArrayVariable
+from brian2.groups.group import VariableOwner
 
 from pyNN import errors
 from pyNN.brian2 import compile_feedback
@@ -79,6 +83,18 @@ class _NoCollect:
 # during runs the core's handler replaces it (see pyNN.common.interrupt)
 if getattr(brian2, "_int_handler", None) is not None:
     REPLACEABLE_HANDLERS.append(brian2._int_handler)
+
+
+def _run_state(obj):
+    """What a run can change of a Brian2 object, for reset(): its full state (``_full_state``)
+    without the variables Brian2 declares constant during a run (a Synapses object's
+    connectivity, ``(constant)`` parameters). Objects with state of another kind (spike
+    queues, spike generators) give their own full state."""
+    if type(obj)._full_state is not VariableOwner._full_state:
+        return obj._full_state()
+    return {var.name: (var.get_value().copy(), var.size) for var in obj.variables.values()
+            if isinstance(var, ArrayVariable) and var.owner is not None and var.owner.name == obj.name
+            and not var.constant}
 
 
 class State(BaseState):
@@ -168,7 +184,7 @@ class State(BaseState):
     def _snapshot_new_objects(self):
         for obj in self._all_objects():
             if obj.name not in self._snapshots and hasattr(obj, "_full_state"):
-                self._snapshots[obj.name] = obj._full_state()
+                self._snapshots[obj.name] = _run_state(obj)
             clock = getattr(obj, "clock", None)
             if clock is not None and clock.name not in self._snapshots:
                 self._snapshots[clock.name] = clock._full_state()

@@ -16,6 +16,7 @@ import numpy as np
 from pyNN import descriptions, errors
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, roots
+from pyNN.common.redrawn_values import RedrawnColumn, SynapseValues, part_of
 from pyNN.connectors import Connector, evaluate_synapse_values
 from pyNN.core import deprecated, index_dtype, is_listlike, missing_hook, sorted_by_post_then_pre
 from pyNN.models import BaseSynapseType, check_weight_sign, require_native
@@ -68,7 +69,7 @@ class Connection:
     target = postsynaptic_cell
 
     def _value(self, name):
-        return self.projection._values(name)[self.k]
+        return self.projection._value_at(name, self.k)
 
     def __getattr__(self, name):
         private = name.startswith("_") or name in ("projection", "k")
@@ -116,6 +117,10 @@ class Projection:
 
     _simulator = None  # set by each backend
     _static_synapse_class = None  # set by each backend
+    #: True for a backend whose simulator keeps its own copy of every connection's values and
+    #: gives them back as they were set: the core then keeps values drawn from a random
+    #: distribution as the generator states that draw them again (pyNN.common.redrawn_values)
+    _simulator_keeps_values = False
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
@@ -150,7 +155,7 @@ class Projection:
         self.receptor_type = self._resolve_receptor_type(receptor_type)
         self._pre = np.zeros(0, dtype=index_dtype(self.pre.size))
         self._post = np.zeros(0, dtype=index_dtype(self.post.size))
-        self._syn = {}
+        self._syn = SynapseValues()
         self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
         require_native(self.synapse_type, state.backend_name)
@@ -232,7 +237,9 @@ class Projection:
                 f"Projection '{self.label}': postsynaptic index out of range 0..{self.post.size - 1} "
                 f"(got {int(post.min())}..{int(post.max())})")
         connector_values = connector_values or {}
-        values = evaluate_synapse_values(self, pre, post, connector_values)
+        replays = {} if self._redraws_values() else None
+        values = evaluate_synapse_values(self, pre, post, connector_values, replays=replays)
+        drawn = {name: values[name] for name in replays or ()}
         values = self._validate_values(values, pre.size)
         self._check_signs_across_chunks(values.get("weight"))
         if self._pending is None:
@@ -240,7 +247,16 @@ class Projection:
         # validation makes new delay arrays; the connector's arrays are ours when handed over
         # (not the synapse type's values: an array there may be the user's own)
         fresh = {"delay"} | (set(connector_values) if owned else set())
-        self._pending.append(pre, post, values, owned=owned, fresh=fresh)
+        # values kept as they were drawn (validation changes delays) need not be kept at all
+        redraw = {name: replays[name] for name, arr in drawn.items()
+                  if name != "delay" and values.get(name) is arr}
+        self._pending.append(pre, post, values, owned=owned, fresh=fresh, redraw=redraw)
+
+    def _redraws_values(self):
+        """Whether values drawn from a replayable generator are drawn again when read instead
+        of being kept: when the simulator keeps them, and they do not change during a run
+        (plastic weights are read back from the simulator, with the sign the core keeps)."""
+        return self._simulator_keeps_values and not getattr(self.synapse_type, "plastic", False)
 
     def _check_signs_across_chunks(self, weight):
         """The mixed-sign rule applies to the whole projection, not to each chunk."""
@@ -325,8 +341,10 @@ class Projection:
         if not in_order:
             order = np.lexsort((pre, post))
             pre, post = pre[order], post[order]
+            merged = {k: (v.array() if isinstance(v, RedrawnColumn) else v) for k, v in merged.items()}
             merged = {k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in merged.items()}
             new = np.flatnonzero(order >= old_n) if old_n else slice(0, pre.size)
+        merged = SynapseValues(merged)
         if "delay" in merged:
             delays = merged["delay"]
             self._check_backend_delays(delays[new] if isinstance(delays, np.ndarray) else delays)
@@ -349,12 +367,17 @@ class Projection:
         """Hand the connections at `positions` (slice or index array) to the backend."""
         if isinstance(positions, slice):
             positions = range(*positions.indices(self._pre.size))
-        for start in range(0, len(positions), chunk):
-            part = positions[start:start + chunk]
-            sel = slice(part.start, part.stop) if isinstance(part, range) else part
-            values = {k: (v[sel] if isinstance(v, np.ndarray) else v) for k, v in self._syn.items()}
-            self._create_connections(self._pre[sel].astype(np.int64), self._post[sel].astype(np.int64),
-                                     self._native_values(values))
+        try:
+            for start in range(0, len(positions), chunk):
+                part = positions[start:start + chunk]
+                sel = slice(part.start, part.stop) if isinstance(part, range) else part
+                values = {k: part_of(v, sel) for k, v in self._syn.stored_items()}
+                self._create_connections(self._pre[sel].astype(np.int64), self._post[sel].astype(np.int64),
+                                         self._native_values(values))
+        finally:
+            for _, v in self._syn.stored_items():
+                if isinstance(v, RedrawnColumn):
+                    v.release()
 
     def _attribute(self, name, gather=True):
         """Per-connection values of a parameter, or of a state variable of the synapse type
@@ -402,6 +425,15 @@ class Projection:
             # the same merge as recorded signals: each value comes from the rank owning it
             out = world.merge_columns(out[np.newaxis, :], mine)[0]
         return out
+
+    def _value_at(self, name, k):
+        """A parameter's current value at connection `k` (iterating over the connections
+        draws each chunk of values that are drawn again once, not the whole column per
+        connection)."""
+        column = self._syn.stored(name)
+        if isinstance(column, RedrawnColumn):  # (never plastic: see _redraws_values)
+            return column.part(k, k + 1)[0]
+        return self._values(name)[k]
 
     def _psc_time_constants(self, post):
         """Time constant (ms) of the target receptor's post-synaptic current, for the
@@ -594,7 +626,9 @@ class Projection:
         n = self._pre.size
         new = self._validate_values(new, n)
         if n:
-            self._check_backend_connections(self._pre, self._post, {**self._syn, **new})
+            # (values drawn again on reading are drawn only if the backend reads them)
+            self._check_backend_connections(self._pre, self._post,
+                                            SynapseValues({**dict(self._syn.stored_items()), **new}))
         for name, value in new.items():
             self._syn[name] = value
         if n:
@@ -902,8 +936,24 @@ class _ValueColumn:
         self.n = 0
         self.n_parts = 0
         self.column = None
+        self.redrawn = None
 
-    def append(self, value, count, owned=False):
+    def append(self, value, count, owned=False, replay=None):
+        """Add `count` connections' values: a scalar (or None) for all, or an array; `replay`
+        draws the array again (pyNN.random.Replay), so that only it need be kept."""
+        if replay is not None and (self.redrawn is not None or self.n == 0):
+            if self.redrawn is None:  # (what came before, if anything, had no connections)
+                self.redrawn, self.column, self.scalar = RedrawnColumn(), None, None
+            self.redrawn.append(replay)
+            self.n += count
+            self.n_parts += 1
+            return
+        if self.redrawn is not None and count == 0:
+            return  # an empty chunk changes nothing
+        if self.redrawn is not None:  # a chunk that cannot be drawn again: keep every value
+            redrawn, self.redrawn = self.redrawn, None
+            self.column = _GrowingColumn(float)
+            self.column.append(redrawn.array(), owned=True)
         if self.column is None:
             if not isinstance(value, np.ndarray) and (
                     self.n_parts == 0 or (value is None and self.scalar is None)
@@ -924,6 +974,8 @@ class _ValueColumn:
         self.n_parts += 1
 
     def result(self):
+        if self.redrawn is not None:
+            return self.redrawn
         return self.scalar if self.column is None else self.column.array()
 
 
@@ -943,9 +995,11 @@ class _PendingConnections:
         if old_n:
             self.append(projection._pre, projection._post, projection._syn)
 
-    def append(self, pre, post, values, owned=False, fresh=()):
+    def append(self, pre, post, values, owned=False, fresh=(), redraw=None):
         """Add a chunk; `owned`: the index arrays are handed over; `fresh`: names of the
-        value arrays that are handed over (neither may then be copied)."""
+        value arrays that are handed over (neither may then be copied); `redraw`: name ->
+        pyNN.random.Replay of the values that may be drawn again instead of kept."""
+        redraw = redraw or {}
         n = len(pre)
         if n:
             if self.in_order and (not sorted_by_post_then_pre(pre, post)
@@ -962,7 +1016,7 @@ class _PendingConnections:
                 column = self.values[name] = _ValueColumn()
                 if self.n_parts:  # the earlier parts had no value for it
                     column.append(None, before)
-            column.append(values.get(name), n, owned=name in fresh)
+            column.append(values.get(name), n, owned=name in fresh, replay=redraw.get(name))
         self.n_parts += 1
 
     def arrays(self):

@@ -363,6 +363,7 @@ class Projection(_projections.Projection):
 
     _simulator = simulator
     _static_synapse_class = StaticSynapse
+    _simulator_keeps_values = True  # every value is a column of `native`
 
     def _prepare_backend(self):
         self.calls = []

@@ -37,6 +37,7 @@ class Projection(common.Projection):
 
     _simulator = simulator
     _static_synapse_class = StaticSynapse
+    _simulator_keeps_values = True  # NEST keeps every connection's parameters
 
     def _prepare_backend(self):
         self._check_synapse_dynamics_fit()
@@ -271,6 +272,8 @@ class Projection(common.Projection):
     def _rebuild(self):
         """Re-create every connection after a kernel rebuild (reset)."""
         self._relays = None  # the new kernel has room for every delay before it runs
+        # (the connections found in the old kernel: the new one may have as many, elsewhere)
+        self._connection_cache = None
         self._create_in_chunks(slice(0, self._pre.size))
 
     def _nest_connections(self):

@@ -13,11 +13,8 @@ import functools
 import importlib
 import logging
 import os
-import shelve
-import smtplib
 import sys
 import time
-from email.message import EmailMessage
 
 import numpy as np
 
@@ -484,6 +481,10 @@ def notify(msg="Simulation finished.", subject="Simulation finished.", smtphost=
     if not (smtphost and address):
         logger.info("notify: %s", msg)
         return False
+    # (imported here: e-mail and SSL cost every script 1 MiB of memory)
+    import smtplib
+    from email.message import EmailMessage
+
     email = EmailMessage()
     email["Subject"] = subject
     email["From"] = address
@@ -522,6 +523,8 @@ def save_population(population, filename, variables=None):
         if hasattr(value, "evaluate"):
             value = value.evaluate(simplify=True)
         initial_values[name] = value
+    import shelve  # (only here: with its e-mail and SSL dependencies, 1 MiB for every script)
+
     with shelve.open(os.fspath(filename), flag="n") as store:
         store["label"] = population.label
         store["size"] = population.size
@@ -544,6 +547,8 @@ def load_population(filename, sim):
     -------
     Population
     """
+    import shelve
+
     with shelve.open(os.fspath(filename), flag="r") as store:
         data = dict(store)
     celltype_class = getattr(sim, data["celltype"])

@@ -112,6 +112,28 @@ def test_reset_rebuilds_exactly():
     np.testing.assert_array_equal(v0, v1)
 
 
+def test_random_weights_are_drawn_again_not_kept_and_reach_nest_exactly_after_reset():
+    """NEST keeps the weights; the core keeps how to draw them (pyNN.common.redrawn_values)."""
+    from pyNN.random import NumpyRNG, RandomDistribution
+    p = sim.Population(60, sim.IF_cond_exp())
+    weight = RandomDistribution("uniform", low=0.002, high=0.006, rng=NumpyRNG(seed=4))
+    prj = sim.Projection(p, p, sim.FixedProbabilityConnector(0.3, rng=NumpyRNG(seed=8)),
+                         sim.StaticSynapse(weight=weight, delay=0.5), receptor_type="inhibitory")
+    assert prj._syn.redrawn() == ["weight"]
+    expected = np.random.RandomState(4).uniform(0.002, 0.006, len(prj))  # one chunk: the order of the draw
+    np.testing.assert_array_equal(prj.get("weight", format="list", with_address=False), expected)
+
+    def in_nest():
+        conns, order = prj._nest_connections()
+        return np.asarray(conns.get("weight"), dtype=float)[order]
+
+    np.testing.assert_allclose(in_nest(), -1000.0 * expected, rtol=1e-15)
+    sim.run(1.0)
+    sim.reset()  # a new kernel: every connection is made again from the core's values
+    np.testing.assert_allclose(in_nest(), -1000.0 * expected, rtol=1e-15)
+    np.testing.assert_array_equal(prj.get("weight", format="list", with_address=False), expected)
+
+
 def test_refused_projection_leaves_nothing_in_nest(monkeypatch):
     import pyNN.connectors as connectors
     monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 10)  # many chunks

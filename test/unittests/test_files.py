@@ -2,6 +2,8 @@
 
 import importlib.util
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -202,10 +204,19 @@ def test_savez_creates_directories(tmp_path):
         np.testing.assert_array_equal(archive["a"], [0, 1, 2])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("h5py") is not None, reason="h5py is installed")
-def test_hdf5_without_h5py(tmp_path):
+def test_hdf5_without_h5py(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "h5py", None)  # as if not installed: importing it fails
     with pytest.raises(ImportError, match="h5py"):
         HDF5ArrayFile(tmp_path / "x.h5", mode="wb")
+
+
+def test_modules_for_files_and_e_mail_are_imported_only_when_used():
+    """(h5py costs 11 MiB of memory, smtplib and shelve 1 MiB: a script that writes no HDF5
+    file, sends no e-mail and shelves no population should not pay for them)"""
+    code = ("import sys, pyNN.mock, pyNN.recording.files, pyNN.utility; "
+            "print(sorted(m for m in ('h5py', 'smtplib', 'shelve', 'ssl') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.skipif(importlib.util.find_spec("h5py") is None, reason="h5py not installed")

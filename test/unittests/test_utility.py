@@ -267,7 +267,7 @@ def test_notify_sends_mail(monkeypatch):
         def send_message(self, message):
             sent.append((self.host, message))
 
-    monkeypatch.setattr(utility.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
     assert notify("body text", subject="subj", smtphost="mail.example.org",
                   address="me@example.org") is True
     host, message = sent[0]
