@@ -55,6 +55,7 @@ class IntFire2(NativeCellType):
 
     @staticmethod
     def start_now(cell, receive_flag_1):
+        """Start a cell created after a run as set-up starts one at time 0, but now."""
         # from the state of INITIAL (i = ib, m = 0), the flag-1 branch of NET_RECEIVE does what
         # the rest of INITIAL does: t0 = t and the self-event at firetime(ib, 0, 0)
         receive_flag_1(cell)
@@ -68,6 +69,7 @@ class IntFire4(NativeCellType):
 
     @staticmethod
     def start_now(cell, receive_flag_1):
+        """Start a cell created after a run as set-up starts one at time 0, but now."""
         # the constants INITIAL derives from the time constants are not RANGE variables, so the
         # state-preserving re-initialisation cannot copy them: they are derived again
         cell.fixprecondition()
