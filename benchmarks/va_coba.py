@@ -70,12 +70,14 @@ def standard_cells(sim):
     return sim.IF_cond_exp(**CELL_PARAMS), "v"
 
 
-def connect(sim, exc, inh, stim, rng, p_connect=P_CONNECT, delay=DELAY, exc_exc_synapse=None):
+def connect(sim, exc, inh, stim, rng, p_connect=P_CONNECT, delay=DELAY, exc_exc_synapse=None,
+            weights=(W_EXC, W_INH)):
     """The network's five projections (every population pair, and the kick-off onto exc);
-    `exc_exc_synapse(sim)`, if given, makes the synapse type of E->E (e.g. STDP)."""
+    `exc_exc_synapse(sim)`, if given, makes the synapse type of E->E (e.g. STDP); `weights`
+    are the (excitatory, inhibitory) recurrent weights."""
     connector = sim.FixedProbabilityConnector(p_connect, rng=rng)
-    exc_syn = sim.StaticSynapse(weight=W_EXC, delay=delay)
-    inh_syn = sim.StaticSynapse(weight=W_INH, delay=delay)
+    exc_syn = sim.StaticSynapse(weight=weights[0], delay=delay)
+    inh_syn = sim.StaticSynapse(weight=weights[1], delay=delay)
     ee_syn = exc_exc_synapse(sim) if exc_exc_synapse else exc_syn
     return [
         sim.Projection(exc, exc, connector, ee_syn, receptor_type="excitatory"),
@@ -87,12 +89,14 @@ def connect(sim, exc, inh, stim, rng, p_connect=P_CONNECT, delay=DELAY, exc_exc_
     ]
 
 
-def run_pynn(timer, options, module, setup_options, after=None, cells=standard_cells, exc_exc_synapse=None):
+def run_pynn(timer, options, module, setup_options, after=None, cells=standard_cells, exc_exc_synapse=None,
+             weights=(W_EXC, W_INH)):
     """Build, run and read the network with the PyNN-style backend `module`
     (e.g. 'pyNN.nest'), set up with `setup_options(seeds)`; `after(sim)` may add numbers
     to the result before ``end()``; `cells(sim)` gives the cell type and the name of its
     membrane potential (called in the import phase, so a type may be registered there);
-    `exc_exc_synapse(sim)`, if given, the synapse type of the exc -> exc projection."""
+    `exc_exc_synapse(sim)`, if given, the synapse type of the exc -> exc projection;
+    `weights` the recurrent (excitatory, inhibitory) weights."""
     seeds = _seeds(options)
     with timer.phase("import"):
         import importlib
@@ -113,7 +117,7 @@ def run_pynn(timer, options, module, setup_options, after=None, cells=standard_c
         exc.record("spikes")
         inh.record("spikes")
         projections = connect(sim, exc, inh, stim, NumpyRNG(seed=seeds["connect"]),
-                              exc_exc_synapse=exc_exc_synapse)
+                              exc_exc_synapse=exc_exc_synapse, weights=weights)
     with timer.phase("run"):
         sim.run(t_sim)
     with timer.phase("data"):

@@ -30,7 +30,7 @@ from pyNN.hardware.engine.receptors import ReceptorSpec
 
 BACKEND = "hardware emulator"
 #: bump when the generated kernels change shape, so that old cached kernels are not reused
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 #: the support matrix's entries (tools/support_matrix.py)
 SUPPORT = {
     "neuron models": (True, "profile ideal: generated numba (or numpy) step (exact propagators, RK4 for numeric "
@@ -73,7 +73,8 @@ def _frame(model, program):
 def step_source(model, program):
     """Python source of ``nestml_step(_s, _p, _h, _ports, _i_stim)``: one step of every cell,
     vectorised with numpy. `_s` and `_p` are dicts of per-cell arrays (state, parameters, in
-    model units), `_ports` the summed weights per spike port, `_i_stim` the external current (pA)."""
+    model units; the state arrays are updated in place), `_ports` the summed weights per spike
+    port, `_i_stim` the external current (pA)."""
     from pyNN.nestml import printers
     names, params, state = _frame(model, program)
     lines = ["def nestml_step(_s, _p, _h, _ports, _i_stim):"]
@@ -81,8 +82,14 @@ def step_source(model, program):
     lines += [f"    {names[n]} = _s[{n!r}]" for n in state]
     lines += [f"    {names[n]} = _ports[{k}]" for k, n in enumerate(program.spike_ports)]
     lines += ["    " + line for line in printers.numpy_code(program, names).split("\n")]
-    lines += [f"    _s[{n!r}] = {names[n]}" for n in state]
+    lines += [f"    _s[{n!r}][:] = {names[n]}" for n in state]
     return "\n".join(lines) + "\n"
+
+
+#: numba's options for the generated kernels: IEEE division (inf or nan for a zero divisor, as in
+#: the numpy step) instead of Python's ZeroDivisionError check before every division, which
+#: also costs about 10 % of a conductance-based model's step
+_JIT = "@numba.njit(cache=True, nogil=True, error_model='numpy')"
 
 
 def _constants(program):
@@ -91,43 +98,61 @@ def _constants(program):
 
 
 def kernel_source(model, program):
-    """Python source of two loops over the cells for numba:
-    ``nestml_prepare(_h, *parameters, *constants)`` computes the propagators (once per parameter
-    change) and ``nestml_kernel(_h, _ports, _i_stim, *parameters, *constants, *state)`` advances
-    every cell by one step with scalar code; the arrays are updated in place."""
+    """Python source of two loops over the cells for numba, on (rows, cells) arrays of the
+    parameters `_P`, the propagators `_C` and the state `_S` (rows in the order of
+    :func:`_frame`), all in model units:
+
+    - ``nestml_prepare(_h, _P, _C)`` computes the propagators (once per parameter change);
+    - ``nestml_cells(_h, _arrivals, _i_ext, _out, _lo, _hi, _P, _C, _S)`` advances the cells
+      ``_lo.._hi-1`` by one step with scalar code, in place: it takes the step's summed weights
+      per receptor from the engine's ring-buffer slot `_arrivals` (library units; cleared here)
+      and the external current `_i_ext` (nA), writes the cells that fired to
+      ``_out[_lo:_lo + count]`` and returns the count: the engine's fused-kernel protocol
+      (``engine.core._fast_kernel``), so a NESTML group costs one compiled call per step, with
+      no numpy temporaries, and can be split over the engine's threads."""
     from dataclasses import replace
 
     from pyNN.nestml import printers
+    from pyNN.nestml.program import SPIKE_FLAG
+    from pyNN.nestml.types import WEIGHT_SCALE, receptor_ports
     names, params, state = _frame(model, program)
     constants = _constants(program)
     rest = replace(program, statements=[s for s in program.statements if not getattr(s, "constant", False)])
     printer = printers.ScalarPrinter(names)
-    p_arrays = [f"_a_{names[n]}" for n in params]
-    c_arrays = [f"_a_{c}" for c, _ in constants]
-    s_arrays = [f"_a_{names[n]}" for n in state]
-    lines = [f"def nestml_prepare(_h, {', '.join(p_arrays + c_arrays)}):",
-             f"    for _i in range({p_arrays[0] if p_arrays else c_arrays[0]}.shape[0]):"]
-    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in params]
-    lines += [f"        _a_{c}[_i] = {printer.doprint(t.value)}" for c, t in constants]
-    lines += ["", "", "@numba.njit(cache=True, nogil=True)",
-              f"def nestml_kernel(_h, _ports, _i_stim_all, {', '.join(p_arrays + c_arrays + s_arrays)}):",
-              "    for _i in range(_i_stim_all.shape[0]):", "        _i_stim = _i_stim_all[_i]"]
-    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in params]
-    lines += [f"        {c} = _a_{c}[_i]" for c, _ in constants]
-    lines += [f"        {names[n]} = _a_{names[n]}[_i]" for n in state]
-    lines += [f"        {names[n]} = _ports[{k}, _i]" for k, n in enumerate(program.spike_ports)]
+    receptors = list(receptor_ports(model).values())  # row k of the arrivals feeds port receptors[k]
+    lines = ["def nestml_prepare(_h, _P, _C):", "    for _i in range(_C.shape[1]):"]
+    lines += [f"        {names[n]} = _P[{k}, _i]" for k, n in enumerate(params)]
+    lines += [f"        _C[{k}, _i] = {printer.doprint(t.value)}" for k, (_, t) in enumerate(constants)]
+    lines += ["", "", _JIT,
+              "def nestml_cells(_h, _arrivals, _i_ext, _out, _lo, _hi, _P, _C, _S):",
+              "    _count = 0",
+              "    for _i in range(_lo, _hi):",
+              "        _i_stim = _i_ext[_i] * 1000.0"]  # nA -> pA
+    lines += [f"        {names[n]} = _P[{k}, _i]" for k, n in enumerate(params)]
+    lines += [f"        {c} = _C[{k}, _i]" for k, (c, _) in enumerate(constants)]
+    lines += [f"        {names[n]} = _S[{k}, _i]" for k, n in enumerate(state)]
+    for port in program.spike_ports:
+        # the same sum, in the same order, as NESTMLGroup.arrive's numpy form
+        lines.append(f"        {names[port]} = 0.0")
+        lines += [f"        {names[port]} += _arrivals[{k}, _i] * {WEIGHT_SCALE!r}"
+                  for k, p in enumerate(receptors) if p == port]
+    lines += [f"        _arrivals[{k}, _i] = 0.0" for k in range(len(receptors))]
     lines += ["        " + line for line in printers.scalar_code(rest, names).split("\n")]
-    lines += [f"        _a_{names[n]}[_i] = {names[n]}" for n in state]
+    lines += [f"        _S[{k}, _i] = {names[n]}" for k, n in enumerate(state)]
+    lines += [f"        if {names[SPIKE_FLAG]} > 0.5:",
+              "            _out[_lo + _count] = _i",
+              "            _count += 1",
+              "    return _count"]
     return "\n".join(lines) + "\n"
 
 
 def _load_kernel(source):
-    """The numba kernels (prepare, step) of `source`, written once into the NESTML cache as a module
+    """The numba kernels (prepare, cells) of `source`, written once into the NESTML cache as a module
     (``<cache>/hardware/<key>/kernel.py``) so that numba caches its compiled code next to it."""
     import importlib.util
 
     from pyNN.nestml import cache
-    text = "import math\n\nimport numba\nimport numpy as np\n\n\n@numba.njit(cache=True, nogil=True)\n" + source
+    text = f"import math\n\nimport numba\nimport numpy as np\n\n\n{_JIT}\n" + source
     key = cache.make_key("hardware", GENERATOR_VERSION, text)
 
     def build(work):
@@ -140,38 +165,34 @@ def _load_kernel(source):
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache finds the kernel's globals through it
     spec.loader.exec_module(module)
-    return module.nestml_prepare, module.nestml_kernel
+    return module.nestml_prepare, module.nestml_cells
 
 
 def compile_step(model, program):
-    """(function, source): the step of `program` as ``step(state, params, h, ports, i_stim)``,
-    a numba kernel when the engine uses numba, else the numpy function of :func:`step_source`."""
+    """(numpy step, compiled kernels, source). Where the engine uses numba, the compiled kernels
+    are ``(prepare, cells)`` of :func:`kernel_source` and the source theirs; otherwise the
+    kernels are None and the source that of the numpy function of :func:`step_source`
+    (``step(state, params, h, ports, i_stim)``), which is always returned as well."""
     from pyNN.hardware.engine import kernels
+    namespace = {"np": np}
+    numpy_source = step_source(model, program)
+    exec(compile(numpy_source, f"<NESTML {model.name} step>", "exec"), namespace)  # generated from the IR
     if kernels.use_numba():
         source = kernel_source(model, program)
-        prepare, kernel = _load_kernel(source)
-        _, params, state = _frame(model, program)
-        constants = [c for c, _ in _constants(program)]
-
-        def step(s, p, h, ports, i_stim):
-            if p.get("_prepared_for") != h:  # the propagators, once per parameter change
-                p["_constants"] = [np.empty(len(i_stim)) for _ in constants]
-                if constants:
-                    prepare(h, *[p[n] for n in params], *p["_constants"])
-                p["_prepared_for"] = h
-            kernel(h, ports, i_stim, *[p[n] for n in params], *p["_constants"], *[s[n] for n in state])
-        return step, source
-    source = step_source(model, program)
-    namespace = {"np": np}
-    exec(compile(source, f"<NESTML {model.name} step>", "exec"), namespace)  # generated from the IR
-    return namespace["nestml_step"], source
+        return namespace["nestml_step"], _load_kernel(source), source
+    return namespace["nestml_step"], None, numpy_source
 
 
 class NESTMLGroup(NeuronGroup):
-    """Engine group of a NESTML neuron (subclassed per model by :func:`nestml_cell_type`)."""
+    """Engine group of a NESTML neuron (subclassed per model by :func:`nestml_cell_type`).
 
-    #: set per model: the ir.Model, the StepProgram, the compiled step function
-    model = program = step = None
+    The state and the parameters are (rows, cells) arrays in model units, with one dict of
+    row views each (``state``, ``model_params``) for the numpy step and for reading and
+    setting values by name."""
+
+    #: set per model: the ir.Model, the StepProgram, the numpy step function, the compiled
+    #: kernels (prepare, cells) or None
+    model = program = step = kernels = None
     #: receptor type -> spike port
     receptor_ports = {}
 
@@ -179,17 +200,30 @@ class NESTMLGroup(NeuronGroup):
         specs = [ReceptorSpec(name, "delta") for name in self.receptor_ports]
         self.port_index = [self.program.spike_ports.index(port) for port in self.receptor_ports.values()]
         from pyNN.nestml.program import SPIKE_FLAG
-        self.state = {name: np.zeros(n) for name in self.program.state + [SPIKE_FLAG]}
-        self.pending = np.zeros((len(self.program.spike_ports), n))
+        self.state_block = np.zeros((len(self.program.state) + 1, n))
+        self.state = dict(zip(self.program.state + [SPIKE_FLAG], self.state_block))
+        self.arrived = np.zeros((len(specs), n))
         self.i_ext = np.zeros(n)
+        self.spiking = np.empty(n, dtype=np.int64)
         super().__init__(n, params, specs, h, rng)
         self.state_names = tuple(self.model.state)
 
     def set_parameters(self, params):
         super().set_parameters(params)
-        self.model_params = {name: np.broadcast_to(np.asarray(params[name], dtype=float) / var.to_pynn,
-                                                   (self.n,)).copy()
-                             for name, var in self.model.parameters.items()}
+        names = list(self.model.parameters)
+        self.param_block = np.empty((len(names), self.n))
+        for row, name in zip(self.param_block, names):
+            row[:] = np.asarray(params[name], dtype=float) / self.model.parameters[name].to_pynn
+        self.model_params = dict(zip(names, self.param_block))
+        self.constants = None  # the propagators, computed again at the next step
+
+    def _propagators(self):
+        if self.constants is None:
+            from pyNN.hardware.nestml import _constants
+            self.constants = np.empty((len(_constants(self.program)), self.n))
+            if len(self.constants):
+                self.kernels[0](self.h, self.param_block, self.constants)
+        return self.constants
 
     # --- state --------------------------------------------------------------------------------
     def receptor_of_variable(self, name):
@@ -205,22 +239,43 @@ class NESTMLGroup(NeuronGroup):
         super().reset_dynamic_state()
         for name in self.program.kernel_state:
             self.state[name][:] = 0.0
-        self.pending[:] = 0.0
+        self.arrived[:] = 0.0
 
     # --- one step -----------------------------------------------------------------------------
+    def fast_kernel(self):
+        """The engine's fused step (``engine.core._fast_kernel``): ``step(g, i_ext, arrivals,
+        out)`` returning ``part(lo, hi)``, which runs the compiled kernel on the cells lo..hi-1;
+        None without compiled kernels."""
+        if self.kernels is None:
+            return None
+        cells = self.kernels[1]
+
+        def step(g, i_ext, arrivals, out):
+            h, params, constants, state = g.h, g.param_block, g._propagators(), g.state_block
+
+            def part(lo, hi):
+                return cells(h, arrivals, i_ext, out, lo, hi, params, constants, state)
+            return part
+        return step
+
     def integrate(self, i_ext):
-        self.i_ext = np.asarray(i_ext, dtype=float) * 1000.0  # nA -> pA
+        self.i_ext = np.asarray(i_ext, dtype=float).copy()  # nA
 
     def arrive(self, amounts):
-        from pyNN.nestml.types import WEIGHT_SCALE
-        self.pending[:] = 0.0
-        for k, port in enumerate(self.port_index):
-            self.pending[port] += amounts[k] * WEIGHT_SCALE
+        self.arrived[:] = amounts
 
     def fire(self):
+        if self.kernels is not None:
+            count = self.kernels[1](self.h, self.arrived, self.i_ext, self.spiking, 0, self.n, self.param_block,
+                                    self._propagators(), self.state_block)
+            return self.spiking[:count].copy()
         from pyNN.nestml.program import SPIKE_FLAG
-        self.step(self.state, self.model_params, self.h, self.pending, self.i_ext)
-        self.pending[:] = 0.0
+        from pyNN.nestml.types import WEIGHT_SCALE
+        ports = np.zeros((len(self.program.spike_ports), self.n))
+        for k, port in enumerate(self.port_index):
+            ports[port] += self.arrived[k] * WEIGHT_SCALE
+        self.arrived[:] = 0.0
+        self.step(self.state, self.model_params, self.h, ports, self.i_ext * 1000.0)  # nA -> pA
         return np.flatnonzero(self.state[SPIKE_FLAG] > 0.5)
 
 
@@ -250,9 +305,9 @@ def nestml_cell_type(name, nestml_description, substeps=1):
     from pyNN.nestml import frontend, program, types
     model = frontend.load_neuron(name, nestml_description)
     step = program.step_program(model, BACKEND, substeps)
-    function, source = compile_step(model, step)
+    function, compiled, source = compile_step(model, step)
     group = type(f"NESTMLGroup_{model.name}", (NESTMLGroup,), {
-        "model": model, "program": step, "step": staticmethod(function),
+        "model": model, "program": step, "step": staticmethod(function), "kernels": compiled,
         "receptor_ports": types.receptor_ports(model)})
     solvers = " and ".join(("exact propagators" if s.kind == "analytic" else "RK4") for s in model.solvers)
     extra = {

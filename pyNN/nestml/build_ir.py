@@ -3,11 +3,9 @@
 import sympy
 
 from pyNN.nestml import ir
+from pyNN.nestml.ir import BUILDER_VERSION  # noqa: F401 (the IR cache key's version, re-exported)
 from pyNN.nestml.expressions import ExpressionConverter, UnsupportedConstructError, declared_unit, parse_odetoolbox
 from pyNN.nestml.units import describe_unit
-
-#: bump when the intermediate form built from the same text changes (part of the IR's cache key)
-BUILDER_VERSION = 2
 
 
 def _unit_of(data_type):

@@ -61,8 +61,7 @@ def load_models(sources, synapse_names=()):
     -------
     dict name -> :class:`pyNN.nestml.ir.Model`
     """
-    from pyNN.nestml.build_ir import BUILDER_VERSION
-    key = cache.make_key("ir", BUILDER_VERSION, [text for _, text in sources], sorted(synapse_names),
+    key = cache.make_key("ir", ir.BUILDER_VERSION, [text for _, text in sources], sorted(synapse_names),
                          _SOLVER_OPTIONS)
     models = cache.load_pickle(key)
     if models is None:

@@ -137,6 +137,57 @@ def test_hardware_numpy_step_without_numba():
 COND_TOLERANCE = {"nest": 1e-6, "brian2": 1e-5, "hardware": 5e-3}
 
 
+def _hardware_network(sim, celltype, threads):
+    """60 recurrently connected NESTML cells driven by spike trains: (spike times per cell, V_m)."""
+    from pyNN.random import NumpyRNG
+    sim.setup(timestep=0.1, threads=threads)
+    cells = sim.Population(60, celltype, initial_values={"V_m": np.linspace(-65.0, -56.0, 60)})
+    drive = sim.Population(10, sim.SpikeSourceArray(spike_times=[2.0 + 3.0 * k for k in range(30)]))
+    sim.Projection(drive, cells, sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=3)),
+                   sim.StaticSynapse(weight=0.01, delay=0.5), receptor_type="excitatory")
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.2, rng=NumpyRNG(seed=4)),
+                   sim.StaticSynapse(weight=0.005, delay=0.1), receptor_type="inhibitory")
+    sim.DCSource(amplitude=0.2, start=20.0, stop=60.0).inject_into(cells[:30])
+    cells.record(["spikes", "V_m"])
+    sim.run(100.0)
+    segment = cells.get_data().segments[0]
+    spikes = [np.asarray(st.magnitude) for st in segment.spiketrains]
+    v = np.asarray(segment.filter(name="V_m")[0].magnitude)
+    sim.end()
+    return spikes, v
+
+
+def test_hardware_compiled_kernel_matches_numpy_step(monkeypatch):
+    """The compiled kernel (one fused call per group and step, also split over two threads) and
+    the numpy step run the same network: same spikes, V_m equal to rounding (the propagators'
+    exp may differ in the last bit between numba and numpy)."""
+    from pyNN.hardware.engine import kernels, threads
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed")
+    sim = importlib.import_module("pyNN.hardware")
+    monkeypatch.setattr(threads, "MIN_CELLS_PER_THREAD", 20)  # so that 60 cells are split over 2 threads
+    params = dict(C_m=0.25, g_L=0.25 / 15.0, E_L=-65.0, V_reset=-68.0, V_th=-55.0, refr_T=2.0,
+                  tau_syn_exc=1.5, tau_syn_inh=5.0, E_exc=0.0, E_inh=-75.0, I_e=0.2)
+    results = {}
+    for use_numba, n_threads in ((False, 1), (True, 1), (True, 2)):
+        previous = kernels.set_use_numba(use_numba)
+        try:
+            celltype = sim.nestml.nestml_cell_type("iaf_cond_exp_neuron",
+                                                   library_model("neurons", "iaf_cond_exp_neuron"))
+            assert (celltype.engine_group.kernels is not None) == use_numba
+            results[(use_numba, n_threads)] = _hardware_network(sim, celltype(**params), n_threads)
+        finally:
+            kernels.set_use_numba(previous)
+    reference_spikes, reference_v = results[(False, 1)]
+    assert sum(len(s) for s in reference_spikes) > 60, "the network should be active"
+    for key in [(True, 1), (True, 2)]:
+        spikes, v = results[key]
+        for expected, got in zip(reference_spikes, spikes):
+            np.testing.assert_array_equal(got, expected)
+        np.testing.assert_allclose(v, reference_v, rtol=0, atol=1e-9)
+
+
+
 @pytest.mark.parametrize("backend", NEURON_BACKENDS)
 def test_iaf_cond_exp_matches_IF_cond_exp(backend):
     sim, iaf_cond_exp = generated_cell_type(backend, "iaf_cond_exp_neuron")

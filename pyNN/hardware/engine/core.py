@@ -461,6 +461,8 @@ def _fast_kernel(group):
     rec = group.receptors
     if getattr(group, "quantise", False) or getattr(group, "substeps", 1) > 1:
         return None
+    if hasattr(group, "fast_kernel"):  # a group that compiles its own fused step (generated models)
+        return group.fast_kernel()
     exact_lif_cond = isinstance(group, LIFConductance) and not isinstance(group, GIF)
     if exact_lif_cond and not group.adaptation and rec.kinds == ["cond_exp", "cond_exp"]:
         e_rev = np.array([np.broadcast_to(spec.e_rev, (group.n,)) for spec in rec.specs], dtype=float)
