@@ -97,11 +97,12 @@ def test_receptor_currents_are_recorded(sim, sampling_interval, request):
     post = sim.Population(2, point, label="isyn")
     source = sim.Population(2, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in ISYN_INPUT]),
                             label="isyn input")
+    kwargs = {} if sampling_interval is None else {"sampling_interval": sampling_interval}
     for name, (_, weight, delay) in ISYN_RECEPTORS.items():
+        if name == "GABA":  # a projection made after record() counts too
+            post.record(["AMPA.isyn", "GABA.isyn"], **kwargs)
         connector = sim.AllToAllConnector() if name == "AMPA" else sim.OneToOneConnector()
         sim.Projection(source, post, connector, sim.StaticSynapse(weight=weight, delay=delay), receptor_type=name)
-    kwargs = {} if sampling_interval is None else {"sampling_interval": sampling_interval}
-    post.record(["AMPA.isyn", "GABA.isyn"], **kwargs)
     sim.run(10.0)
     sim.run(10.0)
     sim.reset()
