@@ -16,6 +16,7 @@ from pyNN import errors
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, ID, roots
 from pyNN.core import missing_hook
+from pyNN.parameters import Sequence
 from pyNN.standardmodels import backend_type, electrodes
 from pyNN.random import NumpyRNG
 
@@ -48,21 +49,44 @@ class CurrentSourceMixin:
         self._noise = None
         state = self._simulator.state
         self._session = state.session
-        # (segment, first step, parameter values): what was in force when, for get_data()
-        self._history = [(state.segment_counter, 0, self._values())]
         state.current_sources.append(self)
         self._index = len(state.current_sources)
+        # (segment, first step, parameter values): what was in force when, for get_data()
+        self._history = [(state.segment_counter, 0, self._values())]
         self._create_device()
 
     # --- parameters --------------------------------------------------------------------
-    def _values(self, parameter_space=None):
+    def _values(self, parameter_space=None, on_grid=True):
+        """The parameter values; with `on_grid`, change times put on the time grid (as
+        the source acts: see :meth:`_on_grid`)."""
         ps = (self.parameter_space if parameter_space is None else parameter_space).copy()
         ps.shape = (1,)
         ps.evaluate(simplify=True)
-        return ps.as_dict()
+        values = ps.as_dict()
+        return self._on_grid(values) if on_grid else values
+
+    def _on_grid(self, values):
+        """Step change times rounded to the nearest step (one RoundingWarning per source);
+        of several times that fall on one step only the last acts (the earlier amplitudes
+        would last no time at all), so only it is kept, with its amplitude. The values
+        read back are those the simulation uses, on every backend."""
+        if "times" not in values or "amplitudes" not in values:
+            return values
+        times = electrodes.values_of(values["times"])
+        if times.size == 0:
+            return values
+        state = self._simulator.state
+        steps = state.time_to_steps(times, f"'times' of {type(self).__name__} (current source {self._index})",
+                                    key=("times", id(self)))
+        last = np.append(steps[1:] != steps[:-1], True)  # the last time given for each step
+        amplitudes = electrodes.values_of(values["amplitudes"])
+        values["times"] = Sequence(steps[last] * state.dt)
+        values["amplitudes"] = Sequence(amplitudes[last])
+        return values
 
     def _check(self, parameter_space=None):
-        values = self._values(parameter_space)
+        # PyNN's rule: the times as given must be >= 0 and strictly increasing
+        values = self._values(parameter_space, on_grid=False)
         type(self).check_values(values, type(self).__name__)
         for name in ("start", "stop"):
             if name in values and values[name] < 0:

@@ -13,6 +13,7 @@ import numpy as np
 from pyNN import errors, recording
 from pyNN.recording import synapses
 from pyNN.nest import simulator
+from pyNN.nest.receptor_currents import ReceptorCurrentTracker
 
 
 def _set_device(device, **params):
@@ -49,12 +50,34 @@ class Recorder(recording.Recorder):
         self._multimeters = {}  # id(epoch) -> (multimeter, last fetched step)
         self._epochs = {}  # the same keys -> the signal epoch
         self._tail = {}  # the same keys -> {step: samples read from the cells (see _capture_tail)}
+        self._trackers = {}  # variable -> ReceptorCurrentTracker (receptor currents NEST does not expose)
+
+    def record(self, variables, indices, sampling_interval=None):
+        # a receptor current can only be recorded from a known value (see receptor_currents):
+        # refused before anything changes
+        state = simulator.state
+        names = [variables] if isinstance(variables, str) else (variables or [])
+        tracked = [v for v in names if _tracked(self.population, v) and self.population.celltype.can_record(v)]
+        if tracked and state.steps > 0 and state.warmed_up:
+            self.fetch()
+            for var in tracked:
+                mask = self.recorded.get(var, np.zeros(self.population.size, dtype=bool)).copy()
+                mask[indices] = True
+                tracker = self._trackers.get(var) or ReceptorCurrentTracker(self.population, var)
+                tracker.value_now(np.flatnonzero(mask))
+        super().record(variables, indices, sampling_interval)
+
+    def _before_run(self):
+        for tracker in self._trackers.values():
+            tracker.attach()
 
     def _capture_tail(self, step):
         """Read the samples of user step `step` from the cells, for multimeters whose samples
         NEST will deliver only after the end of the current run (see State._advance)."""
         for key, epoch in self._epochs.items():
             k = epoch.interval_steps
+            if key[0] in self._trackers:
+                continue  # rebuilt from the spikes when fetched (receptor_currents)
             if step > epoch.t_start_steps and (step - epoch.t_start_steps) % k == 0:
                 values = np.asarray(self._current_native(key[0], epoch.indices), dtype=float)
                 self._tail.setdefault(key, {})[step] = values
@@ -68,7 +91,7 @@ class Recorder(recording.Recorder):
         model = model[0] if isinstance(model, tuple) else model
         readable = set(nest.GetDefaults(model)) if model else set()
         multisynapse_g = native.startswith("g_") and native[2:].isdigit() and "g" in readable
-        if native not in readable and not multisynapse_g:
+        if native not in readable and not multisynapse_g and not _tracked(pop, variable):
             # NEST's multimeter delivers the sample at the end of a run one step late, so the
             # library reads that sample from the cell's state, which NEST does not expose here
             raise errors.NoModelAvailableError(
@@ -109,6 +132,8 @@ class Recorder(recording.Recorder):
         if abs(offset - si) < 1e-9 * si:
             offset = 0.0
         native_var = pop.native_type.variable_map[variable]
+        if _tracked(pop, variable):
+            self._trackers.setdefault(variable, ReceptorCurrentTracker(pop, variable)).restart(epoch.indices)
         mm = nest.Create("multimeter", params={"record_from": [native_var], "interval": si,
                                                "offset": offset})
         state.records_signals = True  # keeps NEST's min_delay at one step (see simulator.py)
@@ -176,6 +201,15 @@ class Recorder(recording.Recorder):
             if offset_param:
                 block += pop._std[offset_param][epoch.indices]
             chunks.append(block)
+        tracker = self._trackers.get(variable)
+        if tracker is not None:
+            if from_mm.size:
+                tracker.delivered(from_mm[-1], chunks[-1][-1])
+            rest = wanted[wanted > (from_mm[-1] if from_mm.size else last_step)]
+            if rest.size:
+                chunks.append(tracker.values_at(rest))
+            self._multimeters[key] = (mm, now)
+            return chunks
         if late.size:
             captured = self._tail.get(key, {})
             missing = [int(step) for step in late if step not in captured]
@@ -238,6 +272,11 @@ class Recorder(recording.Recorder):
 
     def _current_values(self, variable, indices):
         state = simulator.state
+        if _tracked(self.population, variable) and state.steps > 0:
+            tracker = self._trackers.get(variable)
+            if tracker is None:
+                tracker = self._trackers[variable] = ReceptorCurrentTracker(self.population, variable)
+            return tracker.value_now(indices)
         if not state.warmed_up or state.steps == 0:
             return self.population._initial[variable][indices] if variable in self.population._initial \
                 else np.zeros(len(indices))
@@ -255,12 +294,30 @@ class WeightEventLog:
     after the synapse's update. Fetched from NEST in pieces (and the device emptied, so that
     no event is fetched twice) and shared by the samplers of the projections using the model."""
 
-    def __init__(self, model):
-        self.device = nest.Create("weight_recorder")
+    FIELDS = ("senders", "targets", "times", "weights", "ports", "receptors")
+
+    def __init__(self, model, targets=None):
+        # targets: node ids whose incoming spikes are wanted (None: all)
+        self.targets = None if targets is None else np.unique(np.asarray(targets, dtype=np.int64))
+        params = {} if self.targets is None else {"targets": nest.NodeCollection(self.targets.tolist())}
+        self.device = nest.Create("weight_recorder", params=params)
         nest.SetDefaults(model, {"weight_recorder": self.device})
         self.pieces = []  # (number of the first event, {name: array})
         self.fetched = 0  # events fetched so far
         self.cursors = {}  # reader key -> number of the next event it has not taken
+
+    def watch(self, targets=None):
+        """Report the spikes reaching `targets` (node ids) too; None: those reaching any cell."""
+        if self.targets is None:
+            return
+        if targets is None:
+            self.targets = None
+            _set_device(self.device, targets=nest.NodeCollection([]))  # (an empty filter lets all pass)
+            return
+        wider = np.union1d(self.targets, np.asarray(targets, dtype=np.int64))
+        if wider.size != self.targets.size:
+            self.targets = wider
+            _set_device(self.device, targets=nest.NodeCollection(wider.tolist()))
 
     def register(self, key):
         """A reader `key` that takes the events not fetched yet and all later ones. (Those
@@ -268,14 +325,14 @@ class WeightEventLog:
         finds them again by applying them, so none of them can be missing.)"""
         self.cursors[key] = self.fetched
 
-    def take(self, key):
-        """The events that reader `key` has not taken yet: (senders, targets, times, weights)."""
+    def take(self, key, extra=()):
+        """The events that reader `key` has not taken yet: (senders, targets, times, weights),
+        followed by the fields named in `extra` ('ports', 'receptors')."""
         # one status read: NEST builds the whole status, events included, for any of its keys
         events = _get_device(self.device, "events")
         n = np.asarray(events["times"]).size
         if n:
-            self.pieces.append((self.fetched, {name: np.asarray(events[name])
-                                               for name in ("senders", "targets", "times", "weights")}))
+            self.pieces.append((self.fetched, {name: np.asarray(events[name]) for name in self.FIELDS}))
             _set_device(self.device, n_events=0)
             self.fetched += n
         first = self.cursors[key]
@@ -285,7 +342,7 @@ class WeightEventLog:
         oldest = min(self.cursors.values())
         self.pieces = [(start, piece) for start, piece in self.pieces if start + piece["times"].size > oldest]
         out = []
-        for name in ("senders", "targets", "times", "weights"):
+        for name in ("senders", "targets", "times", "weights") + tuple(extra):
             arrays = [piece[name][max(first - start, 0):] for start, piece in parts]
             out.append(np.concatenate(arrays) if arrays else np.zeros(0))
         return out
@@ -345,3 +402,11 @@ class WeightSampler:
         """After reset(): the kernel was rebuilt from the core's values, with a new model."""
         self.current = self.projection._core_weights()
         self._attach()
+
+
+def _tracked(population, variable):
+    """Whether `variable` is a receptor current that NEST records but does not expose
+    (its last sample of a run comes from a ReceptorCurrentTracker)."""
+    native = getattr(population.native_type, "variable_map", {}).get(variable, "")
+    return native.startswith("I_syn_") and native[6:].isdigit() and hasattr(population.native_type,
+                                                                                "receptor_ports")

@@ -223,13 +223,16 @@ class State(BaseState):
         self.postsynaptic_stdp_values = {}
         self.warmed_up = False
 
-    def weight_event_log(self, model):
+    def weight_event_log(self, model, targets=None):
         """The log of the weight events of synapse model `model` (a weight_recorder attached
-        to it at the first call, until the kernel is rebuilt)."""
+        to it at the first call, until the kernel is rebuilt), for spikes reaching the node
+        ids `targets` (with other callers' targets; None: every target)."""
         log = self.weight_event_logs.get(model)
         if log is None:
             from pyNN.nest.recording import WeightEventLog  # imported here: recording imports us
-            log = self.weight_event_logs[model] = WeightEventLog(model)
+            log = self.weight_event_logs[model] = WeightEventLog(model, targets)
+        else:
+            log.watch(targets)
         return log
 
     def _begin_run(self, target_steps):
@@ -242,6 +245,8 @@ class State(BaseState):
                 population._restore_native(native)
                 population._apply_initial_values()
             self.warmed_up = True
+        for recorder in self.recorders:
+            recorder._before_run()  # e.g. listen to the spikes of projections made since the last run
         # Prepare/Run/Cleanup is NEST's way of simulating in slices (see pyNN.common.interrupt)
         nest.Prepare()
 

@@ -35,7 +35,8 @@ def _held(steps, change_steps, amplitudes):
     return np.where(k >= 0, np.asarray(amplitudes, dtype=float)[np.maximum(k, 0)], 0.0)
 
 
-def _values_of(sequence):
+def values_of(sequence):
+    """The values of a Sequence (or array-like) as a float array."""
     return np.asarray(getattr(sequence, "value", sequence), dtype=float)
 
 
@@ -99,8 +100,8 @@ class StepCurrentSource(_CurrentSource):
     @staticmethod
     def waveform(steps, dt, v, noise=None):
         """The current (nA) during the steps starting at `steps` * dt, for values `v`."""
-        change_steps = np.rint(_values_of(v["times"]) / dt).astype(np.int64)
-        return _held(np.asarray(steps), change_steps, _values_of(v["amplitudes"]))
+        change_steps = np.rint(values_of(v["times"]) / dt).astype(np.int64)
+        return _held(np.asarray(steps), change_steps, values_of(v["amplitudes"]))
     array_checks = (
         ("times", _times_increasing_non_negative, "times must be >= 0 ms and strictly increasing"),
     )

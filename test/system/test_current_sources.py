@@ -103,6 +103,30 @@ def test_step_current_source_starting_later(sim):
     check_membrane_follows_current(sim, times, v, current)
 
 
+def test_step_times_are_put_on_the_grid(sim):
+    """Off-grid change times are rounded to the nearest step (RoundingWarning); of two times
+    on one step the later one (and its amplitude) is kept; the values read back are those
+    the simulation uses (PyNN's issue 512 scenario, without NEST's min_delay shift)."""
+    from pyNN.errors import RoundingWarning
+    with pytest.warns(RoundingWarning, match="StepCurrentSource"):
+        source = sim.StepCurrentSource(times=[10.04, 20.06, 20.07],
+                                       amplitudes=[0.3, -0.2, 0.4])
+    # 10.04 -> 10.0; 20.06 and 20.07 -> 20.1: the last of those two holds
+    np.testing.assert_allclose(np.asarray(source.times.value), [10.0, 20.1], atol=1e-12)
+    np.testing.assert_allclose(np.asarray(source.amplitudes.value), [0.3, 0.4])
+    times, v, current = inject_and_run(sim, source)
+    i = current.magnitude.reshape(-1)
+    expected = np.select([times >= 20.1 - 1e-9, times >= 10.0 - 1e-9], [0.4, 0.3], 0.0)
+    np.testing.assert_allclose(i, expected)
+    check_membrane_follows_current(sim, times, v, current)
+
+
+def test_step_times_are_checked_as_given(sim):
+    """Times that would only become increasing after rounding are refused, as in PyNN."""
+    with pytest.raises(ValueError, match="strictly increasing"):
+        sim.StepCurrentSource(times=[0.5, 0.4999, 0.8], amplitudes=[0.5, -0.5, 0.5])
+
+
 def test_noisy_current_source(sim):
     p = dict(mean=0.2, stdev=0.4, start=5.0, stop=45.0, dt=1.0)
     source = sim.NoisyCurrentSource(**p)

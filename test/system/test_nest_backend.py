@@ -475,3 +475,33 @@ def test_explicit_min_delay_leaves_max_delay_unlimited_before_the_first_run():
     assert nest.GetKernelStatus(["min_delay", "max_delay"]) == pytest.approx((1.0, 25.0))
     spikes = _spike_lists(cells)[0]
     assert len(spikes) == 1 and 27.0 < spikes[0] < 40.0  # the input arrives at 27 ms
+
+
+def _isyn_cell():
+    point = sim.PointNeuron(sim.LIF(), AMPA=sim.CurrExpPostSynapticResponse(tau_syn=3.0))
+    post = sim.Population(2, point, label="isyn cells")
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[4.0, 9.5]), label="isyn source")
+    sim.Projection(source, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.2, delay=0.5),
+                   receptor_type="AMPA")
+    return post
+
+
+def test_receptor_current_recording_must_start_with_the_segment():
+    """NEST does not expose a receptor current: the library rebuilds the last sample of each
+    run from the spikes since the last delivered sample, so it must know the current when
+    recording starts: at time 0 of a segment, or for cells recorded until then."""
+    post = _isyn_cell()
+    sim.run(5.0)
+    with pytest.raises(errors.NotSupportedError, match="AMPA.isyn.*isyn cells.*reset"):
+        post.record("AMPA.isyn")
+    assert post.recorder.recorded.get("AMPA.isyn") is None  # a refused record() changes nothing
+    sim.reset()
+    post.record("AMPA.isyn")  # at the start of the new segment
+    sim.run(5.0)
+    first = post.get_data("AMPA.isyn", clear=True).segments[-1].analogsignals[0]
+    sim.run(5.0)  # cells recorded until now: recording goes on, from the last sample
+    second = post.get_data("AMPA.isyn").segments[-1].analogsignals[0]
+    assert first.magnitude[-1, 0] == pytest.approx(0.2 * np.exp(-0.5 / 3.0), rel=1e-12)
+    assert second.magnitude[0, 0] == first.magnitude[-1, 0]
+    # 9.5 + 0.5 arrives in the last step of the second run
+    assert second.magnitude[-1, 0] == pytest.approx(0.2 * np.exp(-5.5 / 3.0) + 0.2, rel=1e-12)

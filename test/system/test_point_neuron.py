@@ -5,7 +5,7 @@ receptor named 'inhibitory' hyperpolarizes as IF_curr_exp's inhibitory input doe
 import numpy as np
 import pytest
 
-from scenario_tools import backend_support, cell_type, population, record, run, spike_times
+from scenario_tools import backend_support, cell_type, known_bug, population, record, run, spike_times
 
 INPUT_TIMES = [[5.0, 7.0, 30.0, 31.0], [15.0, 40.0]]
 
@@ -66,3 +66,59 @@ def test_gif_threshold_at_rest_is_v_t_star(sim):
     run(sim, 10.0)
     v_t = cell.get_data().segments[0].filter(name="v_t")[0].magnitude[:, 0]
     np.testing.assert_allclose(v_t, -48.0, atol=1e-9)
+
+
+# spikes that arrive at the last step of each run (9.6 + 0.4, 9.9 + 0.1, 19.6 + 0.4, ...)
+ISYN_INPUT = [[2.0, 9.6, 19.6], [5.0, 9.9, 19.9]]
+ISYN_RECEPTORS = {"AMPA": (2.0, 0.5, 0.4), "GABA": (7.0, -0.3, 0.1)}  # tau_syn, weight, delay
+
+
+def _expected_isyn(times, receptor, post):
+    """The current of a receptor from the spikes (all-to-all for AMPA, one-to-one for GABA):
+    each arrival adds the weight, which decays with tau_syn; a spike that arrives at t is in
+    the sample at t."""
+    tau, weight, delay = ISYN_RECEPTORS[receptor]
+    sources = range(2) if receptor == "AMPA" else [post]
+    arrivals = np.array([t + delay for k in sources for t in ISYN_INPUT[k]])
+    lag = times[:, None] - arrivals[None, :]
+    return np.where(lag > -1e-9, weight * np.exp(-np.clip(lag, 0.0, None) / tau), 0.0).sum(axis=1)
+
+
+@pytest.mark.parametrize("sampling_interval", [None, 0.5])
+def test_receptor_currents_are_recorded(sim, sampling_interval, request):
+    """'<receptor>.isyn' of a PointNeuron on every backend: the exact current of each receptor,
+    one sample per sampling interval with both ends, the samples at the end of each run
+    included (with spikes arriving in the last step), in two runs and after reset()."""
+    known_bug(request, sim, "receptor current at arrival")
+    sim.setup(timestep=0.1)
+    point = sim.PointNeuron(sim.LIF(v_thresh=-50.0),
+                            **{name: sim.CurrExpPostSynapticResponse(tau_syn=tau)
+                               for name, (tau, _, _) in ISYN_RECEPTORS.items()})
+    post = sim.Population(2, point, label="isyn")
+    source = sim.Population(2, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in ISYN_INPUT]),
+                            label="isyn input")
+    kwargs = {} if sampling_interval is None else {"sampling_interval": sampling_interval}
+    for name, (_, weight, delay) in ISYN_RECEPTORS.items():
+        if name == "GABA":  # a projection made after record() counts too
+            post.record(["AMPA.isyn", "GABA.isyn"], **kwargs)
+        connector = sim.AllToAllConnector() if name == "AMPA" else sim.OneToOneConnector()
+        sim.Projection(source, post, connector, sim.StaticSynapse(weight=weight, delay=delay), receptor_type=name)
+    sim.run(10.0)
+    sim.run(10.0)
+    sim.reset()
+    sim.run(20.0)
+    step = sampling_interval or 0.1
+    expected_times = np.arange(201 if step == 0.1 else 41) * step
+    segments = post.get_data().segments
+    assert len(segments) == 2
+    for segment in segments:
+        for name in ISYN_RECEPTORS:
+            signal = segment.filter(name=f"{name}.isyn")[0]
+            assert str(signal.units.dimensionality) == "nA"
+            times = signal.times.rescale("ms").magnitude
+            np.testing.assert_allclose(times, expected_times, atol=1e-9)
+            values = signal.magnitude
+            assert abs(values[-1]).min() > 0.1  # the last sample holds a spike of the last step
+            for cell in range(2):
+                np.testing.assert_allclose(values[:, cell], _expected_isyn(times, name, cell), rtol=1e-9,
+                                           atol=1e-12)

@@ -337,9 +337,13 @@ __all__ = list(cells.__all__)  # the same public names as the standard module
 LIMITATIONS = (
     "native models: `native_cell_type(name)`, `native_synapse_type(name)` and `native_electrode_type(name)` "
     "wrap any NEST model, with NEST's parameter names and units.",
-    "`gsyn_exc`/`gsyn_inh` of HH_cond_exp and `<receptor>.isyn` of PointNeuron(LIF, "
-    "CurrExpPostSynapticResponse) cannot be recorded (NEST does not expose their current value, which the "
-    "library needs for the last sample of each run); recording them raises NoModelAvailableError.",
+    "`gsyn_exc`/`gsyn_inh` of HH_cond_exp cannot be recorded (NEST does not expose their current value, which "
+    "the library needs for the last sample of each run); recording them raises NoModelAvailableError.",
+    "`<receptor>.isyn` of PointNeuron(LIF, CurrExpPostSynapticResponse): NEST does not expose the receptor "
+    "current, so the last sample of each run is rebuilt exactly from the last sample NEST delivered and the "
+    "spikes arriving since (a weight_recorder on the synapse models of the projections onto the population, "
+    "restricted to the recorded cells); recording it must therefore start at time 0 of a segment (before the "
+    "first run or after reset()) or go on from cells recorded until then, else NotSupportedError.",
     "the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot be changed (NEST "
     "does not allow setting them); setting them gives a warning and they start at their default values (as in PyNN).",
     "STDP: `dendritic_delay_fraction` must be 1.0 and `w_min` 0 (NEST's stdp_synapse and "
