@@ -106,6 +106,7 @@ class SharedGroup:
         self.size = sum(p.size for p in self.members)
         self.units = {name: unit for name, (unit, _) in constants.items()}
         namespace = {name: constant_value(unit, value) for name, (unit, value) in constants.items()}
+        namespace.update(getattr(model, "functions", {}))
         equations = "\n".join(line for line in model.equations.split("\n")
                               if not ((m := _DECLARATION.match(line)) and m.group(1) in self.units))
         name = state.unique_name(type(first.celltype).__name__.lower())

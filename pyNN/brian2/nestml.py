@@ -56,6 +56,27 @@ def _legal_names(names):
     return out
 
 
+#: the name of :func:`where_function` in the generated step code
+WHERE = "nestml_where"
+
+
+def where_function():
+    """A Brian2 function ``nestml_where(g, a, b)``: `a` where g > 0.5, else `b` (numpy and
+    Cython), for the guarded assignments of the step code."""
+    import numpy as np
+    from brian2 import Function
+    from brian2.codegen.generators import CythonCodeGenerator, NumpyCodeGenerator
+
+    function = Function(lambda g, a, b: np.where(g > 0.5, a, b), arg_units=[1, 1, 1], return_unit=1,
+                        stateless=True)
+    function.implementations.add_implementation(NumpyCodeGenerator, lambda g, a, b: np.where(g > 0.5, a, b),
+                                                name=WHERE)
+    function.implementations.add_implementation(
+        CythonCodeGenerator, f"cdef double {WHERE}(double g, double a, double b):\n"
+                             f"    return a if g > 0.5 else b\n", name=WHERE)
+    return function
+
+
 def brian2_model_of(model, program):
     """The :class:`~pyNN.brian2.standardmodels.cells.Brian2Model` of a NESTML neuron."""
     from pyNN.brian2.standardmodels.cells import _INJECTION, Brian2Model
@@ -66,7 +87,7 @@ def brian2_model_of(model, program):
     names = _legal_names(variables)
     names["__h"] = "(dt/ms)"
     names.update(current_ports(model, program, BACKEND, "(I_inj/pA)"))
-    code = printers.brian2_code(program, names)
+    code = printers.brian2_code(program, names, where=WHERE)
     code += "".join(f"\n{names[p]} = 0" for p in program.spike_ports)  # this step's weights are used
     declared = [names[v] for v in variables] + [SPIKE_FLAG]
     equations = "\n".join(f"{v} : 1" for v in declared) + "\n" + _INJECTION
@@ -76,7 +97,7 @@ def brian2_model_of(model, program):
     return Brian2Model(model.name, equations, threshold=f"{SPIKE_FLAG} > 0.5", reset="", refractory=False,
                        method="euler", receptors=receptors, weight_unit="1", state=state,
                        spikes_after_update=True, regular_code=code, regular_when="after_synapses",
-                       injectable=bool(program.continuous_ports))
+                       injectable=bool(program.continuous_ports), functions={WHERE: where_function()})
 
 
 def nestml_cell_type(name, nestml_description, substeps=1):

@@ -6,6 +6,7 @@ from pyNN.nestml import ir
 from pyNN.nestml.ir import BUILDER_VERSION  # noqa: F401 (the IR cache key's version, re-exported)
 from pyNN.nestml.expressions import ExpressionConverter, UnsupportedConstructError, declared_unit, parse_odetoolbox
 from pyNN.nestml.units import describe_unit
+from pyNN.nestml.user_functions import inline_functions
 
 
 def _unit_of(data_type):
@@ -62,7 +63,8 @@ class ModelBuilder:
         equations = m.get_equations_blocks()
         for eq_block in equations:
             declared.update(i.get_variable_name() for i in eq_block.get_inline_expressions())
-        declared.update(f.get_name() for f in m.get_functions())
+        self.function_names = {f.get_name() for f in m.get_functions()}
+        declared.update(self.function_names)
         self.names = declared
         conv = ExpressionConverter(declared, spike_ports)
 
@@ -95,6 +97,7 @@ class ModelBuilder:
         outputs = m.get_output_blocks()
         if outputs:
             out.output = "spike" if outputs[0].is_spike() else "continuous"
+        inline_functions(out)
         if self.kind == "synapse":
             self._synapse_roles(out)
         return out
@@ -130,7 +133,7 @@ class ModelBuilder:
         return out
 
     def _parse(self, text):
-        return parse_odetoolbox(text, self.names)
+        return parse_odetoolbox(text, self.names, self.function_names)
 
     def _solver(self, raw):
         kind = "analytic" if raw["solver"].startswith("analytic") else "numeric"

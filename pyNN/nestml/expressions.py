@@ -176,14 +176,32 @@ class ExpressionConverter:
             return number
         raise UnsupportedConstructError(f"expression '{node}'", node)
 
-    @staticmethod
-    def _unit_factor(unit_type):
-        symbol = unit_type.get_type_symbol()
-        unit = getattr(symbol, "astropy_unit", None)
-        if unit is None:
-            from astropy import units as u
-            unit = u.Unit(str(unit_type).replace("**", "^"))
-        return exact_factor(model_factor(unit))
+    def _unit_factor(self, unit_type):
+        """The model-unit factor of a literal's unit. NESTML's parser also takes a product
+        written right after a literal as its unit, variables included (``1 nS * IT_m`` in
+        ``hill_tononi_neuron``): such a "unit" is taken apart into unit factors and symbols."""
+        from pynestml.symbols.predefined_units import PredefinedUnits
+        unit = getattr(unit_type.get_type_symbol(), "astropy_unit", None)
+        if unit is not None:
+            return exact_factor(model_factor(unit))
+        if unit_type.is_encapsulated:
+            return self._unit_factor(unit_type.compound_unit)
+        if unit_type.is_pow:
+            exponent = unit_type.exponent if unit_type.exponent is not None else \
+                sympy.Rational(unit_type.exponent_num) / sympy.Rational(unit_type.exponent_den)
+            return self._unit_factor(unit_type.base) ** sympy.sympify(exponent)
+        if unit_type.is_times or unit_type.is_div:
+            lhs = unit_type.get_lhs()
+            lhs = sympy.Integer(lhs) if isinstance(lhs, int) else self._unit_factor(lhs)
+            rhs = self._unit_factor(unit_type.get_rhs())
+            return lhs * rhs if unit_type.is_times else lhs / rhs
+        name = unit_type.unit
+        if name in self._locals or name in self.declared:
+            return sympy.Symbol(name)
+        if name is not None and PredefinedUnits.is_unit(name):
+            return exact_factor(model_factor(PredefinedUnits.get_unit(name).get_unit()))
+        raise UnsupportedConstructError(f"unit '{unit_type}' (neither a unit nor a variable of the model)",
+                                        unit_type)
 
     def variable(self, var):
         """A symbol (or unit factor, or constant) for a NESTML ASTVariable."""
@@ -309,20 +327,23 @@ def declared_unit(data_type):
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
-def parse_odetoolbox(text, names):
+def parse_odetoolbox(text, names, functions=()):
     """Parse an expression string produced by odetoolbox into sympy, with every name of
-    `names` a plain Symbol (Python keywords such as ``lambda`` are allowed as names)."""
+    `names` a plain Symbol (Python keywords such as ``lambda`` are allowed as names) and every
+    name of `functions` (the model's user functions) an undefined sympy function."""
     renamed = {}
 
     def rename(match):
         word = match.group(0)
-        if keyword.iskeyword(word) and word not in ("and", "or", "not", "if", "else"):
+        if keyword.iskeyword(word) and word not in ("and", "or", "not", "if", "else", "True", "False", "None"):
             renamed["__kw_" + word] = word
             return "__kw_" + word
         return word
 
     text = _IDENTIFIER.sub(rename, str(text))
-    local = {n: sympy.Symbol(n) for n in names if not keyword.iskeyword(n)}
+    local = {n: sympy.Symbol(n) for n in names if not keyword.iskeyword(n) and n not in functions}
+    local.update({n: sympy.Function(n) for n in functions})
     local.update({k: sympy.Symbol(v) for k, v in renamed.items()})
-    local.update({"e": sympy.E, "E": sympy.E, "expm1": ir.expm1, "min": sympy.Min, "max": sympy.Max})
+    local.update({"e": sympy.E, "E": sympy.E, "expm1": ir.expm1, "min": sympy.Min, "max": sympy.Max,
+                  "log10": lambda x: sympy.log(x, 10)})
     return parse_expr(text, local_dict=local)

@@ -49,7 +49,7 @@ import sympy
 
 #: bump when the intermediate form built from the same text changes (part of the IR's cache key;
 #: kept here, not in build_ir, so that a cache hit does not import the builder and astropy)
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 
 #: the symbol of the integration time step (ms) in propagators and update expressions
 TIMESTEP = sympy.Symbol("__h")

@@ -224,13 +224,15 @@ def _code(program, printer, names, assign, guarded, boolean="{}"):
     return "\n".join(lines)
 
 
-def brian2_code(program, names):
+def brian2_code(program, names, where=None):
     """The statements of a :class:`~pyNN.nestml.program.StepProgram` as Brian2 abstract code.
     A guarded assignment is ``x = g*(value) + (1 - g)*x`` with the guard g an integer 0/1
-    (exact for finite values)."""
+    (exact for finite values), or ``x = where(g, value, x)`` if the back end gives the name of
+    such a function as `where` (then a value that is not finite where the guard is 0, such as a
+    division by zero in a branch not taken, does not reach x)."""
     booleans = {s.name for s in program.statements if isinstance(s, Temp) and s.boolean}
-    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", "{t} = {g}*({v}) + (1 - {g})*{t}",
-                 boolean="int({})")
+    guarded = "{t} = {g}*({v}) + (1 - {g})*{t}" if where is None else f"{{t}} = {where}({{g}}, {{v}}, {{t}})"
+    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", guarded, boolean="int({})")
 
 
 def numpy_code(program, names):

@@ -96,6 +96,7 @@ class _Builder:
         self.substeps = int(substeps)
         self.out = []
         self.counter = 0
+        self.booleans = None
         self.inline = {sympy.Symbol(k): v for k, v in model.inline_expressions.items()}
         self.kernel_vars = [v for k in model.kernels for v in k.state_variables]
         self.analytic = next((s for s in model.solvers if s.kind == "analytic"), None)
@@ -120,6 +121,7 @@ class _Builder:
                 if new == value:
                     break
                 value = new
+        value = self._boolean_tests(value)
         for f in value.atoms(sympy.Function):
             name = type(f).__name__
             if name not in SUPPORTED_FUNCTIONS and not isinstance(f, (sympy.Min, sympy.Max)):
@@ -127,6 +129,23 @@ class _Builder:
         if value.atoms(sympy.Indexed):
             self.refuse("a vector variable")
         return value
+
+    def _boolean_tests(self, value):
+        """A boolean variable holds 0 or 1: where it is used as a condition (``not g_spike``,
+        ``g_spike ? a : b`` in ``hill_tononi_neuron``) it becomes the test ``g_spike != 0``."""
+        if self.booleans is None:
+            self.booleans = {sympy.Symbol(n) for n, v in {**self.model.parameters, **self.model.state}.items()
+                             if v.dtype == "boolean"}
+        if not self.booleans or not (value.free_symbols & self.booleans):
+            return value
+
+        def test(arg):
+            return sympy.Ne(arg, 0) if arg in self.booleans else arg
+        value = value.replace(lambda e: isinstance(e, (sympy.And, sympy.Or, sympy.Not))
+                              and any(a in self.booleans for a in e.args),
+                              lambda e: e.func(*[test(a) for a in e.args]))
+        return value.replace(lambda e: isinstance(e, sympy.Piecewise) and any(c in self.booleans for _, c in e.args),
+                             lambda e: sympy.Piecewise(*[(v, test(c)) for v, c in e.args]))
 
     def guard(self, parent, condition):
         """A new 0/1 temporary: `parent` (a guard name or None) and `condition`."""
@@ -152,9 +171,12 @@ class _Builder:
             if stmt.target not in self.model.state and stmt.target not in self.locals:
                 self.refuse(f"assigning to '{stmt.target}' (not a state variable)")
             value = self.expr(stmt.value)
+            if isinstance(value, sympy.logic.boolalg.BooleanAtom):  # a boolean state variable is 0 or 1
+                value = sympy.Integer(1 if value else 0)
             current = sympy.Symbol(self.locals.get(stmt.target, stmt.target))
-            value = {"=": value, "+=": current + value, "-=": current - value, "*=": current * value,
-                     "/=": current / value}[stmt.op]
+            if stmt.op != "=":
+                value = {"+=": current + value, "-=": current - value, "*=": current * value,
+                         "/=": current / value}[stmt.op]
             self.assign(self.locals.get(stmt.target, stmt.target), value, guard)
         elif isinstance(stmt, ir.Declare):
             name = self.fresh(f"l_{stmt.name}_")
@@ -282,13 +304,13 @@ class _Builder:
             if port.size is not None:
                 self.refuse(f"the vector input port '{port.name}'")
         self.locals = {}
-        for solver in m.solvers:  # propagators: functions of the parameters and the time step
-            for name, value in solver.propagators.items():
-                self.out.append(Temp(name, self.expr(value), constant=True))
-        internal_values = {}
+        internal_values = {}  # (propagators may use them: iaf_psc_alpha's unit_psc)
         for name, var in m.internals.items():
             internal_values[name] = self.expr(sympy.sympify(var.value).xreplace(internal_values))
         self.inline.update({sympy.Symbol(k): v for k, v in internal_values.items()})
+        for solver in m.solvers:  # propagators: functions of the parameters and the time step
+            for name, value in solver.propagators.items():
+                self.out.append(Temp(name, self.expr(value), constant=True))
         self.assign(SPIKE_FLAG, sympy.Integer(0), None)
         kernel_next = self.kernels_next()
         self.block(m.update, None)

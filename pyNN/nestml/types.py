@@ -31,14 +31,22 @@ WEIGHT_SCALE = 1000.0
 
 def evaluate_defaults(model, variables):
     """Numbers for the defaults of `variables` (name -> ir.Variable), in model units; a default
-    that refers to parameters or internals uses their defaults."""
+    may refer to parameters, internals and other state variables (e.g. ``Act_m`` of
+    ``traub_psc_alpha_neuron`` to an internal computed from ``V_m``'s initial value), which
+    take their own defaults, in whatever order they are declared."""
+    pending = {sympy.Symbol(n): sympy.sympify(v.value) for group in (model.parameters, model.state, model.internals)
+               for n, v in group.items() if isinstance(v.value, (sympy.Basic, int, float, bool))}
     known = {}
-    for group in (model.parameters, model.internals):
-        for name, var in group.items():
-            try:
-                known[sympy.Symbol(name)] = var.value.subs(known)
-            except (AttributeError, TypeError):
-                known[sympy.Symbol(name)] = var.value
+    while pending:
+        resolved = {}
+        for symbol, value in pending.items():
+            value = value.subs(known) if value.free_symbols else value
+            if not value.free_symbols:
+                resolved[symbol] = value
+        if not resolved:
+            break  # the rest refer to names without a default (reported below if asked for)
+        known.update(resolved)
+        pending = {k: v for k, v in pending.items() if k not in resolved}
     out = {}
     for name, var in variables.items():
         value = sympy.sympify(var.value).subs(known)

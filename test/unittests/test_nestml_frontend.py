@@ -5,6 +5,7 @@ come with the nestml package. The intermediate forms are cached in the user's NE
 so only a first run pays for odetoolbox.
 """
 
+import math
 import os
 import sys
 
@@ -248,3 +249,28 @@ def test_model_errors_name_file_and_line(tmp_path, monkeypatch, change, line, me
 def test_odetoolbox_expressions_with_keyword_names():
     expr = parse_odetoolbox("lambda*exp(-__h/tau) + e", {"lambda", "tau", "__h"})
     assert expr == S("lambda") * sympy.exp(-S("__h") / S("tau")) + sympy.E
+
+
+def test_user_functions_that_are_expressions_are_inlined():
+    """A function of local declarations and one return is substituted at every call (also
+    inside another function and in solver expressions); one with control flow stays."""
+    from pyNN.nestml.user_functions import inline_functions
+    v, x, y = sympy.symbols("V_m x y")
+    alpha, beta, branchy = sympy.Function("alpha"), sympy.Function("beta"), sympy.Function("branchy")
+    model = ir.Model(name="m", kind="neuron", source=ir.SourceInfo("<text>", "", ""))
+    model.functions = {
+        "alpha": ir.Function("alpha", [("x", "mV")], None,
+                             [ir.Declare("y", "mV", "real", x + 35), ir.Return(y / (1 - sympy.exp(-y)))]),
+        "beta": ir.Function("beta", [("x", "mV")], None, [ir.Return(2 * alpha(x))]),
+        "branchy": ir.Function("branchy", [("x", "mV")], None,
+                               [ir.If([(x > 0, [ir.Return(x)])]), ir.Return(-x)]),
+    }
+    model.odes = [ir.ODE("V_m", 1, beta(v) + branchy(v))]
+    model.solvers = [ir.Solver("numeric", ["V_m"], {"V_m": alpha(v)})]
+    model.state = {"V_m": ir.Variable("V_m", "state", "mV", "mV", 1.0, alpha(sympy.Integer(-65)))}
+    assert sorted(inline_functions(model)) == ["alpha", "beta"]
+    expected = 2 * (v + 35) / (1 - sympy.exp(-(v + 35)))
+    assert sympy.simplify(model.odes[0].rhs - expected - branchy(v)) == 0
+    assert sympy.simplify(model.solvers[0].update_expressions["V_m"] - expected / 2) == 0
+    assert float(model.state["V_m"].value) == pytest.approx(-30 / (1 - math.exp(30)))
+    assert list(model.functions) == ["branchy"]

@@ -131,13 +131,16 @@ class Brian2Model:
     per_cell : tuple of str
         parameters read by Python code (settable_subexpressions), which stay per-cell
         variables even when homogeneous.
+    functions : dict
+        name -> Brian2 ``Function`` the code uses (put in the group's namespace).
     """
 
     def __init__(self, name, equations, threshold=None, reset=None, refractory=False, method=None,
                  receptors=None, weight_unit="1", state=None, kind="neuron", spikes_after_update=True,
                  regular_code=None, regular_when="thresholds", settable_subexpressions=None,
-                 injectable=True, per_cell=()):
+                 injectable=True, per_cell=(), functions=None):
         self.name = name
+        self.functions = dict(functions or {})
         self.per_cell = tuple(per_cell)
         self.threshold = threshold
         self.reset = reset
