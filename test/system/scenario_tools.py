@@ -34,11 +34,6 @@ KNOWN_BUGS = {
         "NEST backend: a spike_generator's spikes take NEST's min_delay to reach the network, so a spike "
         "time set between runs within min_delay of the current time cannot be delivered "
         "(NotSupportedError)",
-    ("pyNN.neuron", "receptor current at arrival"):
-        "NEURON backend: PyNN_PointNeuron updates a receptor's recorded output at the end of each step and "
-        "NEURON delivers a spike arriving at t at the start of the next step, so the recorded exponential "
-        "receptor current (and conductance) misses the jump in the sample at the arrival time t; the membrane "
-        "is exact",
 }
 
 
