@@ -110,7 +110,7 @@ class Projection(common.Projection):
                 f"Projection '{self.label}': delay {shortest:g} ms is too short for a NEURON run "
                 f"distributed over {state.num_processes} MPI processes; NEURON needs delays of at "
                 f"least {allowed:g} ms here (two time steps of {state.dt:g} ms"
-                f"{', plus one for voltage-jump cells' if shift < 0 else ''}). Use longer delays or "
+                f"{', plus one onto voltage-jump cells and PointNeurons' if shift < 0 else ''}). Use longer delays or "
                 f"run the script as one process")
 
     def _native_delays(self, delays, post):

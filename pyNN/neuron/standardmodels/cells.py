@@ -321,8 +321,9 @@ LIMITATIONS = (
     "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) onto every standard cell type, PointNeuron "
     "included (the target mechanisms share one NET_RECEIVE); onto NESTML cells and NEURON's native "
     "IntFire cells they raise NoModelAvailableError.",
-    "STDP: any `dendritic_delay_fraction` in [0, 1] and any `w_min`, except that voltage-jump targets "
-    "(IF_curr_delta, Izhikevich) take 1.0 only (InvalidParameterValueError). Each cell keeps its last 64 "
+    "STDP: any `dendritic_delay_fraction` in [0, 1] and any `w_min`, except that targets which apply "
+    "their inputs at the end of a step (IF_curr_delta, Izhikevich, PointNeuron) take 1.0 only "
+    "(InvalidParameterValueError). Each cell keeps its last 64 "
     "spikes for the rule: exact while a cell fires at most 64 times between two pre-synaptic spikes of one of "
     "its plastic connections (a warning says when spikes were missed).",
     "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
