@@ -5,8 +5,8 @@ tight loop of ``ParallelContext.gid_connect`` calls (the presynaptic cell's gid,
 postsynaptic mechanism) with the weight and delay set on each NetCon. The cell
 mechanisms send positive weights to the excitatory input and negative ones to the
 inhibitory input, so inhibitory weights are negated here. Connections onto voltage-jump
-cells (IF_curr_delta, Izhikevich) get a NetCon delay one step shorter than the synaptic
-delay (see `_prepare_backend`).
+cells (IF_curr_delta, Izhikevich), PointNeurons and NESTML cells get a NetCon delay one step
+shorter than the synaptic delay (see `_prepare_backend`).
 """
 
 import numpy as np
@@ -63,19 +63,20 @@ class Projection(common.Projection):
         self._netcons = []
         self._n_initialised = 0  # the first connections, which took part in an initialisation
         self._weight_pointers = None
-        # voltage jumps are added at the end of the step in which the event is delivered:
-        # delivered one step early, they show in the sample at spike time + delay, as on NEST
+        # voltage jumps (and PointNeuron receptor jumps) are added at the end of the step in
+        # which the event is delivered: delivered one step early, they show in the sample at
+        # spike time + delay, as on NEST
         early = np.concatenate([np.full(len(part.indices), bool(t.voltage_jump)) for part, t in zip(parts, types)]
                                + [np.zeros(0, bool)])
         self._delay_shift = np.where(early, -simulator.state.dt, 0.0)
         if self._plastic and early.any():
-            self._refuse_stdp_without_dendritic_delay(types)
+            self._refuse_stdp_without_dendritic_delay(parts, types)
         if syn.stochastic_kind:
             for part in parts:  # the release draws come from the target cells' random streams
                 part.root._use_random_inputs()
 
-    def _refuse_stdp_without_dendritic_delay(self, types):
-        """A voltage-jump cell receives an input in the step before it acts, so a post spike
+    def _refuse_stdp_without_dendritic_delay(self, parts, types):
+        """A voltage-jump cell (or PointNeuron) receives an input in the step before it acts, so a post spike
         in the step where a pre spike arrives is not known when that pre event is applied:
         with dendritic_delay_fraction < 1 this backend cannot order them as the rule says."""
         if "dendritic_delay_fraction" not in self.synapse_type.get_parameter_names():
@@ -83,11 +84,12 @@ class Projection(common.Projection):
         fraction = self.synapse_type.parameter_space["dendritic_delay_fraction"]
         base = getattr(fraction, "base_value", fraction)
         if isinstance(base, RandomDistribution) or np.any(np.asarray(base, dtype=float) < 1.0):
-            names = sorted({type(t).__name__ for t in types if t.voltage_jump})
+            names = sorted({type(part.root.celltype).__name__ for part, t in zip(parts, types)
+                            if t.voltage_jump})
             raise errors.InvalidParameterValueError(
                 f"Projection '{self.label}': dendritic_delay_fraction below 1 is not supported on the NEURON "
-                f"backend for targets whose inputs are voltage jumps ({', '.join(names)}); it supports 1.0 "
-                f"there, and any value in [0, 1] onto the other cell types that take STDP")
+                f"backend for targets that apply their inputs at the end of a step ({', '.join(names)}); it "
+                f"supports 1.0 there, and any value in [0, 1] onto the other cell types that take STDP")
 
     def _check_backend_delays(self, delays):
         """Distributed run: NEURON exchanges spikes between processes at intervals of the
@@ -108,7 +110,7 @@ class Projection(common.Projection):
                 f"Projection '{self.label}': delay {shortest:g} ms is too short for a NEURON run "
                 f"distributed over {state.num_processes} MPI processes; NEURON needs delays of at "
                 f"least {allowed:g} ms here (two time steps of {state.dt:g} ms"
-                f"{', plus one for voltage-jump cells' if shift < 0 else ''}). Use longer delays or "
+                f"{', plus one onto voltage-jump cells and PointNeurons' if shift < 0 else ''}). Use longer delays or "
                 f"run the script as one process")
 
     def _native_delays(self, delays, post):

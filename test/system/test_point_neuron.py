@@ -5,7 +5,7 @@ receptor named 'inhibitory' hyperpolarizes as IF_curr_exp's inhibitory input doe
 import numpy as np
 import pytest
 
-from scenario_tools import backend_support, cell_type, known_bug, population, record, run, spike_times
+from scenario_tools import backend_support, cell_type, population, record, run, spike_times
 
 INPUT_TIMES = [[5.0, 7.0, 30.0, 31.0], [15.0, 40.0]]
 
@@ -85,11 +85,10 @@ def _expected_isyn(times, receptor, post):
 
 
 @pytest.mark.parametrize("sampling_interval", [None, 0.5])
-def test_receptor_currents_are_recorded(sim, sampling_interval, request):
+def test_receptor_currents_are_recorded(sim, sampling_interval):
     """'<receptor>.isyn' of a PointNeuron on every backend: the exact current of each receptor,
     one sample per sampling interval with both ends, the samples at the end of each run
     included (with spikes arriving in the last step), in two runs and after reset()."""
-    known_bug(request, sim, "receptor current at arrival")
     sim.setup(timestep=0.1)
     point = sim.PointNeuron(sim.LIF(v_thresh=-50.0),
                             **{name: sim.CurrExpPostSynapticResponse(tau_syn=tau)

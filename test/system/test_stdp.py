@@ -306,6 +306,12 @@ def test_stdp_refused_where_unavailable(sim):
         delta = sim.Population(2, sim.IF_curr_delta(), label="delta")
         with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*IF_curr_delta.*1.0"):
             sim.Projection(pre, delta, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0))
+        # a PointNeuron gets its inputs one step early too (its recorded receptor current holds
+        # the jump at the arrival sample)
+        point = sim.Population(2, sim.PointNeuron(sim.LIF(), fast=sim.CurrExpPostSynapticResponse()), label="point")
+        with pytest.raises(errors.InvalidParameterValueError, match="dendritic_delay_fraction.*PointNeuron.*1.0"):
+            sim.Projection(pre, point, sim.AllToAllConnector(), _stdp(sim, dendritic_delay_fraction=0.0),
+                           receptor_type="fast")
     if name in ("brian2", "hardware"):  # f < 1 is processed at arrival: not for voltage jumps
         delta = sim.Population(2, sim.IF_curr_delta(), label="delta")
         with pytest.raises(errors.InvalidParameterValueError,

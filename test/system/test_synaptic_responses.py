@@ -75,6 +75,28 @@ def test_conductance_based_psp_with_tiny_weight(sim, receptor_type, e_rev):
     np.testing.assert_allclose(v, expected, atol=0.02 * peak)
 
 
+@pytest.mark.parametrize("receptor_type", ["excitatory", "inhibitory"])
+def test_exponential_conductance_is_recorded_with_the_jump_at_arrival(sim, receptor_type, request):
+    """IF_cond_exp's recorded gsyn_exc / gsyn_inh: zero before the arrival, the weight in the
+    sample at the arrival time, then the exact exponential decay (as '<receptor>.isyn' of a
+    PointNeuron, test_point_neuron.py)."""
+    known_bug(request, sim, "standard conductance at arrival")
+    tau_syn, weight = 3.0, 2e-4  # ms, uS
+    suffix = "E" if receptor_type == "excitatory" else "I"
+    variable = "gsyn_exc" if receptor_type == "excitatory" else "gsyn_inh"
+    source = population(sim, 1, "SpikeSourceArray", label="input", spike_times=[SPIKE_TIME])
+    cell = population(sim, 1, "IF_cond_exp", label="target", **dict(CELL, **{f"tau_syn_{suffix}": tau_syn}))
+    sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=weight, delay=DELAY),
+                   receptor_type=receptor_type)
+    record(cell, variable)
+    run(sim, T_END)
+    times, g = trace(cell.get_data().segments[0], variable)
+    lag = times - ARRIVAL
+    expected = np.where(lag > -1e-9, weight * np.exp(-np.clip(lag, 0.0, None) / tau_syn), 0.0)
+    # (Brian2 integrates the conductance numerically: ~1e-8 relative; a one-sample lag is 3 %)
+    np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-9 * weight)
+
+
 def test_voltage_jump_synapse(sim):
     """IF_curr_delta: the weight (mV) is added to v when the spike arrives, then v decays
     back to rest with tau_m."""

@@ -6,11 +6,16 @@ up to 6 receptors, each of one kind (rkind):
   rkind = 1: conductance, exponential (jump of weight uS, decay tau1)
   rkind = 2: conductance, alpha function (peak of weight uS at tau1)
   rkind = 3: conductance, difference of exponentials (rise tau1, decay tau2, peak = weight)
-Events carry the receptor index in their `port` slot (pynn_synapse.inc). Once per time step (vm, w) are integrated with
+Events carry the receptor index in their `port` slot (pynn_synapse.inc). The backend delivers
+them one step early (NetCon delay = synaptic delay - dt): an event is held in p1[k], p2[k]
+and added to the receptor's state at the end of the step ending at its arrival time, so the
+receptor acts from its arrival on and `out[k]`, which NEURON records at the end of each step
+before it delivers that time's events, holds the jump in the sample at the arrival time.
+Once per time step (vm, w) are integrated with
 4th-order Runge-Kutta over `nsub` sub-steps using the exact receptor time courses; the
 cell fires when vm reaches v_spike (v_thresh when delta_T = 0), is reset to v_reset,
 w jumps by b and vm is held for tau_refrac. `out[k]` is the current (nA) or conductance
-(uS) of receptor k at the end of the step.
+(uS) of receptor k at the end of the step, arrivals at that time included.
 Units: mV, ms, nA, nF, uS; a in nS.
 ENDCOMMENT
 
@@ -20,7 +25,7 @@ NEURON {
     POINT_PROCESS PyNN_PointNeuron
     RANGE cm, tau_refrac, v_spike, v_reset, v_rest, tau_m, i_offset, a, b, delta_T, tau_w, v_thresh
     RANGE nrec, rkind, tau1, tau2, e_syn, nsub
-    RANGE vm, w, x1, x2, out, i_inj, spk, refr, init_vm, init_w, init_out
+    RANGE vm, w, x1, x2, p1, p2, out, i_inj, spk, refr, init_vm, init_w, init_out
     RANGE norm_, rate_v, rate_w, isyn_, gsyn_, gesyn_
 }
 
@@ -52,7 +57,7 @@ ASSIGNED {
     i_inj rate_v rate_w isyn_ gsyn_ gesyn_
 }
 
-STATE { vm w x1[NREC] x2[NREC] out[NREC] spk refr }
+STATE { vm w x1[NREC] x2[NREC] p1[NREC] p2[NREC] out[NREC] spk refr }
 
 INITIAL {
     LOCAL k
@@ -61,6 +66,8 @@ INITIAL {
     FROM k = 0 TO NREC - 1 {
         x1[k] = init_out[k]
         x2[k] = 0
+        p1[k] = 0
+        p2[k] = 0
         out[k] = init_out[k]
     }
     spk = 0
@@ -171,36 +178,40 @@ PROCEDURE advance() {
             refr = floor(tau_refrac/dt + 0.5)
         }
     }
+    : propagate each receptor to the end of the step, then add the events arriving then
     FROM k = 0 TO nrec - 1 {
         f1 = exp(-dt/tau1[k])
         if (rkind[k] == 2) {
             x1[k] = (x1[k] + dt*x2[k])*f1
-            x2[k] = x2[k]*f1
+            x2[k] = x2[k]*f1 + p2[k]
             out[k] = x1[k]
         } else if (rkind[k] == 3) {
             f2 = exp(-dt/tau2[k])
-            x1[k] = x1[k]*f2
-            x2[k] = x2[k]*f1
+            x1[k] = x1[k]*f2 + p1[k]
+            x2[k] = x2[k]*f1 + p2[k]
             out[k] = x1[k] - x2[k]
         } else {
-            x1[k] = x1[k]*f1
+            x1[k] = x1[k]*f1 + p1[k]
             out[k] = x1[k]
         }
+        p1[k] = 0
+        p2[k] = 0
     }
 }
 
 PROCEDURE receive(we, port) {
-    : an incoming event (NET_RECEIVE in pynn_synapse.inc) for receptor number `port`
+    : an incoming event (NET_RECEIVE in pynn_synapse.inc) for receptor number `port`, one
+    : step before its arrival: held until the end of this step (see advance)
     LOCAL k
     k = port
     if (k >= 0 && k < nrec) {
         if (rkind[k] == 2) {
-            x2[k] = x2[k] + we*exp(1)/tau1[k]
+            p2[k] = p2[k] + we*exp(1)/tau1[k]
         } else if (rkind[k] == 3) {
-            x1[k] = x1[k] + we*beta_norm(tau1[k], tau2[k])
-            x2[k] = x2[k] + we*beta_norm(tau1[k], tau2[k])
+            p1[k] = p1[k] + we*beta_norm(tau1[k], tau2[k])
+            p2[k] = p2[k] + we*beta_norm(tau1[k], tau2[k])
         } else {
-            x1[k] = x1[k] + we
+            p1[k] = p1[k] + we
         }
     }
 }

@@ -14,7 +14,10 @@ Each class adds to its standard counterpart:
     standard state variable -> mechanism variable (settable as ``init_<name>``), and
     mechanism value x factor = standard value.
 ``voltage_jump``
-    True where incoming spikes add their weight to v (IF_curr_delta, Izhikevich).
+    True where the projections deliver events one step early, to act at the end of the
+    step ending at their arrival: incoming spikes add their weight to v (IF_curr_delta,
+    Izhikevich) or to a PointNeuron receptor (so its recorded current or conductance
+    holds the jump in the sample at the arrival time).
 ``has_random``
     True if the mechanism draws random numbers (seeded by the backend).
 ``artificial``
@@ -53,7 +56,10 @@ class NeuronCellTypeMixin:
     scale_factors = {}
     artificial = False
     source_kind = None
-    voltage_jump = False  # incoming spikes add their weight to v at the end of the step
+    # events are delivered one step early and act at the end of the step ending at their
+    # arrival: incoming spikes add their weight to v (IF_curr_delta, Izhikevich), or to a
+    # receptor whose recorded value then holds the jump at the arrival time (PointNeuron)
+    voltage_jump = False
     has_random = False  # the mechanism draws from its own RANDOM stream `r`
     start_now = None
 
@@ -315,8 +321,9 @@ LIMITATIONS = (
     "StochasticTsodyksMarkramSynapse, MultiQuantalSynapse) onto every standard cell type, PointNeuron "
     "included (the target mechanisms share one NET_RECEIVE); onto NESTML cells and NEURON's native "
     "IntFire cells they raise NoModelAvailableError.",
-    "STDP: any `dendritic_delay_fraction` in [0, 1] and any `w_min`, except that voltage-jump targets "
-    "(IF_curr_delta, Izhikevich) take 1.0 only (InvalidParameterValueError). Each cell keeps its last 64 "
+    "STDP: any `dendritic_delay_fraction` in [0, 1] and any `w_min`, except that targets which apply "
+    "their inputs at the end of a step (IF_curr_delta, Izhikevich, PointNeuron) take 1.0 only "
+    "(InvalidParameterValueError). Each cell keeps its last 64 "
     "spikes for the rule: exact while a cell fires at most 64 times between two pre-synaptic spikes of one of "
     "its plastic connections (a warning says when spikes were missed).",
     "processes: under `mpirun -np N` the cells are distributed over the N MPI processes (mpi4py and an MPI, e.g. "
@@ -354,7 +361,7 @@ class NeuronPointNeuronModel:
     native_name = "PyNN_PointNeuron"
     artificial = False
     source_kind = None
-    voltage_jump = False
+    voltage_jump = True  # events delivered one step early, held to the end of the step (pynn_point_neuron.mod)
     has_random = False
     scale_factors = {}
 
