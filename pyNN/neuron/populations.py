@@ -7,7 +7,6 @@ tight loop per parameter over the selected cells.
 
 import numpy as np
 
-from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.neuron import hoc, reinit, simulator
 from pyNN.neuron.hoc import get_value, set_values
@@ -24,15 +23,6 @@ def _per_cell(value, n, keep=None):
     if isinstance(value, np.generic):
         value = value.item()
     return [value] * n
-
-
-def _exact_times(times, label):
-    """Spike times kept off the grid (spike_precision='off_grid'): they must be finite."""
-    if not np.isfinite(times).all():
-        bad = times[~np.isfinite(times)][0]
-        raise errors.InvalidParameterValueError(
-            f"Population '{label}': spike_times contains {bad}; spike times must be finite (ms)")
-    return times.copy()
 
 
 class Population(common.Population):
@@ -160,7 +150,7 @@ class Population(common.Population):
         for i, v in zip(indices.tolist(), values):
             times = np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float).reshape(-1)
             if state.spike_precision == "off_grid":
-                self._spike_events[i] = _exact_times(times, self.label)
+                self._spike_events[i] = times.copy()  # (finite: checked by the core)
             else:
                 self._spike_events[i] = state.time_to_steps(times, f"spike times of '{self.label}'") \
                     if times.size else np.zeros(0, np.int64)
