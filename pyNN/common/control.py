@@ -77,6 +77,13 @@ class BaseState:
 
     backend_name = "base"
 
+    #: the values of ``setup(spike_precision=...)`` that the backend supports. "on_grid" (the
+    #: default everywhere): every spike time is a multiple of dt. "off_grid": the backend keeps
+    #: spike times between grid points where its simulator can (which objects do is documented
+    #: per backend in doc/behaviour.md). A backend declares "off_grid" here and takes the option
+    #: in pyNN.common.setup_options; the chosen value is `spike_precision`.
+    spike_precisions = ("on_grid",)
+
     def block_annotations(self):
         """Backend-specific entries for the annotations of every Neo Block the
         backend returns (plain str/number values only, so any Neo IO can store them)."""
@@ -92,6 +99,7 @@ class BaseState:
         self.dt = 0.1
         self._min_delay = None
         self._max_delay = None
+        self.spike_precision = "on_grid"
 
     def _clear_bookkeeping(self):
         self.steps = 0
@@ -190,14 +198,21 @@ class BaseState:
         min_delay, max_delay : float or ``"auto"``
             Delay limits (ms); ``"auto"`` means the time step and no upper limit.
         **extra_params
-            Backend-specific options, passed on to the backend.
+            Backend-specific options, passed on to the backend; ``spike_precision`` is
+            checked against the backend's `spike_precisions` and kept as `spike_precision`.
         """
+        precision = extra_params.pop("spike_precision", "on_grid")
+        if precision not in self.spike_precisions:
+            raise errors.InvalidParameterValueError(
+                f"setup(): spike_precision of the {self.backend_name} backend must be one of "
+                f"{list(self.spike_precisions)}, got {precision!r}")
         self.session += 1
         self._clear_bookkeeping()
         self._divergence_watch = None  # the cost of a check is measured anew on the new network
         self.dt = float(timestep)
         self._min_delay = None if min_delay == "auto" else float(min_delay)
         self._max_delay = None if max_delay == "auto" else float(max_delay)
+        self.spike_precision = precision
         self._setup(**extra_params)
         self.initialized = True
 

@@ -64,7 +64,8 @@ PYNN = "PyNN"
 #: option name -> {backend module name (or PYNN): (check, description of allowed values)}
 SETUP_OPTIONS = {
     "threads": {"nest": _integer(1), "hardware": _integer(1)},
-    "spike_precision": {"nest": _one_of("on_grid", "off_grid")},
+    # the values each backend supports are its State's `spike_precisions` (checked in setup())
+    "spike_precision": {"nest": _one_of("on_grid", "off_grid"), "neuron": _one_of("on_grid", "off_grid")},
     "verbosity": {"nest": _one_of("all", "info", "deprecated", "warning", "error", "fatal")},
     "recording_precision": {"nest": _integer(0)},
     "t_flush": {"nest": _optional(_number())},

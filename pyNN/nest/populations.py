@@ -147,8 +147,7 @@ class Population(common.Population):
             st = out["spike_times"]
             self._check_spikes_reachable(st)
             out["spike_times"] = np.array(
-                [np.round((np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float)
-                           + shift) / simulator.state.dt) * simulator.state.dt
+                [self._on_grid(np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float), shift)
                  if simulator.state.spike_precision == "on_grid"
                  else np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float) + shift
                  for v in st], dtype=object)
@@ -156,6 +155,13 @@ class Population(common.Population):
             if name in out:
                 out[name] = np.asarray(out[name], dtype=float) + shift
         return out
+
+    def _on_grid(self, times, shift):
+        """Spike times on the grid as on every backend (the core's nearest step, halves up,
+        one RoundingWarning), then shifted to NEST time (`shift` is a whole number of steps)."""
+        state = simulator.state
+        steps = state.time_to_steps(times, f"spike times of '{self.label}'") if times.size else np.zeros(0)
+        return np.round(steps + shift / state.dt) * state.dt
 
     def _check_spikes_reachable(self, spike_times):
         """Refuse spike times set after a run that NEST can no longer deliver: a generator's

@@ -75,6 +75,8 @@ class State(BaseState):
     """The NEST backend's global state."""
 
     backend_name = "NEST"
+    #: off_grid: NEST's precise-timing models (see populations.py)
+    spike_precisions = ("on_grid", "off_grid")
 
     #: NEST hands out node states one by one (measured about 30-40 us per node, 10^5 nodes):
     #: the divergence check is spaced out accordingly (pyNN.common.numerical_safety)
@@ -84,7 +86,6 @@ class State(BaseState):
         super().__init__()
         self.threads = 1
         self.rng_seed = 42
-        self.spike_precision = "on_grid"
         self.warmed_up = False
         self._comm_steps = 1
         self._pending_devices = []
@@ -169,7 +170,7 @@ class State(BaseState):
     def _threads_hint(self):
         return " and use setup(threads=T) for several cores"
 
-    def _setup(self, threads=1, rng_seed=42, spike_precision="on_grid", verbosity="error",
+    def _setup(self, threads=1, rng_seed=42, verbosity="error",
                recording_precision=None, t_flush=None, rng_type=None, grng_seed=None, rng_seeds=None,
                rng_seeds_seed=None, **unknown):
         """NEST's set-up options (see doc/behaviour.md). `recording_precision` and `t_flush`
@@ -178,9 +179,6 @@ class State(BaseState):
             raise errors.InvalidTypeError(
                 f"setup() got unknown NEST option(s) {sorted(unknown)}; NEST options are "
                 f"threads, rng_seed, spike_precision, verbosity, recording_precision, max_delay")
-        if spike_precision not in ("on_grid", "off_grid"):
-            raise errors.InvalidParameterValueError(
-                f"setup(): spike_precision must be 'on_grid' or 'off_grid', not {spike_precision!r}")
         if verbosity not in _VERBOSITY:
             raise errors.InvalidParameterValueError(
                 f"setup(): verbosity must be one of {sorted(_VERBOSITY)}, not {verbosity!r}")
@@ -194,7 +192,6 @@ class State(BaseState):
         self.threads = int(threads)
         self.rng_seed = int(rng_seed)
         self.rng_type = rng_type
-        self.spike_precision = spike_precision
         self.verbosity = verbosity
         self.model_counter = 0
         self._build_kernel()

@@ -142,22 +142,29 @@ class Population(common.Population):
 
     def _set_spike_times(self, value, indices):
         indices = np.asarray(indices)
-        if not hasattr(self, "_spike_steps"):
-            self._spike_steps = [np.zeros(0, np.int64)] * self.size
+        # per cell: the steps of its spikes, or with spike_precision='off_grid' their times (ms)
+        if not hasattr(self, "_spike_events"):
+            self._spike_events = [np.zeros(0, np.int64)] * self.size
         values = value if isinstance(value, np.ndarray) and value.dtype == object else [value] * len(indices)
         state = simulator.state
         for i, v in zip(indices.tolist(), values):
             times = np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float).reshape(-1)
-            self._spike_steps[i] = state.time_to_steps(times, f"spike times of '{self.label}'") \
-                if times.size else np.zeros(0, np.int64)
+            if state.spike_precision == "off_grid":
+                self._spike_events[i] = times.copy()  # (finite: checked by the core)
+            else:
+                self._spike_events[i] = state.time_to_steps(times, f"spike times of '{self.label}'") \
+                    if times.size else np.zeros(0, np.int64)
         if state.nrn_initialized and not getattr(self, "_awaiting_init", True):
             self._queue_spike_times(indices, from_step=state.steps)
 
     def _queue_spike_times(self, indices, from_step=0):
         """Feed the relays of SpikeSourceArray cells their spike times from `from_step` on
-        (events queued earlier for these cells are withdrawn)."""
+        (events queued earlier for these cells are withdrawn). With spike_precision='off_grid'
+        the times are queued as given: NEURON's event queue delivers them to the relay at that
+        time, which emits (and records) its spike then."""
         h = hoc.h()
         dt = simulator.state.dt
+        exact = simulator.state.spike_precision == "off_grid"
         for i in self._local_selection(indices)[1].tolist():
             old = self._feeders[i]
             if old is not None:
@@ -166,9 +173,14 @@ class Population(common.Population):
             feeder = h.NetCon(None, self._cells[i])
             feeder.weight[0] = 1.0
             self._feeders[i] = feeder
-            steps = self._spike_steps[i]
+            events = self._spike_events[i]
             event = feeder.event
-            for step in steps[steps >= from_step].tolist():
+            if exact:
+                # not before NEURON's clock (from_step * dt may exceed h.t by float noise)
+                for time in events[events >= from_step * dt].tolist():
+                    event(max(time, h.t))
+                continue
+            for step in events[events >= from_step].tolist():
                 event(step * dt)
 
     def _seed(self, indices):

@@ -40,6 +40,9 @@ class State(BaseState):
     """The NEURON backend's global state."""
 
     backend_name = "NEURON"
+    #: off_grid: SpikeSourceArray cells emit (and record) their spike times exactly, through
+    #: NEURON's event queue (see populations.py); cells still fire on the grid
+    spike_precisions = ("on_grid", "off_grid")
 
     def __init__(self):
         super().__init__()
@@ -379,13 +382,16 @@ class State(BaseState):
                 self._pending_spikes.setdefault(id(population), []).append((gids[sel] - first, times[sel]))
 
     def take_spikes(self, population):
-        """The spikes of `population` collected so far: (indices, times on the grid)."""
+        """The spikes of `population` collected so far: (indices, times on the grid; with
+        spike_precision='off_grid', a SpikeSourceArray's times as given)."""
         self.collect_spikes()
         chunks = self._pending_spikes.pop(id(population), [])
         if not chunks:
             return np.zeros(0, np.int64), np.zeros(0)
         idx = np.concatenate([c[0] for c in chunks])
         times = np.concatenate([c[1] for c in chunks])
+        if self.spike_precision == "off_grid" and getattr(population.native_type, "source_kind", None) == "relay":
+            return idx, times  # a SpikeSourceArray's own times (see populations.py)
         return idx, np.rint(times / self.dt) * self.dt
 
     def discard_spikes(self, population):

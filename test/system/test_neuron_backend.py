@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 sim = pytest.importorskip("pyNN.neuron")
+from pyNN.errors import RoundingWarning  # noqa: E402
 from pyNN.neuron import mechanisms  # noqa: E402
 
 TINY_MOD = """NEURON { ARTIFICIAL_CELL PyNNTestTiny%d }
@@ -479,3 +480,45 @@ def test_stdp_slots_match_the_net_receive_arguments():
     # then the stochastic release (pynn_stochastic.inc): its kind and number of sites
     assert names[STOCHASTIC_FIRST_SLOT:] == ["sto", "nsites", "port"]
     assert names[PORT_SLOT] == "port"
+
+
+def test_off_grid_spike_times_set_between_runs_and_after_reset():
+    # spike_precision='off_grid': times given after a run are queued from the current time on,
+    # unrounded; a reset replays them; a source created after a run keeps its exact times too
+    sim.setup(timestep=0.05, spike_precision="off_grid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RoundingWarning
+        p = sim.Population(2, sim.SpikeSourceArray(spike_times=[0.075, 3.33]), label="sources")
+        p.record("spikes")
+        sim.run(5.0)
+        p[1:].set(spike_times=[2.0, 6.025, 7.3])  # 2.0 is in the past: not emitted
+        sim.run(5.0)
+        first = [st.magnitude.tolist() for st in p.get_data().segments[0].spiketrains]
+        sim.reset()
+        late = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.01, 12.345]), label="late")
+        late.record("spikes")
+        sim.run(10.0)
+        sim.run(5.0)
+    assert first == [[0.075, 3.33], [0.075, 3.33, 6.025, 7.3]]
+    assert [st.magnitude.tolist() for st in p.get_data().segments[1].spiketrains] == [[0.075, 3.33],
+                                                                                       [2.0, 6.025, 7.3]]
+    assert late.get_data().segments[-1].spiketrains[0].magnitude.tolist() == [10.01, 12.345]
+
+
+def test_off_grid_source_drives_its_target_through_the_event_queue():
+    # the spike at 0.075 ms (+ 1 ms delay) reaches the cell at the step NEURON delivers it in,
+    # which is not later than the on-grid spike at 0.1 ms
+    first_change = {}
+    for precision in ("on_grid", "off_grid"):
+        sim.setup(timestep=0.05, spike_precision=precision)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RoundingWarning)  # (on_grid: 0.075 is rounded to 0.1)
+            source = sim.Population(1, sim.SpikeSourceArray(spike_times=[0.075]))
+        cell = sim.Population(1, sim.IF_curr_exp())
+        sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=1.0))
+        cell.record("v")
+        sim.run(2.0)
+        v = cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+        first_change[precision] = np.flatnonzero(np.abs(v - v[0]) > 1e-9)[0]
+    assert first_change["on_grid"] == 23  # arrives at 1.1 ms, acts from the next sample
+    assert first_change["off_grid"] == 22  # arrives at 1.075 ms: NEURON delivers it at the 1.05 ms step

@@ -3,6 +3,8 @@ and signals; sampling intervals; recording started or stopped between runs; clea
 writing to file.
 """
 
+import warnings
+
 import neo
 import numpy as np
 import pytest
@@ -254,3 +256,45 @@ def test_recording_unknown_variable(sim):
     pop = driven(sim, label="cells")
     with pytest.raises(errors.RecordingError, match="gsyn_exc"):
         pop.record("gsyn_exc")
+
+
+# PyNN 0.13's scenario test_issue259: a SpikeSourceArray's off-grid times, recorded run by run
+ISSUE259_TIMES = [0.075, 10.025, 12.34, 1000.025]
+#: the backends whose State declares spike_precision='off_grid' (others ignore the option)
+OFF_GRID_BACKENDS = ("nest", "neuron")
+
+
+def _issue259_trains(sim, **setup):
+    sim.setup(timestep=0.05, **setup)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=ISSUE259_TIMES), label="issue259")
+    source.record("spikes")
+    trains = []
+    for _ in range(3):
+        sim.run(10.0)
+        trains.append(source.get_data("spikes", clear=True).segments[0].spiketrains[0].magnitude)
+    return trains
+
+
+def test_off_grid_spike_source_times_are_recorded_exactly(sim):
+    backend = sim.__name__.rsplit(".", 1)[-1]
+    if backend in OFF_GRID_BACKENDS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", errors.RoundingWarning)  # nothing is rounded
+            st0, st1, st2 = _issue259_trains(sim, spike_precision="off_grid")
+        np.testing.assert_allclose(st0, [0.075], rtol=1e-17)
+        np.testing.assert_allclose(st1, [10.025, 12.34], rtol=1e-14)
+    else:  # the option is ignored (INFO log): the times are put on the grid, halves rounded up
+        with pytest.warns(errors.RoundingWarning, match="issue259"):
+            st0, st1, st2 = _issue259_trains(sim, spike_precision="off_grid")
+        np.testing.assert_allclose(st0, [0.1])
+        np.testing.assert_allclose(st1, [10.05, 12.35])
+    assert st2.size == 0
+
+
+def test_spike_source_times_on_the_grid_by_default(sim):
+    # the default precision is unchanged on every backend: times rounded to the nearest step
+    st0, st1, st2 = _issue259_trains(sim)
+    np.testing.assert_allclose(st0, [0.1], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(st1, [10.05, 12.35], rtol=0, atol=1e-12)
+    assert st2.size == 0
+    assert sim.simulator.state.spike_precision == "on_grid"

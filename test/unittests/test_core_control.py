@@ -47,6 +47,23 @@ class TestSetup:
         with pytest.warns(UserWarning, match="'thraeds'.*Did you mean: threads"):
             sim.setup(thraeds=4)
 
+    def test_spike_precision_is_checked_against_the_backend_declaration(self, sim, caplog):
+        # the mock backend declares on_grid only: setup() ignores the option (INFO line) ...
+        with caplog.at_level("INFO", logger="PyNN"):
+            sim.setup(spike_precision="off_grid")
+        assert sim.state.spike_precision == "on_grid"
+        assert any("'spike_precision' is ignored by pyNN.mock" in r.message for r in caplog.records)
+        # ... and the state itself refuses a precision it does not declare
+        with pytest.raises(errors.InvalidParameterValueError, match="spike_precision.*'on_grid'.*'off_grid'"):
+            sim.state.setup(0.1, "auto", "auto", spike_precision="off_grid")
+
+    def test_declared_spike_precision_is_kept(self, sim, monkeypatch):
+        monkeypatch.setattr(type(sim.state), "spike_precisions", ("on_grid", "off_grid"))
+        sim.state.setup(0.1, "auto", "auto", spike_precision="off_grid")
+        assert sim.state.spike_precision == "off_grid"
+        sim.state.setup(0.1, "auto", "auto")  # a new setup() starts from the default
+        assert sim.state.spike_precision == "on_grid"
+
     def test_backend_option_reaches_state(self, sim):
         sim.setup(verbosity="loud")
         assert sim.state.options == {"verbosity": "loud"}

@@ -692,6 +692,7 @@ LIMITATIONS = (
     "native models: `native_cell_type()`, `native_synapse_type()` and `native_electrode_type()` raise "
     "NotSupportedError (Brian2 models are equations; use the standard types or PointNeuron).",
     "SpikeSourceInhGamma is not available (raises NoModelAvailableError).",
+    "`setup(spike_precision='off_grid')` is ignored (an INFO log line): spike times stay on the time grid.",
     "STDP: `dendritic_delay_fraction` must be 0.0 or 1.0, one value per projection, and 1.0 onto voltage-jump "
     "targets (IF_curr_delta, Izhikevich) (InvalidParameterValueError); it cannot be changed with set() "
     "(NotSupportedError); the weight and the rule's "

@@ -14,6 +14,8 @@ from pyNN.standardmodels import cells as std
 LIMITATIONS = (
     "native models: `native_cell_type()`, `native_synapse_type()` and `native_electrode_type()` raise "
     "NotSupportedError (the engine runs the standard types only).",
+    "`setup(spike_precision='off_grid')` is ignored (an INFO log line): the engine is clocked, spike times "
+    "stay on the time grid.",
     "profile `ideal` (the default): every standard cell type, float64; LIF types with current synapses are "
     "integrated exactly, conductance-based LIF/GIF with the conductances at mid-step (second order), "
     "AdExp and HH with RK4 on an internal step, Izhikevich with NEST's Euler scheme.",

@@ -312,6 +312,9 @@ LIMITATIONS = (
     "native models: NEURON's artificial cells `IntFire1`, `IntFire2`, `IntFire4` (NEURON's parameter names; "
     "receptors 'excitatory'/'inhibitory' select the sign of the weight); `native_cell_type()`, "
     "`native_synapse_type()` and `native_electrode_type()` raise NotSupportedError.",
+    "`setup(spike_precision='off_grid')`: SpikeSourceArray cells emit and record their spike times exactly "
+    "(no rounding, no RoundingWarning), and NEURON's event queue delivers their spikes to the targets at the "
+    "step of its fixed-step method; all other cells still fire on the time grid.",
     "`setup(use_cvode=True)` raises NotImplementedError: the mechanisms integrate on the fixed time grid.",
     "a cell whose `tau_refrac` is shorter than one time step cannot fire in two consecutive steps "
     "(the second spike is not detected).",
