@@ -43,9 +43,12 @@ import pyNN.nest.launch as launch
 logger = logging.getLogger("PyNN")
 
 #: delays (ms) up to which projections can be created after a run with max_delay='auto',
-#: unless a plastic projection exists at the first run (see State._delay_reserve); each NEST
-#: cell keeps input buffers of (min_delay + max_delay) / dt slots, so this stays small
-DELAY_FLOOR = 5.0
+#: unless a plastic projection exists at the first run (see State._delay_reserve). Each NEST
+#: cell keeps input buffers of (min_delay + max_delay) / dt slots, and NEST's cost per step
+#: grows with them: 5 ms made a network with 0.1 ms delays run 1.3-1.5 x slower than with
+#: 1 ms (benchmarks/README.md, scaling.py). 1 ms is what a native script gets whose devices
+#: are connected with NEST's default delay; longer delays after a run go through relays.
+DELAY_FLOOR = 1.0
 
 _VERBOSITY = {"all": "ALL", "info": "INFO", "deprecated": "DEPRECATED", "warning": "WARNING",
               "error": "ERROR", "fatal": "FATAL"}
@@ -134,15 +137,17 @@ class State(BaseState):
 
     def _delay_reserve(self):
         """Delay (ms) of the idle connection that reserves NEST's delay range for projections
-        created after the first run: setup(max_delay) if given; else at least DELAY_FLOOR,
-        except when a plastic projection exists, because every STDP synapse then pays for the
-        range (NEST keeps postsynaptic spike history and ring buffers over max_delay: twice the
-        run time for the VA network with STDP) and the range stays the longest delay in use."""
+        created after the first run: setup(max_delay) if given; else at least DELAY_FLOOR and
+        twice the communication interval (so that relay chains can reach any longer delay, see
+        pyNN.nest.delay_relays), except when a plastic projection exists, because every STDP
+        synapse then pays for the range (NEST keeps postsynaptic spike history and ring buffers
+        over max_delay: twice the run time for the VA network with STDP) and the range stays
+        the longest delay in use."""
         if self._max_delay is not None:
             return self._max_delay
         if any(getattr(p.synapse_type, "plastic", False) for p in self.projections):
             return self.comm_delay
-        return max(DELAY_FLOOR, self.comm_delay)
+        return max(DELAY_FLOOR, 2 * self.comm_delay)
 
     def _fix_delay_range(self):
         """Before the first Simulate: fix NEST's min_delay (two idle parrots connected with it

@@ -97,8 +97,8 @@ def test_projection_with_longer_delay_after_run(sim):
     assert _long_delay_network(sim, connect_late=True) == reference
 
 
-#: delays (ms) of the 3 x 4 connections below: from one step to 12 times NEST's default
-#: reserve of 5 ms, so relay chains of many lengths on NEST
+#: delays (ms) of the 3 x 4 connections below: from one step to 60 times NEST's default
+#: reserve of 1 ms, so relay chains of many lengths on NEST
 LONG_DELAYS = np.array([[0.1, 4.9, 5.0, 5.1], [9.9, 10.0, 10.1, 27.3], [33.3, 49.9, 55.0, 60.0]])
 #: weights (nA): a single spike of the third source makes no output spike, two coincident ones do
 LONG_WEIGHTS = np.array([[3.0, 5.0, 7.0, 9.0], [8.0, 2.0, 6.0, 4.0], [7.0, 7.0, 7.0, 7.0]])
@@ -170,7 +170,7 @@ def test_plastic_projection_with_longer_delay_after_run(sim):
     running; with the delay range given in setup() it connects. Elsewhere it just connects."""
     if sim.__name__ == "pyNN.nest":
         with pytest.raises(errors.NotSupportedError,
-                           match=r"'plastic late'.*30 ms.*\(5 ms\).*STDPMechanism.*setup\(max_delay=\.\.\.\)"):
+                           match=r"'plastic late'.*30 ms.*\(1 ms\).*STDPMechanism.*setup\(max_delay=\.\.\.\)"):
             _plastic_late(sim)
         assert sim.state.projections == []  # nothing left behind
         sim.run(10.0)

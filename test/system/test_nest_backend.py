@@ -321,9 +321,13 @@ def test_spike_times_nest_can_no_longer_deliver_are_refused():
 
 
 def test_delay_range_reserve_is_kept_small_for_plastic_networks():
-    _delay_network(plastic=False)
+    _delay_network(plastic=False, delay=0.2)
     sim.run(1.0)
-    assert nest.GetKernelStatus("max_delay") == pytest.approx(5.0)
+    # a reserve of 1 ms beyond the longest delay (0.4 ms): NEST's cost per step grows with it
+    assert nest.GetKernelStatus("max_delay") == pytest.approx(1.0)
+    _delay_network(plastic=True, delay=0.2)
+    sim.run(1.0)
+    assert nest.GetKernelStatus("max_delay") == pytest.approx(0.4)
     _delay_network(plastic=True)
     sim.run(1.0)
     # STDP costs grow with NEST's max_delay: no reserve beyond the longest delay in use
@@ -358,7 +362,7 @@ def test_synapse_dynamics_keep_min_delay_at_one_step_and_are_refused_after_a_lon
 # --- delays beyond NEST's reserved range, after a run (relay parrots, pyNN.nest.delay_relays) ----
 
 def _late_fan(late, precision="on_grid", threads=1, **setup):
-    """Output of 3 sources -> 4 cells with delays up to 12 times NEST's reserve of 5 ms, the
+    """Output of 3 sources -> 4 cells with delays up to 60 ms (beyond NEST's reserve), the
     projection made before the first run or after it."""
     sim.setup(timestep=0.1, spike_precision=precision, threads=threads, **setup)
     src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[15.03, 40.0], [16.0, 30.07], [17.0]]), label="src")
@@ -418,7 +422,7 @@ def test_relay_parrots_are_invisible_and_gone_after_reset(caplog):
 
 
 def test_relays_with_min_delay_given_and_max_delay_auto():
-    # with min_delay given, NEST's range is [min_delay, 5 ms]: longer delays after a run are relayed too
+    # with min_delay given, NEST's range is [min_delay, 1 ms]: longer delays after a run are relayed too
     # (the same output as the network made up front, where min_delay changes nothing)
     _, spikes, v = _late_fan(False)
     _, late_spikes, late_v = _late_fan(True, min_delay=0.5)

@@ -355,9 +355,10 @@ LIMITATIONS = (
     "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError; "
     "with NEST from PyPI already at `import pyNN.nest`, since such a NEST ends the process when imported "
     "under mpirun).",
-    "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 5 ms "
-    "unless a plastic projection exists then, or `setup(max_delay=...)`) are realised exactly through internal "
-    "relay parrot neurons for StaticSynapse and SimpleStochasticSynapse (at creation and by `set(delay=...)`); "
+    "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 1 ms "
+    "and twice min_delay unless a plastic projection exists then, or `setup(max_delay=...)`) are realised "
+    "exactly through internal relay parrot neurons for StaticSynapse and SimpleStochasticSynapse (at creation "
+    "and by `set(delay=...)`); "
     "for plastic synapses (STDP, Tsodyks-Markram, NESTML synapses), which would see their presynaptic spikes "
     "late, they raise NotSupportedError naming the projection, the delay and the range: give "
     "`setup(max_delay=...)` the longest delay, or connect before the first run or after reset().",
