@@ -100,7 +100,7 @@ def advance_in_slices(state, n_steps):
                 if state.progress is not None:
                     state.progress.update(state.t)
                 # a diverged integration stops the run here (pyNN.common.numerical_safety)
-                diverged = divergence.after_slice(state)
+                diverged = divergence.after_slice(state, last=state.steps >= target)
                 if diverged is not None or done < k:
                     break
                 if state.slice_runs:

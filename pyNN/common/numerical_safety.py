@@ -8,7 +8,8 @@ an array the simulator already holds in memory, and raises :class:`NumericalInst
 naming the population, the cells and the interval in which it happened.
 
 Reading that array costs microseconds on most backends, and then every slice is checked
-(any check faster than :data:`CHEAP_CHECK` is always done).
+(any check faster than :data:`CHEAP_CHECK` is always done, and at the end of a run any
+check faster than :data:`CHEAP_END_CHECK`).
 Where it is slow (NEST hands out node states one by one: seconds for 10^5 cells), the check
 is spaced so that it takes at most :data:`CHECK_SHARE` of the wall time of the run; the end
 of a run is then checked only if the budget allows it, otherwise at a later slice.
@@ -26,6 +27,11 @@ CHECK_SHARE = 0.02
 #: a check that took less than this (s) is always done again, whatever the budget
 CHEAP_CHECK = 0.002
 
+#: at the end of a run, a check that took less than this (s) is always done: a small
+#: network's divergence is then reported by the run in which it happened, even when a
+#: loaded machine made one check slower than CHEAP_CHECK
+CHEAP_END_CHECK = 0.02
+
 
 class DivergenceWatch:
     """When to check a backend's state for divergence, within the :data:`CHECK_SHARE`
@@ -37,14 +43,16 @@ class DivergenceWatch:
         self.last = time.perf_counter()  # when it ended
         self.checked_step = 0  # state.steps at the last check
 
-    def after_slice(self, state):
-        """Check now if within the budget: returns the arguments of divergence_error, or None."""
+    def after_slice(self, state, last=False):
+        """Check now if within the budget (`last`: the run's last slice, see
+        :data:`CHEAP_END_CHECK`): returns the arguments of divergence_error, or None."""
         started = time.perf_counter()
         self.checked_step = min(self.checked_step, state.steps)  # (after a reset)
         if self.cost is None:
             # before the first check, the backend's estimate: a slow first check must wait too
             self.cost = state.state_read_cost * sum(p.size for p in state.populations)
-        if self.cost > CHEAP_CHECK and self.cost > CHECK_SHARE * (started - self.last):
+        cheap = CHEAP_END_CHECK if last else CHEAP_CHECK
+        if self.cost > cheap and self.cost > CHECK_SHARE * (started - self.last):
             return None
         found = find_divergence(state, self.checked_step)
         self.last = time.perf_counter()

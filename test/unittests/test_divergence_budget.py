@@ -57,3 +57,30 @@ def test_a_check_known_to_be_slow_waits_from_the_start(monkeypatch):
     watch.after_slice(FakeState())  # at 20.0: 0.3 s <= 2 % of 19 s: checked
     assert calls == [0]
     assert watch.cost == pytest.approx(0.3)
+
+
+def test_the_end_of_a_run_is_checked_when_the_check_is_moderately_cheap(monkeypatch):
+    """A check slower than CHEAP_CHECK (e.g. on a loaded machine) waits within a run, but at
+    the run's last slice one cheaper than CHEAP_END_CHECK is done, so the run in which a small
+    network diverged reports it; a dear one still waits."""
+    class FakeState:
+        steps = 10
+        populations = []
+        state_read_cost = 0.0
+
+    calls = []
+    monkeypatch.setattr(numerical_safety, "find_divergence", lambda s, first: calls.append(first))
+    moderate = (numerical_safety.CHEAP_CHECK + numerical_safety.CHEAP_END_CHECK) / 2
+    dear = 2 * numerical_safety.CHEAP_END_CHECK
+    clock = iter([1.0, 1.0 + moderate, 1.1, 1.1, 1.1 + moderate])
+    monkeypatch.setattr(numerical_safety.time, "perf_counter", lambda: next(clock))
+    watch = numerical_safety.DivergenceWatch()
+    watch.last = 1.0
+    watch.cost = moderate
+    watch.after_slice(FakeState())  # mid-run at 1.0: postponed (moderate > 2 % of 0 s)
+    assert calls == []
+    watch.after_slice(FakeState(), last=True)  # last slice at 1.0: checked
+    assert calls == [0]
+    watch.cost = dear
+    watch.after_slice(FakeState(), last=True)  # at 1.1: dear > 2 % of 0.1 s: postponed
+    assert calls == [0]
