@@ -16,8 +16,10 @@ that is pending again, and joins a new group with the other populations created 
 Snapshots for reset() are taken per Brian2 object before each run, so a group formed
 after the first run is restored to its state at the first run it took part in.
 
-Cell types with Python-side state setters (GIF, PointNeuron), SpikeSourceArray and
-user-defined (NESTML) types keep a group of their own, built at creation.
+NESTML neuron types (whose generated code only reads the group's own variables, like a
+standard type's) are merged in the same way: two populations of one NESTML type with equal
+homogeneous parameters share a group. Cell types with Python-side state setters (GIF,
+PointNeuron) and SpikeSourceArray keep a group of their own, built at creation.
 """
 
 import re
@@ -63,7 +65,8 @@ def mergeable(population):
     celltype = population.celltype
     return (simulator.state.share_groups and model.kind == "neuron" and not model.settable_subexpressions
             and not getattr(celltype, "kernel_parameters", None)
-            and type(celltype).__module__ == "pyNN.brian2.standardmodels.cells")
+            and (type(celltype).__module__ == "pyNN.brian2.standardmodels.cells"
+                 or getattr(celltype, "nestml_model", None) is not None))
 
 
 def merge_key(population, constants):

@@ -2,7 +2,7 @@
 the same groups share a Synapses object (pyNN/brian2/groups.py). The results are exactly
 those of one Brian2 object per population and projection (``setup(share_groups=False)``),
 through set(), initialize(), views, assemblies, current sources, recording, reset() and
-populations created after a run."""
+populations created after a run; also for NESTML neuron types."""
 
 import numpy as np
 import pytest
@@ -181,3 +181,50 @@ def test_equal_delays_may_become_heterogeneous_until_the_first_run(synapse):
     with pytest.raises(errors.NotSupportedError, match="one shared delay"):
         other.set(delay=np.array([0.5, 1.0, 1.5]))
     assert other.get("delay", format="list", with_address=False) == pytest.approx([0.5] * 3)
+
+
+def _nestml_network(share):
+    """Two populations of one NESTML cell type in an E/I network with a current source and a
+    parameter change between runs; return the recorded arrays and the populations' groups."""
+    import os
+    import sys
+    path = os.path.join(sys.prefix, "models", "neurons", "iaf_psc_exp_neuron.nestml")
+    if not os.path.exists(path):
+        pytest.skip("the nestml package's model library is not installed")
+    sim.setup(timestep=0.1, share_groups=share)
+    celltype = sim.nestml.nestml_cell_type("iaf_psc_exp_neuron", path)
+    rng = sim.NumpyRNG(seed=3)
+    v0 = sim.RandomDistribution("uniform", low=-70.0, high=-52.0, rng=sim.NumpyRNG(seed=4))
+    exc = sim.Population(30, celltype(I_e=300.0), initial_values={"V_m": v0}, label="exc")
+    inh = sim.Population(10, celltype(I_e=300.0), label="inh")
+    cells = exc + inh
+    sim.Projection(exc, cells, sim.FixedProbabilityConnector(0.3, rng=rng),
+                   sim.StaticSynapse(weight=0.05, delay=0.1), receptor_type="excitatory")
+    sim.Projection(inh, cells, sim.FixedProbabilityConnector(0.3, rng=rng),
+                   sim.StaticSynapse(weight=0.1, delay=0.3), receptor_type="inhibitory")
+    sim.DCSource(amplitude=0.2, start=5.0, stop=30.0).inject_into(inh[2:6])
+    cells.record(["spikes", "V_m"])
+    sim.run(25.0)
+    inh[:3].set(tau_m=12.0)  # a constant of the shared group becomes per cell
+    sim.run(25.0)
+    out = []
+    for pop in (exc, inh):
+        for seg in pop.get_data().segments:
+            out.append([np.asarray(st.magnitude) for st in seg.spiketrains])
+            out.extend(np.asarray(sig.magnitude) for sig in seg.analogsignals)
+    return out, (exc.group, inh.group)
+
+
+def test_nestml_populations_share_a_group_with_exactly_the_unshared_results():
+    shared, (exc_group, inh_group) = _nestml_network(True)
+    sim.end()
+    alone, (exc_alone, inh_alone) = _nestml_network(False)
+    assert exc_group is inh_group
+    assert exc_alone is not inh_alone
+    assert sum(len(t) for t in shared[0]) > 0
+    assert len(shared) == len(alone)
+    for a, b in zip(shared, alone):
+        if isinstance(a, list):
+            assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+        else:
+            np.testing.assert_array_equal(a, b)
