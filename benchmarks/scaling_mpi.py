@@ -22,7 +22,14 @@ Parallel efficiency at N processes = T(1) / (N x T(N)). The machine's load avera
 (``os.getloadavg()``) is printed before each measurement: other work on the cores
 lowers the efficiency.
 
-Run: ``.venv/bin/python benchmarks/scaling_mpi.py`` (``--help`` for options).
+``cpu_run`` is the CPU time of the run (rank 0's process): less sensitive than the wall
+time to other work on the machine.
+
+With ``--nest``, the same network on pyNN.nest in one process with ``setup(threads=T)``,
+T = the ``--processes`` values (1 and 2): the efficiency of NEST's threads.
+
+Run: ``.venv/bin/python benchmarks/scaling_mpi.py`` (``--help`` for options), and
+``.venv/bin/python benchmarks/scaling_mpi.py --nest``.
 """
 
 import argparse
@@ -40,17 +47,24 @@ from va_coba import CELL_PARAMS, DT, N_EXC, N_INH, N_STIM, P_CONNECT, STIM_RATE,
 DELAY = 0.2  # two steps: the shortest delay NEURON accepts between MPI processes
 
 
-def child(scale, t_sim, seed):
-    """One process of an MPI run: build, run and read the network; rank 0 prints the phases
-    (the slowest rank's time of each) as one JSON line."""
+def child(scale, t_sim, seed, nest_threads=0):
+    """One process of an MPI run (or, with `nest_threads`, one pyNN.nest process with that
+    many threads): build, run and read the network; rank 0 prints the phases (the slowest
+    rank's time of each, wall and CPU) as one JSON line."""
     timer = {}
     t0 = time.perf_counter()
-    import pyNN.neuron as sim
+    if nest_threads:
+        import pyNN.nest as sim
+    else:
+        import pyNN.neuron as sim
     from pyNN.random import NumpyRNG, RandomDistribution
     timer["import"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    sim.setup(timestep=DT, rng_seed=seed)
+    if nest_threads:
+        sim.setup(timestep=DT, rng_seed=seed, threads=nest_threads)
+    else:
+        sim.setup(timestep=DT, rng_seed=seed)
     n_exc, n_inh = N_EXC * scale, N_INH * scale
     celltype = sim.IF_cond_exp(**CELL_PARAMS)
     v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=seed + 1))
@@ -63,9 +77,10 @@ def child(scale, t_sim, seed):
     projections = connect(sim, exc, inh, stim, NumpyRNG(seed=seed + 2), P_CONNECT / scale, DELAY)
     timer["build"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sim.run(t_sim)
     timer["run"] = time.perf_counter() - t0
+    timer["cpu_run"] = time.process_time() - c0
 
     t0 = time.perf_counter()
     n_spikes = sum(len(pop.get_data("spikes").segments[0].spiketrains.multiplexed[1]) for pop in (exc, inh))
@@ -77,7 +92,7 @@ def child(scale, t_sim, seed):
     if sim.rank() == 0:
         slowest = {k: max(t[k] for t in per_rank) for k in timer}
         print("RESULT " + json.dumps({
-            "scale": scale, "processes": sim.num_processes(), "cells": n_exc + n_inh,
+            "scale": scale, "processes": nest_threads or sim.num_processes(), "cells": n_exc + n_inh,
             "connections": sum(prj.size() for prj in projections), "spikes": int(n_spikes),
             "rate_hz": n_spikes / (n_exc + n_inh) / (t_sim / 1000.0), "times": slowest}), flush=True)
     sim.end()
@@ -88,10 +103,15 @@ def _mpirun():
     return str(beside) if beside.exists() else "mpirun"
 
 
-def measure(scale, processes, t_sim, seed):
-    """Run one (scale, processes) pair; the result printed by its rank 0."""
-    command = [_mpirun(), "-np", str(processes), sys.executable, os.path.abspath(__file__),
-               "--child", "--scale", str(scale), "--t-sim", str(t_sim), "--seed", str(seed)]
+def measure(scale, processes, t_sim, seed, nest=False):
+    """Run one (scale, processes) pair; the result printed by its rank 0. With `nest`, one
+    pyNN.nest process with `processes` threads instead."""
+    command = [sys.executable, os.path.abspath(__file__), "--child", "--scale", str(scale), "--t-sim", str(t_sim),
+               "--seed", str(seed)]
+    if nest:
+        command += ["--nest-threads", str(processes)]
+    else:
+        command = [_mpirun(), "-np", str(processes)] + command
     out = subprocess.run(command, capture_output=True, text=True, check=False)
     for line in out.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -113,22 +133,27 @@ def main():
     parser.add_argument("--t-sim", type=float, default=1000.0, help="simulated time, ms (default 1000)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each pair; medians reported")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--nest", action="store_true",
+                        help="pyNN.nest in one process with threads=1, 2 (the --processes values) instead of "
+                             "pyNN.neuron under mpirun")
+    parser.add_argument("--nest-threads", type=int, default=0, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        child(options.scale[0], options.t_sim, options.seed)
+        child(options.scale[0], options.t_sim, options.seed, options.nest_threads)
         return
-    phases = ("build", "run", "data", "total")
+    phases = ("build", "run", "cpu_run", "data", "total")
     for scale in options.scale:
         runs = {n: [] for n in options.processes}
         for _ in range(options.repeat):
             for n in options.processes:  # interleaved, so that a change of load hits both
                 load = os.getloadavg()[0]
-                result = measure(scale, n, options.t_sim, options.seed)
+                result = measure(scale, n, options.t_sim, options.seed, options.nest)
                 result["load"] = load
                 runs[n].append(result)
         first = runs[options.processes[0]][0]
         print(f"\nVA network x{scale}: {first['cells']} cells, {first['connections']} connections, "
               f"{first['spikes']} spikes ({first['rate_hz']:.1f} Hz), {options.t_sim:g} ms simulated")
+        print("pyNN.nest, threads" if options.nest else "pyNN.neuron, MPI processes")
         print(f"{'processes':>9} {'load':>5} " + " ".join(f"{p:>8}" for p in phases) + "  efficiency (run, total)")
         base = {p: _median([r["times"][p] for r in runs[options.processes[0]]]) for p in phases}
         n0 = options.processes[0]

@@ -90,6 +90,45 @@ def test_threads_with_other_compiled_models(cell):
     _assert_identical(one, three)
 
 
+def _mixed_synapses(threads):
+    """Static projections and a Tsodyks-Markram one into the same cells (the static
+    deliveries that wait for the threads must reach the buffers before the plastic ones),
+    and a current source on some cells (their input changes every step)."""
+    sim.setup(timestep=0.1, seed=9, threads=threads)
+    team = sim.state.engine.team
+    team.min_cells = team.min_events = 1
+    celltype = sim.IF_cond_exp(tau_refrac=2.0, v_thresh=-50.0, v_reset=-60.0, v_rest=-60.0, cm=0.2)
+    exc = sim.Population(150, celltype, initial_values={"v": -55.0}, label="exc")
+    inh = sim.Population(50, celltype, initial_values={"v": -55.0}, label="inh")
+    stim = sim.Population(30, sim.SpikeSourcePoisson(rate=300.0), label="stim")
+    rng = NumpyRNG(seed=4)
+    static = sim.StaticSynapse(weight=0.004, delay=0.2)
+    sim.Projection(stim, exc, sim.FixedProbabilityConnector(0.3, rng=rng), static, receptor_type="excitatory")
+    sim.Projection(exc, exc, sim.FixedProbabilityConnector(0.1, rng=rng), static, receptor_type="excitatory")
+    sim.Projection(exc, inh, sim.FixedProbabilityConnector(0.1, rng=rng), static, receptor_type="excitatory")
+    sim.Projection(inh, exc, sim.FixedProbabilityConnector(0.2, rng=rng),
+                   sim.TsodyksMarkramSynapse(weight=0.02, delay=0.2, U=0.5, tau_rec=100.0),
+                   receptor_type="excitatory")
+    sim.ACSource(amplitude=0.3, offset=0.1, frequency=40.0).inject_into(exc[:40])
+    exc.record(["spikes", "v"])
+    sim.run(200.0)
+    seg = exc.get_data().segments[0]
+    out = {"exc": ([np.asarray(st.magnitude) for st in seg.spiketrains],
+                   np.asarray(seg.filter(name="v")[0].magnitude))}
+    used = team._pool is not None
+    sim.end()
+    return out, used
+
+
+@needs_numba
+def test_threads_with_static_plastic_and_current_source_inputs():
+    one, _ = _mixed_synapses(1)
+    two, used = _mixed_synapses(2)
+    assert used
+    assert sum(len(t) for t in one["exc"][0]) > 100
+    _assert_identical(one, two)
+
+
 def test_numpy_path_with_threads_gives_the_same_results():
     """Without numba the engine runs in one thread whatever T is; the results are those of T=1."""
     previous = kernels.set_use_numba(False)

@@ -243,6 +243,8 @@ class Engine:
         self.driver_load = None  # events per synapse driver in the current step (analog profiles)
         self.router_drop = 0.0  # probability that a spike packet is lost (digital profiles)
         self.router_rng = np.random.default_rng([self.seed, 7])
+        self._defer = False  # static deliveries wait in _pending (threads, during a run)
+        self._pending = []
 
     # --- construction ---------------------------------------------------------------
     def add_group(self, group):
@@ -311,6 +313,14 @@ class Engine:
         sources = [g for g in self.groups if g.kind == "source"]
         fast = {g.index: _fast_kernel(g) for g in neurons} if kernels.use_numba() else {}
         zero = {g.index: np.zeros(g.n) for g in neurons}
+        # the built-in fused kernels take i_offset + i_ext; without current sources it is the
+        # same every step of this run, so it is added once
+        steady = {g.index: g.i_offset + zero[g.index] for g in neurons
+                  if getattr(fast.get(g.index), "takes_total", False) and not external.get(g.index)}
+        # with threads, static deliveries wait for the next hand-over to the threads; when
+        # every group has a fused kernel they are done in the step hand-over itself (see _with_deliveries)
+        self._defer = self.team.n_threads > 1 and kernels.use_numba()
+        fused = self._defer and all(fast.get(g.index) is not None for g in neurons)
         quantised = {g.index: getattr(g, "quantise", False) for g in neurons}
         substeps = {g.index: getattr(g, "substeps", 1) for g in neurons}
         out = {g.index: np.empty(g.n, dtype=np.int64) for g in neurons}
@@ -337,7 +347,16 @@ class Engine:
                 arrivals = buf[s % buf.shape[0]]
                 kernel = fast.get(g.index)
                 if kernel is not None:
-                    jobs.append((kernel(g, i_ext, arrivals, out[g.index]), g.n, out[g.index]))
+                    if getattr(kernel, "takes_total", False):
+                        i_in = steady.get(g.index)
+                        if i_in is None:
+                            i_in = g.i_offset + i_ext
+                    else:
+                        i_in = i_ext
+                    part = kernel(g, i_in, arrivals, out[g.index])
+                    if fused and self._pending:
+                        part = self._with_deliveries(part, g)
+                    jobs.append((part, g.n, out[g.index]))
                     spikes = None
                 elif substeps[g.index] > 1:
                     spikes = _substepped(g, i_ext, arrivals, substeps[g.index])
@@ -351,6 +370,8 @@ class Engine:
                 stepped.append([g, spikes])
             if jobs:
                 fired = iter(self.team.spikes_of_groups(jobs))
+                if fused:
+                    self._pending = []  # done by the hand-over
                 for entry in stepped:
                     if entry[1] is None:
                         entry[1] = next(fired)
@@ -363,7 +384,11 @@ class Engine:
                     self._spiked(g, spikes, s)
             for block in arriving:
                 block.deliver_arrived(s, self.dt)
+            if not fused:
+                self._flush()  # the next step's groups read the buffers outside the threads
             self._sample(s)
+        self._flush()
+        self._defer = False
         self.step = k0 + n_steps
         self.emitted_through = max(self.emitted_through, self.step)
         self.counters["steps"] += n_steps
@@ -391,6 +416,10 @@ class Engine:
             spikes = spikes[delivered]
         for block in blocks:
             buffer = self.buffers[block.post.index]
+            static = block.stp is None and block.stochastic is None and block.stdp is None and block.driver is None
+            if not static:
+                # a non-static delivery adds to the buffers after every static one before it
+                self._flush()
             if block.stp is not None:
                 block.deliver_stp(spikes, s, self.dt, buffer)
             elif block.stochastic is not None:
@@ -403,7 +432,11 @@ class Engine:
             else:
                 events = int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
                 self.counters["synaptic_events"] += events
-                self._deliver(block, spikes, s, buffer, events)
+                if self._defer:
+                    # a copy: `spikes` may be a view of the array the next step's threads write
+                    self._pending.append((block, spikes.copy(), s, events))
+                else:
+                    self._deliver(block, spikes, s, buffer, events)
                 continue
             self.counters["synaptic_events"] += int((block.indptr[spikes + 1] - block.indptr[spikes]).sum())
 
@@ -420,6 +453,52 @@ class Engine:
             kernels.deliver_range(block.indptr, block.post_index, block.weight, block.delay, spikes, s, buffer,
                                   block.receptor, lo, hi)
         self.team.run(part, block.post.n, parts)
+
+    def _with_deliveries(self, part, group):
+        """`part` of a group's fused step, preceded by the pending static deliveries into
+        the same cells lo..hi-1: the thread that steps a range of cells is the only one
+        that writes their buffers, and the deliveries (to slots s + d, d >= 1, of the
+        previous step s) are in the buffers before the step reads its slot."""
+        entries = [(b, spikes, s) for b, spikes, s, _ in self._pending if b.post is group]
+        if not entries:
+            return part
+        buffer = self.buffers[group.index]
+
+        def deliver_then_step(lo, hi):
+            for b, spikes, s in entries:
+                kernels.deliver_range(b.indptr, b.post_index, b.weight, b.delay, spikes, s, buffer, b.receptor,
+                                      lo, hi)
+            return part(lo, hi)
+        return deliver_then_step
+
+    def _flush(self):
+        """Do the pending static deliveries, in their order, in one hand-over to the threads:
+        thread k adds the weights for range k of the target cells of every target group."""
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        if len(pending) == 1:
+            block, spikes, s, events = pending[0]
+            self._deliver(block, spikes, s, self.buffers[block.post.index], events)
+            return
+        targets = {}
+        for block, spikes, s, events in pending:
+            entry = targets.setdefault(block.post.index, [block.post.n, 0, []])
+            entry[1] += events
+            entry[2].append((block, spikes, s))
+        plans = [(self.buffers[index], n, min(self.team.parts(events, self.team.min_events), n), entries)
+                 for index, (n, events, entries) in targets.items()]
+        width = max(p for _, _, p, _ in plans)
+
+        def work(k, _):
+            for buffer, n, p, entries in plans:
+                if k < p:
+                    lo, hi = n * k // p, n * (k + 1) // p
+                    for b, spikes, s in entries:
+                        kernels.deliver_range(b.indptr, b.post_index, b.weight, b.delay, spikes, s, buffer,
+                                              b.receptor, lo, hi)
+        self.team.run(work, width, width)
 
     def _sample(self, s):
         for group in self.groups:
@@ -468,27 +547,25 @@ def _fast_kernel(group):
         e_rev = np.array([np.broadcast_to(spec.e_rev, (group.n,)) for spec in rec.specs], dtype=float)
         g_leak_e = group.g_leak * group.v_rest
 
-        def step(g, i_ext, arrivals, out):
-            i_tot = g.i_offset + i_ext
-
+        def step(g, i_tot, arrivals, out):
             def part(lo, hi):
                 kernels.lif_cond_exp_membrane(g.v, g.ref, rec.y, rec.half_decay, e_rev, g_leak_e, g.g_leak, g.cm,
                                               i_tot, g.v_reset, g.h, lo, hi)
                 return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset,
                                                       g.threshold, g.ref_steps, out, lo, hi)
             return part
+        step.takes_total = True
         return step
     if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
         k_y = np.array(group.k_y, dtype=float)
 
-        def step(g, i_ext, arrivals, out):
-            i_tot = g.i_offset + i_ext
-
+        def step(g, i_tot, arrivals, out):
             def part(lo, hi):
                 kernels.lif_curr_exp_membrane(g.v, g.ref, rec.y, k_y, g.v_rest, g.p22, g.p20, i_tot, g.v_reset,
                                               lo, hi)
                 return kernels.exp_receptors_and_fire(g.v, g.ref, rec.y, rec.decay, arrivals, g.v_reset,
                                                       g.threshold, g.ref_steps, out, lo, hi)
             return part
+        step.takes_total = True
         return step
     return None

@@ -11,7 +11,10 @@ ranges and runs one range per thread. Results do not depend on T:
 - spike delivery is split by *target* cell: every thread walks all the spiking rows in the
   same order and adds only the weights of its own targets, so each ring-buffer element
   receives its weights in the same order as in one thread (float sums are bit for bit the
-  same).
+  same). The static deliveries of a step are handed over together, with the next step's
+  update of the same cell ranges when every group has a fused kernel (``Engine._pending``);
+  a non-static delivery (plastic, stochastic, rate-limited) first waits for them, so every
+  element still receives its weights in the order of one thread.
 
 Handing work to a thread costs some tens of microseconds, so a loop is split only when
 each thread gets at least :attr:`ThreadTeam.min_cells` cells (deliveries: at least
