@@ -133,13 +133,25 @@ def neuron_run(backend, name):
     return _runs[(backend, name)]
 
 
-@pytest.mark.parametrize("name", NEURONS)
+#: library neurons whose first (uncached) reading by the front end takes minutes (odetoolbox
+#: analysing large ODE systems: 1-4 min each on the shared 2-core machine); walked only with
+#: PYNN_TEST_FULL_NESTML_LIBRARY=1 so that a cold CI run stays short. Their reading was checked
+#: when the walk was written and they run like the others.
+SLOW_TO_READ = {"terub_stn_neuron", "terub_gpe_neuron", "hill_tononi_neuron", "traub_cond_multisyn_neuron"}
+WALKED_NEURONS = [
+    pytest.param(name, marks=pytest.mark.skipif(
+        name in SLOW_TO_READ and not os.environ.get("PYNN_TEST_FULL_NESTML_LIBRARY"),
+        reason="minutes to read cold; set PYNN_TEST_FULL_NESTML_LIBRARY=1 to walk it"))
+    for name in NEURONS]
+
+
+@pytest.mark.parametrize("name", WALKED_NEURONS)
 @pytest.mark.parametrize("backend", ["brian2", "hardware"])
 def test_library_neuron(backend, name):
     neuron_run(backend, name)
 
 
-@pytest.mark.parametrize("name", NEURONS)
+@pytest.mark.parametrize("name", WALKED_NEURONS)
 def test_library_neuron_brian2_and_emulator_agree(name):
     """Brian2 and the emulator print the same step program: the same spike times (within one
     step) and state within a small tolerance (floating-point order of operations differs)."""
