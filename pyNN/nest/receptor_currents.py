@@ -155,13 +155,17 @@ def _delays(model, senders, targets, ports):
     found = nest.GetConnections(source=nest.NodeCollection(np.unique(senders).tolist()),
                                 target=nest.NodeCollection(np.unique(targets).tolist()), synapse_model=model)
     info = found.get(["source", "target", "port", "delay"]) if len(found) else {}
-    table = {}
-    if len(found) == 1:
-        info = {k: [v] for k, v in info.items()}
-    for s, t, p, d in zip(info.get("source", ()), info.get("target", ()), info.get("port", ()), info.get("delay", ())):
-        table[(int(s), int(t), int(p))] = float(d)
-    try:
-        return np.array([table[key] for key in zip(senders.tolist(), targets.tolist(), ports.tolist())])
-    except KeyError as exc:  # pragma: no cover - a connection NEST reported a spike for
-        raise errors.SimulatorError(f"NEST weight recorder reported a spike through connection {exc} of "
-                                    f"'{model}', which GetConnections does not find") from exc
+    known = np.column_stack([np.atleast_1d(info.get(k, [])).astype(np.int64) for k in ("source", "target", "port")])
+    delays = np.atleast_1d(info.get("delay", [])).astype(float)
+    asked = np.column_stack([senders, targets, ports]).astype(np.int64)
+    # one vectorised look-up of every event's connection (no Python loop over connections)
+    _, key = np.unique(np.vstack([known.reshape(-1, 3), asked]), axis=0, return_inverse=True)
+    key = key.ravel()
+    connection = np.full(key.max() + 1 if key.size else 0, -1, dtype=np.int64)
+    connection[key[:len(known)]] = np.arange(len(known))
+    found_at = connection[key[len(known):]]
+    if (found_at < 0).any():  # pragma: no cover - a connection NEST reported a spike for
+        missing = tuple(int(v) for v in asked[np.argmax(found_at < 0)])
+        raise errors.SimulatorError(f"NEST weight recorder reported a spike through connection {missing} of "
+                                    f"'{model}', which GetConnections does not find")
+    return delays[found_at]
