@@ -74,6 +74,24 @@ class Projection(common.Projection):
         if syn.stochastic_kind:
             for part in parts:  # the release draws come from the target cells' random streams
                 part.root._use_random_inputs()
+        self._modulation = self._make_modulation()
+
+    def _make_modulation(self):
+        """The modulatory inputs (pyNN.neuron.modulation) of a NESTML synapse with extra spike ports."""
+        program = getattr(self.synapse_type, "synapse_program", None)
+        if program is None:
+            return None
+        from pyNN.neuron.modulation import Modulation
+        from pyNN.neuron.nestml_synapse_nmodl import modulatory_ports
+        if not modulatory_ports(program):
+            return None
+        inputs, delay = self._modulatory_inputs()
+        return Modulation(self, inputs, delay)
+
+    def _modulatory_inputs(self):
+        """({modulatory port: modulator population}, modulatory delay in ms) of the synapse."""
+        syn = self.synapse_type
+        return syn.modulatory_inputs, syn.modulatory_delay
 
     def _refuse_stdp_without_dendritic_delay(self, parts, types):
         """A voltage-jump cell (or PointNeuron) receives an input in the step before it acts, so a post spike
@@ -155,6 +173,8 @@ class Projection(common.Projection):
             self._set_slots(out[len(out) - n:], values, post)
         if self._plastic:
             self._set_stdp_slots(out[len(out) - n:], values, post, delays, current_weight=False)
+        if self._modulation is not None:
+            self._modulation.connect(post)
         self._weight_pointers = None
         simulator.state.objects_added()
 
@@ -179,7 +199,10 @@ class Projection(common.Projection):
         rule has reached stays)."""
         n = len(netcons)
         initial = np.broadcast_to(np.asarray(values["weight"], dtype=float), (n,))
-        rows = self.synapse_type.stdp_slots(values, initial, self._sign[post], native_delays).tolist()
+        rows = self.synapse_type.stdp_slots(values, initial, self._sign[post], native_delays)
+        if self._modulation is not None:
+            rows = np.column_stack([rows, self._modulation.channel_columns(n)])
+        rows = rows.tolist()
         first = STDP_FIRST_SLOT
         for nc, row in zip(netcons, rows):
             weight = nc.weight
