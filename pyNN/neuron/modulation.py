@@ -32,16 +32,21 @@ class Modulation:
     Parameters
     ----------
     projection : the pyNN.neuron Projection
-    inputs : dict modulatory port -> the modulator Population (or view, or Assembly)
-    delay : the modulatory delay (ms): a spike emitted at t reaches the connections at t + delay
+    sources : list of :class:`pyNN.nestml.modulation.ModulatorySource` (port, modulator
+        population, delay in ms: a spike emitted at t reaches the connections at t + delay),
+        checked by the core, one per modulatory port of the synapse
     """
 
-    def __init__(self, projection, inputs, delay):
+    def __init__(self, projection, sources):
         program = projection.synapse_type.synapse_program
         self.projection = projection
         self.ports = modulatory_ports(program)
-        self.inputs = inputs
-        self.delay = float(delay)
+        self.inputs = {source.port: source.population for source in sources}
+        delays = {source.delay for source in sources}
+        if len(delays) != 1 or set(self.inputs) != set(self.ports):
+            raise errors.ConnectionError(f"Projection '{projection.label}': expected one source per modulatory port "
+                                         f"{self.ports} with one delay, got {sources}")
+        self.delay = float(delays.pop())
         dt = simulator.state.dt
         # delivered one step before the synapse time (as every input of a NESTML cell), so that
         # a presynaptic spike of that time, delivered at least one step after it, finds it stored

@@ -195,7 +195,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
 
     cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
                                        postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
-                                       cell_type, extra, postsynaptic_variables)
+                                       cell_type, extra, postsynaptic_variables, modulatory=True)
     cls.translations = build_translations(*[(n, n) for n in cls.default_parameters])
     cls.target_mechanisms = (made["mechanism"],)
     return cls

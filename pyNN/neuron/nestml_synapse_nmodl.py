@@ -72,13 +72,13 @@ _NEVER = "1e300"
 
 def modulatory_ports(program):
     """The synapse's spike ports other than its pre- and postsynaptic ones, in model order."""
-    return [p for p in program.model.spike_ports() if p not in (program.pre_port, program.post_port)]
+    return list(program.mod_ports)
 
 
 def runs_update_block(program):
     """Whether the synapse's ``update`` block does more than ``integrate_odes()`` (then it runs
     once per time step instead of the exact advance over the elapsed time)."""
-    return any(not (isinstance(s, ir.IntegrateODEs) and not s.variables) for s in program.model.update)
+    return program.has_update
 
 
 def slot_names(program):

@@ -77,21 +77,13 @@ class Projection(common.Projection):
         self._modulation = self._make_modulation()
 
     def _make_modulation(self):
-        """The modulatory inputs (pyNN.neuron.modulation) of a NESTML synapse with extra spike ports."""
-        program = getattr(self.synapse_type, "synapse_program", None)
-        if program is None:
+        """The modulatory inputs (pyNN.neuron.modulation) of a NESTML synapse with extra spike
+        ports (their sources checked by the core: ``self.modulatory_sources``)."""
+        sources = getattr(self, "modulatory_sources", None)
+        if not sources:
             return None
         from pyNN.neuron.modulation import Modulation
-        from pyNN.neuron.nestml_synapse_nmodl import modulatory_ports
-        if not modulatory_ports(program):
-            return None
-        inputs, delay = self._modulatory_inputs()
-        return Modulation(self, inputs, delay)
-
-    def _modulatory_inputs(self):
-        """({modulatory port: modulator population}, modulatory delay in ms) of the synapse."""
-        syn = self.synapse_type
-        return syn.modulatory_inputs, syn.modulatory_delay
+        return Modulation(self, sources)
 
     def _refuse_stdp_without_dendritic_delay(self, parts, types):
         """A voltage-jump cell (or PointNeuron) receives an input in the step before it acts, so a post spike

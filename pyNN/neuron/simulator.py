@@ -132,6 +132,7 @@ class State(BaseState):
         self._spike_times = h.Vector()
         self._spike_ids = h.Vector()  # each population adds its cells (see populations.py)
         self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
+        self._mod_lost = sum(getattr(h, f"mod_lost_{name}", 0.0) for name in NESTML_STDP_TARGETS)
 
     def objects_added(self):
         """Called when NEURON objects are created: after the first finitialize() they
@@ -268,6 +269,15 @@ class State(BaseState):
                 f"their pre-synaptic spikes (the cell keeps its last {STDP_HISTORY} spikes); the weights of "
                 f"those connections differ from the rule of doc/behaviour.md", UserWarning, stacklevel=3)
         self._stdp_lost = lost
+        lost = sum(getattr(h, f"mod_lost_{name}", 0.0) for name in NESTML_STDP_TARGETS)
+        if lost > self._mod_lost:
+            from pyNN.neuron.nestml_synapse_nmodl import NMOD
+            warnings.warn(
+                f"pyNN.neuron NESTML synapses: {int(lost - self._mod_lost)} modulatory spike(s) were not applied to "
+                f"connections whose target cell received more than {NMOD} modulatory spikes of their projection "
+                f"between two of their pre-synaptic spikes (the cell keeps the last {NMOD}); the state of those "
+                f"connections differs from the rule", UserWarning, stacklevel=3)
+        self._mod_lost = lost
 
     def catch_last_step_spikes(self, t_end):
         """Report now the spikes of the last step of a run.
