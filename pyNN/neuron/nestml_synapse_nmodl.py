@@ -100,6 +100,25 @@ def _seen_slot(port):
     return "nml_ms_" + _safe(port)
 
 
+def reads_out_now(program):
+    """Whether the connections' state is read as of now (brought forward through the events
+    and the update block since the last pre spike) rather than as of the last pre spike: for a
+    synapse with an update block or modulatory ports, whose state changes without pre spikes
+    (as NEST's volume transmitter brings it forward)."""
+    return program.has_update or bool(program.mod_ports)
+
+
+def readout_slots(program):
+    """The slots (NET_RECEIVE argument names) that ``nml_readout`` takes, in order."""
+    names = slot_names(program)
+    return names[names.index("nml_kind") + 2:names.index("nml_preoff")] + names[names.index("nml_preoff") + 1:]
+
+
+def readout_name(variable):
+    """The RANGE variable into which ``nml_readout`` puts the state variable `variable`."""
+    return "nml_ro_" + _safe(variable)
+
+
 def state_slot(program, name):
     """Index in the NetCon weight vector of the synapse state variable `name`."""
     return slot_names(program).index("nml_ss_" + _safe(name))
@@ -122,11 +141,15 @@ class PairGenerator(NMODLGenerator):
         out = super().text()
         globals_ = "stdp_lost, mod_lost" if self.mod_ports else "stdp_lost"
         ranges = "nspk, mcount" if self.mod_ports else "nspk"
+        readout = [readout_name(v) for v in self.program.state] if reads_out_now(self.program) else []
+        if readout:
+            ranges += ", " + ", ".join(readout)
         out = out.replace(f"    POINT_PROCESS {self.mechanism}\n",
                           f"    POINT_PROCESS {self.mechanism}\n    RANGE {ranges}\n    GLOBAL {globals_}\n", 1)
         kept = "".join(f"    {self._kept(v)}[{NHIST}]\n" for v in self._post_input_variables())
         if self.mod_ports:
             kept += f"    mhist[{NCHAN * NMOD}]\n    mcount[{NCHAN}]\n    mod_lost\n"
+        kept += "".join(f"    {name}\n" for name in readout)
         out = out.replace("ASSIGNED {\n", f"ASSIGNED {{\n    hist[{NHIST}]\n{kept}    nspk\n    stdp_lost\n", 1)
         counts = "".join(f"    mcount[{c}] = 0\n" for c in range(NCHAN)) if self.mod_ports else ""
         out = out.replace("    spk = 0\n    nml_calibrate()", f"    spk = 0\n    nspk = 0\n{counts}    nml_calibrate()",
@@ -317,16 +340,8 @@ class PairGenerator(NMODLGenerator):
         eps = "0.01*dt"
         initial = evaluate_defaults(p.model, p.model.state)
         post = [names[v] for v in p.post_variables]
-        start = [*self._constant_lines(names), "nml_s = t + nml_preoff", "nml_same = 0", "nml_i = nml_seen",
-                 f"if (nspk - nml_i > {NHIST}) {{", f"    stdp_lost = stdp_lost + nspk - nml_i - {NHIST}",
-                 f"    nml_i = nspk - {NHIST}", "}"]
-        for port in self.mod_ports:
-            seen, channel = "nml_mi_" + _safe(port), _channel_slot(port)
-            start += [f"{seen} = {_seen_slot(port)}", f"if (mcount[{channel}] - {seen} > {NMOD}) {{",
-                      f"    mod_lost = mod_lost + mcount[{channel}] - {seen} - {NMOD}",
-                      f"    {seen} = mcount[{channel}] - {NMOD}", "}"]
         replay = [
-            *start,
+            *self._start_lines(names, "t + nml_preoff", count_lost=True),
             *self._event_loop(names, eps),
             "nml_seen = nml_i",
             *[f"{_seen_slot(port)} = nml_mi_{_safe(port)}" for port in self.mod_ports],
@@ -351,6 +366,38 @@ class PairGenerator(NMODLGenerator):
                 *[f"{_seen_slot(port)} = 0" for port in self.mod_ports]]
         return replay, init
 
+    def _start_lines(self, names, time, count_lost):
+        """The start of a replay up to `time` (nml_s): the synapse's constants and where the
+        connection's unseen events begin (the oldest ones lost if the buffers overflowed,
+        counted in stdp_lost and mod_lost if `count_lost`)."""
+        def lost(counter, amount):
+            return [f"    {counter} = {counter} + {amount}"] if count_lost else []
+
+        start = [*self._constant_lines(names), f"nml_s = {time}", "nml_same = 0", "nml_i = nml_seen",
+                 f"if (nspk - nml_i > {NHIST}) {{", *lost("stdp_lost", f"nspk - nml_i - {NHIST}"),
+                 f"    nml_i = nspk - {NHIST}", "}"]
+        for port in self.mod_ports:
+            seen, channel = "nml_mi_" + _safe(port), _channel_slot(port)
+            start += [f"{seen} = {_seen_slot(port)}", f"if (mcount[{channel}] - {seen} > {NMOD}) {{",
+                      *lost("mod_lost", f"mcount[{channel}] - {seen} - {NMOD}"),
+                      f"    {seen} = mcount[{channel}] - {NMOD}", "}"]
+        return start
+
+    def _readout_procedure(self):
+        """``PROCEDURE nml_readout(<readout_slots>)``: the state of the connection whose slots are
+        given, brought to now (its unseen post and modulatory events up to now, then the update
+        block): into the RANGE variables ``nml_ro_<state>``. The connection itself is unchanged
+        (the arguments are copies), so that a presynaptic spike still in flight is handled in
+        order later."""
+        self._locals = ["nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver", "nml_same",
+                        "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk", "nml_mn", "nml_mmore"]
+        names = self._syn_names()
+        body = [*self._start_lines(names, "t", count_lost=False), *self._event_loop(names, "0.01*dt"),
+                *self._catch_up(names, "nml_s"),
+                *[f"{readout_name(v)} = {names[v]}" for v in self.program.state]]
+        return [f"PROCEDURE nml_readout({', '.join(readout_slots(self.program))}) {{",
+                *_local_statement(self._locals), *_indent(body), "}", ""]
+
     def _store_modulatory_spike(self):
         """NET_RECEIVE code of a modulatory NetCon: its channel (slot nml_w0) keeps the spike's
         synapse time (delivery time + slot nml_preoff)."""
@@ -358,6 +405,10 @@ class PairGenerator(NMODLGenerator):
                 "mhist[nml_j] = t + nml_preoff", "mcount[nml_w0] = mcount[nml_w0] + 1"]
 
     def _net_receive(self):
+        readout = self._readout_procedure() if reads_out_now(self.program) else []
+        return readout + self._net_receive_block()
+
+    def _net_receive_block(self):
         base = super()._net_receive()
         self._locals = ["nml_we", "nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver",
                         "nml_sign", "nml_same", "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk", "nml_mn",

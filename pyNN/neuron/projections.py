@@ -212,6 +212,12 @@ class Projection(common.Projection):
         positions = self._local_positions()
         if not self._netcons:  # (a process may own none of the target cells)
             return np.zeros(0)
+        if self._reads_out_now():
+            from pyNN.nestml.types import WEIGHT_SCALE
+            program = self.synapse_type.synapse_program
+            native = self._nestml_readout()[program.state[0]] / WEIGHT_SCALE
+            return self._standard_plastic_weights(native * self._sign[self._post[positions].astype(np.int64)],
+                                                  positions)
         h = hoc()
         if self._weight_pointers is None:
             pointers = h.PtrVector(len(self._netcons))
@@ -240,7 +246,7 @@ class Projection(common.Projection):
         spike may have changed them (see recording.WeightSampler); other variables are read
         at each sample time by the core."""
         if list(variables) != ["weight"] or not self._plastic or not self._netcons \
-                or simulator.state.world is not None:
+                or simulator.state.world is not None or self._reads_out_now(initialised=False):
             return None
         from pyNN.neuron.recording import WeightSampler
 
@@ -301,14 +307,46 @@ class Projection(common.Projection):
 
     def _nestml_state(self, name):
         """A NESTML synapse's state variable: its slot of the NetCon weight vector (model units,
-        see pyNN.neuron.nestml_synapse_nmodl.slot_names), in the library's units."""
+        see pyNN.neuron.nestml_synapse_nmodl.slot_names), in the library's units; brought to now
+        for a synapse whose state changes between pre spikes (see _nestml_readout)."""
         from pyNN.neuron.nestml_synapse_nmodl import state_slot
         st = self.synapse_type
         if not simulator.state.nrn_initialized:
             return np.full(len(self._netcons), float(st.default_initial_values[name]))
-        slot = state_slot(st.synapse_program, name)
-        values = np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
+        if self._reads_out_now():
+            values = self._nestml_readout()[name]
+        else:
+            slot = state_slot(st.synapse_program, name)
+            values = np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
         return values * st.nestml_model.state[name].to_pynn
+
+    def _reads_out_now(self, initialised=True):
+        """Whether the state is read through _nestml_readout (once NEURON has initialised the
+        connections, unless `initialised` is False)."""
+        from pyNN.neuron.nestml_synapse_nmodl import reads_out_now
+        program = getattr(self.synapse_type, "synapse_program", None)
+        return (program is not None and reads_out_now(program)
+                and (simulator.state.nrn_initialized or not initialised))
+
+    def _nestml_readout(self):
+        """Every state variable (model units) of this process's connections as of now: the
+        target mechanism's ``nml_readout`` replays, on a copy of each connection's slots, the
+        post and modulatory events since its last pre spike and the update block up to now
+        (pyNN.neuron.nestml_synapse_nmodl). NEURON calls a mechanism's procedure for one
+        instance at a time, so this is one call per connection."""
+        from pyNN.neuron.nestml_synapse_nmodl import readout_name, readout_slots, slot_names
+        program = self.synapse_type.synapse_program
+        names = slot_names(program)
+        slots = [names.index(n) for n in readout_slots(program)]
+        variables = [(v, readout_name(v)) for v in program.state]
+        out = {v: np.empty(len(self._netcons)) for v in program.state}
+        for k, nc in enumerate(self._netcons):
+            weight = nc.weight
+            cell = nc.syn()
+            cell.nml_readout(*[weight[i] for i in slots])
+            for v, attribute in variables:
+                out[v][k] = getattr(cell, attribute)
+        return out
 
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y: slots of the NetCon weight vector (see the NET_RECEIVE

@@ -6,7 +6,8 @@ The semantics, by hand: the update block runs once per time step (w, c and n fro
 values, then the exact decay of the traces); the events of a step's end run after it in the
 order modulatory, post, pre; the modulatory spikes of one step run the handler once; a pre
 spike reads the post trace as before a post event of its own time. A connection's state is
-read as of its last presynaptic spike.
+read as of now: its events up to now, then the update block up to now (here at the end of the
+run, when no pre spike is on its way).
 
 The network makes every one of these cases happen: two dopamine cells fire in the same step,
 and at 16.6 ms a modulatory spike, a post spike and a pre spike reach connection (0, 0) at the
@@ -62,15 +63,17 @@ def neuromodulated_type():
 pytestmark = pytest.mark.usefixtures("forget_nestml_modules")
 
 
-def reference(pre, post_emitted, dopa_emitted, p=RULE, w0=W0):
-    """(w, n, c, pre_tr, post_tr) of one connection after its last pre spike, by hand (see the
-    module docstring); times in ms, on the grid."""
+def reference(pre, post_emitted, dopa_emitted, until=T_STOP, p=RULE, w0=W0):
+    """(w, n, c, pre_tr, post_tr) of one connection at `until`, by hand (see the module
+    docstring); times in ms, on the grid."""
     tau_s = (p["tau_c"] + p["tau_n"]) / (p["tau_c"] * p["tau_n"])
     order = {"mod": 0, "post": 1, "pre": 2}
     events = {(round(t / DT), "pre") for t in pre}
     events |= {(round((t + DELAY) / DT), "post") for t in post_emitted}
     events |= {(round((t + MOD_DELAY) / DT), "mod") for t in dopa_emitted}  # a set: once per step
-    last = max(round(t / DT) for t in pre)
+    last = round(until / DT)
+    events.add((last, "end"))
+    order["end"] = 3
     w, n, c, pre_tr, post_tr = w0, 0.0, 0.0, 0.0, 0.0
     step, post_seen = 0, 0.0
     for k, kind in sorted((e for e in events if e[0] <= last), key=lambda e: (e[0], order[e[1]])):
@@ -87,7 +90,7 @@ def reference(pre, post_emitted, dopa_emitted, p=RULE, w0=W0):
         elif kind == "post":
             post_tr += 1.0
             c += p["A_plus"] * pre_tr
-        else:
+        elif kind == "pre":
             pre_tr += 1.0
             c -= p["A_minus"] * post_seen
     return w, n, c, pre_tr, post_tr
@@ -130,7 +133,11 @@ def test_neuromodulated_rule_matches_hand_computation_on_neuron():
     try:
         post, prj, prj2 = _build(sim, syn)
         assert len(prj._modulation.netcons) == len(DOPA) * len(TEACHER)  # modulators x cells, not x connections
-        sim.run(T_STOP)
+        # a read-out while the pre spike of 16.6 ms is on its way leaves the connections as they were
+        sim.run(17.0)
+        early = np.asarray(prj.get("weight", format="list", with_address=False), float)
+        assert np.all(np.isfinite(early))
+        sim.run(T_STOP - 17.0)
         spikes = [np.round(np.asarray(st.magnitude), 9) for st in post.get_data().segments[0].spiketrains]
         got = {name: [np.asarray(p.get(name, format="list", with_address=False), float) for p in (prj, prj2)]
                for name in ("weight", "n", "c", "pre_tr", "post_tr")}
