@@ -209,12 +209,16 @@ SUPPORT = {
                             "sub-steps otherwise), compiled with nrnivmodl into the NESTML cache"),
     "synapse models": (True, "plastic synapses generated into the NET_RECEIVE of their postsynaptic NESTML neuron's "
                              "mechanism (as NEST co-generates them); per-connection state in the NetCon weight "
-                             "vector, run lazily at each pre spike (no extra spike ports, no internals: "
-                             "NoModelAvailableError)"),
+                             "vector, run lazily at each pre spike; an update block doing more than integrate_odes() "
+                             "runs per time step (k steps in one closed-form application when it composes)"),
     "synapse third factor (continuous port)": (
         True, "the mechanism keeps the postsynaptic variable's value at each of the cell's spikes beside their "
               "times; read by the replayed post handler"),
-    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse extra spike ports (mod_spikes)": (
+        True, "one NetCon per modulator cell and target cell (not per connection, gids: MPI works) stores each "
+              "modulatory spike in the target's channel of the projection; the connections replay them with the post "
+              "spikes at their next pre spike; state read as of now; at most 4 channels per cell, 128 spikes kept "
+              "per channel between two pre spikes of a connection (a warning counts lost ones)"),
     "synapse state (Projection.get/record of traces)": (
         True, "every state variable, from the NetCon weight vector, as of the connection's last pre spike"),
 }
