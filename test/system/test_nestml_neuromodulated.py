@@ -191,3 +191,33 @@ def test_hardware_profiles_refuse(profile):
                            syn(weight=0.01, delay=1.0, modulatory_inputs={"mod_spikes": dopa}))
     finally:
         sim.end()
+
+
+@pytest.mark.parametrize("backend", RUNS_ON)
+def test_simultaneous_modulatory_spikes(backend):
+    """Two modulatory spikes taking effect in one step: each counts on the emulator; NEST's volume
+    transmitter merges them into one entry, and NESTML's code runs the handler once (documented
+    in doc/nestml.md and doc/differences.md). The source is an Assembly of two populations, and
+    reset() gives the same run again."""
+    sim, syn = synapse_type(backend)
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 30.0]))
+        post = sim.Population(1, syn.postsynaptic_cell_type())
+        both = sim.Population(2, sim.SpikeSourceArray(spike_times=[[20.0], [20.0]]), label="both")
+        later = sim.Population(1, sim.SpikeSourceArray(spike_times=[25.0]), label="later")
+        prj = sim.Projection(pre, post, sim.OneToOneConnector(),
+                             syn(weight=0.01, delay=DELAY, tau_n=30.0, modulatory_inputs={"mod_spikes": both + later}),
+                             receptor_type="excitatory")
+        values = []
+        for _ in range(2):
+            sim.run(40.0)
+            values.append(prj.get("n", format="list", with_address=False)[0])
+            sim.reset()
+    finally:
+        sim.end()
+    first = math.exp(-(40.0 - 20.0 - DT) / 30.0) / 30.0  # (default delay: min_delay = one step)
+    second = math.exp(-(40.0 - 25.0 - DT) / 30.0) / 30.0
+    counted = 1 if backend == "nest" else 2
+    assert values[0] == pytest.approx(counted * first + second, rel=1e-12)
+    assert values[1] == values[0]
