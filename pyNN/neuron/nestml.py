@@ -220,7 +220,8 @@ SUPPORT = {
               "spikes at their next pre spike; state read as of now; at most 4 channels per cell, 128 spikes kept "
               "per channel between two pre spikes of a connection (a warning counts lost ones)"),
     "synapse state (Projection.get/record of traces)": (
-        True, "every state variable, from the NetCon weight vector, as of the connection's last pre spike"),
+        True, "every state variable, from the NetCon weight vector, as of the connection's last pre spike (with an "
+              "update block or modulatory ports: as of now, replayed on a copy by the mechanism)"),
 }
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

@@ -27,8 +27,12 @@ point process (:mod:`pyNN.neuron.nestml_nmodl`) in the style of the backend's ow
 - Bringing the state forward: a synapse whose ``update`` block only integrates its ODEs is
   advanced exactly over the elapsed time (odetoolbox's propagators); one whose ``update``
   block does more (the neuromodulated STDP synapse's decay of eligibility and dopamine) runs
-  that block once per time step, k times in a row for the k steps since its last event
-  (each step's propagators computed once per event).
+  that block once over the k steps since its last event with ``timestep()`` = k dt when its
+  statements compose (``SynapseProgram.update_composes``), else k times in a row (its
+  constant terms computed once per event).
+- Such a synapse's state changes without pre spikes, so it is read as of now: the
+  procedure ``nml_readout`` replays a copy of one connection's slots up to the current time
+  (see :func:`reads_out_now`).
 
 Modulatory spikes (a spike port other than the pre- and postsynaptic ones, e.g.
 ``mod_spikes``, fed by ``modulatory_inputs={port: population}``): every cell of the
@@ -293,8 +297,8 @@ class PairGenerator(NMODLGenerator):
         """Replay, in time order, the modulatory spikes and the cell's spikes the connection has
         not seen up to the pre spike's synapse time nml_s (a post spike at nml_s too, kept
         aside: see _synapse_lines). Kinds: 1 a post spike, 2 + k modulatory port k; at equal
-        times the modulatory ports come first (in order), then the post spike. The modulatory
-        spikes of one port at one time run its handler once, the port's symbol their number."""
+        times the modulatory ports come first (in order), then the post spike. Every modulatory
+        spike runs its port's handler once (several at one time: once each)."""
         p = self.program
         post = [names[v] for v in p.post_variables]
         find = ["nml_te = " + _NEVER, "nml_ek = 0"]
@@ -306,12 +310,8 @@ class PairGenerator(NMODLGenerator):
                      "    nml_tm = mhist[nml_jm]",
                      f"    if (nml_tm < nml_s + {eps} && nml_tm < nml_te - {eps}) {{", "        nml_te = nml_tm",
                      f"        nml_ek = {2 + k}", "    }", "}"]
-            count = ["nml_mn = 0", "nml_mmore = 1", f"while (nml_mmore > 0.5 && {seen} < mcount[{channel}]) {{",
-                     f"    nml_jm = {channel}*{NMOD} + {seen} - {NMOD}*floor({seen}/{NMOD})",
-                     f"    if (mhist[nml_jm] < nml_te + {eps}) {{", "        nml_mn = nml_mn + 1",
-                     f"        {seen} = {seen} + 1", "    } else {", "        nml_mmore = 0", "    }", "}"]
             run += [("if" if k == 0 else "} else if") + f" (nml_ek > {1.5 + k} && nml_ek < {2.5 + k}) {{",
-                    *_indent(count), *_indent(self._handler_lines(port, {**names, port: "nml_mn"}))]
+                    *_indent(self._handler_lines(port, names)), f"    {seen} = {seen} + 1"]
         find += ["if (nml_i < nspk) {", f"    nml_j = nml_i - {NHIST}*floor(nml_i/{NHIST})",
                  "    nml_tp = hist[nml_j] + nml_fdel",
                  f"    if (nml_tp < nml_s + {eps} && nml_tp < nml_te - {eps}) {{", "        nml_te = nml_tp",
@@ -390,7 +390,7 @@ class PairGenerator(NMODLGenerator):
         (the arguments are copies), so that a presynaptic spike still in flight is handled in
         order later."""
         self._locals = ["nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver", "nml_same",
-                        "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk", "nml_mn", "nml_mmore"]
+                        "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk"]
         names = self._syn_names()
         body = [*self._start_lines(names, "t", count_lost=False), *self._event_loop(names, "0.01*dt"),
                 *self._catch_up(names, "nml_s"),
@@ -411,8 +411,7 @@ class PairGenerator(NMODLGenerator):
     def _net_receive_block(self):
         base = super()._net_receive()
         self._locals = ["nml_we", "nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver",
-                        "nml_sign", "nml_same", "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk", "nml_mn",
-                        "nml_mmore"]
+                        "nml_sign", "nml_same", "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk"]
         replay, init = self._synapse_lines()
         start = base.index("    if (flag == 0) {")
         stop = base.index("    } else if (flag == 1) {")

@@ -24,7 +24,6 @@ import numpy as np
 import pytest
 
 from pyNN import errors
-from pyNN.nestml.modulation import modulatory_ports
 
 pytest.importorskip("pynestml", reason="the nestml package is part of requirements.txt")
 
@@ -44,7 +43,9 @@ NEURON_REFUSALS = {
 }
 #: library synapses refused by the generated-code backends (the third factor and
 #: neuromodulation are another issue's work; a synapse without a post port is a static or
-#: short-term synapse, for which the library has its own types)
+#: short-term synapse, for which the library has its own types); neuromodulated STDP runs on
+#: the backends of MODULATED_RUNS_ON (with a modulatory population)
+MODULATED_RUNS_ON = ["hardware", "neuron"]
 SYNAPSE_REFUSALS = {
     "neuromodulated_stdp_synapse": (errors.NoModelAvailableError, "extra spike port"),
     "noisy_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),
@@ -52,9 +53,6 @@ SYNAPSE_REFUSALS = {
     "tsodyks_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),
     "stdsp_synapse": (errors.NoModelAvailableError, "continuous input port 'dAP_trace'"),
 }
-#: the back ends that run a synapse of SYNAPSE_REFUSALS (with a modulator population feeding its
-#: modulatory ports in the walk)
-SYNAPSE_RUNS_ON = {"neuromodulated_stdp_synapse": ("neuron",)}
 #: what NEST and NEURON compile (see the module docstring)
 NEURON_SUBSET = ["iaf_psc_exp_neuron", "iaf_cond_exp_neuron", "aeif_cond_exp_neuron", "wb_cond_exp_neuron",
                  "traub_psc_alpha_neuron"]
@@ -182,7 +180,8 @@ def _run_synapse(backend, name):
     teacher makes fire: the weights stay finite and change."""
     sim = importlib.import_module(f"pyNN.{backend}")
     post_model = _path("neurons", "iaf_psc_exp_neuron")
-    if name in SYNAPSE_REFUSALS and backend != "nest" and backend not in SYNAPSE_RUNS_ON.get(name, ()):
+    modulated = name == "neuromodulated_stdp_synapse" and backend in MODULATED_RUNS_ON
+    if name in SYNAPSE_REFUSALS and backend != "nest" and not modulated:
         error, construct = SYNAPSE_REFUSALS[name]
         with pytest.raises(error, match=f"{name}.*{construct}"):
             sim.nestml.nestml_synapse_type(name, _path("synapses", name),
@@ -197,10 +196,11 @@ def _run_synapse(backend, name):
         post = sim.Population(1, synapse.postsynaptic_cell_type())
         sim.Projection(teacher, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=5.0, delay=1.0),
                        receptor_type="excitatory")
-        ports = modulatory_ports(synapse.nestml_model)
-        modulator = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 15.0, 20.0])) if ports else None
-        prj = sim.Projection(pre, post, sim.AllToAllConnector(),
-                             synapse(weight=0.5, delay=1.0, modulatory_inputs={p: modulator for p in ports}),
+        extra = {}
+        if modulated:  # a dopamine-like source for its mod_spikes port
+            extra["modulatory_inputs"] = {"mod_spikes": sim.Population(1, sim.SpikeSourceArray(
+                spike_times=[2.0, 10.0, 20.0]))}
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(), synapse(weight=0.5, delay=1.0, **extra),
                              receptor_type="excitatory")
         post.record("spikes")
         sim.run(30.0)

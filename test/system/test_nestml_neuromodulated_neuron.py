@@ -4,7 +4,7 @@ NEURON's own limits (modulatory channels per cell, the buffer of modulatory spik
 
 The semantics, by hand: the update block runs once per time step (w, c and n from their old
 values, then the exact decay of the traces); the events of a step's end run after it in the
-order modulatory, post, pre; the modulatory spikes of one step run the handler once; a pre
+order modulatory, post, pre; every modulatory spike runs the handler once; a pre
 spike reads the post trace as before a post event of its own time. A connection's state is
 read as of now: its events up to now, then the update block up to now (here at the end of the
 run, when no pre spike is on its way).
@@ -43,7 +43,7 @@ W0 = 0.5  # NESTML weight; the library weight is W0/1000
 TEACHER = [[14.0, 28.0, 45.0, 65.0, 85.0], [8.0, 33.0, 56.0, 74.0, 94.0]]
 #: pre spikes: 16.6 is the synapse time of post cell 0's first spike (15.1 + 1.5)
 PRE = [[10.0, 16.6, 40.0, 61.0, 82.0], [5.0, 30.0, 52.0, 70.0, 90.0]]
-#: dopamine cells: both fire at 50.0 (one handler run); 14.6 + 2.0 = 16.6
+#: dopamine cells: both fire at 50.0 (two handler runs); 14.6 + 2.0 = 16.6
 DOPA = [[12.0, 14.6, 50.0, 55.1], [20.0, 26.1, 50.0]]
 #: a second modulated projection onto the same cells, with its own modulator (its own channel)
 PRE2 = [[11.0, 36.0, 60.0, 88.0]]
@@ -68,11 +68,11 @@ def reference(pre, post_emitted, dopa_emitted, until=T_STOP, p=RULE, w0=W0):
     docstring); times in ms, on the grid."""
     tau_s = (p["tau_c"] + p["tau_n"]) / (p["tau_c"] * p["tau_n"])
     order = {"mod": 0, "post": 1, "pre": 2}
-    events = {(round(t / DT), "pre") for t in pre}
-    events |= {(round((t + DELAY) / DT), "post") for t in post_emitted}
-    events |= {(round((t + MOD_DELAY) / DT), "mod") for t in dopa_emitted}  # a set: once per step
+    events = [(round(t / DT), "pre") for t in pre]
+    events += [(round((t + DELAY) / DT), "post") for t in post_emitted]
+    events += [(round((t + MOD_DELAY) / DT), "mod") for t in dopa_emitted]  # each spike once
     last = round(until / DT)
-    events.add((last, "end"))
+    events.append((last, "end"))
     order["end"] = 3
     w, n, c, pre_tr, post_tr = w0, 0.0, 0.0, 0.0, 0.0
     step, post_seen = 0, 0.0

@@ -166,16 +166,12 @@ THIRD_FACTOR = os.path.join(HERE, "stdp_third_factor_synapse.nestml")
 NEUROMODULATED = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.nestml")
 
 
-#: the back ends that run a model of this test (tested in its own module) instead of refusing it
-_RUNS_ON = {"neuromodulated_stdp_synapse": ("neuron",)}
-
-
 @pytest.mark.parametrize("backend, name, path, construct", [
-    (backend, name, path, construct) for backend in ["neuron", "brian2", "hardware", "nest"]
-    for name, path, construct in [
-        ("stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'"),
-        ("neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port"),
-    ] if backend not in _RUNS_ON.get(name, ())])
+    (backend, "stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'")
+    for backend in ["neuron", "brian2", "hardware", "nest"]] + [
+    # (runs on NEST, NEURON and the emulator: test_nestml_neuromodulated.py)
+    (backend, "neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port") for backend in ["brian2"]
+])
 def test_untranslatable_synapses_refused(backend, name, path, construct):
     sim = importlib.import_module(f"pyNN.{backend}")
     expected = f"NESTML synapse '{name}'.*{construct}.*{getattr(sim.nestml, 'BACKEND', 'NEST')}"
