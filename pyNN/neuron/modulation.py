@@ -13,7 +13,7 @@ synapse time in that channel's buffer, and the projection's connections onto it 
 next presynaptic spike.
 
 A channel is one (projection, modulatory port) onto a cell; a cell has
-:data:`~pyNN.nestml_synapse_nmodl.NCHAN` of them. Channels are numbered per cell, the same on every
+:data:`~pyNN.neuron.nestml_synapse_nmodl.NCHAN` of them. Channels are numbered per cell, the same on every
 process (every process knows every projection).
 """
 

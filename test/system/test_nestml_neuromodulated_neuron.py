@@ -159,7 +159,8 @@ def test_neuromodulated_rule_matches_hand_computation_on_neuron():
 
 def test_neuromodulated_rule_same_on_two_mpi_processes(tmp_path):
     """The same network under ``mpirun -np 2`` (the modulator cells of one process reach the
-    target cells of the other through gid NetCons): the weights of the hand computation."""
+    target cells of the other through gid NetCons): the weights of the hand computation; a
+    modulatory delay too short for NEURON across processes is refused."""
     from test_mpi import MPIRUN, _HAVE_MPI4PY, _SAY, _run_on_two_processes
     if MPIRUN is None or not _HAVE_MPI4PY:
         pytest.skip("no mpirun or mpi4py (install the mpich and mpi4py packages)")
@@ -175,15 +176,25 @@ def test_neuromodulated_rule_same_on_two_mpi_processes(tmp_path):
         "sim, syn = t.neuromodulated_type()\n"
         "sim.setup(timestep=t.DT, min_delay=2 * t.DT)\n"
         "post, prj, prj2 = t._build(sim, syn)\n"
+        "from pyNN.errors import InvalidParameterValueError\n"
+        "try:\n"
+        "    sim.Projection(prj.pre, post, sim.AllToAllConnector(), syn(modulatory_inputs={'mod_spikes': prj2.pre},\n"
+        "                   modulatory_delay=2 * t.DT, delay=t.DELAY), label='short')\n"
+        "except InvalidParameterValueError as e:\n"
+        "    refused = str(e)\n"
         "sim.run(t.T_STOP)\n"
         "spikes = [np.round(np.asarray(st.magnitude), 9).tolist() for st in sorted(\n"
         "    post.get_data().segments[0].spiketrains, key=lambda st: st.annotations['channel_id'])]\n"
         "w = [np.asarray(p.get('weight', format='list', with_address=False), float).tolist() for p in (prj, prj2)]\n"
-        "say(json.dumps({'n': sim.num_processes(), 'local': len(post.local_cells), 'spikes': spikes, 'w': w}))\n"
+        "say(json.dumps({'n': sim.num_processes(), 'local': len(post.local_cells), 'spikes': spikes, 'w': w,\n"
+        "                 'refused': refused}))\n"
         "sim.end()\n")
     lines, out = _run_on_two_processes(script)
     assert len(lines) == 2, out.stdout[-3000:] + out.stderr[-3000:]
     results = [json.loads(line) for line in lines]
+    # the modulator NetCons deliver one step early and NEURON needs two steps across processes
+    assert "Projection 'short': modulatory_delay 0.2 ms is too short" in results[0]["refused"]
+    assert "at least 0.3 ms" in results[0]["refused"]
     assert [r["n"] for r in results] == [2, 2] and [r["local"] for r in results] == [1, 1]
     assert results[0]["spikes"] == results[1]["spikes"] and results[0]["w"] == results[1]["w"]  # all gathered
     expected = _expected([np.asarray(train) for train in results[0]["spikes"]])
