@@ -217,8 +217,8 @@ SUPPORT = {
     "synapse extra spike ports (mod_spikes)": (
         True, "one NetCon per modulator cell and target cell (not per connection, gids: MPI works) stores each "
               "modulatory spike in the target's channel of the projection; the connections replay them with the post "
-              "spikes at their next pre spike; state read as of now; at most 4 channels per cell, 128 spikes kept "
-              "per channel between two pre spikes of a connection (a warning counts lost ones)"),
+              "spikes at their next pre spike (flushed every 64 spikes of a channel); state read as of now; at most "
+              "4 channels per cell, 128 spikes kept per channel (a warning counts lost ones)"),
     "synapse state (Projection.get/record of traces)": (
         True, "every state variable, from the NetCon weight vector, as of the connection's last pre spike (with an "
               "update block or modulatory ports: as of now, replayed on a copy by the mechanism)"),

@@ -45,9 +45,12 @@ at their next presynaptic spike. The NetCon delivers it one step before its syna
 a presynaptic spike is delivered at least one step after its own synapse time, so every
 modulatory spike a presynaptic spike must see is stored before it arrives.
 
-If the cell fired more than NHIST times (or a channel received more than NMOD modulatory
-spikes) between two presynaptic spikes of a connection, the oldest of those spikes are lost
-to it and counted in ``stdp_lost`` (``mod_lost``), checked after each run.
+Every NMOD/2 spikes of a channel, the connections listening to it handle the events that
+none of their presynaptic spikes can precede any more (``FOR_NETCONS``; the result does not
+change). If the cell fired more than NHIST times between two presynaptic spikes of a
+connection (or a channel received more than NMOD modulatory spikes it could not handle yet),
+the oldest of those spikes are lost to it and counted in ``stdp_lost`` (``mod_lost``),
+checked after each run.
 """
 
 import re
@@ -400,9 +403,29 @@ class PairGenerator(NMODLGenerator):
 
     def _store_modulatory_spike(self):
         """NET_RECEIVE code of a modulatory NetCon: its channel (slot nml_w0) keeps the spike's
-        synapse time (delivery time + slot nml_preoff)."""
-        return [f"nml_j = nml_w0*{NMOD} + mcount[nml_w0] - {NMOD}*floor(mcount[nml_w0]/{NMOD})",
-                "mhist[nml_j] = t + nml_preoff", "mcount[nml_w0] = mcount[nml_w0] + 1"]
+        synapse time (delivery time + slot nml_preoff); every NMOD/2 spikes of the channel its
+        connections are flushed (see _flush_lines), so that the buffer overflows only if more
+        than NMOD/2 spikes arrive within one connection delay."""
+        half = NMOD // 2
+        return ["nml_ch = nml_w0", f"nml_j = nml_ch*{NMOD} + mcount[nml_ch] - {NMOD}*floor(mcount[nml_ch]/{NMOD})",
+                "mhist[nml_j] = t + nml_preoff", "mcount[nml_ch] = mcount[nml_ch] + 1",
+                f"if (mcount[nml_ch] - {half}*floor(mcount[nml_ch]/{half}) < 0.5) {{",
+                *_indent(self._flush_lines()), "}"]
+
+    def _flush_lines(self):
+        """Every plastic connection onto this cell that listens to channel nml_ch handles the
+        post and modulatory events that no presynaptic spike of it can precede any more: those
+        before t - (its NetCon delay), since its pre spikes reach the cell a NetCon delay after
+        their synapse time (FOR_NETCONS visits every NetCon onto this instance; its arguments
+        are that NetCon's slots). The connection's result does not change: it handles the same
+        events in the same order, only earlier."""
+        names = self._syn_names()
+        listens = " || ".join(f"fabs({_channel_slot(port)} - nml_ch) < 0.5" for port in self.mod_ports)
+        body = [*self._start_lines(names, "t + nml_preoff - dt", count_lost=True), *self._event_loop(names, "0.01*dt"),
+                "nml_seen = nml_i", *[f"{_seen_slot(port)} = nml_mi_{_safe(port)}" for port in self.mod_ports]]
+        return [f"FOR_NETCONS ({', '.join(slot_names(self.program))}) {{",
+                f"    if (nml_kind > {PLASTIC - 0.5} && nml_kind < {PLASTIC + 0.5} && ({listens})) {{",
+                *_indent(_indent(body)), "    }", "}"]
 
     def _net_receive(self):
         readout = self._readout_procedure() if reads_out_now(self.program) else []
@@ -411,7 +434,7 @@ class PairGenerator(NMODLGenerator):
     def _net_receive_block(self):
         base = super()._net_receive()
         self._locals = ["nml_we", "nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver",
-                        "nml_sign", "nml_same", "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk"]
+                        "nml_sign", "nml_same", "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk", "nml_ch"]
         replay, init = self._synapse_lines()
         start = base.index("    if (flag == 0) {")
         stop = base.index("    } else if (flag == 1) {")

@@ -223,21 +223,56 @@ def test_modulatory_channels_per_cell_are_limited_on_neuron():
         sim.end()
 
 
+def test_many_modulatory_spikes_between_pre_spikes_on_neuron():
+    """Far more modulatory spikes between two pre spikes than a channel keeps (NMOD): the
+    connections are flushed every NMOD/2 spikes, so none is lost and the weights are those of
+    the hand computation."""
+    from pyNN.neuron.nestml_synapse_nmodl import NMOD
+    sim, syn = neuromodulated_type()
+    dopa_times = [np.round(np.arange(2.0, 92.0, 0.3), 1), np.round(np.arange(3.0, 93.0, 0.5), 1)]
+    assert sum(len(d) for d in dopa_times) > 3 * NMOD
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0, 95.0], [40.0, 96.0]]))
+        teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=[[20.0, 50.0]]))
+        dopa = sim.Population(2, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in dopa_times]))
+        post = sim.Population(1, syn.postsynaptic_cell_type(**NESTML_CELL))
+        post.initialize(V_m=-65.0)
+        sim.Projection(teacher, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=500.0, delay=TEACHER_DELAY),
+                       receptor_type="excitatory")
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                             syn(weight=W0 / 1000.0, delay=DELAY, modulatory_inputs={"mod_spikes": dopa},
+                                 modulatory_delay=MOD_DELAY, **RULE), receptor_type="excitatory")
+        post.record("spikes")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no spike may be lost
+            sim.run(T_STOP)
+        spikes = np.round(np.asarray(post.get_data().segments[0].spiketrains[0].magnitude), 9)
+        weights = np.asarray(prj.get("weight", format="list", with_address=False), float) * 1000.0
+    finally:
+        sim.end()
+    assert len(spikes) == 2
+    dopa_all = [t for train in dopa_times for t in train]
+    expected = [reference(times, spikes, dopa_all)[0] for times in ([1.0, 95.0], [40.0, 96.0])]
+    np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9)
+
+
 def test_lost_modulatory_spikes_are_reported_on_neuron():
-    """More modulatory spikes between two pre spikes than a cell keeps: a warning, not silence."""
+    """More modulatory spikes within one connection delay than a channel keeps: the oldest are
+    lost, with a warning, not silently."""
     from pyNN.neuron.nestml_synapse_nmodl import NMOD
     sim, syn = neuromodulated_type()
     sim.setup(timestep=DT, min_delay=DT)
     try:
         pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0, 60.0]))
-        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=np.round(np.arange(2.0, 2.0 + 0.2 * (NMOD + 10),
-                                                                                     0.2), 1)))
+        # (NMOD + 32) spikes in two steps, within the connection's delay
+        dopa = sim.Population((NMOD + 32) // 2, sim.SpikeSourceArray(spike_times=[5.0, 5.1]))
         post = sim.Population(1, syn.postsynaptic_cell_type())
         sim.Projection(pre, post, sim.AllToAllConnector(), syn(modulatory_inputs={"mod_spikes": dopa}))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             sim.run(70.0)
-        assert any("10 modulatory spike(s) were not applied" in str(w.message) for w in caught), \
+        assert any("32 modulatory spike(s) were not applied" in str(w.message) for w in caught), \
             [str(w.message) for w in caught]
     finally:
         sim.end()
