@@ -31,7 +31,7 @@ point process (:mod:`pyNN.neuron.nestml_nmodl`) in the style of the backend's ow
   statements compose (``SynapseProgram.update_composes``), else k times in a row (its
   constant terms computed once per event).
 - Such a synapse's state changes without pre spikes, so it is read as of now: the
-  procedure ``nml_readout`` replays a copy of one connection's slots up to the current time
+  function ``nml_readout`` replays a copy of one connection's slots up to the current time
   (see :func:`reads_out_now`).
 
 Modulatory spikes (a spike port other than the pre- and postsynaptic ones, e.g.
@@ -121,11 +121,6 @@ def readout_slots(program):
     return names[names.index("nml_kind") + 2:names.index("nml_preoff")] + names[names.index("nml_preoff") + 1:]
 
 
-def readout_name(variable):
-    """The RANGE variable into which ``nml_readout`` puts the state variable `variable`."""
-    return "nml_ro_" + _safe(variable)
-
-
 def state_slot(program, name):
     """Index in the NetCon weight vector of the synapse state variable `name`."""
     return slot_names(program).index("nml_ss_" + _safe(name))
@@ -148,15 +143,11 @@ class PairGenerator(NMODLGenerator):
         out = super().text()
         globals_ = "stdp_lost, mod_lost" if self.mod_ports else "stdp_lost"
         ranges = "nspk, mcount" if self.mod_ports else "nspk"
-        readout = [readout_name(v) for v in self.program.state] if reads_out_now(self.program) else []
-        if readout:
-            ranges += ", " + ", ".join(readout)
         out = out.replace(f"    POINT_PROCESS {self.mechanism}\n",
                           f"    POINT_PROCESS {self.mechanism}\n    RANGE {ranges}\n    GLOBAL {globals_}\n", 1)
         kept = "".join(f"    {self._kept(v)}[{NHIST}]\n" for v in self._post_input_variables())
         if self.mod_ports:
             kept += f"    mhist[{NCHAN * NMOD}]\n    mcount[{NCHAN}]\n    mod_lost\n"
-        kept += "".join(f"    {name}\n" for name in readout)
         out = out.replace("ASSIGNED {\n", f"ASSIGNED {{\n    hist[{NHIST}]\n{kept}    nspk\n    stdp_lost\n", 1)
         counts = "".join(f"    mcount[{c}] = 0\n" for c in range(NCHAN)) if self.mod_ports else ""
         out = out.replace("    spk = 0\n    nml_calibrate()", f"    spk = 0\n    nspk = 0\n{counts}    nml_calibrate()",
@@ -387,18 +378,21 @@ class PairGenerator(NMODLGenerator):
         return start
 
     def _readout_procedure(self):
-        """``PROCEDURE nml_readout(<readout_slots>)``: the state of the connection whose slots are
-        given, brought to now (its unseen post and modulatory events up to now, then the update
-        block): into the RANGE variables ``nml_ro_<state>``. The connection itself is unchanged
-        (the arguments are copies), so that a presynaptic spike still in flight is handled in
-        order later."""
+        """``FUNCTION nml_readout(nml_which, <readout_slots>)``: state variable number
+        `nml_which` (in ``program.state`` order) of the connection whose slots are given,
+        brought to now (its unseen post and modulatory events up to now, then the update block).
+        The connection itself is unchanged (the arguments are copies), so that a presynaptic
+        spike still in flight is handled in order later."""
         self._locals = ["nml_s", "nml_i", "nml_j", "nml_tp", "nml_more", "nml_elapsed", "nml_deliver", "nml_same",
                         "nml_te", "nml_ek", "nml_tm", "nml_jm", "nml_k", "nml_hk"]
         names = self._syn_names()
         body = [*self._start_lines(names, "t", count_lost=False), *self._event_loop(names, "0.01*dt"),
-                *self._catch_up(names, "nml_s"),
-                *[f"{readout_name(v)} = {names[v]}" for v in self.program.state]]
-        return [f"PROCEDURE nml_readout({', '.join(readout_slots(self.program))}) {{",
+                *self._catch_up(names, "nml_s")]
+        for k, variable in enumerate(self.program.state):
+            body += [("if" if k == 0 else "} else if") + f" (nml_which < {k + 0.5}) {{",
+                     f"    nml_readout = {names[variable]}"]
+        body += ["}"]
+        return [f"FUNCTION nml_readout(nml_which, {', '.join(readout_slots(self.program))}) {{",
                 *_local_statement(self._locals), *_indent(body), "}", ""]
 
     def _store_modulatory_spike(self):

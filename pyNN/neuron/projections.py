@@ -63,6 +63,7 @@ class Projection(common.Projection):
         self._netcons = []
         self._n_initialised = 0  # the first connections, which took part in an initialisation
         self._weight_pointers = None
+        self._readout_pointers = None  # the targets' readout functions (see _nestml_readout)
         # voltage jumps (and PointNeuron receptor jumps) are added at the end of the step in
         # which the event is delivered: delivered one step early, they show in the sample at
         # spike time + delay, as on NEST
@@ -168,6 +169,7 @@ class Projection(common.Projection):
         if self._modulation is not None:
             self._modulation.connect(post)
         self._weight_pointers = None
+        self._readout_pointers = None
         simulator.state.objects_added()
 
     def _new_object_references(self):
@@ -215,7 +217,7 @@ class Projection(common.Projection):
         if self._reads_out_now():
             from pyNN.nestml.types import WEIGHT_SCALE
             program = self.synapse_type.synapse_program
-            native = self._nestml_readout()[program.state[0]] / WEIGHT_SCALE
+            native = self._nestml_readout([program.state[0]])[program.state[0]] / WEIGHT_SCALE
             return self._standard_plastic_weights(native * self._sign[self._post[positions].astype(np.int64)],
                                                   positions)
         h = hoc()
@@ -314,7 +316,7 @@ class Projection(common.Projection):
         if not simulator.state.nrn_initialized:
             return np.full(len(self._netcons), float(st.default_initial_values[name]))
         if self._reads_out_now():
-            values = self._nestml_readout()[name]
+            values = self._nestml_readout([name])[name]
         else:
             slot = state_slot(st.synapse_program, name)
             values = np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
@@ -328,24 +330,25 @@ class Projection(common.Projection):
         return (program is not None and reads_out_now(program)
                 and (simulator.state.nrn_initialized or not initialised))
 
-    def _nestml_readout(self):
-        """Every state variable (model units) of this process's connections as of now: the
-        target mechanism's ``nml_readout`` replays, on a copy of each connection's slots, the
-        post and modulatory events since its last pre spike and the update block up to now
-        (pyNN.neuron.nestml_synapse_nmodl). NEURON calls a mechanism's procedure for one
-        instance at a time, so this is one call per connection."""
-        from pyNN.neuron.nestml_synapse_nmodl import readout_name, readout_slots, slot_names
+    def _nestml_readout(self, names):
+        """State variables `names` (model units) of this process's connections as of now: the
+        target mechanism's function ``nml_readout`` replays, on a copy of each connection's
+        slots, the post and modulatory events since its last pre spike and the update block up to
+        now (pyNN.neuron.nestml_synapse_nmodl). NEURON calls a mechanism's function for one
+        instance at a time, so it is one call per connection and variable. Returns
+        {name: array}."""
+        from pyNN.neuron.nestml_synapse_nmodl import readout_slots, slot_names
         program = self.synapse_type.synapse_program
-        names = slot_names(program)
-        slots = [names.index(n) for n in readout_slots(program)]
-        variables = [(v, readout_name(v)) for v in program.state]
-        out = {v: np.empty(len(self._netcons)) for v in program.state}
-        for k, nc in enumerate(self._netcons):
-            weight = nc.weight
-            cell = nc.syn()
-            cell.nml_readout(*[weight[i] for i in slots])
-            for v, attribute in variables:
-                out[v][k] = getattr(cell, attribute)
+        all_slots = slot_names(program)
+        slots = [all_slots.index(n) for n in readout_slots(program)]
+        if self._readout_pointers is None:  # (the targets' functions, found once)
+            self._readout_pointers = [nc.syn().nml_readout for nc in self._netcons]
+        rows = [[weight[i] for i in slots] for weight in (nc.weight for nc in self._netcons)]
+        out = {}
+        for name in names:
+            which = float(program.state.index(name))
+            out[name] = np.fromiter((f(which, *row) for f, row in zip(self._readout_pointers, rows)), dtype=float,
+                                    count=len(rows))
         return out
 
     def _read_state_variable(self, name):

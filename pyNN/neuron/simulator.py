@@ -87,6 +87,9 @@ class State(BaseState):
             projection._netcons = []
             projection._n_initialised = 0
             projection._weight_pointers = None
+            projection._readout_pointers = None
+            if getattr(projection, "_modulation", None) is not None:
+                projection._modulation.netcons = []
         for population in self.populations:
             population._release()
 
