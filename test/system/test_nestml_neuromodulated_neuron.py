@@ -276,3 +276,62 @@ def test_lost_modulatory_spikes_are_reported_on_neuron():
             [str(w.message) for w in caught]
     finally:
         sim.end()
+
+
+#: an update block that is not exact over longer intervals (Euler-like): NEURON runs it once per
+#: step between events (update_composes is False)
+EULER_SYNAPSE = """
+model euler_mod_synapse:
+    state:
+        w real = 1.
+        x real = 0.
+        tr real = 0.
+    parameters:
+        tau ms = 20 ms
+        r 1/ms = 0.05 ms**-1
+    equations:
+        tr' = -tr / tau
+    input:
+        pre_spikes <- spike
+        post_spikes <- spike
+        mod_spikes <- spike
+    output:
+        spike
+    onReceive(mod_spikes):
+        x += 1
+    onReceive(post_spikes):
+        w += tr
+    onReceive(pre_spikes):
+        tr += 1
+        emit_spike(w)
+    update:
+        x += r * timestep() * (1 - x)
+        integrate_odes()
+"""
+
+
+def test_update_block_that_does_not_compose_runs_per_step_on_neuron():
+    sim = importlib.import_module("pyNN.neuron")
+    syn = sim.nestml.nestml_synapse_type("euler_mod_synapse", EULER_SYNAPSE,
+                                         postsynaptic_neuron_nestml_description=NEURON_MODEL)
+    assert not syn.synapse_program.update_composes
+    mod_times = [3.0, 3.0, 10.4, 21.0]
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0, 15.0]))
+        dopa = sim.Population(2, sim.SpikeSourceArray(spike_times=[mod_times[:3], mod_times[3:]]))
+        post = sim.Population(1, syn.postsynaptic_cell_type())
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                             syn(weight=0.001, delay=DELAY, modulatory_inputs={"mod_spikes": dopa},
+                                 modulatory_delay=MOD_DELAY, r=50.0))  # Hz: the library's unit of 1/ms
+        sim.run(30.0)
+        x = prj.get("x", format="list", with_address=False)[0]
+    finally:
+        sim.end()
+    expected, step = 0.0, 0
+    for k in sorted(round((t + MOD_DELAY) / DT) for t in mod_times) + [round(30.0 / DT)]:
+        for _ in range(k - step):
+            expected += 0.05 * DT * (1 - expected)
+        step = k
+        expected += 1.0 if k < round(30.0 / DT) else 0.0
+    assert x == pytest.approx(expected, rel=1e-12)
