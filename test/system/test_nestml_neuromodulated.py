@@ -210,11 +210,12 @@ def test_simultaneous_modulatory_spikes(backend):
                              syn(weight=0.01, delay=DELAY, tau_n=30.0, modulatory_inputs={"mod_spikes": both + later}),
                              receptor_type="excitatory")
         values = []
-        for _ in range(2):
+        for segment in range(2):
+            if segment:
+                sim.reset()
             sim.run(40.0)
             values.append(prj.get("n", format="list", with_address=False)[0])
-            sim.reset()
-    finally:
+    finally:  # (after a run: a NEST kernel reset after end() would rebuild this network)
         sim.end()
     first = math.exp(-(40.0 - 20.0 - DT) / 30.0) / 30.0  # (default delay: min_delay = one step)
     second = math.exp(-(40.0 - 25.0 - DT) / 30.0) / 30.0
