@@ -222,3 +222,63 @@ def test_simultaneous_modulatory_spikes(backend):
     counted = 1 if backend == "nest" else 2
     assert values[0] == pytest.approx(counted * first + second, rel=1e-12)
     assert values[1] == values[0]
+
+
+TOY = """
+model toy_mod_synapse:
+    state:
+        w real = 1.
+        x real = 0.
+        tr real = 0.
+    parameters:
+        tau ms = 20 ms
+        r 1/ms = 0.05 ms**-1
+    equations:
+        tr' = -tr / tau
+    input:
+        pre_spikes <- spike
+        post_spikes <- spike
+        mod_spikes <- spike
+    output:
+        spike
+    onReceive(mod_spikes):
+        x += 1
+    onReceive(post_spikes):
+        w += tr
+    onReceive(pre_spikes):
+        tr += 1
+        emit_spike(w)
+    update:
+        x += r * timestep() * (1 - x)
+        integrate_odes()
+"""
+
+
+def test_update_block_that_does_not_compose_runs_every_step_on_the_emulator():
+    """An Euler-like update (x += r h (1 - x)) is not exact over an interval: the emulator catches
+    it up step by step, which a hand computation step by step must reproduce (and one application
+    over the whole interval would not)."""
+    sim = importlib.import_module("pyNN.hardware")
+    syn = sim.nestml.nestml_synapse_type("toy_mod_synapse", TOY)
+    assert not syn.synapse_program.update_composes
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[7.0, 31.0], [12.5]]))
+        post = sim.Population(2, sim.IF_curr_exp())
+        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 20.0]))
+        prj = sim.Projection(pre, post, sim.OneToOneConnector(),
+                             syn(weight=0.001, delay=DELAY, modulatory_inputs={"mod_spikes": dopa}))
+        sim.run(40.0)
+        x = np.asarray(prj.get("x", format="list", with_address=False), float)
+    finally:
+        sim.end()
+    expected, mod_steps = 0.0, {31, 201}  # effective: emission + one step (default delay: min_delay)
+    for step in range(1, 401):
+        expected += 0.05 * DT * (1.0 - expected)
+        if step in mod_steps:
+            expected += 1.0
+    np.testing.assert_allclose(x, expected, rtol=1e-12)
+    one_shot = 0.0  # one application per interval between the modulatory events and the end
+    for h, jump in ((3.1, 1.0), (17.0, 1.0), (19.9, 0.0)):
+        one_shot += 0.05 * h * (1.0 - one_shot) + jump
+    assert abs(one_shot - expected) > 1e-3
