@@ -282,3 +282,23 @@ def test_update_block_that_does_not_compose_runs_every_step_on_the_emulator():
     for h, jump in ((3.1, 1.0), (17.0, 1.0), (19.9, 0.0)):
         one_shot += 0.05 * h * (1.0 - one_shot) + jump
     assert abs(one_shot - expected) > 1e-3
+
+
+def test_nest_modulatory_delay_beyond_the_fixed_range():
+    """After NEST's first run its delay range is fixed: a longer modulatory delay is refused with
+    an error naming the projection and what to do, not NEST's alone."""
+    sim, syn = synapse_type("nest")
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+        post = sim.Population(1, syn.postsynaptic_cell_type())
+        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=[15.0]))
+        sim.Projection(pre, post, sim.OneToOneConnector(),
+                       syn(weight=0.01, delay=1.0, modulatory_inputs={"mod_spikes": dopa}), receptor_type="excitatory")
+        sim.run(5.0)
+        with pytest.raises(errors.ConnectionError, match="Projection 'late'.*modulatory_delay 5 ms.*max_delay"):
+            sim.Projection(pre, post, sim.OneToOneConnector(),
+                           syn(weight=0.01, delay=1.0, modulatory_inputs={"mod_spikes": dopa}, modulatory_delay=5.0),
+                           receptor_type="excitatory", label="late")
+    finally:
+        sim.end()
