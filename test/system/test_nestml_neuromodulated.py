@@ -106,7 +106,7 @@ def _run(backend):
             readings.append([np.asarray(prj.get(name, format="list", with_address=False), float)
                              for name in ("weight", "c", "n")])
         spikes = [np.asarray(st.magnitude) for st in post.get_data().segments[0].spiketrains]
-        return np.array(readings), spikes, prj.describe() + "\n" + prj.synapse_type.describe()
+        return np.array(readings), spikes, (prj.describe(), prj.synapse_type.describe())
     finally:
         sim.end()
 
@@ -114,7 +114,9 @@ def _run(backend):
 @pytest.mark.parametrize("backend", RUNS_ON)
 def test_neuromodulated_rule_matches_hand_computation(backend):
     readings, spikes, described = _run(backend)
-    assert "modulatory inputs: mod_spikes <- 'dopa' (2 cells)" in described
+    for text in described:  # the projection's and the synapse type's descriptions
+        assert "modulatory inputs: mod_spikes <- 'dopa' (2 cells); every spike reaches every connection after 2 ms" \
+            in text
     mod = sorted(t + MOD_DELAY for train in DOPA for t in train)
     for k, train in enumerate(spikes):
         assert train.size >= len(TEACHER[k])  # the teacher makes each post cell fire
