@@ -47,8 +47,6 @@ def _types(sim, nestml):
 def _variant(module, setup, nestml):
     def run(timer, options):
         import importlib
-
-        import numpy as np
         with timer.phase("import"):
             sim = importlib.import_module(module)
             celltype, stdp, v_name = _types(sim, nestml)
@@ -60,16 +58,23 @@ def _variant(module, setup, nestml):
             prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, receptor_type="excitatory")
         with timer.phase("run"):
             sim.run(options["t_sim"])
-        with timer.phase("data"):
-            n_spikes = sum(len(st) for st in post.get_data("spikes").segments[0].spiketrains)
-            weights = np.asarray(prj.get("weight", format="array"))
-        timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
-        out = {"n_connections": len(prj), "n_spikes": n_spikes,
-               "mean_rate_hz": n_spikes / N_POST / (options["t_sim"] / 1000.0),
-               "mean_weight": float(np.nanmean(weights))}
-        sim.end()
-        return out
+        return finish(timer, sim, post, prj, options["t_sim"])
     return run
+
+
+def finish(timer, sim, post, prj, t_sim, **counts):
+    """The data phase of a plastic run (post spikes, weights), the total time and the summary;
+    `counts`: name -> function giving a further count in the data phase. Ends the simulation."""
+    import numpy as np
+    with timer.phase("data"):
+        n_spikes = sum(len(st) for st in post.get_data("spikes").segments[0].spiketrains)
+        weights = np.asarray(prj.get("weight", format="array"))
+        extra = {name: count() for name, count in counts.items()}
+    timer.times["total"] = timer.times["build"] + timer.times["run"] + timer.times["data"]
+    out = {"n_connections": len(prj), "n_spikes": n_spikes, "mean_rate_hz": n_spikes / post.size / (t_sim / 1000.0),
+           "mean_weight": float(np.nanmean(weights)), **extra}
+    sim.end()
+    return out
 
 
 VARIANTS = {}

@@ -142,6 +142,11 @@ class BaseSynapseType(BaseModelType):
         """Checks that need the projection (its simulator, populations and settings), run by the
         Projection before a backend sees it; nothing for most synapse types."""
 
+    def describe_inputs(self):
+        """One line on inputs the synapse type takes besides the projection's own (e.g. the
+        modulatory populations of a NESTML synapse), for Projection.describe(); '' if none."""
+        return ""
+
     #: state variables (besides the weight) that Projection.record() can sample
     state_variables = ()
 

@@ -756,14 +756,16 @@ class Projection:
                    "source": self.source, "receptor_type": self.receptor_type,
                    "size_local": len(self), "size": self.size(),
                    "connector": self.connector.describe(template=None),
-                   "plasticity": None if not self.synapse_type.plastic else type(self.synapse_type).__name__}
+                   "plasticity": None if not self.synapse_type.plastic else type(self.synapse_type).__name__,
+                   "synapse_inputs": self.synapse_type.describe_inputs().strip()}
         return descriptions.render(engine, template, context, builtin=self._describe_text)
 
     def _describe_text(self, context):
+        inputs = f"; {context['synapse_inputs']}" if context.get("synapse_inputs") else ""
         return (f"Projection '{self.label}' from '{self.pre.label}' ({self.pre.size} cells) to "
                 f"'{self.post.label}' ({self.post.size} cells), receptor '{self.receptor_type}', "
                 f"{self.size()} connections made by {type(self.connector).__name__}, synapse type "
-                f"{type(self.synapse_type).__name__}")
+                f"{type(self.synapse_type).__name__}{inputs}")
 
     # deprecated aliases of PyNN 0.7
     @deprecated("set(weight=w)")

@@ -175,26 +175,40 @@ class NESTMLSynapseState:
         rows = np.arange(pos.size)
         at_spike = {port: history.values[var][post_index[pos]] for port, var in self.program.post_inputs.items()}
         handlers = [self.functions[f"on_{port}"] for port in self.program.mod_ports] + [self.functions["on_post"]]
-        for j in range(int(window.sum(axis=1).max()) if window.size else 0):
+        post_kind = len(self.program.mod_ports)
+        n_events = int(window.sum(axis=1).max()) if window.size else 0
+        if not n_events:
+            return arrive, at_end, at_spike
+        # the connections' state taken once; an event every connection has (a modulatory spike,
+        # usually) works on it in place, others on the rows that have it
+        s_all, p_all = self._take(rows, pos)
+        for j in range(n_events):
             col = order[:, j]
             active = np.flatnonzero(window[rows, col])
+            whole = active.size == pos.size
             when = times[active, col[active]]
-            s, p = self._take(active, pos)
+            s = s_all if whole else {name: v[active] for name, v in s_all.items()}
+            p = p_all if whole else {name: v[active] for name, v in p_all.items()}
             self._advance(s, p, when - t_last[active])
             kind = kinds[col[active]]
-            for k in np.unique(kind).tolist():
-                sub_rows = np.flatnonzero(kind == k)
-                sub = {name: v[sub_rows] for name, v in s.items()}
-                sub_p = {name: v[sub_rows] for name, v in p.items()}
-                if k == len(self.program.mod_ports):  # a post event: its third factors
+            for k in ([int(kind[0])] if kind.min() == kind.max() else np.unique(kind).tolist()):
+                one = kind.min() == kind.max()
+                sub_rows = slice(None) if one else np.flatnonzero(kind == k)
+                sub = s if one else {name: v[sub_rows] for name, v in s.items()}
+                sub_p = dict(p) if one else {name: v[sub_rows] for name, v in p.items()}
+                if k == post_kind and at_spike:  # a post event: its third factors
                     c = col[active][sub_rows]
                     sub_p.update({port: v[active[sub_rows], c] for port, v in at_spike.items()})
                 handlers[k](sub, sub_p, when[sub_rows])
-                for name, v in sub.items():
-                    s[name][sub_rows] = v
-            for name, v in s.items():
-                self.state[name][pos[active]] = v
+                if not one:
+                    for name, v in sub.items():
+                        s[name][sub_rows] = v
+            if not whole:
+                for name, v in s.items():
+                    s_all[name][active] = v
             t_last[active] = when
+        for name, v in s_all.items():
+            self.state[name][pos] = v
         return arrive, at_end, at_spike
 
     def catch_up(self, t_now, delay_ms, weight, post_index, history):

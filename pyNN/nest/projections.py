@@ -232,9 +232,16 @@ class Projection(common.Projection):
         (source,) = self.modulatory_sources  # pyNN.nest.nestml refuses a second port
         vt = nest.Create("volume_transmitter", params={"deliver_interval": 1})
         ids = np.asarray(source.population._native_ids(), dtype=np.int64)  # (a cell listed twice: twice)
-        nest.Connect(ids, np.full(ids.size, vt.global_id), "one_to_one",
-                     syn_spec={"synapse_model": "static_synapse", "delay": np.full(ids.size, source.delay),
-                               "weight": np.ones(ids.size)})
+        try:
+            nest.Connect(ids, np.full(ids.size, vt.global_id), "one_to_one",
+                         syn_spec={"synapse_model": "static_synapse", "delay": np.full(ids.size, source.delay),
+                                   "weight": np.ones(ids.size)})
+        except nest.NESTError as exc:  # e.g. a delay beyond the range NEST fixed at its first run
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': NEST refused the connections of modulatory_inputs['{source.port}'] "
+                f"('{source.population.label}') to the volume transmitter with modulatory_delay {source.delay:g} "
+                f"ms: {exc} (give setup(max_delay=...) the longest delay you will use, or create this projection "
+                f"before the first run or after reset())") from exc
         state = simulator.state
         state.model_counter += 1
         name = f"{self.synapse_type.native_name}_pyNNvt{state.model_counter}"

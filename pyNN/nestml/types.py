@@ -194,10 +194,13 @@ class NESTMLSynapseType(NESTMLTypeMixin, StandardSynapseType):
         from pyNN.nestml.modulation import resolve
         projection.modulatory_sources = resolve(projection)
 
-    def describe(self, template="modeltype_default.txt", engine="default"):
+    def describe_inputs(self):
         from pyNN.nestml.modulation import describe_inputs
+        return describe_inputs(self)
+
+    def describe(self, template="modeltype_default.txt", engine="default"):
         text = super().describe(template, engine)
-        extra = describe_inputs(self)
+        extra = self.describe_inputs()
         if template is None:
             text["modulatory_inputs"] = extra.strip()
             return text

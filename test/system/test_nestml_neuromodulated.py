@@ -106,7 +106,7 @@ def _run(backend):
             readings.append([np.asarray(prj.get(name, format="list", with_address=False), float)
                              for name in ("weight", "c", "n")])
         spikes = [np.asarray(st.magnitude) for st in post.get_data().segments[0].spiketrains]
-        return np.array(readings), spikes, prj.describe() + "\n" + prj.synapse_type.describe()
+        return np.array(readings), spikes, (prj.describe(), prj.synapse_type.describe())
     finally:
         sim.end()
 
@@ -114,7 +114,9 @@ def _run(backend):
 @pytest.mark.parametrize("backend", RUNS_ON)
 def test_neuromodulated_rule_matches_hand_computation(backend):
     readings, spikes, described = _run(backend)
-    assert "modulatory inputs: mod_spikes <- 'dopa' (2 cells)" in described
+    for text in described:  # the projection's and the synapse type's descriptions
+        assert "modulatory inputs: mod_spikes <- 'dopa' (2 cells); every spike reaches every connection after 2 ms" \
+            in text
     mod = sorted(t + MOD_DELAY for train in DOPA for t in train)
     for k, train in enumerate(spikes):
         assert train.size >= len(TEACHER[k])  # the teacher makes each post cell fire
@@ -210,14 +212,95 @@ def test_simultaneous_modulatory_spikes(backend):
                              syn(weight=0.01, delay=DELAY, tau_n=30.0, modulatory_inputs={"mod_spikes": both + later}),
                              receptor_type="excitatory")
         values = []
-        for _ in range(2):
+        for segment in range(2):
+            if segment:
+                sim.reset()
             sim.run(40.0)
             values.append(prj.get("n", format="list", with_address=False)[0])
-            sim.reset()
-    finally:
+    finally:  # (after a run: a NEST kernel reset after end() would rebuild this network)
         sim.end()
     first = math.exp(-(40.0 - 20.0 - DT) / 30.0) / 30.0  # (default delay: min_delay = one step)
     second = math.exp(-(40.0 - 25.0 - DT) / 30.0) / 30.0
     counted = 1 if backend == "nest" else 2
     assert values[0] == pytest.approx(counted * first + second, rel=1e-12)
     assert values[1] == values[0]
+
+
+TOY = """
+model toy_mod_synapse:
+    state:
+        w real = 1.
+        x real = 0.
+        tr real = 0.
+    parameters:
+        tau ms = 20 ms
+        r 1/ms = 0.05 ms**-1
+    equations:
+        tr' = -tr / tau
+    input:
+        pre_spikes <- spike
+        post_spikes <- spike
+        mod_spikes <- spike
+    output:
+        spike
+    onReceive(mod_spikes):
+        x += 1
+    onReceive(post_spikes):
+        w += tr
+    onReceive(pre_spikes):
+        tr += 1
+        emit_spike(w)
+    update:
+        x += r * timestep() * (1 - x)
+        integrate_odes()
+"""
+
+
+def test_update_block_that_does_not_compose_runs_every_step_on_the_emulator():
+    """An Euler-like update (x += r h (1 - x)) is not exact over an interval: the emulator catches
+    it up step by step, which a hand computation step by step must reproduce (and one application
+    over the whole interval would not)."""
+    sim = importlib.import_module("pyNN.hardware")
+    syn = sim.nestml.nestml_synapse_type("toy_mod_synapse", TOY)
+    assert not syn.synapse_program.update_composes
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[7.0, 31.0], [12.5]]))
+        post = sim.Population(2, sim.IF_curr_exp())
+        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0, 20.0]))
+        prj = sim.Projection(pre, post, sim.OneToOneConnector(),
+                             syn(weight=0.001, delay=DELAY, modulatory_inputs={"mod_spikes": dopa}))
+        sim.run(40.0)
+        x = np.asarray(prj.get("x", format="list", with_address=False), float)
+    finally:
+        sim.end()
+    expected, mod_steps = 0.0, {31, 201}  # effective: emission + one step (default delay: min_delay)
+    for step in range(1, 401):
+        expected += 0.05 * DT * (1.0 - expected)
+        if step in mod_steps:
+            expected += 1.0
+    np.testing.assert_allclose(x, expected, rtol=1e-12)
+    one_shot = 0.0  # one application per interval between the modulatory events and the end
+    for h, jump in ((3.1, 1.0), (17.0, 1.0), (19.9, 0.0)):
+        one_shot += 0.05 * h * (1.0 - one_shot) + jump
+    assert abs(one_shot - expected) > 1e-3
+
+
+def test_nest_modulatory_delay_beyond_the_fixed_range():
+    """After NEST's first run its delay range is fixed: a longer modulatory delay is refused with
+    an error naming the projection and what to do, not NEST's alone."""
+    sim, syn = synapse_type("nest")
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+        post = sim.Population(1, syn.postsynaptic_cell_type())
+        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=[15.0]))
+        sim.Projection(pre, post, sim.OneToOneConnector(),
+                       syn(weight=0.01, delay=1.0, modulatory_inputs={"mod_spikes": dopa}), receptor_type="excitatory")
+        sim.run(5.0)
+        with pytest.raises(errors.ConnectionError, match="Projection 'late'.*modulatory_delay 5 ms.*max_delay"):
+            sim.Projection(pre, post, sim.OneToOneConnector(),
+                           syn(weight=0.01, delay=1.0, modulatory_inputs={"mod_spikes": dopa}, modulatory_delay=5.0),
+                           receptor_type="excitatory", label="late")
+    finally:
+        sim.end()
