@@ -1,6 +1,6 @@
 """What modulatory spikes cost: NESTML's neuromodulated STDP synapse with a dopamine-like source
-firing against the same network with a silent source, on pyNN.nest and pyNN.hardware (profile
-ideal), and against NESTML's plain ``stdp_synapse``.
+firing against the same network with a silent source, on pyNN.nest, pyNN.hardware (profile
+ideal) and pyNN.neuron (``_neuron`` variants), and against NESTML's plain ``stdp_synapse``.
 
 1,000 Poisson sources (10 Hz) project all-to-all onto 100 of NESTML's ``iaf_psc_exp_neuron``
 (100,000 plastic connections, delay 1 ms), driven to about 20 Hz by a constant current, for 1 s
@@ -68,7 +68,8 @@ def _variant(module, setup, kind):
 
 VARIANTS = {}
 PAIRS = []
-for _suffix, _module, _setup in (("", "pyNN.nest", {}), ("_hardware", "pyNN.hardware", {"profile": "ideal"})):
+for _suffix, _module, _setup in (("", "pyNN.nest", {}), ("_hardware", "pyNN.hardware", {"profile": "ideal"}),
+                                 ("_neuron", "pyNN.neuron", {})):
     for _kind in ("dopa", "silent", "stdp"):
         VARIANTS[_kind + _suffix] = _variant(_module, _setup, _kind)
     PAIRS.append((f"neuromodulated STDP, modulatory spikes vs a silent source, {_module}", "dopa" + _suffix,
