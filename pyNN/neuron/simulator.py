@@ -213,6 +213,7 @@ class State(BaseState):
             recorder._after_reinit()
 
     def _begin_run(self, target_steps):
+        self._run_start = self.steps
         self.prepare_injections(target_steps)
         # before (re-)initialisation: finitialize() sets up the exchange of spikes between MPI
         # processes with the interval (the shortest delay between processes) computed here
@@ -235,6 +236,11 @@ class State(BaseState):
             self.pc.psolve(end * self.dt)
         self.catch_last_step_spikes(end * self.dt)
         self._check_stdp_history()
+
+    def _end_run(self):
+        if self.steps != self._run_start:
+            for recorder in self.recorders:
+                recorder._run_ended()
 
     def _advance_sampling_weights(self, end, samplers):
         """Run to step `end`, stopping at each weight-sample time of the projections that
