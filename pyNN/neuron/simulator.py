@@ -16,7 +16,9 @@ re-queuing the spike sources' input.
 Time grid. NEURON delivers an event due at time te in the step that starts at the
 grid time nearest te, before that step's update, and a cell that crosses threshold
 during the step ending at t spikes at t: a spike emitted at t with delay d acts on its
-target in the step starting at t + d, i.e. it appears in the sample at t + d + dt.
+target in the step starting at t + d, i.e. it appears in the sample at t + d + dt. A
+recorded synaptic conductance holds it already in the sample at t + d, as on the other
+backends (see recording.py).
 """
 
 import logging
