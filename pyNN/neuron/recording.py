@@ -10,8 +10,10 @@ arrival. A cell type lists such variables in ``arrival_values``: its mechanism c
 them at the start of every step, after the events due then, and the backend records the
 copy, which NEURON stores one step later (the entry recorded at step s + 1 is the sample of
 step s). The sample of the last step of a run is read from the cells when the run ends
-(`Recorder._run_ended`), after NEURON has delivered the events due then; the entry that the
-next run records for that step is skipped.
+(`Recorder._run_ended`), and the entry that the next run records for that step is skipped.
+Known limit: NEURON delivers an event due at the end of a step within that step or at the
+start of the next one, as the rounding of its clock falls, so a spike arriving exactly when
+a run ends may not be in that last sample yet (doc/differences.md).
 """
 
 import numpy as np

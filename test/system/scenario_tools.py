@@ -34,6 +34,12 @@ KNOWN_BUGS = {
         "NEST backend: a spike_generator's spikes take NEST's min_delay to reach the network, so a spike "
         "time set between runs within min_delay of the current time cannot be delivered "
         "(NotSupportedError)",
+    ("pyNN.neuron", "conductance at the end of a run"):
+        "NEURON backend: NEURON delivers an event due at the end of a step within that step or at the "
+        "start of the next one, as the rounding of its clock falls; a recorded gsyn_exc / gsyn_inh taken "
+        "(get_data, record, reset, ...) right after a run that ends when a spike arrives lacks the jump in "
+        "the sample at the end of the run when NEURON has not delivered the spike yet (the next run's "
+        "samples are exact)",
 }
 
 
