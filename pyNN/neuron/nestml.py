@@ -116,6 +116,7 @@ def _cell_attrs(model, mechanism):
         # the mechanism handles a step's spikes at the end of the step (NESTML's order): events
         # are delivered one step early, exactly as for the voltage-jump cells
         "voltage_jump": True,
+        "arrival_values": {},  # (events delivered early: the recorded variables hold them in time)
         "has_random": False,
         "receptor_index": _receptor_index(model),
         "neuron_mechanism": mechanism,

@@ -3,6 +3,17 @@ state's single ``ParallelContext.spike_record``.
 
 Signal vectors record every step; each fetch turns them into one (steps x cells)
 matrix, keeps the samples on the epoch's sampling grid and empties the vectors.
+
+NEURON records the sample of time t before it delivers the events due at t, so a synaptic
+conductance or current recorded directly would show a spike's jump one sample after its
+arrival. A cell type lists such variables in ``arrival_values``: its mechanism copies each of
+them at the start of every step, after the events due then, and the backend records the
+copy, which NEURON stores one step later (the entry recorded at step s + 1 is the sample of
+step s). The sample of the last step of a run is read from the cells when the run ends
+(`Recorder._run_ended`), and the entry that the next run records for that step is skipped.
+Known limit: NEURON delivers an event due at the end of a step within that step or at the
+start of the next one, as the rounding of its clock falls, so a spike arriving exactly when
+a run ends may not be in that last sample yet (doc/differences.md).
 """
 
 import numpy as np
@@ -33,7 +44,9 @@ class Recorder(recording.Recorder):
         if len(indices) == 0:
             return
         h = hoc.h()
-        native = self.population.native_type.variable_map[variable]
+        celltype = self.population.native_type
+        native = celltype.variable_map[variable]
+        copy = celltype.arrival_values.get(variable)
         cells = self.population._cells
         # in a distributed run: vectors for this process's cells only (`keep`: their positions
         # among the recorded cells; the core fills the other columns from their processes)
@@ -41,12 +54,13 @@ class Recorder(recording.Recorder):
         vectors = []
         for i in mine.tolist():
             vec = h.Vector()
-            vec.record(hoc.reference(cells[i], native))
+            vec.record(hoc.reference(cells[i], copy or native))
             vectors.append(vec)
         # vectors installed before the first finitialize() get the sample of step 0 first
         base = state.steps + 1 if state.nrn_initialized else 0
         self._vectors[variable] = {"vectors": vectors, "base": base, "last": state.steps,
-                                   "keep": keep, "n": len(indices)}
+                                   "keep": keep, "n": len(indices),
+                                   "final": _FinalValues(cells, mine, native) if copy else None}
         state.objects_added()
 
     def _drop(self, variable):
@@ -81,6 +95,13 @@ class Recorder(recording.Recorder):
             else np.zeros(0, bool)
         return idx[keep], times[keep]
 
+    def _run_ended(self):
+        """End of a run: keep the values of the last step of the variables recorded through an
+        arrival copy (see the module docstring), before anything can change them between runs."""
+        for info in self._vectors.values():
+            if info["final"] is not None:
+                info["final"].take(simulator.state.steps)
+
     def _fetch_signal(self, variable, epoch):
         info = self._vectors.get(variable)
         if info is None:
@@ -92,46 +113,56 @@ class Recorder(recording.Recorder):
         first = epoch.t_start_steps + ((last - epoch.t_start_steps) // k + 1) * k
         wanted = np.arange(first, now + 1, k)
         vectors = info["vectors"]
+        final = info["final"]
+        # entry j of a vector was recorded at step base + j; through an arrival copy it holds
+        # the sample of the step before, and the sample of step `now` is not in it yet
+        shift = 0
+        tail = None
+        if final is not None:
+            shift = 1
+            if wanted.size and wanted[-1] == now:
+                wanted, tail = wanted[:-1], final.values(now)
+        factor = self.population.native_type.scale_factors.get(variable, 1.0)
         rows = None
-        if wanted.size and info["keep"] is not None:
-            rows = self._local_rows(variable, info, wanted)
-        elif wanted.size:
-            at = wanted - info["base"]
-            factor = self.population.native_type.scale_factors.get(variable, 1.0)
+        if (wanted.size or tail is not None) and info["keep"] is not None:
+            rows = self._local_rows(info, wanted - info["base"] + shift, tail, factor)
+        elif wanted.size or tail is not None:
+            at = wanted - info["base"] + shift
             # the wanted samples are usually a run of consecutive ones: a slice, not a gather
-            span = slice(at[0], at[-1] + 1) if at[-1] - at[0] + 1 == at.size else at
-            head = epoch.take_first_row() if isinstance(span, slice) else None
-            if head is not None:
-                # the epoch holds only its first sample: build the whole (cells x samples)
-                # array at once, one contiguous row per Vector (NEURON keeps one per cell),
-                # and hand it over transposed, so that nothing is joined (copied) later
-                block = np.empty((len(vectors), at.size + 1))
+            span = slice(at[0], at[-1] + 1) if at.size and at[-1] - at[0] + 1 == at.size else at
+            # if the epoch holds only its first sample, it heads the block, so that nothing is
+            # joined (copied) later
+            head = epoch.take_first_row()
+            n_head = 0 if head is None else 1
+            # the whole (cells x samples) array at once, one contiguous row per Vector (NEURON
+            # keeps one per cell), handed over transposed as (samples x cells)
+            block = np.empty((len(vectors), n_head + at.size + (tail is not None)))
+            if at.size:
                 for j, vec in enumerate(vectors):
-                    block[j, 1:] = vec.as_numpy()[span]
-                if factor != 1.0:
-                    block[:, 1:] *= factor
+                    block[j, n_head:n_head + at.size] = vec.as_numpy()[span]
+            if tail is not None:
+                block[:, -1] = tail
+            if factor != 1.0:
+                block[:, n_head:] *= factor
+            if head is not None:
                 block[:, 0] = head[0]
-                rows = block.T
-            else:
-                # one contiguous copy of each Vector, seen transposed as (samples x cells)
-                rows = np.vstack([vec.as_numpy()[span] for vec in vectors]).T
-                if factor != 1.0:
-                    rows *= factor
+            rows = block.T
         for vec in vectors:
             vec.resize(0)
         info["base"] = now + 1
         info["last"] = now
         return rows
 
-    def _local_rows(self, variable, info, wanted):
+    def _local_rows(self, info, at, tail, factor):
         """Distributed run: (samples x recorded cells) with this process's columns filled and
-        the others NaN (the core takes each column from the process that owns the cell)."""
-        rows = np.full((wanted.size, info["n"]), np.nan)
-        at = wanted - info["base"]
-        factor = self.population.native_type.scale_factors.get(variable, 1.0)
+        the others NaN (the core takes each column from the process that owns the cell);
+        `at`: the entries of the vectors, `tail`: None or a last row of this process's cells."""
+        rows = np.full((at.size + (tail is not None), info["n"]), np.nan)
         for j, vec in zip(info["keep"].tolist(), info["vectors"]):
-            rows[:, j] = vec.as_numpy()[at] * factor
-        return rows
+            rows[:at.size, j] = vec.as_numpy()[at]
+        if tail is not None:
+            rows[-1, info["keep"]] = tail
+        return rows * factor
 
     def _current_values(self, variable, indices):
         return self.population._native_state(variable, indices)
@@ -143,6 +174,35 @@ class Recorder(recording.Recorder):
                 vec.resize(0)
             info["base"] = simulator.state.steps + 1
             info["last"] = simulator.state.steps
+
+
+class _FinalValues:
+    """The values of one variable of the recorded cells of this process at the end of a run,
+    read through one vector of pointers."""
+
+    def __init__(self, cells, mine, native):
+        h = hoc.h()
+        self._pointers = None
+        self._out = h.Vector(len(mine))
+        if len(mine):  # (NEURON has no empty PtrVector)
+            self._pointers = h.PtrVector(len(mine))
+            for k, i in enumerate(mine.tolist()):  # once, when recording starts
+                self._pointers.pset(k, hoc.reference(cells[i], native))
+        self._step = None
+        self._values = None
+
+    def take(self, step):
+        self._step = step
+        self._values = self._read()
+
+    def values(self, step):
+        """The values kept at the end of the run that ended at `step` (read now if none was)."""
+        return self._values if self._step == step else self._read()
+
+    def _read(self):
+        if self._pointers is not None:
+            self._pointers.gather(self._out)
+        return self._out.as_numpy().copy()
 
 
 class WeightSampler:

@@ -16,7 +16,9 @@ re-queuing the spike sources' input.
 Time grid. NEURON delivers an event due at time te in the step that starts at the
 grid time nearest te, before that step's update, and a cell that crosses threshold
 during the step ending at t spikes at t: a spike emitted at t with delay d acts on its
-target in the step starting at t + d, i.e. it appears in the sample at t + d + dt.
+target in the step starting at t + d, i.e. it appears in the sample at t + d + dt. A
+recorded synaptic conductance holds it already in the sample at t + d, as on the other
+backends (see recording.py).
 """
 
 import logging
@@ -217,6 +219,7 @@ class State(BaseState):
             recorder._after_reinit()
 
     def _begin_run(self, target_steps):
+        self._run_start = self.steps
         self.prepare_injections(target_steps)
         # before (re-)initialisation: finitialize() sets up the exchange of spikes between MPI
         # processes with the interval (the shortest delay between processes) computed here
@@ -239,6 +242,11 @@ class State(BaseState):
             self.pc.psolve(end * self.dt)
         self.catch_last_step_spikes(end * self.dt)
         self._check_stdp_history()
+
+    def _end_run(self):
+        if self.steps != self._run_start:
+            for recorder in self.recorders:
+                recorder._run_ended()
 
     def _advance_sampling_weights(self, end, samplers):
         """Run to step `end`, stopping at each weight-sample time of the projections that

@@ -6,8 +6,8 @@ with 3 processes one owns none; "connectors" builds projections of the connector
 for a cell spans several cells and does not run; "plastic" builds STDP and Tsodyks-Markram
 projections, see `plastic`),
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
-process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes and
-membrane potential of every cell, the local cells and counts. Rank 0 also writes the
+process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes,
+membrane potential and excitatory conductance of every cell, the local cells and counts. Rank 0 also writes the
 recorded data with write_data() to OUTDIR/cells.pkl and the connections with save(); each
 rank writes its own cells' spikes to OUTDIR/local.R.pkl (write_data(gather=False)) and the
 connections onto its cells to OUTDIR/connections_local.txt.R (save(gather=False)), which
@@ -164,10 +164,11 @@ def main(network, outdir):
         reread = sim.Projection(cells, copies, sim.FromFileConnector(f"{outdir}/connections_local.txt",
                                                                     distributed=True),
                                 sim.StaticSynapse(), receptor_type="inhibitory", label="reread")
-    cells.record(["spikes", "v"])
+    cells.record(["spikes", "v", "gsyn_exc"])
     sim.run(60.0)
     sim.reset()
-    sim.run(40.0)
+    sim.run(25.0)  # (two runs: the sample at the end of a run of the gathered gsyn_exc)
+    sim.run(15.0)
     block = cells.get_data()
     out = {"rank": sim.rank(), "num_processes": sim.num_processes(),
            "local_ids": np.asarray(cells.local_cells, dtype=np.int64),
@@ -177,6 +178,7 @@ def main(network, outdir):
         out[f"spikes{s}"] = np.concatenate([np.asarray(st.magnitude) for st in trains] + [np.zeros(0)])
         out[f"spike_counts{s}"] = np.array([len(st) for st in trains])
         out[f"v{s}"] = np.asarray(segment.filter(name="v")[0].magnitude)
+        out[f"gsyn_exc{s}"] = np.asarray(segment.filter(name="gsyn_exc")[0].magnitude)
     local_block = cells.get_data("spikes", gather=False)
     out["local_trains"] = np.array([st.annotations["channel_id"] for st in local_block.segments[0].spiketrains],
                                    dtype=np.int64)

@@ -34,11 +34,12 @@ KNOWN_BUGS = {
         "NEST backend: a spike_generator's spikes take NEST's min_delay to reach the network, so a spike "
         "time set between runs within min_delay of the current time cannot be delivered "
         "(NotSupportedError)",
-    ("pyNN.neuron", "standard conductance at arrival"):
-        "NEURON backend: the standard cells' mechanisms (pynn_if_cond.mod, pynn_adexp.mod, pynn_hh.mod, "
-        "pynn_gif.mod) add an arriving spike to ge/gi when NEURON delivers it, after the sample at its arrival "
-        "time is recorded, so the recorded exponential gsyn_exc / gsyn_inh shows the jump one sample late; the "
-        "membrane is exact",
+    ("pyNN.neuron", "conductance at the end of a run"):
+        "NEURON backend: NEURON delivers an event due at the end of a step within that step or at the "
+        "start of the next one, as the rounding of its clock falls; a recorded gsyn_exc / gsyn_inh taken "
+        "(get_data, record, reset, ...) right after a run that ends when a spike arrives lacks the jump in "
+        "the sample at the end of the run when NEURON has not delivered the spike yet (the next run's "
+        "samples are exact)",
 }
 
 

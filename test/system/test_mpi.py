@@ -91,13 +91,16 @@ _PER_RANK = ("rank", "local_ids", "local_trains")
 
 
 def _assert_same_results(reference, other, what):
-    """The gathered connections and spikes are identical; the membrane potential is the same
-    to rounding (events arriving in the same step may be summed in another order)."""
+    """The gathered connections and spikes are identical; the membrane potential and the
+    conductance are the same to rounding (events arriving in the same step may be summed in
+    another order)."""
     for key, expected in reference.items():
         if key in _PER_RANK or key == "num_processes" or key.startswith(("size", "local_")):
             continue
         if key.startswith("v"):
             np.testing.assert_allclose(other[key], expected, rtol=0, atol=1e-9, err_msg=f"{what}: {key}")
+        elif key.startswith("gsyn"):
+            np.testing.assert_allclose(other[key], expected, rtol=1e-12, atol=1e-15, err_msg=f"{what}: {key}")
         else:
             np.testing.assert_array_equal(other[key], expected, err_msg=f"{what}: {key}")
 

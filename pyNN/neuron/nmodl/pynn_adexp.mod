@@ -9,6 +9,9 @@ the exact conductance time courses; the cell fires as soon as vm reaches the pea
 by b and vm is held at v_reset for tau_refrac (rounded to whole steps).
 Synaptic shapes: shape = 0 exponential, shape = 1 alpha function (peak = weight).
 Units: mV, ms, nA, nF, uS; a in nS.
+ge_start, gi_start: ge, gi at the start of the step, after the events due then (what
+pyNN records as gsyn_exc, gsyn_inh: NEURON records a step's sample before it delivers
+the events due at that time; see pyNN/neuron/recording.py).
 ENDCOMMENT
 
 NEURON {
@@ -17,7 +20,7 @@ NEURON {
     RANGE v_thresh, e_rev_E, tau_syn_E, e_rev_I, tau_syn_I
     RANGE shape, nsub, vm, w, ge, gi, ye, yi, i_inj, spk, refr
     RANGE init_vm, init_w, init_ge, init_gi
-    RANGE rate_v, rate_w
+    RANGE rate_v, rate_w, ge_start, gi_start
 }
 
 INCLUDE "pynn_stdp.inc"
@@ -50,7 +53,7 @@ PARAMETER {
 }
 
 ASSIGNED {
-    i_inj rate_v rate_w
+    i_inj rate_v rate_w ge_start gi_start
 }
 
 STATE { vm w ge gi ye yi spk refr }
@@ -62,6 +65,8 @@ INITIAL {
     gi = init_gi
     ye = 0
     yi = 0
+    ge_start = ge
+    gi_start = gi
     spk = 0
     refr = 0
     nspk = 0
@@ -102,6 +107,8 @@ PROCEDURE slopes(s, vv, ww, clamp) {
 
 PROCEDURE advance() {
     LOCAL h, s, k, kv1, kv2, kv3, kv4, kw1, kw2, kw3, kw4, clamp, vpeak, fe, fi
+    ge_start = ge
+    gi_start = gi
     spk = 0
     h = dt/nsub
     s = 0

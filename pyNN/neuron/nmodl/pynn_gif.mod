@@ -11,6 +11,9 @@ time courses) with i_eta held for the step; the cell then fires with probability
 movement. A spike adds a_eta[k] and a_gamma[k] to the kernels, resets vm and holds it for
 tau_refrac. Random numbers come from the mechanism's own RANDOM stream.
 Units: mV, ms, nA, nF, uS; lambda0 in Hz.
+ge_start, gi_start: ge, gi at the start of the step, after the events due then (what
+pyNN records as gsyn_exc, gsyn_inh: NEURON records a step's sample before it delivers
+the events due at that time; see pyNN/neuron/recording.py).
 ENDCOMMENT
 
 DEFINE NK 5
@@ -20,7 +23,7 @@ NEURON {
     RANGE v_rest, cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, e_rev_E, e_rev_I, v_reset, i_offset
     RANGE delta_v, v_t_star, lambda0, n_eta, n_gamma, tau_eta, a_eta, tau_gamma, a_gamma, nsub
     RANGE vm, ge, gi, eta, gamma, i_eta, v_t, i_inj, spk, refr
-    RANGE init_vm, init_ge, init_gi, init_i_eta, init_v_t, gtot_, gsum_
+    RANGE init_vm, init_ge, init_gi, init_i_eta, init_v_t, gtot_, gsum_, ge_start, gi_start
     : RANDOM r: declared by pynn_stochastic.inc (the same stream draws the stochastic inputs' release)
 }
 
@@ -54,7 +57,7 @@ PARAMETER {
 
 ASSIGNED {
     tau_eta[NK] a_eta[NK] tau_gamma[NK] a_gamma[NK]
-    i_inj gtot_ gsum_
+    i_inj gtot_ gsum_ ge_start gi_start
 }
 
 STATE { vm ge gi eta[NK] gamma[NK] i_eta v_t spk refr }
@@ -66,6 +69,8 @@ INITIAL {
     vm = init_vm
     ge = init_ge
     gi = init_gi
+    ge_start = ge
+    gi_start = gi
     FROM k = 0 TO NK - 1 {
         eta[k] = 0
         gamma[k] = 0
@@ -94,6 +99,8 @@ PROCEDURE conductances(s) {
 
 PROCEDURE advance() {
     LOCAL h, s, k, k1, k2, k3, k4, ga, gb, gc, sa, sb, sc, moved, lambda
+    ge_start = ge
+    gi_start = gi
     spk = 0
     i_eta = 0
     moved = 0

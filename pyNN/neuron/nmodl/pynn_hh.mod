@@ -8,6 +8,9 @@ integrated with the classical 4th-order Runge-Kutta method over `nsub` sub-steps
 the exact synaptic conductance time courses. A spike is emitted in the step in which vm,
 above v_offset + 30 mV, starts to fall; no new spike is emitted for 2 ms after it.
 Units: mV, ms, nA, nF, uS.
+ge_start, gi_start: ge, gi at the start of the step, after the events due then (what
+pyNN records as gsyn_exc, gsyn_inh: NEURON records a step's sample before it delivers
+the events due at that time; see pyNN/neuron/recording.py).
 ENDCOMMENT
 
 NEURON {
@@ -16,7 +19,7 @@ NEURON {
     RANGE e_rev_E, e_rev_I, tau_syn_E, tau_syn_I, i_offset, t_ref
     RANGE nsub, vm, m, n, h, ge, gi, i_inj, spk, refr
     RANGE init_vm, init_m, init_n, init_h, init_ge, init_gi
-    RANGE rate_v, rate_m, rate_n, rate_h
+    RANGE rate_v, rate_m, rate_n, rate_h, ge_start, gi_start
 }
 
 INCLUDE "pynn_stdp.inc"
@@ -47,7 +50,7 @@ PARAMETER {
     init_gi = 0
 }
 
-ASSIGNED { i_inj rate_v rate_m rate_n rate_h }
+ASSIGNED { i_inj rate_v rate_m rate_n rate_h ge_start gi_start }
 
 STATE { vm m n h ge gi spk refr }
 
@@ -58,6 +61,8 @@ INITIAL {
     h = init_h
     ge = init_ge
     gi = init_gi
+    ge_start = ge
+    gi_start = gi
     spk = 0
     refr = 0
     nspk = 0
@@ -97,6 +102,8 @@ PROCEDURE slopes(s, vv, mm, nn, hh) {
 
 PROCEDURE advance() {
     LOCAL hs, s, k, v0, kv1, kv2, kv3, kv4, km1, km2, km3, km4, kn1, kn2, kn3, kn4, kh1, kh2, kh3, kh4
+    ge_start = ge
+    gi_start = gi
     spk = 0
     v0 = vm
     hs = dt/nsub

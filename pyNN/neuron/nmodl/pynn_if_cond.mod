@@ -10,6 +10,9 @@ within the step. Synaptic shapes: shape = 0 exponential (jump of weight uS),
 shape = 1 alpha function (peak of weight uS at tau_syn). Positive weights go to the
 excitatory conductance, negative ones (magnitude) to the inhibitory conductance.
 Units: mV, ms, nA, nF, uS; q_sfa, q_rr, gs, gr in nS.
+ge_start, gi_start: ge, gi at the start of the step, after the events due then (what
+pyNN records as gsyn_exc, gsyn_inh: NEURON records a step's sample before it delivers
+the events due at that time; see pyNN/neuron/recording.py).
 ENDCOMMENT
 
 NEURON {
@@ -19,7 +22,7 @@ NEURON {
     RANGE tau_sfa, e_rev_sfa, q_sfa, tau_rr, e_rev_rr, q_rr
     RANGE shape, nsub, vm, ge, gi, ye, yi, gs, gr, i_inj, spk, refr
     RANGE init_vm, init_ge, init_gi, init_gs, init_gr
-    RANGE gtot_, gsum_
+    RANGE gtot_, gsum_, ge_start, gi_start
     RANGE key_dt, key_te, key_ti, key_ts, key_tr, key_ns, de_, di_, ds_, dr_
 }
 
@@ -57,7 +60,7 @@ PARAMETER {
 ASSIGNED {
     i_inj
     key_dt key_te key_ti key_ts key_tr key_ns de_ di_ ds_ dr_
-    gtot_ gsum_
+    gtot_ gsum_ ge_start gi_start
 }
 
 STATE { vm ge gi ye yi gs gr spk refr }
@@ -70,6 +73,8 @@ INITIAL {
     gr = init_gr
     ye = 0
     yi = 0
+    ge_start = ge
+    gi_start = gi
     spk = 0
     refr = 0
     key_dt = -1
@@ -124,6 +129,8 @@ PROCEDURE advance() {
     if (key_dt != dt || key_te != tau_syn_E || key_ti != tau_syn_I || key_ts != tau_sfa || key_tr != tau_rr || key_ns != nsub) {
         decay_factors()
     }
+    ge_start = ge
+    gi_start = gi
     spk = 0
     fe = 1
     fi = 1

@@ -13,6 +13,11 @@ Each class adds to its standard counterpart:
 ``variable_map`` / ``scale_factors``
     standard state variable -> mechanism variable (settable as ``init_<name>``), and
     mechanism value x factor = standard value.
+``arrival_values``
+    standard variable -> mechanism variable holding its value at the start of each step,
+    after the events due then: the backend records this copy for the variable (NEURON
+    records a step's sample before it delivers the events due at that time, so the
+    variable itself would show a spike's jump one sample late; see recording.py).
 ``voltage_jump``
     True where the projections deliver events one step early, to act at the end of the
     step ending at their arrival: incoming spikes add their weight to v (IF_curr_delta,
@@ -54,6 +59,7 @@ class NeuronCellTypeMixin:
 
     variable_map = {}
     scale_factors = {}
+    arrival_values = {}
     artificial = False
     source_kind = None
     # events are delivered one step early and act at the end of the step ending at their
@@ -74,6 +80,7 @@ _REVERSALS = _same("e_rev_E", "e_rev_I")
 _V = {"v": "vm"}
 _ISYN = {"isyn_exc": "ie", "isyn_inh": "ii"}
 _GSYN = {"gsyn_exc": "ge", "gsyn_inh": "gi"}
+_GSYN_ARRIVAL = {"gsyn_exc": "ge_start", "gsyn_inh": "gi_start"}
 
 # synaptic kernel of the mechanisms (parameter 'shape')
 _EXP, _ALPHA, _DELTA = 0, 1, 2
@@ -110,6 +117,7 @@ class IF_cond_alpha(NeuronCellTypeMixin, cells.IF_cond_alpha):
     translations = build_translations(*_LIF, *_SYN_TAUS, *_REVERSALS)
     extra_parameters = {"shape": _ALPHA}
     variable_map = dict(_V, **_GSYN)
+    arrival_values = _GSYN_ARRIVAL
 
 
 class IF_cond_exp(NeuronCellTypeMixin, cells.IF_cond_exp):
@@ -118,6 +126,7 @@ class IF_cond_exp(NeuronCellTypeMixin, cells.IF_cond_exp):
     translations = build_translations(*_LIF, *_SYN_TAUS, *_REVERSALS)
     extra_parameters = {"shape": _EXP}
     variable_map = dict(_V, **_GSYN)
+    arrival_values = _GSYN_ARRIVAL
 
 
 class IF_cond_exp_gsfa_grr(NeuronCellTypeMixin, cells.IF_cond_exp_gsfa_grr):
@@ -129,6 +138,7 @@ class IF_cond_exp_gsfa_grr(NeuronCellTypeMixin, cells.IF_cond_exp_gsfa_grr):
     )
     extra_parameters = {"shape": _EXP}
     variable_map = dict(_V, **_GSYN, g_r="gr", g_s="gs")  # nS in both
+    arrival_values = _GSYN_ARRIVAL
 
 
 class IF_facets_hardware1(NeuronCellTypeMixin, cells.IF_facets_hardware1):
@@ -142,6 +152,7 @@ class IF_facets_hardware1(NeuronCellTypeMixin, cells.IF_facets_hardware1):
     )
     extra_parameters = {"shape": _EXP, "cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0}
     variable_map = dict(_V, **_GSYN)
+    arrival_values = _GSYN_ARRIVAL
 
 
 class HH_cond_exp(NeuronCellTypeMixin, cells.HH_cond_exp):
@@ -151,6 +162,7 @@ class HH_cond_exp(NeuronCellTypeMixin, cells.HH_cond_exp):
         "gbar_Na", "gbar_K", "g_leak", "cm", "v_offset", "e_rev_Na", "e_rev_K", "e_rev_leak",
         "e_rev_E", "e_rev_I", "tau_syn_E", "tau_syn_I", "i_offset"))
     variable_map = dict(_V, **_GSYN, m="m", n="n", h="h")
+    arrival_values = _GSYN_ARRIVAL
 
 
 _ADEXP = _same("cm", "tau_refrac", "v_spike", "v_reset", "v_rest", "tau_m", "i_offset", "a", "b",
@@ -163,6 +175,7 @@ class EIF_cond_alpha_isfa_ista(NeuronCellTypeMixin, cells.EIF_cond_alpha_isfa_is
     translations = build_translations(*_ADEXP, *_SYN_TAUS, *_REVERSALS)
     extra_parameters = {"shape": _ALPHA}
     variable_map = dict(_V, **_GSYN, w="w")
+    arrival_values = _GSYN_ARRIVAL
 
 
 class EIF_cond_exp_isfa_ista(NeuronCellTypeMixin, cells.EIF_cond_exp_isfa_ista):
@@ -171,6 +184,7 @@ class EIF_cond_exp_isfa_ista(NeuronCellTypeMixin, cells.EIF_cond_exp_isfa_ista):
     translations = build_translations(*_ADEXP, *_SYN_TAUS, *_REVERSALS)
     extra_parameters = {"shape": _EXP}
     variable_map = dict(_V, **_GSYN, w="w")
+    arrival_values = _GSYN_ARRIVAL
 
 
 class Izhikevich(NeuronCellTypeMixin, cells.Izhikevich):
@@ -202,6 +216,7 @@ class GIF_cond_exp(NeuronCellTypeMixin, cells.GIF_cond_exp):
         "v_rest", "cm", "tau_m", "tau_refrac", "tau_syn_E", "tau_syn_I", "e_rev_E", "e_rev_I", "v_reset",
         "i_offset", "delta_v", "v_t_star", "lambda0"))
     variable_map = dict(_V, **_GSYN, i_eta="i_eta", v_t="v_t")
+    arrival_values = _GSYN_ARRIVAL
 
     @classmethod
     def translate(cls, std_values):
@@ -365,6 +380,7 @@ class NeuronPointNeuronModel:
     artificial = False
     source_kind = None
     voltage_jump = True  # events delivered one step early, held to the end of the step (pynn_point_neuron.mod)
+    arrival_values = {}  # (so the recorded receptor values hold the events due at their time)
     has_random = False
     scale_factors = {}
 
