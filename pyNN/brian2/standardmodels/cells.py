@@ -16,9 +16,9 @@ Each class adds to its standard counterpart:
 
 Integration methods (see :mod:`pyNN.brian2.integration`): current-based LIF types (and
 PointNeuron(LIF, CurrExp...)) use the exact propagator :class:`ExactLIF` (as NEST's
-iaf_psc models); conductance-based LIF types, the exponential integrate-and-fire types and
-conductance PointNeurons ``rk4``; GIF ``exponential_euler``; HH ``rk4`` on 4 sub-steps per
-dt; Izhikevich ``euler`` (as NEST's izhikevich).
+iaf_psc models); conductance-based LIF types (GIF included), the exponential
+integrate-and-fire types and conductance PointNeurons ``rk4``; HH ``rk4`` on 4 sub-steps
+per dt; Izhikevich ``euler`` (as NEST's izhikevich).
 """
 
 import math
@@ -454,7 +454,7 @@ class Izhikevich(Brian2CellTypeMixin, cells.Izhikevich):
 
 class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
     __doc__ = cells.GIF_cond_exp.__doc__
-    native_description = "GIF, escape noise, exponential conductances (exponential Euler)"
+    native_description = "GIF, escape noise, exponential conductances (RK4)"
     #: array-valued parameters, each split into one native variable per kernel
     kernel_parameters = ("tau_eta", "tau_gamma", "a_eta", "a_gamma")
     translations = with_refractory_steps(si_translations(
@@ -504,7 +504,7 @@ class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
         return Brian2Model(
             "GIF_cond_exp", eqs,
             threshold="rand() < 1 - exp(-lambda0*exp((v - v_t)/delta_v)*dt)",
-            reset=reset, refractory="tau_refrac + dt", method="exponential_euler", receptors=receptors,
+            reset=reset, refractory="tau_refrac + dt", method=_LIF_METHODS[("cond", "exp")], receptors=receptors,
             weight_unit="siemens", state=state,
             settable_subexpressions={"i_eta": set_i_eta, "v_t": set_v_t}, per_cell=("v_t_star",))
 

@@ -152,21 +152,23 @@ def _synaptic_current(i, v, s, codes, y, x, tau, tau_rise, e_rev, sign, is_cond)
     return total
 
 
-def _adex_derivatives(i, v, w, i_ext, s, frozen, threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest,
-                      a, tau_w, cm, codes, y, x, tau, tau_rise, e_rev, sign, is_cond):
+def _adex_derivatives(i, v, w, i_ext, s, frozen, crossed, threshold, g_leak, delta_t, v_t, safe_delta, exp_on,
+                      v_rest, v_reset, a, tau_w, cm, codes, y, x, tau, tau_rise, e_rev, sign, is_cond):
     v_c = min(v, threshold[i])
     spike_current = g_leak[i] * delta_t[i] * math.exp((v_c - v_t[i]) / safe_delta[i]) if exp_on[i] else 0.0
     dv = 0.0
     if not frozen:
         dv = (-g_leak[i] * (v - v_rest[i]) + spike_current - w + i_ext
               + _synaptic_current_c(i, v, s, codes, y, x, tau, tau_rise, e_rev, sign, is_cond)) / cm[i]
-    dw = (a[i] * (v - v_rest[i]) - w) / tau_w[i]
+    v_w = v_reset[i] if crossed else v  # reset at the crossing (see AdExp._derivatives)
+    dw = (a[i] * (v_w - v_rest[i]) - w) / tau_w[i]
     return dv, dw
 
 
 def _adex_integrate(v, w, ref, i_tot, v_reset, threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest, a,
-                    tau_w, cm, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps, lo, hi):
-    """One step of the AdExp cells lo..hi-1 (RK4 on `rk_steps` internal steps), in place."""
+                    tau_w, cm, codes, tau, tau_rise, e_rev, sign, is_cond, y, x, h, rk_steps, b, b_given, lo, hi):
+    """One step of the AdExp cells lo..hi-1 (RK4 on `rk_steps` internal steps), in place;
+    a cell crossing the peak gets its jump b at once (``b_given``)."""
     hs = h / rk_steps
     for i in range(lo, hi):
         refractory = ref[i] > 0
@@ -177,20 +179,22 @@ def _adex_integrate(v, w, ref, i_tot, v_reset, threshold, g_leak, delta_t, v_t, 
         for j in range(rk_steps):
             frozen = refractory or crossed
             s = j * hs
-            args = (threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest, a, tau_w, cm,
+            args = (threshold, g_leak, delta_t, v_t, safe_delta, exp_on, v_rest, v_reset, a, tau_w, cm,
                     codes, y, x, tau, tau_rise, e_rev, sign, is_cond)
-            k1v, k1w = _adex_derivatives_c(i, vi, wi, ie, s, frozen, *args)
+            k1v, k1w = _adex_derivatives_c(i, vi, wi, ie, s, frozen, crossed, *args)
             k2v, k2w = _adex_derivatives_c(i, vi + 0.5 * hs * k1v, wi + 0.5 * hs * k1w, ie, s + 0.5 * hs, frozen,
-                                           *args)
+                                           crossed, *args)
             k3v, k3w = _adex_derivatives_c(i, vi + 0.5 * hs * k2v, wi + 0.5 * hs * k2w, ie, s + 0.5 * hs, frozen,
-                                           *args)
-            k4v, k4w = _adex_derivatives_c(i, vi + hs * k3v, wi + hs * k3w, ie, s + hs, frozen, *args)
+                                           crossed, *args)
+            k4v, k4w = _adex_derivatives_c(i, vi + hs * k3v, wi + hs * k3w, ie, s + hs, frozen, crossed, *args)
             vi = vi + hs / 6.0 * (k1v + 2 * k2v + 2 * k3v + k4v)
             wi = wi + hs / 6.0 * (k1w + 2 * k2w + 2 * k3w + k4w)
-            if not refractory and vi >= threshold[i]:
+            if not refractory and not crossed and vi >= threshold[i]:
                 crossed = True
+                wi += b[i]
         v[i] = v_reset[i] if refractory else vi
         w[i] = wi
+        b_given[i] = crossed
         if refractory:
             ref[i] -= 1
 

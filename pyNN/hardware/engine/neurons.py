@@ -286,6 +286,7 @@ class AdExp(_RK4Group):
 
     def __init__(self, n, params, receptor_specs, h, rng=None):
         self.w = np.zeros(n)
+        self.b_given = np.zeros(n, dtype=bool)  # cells whose w jumped inside the last step
         super().__init__(n, params, receptor_specs, h, rng)
 
     def prepare(self):
@@ -303,14 +304,16 @@ class AdExp(_RK4Group):
         self.exp_on = exp_on
         self.prepare_rk_steps()
 
-    def _derivatives(self, v, w, i_ext, s, frozen):
+    def _derivatives(self, v, w, i_ext, s, frozen, crossed):
         v_c = np.minimum(v, self.threshold)  # the exponential term stays finite past the peak
         spike_current = np.where(self.exp_on, self.g_leak * self.delta_t
                                  * np.exp((v_c - self.v_t) / self.safe_delta), 0.0)
         dv = (-self.g_leak * (v - self.v_rest) + spike_current - w + i_ext
               + self.synaptic_current(v, s)) / self.cm
         dv = np.where(frozen, 0.0, dv)
-        dw = (self.a * (v - self.v_rest) - w) / self.tau_w
+        # a cell that crossed the peak in this step is reset there (as NEST and NEURON do):
+        # v is kept above the peak only for fire() to see it, w already sees v_reset
+        dw = (self.a * (np.where(crossed, self.v_reset, v) - self.v_rest) - w) / self.tau_w
         return dv, dw
 
     def integrate(self, i_ext):
@@ -322,7 +325,7 @@ class AdExp(_RK4Group):
                 kernels.adex_integrate(self.v, self.w, self.ref, i_tot, self.v_reset, self.threshold, self.g_leak,
                                        self.delta_t, self.v_t, self.safe_delta, self.exp_on, self.v_rest, self.a,
                                        self.tau_w, self.cm, *tables, self.receptors.y, self.receptors.x, self.h,
-                                       self.rk_steps, lo, hi)
+                                       self.rk_steps, self.b, self.b_given, lo, hi)
             self.in_ranges(part)
             self.receptors.advance(self.h)
             return
@@ -334,20 +337,27 @@ class AdExp(_RK4Group):
         for j in range(self.rk_steps):
             frozen = refractory | crossed
             s = j * hs
-            k1v, k1w = self._derivatives(v, w, i_tot, s, frozen)
-            k2v, k2w = self._derivatives(v + 0.5 * hs * k1v, w + 0.5 * hs * k1w, i_tot, s + 0.5 * hs, frozen)
-            k3v, k3w = self._derivatives(v + 0.5 * hs * k2v, w + 0.5 * hs * k2w, i_tot, s + 0.5 * hs, frozen)
-            k4v, k4w = self._derivatives(v + hs * k3v, w + hs * k3w, i_tot, s + hs, frozen)
+            k1v, k1w = self._derivatives(v, w, i_tot, s, frozen, crossed)
+            k2v, k2w = self._derivatives(v + 0.5 * hs * k1v, w + 0.5 * hs * k1w, i_tot, s + 0.5 * hs, frozen,
+                                         crossed)
+            k3v, k3w = self._derivatives(v + 0.5 * hs * k2v, w + 0.5 * hs * k2w, i_tot, s + 0.5 * hs, frozen,
+                                         crossed)
+            k4v, k4w = self._derivatives(v + hs * k3v, w + hs * k3w, i_tot, s + hs, frozen, crossed)
             v = v + hs / 6.0 * (k1v + 2 * k2v + 2 * k3v + k4v)
             w = w + hs / 6.0 * (k1w + 2 * k2w + 2 * k3w + k4w)
-            crossed |= (~refractory) & (v >= self.threshold)
+            new = (~refractory) & (~crossed) & (v >= self.threshold)
+            w = w + np.where(new, self.b, 0.0)  # the jump at the crossing, as NEST and NEURON
+            crossed |= new
         self.v = np.where(refractory, self.v_reset, v)
         self.w = w
+        self.b_given = crossed
         self.ref[refractory] -= 1
         self.receptors.advance(self.h)
 
     def after_spike(self, spiking):
-        self.w[spiking] += self.b[spiking]
+        # cells that crossed during integrate() got their jump there; others (pushed over
+        # the peak by a voltage-jump arrival) get it now
+        self.w[spiking] += np.where(self.b_given[spiking], 0.0, self.b[spiking])
 
 
 def _vtrap(x, k):
