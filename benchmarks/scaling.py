@@ -351,6 +351,24 @@ def _print_table(rows):
               + f"{memory:9.2f}")
 
 
+def _print_markdown(rows):
+    """The table of the README: ratios wall (CPU) of build, run and total, peak memory, ours'
+    get_data() time (natively a few ms: no useful ratio), spikes."""
+    print("\n| backend | cells | synapses | build | run | total | peak memory | ours `neo` (s) "
+          "| spikes ours / native |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        cells = []
+        for p in ("build", "run", "total"):
+            wall = row["ours_times"][p] / row["native_times"][p]
+            cpu = row["ours_cpu_times"][p] / max(row["native_cpu_times"][p], 1e-9)
+            cells.append(f"{wall:.2f} ({cpu:.2f})")
+        memory = row["ours_peak_mb"] / row["native_peak_mb"]
+        print(f"| {row['backend']} | {row['n']:,} | {row['synapses'] / 1e6:g} M | " + " | ".join(cells)
+              + f" | {memory:.2f} | {row['ours_times']['neo']:.2f} "
+              f"| {row['ours_spikes']:,} / {row['native_spikes']:,} |")
+
+
 def _plot(rows, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -417,6 +435,7 @@ def main():
     parser.add_argument("--figure", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                                          "doc", "images", "scaling.png"))
     parser.add_argument("--no-save", action="store_true", help="write neither the results nor the figure")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--plot-only", action="store_true",
                         help="measure nothing: table and figure from benchmarks/results/scaling.json")
     args = parser.parse_args()
@@ -430,6 +449,8 @@ def main():
         if args.merge and not args.no_save:
             rows = _load()["rows"]
     _print_table(rows)
+    if args.markdown:
+        _print_markdown(rows)
     if not args.no_save:
         _plot(rows, os.path.abspath(args.figure))
 
