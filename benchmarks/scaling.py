@@ -24,9 +24,9 @@ processes, one after the other:
   simulator of its own, so its reference is the PyNEST script (as in ``va_coba_hardware.py``).
 
 Brian2 and the emulator compile code at their first run (Cython; the emulator's numba
-kernels) and keep it on disk: before the first size of either backend, each side runs
-once untimed (the smallest size, 1 ms) so that the timed runs find a warm cache
-(``--no-warm-up`` skips this).
+kernels) and keep it on disk: before the first size of either backend, each side that
+compiles (both Brian2 sides, the emulator) runs once untimed (the smallest size, 1 ms) so
+that the timed runs find a warm cache (``--no-warm-up`` skips this).
 
 Phases: ``build`` (set-up, cells, connections, recording requests), ``run``, ``data``
 (the spikes as arrays: ours the fast path ``get_data_arrays('spikes')``, natively the
