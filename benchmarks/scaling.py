@@ -5,27 +5,49 @@ tau_m 20 ms, rest and reset -60 mV, threshold -50 mV, refractory 5 ms), each dri
 above threshold by ``i_offset`` 0.11 nA from an initial membrane potential drawn
 uniformly in [-60, -50] mV, and each receiving K (default 100) excitatory connections
 from cells drawn at random (``FixedNumberPreConnector(K, with_replacement=True)``;
-natively NEST's ``fixed_indegree`` with multapses, or numpy's ``randint`` for NEURON),
-weight 0.0001 uS, delay ``--delay`` (default 0.1 ms = dt): N x K synapses (10 million at 100,000 cells). The spikes
-of every cell are recorded for ``--t-sim`` ms (default 100).
+natively NEST's ``fixed_indegree`` with multapses, or numpy's ``randint`` for NEURON and
+Brian2), weight 0.0001 uS, delay ``--delay`` (default 0.1 ms = dt): N x K synapses (10
+million at 100,000 cells). The spikes of every cell are recorded for ``--t-sim`` ms
+(default 100).
 
-For each backend and size, ours (``pyNN.<backend>``) and a native script (PyNEST; NEURON's
-Python API with the backend's mechanism, one ``gid_connect`` NetCon per connection) run
-in fresh processes, one after the other. Phases: ``build`` (set-up, cells, connections,
-recording requests), ``run``, ``data`` (the spikes as arrays: ours the fast path
-``get_data_arrays('spikes')``, natively the recorder's events / NEURON's spike vectors),
-``total`` = build + run + data, and ``neo`` (outside the total): ours ``get_data('spikes')``,
-a Neo block with one SpikeTrain per cell, against the native arrays again.
+For each backend and size, ours (``pyNN.<backend>``) and a native script run in fresh
+processes, one after the other:
+
+* ``nest``: PyNEST;
+* ``neuron``: NEURON's Python API with the backend's mechanism, one ``gid_connect`` NetCon
+  per connection;
+* ``brian2``: one NeuronGroup with the equations and integration method (RK4) of the
+  backend's IF_cond_exp, one Synapses object connected with index arrays
+  (``connect(i=, j=)``), one SpikeMonitor; both sides use the same code generation target
+  (``--target``, default cython) with a compiled-code cache of their own;
+* ``hardware``: ``pyNN.hardware`` with the ``ideal`` profile; the emulator stands for no
+  simulator of its own, so its reference is the PyNEST script (as in ``va_coba_hardware.py``).
+
+Brian2 and the emulator compile code at their first run (Cython; the emulator's numba
+kernels) and keep it on disk: before the first size of either backend, each side that
+compiles (both Brian2 sides, the emulator) runs once untimed (the smallest size, 1 ms) so
+that the timed runs find a warm cache (``--no-warm-up`` skips this).
+
+Phases: ``build`` (set-up, cells, connections, recording requests), ``run``, ``data``
+(the spikes as arrays: ours the fast path ``get_data_arrays('spikes')``, natively the
+recorder's events / NEURON's spike vectors / the SpikeMonitor's arrays), ``total`` =
+build + run + data, and ``neo`` (outside the total): ours ``get_data('spikes')``, a Neo
+block with one SpikeTrain per cell, against the native arrays again. pyNN.brian2 creates
+its Brian2 objects when the network first runs (so that populations of one type can share
+them), so part of its build is timed in ``run``: compare totals there.
 
 With a longer ``--delay`` (e.g. 1 ms) a native script gets NEST's min_delay = the shortest
 delay and fewer, longer update slices; pyNN.nest chooses the same at the first run (the
 network records spikes only, see ``pyNN/nest/simulator.py``).
 
 The table shows the ratios ours / native of each phase (wall and CPU time) per size; the
-figure (``--figure``, default ``doc/images/scaling.png``) plots them against N.
+numbers go to ``benchmarks/results/scaling.json`` after every size (``--merge`` keeps the
+points of that file that this run does not measure, e.g. to re-measure one disturbed point
+alone); the figure (``--figure``, default ``doc/images/scaling.png``) plots them against N.
 
 Run: ``.venv/bin/python benchmarks/scaling.py`` (``--help``: ``--sizes``, ``--backends``,
-``--max-neuron``, ``--indegree``, ``--repeat``).
+``--max-neuron`` and the other per-backend caps, ``--indegree``, ``--repeat``, ``--merge``,
+``--plot-only``).
 """
 
 import argparse
@@ -55,6 +77,23 @@ PHASES = ("build", "run", "data", "total", "neo")
 SUMMED = ("build", "run", "data")
 
 
+def _brian2_cache(options, side):
+    """The compiled-code cache of one side of the Brian2 pair (kept between runs: warm)."""
+    path = os.path.join(options.get("cache_root") or os.path.join(RESULTS_DIR, "brian2_cache"), f"scaling_{side}")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _setup_options(backend, options):
+    """What ``setup()`` gets besides the time step, per backend."""
+    extra = {"rng_seed": SEEDS["kernel"]}
+    if backend == "brian2":  # the native script's code generation target, its own warm cache
+        extra.update(codegen_target=options["target"], cache_dir=_brian2_cache(options, "ours"))
+    elif backend == "hardware":
+        extra["profile"] = "ideal"
+    return extra
+
+
 def _ours(timer, options, backend):
     import importlib
     with timer.phase("import"):
@@ -62,7 +101,7 @@ def _ours(timer, options, backend):
         from pyNN.random import NumpyRNG, RandomDistribution
     n, k = options["n"], options["indegree"]
     with timer.phase("build"):
-        sim.setup(timestep=DT, rng_seed=SEEDS["kernel"])
+        sim.setup(timestep=DT, **_setup_options(backend, options))
         v_init = RandomDistribution("uniform", low=V_INIT[0], high=V_INIT[1], rng=NumpyRNG(seed=SEEDS["v"]))
         cells = sim.Population(n, sim.IF_cond_exp(**CELL_PARAMS), initial_values={"v": v_init}, label="cells")
         connector = sim.FixedNumberPreConnector(k, with_replacement=True, rng=NumpyRNG(seed=SEEDS["connect"]))
@@ -149,12 +188,67 @@ def _native_neuron(timer, options):
     return extra
 
 
+def _native_brian2(timer, options):
+    """The network as a Brian2 user writes it: one NeuronGroup with the equations and the
+    integration method (RK4) of the backend's IF_cond_exp, parameters as namespace constants,
+    one Synapses object connected with index arrays, one SpikeMonitor."""
+    with timer.phase("import"):
+        import brian2 as b2
+    extra = {"rss_after_import_mb": current_rss_mb()}
+    n, k = options["n"], options["indegree"]
+    ms, mV, nF, nA = b2.ms, b2.mV, b2.nF, b2.nA
+    with timer.phase("build"):
+        b2.prefs.codegen.target = options["target"]
+        b2.prefs.codegen.runtime.cython.cache_dir = _brian2_cache(options, "native")
+        b2.defaultclock.dt = DT * ms
+        b2.seed(SEEDS["kernel"])
+        p = CELL_PARAMS
+        namespace = {"v_rest": p["v_rest"] * mV, "tau_m": p["tau_m"] * ms, "c_m": p["cm"] * nF,
+                     "i_offset": p["i_offset"] * nA, "e_rev_E": p["e_rev_E"] * mV, "e_rev_I": p["e_rev_I"] * mV,
+                     "tau_syn_E": p["tau_syn_E"] * ms, "tau_syn_I": p["tau_syn_I"] * ms,
+                     "v_thresh": p["v_thresh"] * mV, "v_reset": p["v_reset"] * mV,
+                     "tau_refrac": p["tau_refrac"] * ms}
+        current = "gsyn_exc*(e_rev_E - v) + gsyn_inh*(e_rev_I - v) + i_offset"
+        eqs = f"""
+        dv/dt = (v_rest - v)/tau_m + ({current})/c_m : volt (unless refractory)
+        dgsyn_exc/dt = -gsyn_exc/tau_syn_E : siemens
+        dgsyn_inh/dt = -gsyn_inh/tau_syn_I : siemens
+        """
+        cells = b2.NeuronGroup(n, eqs, threshold="v >= v_thresh", reset="v = v_reset",
+                               refractory="tau_refrac + dt", method="rk4", namespace=namespace)
+        cells.v = np.random.RandomState(SEEDS["v"]).uniform(*V_INIT, n) * mV
+        pre = np.random.RandomState(SEEDS["connect"]).randint(0, n, (n, k))
+        synapses = b2.Synapses(cells, cells, on_pre=f"gsyn_exc_post += {WEIGHT * 1000}*nS",
+                               delay=options["delay"] * ms)
+        synapses.connect(i=pre.ravel(), j=np.repeat(np.arange(n), k))
+        monitor = b2.SpikeMonitor(cells)
+        net = b2.Network(cells, synapses, monitor)
+    with timer.phase("run"):
+        net.run(options["t_sim"] * ms, namespace={})
+    with timer.phase("data"):
+        spike_ids, spike_times = np.asarray(monitor.i[:]), np.asarray(monitor.t_[:])
+    timer.times["total"] = sum(timer.times[p] for p in SUMMED)
+    timer.times["neo"] = timer.times["data"]  # natively there is nothing more to do
+    assert spike_ids.size == spike_times.size
+    extra.update({"n_connections": len(synapses), "n_spikes": int(spike_ids.size)})
+    return extra
+
+
 VARIANTS = {
     "nest_ours": lambda t, o: _ours(t, o, "nest"),
     "nest_native": _native_nest,
     "neuron_ours": lambda t, o: _ours(t, o, "neuron"),
     "neuron_native": _native_neuron,
+    "brian2_ours": lambda t, o: _ours(t, o, "brian2"),
+    "brian2_native": _native_brian2,
+    "hardware_ours": lambda t, o: _ours(t, o, "hardware"),
+    "hardware_native": _native_nest,  # the emulator stands for no simulator: NEST is the reference
 }
+BACKENDS = ("nest", "neuron", "brian2", "hardware")
+#: backends whose first run in a fresh cache compiles code (Brian2's Cython on both sides, the
+#: emulator's numba kernels; its native side is PyNEST): the sides that get a warm-up run,
+#: which fills the on-disk cache before the timed runs
+COMPILED = {"brian2": ("ours", "native"), "hardware": ("ours",)}
 
 
 def _child(name, options):
@@ -167,17 +261,34 @@ def _child(name, options):
     print("@@BENCHMARK-RESULT@@" + json.dumps(result), flush=True)
 
 
-def _sizes_for(backend, sizes, max_neuron):
-    return [n for n in sizes if backend != "neuron" or n <= max_neuron]
+def _sizes_for(backend, args):
+    cap = getattr(args, f"max_{backend}", None)
+    return [n for n in args.sizes if cap is None or n <= cap]
+
+
+def _options(args, n, t_sim=None):
+    return json.dumps({"n": n, "indegree": args.indegree, "t_sim": args.t_sim if t_sim is None else t_sim,
+                       "delay": args.delay, "target": args.target, "cache_root": args.cache_root})
+
+
+def _warm_up(script, backend, args, n):
+    """One untimed run of each side that compiles (n cells, 1 ms) so that the timed runs find the compiled
+    code in the on-disk cache (what every run after a user's first one finds)."""
+    for side in COMPILED[backend]:
+        r = run_child(script, f"{backend}_{side}", _options(args, n, t_sim=1.0), args.timeout)
+        print(f"[warm-up] {backend} {side:6s} N={n:>7}: build {r['times']['build']:.2f}s, "
+              f"run {r['times']['run']:.2f}s (compiled code now cached; not in the table)", flush=True)
 
 
 def _measure(args):
     script = os.path.abspath(__file__)
     rows = []
     for backend in args.backends:
-        for n in _sizes_for(backend, args.sizes, args.max_neuron):
-            options = json.dumps({"n": n, "indegree": args.indegree, "t_sim": args.t_sim,
-                                  "delay": args.delay})
+        sizes = _sizes_for(backend, args)
+        if backend in COMPILED and sizes and not args.no_warm_up:
+            _warm_up(script, backend, args, min(sizes))
+        for n in sizes:
+            options = _options(args, n)
             runs = {"ours": [], "native": []}
             for rep in range(args.repeat):
                 for side in ("ours", "native"):
@@ -203,52 +314,96 @@ def _measure(args):
     return rows
 
 
+def _load():
+    with open(os.path.join(RESULTS_DIR, "scaling.json")) as f:
+        return json.load(f)
+
+
 def _save(args, rows):
+    """Write the rows measured so far; with ``--merge``, over those already in the file:
+    a (backend, size) point measured now replaces the stored one, the others are kept."""
     os.makedirs(RESULTS_DIR, exist_ok=True)
+    options = {k: v for k, v in vars(args).items() if k not in ("child", "options")}
+    runs = [options]
+    if args.merge and os.path.exists(os.path.join(RESULTS_DIR, "scaling.json")):
+        stored = _load()
+        measured = {(r["backend"], r["n"]) for r in rows}
+        kept = [r for r in stored["rows"] if (r["backend"], r["n"]) not in measured]
+        rows = kept + rows
+        runs = stored.get("runs", [stored.get("options", {})]) + runs
+    order = {b: i for i, b in enumerate(BACKENDS)}
+    rows = sorted(rows, key=lambda r: (order.get(r["backend"], len(order)), r["n"]))
     with open(os.path.join(RESULTS_DIR, "scaling.json"), "w") as f:
-        json.dump({"options": {k: v for k, v in vars(args).items() if k not in ("child", "options")},
-                   "rows": rows}, f, indent=2)
+        json.dump({"runs": runs, "rows": rows}, f, indent=2)
 
 
 def _print_table(rows):
     print("\nours / native per phase (wall time; CPU time in brackets), medians")
-    header = f"{'backend':8}{'cells':>8}{'synapses':>11}" + "".join(f"{p:>16}" for p in PHASES) + f"{'memory':>9}"
+    header = f"{'backend':8}{'cells':>8}{'synapses':>11}" + "".join(f"{p:>20}" for p in PHASES) + f"{'memory':>9}"
     print(header)
     for row in rows:
         cells = []
         for p in PHASES:
             wall = row["ours_times"][p] / row["native_times"][p]
             cpu = row["ours_cpu_times"][p] / max(row["native_cpu_times"][p], 1e-9)
-            cells.append(f"{wall:7.2f} ({cpu:5.2f})")
+            cells.append(f"{wall:8.2f} ({cpu:6.2f})")
         memory = row["ours_peak_mb"] / row["native_peak_mb"]
-        print(f"{row['backend']:8}{row['n']:>8}{row['synapses']:>11}" + "".join(f"{c:>16}" for c in cells)
+        print(f"{row['backend']:8}{row['n']:>8}{row['synapses']:>11}" + "".join(f"{c:>20}" for c in cells)
               + f"{memory:9.2f}")
+
+
+def _print_markdown(rows):
+    """The table of the README: ratios wall (CPU) of build, run and total, peak memory, ours'
+    get_data() time (natively a few ms: no useful ratio), spikes."""
+    print("\n| backend | cells | synapses | build | run | total | peak memory | ours `neo` (s) "
+          "| spikes ours / native |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        cells = []
+        for p in ("build", "run", "total"):
+            wall = row["ours_times"][p] / row["native_times"][p]
+            cpu = row["ours_cpu_times"][p] / max(row["native_cpu_times"][p], 1e-9)
+            cells.append(f"{wall:.2f} ({cpu:.2f})")
+        memory = row["ours_peak_mb"] / row["native_peak_mb"]
+        print(f"| {row['backend']} | {row['n']:,} | {row['synapses'] / 1e6:g} M | " + " | ".join(cells)
+              + f" | {memory:.2f} | {row['ours_times']['neo']:.2f} "
+              f"| {row['ours_spikes']:,} / {row['native_spikes']:,} |")
 
 
 def _plot(rows, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(PHASES), figsize=(4 * len(PHASES), 3.6), sharex=True)
-    for ax, phase in zip(axes, PHASES):
-        for backend in sorted({r["backend"] for r in rows}):
+    panels = (*PHASES, "memory")
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True)
+    backends = [b for b in BACKENDS if any(r["backend"] == b for r in rows)]
+    colours = dict(zip(BACKENDS, ("tab:blue", "tab:orange", "tab:green", "tab:red")))
+    for ax, panel in zip(axes.ravel(), panels):
+        for backend in backends:
             mine = [r for r in rows if r["backend"] == backend]
             n = [r["n"] for r in mine]
-            ax.plot(n, [r["ours_times"][phase] / r["native_times"][phase] for r in mine], "o-",
-                    label=f"{backend} (wall)")
-            ax.plot(n, [r["ours_cpu_times"][phase] / max(r["native_cpu_times"][phase], 1e-9) for r in mine],
-                    "s--", alpha=0.6, label=f"{backend} (CPU)")
+            if panel == "memory":
+                ax.plot(n, [r["ours_peak_mb"] / r["native_peak_mb"] for r in mine], "o-",
+                        color=colours[backend], label=backend)
+                continue
+            ax.plot(n, [r["ours_cpu_times"][panel] / max(r["native_cpu_times"][panel], 1e-9) for r in mine],
+                    "o-", color=colours[backend], label=f"{backend}, CPU")
+            ax.plot(n, [r["ours_times"][panel] / r["native_times"][panel] for r in mine], "x--",
+                    color=colours[backend], alpha=0.5, lw=1, label=f"{backend}, wall")
         ax.axhline(1.0, color="grey", lw=0.8)
         ax.set_xscale("log")
-        if phase in ("data", "neo"):  # natively milliseconds or less: ratios span decades
+        if panel in ("data", "neo"):  # natively milliseconds or less: ratios span decades
             ax.set_yscale("log")
-        ax.set_title(phase)
-        ax.set_xlabel("cells")
-    axes[0].set_ylabel("ours / native")
-    axes[-1].legend(fontsize=8)
+        ax.set_title("peak memory" if panel == "memory" else f"{panel} (time)")
+        ax.grid(True, which="major", alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("cells (100 synapses each)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("ours / native")
+    axes[0, 0].legend(fontsize=7, ncol=2)
     fig.tight_layout()
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=90)
     print(f"figure written to {os.path.relpath(path)}")
 
 
@@ -257,9 +412,22 @@ def main():
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000, 30000, 100000])
-    parser.add_argument("--backends", nargs="+", default=["nest", "neuron"], choices=["nest", "neuron"])
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
+    parser.add_argument("--max-nest", type=int, default=None, help="largest network built on NEST (default: no cap)")
     parser.add_argument("--max-neuron", type=int, default=30000,
                         help="largest network built on NEURON (one Python NetCon call per synapse; default 30000)")
+    parser.add_argument("--max-brian2", type=int, default=None,
+                        help="largest network built on Brian2 (default: no cap)")
+    parser.add_argument("--max-hardware", type=int, default=None,
+                        help="largest network built on the emulator (default: no cap)")
+    parser.add_argument("--target", default="cython", choices=["cython", "numpy"],
+                        help="Brian2 code generation target of both sides (default cython)")
+    parser.add_argument("--cache-root", default=None,
+                        help="directory of the Brian2 compiled-code caches (default benchmarks/results/brian2_cache)")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="no untimed warm-up run before Brian2's and the emulator's first size")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the points of benchmarks/results/scaling.json that this run does not measure")
     parser.add_argument("--indegree", type=int, default=100, help="connections per cell (default 100)")
     parser.add_argument("--t-sim", type=float, default=100.0, help="simulated time, ms (default 100)")
     parser.add_argument("--delay", type=float, default=DELAY, help=f"synaptic delay, ms (default {DELAY})")
@@ -268,6 +436,7 @@ def main():
     parser.add_argument("--figure", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                                          "doc", "images", "scaling.png"))
     parser.add_argument("--no-save", action="store_true", help="write neither the results nor the figure")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument("--plot-only", action="store_true",
                         help="measure nothing: table and figure from benchmarks/results/scaling.json")
     args = parser.parse_args()
@@ -275,11 +444,14 @@ def main():
         _child(args.child, json.loads(args.options))
         return
     if args.plot_only:
-        with open(os.path.join(RESULTS_DIR, "scaling.json")) as f:
-            rows = json.load(f)["rows"]
+        rows = _load()["rows"]
     else:
         rows = _measure(args)
+        if args.merge and not args.no_save:
+            rows = _load()["rows"]
     _print_table(rows)
+    if args.markdown:
+        _print_markdown(rows)
     if not args.no_save:
         _plot(rows, os.path.abspath(args.figure))
 
