@@ -87,6 +87,8 @@ class Projection(common.Projection):
 
     def _prepare_backend(self):
         self._fraction_zero = self._stdp_fraction_zero()
+        # what a NESTML synapse type needs besides its code (pyNN.brian2.nestml_synapse)
+        self._extension = getattr(self.synapse_type, "brian2_extension", None)
         self._on_pre = {}
         for root, _, _ in roots(self.post):
             model = root.brian2_model
@@ -96,6 +98,8 @@ class Projection(common.Projection):
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
                     f"{type(root.celltype).__name__} is not available on the Brian2 backend")
             self._on_pre[id(root)] = (statement, model.weight_unit)
+            if self._extension is not None:
+                self._extension.check_target(self, root)
             if self._fraction_zero and model.weight_unit == "volt":
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}': dendritic_delay_fraction 0 is not supported on the Brian2 backend "
@@ -203,9 +207,10 @@ class Projection(common.Projection):
             kwargs["on_post"] = self._event_code(on_post)
         # a NESTML synapse's weight (x 1000 the library's) in the target's unit
         on_pre = self._on_pre_code(statement).replace("{weight_si}", f"{_WEIGHT_SI[unit] / 1000.0!r}*{unit}")
+        namespace = self._extension.namespace(self, target) if self._extension is not None else {}
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
                               on_pre=on_pre, name=state.unique_name("synapses"),
-                              namespace={}, **kwargs)
+                              namespace=namespace, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
         if self._fraction_zero:
@@ -252,11 +257,16 @@ class Projection(common.Projection):
 
     def _event_code(self, code):
         """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt
-        (dendritic_delay_fraction 0: t - d_syn, with d_syn = 0; see _set_stdp_delays)."""
+        (dendritic_delay_fraction 0: t - d_syn, with d_syn = 0; see _set_stdp_delays). In the
+        post pathway of a NESTML synapse (all of the delay dendritic), the emission step of the
+        target cell's spike being handled is {emission_step}: the cell's spike entered the queue
+        one step after it (see simulator.py) and waited the post pathway's delay."""
         dt = simulator.state.dt
         shift = 0.0 if self._fraction_zero else STDP_SHIFT_STEPS * dt
+        lag = 1 + STDP_POST_DELAY_STEPS
         return (code.replace("{shift}", f"{shift}*ms")
-                .replace("{half_dt}", f"{0.5 * dt}*ms"))
+                .replace("{half_dt}", f"{0.5 * dt}*ms")
+                .replace("{emission_step}", f"(t - 2*d_syn)/dt - {lag}"))
 
     def _on_pre_code(self, statement):
         pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
@@ -320,6 +330,8 @@ class Projection(common.Projection):
             if "delay" in values and "d_syn" in syn.variables:
                 d = values["delay"]
                 self._set_stdp_delays(syn, positions, sl, d if d is not None else simulator.state.min_delay)
+                if self._extension is not None:
+                    self._extension.delays_set(self._root_of_group(target), state_array(syn, "d_syn")[sl] * 1e3)
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
@@ -394,6 +406,9 @@ class Projection(common.Projection):
         """(Brian2 variable, function from its values to standard units) of a recordable
         synapse variable."""
         if name != "weight":
+            if self._extension is not None:
+                native, factor = self._extension.state_variable(name)
+                return native, lambda values: values * factor
             return f"{name}_tm", lambda values: values
         unit = self._on_pre[id(self._root_of_group(self._synapses[0][0].target))][1]
         w = self._syn.get("weight")
@@ -402,17 +417,18 @@ class Projection(common.Projection):
         return "weight", lambda values: sign * (values / _WEIGHT_SI[unit])
 
     def _read_state_variable(self, name):
-        """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
+        """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm); a NESTML synapse's state
+        variables as of each connection's last pre spike."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
-        if getattr(self.synapse_type, "nestml_model", None) is not None:
-            from pyNN.brian2.nestml import refuse_state_reading
-            refuse_state_reading(self, name)
         if self._waiting:
             simulator.state.build_pending()
+        native, factor = f"{name}_tm", 1.0
+        if self._extension is not None:
+            native, factor = self._extension.state_variable(name)
         out = np.empty(self._pre.size)
         for syn, positions, _, sl in self._synapses:
-            out[positions] = state_array(syn, f"{name}_tm")[sl]
+            out[positions] = state_array(syn, native)[sl] * factor
         return out
 
     def _after_restore(self):
