@@ -138,6 +138,10 @@ class BaseSynapseType(BaseModelType):
         """False: a plain synapse type has no plasticity."""
         return False
 
+    def check_projection(self, projection):
+        """Checks that need the projection (its simulator, populations and settings), run by the
+        Projection before a backend sees it; nothing for most synapse types."""
+
     #: state variables (besides the weight) that Projection.record() can sample
     state_variables = ()
 

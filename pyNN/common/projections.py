@@ -159,6 +159,7 @@ class Projection:
         self._pending = None  # _PendingConnections while a connector is adding chunks
         state = self._simulator.state
         require_native(self.synapse_type, state.backend_name)
+        self.synapse_type.check_projection(self)
         self._session = state.session
         connector.check_size(self)  # before the backend prepares anything
         t_wall = time.perf_counter()

@@ -32,16 +32,49 @@ back ends keep it with the cell's spike times), listed in :attr:`SynapseProgram.
 Only the postsynaptic handler may read it: NESTML's NEST code reads it in the presynaptic
 handler at a time that depends on NEST's communication interval.
 
+Modulatory spike ports and the update block (``modulatory=True``)
+-----------------------------------------------------------------
+A synapse may have further spike ports (NESTML's neuromodulated STDP rule has
+``mod_spikes``) and an ``update`` block that does more than ``integrate_odes()`` (the same
+rule decays its eligibility trace ``c`` and dopamine trace ``n`` and moves the weight there).
+Their sources are given per projection (``modulatory_inputs={port: population}`` on the
+synapse-type instance, :mod:`pyNN.nestml.modulation`): every spike of every cell of the
+population reaches every connection of the projection and takes effect at its emission time
+plus the modulatory delay. The semantics, the same on every back end:
+
+- **per step**: the ``update`` block runs once per time step for every connection, with
+  ``timestep()`` the time step: first its statements (:attr:`SynapseProgram.update`, in
+  which the symbol ``__h`` (:data:`pyNN.nestml.ir.TIMESTEP`) is the time step), then its
+  ``integrate_odes`` (the exact :attr:`SynapseProgram.advance` over one step). The statements
+  may not read or write an ODE variable, so the two parts commute and a back end may advance
+  the ODEs over many steps at once; ``integrate_odes`` must name every ODE variable;
+- **events at the end of a step**: a modulatory, post or pre event at time t (a multiple of
+  dt) acts after the update of the step ending at t; events at the same time run in the order
+  *modulatory, post, pre* (as NESTML's NEST code: ``process_mod_spikes`` up to and including
+  the time of each post or pre event runs before its handler). Every pre, post and
+  modulatory spike runs its handler once (several modulatory spikes at one time: once each);
+  a modulatory handler may not read its port's symbol (NESTML's NEST code does not give it);
+- **catching up**: nothing but the update block acts between events, so a back end may
+  apply k steps at an event instead of one per step. When
+  :attr:`SynapseProgram.update_composes` is True (the statements are the exact solution over
+  any ``__h``, as the neuromodulated rule's are; checked numerically when the program is
+  built) one application with ``__h = k * dt`` equals k applications with ``__h = dt`` (to
+  rounding), which is what NESTML's NEST code does (it runs the block once per interval
+  between events, with ``timestep()`` the interval).
+
 What cannot be translated raises NoModelAvailableError naming the model, the construct and
 the back end: a continuous input port without its postsynaptic variable or read outside the
-postsynaptic handler, spike ports other
-than one pre and one post port (e.g. neuromodulatory ``mod_spikes``), an ``update`` block
-doing more than ``integrate_odes()``, ODEs without exact propagators, and what the step
-programs of neurons refuse (loops, vectors, user functions, random numbers).
+postsynaptic handler, spike ports other than one pre and one post port (unless the back end
+asks for ``modulatory=True``), an ``update`` block doing more than ``integrate_odes()``
+(likewise; with ``modulatory=True``: an update block whose statements touch the ODE
+variables, or whose ``integrate_odes`` leaves some of them out), ODEs without exact
+propagators, and what the step programs of neurons refuse (loops, vectors, user functions,
+random numbers).
 """
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import sympy
 
 from pyNN import errors
@@ -71,6 +104,17 @@ class SynapseProgram:
         reads them as they were before it
     post_inputs : continuous port -> the postsynaptic neuron's state variable it reads (at
         the post spike's emission, in model units; only the postsynaptic handler reads them)
+    mod_ports : the modulatory spike ports (every spike port besides the pre and post ports),
+        in declaration order; empty unless built with ``modulatory=True``
+    on_mod : modulatory port -> :class:`StepProgram` of its handler, run once per spike (it
+        does not read the port's symbol)
+    update : the ``update`` block's statements other than ``integrate_odes`` as a
+        :class:`StepProgram` run once per time step before the exact ODE step; ``__h``
+        (:data:`pyNN.nestml.ir.TIMESTEP`) is the time step in it. Empty (no statements) for a
+        synapse whose update block only integrates its ODEs
+    update_composes : True if one application of :attr:`update` with ``__h = k * dt`` equals
+        k applications with ``__h = dt`` (within 1e-12 relative, checked at random values): a
+        back end may then catch up k steps in one application
     """
 
     model: ir.Model
@@ -83,10 +127,29 @@ class SynapseProgram:
     post_port: str = None
     post_variables: list = field(default_factory=list)
     post_inputs: dict = field(default_factory=dict)
+    mod_ports: list = field(default_factory=list)
+    on_mod: dict = field(default_factory=dict)
+    update: StepProgram = None
+    update_composes: bool = True
 
     def parts(self):
         """(name, StepProgram) of the three parts, in the order an event runs them."""
         return [("advance", self.advance), ("on_pre", self.on_pre), ("on_post", self.on_post)]
+
+    def modulated_parts(self):
+        """(name, StepProgram) of the per-step update and of each modulatory handler (named
+        ``on_<port>``); empty for a synapse with neither."""
+        out = [("update", self.update)] if self.has_update else []
+        return out + [(f"on_{port}", self.on_mod[port]) for port in self.mod_ports]
+
+    def all_parts(self):
+        """Every part: :meth:`parts` then :meth:`modulated_parts`."""
+        return self.parts() + self.modulated_parts()
+
+    @property
+    def has_update(self):
+        """True if the update block does more than integrate the ODEs."""
+        return self.update is not None and bool(self.update.statements)
 
 
 def refuse(model, construct, backend):
@@ -100,9 +163,10 @@ def refuse(model, construct, backend):
 class _SynapseBuilder(_Builder):
     """The statement translation of the neuron step programs, for synapse handlers."""
 
-    def __init__(self, model, backend, post_inputs):
+    def __init__(self, model, backend, post_inputs, modulatory=False):
         super().__init__(model, backend)
         self.post_inputs = dict(post_inputs or {})
+        self.modulatory = modulatory
 
     def refuse(self, what):
         refuse(self.model, what, self.backend)
@@ -132,12 +196,14 @@ class _SynapseBuilder(_Builder):
             self.refuse("a synapse without a postsynaptic spike port (for a static synapse use StaticSynapse, for "
                         "short-term plasticity TsodyksMarkramSynapse)")
         others = [p for p in m.spike_ports() if p not in (m.pre_port, *m.post_ports)]
-        if len(m.post_ports) > 1 or others:
-            extra = sorted(set(m.post_ports[1:]) | set(others))
-            self.refuse(f"the extra spike port(s) {extra} (e.g. a neuromodulatory spike input)")
-        for stmt in m.update:
-            if not (isinstance(stmt, ir.IntegrateODEs) and not stmt.variables):
-                self.refuse(f"an update block doing more than integrate_odes() ({type(stmt).__name__})")
+        if len(m.post_ports) > 1:
+            self.refuse(f"the extra postsynaptic spike port(s) {list(m.post_ports[1:])}")
+        if others and not self.modulatory:
+            self.refuse(f"the extra spike port(s) {others} (e.g. a neuromodulatory spike input)")
+        if not self.modulatory:
+            for stmt in m.update:
+                if not (isinstance(stmt, ir.IntegrateODEs) and not stmt.variables):
+                    self.refuse(f"an update block doing more than integrate_odes() ({type(stmt).__name__})")
         if m.on_condition:
             self.refuse("an onCondition block")
         if any(s.kind == "numeric" for s in m.solvers):
@@ -170,6 +236,31 @@ class _SynapseBuilder(_Builder):
                 self.block(handler.body, None)
         return self.take()
 
+    def update_block(self):
+        """The update block's statements without ``integrate_odes`` (see the module docstring),
+        after checking that they neither read nor write an ODE variable and that
+        ``integrate_odes`` (if called) advances all of them."""
+        m = self.model
+        ode_vars = [v for s in m.solvers for v in s.state_variables]
+        statements = []
+        for stmt in m.update:
+            if isinstance(stmt, ir.IntegrateODEs):
+                missing = sorted(set(ode_vars) - set(stmt.variables or ode_vars))
+                if missing:
+                    self.refuse(f"integrate_odes({', '.join(stmt.variables)}) in the update block, which leaves the "
+                                f"ODE variables {missing} out")
+            else:
+                statements.append(stmt)
+        touched = ir.names_read(statements) | set(_targets(statements))
+        if ode_vars and touched & set(ode_vars):
+            self.refuse(f"an update block whose statements read or write the ODE variables "
+                        f"{sorted(touched & set(ode_vars))} (they must commute with integrate_odes())")
+        if not any(isinstance(s, ir.IntegrateODEs) for s in m.update) and ode_vars:
+            self.refuse("an update block that does not call integrate_odes() for the synapse's ODEs")
+        self.locals = {}
+        self.block(statements, None)
+        return self.take()
+
     def build(self):
         m = self.model
         self.check_model()
@@ -187,8 +278,16 @@ class _SynapseBuilder(_Builder):
         changed_by_pre = set(assigned(program.on_pre))
         program.post_variables = [v for v in assigned(program.on_post)
                                   if v in state[1:] and v not in changed_by_pre]
-        known = set(m.parameters) | set(state) | {ELAPSED, DELIVER, m.pre_port, *m.post_ports}
-        for part_name, part in program.parts():
+        program.mod_ports = [p for p in m.spike_ports() if p not in (m.pre_port, *m.post_ports)]
+        program.on_mod = {port: self.handler(port) for port in program.mod_ports}
+        for port, part in program.on_mod.items():
+            if port in part.symbols():
+                self.refuse(f"a modulatory handler that reads its port '{port}' (NESTML's NEST code for a "
+                            f"volume-transmitter port does not give its value; each spike runs the handler)")
+        program.update = self.update_block() if self.modulatory else StepProgram(model=m, statements=[])
+        known = set(m.parameters) | set(state) | {ELAPSED, DELIVER, m.pre_port, *m.post_ports, *program.mod_ports}
+        known.add(ir.TIMESTEP.name)
+        for part_name, part in program.all_parts():
             names = known | {s.name for s in part.statements if isinstance(s, Temp)}
             read = sorted(part.symbols() & set(self.post_inputs))
             if read and part_name != "on_post":
@@ -202,15 +301,61 @@ class _SynapseBuilder(_Builder):
             ports = {sympy.Symbol(m.pre_port): sympy.Integer(1), sympy.Symbol(m.post_ports[0]): sympy.Integer(1)}
             part.statements = [type(s)(**{**s.__dict__, "value": sympy.sympify(s.value).xreplace(ports)})
                                for s in part.statements]
+        if ir.TIMESTEP.name in set().union(*[part.symbols() for _, part in program.all_parts()
+                                             if part is not program.update]):
+            self.refuse("timestep() outside the update block")
+        program.update_composes = _composes(program)
         return program
 
 
-def synapse_program(model, backend, post_inputs=None):
+def _targets(statements):
+    """The variables `statements` (nested blocks included) assign to."""
+    out = []
+    for stmt in statements:
+        if isinstance(stmt, ir.Assign):
+            out.append(stmt.target)
+        elif isinstance(stmt, ir.If):
+            for _, body in stmt.branches:
+                out += _targets(body)
+            out += _targets(stmt.orelse)
+    return out
+
+
+def _composes(program, trials=3, seed=20261207):
+    """True if applying :attr:`SynapseProgram.update` with ``__h = a`` then ``__h = b`` gives
+    what one application with ``__h = a + b`` gives, at random positive values of the
+    parameters and state (relative 1e-12): the statements are then the exact solution of
+    something over any interval, and a back end may catch up many steps at once."""
+    from pyNN.nestml import printers
+    if not program.has_update:
+        return True
+    rng = np.random.default_rng(seed)
+    names = {n: f"v_{i}" for i, n in enumerate(program.parameters + program.state)}
+    names[ir.TIMESTEP.name] = "h_"
+    code = compile(printers.numpy_code(program.update, names), "<update>", "exec")
+    for _ in range(trials):
+        start = {names[n]: float(v) for n, v in zip(program.parameters + program.state,
+                                                    rng.uniform(0.5, 2.0, len(names) - 1))}
+        results = []
+        for steps in ((0.7, 0.45), (1.15,)):
+            env = {"np": np, **start}
+            for h in steps:
+                env["h_"] = h
+                with np.errstate(all="ignore"):
+                    exec(code, env)
+            results.append(np.array([float(env[names[n]]) for n in program.state]))
+        if not np.allclose(results[0], results[1], rtol=1e-12, atol=1e-14):
+            return False
+    return True
+
+
+def synapse_program(model, backend, post_inputs=None, modulatory=False):
     """The :class:`SynapseProgram` of the NESTML synapse `model` (an ir.Model); raises
     NoModelAvailableError naming `backend` for what it cannot express. `post_inputs` maps
     continuous input ports to the postsynaptic neuron's state variables they read (see
-    :func:`check_postsynaptic_variables`)."""
-    return _SynapseBuilder(model, backend, post_inputs).build()
+    :func:`check_postsynaptic_variables`). `modulatory`: the back end runs modulatory spike
+    ports and update blocks (see the module docstring); otherwise they are refused."""
+    return _SynapseBuilder(model, backend, post_inputs, modulatory).build()
 
 
 def check_postsynaptic_variables(model, neuron, postsynaptic_variables):

@@ -163,10 +163,45 @@ class NESTMLCellType(NESTMLTypeMixin, StandardModelType, BaseCellType):
 
 
 class NESTMLSynapseType(NESTMLTypeMixin, StandardSynapseType):
-    """Base class of the synapse types made from NESTML synapses."""
+    """Base class of the synapse types made from NESTML synapses.
+
+    Parameters
+    ----------
+    modulatory_inputs : dict, optional
+        modulatory spike port -> Population, PopulationView or Assembly whose spikes feed it
+        (e.g. ``{"mod_spikes": dopa}``); every spike reaches every connection of the projection
+        (see :mod:`pyNN.nestml.modulation`). A library extension; required for each such port.
+    modulatory_delay : float, optional
+        ms from a modulatory spike's emission to its effect on the synapses (a multiple of dt,
+        >= min_delay; default: the simulation's min_delay).
+    **parameters
+        the synapse's parameters, as for any synapse type.
+    """
 
     #: the type of the co-generated postsynaptic neuron (plastic synapses)
     postsynaptic_cell_type = None
+
+    def __init__(self, modulatory_inputs=None, modulatory_delay=None, **parameters):
+        from pyNN.nestml.modulation import check_instance_inputs
+        self.modulatory_inputs, self.modulatory_delay = check_instance_inputs(
+            self.nestml_model, modulatory_inputs, modulatory_delay)
+        super().__init__(**parameters)
+
+    def check_projection(self, projection):
+        """Called by the Projection before a backend sees it: every modulatory port has a
+        source and the modulatory delay is allowed (pyNN.nestml.modulation.resolve); the
+        resolved sources are kept as ``projection.modulatory_sources``."""
+        from pyNN.nestml.modulation import resolve
+        projection.modulatory_sources = resolve(projection)
+
+    def describe(self, template="modeltype_default.txt", engine="default"):
+        from pyNN.nestml.modulation import describe_inputs
+        text = super().describe(template, engine)
+        extra = describe_inputs(self)
+        if template is None:
+            text["modulatory_inputs"] = extra.strip()
+            return text
+        return text + ("\n" + extra if extra else "")
 
     @property
     def plastic(self):
@@ -241,7 +276,8 @@ def synapse_type_class(model, weight_variable="w", delay_variable=None, class_na
 
 
 def generated_synapse_type(backend, synapse_name, nestml_description, postsynaptic_neuron_nestml_description,
-                           weight_variable, delay_variable, make_cell_type, extra, postsynaptic_variables=None):
+                           weight_variable, delay_variable, make_cell_type, extra, postsynaptic_variables=None,
+                           modulatory=False):
     """A synapse type from a NESTML synapse for a back end that generates its own code from
     the intermediate form (Brian2, NEURON, the hardware engine).
 
@@ -256,6 +292,8 @@ def generated_synapse_type(backend, synapse_name, nestml_description, postsynapt
     extra : function (ir.Model, SynapseProgram) -> dict of the back end's class attributes
     postsynaptic_variables : dict continuous input port -> state variable of the postsynaptic
         neuron (see :func:`pyNN.nestml.synapse_program.check_postsynaptic_variables`)
+    modulatory : True if the back end runs modulatory spike ports and update blocks (see
+        :mod:`pyNN.nestml.synapse_program`); refused otherwise
 
     Returns
     -------
@@ -279,7 +317,7 @@ def generated_synapse_type(backend, synapse_name, nestml_description, postsynapt
     post_inputs = check_postsynaptic_variables(model, models[neuron_names[0]] if neuron_names else None,
                                                postsynaptic_variables)
     cls = synapse_type_class(model, weight_variable, delay_variable, synapse_name)
-    program = synapse_program(model, backend, post_inputs)
+    program = synapse_program(model, backend, post_inputs, modulatory=modulatory)
     for name, value in extra(model, program).items():
         setattr(cls, name, value)
     cls.synapse_program = program
