@@ -37,15 +37,19 @@ SUPPORT = {
                             "ODEs; no loops, vectors, user functions or random numbers); other profiles: "
                             "NoModelAvailableError"),
     "synapse models": (True, "profile ideal: generated numpy event code run lazily at each pre spike, as NEST "
-                             "(per-connection state, exactly decaying ODEs, pre/post onReceive handlers; no "
-                             "extra spike ports: NoModelAvailableError); other profiles: "
+                             "(per-connection state, exactly decaying ODEs, pre/post onReceive handlers, "
+                             "modulatory spike ports and update blocks); other profiles: "
                              "NoModelAvailableError"),
     "synapse third factor (continuous port)": (
         True, "profile ideal: the post cells' spike history keeps the postsynaptic variable's value at each spike "
               "(targets must be NESTML cells with it)"),
-    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse extra spike ports (mod_spikes)": (
+        True, "profile ideal: modulatory_inputs={port: population}; each spike reaches every connection of the "
+              "projection after modulatory_delay, replayed with the post spikes at the next pre spike (or read-out), "
+              "vectorised over connections; the update block catches up the elapsed steps"),
     "synapse state (Projection.get/record of traces)": (
-        True, "every state variable, as of the connection's last pre spike"),
+        True, "every state variable, as of the connection's last pre spike (with an update block or modulatory "
+              "ports: as of now)"),
 }
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
 
@@ -345,7 +349,7 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
 
     cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
                                        postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
-                                       nestml_cell_type, extra, postsynaptic_variables)
+                                       nestml_cell_type, extra, postsynaptic_variables, modulatory=True)
     cls.translations = build_translations(*[(n, n) for n in cls.default_parameters])
     return cls
 

@@ -13,6 +13,19 @@ it, as NEST does). A continuous input port (a third factor) reads the postsynapt
 value at the replayed post spike, kept by the post cells' spike history
 (:meth:`pyNN.hardware.engine.plasticity.SpikeHistory.watch`). The state is kept
 in the model's units: a NESTML weight is the library's weight x 1000.
+
+Modulatory spike ports and update blocks (:mod:`pyNN.nestml.synapse_program`, e.g. the
+neuromodulated STDP rule): the modulatory population's spikes are collected by a
+:class:`ModulatoryTrain` (a follower of its cells' spike history) at their effective times
+(emission + modulatory delay). The replay at a pre spike then merges, per connection, the
+post events and the modulatory events of the window in time order (modulatory before post
+at equal times), vectorised over connections: one numpy operation per event handles every
+connection that has it. Between events the update block catches up the elapsed steps: one
+application over the whole interval when its statements compose
+(``SynapseProgram.update_composes``), else once per step. When the state is read
+(``Projection.get``), every connection is first brought to the current time
+(:meth:`NESTMLSynapseState.catch_up`), so that the weight reflects the update block and the
+modulatory spikes up to now, as NEST's volume transmitter does at each delivery.
 """
 
 import numpy as np
@@ -26,7 +39,7 @@ _EPS = 1e-9
 def _function_source(name, program, part, names, returns=None):
     from pyNN.nestml import printers
     from pyNN.nestml.synapse_program import DELIVER
-    lines = [f"def {name}(_s, _p, _elapsed):"]
+    lines = [f"def {name}(_s, _p, _elapsed):"]  # (in the update part, _elapsed is timestep())
     lines += [f"    {names[n]} = _p[{n!r}]" for n in program.parameters]
     if name.endswith("on_post"):  # the third factors, at the post spike (in _p too)
         lines += [f"    {names[n]} = _p[{n!r}]" for n in program.post_inputs]
@@ -44,16 +57,50 @@ def _function_source(name, program, part, names, returns=None):
 def compile_program(program):
     """(functions, source): ``advance``, ``on_pre`` (returns the transmitted NESTML weights)
     and ``on_post`` as numpy functions ``f(state, parameters, elapsed)`` of dicts of
-    per-connection arrays."""
+    per-connection arrays; for a modulated synapse also ``update`` (``f(state, parameters,
+    timestep)``) and ``on_<port>`` for each modulatory port."""
     from pyNN.hardware.nestml import _python_names
+    from pyNN.nestml import ir
     from pyNN.nestml.synapse_program import DELIVER, ELAPSED
     names = _python_names(program.parameters + program.state + list(program.post_inputs))
-    names.update({ELAPSED: "_elapsed", DELIVER: "_deliver"})
+    names.update({ELAPSED: "_elapsed", DELIVER: "_deliver", ir.TIMESTEP.name: "_elapsed"})
     source = "".join(_function_source(f"nestml_{part_name}", program, part, names, returns=part_name == "on_pre")
-                     + "\n\n" for part_name, part in program.parts())
+                     + "\n\n" for part_name, part in program.all_parts())
     namespace = {"np": np}
     exec(compile(source, f"<NESTML synapse {program.model.name}>", "exec"), namespace)  # generated from the IR
-    return {name: namespace[f"nestml_{name}"] for name, _ in program.parts()}, source
+    return {name: namespace[f"nestml_{name}"] for name, _ in program.all_parts()}, source
+
+
+class ModulatoryTrain:
+    """The effective times (emission + delay, ms) of the spikes of the cells of one modulatory
+    source within one engine group: a follower of the group's spike history
+    (:class:`pyNN.hardware.engine.plasticity.SpikeHistory`), so it sees every spike once, in
+    time order. `multiplicity` gives, per cell of the group, how often the source holds it."""
+
+    def __init__(self, multiplicity, delay_ms):
+        self.multiplicity = np.asarray(multiplicity, dtype=np.int64)
+        self.delay = float(delay_ms)
+        self.reset()
+
+    def add(self, cells, t):
+        k = int(self.multiplicity[cells].sum())
+        if k:
+            if self._n + k > self._times.size:
+                grown = np.empty(max(2 * self._times.size, self._n + k, 16))
+                grown[:self._n] = self._times[:self._n]
+                self._times = grown
+            self._times[self._n:self._n + k] = t + self.delay
+            self._n += k
+
+    def reset(self):
+        self._times = np.empty(16)
+        self._n = 0
+
+    def between(self, t0, t1):
+        """Effective times in (t0, t1] (with the engine's tolerance), sorted, one per spike."""
+        times = self._times[:self._n]
+        lo, hi = np.searchsorted(times, [t0 + _EPS, t1 + _EPS], side="left")
+        return times[lo:hi]
 
 
 class NESTMLSynapseState:
@@ -64,12 +111,110 @@ class NESTMLSynapseState:
     #: when they arrive (see STDPState.at_arrival)
     at_arrival = False
 
-    def __init__(self, synapse_type, params, n):
+    def __init__(self, synapse_type, params, n, trains=None, dt=None):
         self.functions = synapse_type.engine_functions
         self.program = synapse_type.synapse_program
         self.initial = synapse_type.engine_initial_state
         self.p = params
+        #: modulatory port -> list of ModulatoryTrain (one per root population of its source)
+        self.trains = trains or {}
+        self.dt = dt
         self.reset(n)
+
+    def _mod_events(self, t0, t1):
+        """(times, port numbers) of the modulatory events in (t0, t1], sorted by time."""
+        times, ports = [], []
+        for k, port in enumerate(self.program.mod_ports):
+            for train in self.trains.get(port, ()):
+                t = train.between(t0, t1)
+                times.append(t)
+                ports.append(np.full(t.size, k))
+        if not times:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        times, ports = np.concatenate(times), np.concatenate(ports)
+        order = np.argsort(times, kind="stable")
+        return times[order], ports[order]
+
+    def _advance(self, s, p, elapsed):
+        """The update block's statements over `elapsed` ms (one application if they compose,
+        else once per time step), then the exact ODE step."""
+        if self.program.has_update:
+            if self.program.update_composes:
+                self.functions["update"](s, p, elapsed)
+            else:
+                steps = np.rint(elapsed / self.dt).astype(np.int64)
+                for j in range(int(steps.max(initial=0))):
+                    rows = np.flatnonzero(steps > j)
+                    sub = {k: v[rows] for k, v in s.items()}
+                    self.functions["update"](sub, {k: v[rows] for k, v in p.items()}, np.full(rows.size, self.dt))
+                    for k, v in sub.items():
+                        s[k][rows] = v
+        self.functions["advance"](s, p, elapsed)
+
+    def _replay(self, pos, t_last, t_end, post_index, history, delay_ms, include_end_posts):
+        """Replay, on the connections at `pos` (last events at `t_last`, updated in place), the
+        post events before `t_end` (and at it if `include_end_posts`) and the modulatory events up
+        to `t_end`, in time order (modulatory first at equal times); vectorised over connections,
+        one pass per event. Returns (arrive, at_end, at_spike): the post spikes in synapse time,
+        the mask of those at `t_end` not replayed, and the third factors at each post spike."""
+        arrive = history.times[post_index[pos]] + delay_ms[:, None]  # post spikes in the synapse's time
+        after_last = arrive > t_last[:, None] + _EPS
+        at_end = after_last & (np.abs(arrive - t_end) <= _EPS)
+        window = after_last & (arrive < t_end - _EPS)
+        if include_end_posts:
+            window |= at_end
+        mod_t, mod_port = self._mod_events(float(t_last.min(initial=t_end)), t_end)
+        if mod_t.size:
+            times = np.concatenate([arrive, np.broadcast_to(mod_t, (pos.size, mod_t.size))], axis=1)
+            window = np.concatenate([window, mod_t[None, :] > t_last[:, None] + _EPS], axis=1)
+            # kind: modulatory port k -> k, post -> len(mod_ports) (after the modulatory ones)
+            kinds = np.concatenate([np.full(arrive.shape[1], len(self.program.mod_ports)), mod_port])
+        else:
+            times, kinds = arrive, np.full(arrive.shape[1], len(self.program.mod_ports))
+        order = np.lexsort((np.broadcast_to(kinds, times.shape), np.where(window, times, np.inf)), axis=1)
+        rows = np.arange(pos.size)
+        at_spike = {port: history.values[var][post_index[pos]] for port, var in self.program.post_inputs.items()}
+        handlers = [self.functions[f"on_{port}"] for port in self.program.mod_ports] + [self.functions["on_post"]]
+        for j in range(int(window.sum(axis=1).max()) if window.size else 0):
+            col = order[:, j]
+            active = np.flatnonzero(window[rows, col])
+            when = times[active, col[active]]
+            s, p = self._take(active, pos)
+            self._advance(s, p, when - t_last[active])
+            kind = kinds[col[active]]
+            for k in np.unique(kind).tolist():
+                sub_rows = np.flatnonzero(kind == k)
+                sub = {name: v[sub_rows] for name, v in s.items()}
+                sub_p = {name: v[sub_rows] for name, v in p.items()}
+                if k == len(self.program.mod_ports):  # a post event: its third factors
+                    c = col[active][sub_rows]
+                    sub_p.update({port: v[active[sub_rows], c] for port, v in at_spike.items()})
+                handlers[k](sub, sub_p, when[sub_rows])
+                for name, v in sub.items():
+                    s[name][sub_rows] = v
+            for name, v in s.items():
+                self.state[name][pos[active]] = v
+            t_last[active] = when
+        return arrive, at_end, at_spike
+
+    def catch_up(self, t_now, delay_ms, weight, post_index, history):
+        """Bring every connection to `t_now`: the post and modulatory events up to it, then the
+        update block and ODEs to it (a synapse with an update block or modulatory ports; the
+        state then is as of now, which is what NEST's volume transmitter gives at its last
+        delivery)."""
+        from pyNN.nestml.types import WEIGHT_SCALE
+        if not (self.program.has_update or self.program.mod_ports) or not weight.size:
+            return
+        pos = np.arange(weight.size)
+        w_name = self.program.state[0]
+        self.state[w_name][:] = weight * WEIGHT_SCALE
+        t_last = self.t_last.copy()
+        self._replay(pos, t_last, t_now, post_index, history, delay_ms, include_end_posts=True)
+        s, p = self._take(pos, pos)
+        self._advance(s, p, t_now - t_last)
+        self.state.update(s)
+        self.t_last[:] = t_now
+        weight[:] = self.state[w_name] / WEIGHT_SCALE
 
     def reset(self, n):
         self.state = {name: np.full(n, float(self.initial.get(name, 0.0))) for name in self.program.state}
@@ -85,31 +230,16 @@ class NESTMLSynapseState:
         w_name = self.program.state[0]
         self.state[w_name][pos] = weight[pos] * WEIGHT_SCALE  # the weight as the user may have set it
         t_last = self.t_last[pos].copy()
-        arrive = history.times[post_index[pos]] + delay_ms[:, None]  # post spikes in the synapse's time
-        window = (arrive > t_last[:, None] + _EPS) & (arrive < t_pre - _EPS)
-        # a post spike at the pre spike's own time: handled first, but the pre handler reads the
-        # post variables without it (see pyNN.nestml.synapse_program)
-        at_pre = (arrive > t_last[:, None] + _EPS) & (np.abs(arrive - t_pre) <= _EPS)
+        # the post (and modulatory) events before the pre spike; a post spike at the pre spike's
+        # own time is handled after them, but the pre handler reads the post variables without it
+        # (see pyNN.nestml.synapse_program)
+        _, at_pre, at_spike = self._replay(pos, t_last, t_pre, post_index, history, delay_ms,
+                                           include_end_posts=False)
         same = np.flatnonzero(at_pre.any(axis=1))
-        order = np.argsort(np.where(window, arrive, np.inf), axis=1)
         rows = np.arange(pos.size)
-        inputs = self.program.post_inputs
-        # the third factors at each post spike (pyNN.nestml.synapse_program: post_inputs)
-        at_spike = {port: history.values[var][post_index[pos]] for port, var in inputs.items()}
-        for j in range(int(window.sum(axis=1).max()) if window.size else 0):
-            col = order[:, j]
-            active = np.flatnonzero(window[rows, col])
-            when = arrive[active, col[active]]
-            s, p = self._take(active, pos)
-            p.update({port: v[active, col[active]] for port, v in at_spike.items()})
-            self.functions["advance"](s, p, when - t_last[active])
-            self.functions["on_post"](s, p, when)
-            for k, v in s.items():
-                self.state[k][pos[active]] = v
-            t_last[active] = when
         s, p = self._take(rows, pos)
         elapsed = t_pre - t_last
-        self.functions["advance"](s, p, elapsed)
+        self._advance(s, p, elapsed)
         post_variables = self.program.post_variables
         if same.size:
             before = {k: s[k][same].copy() for k in post_variables}

@@ -132,6 +132,7 @@ class State(BaseState):
             return None
         weights = np.empty(len(projection))
         weights[:] = np.abs(np.asarray(projection._syn.get("weight", 0.0), dtype=float))
+        self._catch_up(projection)
         for block in self.engine.blocks:
             if getattr(block, "projection", None) is projection:
                 weights[block.core_positions] = np.abs(block.weight)
@@ -149,14 +150,23 @@ class State(BaseState):
                 values[block.core_positions] = block.stp[name]
         return values
 
+    def _catch_up(self, projection):
+        """Bring the connections of a NESTML synapse with an update block or modulatory ports to
+        the current time (pyNN.hardware.nestml_synapse.NESTMLSynapseState.catch_up)."""
+        for block in self.engine.blocks:
+            if getattr(block, "projection", None) is projection and hasattr(block.stdp, "catch_up"):
+                block.stdp.catch_up(self.engine.step * self.dt, block.delay * self.dt, block.weight,
+                                    block.post_index, block.history)
+
     def nestml_synapse_state(self, projection, name):
         """State variable `name` of a NESTML synapse per connection in core order (library
-        units), as of each connection's last event; the initial value before the network has
-        been mapped."""
+        units), as of each connection's last event (a synapse with an update block or
+        modulatory ports: as of now); the initial value before the network has been mapped."""
         var = projection.synapse_type.nestml_model.state[name]
         values = np.full(len(projection), float(projection.synapse_type.default_initial_values[name]))
         if self.mapping is None or self._dirty:
             return values
+        self._catch_up(projection)
         for block in self.engine.blocks:
             if getattr(block, "projection", None) is projection and block.stdp is not None:
                 values[block.core_positions] = block.stdp.state[name] * var.to_pynn

@@ -49,7 +49,10 @@ SUPPORT = {
         True, "NESTML's co-generation: the port reads the postsynaptic neuron's variable named by "
               "postsynaptic_variables at each post spike (post_spike_based buffering), in onReceive of the post port "
               "only"),
-    "synapse extra spike ports (mod_spikes)": (False, "not connected by the library: NoModelAvailableError"),
+    "synapse extra spike ports (mod_spikes)": (
+        True, "one port: NESTML's vt_ports; the library makes a volume_transmitter per projection (deliver_interval "
+              "1, every step), connects modulatory_inputs to it with modulatory_delay and sets it on a copy of the "
+              "synapse model; modulatory spikes of one step count once (NEST merges them)"),
     "synapse state (Projection.get/record of traces)": (
         True, "the variables NESTML keeps in the connection (e.g. pre_trace), as of its last pre spike; those it "
               "moves into the postsynaptic neuron (post traces): NoModelAvailableError"),
@@ -360,16 +363,18 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
             raise errors.ModelDescriptionError(
                 f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
         neuron_model = models[neuron_names[0]]
-        _refuse_extra_spike_ports(syn_model)
+        mod_ports = _modulatory_ports(syn_model)
         continuous = check_postsynaptic_variables(syn_model, neuron_model, postsynaptic_variables)
         _check_continuous_ports_mapped(syn_model, continuous)
         post_ports = list(syn_model.post_ports) + [[port, var] for port, var in sorted(continuous.items())]
-        opts["neuron_synapse_pairs"] = [{"neuron": neuron_model.name, "synapses": {
-            syn_model.name: {"post_ports": post_ports}}}]
+        pair = {"post_ports": post_ports}
+        if mod_ports:  # fed by a volume_transmitter (pyNN.nest.projections makes and connects it)
+            pair["vt_ports"] = mod_ports
+        opts["neuron_synapse_pairs"] = [{"neuron": neuron_model.name, "synapses": {syn_model.name: pair}}]
         if continuous:
             # the value at the post spike's emission, as the other backends read it
             opts["continuous_state_buffering_method"] = "post_spike_based"
-    elif syn_model.post_ports:
+    elif syn_model.post_ports or _modulatory_ports(syn_model):
         raise errors.ModelDescriptionError(
             f"NESTML synapse '{synapse_name}' receives postsynaptic spikes (ports {list(syn_model.post_ports)}): "
             f"on NEST it must be generated with its postsynaptic neuron; give "
@@ -393,15 +398,20 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     return cls
 
 
-def _refuse_extra_spike_ports(model):
-    """NoModelAvailableError for spike ports besides the pre and post ports: NESTML feeds them
-    from a volume transmitter, which the library does not create or connect."""
-    extra = [p for p in model.spike_ports() if p not in (model.pre_port, *model.post_ports)]
-    if extra:
+def _modulatory_ports(model):
+    """The modulatory spike ports of a synapse (NESTML's ``vt_ports``): NoModelAvailableError
+    for more than one, since a NEST synapse model has one volume transmitter. The rest of what
+    the other back ends accept is checked by the backend-neutral program."""
+    from pyNN.nestml.modulation import modulatory_ports
+    from pyNN.nestml.synapse_program import synapse_program
+    ports = modulatory_ports(model)
+    if len(ports) > 1:
         raise errors.NoModelAvailableError(
-            f"NESTML synapse '{model.name}': the extra spike port(s) {extra} (e.g. a neuromodulatory spike input) are "
-            f"not available on the NEST backend: NESTML feeds them from a volume_transmitter, which this library "
-            f"does not create or connect yet")
+            f"NESTML synapse '{model.name}': the modulatory spike ports {ports} are not available on the NEST backend: "
+            f"a NEST synapse model has one volume_transmitter, which feeds one port")
+    if ports:
+        synapse_program(model, "NEST", modulatory=True)  # the same checks (and refusals) as elsewhere
+    return ports
 
 
 def _check_continuous_ports_mapped(model, continuous):

@@ -46,6 +46,9 @@ class Projection(common.Projection):
         self._port = _receptor_ports(self)
         self._owner_key = self._model_owner_key()
         self._relays = None  # relay parrots of delays beyond NEST's range (delay_relays)
+        self._volume_transmitter = None
+        if getattr(self, "modulatory_sources", None):
+            self._owner_key = ("modulated", id(self))  # a model of its own: it names this projection's transmitter
 
     def _model_owner_key(self):
         """Projections between the same root populations get distinct NEST models, so that
@@ -212,8 +215,32 @@ class Projection(common.Projection):
         fixed.pop("receptor_type", None)  # the port of each target cell is self._port
         if self._relays is not None:
             fixed.pop("delay", None)  # the last legs' delays are per connection (_relayed_sources)
-        self._nest_model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
+        if getattr(self, "modulatory_sources", None):
+            if self._volume_transmitter is None:
+                self._nest_model = self._connect_modulation(fixed)
+        else:
+            self._nest_model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
         self._connect(pre, post, values["delay"] if "delay" in values else None, arrays)
+
+    def _connect_modulation(self, fixed):
+        """The volume_transmitter of a NESTML synapse with a modulatory port (NESTML's vt_ports):
+        every cell of the modulatory source connected to it with the modulatory delay, and set on
+        this projection's own copy of the synapse model (with the `fixed` parameters), whose name
+        is returned. It delivers every interval (deliver_interval 1; the interval is one step
+        while a projection has synapse dynamics, see simulator.py), so a pre spike sees every
+        modulatory spike up to its own time (doc/nestml.md)."""
+        (source,) = self.modulatory_sources  # pyNN.nest.nestml refuses a second port
+        vt = nest.Create("volume_transmitter", params={"deliver_interval": 1})
+        ids = np.asarray(source.population._native_ids(), dtype=np.int64)  # (a cell listed twice: twice)
+        nest.Connect(ids, np.full(ids.size, vt.global_id), "one_to_one",
+                     syn_spec={"synapse_model": "static_synapse", "delay": np.full(ids.size, source.delay),
+                               "weight": np.ones(ids.size)})
+        state = simulator.state
+        state.model_counter += 1
+        name = f"{self.synapse_type.native_name}_pyNNvt{state.model_counter}"
+        nest.CopyModel(self.synapse_type.native_name, name, {**fixed, "volume_transmitter": vt})
+        self._volume_transmitter = vt
+        return name
 
     def _connect(self, pre, post, delays, per_connection):
         """One nest.Connect of the connections (pre, post) with the projection's model and
@@ -272,6 +299,7 @@ class Projection(common.Projection):
     def _rebuild(self):
         """Re-create every connection after a kernel rebuild (reset)."""
         self._relays = None  # the new kernel has room for every delay before it runs
+        self._volume_transmitter = None  # (made again in the new kernel)
         # (the connections found in the old kernel: the new one may have as many, elsewhere)
         self._connection_cache = None
         self._create_in_chunks(slice(0, self._pre.size))

@@ -43,7 +43,9 @@ NEURON_REFUSALS = {
 }
 #: library synapses refused by the generated-code backends (the third factor and
 #: neuromodulation are another issue's work; a synapse without a post port is a static or
-#: short-term synapse, for which the library has its own types)
+#: short-term synapse, for which the library has its own types); neuromodulated STDP runs on
+#: the backends of MODULATED_RUNS_ON (with a modulatory population)
+MODULATED_RUNS_ON = ["hardware"]
 SYNAPSE_REFUSALS = {
     "neuromodulated_stdp_synapse": (errors.NoModelAvailableError, "extra spike port"),
     "noisy_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),
@@ -178,7 +180,8 @@ def _run_synapse(backend, name):
     teacher makes fire: the weights stay finite and change."""
     sim = importlib.import_module(f"pyNN.{backend}")
     post_model = _path("neurons", "iaf_psc_exp_neuron")
-    if name in SYNAPSE_REFUSALS and backend != "nest":
+    modulated = name == "neuromodulated_stdp_synapse" and backend in MODULATED_RUNS_ON
+    if name in SYNAPSE_REFUSALS and backend != "nest" and not modulated:
         error, construct = SYNAPSE_REFUSALS[name]
         with pytest.raises(error, match=f"{name}.*{construct}"):
             sim.nestml.nestml_synapse_type(name, _path("synapses", name),
@@ -193,7 +196,11 @@ def _run_synapse(backend, name):
         post = sim.Population(1, synapse.postsynaptic_cell_type())
         sim.Projection(teacher, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=5.0, delay=1.0),
                        receptor_type="excitatory")
-        prj = sim.Projection(pre, post, sim.AllToAllConnector(), synapse(weight=0.5, delay=1.0),
+        extra = {}
+        if modulated:  # a dopamine-like source for its mod_spikes port
+            extra["modulatory_inputs"] = {"mod_spikes": sim.Population(1, sim.SpikeSourceArray(
+                spike_times=[2.0, 10.0, 20.0]))}
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(), synapse(weight=0.5, delay=1.0, **extra),
                              receptor_type="excitatory")
         post.record("spikes")
         sim.run(30.0)

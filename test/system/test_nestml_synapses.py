@@ -166,10 +166,11 @@ THIRD_FACTOR = os.path.join(HERE, "stdp_third_factor_synapse.nestml")
 NEUROMODULATED = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.nestml")
 
 
-@pytest.mark.parametrize("backend", ["neuron", "brian2", "hardware", "nest"])
-@pytest.mark.parametrize("name, path, construct", [
-    ("stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'"),
-    ("neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port"),
+@pytest.mark.parametrize("backend, name, path, construct", [
+    (backend, "stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'")
+    for backend in ["neuron", "brian2", "hardware", "nest"]] + [
+    # (runs on NEST and the emulator: test_nestml_neuromodulated.py)
+    (backend, "neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port") for backend in ["neuron", "brian2"]
 ])
 def test_untranslatable_synapses_refused(backend, name, path, construct):
     sim = importlib.import_module(f"pyNN.{backend}")

@@ -104,7 +104,7 @@ def _build_block(engine, dt, spec, part, result, numerics, old):
     elif isinstance(projection.synapse_type, STDPMechanism):
         _use_stdp(block, projection, sel, old, numerics.get("stdp_constants", {}).get(spec.label))
     elif getattr(projection.synapse_type, "engine_functions", None) is not None:
-        _use_nestml_synapse(block, projection, sel, old)
+        _use_nestml_synapse(block, projection, sel, old, dt)
     drivers = numerics.get("driver_index", {}).get(spec.label)
     stochastic = isinstance(projection.synapse_type, _STOCHASTIC)
     if drivers is not None and numerics.get("event_min_gap") and block.stp is None and block.stdp is None \
@@ -184,7 +184,31 @@ def _use_stdp(block, projection, sel, old, fixed_point=None):
         block.stdp.pending = old.stdp.pending  # spikes in transit (dendritic_delay_fraction < 1)
 
 
-def _use_nestml_synapse(block, projection, sel, old):
+def _modulatory_trains(projection):
+    """Modulatory port -> the ModulatoryTrains collecting its source's spikes, one per root
+    population of the source (the followers of its spike history, made once per projection,
+    port and root: a new mapping reuses them, so spikes already collected are kept)."""
+    from pyNN.common.populations import roots
+    from pyNN.hardware.nestml_synapse import ModulatoryTrain
+    trains = {}
+    for source in getattr(projection, "modulatory_sources", ()):
+        trains[source.port] = []
+        for root, indices, _ in roots(source.population):
+            group = root._group
+            if getattr(group, "history", None) is None:
+                group.history = SpikeHistory(group.n)
+            key = (id(projection), source.port)
+            train = next((f for f in group.history.followers if getattr(f, "key", None) == key), None)
+            if train is None:
+                multiplicity = np.bincount(np.asarray(indices, dtype=np.int64).ravel(), minlength=group.n)
+                train = ModulatoryTrain(multiplicity, source.delay)
+                train.key = key
+                group.history.followers.append(train)
+            trains[source.port].append(train)
+    return trains
+
+
+def _use_nestml_synapse(block, projection, sel, old, dt):
     """A NESTML synapse (pyNN.hardware.nestml_synapse); weights and state of `old` carry over
     unless the user set new weights."""
     from pyNN.hardware.nestml_synapse import NESTMLSynapseState, check_post_inputs, synapse_parameters
@@ -199,7 +223,7 @@ def _use_nestml_synapse(block, projection, sel, old):
         check_post_inputs(projection, post_group)
         post_group.history.watch(post_group, sorted(set(inputs.values())))
     state = NESTMLSynapseState(projection.synapse_type, {k: v[block.order] for k, v in params.items()},
-                               block.weight.size)
+                               block.weight.size, trains=_modulatory_trains(projection), dt=dt)
     block.use_stdp(state, post_group.history)
     replaced = getattr(projection, "_weights_replaced", False)
     if old is not None and isinstance(old.stdp, NESTMLSynapseState) and old.weight.size == block.weight.size \

@@ -1,0 +1,193 @@
+"""NESTML's neuromodulated STDP synapse (``mod_spikes``) on every backend.
+
+Three plastic connections (pre cell k -> post cell k, made to fire by a teacher) share one
+modulatory population of two spike sources (``modulatory_inputs={"mod_spikes": dopa}``). The
+weight and the eligibility (``c``) and dopamine (``n``) traces read at several times must equal a
+hand computation of the semantics of doc/nestml.md ("Modulatory spike ports"): per step the
+update block (here the exact solution over any interval), events at a step's end in the order
+modulatory, post, pre. No two modulatory spikes take effect in one step (NEST merges them) and
+no read-out falls on a pre spike (NEST handles a pre spike at the start of the next step).
+"""
+
+import importlib
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from pyNN import errors
+
+pytest.importorskip("pynestml", reason="the nestml package is part of requirements.txt")
+
+LIBRARY = os.path.join(sys.prefix, "models")
+SYNAPSE = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.nestml")
+NEURON = os.path.join(LIBRARY, "neurons", "iaf_psc_exp_neuron.nestml")
+BACKENDS = ["nest", "neuron", "brian2", "hardware"]
+#: where the rule runs (NEURON and Brian2 refuse it for now: test_refused_where_not_supported)
+RUNS_ON = ["nest", "hardware"]
+DT = 0.1
+DELAY = 1.0
+MOD_DELAY = 2.0
+RULE = {"tau_c": 50.0, "tau_n": 30.0, "b": 0.005, "A_plus": 1.0, "A_minus": 1.5, "tau_tr_pre": 20.0,
+        "tau_tr_post": 15.0}
+W0 = 10.0  # NESTML weight; the library weight is W0/1000
+PRE_TRAINS = [[11.0, 31.3, 53.0, 81.7, 121.0], [5.0, 28.4, 60.0, 95.2, 130.0], [20.0, 40.0, 45.1, 100.0, 140.6]]
+TEACHER = [[15.0, 46.0, 91.0], [12.0, 58.0, 96.0], [18.0, 43.0, 110.0]]
+#: modulatory spikes of the two cells (one takes effect at a pre spike's time: 40.0 + ...)
+DOPA = [[5.0, 21.4, 61.2, 101.8], [38.0, 70.3, 118.9]]
+READ_AT = [30.0, 55.5, 90.0, 126.3, 150.0]
+_types = {}
+
+pytestmark = pytest.mark.usefixtures("forget_nestml_modules")
+
+
+def synapse_type(backend):
+    sim = importlib.import_module(f"pyNN.{backend}")
+    if backend not in _types:
+        _types[backend] = sim.nestml.nestml_synapse_type("neuromodulated_stdp_synapse", SYNAPSE,
+                                                         postsynaptic_neuron_nestml_description=NEURON)
+    return sim, _types[backend]
+
+
+def reference(pre, post_synaptic, mod, until):
+    """The documented semantics by hand, one connection: (w, c, n) at `until` after every event
+    up to it (modulatory before post before pre at equal times; the pre handler reads post_tr as
+    before a post event of its time)."""
+    p = RULE
+    tau_s = (p["tau_c"] + p["tau_n"]) / (p["tau_c"] * p["tau_n"])
+    rank = {"mod": 0, "post": 1, "pre": 2, "end": 3}
+    events = sorted([(t, "pre") for t in pre] + [(t, "post") for t in post_synaptic] + [(t, "mod") for t in mod],
+                    key=lambda e: (round(e[0], 9), rank[e[1]]))
+    events = [e for e in events if e[0] <= until + 1e-9] + [(until, "end")]
+    w, n, c, pre_tr, post_tr, last, seen = W0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    for t, kind in events:
+        h = t - last
+        if h > 1e-9:
+            w -= c * (n / tau_s * math.expm1(-tau_s * h) - p["b"] * p["tau_c"] * math.expm1(-h / p["tau_c"]))
+            c, n = c * math.exp(-h / p["tau_c"]), n * math.exp(-h / p["tau_n"])
+            pre_tr, post_tr = pre_tr * math.exp(-h / p["tau_tr_pre"]), post_tr * math.exp(-h / p["tau_tr_post"])
+            last, seen = t, post_tr
+        if kind == "mod":
+            n += 1.0 / p["tau_n"]
+        elif kind == "post":
+            post_tr += 1.0
+            c += p["A_plus"] * pre_tr
+        elif kind == "pre":
+            pre_tr += 1.0
+            c -= p["A_minus"] * seen
+    return w, c, n
+
+
+def _network(sim, syn, **extra):
+    n = len(PRE_TRAINS)
+    pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]), label="pre")
+    teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in TEACHER]), label="teacher")
+    dopa = sim.Population(2, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in DOPA]), label="dopa")
+    post = sim.Population(n, syn.postsynaptic_cell_type(refr_T=5.0), label="post")
+    sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=100.0, delay=DELAY),
+                   receptor_type="excitatory")
+    kwargs = {"modulatory_inputs": {"mod_spikes": dopa}, "modulatory_delay": MOD_DELAY, **extra}
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), syn(weight=W0 / 1000.0, delay=DELAY, **RULE, **kwargs),
+                         receptor_type="excitatory", label="modulated")
+    return pre, post, dopa, prj
+
+
+def _run(backend):
+    sim, syn = synapse_type(backend)
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        _, post, _, prj = _network(sim, syn)
+        post.record("spikes")
+        readings = []
+        for t in READ_AT:
+            sim.run_until(t)
+            readings.append([np.asarray(prj.get(name, format="list", with_address=False), float)
+                             for name in ("weight", "c", "n")])
+        spikes = [np.asarray(st.magnitude) for st in post.get_data().segments[0].spiketrains]
+        return np.array(readings), spikes, prj.describe() + "\n" + prj.synapse_type.describe()
+    finally:
+        sim.end()
+
+
+@pytest.mark.parametrize("backend", RUNS_ON)
+def test_neuromodulated_rule_matches_hand_computation(backend):
+    readings, spikes, described = _run(backend)
+    assert "modulatory inputs: mod_spikes <- 'dopa' (2 cells)" in described
+    mod = sorted(t + MOD_DELAY for train in DOPA for t in train)
+    for k, train in enumerate(spikes):
+        assert train.size >= len(TEACHER[k])  # the teacher makes each post cell fire
+        for i, t in enumerate(READ_AT):
+            w, c, n = reference(PRE_TRAINS[k], np.round(train + DELAY, 9), mod, t)
+            assert readings[i, 0, k] * 1000.0 == pytest.approx(w, abs=1e-9)
+            assert readings[i, 1, k] == pytest.approx(c, abs=1e-9)
+            assert readings[i, 2, k] == pytest.approx(n, abs=1e-12)
+    final = readings[-1, 0] * 1000.0
+    assert np.all(np.abs(final - W0) > 1e-3)  # the rule moved every weight
+
+
+def test_nest_and_emulator_agree():
+    nest_readings, nest_spikes, _ = _run("nest")
+    hw_readings, hw_spikes, _ = _run("hardware")
+    for a, b in zip(nest_spikes, hw_spikes):
+        np.testing.assert_allclose(a, b)
+    np.testing.assert_allclose(nest_readings[:, 0] * 1000.0, hw_readings[:, 0] * 1000.0, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(nest_readings[:, 1:], hw_readings[:, 1:], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("backend", ["neuron", "brian2"])
+def test_refused_where_not_supported(backend):
+    sim = importlib.import_module(f"pyNN.{backend}")
+    with pytest.raises(errors.NoModelAvailableError, match="neuromodulated_stdp_synapse.*extra spike port.*mod_spikes"):
+        sim.nestml.nestml_synapse_type("neuromodulated_stdp_synapse", SYNAPSE,
+                                       postsynaptic_neuron_nestml_description=NEURON)
+
+
+@pytest.mark.parametrize("backend", RUNS_ON)
+def test_modulatory_inputs_checked(backend):
+    sim, syn = synapse_type(backend)
+    sim.setup(timestep=DT, min_delay=0.5)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]), label="pre")
+        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0]), label="dopa")
+        post = sim.Population(1, syn.postsynaptic_cell_type(), label="post")
+
+        def connect(**kw):
+            return sim.Projection(pre, post, sim.OneToOneConnector(), syn(weight=0.01, delay=1.0, **kw),
+                                  receptor_type="excitatory", label="dopamine STDP")
+        with pytest.raises(errors.ConnectionError,
+                           match="Projection 'dopamine STDP'.*'neuromodulated_stdp_synapse'.*\\['mod_spikes'\\] "
+                                 "without a source"):
+            connect()
+        with pytest.raises(errors.ModelDescriptionError, match="names 'dopamine', which is not one of its"):
+            connect(modulatory_inputs={"dopamine": dopa})
+        with pytest.raises(errors.InvalidTypeError, match="modulatory_inputs\\['mod_spikes'\\] must be a Population"):
+            connect(modulatory_inputs={"mod_spikes": [3.0, 4.0]})
+        with pytest.raises(errors.InvalidParameterValueError, match="modulatory_delay must be a positive"):
+            connect(modulatory_inputs={"mod_spikes": dopa}, modulatory_delay=-1.0)
+        with pytest.raises(errors.ConnectionError, match="'dopamine STDP'.*modulatory_delay 0.2 ms is below the "
+                                                         "minimum delay 0.5 ms"):
+            connect(modulatory_inputs={"mod_spikes": dopa}, modulatory_delay=0.2)
+        with pytest.raises(errors.ConnectionError, match="modulatory_delay 1.05 ms is not a multiple of the time"):
+            connect(modulatory_inputs={"mod_spikes": dopa}, modulatory_delay=1.05)
+        prj = connect(modulatory_inputs={"mod_spikes": dopa[0:1]})  # a PopulationView; default delay: min_delay
+        assert prj.modulatory_sources[0].delay == pytest.approx(0.5)
+        assert "after min_delay" in prj.synapse_type.describe()
+    finally:
+        sim.end()
+
+
+@pytest.mark.parametrize("profile", ["spinnaker1", "brainscales2", "spikey"])
+def test_hardware_profiles_refuse(profile):
+    sim, syn = synapse_type("hardware")
+    sim.setup(timestep=DT, profile=profile)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+        dopa = sim.Population(1, sim.SpikeSourceArray(spike_times=[3.0]))
+        post = sim.Population(1, sim.IF_facets_hardware1() if profile == "spikey" else sim.IF_curr_exp())
+        with pytest.raises(errors.NoModelAvailableError, match=f"neuromodulated_stdp_synapse.*'{profile}'"):
+            sim.Projection(pre, post, sim.OneToOneConnector(),
+                           syn(weight=0.01, delay=1.0, modulatory_inputs={"mod_spikes": dopa}))
+    finally:
+        sim.end()
