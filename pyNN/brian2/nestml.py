@@ -26,15 +26,20 @@ SUPPORT = {
     "neuron models": (True, "generated Brian2 step code (exact propagators, RK4 for numeric ODEs; no loops, "
                             "vectors, user functions or random numbers)"),
     "synapse models": (True, "generated event-driven Synapses code (per-connection state, exactly decaying ODEs, "
-                             "pre/post onReceive handlers; no extra spike ports: NoModelAvailableError)"),
+                             "pre/post onReceive handlers, modulatory spike ports and update blocks that are exact "
+                             "over any interval)"),
     "synapse third factor (continuous port)": (
         True, "the target group keeps the postsynaptic variable's value at each spike, by time step, for two "
               "delays (the post pathway runs then); read by the post handler (targets must be NESTML cells with "
               "it)"),
-    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+    "synapse extra spike ports (mod_spikes)": (
+        True, "a Synapses object from each modulatory population onto the plastic Synapses (every cell onto every "
+              "connection) runs the handler at emission + modulatory delay; the update block is applied at each "
+              "event over the time since the last one (refused unless it composes); such synapses run on time, the "
+              "pre handler keeping the weights in flight in a per-connection ring"),
     "synapse state (Projection.get/record of traces)": (
         True, "every state variable, as of the connection's last pre spike (copied by the pre handler; post "
-              "events are handled eagerly)"),
+              "events are handled eagerly); with an update block or modulatory ports as of now"),
 }
 
 

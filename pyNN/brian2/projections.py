@@ -208,20 +208,29 @@ class Projection(common.Projection):
         # a NESTML synapse's weight (x 1000 the library's) in the target's unit
         on_pre = self._on_pre_code(statement).replace("{weight_si}", f"{_WEIGHT_SI[unit] / 1000.0!r}*{unit}")
         namespace = self._extension.namespace(self, target) if self._extension is not None else {}
+        extra = self._extension.pathways() if self._extension is not None else {}
+        if extra:  # further pre pathways, each with its own delay
+            on_pre = {"pre": on_pre, **{name: self._event_code(code) for name, (code, _) in extra.items()}}
+            delays = {name: d * brian2.second for name, (_, d) in extra.items()}
+            kwargs["delay"] = delays | ({"pre": kwargs["delay"]} if "delay" in kwargs else {})
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
                               on_pre=on_pre, name=state.unique_name("synapses"),
                               namespace=namespace, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
+        if self._extension is not None:
+            self._extension.built(self, syn, namespace)
         if self._fraction_zero:
             self._schedule_fraction_zero(syn)
         syn._pynn_parts = 1
         return syn
 
     def _init_synapse_state(self, syn, positions, sl):
-        """Initial state of the synapse type's own variables (Tsodyks-Markram)."""
+        """Initial state of the synapse type's own variables (Tsodyks-Markram, NESTML)."""
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[sl] = value
+        if self._extension is not None:
+            self._extension.connected(self, syn, sl)
         if getattr(self.synapse_type, "needs_tau_psc", False):
             # Tsodyks-Markram: the target receptor's time constant, and the time of the last
             # event as if a spike had been emitted at t = 0 (on_pre runs one delay later)
@@ -264,9 +273,10 @@ class Projection(common.Projection):
         dt = simulator.state.dt
         shift = 0.0 if self._fraction_zero else STDP_SHIFT_STEPS * dt
         lag = 1 + STDP_POST_DELAY_STEPS
+        delays = getattr(self.synapse_type, "brian2_post_delays", 2)
         return (code.replace("{shift}", f"{shift}*ms")
                 .replace("{half_dt}", f"{0.5 * dt}*ms")
-                .replace("{emission_step}", f"(t - 2*d_syn)/dt - {lag}"))
+                .replace("{emission_step}", f"(t - {delays}*d_syn)/dt - {lag}"))
 
     def _on_pre_code(self, statement):
         pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
@@ -290,7 +300,9 @@ class Projection(common.Projection):
             state_array(syn.post, "delay")[sl] = 0.0
             return
         state_array(syn, "d_syn")[sl] = d * 1e-3
-        state_array(syn.post, "delay")[sl] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
+        # (a NESTML synapse scheduled on time: its post events run d - dt after the spike)
+        delays = getattr(self.synapse_type, "brian2_post_delays", 2)
+        state_array(syn.post, "delay")[sl] = (delays * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 
     def _delays_for(self, positions, values=None):
         """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
@@ -331,7 +343,8 @@ class Projection(common.Projection):
                 d = values["delay"]
                 self._set_stdp_delays(syn, positions, sl, d if d is not None else simulator.state.min_delay)
                 if self._extension is not None:
-                    self._extension.delays_set(self._root_of_group(target), state_array(syn, "d_syn")[sl] * 1e3)
+                    self._extension.delays_set(syn, sl, self._root_of_group(target),
+                                               state_array(syn, "d_syn")[sl] * 1e3)
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
@@ -385,10 +398,14 @@ class Projection(common.Projection):
         """STDP weights (the value of each connection's last pre event), in standard units."""
         if name != "weight" or not getattr(self.synapse_type, "plastic", False) or not self._synapses:
             return None  # (also while waiting for its Synapses: nothing has run, the core's values hold)
-        out = np.empty(self._pre.size)
-        for syn, positions, _, sl in self._synapses:
-            unit = self._on_pre[id(self._root_of_group(syn.target))][1]
-            out[positions] = state_array(syn, "weight")[sl] / _WEIGHT_SI[unit]
+        if self._extension is not None and self._extension.on_time:  # (the weight variable, as of now)
+            scale = self.synapse_type.brian2_weight_state[1]
+            out = self._extension.values_now(self, self._extension.program.state[0]) / scale
+        else:
+            out = np.empty(self._pre.size)
+            for syn, positions, _, sl in self._synapses:
+                unit = self._on_pre[id(self._root_of_group(syn.target))][1]
+                out[positions] = state_array(syn, "weight")[sl] / _WEIGHT_SI[unit]
         w = self._syn.get("weight")
         negative = np.any(np.asarray(w, dtype=float) < 0) if w is not None else False
         return -out if negative else out
@@ -400,6 +417,8 @@ class Projection(common.Projection):
             simulator.state.build_pending()
         if not self._synapses:
             return None  # (no connections: the core's reading is trivial)
+        if self._extension is not None and self._extension.on_time:
+            return None  # (its state is brought to now when read: the core reads it at each sample)
         return SynapseSampler(self, variables, interval_steps)
 
     def _native_synapse_variable(self, name):
@@ -425,6 +444,8 @@ class Projection(common.Projection):
             simulator.state.build_pending()
         native, factor = f"{name}_tm", 1.0
         if self._extension is not None:
+            if self._extension.on_time:
+                return self._extension.values_now(self, name) * self.synapse_type.nestml_model.state[name].to_pynn
             native, factor = self._extension.state_variable(name)
         out = np.empty(self._pre.size)
         for syn, positions, _, sl in self._synapses:

@@ -169,8 +169,8 @@ NEUROMODULATED = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.
 @pytest.mark.parametrize("backend, name, path, construct", [
     (backend, "stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'")
     for backend in ["neuron", "brian2", "hardware", "nest"]] + [
-    # (runs on NEST and the emulator: test_nestml_neuromodulated.py)
-    (backend, "neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port") for backend in ["neuron", "brian2"]
+    # (runs on NEST, Brian2 and the emulator: test_nestml_neuromodulated.py)
+    (backend, "neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port") for backend in ["neuron"]
 ])
 def test_untranslatable_synapses_refused(backend, name, path, construct):
     sim = importlib.import_module(f"pyNN.{backend}")
