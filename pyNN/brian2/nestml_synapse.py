@@ -13,7 +13,15 @@ emission + delay), one delay after it. Besides the weight:
 - **state as of the last pre spike** (``Projection.get``/``record`` of the traces): the pre
   handler copies every state variable into ``<name>_lastpre_nml`` when it is done, which is
   the state NEST, NEURON and the emulator keep (they handle post events lazily, at the next
-  pre spike).
+  pre spike);
+- **modulatory spike ports and update blocks** (the neuromodulated STDP rule): a Synapses
+  object from each modulatory population onto the plastic Synapses object runs the port's
+  handler on every connection; the update block is applied at each event over the time since
+  the connection's last one. Such a synapse is scheduled *on time* (every event in the step
+  ending at its synapse time, the pre handler in a pathway of its own, the weights in flight in
+  a :class:`StepRing`), so that its state can be read as of now (:meth:`Brian2NESTMLSynapse.values_now`).
+
+See :func:`brian2_synapse_code` for the schedules.
 """
 
 import logging
@@ -27,7 +35,7 @@ from pyNN.brian2.nestml import BACKEND, _legal_names, nestml_cell_type
 from pyNN.brian2.standardmodels.cells import state_array
 
 #: names the synapse code of pyNN.brian2.projections uses itself
-_SYNAPSE_RESERVED = {"weight", "delay", "d_syn", "s_ev", "tlast_nml", "lastupdate"}
+_SYNAPSE_RESERVED = {"weight", "delay", "d_syn", "s_ev", "tlast_nml", "tpost_nml", "k_nml", "lastupdate"}
 
 #: suffix of the copy of a state variable made at the end of each pre event
 LAST_PRE = "_lastpre_nml"
@@ -135,7 +143,7 @@ def brian2_synapse_code(model, program):
     handle = (head(pre_time, names) + same + f"deliver_nml = {names[program.state[0]]}\n"
               + printers.brian2_code(program.on_pre, names) + "\n"
               + "".join(f"{v} = {v}_full_nml\n" for v in post_variables)
-              + "".join(f"{v}{LAST_PRE} = clip({v}, -inf, inf)\n" for v in others)
+              + "".join(f"{v}{LAST_PRE} = {v}\n" for v in others)  # (nothing changes {v} after this)
               + "tlast_nml = s_ev\n")
     code = {"equations": equations, "on_post": on_post, "names": names, "on_mod": {}}
     if not timely:
@@ -158,7 +166,7 @@ class StepRing:
     (items, window) array indexed by the step modulo the window, with Brian2 functions to read
     it, :attr:`read` ``f(k, step)``, and to write it, :attr:`write` ``f(k, step, value)`` (which
     returns `value`), with numpy and Cython implementations. The ring grows between runs
-    (:meth:`require`; a larger ring starts empty)."""
+    (:meth:`require`)."""
 
     def __init__(self, prefix):
         self.window = 1
@@ -168,10 +176,14 @@ class StepRing:
         self.write = self._function("write", self._write, [1, 1, 1])
 
     def require(self, items, steps):
-        """At least `items` items and `steps` steps."""
+        """At least `items` items and `steps` steps (between runs): a larger ring keeps the
+        values of the last steps, so that spikes in flight keep theirs."""
         if items > self.values.shape[0] or steps > self.window:
-            self.window = max(self.window, int(steps))
-            self.values = np.zeros((max(items, self.values.shape[0]), self.window))
+            window = max(self.window, int(steps))
+            values = np.zeros((max(items, self.values.shape[0]), window))
+            recent = np.arange(simulator.state.steps - self.window, simulator.state.steps)
+            values[:self.values.shape[0], recent % window] = self.values[:, recent % self.window]
+            self.window, self.values = window, values
 
     def reset(self):
         self.values[:] = 0.0

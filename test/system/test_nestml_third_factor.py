@@ -182,3 +182,25 @@ def test_third_factor_needs_a_nestml_target(backend):
             sim.Projection(pre, post, sim.OneToOneConnector(), syn(), label="gated")
     finally:
         sim.end()
+
+
+def test_brian2_step_ring_keeps_recent_values_when_it_grows():
+    """The ring behind the third factors on Brian2 (and the weights in flight of modulated
+    synapses) grows when a delay grows between runs, keeping what spikes in flight will read."""
+    sim = importlib.import_module("pyNN.brian2")
+    from pyNN.brian2.nestml_synapse import StepRing
+    sim.setup(timestep=DT)
+    try:
+        sim.run(10.0)  # step 100
+        ring = StepRing("test")
+        ring.require(3, 4)
+        steps = np.array([96, 97, 98, 99])
+        for k in range(3):
+            ring._write(np.full(4, k), steps, 10.0 * k + steps)
+        ring.require(5, 9)
+        assert ring.window == 9 and ring.values.shape == (5, 9)
+        for k in range(3):
+            np.testing.assert_array_equal(ring._read(np.full(4, k), steps), 10.0 * k + steps)
+        np.testing.assert_array_equal(ring._read(np.full(4, 4), steps), 0.0)
+    finally:
+        sim.end()
