@@ -129,6 +129,8 @@ class SharedGroup:
             offset += p.size
         self.injection = None
         self.spike_monitor = None
+        #: variable -> values at the cells' recent spikes (pyNN.brian2.nestml_synapse: third factors)
+        self.spike_value_histories = {}
         self._last_step_spikes = None
         state.add(self.group)
         state.shared_groups.append(self)
@@ -209,6 +211,8 @@ class SharedGroup:
         self._last_step_spikes = None
         if self.injection is not None:
             self.injection.restore()
+        for history in self.spike_value_histories.values():
+            history.reset()
 
 
 def build_pending():

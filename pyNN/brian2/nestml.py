@@ -1,4 +1,4 @@
-"""NESTML neurons on Brian2: ``sim.nestml.nestml_cell_type`` (synapse models are not generated yet).
+"""NESTML neurons on Brian2: ``sim.nestml.nestml_cell_type`` (synapses: :mod:`pyNN.brian2.nestml_synapse`).
 
 The front end (:mod:`pyNN.nestml`) reads the model into the intermediate form and gives the
 cell type its parameters, units, recordables and receptor types; this module turns the
@@ -19,8 +19,6 @@ assignments) into one block of Brian2 abstract code, run once per step on the gr
 Brian2 compiles the code itself (Cython target) into its own cache.
 """
 
-from pyNN import errors
-
 BACKEND = "Brian2"
 
 #: the support matrix's entries (tools/support_matrix.py)
@@ -28,15 +26,20 @@ SUPPORT = {
     "neuron models": (True, "generated Brian2 step code (exact propagators, RK4 for numeric ODEs; no loops, "
                             "vectors, user functions or random numbers)"),
     "synapse models": (True, "generated event-driven Synapses code (per-connection state, exactly decaying ODEs, "
-                             "pre/post onReceive handlers; no continuous or extra spike ports: "
-                             "NoModelAvailableError)"),
+                             "pre/post onReceive handlers, modulatory spike ports and update blocks that are exact "
+                             "over any interval)"),
     "synapse third factor (continuous port)": (
-        False, "NoModelAvailableError: the post pathway runs one delay after the spike and keeps no per-spike value "
-               "of the postsynaptic variable"),
-    "synapse extra spike ports (mod_spikes)": (False, "NoModelAvailableError"),
+        True, "the target group keeps the postsynaptic variable's value at each spike, by time step, for two "
+              "delays (the post pathway runs then); read by the post handler (targets must be NESTML cells with "
+              "it)"),
+    "synapse extra spike ports (mod_spikes)": (
+        True, "a Synapses object from each modulatory population onto the plastic Synapses (every cell onto every "
+              "connection) runs the handler at emission + modulatory delay; the update block is applied at each "
+              "event over the time since the last one (refused unless it composes); such synapses run on time, the "
+              "pre handler keeping the weights in flight in a per-connection ring"),
     "synapse state (Projection.get/record of traces)": (
-        False, "NoModelAvailableError (post events are handled eagerly; only the weight is kept as of the last "
-               "pre spike)"),
+        True, "every state variable, as of the connection's last pre spike (copied by the pre handler; post "
+              "events are handled eagerly); with an update block or modulatory ports as of now"),
 }
 
 
@@ -136,115 +139,6 @@ def nestml_cell_type(name, nestml_description, substeps=1):
     return types.cell_type_class(model, name, extra=extra)
 
 
-#: names the synapse code of pyNN.brian2.projections uses itself
-_SYNAPSE_RESERVED = {"weight", "delay", "d_syn", "s_ev", "tlast_nml", "lastupdate"}
-
-
-def _synapse_names(names):
-    """NESTML name -> Brian2 name in a ``Synapses``: also the names the library's synapse code uses
-    and those ending in ``_pre``/``_post`` (Brian2's suffixes of pre/post variables) get a suffix."""
-    out = _legal_names(names)
-    for name, legal in out.items():
-        if legal in _SYNAPSE_RESERVED or legal.endswith(("_pre", "_post")):
-            out[name] = f"{legal}_nestml"
-    return out
-
-
-def brian2_synapse_code(model, program):
-    """(equations, on_pre, on_post, names) of a NESTML synapse for a Brian2 ``Synapses``.
-
-    Every NESTML parameter and state variable is a dimensionless per-connection variable in
-    the model's units; ``tlast_nml`` is the synapse time of the connection's last event. The
-    event code is that of the library's STDP (pyNN.brian2.standardmodels.synapses): an event's
-    synapse time is ``s_ev`` (pre: emission; post: emission + delay), post events run before
-    pre events of the same time (whose handler reads the post variables as they were before a
-    post event at its own time, as on NEST); each event first advances the ODE state exactly
-    over ``s_ev - tlast_nml``. The transmitted weight is the NESTML weight of ``emit_spike``
-    (``{weight_si}`` converts it to the target's weight unit); ``weight`` keeps it, so that
-    ``Projection.get('weight')`` gives the weight at the last presynaptic spike, as on NEST.
-    """
-    from pyNN.nestml import printers
-    from pyNN.nestml.synapse_program import DELIVER, ELAPSED
-    names = _synapse_names(program.parameters + program.state)
-    names[ELAPSED] = "elapsed_nml"
-    names[DELIVER] = "deliver_nml"
-    equations = "".join(f"{names[n]} : 1\n" for n in program.parameters + program.state)
-    post_variables = [names[v] for v in program.post_variables]
-    equations += "d_syn : second\ntlast_nml : second\ntpost_nml : second\n"
-    equations += "".join(f"{v}_before_nml : 1\n" for v in post_variables)
-    head = "s_ev = t - d_syn + {shift}\nelapsed_nml = (s_ev - tlast_nml)/ms\n"
-    head += printers.brian2_code(program.advance, names) + "\n"
-    # (copies made by clip(): Brian2's numpy target turns `x = x + 1` into an in-place `x += 1`,
-    # which would change a plain copy too)
-    on_post = (head + "".join(f"{v}_before_nml = clip({v}, -inf, inf)\n" for v in post_variables)
-               + printers.brian2_code(program.on_post, names) + "\ntlast_nml = s_ev\ntpost_nml = s_ev\n")
-    # a post event at this pre event's time ran just before it: the pre handler reads the post
-    # variables as they were before it (as NESTML's NEST code does), then they take it again
-    same = "same_nml = int(abs(s_ev - tpost_nml) < {half_dt})\n" if post_variables else ""
-    same += "".join(f"{v}_full_nml = clip({v}, -inf, inf)\n{v} = same_nml*{v}_before_nml + (1 - same_nml)*{v}\n"
-                    for v in post_variables)
-    on_pre = (head + same + f"deliver_nml = {names[program.state[0]]}\n"
-              + printers.brian2_code(program.on_pre, names) + "\n"
-              + "".join(f"{v} = {v}_full_nml\n" for v in post_variables)
-              + "tlast_nml = s_ev\nweight = deliver_nml*{weight_si}\n{deliver}")
-    return equations, on_pre, on_post, names
-
-
-def refuse_post_inputs(program):
-    """NoModelAvailableError: the Brian2 generator cannot read a postsynaptic variable into a
-    synapse's continuous input port."""
-    from pyNN.nestml.synapse_program import refuse
-    refuse(program.model, f"the continuous input port(s) {sorted(program.post_inputs)} (a third factor read from "
-                          f"the postsynaptic neuron at its spikes: Brian2's post pathway runs one delay later and "
-                          f"keeps no per-spike values)", BACKEND)
-
-
-def refuse_state_reading(projection, name):
-    """NoModelAvailableError: Brian2 cannot give a NESTML synapse's state as NEST keeps it."""
-    raise errors.NoModelAvailableError(
-        f"Projection '{projection.label}': reading the NESTML synapse state variable {name!r} is not available on "
-        f"the Brian2 backend (its Synapses handle post events when they happen, so the state is not the one of "
-        f"the last presynaptic spike that NEST, NEURON and the emulator give); the weight is")
-
-
-def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_nestml_description=None,
-                        weight_variable="w", delay_variable=None, postsynaptic_variables=None):
-    """A synapse type from a plastic NESTML synapse model, generated as Brian2 ``Synapses`` code.
-
-    Parameters are those of ``sim.nestml.nestml_synapse_type`` on NEST. The synapse runs onto
-    any cell type; the neuron of `postsynaptic_neuron_nestml_description`, if given, is made a
-    cell type as by :func:`nestml_cell_type` and is the returned class's
-    ``postsynaptic_cell_type``. The generated code is in the class's ``brian2_on_pre`` and
-    ``brian2_on_post``.
-
-    Raises
-    ------
-    NoModelAvailableError for a synapse the generator cannot translate (see
-    :mod:`pyNN.nestml.synapse_program`), naming the construct.
-    """
-    from pyNN.nestml import types
-    from pyNN.standardmodels import build_translations
-
-    def extra(model, program):
-        if program.post_inputs:
-            # the post pathway runs 2d - dt after the spike, when the postsynaptic variable has moved on
-            refuse_post_inputs(program)
-        equations, on_pre, on_post, names = brian2_synapse_code(model, program)
-        initial = types.evaluate_defaults(model, model.state)  # in the model's units
-        return {"native_name": "Synapses", "native_description": "generated event-driven Synapses code",
-                "brian2_equations": equations, "brian2_on_pre": on_pre, "brian2_on_post": on_post,
-                "release": "1", "brian2_initial": {names[n]: v for n, v in initial.items()} | {"tlast_nml": 0.0,
-                                                                                "tpost_nml": -1e9},
-                "brian2_weight_state": (names[program.state[0]], types.WEIGHT_SCALE)}
-
-    cls = types.generated_synapse_type(BACKEND, synapse_name, nestml_description,
-                                       postsynaptic_neuron_nestml_description, weight_variable, delay_variable,
-                                       nestml_cell_type, extra, postsynaptic_variables)
-    native = _synapse_names(cls.nestml_model.parameters)
-    params = [n for n in cls.default_parameters if n in cls.nestml_model.parameters]
-    cls.translations = {**build_translations(("weight", "weight"), ("delay", "delay")),
-                         **types.model_unit_translations(cls.nestml_model, params, native)}
-    return cls
-
+from pyNN.brian2.nestml_synapse import nestml_synapse_type  # noqa: E402 - uses this module
 
 __all__ = ["nestml_cell_type", "nestml_synapse_type"]

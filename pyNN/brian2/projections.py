@@ -87,6 +87,8 @@ class Projection(common.Projection):
 
     def _prepare_backend(self):
         self._fraction_zero = self._stdp_fraction_zero()
+        # what a NESTML synapse type needs besides its code (pyNN.brian2.nestml_synapse)
+        self._extension = getattr(self.synapse_type, "brian2_extension", None)
         self._on_pre = {}
         for root, _, _ in roots(self.post):
             model = root.brian2_model
@@ -96,6 +98,8 @@ class Projection(common.Projection):
                     f"Projection '{self.label}': receptor '{self.receptor_type}' of "
                     f"{type(root.celltype).__name__} is not available on the Brian2 backend")
             self._on_pre[id(root)] = (statement, model.weight_unit)
+            if self._extension is not None:
+                self._extension.check_target(self, root)
             if self._fraction_zero and model.weight_unit == "volt":
                 raise errors.InvalidParameterValueError(
                     f"Projection '{self.label}': dendritic_delay_fraction 0 is not supported on the Brian2 backend "
@@ -203,20 +207,30 @@ class Projection(common.Projection):
             kwargs["on_post"] = self._event_code(on_post)
         # a NESTML synapse's weight (x 1000 the library's) in the target's unit
         on_pre = self._on_pre_code(statement).replace("{weight_si}", f"{_WEIGHT_SI[unit] / 1000.0!r}*{unit}")
+        namespace = self._extension.namespace(self, target) if self._extension is not None else {}
+        extra = self._extension.pathways() if self._extension is not None else {}
+        if extra:  # further pre pathways, each with its own delay
+            on_pre = {"pre": on_pre, **{name: self._event_code(code) for name, (code, _) in extra.items()}}
+            delays = {name: d * brian2.second for name, (_, d) in extra.items()}
+            kwargs["delay"] = delays | ({"pre": kwargs["delay"]} if "delay" in kwargs else {})
         syn = brian2.Synapses(source.group, target.group, model=self._synapse_equations(unit),
                               on_pre=on_pre, name=state.unique_name("synapses"),
-                              namespace={}, **kwargs)
+                              namespace=namespace, **kwargs)
         if on_post:
             syn.post.order = syn.pre.order - 1  # post events before pre events of the same step
+        if self._extension is not None:
+            self._extension.built(self, syn, namespace)
         if self._fraction_zero:
             self._schedule_fraction_zero(syn)
         syn._pynn_parts = 1
         return syn
 
     def _init_synapse_state(self, syn, positions, sl):
-        """Initial state of the synapse type's own variables (Tsodyks-Markram)."""
+        """Initial state of the synapse type's own variables (Tsodyks-Markram, NESTML)."""
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[sl] = value
+        if self._extension is not None:
+            self._extension.connected(self, syn, sl)
         if getattr(self.synapse_type, "needs_tau_psc", False):
             # Tsodyks-Markram: the target receptor's time constant, and the time of the last
             # event as if a spike had been emitted at t = 0 (on_pre runs one delay later)
@@ -252,11 +266,17 @@ class Projection(common.Projection):
 
     def _event_code(self, code):
         """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt
-        (dendritic_delay_fraction 0: t - d_syn, with d_syn = 0; see _set_stdp_delays)."""
+        (dendritic_delay_fraction 0: t - d_syn, with d_syn = 0; see _set_stdp_delays). In the
+        post pathway of a NESTML synapse (all of the delay dendritic), the emission step of the
+        target cell's spike being handled is {emission_step}: the cell's spike entered the queue
+        one step after it (see simulator.py) and waited the post pathway's delay."""
         dt = simulator.state.dt
         shift = 0.0 if self._fraction_zero else STDP_SHIFT_STEPS * dt
+        lag = 1 + STDP_POST_DELAY_STEPS
+        delays = getattr(self.synapse_type, "brian2_post_delays", 2)
         return (code.replace("{shift}", f"{shift}*ms")
-                .replace("{half_dt}", f"{0.5 * dt}*ms"))
+                .replace("{half_dt}", f"{0.5 * dt}*ms")
+                .replace("{emission_step}", f"(t - {delays}*d_syn)/dt - {lag}"))
 
     def _on_pre_code(self, statement):
         pre_code = getattr(self.synapse_type, "brian2_on_pre", None)
@@ -280,7 +300,9 @@ class Projection(common.Projection):
             state_array(syn.post, "delay")[sl] = 0.0
             return
         state_array(syn, "d_syn")[sl] = d * 1e-3
-        state_array(syn.post, "delay")[sl] = (2.0 * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
+        # (a NESTML synapse scheduled on time: its post events run d - dt after the spike)
+        delays = getattr(self.synapse_type, "brian2_post_delays", 2)
+        state_array(syn.post, "delay")[sl] = (delays * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 
     def _delays_for(self, positions, values=None):
         """Brian2 delays (s) of the connections at `positions` (a scalar when all are equal):
@@ -320,6 +342,9 @@ class Projection(common.Projection):
             if "delay" in values and "d_syn" in syn.variables:
                 d = values["delay"]
                 self._set_stdp_delays(syn, positions, sl, d if d is not None else simulator.state.min_delay)
+                if self._extension is not None:
+                    self._extension.delays_set(syn, sl, self._root_of_group(target),
+                                               state_array(syn, "d_syn")[sl] * 1e3)
             if "delay" in values:
                 d = values["delay"]
                 delay = self._delays_for(positions, d[positions] if isinstance(d, np.ndarray) else d)
@@ -373,10 +398,14 @@ class Projection(common.Projection):
         """STDP weights (the value of each connection's last pre event), in standard units."""
         if name != "weight" or not getattr(self.synapse_type, "plastic", False) or not self._synapses:
             return None  # (also while waiting for its Synapses: nothing has run, the core's values hold)
-        out = np.empty(self._pre.size)
-        for syn, positions, _, sl in self._synapses:
-            unit = self._on_pre[id(self._root_of_group(syn.target))][1]
-            out[positions] = state_array(syn, "weight")[sl] / _WEIGHT_SI[unit]
+        if self._extension is not None and self._extension.on_time:  # (the weight variable, as of now)
+            scale = self.synapse_type.brian2_weight_state[1]
+            out = self._extension.values_now(self, self._extension.program.state[0]) / scale
+        else:
+            out = np.empty(self._pre.size)
+            for syn, positions, _, sl in self._synapses:
+                unit = self._on_pre[id(self._root_of_group(syn.target))][1]
+                out[positions] = state_array(syn, "weight")[sl] / _WEIGHT_SI[unit]
         w = self._syn.get("weight")
         negative = np.any(np.asarray(w, dtype=float) < 0) if w is not None else False
         return -out if negative else out
@@ -388,12 +417,17 @@ class Projection(common.Projection):
             simulator.state.build_pending()
         if not self._synapses:
             return None  # (no connections: the core's reading is trivial)
+        if self._extension is not None and self._extension.on_time:
+            return None  # (its state is brought to now when read: the core reads it at each sample)
         return SynapseSampler(self, variables, interval_steps)
 
     def _native_synapse_variable(self, name):
         """(Brian2 variable, function from its values to standard units) of a recordable
         synapse variable."""
         if name != "weight":
+            if self._extension is not None:
+                native, factor = self._extension.state_variable(name)
+                return native, lambda values: values * factor
             return f"{name}_tm", lambda values: values
         unit = self._on_pre[id(self._root_of_group(self._synapses[0][0].target))][1]
         w = self._syn.get("weight")
@@ -402,17 +436,20 @@ class Projection(common.Projection):
         return "weight", lambda values: sign * (values / _WEIGHT_SI[unit])
 
     def _read_state_variable(self, name):
-        """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm)."""
+        """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm); a NESTML synapse's state
+        variables as of each connection's last pre spike."""
         if name not in getattr(self.synapse_type, "state_variables", ()):
             return None
-        if getattr(self.synapse_type, "nestml_model", None) is not None:
-            from pyNN.brian2.nestml import refuse_state_reading
-            refuse_state_reading(self, name)
         if self._waiting:
             simulator.state.build_pending()
+        native, factor = f"{name}_tm", 1.0
+        if self._extension is not None:
+            if self._extension.on_time:
+                return self._extension.values_now(self, name) * self.synapse_type.nestml_model.state[name].to_pynn
+            native, factor = self._extension.state_variable(name)
         out = np.empty(self._pre.size)
         for syn, positions, _, sl in self._synapses:
-            out[positions] = state_array(syn, f"{name}_tm")[sl]
+            out[positions] = state_array(syn, native)[sl] * factor
         return out
 
     def _after_restore(self):

@@ -45,7 +45,7 @@ NEURON_REFUSALS = {
 #: neuromodulation are another issue's work; a synapse without a post port is a static or
 #: short-term synapse, for which the library has its own types); neuromodulated STDP runs on
 #: the backends of MODULATED_RUNS_ON (with a modulatory population)
-MODULATED_RUNS_ON = ["hardware", "neuron"]
+MODULATED_RUNS_ON = ["brian2", "hardware", "neuron"]
 SYNAPSE_REFUSALS = {
     "neuromodulated_stdp_synapse": (errors.NoModelAvailableError, "extra spike port"),
     "noisy_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),

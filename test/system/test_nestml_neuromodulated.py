@@ -25,8 +25,8 @@ LIBRARY = os.path.join(sys.prefix, "models")
 SYNAPSE = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.nestml")
 NEURON = os.path.join(LIBRARY, "neurons", "iaf_psc_exp_neuron.nestml")
 BACKENDS = ["nest", "neuron", "brian2", "hardware"]
-#: where the rule runs (Brian2 refuses it for now: test_refused_where_not_supported)
-RUNS_ON = ["nest", "neuron", "hardware"]
+#: where the rule runs: every backend
+RUNS_ON = ["nest", "neuron", "brian2", "hardware"]
 DT = 0.1
 DELAY = 1.0
 MOD_DELAY = 2.0
@@ -136,14 +136,6 @@ def test_nest_and_emulator_agree():
         np.testing.assert_allclose(a, b)
     np.testing.assert_allclose(nest_readings[:, 0] * 1000.0, hw_readings[:, 0] * 1000.0, rtol=0, atol=1e-9)
     np.testing.assert_allclose(nest_readings[:, 1:], hw_readings[:, 1:], rtol=0, atol=1e-9)
-
-
-@pytest.mark.parametrize("backend", ["brian2"])
-def test_refused_where_not_supported(backend):
-    sim = importlib.import_module(f"pyNN.{backend}")
-    with pytest.raises(errors.NoModelAvailableError, match="neuromodulated_stdp_synapse.*extra spike port.*mod_spikes"):
-        sim.nestml.nestml_synapse_type("neuromodulated_stdp_synapse", SYNAPSE,
-                                       postsynaptic_neuron_nestml_description=NEURON)
 
 
 @pytest.mark.parametrize("backend", RUNS_ON)
@@ -304,3 +296,39 @@ def test_nest_modulatory_delay_beyond_the_fixed_range():
                            receptor_type="excitatory", label="late")
     finally:
         sim.end()
+
+
+def _coincident_run(backend):
+    """Every pre cell onto every post cell with different delays, two modulatory cells firing
+    together (each spike runs the handler once), read, reset and run again."""
+    sim, syn = synapse_type(backend)
+    sim.setup(timestep=DT, min_delay=DT)
+    try:
+        n = len(PRE_TRAINS)
+        pre = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in PRE_TRAINS]))
+        teacher = sim.Population(n, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in TEACHER]))
+        dopa = sim.Population(2, sim.SpikeSourceArray(spike_times=[[5.0, 21.4, 61.2], [5.0, 21.4, 70.3]]))
+        post = sim.Population(n, syn.postsynaptic_cell_type(refr_T=5.0))
+        sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=100.0, delay=DELAY),
+                       receptor_type="excitatory")
+        pairs = [(i, j, W0 / 1000.0, 1.0 + 0.3 * ((i + 2 * j) % 4)) for i in range(n) for j in range(n)]
+        prj = sim.Projection(pre, post, sim.FromListConnector(pairs, column_names=["weight", "delay"]),
+                             syn(modulatory_inputs={"mod_spikes": dopa}, modulatory_delay=MOD_DELAY, **RULE),
+                             receptor_type="excitatory")
+        out = []
+        for _ in range(2):
+            sim.run(99.0)
+            out.append([np.asarray(prj.get(name, format="list", with_address=False), float)
+                        for name in ("weight", "c", "n")])
+            sim.reset()
+        return np.array(out)
+    finally:
+        sim.end()
+
+
+def test_brian2_and_emulator_agree_with_coincident_modulatory_spikes():
+    brian2, hardware = _coincident_run("brian2"), _coincident_run("hardware")
+    np.testing.assert_array_equal(brian2[0], brian2[1])  # reset() starts again from the same state
+    np.testing.assert_allclose(brian2[0, 0] * 1000.0, hardware[0, 0] * 1000.0, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(brian2[0, 1:], hardware[0, 1:], rtol=0, atol=1e-9)
+    assert not np.allclose(brian2[0, 0] * 1000.0, W0)

@@ -6,7 +6,8 @@ NESTML's stdp_synapse onto its iaf_psc_exp neuron, driven as in test_nestml_syna
 of each connection's last presynaptic spike (as NEST keeps it): ``pre_trace`` is the sum of
 exp(-(t_last - t_i)/tau_tr_pre) over the pre spikes, ``post_trace`` the same over the post
 spikes' synapse times (emission + delay) before t_last. NEST keeps the post trace in the
-neuron (per cell) and Brian2 handles post events eagerly: both refuse what they cannot give.
+neuron (per cell) and refuses it; Brian2, which handles post events eagerly, keeps a copy of
+the state made by each pre event.
 """
 
 import importlib
@@ -74,6 +75,7 @@ def _network(sim, syn, variables):
 
 
 @pytest.mark.parametrize("backend, variables", [("nest", ["pre_trace"]), ("neuron", ["pre_trace", "post_trace"]),
+                                                ("brian2", ["pre_trace", "post_trace"]),
                                                 ("hardware", ["pre_trace", "post_trace"])])
 def test_nestml_synapse_traces_get_and_record(backend, variables):
     sim, syn = _synapse_type(backend)
@@ -113,20 +115,7 @@ def test_nestml_post_trace_not_per_connection_on_nest():
         sim.end()
 
 
-def test_nestml_synapse_state_refused_on_brian2():
-    sim, syn = _synapse_type("brian2")
-    sim.setup(timestep=DT)
-    try:
-        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
-        post = sim.Population(1, syn.postsynaptic_cell_type())
-        prj = sim.Projection(pre, post, sim.OneToOneConnector(), syn(), receptor_type="excitatory", label="plastic")
-        with pytest.raises(errors.NoModelAvailableError, match="Projection 'plastic'.*'pre_trace'.*Brian2"):
-            prj.get("pre_trace", format="list")
-    finally:
-        sim.end()
-
-
-@pytest.mark.parametrize("backend", ["nest", "neuron", "hardware"])
+@pytest.mark.parametrize("backend", ["nest", "neuron", "brian2", "hardware"])
 def test_unknown_synapse_variable_lists_the_state(backend):
     sim, syn = _synapse_type(backend)
     sim.setup(timestep=DT)

@@ -163,15 +163,11 @@ def test_post_spike_at_the_time_of_a_pre_spike(backend):
 
 
 THIRD_FACTOR = os.path.join(HERE, "stdp_third_factor_synapse.nestml")
-NEUROMODULATED = os.path.join(LIBRARY, "synapses", "neuromodulated_stdp_synapse.nestml")
 
 
 @pytest.mark.parametrize("backend, name, path, construct", [
     (backend, "stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'")
-    for backend in ["neuron", "brian2", "hardware", "nest"]] + [
-    # (runs on NEST, NEURON and the emulator: test_nestml_neuromodulated.py)
-    (backend, "neuromodulated_stdp_synapse", NEUROMODULATED, "extra spike port") for backend in ["brian2"]
-])
+    for backend in ["neuron", "brian2", "hardware", "nest"]])
 def test_untranslatable_synapses_refused(backend, name, path, construct):
     sim = importlib.import_module(f"pyNN.{backend}")
     expected = f"NESTML synapse '{name}'.*{construct}.*{getattr(sim.nestml, 'BACKEND', 'NEST')}"
