@@ -293,6 +293,9 @@ class _NestSpikeSource(NestCellTypeMixin):
 class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
     random_kind = "poisson"
+    #: the NEST generators whose statistics the library's trains have (and whose parameter
+    #: names the table gives)
+    generator_models = ("poisson_generator", "poisson_generator_ps")
     native_name = "spike_generator"
     native_description = "library-drawn trains, statistics of `poisson_generator` (off-grid: `poisson_generator_ps`)"
     translations = build_translations(("rate", "rate"), *_WINDOW)
@@ -301,6 +304,7 @@ class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
 class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
     random_kind = "refractory"
+    generator_models = ("ppd_sup_generator", "poisson_generator_ps")
     native_name = "spike_generator"
     native_description = "library-drawn trains, statistics of `ppd_sup_generator` (off-grid: `poisson_generator_ps`)"
     # both generators take `rate` as the mean rate including the dead time
@@ -310,6 +314,7 @@ class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRef
 class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
     random_kind = "gamma"
+    generator_models = ("gamma_sup_generator",)
     native_name = "spike_generator"
     native_description = "library-drawn trains, statistics of `gamma_sup_generator`"
     # NEST's rate is the mean firing rate beta/alpha; gamma_shape is an integer
