@@ -283,6 +283,8 @@ class RandomTrains:
         if self.kind == "refractory":
             wait = np.where(started, np.maximum(0.0, self.last[rows] + self.dead[rows] - freeze), 0.0)
         self._params(values, rows)
+        # a process that has not started yet starts as if created with these values
+        self.col[rows[~started]] = 0
         self._start(rows, np.maximum(self.a[rows], now), fresh=~started, wait=wait)
         self.drawn_to[rows] = now
         self._save_snapshot(rows)

@@ -168,3 +168,14 @@ def test_change_carries_the_dead_time_over():
         gaps.append(a[a > 1000][0] - last)
     assert min(gaps) == 51  # the dead time of 50 steps is respected across the change
     assert np.mean(np.array(gaps) <= 55) > 0.1  # and the next spike often follows it closely
+
+
+def test_change_before_the_start_is_as_if_created_with_the_new_values():
+    new = dict(rate=30.0, start=50.0, duration=200.0)
+    reference, _ = draw("poisson", new, 3000)
+    trains = RandomTrains("poisson", dict(rate=80.0, start=100.0, duration=1e10), np.arange(N) + 100, 7, 0, DT)
+    trains.change(np.arange(N), new, 0)
+    trains.extend(trains.rows_to_draw(3000), 3000)
+    for a, b in zip(reference, trains.spikes_for(np.arange(N), 0)):
+        np.testing.assert_array_equal(a, b)
+    assert max(t.max() for t in reference if t.size) <= 2500 and sum(t.size for t in reference) > 1000
