@@ -188,6 +188,8 @@ def test_nest_rate_change_acts_after_the_spikes_nest_has_sent():
         return [np.asarray(st.magnitude) for st in noise.get_data().segments[0].spiketrains]
 
     same, changed = trains(False), trains(True)
+    rates = sim.simulator.state.populations[0].get("rate")
+    np.testing.assert_array_equal(rates, [0.0] * 20 + [200.0] * 20)  # get() gives the new values
     for k, (a, b) in enumerate(zip(same, changed)):
         if k < 20:
             np.testing.assert_array_equal(b, a[a <= 100.5 + 1e-9])
@@ -210,3 +212,23 @@ def test_nest_threads_warning_names_the_models_that_draw_per_thread(caplog):
                  "MultiQuantalSynapse (quantal_stp_synapse)", "GIF_cond_exp", "NESTML"):
         assert name in caplog.text
     assert "poisson_generator" not in caplog.text and caplog.text.count("setup(threads=2)") == 1
+
+
+def test_nest_threads_identical_with_noisy_current():
+    """NoisyCurrentSource's noise is drawn by the library (played by a step_current_generator),
+    so it gives the same membrane potentials at 1 and 2 threads."""
+    import pyNN.nest as sim
+
+    def v_of(threads):
+        sim.setup(timestep=0.1, threads=threads, rng_seed=3)
+        cells = sim.Population(6, sim.IF_curr_exp(), label="cells")
+        sim.NoisyCurrentSource(mean=0.5, stdev=0.5, dt=1.0, start=5.0, stop=80.0).inject_into(cells)
+        cells.record(["v", "spikes"])
+        sim.run(100.0)
+        segment = cells.get_data().segments[0]
+        return np.asarray(segment.filter(name="v")[0].magnitude)
+
+    v1, v2 = v_of(1), v_of(2)
+    sim.end()
+    assert np.ptp(v1[:, 0]) > 5.0
+    np.testing.assert_array_equal(v1, v2)
