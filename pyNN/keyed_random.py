@@ -47,9 +47,14 @@ def sequential_generator(key):
 
 def random_bits(key, rows, first_column, n_columns, bits=BITS):
     """(len(rows), n_columns) array of `bits` (at most 64) uniformly random bits (as uint64) at
-    the given rows (int array) and the columns ``first_column .. first_column + n_columns - 1``."""
+    the given rows (int array) and the columns ``first_column .. first_column + n_columns - 1``
+    (`first_column`: one int for every row, or an array of one per row)."""
     rows = np.asarray(rows, dtype=np.uint64).reshape(-1, 1)
-    z = np.arange(first_column, first_column + n_columns, dtype=np.uint64).reshape(1, -1)
+    z = np.arange(n_columns, dtype=np.uint64).reshape(1, -1)
+    if np.ndim(first_column):
+        z = z + np.asarray(first_column, dtype=np.uint64).reshape(-1, 1)
+    else:
+        z += np.uint64(first_column)
     z = z | (rows << _S32)  # the position in the sequence (one new array, then in place)
     with np.errstate(over="ignore"):  # the arithmetic is modulo 2**64 by design
         z *= _GAMMA
@@ -65,7 +70,8 @@ def random_bits(key, rows, first_column, n_columns, bits=BITS):
 
 
 def uniform(key, rows, first_column, n_columns):
-    """Uniform numbers in [0, 1) at the given rows and columns (see :func:`random_bits`)."""
+    """Uniform numbers in [0, 1) at the given rows and columns (see :func:`random_bits`;
+    `first_column` may give each row its own first column)."""
     out = random_bits(key, rows, first_column, n_columns).astype(float)
     out *= _SCALE
     return out
@@ -135,3 +141,13 @@ def _gap_batch(n_columns, p):
 #: FixedProbability uses one number per trial from this probability on (the gaps cost a
 #: logarithm each, so for dense connectivity plain trials are cheaper)
 GAP_METHOD_BELOW = 0.25
+
+
+def derived_key(*parts):
+    """A 64-bit stream key from non-negative integers (e.g. a seed, a segment number and a tag):
+    each part, taken modulo 2**32, is the row of one number drawn from the stream of the key so
+    far, so that different tuples give unrelated keys."""
+    key = np.uint64(0x6A09E667F3BCC909)  # (any fixed start)
+    for part in parts:
+        key = random_bits(key, [int(part) % 2 ** 32], 0, 1, bits=64)[0, 0]
+    return np.uint64(key)

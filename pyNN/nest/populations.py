@@ -9,6 +9,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.nest import simulator
+from pyNN.nest.random_sources import RandomSourceFeed
 from pyNN.nest.recording import Recorder
 from pyNN.nest.standardmodels.cells import point_neuron_nest_model
 from pyNN.parameters import ArrayParameter
@@ -91,13 +92,6 @@ class Population(common.Population):
         if getattr(celltype, "uses_parrot", False):
             parrot = "parrot_neuron_ps" if simulator.state.spike_precision == "off_grid" else "parrot_neuron"
             self._generators = nest.Create(model, self.size)
-            if getattr(celltype, "draws_per_thread", False) and simulator.state.threads > 1:
-                logger.warning(
-                    "Population %r: NEST's %s draws its spikes from the random stream of the "
-                    "thread each parrot is on, so with threads=%d its spike trains differ from "
-                    "those of threads=1 (same statistics, other draws); use SpikeSourceArray "
-                    "input for results independent of the number of threads",
-                    self.label, model, simulator.state.threads)
             if model == "spike_generator" and simulator.state.spike_precision == "off_grid" and self.size:
                 # off-grid spike times are kept exactly (NEST otherwise refuses them)
                 self._generators.set(precise_times=True)
@@ -107,7 +101,9 @@ class Population(common.Population):
         else:
             self._generators = None
             self._nodes = nest.Create(model, self.size)
-        if self.size:
+        # random sources: trains drawn by the library, the same for any number of threads
+        self._random = RandomSourceFeed(self) if getattr(celltype, "random_kind", None) else None
+        if self.size and self._random is None:
             self._set_native_parameters(native, self._indices)
         # one nest.Create gives consecutive node ids: no need to read every node's status
         first = self._nodes[0].global_id if self.size else 0
@@ -131,6 +127,9 @@ class Population(common.Population):
 
     def _set_native_parameters(self, native_values, indices):
         if not native_values or len(indices) == 0:
+            return
+        if self._random is not None:
+            self._random.change(indices)  # the trains go on with the core's new values
             return
         values = dict(native_values)
         if self._generators is not None:

@@ -69,6 +69,18 @@ def _log_ineffective(**options):
             logger.info("setup(%s=%r) has no effect on the NEST backend: %s", name, value, _INEFFECTIVE[name])
 
 
+#: the standard models whose random numbers NEST draws from the stream of the thread a cell or
+#: connection is on (logged at setup(threads > 1); the random spike sources are drawn by the
+#: library instead, see pyNN.nest.random_sources)
+THREAD_DEPENDENT_DRAWS = (
+    "NEST draws the random numbers of SimpleStochasticSynapse (bernoulli_synapse), "
+    "StochasticTsodyksMarkramSynapse and MultiQuantalSynapse (quantal_stp_synapse), GIF_cond_exp "
+    "(its escape noise), NESTML models that call random functions and native NEST models that draw "
+    "random numbers from the stream of the thread each cell or connection is on, so their results "
+    "differ from those of threads=1 (same statistics, other draws); everything else, random spike "
+    "sources included (drawn by the library), gives the results of threads=1")
+
+
 def nest_has_mpi():
     """Whether the installed NEST was built with MPI (the PyPI wheel is not)."""
     return bool(nest.build_info.get("have_mpi", False))
@@ -196,6 +208,8 @@ class State(BaseState):
         _log_ineffective(recording_precision=recording_precision, t_flush=t_flush)
         self.threads = int(threads)
         self.rng_seed = int(rng_seed)
+        if self.threads > 1:
+            logger.warning("setup(threads=%d): %s", self.threads, THREAD_DEPENDENT_DRAWS)
         self.rng_type = rng_type
         self.verbosity = verbosity
         self.model_counter = 0
@@ -237,9 +251,18 @@ class State(BaseState):
             log.watch(targets)
         return log
 
+    def _feed_random_sources(self, end_step):
+        """Give the random sources' spike_generators their trains up to what NEST sends when
+        run to user step `end_step` (see pyNN.nest.random_sources)."""
+        for population in self.populations:
+            if getattr(population, "_random", None) is not None:
+                population._random.feed(end_step)
+
     def _begin_run(self, target_steps):
         if not self.warmed_up:
             self._fix_delay_range()
+            # the warm-up already sends the spikes of the first min_delay of user time
+            self._feed_random_sources(target_steps)
             # no cell may fire before user time 0: thresholds are out of reach during warm-up
             saved = [(p, p._suppress_spiking()) for p in self.populations]
             nest.Simulate(self.offset)
@@ -257,6 +280,7 @@ class State(BaseState):
         state variable recorded for the first time after the first run), NEST delivers their
         samples one interval late: the slice's last steps are then simulated one by one and the
         recorders read those samples from the cells (see recording.Recorder._capture_tail)."""
+        self._feed_random_sources(self.steps + n_steps)
         tail = self._late_sample_steps(n_steps)
         if tail < n_steps:
             nest.Run((n_steps - tail) * self.dt)

@@ -313,7 +313,7 @@ def test_network_built_after_a_run_gives_the_data_of_one_built_up_front(sim):
     reference = _two_stage_network(sim, staged=False)
     # the comparison means something: every part has activity, before and after T1
     assert all(any(t > T1 for t in st) for st in reference["old spikes"])
-    assert sum(t < T1 for st in reference["old spikes"] for t in st) > 3
+    assert sum(t < T1 for st in reference["old spikes"] for t in st) >= 3
     assert all(st for st in reference["new spikes"]) and all(t > T1 for st in reference["new spikes"] for t in st)
     assert all(len(st) > 3 for st in reference["noise"])
     sim.setup(timestep=0.1)

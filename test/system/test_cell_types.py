@@ -81,7 +81,11 @@ def test_create_record_everything_and_run(sim, name):
         assert st.annotations["source_index"] == index
         assert float(st.t_start.rescale("ms")) == 0.0
         assert abs(float(st.t_stop.rescale("ms")) - T_RUN) < 1e-9
-        assert np.all(np.diff(st.magnitude) > 0)
+        if name == "SpikeSourcePoisson":
+            # NEST's Poisson process may put several spikes in one step (as poisson_generator)
+            assert np.all(np.diff(st.magnitude) >= 0)
+        else:
+            assert np.all(np.diff(st.magnitude) > 0)
         assert np.all((st.magnitude >= 0) & (st.magnitude <= T_RUN))
     if name in DRIVE:
         assert sum(len(st) for st in seg.spiketrains) > 0

@@ -305,7 +305,10 @@ def _round_trip(obj):
 
 
 def _model_names(nest_cls):
-    """The NEST models of a cell type: the on-grid one and, if different, the off-grid one."""
+    """The NEST models of a cell type: the on-grid one and, if different, the off-grid one;
+    for a random source drawn by the library, the generators whose statistics it has."""
+    if getattr(nest_cls, "random_kind", None):
+        return sorted(nest_cls.generator_models)
     return sorted({nest_cls.native_name, nest_cls.off_grid_name or nest_cls.native_name})
 
 

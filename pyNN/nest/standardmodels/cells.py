@@ -286,27 +286,37 @@ class _NestSpikeSource(NestCellTypeMixin):
     sign_selects_receptor = False
 
 
+# The random sources' trains are drawn by the library (pyNN.random_sources) with the statistics
+# of NEST's generators and played by spike_generators: NEST's generators draw from the stream of
+# the thread each target is on, so their trains would depend on setup(threads=...).
+
 class SpikeSourcePoisson(_NestSpikeSource, cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
-    draws_per_thread = True  # NEST's random draws depend on the number of threads
-    native_name = "poisson_generator"
-    off_grid_name = "poisson_generator_ps"
+    random_kind = "poisson"
+    #: the NEST generators whose statistics the library's trains have (and whose parameter
+    #: names the table gives)
+    generator_models = ("poisson_generator", "poisson_generator_ps")
+    native_name = "spike_generator"
+    native_description = "library-drawn trains, statistics of `poisson_generator` (off-grid: `poisson_generator_ps`)"
     translations = build_translations(("rate", "rate"), *_WINDOW)
 
 
 class SpikeSourcePoissonRefractory(_NestSpikeSource, cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
-    draws_per_thread = True
+    random_kind = "refractory"
+    generator_models = ("ppd_sup_generator", "poisson_generator_ps")
+    native_name = "spike_generator"
+    native_description = "library-drawn trains, statistics of `ppd_sup_generator` (off-grid: `poisson_generator_ps`)"
     # both generators take `rate` as the mean rate including the dead time
-    native_name = "ppd_sup_generator"
-    off_grid_name = "poisson_generator_ps"
     translations = build_translations(("rate", "rate"), ("tau_refrac", "dead_time"), *_WINDOW)
 
 
 class SpikeSourceGamma(_NestSpikeSource, cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
-    draws_per_thread = True
-    native_name = "gamma_sup_generator"
+    random_kind = "gamma"
+    generator_models = ("gamma_sup_generator",)
+    native_name = "spike_generator"
+    native_description = "library-drawn trains, statistics of `gamma_sup_generator`"
     # NEST's rate is the mean firing rate beta/alpha; gamma_shape is an integer
     translations = build_translations(
         ("alpha", "gamma_shape", as_integer("alpha"), as_integer("gamma_shape")),
@@ -350,9 +360,13 @@ LIMITATIONS = (
     "vogels_sprekeler_synapse treat the whole delay as dendritic and have no lower bound); other values raise "
     "InvalidParameterValueError. `tau_minus` (Vogels2011Rule: `tau`) is kept on the post-synaptic neuron, so it "
     "must be the same for all plastic connections onto one cell (InvalidParameterValueError otherwise).",
-    "processes and threads: `setup(threads=T)` gives results identical to T=1 except for NEST's stochastic "
-    "generators (SpikeSourcePoisson, SpikeSourcePoissonRefractory, SpikeSourceGamma), whose draws come from "
-    "per-thread streams (a warning says so); a launch as several MPI processes is refused (NotSupportedError; "
+    "processes and threads: `setup(threads=T)` gives results identical to T=1, random spike sources included "
+    "(SpikeSourcePoisson, SpikeSourcePoissonRefractory and SpikeSourceGamma have their trains drawn by the "
+    "library, with the statistics of NEST's generators, and played by spike_generators), except for the models "
+    "whose random numbers NEST draws from per-thread streams: SimpleStochasticSynapse (bernoulli_synapse), "
+    "StochasticTsodyksMarkramSynapse and MultiQuantalSynapse (quantal_stp_synapse), GIF_cond_exp (escape "
+    "noise), NESTML models calling random functions and native NEST models that draw random numbers (a warning "
+    "at setup(threads > 1) names them); a launch as several MPI processes is refused (NotSupportedError; "
     "with NEST from PyPI already at `import pyNN.nest`, since such a NEST ends the process when imported "
     "under mpirun).",
     "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 1 ms "
