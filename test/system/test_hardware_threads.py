@@ -53,7 +53,7 @@ def _va_like(threads, stdp=False, cell="IF_cond_exp", split_everything=True, t_s
         out[pop.label] = ([np.asarray(st.magnitude) for st in seg.spiketrains],
                           np.asarray(seg.filter(name="v")[0].magnitude))
     weights = projections[0].get("weight", format="array") if stdp else None
-    used_threads = team._pool is not None
+    used_threads = team.started
     sim.end()
     return out, weights, used_threads
 
@@ -115,7 +115,7 @@ def _mixed_synapses(threads):
     seg = exc.get_data().segments[0]
     out = {"exc": ([np.asarray(st.magnitude) for st in seg.spiketrains],
                    np.asarray(seg.filter(name="v")[0].magnitude))}
-    used = team._pool is not None
+    used = team.started
     sim.end()
     return out, used
 
@@ -156,3 +156,78 @@ def test_bad_thread_counts_are_refused(bad):
     message = str(info.value)
     assert "'threads'" in message and "pyNN.hardware" in message and "an integer >= 1" in message
     assert repr(bad) in message
+
+
+def _random_block(seed, n_pre=30, n_post=97, n_conn=2000, max_delay=4):
+    """A Block from connections in random order (so the rows must be sorted by target),
+    with multapses: several connections of one pair, some with the same delay."""
+    from pyNN.hardware.engine.core import Block
+
+    class _Group:
+        def __init__(self, n):
+            self.n = n
+    rng = np.random.default_rng(seed)
+    pre = rng.integers(0, n_pre, n_conn)
+    post = rng.integers(0, n_post, n_conn)
+    weight = rng.normal(0.0, 1.0, n_conn)  # mixed signs: the order of the additions shows
+    delay = rng.integers(1, max_delay + 1, n_conn)
+    return Block(_Group(n_pre), _Group(n_post), 1, pre, post, weight, delay), (pre, post, weight, delay)
+
+
+def test_block_rows_are_sorted_by_target_and_keep_the_connections():
+    block, (pre, post, weight, delay) = _random_block(1)
+    for s in range(block.pre.n):
+        row = block.post_index[block.indptr[s]:block.indptr[s + 1]]
+        assert np.all(np.diff(row) >= 0)
+    # the same connections, and `order` maps the caller's arrays onto the rows
+    np.testing.assert_array_equal(block.post_index, post[block.order])
+    np.testing.assert_array_equal(block.weight, weight[block.order])
+    np.testing.assert_array_equal(block.delay, delay[block.order])
+    np.testing.assert_array_equal(np.repeat(np.arange(block.pre.n), np.diff(block.indptr)), pre[block.order])
+    # connections of one pair stay in the caller's order
+    same = (np.diff(block.post_index) == 0) & (np.diff(pre[block.order]) == 0)
+    assert same.any() and np.all(np.diff(block.order)[same] > 0)
+
+
+@needs_numba
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_split_delivery_is_bit_identical_to_the_serial_loop(parts):
+    """Each range of targets bisects the sorted rows; the ranges together add exactly what
+    the serial loop adds, in the same order per buffer element (repeated spiking cells too)."""
+    block, _ = _random_block(2)
+    rng = np.random.default_rng(3)
+    spikes = np.sort(rng.choice(block.pre.n, 12, replace=False)).astype(np.int64)
+    spikes = np.concatenate([spikes, spikes[:3]])
+    before = rng.normal(0.0, 1.0, (6, 2, block.post.n))
+    serial, split = before.copy(), before.copy()
+    kernels.deliver(block.indptr, block.post_index, block.weight, block.delay, spikes, 7, serial, 1)
+    n = block.post.n
+    for k in range(parts):
+        kernels.deliver_range(block.indptr, block.post_index, block.weight, block.delay, spikes, 7, split, 1,
+                              n * k // parts, n * (k + 1) // parts)
+    np.testing.assert_array_equal(serial, split)
+    assert np.any(serial[:, 1] != before[:, 1])  # something was delivered ...
+    np.testing.assert_array_equal(serial[:, 0], before[:, 0])  # ... to receptor 1 only
+
+
+def test_thread_team_returns_results_in_range_order_and_raises_after_waiting():
+    from pyNN.hardware.engine.threads import ThreadTeam
+    team = ThreadTeam(3)
+    try:
+        assert not team.started
+        assert team.run(lambda lo, hi: (lo, hi), 10, 3) == [(0, 3), (3, 6), (6, 10)]
+        assert team.started
+        done = []
+
+        def part(lo, hi):
+            if lo == 3:
+                raise ValueError("range 3..6")
+            done.append(lo)
+            return lo
+        with pytest.raises(ValueError, match="range 3..6"):
+            team.run(part, 10, 3)
+        assert sorted(done) == [0, 6]  # the other ranges ran to the end before the error was raised
+        assert team.run(lambda lo, hi: hi - lo, 9, 3) == [3, 3, 3]  # the team still works
+    finally:
+        team.close()
+    assert not team.started

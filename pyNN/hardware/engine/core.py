@@ -56,13 +56,18 @@ class GroupRecording:
 
 class Block:
     """Connections from one group to one receptor of another, as CSR rows per
-    presynaptic cell (post index, weight, delay in steps)."""
+    presynaptic cell (post index, weight, delay in steps); within a row the connections
+    are in increasing target order (connections to the same target in the given order)."""
 
     def __init__(self, pre, post, receptor, pre_index, post_index, weight, delay_steps):
         self.pre = pre
         self.post = post
         self.receptor = receptor
         order = np.argsort(pre_index, kind="stable")
+        if np.any((np.diff(post_index[order]) < 0) & (np.diff(pre_index[order]) == 0)):
+            # each row sorted by target (the split delivery bisects rows: kernels.deliver_range);
+            # the core's order (by post, then pre) already gives that
+            order = np.lexsort((post_index, pre_index))
         counts = np.bincount(pre_index, minlength=pre.n)
         self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.post_index = np.ascontiguousarray(post_index[order], dtype=np.int64)

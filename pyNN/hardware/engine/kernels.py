@@ -61,16 +61,29 @@ def _deliver_loop(indptr, post, weight, delay, spikes, step, buffer, receptor):
             buffer[(step + delay[j]) % n_slots, receptor, post[j]] += weight[j]
 
 
+def _first_at_least(post, a, b, value):
+    """First j in a..b-1 with post[j] >= value (b if none); post[a:b] is sorted."""
+    while a < b:
+        m = (a + b) >> 1
+        if post[m] < value:
+            a = m + 1
+        else:
+            b = m
+    return a
+
+
 def _deliver_range(indptr, post, weight, delay, spikes, step, buffer, receptor, lo, hi):
     """The part of _deliver_loop that goes to the target cells lo..hi-1. Every thread walks
     all the spiking rows in the same order, so each buffer element receives its weights in
-    the order of the serial loop: the sums are bit for bit the same."""
+    the order of the serial loop: the sums are bit for bit the same. Each row is sorted by
+    target (Block), so the connections into lo..hi-1 are found by bisection: a thread
+    touches only its own part of the row, and T threads together do the work of one."""
     n_slots = buffer.shape[0]
     for s in spikes:
-        for j in range(indptr[s], indptr[s + 1]):
-            target = post[j]
-            if lo <= target < hi:
-                buffer[(step + delay[j]) % n_slots, receptor, target] += weight[j]
+        a = _first_at_least_c(post, indptr[s], indptr[s + 1], lo)
+        b = _first_at_least_c(post, a, indptr[s + 1], hi)
+        for j in range(a, b):
+            buffer[(step + delay[j]) % n_slots, receptor, post[j]] += weight[j]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,6 +342,7 @@ def _lif_s1615_tick(v, syn_e, syn_i, refrac, in_e, in_i, v_rest, v_reset, v_thre
 if HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _jit = numba.njit(cache=True, nogil=True)
     deliver_compiled = _jit(_deliver_loop)
+    _first_at_least_c = _jit(_first_at_least)
     deliver_range = _jit(_deliver_range)
     lif_cond_exp_membrane = _jit(_lif_cond_exp_membrane)
     lif_curr_exp_membrane = _jit(_lif_curr_exp_membrane)

@@ -16,12 +16,15 @@ ranges and runs one range per thread. Results do not depend on T:
   a non-static delivery (plastic, stochastic, rate-limited) first waits for them, so every
   element still receives its weights in the order of one thread.
 
-Handing work to a thread costs some tens of microseconds, so a loop is split only when
-each thread gets at least :attr:`ThreadTeam.min_cells` cells (deliveries: at least
-:attr:`ThreadTeam.min_events` connections); small networks run as with T = 1.
+The workers are persistent threads, each waiting on a lock of its own (:class:`_Worker`):
+a hand-over is one lock release to wake the worker and one lock acquire to wait for its
+result, with no Future, queue or condition variable per call. It still costs some
+microseconds of waking a sleeping thread, so a loop is split only when each thread gets at
+least :attr:`ThreadTeam.min_cells` cells (deliveries: at least :attr:`ThreadTeam.min_events`
+connections); small networks run as with T = 1.
 """
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
 import numpy as np
 
@@ -31,6 +34,61 @@ MIN_CELLS_PER_THREAD = 4000
 MIN_EVENTS_PER_THREAD = 8000
 
 
+class _Worker:
+    """One persistent thread that runs the jobs it is given, one at a time.
+
+    Two locks make the hand-over: the caller releases `_go` after setting the job, the
+    worker releases `_done` when the job has run. A thread blocked on a lock holds
+    neither the GIL nor a core."""
+
+    def __init__(self, name):
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._job = None
+        self._result = None
+        self._error = None
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        while True:
+            self._go.acquire()
+            job = self._job
+            if job is None:
+                return
+            try:
+                self._result = job()
+            except BaseException as error:  # handed to the caller by result()
+                self._error = error
+            self._job = None
+            self._done.release()
+
+    def start(self, job):
+        """Run ``job()`` in this worker's thread (the previous job must be finished)."""
+        self._job = job
+        self._go.release()
+
+    def result(self):
+        """Wait for the job and return its result (or raise its exception)."""
+        self._done.acquire()
+        error, self._error = self._error, None
+        result, self._result = self._result, None
+        if error is not None:
+            raise error
+        return result
+
+    def stop(self):
+        self._job = None
+        self._go.release()
+        self._thread.join()
+
+
+def _range_job(part, lo, hi):
+    return lambda: part(lo, hi)
+
+
 class ThreadTeam:
     """`n_threads` threads (the calling one and n_threads - 1 workers, started on first use)."""
 
@@ -38,7 +96,12 @@ class ThreadTeam:
         self.n_threads = int(n_threads)
         self.min_cells = MIN_CELLS_PER_THREAD
         self.min_events = MIN_EVENTS_PER_THREAD
-        self._pool = None
+        self._workers = []
+
+    @property
+    def started(self):
+        """True once work has been handed to the worker threads (and until close())."""
+        return bool(self._workers)
 
     def parts(self, amount, minimum):
         """Number of ranges for `amount` of work, each at least `minimum` (1 to n_threads)."""
@@ -52,11 +115,25 @@ class ThreadTeam:
         if parts <= 1:
             return [part(0, n)]
         bounds = [n * k // parts for k in range(parts + 1)]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.n_threads - 1, thread_name_prefix="pyNN-hardware")
-        futures = [self._pool.submit(part, bounds[k], bounds[k + 1]) for k in range(1, parts)]
-        results = [part(bounds[0], bounds[1])]
-        results.extend(f.result() for f in futures)
+        if not self._workers:
+            self._workers = [_Worker(f"pyNN-hardware-{k}") for k in range(1, self.n_threads)]
+        helpers = self._workers[:parts - 1]
+        for k, worker in enumerate(helpers, start=1):
+            worker.start(_range_job(part, bounds[k], bounds[k + 1]))
+        results = []
+        failure = None
+        try:
+            results.append(part(bounds[0], bounds[1]))
+        except BaseException as error:
+            failure = error
+        # every worker is waited for before anything is raised: none may still be writing
+        for worker in helpers:
+            try:
+                results.append(worker.result())
+            except BaseException as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
         return results
 
     def spikes_of_groups(self, jobs):
@@ -81,6 +158,6 @@ class ThreadTeam:
 
     def close(self):
         """Stop the worker threads (a later run starts them again)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop()
