@@ -215,10 +215,12 @@ class ScalarPrinter(NumpyPrinter):
         return out
 
 
-def _code(program, printer, names, assign, guarded, boolean="{}"):
+def _code(program, printer, names, assign, guarded, boolean="{}", local=None, copy=None):
     """The statements of a step program, one line each: `assign` and `guarded` format an
     unconditional and a guarded assignment ({t} target, {v} value, {g} guard), `boolean` the
-    value of a guard temporary. Inline temporaries are printed where they are read."""
+    value of a guard temporary, `local` (if given) that of a temporary with a guard ({v}, {g}),
+    `copy` (if given) an unconditional assignment of another variable's value ({t}, {v}).
+    Inline temporaries are printed where they are read."""
     printer.inlined = {s.name: s.value for s in program.statements if isinstance(s, Temp) and s.inline}
     lines = []
     for stmt in program.statements:
@@ -226,12 +228,19 @@ def _code(program, printer, names, assign, guarded, boolean="{}"):
             continue
         if isinstance(stmt, Temp):
             value = printer.doprint(stmt.value)
-            lines.append(f"{identifier(stmt.name)} = " + (boolean.format(value) if stmt.boolean else value))
+            if stmt.boolean:
+                value = boolean.format(value)
+            elif local is not None and stmt.guard is not None:
+                value = local.format(v=value, g=identifier(stmt.guard))
+            elif copy is not None and isinstance(stmt.value, sympy.Symbol) and value[0] != "(":
+                value = copy.format(t="", v=value).split("= ", 1)[1]
+            lines.append(f"{identifier(stmt.name)} = {value}")
         elif isinstance(stmt, Set):
             target = names.get(stmt.target, identifier(stmt.target))
             value = printer.doprint(stmt.value)
             if stmt.guard is None:
-                lines.append(assign.format(t=target, v=value))
+                plain = copy is not None and isinstance(stmt.value, sympy.Symbol) and value[0] != "("
+                lines.append((copy if plain else assign).format(t=target, v=value))
             else:
                 lines.append(guarded.format(t=target, v=value, g=identifier(stmt.guard)))
     return "\n".join(lines)
@@ -247,12 +256,17 @@ def brian2_code(program, names, where=None, branches=False):
     With `branches`, guards are boolean temporaries and a guarded assignment is
     ``x = int(g)*(value) + int(not g)*x``: Brian2's Cython target turns an expression of a boolean
     into one branch per value (``if g: x = value``), so the value is computed, exactly, only in
-    the cells whose guard holds (numpy computes both terms: use `where` there)."""
+    the cells whose guard holds (numpy computes both terms: use `where` there); so is a local
+    variable of a guarded block (``l = int(g)*(value)``, 0 elsewhere)."""
     booleans = {s.name for s in program.statements if isinstance(s, Temp) and s.boolean}
     if branches:
-        return _code(program, Brian2Printer(names), names, "{t} = {v}", "{t} = int({g})*({v}) + int(not {g})*{t}")
+        return _code(program, Brian2Printer(names), names, "{t} = {v}", "{t} = int({g})*({v}) + int(not {g})*{t}",
+                     local="int({g})*({v})")
     guarded = "{t} = {g}*({v}) + (1 - {g})*{t}" if where is None else f"{{t}} = {where}({{g}}, {{v}}, {{t}})"
-    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", guarded, boolean="int({})")
+    # (a copy, `x = y`, is made with clip(): Brian2's numpy target runs a later `y = y + 1` in
+    # place, which would change x too)
+    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", guarded, boolean="int({})",
+                 copy="{t} = clip({v}, -inf, inf)")
 
 
 def numpy_code(program, names):

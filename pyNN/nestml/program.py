@@ -43,13 +43,16 @@ class Temp:
     """A temporary: ``name = value`` (a number, or a 0/1 guard when `boolean`). A `constant` one
     depends only on the parameters and the time step (a propagator): a back end may compute it
     once per parameter change instead of every step. An `inline` one is printed inside the one
-    statement that reads it (see :func:`inline_temporaries`), not as a line of its own."""
+    statement that reads it (see :func:`inline_temporaries`), not as a line of its own. A local
+    variable declared in a guarded block has that block's `guard`: only the cells where it holds
+    read it (a back end may compute it there only)."""
 
     name: str
     value: sympy.Expr
     boolean: bool = False
     constant: bool = False
     inline: bool = False
+    guard: str | None = None
 
 
 @dataclass
@@ -189,7 +192,7 @@ class _Builder:
         elif isinstance(stmt, ir.Declare):
             name = self.fresh(f"l_{stmt.name}_")
             value = self.expr(stmt.value) if stmt.value is not None else sympy.Integer(0)
-            self.out.append(Temp(name, value))
+            self.out.append(Temp(name, value, guard=guard))
             self.locals[stmt.name] = name
             self.inline[sympy.Symbol(stmt.name)] = sympy.Symbol(name)
         elif isinstance(stmt, ir.If):
@@ -434,7 +437,10 @@ def inline_temporaries(program):
     not taken (a division by zero there cannot raise)."""
     statements = _order_parallel_sets(list(program.statements))
     reads = [_reads(s) for s in statements]
-    uses = Counter(name for r in reads for name in r)
+    uses = Counter()  # (occurrences: a temporary read twice by one statement is not inlined)
+    for stmt, names in zip(statements, reads):
+        value = sympy.sympify(stmt.value)
+        uses.update({name: value.count(sympy.Symbol(name)) for name in names})
     assigned = {s.target for s in statements if isinstance(s, Set)}
     position = list(range(len(statements)))  # where each statement's value is computed
     for i in range(len(statements) - 1, -1, -1):
@@ -453,9 +459,9 @@ def inline_temporaries(program):
     return replace(program, statements=statements)
 
 
-def _increment(value, target, port):
-    """c if `value` is ``target + c*port`` with c a number, else None."""
-    delta = sympy.expand(sympy.sympify(value) - sympy.Symbol(target))
+def _increment(value, base, port):
+    """c if `value` is ``base + c*port`` with c a number, else None."""
+    delta = sympy.expand(sympy.sympify(value) - base)
     coefficient = delta.coeff(sympy.Symbol(port))
     if not coefficient.is_Number or sympy.expand(delta - coefficient * sympy.Symbol(port)) != 0:
         return None
@@ -494,7 +500,7 @@ def direct_input_parts(program):
         body = statements[sec[1]:sec[2]]
         if sec[0] == "receive":
             for stmt in body[1:]:
-                c = (_increment(stmt.value, stmt.target, sec[3])
+                c = (_increment(stmt.value, sympy.Symbol(stmt.target), sec[3])
                      if isinstance(stmt, Set) and stmt.guard == body[0].name and stmt.target in program.state else None)
                 if c is None:
                     return None
@@ -502,10 +508,11 @@ def direct_input_parts(program):
         elif sec[0] == "kernels":
             for stmt in body:
                 port = next(iter(p for p in program.spike_ports if sympy.Symbol(p) in stmt.value.free_symbols), None)
-                c = 0.0 if port is None else _increment(stmt.value, stmt.target, port)
+                base = stmt.value.subs(sympy.Symbol(port), 0) if port else stmt.value
+                c = 0.0 if port is None else _increment(stmt.value, base, port)
                 if c is None:
                     return None
-                update.append(Set(stmt.target, stmt.value.subs(sympy.Symbol(port), 0) if port else stmt.value))
+                update.append(Set(stmt.target, base))
                 if c:
                     increments[port].append((stmt.target, c))
     true = {sympy.Symbol(guard.name): sympy.true}
@@ -514,7 +521,8 @@ def direct_input_parts(program):
         if stmt is fire[0]:
             continue
         if isinstance(stmt, Temp):
-            reset.append(Temp(stmt.name, sympy.sympify(stmt.value).xreplace(true), stmt.boolean, stmt.constant))
+            reset.append(replace(stmt, value=sympy.sympify(stmt.value).xreplace(true),
+                                 guard=None if stmt.guard == guard.name else stmt.guard))
         else:
             reset.append(Set(stmt.target, stmt.value, None if stmt.guard == guard.name else stmt.guard))
     ports = set(program.spike_ports)
