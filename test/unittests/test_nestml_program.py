@@ -230,3 +230,22 @@ def test_step_that_does_not_split(nonlinear):
         "        integrate_odes()\n", "        integrate_odes()\n        if x > 5:\n            emit_spike()\n")
     model = frontend.load_neuron("update_spiking_neuron", in_update)
     assert program.direct_input_parts(program.step_program(model, "test")) is None
+
+
+def test_brian2_branches_compute_a_guarded_block_in_its_branch():
+    # iaf_chxk_2008's spike block divides by V_m - V_m_prev, zero in cells that do not spike: with
+    # branches (Brian2's Cython target) its locals and assignments are computed behind the guard
+    path = os.path.join(sys.prefix, "models", "neurons", "iaf_chxk_2008_neuron.nestml")
+    prog = program.step_program(frontend.load_neuron("iaf_chxk_2008_neuron", path), "test")
+    code = printers.brian2_code(program.inline_temporaries(prog), {"__h": "h"}, branches=True)
+    sigma = next(line for line in code.split("\n") if line.startswith("_l_sigma"))
+    value = sigma.split(" = ", 1)[1]
+    assert value.startswith("int(_g") and ")*(" in value and "/(V_m - V_m_prev)" in value
+    x = sympy.Symbol("x")
+    # a guarded assignment: value where the guard holds, the old value elsewhere (as Brian2 expands it)
+    guarded = printers.brian2_code(program.StepProgram(model=None, statements=[
+        program.Temp("_g1", sympy.Gt(x, 0), boolean=True), program.Set("x", 1 / x, "_g1")]), {}, branches=True)
+    line = guarded.split("\n")[1]
+    for xv in (2.0, -3.0):
+        env = {"x": xv, "_g1": xv > 0}
+        assert eval(line.split(" = ", 1)[1], env) == (1 / xv if xv > 0 else xv)
