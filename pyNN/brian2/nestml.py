@@ -8,11 +8,16 @@ assignments) into one block of Brian2 abstract code, run once per step on the gr
 
 - every variable is dimensionless and holds its value in the model's units (mV, ms, pA, nS);
   the translation table converts parameters, the recorder state variables;
-- a spike port is a per-cell variable that the projections' ``on_pre`` adds their weights to
-  (NESTML weight = library weight x 1000), read and cleared by the step code;
-- the step code runs in Brian2's ``after_synapses`` slot, after the spikes of the step were
-  delivered, as NESTML's NEST code runs the update after reading its spike buffers; the
-  threshold is ``emit_spike()``'s flag, tested right after;
+- a step of a standard neuron's shape (:func:`pyNN.nestml.program.direct_input_parts`: handlers
+  and kernel jumps that only add a number times the port's weight to the state, one spiking
+  ``onCondition`` block) runs as a standard neuron: the update block in the ``groups`` slot,
+  each projection's ``on_pre`` adding the spike's share to the state variable, the block's
+  condition as the threshold (tested after the synapses) and its statements as the reset;
+- any other step runs whole in the ``after_synapses`` slot: a spike port is a per-cell variable
+  that the projections' ``on_pre`` add their weights to (NESTML weight = library weight x 1000),
+  read and cleared by the step code, and the threshold is ``emit_spike()``'s flag;
+- on the Cython target guarded assignments are branches (``pyNN.nestml.printers.brian2_code``
+  with ``branches``), on numpy ``nestml_where``;
 - a continuous current port (``I_stim``) reads the current sources (``I_inj``), which act from
   the next step on, as on NEST.
 
