@@ -8,11 +8,16 @@ assignments) into one block of Brian2 abstract code, run once per step on the gr
 
 - every variable is dimensionless and holds its value in the model's units (mV, ms, pA, nS);
   the translation table converts parameters, the recorder state variables;
-- a spike port is a per-cell variable that the projections' ``on_pre`` adds their weights to
-  (NESTML weight = library weight x 1000), read and cleared by the step code;
-- the step code runs in Brian2's ``after_synapses`` slot, after the spikes of the step were
-  delivered, as NESTML's NEST code runs the update after reading its spike buffers; the
-  threshold is ``emit_spike()``'s flag, tested right after;
+- a step of a standard neuron's shape (:func:`pyNN.nestml.program.direct_input_parts`: handlers
+  and kernel jumps that only add a number times the port's weight to the state, one spiking
+  ``onCondition`` block) runs as a standard neuron: the update block in the ``groups`` slot,
+  each projection's ``on_pre`` adding the spike's share to the state variable, the block's
+  condition as the threshold (tested after the synapses) and its statements as the reset;
+- any other step runs whole in the ``after_synapses`` slot: a spike port is a per-cell variable
+  that the projections' ``on_pre`` add their weights to (NESTML weight = library weight x 1000),
+  read and cleared by the step code, and the threshold is ``emit_spike()``'s flag;
+- on the Cython target guarded assignments are branches (``pyNN.nestml.printers.brian2_code``
+  with ``branches``), on numpy ``nestml_where``;
 - a continuous current port (``I_stim``) reads the current sources (``I_inj``), which act from
   the next step on, as on NEST.
 
@@ -82,25 +87,49 @@ def where_function():
 
 def brian2_model_of(model, program):
     """The :class:`~pyNN.brian2.standardmodels.cells.Brian2Model` of a NESTML neuron."""
+    from pyNN.brian2 import simulator
     from pyNN.brian2.standardmodels.cells import _INJECTION, Brian2Model
     from pyNN.nestml import printers, types
-    from pyNN.nestml.program import SPIKE_FLAG, current_ports
+    from pyNN.nestml.program import SPIKE_FLAG, current_ports, direct_input_parts, inline_temporaries
 
     variables = list(model.parameters) + program.state + program.spike_ports
     names = _legal_names(variables)
     names["__h"] = "(dt/ms)"
     names.update(current_ports(model, program, BACKEND, "(I_inj/pA)"))
-    code = printers.brian2_code(program, names, where=WHERE)
+    # Cython: each guarded assignment a branch, the values of a branch computed only where it is
+    # taken; numpy computes every value in every cell, and nestml_where keeps the ones not taken
+    cython = (simulator.state.codegen_target or simulator.default_target()) == "cython"
+
+    def code_of(part):
+        lean = inline_temporaries(part)
+        return printers.brian2_code(lean, names, branches=True) if cython else printers.brian2_code(lean, names,
+                                                                                                   where=WHERE)
+    state = {v: (names[v], 1.0 / model.state[v].to_pynn) for v in model.state}
+    functions = {} if cython else {WHERE: where_function()}
+    ports = types.receptor_ports(model)
+    direct = direct_input_parts(program)
+    if direct is not None and not any("weight" in names[v] for v in program.state):
+        # as a standard neuron: the update before the synapses, which add each spike to the
+        # state, then the onCondition block as threshold and reset (no per-step port variables
+        # or spike flag to read and write)
+        update, increments, condition, reset = direct
+        declared = [names[v] for v in list(model.parameters) + program.state]
+        equations = "\n".join(f"{v} : 1" for v in declared) + "\n" + _INJECTION
+        receptors = {receptor: "\n".join(f"{names[var]}_post += {c * types.WEIGHT_SCALE!r}*weight"
+                                         for var, c in increments[port]) for receptor, port in ports.items()}
+        return Brian2Model(model.name, equations, threshold=printers.Brian2Printer(names).doprint(condition),
+                           reset=code_of(reset), refractory=False, method="euler", receptors=receptors,
+                           weight_unit="1", state=state, spikes_after_update=True, regular_code=code_of(update),
+                           regular_when="groups", injectable=bool(program.continuous_ports), functions=functions)
+    code = code_of(program)
     code += "".join(f"\n{names[p]} = 0" for p in program.spike_ports)  # this step's weights are used
     declared = [names[v] for v in variables] + [SPIKE_FLAG]
     equations = "\n".join(f"{v} : 1" for v in declared) + "\n" + _INJECTION
-    receptors = {receptor: f"{names[port]}_post += {types.WEIGHT_SCALE!r}*weight"
-                 for receptor, port in types.receptor_ports(model).items()}
-    state = {v: (names[v], 1.0 / model.state[v].to_pynn) for v in model.state}
+    receptors = {receptor: f"{names[port]}_post += {types.WEIGHT_SCALE!r}*weight" for receptor, port in ports.items()}
     return Brian2Model(model.name, equations, threshold=f"{SPIKE_FLAG} > 0.5", reset="", refractory=False,
                        method="euler", receptors=receptors, weight_unit="1", state=state,
                        spikes_after_update=True, regular_code=code, regular_when="after_synapses",
-                       injectable=bool(program.continuous_ports), functions={WHERE: where_function()})
+                       injectable=bool(program.continuous_ports), functions=functions)
 
 
 def nestml_cell_type(name, nestml_description, substeps=1):

@@ -28,9 +28,15 @@ def _float(value):
 
 class _Constants:
     """Numbers as float literals and the constants e, pi and infinity, each with the prefix of
-    the target's namespace (``""`` in Brian2 code, ``"np."`` in numpy code)."""
+    the target's namespace (``""`` in Brian2 code, ``"np."`` in numpy code); the step program's
+    inline temporaries (name -> value, set by the code printers) in parentheses in their place."""
 
     namespace = ""
+    inlined = {}
+
+    def _inlined(self, expr):
+        value = self.inlined.get(expr.name)
+        return None if value is None else f"({self._print(value)})"
 
     def _print_Integer(self, expr):
         return _float(expr)
@@ -60,6 +66,9 @@ class Brian2Printer(_Constants, StrPrinter):
         self.boolean_temps = set(boolean_temps)
 
     def _print_Symbol(self, expr):
+        inlined = self._inlined(expr)
+        if inlined is not None:
+            return inlined
         name = self.names.get(expr.name, identifier(expr.name))
         if expr.name in self.boolean_temps:
             return f"({name} > 0)"
@@ -131,7 +140,8 @@ class NumpyPrinter(_Constants, PythonCodePrinter):
         self.names = names
 
     def _print_Symbol(self, expr):
-        return self.names.get(expr.name, identifier(expr.name))
+        inlined = self._inlined(expr)
+        return self.names.get(expr.name, identifier(expr.name)) if inlined is None else inlined
 
     def _print_And(self, expr):
         return "(" + " & ".join(f"({self._print(a)})" for a in expr.args) + ")"
@@ -205,34 +215,58 @@ class ScalarPrinter(NumpyPrinter):
         return out
 
 
-def _code(program, printer, names, assign, guarded, boolean="{}"):
+def _code(program, printer, names, assign, guarded, boolean="{}", local=None, copy=None):
     """The statements of a step program, one line each: `assign` and `guarded` format an
     unconditional and a guarded assignment ({t} target, {v} value, {g} guard), `boolean` the
-    value of a guard temporary."""
+    value of a guard temporary, `local` (if given) that of a temporary with a guard ({v}, {g}),
+    `copy` (if given) an unconditional assignment of another variable's value ({t}, {v}).
+    Inline temporaries are printed where they are read."""
+    printer.inlined = {s.name: s.value for s in program.statements if isinstance(s, Temp) and s.inline}
     lines = []
     for stmt in program.statements:
+        if isinstance(stmt, Temp) and stmt.inline:
+            continue
         if isinstance(stmt, Temp):
             value = printer.doprint(stmt.value)
-            lines.append(f"{identifier(stmt.name)} = " + (boolean.format(value) if stmt.boolean else value))
+            if stmt.boolean:
+                value = boolean.format(value)
+            elif local is not None and stmt.guard is not None:
+                value = local.format(v=value, g=identifier(stmt.guard))
+            elif copy is not None and isinstance(stmt.value, sympy.Symbol) and value[0] != "(":
+                value = copy.format(t="", v=value).split("= ", 1)[1]
+            lines.append(f"{identifier(stmt.name)} = {value}")
         elif isinstance(stmt, Set):
             target = names.get(stmt.target, identifier(stmt.target))
             value = printer.doprint(stmt.value)
             if stmt.guard is None:
-                lines.append(assign.format(t=target, v=value))
+                plain = copy is not None and isinstance(stmt.value, sympy.Symbol) and value[0] != "("
+                lines.append((copy if plain else assign).format(t=target, v=value))
             else:
                 lines.append(guarded.format(t=target, v=value, g=identifier(stmt.guard)))
     return "\n".join(lines)
 
 
-def brian2_code(program, names, where=None):
+def brian2_code(program, names, where=None, branches=False):
     """The statements of a :class:`~pyNN.nestml.program.StepProgram` as Brian2 abstract code.
     A guarded assignment is ``x = g*(value) + (1 - g)*x`` with the guard g an integer 0/1
     (exact for finite values), or ``x = where(g, value, x)`` if the back end gives the name of
     such a function as `where` (then a value that is not finite where the guard is 0, such as a
-    division by zero in a branch not taken, does not reach x)."""
+    division by zero in a branch not taken, does not reach x).
+
+    With `branches`, guards are boolean temporaries and a guarded assignment is
+    ``x = int(g)*(value) + int(not g)*x``: Brian2's Cython target turns an expression of a boolean
+    into one branch per value (``if g: x = value``), so the value is computed, exactly, only in
+    the cells whose guard holds (numpy computes both terms: use `where` there); so is a local
+    variable of a guarded block (``l = int(g)*(value)``, 0 elsewhere)."""
     booleans = {s.name for s in program.statements if isinstance(s, Temp) and s.boolean}
+    if branches:
+        return _code(program, Brian2Printer(names), names, "{t} = {v}", "{t} = int({g})*({v}) + int(not {g})*{t}",
+                     local="int({g})*({v})")
     guarded = "{t} = {g}*({v}) + (1 - {g})*{t}" if where is None else f"{{t}} = {where}({{g}}, {{v}}, {{t}})"
-    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", guarded, boolean="int({})")
+    # (a copy, `x = y`, is made with clip(): Brian2's numpy target runs a later `y = y + 1` in
+    # place, which would change x too)
+    return _code(program, Brian2Printer(names, booleans), names, "{t} = {v}", guarded, boolean="int({})",
+                 copy="{t} = clip({v}, -inf, inf)")
 
 
 def numpy_code(program, names):

@@ -22,7 +22,8 @@ Back ends print the program with :mod:`pyNN.nestml.printers`; the symbols of por
 step and state/parameter names are theirs to map.
 """
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import sympy
 
@@ -41,12 +42,17 @@ SUPPORTED_FUNCTIONS = {"exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh"
 class Temp:
     """A temporary: ``name = value`` (a number, or a 0/1 guard when `boolean`). A `constant` one
     depends only on the parameters and the time step (a propagator): a back end may compute it
-    once per parameter change instead of every step."""
+    once per parameter change instead of every step. An `inline` one is printed inside the one
+    statement that reads it (see :func:`inline_temporaries`), not as a line of its own. A local
+    variable declared in a guarded block has that block's `guard`: only the cells where it holds
+    read it (a back end may compute it there only)."""
 
     name: str
     value: sympy.Expr
     boolean: bool = False
     constant: bool = False
+    inline: bool = False
+    guard: str | None = None
 
 
 @dataclass
@@ -69,6 +75,10 @@ class StepProgram:
     state : every per-cell state variable: the model's state, then the kernel variables
     kernel_state : the kernel variables (initial value 0)
     spike_ports, continuous_ports : the model's input ports
+    sections : the parts of the step, in order, as (kind, start, stop[, port]) slices of
+        `statements`: "setup" (propagators, spike flag, kernels propagated aside), "update",
+        "receive" (one per onReceive handler, with its port), "kernels" (kernel values stored,
+        plus their jumps), "condition" (one per onCondition block)
     """
 
     model: ir.Model
@@ -77,6 +87,7 @@ class StepProgram:
     kernel_state: list = field(default_factory=list)
     spike_ports: list = field(default_factory=list)
     continuous_ports: list = field(default_factory=list)
+    sections: list = field(default_factory=list)
 
     def symbols(self):
         """Every free symbol the statements read (to check that a back end maps them all)."""
@@ -181,7 +192,7 @@ class _Builder:
         elif isinstance(stmt, ir.Declare):
             name = self.fresh(f"l_{stmt.name}_")
             value = self.expr(stmt.value) if stmt.value is not None else sympy.Integer(0)
-            self.out.append(Temp(name, value))
+            self.out.append(Temp(name, value, guard=guard))
             self.locals[stmt.name] = name
             self.inline[sympy.Symbol(stmt.name)] = sympy.Symbol(name)
         elif isinstance(stmt, ir.If):
@@ -313,22 +324,30 @@ class _Builder:
                 self.out.append(Temp(name, self.expr(value), constant=True))
         self.assign(SPIKE_FLAG, sympy.Integer(0), None)
         kernel_next = self.kernels_next()
+        sections = [("setup", 0, len(self.out))]
         self.block(m.update, None)
+        sections.append(("update", sections[-1][2], len(self.out)))
         for handler in m.on_receive:
+            start = len(self.out)
             received = self.guard(None, sympy.Ne(sympy.Symbol(handler.port), 0))
             self.block(handler.body, received)
+            sections.append(("receive", start, len(self.out), handler.port))
+        start = len(self.out)
         for kernel in m.kernels:
             port = sympy.Symbol(kernel.port)
             for var in kernel.state_variables:
                 jump = self.expr(kernel.jumps.get(var, 0))
                 self.assign(var, sympy.Symbol(kernel_next[var]) + jump * port, None)
+        sections.append(("kernels", start, len(self.out)))
         for handler in m.on_condition:
+            start = len(self.out)
             self.block(handler.body, self.guard(None, handler.condition))
+            sections.append(("condition", start, len(self.out)))
         for kernel in m.kernels:
             if not kernel.state_variables:
                 self.refuse(f"the kernel '{kernel.name}' given by ODEs (the intermediate form has no state "
                             f"variables for it yet)")
-        program = StepProgram(model=m, statements=self.out)
+        program = StepProgram(model=m, statements=self.out, sections=sections)
         program.kernel_state = list(self.kernel_vars)
         program.state = list(m.state) + [v for v in self.kernel_vars if v not in m.state]
         program.spike_ports = m.spike_ports()
@@ -362,3 +381,153 @@ def step_program(model, backend, substeps=1):
     Raises NotSupportedError naming `backend` for what the program cannot express.
     """
     return _Builder(model, backend, substeps).build()
+
+
+def _reads(stmt):
+    return {str(s) for s in sympy.sympify(stmt.value).free_symbols}
+
+
+def _order_parallel_sets(statements):
+    """`statements` with each run of consecutive assignments of temporaries under one guard (the
+    end of an ``integrate_odes``: every new value was computed before the first of them) ordered
+    so that a variable is assigned after the values that read it, where the run allows it. The
+    order within such a run does not change the result; this one lets the values be inlined."""
+    temps = {s.name: s for s in statements if isinstance(s, Temp) and not s.boolean}
+
+    def parallel(stmt, guard):
+        return (isinstance(stmt, Set) and stmt.guard == guard and isinstance(stmt.value, sympy.Symbol)
+                and stmt.value.name in temps)
+
+    out, i = [], 0
+    while i < len(statements):
+        stmt = statements[i]
+        if not parallel(stmt, getattr(stmt, "guard", None)):
+            out.append(stmt)
+            i += 1
+            continue
+        j = i
+        while j < len(statements) and parallel(statements[j], stmt.guard):
+            j += 1
+        run = statements[i:j]
+        targets = [s.target for s in run]
+        if len(set(targets)) == len(targets) and not set(targets) & {s.value.name for s in run}:
+            pending, ordered = list(run), []
+            while pending:
+                # the first assignment whose variable no other pending value reads
+                free = next((s for s in pending if not any(s.target in _reads(temps[o.value.name])
+                                                           for o in pending if o is not s)), None)
+                if free is None:  # a cycle: keep the rest as it is
+                    ordered += pending
+                    break
+                ordered.append(free)
+                pending.remove(free)
+            run = ordered
+        out += run
+        i = j
+    return out
+
+
+def inline_temporaries(program):
+    """A copy of `program` in which every temporary that one later statement reads, once, is marked
+    ``inline`` where moving its computation into that statement keeps its value (no statement in
+    between assigns a name it reads). Guards, propagators and local variables stay as they are.
+
+    A back end whose guarded assignments are real branches (Brian2's Cython target) then computes
+    a branch's new values only in the cells that take it, and never evaluates a value of a branch
+    not taken (a division by zero there cannot raise)."""
+    statements = _order_parallel_sets(list(program.statements))
+    reads = [_reads(s) for s in statements]
+    uses = Counter()  # (occurrences: a temporary read twice by one statement is not inlined)
+    for stmt, names in zip(statements, reads):
+        value = sympy.sympify(stmt.value)
+        uses.update({name: value.count(sympy.Symbol(name)) for name in names})
+    assigned = {s.target for s in statements if isinstance(s, Set)}
+    position = list(range(len(statements)))  # where each statement's value is computed
+    for i in range(len(statements) - 1, -1, -1):
+        stmt = statements[i]
+        if (not isinstance(stmt, Temp) or stmt.boolean or stmt.constant or stmt.name in assigned
+                or uses[stmt.name] != 1):
+            continue
+        user = next((k for k in range(i + 1, len(statements)) if stmt.name in reads[k]), None)
+        if user is None:
+            continue
+        end = position[user]
+        written = {s.target for s in statements[i + 1:end] if isinstance(s, Set)}
+        if not written & reads[i]:
+            statements[i] = replace(stmt, inline=True)
+            position[i] = end
+    return replace(program, statements=statements)
+
+
+def _increment(value, base, port):
+    """c if `value` is ``base + c*port`` with c a number, else None."""
+    delta = sympy.expand(sympy.sympify(value) - base)
+    coefficient = delta.coeff(sympy.Symbol(port))
+    if not coefficient.is_Number or sympy.expand(delta - coefficient * sympy.Symbol(port)) != 0:
+        return None
+    return float(coefficient)
+
+
+def direct_input_parts(program):
+    """The step `program` split as a standard neuron's (Brian2's), or None if it does not split.
+
+    Returns (update, increments, condition, reset): `update`, the statements before the input
+    (the ``update`` block, with the kernels stored), run in the group's slot before the synapses;
+    `increments`, port -> [(state variable, c)]: each spike adds c x its NESTML weight to the
+    variable (the synapse's ``on_pre``); `condition`, the one ``onCondition`` block's condition
+    (the threshold); `reset`, its statements without ``emit_spike()`` (the reset).
+
+    It splits when this order is NESTML's (update, onReceive handlers, kernel jumps,
+    onCondition): every handler and kernel jump only adds a number times the port's summed
+    weight to a state variable (adding each spike's share instead of their sum differs in the
+    last bits only), and the only ``emit_spike()`` is at the top of the only ``onCondition`` block.
+    """
+    statements = program.statements
+    sections = program.sections
+    conditions = [sec for sec in sections if sec[0] == "condition"]
+    if len(conditions) != 1 or sections[-1] is not conditions[0]:
+        return None
+    _, start, stop = conditions[0]
+    guard = statements[start]
+    flags = [s for s in statements if isinstance(s, Set) and s.target == SPIKE_FLAG]
+    fire = [s for s in statements[start + 1:stop] if isinstance(s, Set) and s.target == SPIKE_FLAG]
+    if len(flags) != 2 or len(fire) != 1 or fire[0].guard != guard.name or flags[0].guard is not None:
+        return None
+    increments = {port: [] for port in program.spike_ports}
+    update_end = next(sec for sec in sections if sec[0] == "update")[2]
+    update = [s for s in statements[:update_end] if s is not flags[0]]
+    for sec in sections:
+        body = statements[sec[1]:sec[2]]
+        if sec[0] == "receive":
+            for stmt in body[1:]:
+                c = (_increment(stmt.value, sympy.Symbol(stmt.target), sec[3])
+                     if isinstance(stmt, Set) and stmt.guard == body[0].name and stmt.target in program.state else None)
+                if c is None:
+                    return None
+                increments[sec[3]].append((stmt.target, c))
+        elif sec[0] == "kernels":
+            for stmt in body:
+                port = next(iter(p for p in program.spike_ports if sympy.Symbol(p) in stmt.value.free_symbols), None)
+                base = stmt.value.subs(sympy.Symbol(port), 0) if port else stmt.value
+                c = 0.0 if port is None else _increment(stmt.value, base, port)
+                if c is None:
+                    return None
+                update.append(Set(stmt.target, base))
+                if c:
+                    increments[port].append((stmt.target, c))
+    true = {sympy.Symbol(guard.name): sympy.true}
+    reset = []
+    for stmt in statements[start + 1:stop]:
+        if stmt is fire[0]:
+            continue
+        if isinstance(stmt, Temp):
+            reset.append(replace(stmt, value=sympy.sympify(stmt.value).xreplace(true),
+                                 guard=None if stmt.guard == guard.name else stmt.guard))
+        else:
+            reset.append(Set(stmt.target, stmt.value, None if stmt.guard == guard.name else stmt.guard))
+    ports = set(program.spike_ports)
+    if not all(increments.values()) or any(
+            ports & {str(x) for x in sympy.sympify(s.value).free_symbols} for s in update + reset):
+        return None
+    parts = [StepProgram(model=program.model, statements=part, state=program.state) for part in (update, reset)]
+    return parts[0], increments, guard.value, parts[1]

@@ -38,10 +38,13 @@ model nonlinear_neuron:
 """
 
 
-def _run(model, steps, h, params=None, ports=None, i_stim=0.0, state=None, substeps=1):
-    """Run a model's step program `steps` times on one cell with numpy; returns the state
-    history (dict of lists) and the steps at which the cell fired."""
+def _run(model, steps, h, params=None, ports=None, i_stim=0.0, state=None, substeps=1, lean=False):
+    """Run a model's step program `steps` times on one cell with numpy (`lean`: with its single-use
+    temporaries inlined); returns the state history (dict of lists) and the steps at which the
+    cell fired."""
     prog = program.step_program(model, "test", substeps)
+    if lean:
+        prog = program.inline_temporaries(prog)
     names = {"__h": "h", **{p: "i_stim" for p in prog.continuous_ports}}
     code = printers.numpy_code(prog, names)
     from pyNN.nestml.types import evaluate_defaults
@@ -154,3 +157,95 @@ def test_printers():
     cond = sympy.And(sympy.Gt(x, 0), sympy.Not(sympy.Gt(y, 1)))
     code = printers.NumpyPrinter({}).doprint(sympy.Piecewise((x, cond), (sympy.Max(x, y), True)))
     np.testing.assert_array_equal(eval(code, env), [3.0, 2.0])
+
+
+def _run_split(model, steps, h, ports=None, i_stim=0.0):
+    """As _run, with the step split as the Brian2 back end runs a standard-pattern neuron: the
+    update, then each port's weight added to the state, then the onCondition block's condition
+    and its statements (program.direct_input_parts)."""
+    from pyNN.nestml.types import evaluate_defaults
+    prog = program.step_program(model, "test")
+    update, increments, condition, reset = program.direct_input_parts(prog)
+    names = {"__h": "h", **{p: "i_stim" for p in prog.continuous_ports}}
+    update_code = printers.numpy_code(program.inline_temporaries(update), names)
+    reset_code = printers.numpy_code(program.inline_temporaries(reset), names)
+    condition_code = printers.NumpyPrinter(names).doprint(condition)
+    values = {k: np.array([v], dtype=float) for k, v in evaluate_defaults(model, model.parameters).items()}
+    s = {k: np.array([float(v)]) for k, v in evaluate_defaults(model, model.state).items()}
+    s.update({k: np.zeros(1) for k in prog.kernel_state})
+    history, fired = {k: [] for k in s}, []
+    for k in range(steps):
+        env = {"np": np, "h": h, "i_stim": i_stim, **values, **s}
+        exec(update_code, env)
+        for port, targets in increments.items():
+            for var, c in targets:
+                env[var] = env[var] + c * float((ports or {}).get((port, k), 0.0))
+        if eval(condition_code, env)[0]:
+            exec(reset_code, env)
+            fired.append(k)
+        s = {name: np.broadcast_to(env[name], (1,)).astype(float) for name in s}
+        for name in s:
+            history[name].append(float(s[name][0]))
+    return history, fired
+
+
+def test_inlined_temporaries_give_the_same_step(iaf_psc_exp, nonlinear):
+    prog = program.step_program(iaf_psc_exp, "test")
+    lean = program.inline_temporaries(prog)
+    inlined = [s.name for s in lean.statements if isinstance(s, program.Temp) and s.inline]
+    # the new values of integrate_odes are computed inside their (guarded) assignments
+    assert inlined and all(name.startswith("_n_") for name in inlined)
+    assert not any(s.inline for s in lean.statements if isinstance(s, program.Temp) and (s.boolean or s.constant))
+    code = printers.numpy_code(lean, {"__h": "h"})
+    assert not any(line.startswith(tuple(f"{n} =" for n in inlined)) for line in code.split("\n"))
+    # the same results (V_m still computed from the currents' values before they decay)
+    for model, kwargs in ((iaf_psc_exp, {"i_stim": 1000.0, "ports": {("exc_spikes", 4): 300.0}}),
+                          (nonlinear, {"ports": {("spikes", 30): 0.25}})):
+        whole, fired = _run(model, 200, 0.1, **kwargs)
+        inlined, fired_inlined = _run(model, 200, 0.1, lean=True, **kwargs)
+        assert fired_inlined == fired and inlined == whole
+
+
+def test_standard_pattern_split_gives_the_same_step(iaf_psc_exp, nonlinear):
+    _, increments, condition, _ = program.direct_input_parts(program.step_program(iaf_psc_exp, "test"))
+    assert increments == {"exc_spikes": [("I_syn_exc", 1.0)], "inh_spikes": [("I_syn_inh", 1.0)]}
+    assert {str(s) for s in condition.free_symbols} == {"V_m", "V_th", "refr_t"}
+    ports = {("exc_spikes", 4): 300.0, ("inh_spikes", 9): 100.0, ("exc_spikes", 120): 2000.0}
+    whole, fired = _run(iaf_psc_exp, 300, 0.1, ports=ports, i_stim=600.0)
+    split, fired_split = _run_split(iaf_psc_exp, 300, 0.1, ports=ports, i_stim=600.0)
+    assert fired and fired_split == fired
+    for name in whole:
+        np.testing.assert_allclose(split[name], whole[name], rtol=0, atol=1e-12)
+    whole, fired = _run(nonlinear, 120, 1.0, ports={("spikes", 30): 0.25})
+    split, fired_split = _run_split(nonlinear, 120, 1.0, ports={("spikes", 30): 0.25})
+    assert fired and fired_split == fired and split["x"] == whole["x"] and split["fired"] == whole["fired"]
+
+
+def test_step_that_does_not_split(nonlinear):
+    doubling = NONLINEAR.replace("nonlinear_neuron", "doubling_neuron").replace(
+        "x += spikes * 1 s", "x *= 2")  # not an increment by the port's weight
+    model = frontend.load_neuron("doubling_neuron", doubling)
+    assert program.direct_input_parts(program.step_program(model, "test")) is None
+    in_update = NONLINEAR.replace("nonlinear_neuron", "update_spiking_neuron").replace(
+        "        integrate_odes()\n", "        integrate_odes()\n        if x > 5:\n            emit_spike()\n")
+    model = frontend.load_neuron("update_spiking_neuron", in_update)
+    assert program.direct_input_parts(program.step_program(model, "test")) is None
+
+
+def test_brian2_branches_compute_a_guarded_block_in_its_branch():
+    # iaf_chxk_2008's spike block divides by V_m - V_m_prev, zero in cells that do not spike: with
+    # branches (Brian2's Cython target) its locals and assignments are computed behind the guard
+    path = os.path.join(sys.prefix, "models", "neurons", "iaf_chxk_2008_neuron.nestml")
+    prog = program.step_program(frontend.load_neuron("iaf_chxk_2008_neuron", path), "test")
+    code = printers.brian2_code(program.inline_temporaries(prog), {"__h": "h"}, branches=True)
+    sigma = next(line for line in code.split("\n") if line.startswith("_l_sigma"))
+    value = sigma.split(" = ", 1)[1]
+    assert value.startswith("int(_g") and ")*(" in value and "/(V_m - V_m_prev)" in value
+    x = sympy.Symbol("x")
+    # a guarded assignment: value where the guard holds, the old value elsewhere (as Brian2 expands it)
+    guarded = printers.brian2_code(program.StepProgram(model=None, statements=[
+        program.Temp("_g1", sympy.Gt(x, 0), boolean=True), program.Set("x", 1 / x, "_g1")]), {}, branches=True)
+    line = guarded.split("\n")[1]
+    for xv in (2.0, -3.0):
+        env = {"x": xv, "_g1": xv > 0}
+        assert eval(line.split(" = ", 1)[1], env) == (1 / xv if xv > 0 else xv)
