@@ -215,13 +215,21 @@ def install_modules(required=False):
     ``setup()`` (which already creates nodes) makes the kernel be rebuilt from the core's
     description of the network, exactly as ``reset()`` does. After a run that would lose the
     simulation's state, so the module is then installed at the next ``setup()`` or ``reset()``;
-    using the model before that (`required`) raises SimulationStateError.
+    using the model before that (`required`) raises SimulationStateError. After ``end()`` the
+    network is finished: it is not rebuilt (its cell types' modules may be gone, and the next
+    ``setup()`` starts an independent kernel, into which the module is installed).
     """
     pending = [name for name in _modules if name not in _installed]
     if not pending:
         return
     if nest.GetKernelStatus("network_size") > 0:
         state = simulator.state
+        if state.ended:
+            if required:
+                raise errors.SimulationStateError(
+                    f"NESTML module(s) {pending} were registered after sim.end(), and the network of that "
+                    f"simulation is finished: call sim.setup() to start a new simulation before using them")
+            return
         if state.running:
             if required:
                 raise errors.SimulationStateError(
@@ -230,7 +238,7 @@ def install_modules(required=False):
                     f"call sim.reset() or sim.setup() before using them")
             return
         if state.initialized:
-            state._reset()  # rebuilds the kernel; its reset hook comes back here with an empty kernel
+            state.rebuild()  # a new kernel, whose reset hook comes back here while it is still empty
             return
         nest.ResetKernel()
         _installed.clear()
