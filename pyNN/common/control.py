@@ -95,6 +95,10 @@ class BaseState:
         #: that distributes the network over MPI processes; None in a one-process run
         self.world = None
         self.session = 0  # incremented by every setup(): objects remember the one they belong to
+        #: True from end() until the next setup(): the session's network is finished, and nothing
+        #: that comes before the next setup() (e.g. a NESTML module loaded into pyNN.nest) may
+        #: rebuild it
+        self.ended = False
         self._clear_bookkeeping()
         self.dt = 0.1
         self._min_delay = None
@@ -207,6 +211,7 @@ class BaseState:
                 f"setup(): spike_precision of the {self.backend_name} backend must be one of "
                 f"{list(self.spike_precisions)}, got {precision!r}")
         self.session += 1
+        self.ended = False
         self._clear_bookkeeping()
         self._divergence_watch = None  # the cost of a check is measured anew on the new network
         self.dt = float(timestep)
@@ -458,6 +463,7 @@ def build_control(state, backend_label):
             population.write_data(filename, variables)
         state.files_to_write = []
         state._end()
+        state.ended = True
 
     def run_until(time_point, callbacks=None, progress=None):
         """Advance the simulation until `time_point` (ms); returns the current time.

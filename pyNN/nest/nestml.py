@@ -18,6 +18,8 @@ Unlike PyNN 0.13, a model may be registered at any time before the Population or
 Projection that uses it; each registration is its own module.
 """
 
+import math
+import numbers
 import os
 import shutil
 import subprocess
@@ -215,13 +217,21 @@ def install_modules(required=False):
     ``setup()`` (which already creates nodes) makes the kernel be rebuilt from the core's
     description of the network, exactly as ``reset()`` does. After a run that would lose the
     simulation's state, so the module is then installed at the next ``setup()`` or ``reset()``;
-    using the model before that (`required`) raises SimulationStateError.
+    using the model before that (`required`) raises SimulationStateError. After ``end()`` the
+    network is finished: it is not rebuilt (its cell types' modules may be gone, and the next
+    ``setup()`` starts an independent kernel, into which the module is installed).
     """
     pending = [name for name in _modules if name not in _installed]
     if not pending:
         return
     if nest.GetKernelStatus("network_size") > 0:
         state = simulator.state
+        if state.ended:
+            if required:
+                raise errors.SimulationStateError(
+                    f"NESTML module(s) {pending} were registered after sim.end(), and the network of that "
+                    f"simulation is finished: call sim.setup() to start a new simulation before using them")
+            return
         if state.running:
             if required:
                 raise errors.SimulationStateError(
@@ -230,7 +240,7 @@ def install_modules(required=False):
                     f"call sim.reset() or sim.setup() before using them")
             return
         if state.initialized:
-            state._reset()  # rebuilds the kernel; its reset hook comes back here with an empty kernel
+            state.rebuild()  # a new kernel, whose reset hook comes back here while it is still empty
             return
         nest.ResetKernel()
         _installed.clear()
@@ -267,12 +277,52 @@ simulator.state.kernel_reset_hooks.append(_after_kernel_reset)
 # --- types -----------------------------------------------------------------------------------------
 
 
-def _nest_cell_attrs(model, nest_model):
+#: GSL tolerances (absolute, relative) of NESTML's generated NEST code (its defaults)
+NESTML_GSL_TOLERANCES = (1e-6, 1e-6)
+#: those of NEST's own conductance-based integrate-and-fire models (iaf_cond_exp, iaf_cond_alpha,
+#: ...), and so of the standard IF_cond_exp and IF_cond_alpha on NEST
+NEST_IAF_COND_GSL_TOLERANCES = (1e-3, 0.0)
+
+
+def gsl_tolerances(model, abs_tol=None, rel_tol=None):
+    """The GSL step-size control tolerances (absolute, relative) a NEST population of `model`
+    integrates with, or None if the model has no numeric solver.
+
+    By default: NEST's own for its conductance-based integrate-and-fire models when the ODEs
+    only the numeric solver can advance are linear in their variables (V_m of
+    ``iaf_cond_exp_neuron``; the conductances have exact propagators), so that such a model
+    integrates like the standard type it corresponds to, and NESTML's (1e-6, 1e-6) otherwise
+    (Hodgkin-Huxley, AdEx: non-linear, where NEST's own models use tighter tolerances too).
+    `abs_tol` and `rel_tol` replace either.
+    """
+    if not any(s.kind == "numeric" for s in model.solvers):
+        if abs_tol is not None or rel_tol is not None:
+            raise errors.InvalidParameterValueError(
+                f"NESTML model '{model.name}' has no numeric solver (all its ODEs have exact propagators): "
+                f"gsl_abs_error_tol and gsl_rel_error_tol do not apply to it")
+        return None
+    default = NEST_IAF_COND_GSL_TOLERANCES if model.numeric_odes_are_linear() else NESTML_GSL_TOLERANCES
+    chosen = (default[0] if abs_tol is None else abs_tol, default[1] if rel_tol is None else rel_tol)
+    for name, value, lowest, allowed in (("gsl_abs_error_tol", chosen[0], 0.0, "a number > 0"),
+                                         ("gsl_rel_error_tol", chosen[1], None, "a number >= 0")):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and (
+            value > 0.0 if lowest is not None else value >= 0.0)
+        if not ok:
+            raise errors.InvalidParameterValueError(
+                f"NESTML model '{model.name}': {name} must be {allowed}, got {value!r}")
+    return tuple(float(v) for v in chosen)
+
+
+def _nest_cell_attrs(model, nest_model, tolerances=(None, None)):
     from pyNN.nestml import types
     scale = {n: v.to_pynn for n, v in {**model.parameters, **model.state}.items()}
     rtypes = types.receptor_types(model)
     qualified = rtypes == ("excitatory", "inhibitory")
+    gsl = gsl_tolerances(model, *tolerances)
     return {
+        # set on every cell when a population is created (NEST parameters of the generated model)
+        "extra_parameters": {} if gsl is None else {"gsl_abs_error_tol": gsl[0], "gsl_rel_error_tol": gsl[1]},
+        "gsl_tolerances": gsl,
         "native_name": InstalledModelName(nest_model),
         "translations": types.model_unit_translations(model),
         "variable_map": {n: n for n in model.state},
@@ -300,26 +350,34 @@ class ReceptorPorts(InstalledModelName):
         return self.value
 
 
-def nestml_cell_type(name, nestml_description):
+def nestml_cell_type(name, nestml_description, gsl_abs_error_tol=None, gsl_rel_error_tol=None):
     """A cell type from a NESTML neuron model, built for NEST (compiled on first use, then cached).
 
     Parameters
     ----------
     name : the NESTML model name (``model <name>:`` in the description)
     nestml_description : a ``.nestml`` file path or the model text
+    gsl_abs_error_tol, gsl_rel_error_tol : the tolerances of GSL's adaptive step-size control
+        for a model with a numeric solver (NEST only; a library extension). By default NEST's
+        own for its conductance-based integrate-and-fire models (1e-3, 0) when the numerically
+        integrated ODEs are linear in their variables, NESTML's (1e-6, 1e-6) otherwise (see
+        :func:`gsl_tolerances`).
 
     Returns
     -------
     A cell-type class, used like a standard one: ``sim.Population(10, celltype(V_th=-50.0))``.
     Its ``nest_module`` attribute says which NEST module holds the model and whether this
-    call compiled it (False when it came from the cache).
+    call compiled it (False when it came from the cache); ``gsl_tolerances`` the tolerances
+    chosen (None without a numeric solver).
     """
     from pyNN.nestml import frontend, types
     source = frontend.read_source(nestml_description)
     models = frontend.load_models([source])
     model = frontend.pick(models, name, "neuron", source[0])
+    tolerances = (gsl_abs_error_tol, gsl_rel_error_tol)
+    gsl_tolerances(model, *tolerances)  # bad values are refused before anything is compiled
     module, compiled = build_module([source], {"nest_version": "v" + nest.__version__}, [model])
-    extra = _nest_cell_attrs(model, model.name)
+    extra = _nest_cell_attrs(model, model.name, tolerances)
     extra["nest_module"] = {"name": module, "path": _modules[module], "compiled": compiled}
     return types.cell_type_class(model, name, extra=extra)
 

@@ -318,6 +318,19 @@ class State(BaseState):
         for source in self.current_sources:
             source._rebuild()
 
+    def rebuild(self):
+        """Rebuild the kernel from the core's description of the network at t = 0 (before the
+        first run, or after reset()), keeping the current recording segment: NEST loads a
+        module only into a kernel without nodes (pyNN.nest.nestml)."""
+        if self.steps:
+            raise errors.SimulationStateError(
+                f"the NEST kernel can be rebuilt without a reset() only at t = 0, not at t = {self.t:g} ms")
+        self._reset()
+        for population in self.populations:
+            population._apply_initial_values()
+        for recorder in self.recorders + self.synapse_recorders:
+            recorder.reattach()
+
     def nest_time(self, user_time):
         """NEST kernel time (ms) of a user time (see the module docstring)."""
         return user_time + self.offset

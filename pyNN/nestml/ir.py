@@ -360,3 +360,27 @@ class Model:
                 if solver.kind == kind and variable in solver.state_variables:
                     return solver
         return None
+
+    def numeric_only_variables(self):
+        """The ODE variables that only the numeric solver can advance: no exact propagator, not
+        a kernel's (e.g. ``V_m`` of a conductance-based neuron), in the solver's order."""
+        kernel_vars = {v for k in self.kernels for v in k.state_variables}
+        numeric = [s for s in self.solvers if s.kind == "numeric"]
+        if not numeric:
+            return []
+        return [v for v in numeric[0].state_variables
+                if self.solver_for(v).kind == "numeric" and v not in kernel_vars]
+
+    def numeric_odes_are_linear(self):
+        """Whether the right-hand sides of :meth:`numeric_only_variables` are linear in those
+        variables (coefficients may depend on anything else, e.g. exactly propagated
+        conductances): true for conductance-based integrate-and-fire neurons, false for
+        Hodgkin-Huxley or AdEx. True when there are none."""
+        import sympy
+        variables = self.numeric_only_variables()
+        if not variables:
+            return True
+        solver = next(s for s in self.solvers if s.kind == "numeric")
+        symbols = {sympy.Symbol(v) for v in variables}
+        return all(not (sympy.diff(solver.update_expressions[v], x).free_symbols & symbols)
+                   for v in variables for x in symbols)

@@ -56,11 +56,6 @@ def _safe(name):
     return "nml_u_" + re.sub(r"[^A-Za-z0-9_]", "_", name).lstrip("_")
 
 
-def _numeric_rhs_is_linear(rhs, variables):
-    symbols = {sympy.Symbol(v) for v in variables}
-    return all(not (sympy.diff(expr, x).free_symbols & symbols) for expr in rhs for x in symbols)
-
-
 class NMODLGenerator:
     """Generates the NMODL text of one NESTML neuron.
 
@@ -139,17 +134,12 @@ class NMODLGenerator:
     def _default_nsub(self):
         """Runge-Kutta sub-steps per time step: 2 when the numerically integrated ODEs are
         linear in their variables (as pynn_if_cond.mod), 10 otherwise (as pynn_hh.mod)."""
-        rk = self._rk_variables()
-        if not rk:
+        if not self._rk_variables():
             return 1
-        rhs = [self.numeric.update_expressions[v] for v in rk]
-        return 2 if _numeric_rhs_is_linear(rhs, rk) else 10
+        return 2 if self.model.numeric_odes_are_linear() else 10
 
     def _rk_variables(self):
-        if self.numeric is None:
-            return []
-        return [v for v in self.numeric.state_variables
-                if self.model.solver_for(v).kind == "numeric" and v not in self.kernel_vars]
+        return self.model.numeric_only_variables()
 
     def expr(self, value, names=None):
         return nmodl(value, names or self.names, self.where)

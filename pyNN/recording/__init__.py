@@ -282,6 +282,13 @@ class Recorder:
                 self._start_signal_epoch(var, indices)
             self._configure(var, indices, self._interval_steps())
 
+    def reattach(self):
+        """Called when the backend rebuilt its simulator objects at t = 0 without a reset()
+        (pyNN.nest loading a module into an empty kernel): record what was recorded, into the
+        same segment."""
+        for var, mask in self.recorded.items():
+            self._configure(var, np.flatnonzero(mask), self._interval_steps())
+
     def clear(self):
         """Forget data recorded so far; recording goes on from the current time."""
         self.segments = []

@@ -184,6 +184,12 @@ class SynapseRecorder:
         if self.native is not None:
             self.native.restart()
 
+    def reattach(self):
+        """The backend rebuilt its simulator objects at t = 0 without a reset(): the backend's
+        sampler starts again from the rebuilt connections; the segment goes on."""
+        if self.native is not None:
+            self.native.restart()
+
     def clear(self):
         """Forget the samples so far; the current segment goes on from now."""
         self.collect()

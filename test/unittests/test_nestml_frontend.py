@@ -177,6 +177,17 @@ def test_cell_type_from_ir(iaf_psc_exp):
         synapse_type_class(iaf_psc_exp)
 
 
+@pytest.mark.parametrize("name, numeric_only, linear", [
+    ("iaf_cond_exp_neuron", ["V_m"], True),  # the conductances have exact propagators
+    ("aeif_cond_exp_neuron", ["V_m", "w"], False),  # exp((V_m - V_T)/Delta_T)
+    ("iaf_psc_exp_neuron", [], True),  # no numeric solver
+])
+def test_numeric_only_variables_and_linearity(name, numeric_only, linear):
+    m = load(os.path.join(LIBRARY, "neurons", name + ".nestml"))[name]
+    assert m.numeric_only_variables() == numeric_only
+    assert m.numeric_odes_are_linear() is linear
+
+
 def test_conductance_based_detected():
     m = load(os.path.join(LIBRARY, "neurons", "iaf_cond_exp_neuron.nestml"))["iaf_cond_exp_neuron"]
     assert is_conductance_based(m)
