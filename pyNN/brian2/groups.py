@@ -89,6 +89,12 @@ def constant_value(unit, value):
     return brian2.Quantity(float(value), dim=dims)
 
 
+#: the variable in which a group without Brian2's `lastspike` keeps its cells' last spike time
+OWN_LASTSPIKE = "lastspike_pynn"
+#: its value before a cell's first spike (s), as Brian2's own `lastspike`
+NEVER_FIRED = -1e4
+
+
 class SharedGroup:
     """The NeuronGroup of one or more populations with the same model and constants.
 
@@ -113,9 +119,18 @@ class SharedGroup:
         equations = "\n".join(line for line in model.equations.split("\n")
                               if not ((m := _DECLARATION.match(line)) and m.group(1) in self.units))
         name = state.unique_name(type(first.celltype).__name__.lower())
+        reset = model.reset
+        # a model without a refractory period has no Brian2 `lastspike`; after_run needs to
+        # know which cells fired in a run's last step, so the reset keeps the time itself
+        own_lastspike = model.spikes_after_update and not model.refractory
+        if own_lastspike:
+            equations += f"\n{OWN_LASTSPIKE} : second"
+            reset = "\n".join(part for part in (reset, f"{OWN_LASTSPIKE} = t") if part)
         self.group = brian2.NeuronGroup(
-            self.size, equations, threshold=model.threshold, reset=model.reset,
+            self.size, equations, threshold=model.threshold, reset=reset,
             refractory=model.refractory, method=model.method, name=name, namespace=namespace)
+        if own_lastspike:
+            setattr(self.group, OWN_LASTSPIKE, NEVER_FIRED * brian2.second)
         if model.spikes_after_update:
             # test the threshold after this step's spikes were delivered, so that a voltage
             # jump can make the cell fire in the step it arrives (as on NEST)
@@ -194,14 +209,18 @@ class SharedGroup:
         With the threshold tested after the synapses (``spikes_after_update``), a spike of
         the last step is pushed to the synapses only in the next step, but Brian2 empties
         the spike space when a run ends, so the next run would not transmit it. Brian2
-        keeps ``lastspike`` (models with a refractory period, i.e. every standard one that
-        tests after the synapses): the cells whose lastspike is that step's time are put
-        back into the spike space before the next run (before_run).
+        keeps ``lastspike`` for models with a refractory period (every standard one that
+        tests after the synapses); other such models (NESTML ones) keep it in
+        :data:`OWN_LASTSPIKE`, set by their reset. The cells whose last spike is that step's
+        time are put back into the spike space before the next run (before_run).
         """
         self._last_step_spikes = None
-        if "lastspike" not in self.group.variables or self.group.thresholder["spike"].when != "after_synapses":
+        if self.group.thresholder["spike"].when != "after_synapses":
             return
-        lastspike = state_array(self.group, "lastspike")
+        name = next((n for n in ("lastspike", OWN_LASTSPIKE) if n in self.group.variables), None)
+        if name is None:
+            return
+        lastspike = state_array(self.group, name)
         dt = simulator.state.dt * 1e-3
         self._last_step_spikes = np.flatnonzero(np.abs(lastspike - last_step_start) < 0.25 * dt).astype(np.int32)
 

@@ -188,6 +188,36 @@ def test_hardware_compiled_kernel_matches_numpy_step(monkeypatch):
 
 
 
+def _recurrent_nestml_run(sim, celltype, pieces):
+    """Five driven NESTML cells onto one, with a delay of one step, run in `pieces` runs of
+    equal length: the target's V_m and the number of source spikes."""
+    sim.setup(timestep=0.1, min_delay=0.1)
+    sources = sim.Population(5, celltype(I_e=400.0 + 37.0 * np.arange(5)))
+    target = sim.Population(1, celltype())
+    sim.Projection(sources, target, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.05, delay=0.1),
+                   receptor_type="excitatory")
+    sources.record("spikes")
+    target.record("V_m")
+    for _ in range(pieces):
+        sim.run(100.0 / pieces)
+    v = np.asarray(target.get_data().segments[0].filter(name="V_m")[0].magnitude).ravel()
+    n_spikes = sum(len(train) for train in sources.get_data().segments[0].spiketrains)
+    sim.end()
+    return v, n_spikes
+
+
+@pytest.mark.parametrize("backend", NEURON_BACKENDS)
+def test_spikes_in_the_last_step_of_a_run_reach_their_targets_in_the_next(backend):
+    """run(1 ms) a hundred times gives what run(100 ms) gives: a spike fired in a run's last
+    step (here about one in ten) is transmitted at the start of the next run."""
+    sim, iaf_psc_exp = generated_cell_type(backend, "iaf_psc_exp_neuron")
+    v_whole, n_whole = _recurrent_nestml_run(sim, iaf_psc_exp, 1)
+    v_pieces, n_pieces = _recurrent_nestml_run(sim, iaf_psc_exp, 100)
+    assert n_whole > 100 and n_pieces == n_whole
+    assert v_pieces.shape == v_whole.shape
+    np.testing.assert_allclose(v_pieces, v_whole, rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize("backend", NEURON_BACKENDS)
 def test_iaf_cond_exp_matches_IF_cond_exp(backend):
     sim, iaf_cond_exp = generated_cell_type(backend, "iaf_cond_exp_neuron")
