@@ -46,7 +46,8 @@ SUPPORT = {
     "neuron models": (True, "NESTML's NEST code generator, compiled against the NEST wheel"),
     "synapse models": (True, "NESTML's NEST code generator; plastic synapses co-generated with their "
                              "postsynaptic neuron, the parameters NESTML moves into it set on each target cell "
-                             "(one value per cell)"),
+                             "(one value per cell); a synapse without post port (short-term plasticity: "
+                             "tsodyks_synapse) generated on its own (NEST model nestml__<name>), onto any cell type"),
     "synapse third factor (continuous port)": (
         True, "NESTML's co-generation: the port reads the postsynaptic neuron's variable named by "
               "postsynaptic_variables at each post spike (post_spike_based buffering), in onReceive of the post port "
@@ -107,8 +108,9 @@ def _check_gsl(models):
 # --- code generation and build ---------------------------------------------------------------------
 
 
-def _generate(sources, work, module_name, codegen_opts):
-    """NESTML's NEST code generator (no builder), in this process."""
+def _generate(sources, work, module_name, codegen_opts, rename=None):
+    """NESTML's NEST code generator (no builder), in this process; `rename` maps model names
+    to the names the generated NEST models get."""
     from pyNN.nestml import frontend
     from pynestml.cocos.co_cos_manager import CoCosManager
     from pynestml.frontend import pynestml_frontend as fe
@@ -137,6 +139,9 @@ def _generate(sources, work, module_name, codegen_opts):
             if not Logger.has_errors(model):
                 CoCosManager.check_cocos(model)
         frontend._raise_errors(Logger, LoggingLevel, {f: p for f, (p, _) in zip(files, sources)})
+        for model in models:
+            if model.get_name() in (rename or {}):
+                model.set_name(rename[model.get_name()])
         models, metadata = fe.transform_models(transformers, models)
         if codegen_opts.get("neuron_synapse_pairs"):
             # only the co-generated pair: the plain neuron may already be in another module, and
@@ -185,17 +190,18 @@ def _compile(code_dir, work, module_name):
     return library
 
 
-def build_module(sources, codegen_opts, models):
-    """Generate and compile (unless cached) the NEST module for `sources`; returns (path, compiled)."""
+def build_module(sources, codegen_opts, models, rename=None):
+    """Generate and compile (unless cached) the NEST module for `sources` (models renamed by
+    `rename`, see :func:`_generate`); returns (module name, compiled)."""
     _check_gsl(models)
     key = cache.make_key("nest", GENERATOR_VERSION, nest.__version__, [t for _, t in sources],
-                         sorted(codegen_opts.items()), compile_flags(), sys.platform)
+                         sorted(codegen_opts.items()), sorted((rename or {}).items()), compile_flags(), sys.platform)
     module_name = f"pynn{key[:16]}module"
 
     def build(work):
         find_compiler()
         include_dirs()
-        code_dir = _generate(sources, work, module_name, codegen_opts)
+        code_dir = _generate(sources, work, module_name, codegen_opts, rename)
         _compile(code_dir, work, module_name)
 
     def is_complete(directory):
@@ -389,7 +395,9 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
     A plastic synapse (one with postsynaptic spike ports) is generated together with its
     postsynaptic neuron, given by `postsynaptic_neuron_nestml_description`; the neuron's
     cell type is the returned class's ``postsynaptic_cell_type``, and the synapse only
-    connects to populations of that type.
+    connects to populations of that type. A synapse whose only input is its presynaptic
+    spikes (short-term plasticity, e.g. NESTML's ``tsodyks_synapse``) is generated on its own
+    and connects to any cell type (the neuron, if given, is built as ``postsynaptic_cell_type``).
 
     Parameters
     ----------
@@ -412,6 +420,9 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
         sources.append(frontend.read_source(postsynaptic_neuron_nestml_description))
     models = frontend.load_models(sources, synapse_names=[synapse_name])
     syn_model = frontend.pick(models, synapse_name, "synapse", syn_source[0])
+    if _needs_no_neuron(syn_model):
+        return _standalone_synapse_type(syn_model, synapse_name, sources, models, weight_variable, delay_variable,
+                                        postsynaptic_variables, postsynaptic_neuron_nestml_description)
     opts = {"nest_version": "v" + nest.__version__, "weight_variable": {syn_model.name: weight_variable}}
     if delay_variable:
         opts["delay_variable"] = {syn_model.name: delay_variable}
@@ -453,6 +464,46 @@ def nestml_synapse_type(synapse_name, nestml_description, postsynaptic_neuron_ne
         cell_extra = _nest_cell_attrs(neuron_model, nest_neuron)
         cell_extra["nest_module"] = extra["nest_module"]
         cls.postsynaptic_cell_type = types.cell_type_class(neuron_model, nest_neuron, extra=cell_extra)
+    return cls
+
+
+def _needs_no_neuron(model):
+    """True for a synapse with no input but its presynaptic spikes (e.g. short-term
+    plasticity): NESTML generates it on its own, for any postsynaptic cell type."""
+    return len(model.spike_ports()) == 1 and not model.post_ports and not model.continuous_ports()
+
+
+#: prefix of the NEST name of a synapse generated on its own (NEST has models of the names of
+#: NESTML's library synapses, e.g. tsodyks_synapse, and refuses a second model of one name; a
+#: prefix, since NESTML's generator takes a model whose name ends in "synapse" for a synapse)
+STANDALONE_PREFIX = "nestml__"
+
+
+def _standalone_synapse_type(syn_model, synapse_name, sources, models, weight_variable, delay_variable,
+                             postsynaptic_variables, neuron_description):
+    """:func:`nestml_synapse_type` of a synapse without postsynaptic or modulatory input: one
+    NEST synapse model (``nestml__<name>``) that connects to any cell type; a postsynaptic
+    neuron, if given, is built as a cell type of its own (``postsynaptic_cell_type``)."""
+    from pyNN.nestml import frontend, types
+    if postsynaptic_variables:
+        raise errors.InvalidParameterValueError(
+            f"NESTML synapse '{synapse_name}' has no continuous input port, so postsynaptic_variables "
+            f"{postsynaptic_variables!r} cannot apply to it")
+    nest_syn = STANDALONE_PREFIX + syn_model.name
+    opts = {"nest_version": "v" + nest.__version__, "weight_variable": {nest_syn: weight_variable}}
+    if delay_variable:
+        opts["delay_variable"] = {nest_syn: delay_variable}
+    module, compiled = build_module(sources[:1], opts, [syn_model], rename={syn_model.name: nest_syn})
+    extra = {"native_name": InstalledModelName(nest_syn),
+             "translations": _synapse_translations(syn_model, weight_variable, delay_variable),
+             "nest_module": {"name": module, "path": _modules[module], "compiled": compiled}}
+    cls = types.synapse_type_class(syn_model, weight_variable, delay_variable, synapse_name, extra=extra)
+    if len(sources) > 1:
+        neuron_names = [n for n in frontend.model_names(sources[1][1]) if models[n].kind == "neuron"]
+        if len(neuron_names) != 1:
+            raise errors.ModelDescriptionError(
+                f"postsynaptic_neuron_nestml_description must hold exactly one neuron model, found {neuron_names}")
+        cls.postsynaptic_cell_type = nestml_cell_type(neuron_names[0], neuron_description)
     return cls
 
 

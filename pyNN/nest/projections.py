@@ -6,6 +6,7 @@ per-connection values are passed as arrays to one ``nest.Connect`` call per chun
 """
 
 import logging
+import numbers
 
 import nest
 import numpy as np
@@ -158,7 +159,42 @@ class Projection(common.Projection):
                 fixed[state_name] = fixed[source]
             elif source in arrays:
                 arrays[state_name] = arrays[source]
+        if start:
+            fixed.update(self._native_initial_state())
         return fixed, arrays
+
+    def _native_initial_state(self, values=None):
+        """The synapse state given with :meth:`initialize` (or `values`), as NEST connection properties (name
+        -> value in NEST's units): the standard types' through their variable map, a NESTML
+        synapse's by its own names, in the model's units."""
+        syn = self.synapse_type
+        allowed = getattr(syn, "state_variables", ())
+        model = getattr(syn, "nestml_model", None)
+        out = {}
+        for name, value in (self.initial_values if values is None else values).items():
+            if name not in allowed:
+                raise errors.NonExistentParameterError(
+                    name, f"Projection '{self.label}' ({type(syn).__name__}, initialize())", allowed)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise errors.InvalidParameterValueError(
+                    f"Projection '{self.label}': the initial value of {name!r} must be one number (the same for "
+                    f"every connection) on the NEST backend, got {value!r}")
+            scale = model.state[name].to_pynn if model is not None else 1.0
+            out[getattr(syn, "variable_map", {}).get(name, name)] = float(value) / scale
+        return out
+
+    def initialize(self, **initial_values):
+        """Set initial values of the synapses' state variables: on the existing connections if
+        the simulation has not run yet, and on every connection made from now on (also those
+        made again by reset())."""
+        native = self._native_initial_state(initial_values)  # (bad names and values refused first)
+        super().initialize(**initial_values)
+        if native and self._pre.size and nest.GetKernelStatus("biological_time") == 0.0:
+            conns, order = self._nest_connections()
+            for name, value in native.items():
+                current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+                current[order] = value
+                conns.set({name: current.tolist()})
 
     def _native_tau_psc(self, post):
         """tau_psc of NEST's tsodyks_synapse per connection: the core's value, with NEST's
