@@ -106,11 +106,12 @@ def brian2_synapse_code(model, program):
     (``{emission_step}``, filled in by the projection) through :func:`history_function_name`.
     """
     from pyNN.nestml import ir, printers
-    from pyNN.nestml.synapse_program import DELIVER, ELAPSED
+    from pyNN.nestml.synapse_program import DELIVER, ELAPSED, EVENT_TIME
     timely = on_time(program)
     variables = program.parameters + program.state
     names = _synapse_names(variables)
-    names.update({ELAPSED: "elapsed_nml", DELIVER: "deliver_nml", ir.TIMESTEP.name: "elapsed_nml"})
+    names.update({ELAPSED: "elapsed_nml", DELIVER: "deliver_nml", ir.TIMESTEP.name: "elapsed_nml",
+                  EVENT_TIME: "t_ev_nml"})
     names.update({port: f"{printers.identifier(port)}_in_nml" for port in program.post_inputs})
     equations = "".join(f"{names[n]} : 1\n" for n in variables)
     post_variables = [names[v] for v in program.post_variables]
@@ -122,7 +123,7 @@ def brian2_synapse_code(model, program):
         equations += "k_nml : integer (constant)\n"
 
     def head(time, nm, tlast="tlast_nml"):
-        out = f"s_ev = {time}\nelapsed_nml = (s_ev - {tlast})/ms\n"
+        out = f"s_ev = {time}\nt_ev_nml = s_ev/ms\nelapsed_nml = (s_ev - {tlast})/ms\n"
         if program.has_update:
             out += printers.brian2_code(program.update, nm) + "\n"
         return out + printers.brian2_code(program.advance, nm) + "\n"
@@ -145,6 +146,8 @@ def brian2_synapse_code(model, program):
               + "".join(f"{v} = {v}_full_nml\n" for v in post_variables)
               + "".join(f"{v}{LAST_PRE} = {v}\n" for v in others)  # (nothing changes {v} after this)
               + "tlast_nml = s_ev\n")
+    if program.post_port is None:  # (short-term plasticity) no post events: no post pathway
+        on_post = None
     code = {"equations": equations, "on_post": on_post, "names": names, "on_mod": {}}
     if not timely:
         code.update(on_pre=handle + "weight = deliver_nml*{weight_si}\n{deliver}", on_handle=None)
@@ -154,7 +157,7 @@ def brian2_synapse_code(model, program):
     # a modulatory event, in a Synapses object whose targets are these synapses (their
     # variables have the suffix _post there)
     target = {n: f"{names[n]}_post" for n in variables}
-    target.update({ELAPSED: "elapsed_nml", ir.TIMESTEP.name: "elapsed_nml"})
+    target.update({ELAPSED: "elapsed_nml", ir.TIMESTEP.name: "elapsed_nml", EVENT_TIME: "t_ev_nml"})
     for port, part in program.on_mod.items():
         code["on_mod"][port] = (head(post_time, target, "tlast_nml_post") + printers.brian2_code(part, target)
                                 + "\ntlast_nml_post = s_ev\n")

@@ -301,6 +301,8 @@ class Projection(common.Projection):
             return
         state_array(syn, "d_syn")[sl] = d * 1e-3
         # (a NESTML synapse scheduled on time: its post events run d - dt after the spike)
+        if not hasattr(syn, "post"):  # (no post pathway: a NESTML synapse without a post port)
+            return
         delays = getattr(self.synapse_type, "brian2_post_delays", 2)
         state_array(syn.post, "delay")[sl] = (delays * d + STDP_POST_DELAY_STEPS * simulator.state.dt) * 1e-3
 

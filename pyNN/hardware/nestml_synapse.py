@@ -29,6 +29,7 @@ modulatory spikes up to now, as NEST's volume transmitter does at each delivery.
 """
 
 import numpy as np
+import sympy
 
 from pyNN import errors
 
@@ -39,15 +40,21 @@ _EPS = 1e-9
 def _function_source(name, program, part, names, returns=None):
     from pyNN.nestml import printers
     from pyNN.nestml.synapse_program import DELIVER
-    lines = [f"def {name}(_s, _p, _elapsed):"]  # (in the update part, _elapsed is timestep())
+    # (in the update part, _elapsed is timestep(); in a handler, _t is the event's time, NESTML's t)
+    lines = [f"def {name}(_s, _p, _elapsed, _t=None):"]
     lines += [f"    {names[n]} = _p[{n!r}]" for n in program.parameters]
     if name.endswith("on_post"):  # the third factors, at the post spike (in _p too)
         lines += [f"    {names[n]} = _p[{n!r}]" for n in program.post_inputs]
     lines += [f"    {names[n]} = _s[{n!r}]" for n in program.state]
     if returns:
         lines.append(f"    {names[DELIVER]} = np.zeros_like(_elapsed)")
-    body = printers.numpy_code(part, names)
-    lines += ["    " + line for line in body.split("\n") if line]
+    body = [line for line in printers.numpy_code(part, names).split("\n") if line]
+    if any(sympy.sympify(stmt.value).atoms(sympy.Piecewise) for stmt in part.statements):
+        # np.where evaluates every branch: one not taken may divide by zero (tau_fac == 0 ? 0 :
+        # exp(-dt / tau_fac) in NESTML's tsodyks_synapse); its inf or nan is discarded
+        lines.append("    with np.errstate(divide='ignore', invalid='ignore'):")
+        body = ["    " + line for line in body]
+    lines += ["    " + line for line in body]
     lines += [f"    _s[{n!r}] = {names[n]} + 0.0*_elapsed" for n in program.state]
     if returns:
         lines.append(f"    return {names[DELIVER]}")
@@ -56,14 +63,14 @@ def _function_source(name, program, part, names, returns=None):
 
 def compile_program(program):
     """(functions, source): ``advance``, ``on_pre`` (returns the transmitted NESTML weights)
-    and ``on_post`` as numpy functions ``f(state, parameters, elapsed)`` of dicts of
-    per-connection arrays; for a modulated synapse also ``update`` (``f(state, parameters,
+    and ``on_post`` as numpy functions ``f(state, parameters, elapsed, t)`` of dicts of
+    per-connection arrays (`t`: the event's time, ms, NESTML's ``t``); for a modulated synapse also ``update`` (``f(state, parameters,
     timestep)``) and ``on_<port>`` for each modulatory port."""
     from pyNN.hardware.nestml import _python_names
     from pyNN.nestml import ir
-    from pyNN.nestml.synapse_program import DELIVER, ELAPSED
+    from pyNN.nestml.synapse_program import DELIVER, ELAPSED, EVENT_TIME
     names = _python_names(program.parameters + program.state + list(program.post_inputs))
-    names.update({ELAPSED: "_elapsed", DELIVER: "_deliver", ir.TIMESTEP.name: "_elapsed"})
+    names.update({ELAPSED: "_elapsed", DELIVER: "_deliver", ir.TIMESTEP.name: "_elapsed", EVENT_TIME: "_t"})
     source = "".join(_function_source(f"nestml_{part_name}", program, part, names, returns=part_name == "on_pre")
                      + "\n\n" for part_name, part in program.all_parts())
     namespace = {"np": np}
@@ -157,7 +164,10 @@ class NESTMLSynapseState:
         to `t_end`, in time order (modulatory first at equal times); vectorised over connections,
         one pass per event. Returns (arrive, at_end, at_spike): the post spikes in synapse time,
         the mask of those at `t_end` not replayed, and the third factors at each post spike."""
-        arrive = history.times[post_index[pos]] + delay_ms[:, None]  # post spikes in the synapse's time
+        if self.program.post_port is None:  # (short-term plasticity) no post events to handle
+            arrive = np.zeros((pos.size, 0))
+        else:
+            arrive = history.times[post_index[pos]] + delay_ms[:, None]  # post spikes in the synapse's time
         after_last = arrive > t_last[:, None] + _EPS
         at_end = after_last & (np.abs(arrive - t_end) <= _EPS)
         window = after_last & (arrive < t_end - _EPS)
@@ -199,7 +209,7 @@ class NESTMLSynapseState:
                 if k == post_kind and at_spike:  # a post event: its third factors
                     c = col[active][sub_rows]
                     sub_p.update({port: v[active[sub_rows], c] for port, v in at_spike.items()})
-                handlers[k](sub, sub_p, when[sub_rows])
+                handlers[k](sub, sub_p, when[sub_rows], when[sub_rows])
                 if not one:
                     for name, v in sub.items():
                         s[name][sub_rows] = v
@@ -260,13 +270,13 @@ class NESTMLSynapseState:
             sub = {k: v[same] for k, v in s.items()}
             col = np.argmax(at_pre[same], axis=1)
             sub_p = {k: v[same] for k, v in p.items()} | {port: v[same, col] for port, v in at_spike.items()}
-            self.functions["on_post"](sub, sub_p, elapsed[same])
+            self.functions["on_post"](sub, sub_p, elapsed[same], np.full(same.size, t_pre))
             for k, v in sub.items():
                 s[k][same] = v
             after = {k: s[k][same].copy() for k in post_variables}
             for k in post_variables:
                 s[k][same] = before[k]
-        transmitted = self.functions["on_pre"](s, p, elapsed)
+        transmitted = self.functions["on_pre"](s, p, elapsed, np.full(pos.size, t_pre))
         if same.size:
             for k in post_variables:
                 s[k][same] = after[k]

@@ -121,13 +121,34 @@ class Brian2Printer(_Constants, StrPrinter):
         return out
 
     def _print_Piecewise(self, expr):
-        # sum of value * int(condition, no earlier condition)
+        # sum of value * int(condition, no earlier condition). Every branch is evaluated, and
+        # Cython raises on a division by zero: in a branch, a divisor that is 0 where the branch
+        # is not taken (tau_fac in ``tau_fac == 0 ? 0 : exp(-dt/tau_fac)``) becomes 1 there
         terms, earlier = [], []
         for value, cond in expr.args:
             c = sympy.And(cond, *[sympy.Not(e) for e in earlier]) if earlier else cond
-            terms.append(f"({self._print(value)})*int({self._print(c)})")
+            printed_c = self._print(c)
+            terms.append(f"({self._safe_divisions(value, printed_c)})*int({printed_c})")
             earlier.append(cond)
         return "(" + " + ".join(terms) + ")"
+
+    def _safe_divisions(self, value, printed_c):
+        if printed_c == "True":
+            return self._print(value)
+        saved = dict(self.names)
+        divisors = {}
+
+        def safe(power):
+            base = self._print(power.base)
+            name = f"__divisor_{len(divisors)}"
+            divisors[name] = f"({base} + int((not {printed_c}) and ({base} == 0)))"
+            return sympy.Pow(sympy.Symbol(name), power.exp)
+        value = value.replace(lambda e: isinstance(e, sympy.Pow) and e.exp.is_negative, safe)
+        try:
+            self.names.update(divisors)
+            return self._print(value)
+        finally:
+            self.names = saved
 
 
 class NumpyPrinter(_Constants, PythonCodePrinter):

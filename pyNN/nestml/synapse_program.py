@@ -13,7 +13,20 @@ that every back end prints for its own event machinery:
 - :attr:`SynapseProgram.on_pre` is the handler of the presynaptic port, in which
   ``emit_spike(w, ...)`` sets :data:`DELIVER` (the weight the spike transmits, a NESTML
   weight);
-- :attr:`SynapseProgram.on_post` is the handler of the postsynaptic port.
+- :attr:`SynapseProgram.on_post` is the handler of the postsynaptic port; a synapse without
+  one (short-term plasticity such as NESTML's ``tsodyks_synapse``) has ``post_port = None``
+  and an ``on_post`` without statements, and back ends then have no post events to handle.
+
+In a handler, NESTML's ``t`` is :data:`EVENT_TIME`: the event's time in the synapse's time (below),
+the time the state has just been advanced to (``tsodyks_synapse`` keeps it as
+``t_last_update`` and computes its own decay from it); elsewhere ``t`` is refused. A weight
+variable that is a parameter rather than state (``tsodyks_synapse``'s ``w``) is the program's
+first state variable all the same, which no statement changes. A state variable whose initial
+value refers to a parameter (``u real = U``) starts at the value computed from the parameters'
+defaults, as NESTML's NEST code does (it evaluates it when the synapse model is built, before
+the connection's own parameters are set). A conditional expression (``c ? a : b``) is a
+``Piecewise``; printers may evaluate both branches (numpy's ``where``), so a branch that
+divides by zero where it is not taken yields inf or nan that is then discarded.
 
 Events are handled in the synapse's time, with all of the delay dendritic as on NEST: a
 presynaptic spike counts at its emission time, a postsynaptic spike at its emission time
@@ -62,14 +75,14 @@ plus the modulatory delay. The semantics, the same on every back end:
   rounding), which is what NESTML's NEST code does (it runs the block once per interval
   between events, with ``timestep()`` the interval).
 
-What cannot be translated raises NoModelAvailableError naming the model, the construct and
-the back end: a continuous input port without its postsynaptic variable or read outside the
-postsynaptic handler, spike ports other than one pre and one post port (unless the back end
-asks for ``modulatory=True``), an ``update`` block doing more than ``integrate_odes()``
-(likewise; with ``modulatory=True``: an update block whose statements touch the ODE
-variables, or whose ``integrate_odes`` leaves some of them out), ODEs without exact
-propagators, and what the step programs of neurons refuse (loops, vectors, user functions,
-random numbers).
+What cannot be translated raises NoModelAvailableError naming the model, the construct and the
+back end: a synapse without state (a static one: use StaticSynapse), a continuous input port
+without its postsynaptic variable or read outside the postsynaptic handler, spike ports other
+than one pre and at most one post port (unless the back end asks for ``modulatory=True``), an
+``update`` block doing more than ``integrate_odes()`` (likewise; with ``modulatory=True``: an
+update block whose statements touch the ODE variables, or whose ``integrate_odes`` leaves some
+of them out), ODEs without exact propagators, and what the step programs of neurons refuse
+(loops, vectors, user functions, random numbers), ``t`` outside the handlers.
 """
 
 from dataclasses import dataclass, field
@@ -85,6 +98,11 @@ from pyNN.nestml.program import Set, StepProgram, Temp, _Builder
 ELAPSED = "__elapsed"
 #: the weight a presynaptic spike transmits (NESTML weight), set by ``emit_spike``
 DELIVER = "__deliver"
+#: NESTML's ``t`` inside an ``onReceive`` handler: the time (ms) of the event being handled,
+#: in the synapse's time (a pre spike: its emission; a post spike: its emission + the delay;
+#: a modulatory spike: its emission + the modulatory delay), the time the back end advances the
+#: connection's state to before running the handler
+EVENT_TIME = "__t_event"
 
 
 @dataclass
@@ -98,7 +116,8 @@ class SynapseProgram:
     parameters : the model's parameters (per connection)
     advance, on_pre, on_post : :class:`~pyNN.nestml.program.StepProgram` objects holding
         the statements of each part
-    pre_port, post_port : the ports of presynaptic and postsynaptic spikes
+    pre_port, post_port : the ports of presynaptic and postsynaptic spikes (`post_port` None for
+        a synapse without one; its `on_post` then has no statements)
     post_variables : the state variables only the postsynaptic handler changes (the
         postsynaptic traces, not the weight): a presynaptic handler at the time of a post event
         reads them as they were before it
@@ -157,7 +176,7 @@ def refuse(model, construct, backend):
     raise errors.NoModelAvailableError(
         f"NESTML synapse '{model.name}': {construct} cannot be translated by the {backend} NESTML synapse "
         f"generator (it runs plastic synapses made of per-connection state, decaying ODEs with exact "
-        f"propagators and onReceive handlers of one pre- and one postsynaptic spike port)")
+        f"propagators and onReceive handlers of one pre- and at most one postsynaptic spike port)")
 
 
 class _SynapseBuilder(_Builder):
@@ -192,9 +211,8 @@ class _SynapseBuilder(_Builder):
                 self.refuse(f"the continuous input port '{port}' without the postsynaptic variable it reads "
                             f"(give postsynaptic_variables={{'{port}': <state variable of the postsynaptic "
                             f"neuron>}})")
-        if not m.post_ports:
-            self.refuse("a synapse without a postsynaptic spike port (for a static synapse use StaticSynapse, for "
-                        "short-term plasticity TsodyksMarkramSynapse)")
+        if not m.post_ports and not m.state and not m.update and not m.odes:
+            self.refuse("a synapse without state (for a static synapse use StaticSynapse)")
         others = [p for p in m.spike_ports() if p not in (m.pre_port, *m.post_ports)]
         if len(m.post_ports) > 1:
             self.refuse(f"the extra postsynaptic spike port(s) {list(m.post_ports[1:])}")
@@ -211,8 +229,8 @@ class _SynapseBuilder(_Builder):
         for var in {**m.parameters, **m.state, **m.internals}.values():
             if var.size is not None:
                 self.refuse(f"the vector variable '{var.name}'")
-        if m.weight_variable not in m.state:
-            self.refuse(f"a weight variable ('{m.weight_variable}') that is not a state variable")
+        if m.weight_variable not in m.state and m.weight_variable not in m.parameters:
+            self.refuse(f"a weight variable ('{m.weight_variable}') that is neither a parameter nor a state variable")
 
     def advance(self):
         """Exact propagation of the ODE state over ELAPSED: the propagators with the time step
@@ -230,11 +248,17 @@ class _SynapseBuilder(_Builder):
         return self.take()
 
     def handler(self, port):
+        """The statements of ``onReceive(port)`` (none if `port` is None or has no handler); NESTML's
+        ``t`` in them is :data:`EVENT_TIME`."""
         self.locals = {}
         for handler in self.model.on_receive:
-            if handler.port == port:
+            if port is not None and handler.port == port:
                 self.block(handler.body, None)
-        return self.take()
+        part = self.take()
+        now = {sympy.Symbol("t"): sympy.Symbol(EVENT_TIME)}
+        for stmt in part.statements:
+            stmt.value = sympy.sympify(stmt.value).xreplace(now)
+        return part
 
     def update_block(self):
         """The update block's statements without ``integrate_odes`` (see the module docstring),
@@ -269,12 +293,17 @@ class _SynapseBuilder(_Builder):
         for name, var in m.internals.items():
             internal_values[name] = self.expr(sympy.sympify(var.value).xreplace(internal_values))
         self.inline.update({sympy.Symbol(k): v for k, v in internal_values.items()})
+        # a weight that is a parameter (NESTML's tsodyks_synapse) is kept as the first state
+        # variable all the same, which no handler can change (assigning to a parameter is refused):
+        # the back ends
+        # read the transmitted weight's base from there as for a plastic weight
         state = [m.weight_variable] + [v for v in m.state if v != m.weight_variable]
-        program = SynapseProgram(model=m, state=state, parameters=list(m.parameters), pre_port=m.pre_port,
-                                 post_port=m.post_ports[0], post_inputs=self.post_inputs)
+        post_port = m.post_ports[0] if m.post_ports else None
+        program = SynapseProgram(model=m, state=state, parameters=[p for p in m.parameters if p != m.weight_variable],
+                                 pre_port=m.pre_port, post_port=post_port, post_inputs=self.post_inputs)
         program.advance = self.advance()
         program.on_pre = self.handler(m.pre_port)
-        program.on_post = self.handler(m.post_ports[0])
+        program.on_post = self.handler(post_port)
         changed_by_pre = set(assigned(program.on_pre))
         program.post_variables = [v for v in assigned(program.on_post)
                                   if v in state[1:] and v not in changed_by_pre]
@@ -289,16 +318,20 @@ class _SynapseBuilder(_Builder):
         known.add(ir.TIMESTEP.name)
         for part_name, part in program.all_parts():
             names = known | {s.name for s in part.statements if isinstance(s, Temp)}
+            if part_name.startswith("on_"):
+                names.add(EVENT_TIME)
+            elif "t" in part.symbols():
+                self.refuse(f"the time t in the {part_name} part (only onReceive handlers may read it)")
             read = sorted(part.symbols() & set(self.post_inputs))
             if read and part_name != "on_post":
-                self.refuse(f"the continuous input port(s) {read} read outside onReceive({m.post_ports[0]}) "
+                self.refuse(f"the continuous input port(s) {read} read outside onReceive({post_port}) "
                             f"(NEST reads them there at a time set by its communication interval)")
             unresolved = part.symbols() - names - set(self.post_inputs)
             if unresolved:
                 self.refuse(f"the names {sorted(unresolved)} (not parameters or state)")
             # a port's symbol in its own handler is the spike's weight: 1 for every event here
         for _, part in program.parts():
-            ports = {sympy.Symbol(m.pre_port): sympy.Integer(1), sympy.Symbol(m.post_ports[0]): sympy.Integer(1)}
+            ports = {sympy.Symbol(port): sympy.Integer(1) for port in (m.pre_port, post_port) if port is not None}
             part.statements = [type(s)(**{**s.__dict__, "value": sympy.sympify(s.value).xreplace(ports)})
                                for s in part.statements]
         if ir.TIMESTEP.name in set().union(*[part.symbols() for _, part in program.all_parts()

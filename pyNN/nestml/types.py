@@ -208,7 +208,10 @@ class NESTMLSynapseType(NESTMLTypeMixin, StandardSynapseType):
 
     @property
     def plastic(self):
-        return bool(self.nestml_model.post_ports or self.nestml_model.update or self.nestml_model.odes)
+        """True unless the synapse is static: post ports, an update block, ODEs or state other
+        than the weight (the short-term plasticity of NESTML's tsodyks_synapse)."""
+        m = self.nestml_model
+        return bool(m.post_ports or m.update or m.odes or set(m.state) - {m.weight_variable})
 
 
 def cell_type_class(model, class_name=None, bases=(NESTMLCellType,), extra=None):

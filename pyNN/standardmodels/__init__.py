@@ -217,7 +217,8 @@ class StandardModelType(models.BaseModelType, metaclass=documentation.ModelTypeM
     def _all_checks(cls):
         checks = list(cls.parameter_checks)
         for name in cls.default_parameters:
-            if name in ("tau_refrac", "duration", "start", "tau_facil"):
+            # (a time constant whose default is 0 means "off" at 0, as tau_fac of NESTML's tsodyks_synapse)
+            if name in ("tau_refrac", "duration", "start", "tau_facil") or _is_zero(cls.default_parameters[name]):
                 checks.append((name, lambda v: v >= 0, "must be >= 0 ms"))
             elif name.startswith("tau") and not isinstance(cls.default_parameters[name], ArrayParameter):
                 checks.append((name, lambda v: v > 0, "must be > 0 ms"))
@@ -319,6 +320,11 @@ class StandardCellType(StandardModelType, models.BaseCellType):
     variable_map = {}
     #: multiply native recorded values by this to get standard units
     scale_factors = {}
+
+
+def _is_zero(value):
+    """True for a default value that is the number 0."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
 
 
 class StandardCellTypeComponent(StandardModelType, models.BaseCellType):

@@ -48,8 +48,8 @@ NEURON_REFUSALS = {
 MODULATED_RUNS_ON = ["brian2", "hardware", "neuron"]
 SYNAPSE_REFUSALS = {
     "neuromodulated_stdp_synapse": (errors.NoModelAvailableError, "extra spike port"),
-    "noisy_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),
-    "static_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),
+    "noisy_synapse": (errors.NoModelAvailableError, "a synapse without state"),
+    "static_synapse": (errors.NoModelAvailableError, "a synapse without state"),
     "tsodyks_synapse": (errors.NoModelAvailableError, "without a postsynaptic spike port"),
     "stdsp_synapse": (errors.NoModelAvailableError, "continuous input port 'dAP_trace'"),
 }

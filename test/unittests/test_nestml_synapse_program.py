@@ -31,15 +31,19 @@ class _Connection:
     def __init__(self, model, **params):
         self.prog = synapse_program.synapse_program(model, "test")
         self.params = {**evaluate_defaults(model, model.parameters), **params}
-        self.state = evaluate_defaults(model, model.state)
+        # (a weight that is a parameter is the program's first state variable all the same)
+        self.state = {**{n: self.params[n] for n in self.prog.state if n in self.params},
+                      **evaluate_defaults(model, model.state)}
         self.t = 0.0
         self.names = {synapse_program.ELAPSED: "elapsed", synapse_program.DELIVER: "deliver",
-                      "lambda": "lambda_"}
+                      synapse_program.EVENT_TIME: "t_event", "lambda": "lambda_"}
 
     def _run(self, part, t):
-        env = {"np": np, "elapsed": t - self.t, "deliver": 0.0, **self.state, **self.params}
+        env = {"np": np, "elapsed": t - self.t, "deliver": 0.0, "t_event": t, **self.state, **self.params}
+        env = {k: np.float64(v) if isinstance(v, float) else v for k, v in env.items()}  # (x/0: inf, as on arrays)
         env["lambda_"] = self.params.get("lambda")
-        exec(printers.numpy_code(part, self.names), env)
+        with np.errstate(divide="ignore", invalid="ignore"):  # np.where evaluates both branches
+            exec(printers.numpy_code(part, self.names), env)
         self.state = {name: float(env[name]) for name in self.state}
         self.t = t
         return env["deliver"]
@@ -78,12 +82,76 @@ def test_library_stdp_synapse_bounds():
     (os.path.join(HERE, "stdp_third_factor_synapse.nestml"), "stdp_third_factor_synapse",
      "continuous input port 'I_post_dend'"),
     (os.path.join(LIBRARY, "neuromodulated_stdp_synapse.nestml"), "neuromodulated_stdp_synapse", "extra spike port"),
-    (os.path.join(LIBRARY, "static_synapse.nestml"), "static_synapse", "without a postsynaptic spike port"),
+    (os.path.join(LIBRARY, "static_synapse.nestml"), "static_synapse", "a synapse without state"),
 ])
 def test_untranslatable_synapses(path, name, construct):
     model = _synapse(path, name)
     with pytest.raises(errors.NoModelAvailableError, match=f"NESTML synapse '{name}': .*{construct}.*test NESTML"):
         synapse_program.synapse_program(model, "test")
+
+
+def _tsodyks_by_hand(times, U, tau_rec, tau_fac, tau_psc, w, u0=0.5):
+    """The transmitted weights of NESTML's tsodyks_synapse for pre spikes at `times`, computed
+    here from the model text's recurrence (x starts at 1, y at 0, the last update at 0 and u at
+    `u0`: the model's ``u real = U`` evaluated with U's default, 0.5)."""
+    x, y, u, last, out = 1.0, 0.0, u0, 0.0, []
+    for t in times:
+        h = t - last
+        last = t
+        p_uu = 0.0 if tau_fac == 0 else math.exp(-h / tau_fac)
+        p_yy, p_zz = math.exp(-h / tau_psc), math.exp(-h / tau_rec)
+        p_xy = ((p_zz - 1) * tau_rec - (p_yy - 1) * tau_psc) / (tau_psc - tau_rec)
+        z = 1 - x - y
+        u *= p_uu
+        x += p_xy * y + (1 - p_zz) * z
+        y *= p_yy
+        u += U * (1 - u)
+        released = u * x
+        x -= released
+        y += released
+        out.append(released * w)
+    return out
+
+
+@pytest.mark.parametrize("tau_fac", [0.0, 150.0])
+def test_library_tsodyks_synapse(tau_fac):
+    """NESTML's tsodyks_synapse: no post port, a weight that is a parameter, the time t of the
+    event in its handler and a conditional expression (tau_fac == 0 ? 0 : ...)."""
+    model = _synapse(os.path.join(LIBRARY, "tsodyks_synapse.nestml"), "tsodyks_synapse")
+    params = dict(U=0.4, tau_rec=120.0, tau_fac=tau_fac, tau_psc=3.0, w=2.5)
+    c = _Connection(model, **params)
+    prog = c.prog
+    assert prog.post_port is None and not prog.on_post.statements and prog.state[0] == "w"
+    assert "w" not in prog.parameters and synapse_program.EVENT_TIME in prog.on_pre.symbols()
+    times = [4.0, 9.5, 10.0, 60.0, 61.0, 300.0]
+    got = [c.event("pre", t) for t in times]
+    assert got == pytest.approx(_tsodyks_by_hand(times, **params), rel=1e-12)
+    assert c.state["t_last_update"] == 300.0 and c.state["w"] == 2.5
+    assert len(set(np.round(got, 9))) == len(got)  # the spikes really release different amounts
+
+
+def test_time_outside_handlers_is_refused():
+    """``t`` in the update block has no event to refer to: refused, naming it."""
+    text = """
+model toy_time_synapse:
+    state:
+        w real = 1.
+        s ms = 0 ms
+    input:
+        pre_spikes <- spike
+        post_spikes <- spike
+    output:
+        spike
+    onReceive(pre_spikes):
+        emit_spike(w)
+    onReceive(post_spikes):
+        s = t
+    update:
+        s = t
+"""
+    model = _text_synapse(text, "toy_time_synapse")
+    with pytest.raises(errors.NoModelAvailableError, match="the time t in the update part"):
+        synapse_program.synapse_program(model, "test", modulatory=True)
 
 
 # --- modulatory spike ports and the per-step update block (modulatory=True) -----------------------
