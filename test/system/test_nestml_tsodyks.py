@@ -12,7 +12,6 @@ the weight the rule says that spike transmits.
 """
 
 import importlib
-import math
 import os
 import sys
 
@@ -20,6 +19,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pynestml", reason="the nestml package is part of requirements.txt")
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "unittests"))
+from tsodyks_reference import released  # (NESTML's rule by hand, shared with the unit tests)
 
 MODEL = os.path.join(sys.prefix, "models", "synapses", "tsodyks_synapse.nestml")
 #: NEST and NEURON run it on another branch (to be merged)
@@ -42,25 +44,6 @@ def _sim(backend):
 
 def _tsodyks(sim):
     return sim.nestml.nestml_synapse_type("tsodyks_synapse", MODEL)
-
-
-def _released(times, U, tau_rec, tau_fac, tau_psc, u0=0.5):
-    """The fraction of the resources each spike releases under NESTML's tsodyks_synapse rule
-    (its model text; u starts at `u0`, x at 1, y at 0, the last update at t = 0)."""
-    x, y, u, last, out = 1.0, 0.0, u0, 0.0, []
-    for t in times:
-        h, last = t - last, t
-        p_uu = 0.0 if tau_fac == 0 else math.exp(-h / tau_fac)
-        p_yy, p_zz = math.exp(-h / tau_psc), math.exp(-h / tau_rec)
-        p_xy = ((p_zz - 1) * tau_rec - (p_yy - 1) * tau_psc) / (tau_psc - tau_rec)
-        z = 1 - x - y
-        u *= p_uu
-        x += p_xy * y + (1 - p_zz) * z
-        y *= p_yy
-        u += U * (1 - u)
-        out.append(u * x)
-        x, y = x - u * x, y + u * x
-    return np.array(out)
 
 
 def _v(population):
@@ -98,7 +81,7 @@ def test_tsodyks_depression_matches_standard(backend):
     for name, (a, b) in state.items():
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, err_msg=name)
     np.testing.assert_allclose(last, TIMES[-1])
-    r = np.array([_released(TIMES, u_, tr, 0.0, CELL["tau_syn_E"]) for u_, tr in zip(U, tau_rec)])
+    r = np.array([released(TIMES, u_, tr, 0.0, CELL["tau_syn_E"]) for u_, tr in zip(U, tau_rec)])
     assert np.all(r[:, 2] < r[:, 1]) and r[2, 2] / r[2, 1] < r[0, 2] / r[0, 1]
     assert np.ptp(v[:, :3], axis=0).min() > 0.1  # (responses of a visible size)
 
@@ -109,7 +92,7 @@ def test_tsodyks_facilitation_by_hand(backend):
     receiving each pre spike through a static synapse of the weight the rule transmits."""
     sim = _sim(backend)
     U, tau_rec, tau_fac, w = 0.5, 60.0, 150.0, 0.8
-    released = _released(TIMES, U, tau_rec, tau_fac, CELL["tau_syn_E"])
+    fractions = released(TIMES, U, tau_rec, tau_fac, CELL["tau_syn_E"])
     try:
         syn = _tsodyks(sim)
         pre = sim.Population(1, sim.SpikeSourceArray(spike_times=TIMES))
@@ -118,7 +101,7 @@ def test_tsodyks_facilitation_by_hand(backend):
         sim.Projection(pre, cells[0:1], sim.AllToAllConnector(),
                        syn(weight=w, delay=DELAY, U=U, tau_rec=tau_rec, tau_fac=tau_fac, tau_psc=CELL["tau_syn_E"]),
                        receptor_type="excitatory")
-        by_hand = sim.FromListConnector([(i, 0, w * r, DELAY) for i, r in enumerate(released)])
+        by_hand = sim.FromListConnector([(i, 0, w * r, DELAY) for i, r in enumerate(fractions)])
         sim.Projection(singles, cells[1:2], by_hand, sim.StaticSynapse(), receptor_type="excitatory")
         cells.record("v")
         sim.run(T_STOP)
@@ -126,4 +109,4 @@ def test_tsodyks_facilitation_by_hand(backend):
     finally:
         sim.end()
     assert np.abs(v[:, 0] - v[:, 1]).max() < 1e-9
-    assert released.max() > released.min() + 0.1  # facilitation and depression both act
+    assert fractions.max() > fractions.min() + 0.1  # facilitation and depression both act
