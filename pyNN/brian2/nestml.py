@@ -45,6 +45,8 @@ SUPPORT = {
     "synapse state (Projection.get/record of traces)": (
         True, "every state variable, as of the connection's last pre spike (copied by the pre handler; post "
               "events are handled eagerly); with an update block or modulatory ports as of now"),
+    "synapse without a post port (tsodyks_synapse)": (
+        True, "no post pathway; t in a handler is the event's time; onto any cell type"),
 }
 
 

@@ -64,8 +64,9 @@ def _function_source(name, program, part, names, returns=None):
 def compile_program(program):
     """(functions, source): ``advance``, ``on_pre`` (returns the transmitted NESTML weights)
     and ``on_post`` as numpy functions ``f(state, parameters, elapsed, t)`` of dicts of
-    per-connection arrays (`t`: the event's time, ms, NESTML's ``t``); for a modulated synapse also ``update`` (``f(state, parameters,
-    timestep)``) and ``on_<port>`` for each modulatory port."""
+    per-connection arrays (`t`: the event's time, ms, NESTML's ``t``); for a modulated synapse
+    also ``update`` (``f(state, parameters, timestep)``) and ``on_<port>`` for each modulatory
+    port."""
     from pyNN.hardware.nestml import _python_names
     from pyNN.nestml import ir
     from pyNN.nestml.synapse_program import DELIVER, ELAPSED, EVENT_TIME

@@ -167,7 +167,9 @@ THIRD_FACTOR = os.path.join(HERE, "stdp_third_factor_synapse.nestml")
 
 @pytest.mark.parametrize("backend, name, path, construct", [
     (backend, "stdp_third_factor_synapse", THIRD_FACTOR, "continuous input port 'I_post_dend'")
-    for backend in ["neuron", "brian2", "hardware", "nest"]])
+    for backend in ["neuron", "brian2", "hardware", "nest"]] + [
+    (backend, "static_synapse", os.path.join(LIBRARY, "synapses", "static_synapse.nestml"), "a synapse without state")
+    for backend in ["neuron", "brian2", "hardware"]])
 def test_untranslatable_synapses_refused(backend, name, path, construct):
     sim = importlib.import_module(f"pyNN.{backend}")
     expected = f"NESTML synapse '{name}'.*{construct}.*{getattr(sim.nestml, 'BACKEND', 'NEST')}"

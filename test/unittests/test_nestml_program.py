@@ -1,5 +1,6 @@
 """The step program (pyNN.nestml.program) and its printers, run with numpy: no simulator."""
 
+import math
 import os
 import sys
 
@@ -157,6 +158,21 @@ def test_printers():
     cond = sympy.And(sympy.Gt(x, 0), sympy.Not(sympy.Gt(y, 1)))
     code = printers.NumpyPrinter({}).doprint(sympy.Piecewise((x, cond), (sympy.Max(x, y), True)))
     np.testing.assert_array_equal(eval(code, env), [3.0, 2.0])
+
+
+def test_brian2_conditional_does_not_divide_by_zero_in_the_branch_not_taken():
+    """``tau == 0 ? 0 : exp(-h/tau)`` (NESTML's tsodyks_synapse): Brian2's code evaluates both
+    branches and Cython raises on a division by zero, as Python does here; the divisor of the
+    branch not taken is 1 there, and the branch taken divides as written."""
+    h, tau = sympy.symbols("h tau")
+    value = sympy.Piecewise((0, sympy.Eq(tau, 0)), (sympy.exp(-h / tau), True))
+    code = printers.Brian2Printer({}).doprint(value)
+    env = {"exp": math.exp, "h": 3.0}
+    assert eval(code, {**env, "tau": 0.0}) == 0.0
+    assert eval(code, {**env, "tau": 2.0}) == pytest.approx(math.exp(-1.5), rel=1e-15)
+    taken = printers.Brian2Printer({}).doprint(sympy.Piecewise((1 / tau, sympy.Gt(h, 0)), (0, True)))
+    with pytest.raises(ZeroDivisionError):  # (only a branch's own guard changes its divisor)
+        eval(taken, {**env, "tau": 0.0})
 
 
 def _run_split(model, steps, h, ports=None, i_stim=0.0):

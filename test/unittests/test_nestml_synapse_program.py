@@ -13,6 +13,7 @@ pytest.importorskip("pynestml", reason="the nestml package is part of requiremen
 
 from pyNN.nestml import frontend, printers, synapse_program
 from pyNN.nestml.types import evaluate_defaults
+from tsodyks_reference import released
 
 LIBRARY = os.path.join(sys.prefix, "models", "synapses")
 HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "nestml_models")
@@ -90,29 +91,6 @@ def test_untranslatable_synapses(path, name, construct):
         synapse_program.synapse_program(model, "test")
 
 
-def _tsodyks_by_hand(times, U, tau_rec, tau_fac, tau_psc, w, u0=0.5):
-    """The transmitted weights of NESTML's tsodyks_synapse for pre spikes at `times`, computed
-    here from the model text's recurrence (x starts at 1, y at 0, the last update at 0 and u at
-    `u0`: the model's ``u real = U`` evaluated with U's default, 0.5)."""
-    x, y, u, last, out = 1.0, 0.0, u0, 0.0, []
-    for t in times:
-        h = t - last
-        last = t
-        p_uu = 0.0 if tau_fac == 0 else math.exp(-h / tau_fac)
-        p_yy, p_zz = math.exp(-h / tau_psc), math.exp(-h / tau_rec)
-        p_xy = ((p_zz - 1) * tau_rec - (p_yy - 1) * tau_psc) / (tau_psc - tau_rec)
-        z = 1 - x - y
-        u *= p_uu
-        x += p_xy * y + (1 - p_zz) * z
-        y *= p_yy
-        u += U * (1 - u)
-        released = u * x
-        x -= released
-        y += released
-        out.append(released * w)
-    return out
-
-
 @pytest.mark.parametrize("tau_fac", [0.0, 150.0])
 def test_library_tsodyks_synapse(tau_fac):
     """NESTML's tsodyks_synapse: no post port, a weight that is a parameter, the time t of the
@@ -125,7 +103,8 @@ def test_library_tsodyks_synapse(tau_fac):
     assert "w" not in prog.parameters and synapse_program.EVENT_TIME in prog.on_pre.symbols()
     times = [4.0, 9.5, 10.0, 60.0, 61.0, 300.0]
     got = [c.event("pre", t) for t in times]
-    assert got == pytest.approx(_tsodyks_by_hand(times, **params), rel=1e-12)
+    w = params.pop("w")
+    assert got == pytest.approx(w * released(times, **params), rel=1e-12)
     assert c.state["t_last_update"] == 300.0 and c.state["w"] == 2.5
     assert len(set(np.round(got, 9))) == len(got)  # the spikes really release different amounts
 
