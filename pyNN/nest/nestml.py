@@ -46,8 +46,10 @@ SUPPORT = {
     "neuron models": (True, "NESTML's NEST code generator, compiled against the NEST wheel"),
     "synapse models": (True, "NESTML's NEST code generator; plastic synapses co-generated with their "
                              "postsynaptic neuron, the parameters NESTML moves into it set on each target cell "
-                             "(one value per cell); a synapse without post port (short-term plasticity: "
-                             "tsodyks_synapse) generated on its own (NEST model nestml__<name>), onto any cell type"),
+                             "(one value per cell)"),
+    "synapse without a post port (tsodyks_synapse)": (
+        True, "generated on its own (NEST model nestml__<name>), onto any cell type; state read from the connection "
+              "(Projection.initialize sets it); a time t sets is kept in NEST's time, shifted to the user's"),
     "synapse third factor (continuous port)": (
         True, "NESTML's co-generation: the port reads the postsynaptic neuron's variable named by "
               "postsynaptic_variables at each post spike (post_spike_based buffering), in onReceive of the post port "

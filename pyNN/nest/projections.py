@@ -161,6 +161,10 @@ class Projection(common.Projection):
                 arrays[state_name] = arrays[source]
         if start:
             fixed.update(self._native_initial_state())
+            if simulator.state.warmed_up:  # (before, shift_time_state does it)
+                for name in self._time_state():
+                    start_time = self.initial_values.get(name, syn.default_initial_values[name])
+                    fixed[name] = float(start_time) + simulator.state.offset
         return fixed, arrays
 
     def _native_initial_state(self, values=None):
@@ -182,6 +186,31 @@ class Projection(common.Projection):
             scale = model.state[name].to_pynn if model is not None else 1.0
             out[getattr(syn, "variable_map", {}).get(name, name)] = float(value) / scale
         return out
+
+    def _time_state(self):
+        """The NESTML synapse state variables that hold a time: those a handler sets to ``t``
+        (tsodyks_synapse's ``t_last_update``). NESTML's NEST code gives ``t`` in NEST's time,
+        ``state.offset`` ahead of the user's, so they start that much later (see
+        :meth:`shift_time_state`) and read back that much earlier: intervals and values as in
+        the user's time, as on the other backends."""
+        model = getattr(self.synapse_type, "nestml_model", None)
+        if model is None:
+            return ()
+        return tuple(sorted(_assigned_from_t([stmt for h in model.on_receive for stmt in h.body])))
+
+    def shift_time_state(self):
+        """Before NEST's warm-up (the first run after set-up or reset): the time state of the
+        connections made so far starts at its initial value in NEST's time. (Connections made
+        later get it when they are made: ``_split_values``.)"""
+        names = self._time_state()
+        if not names or not self._pre.size:
+            return
+        conns, order = self._nest_connections()
+        for name in names:
+            start = float(self.initial_values.get(name, self.synapse_type.default_initial_values[name]))
+            current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+            current[order] = start + simulator.state.offset
+            conns.set({name: current.tolist()})
 
     def initialize(self, **initial_values):
         """Set initial values of the synapses' state variables: on the existing connections if
@@ -474,7 +503,10 @@ class Projection(common.Projection):
                     f"connection)")
             scale = model.state[name].to_pynn
         conns, order = self._nest_connections()
-        return np.asarray(conns.get(name), dtype=float).reshape(-1)[order] * scale
+        values = np.asarray(conns.get(name), dtype=float).reshape(-1)[order] * scale
+        if name in self._time_state() and simulator.state.warmed_up:
+            values -= simulator.state.offset
+        return values
 
     @property
     def nest_connections(self):
@@ -482,6 +514,21 @@ class Projection(common.Projection):
         run with a delay beyond NEST's range leaves an internal relay parrot (its 'source'), with
         the last part of the delay (see pyNN.nest.delay_relays)."""
         return self._nest_connections()[0]
+
+
+def _assigned_from_t(statements):
+    """Names that `statements` (nested blocks included) set to NESTML's ``t``."""
+    import sympy
+    from pyNN.nestml import ir
+    out = set()
+    for stmt in statements:
+        if isinstance(stmt, ir.Assign) and stmt.op == "=" and sympy.sympify(stmt.value) == sympy.Symbol("t"):
+            out.add(stmt.target)
+        elif isinstance(stmt, ir.If):
+            for _, block in stmt.branches:
+                out |= _assigned_from_t(block)
+            out |= _assigned_from_t(stmt.orelse)
+    return out
 
 
 def _min_delay_origin(state):

@@ -265,6 +265,8 @@ class State(BaseState):
             self._feed_random_sources(target_steps)
             # no cell may fire before user time 0: thresholds are out of reach during warm-up
             saved = [(p, p._suppress_spiking()) for p in self.populations]
+            for projection in self.projections:  # (NESTML synapse state holding a time)
+                projection.shift_time_state()
             nest.Simulate(self.offset)
             for population, native in saved:
                 population._restore_native(native)

@@ -212,6 +212,9 @@ SUPPORT = {
                              "mechanism (as NEST co-generates them); per-connection state in the NetCon weight "
                              "vector, run lazily at each pre spike; an update block doing more than integrate_odes() "
                              "runs per time step (k steps in one closed-form application when it composes)"),
+    "synapse without a post port (tsodyks_synapse)": (
+        True, "in the NET_RECEIVE of its postsynaptic NESTML neuron's mechanism (no post replay; t in a handler is "
+              "the event's synapse time); onto the standard cells: NoModelAvailableError"),
     "synapse third factor (continuous port)": (
         True, "the mechanism keeps the postsynaptic variable's value at each of the cell's spikes beside their "
               "times; read by the replayed post handler"),

@@ -259,11 +259,14 @@ class PairGenerator(NMODLGenerator):
                     f"nml_tlast = {time}"]
         return [f"nml_elapsed = {time} - nml_tlast", *self._advance_lines(names), f"nml_tlast = {time}"]
 
-    def _handler_lines(self, port, names):
+    def _handler_lines(self, port, names, time="nml_s"):
+        """The statements of ``onReceive(port)``, NESTML's ``t`` in them being the event's
+        synapse time `time` (an NMODL expression: not NEURON's t, the delivery time); none
+        for a synapse without that port (``port`` None: no post port)."""
         lines = []
         for handler in self.program.model.on_receive:
-            if handler.port == port:
-                lines += self._statements(handler.body, dict(names))
+            if port is not None and handler.port == port:
+                lines += self._statements(handler.body, {**names, "t": time})
         return lines
 
     def _statement(self, stmt, names, function):
@@ -305,7 +308,7 @@ class PairGenerator(NMODLGenerator):
                      f"    if (nml_tm < nml_s + {eps} && nml_tm < nml_te - {eps}) {{", "        nml_te = nml_tm",
                      f"        nml_ek = {2 + k}", "    }", "}"]
             run += [("if" if k == 0 else "} else if") + f" (nml_ek > {1.5 + k} && nml_ek < {2.5 + k}) {{",
-                    *_indent(self._handler_lines(port, names)), f"    {seen} = {seen} + 1"]
+                    *_indent(self._handler_lines(port, names, "nml_te")), f"    {seen} = {seen} + 1"]
         find += ["if (nml_i < nspk) {", f"    nml_j = nml_i - {NHIST}*floor(nml_i/{NHIST})",
                  "    nml_tp = hist[nml_j] + nml_fdel",
                  f"    if (nml_tp < nml_s + {eps} && nml_tp < nml_te - {eps}) {{", "        nml_te = nml_tp",
@@ -315,10 +318,10 @@ class PairGenerator(NMODLGenerator):
                 "        : the post spike at the pre spike's time: the pre handler reads the post variables without it",
                 "        nml_same = 1",
                 *_indent(_indent([f"{self._local('nml_b_' + v)} = {v}" for v in post])),
-                *_indent(_indent(self._handler_lines(p.post_port, self._with_post_inputs(names, "nml_j")))),
+                *_indent(_indent(self._handler_lines(p.post_port, self._with_post_inputs(names, "nml_j"), "nml_te"))),
                 *_indent(_indent([f"{self._local('nml_a_' + v)} = {v}" for v in post])),
                 "    } else {",
-                *_indent(_indent(self._handler_lines(p.post_port, self._with_post_inputs(names, "nml_j")))),
+                *_indent(_indent(self._handler_lines(p.post_port, self._with_post_inputs(names, "nml_j"), "nml_te"))),
                 "    }",
                 "    nml_i = nml_i + 1", "}"]
         handle = ["if (nml_ek < 0.5) {", "    nml_more = 0", "} else {", *_indent(self._catch_up(names, "nml_te")),

@@ -48,7 +48,7 @@ NEURON_REFUSALS = {
 MODULATED_RUNS_ON = ["brian2", "hardware", "neuron"]
 #: synapses without a postsynaptic port: their weight does not change, their state does
 SHORT_TERM = {"tsodyks_synapse": "x"}
-SHORT_TERM_RUNS_ON = ["brian2", "hardware"]  # (NEURON: on another branch)
+SHORT_TERM_RUNS_ON = ["brian2", "hardware", "neuron"]
 SYNAPSE_REFUSALS = {
     "neuromodulated_stdp_synapse": (errors.NoModelAvailableError, "extra spike port"),
     "noisy_synapse": (errors.NoModelAvailableError, "a synapse without state"),

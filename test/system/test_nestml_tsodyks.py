@@ -24,9 +24,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "uni
 from tsodyks_reference import released  # (NESTML's rule by hand, shared with the unit tests)
 
 MODEL = os.path.join(sys.prefix, "models", "synapses", "tsodyks_synapse.nestml")
-#: NEST and NEURON run it on another branch (to be merged)
-_OTHER = pytest.mark.xfail(strict=False, reason="other branch")
-BACKENDS = [pytest.param("nest", marks=_OTHER), pytest.param("neuron", marks=_OTHER), "brian2", "hardware"]
+#: (NEURON runs a NESTML synapse only onto its postsynaptic NESTML neuron, not onto these
+#: IF_curr_exp cells: test_nestml_tsodyks_nest_neuron.py)
+BACKENDS = ["nest", "brian2", "hardware"]
 CELL = dict(cm=1.0, tau_m=10.0, tau_syn_E=2.0, v_rest=-65.0, v_reset=-65.0, v_thresh=100.0, tau_refrac=0.1)
 #: pre spikes: close pairs (depression), a long gap (recovery), a spike at t = 0.5
 TIMES = [0.5, 5.0, 10.0, 12.0, 14.0, 30.0, 31.5, 80.0, 81.0, 82.0]

@@ -9,7 +9,6 @@ the standard type from 0 (``Projection.initialize(u=0.0)`` makes them the same).
 """
 
 import importlib
-import math
 import os
 import sys
 
@@ -19,6 +18,9 @@ import pytest
 from pyNN import errors
 
 pytest.importorskip("pynestml", reason="the nestml package is part of requirements.txt")
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "unittests"))
+from tsodyks_reference import run_rule  # (NESTML's rule by hand, shared with the other tests)
 
 TSODYKS = os.path.join(sys.prefix, "models", "synapses", "tsodyks_synapse.nestml")
 PRE_TIMES = [5.0, 10.0, 12.0, 15.0, 40.0, 42.5, 80.0]
@@ -39,26 +41,8 @@ def tsodyks_type(sim):
 
 
 def nestml_rule(times, U, tau_rec, tau_facil, tau_psc, u0):
-    """(x, y, u) after each spike at `times`, and the released fraction u x of each: NESTML's
-    onReceive(pre_spikes), computed by hand (from t_last_update = 0)."""
-    x, y, u, last = 1.0, 0.0, u0, 0.0
-    released, states = [], []
-    for t in times:
-        h = t - last
-        last = t
-        p_uu = 0.0 if tau_facil == 0 else math.exp(-h / tau_facil)
-        p_yy, p_zz = math.exp(-h / tau_psc), math.exp(-h / tau_rec)
-        p_xy = ((p_zz - 1.0) * tau_rec - (p_yy - 1.0) * tau_psc) / (tau_psc - tau_rec)
-        z = 1.0 - x - y
-        u *= p_uu
-        x += p_xy * y + (1.0 - p_zz) * z
-        y *= p_yy
-        u += U * (1.0 - u)
-        released.append(u * x)
-        x -= u * x
-        y += released[-1]
-        states.append((x, y, u))
-    return np.array(released), states
+    """(released fractions u x, the state (x, y, u) after the last spike): NESTML's rule by hand."""
+    return run_rule(times, U, tau_rec, tau_facil, tau_psc, u0)
 
 
 def _run(sim, syn, initial_u=None):
@@ -93,7 +77,7 @@ def test_nestml_tsodyks_matches_tsodyks_markram_synapse(backend):
     assert v_standard.max() - v_standard.min() > 1.0  # the synapse drives the cell
     np.testing.assert_allclose(v_nestml, v_standard, rtol=0, atol=1e-9)
     _, states = nestml_rule(PRE_TIMES, RULE["U"], RULE["tau_rec"], RULE["tau_facil"], TAU_SYN, 0.0)
-    np.testing.assert_allclose([state["x"][0], state["y"][0], state["u"][0]], states[-1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose([state["x"][0], state["y"][0], state["u"][0]], states, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(state["weight"], [WEIGHT])
 
 
@@ -107,15 +91,13 @@ def test_nestml_tsodyks_starts_from_u_equal_U(backend):
     syn = tsodyks_type(sim)
     v_standard, v_nestml, state = _run(sim, syn)
     released_0, _ = nestml_rule(PRE_TIMES, RULE["U"], RULE["tau_rec"], RULE["tau_facil"], TAU_SYN, 0.0)
-    # (the handler's t is the spike's time stamp in the simulator, which may be offset from the
-    # scripted time by the spike source's relay: it matters only for the first interval, from 0)
-    offset = state["t_last_update"][0] - PRE_TIMES[-1]
-    assert 0.0 <= offset <= DELAY
-    released, states = nestml_rule([t + offset for t in PRE_TIMES], RULE["U"], RULE["tau_rec"], RULE["tau_facil"],
-                                   TAU_SYN, 0.5)
+    # (t in the handler is the spike's time in the user's time, as on the other backends, although
+    # NEST's clock runs state.offset ahead: t_last_update is shifted by it, both ways)
+    np.testing.assert_allclose(state["t_last_update"], [PRE_TIMES[-1]])
+    released, states = nestml_rule(PRE_TIMES, RULE["U"], RULE["tau_rec"], RULE["tau_facil"], TAU_SYN, 0.5)
     assert abs(released[0] - released_0[0]) > 0.05
     assert np.abs(v_nestml - v_standard).max() > 1e-3
-    np.testing.assert_allclose([state["x"][0], state["y"][0], state["u"][0]], states[-1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose([state["x"][0], state["y"][0], state["u"][0]], states, rtol=1e-9, atol=1e-12)
 
 
 def test_nestml_tsodyks_on_nest_onto_a_nestml_neuron_and_bad_initial_value():
@@ -140,3 +122,51 @@ def test_nestml_tsodyks_on_nest_onto_a_nestml_neuron_and_bad_initial_value():
         assert float(prj.get("u", format="list", with_address=False)[0]) > 0.0
     finally:
         sim.end()
+
+
+def _neuron_tsodyks():
+    sim = importlib.import_module("pyNN.neuron")
+    if "neuron" not in _types:
+        _types["neuron"] = sim.nestml.nestml_synapse_type(
+            "tsodyks_synapse", TSODYKS, postsynaptic_neuron_nestml_description=os.path.join(
+                sys.prefix, "models", "neurons", "iaf_psc_exp_neuron.nestml"))
+    return sim, _types["neuron"]
+
+
+def test_nestml_tsodyks_on_neuron_matches_hand_computation():
+    """On NEURON the synapse runs in the mechanism of its postsynaptic NESTML neuron: its state
+    follows the hand computation (from u = 0.5, t = the spikes' scripted times), and the cell's
+    V is that of the same cell type driven by static synapses carrying the hand-computed
+    weights w u x, one spike each."""
+    sim, syn = _neuron_tsodyks()
+    released, states = nestml_rule(PRE_TIMES, RULE["U"], RULE["tau_rec"], RULE["tau_facil"], TAU_SYN, 0.5)
+    sim.setup(timestep=0.1, min_delay=0.1)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=PRE_TIMES))
+        singles = sim.Population(len(PRE_TIMES), sim.SpikeSourceArray(spike_times=[[t] for t in PRE_TIMES]))
+        cells = sim.Population(2, syn.postsynaptic_cell_type(tau_syn_exc=TAU_SYN))
+        cells.record("V_m")
+        prj = sim.Projection(pre, cells[0:1], sim.AllToAllConnector(),
+                             syn(weight=WEIGHT, delay=DELAY, U=RULE["U"], tau_rec=RULE["tau_rec"],
+                                 tau_fac=RULE["tau_facil"], tau_psc=TAU_SYN), receptor_type="excitatory")
+        sim.Projection(singles, cells[1:2], sim.FromListConnector(
+            [(k, 0, WEIGHT * r, DELAY) for k, r in enumerate(released)], column_names=["weight", "delay"]),
+            sim.StaticSynapse(), receptor_type="excitatory")
+        sim.run(T_STOP)
+        v = cells.get_data().segments[0].filter(name="V_m")[0].magnitude
+        state = [float(prj.get(name, format="list", with_address=False)[0]) for name in ("x", "y", "u")]
+        t_last = float(prj.get("t_last_update", format="list", with_address=False)[0])
+    finally:
+        sim.end()
+    assert v[:, 0].max() - v[:, 0].min() > 1.0
+    np.testing.assert_allclose(v[:, 0], v[:, 1], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(state, states, rtol=1e-9, atol=1e-12)
+    assert t_last == pytest.approx(PRE_TIMES[-1])
+
+
+def test_nestml_tsodyks_on_neuron_needs_a_nestml_neuron():
+    """NEURON runs a NESTML synapse in its postsynaptic NESTML neuron's mechanism: without one
+    (onto the standard cells) it is refused, saying what to give."""
+    sim = importlib.import_module("pyNN.neuron")
+    with pytest.raises(errors.NoModelAvailableError, match="tsodyks_synapse.*NEURON.*postsynaptic_neuron_nestml"):
+        sim.nestml.nestml_synapse_type("tsodyks_synapse", TSODYKS)

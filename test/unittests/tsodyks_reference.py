@@ -10,6 +10,11 @@ def released(times, U, tau_rec, tau_fac, tau_psc, u0=0.5):
     """The fraction of the resources each presynaptic spike at `times` (ms) releases; the
     spike transmits it times the weight. x starts at 1, y at 0, the last update at t = 0 and u
     at `u0` (the model's ``u real = U`` evaluated with U's default, 0.5)."""
+    return run_rule(times, U, tau_rec, tau_fac, tau_psc, u0)[0]
+
+
+def run_rule(times, U, tau_rec, tau_fac, tau_psc, u0=0.5):
+    """(:func:`released`, the state (x, y, u) after the last spike)."""
     x, y, u, last, out = 1.0, 0.0, u0, 0.0, []
     for t in times:
         h, last = t - last, t
@@ -23,4 +28,4 @@ def released(times, U, tau_rec, tau_fac, tau_psc, u0=0.5):
         u += U * (1 - u)
         out.append(u * x)
         x, y = x - u * x, y + u * x
-    return np.array(out)
+    return np.array(out), (x, y, u)
