@@ -102,6 +102,17 @@ class Projection(common.Projection):
                 f"backend for targets that apply their inputs at the end of a step ({', '.join(names)}); it "
                 f"supports 1.0 there, and any value in [0, 1] onto the other cell types that take STDP")
 
+    def initialize(self, **initial_values):
+        """Set initial values of the synapses' state variables; NoModelAvailableError for a
+        NESTML synapse, whose generated mechanism starts every connection from its model's
+        initial values."""
+        if initial_values and getattr(self.synapse_type, "synapse_program", None) is not None:
+            raise errors.NoModelAvailableError(
+                f"Projection '{self.label}': initialize({', '.join(sorted(initial_values))}) of a NESTML synapse's "
+                f"state is not available on the NEURON backend (the generated mechanism starts every connection "
+                f"from the model's initial values, {self.synapse_type.default_initial_values})")
+        super().initialize(**initial_values)
+
     def _check_backend_delays(self, delays):
         """Distributed run: NEURON exchanges spikes between processes at intervals of the
         shortest delay, and its fixed-step method needs that interval to be at least two

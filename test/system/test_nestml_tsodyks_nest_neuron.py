@@ -152,6 +152,8 @@ def test_nestml_tsodyks_on_neuron_matches_hand_computation():
         sim.Projection(singles, cells[1:2], sim.FromListConnector(
             [(k, 0, WEIGHT * r, DELAY) for k, r in enumerate(released)], column_names=["weight", "delay"]),
             sim.StaticSynapse(), receptor_type="excitatory")
+        with pytest.raises(errors.NoModelAvailableError, match="initialize.u.*NESTML synapse.*NEURON"):
+            prj.initialize(u=0.0)
         sim.run(T_STOP)
         v = cells.get_data().segments[0].filter(name="V_m")[0].magnitude
         state = [float(prj.get(name, format="list", with_address=False)[0]) for name in ("x", "y", "u")]
