@@ -23,7 +23,7 @@ import brian2
 import numpy as np
 
 from pyNN import errors
-from pyNN.brian2 import simulator
+from pyNN.brian2 import simulator, synapse_weights
 from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.brian2.standardmodels.synapses import StaticSynapse
 from pyNN.common import projections as common
@@ -208,6 +208,10 @@ class Projection(common.Projection):
         # a NESTML synapse's weight (x 1000 the library's) in the target's unit
         on_pre = self._on_pre_code(statement).replace("{weight_si}", f"{_WEIGHT_SI[unit] / 1000.0!r}*{unit}")
         namespace = self._extension.namespace(self, target) if self._extension is not None else {}
+        if self._shareable_type():
+            # one weight for every connection until they differ (pyNN.brian2.synapse_weights);
+            # set with the connections' values when they are written (_set_attributes)
+            namespace[synapse_weights.NAME] = None
         extra = self._extension.pathways() if self._extension is not None else {}
         if extra:  # further pre pathways, each with its own delay
             on_pre = {"pre": on_pre, **{name: self._event_code(code) for name, (code, _) in extra.items()}}
@@ -259,10 +263,13 @@ class Projection(common.Projection):
         return simulator.state.dt * 1e-3 if cell else 0.0
 
     def _synapse_equations(self, unit):
-        # the weights of synapses without state of their own change only between runs: Brian2's
-        # "constant" (during a run) tells the reset snapshot to leave them out (simulator._run_state)
-        flags = " (constant)" if self._shareable_type() else ""
-        return f"weight : {unit}{flags}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
+        # synapses without state of their own start with one weight in the namespace (see
+        # pyNN.brian2.synapse_weights); their per-synapse weights, if they come to differ, are
+        # "constant" (during a run), which tells the reset snapshot to leave them out
+        # (simulator._run_state), since they change only between runs
+        if self._shareable_type():
+            return ""
+        return f"weight : {unit}\n" + getattr(self.synapse_type, "brian2_equations", "").replace("{unit}", unit)
 
     def _event_code(self, code):
         """STDP event code: the synapse time of an event is t - d_syn + STDP_SHIFT_STEPS*dt
@@ -338,7 +345,10 @@ class Projection(common.Projection):
                     state_array(syn, weight_state[0])[sl] = np.asarray(arr, dtype=float) * weight_state[1]
                 if name == "weight" or name in getattr(self.synapse_type, "weight_unit_parameters", ()):
                     arr = np.asarray(arr, dtype=float) * _WEIGHT_SI[unit]
-                state_array(syn, name)[sl] = arr
+                if name == "weight":
+                    synapse_weights.set_weights(syn, sl, arr, unit)
+                else:
+                    state_array(syn, name)[sl] = arr
                 if name == "weight" and "w_now" in syn.variables:  # STDP: the weight the rule updates
                     state_array(syn, "w_now")[sl] = arr
             if "delay" in values and "d_syn" in syn.variables:
@@ -421,6 +431,9 @@ class Projection(common.Projection):
             return None  # (no connections: the core's reading is trivial)
         if self._extension is not None and self._extension.on_time:
             return None  # (its state is brought to now when read: the core reads it at each sample)
+        if synapse_weights.NAME in variables:  # (the sampler reads a per-synapse array)
+            for syn, _, _, _ in self._synapses:
+                synapse_weights.make_per_synapse(syn)
         return SynapseSampler(self, variables, interval_steps)
 
     def _native_synapse_variable(self, name):
