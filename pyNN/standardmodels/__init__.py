@@ -218,7 +218,8 @@ class StandardModelType(models.BaseModelType, metaclass=documentation.ModelTypeM
         checks = list(cls.parameter_checks)
         for name in cls.default_parameters:
             # (a time constant whose default is 0 means "off" at 0, as tau_fac of NESTML's tsodyks_synapse)
-            if name in ("tau_refrac", "duration", "start", "tau_facil") or _is_zero(cls.default_parameters[name]):
+            if name in ("tau_refrac", "duration", "start", "tau_facil") or (
+                    name.startswith("tau") and _is_zero(cls.default_parameters[name])):
                 checks.append((name, lambda v: v >= 0, "must be >= 0 ms"))
             elif name.startswith("tau") and not isinstance(cls.default_parameters[name], ArrayParameter):
                 checks.append((name, lambda v: v > 0, "must be > 0 ms"))

@@ -518,3 +518,14 @@ def test_nest_point_neuron_unavailable(nest_tables):
                cells.PointNeuron(cells.AdExp(), AMPA=cells.CurrExpPostSynapticResponse())):
         with pytest.raises(errors.NoModelAvailableError, match="Supported combinations"):
             ncells.point_neuron_nest_model(pn)
+
+
+def test_parameters_whose_default_is_zero_may_be_negative_unless_they_are_time_constants():
+    """Only time constants are held to >= 0: a reversal potential or a current whose default
+    is 0 takes negative values (a time constant whose default is 0 may be 0)."""
+    def checked(cls):
+        return {name for name, check, _ in cls._all_checks() if not check(-1.0)}
+    assert "e_syn" not in checked(cells.CondAlphaPostSynapticResponse)
+    assert "i_offset" not in checked(cells.IF_curr_exp)
+    assert "tau_refrac" in checked(cells.IF_curr_exp)
+    assert "tau_facil" in checked(synapses.TsodyksMarkramSynapse)
