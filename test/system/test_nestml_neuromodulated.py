@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 
+from nestml_test_models import euler_mod_synapse
 from pyNN import errors
 
 pytest.importorskip("pynestml", reason="the nestml package is part of requirements.txt")
@@ -218,34 +219,7 @@ def test_simultaneous_modulatory_spikes(backend):
     assert values[1] == values[0]
 
 
-TOY = """
-model toy_mod_synapse:
-    state:
-        w real = 1.
-        x real = 0.
-        tr real = 0.
-    parameters:
-        tau ms = 20 ms
-        r 1/ms = 0.05 ms**-1
-    equations:
-        tr' = -tr / tau
-    input:
-        pre_spikes <- spike
-        post_spikes <- spike
-        mod_spikes <- spike
-    output:
-        spike
-    onReceive(mod_spikes):
-        x += 1
-    onReceive(post_spikes):
-        w += tr
-    onReceive(pre_spikes):
-        tr += 1
-        emit_spike(w)
-    update:
-        x += r * timestep() * (1 - x)
-        integrate_odes()
-"""
+TOY = euler_mod_synapse("toy_mod_synapse")
 
 
 def test_update_block_that_does_not_compose_runs_every_step_on_the_emulator():
