@@ -43,12 +43,10 @@ NEURON_REFUSALS = {
 }
 #: library synapses refused by the generated-code backends (a synapse without state is a static
 #: one, for which the library has StaticSynapse); neuromodulated STDP runs on the backends of
-#: MODULATED_RUNS_ON (with a modulatory population), the short-term plasticity of
-#: tsodyks_synapse (no post port) on those of SHORT_TERM_RUNS_ON
+#: MODULATED_RUNS_ON (with a modulatory population)
 MODULATED_RUNS_ON = ["brian2", "hardware", "neuron"]
 #: synapses without a postsynaptic port: their weight does not change, their state does
 SHORT_TERM = {"tsodyks_synapse": "x"}
-SHORT_TERM_RUNS_ON = ["brian2", "hardware", "neuron"]
 SYNAPSE_REFUSALS = {
     "neuromodulated_stdp_synapse": (errors.NoModelAvailableError, "extra spike port"),
     "noisy_synapse": (errors.NoModelAvailableError, "a synapse without state"),
@@ -222,8 +220,6 @@ def _run_synapse(backend, name):
 @pytest.mark.parametrize("name", SYNAPSES)
 @pytest.mark.parametrize("backend", ["brian2", "hardware", "neuron"])
 def test_library_synapse(backend, name):
-    if name in SHORT_TERM and backend not in SHORT_TERM_RUNS_ON:
-        pytest.xfail("other branch")
     _run_synapse(backend, name)
 
 
