@@ -111,6 +111,15 @@ class Projection(common.Projection):
             return -weights if user < 0 else weights
         return np.where(user < 0, -weights, weights)
 
+    def _set_state_variables(self, values):
+        """Tsodyks-Markram u, x, y of every connection (see State.set_short_term_state)."""
+        if getattr(self.synapse_type, "engine_functions", None) is not None:
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': initialize({', '.join(sorted(values))}) of a NESTML synapse's state is "
+                f"not implemented on the hardware backend (its connections start from the model's initial values, "
+                f"{self.synapse_type.default_initial_values}); the NEST backend supports it")
+        simulator.state.set_short_term_state(self, values)
+
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y from the engine's blocks (before the first run: the start state)."""
         if name not in getattr(self.synapse_type, "state_variables", ()):

@@ -330,6 +330,8 @@ class State(BaseState):
         self._reset()
         for population in self.populations:
             population._apply_initial_values()
+        for projection in self.projections:
+            projection._apply_initial_state()
         for recorder in self.recorders + self.synapse_recorders:
             recorder.reattach()
 
