@@ -69,7 +69,7 @@ def _connect_arrays(syn, i, j):
         syn.connect(i=i, j=j)
         return
     syn._connect_called = True
-    old = int(syn.variables["N"].get_value())
+    old = int(syn.variables["N"].get_value().item())  # (N is a one-element array)
     new = old + i.size
     for name, values in (("_synaptic_pre", i), ("_synaptic_post", j)):
         variable = syn.variables[name]
