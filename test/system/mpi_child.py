@@ -92,6 +92,8 @@ def connectors_only(outdir):
             weight=RandomDistribution("uniform", (0.01, 0.02), rng=rng), delay=0.5), label=name)
         out[f"connections_{name}"] = np.asarray(prj.get(["weight", "delay"], format="list"), dtype=float)
         out[f"local_{name}"] = np.array([len(prj), prj.post.local_size])
+        if hasattr(connector, "_generated_pre"):  # (FixedNumberPost: the presynaptic cells this process drew for)
+            out[f"generated_{name}"] = np.array([connector._generated_pre, prj.pre.size])
     np.savez(f"{outdir}/rank{sim.rank()}.npz", **out)
     sim.end()
 
