@@ -47,6 +47,7 @@ class Projection(common.Projection):
         self._owner_key = self._model_owner_key()
         self._relays = None  # relay parrots of delays beyond NEST's range (delay_relays)
         self._volume_transmitter = None
+        self._made_at_step = simulator.state.steps  # (see _not_run_yet)
         if getattr(self, "modulatory_sources", None):
             self._owner_key = ("modulated", id(self))  # a model of its own: it names this projection's transmitter
 
@@ -213,7 +214,7 @@ class Projection(common.Projection):
         """Initial synapse state on the existing connections (a NESTML synapse's time state in
         NEST's time once NEST has warmed up; before, :meth:`shift_time_state` moves it; the
         start state of a TsodyksMarkramSynapse before the first run: see tsodyks_start)."""
-        if isinstance(self.synapse_type, TsodyksMarkramSynapse) and not simulator.state.warmed_up:
+        if isinstance(self.synapse_type, TsodyksMarkramSynapse) and self._not_run_yet():
             values = self._tsodyks_start(values)
         native = self._native_initial_state(values)
         time_state = {getattr(self.synapse_type, "variable_map", {}).get(n, n) for n in self._time_state()}
@@ -224,6 +225,12 @@ class Projection(common.Projection):
             current = np.asarray(conns.get(name), dtype=float).reshape(-1)
             current[order] = value
             conns.set({name: current.tolist()})
+
+    def _not_run_yet(self):
+        """Whether NEST has not simulated since these connections were made (at creation, or
+        again by reset()): none of them has transmitted a spike, so each brings its state
+        forward from NEST time 0 at its first spike (see tsodyks_start)."""
+        return simulator.state.steps == self._made_at_step
 
     def _tsodyks_start(self, values):
         """The whole Tsodyks-Markram state (u, x, y) to set in NEST before its first run for the
@@ -383,6 +390,7 @@ class Projection(common.Projection):
         """Re-create every connection after a kernel rebuild (reset)."""
         self._relays = None  # the new kernel has room for every delay before it runs
         self._volume_transmitter = None  # (made again in the new kernel)
+        self._made_at_step = 0  # (reset(): the simulation starts again at step 0)
         # (the connections found in the old kernel: the new one may have as many, elsewhere)
         self._connection_cache = None
         self._create_in_chunks(slice(0, self._pre.size))
@@ -513,7 +521,7 @@ class Projection(common.Projection):
                     f"on the NEST backend: NESTML moved it into the postsynaptic neuron (one value per cell, not per "
                     f"connection)")
             scale = model.state[name].to_pynn
-        if model is None and not simulator.state.warmed_up:  # (NEST holds the earlier state: _tsodyks_start)
+        if model is None and self._not_run_yet():  # (NEST holds the earlier state: _tsodyks_start)
             start = self._initial_state.get(name, self.synapse_type.default_initial_values[name])
             return np.array(np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,)))
         conns, order = self._nest_connections()

@@ -2,9 +2,10 @@
 
 A tsodyks_synapse brings its state forward from its last spike, and before the first one
 from NEST time 0. The NEST kernel runs ``offset`` ms ahead of the user's time
-(pyNN.nest.simulator), so a state set before the first run (or after reset()) would be
-brought forward over ``offset`` ms more than on the other backends, whose connections start
-at user time 0 (doc/behaviour.md, "Short-term plasticity"). The state set in NEST is
+(pyNN.nest.simulator), so a state set before NEST simulates the connections (before the
+first run, after reset(), or for connections made since the last run) would be brought
+forward over ``offset`` ms more than on the other backends, whose connections start with a
+last event at user time 0 (doc/behaviour.md, "Short-term plasticity"). The state set in NEST is
 therefore the one that the exact solution between spikes takes, in ``offset`` ms, to the
 state the user gave: u decays with tau_facil, y with tau_psc into the recovering resources
 z = 1 - x - y, which recover into x with tau_rec. NEST takes only states with u in [0, 1],

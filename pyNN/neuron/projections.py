@@ -406,8 +406,11 @@ class Projection(common.Projection):
             return None
         if getattr(self.synapse_type, "synapse_program", None) is not None:
             return self._nestml_state(name)
-        if not simulator.state.nrn_initialized:  # NET_RECEIVE's INITIAL block has not run yet
-            start = self._initial_state.get(name, self.synapse_type.default_initial_values[name])
-            return np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,))[self._local_positions()].copy()
+        # the connections NET_RECEIVE's INITIAL block has not run for yet (all of them before
+        # the first run; those made since the last run) start from the initial state
+        done = self._n_initialised if simulator.state.nrn_initialized else 0
+        start = self._initial_state.get(name, self.synapse_type.default_initial_values[name])
+        out = np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,))[self._local_positions()].copy()
         slot = 3 + len(self.synapse_type.weight_slots) + names.index(name)
-        return np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
+        out[:done] = np.fromiter((nc.weight[slot] for nc in self._netcons[:done]), dtype=float, count=done)
+        return out

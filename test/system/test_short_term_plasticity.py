@@ -305,3 +305,56 @@ def test_start_state_nest_cannot_hold_is_refused_there_only(sim):
     fractions = released_fractions(SPIKES, tau_psc=CELL["tau_syn_E"], start=start, **FACILITATING)
     default = released_fractions(SPIKES, tau_psc=CELL["tau_syn_E"], **FACILITATING)
     _check_trace(*trace(cells.get_data().segments[0], "v"), fractions, default, sim.__name__)
+
+
+def test_initialized_state_onto_a_voltage_jump_target(sim):
+    """tau_psc = 0: the active resources y given to initialize() become recovering at the first
+    spike; each spike makes v jump by weight * released, from the given start state."""
+    if not hasattr(sim, "IF_curr_delta"):
+        pytest.skip("no IF_curr_delta")
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=SPIKES))
+    cell = sim.Population(1, sim.IF_curr_delta(v_rest=-65.0, tau_m=1e6, cm=1.0, v_thresh=0.0, tau_refrac=0.1))
+    cell.initialize(v=-65.0)
+    prj = sim.Projection(source, cell, sim.OneToOneConnector(),
+                         sim.TsodyksMarkramSynapse(weight=1.0, delay=DELAY, **FACILITATING))
+    start = (0.3, 0.5, 0.3)
+    prj.initialize(u=start[0], x=start[1], y=start[2])
+    cell.record("v")
+    run(sim, T_END)
+    _, v = trace(cell.get_data().segments[0], "v")
+    fractions = released_fractions(SPIKES, tau_psc=0.0, start=start, **FACILITATING)
+    default = released_fractions(SPIKES, tau_psc=0.0, **FACILITATING)
+    assert abs(fractions[0] - default[0]) > 0.01  # (the start state shows)
+    dt = sim.get_time_step()
+    for t_spike, r in zip(SPIKES, fractions):
+        k = round((t_spike + DELAY) / dt)
+        assert v[k] - v[k - 1] == pytest.approx(r, rel=1e-4), t_spike
+
+
+def test_initialize_a_projection_made_after_a_run(sim):
+    """A projection made after a run, initialized before the next: its connections start from
+    the given state with their last event at t = 0 (as at the start of a segment), and its
+    first spikes are those emitted after it was made."""
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=SPIKES), label="spikes")
+    cells = sim.Population(1, sim.IF_curr_exp(**{k: v for k, v in CELL.items()}), label="cells")
+    cells.initialize(v=CELL["v_rest"])
+    cells.record("v")
+    run(sim, 40.0)
+    prj = sim.Projection(source, cells, sim.OneToOneConnector(),
+                         sim.TsodyksMarkramSynapse(weight=0.5, delay=DELAY, **FACILITATING), receptor_type="excitatory")
+    start = (0.6, 0.5, 0.4)
+    prj.initialize(u=start[0], x=start[1], y=start[2])
+    assert prj.get("y", format="list", with_address=False) == pytest.approx([start[2]])
+    run(sim, T_END - 40.0)
+    times, v = trace(cells.get_data().segments[0], "v")
+    later = SPIKES[SPIKES > 40.0]
+    fractions = released_fractions(later, tau_psc=CELL["tau_syn_E"], start=start, **FACILITATING)
+    default = released_fractions(later, tau_psc=CELL["tau_syn_E"], **FACILITATING)
+    expected = np.full(times.shape, CELL["v_rest"])
+    without = expected.copy()
+    for t_spike, r, r0 in zip(later, fractions, default):
+        expected += psp_exp(times - (t_spike + DELAY), 0.5 * r, CELL["cm"], CELL["tau_m"], CELL["tau_syn_E"])
+        without += psp_exp(times - (t_spike + DELAY), 0.5 * r0, CELL["cm"], CELL["tau_m"], CELL["tau_syn_E"])
+    peak = np.max(np.abs(expected - CELL["v_rest"]))
+    assert np.max(np.abs(without - expected)) > 10 * (2e-4 * peak + 1e-6)
+    np.testing.assert_allclose(v, expected, atol=2e-4 * peak + 1e-6)
