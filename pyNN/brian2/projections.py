@@ -27,6 +27,7 @@ from pyNN.brian2 import simulator, synapse_weights
 from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.brian2.standardmodels.synapses import StaticSynapse
 from pyNN.common import projections as common
+from pyNN.common import synapse_state
 from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
 
@@ -473,10 +474,7 @@ class Projection(common.Projection):
         projection still waiting for its Synapses gets them when they are made
         (_init_synapse_state)."""
         if self._extension is not None:
-            raise errors.NotSupportedError(
-                f"Projection '{self.label}': initialize({', '.join(sorted(values))}) of a NESTML synapse's state is "
-                f"not implemented on the Brian2 backend (its connections start from the model's initial values, "
-                f"{self.synapse_type.default_initial_values}); the NEST backend supports it")
+            raise synapse_state.nestml_state_refused(self, values)
         for syn, positions, _, sl in self._synapses:
             self._write_state(syn, positions, sl, values)
 

@@ -92,3 +92,12 @@ def _check(projection, new):
                 found = ", ".join(f"{name} = {float(a.reshape(-1)[k]):g}" for name, a in zip(names, args))
                 raise errors.InvalidParameterValueError(
                     f"{owner}: initialize() would start a connection from {found}: {text}")
+
+
+def nestml_state_refused(projection, names):
+    """The error of a backend whose NESTML synapses start every connection from the model's
+    initial values, for ``initialize()`` of the state variables `names`."""
+    return errors.NotSupportedError(
+        f"Projection '{projection.label}': initialize({', '.join(sorted(names))}) of a NESTML synapse's state is "
+        f"not implemented on the {projection._simulator.state.backend_name} backend (its connections start from the "
+        f"model's initial values, {projection.synapse_type.default_initial_values}); the NEST backend supports it")

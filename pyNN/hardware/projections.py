@@ -5,6 +5,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import projections as common
+from pyNN.common import synapse_state
 from pyNN.common.populations import roots
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
@@ -114,10 +115,7 @@ class Projection(common.Projection):
     def _set_state_variables(self, values):
         """Tsodyks-Markram u, x, y of every connection (see State.set_short_term_state)."""
         if getattr(self.synapse_type, "engine_functions", None) is not None:
-            raise errors.NotSupportedError(
-                f"Projection '{self.label}': initialize({', '.join(sorted(values))}) of a NESTML synapse's state is "
-                f"not implemented on the hardware backend (its connections start from the model's initial values, "
-                f"{self.synapse_type.default_initial_values}); the NEST backend supports it")
+            raise synapse_state.nestml_state_refused(self, values)
         simulator.state.set_short_term_state(self, values)
 
     def _read_state_variable(self, name):
