@@ -14,7 +14,9 @@ spikes of weight w onto it, NEST 3.10):
   reversal potentials): V_m stays finite however large a finite conductance is (with w =
   1e30 to 1e300 nS the solver shrinks its steps and the run crawls, but nothing turns NaN);
   V_m becomes NaN without an error only when a conductance overflows to infinity (two spikes
-  of 1e307 nS in one step). Read only when a projection onto the population has weights
+  of 1e307 nS in one step). A current (I_e or a current source) cannot overflow a
+  conductance: I_e = 1e307 pA holds V_m at the reset (the cell fires every step), -1e307 pA
+  and 1e308 pA make the run crawl, none gave NaN. Read only when a projection onto the population has weights
   whose magnitude exceeds :data:`OVERFLOW_GUARD` or that NEST changes during a run (any
   synapse type but StaticSynapse: plasticity, NESTML synapses).
 * every other model, always read: e.g. ``aeif_*`` (NEST raises NumericalInstability only when
