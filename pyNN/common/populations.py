@@ -913,6 +913,12 @@ class Population(BasePopulation):
         simulator already holds, without a loop per cell."""
         return None
 
+    def _divergence_check_needed(self):
+        """Whether the divergence check reads this population's membrane potential (see
+        :mod:`pyNN.common.numerical_safety`); False where :meth:`_membrane_potential` gives
+        None because the backend knows that its simulator cannot diverge silently here."""
+        return True
+
     def _add_injection(self, source, indices):
         """`source`, a current source whose waveform the core computes (see
         :class:`pyNN.common.current_sources.WaveformCurrentSource`), was injected into the

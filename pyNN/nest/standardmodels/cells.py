@@ -391,8 +391,10 @@ LIMITATIONS = (
     "SpikeSourceArray spike times within min_delay of the current time raise NotSupportedError, and "
     "current-source changes act min_delay + dt after the current time (with a warning).",
     "the check for a diverged integration (NaN or infinite membrane potential) takes at most 2 % of a run's wall "
-    "time, because NEST reads node states one by one (a short run of a large network may end unchecked); the "
-    "exactly integrated `iaf_psc_*` models cannot diverge and are not checked.",
+    "time, because NEST reads node states one by one (a short run of a large network may end unchecked); it reads "
+    "only cells that NEST can let diverge without an error: never the exactly integrated `iaf_psc_*` models, "
+    "`IF_cond_exp`/`IF_cond_alpha` only when a projection onto them has weights above 1e100 or synapse dynamics "
+    "(their conductance must overflow to make V_m NaN), every other model always (pyNN/nest/divergence.py).",
 )
 
 
