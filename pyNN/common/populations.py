@@ -817,6 +817,7 @@ class Population(BasePopulation):
             values = self._evaluate_value(name, value, indices, kind="initial")
             self._initial[name][indices] = values
         self._push_initial_values(indices, list(initial_values))
+        self.recorder.refresh_first_samples()
 
     def _apply_initial_values(self):
         self._push_initial_values(self._indices, list(self._initial))

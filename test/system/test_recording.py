@@ -298,3 +298,23 @@ def test_spike_source_times_on_the_grid_by_default(sim):
     np.testing.assert_allclose(st1, [10.05, 12.35], rtol=0, atol=1e-12)
     assert st2.size == 0
     assert sim.simulator.state.spike_precision == "on_grid"
+
+
+def test_initial_values_set_after_record_are_the_first_sample(sim):
+    """initialize() after record() and before the run: the sample at t = 0 shows the values
+    the cells start from, in the first segment and in the one after reset()."""
+    sim.setup(timestep=0.1)
+    pop = sim.Population(3, sim.IF_curr_exp(), label="late initialize")
+    pop.record("v")
+    pop.initialize(v=np.array([-55.0, -60.0, -62.0]))
+    pop[1:2].initialize(v=-58.0)
+    sim.run(1.0)
+    sim.reset()
+    pop.initialize(v=-50.0)
+    sim.run(1.0)
+    segments = pop.get_data().segments
+    first = segments[0].analogsignals[0].magnitude
+    assert first[0].tolist() == [-55.0, -58.0, -62.0]
+    # the cells started there: the leak pulls each towards v_rest = -65 mV from its own start
+    assert np.all(first[1] < first[0]) and np.all(first[1] > first[0] - 0.1)
+    assert segments[1].analogsignals[0].magnitude[0].tolist() == [-50.0] * 3
