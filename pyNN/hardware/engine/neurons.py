@@ -66,6 +66,8 @@ class NeuronGroup:
         self.params = params
         self.receptors = ReceptorBank(receptor_specs, n)
         self.ref = np.zeros(n, dtype=np.int64)
+        #: cells held at v_reset during the step being taken (refractory when it began)
+        self.held = np.zeros(n, dtype=bool)
         self.v = np.zeros(n)
         self.set_parameters(params)
 
@@ -113,6 +115,7 @@ class NeuronGroup:
     def reset_dynamic_state(self):
         """Forget everything that is not an initial value (refractoriness, synapses)."""
         self.ref[:] = 0
+        self.held[:] = False
         self.receptors.reset()
 
     # --- one step ----------------------------------------------------------------------
@@ -124,9 +127,10 @@ class NeuronGroup:
         self.receptors.arrive(amounts)
         for k, kind in enumerate(self.receptors.kinds):
             if kind == "delta":
-                # as NEST: spikes arriving during the refractory period are discarded
-                free = self.ref == 0
-                self.v += np.where(free, self.receptors.specs[k].sign * amounts[k], 0.0)
+                # as NEST: spikes arriving during the refractory period are discarded, in
+                # every step that began refractory (the last one included, although
+                # integrate() has already counted it down)
+                self.v += np.where(self.held, 0.0, self.receptors.specs[k].sign * amounts[k])
 
     def fire(self):
         spiking = np.flatnonzero(self.v >= self.threshold)
@@ -180,6 +184,7 @@ class LIFCurrent(NeuronGroup):
                 if self.k_x[k] is not None:
                     dv += self.k_x[k] * rec.x[k]
         refractory = self.ref > 0
+        self.held = refractory
         self.v = np.where(refractory, self.v_reset, dv)
         self.ref[refractory] -= 1
         rec.advance(self.h)
