@@ -121,6 +121,34 @@ def test_step_times_are_put_on_the_grid(sim):
     check_membrane_follows_current(sim, times, v, current)
 
 
+@pytest.mark.parametrize("kind, parameters", [
+    ("DCSource", dict(amplitude=0.5)),
+    ("ACSource", dict(amplitude=0.3, offset=0.2, frequency=40.0, phase=60.0)),
+    ("NoisyCurrentSource", dict(mean=0.3, stdev=0.2, dt=0.5)),
+])
+def test_start_and_stop_are_put_on_the_grid(sim, kind, parameters):
+    """Off-grid start and stop are rounded to the nearest step (one RoundingWarning per
+    source and parameter) and read back rounded; the source acts on exactly those steps on
+    every backend (NEST's generators refused such times; the others switched on the next
+    step)."""
+    from pyNN.errors import RoundingWarning
+    with pytest.warns(RoundingWarning, match=kind) as caught:
+        source = getattr(sim, kind)(start=12.33, stop=37.77, **parameters)
+    assert len([w for w in caught if issubclass(w.category, RoundingWarning)]) == 2
+    assert source.start == pytest.approx(12.3, abs=1e-12)
+    assert source.stop == pytest.approx(37.8, abs=1e-12)
+    times, v, current = inject_and_run(sim, source)
+    i = current.magnitude.reshape(-1)
+    on = (times >= 12.3 - 1e-9) & (times < 37.8 - 1e-9)
+    assert np.all(i[on] != 0.0) and np.all(i[~on] == 0.0)
+    if kind == "ACSource":  # the phase refers to the rounded start
+        p = parameters
+        expected = p["offset"] + p["amplitude"] * np.sin(
+            2 * np.pi * p["frequency"] * (times - 12.3) / 1000.0 + np.deg2rad(p["phase"]))
+        np.testing.assert_allclose(i[on], expected[on], atol=1e-12)
+    check_membrane_follows_current(sim, times, v, current)
+
+
 def test_step_times_are_checked_as_given(sim):
     """Times that would only become increasing after rounding are refused, as in PyNN."""
     with pytest.raises(ValueError, match="strictly increasing"):
