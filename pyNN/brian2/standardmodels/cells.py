@@ -94,8 +94,9 @@ def with_refractory_steps(table):
         table = dict(table)
         table["tau_refrac"] = {
             "translated_name": "ref_steps", "scale_factor": None,
-            "forward_transform": lambda v: np.floor(np.asarray(v["tau_refrac"], dtype=float) / _dt()
-                                                    + 1.0 + 1e-3).astype(np.int64),
+            # whole steps counted up, as NEST counts an off-grid period
+            "forward_transform": lambda v: np.ceil(np.asarray(v["tau_refrac"], dtype=float) / _dt()
+                                                   - 1e-6).astype(np.int64) + 1,
             "reverse_transform": lambda v: (np.asarray(v["ref_steps"]) - 1) * _dt()}
     return table
 

@@ -21,7 +21,7 @@ Integration methods (``ideal`` profile, float64):
   defined for it).
 
 Refractoriness as in NEST: after a spike, v is held at v_reset for
-``round(tau_refrac / dt)`` steps while the synapses keep evolving.
+``ceil(tau_refrac / dt)`` steps while the synapses keep evolving.
 """
 
 import numpy as np
@@ -31,7 +31,10 @@ from pyNN.hardware.engine.receptors import ReceptorBank
 
 
 def _steps(tau, h):
-    return np.rint(np.asarray(tau, dtype=float) / h + 1e-9).astype(np.int64)
+    """Whole steps of a refractory period: counted up, as NEST does (and as the core puts an
+    off-grid tau_refrac on the grid); an analog profile's realised period at its internal
+    step counts the same way."""
+    return np.ceil(np.asarray(tau, dtype=float) / h - 1e-6).astype(np.int64)
 
 
 def _expm1_ratio(a, h):
