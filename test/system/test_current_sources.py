@@ -199,6 +199,29 @@ def test_inject_into_part_of_a_population(sim):
     np.testing.assert_allclose(v[:, [0, 3]], MEMBRANE["v_rest"])
 
 
+@pytest.mark.parametrize("first_run", [10.0, 10.05, 7.3])
+def test_source_injected_after_a_run_into_cells_that_have_one(sim, first_run):
+    """A source injected after a run into cells of which some already receive another: every
+    cell receives the sum of its sources from then on (NEURON's psolve failed with a range
+    error when the earlier sources' play vectors were cut one step too short)."""
+    first = sim.DCSource(amplitude=0.4, start=3.0, stop=25.0)
+    cells = passive_cell(sim, n=4)
+    first.inject_into(cells[1:3])
+    first.record()
+    record(cells, "v")
+    run(sim, first_run)
+    second = sim.StepCurrentSource(times=[12.0, 15.0], amplitudes=[0.3, -0.1])
+    second.inject_into(cells[2:])
+    second.record()
+    run(sim, 30.0 - first_run)
+    sig = cells.get_data().segments[0].analogsignals[0]
+    times, v = sig.times.rescale("ms").magnitude, sig.magnitude
+    np.testing.assert_allclose(v[:, 0], MEMBRANE["v_rest"], atol=1e-12)
+    check_membrane_follows_current(sim, times, v[:, [1]], first.get_data())
+    check_membrane_follows_current(sim, times, v[:, [3]], second.get_data())
+    check_membrane_follows_current(sim, times, v[:, [2]], first.get_data() + second.get_data())
+
+
 def change_amplitude_between_runs(sim):
     source = sim.DCSource(amplitude=0.2, start=0.0, stop=1e9)
     cell = passive_cell(sim)
