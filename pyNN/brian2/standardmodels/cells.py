@@ -702,7 +702,8 @@ LIMITATIONS = (
     "A projection whose delays are all equal when it is created gets one shared Brian2 delay; making them "
     "different per connection later with set() raises NotImplementedError.",
     "A SpikeSourceArray cell emits at most one spike per time step: several spike times of one cell "
-    "that round to the same step give one spike.",
+    "that round to the same step give one spike (with a UserWarning saying how many were dropped; the "
+    "other backends deliver each one).",
     "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (Brian2 runs a "
     "network in one process).",
 )
