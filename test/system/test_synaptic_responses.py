@@ -281,3 +281,24 @@ def test_voltage_jumps_are_discarded_in_every_refractory_step(sim):
     after = times > last_refractory + 1e-9
     expected = params["v_rest"] + 5.0 * np.exp(-(times[after] - last_refractory - dt) / params["tau_m"])
     np.testing.assert_allclose(v[after], expected, atol=1e-9)
+
+
+def test_weight_set_between_runs_and_spikes_in_transit(sim):
+    """Projection.set(weight=...) between runs: a spike emitted after the change carries the
+    new weight on every backend; one in transit at the change carries the old weight on NEST
+    and the emulator (put into the input buffer when sent), the new one on NEURON and Brian2
+    (read on arrival), as doc/behaviour.md says ("Changing parameters between runs")."""
+    params = dict(v_rest=-65.0, cm=1.0, tau_m=1e4, v_thresh=0.0, tau_refrac=0.1)
+    source = population(sim, 1, "SpikeSourceArray", label="in transit", spike_times=[9.5, 12.0])
+    cell = population(sim, 1, "IF_curr_delta", label="jumps", **params)
+    cell.initialize(v=params["v_rest"])
+    prj = sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=2.0))
+    record(cell, "v")
+    run(sim, 10.0)
+    prj.set(weight=3.0)
+    run(sim, 10.0)
+    times, v = trace(cell.get_data().segments[0], "v")
+    jumps = np.diff(v)[np.abs(np.diff(v)) > 0.1]
+    sent_first = sim.__name__ in ("pyNN.nest", "pyNN.hardware")
+    np.testing.assert_allclose(jumps, [1.0 if sent_first else 3.0, 3.0], rtol=1e-3)
+    np.testing.assert_allclose(times[1:][np.abs(np.diff(v)) > 0.1], [11.5, 14.0], atol=1e-9)
