@@ -134,6 +134,26 @@ def test_record_after_run(sim):
     assert float(seg.spiketrains[0].t_start) == 0.0
 
 
+@pytest.mark.parametrize("sampling_interval", [0.1, 0.5])
+def test_initialize_between_runs_leaves_the_samples_taken(sim, sampling_interval):
+    """initialize() between runs changes the state from now on: the sample at the end of the
+    last run keeps the state the run ended with (Brian2 read that sample from its monitor at
+    the next step, after the change), and the next sample follows from the new value."""
+    cells = population(sim, 2, "IF_curr_exp", label="initialized", v_rest=-65.0, tau_m=20.0, i_offset=0.0)
+    cells.initialize(v=-65.0)
+    record(cells, "v", sampling_interval=sampling_interval)
+    run(sim, 20.0)
+    cells[1:].initialize(v=-60.0)
+    run(sim, 10.0)
+    sig = signal(cells.get_data().segments[0], "v")
+    times, v = sig.times.rescale("ms").magnitude, np.asarray(sig.magnitude)
+    assert len(times) == round(30.0 / sampling_interval) + 1
+    np.testing.assert_allclose(v[times <= 20.0 + 1e-9], -65.0, atol=1e-9)
+    later = times > 20.0 + 1e-9
+    np.testing.assert_allclose(v[later, 0], -65.0, atol=1e-9)
+    np.testing.assert_allclose(v[later, 1], -65.0 + 5.0 * np.exp(-(times[later] - 20.0) / 20.0), atol=1e-9)
+
+
 def test_record_more_cells_after_run(sim):
     pop = driven(sim)
     record(pop[0:1], "spikes")
