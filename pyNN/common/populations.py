@@ -821,8 +821,12 @@ class Population(BasePopulation):
             # this change on every backend: take it now, before a backend that reads it late
             # (Brian2, from its monitor at the next step) would see the new values
             self.recorder.fetch()
-        self._push_initial_values(indices, list(initial_values))
-        self.recorder.refresh_first_samples()
+            self._push_initial_values(indices, list(initial_values))
+        else:
+            # before the first step of a segment the cells start from the new values: the
+            # sample at t = 0, taken when recording began, is taken again
+            self._push_initial_values(indices, list(initial_values))
+            self.recorder.refresh_first_samples()
 
     def _apply_initial_values(self):
         self._push_initial_values(self._indices, list(self._initial))

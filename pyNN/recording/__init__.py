@@ -196,7 +196,7 @@ class Recorder:
 
     def refresh_first_samples(self):
         """Take again the first sample of every signal epoch that began at the current step
-        and has no later sample: called after initial values changed at that step (e.g.
+        and has no later sample: called after initial values changed at t = 0 (e.g.
         ``initialize(v=...)`` after ``record('v')`` and before the first run), so that the
         sample at that time shows the values the cells start from."""
         now = self.state.steps
