@@ -783,7 +783,12 @@ class FromListConnector(Connector):
 
     def __init__(self, conn_list, column_names=None, location_selector=None, safe=True, callback=None):
         super().__init__(safe, callback, location_selector)
-        arr = np.asarray(conn_list, dtype=float)
+        try:
+            arr = np.asarray(conn_list, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise errors.InvalidParameterValueError(
+                f"FromListConnector: conn_list must be rows of numbers (pre, post, values...) of equal length; "
+                f"{exc}") from None
         if arr.size == 0:
             arr = arr.reshape(0, 2 if column_names is None else 2 + len(column_names))
         if arr.ndim != 2 or arr.shape[1] < 2:

@@ -8,6 +8,7 @@ step ``round(t / dt)``.
 
 import logging
 import math
+from collections.abc import Mapping
 import numbers
 import time
 import warnings
@@ -337,6 +338,35 @@ class BaseState:
         pass
 
 
+def _checked_callbacks(callbacks, function):
+    """`callbacks` as a list of callables, or a pyNN error before anything runs."""
+    if callable(callbacks) or isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        hint = " (put a single function in a list: callbacks=[f])" if callable(callbacks) else ""
+        raise errors.InvalidTypeError(
+            f"{function}: callbacks must be a list of functions f(t) -> next time (ms), got "
+            f"{callbacks!r} ({type(callbacks).__name__}){hint}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise errors.InvalidTypeError(
+                f"{function}: every callback must be a function f(t) that returns the next time (ms) it wants "
+                f"to be called; {cb!r} ({type(cb).__name__}) is not callable")
+    return callbacks
+
+
+def _next_call_step(state, cb, value):
+    """The step at which callback `cb`, which returned `value`, is called next (at least the
+    next step); a pyNN error naming the callback if `value` is not a finite time in ms."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value):
+        name = getattr(cb, "__qualname__", None) or repr(cb)
+        raise errors.InvalidParameterValueError(
+            f"run(): callback {name} returned {value!r} at t = {state.t:g} ms; a callback must return the next "
+            f"time (a finite number of ms) at which it wants to be called. The simulation stopped at "
+            f"t = {state.t:g} ms; the data recorded so far are kept")
+    return max(state.steps + 1, state.time_to_steps(value, "callback time"))
+
+
 def _run_with_callbacks(state, target, callbacks):
     """Run to step `target`, stopping whenever a callback asked to be called: each callback
     returns the next time (ms) it wants to be called; times are kept on whole steps."""
@@ -344,8 +374,7 @@ def _run_with_callbacks(state, target, callbacks):
     while state.steps < target:
         for k, cb in enumerate(callbacks):
             if next_calls[k] <= state.steps:
-                next_t = cb(state.t)
-                next_calls[k] = max(state.steps + 1, state.time_to_steps(next_t, "callback time"))
+                next_calls[k] = _next_call_step(state, cb, cb(state.t))
         stop = min(min(next_calls), target)
         state.run_steps(stop - state.steps)
     for k, cb in enumerate(callbacks):
@@ -479,6 +508,8 @@ def build_control(state, backend_label):
             ``f(t, t_stop)`` (ms) as the run advances and once when it ends.
         """
         time_point = check_run_time(time_point, "run_until()", "time_point")
+        if callbacks is not None:
+            callbacks = _checked_callbacks(callbacks, "run_until()")
         state.ensure_setup("run_until()")
         target = state.time_to_steps(time_point, "run_until() time")
         if time_point < state.t - state.dt / 2:
@@ -520,6 +551,10 @@ def build_control(state, backend_label):
         Parameters and connections are kept; recorded data so far are closed as one
         Neo Segment carrying `annotations`, and a new Segment is started.
         """
+        if annotations is not None and not isinstance(annotations, Mapping):
+            raise errors.InvalidTypeError(
+                f"reset(): annotations must be a dict of name -> value for the segment that is closed, got "
+                f"{annotations!r} ({type(annotations).__name__}); nothing was reset")
         state.reset(dict(annotations or {}))
 
     return dict(setup=setup, end=end, run=run, run_for=run, run_until=run_until, reset=reset,

@@ -671,7 +671,7 @@ class Projection:
         block = self.get_data(variables, gather, False, annotations)
         if not any(seg.analogsignals for seg in block.segments):
             raise errors.NothingToWriteError(f"Projection '{self.label}' has no recorded data to write")
-        write_block(io, block)
+        write_block(io, block, f"write_data() of Projection '{self.label}'")
         if clear:
             self._synapse_recorder.clear()
 
