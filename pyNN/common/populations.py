@@ -115,6 +115,12 @@ class ID(int):
         return self.parent.grandparent[self._index:self._index + 1]
 
 
+def _short_repr(value, limit=60):
+    """repr() of a value for an error message, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _normalize_variables(variables, owner="record()"):
     if variables is None:
         return None
@@ -776,6 +782,26 @@ class Population(BasePopulation):
         type(celltype).check_values(merged, f"Population '{self.label}'")
         self._round_to_grid(new)
         self._check_backend_values(merged)
+        before = {name: self._std[name].copy() for name in new}
+        try:
+            self._store_parameters(indices, new)
+            self._push_parameters(indices, list(parameters))
+        except Exception as exc:
+            # the simulator refused (e.g. a native model's own rule): keep what it holds
+            self._std.update(before)
+            try:
+                self._push_parameters(indices, list(parameters))
+            except Exception:  # the first error is the one to report
+                pass
+            if isinstance(exc, errors.InvalidParameterValueError):
+                given = ", ".join(f"{name}={_short_repr(value)}" for name, value in parameters.items())
+                raise errors.InvalidParameterValueError(
+                    f"{exc} (set({given}) on {len(indices)} cell(s)); nothing was changed") from None
+            raise
+
+    def _store_parameters(self, indices, new):
+        """Put the evaluated values `new` (name -> values of the cells at `indices`) into the
+        population's standard values."""
         for name, values in new.items():
             arr = self._std[name]
             if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
@@ -786,7 +812,6 @@ class Population(BasePopulation):
                 self._std[name] = arr
             else:
                 arr[indices] = values
-        self._push_parameters(indices, list(parameters))
 
     def _round_to_grid(self, std_values):
         """Put the type's ``grid_times`` (e.g. start and duration of a Poisson source) on the
