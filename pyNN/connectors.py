@@ -949,10 +949,15 @@ class FromFileConnector(Connector):
         if isinstance(self.file, files.BaseFile) and not self.distributed:
             yield self.file
             return
-        if isinstance(self.file, files.BaseFile):
-            f = type(self.file)(self._path(self.file.name), mode="rb")
-        else:
-            f = files.StandardTextFile(self._path(self.file), mode="rb")
+        path = self._path(self.file.name if isinstance(self.file, files.BaseFile) else self.file)
+        try:
+            f = (type(self.file) if isinstance(self.file, files.BaseFile) else files.StandardTextFile)(path, mode="rb")
+        except OSError as exc:
+            if isinstance(exc, errors.PyNNError):
+                raise
+            kind = errors.DataFileNotFoundError if isinstance(exc, FileNotFoundError) else errors.DataFileError
+            raise kind(f"FromFileConnector: cannot read '{path}': {exc.strerror or exc} ({type(exc).__name__})") \
+                from exc
         try:
             yield f
         finally:

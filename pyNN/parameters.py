@@ -371,7 +371,7 @@ class ParameterSpace:
                 f"parameter's unit is not known; give plain numbers")
         try:
             return np.asarray(value.rescale(unit).magnitude, dtype=float)
-        except ValueError as exc:
+        except (ValueError, LookupError) as exc:  # other dimensions, or a unit that depends on use
             raise errors.InvalidParameterValueError(
                 f"{self._model_name()}: parameter '{name}' got {value!r}, which cannot be converted to {unit} "
                 f"(the parameter's unit); give a value in {unit}") from exc

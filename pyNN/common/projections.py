@@ -8,6 +8,7 @@ when they can change in the simulator (plasticity).
 """
 
 import logging
+import numbers
 import os
 import time
 
@@ -601,6 +602,7 @@ class Projection:
                 raise errors.NonExistentParameterError(
                     name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
                     self.synapse_type.get_parameter_names())
+            value = self._plain_value(name, value)
             if is_listlike(value) and np.ndim(value) == 1:
                 arr = np.asarray(value, dtype=float)
                 if arr.size != n:
@@ -621,6 +623,33 @@ class Projection:
                 new.update(evaluate_synapse_values(self, self._pre.astype(np.int64),
                                                    self._post.astype(np.int64), {}, {name: value}))
         self._apply_values(new)
+
+    def _plain_value(self, name, value):
+        """A value given to set() as plain numbers in the standard unit, or a pyNN error naming
+        the projection and parameter: booleans, complex numbers, dicts and text (other than
+        a distance expression) are refused; a quantity is converted to the unit of `name`."""
+        unit = {"weight": "uS" if self.conductance_based else "nA", "delay": "ms"}.get(
+            name, getattr(self.synapse_type, "units", {}).get(name))
+        where = f"Projection '{self.label}': set({name}=...)"
+        if hasattr(value, "rescale") and hasattr(value, "dimensionality"):  # a quantities.Quantity
+            try:
+                value = np.asarray(value.rescale(unit).magnitude, dtype=float)
+            except (ValueError, LookupError, TypeError) as exc:
+                raise errors.InvalidParameterValueError(
+                    f"{where} got {value!r}, which cannot be converted to {unit} (the unit of '{name}' here); "
+                    f"give plain numbers in {unit}") from exc
+            return value[()] if value.ndim == 0 else value
+        kinds = np.asarray(value).dtype.kind if is_listlike(value) else None
+        if isinstance(value, (bool, np.bool_, dict, bytes)) or kinds in ("b", "c", "U", "S", "O") \
+                or (isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
+            if kinds == "O" and all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                                    for v in np.asarray(value).reshape(-1)):
+                return value
+            raise errors.InvalidParameterValueError(
+                f"{where} got {value!r}; real numbers in {unit or 'the parameter unit'} are needed (a number, one "
+                f"per connection, an (n_pre, n_post) array, a RandomDistribution, a function or a distance "
+                f"expression)")
+        return value
 
     def _apply_values(self, new):
         """Validate `new` (name -> one value per connection, in storage order) and apply it."""
@@ -707,17 +736,19 @@ class Projection:
         ``FromFileConnector(file, distributed=True)`` reads back."""
         world = self._simulator.state.world
         if world is None:
-            self._write(file, self._tables(attribute_names, format, with_address))
+            self._write(file, self._tables(attribute_names, format, with_address), f"Projection '{self.label}'.save()")
         elif gather:
             # every process reads (the values a simulator changed are gathered), rank 0 writes
             tables = self._tables(attribute_names, format, with_address)
-            world.on_root(lambda: self._write(file, tables), f"Projection '{self.label}'.save()")
+            world.on_root(lambda: self._write(file, tables, f"Projection '{self.label}'.save()"),
+                          f"Projection '{self.label}'.save()")
         else:
             if isinstance(file, files.BaseFile):
                 file = type(file)(f"{file.name}.{world.rank}", mode="wb")
             else:
                 file = f"{os.fspath(file)}.{world.rank}"
-            self._write(file, self._tables(attribute_names, format, with_address, self._local_connections_mask()))
+            self._write(file, self._tables(attribute_names, format, with_address, self._local_connections_mask()),
+                        f"Projection '{self.label}'.save()")
 
     def _tables(self, attribute_names, format, with_address, local=None):
         """What save() writes: a list of (data, metadata) blocks; `local`: a mask of the
@@ -743,12 +774,19 @@ class Projection:
             f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
 
     @staticmethod
-    def _write(file, tables):
-        if isinstance(file, str):
-            file = files.StandardTextFile(file, mode="wb")
-        for data, metadata in tables:
-            file.write(data, metadata)
-        file.close()
+    def _write(file, tables, owner="Projection.save()"):
+        try:
+            if isinstance(file, (str, os.PathLike)):
+                file = files.StandardTextFile(os.fspath(file), mode="wb")
+            for data, metadata in tables:
+                file.write(data, metadata)
+            file.close()
+        except OSError as exc:
+            if isinstance(exc, errors.PyNNError):
+                raise
+            raise errors.DataFileError(
+                f"{owner}: cannot write '{getattr(file, 'name', file)}': {exc.strerror or exc} "
+                f"({type(exc).__name__}{'' if exc.filename is None else ' on ' + repr(exc.filename)})") from exc
 
     def describe(self, template="projection_default.txt", engine="default"):
         """Human-readable description of the projection; a dict when `template` is None."""

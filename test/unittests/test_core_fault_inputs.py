@@ -192,3 +192,46 @@ def test_check_memory_names_the_object_and_the_need():
     memory.check_memory(1e6, "buffers", "Projection 'x'", "use less", available=int(1e9))
     with pytest.raises(errors.ResourceExhaustedError, match="buffers.*Projection 'x'.*use less"):
         memory.check_memory(2e9, "buffers", "Projection 'x'", "use less", available=int(1e9))
+
+
+# --- projections -------------------------------------------------------------------------------
+
+def _projection(sim):
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="pre")
+    post = sim.Population(3, sim.IF_cond_exp(), label="post")
+    return sim.Projection(pre, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0), label="prj")
+
+
+@pytest.mark.parametrize("bad, match", [
+    (True, "got True"), (1j, "got 1j"), ([True] * 6, "real numbers in uS"), (["a"] * 6, "real numbers in uS"),
+    ({"w": 1}, "got \\{'w': 1\\}"), (0.01 * pq.nA, "cannot be converted to uS"),
+])
+def test_projection_set_of_the_wrong_kind_refused_and_nothing_changed(sim, bad, match):
+    prj = _projection(sim)
+    with pytest.raises(errors.InvalidParameterValueError, match=f"Projection 'prj': set\\(weight=...\\) .*{match}"):
+        prj.set(weight=bad)
+    assert prj.get("weight", format="array") == pytest.approx(np.full((2, 3), 0.1))
+
+
+def test_projection_set_takes_a_quantity_in_the_weight_unit(sim):
+    prj = _projection(sim)
+    prj.set(weight=20 * pq.nS, delay=0.002 * pq.s)
+    assert prj.get("weight", format="array") == pytest.approx(np.full((2, 3), 0.02))
+    assert prj.get("delay", format="array") == pytest.approx(np.full((2, 3), 2.0))
+
+
+def test_synapse_type_with_a_boolean_or_ambiguous_quantity_refused(sim):
+    with pytest.raises(errors.InvalidParameterValueError, match="StaticSynapse: parameter 'weight' got the boolean"):
+        sim.StaticSynapse(weight=True)
+    with pytest.raises(errors.InvalidParameterValueError, match="'weight'.*cannot be converted"):
+        sim.StaticSynapse(weight=0.1 * pq.nA)
+
+
+def test_projection_save_to_an_unwritable_path_and_reading_a_missing_file(sim, tmp_path):
+    prj = _projection(sim)
+    blocker = tmp_path / "plain_file"
+    blocker.write_text("")
+    with pytest.raises(errors.DataFileError, match="Projection 'prj'.save\\(\\): cannot write"):
+        prj.save("all", str(blocker / "c.txt"))
+    with pytest.raises(errors.DataFileError, match="FromFileConnector: cannot read .*missing.txt"):
+        sim.FromFileConnector(str(tmp_path / "missing.txt"))
