@@ -311,7 +311,34 @@ class Projection:
         if check is not None:
             check({k: v for k, v in values.items() if v is not None and k != "weight"},
                   f"Projection '{self.label}'")
+        self._check_weight_bounds(values)
         return values
+
+    def _check_weight_bounds(self, values):
+        """An STDP weight outside the rule's [w_min, w_max] is refused: simulators treat it
+        differently (NEST keeps a weight above w_max until potentiation, the others clip it at
+        the first spike), so the same script would give different results."""
+        if getattr(self.synapse_type, "weight_dependence", None) is None or \
+                not {"weight", "w_min", "w_max"} & set(values):
+            return
+        picked = []
+        for name in ("weight", "w_min", "w_max"):
+            value = values.get(name)
+            if value is None and self._pre.size:
+                value = self._syn.get(name)
+            if not isinstance(value, (numbers.Real, np.ndarray)):
+                return  # drawn again when read (RedrawnColumn) or absent: nothing to compare cheaply
+            picked.append(np.abs(np.asarray(value, dtype=float)) if name == "weight" else np.asarray(value, float))
+        weight, w_min, w_max = picked
+        outside = (weight < w_min - 1e-12) | (weight > w_max + 1e-12)
+        if np.any(outside):
+            k = int(np.flatnonzero(outside)[0])
+            weight, w_min, w_max = (float(np.broadcast_to(a, outside.shape).flat[k]) for a in picked)
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': weight {weight:g} is outside the bounds of its "
+                f"{type(self.synapse_type.weight_dependence).__name__} (w_min={w_min:g}, w_max={w_max:g}); "
+                f"{f'{int(np.count_nonzero(outside))} connection(s)' if np.ndim(outside) else 'every connection'} "
+                f"concerned. Give weights between w_min and w_max")
 
     def _native_values(self, values):
         """Standard values of one chunk for the backend: weights as magnitudes, except on a

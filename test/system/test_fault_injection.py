@@ -148,3 +148,14 @@ def test_native_parameter_refused_by_nest_is_a_pyNN_error_and_changes_nothing(si
     p.set(tau_m=20.0)  # later changes are not refused because of the refused value
     sim.run(5.0)
     assert p.get_data().segments[0].analogsignals[0].shape == (101, 3)
+
+
+def test_stdp_weight_above_w_max_refused_on_every_backend(sim):
+    """NEST kept such a weight until the next potentiation and the other backends clipped it
+    at the first spike (5x larger responses on NEST): the core refuses it everywhere."""
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]), label="pre")
+    post = sim.Population(1, sim.IF_cond_exp(), label="post")
+    rule = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_max=0.01), weight=0.05, delay=1.0)
+    with pytest.raises(errors.ConnectionError, match="'plastic'.*weight 0.05.*w_max=0.01"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), rule, label="plastic")

@@ -235,3 +235,26 @@ def test_projection_save_to_an_unwritable_path_and_reading_a_missing_file(sim, t
         prj.save("all", str(blocker / "c.txt"))
     with pytest.raises(errors.DataFileError, match="FromFileConnector: cannot read .*missing.txt"):
         sim.FromFileConnector(str(tmp_path / "missing.txt"))
+
+
+def _stdp(sim, weight, w_min=0.0, w_max=0.01):
+    return sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=w_min, w_max=w_max),
+                             weight=weight, delay=1.0)
+
+
+def test_stdp_weight_outside_the_rule_bounds_refused(sim):
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]), label="pre")
+    post = sim.Population(2, sim.IF_cond_exp(), label="post")
+    with pytest.raises(errors.ConnectionError, match="'big'.*weight 0.05 .*w_max=0.01.*every connection"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), _stdp(sim, 0.05), label="big")
+    with pytest.raises(errors.ConnectionError, match="'one'.*weight 0.02 .*1 connection"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), _stdp(sim, np.array([[0.005, 0.02], [0.001, 0.0]])),
+                       label="one")
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), _stdp(sim, 0.005), label="ok")
+    for change in (dict(weight=0.2), dict(w_max=0.001), dict(w_min=0.006)):
+        with pytest.raises(errors.ConnectionError, match="'ok'.*outside the bounds"):
+            prj.set(**change)
+    assert prj.get(["weight", "w_min", "w_max"], format="list")[0][2:] == pytest.approx((0.005, 0.0, 0.01))
+    prj.set(weight=0.008)
+    assert prj.get("weight", format="array") == pytest.approx(np.full((2, 2), 0.008))
