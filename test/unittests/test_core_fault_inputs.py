@@ -258,3 +258,27 @@ def test_stdp_weight_outside_the_rule_bounds_refused(sim):
     assert prj.get(["weight", "w_min", "w_max"], format="list")[0][2:] == pytest.approx((0.005, 0.0, 0.01))
     prj.set(weight=0.008)
     assert prj.get("weight", format="array") == pytest.approx(np.full((2, 2), 0.008))
+
+
+def test_full_disk_during_write_data_keeps_the_data_and_the_old_file(sim, tmp_path, monkeypatch):
+    import errno
+
+    import neo
+
+    p = _recording(sim)
+    target = tmp_path / "out.pkl"
+    p.write_data(str(target))
+    old = target.read_bytes()
+    sim.run(5.0)
+
+    def disk_full(self, block, **kwargs):
+        with open(self.filename, "wb") as f:
+            f.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(neo.io.PickleIO, "write_block", disk_full)
+    with pytest.raises(errors.DataFileError, match="'cells': cannot write .*No space left on device"):
+        p.write_data(str(target), clear=True)
+    assert target.read_bytes() == old
+    assert os.listdir(tmp_path) == ["out.pkl"]
+    assert p.get_data().segments[0].analogsignals[0].shape == (151, 3)
