@@ -92,6 +92,11 @@ class BaseState:
 
     def __init__(self):
         self.initialized = False
+        #: True while run() is in progress (its callbacks and progress function are called then)
+        self.in_run = False
+        #: True while the simulator is inside a run, between its slices (pyNN.common.interrupt):
+        #: the progress function is called then, callbacks are not
+        self.in_slices = False
         #: the processes of a distributed run (pyNN.common.distributed.World), set by a backend
         #: that distributes the network over MPI processes; None in a one-process run
         self.world = None
@@ -388,6 +393,12 @@ def check_current(obj, description):
     `description`) after a later setup() of its backend: its simulator objects are gone, and
     on some simulators their ids already belong to new objects."""
     state = obj._simulator.state
+    if getattr(state, "in_slices", False):
+        raise errors.SimulationStateError(
+            f"{description} cannot be used from the progress function of run(): it is called while the "
+            f"simulator is in the middle of the run (t = {state.t:g} ms), where reading data or changing the "
+            f"network would leave it inconsistent. Use run(..., callbacks=[f]), whose functions are called "
+            f"between parts of the run, to read data or change the network during a run")
     made_in = getattr(obj, "_session", state.session)
     if made_in != state.session:
         raise errors.SimulationStateError(
@@ -424,6 +435,18 @@ def check_run_time(value, function, argument):
         raise errors.InvalidParameterValueError(
             f"{function}: {argument} must be a finite number of ms, got {value}")
     return value
+
+
+def refuse_during_run(state, function):
+    """Refuse a control call (run, reset, setup, end) made while run() is in progress, i.e.
+    from a callback or progress function of run(): the simulator is then between two slices
+    of the run, or inside one, and a nested run or reset would leave it (and the recorded
+    data) inconsistent."""
+    if getattr(state, "in_run", False):
+        raise errors.SimulationStateError(
+            f"{function} was called while run() is in progress (from a callback or progress function of "
+            f"run(), at t = {state.t:g} ms); a callback may read data and change parameters, and returns "
+            f"the time it wants to be called next. Call {function} after run() has returned")
 
 
 def _checked_setup_arguments(timestep, min_delay, extra_params):
@@ -473,6 +496,7 @@ def build_control(state, backend_label):
             ignored with an INFO log line; unknown names with a warning (see
             :mod:`pyNN.common.setup_options`).
         """
+        refuse_during_run(state, "setup()")
         max_delay = _checked_setup_arguments(timestep, min_delay, extra_params)
         backend = state.backend_name.lower()
         extra_names = state.extra_setup_options() if hasattr(state, "extra_setup_options") else ()
@@ -488,6 +512,7 @@ def build_control(state, backend_label):
 
     def end(compatible_output=True):
         """Write any files requested with record(..., to_file=...) and finish."""
+        refuse_during_run(state, "end()")
         for population, filename, variables in state.files_to_write:
             population.write_data(filename, variables)
         state.files_to_write = []
@@ -507,6 +532,7 @@ def build_control(state, backend_label):
             ``True`` shows a progress bar on standard error; a function is called as
             ``f(t, t_stop)`` (ms) as the run advances and once when it ends.
         """
+        refuse_during_run(state, "run()/run_until()")
         time_point = check_run_time(time_point, "run_until()", "time_point")
         if callbacks is not None:
             callbacks = _checked_callbacks(callbacks, "run_until()")
@@ -520,12 +546,14 @@ def build_control(state, backend_label):
             state.progress = RunProgress(progress, state.t, target * state.dt)
         t_wall = time.perf_counter()
         logger.debug("%s: running from t = %g ms to t = %g ms", state.backend_name, state.t, target * state.dt)
+        state.in_run = True
         try:
             if not callbacks:
                 state.run_steps(target - state.steps)
             else:
                 _run_with_callbacks(state, target, callbacks)
         finally:
+            state.in_run = False
             if state.progress is not None:
                 state.progress.finish(state.t)
                 state.progress = None
@@ -551,6 +579,7 @@ def build_control(state, backend_label):
         Parameters and connections are kept; recorded data so far are closed as one
         Neo Segment carrying `annotations`, and a new Segment is started.
         """
+        refuse_during_run(state, "reset()")
         if annotations is not None and not isinstance(annotations, Mapping):
             raise errors.InvalidTypeError(
                 f"reset(): annotations must be a dict of name -> value for the segment that is closed, got "

@@ -159,3 +159,42 @@ def test_stdp_weight_above_w_max_refused_on_every_backend(sim):
                              weight_dependence=sim.AdditiveWeightDependence(w_max=0.01), weight=0.05, delay=1.0)
     with pytest.raises(errors.ConnectionError, match="'plastic'.*weight 0.05.*w_max=0.01"):
         sim.Projection(pre, post, sim.AllToAllConnector(), rule, label="plastic")
+
+
+def test_control_calls_from_callbacks_and_progress_functions_are_refused(sim):
+    """A nested run(), reset(), setup() or end() from a callback or progress function of run(),
+    and any use of a population from a progress function (called while the simulator is in the
+    middle of the run), are pyNN errors; the data recorded so far stay readable and the
+    simulation goes on. (On NEST these gave NEST's Prepare/Run/Cleanup errors, on NEURON a
+    recorder that could no longer be read.)"""
+    cells = _network(sim)
+    for nested in (lambda: sim.run(1.0), sim.reset, lambda: sim.setup(timestep=0.1), sim.end):
+        def callback(t, nested=nested):
+            if t >= 5.0:
+                nested()
+            return t + 5.0
+        with pytest.raises(errors.SimulationStateError, match="while run\\(\\) is in progress"):
+            sim.run(10.0, callbacks=[callback])
+    assert sim.get_current_time() == pytest.approx(5.0)
+    seen = []
+
+    def progress(t, t_stop):
+        if not seen:
+            seen.append(t)
+            cells.get_data()
+
+    with pytest.raises(errors.SimulationStateError, match="'cells' cannot be used from the progress function"):
+        sim.run(500.0, progress=progress)
+    stopped = sim.get_current_time()
+    assert 5.0 <= stopped <= 505.0
+    assert _v(cells).shape == (round(stopped * 10) + 1, 4)
+
+    def reads(t):  # a callback may read data and change parameters
+        if t > stopped:
+            assert _v(cells).shape[0] == round(t * 10) + 1
+            cells.set(i_offset=0.25)
+        return t + 10.0
+
+    sim.run(20.0, callbacks=[reads])
+    assert cells.get("i_offset") == pytest.approx(0.25)
+    assert len(cells.get_data().segments) == 1
