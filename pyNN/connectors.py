@@ -813,7 +813,12 @@ class FromListConnector(Connector):
 
     def __init__(self, conn_list, column_names=None, location_selector=None, safe=True, callback=None):
         super().__init__(safe, callback, location_selector)
-        arr = np.asarray(conn_list, dtype=float)
+        try:
+            arr = np.asarray(conn_list, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise errors.InvalidParameterValueError(
+                f"FromListConnector: conn_list must be rows of numbers (pre, post, values...) of equal length; "
+                f"{exc}") from None
         if arr.size == 0:
             arr = arr.reshape(0, 2 if column_names is None else 2 + len(column_names))
         if arr.ndim != 2 or arr.shape[1] < 2:
@@ -974,10 +979,15 @@ class FromFileConnector(Connector):
         if isinstance(self.file, files.BaseFile) and not self.distributed:
             yield self.file
             return
-        if isinstance(self.file, files.BaseFile):
-            f = type(self.file)(self._path(self.file.name), mode="rb")
-        else:
-            f = files.StandardTextFile(self._path(self.file), mode="rb")
+        path = self._path(self.file.name if isinstance(self.file, files.BaseFile) else self.file)
+        try:
+            f = (type(self.file) if isinstance(self.file, files.BaseFile) else files.StandardTextFile)(path, mode="rb")
+        except OSError as exc:
+            if isinstance(exc, errors.PyNNError):
+                raise
+            kind = errors.DataFileNotFoundError if isinstance(exc, FileNotFoundError) else errors.DataFileError
+            raise kind(f"FromFileConnector: cannot read '{path}': {exc.strerror or exc} ({type(exc).__name__})") \
+                from exc
         try:
             yield f
         finally:

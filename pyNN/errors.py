@@ -213,6 +213,11 @@ class DataFileError(PyNNError, OSError, ValueError):
     ``io.UnsupportedOperation``."""
 
 
+class DataFileNotFoundError(DataFileError, FileNotFoundError):
+    """A data file to read (e.g. by FromFileConnector) does not exist; also a
+    FileNotFoundError, which PyNN raised for it."""
+
+
 class DuplicateInjectionWarning(UserWarning):
     """A current source was injected into a cell that already receives it: the cell then
     receives the current once per injection (twice the current for two injections)."""

@@ -1,7 +1,8 @@
-"""Memory available to the process, and the up-front check of large connection requests.
+"""Memory available to the process, and the up-front check of large requests.
 
 A connector that can tell how many connections it will make is asked before it generates
-any of them; a request that cannot fit in the memory available is refused at once, with a
+any of them (and a backend whose delay buffers grow with the longest delay checks them when a
+projection is made); a request that cannot fit in the memory available is refused at once, with a
 pyNN error, instead of filling memory for a long time before numpy's MemoryError (or the
 kernel's out-of-memory killer) ends the process.
 """
@@ -57,13 +58,38 @@ def check_connection_memory(n_connections, owner, connector_name, available=None
     ------
     pyNN.errors.ResourceExhaustedError
     """
+    check_memory(float(n_connections) * MIN_BYTES_PER_CONNECTION,
+                 f"about {float(n_connections):.3g} connections from {connector_name}", owner,
+                 "use smaller populations or a sparser connector, or connect in several "
+                 "projections between views if the network really needs that many connections",
+                 available)
+
+
+def check_memory(needed, what, owner, suggestion, available=None):
+    """Refuse a request that needs `needed` bytes (an estimate made before anything is
+    allocated) if that exceeds the memory available; no check if it cannot be told.
+
+    Parameters
+    ----------
+    needed : float
+        Bytes the request needs at the least.
+    what : str
+        What needs them, for the message (e.g. "delay buffers of 1e10 steps").
+    owner : str
+        The object making the request (e.g. "Projection 'exc'"), for the message.
+    suggestion : str
+        What the user can change.
+    available : int, optional
+        Bytes available (default: :func:`available_memory`).
+
+    Raises
+    ------
+    pyNN.errors.ResourceExhaustedError
+    """
     if available is None:
         available = available_memory()
-    needed = float(n_connections) * MIN_BYTES_PER_CONNECTION
     if available is None or needed <= available:
         return
     raise errors.ResourceExhaustedError(
-        "memory", f"at least {_gigabytes(needed)} (about {float(n_connections):.3g} connections "
-        f"from {connector_name})", _gigabytes(available), obj=owner,
-        suggestion="use smaller populations or a sparser connector, or connect in several "
-                   "projections between views if the network really needs that many connections")
+        "memory", f"at least {_gigabytes(needed)} ({what})", _gigabytes(available), obj=owner,
+        suggestion=suggestion)

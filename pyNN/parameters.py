@@ -293,6 +293,10 @@ class ParameterSpace:
             if self.schema is not None and name not in self.schema:
                 raise errors.NonExistentParameterError(name, self._model_name(), self.schema.keys())
             kind = _expected_kind(self.schema, name)
+            if kind is None and isinstance(value, (list, tuple)) and value \
+                    and all(hasattr(v, "rescale") for v in value):
+                # one quantity per cell: plain numbers in the parameter's unit
+                value = np.array([self._plain_magnitude(name, v) for v in value], dtype=float)
             if value is None or (isinstance(value, str)
                                  and getattr(self.component, "accepts_distance_expressions", False)):
                 # delay=None means "the minimum delay"; a string is an expression in the
@@ -302,6 +306,10 @@ class ParameterSpace:
                 self._values[name] = value
             elif isinstance(value, dict):
                 sub_schema = self.schema.get(name) if self.schema else None
+                if self.schema is not None and not isinstance(sub_schema, dict):
+                    raise errors.InvalidParameterValueError(
+                        f"{self._model_name()}: parameter '{name}' got the dict {value!r}; a number, array, "
+                        f"callable or RandomDistribution is needed")
                 self._values[name] = ParameterSpace(
                     value, schema=sub_schema if isinstance(sub_schema, dict) else None,
                     shape=self._shape)
@@ -310,11 +318,28 @@ class ParameterSpace:
                 kind = kind or (type(value) if isinstance(value, ArrayParameter) else Sequence)
                 if isinstance(value, larray):
                     value = value.base_value
+                if hasattr(value, "rescale") and hasattr(value, "dimensionality"):  # a quantities.Quantity
+                    value = self._plain_magnitude(name, value)
                 self._check_sequence_value(name, value, kind)
-                self._values[name] = _ObjectValue(value, kind, self._shape)
+                self._values[name] = self._object_value(name, value, kind)
             else:
                 self._values[name] = self._as_larray(name, value)
         self._evaluated = False
+
+    def _object_value(self, name, value, kind):
+        """An array-valued parameter's storage, or a pyNN error naming the parameter if the
+        value (or one cell's value) is not an array of real numbers."""
+        items = value if _is_per_cell_sequence_list(value) else [value]
+        if any(isinstance(item, (str, bytes, dict)) for item in items):
+            raise errors.InvalidParameterValueError(
+                f"{self._model_name()}: parameter '{name}' got {value!r}; a {kind.__name__} of numbers "
+                f"(e.g. a list or numpy array) is needed")
+        try:
+            return _ObjectValue(value, kind, self._shape)
+        except (TypeError, ValueError) as exc:
+            raise errors.InvalidParameterValueError(
+                f"{self._model_name()}: parameter '{name}' got {value!r}, which is not an array of real "
+                f"numbers ({exc}); a {kind.__name__} of numbers is needed") from None
 
     def _is_array_of_shape(self, value):
         """True if nested lists `value` are a numeric array of exactly this space's shape
@@ -335,19 +360,50 @@ class ParameterSpace:
                     f"{self._model_name()}: parameter '{name}' was given {len(value)} "
                     f"{kind.__name__}s but there are {n} cells (give one per cell, or one for all)")
 
+    def _plain_magnitude(self, name, value):
+        """A quantities.Quantity given for parameter `name` as plain numbers in the parameter's
+        unit (the model's ``units``); a pyNN error if the dimensions differ or the unit is
+        not known."""
+        unit = getattr(self.component, "units", {}).get(name)
+        if unit in (None, "", "unknown", "dimensionless"):
+            raise errors.InvalidParameterValueError(
+                f"{self._model_name()}: parameter '{name}' got {value!r}, a quantity with units, but the "
+                f"parameter's unit is not known; give plain numbers")
+        try:
+            return np.asarray(value.rescale(unit).magnitude, dtype=float)
+        except (ValueError, LookupError) as exc:  # other dimensions, or a unit that depends on use
+            raise errors.InvalidParameterValueError(
+                f"{self._model_name()}: parameter '{name}' got {value!r}, which cannot be converted to {unit} "
+                f"(the parameter's unit); give a value in {unit}") from exc
+
     def _as_larray(self, name, value):
         if isinstance(value, str):
             raise errors.InvalidParameterValueError(
                 f"{self._model_name()}: parameter '{name}' got the string {value!r}; "
                 f"a number, array, callable or RandomDistribution is needed")
+        if hasattr(value, "rescale") and hasattr(value, "dimensionality"):  # a quantities.Quantity
+            value = self._plain_magnitude(name, value)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]  # a 0-d array is one value for every cell
+        wanted = self.schema.get(name) if self.schema else None
+        if isinstance(value, (bool, np.bool_)) and wanted not in (None, bool):
+            raise errors.InvalidParameterValueError(
+                f"{self._model_name()}: parameter '{name}' got the boolean {value!r}; a number is needed")
+        if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+            raise errors.InvalidParameterValueError(
+                f"{self._model_name()}: parameter '{name}' got the complex number {value!r}; a real number "
+                f"is needed")
         if isinstance(value, larray):
             value = larray(value, shape=self._shape) if value.shape is None else value
             return value
         if is_listlike(value):
             arr = np.asarray(value)
-            if arr.dtype == object or (not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool):
+            if arr.dtype == object or arr.dtype.kind == "c" or (
+                    not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool) or (
+                    arr.dtype == bool and wanted not in (None, bool)):
                 raise errors.InvalidParameterValueError(
-                    f"{self._model_name()}: parameter '{name}' has non-numeric values {value!r}")
+                    f"{self._model_name()}: parameter '{name}' has non-numeric values {value!r}; "
+                    f"real numbers are needed")
             if self._shape is not None and arr.shape != tuple(self._shape):
                 if arr.size == np.prod(self._shape):
                     arr = arr.reshape(self._shape)

@@ -8,6 +8,7 @@ step ``round(t / dt)``.
 
 import logging
 import math
+from collections.abc import Mapping
 import numbers
 import time
 import warnings
@@ -91,6 +92,11 @@ class BaseState:
 
     def __init__(self):
         self.initialized = False
+        #: True while run() is in progress (its callbacks and progress function are called then)
+        self.in_run = False
+        #: True while the simulator is inside a run, between its slices (pyNN.common.interrupt):
+        #: the progress function is called then, callbacks are not
+        self.in_slices = False
         #: the processes of a distributed run (pyNN.common.distributed.World), set by a backend
         #: that distributes the network over MPI processes; None in a one-process run
         self.world = None
@@ -339,6 +345,35 @@ class BaseState:
         pass
 
 
+def _checked_callbacks(callbacks, function):
+    """`callbacks` as a list of callables, or a pyNN error before anything runs."""
+    if callable(callbacks) or isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        hint = " (put a single function in a list: callbacks=[f])" if callable(callbacks) else ""
+        raise errors.InvalidTypeError(
+            f"{function}: callbacks must be a list of functions f(t) -> next time (ms), got "
+            f"{callbacks!r} ({type(callbacks).__name__}){hint}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise errors.InvalidTypeError(
+                f"{function}: every callback must be a function f(t) that returns the next time (ms) it wants "
+                f"to be called; {cb!r} ({type(cb).__name__}) is not callable")
+    return callbacks
+
+
+def _next_call_step(state, cb, value):
+    """The step at which callback `cb`, which returned `value`, is called next (at least the
+    next step); a pyNN error naming the callback if `value` is not a finite time in ms."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value):
+        name = getattr(cb, "__qualname__", None) or repr(cb)
+        raise errors.InvalidParameterValueError(
+            f"run(): callback {name} returned {value!r} at t = {state.t:g} ms; a callback must return the next "
+            f"time (a finite number of ms) at which it wants to be called. The simulation stopped at "
+            f"t = {state.t:g} ms; the data recorded so far are kept")
+    return max(state.steps + 1, state.time_to_steps(value, "callback time"))
+
+
 def _run_with_callbacks(state, target, callbacks):
     """Run to step `target`, stopping whenever a callback asked to be called: each callback
     returns the next time (ms) it wants to be called; times are kept on whole steps."""
@@ -346,8 +381,7 @@ def _run_with_callbacks(state, target, callbacks):
     while state.steps < target:
         for k, cb in enumerate(callbacks):
             if next_calls[k] <= state.steps:
-                next_t = cb(state.t)
-                next_calls[k] = max(state.steps + 1, state.time_to_steps(next_t, "callback time"))
+                next_calls[k] = _next_call_step(state, cb, cb(state.t))
         stop = min(min(next_calls), target)
         state.run_steps(stop - state.steps)
     for k, cb in enumerate(callbacks):
@@ -361,6 +395,12 @@ def check_current(obj, description):
     `description`) after a later setup() of its backend: its simulator objects are gone, and
     on some simulators their ids already belong to new objects."""
     state = obj._simulator.state
+    if getattr(state, "in_slices", False):
+        raise errors.SimulationStateError(
+            f"{description} cannot be used from the progress function of run(): it is called while the "
+            f"simulator is in the middle of the run (t = {state.t:g} ms), where reading data or changing the "
+            f"network would leave it inconsistent. Use run(..., callbacks=[f]), whose functions are called "
+            f"between parts of the run, to read data or change the network during a run")
     made_in = getattr(obj, "_session", state.session)
     if made_in != state.session:
         raise errors.SimulationStateError(
@@ -397,6 +437,18 @@ def check_run_time(value, function, argument):
         raise errors.InvalidParameterValueError(
             f"{function}: {argument} must be a finite number of ms, got {value}")
     return value
+
+
+def refuse_during_run(state, function):
+    """Refuse a control call (run, reset, setup, end) made while run() is in progress, i.e.
+    from a callback or progress function of run(): the simulator is then between two slices
+    of the run, or inside one, and a nested run or reset would leave it (and the recorded
+    data) inconsistent."""
+    if getattr(state, "in_run", False):
+        raise errors.SimulationStateError(
+            f"{function} was called while run() is in progress (from a callback or progress function of "
+            f"run(), at t = {state.t:g} ms); a callback may read data and change parameters, and returns "
+            f"the time it wants to be called next. Call {function} after run() has returned")
 
 
 def _checked_setup_arguments(timestep, min_delay, extra_params):
@@ -446,6 +498,7 @@ def build_control(state, backend_label):
             ignored with an INFO log line; unknown names with a warning (see
             :mod:`pyNN.common.setup_options`).
         """
+        refuse_during_run(state, "setup()")
         max_delay = _checked_setup_arguments(timestep, min_delay, extra_params)
         backend = state.backend_name.lower()
         extra_names = state.extra_setup_options() if hasattr(state, "extra_setup_options") else ()
@@ -461,6 +514,7 @@ def build_control(state, backend_label):
 
     def end(compatible_output=True):
         """Write any files requested with record(..., to_file=...) and finish."""
+        refuse_during_run(state, "end()")
         for population, filename, variables in state.files_to_write:
             population.write_data(filename, variables)
         state.files_to_write = []
@@ -480,7 +534,10 @@ def build_control(state, backend_label):
             ``True`` shows a progress bar on standard error; a function is called as
             ``f(t, t_stop)`` (ms) as the run advances and once when it ends.
         """
+        refuse_during_run(state, "run()/run_until()")
         time_point = check_run_time(time_point, "run_until()", "time_point")
+        if callbacks is not None:
+            callbacks = _checked_callbacks(callbacks, "run_until()")
         state.ensure_setup("run_until()")
         target = state.time_to_steps(time_point, "run_until() time")
         if time_point < state.t - state.dt / 2:
@@ -491,12 +548,14 @@ def build_control(state, backend_label):
             state.progress = RunProgress(progress, state.t, target * state.dt)
         t_wall = time.perf_counter()
         logger.debug("%s: running from t = %g ms to t = %g ms", state.backend_name, state.t, target * state.dt)
+        state.in_run = True
         try:
             if not callbacks:
                 state.run_steps(target - state.steps)
             else:
                 _run_with_callbacks(state, target, callbacks)
         finally:
+            state.in_run = False
             if state.progress is not None:
                 state.progress.finish(state.t)
                 state.progress = None
@@ -522,6 +581,11 @@ def build_control(state, backend_label):
         Parameters and connections are kept; recorded data so far are closed as one
         Neo Segment carrying `annotations`, and a new Segment is started.
         """
+        refuse_during_run(state, "reset()")
+        if annotations is not None and not isinstance(annotations, Mapping):
+            raise errors.InvalidTypeError(
+                f"reset(): annotations must be a dict of name -> value for the segment that is closed, got "
+                f"{annotations!r} ({type(annotations).__name__}); nothing was reset")
         state.reset(dict(annotations or {}))
 
     return dict(setup=setup, end=end, run=run, run_for=run, run_until=run_until, reset=reset,

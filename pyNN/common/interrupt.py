@@ -91,6 +91,7 @@ def advance_in_slices(state, n_steps):
     divergence = numerical_safety.watch(state)
     with InterruptGuard(state._request_stop) as guard:
         state._begin_run(target)
+        state.in_slices = True  # the simulator is inside a run: see control.check_current
         try:
             while state.steps < target and not guard.pending:
                 k = slicer.next(target - state.steps) if state.slice_runs else target - state.steps
@@ -106,6 +107,7 @@ def advance_in_slices(state, n_steps):
                 if state.slice_runs:
                     slicer.done(k)
         finally:
+            state.in_slices = False
             state._end_run()
         if diverged is not None:
             raise numerical_safety.divergence_error(state, *diverged)

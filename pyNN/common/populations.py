@@ -115,11 +115,20 @@ class ID(int):
         return self.parent.grandparent[self._index:self._index + 1]
 
 
-def _normalize_variables(variables):
+def _short_repr(value, limit=60):
+    """repr() of a value for an error message, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _normalize_variables(variables, owner="record()"):
     if variables is None:
         return None
     if isinstance(variables, str):
         return [variables]
+    if not hasattr(variables, "__iter__") or not all(isinstance(v, str) for v in variables):
+        raise errors.InvalidTypeError(
+            f"{owner}: variables must be a name such as 'v', a list of names, 'all' or None, got {variables!r}")
     return list(variables)
 
 
@@ -323,8 +332,11 @@ class BasePopulation:
     def record(self, variables, to_file=None, sampling_interval=None, locations=None):
         """Record `variables` ('spikes', 'v', ...) from these cells; None stops all recording
         of the whole population."""
-        variables = _normalize_variables(variables)
+        variables = _normalize_variables(variables, f"'{self.label}': record()")
         self._check_current()
+        if to_file is not None and variables is not None:
+            # a bad target is refused now, not at end() when the file is written
+            recording.check_write_target(to_file, f"'{self.label}': record(to_file=...)")
         self.grandparent.recorder.record(variables, self._indices, sampling_interval)
         if to_file is not None and variables is not None:
             self._simulator.state.files_to_write.append((self, to_file, variables))
@@ -567,12 +579,13 @@ def _write_block(io, block, label, recorders_to_clear=(), state=None, gather=Tru
     if empty and (world is None or gather):  # (a process may own none of the recorded cells)
         raise errors.NothingToWriteError(f"'{label}' has no recorded data to write")
     t_wall = time.perf_counter()
+    owner = f"write_data() of '{label}'"
     if world is None:
-        recording.write_block(io, block)
+        recording.write_block(io, block, owner)
     elif gather:
-        world.on_root(lambda: recording.write_block(io, block), f"write_data() of '{label}'")
+        world.on_root(lambda: recording.write_block(io, block, owner), owner)
     else:
-        recording.write_block(_rank_file(io, world.rank), block)
+        recording.write_block(_rank_file(io, world.rank), block, owner)
     logger.debug("wrote the data of '%s' (%d segment(s)) to %s in %.3f s", label, len(block.segments),
                  getattr(io, "filename", io), time.perf_counter() - t_wall)
     for recorder in recorders_to_clear:
@@ -707,12 +720,20 @@ class Population(BasePopulation):
             # as in PyNN, a view is set like a population of its own: f(i) gets the index
             # within the view, and a distribution draws one value per selected cell
             shape, mask = (len(indices),), None
+        if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == bool):
+            # True would silently become 1.0 (no standard parameter or state variable is a flag)
+            what = "initial value" if kind == "initial" else kind
+            raise errors.InvalidParameterValueError(
+                f"Population '{self.label}': {type(self.celltype).__name__} {what} '{name}' got the boolean "
+                f"value {value!r}; a number is needed")
         try:
             ps = ParameterSpace({name: value}, schema=schema, shape=shape,
                                 component=type(self.celltype))
         except errors.InvalidDimensionsError as exc:
             raise errors.InvalidDimensionsError(
                 f"Population '{self.label}' ({len(indices)} cell(s) selected): {exc}") from None
+        except errors.InvalidParameterValueError as exc:
+            raise errors.InvalidParameterValueError(f"Population '{self.label}': {exc}") from None
         ps.evaluate(mask=mask, simplify=False)
         values = ps[name]
         if kind == "initial":
@@ -761,6 +782,26 @@ class Population(BasePopulation):
         type(celltype).check_values(merged, f"Population '{self.label}'")
         self._round_to_grid(new)
         self._check_backend_values(merged)
+        before = {name: self._std[name].copy() for name in new}
+        try:
+            self._store_parameters(indices, new)
+            self._push_parameters(indices, list(parameters))
+        except Exception as exc:
+            # the simulator refused (e.g. a native model's own rule): keep what it holds
+            self._std.update(before)
+            try:
+                self._push_parameters(indices, list(parameters))
+            except Exception:  # the first error is the one to report
+                pass
+            if isinstance(exc, errors.InvalidParameterValueError):
+                given = ", ".join(f"{name}={_short_repr(value)}" for name, value in parameters.items())
+                raise errors.InvalidParameterValueError(
+                    f"{exc} (set({given}) on {len(indices)} cell(s)); nothing was changed") from None
+            raise
+
+    def _store_parameters(self, indices, new):
+        """Put the evaluated values `new` (name -> values of the cells at `indices`) into the
+        population's standard values."""
         for name, values in new.items():
             arr = self._std[name]
             if arr.dtype == object or (isinstance(values, np.ndarray) and values.dtype == object):
@@ -771,7 +812,6 @@ class Population(BasePopulation):
                 self._std[name] = arr
             else:
                 arr[indices] = values
-        self._push_parameters(indices, list(parameters))
 
     def _round_to_grid(self, std_values):
         """Put the type's ``grid_times`` (e.g. start and duration of a Poisson source) on the

@@ -8,6 +8,7 @@ when they can change in the simulator (plasticity).
 """
 
 import logging
+import numbers
 import os
 import time
 
@@ -19,7 +20,7 @@ from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.common import synapse_state
 from pyNN.common.redrawn_values import RedrawnColumn, SynapseValues, part_of
 from pyNN.connectors import Connector, evaluate_synapse_values
-from pyNN.core import deprecated, index_dtype, missing_hook, sorted_by_post_then_pre
+from pyNN.core import deprecated, index_dtype, is_listlike, missing_hook, sorted_by_post_then_pre
 from pyNN.models import BaseSynapseType, check_weight_sign, require_native
 from pyNN.random import RandomDistribution
 from pyNN.recording import files
@@ -312,7 +313,34 @@ class Projection:
         if check is not None:
             check({k: v for k, v in values.items() if v is not None and k != "weight"},
                   f"Projection '{self.label}'")
+        self._check_weight_bounds(values)
         return values
+
+    def _check_weight_bounds(self, values):
+        """An STDP weight outside the rule's [w_min, w_max] is refused: simulators treat it
+        differently (NEST keeps a weight above w_max until potentiation, the others clip it at
+        the first spike), so the same script would give different results."""
+        if getattr(self.synapse_type, "weight_dependence", None) is None or \
+                not {"weight", "w_min", "w_max"} & set(values):
+            return
+        picked = []
+        for name in ("weight", "w_min", "w_max"):
+            value = values.get(name)
+            if value is None and self._pre.size:
+                value = self._syn.get(name)
+            if not isinstance(value, (numbers.Real, np.ndarray)):
+                return  # drawn again when read (RedrawnColumn) or absent: nothing to compare cheaply
+            picked.append(np.abs(np.asarray(value, dtype=float)) if name == "weight" else np.asarray(value, float))
+        weight, w_min, w_max = picked
+        outside = (weight < w_min - 1e-12) | (weight > w_max + 1e-12)
+        if np.any(outside):
+            k = int(np.flatnonzero(outside)[0])
+            weight, w_min, w_max = (float(np.broadcast_to(a, outside.shape).flat[k]) for a in picked)
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': weight {weight:g} is outside the bounds of its "
+                f"{type(self.synapse_type.weight_dependence).__name__} (w_min={w_min:g}, w_max={w_max:g}); "
+                f"{f'{int(np.count_nonzero(outside))} connection(s)' if np.ndim(outside) else 'every connection'} "
+                f"concerned. Give weights between w_min and w_max")
 
     def _native_values(self, values):
         """Standard values of one chunk for the backend: weights as magnitudes, except on a
@@ -602,8 +630,35 @@ class Projection:
                 raise errors.NonExistentParameterError(
                     name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
                     self.synapse_type.get_parameter_names())
-            new[name] = synapse_state.per_connection(self, name, value, "set")
+            new[name] = synapse_state.per_connection(self, name, self._plain_value(name, value), "set")
         self._apply_values(new)
+
+    def _plain_value(self, name, value):
+        """A value given to set() as plain numbers in the standard unit, or a pyNN error naming
+        the projection and parameter: booleans, complex numbers, dicts and text (other than
+        a distance expression) are refused; a quantity is converted to the unit of `name`."""
+        unit = {"weight": "uS" if self.conductance_based else "nA", "delay": "ms"}.get(
+            name, getattr(self.synapse_type, "units", {}).get(name))
+        where = f"Projection '{self.label}': set({name}=...)"
+        if hasattr(value, "rescale") and hasattr(value, "dimensionality"):  # a quantities.Quantity
+            try:
+                value = np.asarray(value.rescale(unit).magnitude, dtype=float)
+            except (ValueError, LookupError, TypeError) as exc:
+                raise errors.InvalidParameterValueError(
+                    f"{where} got {value!r}, which cannot be converted to {unit} (the unit of '{name}' here); "
+                    f"give plain numbers in {unit}") from exc
+            return value[()] if value.ndim == 0 else value
+        kinds = np.asarray(value).dtype.kind if is_listlike(value) else None
+        if isinstance(value, (bool, np.bool_, dict, bytes)) or kinds in ("b", "c", "U", "S", "O") \
+                or (isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real)):
+            if kinds == "O" and all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                                    for v in np.asarray(value).reshape(-1)):
+                return value
+            raise errors.InvalidParameterValueError(
+                f"{where} got {value!r}; real numbers in {unit or 'the parameter unit'} are needed (a number, one "
+                f"per connection, an (n_pre, n_post) array, a RandomDistribution, a function or a distance "
+                f"expression)")
+        return value
 
     def _apply_values(self, new):
         """Validate `new` (name -> one value per connection, in storage order) and apply it."""
@@ -670,7 +725,7 @@ class Projection:
         block = self.get_data(variables, gather, False, annotations)
         if not any(seg.analogsignals for seg in block.segments):
             raise errors.NothingToWriteError(f"Projection '{self.label}' has no recorded data to write")
-        write_block(io, block)
+        write_block(io, block, f"write_data() of Projection '{self.label}'")
         if clear:
             self._synapse_recorder.clear()
 
@@ -706,17 +761,19 @@ class Projection:
         ``FromFileConnector(file, distributed=True)`` reads back."""
         world = self._simulator.state.world
         if world is None:
-            self._write(file, self._tables(attribute_names, format, with_address))
+            self._write(file, self._tables(attribute_names, format, with_address), f"Projection '{self.label}'.save()")
         elif gather:
             # every process reads (the values a simulator changed are gathered), rank 0 writes
             tables = self._tables(attribute_names, format, with_address)
-            world.on_root(lambda: self._write(file, tables), f"Projection '{self.label}'.save()")
+            world.on_root(lambda: self._write(file, tables, f"Projection '{self.label}'.save()"),
+                          f"Projection '{self.label}'.save()")
         else:
             if isinstance(file, files.BaseFile):
                 file = type(file)(f"{file.name}.{world.rank}", mode="wb")
             else:
                 file = f"{os.fspath(file)}.{world.rank}"
-            self._write(file, self._tables(attribute_names, format, with_address, self._local_connections_mask()))
+            self._write(file, self._tables(attribute_names, format, with_address, self._local_connections_mask()),
+                        f"Projection '{self.label}'.save()")
 
     def _tables(self, attribute_names, format, with_address, local=None):
         """What save() writes: a list of (data, metadata) blocks; `local`: a mask of the
@@ -742,12 +799,19 @@ class Projection:
             f"Projection '{self.label}'.save(): format must be 'list' or 'array', not {format!r}")
 
     @staticmethod
-    def _write(file, tables):
-        if isinstance(file, str):
-            file = files.StandardTextFile(file, mode="wb")
-        for data, metadata in tables:
-            file.write(data, metadata)
-        file.close()
+    def _write(file, tables, owner="Projection.save()"):
+        try:
+            if isinstance(file, (str, os.PathLike)):
+                file = files.StandardTextFile(os.fspath(file), mode="wb")
+            for data, metadata in tables:
+                file.write(data, metadata)
+            file.close()
+        except OSError as exc:
+            if isinstance(exc, errors.PyNNError):
+                raise
+            raise errors.DataFileError(
+                f"{owner}: cannot write '{getattr(file, 'name', file)}': {exc.strerror or exc} "
+                f"({type(exc).__name__}{'' if exc.filename is None else ' on ' + repr(exc.filename)})") from exc
 
     def describe(self, template="projection_default.txt", engine="default"):
         """Human-readable description of the projection; a dict when `template` is None."""

@@ -7,6 +7,7 @@ from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common import synapse_state
 from pyNN.common.populations import roots
+from pyNN.memory import check_memory
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
 from pyNN.hardware.engine import stdp_s1615
@@ -90,6 +91,21 @@ class Projection(common.Projection):
                     f"connections; hardware profile '{profile.name}' takes one value of each per projection "
                     f"(sPyNNaker's look-up tables and weight-rule constants are per core)")
         early.check_projection(simulator.state, self, pre, post, values)
+        if "delay" in values and np.size(values["delay"]):
+            self._check_delay_buffers(float(np.max(values["delay"])))
+
+    def _check_delay_buffers(self, longest):
+        """The engine keeps, for each target population, a ring buffer of one slot per step of
+        the longest delay onto it (pyNN.hardware.engine.core): refuse a delay whose buffer
+        cannot fit in memory now, rather than with numpy's MemoryError at the next run."""
+        state = simulator.state
+        slots = round(longest / state.dt) + 1
+        needed = sum(slots * len(root._group.receptors) * root._group.n * 8
+                     for root, _, _ in roots(self.post))
+        check_memory(needed, f"delay buffers of {slots:.3g} steps for the longest delay, {longest:g} ms",
+                     f"Projection '{self.label}'",
+                     "the hardware backend keeps one buffer slot per time step of the longest delay onto "
+                     "each population: use shorter delays")
 
     def _create_connections(self, pre, post, values):
         simulator.state.network_changed()

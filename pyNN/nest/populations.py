@@ -132,7 +132,13 @@ class Population(common.Population):
             values = self._shift_device_times(values)
         target = self._target(indices)
         # lists (integer or array-valued parameters) and arrays give one value per cell
-        _set_per_node(target, _to_nest_values(values))
+        try:
+            _set_per_node(target, _to_nest_values(values))
+        except nest.NESTError as exc:
+            # a native model's own rules (the core checks those of the standard types first)
+            raise errors.InvalidParameterValueError(
+                f"Population '{self.label}': NEST's {nest_model_name(self.native_type)} refused the "
+                f"parameter values: {exc}") from None
 
     def _shift_device_times(self, values):
         """Generator times are given in NEST time (see simulator module docstring)."""

@@ -356,6 +356,7 @@ class Projection(common.Projection):
             self._check_min_delay(values["delay"])
         if "delay" in values and delay_relays.needs_relay(values["delay"]):
             self._check_relayable(values["delay"])
+            delay_relays.check_relay_memory(pre, values["delay"], f"Projection '{self.label}'")
 
     def _move_relayed(self, conns, order, delays):
         """set(delay=...) where relays are or become needed: connections whose new delay needs

@@ -382,19 +382,40 @@ def get_io(filename):
     return neo_output.get_io(filename)
 
 
-def write_block(target, block):
+def check_write_target(target, owner=None):
+    """Refuse (pyNN error) a write target that is neither a file name of a known format nor a
+    Neo IO (see neo_output.check_write_target)."""
+    from pyNN.recording import neo_output
+    neo_output.check_write_target(target, owner)
+
+
+def write_block(target, block, owner=None):
     """Write a neo.Block to a filename (atomically) or a Neo IO (see neo_output.write_block)."""
     from pyNN.recording import neo_output
-    return neo_output.write_block(target, block)
+    return neo_output.write_block(target, block, owner)
 
 
 def data_arrays(populations_with_views, variables, clear):
     """Recorded data as plain numpy arrays (see arrays.data_arrays)."""
+    check_readable(populations_with_views, variables)
     from pyNN.recording import arrays
     return arrays.data_arrays(populations_with_views, variables, clear)
 
 
+def check_readable(populations_with_views, variables):
+    """Refuse (RecordingError) a variable that no cell type of the (population, indices, offset)
+    entries can record: a misspelt name must not give an empty result. A variable that can be
+    recorded but was not gives no data, as in PyNN."""
+    if variables is None or (isinstance(variables, str) and variables == "all"):
+        return
+    for var in ([variables] if isinstance(variables, str) else variables):
+        if not any(pop.celltype.can_record(var) for pop, _, _ in populations_with_views):
+            pop = populations_with_views[0][0]
+            raise errors.RecordingError(var, pop.celltype, pop.label)
+
+
 def data_block(populations_with_views, variables, clear, name, description, annotations):
     """Build a neo.Block for (population, indices, offset) entries (see neo_output.data_block)."""
+    check_readable(populations_with_views, variables)
     from pyNN.recording import neo_output
     return neo_output.data_block(populations_with_views, variables, clear, name, description, annotations)

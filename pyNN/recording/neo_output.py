@@ -176,26 +176,43 @@ def _units(celltype, variable):
         return pq.dimensionless
 
 
-def write_block(target, block):
+def check_write_target(target, owner=None):
+    """Refuse a `target` that is neither a file name (str or os.PathLike) with the extension of
+    a known format nor an object with a ``write_block`` method (a Neo IO); `owner` names the
+    data in the message."""
+    if isinstance(target, (str, os.PathLike)):
+        _checked_extension(os.fspath(target))
+    elif not callable(getattr(target, "write_block", None)):
+        whose = f"{owner}: " if owner else ""
+        raise errors.InvalidTypeError(
+            f"{whose}the data can be written to a file name (str or pathlib.Path, whose extension chooses "
+            f"the format) or a Neo IO object, not {target!r} ({type(target).__name__})")
+
+
+def write_block(target, block, owner=None):
     """Write `block` to `target`: a Neo IO object, or a filename whose extension chooses the
-    format.
+    format. `owner` (e.g. "Population 'exc'") names the data in error messages.
 
     A file is written under a temporary name in the same directory, flushed to disk and only
     then renamed onto `filename` (``os.replace``, atomic on POSIX and Windows). A failed or
     interrupted write therefore never leaves a half-written file under the final name: the
     previous file, if any, stays intact. (A process killed during the write may leave its
-    temporary file, named ``.<name>.<random>.partial<ext>``, behind.)
+    temporary file, named ``.<name>.<random>.partial<ext>``, behind.) An operating-system error
+    (no such directory, no permission, disk full...) is a DataFileError naming the file.
     """
+    whose = f"{owner}: " if owner else ""
+    check_write_target(target, owner)
     if not isinstance(target, (str, os.PathLike)):
         target.write_block(block)  # a Neo IO given by the caller stays open for further writes
         return
     filename = os.fspath(target)
     ext = _checked_extension(filename)  # before any file is created
     directory, name = os.path.split(os.path.abspath(filename))
-    os.makedirs(directory, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=f".partial{ext}", dir=directory)
-    os.close(fd)
+    temporary = None
     try:
+        os.makedirs(directory, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=f".partial{ext}", dir=directory)
+        os.close(fd)
         os.chmod(temporary, _file_mode(filename))
         io = get_io(temporary)
         io.write_block(block)
@@ -204,9 +221,14 @@ def write_block(target, block):
         with open(temporary, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(temporary, filename)
-    except BaseException:
-        if os.path.exists(temporary):
+    except BaseException as exc:
+        if temporary is not None and os.path.exists(temporary):
             os.remove(temporary)
+        if isinstance(exc, OSError) and not isinstance(exc, errors.PyNNError):
+            raise errors.DataFileError(
+                f"{whose}cannot write '{filename}': {exc.strerror or exc} "
+                f"({type(exc).__name__}{'' if exc.filename is None else ' on ' + repr(exc.filename)}); "
+                f"nothing was written there and the recorded data are kept") from exc
         raise
 
 

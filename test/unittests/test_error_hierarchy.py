@@ -46,6 +46,7 @@ EXPECTED_BUILTINS = {
     "SynapseRecordingError": ValueError,
     "MissingPackageError": ImportError,
     "DataFileError": OSError,
+    "DataFileNotFoundError": FileNotFoundError,
     "ModelDescriptionError": ValueError,
     "CodeGenerationError": RuntimeError,
 }
