@@ -97,11 +97,20 @@ class ThreadTeam:
         self.min_cells = MIN_CELLS_PER_THREAD
         self.min_events = MIN_EVENTS_PER_THREAD
         self._workers = []
+        self._numba_split = False
 
     @property
     def started(self):
-        """True once work has been handed to the worker threads (and until close())."""
-        return bool(self._workers)
+        """True once work has been split over threads: handed to the worker threads, or
+        run by numba's threads (the fused path), until close()."""
+        return bool(self._workers) or self._numba_split
+
+    def use_numba_threads(self, parts):
+        """Let numba's parallel loops of this thread use up to `parts` threads (at most as
+        many as numba started: ``numba.config.NUMBA_NUM_THREADS``)."""
+        import numba
+        numba.set_num_threads(max(1, min(parts, self.n_threads, numba.config.NUMBA_NUM_THREADS)))
+        self._numba_split = True
 
     def parts(self, amount, minimum):
         """Number of ranges for `amount` of work, each at least `minimum` (1 to n_threads)."""
@@ -159,5 +168,6 @@ class ThreadTeam:
     def close(self):
         """Stop the worker threads (a later run starts them again)."""
         workers, self._workers = self._workers, []
+        self._numba_split = False
         for worker in workers:
             worker.stop()
