@@ -27,6 +27,8 @@ The deliveries of the last step are done at the end of the call, so a call leave
 arrivals in the buffers, as a step of the general path does.
 """
 
+import types
+
 import numpy as np
 
 from pyNN.hardware.engine import kernels
@@ -198,6 +200,16 @@ def _run_steps(k0, n_steps, parts, cells, buffer, blocks, all_off, sources, inje
     return n_spikes, events, rec_ids, rec_steps, n_rec
 
 
+def _named_copy(func, name):
+    """`func` under another name: numba's disk cache files compiled code by the function's
+    name and signature, not by compile options, so the one-thread and the parallel build of
+    one function would overwrite (and load) each other."""
+    copy = types.FunctionType(func.__code__, func.__globals__, name, func.__defaults__, func.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = func.__doc__
+    return copy
+
+
 if kernels.HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     import numba
     _jit = numba.njit(cache=True, nogil=True)
@@ -210,6 +222,7 @@ if kernels.HAVE_NUMBA:  # pragma: no cover - compiled lazily on first use
     _sample_c = _jit(_sample)
     #: one thread (prange is a plain loop), and `parts` ranges over numba's threads
     run_steps = _jit(_run_steps)
-    run_steps_parallel = numba.njit(cache=True, nogil=True, parallel=True)(_run_steps)
+    run_steps_parallel = numba.njit(cache=True, nogil=True, parallel=True)(_named_copy(_run_steps,
+                                                                                       "_run_steps_parallel"))
 else:  # pragma: no cover
     run_steps = run_steps_parallel = None

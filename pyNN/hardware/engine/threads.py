@@ -24,6 +24,7 @@ least :attr:`ThreadTeam.min_cells` cells (deliveries: at least :attr:`ThreadTeam
 connections); small networks run as with T = 1.
 """
 
+import os
 import threading
 
 import numpy as np
@@ -107,8 +108,16 @@ class ThreadTeam:
 
     def use_numba_threads(self, parts):
         """Let numba's parallel loops of this thread use up to `parts` threads (at most as
-        many as numba started: ``numba.config.NUMBA_NUM_THREADS``)."""
+        many as numba started: ``numba.config.NUMBA_NUM_THREADS``).
+
+        Unless the environment says otherwise, OpenMP's idle threads sleep at once
+        (``OMP_WAIT_POLICY=passive``, read when numba starts its threads) instead of spinning
+        for a while: a spinning thread takes a core from the step's other thread whenever the
+        machine has other work, which made a step several times slower (measured in
+        benchmarks/README.md); on otherwise idle cores spinning saves a few microseconds of
+        wake-up per step (``OMP_WAIT_POLICY=active``)."""
         import numba
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         numba.set_num_threads(max(1, min(parts, self.n_threads, numba.config.NUMBA_NUM_THREADS)))
         self._numba_split = True
 
