@@ -120,3 +120,15 @@ def test_poisson_draws_of_many_steps_are_those_of_one_step_after_the_other():
     for k, expected in enumerate(spikes):
         np.testing.assert_array_equal(cells[ptr[k]:ptr[k + 1]], expected)
     np.testing.assert_array_equal(one.emit(103), many.emit(103))  # the streams stay in step
+
+
+@needs_numba
+def test_the_parallel_build_is_cached_apart_from_the_one_thread_build():
+    """numba's disk cache files compiled code by function name and signature only: under one
+    name, the parallel build would load the one-thread code from the cache (and run on one
+    thread)."""
+    from pyNN.hardware.engine import fused_loop
+    names = {f.py_func.__qualname__ for f in (fused_loop.run_steps, fused_loop.run_steps_parallel)}
+    assert len(names) == 2
+    assert fused_loop.run_steps_parallel.targetoptions.get("parallel")
+    assert not fused_loop.run_steps.targetoptions.get("parallel")
