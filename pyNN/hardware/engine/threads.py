@@ -86,6 +86,16 @@ class _Worker:
         self._thread.join()
 
 
+def _other_openmp_loaded():
+    """True if a wheel's own copy of GNU OpenMP (auditwheel names it libgomp-<hash>, as in
+    NEST's wheel) is loaded in this process (Linux; False where that cannot be told)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return "/libgomp-" in maps.read()
+    except OSError:
+        return False
+
+
 def _range_job(part, lo, hi):
     return lambda: part(lo, hi)
 
@@ -118,6 +128,12 @@ class ThreadTeam:
         wake-up per step (``OMP_WAIT_POLICY=active``)."""
         import numba
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        if _other_openmp_loaded():
+            # PyNEST loads its wheel's own GNU OpenMP with RTLD_GLOBAL: numba's OpenMP layer
+            # would then bind partly to that copy, and NEST crashed later (ResetKernel) in
+            # such a process; numba's own thread pool has no OpenMP (its launches cost more).
+            # No effect once numba's threads have started.
+            numba.config.THREADING_LAYER = "workqueue"
         numba.set_num_threads(max(1, min(parts, self.n_threads, numba.config.NUMBA_NUM_THREADS)))
         self._numba_split = True
 
