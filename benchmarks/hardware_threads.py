@@ -8,6 +8,8 @@ Variants: ``t1`` (``threads=1``) and ``t2`` (``threads=2``), each in its own pro
 table's ratio is t2 / t1; the parallel efficiency on 2 threads is 1 / (2 * ratio), so a
 target efficiency of 0.8 is a ratio of at most 0.625. Both variants must give the same
 number of spikes (the engine's results do not depend on the number of threads).
+The network takes the engine's fused path (``fused_path`` 1 in the table: the whole run in
+one compiled loop, each step one parallel region of numba's threads; doc/hardware_engine.md).
 
 The machine's load changes the figures a lot: the script prints ``os.getloadavg()``
 before and after; quote it with the numbers.
@@ -56,7 +58,9 @@ def _run(timer, options, threads):
     n_cells = exc.size + inh.size
     extra = {"n_spikes": int(n_spikes), "n_cells": int(n_cells), "threads": threads,
              "mean_rate_hz": round(1000.0 * n_spikes / n_cells / options["t_sim"], 3),
-             "numba": bool(sim.state.provenance().get("numba")), "load_average_1min": os.getloadavg()[0]}
+             "numba": bool(sim.state.provenance().get("numba")), "load_average_1min": os.getloadavg()[0],
+             # 1: the run took the engine's fused path (one compiled loop, numba threads)
+             "fused_path": int(sim.state.engine.last_path == "fused")}
     assert np.isfinite(n_spikes)
     sim.end()
     return extra
@@ -76,5 +80,5 @@ def _options(parser):
 if __name__ == "__main__":
     print(f"load average before: {os.getloadavg()}", flush=True)
     main("hardware_threads", "pyNN.hardware engine threads", VARIANTS, PAIRS,
-         ["import", "build", "run", "data", "total"], TARGETS, _options, report_keys=("threads",))
+         ["import", "build", "run", "data", "total"], TARGETS, _options, report_keys=("threads", "fused_path"))
     print(f"load average after: {os.getloadavg()}", flush=True)

@@ -20,8 +20,8 @@ exactly their steps, t = 0 included (emitted before the first step of a segment)
 import numpy as np
 
 import pyNN.hardware.engine.kernels as kernels
+from pyNN.hardware.engine import fused
 from pyNN.hardware.engine.s1615 import quantise_state
-from pyNN.hardware.engine.neurons import GIF, LIFConductance, LIFCurrent
 from pyNN.hardware.engine.threads import ThreadTeam
 
 
@@ -250,6 +250,11 @@ class Engine:
         self.router_rng = np.random.default_rng([self.seed, 7])
         self._defer = False  # static deliveries wait in _pending (threads, during a run)
         self._pending = []
+        #: False: every run takes the general path (step by step), even where the fused path
+        #: (engine.fused: the whole run in compiled code) would give the same results
+        self.fused_path = True
+        self.fused_table = None  # the blocks' rows end to end (fused.BlockTable)
+        self.last_path = None  # "fused" or "general": the path the last run took
 
     # --- construction ---------------------------------------------------------------
     def add_group(self, group):
@@ -266,6 +271,7 @@ class Engine:
         """Replace every connection (new network or changed synapses); spikes in
         transit are kept where the target receptor still exists."""
         self.blocks = list(blocks)
+        self.fused_table = None
         self.outgoing = {}
         for block in self.blocks:
             self.outgoing.setdefault(block.pre.index, []).append(block)
@@ -316,6 +322,21 @@ class Engine:
             self.emitted_through = k0
         neurons = [g for g in self.groups if g.kind == "neuron"]
         sources = [g for g in self.groups if g.kind == "source"]
+        if n_steps > 0 and fused.covers(self, neurons, sources):
+            fused.run(self, neurons, sources, external, k0, n_steps)
+            if self.driver_load is not None:
+                self.driver_load[:] = 0
+            self.last_path = "fused"
+        else:
+            self._run_general(k0, n_steps, external, neurons, sources)
+            self.last_path = "general"
+        self.step = k0 + n_steps
+        self.emitted_through = max(self.emitted_through, self.step)
+        self.counters["steps"] += n_steps
+
+    def _run_general(self, k0, n_steps, external, neurons, sources):
+        """Steps k0..k0+n_steps-1 one after the other, the loops over cells and connections
+        compiled (or numpy), the rest in Python."""
         fast = {g.index: _fast_kernel(g) for g in neurons} if kernels.use_numba() else {}
         zero = {g.index: np.zeros(g.n) for g in neurons}
         # the built-in fused kernels take i_offset + i_ext; without current sources it is the
@@ -394,9 +415,6 @@ class Engine:
             self._sample(s)
         self._flush()
         self._defer = False
-        self.step = k0 + n_steps
-        self.emitted_through = max(self.emitted_through, self.step)
-        self.counters["steps"] += n_steps
 
     def _spiked(self, group, spikes, s):
         spikes = np.asarray(spikes, dtype=np.int64)
@@ -547,10 +565,9 @@ def _fast_kernel(group):
         return None
     if hasattr(group, "fast_kernel"):  # a group that compiles its own fused step (generated models)
         return group.fast_kernel()
-    exact_lif_cond = isinstance(group, LIFConductance) and not isinstance(group, GIF)
-    if exact_lif_cond and not group.adaptation and rec.kinds == ["cond_exp", "cond_exp"]:
-        e_rev = np.array([np.broadcast_to(spec.e_rev, (group.n,)) for spec in rec.specs], dtype=float)
-        g_leak_e = group.g_leak * group.v_rest
+    kind = fused.lif_exp_kind(group)
+    if kind == "cond_exp":
+        e_rev, g_leak_e = fused.cond_exp_tables(group)
 
         def step(g, i_tot, arrivals, out):
             def part(lo, hi):
@@ -561,7 +578,7 @@ def _fast_kernel(group):
             return part
         step.takes_total = True
         return step
-    if isinstance(group, LIFCurrent) and rec.kinds == ["curr_exp", "curr_exp"]:
+    if kind == "curr_exp":
         k_y = np.array(group.k_y, dtype=float)
 
         def step(g, i_tot, arrivals, out):

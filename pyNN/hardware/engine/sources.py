@@ -11,6 +11,11 @@ import numpy as np
 from pyNN import errors
 
 
+def _steps_to_csr(spikes):
+    ptr = np.concatenate([[0], np.cumsum([s.size for s in spikes])]).astype(np.int64)
+    return ptr, np.concatenate(spikes).astype(np.int64) if spikes else np.zeros(0, np.int64)
+
+
 class SourceGroup:
     kind = "source"
     receptors = ()
@@ -39,6 +44,13 @@ class SourceGroup:
         p = self.params
         eps = 1e-9 * self.h
         return (t >= p["start"] - eps) & (t <= p["start"] + p["duration"] + eps)
+
+    def emit_steps(self, first, n_steps):
+        """The spikes of steps first..first+n_steps-1, as ``emit`` gives them one step after
+        the other (the same draws): (pointers, cells), step k's spikes being
+        ``cells[pointers[k]:pointers[k + 1]]``."""
+        spikes = [np.asarray(self.emit(first + k), dtype=np.int64) for k in range(n_steps)]
+        return _steps_to_csr(spikes)
 
     def set_state(self, name, values, indices):  # sources have no state variables
         pass
@@ -93,6 +105,23 @@ class PoissonSource(SourceGroup):
     def emit(self, step):
         active = self._window(step)
         return np.flatnonzero(active & (self.rng.random(self.n) < self.p))
+
+    #: at most this many numbers are drawn at once by emit_steps
+    max_draws = 1 << 20
+
+    def emit_steps(self, first, n_steps):
+        """As SourceGroup.emit_steps, with the draws of many steps at once: the generator's
+        numbers come in the same order as from one emit() per step."""
+        per_call = max(1, self.max_draws // max(1, self.n))
+        pointers, cells, total = [np.zeros(1, np.int64)], [np.zeros(0, np.int64)], 0
+        for a in range(first, first + n_steps, per_call):
+            steps = np.arange(a, min(a + per_call, first + n_steps))
+            hits = self._window(steps[:, None]) & (self.rng.random((steps.size, self.n)) < self.p)
+            rows, spiking = np.nonzero(hits)  # by step, then by cell: flatnonzero of each step
+            pointers.append(np.searchsorted(rows, np.arange(1, steps.size + 1)) + total)
+            cells.append(spiking)
+            total += spiking.size
+        return np.concatenate(pointers).astype(np.int64), np.concatenate(cells).astype(np.int64)
 
 
 class PoissonRefractorySource(SourceGroup):

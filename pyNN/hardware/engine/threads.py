@@ -24,6 +24,7 @@ least :attr:`ThreadTeam.min_cells` cells (deliveries: at least :attr:`ThreadTeam
 connections); small networks run as with T = 1.
 """
 
+import os
 import threading
 
 import numpy as np
@@ -85,6 +86,16 @@ class _Worker:
         self._thread.join()
 
 
+def _other_openmp_loaded():
+    """True if a wheel's own copy of GNU OpenMP (auditwheel names it libgomp-<hash>, as in
+    NEST's wheel) is loaded in this process (Linux; False where that cannot be told)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return "/libgomp-" in maps.read()
+    except OSError:
+        return False
+
+
 def _range_job(part, lo, hi):
     return lambda: part(lo, hi)
 
@@ -97,11 +108,34 @@ class ThreadTeam:
         self.min_cells = MIN_CELLS_PER_THREAD
         self.min_events = MIN_EVENTS_PER_THREAD
         self._workers = []
+        self._numba_split = False
 
     @property
     def started(self):
-        """True once work has been handed to the worker threads (and until close())."""
-        return bool(self._workers)
+        """True once work has been split over threads: handed to the worker threads, or
+        run by numba's threads (the fused path), until close()."""
+        return bool(self._workers) or self._numba_split
+
+    def use_numba_threads(self, parts):
+        """Let numba's parallel loops of this thread use up to `parts` threads (at most as
+        many as numba started: ``numba.config.NUMBA_NUM_THREADS``).
+
+        Unless the environment says otherwise, OpenMP's idle threads sleep at once
+        (``OMP_WAIT_POLICY=passive``, read when numba starts its threads) instead of spinning
+        for a while: a spinning thread takes a core from the step's other thread whenever the
+        machine has other work, which made a step several times slower (measured in
+        benchmarks/README.md); on otherwise idle cores spinning saves a few microseconds of
+        wake-up per step (``OMP_WAIT_POLICY=active``)."""
+        import numba
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        if _other_openmp_loaded():
+            # PyNEST loads its wheel's own GNU OpenMP with RTLD_GLOBAL: numba's OpenMP layer
+            # would then bind partly to that copy, and NEST crashed later (ResetKernel) in
+            # such a process; numba's own thread pool has no OpenMP (its launches cost more).
+            # No effect once numba's threads have started.
+            numba.config.THREADING_LAYER = "workqueue"
+        numba.set_num_threads(max(1, min(parts, self.n_threads, numba.config.NUMBA_NUM_THREADS)))
+        self._numba_split = True
 
     def parts(self, amount, minimum):
         """Number of ranges for `amount` of work, each at least `minimum` (1 to n_threads)."""
@@ -159,5 +193,6 @@ class ThreadTeam:
     def close(self):
         """Stop the worker threads (a later run starts them again)."""
         workers, self._workers = self._workers, []
+        self._numba_split = False
         for worker in workers:
             worker.stop()
