@@ -7,6 +7,7 @@ import nest
 import numpy as np
 
 from pyNN import errors
+from pyNN.common import distributed
 from pyNN.common import populations as common
 from pyNN.nest import simulator
 from pyNN.nest.random_sources import RandomSourceFeed
@@ -73,6 +74,13 @@ def _set_per_node(nodes, values):
             _set_status(part._datum, [dict(zip(keys, row)) for row in rows])
 
 
+def _read_nodes(nodes, variable):
+    """One float per node of a NEST state variable; NaN for the nodes of other MPI processes
+    (NEST gives None for them, which numpy makes NaN), whose values the core takes from their
+    own process."""
+    return np.asarray(nodes.get(variable), dtype=float).reshape(-1)
+
+
 #: NEST models integrated exactly (linear propagators): from finite parameters and weights,
 #: which the core guarantees, their state stays finite, so they need no divergence check
 EXACT_LINEAR_PREFIX = "iaf_psc_"
@@ -96,11 +104,13 @@ class Population(common.Population):
                 # off-grid spike times are kept exactly (NEST otherwise refuses them)
                 self._generators.set(precise_times=True)
             self._nodes = nest.Create(parrot, self.size)
+            self._model = parrot
             if self.size:
                 simulator.state.connect_device(self._generators, self._nodes, "one_to_one")
         else:
             self._generators = None
             self._nodes = nest.Create(model, self.size)
+            self._model = model
         # random sources: trains drawn by the library, the same for any number of threads
         self._random = RandomSourceFeed(self) if getattr(celltype, "random_kind", None) else None
         if self.size and self._random is None:
@@ -108,6 +118,12 @@ class Population(common.Population):
         # one nest.Create gives consecutive node ids: no need to read every node's status
         first = self._nodes[0].global_id if self.size else 0
         self._node_ids = first + np.arange(self.size, dtype=np.int64)
+        world = simulator.state.world
+        if world is not None:
+            # NEST's placement, not the core's ID counter: node id i lives on rank i % n (its
+            # virtual process is i % (n * threads), on rank vp % n). Devices and relays take node
+            # ids too, so the two differ; every rank creates the same nodes, so it agrees.
+            self._mask_local = distributed.local_mask(first, self.size, world.rank, world.size)
 
     @property
     def node_collection(self):
@@ -187,8 +203,8 @@ class Population(common.Population):
         """Put thresholds out of reach; returns the native values to restore."""
         if self._generators is not None or not self.size:
             return {}
-        model = self._nodes[0].get("model")
-        names = [k for k in self._NO_SPIKING if k in nest.GetDefaults(model)]
+        # (the model's name, not a node's: the first node may live on another MPI process)
+        names = [k for k in self._NO_SPIKING if k in nest.GetDefaults(self._model)]
         if not names:
             return {}
         _set_per_node(self._nodes, {k: self._NO_SPIKING[k] for k in names})
@@ -199,7 +215,7 @@ class Population(common.Population):
         if names:
             native = dict(getattr(self.native_type, "extra_parameters", {}))
             native.update(self._translate(self._std))
-            defaults = nest.GetDefaults(self._nodes[0].get("model"))
+            defaults = nest.GetDefaults(self._model)
             _set_per_node(self._nodes, {k: native.get(k, defaults[k]) for k in names})
 
     def _set_native_initial_values(self, std_initial_values, indices):
@@ -233,7 +249,9 @@ class Population(common.Population):
             return None
         # NEST reads node states one by one (about 40 us each): the core spaces these checks
         # out to stay within its budget (see pyNN.common.numerical_safety)
-        return np.asarray(self._nodes.get(variable), dtype=float)
+        v = _read_nodes(self._nodes, variable)
+        v[~self._mask_local] = 0.0  # cells of other MPI processes are checked there
+        return v
 
     def _native_state(self, std_variable, indices):
         """Current value of a state variable in standard units (for recording starts)."""
@@ -245,11 +263,13 @@ class Population(common.Population):
             port = int(variable[2:]) - 1
             g = target.get("g")
             g = [g] if len(indices) == 1 else g
-            # before NEST first updates a new node its array has not been sized: still 0
-            values = np.array([row[port] if len(row) > port else 0.0
-                               for row in (np.atleast_1d(np.asarray(r, dtype=float)) for r in g)])
+            # before NEST first updates a new node its array has not been sized: still 0; a
+            # node on another MPI process has no value here (None): NaN
+            values = np.array([np.nan if r is None else (row[port] if len(row) > port else 0.0)
+                               for r, row in ((r, np.atleast_1d(np.asarray(r if r is not None else [], dtype=float)))
+                                              for r in g)])
         else:
-            values = np.asarray(target.get(variable), dtype=float).reshape(-1)
+            values = _read_nodes(target, variable)
         values = values * celltype.scale_factors.get(std_variable, 1.0)
         offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
         if offset:

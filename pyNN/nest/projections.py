@@ -343,6 +343,11 @@ class Projection(common.Projection):
         """set(delay=...) where relays are or become needed: connections whose new delay needs
         another relay stage are made again from that stage (NEST cannot move a connection's
         source); returns the last-leg delays of every connection, in the core's order."""
+        if simulator.state.world is not None:
+            raise NotImplementedError(
+                f"Projection '{self.label}': set(delay=...) to delays that need relays (beyond the range NEST "
+                f"fixed at its first run) is not implemented for NEST under MPI (mpirun); give "
+                f"setup(max_delay=...) the longest delay you will use")
         if self._relays is None:
             self._relays = delay_relays.RelayChains()
         depth, last_leg = self._relays.split(delays)
@@ -412,9 +417,15 @@ class Projection(common.Projection):
         self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
         fixed, arrays = self._split_values(values, self._post.astype(np.int64), start=False)
         conns, order = self._nest_connections()
-        if order.size != self._pre.size:
+        # NEST holds on each MPI process the connections onto its own cells (all of them in one
+        # process), in the core's order
+        local = self._local_connections_mask()
+        if local is not None:
+            arrays = {name: value[local] for name, value in arrays.items()}
+        expected = self._pre.size if local is None else int(np.count_nonzero(local))
+        if order.size != expected:
             raise errors.SimulatorError(f"Projection '{self.label}': found {order.size} NEST connections, "
-                                        f"expected {self._pre.size}")
+                                        f"expected {expected}")
         native = {name: np.full(order.size, value) for name, value in fixed.items()}
         native.update(arrays)
         if "delay" in native and (self._relays is not None or delay_relays.needs_relay(native["delay"])):

@@ -1,6 +1,7 @@
 """Child script of test_mpi.py, run as ``mpirun -np N python mpi_child.py NETWORK OUTDIR``.
 
-Builds a small recurrent network on pyNN.neuron (NETWORK: fixed_probability,
+Builds a small recurrent network on pyNN.neuron, or on the backend named by the environment
+variable PYNN_MPI_BACKEND (``nest`` with an MPI-enabled NEST) (NETWORK: fixed_probability,
 distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
 with 3 processes one owns none; "connectors" builds projections of the connectors whose choice
 for a cell spans several cells and does not run; "plastic" builds STDP and Tsodyks-Markram
@@ -14,13 +15,15 @@ connections onto its cells to OUTDIR/connections_local.txt.R (save(gather=False)
 FromFileConnector(distributed=True) reads back.
 """
 
+import importlib
+import os
 import sys
 
 import numpy as np
 
-import pyNN.neuron as sim
-from pyNN.random import NumpyRNG, RandomDistribution
-from pyNN.space import Grid2D
+sim = importlib.import_module("pyNN." + os.environ.get("PYNN_MPI_BACKEND", "neuron"))
+from pyNN.random import NumpyRNG, RandomDistribution  # noqa: E402 - after the backend's import
+from pyNN.space import Grid2D  # noqa: E402
 
 
 def build(network):
@@ -173,6 +176,8 @@ def main(network, outdir):
     out = {"rank": sim.rank(), "num_processes": sim.num_processes(),
            "local_ids": np.asarray(cells.local_cells, dtype=np.int64),
            "n_segments": len(block.segments)}
+    if hasattr(cells, "node_collection"):  # NEST: the node ids of this process's cells
+        out["local_node_ids"] = np.asarray(cells._native_ids(), dtype=np.int64)[np.asarray(cells._mask_local)]
     for s, segment in enumerate(block.segments):
         trains = sorted(segment.spiketrains, key=lambda st: st.annotations["channel_id"])
         out[f"spikes{s}"] = np.concatenate([np.asarray(st.magnitude) for st in trains] + [np.zeros(0)])
