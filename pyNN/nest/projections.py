@@ -208,9 +208,9 @@ class Projection(common.Projection):
         conns, order = self._nest_connections()
         for name in names:
             start = float(self.initial_values.get(name, self.synapse_type.default_initial_values[name]))
-            current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+            current = _column(conns, name)
             current[order] = start + simulator.state.offset
-            conns.set({name: current.tolist()})
+            _set_column(conns, name, current)
 
     def initialize(self, **initial_values):
         """Set initial values of the synapses' state variables: on the existing connections if
@@ -221,9 +221,9 @@ class Projection(common.Projection):
         if native and self._pre.size and nest.GetKernelStatus("biological_time") == 0.0:
             conns, order = self._nest_connections()
             for name, value in native.items():
-                current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+                current = _column(conns, name)
                 current[order] = value
-                conns.set({name: current.tolist()})
+                _set_column(conns, name, current)
 
     def _native_tau_psc(self, post):
         """tau_psc of NEST's tsodyks_synapse per connection: the core's value, with NEST's
@@ -351,7 +351,7 @@ class Projection(common.Projection):
         if self._relays is None:
             self._relays = delay_relays.RelayChains()
         depth, last_leg = self._relays.split(delays)
-        sources = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))[order]
+        sources = _column(conns, "source", np.int64)[order]
         moved = np.flatnonzero(self._relays.depth(sources) != depth)
         if moved.size:
             delay_relays.disconnect(conns, order[moved])
@@ -397,10 +397,10 @@ class Projection(common.Projection):
 
     def _find_nest_connections(self):
         conns = nest.GetConnections(synapse_model=self._nest_model)
-        src = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))
+        src = _column(conns, "source", np.int64)
         if self._relays is not None:  # last legs leave relay parrots: count them as their cells'
             src = self._relays.origin(src)
-        tgt = np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
+        tgt = _column(conns, "target", np.int64)
         pre_ids, post_ids = self.pre._native_ids(), self.post._native_ids()
         pre_pos = _positions(pre_ids, src)
         post_pos = _positions(post_ids, tgt)
@@ -434,9 +434,9 @@ class Projection(common.Projection):
         for name, value in native.items():
             # rows of other projections sharing the model keep their values
             # (in NEST's type: an integer parameter such as quantal_stp_synapse's n takes integers)
-            current = np.asarray(conns.get(name)).reshape(-1)
+            current = _column(conns, name, None)
             current[order] = value
-            conns.set({name: current.tolist()})
+            _set_column(conns, name, current)
 
     def _read_plastic(self, name):
         """Weights of plastic (STDP) synapses change during the simulation: read them back."""
@@ -446,7 +446,7 @@ class Projection(common.Projection):
                 or not (state.has_run or state.steps):
             return None
         conns, order = self._nest_connections()
-        return self._standard_plastic_weights(np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order])
+        return self._standard_plastic_weights(_column(conns, "weight")[order])
 
     def _standard_plastic_weights(self, native):
         """NEST weights of plastic synapses -> standard units, with the sign the user gave."""
@@ -514,7 +514,7 @@ class Projection(common.Projection):
                     f"connection)")
             scale = model.state[name].to_pynn
         conns, order = self._nest_connections()
-        values = np.asarray(conns.get(name), dtype=float).reshape(-1)[order] * scale
+        values = _column(conns, name)[order] * scale
         if name in self._time_state() and simulator.state.warmed_up:
             values -= simulator.state.offset
         return values
@@ -525,6 +525,21 @@ class Projection(common.Projection):
         run with a delay beyond NEST's range leaves an internal relay parrot (its 'source'), with
         the last part of the delay (see pyNN.nest.delay_relays)."""
         return self._nest_connections()[0]
+
+
+def _column(conns, name, dtype=float):
+    """One value per connection of a SynapseCollection (in its order); empty for an empty
+    collection (e.g. an MPI process with none of a projection's connections), for which NEST
+    returns a dictionary."""
+    if len(conns) == 0:
+        return np.zeros(0, dtype=dtype or float)
+    return np.atleast_1d(np.asarray(conns.get(name), dtype=dtype)).reshape(-1)
+
+
+def _set_column(conns, name, values):
+    """Set one value per connection of a SynapseCollection (nothing to do when it is empty)."""
+    if len(conns):
+        conns.set({name: values.tolist()})
 
 
 def _assigned_from_t(statements):
