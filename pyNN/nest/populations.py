@@ -74,13 +74,6 @@ def _set_per_node(nodes, values):
             _set_status(part._datum, [dict(zip(keys, row)) for row in rows])
 
 
-def _read_nodes(nodes, variable):
-    """One float per node of a NEST state variable; NaN for the nodes of other MPI processes
-    (NEST gives None for them, which numpy makes NaN), whose values the core takes from their
-    own process."""
-    return np.asarray(nodes.get(variable), dtype=float).reshape(-1)
-
-
 #: NEST models integrated exactly (linear propagators): from finite parameters and weights,
 #: which the core guarantees, their state stays finite, so they need no divergence check
 EXACT_LINEAR_PREFIX = "iaf_psc_"
@@ -249,32 +242,44 @@ class Population(common.Population):
             return None
         # NEST reads node states one by one (about 40 us each): the core spaces these checks
         # out to stay within its budget (see pyNN.common.numerical_safety)
-        v = _read_nodes(self._nodes, variable)
-        v[~self._mask_local] = 0.0  # cells of other MPI processes are checked there
+        if self._mask_local.all():
+            return np.asarray(self._nodes.get(variable), dtype=float).reshape(-1)
+        v = np.zeros(self.size)  # cells of other MPI processes are checked there
+        local = np.flatnonzero(self._mask_local)
+        if local.size:
+            v[local] = self._read_local(variable, local)
         return v
 
     def _native_state(self, std_variable, indices):
-        """Current value of a state variable in standard units (for recording starts)."""
+        """Current value of a state variable in standard units (for recording starts); NaN for
+        the cells of other MPI processes, whose values the core takes from their process."""
         celltype = self.native_type
         variable = celltype.variable_map[std_variable]
+        indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        values = np.full(indices.size, np.nan)
+        local = self._mask_local[indices]
+        mine = indices if local.all() else indices[local]
+        if mine.size:
+            values[local] = self._read_local(variable, mine)
+        values = values * celltype.scale_factors.get(std_variable, 1.0)
+        offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
+        if offset:
+            values = values + self._std[offset][indices]
+        return values
+
+    def _read_local(self, variable, indices):
+        """A native state variable of cells `indices`, all of this MPI process (NEST has no
+        value for the others, and no key at all if none of a collection's nodes is local)."""
         target = self._target(indices)
         if variable.startswith("g_") and variable[2:].isdigit():
             # multisynapse conductances are read from the per-receptor array 'g'
             port = int(variable[2:]) - 1
             g = target.get("g")
             g = [g] if len(indices) == 1 else g
-            # before NEST first updates a new node its array has not been sized: still 0; a
-            # node on another MPI process has no value here (None): NaN
-            values = np.array([np.nan if r is None else (row[port] if len(row) > port else 0.0)
-                               for r, row in ((r, np.atleast_1d(np.asarray(r if r is not None else [], dtype=float)))
-                                              for r in g)])
-        else:
-            values = _read_nodes(target, variable)
-        values = values * celltype.scale_factors.get(std_variable, 1.0)
-        offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
-        if offset:
-            values = values + self._std[offset][indices]
-        return values
+            # before NEST first updates a new node its array has not been sized: still 0
+            return np.array([row[port] if len(row) > port else 0.0
+                             for row in (np.atleast_1d(np.asarray(r, dtype=float)) for r in g)])
+        return np.asarray(target.get(variable), dtype=float).reshape(-1)
 
 
 class PopulationView(common.PopulationView):
