@@ -176,8 +176,11 @@ def main(network, outdir):
     out = {"rank": sim.rank(), "num_processes": sim.num_processes(),
            "local_ids": np.asarray(cells.local_cells, dtype=np.int64),
            "n_segments": len(block.segments)}
-    if hasattr(cells, "node_collection"):  # NEST: the node ids of this process's cells
-        out["local_node_ids"] = np.asarray(cells._native_ids(), dtype=np.int64)[np.asarray(cells._mask_local)]
+    if hasattr(cells, "node_collection"):  # NEST: the node ids of this process's cells, as the
+        # library places them and as NEST says (its 'local' flag)
+        node_ids = np.asarray(cells._native_ids(), dtype=np.int64)
+        out["local_node_ids"] = node_ids[np.asarray([cell.local for cell in cells.all_cells])]
+        out["local_node_ids_nest"] = node_ids[np.asarray(cells.node_collection.get("local"), dtype=bool)]
     for s, segment in enumerate(block.segments):
         trains = sorted(segment.spiketrains, key=lambda st: st.annotations["channel_id"])
         out[f"spikes{s}"] = np.concatenate([np.asarray(st.magnitude) for st in trains] + [np.zeros(0)])
