@@ -15,6 +15,7 @@ from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.nest import delay_relays, simulator
+from pyNN.nest.populations import _set_per_node
 from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
 
 logger = logging.getLogger("PyNN")
@@ -272,7 +273,8 @@ class Projection(common.Projection):
             mine_ids, mine_values = by_projection.get(id(self), (ids[:0], per_cell[:0]))
             merged_ids, where = np.unique(np.concatenate([ids, mine_ids]), return_index=True)
             by_projection[id(self)] = (merged_ids, np.concatenate([per_cell, mine_values])[where])
-            nest.NodeCollection(ids.tolist()).set({native_name: per_cell.tolist()})
+            # (one dictionary per node: NEST sets those of this MPI process's nodes)
+            _set_per_node(nest.NodeCollection(ids.tolist()), {native_name: per_cell})
 
     def _create_connections(self, pre, post, values):
         self._set_postsynaptic_parameters(post, values)
