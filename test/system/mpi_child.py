@@ -1,7 +1,8 @@
 """Child script of test_mpi.py, run as ``mpirun -np N python mpi_child.py NETWORK OUTDIR``.
 
 Builds a small recurrent network on pyNN.neuron, or on the backend named by the environment
-variable PYNN_MPI_BACKEND (``nest`` with an MPI-enabled NEST) (NETWORK: fixed_probability,
+variable PYNN_MPI_BACKEND (``nest`` with an MPI-enabled NEST; PYNN_MPI_THREADS: NEST threads per
+process) (NETWORK: fixed_probability,
 distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
 with 3 processes one owns none; "connectors" builds projections of the connectors whose choice
 for a cell spans several cells and does not run; "plastic" builds STDP and Tsodyks-Markram
@@ -148,7 +149,8 @@ def plastic(outdir):
 
 
 def main(network, outdir):
-    sim.setup(timestep=0.1, min_delay=0.5)
+    threads = int(os.environ.get("PYNN_MPI_THREADS", "1"))  # (NEST: threads in every process)
+    sim.setup(timestep=0.1, min_delay=0.5, **({"threads": threads} if threads > 1 else {}))
     if network == "connectors":
         connectors_only(outdir)
         return

@@ -95,15 +95,15 @@ def _run_on_two_processes(script, *args):
     return _run_on_processes(script, 2, *args)
 
 
-def _run(network, n, tmp_path_factory, backend="neuron"):
-    """Run the child on `n` processes with `backend` (once per network, n and backend); the
-    per-rank results."""
-    key = (network, n, backend)
+def _run(network, n, tmp_path_factory, backend="neuron", threads=1):
+    """Run the child on `n` processes with `backend` (and NEST `threads` per process; once per
+    network, n, backend and threads); the per-rank results."""
+    key = (network, n, backend, threads)
     if key not in _RUNS:
-        outdir = tmp_path_factory.mktemp(f"{backend}_{network}_np{n}")
+        outdir = tmp_path_factory.mktemp(f"{backend}_{network}_np{n}_t{threads}")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OMPI_", "PMI_", "PMIX_", "MPI_LOCALNRANKS", "SLURM_"))}
-        env["PYNN_MPI_BACKEND"] = backend
+        env.update(PYNN_MPI_BACKEND=backend, PYNN_MPI_THREADS=str(threads))
         proc = subprocess.run([MPIRUN, "-np", str(n), sys.executable, str(CHILD), network, str(outdir)],
                               capture_output=True, text=True, timeout=300, env=env)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -245,6 +245,20 @@ def test_cells_and_connections_are_split_over_the_processes(n, backend, tmp_path
         assert all(int(r[f"size{k}"][0]) == total for r in ranks)  # size(): every connection
         local = [int(r[f"size{k}"][1]) for r in ranks]  # size(gather=False) == len(prj)
         assert sum(local) == total and all(int(r[f"size{k}"][2]) == m for r, m in zip(ranks, local))
+
+
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "neuron"])
+def test_nest_processes_with_threads_give_the_results_of_one_process(n, backend, tmp_path_factory):
+    """NEST with 2 threads in each of n processes (2n virtual processes): the cells are still
+    placed on rank node_id % n, and the network, spikes and signals are those of one process
+    with one thread."""
+    _, (single,) = _run("distance_dependent", 1, tmp_path_factory, backend)
+    _, ranks = _run("distance_dependent", n, tmp_path_factory, backend, threads=2)
+    for r, result in enumerate(ranks):
+        _assert_same_results(single, result, f"rank {r} of {n}, 2 threads each")
+        np.testing.assert_array_equal(result["local_node_ids"], result["local_node_ids_nest"])
+        assert (result["local_node_ids"] % n == r).all()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
