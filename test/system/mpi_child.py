@@ -6,7 +6,8 @@ process) (NETWORK: fixed_probability,
 distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
 with 3 processes one owns none; "connectors" builds projections of the connectors whose choice
 for a cell spans several cells and does not run; "plastic" builds STDP and Tsodyks-Markram
-projections, see `plastic`),
+projections, see `plastic`; "currents": current sources and additions after a run, see
+`currents_and_additions`),
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
 process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes,
 membrane potential and excitatory conductance of every cell, the local cells and counts. Rank 0 also writes the
@@ -148,6 +149,32 @@ def plastic(outdir):
     sim.end()
 
 
+def currents_and_additions(outdir):
+    """The "currents" network: DC, noisy and step current sources on parts of a population,
+    a population and a projection added after a first run, and a parameter changed; every
+    process writes the gathered spikes, membrane potentials and new connections."""
+    cells = sim.Population(9, sim.IF_cond_exp(tau_m=12.0), label="cells")
+    cells.record(["spikes", "v"])
+    sim.DCSource(amplitude=0.6, start=5.0, stop=40.0).inject_into(cells[::2])
+    sim.NoisyCurrentSource(mean=0.5, stdev=0.3, dt=1.0, start=0.0, stop=50.0).inject_into(cells[1:4])
+    sim.StepCurrentSource(times=[10.0, 30.0], amplitudes=[0.8, 0.0]).inject_into(cells[1::3])
+    sim.run(30.0)
+    late = sim.Population(4, sim.SpikeSourceArray(spike_times=[35.0, 45.0]), label="late")
+    prj = sim.Projection(late, cells, sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=3)),
+                         sim.StaticSynapse(weight=0.05, delay=1.0), receptor_type="excitatory")
+    cells.set(tau_m=20.0)
+    sim.run(30.0)
+    segment = cells.get_data().segments[0]
+    trains = sorted(segment.spiketrains, key=lambda st: st.annotations["channel_id"])
+    np.savez(f"{outdir}/rank{sim.rank()}.npz", rank=sim.rank(), num_processes=sim.num_processes(),
+             spikes=np.concatenate([np.asarray(st.magnitude) for st in trains]),
+             spike_counts0=np.array([len(st) for st in trains]),
+             v=np.asarray(segment.filter(name="v")[0].magnitude),
+             connections=np.asarray(prj.get("weight", format="list"), dtype=float),
+             tau_m=np.asarray(cells.get("tau_m")))
+    sim.end()
+
+
 def main(network, outdir):
     threads = int(os.environ.get("PYNN_MPI_THREADS", "1"))  # (NEST: threads in every process)
     sim.setup(timestep=0.1, min_delay=0.5, **({"threads": threads} if threads > 1 else {}))
@@ -156,6 +183,9 @@ def main(network, outdir):
         return
     if network == "plastic":
         plastic(outdir)
+        return
+    if network == "currents":
+        currents_and_additions(outdir)
         return
     cells, projections = build(network)
     reread = None

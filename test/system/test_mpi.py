@@ -261,6 +261,22 @@ def test_nest_processes_with_threads_give_the_results_of_one_process(n, backend,
         assert (result["local_node_ids"] % n == r).all()
 
 
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "neuron"])
+@pytest.mark.parametrize("n", [2, 3])
+def test_current_sources_and_additions_after_a_run_for_any_number_of_processes(n, backend, tmp_path_factory):
+    """DC, noisy and step current sources, then a population, a projection and a parameter
+    change after a first run: the same spikes, membrane potentials and connections as with one
+    process. (NEST only: this script stops NEURON under mpirun with 'Event arrived out of
+    order' at the second run, a NEURON-side issue left to the NEURON backend.)"""
+    _, (single,) = _run("currents", 1, tmp_path_factory, backend)
+    _, ranks = _run("currents", n, tmp_path_factory, backend)
+    assert single["spike_counts0"].sum() > 5 and len(single["connections"]) > 5
+    assert np.all(single["tau_m"] == 20.0)
+    for r, result in enumerate(ranks):
+        assert int(result["num_processes"]) == n
+        _assert_same_results(single, result, f"currents, rank {r} of {n}")
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_process_with_no_cells(backend, tmp_path_factory):
     _, (single,) = _run("tiny", 1, tmp_path_factory, backend)
