@@ -188,6 +188,18 @@ def _generated_post_blocks(connector, projection, width):
             yield local[np.searchsorted(local, start):np.searchsorted(local, stop)], stop
 
 
+def _pre_share(connector, projection):
+    """``(first, stop)``: the presynaptic cells whose connections this process generates. Every
+    cell in one process; in a distributed run, for a connector that generates per presynaptic
+    cell (``_generates_pre_share``), a contiguous share of them, the shares in rank order
+    (``_gathered`` relies on that order) and of sizes that differ by one at most."""
+    n_pre = projection.pre.size
+    world = _world(projection)
+    if world is None or not connector._generates_pre_share:
+        return 0, n_pre
+    return n_pre * world.rank // world.size, n_pre * (world.rank + 1) // world.size
+
+
 def _local_posts(connector, projection):
     """Boolean mask of this process's postsynaptic cells, for a connector that generates only
     the connections onto them in a distributed run; None (every cell) otherwise."""
@@ -234,8 +246,10 @@ def _gathered(projection, world, chunks):
         values = {n: np.concatenate([piece[2].get(n, np.full(len(piece[0]), np.nan)) for piece in pieces])
                   for n in names}
         del pieces
-        # every process's piece is in (post, pre) order and a post cell is on one process
-        # only, so a stable sort by post gives the one-process order
+        # every process's piece is in (post, pre) order, and a post cell's connections come
+        # from one process only (connectors generating per post cell) or from the processes'
+        # shares of presynaptic cells in rank order (_pre_share): either way a stable sort by
+        # post gives the one-process order
         order = np.argsort(post, kind="stable")
         yield stop / max(n_post, 1), (pre[order], post[order], {n: v[order] for n, v in values.items()})
 
@@ -315,6 +329,9 @@ class Connector:
     #: True if generate() can make the connections onto any subset of the postsynaptic cells
     #: alone (see _generated_post_blocks), the same as when it makes them all
     _generates_local_posts = False
+    #: True if generate() makes, in a distributed run, only the connections of this process's
+    #: share of the presynaptic cells (see _pre_share), the same as when it makes them all
+    _generates_pre_share = False
 
     def __init__(self, safe=True, callback=None, location_selector=None):
         self.safe = safe
@@ -329,11 +346,13 @@ class Connector:
         """Generate the connections and hand them, chunk by chunk, to `projection`.
 
         In a distributed run a connector that generates per postsynaptic cell
-        (`_generates_local_posts`) makes only the connections onto this process's cells;
-        the processes then exchange them, so that every process keeps the whole projection."""
+        (`_generates_local_posts`) makes only the connections onto this process's cells, one
+        that generates per presynaptic cell (`_generates_pre_share`) only those of its share of
+        the presynaptic cells; the processes then exchange them, so that every process keeps
+        the whole projection."""
         chunks = self._chunks_with_progress(projection)
         world = _world(projection)
-        if world is not None and self._generates_local_posts:
+        if world is not None and (self._generates_local_posts or self._generates_pre_share):
             chunks = _gathered(projection, world, chunks)
         if getattr(self, "allow_self_connections", True) == "NoMutual":
             chunks = _without_mutual(projection, chunks)
@@ -716,10 +735,15 @@ class FixedNumberPreConnector(Connector):
 class FixedNumberPostConnector(FixedNumberPreConnector):
     """Each presynaptic cell makes connections onto `n` postsynaptic cells chosen at random.
 
-    In a distributed run every process makes the choices of every presynaptic cell (the
-    choice of one cell spans every process's cells), a block of presynaptic cells at a time,
-    and keeps only the connections onto its own cells: the work is not divided, the memory is.
+    The choice of a presynaptic cell spans every postsynaptic cell, so in a distributed run
+    the work is divided by presynaptic cells: each process draws the choices of its share of
+    them (a contiguous range, ``_pre_share``) from the keyed stream of each cell, and the
+    processes exchange the connections (``Connector.connect``). The network is the one of a
+    single process for any number of processes.
     """
+
+    _generates_local_posts = False
+    _generates_pre_share = True
 
     def expected_size(self, projection):
         return _mean_count(self.n) * projection.pre.size
@@ -727,24 +751,30 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
     def generate(self, projection):
         owner = f"Projection '{projection.label}' ({type(self).__name__})"
         n_pre, n_post = projection.shape
+        # (every cell's count, on every process: one number per cell from the connector's stream)
         counts = _draw_n(self.n, n_pre, self.rng, owner)
         forbidden = _forbidden_columns(projection, self.allow_self_connections, projection.pre, projection.post)
         _check_counts(n_post, counts, self.with_replacement, forbidden, owner)
         key = keyed_random.stream_key(self.rng)
-        local = _local_posts(self, projection)
+        first, stop = _pre_share(self, projection)
+        #: how many presynaptic cells this process drew the choices of (the division of the work)
+        self._generated_pre = stop - first
         pre_parts, post_parts = [], []
-        for start, stop in _post_blocks(n_post, n_pre):  # (blocks of presynaptic cells)
-            pre, post = _choose_rows(key, np.arange(start, stop), n_post, counts, self.with_replacement,
-                                     forbidden)
-            if local is not None:
-                mine = local[post]
-                pre, post = pre[mine], post[mine]
+        for start, end in _post_blocks(n_post, stop - first):  # (blocks of presynaptic cells)
+            pre, post = _choose_rows(key, np.arange(first + start, first + end), n_post, counts,
+                                     self.with_replacement, forbidden)
             pre_parts.append(pre)
             post_parts.append(post)
         pre, post = _joined(pre_parts), _joined(post_parts)
         del pre_parts, post_parts
         order = np.lexsort((pre, post))
-        yield pre[order], post[order], {}, n_post
+        pre, post = pre[order], post[order]
+        # handed on in the blocks of postsynaptic cells the exchange between processes uses
+        # (_gathered), so that the synapse values are drawn in the same chunks for any number
+        blocks = list(_post_blocks(n_pre, n_post)) or [(0, n_post)]
+        edges = np.searchsorted(post, [a for a, _ in blocks] + [n_post])
+        for (a, b), (_, end) in zip(itertools.pairwise(edges), blocks):
+            yield pre[a:b], post[a:b], {}, end
 
 
 def _check_value_columns(projection, column_names, source):

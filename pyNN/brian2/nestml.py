@@ -46,7 +46,8 @@ SUPPORT = {
         True, "every state variable, as of the connection's last pre spike (copied by the pre handler; post "
               "events are handled eagerly); with an update block or modulatory ports as of now"),
     "synapse without a post port (tsodyks_synapse)": (
-        True, "no post pathway; t in a handler is the event's time; onto any cell type"),
+        True, "no post pathway; t in a handler is the event's time; onto any cell type; Projection.initialize of "
+              "its state: NotSupportedError (the connections start from the model's initial values)"),
 }
 
 

@@ -16,6 +16,8 @@ parameters and initial values set meanwhile are kept by the core and written whe
 group is built.
 """
 
+import warnings
+
 import brian2
 import numpy as np
 
@@ -25,6 +27,12 @@ from pyNN.brian2.recording import Recorder
 from pyNN.brian2.standardmodels.cells import PointNeuronModel, si_factor, state_array
 from pyNN.common import populations as common
 from pyNN.parameters import ArrayParameter
+
+
+def _first_repeat(unique_keys, keys):
+    """One key that occurs more than once in `keys` (`unique_keys` are its distinct values)."""
+    counts = np.bincount(np.searchsorted(unique_keys, keys), minlength=unique_keys.size)
+    return unique_keys[np.argmax(counts > 1)]
 
 
 def _values_of(item):
@@ -159,6 +167,14 @@ class Population(common.Population):
         steps = np.atleast_1d(steps)
         # one spike per cell and step (Brian2 refuses more), in time order
         key = np.unique(steps * self.size + cells)
+        if key.size < steps.size:
+            # (a documented limitation of this backend: the others deliver every spike)
+            warnings.warn(
+                f"SpikeSourceArray '{self.label}': {steps.size - key.size} spike time(s) fall on a time "
+                f"step that already has a spike of the same cell (e.g. cell "
+                f"{int(_first_repeat(key, steps * self.size + cells) % self.size)}); Brian2 emits one spike "
+                f"per cell and step, so they are dropped (NEST, NEURON and the emulator deliver each one)",
+                UserWarning, stacklevel=4)
         steps, cells = key // self.size, key % self.size
         self._root.set_spikes(cells, steps * state.dt * brian2.ms, sorted=True)
 

@@ -27,6 +27,7 @@ from pyNN.brian2 import simulator, synapse_weights
 from pyNN.brian2.standardmodels.cells import state_array
 from pyNN.brian2.standardmodels.synapses import StaticSynapse
 from pyNN.common import projections as common
+from pyNN.common import synapse_state
 from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
 
@@ -69,7 +70,7 @@ def _connect_arrays(syn, i, j):
         syn.connect(i=i, j=j)
         return
     syn._connect_called = True
-    old = int(syn.variables["N"].get_value())
+    old = int(syn.variables["N"].get_value().item())  # (N is a one-element array)
     new = old + i.size
     for name, values in (("_synaptic_pre", i), ("_synaptic_post", j)):
         variable = syn.variables[name]
@@ -233,6 +234,7 @@ class Projection(common.Projection):
         """Initial state of the synapse type's own variables (Tsodyks-Markram, NESTML)."""
         for name, value in getattr(self.synapse_type, "brian2_initial", {}).items():
             state_array(syn, name)[sl] = value
+        self._write_state(syn, positions, sl, self._initial_state)
         if self._extension is not None:
             self._extension.connected(self, syn, sl)
         if getattr(self.synapse_type, "needs_tau_psc", False):
@@ -466,6 +468,22 @@ class Projection(common.Projection):
         for syn, positions, _, sl in self._synapses:
             out[positions] = state_array(syn, native)[sl] * factor
         return out
+
+    def _set_state_variables(self, values):
+        """Tsodyks-Markram u, x, y (the Synapses' u_tm, x_tm, y_tm) of every connection; a
+        projection still waiting for its Synapses gets them when they are made
+        (_init_synapse_state)."""
+        if self._extension is not None:
+            raise synapse_state.nestml_state_refused(self, values)
+        for syn, positions, _, sl in self._synapses:
+            self._write_state(syn, positions, sl, values)
+
+    @staticmethod
+    def _write_state(syn, positions, sl, values):
+        """Standard synapse state `values` (name -> float, or one value per connection of the
+        projection) into the connections `sl` of `syn` (the projection's `positions`)."""
+        for name, value in values.items():
+            state_array(syn, f"{name}_tm")[sl] = value[positions] if isinstance(value, np.ndarray) else value
 
     def _after_restore(self):
         """The snapshot holds the values at the first run: put back the current ones."""

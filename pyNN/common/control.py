@@ -284,6 +284,8 @@ class BaseState:
         self.steps = 0
         for population in self.populations:
             population._apply_initial_values()
+        for projection in self.projections:
+            projection._apply_initial_state()
         for recorder in self.recorders + self.synapse_recorders:
             recorder.open_segment()
         self.running = False

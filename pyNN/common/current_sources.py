@@ -36,6 +36,11 @@ def _targets_of(cells):
                                   f"cell IDs, not {cells!r}")
 
 
+#: switching times (ms) from this one on mean "never" and are not put on the time grid
+#: (NEST's generators take times up to 1e9 ms; the default stop is 1e12 ms)
+NEVER = 1e9
+
+
 class CurrentSourceMixin:
     """Behaviour of a current source; combined with a backend's standard type classes."""
 
@@ -66,10 +71,16 @@ class CurrentSourceMixin:
         return self._on_grid(values) if on_grid else values
 
     def _on_grid(self, values):
-        """Step change times rounded to the nearest step (one RoundingWarning per source);
-        of several times that fall on one step only the last acts (the earlier amplitudes
-        would last no time at all), so only it is kept, with its amplitude. The values
-        read back are those the simulation uses, on every backend."""
+        """Switching and change times rounded to the nearest step (one RoundingWarning per
+        source and parameter): `start` and `stop` (a finite value off the grid), and the step
+        change times, of which, when several fall on one step, only the last acts (the
+        earlier amplitudes would last no time at all), so only it is kept, with its
+        amplitude. The values read back are those the simulation uses, on every backend
+        (NEST's generators refuse off-grid times; the waveform played elsewhere would
+        otherwise switch at the first step at or after the time)."""
+        for name in ("start", "stop"):
+            if name in values:
+                values[name] = self._switch_time_on_grid(name, values[name])
         if "times" not in values or "amplitudes" not in values:
             return values
         times = electrodes.values_of(values["times"])
@@ -83,6 +94,17 @@ class CurrentSourceMixin:
         values["times"] = Sequence(steps[last] * state.dt)
         values["amplitudes"] = Sequence(amplitudes[last])
         return values
+
+    def _switch_time_on_grid(self, name, value):
+        """`value` (ms) of `start`/`stop` on the time grid. Values from NEVER on (the default
+        stop, 1e12 ms, and infinity) mean "never" and are kept as they are."""
+        state = self._simulator.state
+        value = float(value)
+        if not value < NEVER:
+            return value
+        steps = state.time_to_steps(value, f"'{name}' of {type(self).__name__} (current source {self._index})",
+                                    key=(name, id(self)))
+        return steps * state.dt
 
     def _check(self, parameter_space=None):
         # PyNN's rule: the times as given must be >= 0 and strictly increasing

@@ -50,7 +50,8 @@ class DivergenceWatch:
         self.checked_step = min(self.checked_step, state.steps)  # (after a reset)
         if self.cost is None:
             # before the first check, the backend's estimate: a slow first check must wait too
-            self.cost = state.state_read_cost * sum(p.size for p in state.populations)
+            self.cost = state.state_read_cost * sum(p.size for p in state.populations
+                                                    if p._divergence_check_needed())
         cheap = CHEAP_END_CHECK if last else CHEAP_CHECK
         if self.cost > cheap and self.cost > CHECK_SHARE * (started - self.last):
             return None
@@ -113,14 +114,30 @@ def divergence_error(state, population, bad, first_step):
         f"smaller weights or a smaller time step")
 
 
+def projections_onto(state, population):
+    """The projections of `state` whose postsynaptic cells include some of `population`'s."""
+    from pyNN.common.populations import roots  # here: populations imports control, which imports us
+
+    return [projection for projection in state.projections
+            if any(part.root is population for part in roots(projection.post))]
+
+
+def incoming_weight_bound(state, population, weights_change):
+    """The largest absolute weight of the projections onto `population` (0 without any), as
+    the core keeps them, without a read from the simulator; infinite if one of them has
+    weights that change during a run (`weights_change(projection)`, the backend's say)."""
+    largest = 0.0
+    for projection in projections_onto(state, population):
+        if weights_change(projection):
+            return float("inf")
+        largest = max(largest, projection._syn.largest_magnitude("weight"))
+    return largest
+
+
 def _largest_incoming_weight(state, population):
     """(label, weight) of the largest weight of a projection onto `population`, or None."""
-    from pyNN.common.populations import roots  # only on this error path; populations imports control
-
     best = None
-    for projection in state.projections:
-        if all(part.root is not population for part in roots(projection.post)):
-            continue
+    for projection in projections_onto(state, population):
         # no exchange between processes: this error may be raised on one process only
         weights = np.abs(np.asarray(projection._values("weight", gather=False), dtype=float))
         weights = weights[~np.isnan(weights)]

@@ -816,7 +816,17 @@ class Population(BasePopulation):
         for name, value in initial_values.items():
             values = self._evaluate_value(name, value, indices, kind="initial")
             self._initial[name][indices] = values
-        self._push_initial_values(indices, list(initial_values))
+        if self._simulator.state.steps > 0:
+            # the sample at the current time (the end of the last run) holds the state before
+            # this change on every backend: take it now, before a backend that reads it late
+            # (Brian2, from its monitor at the next step) would see the new values
+            self.recorder.fetch()
+            self._push_initial_values(indices, list(initial_values))
+        else:
+            # before the first step of a segment the cells start from the new values: the
+            # sample at t = 0, taken when recording began, is taken again
+            self._push_initial_values(indices, list(initial_values))
+            self.recorder.refresh_first_samples()
 
     def _apply_initial_values(self):
         self._push_initial_values(self._indices, list(self._initial))
@@ -912,6 +922,12 @@ class Population(BasePopulation):
         sources). Called after every slice of a run: a backend returns the array its
         simulator already holds, without a loop per cell."""
         return None
+
+    def _divergence_check_needed(self):
+        """Whether the divergence check reads this population's membrane potential (see
+        :mod:`pyNN.common.numerical_safety`); False where :meth:`_membrane_potential` gives
+        None because the backend knows that its simulator cannot diverge silently here."""
+        return True
 
     def _add_injection(self, source, indices):
         """`source`, a current source whose waveform the core computes (see

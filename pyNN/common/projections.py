@@ -16,9 +16,10 @@ import numpy as np
 from pyNN import descriptions, errors
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, roots
+from pyNN.common import synapse_state
 from pyNN.common.redrawn_values import RedrawnColumn, SynapseValues, part_of
 from pyNN.connectors import Connector, evaluate_synapse_values
-from pyNN.core import deprecated, index_dtype, is_listlike, missing_hook, sorted_by_post_then_pre
+from pyNN.core import deprecated, index_dtype, missing_hook, sorted_by_post_then_pre
 from pyNN.models import BaseSynapseType, check_weight_sign, require_native
 from pyNN.random import RandomDistribution
 from pyNN.recording import files
@@ -146,7 +147,8 @@ class Projection:
         self.source = source
         self.space = space
         self.annotations = {}
-        self.initial_values = {}
+        self.initial_values = {}  # as the user gave them to initialize()
+        self._initial_state = {}  # the same, evaluated: name -> float or one value per connection
         self._synapse_recorder = None
         if label is None and getattr(self.pre, "label", None) and getattr(self.post, "label", None):
             label = f"{self.pre.label}\u2192{self.post.label}"
@@ -588,7 +590,6 @@ class Projection:
         postsynaptic index (the row-major order of the (n_pre, n_post) array).
         """
         self._check_current()
-        n = self._pre.size
         new = {}
         frozen = set(attributes) & set(getattr(self.synapse_type, "parameters_fixed_after_run", ()))
         if frozen and self._simulator.state.steps > 0:
@@ -601,25 +602,7 @@ class Projection:
                 raise errors.NonExistentParameterError(
                     name, f"{type(self.synapse_type).__name__} of Projection '{self.label}'",
                     self.synapse_type.get_parameter_names())
-            if is_listlike(value) and np.ndim(value) == 1:
-                arr = np.asarray(value, dtype=float)
-                if arr.size != n:
-                    raise errors.InvalidDimensionsError(
-                        f"Projection '{self.label}': set({name}=...) got {arr.size} values for {n} "
-                        f"connections")
-                by_pre = np.lexsort((self._post, self._pre))
-                new[name] = np.empty(n)
-                new[name][by_pre] = arr
-            elif is_listlike(value) and np.ndim(value) == 2:
-                arr = np.asarray(value, dtype=float)
-                if arr.shape != self.shape:
-                    raise errors.InvalidDimensionsError(
-                        f"Projection '{self.label}': set({name}=...) array has shape {arr.shape}, "
-                        f"expected {self.shape}")
-                new[name] = arr[self._pre, self._post]
-            else:
-                new.update(evaluate_synapse_values(self, self._pre.astype(np.int64),
-                                                   self._post.astype(np.int64), {}, {name: value}))
+            new[name] = synapse_state.per_connection(self, name, value, "set")
         self._apply_values(new)
 
     def _apply_values(self, new):
@@ -638,9 +621,25 @@ class Projection:
             self._synapse_recorder.values_changed(set(new))
 
     def initialize(self, **initial_values):
-        """Set initial values (name=value) of the synapses' state variables."""
+        """Set initial values of the synapses' state variables (Tsodyks-Markram: 'u', 'x', 'y').
+
+        As ``Population.initialize``: every connection's state is set at once, and again by
+        every ``reset()``. Values may be scalars, RandomDistributions, (n_pre, n_post) arrays,
+        sequences with one value per connection (in the order of ``set()``) or callables of
+        distance. Between runs, the new values replace the state as of each connection's last
+        spike (see :mod:`pyNN.common.synapse_state`).
+        """
         self._check_current()
+        values = synapse_state.initial_state(self, initial_values)
+        if values and self._pre.size:
+            self._set_state_variables(values)  # (first: a backend may refuse)
         self.initial_values.update(initial_values)
+        self._initial_state.update(values)
+
+    def _apply_initial_state(self):
+        """After reset(): the connections start again from the values given to initialize()."""
+        if self._initial_state and self._pre.size:
+            self._set_state_variables(dict(self._initial_state))
 
     # --- recording synapse state ------------------------------------------------------------
     def record(self, variables, sampling_interval=None):
@@ -848,6 +847,15 @@ class Projection:
 
     def _set_attributes(self, values):
         raise missing_hook(self, "_set_attributes")
+
+    def _set_state_variables(self, values):
+        """Set state variables of the synapse type (name -> float, or one value per connection
+        in the projection's order; standard units) on every connection of the projection now,
+        and make the connections a later (re)initialisation of the simulator starts keep them
+        until the core sets them again (after reset())."""
+        raise errors.NotSupportedError(
+            f"Projection '{self.label}': initialize() of the state of {type(self.synapse_type).__name__} is not "
+            f"implemented on the {self._simulator.state.backend_name} backend")
 
     def _read_plastic(self, name):
         """Current values of a parameter the simulator may have changed, or None: one per

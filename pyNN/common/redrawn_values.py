@@ -55,6 +55,19 @@ class RedrawnColumn:
             out[self.starts[i]:self.starts[i + 1]] = replay()
         return out
 
+    def largest_magnitude(self):
+        """The largest absolute value (NaN ignored; 0 when empty), drawn chunk by chunk and
+        kept until a chunk is added (the chunks never change)."""
+        known = getattr(self, "_largest", None)
+        if known is None or known[0] != len(self.replays):
+            largest = 0.0
+            for replay in self.replays:
+                chunk = np.abs(np.asarray(replay(), dtype=float))
+                if chunk.size and not np.isnan(chunk).all():
+                    largest = max(largest, float(np.nanmax(chunk)))
+            known = self._largest = (len(self.replays), largest)
+        return known[1]
+
     def part(self, start, stop):
         """The values of connections start..stop-1, drawing only the chunks they lie in."""
         start, stop = max(start, 0), min(stop, self.size)
@@ -109,6 +122,15 @@ class SynapseValues(MutableMapping):
     def stored_items(self):
         """(name, value) as kept: a RedrawnColumn is not drawn (index it to read a part)."""
         return self._stored.items()
+
+    def largest_magnitude(self, name):
+        """The largest absolute value of `name` over every connection (0 without any), without
+        keeping a copy of a value that is drawn again."""
+        value = self._stored.get(name)
+        if isinstance(value, RedrawnColumn):
+            return value.largest_magnitude()
+        values = np.abs(np.asarray(value if value is not None else [], dtype=float))
+        return float(np.nanmax(values)) if values.size and not np.isnan(values).all() else 0.0
 
     def redrawn(self):
         """The names of the values that are drawn again when read."""

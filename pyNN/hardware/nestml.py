@@ -51,7 +51,9 @@ SUPPORT = {
         True, "every state variable, as of the connection's last pre spike (with an update block or modulatory "
               "ports: as of now)"),
     "synapse without a post port (tsodyks_synapse)": (
-        True, "profile ideal: no post spikes replayed; t in a handler is the event's time; onto any cell type"),
+        True, "profile ideal: no post spikes replayed; t in a handler is the event's time; onto any cell type; "
+              "Projection.initialize of its state: NotSupportedError (the connections start from the model's "
+              "initial values)"),
 }
 _FRAME = ("_s", "_p", "_h", "_ports", "_i_stim", "_i_stim_all", "_i", "np", "math")
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import projections as common
+from pyNN.common import synapse_state
 from pyNN.common.populations import roots
 from pyNN.hardware import simulator
 from pyNN.hardware.engine.plasticity import check_stdp_supported
@@ -110,6 +111,12 @@ class Projection(common.Projection):
         if user.ndim == 0:  # (one sign for all: no pass over the connections to choose it)
             return -weights if user < 0 else weights
         return np.where(user < 0, -weights, weights)
+
+    def _set_state_variables(self, values):
+        """Tsodyks-Markram u, x, y of every connection (see State.set_short_term_state)."""
+        if getattr(self.synapse_type, "engine_functions", None) is not None:
+            raise synapse_state.nestml_state_refused(self, values)
+        simulator.state.set_short_term_state(self, values)
 
     def _read_state_variable(self, name):
         """Tsodyks-Markram u, x, y from the engine's blocks (before the first run: the start state)."""

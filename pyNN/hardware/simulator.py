@@ -141,14 +141,24 @@ class State(BaseState):
     def short_term_state(self, projection, name):
         """Tsodyks-Markram state `name` (u, x or y) per connection in core order; the start
         state (u = 0, x = 1, y = 0) before the network has been mapped."""
-        start = {"u": 0.0, "x": 1.0, "y": 0.0}[name]
-        values = np.full(len(projection), start)
+        start = projection._initial_state.get(name, projection.synapse_type.default_initial_values[name])
+        values = np.array(np.broadcast_to(np.asarray(start, dtype=float), (len(projection),)))
         if self.mapping is None or self._dirty:
             return values
         for block in self.engine.blocks:
             if getattr(block, "projection", None) is projection and block.stp is not None:
                 values[block.core_positions] = block.stp[name]
         return values
+
+    def set_short_term_state(self, projection, values):
+        """Write Tsodyks-Markram state `values` (name -> float, or one value per connection in
+        core order) into the engine's blocks of `projection`. Blocks made later start from the
+        projection's initial state (engine.wiring), or carry over the state of these ones."""
+        for block in self.engine.blocks if self.engine is not None else ():
+            if getattr(block, "projection", None) is projection and block.stp is not None:
+                for name, value in values.items():
+                    value = np.asarray(value, dtype=float)
+                    block.stp[name][:] = value[block.core_positions] if value.ndim else value
 
     def _catch_up(self, projection):
         """Bring the connections of a NESTML synapse with an update block or modulatory ports to

@@ -387,6 +387,15 @@ class Projection(_projections.Projection):
         for name, value in type(self.synapse_type).translate(values).items():
             self.native[name] = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
 
+    def _set_state_variables(self, values):
+        self.calls.append(("set_state", _copy_values(values)))
+        n = self.native["source"].size
+        for name, value in values.items():
+            self.native[f"state_{name}"] = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+
+    def _read_state_variable(self, name):
+        return self.native.get(f"state_{name}")
+
     def _read_plastic(self, name):
         if name not in getattr(self.synapse_type, "dynamic_parameters", ()):
             return None

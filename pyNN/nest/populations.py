@@ -9,7 +9,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import distributed
 from pyNN.common import populations as common
-from pyNN.nest import simulator
+from pyNN.nest import divergence, simulator
 from pyNN.nest.random_sources import RandomSourceFeed
 from pyNN.nest.recording import Recorder
 from pyNN.nest.standardmodels.cells import point_neuron_nest_model
@@ -73,10 +73,6 @@ def _set_per_node(nodes, values):
             rows = zip(*(c[start:stop] for c in columns))
             _set_status(part._datum, [dict(zip(keys, row)) for row in rows])
 
-
-#: NEST models integrated exactly (linear propagators): from finite parameters and weights,
-#: which the core guarantees, their state stays finite, so they need no divergence check
-EXACT_LINEAR_PREFIX = "iaf_psc_"
 
 class Population(common.Population):
     """A group of cells simulated by NEST (one ``nest.Create`` per population)."""
@@ -235,13 +231,25 @@ class Population(common.Population):
         if native and len(indices) and self._generators is None:
             _set_per_node(self._target(indices), {k: v.astype(float) for k, v in native.items()})
 
+    #: whether the divergence check reads this population in the current run (decided at
+    #: the start of each run by plan_divergence_check, see pyNN.nest.divergence)
+    _divergence_checked = True
+
+    def plan_divergence_check(self):
+        """Decide, for the run that starts, whether the divergence check reads the cells."""
+        self._divergence_checked = bool(
+            self.size and self._generators is None and "v" in getattr(self.native_type, "variable_map", {})
+            and divergence.needs_check(self, str(nest_model_name(self.native_type))))
+
+    def _divergence_check_needed(self):
+        return self._divergence_checked
+
     def _membrane_potential(self):
-        variable = self.native_type.variable_map.get("v")
-        if variable is None or self._generators is not None or not self.size \
-                or str(self.native_type.native_name).startswith(EXACT_LINEAR_PREFIX):
+        if not self._divergence_checked:
             return None
-        # NEST reads node states one by one (about 40 us each): the core spaces these checks
+        # NEST reads node states one by one (about 10 us each): the core spaces these checks
         # out to stay within its budget (see pyNN.common.numerical_safety)
+        variable = self.native_type.variable_map["v"]
         if self._mask_local.all():
             return np.asarray(self._nodes.get(variable), dtype=float).reshape(-1)
         v = np.zeros(self.size)  # cells of other MPI processes are checked there

@@ -6,7 +6,6 @@ per-connection values are passed as arrays to one ``nest.Connect`` call per chun
 """
 
 import logging
-import numbers
 
 import nest
 import numpy as np
@@ -14,9 +13,9 @@ import numpy as np
 from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
-from pyNN.nest import delay_relays, simulator
+from pyNN.nest import delay_relays, simulator, tsodyks_start
 from pyNN.nest.populations import _set_per_node
-from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism
+from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism, TsodyksMarkramSynapse
 
 logger = logging.getLogger("PyNN")
 
@@ -49,6 +48,7 @@ class Projection(common.Projection):
         self._owner_key = self._model_owner_key()
         self._relays = None  # relay parrots of delays beyond NEST's range (delay_relays)
         self._volume_transmitter = None
+        self._made_at_step = simulator.state.steps  # (see _not_run_yet)
         if getattr(self, "modulatory_sources", None):
             self._owner_key = ("modulated", id(self))  # a model of its own: it names this projection's transmitter
 
@@ -164,28 +164,26 @@ class Projection(common.Projection):
             fixed.update(self._native_initial_state())
             if simulator.state.warmed_up:  # (before, shift_time_state does it)
                 for name in self._time_state():
-                    start_time = self.initial_values.get(name, syn.default_initial_values[name])
-                    fixed[name] = float(start_time) + simulator.state.offset
+                    start_time = self._initial_state.get(name, syn.default_initial_values[name])
+                    if np.ndim(start_time) == 0:  # (per-connection values: set by the core after reset())
+                        fixed[name] = float(start_time) + simulator.state.offset
         return fixed, arrays
 
     def _native_initial_state(self, values=None):
-        """The synapse state given with :meth:`initialize` (or `values`), as NEST connection properties (name
-        -> value in NEST's units): the standard types' through their variable map, a NESTML
-        synapse's by its own names, in the model's units."""
+        """The synapse state given with :meth:`initialize` (or `values`: name -> float or one value
+        per connection), as NEST connection properties (name -> value in NEST's units): the
+        standard types' through their variable map, a NESTML synapse's by its own names, in the
+        model's units. Without `values`, only the values that are the same for every connection
+        (new connections get them as model defaults; the core sets the others after reset())."""
         syn = self.synapse_type
-        allowed = getattr(syn, "state_variables", ())
         model = getattr(syn, "nestml_model", None)
+        if values is None:
+            values = {k: v for k, v in self._initial_state.items() if np.ndim(v) == 0}
         out = {}
-        for name, value in (self.initial_values if values is None else values).items():
-            if name not in allowed:
-                raise errors.NonExistentParameterError(
-                    name, f"Projection '{self.label}' ({type(syn).__name__}, initialize())", allowed)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise errors.InvalidParameterValueError(
-                    f"Projection '{self.label}': the initial value of {name!r} must be one number (the same for "
-                    f"every connection) on the NEST backend, got {value!r}")
+        for name, value in values.items():
             scale = model.state[name].to_pynn if model is not None else 1.0
-            out[getattr(syn, "variable_map", {}).get(name, name)] = float(value) / scale
+            native = np.asarray(value, dtype=float) / scale
+            out[getattr(syn, "variable_map", {}).get(name, name)] = float(native) if native.ndim == 0 else native
         return out
 
     def _time_state(self):
@@ -208,23 +206,49 @@ class Projection(common.Projection):
             return
         conns, order = self._nest_connections()
         for name in names:
-            start = float(self.initial_values.get(name, self.synapse_type.default_initial_values[name]))
+            start = np.asarray(self._initial_state.get(name, self.synapse_type.default_initial_values[name]), float)
+            if start.ndim and self._local_connections_mask() is not None:
+                start = start[self._local_connections_mask()]  # (this MPI process's connections)
             current = _column(conns, name)
             current[order] = start + simulator.state.offset
             _set_column(conns, name, current)
 
-    def initialize(self, **initial_values):
-        """Set initial values of the synapses' state variables: on the existing connections if
-        the simulation has not run yet, and on every connection made from now on (also those
-        made again by reset())."""
-        native = self._native_initial_state(initial_values)  # (bad names and values refused first)
-        super().initialize(**initial_values)
-        if native and self._pre.size and nest.GetKernelStatus("biological_time") == 0.0:
-            conns, order = self._nest_connections()
-            for name, value in native.items():
-                current = _column(conns, name)
-                current[order] = value
-                _set_column(conns, name, current)
+    def _set_state_variables(self, values):
+        """Initial synapse state on the existing connections (a NESTML synapse's time state in
+        NEST's time once NEST has warmed up; before, :meth:`shift_time_state` moves it; the
+        start state of a TsodyksMarkramSynapse before the first run: see tsodyks_start)."""
+        if isinstance(self.synapse_type, TsodyksMarkramSynapse) and self._not_run_yet():
+            values = self._tsodyks_start(values)
+        native = self._native_initial_state(values)
+        time_state = {getattr(self.synapse_type, "variable_map", {}).get(n, n) for n in self._time_state()}
+        conns, order = self._nest_connections()
+        # NEST holds on each MPI process the connections onto its own cells, in the core's order
+        local = self._local_connections_mask()
+        for name, value in native.items():
+            if name in time_state and simulator.state.warmed_up:
+                value = value + simulator.state.offset
+            if local is not None and np.ndim(value):
+                value = np.asarray(value)[local]
+            current = _column(conns, name)
+            current[order] = value
+            _set_column(conns, name, current)
+
+    def _not_run_yet(self):
+        """Whether NEST has not simulated since these connections were made (at creation, or
+        again by reset()): none of them has transmitted a spike, so each brings its state
+        forward from NEST time 0 at its first spike (see tsodyks_start)."""
+        return simulator.state.steps == self._made_at_step
+
+    def _tsodyks_start(self, values):
+        """The whole Tsodyks-Markram state (u, x, y) to set in NEST before its first run for the
+        start state `values` and the others given before (pyNN.nest.tsodyks_start)."""
+        n = self._pre.size
+        given = {name: np.broadcast_to(np.asarray(v, dtype=float), (n,))
+                 for name, v in {**self.synapse_type.default_initial_values, **self._initial_state, **values}.items()}
+        span = simulator.state.offset
+        before = tsodyks_start.earlier_state(given, self._values("tau_rec"), self._values("tau_facil"),
+                                             self._native_tau_psc(self._post), span, TAU_PSC_FLOOR)
+        return tsodyks_start.representable(self, before, given, span)
 
     def _native_tau_psc(self, post):
         """tau_psc of NEST's tsodyks_synapse per connection: the core's value, with NEST's
@@ -379,6 +403,7 @@ class Projection(common.Projection):
         """Re-create every connection after a kernel rebuild (reset)."""
         self._relays = None  # the new kernel has room for every delay before it runs
         self._volume_transmitter = None  # (made again in the new kernel)
+        self._made_at_step = 0  # (reset(): the simulation starts again at step 0)
         # (the connections found in the old kernel: the new one may have as many, elsewhere)
         self._connection_cache = None
         self._create_in_chunks(slice(0, self._pre.size))
@@ -515,6 +540,11 @@ class Projection(common.Projection):
                     f"on the NEST backend: NESTML moved it into the postsynaptic neuron (one value per cell, not per "
                     f"connection)")
             scale = model.state[name].to_pynn
+        if model is None and self._not_run_yet():  # (NEST holds the earlier state: _tsodyks_start)
+            start = self._initial_state.get(name, self.synapse_type.default_initial_values[name])
+            values = np.array(np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,)))
+            local = self._local_connections_mask()  # (this MPI process's connections only)
+            return values if local is None else values[local]
         conns, order = self._nest_connections()
         values = _column(conns, name)[order] * scale
         if name in self._time_state() and simulator.state.warmed_up:

@@ -112,8 +112,9 @@ class State(BaseState):
     #: off_grid: NEST's precise-timing models (see populations.py)
     spike_precisions = ("on_grid", "off_grid")
 
-    #: NEST hands out node states one by one (measured about 30-40 us per node, 10^5 nodes):
-    #: the divergence check is spaced out accordingly (pyNN.common.numerical_safety)
+    #: NEST hands out node states one by one (measured 10-40 us per node, 10^5 nodes, by load):
+    #: the divergence check is spaced out accordingly (pyNN.common.numerical_safety), and
+    #: made only where NEST can diverge silently (pyNN.nest.divergence)
     state_read_cost = 3e-5
 
     def __init__(self):
@@ -273,6 +274,8 @@ class State(BaseState):
                 population._random.feed(end_step)
 
     def _begin_run(self, target_steps):
+        for population in self.populations:  # (pyNN.nest.divergence)
+            population.plan_divergence_check()
         if not self.warmed_up:
             self._fix_delay_range()
             # the warm-up already sends the spikes of the first min_delay of user time
@@ -344,6 +347,8 @@ class State(BaseState):
         self._reset()
         for population in self.populations:
             population._apply_initial_values()
+        for projection in self.projections:
+            projection._apply_initial_state()
         for recorder in self.recorders + self.synapse_recorders:
             recorder.reattach()
 

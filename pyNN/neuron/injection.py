@@ -109,7 +109,10 @@ class InjectionGroup:
         if self.continuous:
             self.detach()
             return False
-        self.values.resize(min(int(self.values.size()), step + 1))
+        # the pending event is that of element `step` or, when NEURON delivered that one at
+        # the very end of the run, of element `step + 1`: keep both, so that the event finds
+        # its element (a cut at `step + 1` made psolve fail with a range error)
+        self.values.resize(min(int(self.values.size()), step + 2))
         return True
 
     def detach(self):

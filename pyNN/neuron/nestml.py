@@ -214,7 +214,8 @@ SUPPORT = {
                              "runs per time step (k steps in one closed-form application when it composes)"),
     "synapse without a post port (tsodyks_synapse)": (
         True, "in the NET_RECEIVE of its postsynaptic NESTML neuron's mechanism (no post replay; t in a handler is "
-              "the event's synapse time); onto the standard cells: NoModelAvailableError"),
+              "the event's synapse time); onto the standard cells: NoModelAvailableError; Projection.initialize "
+              "of its state: NoModelAvailableError (the connections start from the model's initial values)"),
     "synapse third factor (continuous port)": (
         True, "the mechanism keeps the postsynaptic variable's value at each of the cell's spikes beside their "
               "times; read by the replayed post handler"),

@@ -191,8 +191,43 @@ class Projection(common.Projection):
             return []
         return reinit.weight_references(self._netcons[self._n_initialised:])
 
-    def _after_init(self):
+    def _after_init(self, everything=True):
+        """NEURON initialised the connections (`everything`: all of them, at finitialize();
+        else those made since the last initialisation): they start from the state given to
+        initialize() instead of that of the INITIAL block (u = 0, x = 1, y = 0)."""
+        first = 0 if everything else self._n_initialised
         self._n_initialised = len(self._netcons)
+        if first == len(self._netcons) or getattr(self.synapse_type, "synapse_program", None) is not None \
+                or not getattr(self.synapse_type, "state_variables", ()):
+            return
+        # the last event as if a spike emitted at t = 0 had arrived (the INITIAL block starts
+        # it at 0, the spike's emission: the first spike would bring the state forward one
+        # delay too far, which shows once the state does not start at rest)
+        slot = 3 + len(self.synapse_type.weight_slots) + len(self.synapse_type.state_variables)
+        for nc in self._netcons[first:]:
+            nc.weight[slot] = nc.delay
+        if self._initial_state:
+            self._write_tm_state(self._initial_state, first)
+
+    def _set_state_variables(self, values):
+        """Tsodyks-Markram u, x, y of every connection: written into the NetCons' state slots
+        (before NEURON's first initialisation, and for connections it has not initialised
+        yet, _after_init writes them once the INITIAL block has run)."""
+        if simulator.state.nrn_initialized:
+            self._write_tm_state(values, 0, self._n_initialised)
+
+    def _write_tm_state(self, values, first, stop=None):
+        """Standard state `values` (name -> float, or one value per connection of the projection)
+        into the state slots of this process's NetCons `first`:`stop`."""
+        names = self.synapse_type.state_variables
+        netcons = self._netcons[first:stop]
+        positions = np.arange(self._pre.size)[self._local_positions()][first:stop]
+        for name, value in values.items():
+            slot = 3 + len(self.synapse_type.weight_slots) + names.index(name)
+            column = np.asarray(value, dtype=float)
+            column = (column[positions] if column.ndim else np.full(len(netcons), float(column))).tolist()
+            for nc, v in zip(netcons, column):
+                nc.weight[slot] = v
 
     @property
     def _plastic(self):
@@ -287,7 +322,8 @@ class Projection(common.Projection):
         if post is None:
             return
         tau = self._psc_time_constants(post)
-        u0 = float(self.initial_values.get("u", syn.default_initial_values.get("u", 0.0)))
+        # (the INITIAL block starts u there; a state given to initialize() is written after it, _after_init)
+        u0 = float(syn.default_initial_values.get("u", 0.0))
         slot = 1 + len(syn.weight_slots)
         for nc, tau_psc in zip(netcons, tau.tolist()):
             nc.weight[slot] = tau_psc
@@ -370,8 +406,11 @@ class Projection(common.Projection):
             return None
         if getattr(self.synapse_type, "synapse_program", None) is not None:
             return self._nestml_state(name)
-        if not simulator.state.nrn_initialized:  # NET_RECEIVE's INITIAL block has not run yet
-            start = {"u": float(self.initial_values.get("u", 0.0)), "x": 1.0, "y": 0.0}[name]
-            return np.full(len(self._netcons), start)
+        # the connections NET_RECEIVE's INITIAL block has not run for yet (all of them before
+        # the first run; those made since the last run) start from the initial state
+        done = self._n_initialised if simulator.state.nrn_initialized else 0
+        start = self._initial_state.get(name, self.synapse_type.default_initial_values[name])
+        out = np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,))[self._local_positions()].copy()
         slot = 3 + len(self.synapse_type.weight_slots) + names.index(name)
-        return np.fromiter((nc.weight[slot] for nc in self._netcons), dtype=float, count=len(self._netcons))
+        out[:done] = np.fromiter((nc.weight[slot] for nc in self._netcons[:done]), dtype=float, count=done)
+        return out

@@ -148,4 +148,4 @@ def continue_with_new_objects(state):
     for population in populations:
         population._after_reinit()
     for projection in projections:
-        projection._after_init()
+        projection._after_init(everything=False)

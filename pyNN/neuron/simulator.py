@@ -136,8 +136,8 @@ class State(BaseState):
         cvode.active(0)
         self._spike_times = h.Vector()
         self._spike_ids = h.Vector()  # each population adds its cells (see populations.py)
-        self._stdp_lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
-        self._mod_lost = sum(getattr(h, f"mod_lost_{name}", 0.0) for name in NESTML_STDP_TARGETS)
+        self._stdp_lost = _lost_events("stdp_lost", (*STDP_TARGETS, *NESTML_STDP_TARGETS))
+        self._mod_lost = _lost_events("mod_lost", NESTML_STDP_TARGETS)
 
     def objects_added(self):
         """Called when NEURON objects are created: after the first finitialize() they
@@ -271,24 +271,22 @@ class State(BaseState):
         (see pynn_stdp.inc)."""
         if not any(hasattr(p.synapse_type, "stdp_slots") for p in self.projections):
             return
-        h = hoc()
-        lost = sum(getattr(h, f"stdp_lost_{name}", 0.0) for name in (*STDP_TARGETS, *NESTML_STDP_TARGETS))
-        if lost > self._stdp_lost:
-            warnings.warn(
-                f"pyNN.neuron STDP: {int(lost - self._stdp_lost)} post-synaptic spike(s) were not applied to "
-                f"plastic connections whose target cell fired more than {STDP_HISTORY} times between two of "
-                f"their pre-synaptic spikes (the cell keeps its last {STDP_HISTORY} spikes); the weights of "
-                f"those connections differ from the rule of doc/behaviour.md", UserWarning, stacklevel=3)
-        self._stdp_lost = lost
-        lost = sum(getattr(h, f"mod_lost_{name}", 0.0) for name in NESTML_STDP_TARGETS)
-        if lost > self._mod_lost:
-            from pyNN.neuron.nestml_synapse_nmodl import NMOD
-            warnings.warn(
-                f"pyNN.neuron NESTML synapses: {int(lost - self._mod_lost)} modulatory spike(s) were not applied to "
-                f"connections whose target cell received more than {NMOD} modulatory spikes of their projection "
-                f"between two of their pre-synaptic spikes (the cell keeps the last {NMOD}); the state of those "
-                f"connections differs from the rule", UserWarning, stacklevel=3)
-        self._mod_lost = lost
+        self._warn_lost("_stdp_lost", "stdp_lost", (*STDP_TARGETS, *NESTML_STDP_TARGETS), lambda n: (
+            f"pyNN.neuron STDP: {n} post-synaptic spike(s) were not applied to plastic connections whose target "
+            f"cell fired more than {STDP_HISTORY} times between two of their pre-synaptic spikes (the cell keeps its "
+            f"last {STDP_HISTORY} spikes); the weights of those connections differ from the rule of "
+            f"doc/behaviour.md"))
+        self._warn_lost("_mod_lost", "mod_lost", NESTML_STDP_TARGETS, _modulatory_lost_message)
+
+    def _warn_lost(self, attribute, prefix, mechanisms, message):
+        """Warn with `message(count)` if the mechanisms' counters of events they could not apply
+        (``<prefix>_<mechanism>``, see _lost_events) went up since the total kept in `attribute`;
+        keep the new total there."""
+        lost = _lost_events(prefix, mechanisms)
+        if lost > getattr(self, attribute):
+            # (stacklevel: the caller of _advance, through _check_stdp_history)
+            warnings.warn(message(int(lost - getattr(self, attribute))), UserWarning, stacklevel=4)
+        setattr(self, attribute, lost)
 
     def catch_last_step_spikes(self, t_end):
         """Report now the spikes of the last step of a run.
@@ -419,6 +417,22 @@ class State(BaseState):
         """Forget the spikes of `population` collected so far (they are not data)."""
         self.collect_spikes()
         self._pending_spikes.pop(id(population), None)
+
+
+def _lost_events(prefix, mechanisms):
+    """The total of the counters ``<prefix>_<mechanism>`` (globals of the mechanisms that keep
+    a bounded record of events: STDP post spikes, NESTML modulatory spikes) of `mechanisms`:
+    the events those mechanisms could not apply so far."""
+    h = hoc()
+    return sum(getattr(h, f"{prefix}_{name}", 0.0) for name in mechanisms)
+
+
+def _modulatory_lost_message(count):
+    from pyNN.neuron.nestml_synapse_nmodl import NMOD
+    return (f"pyNN.neuron NESTML synapses: {count} modulatory spike(s) were not applied to connections whose "
+            f"target cell received more than {NMOD} modulatory spikes of their projection between two of their "
+            f"pre-synaptic spikes (the cell keeps the last {NMOD}); the state of those connections differs from "
+            f"the rule")
 
 
 def _injection_groups(sources):

@@ -194,6 +194,20 @@ class Recorder:
         epoch = _SignalEpoch(indices, self.state.steps, self._interval_steps(), first)
         self.current.signals.setdefault(var, []).append(epoch)
 
+    def refresh_first_samples(self):
+        """Take again the first sample of every signal epoch that began at the current step
+        and has no later sample: called after initial values changed at t = 0 (e.g.
+        ``initialize(v=...)`` after ``record('v')`` and before the first run), so that the
+        sample at that time shows the values the cells start from."""
+        now = self.state.steps
+        for var, epochs in self.current.signals.items():
+            epoch = epochs[-1]
+            if (getattr(epoch, "closed", False) or epoch.t_start_steps != now or len(epoch.chunks) != 1
+                    or len(epoch.chunks[0]) != 1):
+                continue
+            row = np.asarray(self._current_values(var, epoch.indices), dtype=float).reshape(1, -1)
+            epoch.chunks = [self._gathered_columns(row, epoch.indices)]
+
     def _end_signal_epoch(self, var):
         epochs = self.current.signals.get(var)
         if epochs:

@@ -56,11 +56,15 @@ class TsodyksMarkramSynapse(StandardSynapseType):
     """
 
     default_parameters = {"weight": 0.0, "delay": None, "U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0}
-    default_initial_values = {"u": 0.0}
+    #: the state each connection starts from (doc/behaviour.md, "Short-term plasticity");
+    #: Projection.initialize() changes it
+    default_initial_values = {"u": 0.0, "x": 1.0, "y": 0.0}
     units = {"weight": _WEIGHT_UNIT, "delay": "ms", "U": "dimensionless", "tau_rec": "ms",
-             "tau_facil": "ms", "u": "dimensionless"}
+             "tau_facil": "ms", "u": "dimensionless", "x": "dimensionless", "y": "dimensionless"}
     descriptions = dict(_STP_TEXT, u="current utilisation: the fraction of the available resources the next "
-                                     "spike releases")
+                                     "spike releases",
+                        x="fraction of the resources available for release",
+                        y="fraction of the resources active (released, decaying with the target's tau_syn)")
     #: recordable with Projection.record(): utilisation, available and active resources,
     #: as they stand after the last spike (doc/behaviour.md, "Short-term plasticity")
     state_variables = ("u", "x", "y")
@@ -68,6 +72,11 @@ class TsodyksMarkramSynapse(StandardSynapseType):
         *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
     )
+    #: checks of Projection.initialize() (pyNN.common.synapse_state)
+    initial_value_checks = tuple((name, _fraction, "must be between 0 and 1") for name in ("u", "x", "y"))
+    initial_value_relations = ((("x", "y"), lambda x, y: x + y <= 1.0 + 1e-12,
+                                "the available and active fractions x + y must not exceed 1 (the rest, "
+                                "1 - x - y, is recovering)"),)
 
 
 class SimpleStochasticSynapse(StandardSynapseType):

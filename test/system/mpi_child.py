@@ -97,13 +97,16 @@ def connectors_only(outdir):
             weight=RandomDistribution("uniform", (0.01, 0.02), rng=rng), delay=0.5), label=name)
         out[f"connections_{name}"] = np.asarray(prj.get(["weight", "delay"], format="list"), dtype=float)
         out[f"local_{name}"] = np.array([len(prj), prj.post.local_size])
+        if hasattr(connector, "_generated_pre"):  # (FixedNumberPost: the presynaptic cells this process drew for)
+            out[f"generated_{name}"] = np.array([connector._generated_pre, prj.pre.size])
     np.savez(f"{outdir}/rank{sim.rank()}.npz", **out)
     sim.end()
 
 
 def plastic(outdir):
     """The "plastic" network: array inputs onto 7 cells (an uneven split over 2 and 3
-    processes) through STDP and Tsodyks-Markram connections, whose weights and u NEURON
+    processes) through STDP and Tsodyks-Markram connections (from a state given to
+    Projection.initialize), whose weights and u NEURON
     changes during the run, and onto one more cell through STDP (made on one process only).
     Every process writes what get() returns with gather=True and gather=False, and the
     recorded weights; save() writes the weights once (weights.txt, rank 0) and per process
@@ -122,6 +125,8 @@ def plastic(outdir):
     tm = sim.Projection(sources, cells, sim.FixedProbabilityConnector(0.4, rng=rng),
                         sim.TsodyksMarkramSynapse(U=0.3, tau_rec=100.0, tau_facil=50.0, weight=0.005, delay=1.0),
                         receptor_type="excitatory", label="tm")
+    # a start state of its own for each connection (each process writes those of its NetCons)
+    tm.initialize(u=RandomDistribution("uniform", (0.0, 0.5), rng=NumpyRNG(seed=8)), x=0.7, y=0.2)
     # onto one cell: the other processes have no connection of it
     lonely = sim.Projection(sources, sim.Population(1, sim.IF_cond_exp(), label="lonely"), sim.AllToAllConnector(),
                             sim.STDPMechanism(timing_dependence=sim.SpikePairRule(A_plus=0.01, A_minus=0.012),

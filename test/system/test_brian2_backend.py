@@ -348,3 +348,16 @@ def test_synapse_recording_started_off_the_sampling_grid_of_time_zero():
     assert recorded.shape == (4, 4)
     np.testing.assert_array_equal(recorded, np.array(stepped))
     assert np.ptp(recorded) > 0.1  # the synapses depressed, so the comparison means something
+
+
+def test_connecting_raises_no_deprecation_warning_from_the_library():
+    """Connecting writes Brian2's synapse arrays directly (projections._connect_arrays): no
+    numpy DeprecationWarning from the library's code on the way (Brian2's own, e.g. from
+    pyparsing, are not ours)."""
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+    post = sim.Population(2, sim.IF_curr_exp())
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", category=DeprecationWarning, module=r"pyNN\.")
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1))
+        sim.run(2.0)
+    assert len(prj) == 6

@@ -206,3 +206,46 @@ def test_spike_source_array_set_after_run_takes_next_step(sim, request):
     run(sim, 10.0)
     train = pop.get_data().segments[0].spiketrains[0]
     np.testing.assert_allclose(train.magnitude, [2.0, 10.1, 10.2, 12.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["IF_curr_exp", "IF_cond_exp", "IF_curr_delta", "IF_cond_alpha",
+                                  "IF_curr_alpha", "EIF_cond_exp_isfa_ista"])
+def test_off_grid_refractory_period_counts_whole_steps_up(sim, name):
+    """A refractory period off the time grid holds the cell for ceil(tau_refrac / dt) steps on
+    every backend, as NEST counts it (NEURON, Brian2 and the emulator rounded it to the
+    nearest step or down: spikes up to 0.2 ms apart from NEST's after two spikes). The
+    value given is kept and read back."""
+    dt = sim.get_time_step()
+    given = np.array([2.01, 2.06, 2.0, 2.1, 0.14, 0.2])
+    cells = population(sim, len(given), name, label="refractory", i_offset=2.0, tau_refrac=given)
+    np.testing.assert_allclose(cells.get("tau_refrac"), given, rtol=0, atol=1e-12)
+    record(cells, "spikes")
+    run(sim, 40.0)
+    trains = [st.magnitude for st in cells.get_data().segments[0].spiketrains]
+    assert len(trains[2]) >= 3 and not np.array_equal(trains[2], trains[3])  # the period matters
+    np.testing.assert_allclose(trains[0], trains[3], atol=dt / 10)  # 2.01 -> 21 steps
+    np.testing.assert_allclose(trains[1], trains[3], atol=dt / 10)  # 2.06 -> 21 steps
+    np.testing.assert_allclose(trains[4], trains[5], atol=dt / 10)  # 0.14 -> 2 steps
+
+
+def test_spike_source_array_spikes_in_one_step(sim):
+    """Two spike times of one cell in one step (given twice, or rounded onto one step) are two
+    spikes, recorded and delivered, on every backend but Brian2, which emits one per step and
+    says so with a warning (a documented limitation: doc/support_matrix.md)."""
+    import warnings as _warnings
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        source = population(sim, 1, "SpikeSourceArray", label="doubled", spike_times=[5.0, 5.0, 10.0, 10.04])
+        cell = population(sim, 1, "IF_curr_delta", label="counter", tau_m=1e4, v_thresh=0.0)
+        cell.initialize(v=-65.0)
+        sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=1.0))
+        record(source, "spikes")
+        record(cell, "v")
+        run(sim, 15.0)
+    spikes = source.get_data().segments[0].spiketrains[0].magnitude
+    v = cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+    dropped = [w for w in caught if "same cell" in str(w.message)]
+    per_step = 1 if sim.__name__ == "pyNN.brian2" else 2
+    assert bool(dropped) == (per_step == 1)
+    np.testing.assert_allclose(spikes, np.repeat([5.0, 10.0], per_step))
+    assert v[-1] - (-65.0) == pytest.approx(2 * per_step * 1.0 * np.exp(-4.0 / 1e4), abs=1e-3)

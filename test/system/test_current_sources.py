@@ -121,6 +121,34 @@ def test_step_times_are_put_on_the_grid(sim):
     check_membrane_follows_current(sim, times, v, current)
 
 
+@pytest.mark.parametrize("kind, parameters", [
+    ("DCSource", dict(amplitude=0.5)),
+    ("ACSource", dict(amplitude=0.3, offset=0.2, frequency=40.0, phase=60.0)),
+    ("NoisyCurrentSource", dict(mean=0.3, stdev=0.2, dt=0.5)),
+])
+def test_start_and_stop_are_put_on_the_grid(sim, kind, parameters):
+    """Off-grid start and stop are rounded to the nearest step (one RoundingWarning per
+    source and parameter) and read back rounded; the source acts on exactly those steps on
+    every backend (NEST's generators refused such times; the others switched on the next
+    step)."""
+    from pyNN.errors import RoundingWarning
+    with pytest.warns(RoundingWarning, match=kind) as caught:
+        source = getattr(sim, kind)(start=12.33, stop=37.77, **parameters)
+    assert len([w for w in caught if issubclass(w.category, RoundingWarning)]) == 2
+    assert source.start == pytest.approx(12.3, abs=1e-12)
+    assert source.stop == pytest.approx(37.8, abs=1e-12)
+    times, v, current = inject_and_run(sim, source)
+    i = current.magnitude.reshape(-1)
+    on = (times >= 12.3 - 1e-9) & (times < 37.8 - 1e-9)
+    assert np.all(i[on] != 0.0) and np.all(i[~on] == 0.0)
+    if kind == "ACSource":  # the phase refers to the rounded start
+        p = parameters
+        expected = p["offset"] + p["amplitude"] * np.sin(
+            2 * np.pi * p["frequency"] * (times - 12.3) / 1000.0 + np.deg2rad(p["phase"]))
+        np.testing.assert_allclose(i[on], expected[on], atol=1e-12)
+    check_membrane_follows_current(sim, times, v, current)
+
+
 def test_step_times_are_checked_as_given(sim):
     """Times that would only become increasing after rounding are refused, as in PyNN."""
     with pytest.raises(ValueError, match="strictly increasing"):
@@ -169,6 +197,29 @@ def test_inject_into_part_of_a_population(sim):
     v = cells.get_data().segments[0].analogsignals[0].magnitude
     assert np.all(v[-1, [1, 2]] > -64.0)
     np.testing.assert_allclose(v[:, [0, 3]], MEMBRANE["v_rest"])
+
+
+@pytest.mark.parametrize("first_run", [10.0, 10.05, 7.3])
+def test_source_injected_after_a_run_into_cells_that_have_one(sim, first_run):
+    """A source injected after a run into cells of which some already receive another: every
+    cell receives the sum of its sources from then on (NEURON's psolve failed with a range
+    error when the earlier sources' play vectors were cut one step too short)."""
+    first = sim.DCSource(amplitude=0.4, start=3.0, stop=25.0)
+    cells = passive_cell(sim, n=4)
+    first.inject_into(cells[1:3])
+    first.record()
+    record(cells, "v")
+    run(sim, first_run)
+    second = sim.StepCurrentSource(times=[12.0, 15.0], amplitudes=[0.3, -0.1])
+    second.inject_into(cells[2:])
+    second.record()
+    run(sim, 30.0 - first_run)
+    sig = cells.get_data().segments[0].analogsignals[0]
+    times, v = sig.times.rescale("ms").magnitude, sig.magnitude
+    np.testing.assert_allclose(v[:, 0], MEMBRANE["v_rest"], atol=1e-12)
+    check_membrane_follows_current(sim, times, v[:, [1]], first.get_data())
+    check_membrane_follows_current(sim, times, v[:, [3]], second.get_data())
+    check_membrane_follows_current(sim, times, v[:, [2]], first.get_data() + second.get_data())
 
 
 def change_amplitude_between_runs(sim):

@@ -227,6 +227,23 @@ def test_connectors_choosing_across_cells_give_the_same_network_for_any_number_o
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
+def test_fixed_number_post_divides_the_generation_over_the_processes(n, backend, tmp_path_factory):
+    """FixedNumberPost draws the choices of each presynaptic cell over every postsynaptic cell:
+    each process draws those of its own share of the presynaptic cells (49 cells: 24 + 25
+    with 2 processes, 16 + 16 + 17 with 3), not of all of them, and the network is still that
+    of one process (test above)."""
+    _, (single,) = _run("connectors", 1, tmp_path_factory, backend)
+    _, ranks = _run("connectors", n, tmp_path_factory, backend)
+    for name in ("fixed_number_post", "fixed_number_post_replace"):
+        n_pre = int(single[f"generated_{name}"][1])
+        assert int(single[f"generated_{name}"][0]) == n_pre == 49
+        shares = [int(result[f"generated_{name}"][0]) for result in ranks]
+        assert sum(shares) == n_pre, name
+        assert max(shares) - min(shares) <= 1 and max(shares) == -(-n_pre // n), (name, shares)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("n", [2, 3])
 def test_cells_and_connections_are_split_over_the_processes(n, backend, tmp_path_factory):
     _, (single,) = _run("fixed_probability", 1, tmp_path_factory, backend)
     _, ranks = _run("fixed_probability", n, tmp_path_factory, backend)

@@ -110,3 +110,24 @@ def test_tsodyks_facilitation_by_hand(backend):
         sim.end()
     assert np.abs(v[:, 0] - v[:, 1]).max() < 1e-9
     assert fractions.max() > fractions.min() + 0.1  # facilitation and depression both act
+
+
+@pytest.mark.parametrize("backend, name", [("brian2", "Brian2"), ("hardware", "hardware")])
+def test_initialize_of_a_nestml_synapse_is_refused_where_not_implemented(backend, name):
+    """Brian2 and the emulator start a NESTML synapse's connections from the model's initial
+    values: initialize() says so instead of dropping the values (NEST takes them)."""
+    from pyNN import errors
+    sim = _sim(backend)
+    try:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=TIMES))
+        cells = sim.Population(1, sim.IF_curr_exp(**CELL))
+        prj = sim.Projection(pre, cells, sim.OneToOneConnector(),
+                             _tsodyks(sim)(weight=0.5, delay=DELAY, tau_psc=CELL["tau_syn_E"]),
+                             receptor_type="excitatory")
+        with pytest.raises(errors.NotSupportedError,
+                           match=f"initialize.u.*NESTML synapse.*not implemented on the {name}"):
+            prj.initialize(u=0.2)
+        assert prj.initial_values == {}
+        sim.run(5.0)
+    finally:
+        sim.end()

@@ -134,6 +134,26 @@ def test_record_after_run(sim):
     assert float(seg.spiketrains[0].t_start) == 0.0
 
 
+@pytest.mark.parametrize("sampling_interval", [0.1, 0.5])
+def test_initialize_between_runs_leaves_the_samples_taken(sim, sampling_interval):
+    """initialize() between runs changes the state from now on: the sample at the end of the
+    last run keeps the state the run ended with (Brian2 read that sample from its monitor at
+    the next step, after the change), and the next sample follows from the new value."""
+    cells = population(sim, 2, "IF_curr_exp", label="initialized", v_rest=-65.0, tau_m=20.0, i_offset=0.0)
+    cells.initialize(v=-65.0)
+    record(cells, "v", sampling_interval=sampling_interval)
+    run(sim, 20.0)
+    cells[1:].initialize(v=-60.0)
+    run(sim, 10.0)
+    sig = signal(cells.get_data().segments[0], "v")
+    times, v = sig.times.rescale("ms").magnitude, np.asarray(sig.magnitude)
+    assert len(times) == round(30.0 / sampling_interval) + 1
+    np.testing.assert_allclose(v[times <= 20.0 + 1e-9], -65.0, atol=1e-9)
+    later = times > 20.0 + 1e-9
+    np.testing.assert_allclose(v[later, 0], -65.0, atol=1e-9)
+    np.testing.assert_allclose(v[later, 1], -65.0 + 5.0 * np.exp(-(times[later] - 20.0) / 20.0), atol=1e-9)
+
+
 def test_record_more_cells_after_run(sim):
     pop = driven(sim)
     record(pop[0:1], "spikes")
@@ -298,3 +318,23 @@ def test_spike_source_times_on_the_grid_by_default(sim):
     np.testing.assert_allclose(st1, [10.05, 12.35], rtol=0, atol=1e-12)
     assert st2.size == 0
     assert sim.simulator.state.spike_precision == "on_grid"
+
+
+def test_initial_values_set_after_record_are_the_first_sample(sim):
+    """initialize() after record() and before the run: the sample at t = 0 shows the values
+    the cells start from, in the first segment and in the one after reset()."""
+    sim.setup(timestep=0.1)
+    pop = sim.Population(3, sim.IF_curr_exp(), label="late initialize")
+    pop.record("v")
+    pop.initialize(v=np.array([-55.0, -60.0, -62.0]))
+    pop[1:2].initialize(v=-58.0)
+    sim.run(1.0)
+    sim.reset()
+    pop.initialize(v=-50.0)
+    sim.run(1.0)
+    segments = pop.get_data().segments
+    first = segments[0].analogsignals[0].magnitude
+    assert first[0].tolist() == [-55.0, -58.0, -62.0]
+    # the cells started there: the leak pulls each towards v_rest = -65 mV from its own start
+    assert np.all(first[1] < first[0]) and np.all(first[1] > first[0] - 0.1)
+    assert segments[1].analogsignals[0].magnitude[0].tolist() == [-50.0] * 3

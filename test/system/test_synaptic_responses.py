@@ -250,3 +250,55 @@ def test_data_taken_when_a_spike_arrives_at_the_end_of_a_run(sim, celltype, vari
     at = np.flatnonzero(np.abs(times - ARRIVAL) < 1e-9)[0]
     assert g[at] > g[at - 1] + 1e-3, "no jump in the sample at the end of the first run"
     np.testing.assert_allclose(g_late, g[at:], rtol=1e-12, atol=1e-15)
+
+
+def test_voltage_jumps_are_discarded_in_every_refractory_step(sim):
+    """IF_curr_delta (as NEST's iaf_psc_delta): a jump arriving in any step of the refractory
+    period is lost, the last one included; one arriving a step later counts in full."""
+    tau_refrac = 2.0
+    params = dict(v_rest=-65.0, v_reset=-65.0, cm=1.0, tau_m=10.0, v_thresh=-50.0,
+                  tau_refrac=tau_refrac, i_offset=0.0)
+    fire_at = 10.0
+    dt = sim.get_time_step()
+    last_refractory = fire_at + tau_refrac
+    # arrivals: a 20 mV jump that fires the cell, then 5 mV in the first and the last
+    # refractory step (both lost) and 5 mV just after the refractory period
+    arrivals = [fire_at, fire_at + dt, last_refractory, last_refractory + dt]
+    weights = np.array([[20.0], [5.0], [5.0], [5.0]])
+    sources = population(sim, 4, "SpikeSourceArray", label="jumps",
+                         spike_times=[[t - DELAY] for t in arrivals])
+    cell = population(sim, 1, "IF_curr_delta", label="refractory target", **params)
+    cell.initialize(v=params["v_rest"])
+    sim.Projection(sources, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=weights, delay=DELAY),
+                   receptor_type="excitatory")
+    record(cell, ["v", "spikes"])
+    run(sim, 20.0)
+    segment = cell.get_data().segments[0]
+    times, v = trace(segment, "v")
+    np.testing.assert_allclose(segment.spiketrains[0].magnitude, [fire_at])
+    held = (times >= fire_at - 1e-9) & (times <= last_refractory + 1e-9)
+    np.testing.assert_allclose(v[held], params["v_reset"], atol=1e-12)
+    after = times > last_refractory + 1e-9
+    expected = params["v_rest"] + 5.0 * np.exp(-(times[after] - last_refractory - dt) / params["tau_m"])
+    np.testing.assert_allclose(v[after], expected, atol=1e-9)
+
+
+def test_weight_set_between_runs_and_spikes_in_transit(sim):
+    """Projection.set(weight=...) between runs: a spike emitted after the change carries the
+    new weight on every backend; one in transit at the change carries the old weight on NEST
+    and the emulator (put into the input buffer when sent), the new one on NEURON and Brian2
+    (read on arrival), as doc/behaviour.md says ("Changing parameters between runs")."""
+    params = dict(v_rest=-65.0, cm=1.0, tau_m=1e4, v_thresh=0.0, tau_refrac=0.1)
+    source = population(sim, 1, "SpikeSourceArray", label="in transit", spike_times=[9.5, 12.0])
+    cell = population(sim, 1, "IF_curr_delta", label="jumps", **params)
+    cell.initialize(v=params["v_rest"])
+    prj = sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=2.0))
+    record(cell, "v")
+    run(sim, 10.0)
+    prj.set(weight=3.0)
+    run(sim, 10.0)
+    times, v = trace(cell.get_data().segments[0], "v")
+    jumps = np.diff(v)[np.abs(np.diff(v)) > 0.1]
+    sent_first = sim.__name__ in ("pyNN.nest", "pyNN.hardware")
+    np.testing.assert_allclose(jumps, [1.0 if sent_first else 3.0, 3.0], rtol=1e-3)
+    np.testing.assert_allclose(times[1:][np.abs(np.diff(v)) > 0.1], [11.5, 14.0], atol=1e-9)

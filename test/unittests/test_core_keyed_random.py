@@ -1,6 +1,9 @@
 """Keyed random streams (pyNN.keyed_random) and the per-process generation of connectors
 that rests on them: any subset of postsynaptic cells, generated alone, gets exactly the
-connections a single process generates for those cells."""
+connections a single process generates for those cells (FixedNumberPost: any contiguous share
+of the presynaptic cells, those of its cells)."""
+
+import types
 
 import numpy as np
 import pytest
@@ -68,14 +71,16 @@ def test_bernoulli_rows_that_need_more_numbers(monkeypatch, batch):
     np.testing.assert_array_equal(cols, expected[1])
 
 
-def _local_connections(sim, prj, owned):
+def _local_connections(sim, prj, owned, rank=0, size=1):
     """The connections the projection's connector generates for the post cells `owned` (a
-    bool mask) as a process owning only those cells would."""
+    bool mask) as process `rank` of `size`, owning only those cells, would."""
     post = prj.post
     state = sim.state
     saved_mask, saved_world = post._mask_local, state.world
     post._mask_local = owned
-    state.world = object()  # any value: a distributed run (generate() makes no collective call)
+    # a distributed run (generate() makes no collective call; a connector dividing its work by
+    # presynaptic cells asks for the rank and the number of processes)
+    state.world = types.SimpleNamespace(rank=rank, size=size)
     try:
         chunks = list(prj.connector.generate(prj))
     finally:
@@ -124,7 +129,16 @@ def test_each_process_generates_the_connections_onto_its_cells(sim, name, n_proc
             if name == "fixed_number_pre":  # the counts are drawn first, from the same RNG
                 prj.connector.n = RandomDistribution("poisson", (6,), rng=prj.connector.rng)
             owned = ids % n_processes == rank
-            pre, post = _local_connections(sim, prj, owned)
+            pre, post = _local_connections(sim, prj, owned, rank, n_processes)
+            if prj.connector._generates_pre_share:
+                # (FixedNumberPost: the connections of a contiguous share of the presynaptic cells,
+                # in (post, pre) order; the shares of the processes in rank order)
+                first, stop = 100 * rank // n_processes, 100 * (rank + 1) // n_processes
+                mine = (single_pre >= first) & (single_pre < stop)
+                assert 0 < mine.sum() < single_pre.size
+                np.testing.assert_array_equal(post, single_post[mine])
+                np.testing.assert_array_equal(pre, single_pre[mine])
+                continue
             assert owned[post].all()
             mine = owned[single_post]
             np.testing.assert_array_equal(post, single_post[mine])

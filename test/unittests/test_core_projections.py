@@ -547,3 +547,57 @@ def test_mixed_signs_refused_across_chunks(sim, monkeypatch):
     prj = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=-np.abs(w)),
                          receptor_type="inhibitory")
     assert len([c for c in prj.calls if c[0] == "create"]) == 1  # once, after all chunks passed
+
+
+class TestInitialize:
+    """Projection.initialize(): checked and evaluated in the core, handed to the backend at once
+    and again after every reset()."""
+
+    def _tm(self, sim, curr):
+        return sim.Projection(*curr, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1, U=0.4),
+                              label="tm")
+
+    def test_scalars_reach_the_backend_and_come_back_after_reset(self, sim, curr):
+        prj = self._tm(sim, curr)
+        prj.initialize(u=0.3, x=0.6)
+        assert prj.calls[-1] == ("set_state", {"u": 0.3, "x": 0.6})
+        np.testing.assert_array_equal(prj.get("x", format="list", with_address=False), [0.6] * 6)
+        prj.native["state_x"][:] = 0.1  # what a run may do
+        sim.run(1.0)
+        sim.reset()
+        assert prj.calls[-1] == ("set_state", {"u": 0.3, "x": 0.6})
+        np.testing.assert_array_equal(prj.get("x", format="list", with_address=False), [0.6] * 6)
+        assert prj.initial_values == {"u": 0.3, "x": 0.6}
+
+    def test_per_connection_values_follow_pynn_order(self, sim, curr):
+        prj = self._tm(sim, curr)
+        by_pre = np.linspace(0.1, 0.6, 6)  # (pre, post) row-major, as set() takes them
+        prj.initialize(u=by_pre, x=0.7, y=RandomDistribution("uniform", low=0.0, high=0.2, rng=NumpyRNG(seed=3)))
+        values = np.array(prj.get(["u", "y"], format="list"))
+        order = np.lexsort((values[:, 1], values[:, 0]))
+        np.testing.assert_allclose(values[order, 2], by_pre)
+        assert np.unique(values[:, 3]).size == 6 and values[:, 3].max() <= 0.2
+        np.testing.assert_allclose(prj.get("u", format="array"), by_pre.reshape(3, 2))
+
+    def test_bad_names_and_values_are_refused_before_the_backend(self, sim, curr):
+        prj = self._tm(sim, curr)
+        prj.calls.clear()
+        with pytest.raises(errors.NonExistentParameterError, match="z"):
+            prj.initialize(z=0.5)
+        with pytest.raises(errors.InvalidParameterValueError, match=r"tm.*initialize\(u=1\.5\).*between 0 and 1"):
+            prj.initialize(u=1.5)
+        with pytest.raises(errors.InvalidParameterValueError, match="must be finite"):
+            prj.initialize(x=np.nan)
+        with pytest.raises(errors.InvalidParameterValueError, match=r"x = 0\.8, y = 0\.5.*must not exceed 1"):
+            prj.initialize(x=0.8, y=0.5)
+        with pytest.raises(errors.InvalidParameterValueError, match="x = 1, y = 0.3"):
+            prj.initialize(y=0.3)  # with the default x = 1
+        prj.initialize(x=0.5, y=0.3)
+        with pytest.raises(errors.InvalidParameterValueError, match="x . y must not exceed 1"):
+            prj.initialize(x=0.9)  # with the y given before
+        with pytest.raises(errors.InvalidDimensionsError, match="4 values for 6 connections"):
+            prj.initialize(u=[0.1] * 4)
+        assert [c[0] for c in prj.calls] == ["set_state"]
+        static = sim.Projection(*curr, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+        with pytest.raises(errors.NonExistentParameterError):
+            static.initialize(u=0.1)

@@ -42,6 +42,9 @@ def test_a_check_known_to_be_slow_waits_from_the_start(monkeypatch):
     class Pop:
         size = 10000
 
+        def _divergence_check_needed(self):
+            return True
+
     class FakeState:
         steps = 5
         populations = [Pop()]
@@ -57,6 +60,35 @@ def test_a_check_known_to_be_slow_waits_from_the_start(monkeypatch):
     watch.after_slice(FakeState())  # at 20.0: 0.3 s <= 2 % of 19 s: checked
     assert calls == [0]
     assert watch.cost == pytest.approx(0.3)
+
+
+def test_populations_the_backend_does_not_read_cost_nothing_in_the_first_estimate(monkeypatch):
+    """Cells whose membrane potential the check does not read (the backend knows they cannot
+    diverge silently) do not postpone the first check."""
+    class Pop:
+        def __init__(self, size, read):
+            self.size, self.read = size, read
+
+        def _divergence_check_needed(self):
+            return self.read
+
+    class FakeState:
+        steps = 5
+        populations = [Pop(10000, False), Pop(10, True)]
+        state_read_cost = 3e-5  # 0.3 ms for the 10 cells read; 0.3 s if all were
+
+    calls = []
+    monkeypatch.setattr(numerical_safety, "find_divergence", lambda s, first: calls.append(first))
+    clock = iter([1.0, 1.1, 1.1001])
+    monkeypatch.setattr(numerical_safety.time, "perf_counter", lambda: next(clock))
+    watch = numerical_safety.DivergenceWatch()  # made at 1.0
+    watch.after_slice(FakeState())  # at 1.1: the 0.3 ms estimate is below CHEAP_CHECK: checked
+    assert calls == [0]
+    FakeState.populations[0].read = True
+    clock = iter([1.0, 1.1])
+    watch = numerical_safety.DivergenceWatch()
+    watch.after_slice(FakeState())  # 0.3 s > 2 % of 0.1 s: postponed
+    assert calls == [0]
 
 
 def test_the_end_of_a_run_is_checked_when_the_check_is_moderately_cheap(monkeypatch):

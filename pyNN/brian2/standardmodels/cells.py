@@ -94,8 +94,9 @@ def with_refractory_steps(table):
         table = dict(table)
         table["tau_refrac"] = {
             "translated_name": "ref_steps", "scale_factor": None,
-            "forward_transform": lambda v: np.floor(np.asarray(v["tau_refrac"], dtype=float) / _dt()
-                                                    + 1.0 + 1e-3).astype(np.int64),
+            # whole steps counted up, as NEST counts an off-grid period
+            "forward_transform": lambda v: np.ceil(np.asarray(v["tau_refrac"], dtype=float) / _dt()
+                                                   - 1e-6).astype(np.int64) + 1,
             "reverse_transform": lambda v: (np.asarray(v["ref_steps"]) - 1) * _dt()}
     return table
 
@@ -701,7 +702,8 @@ LIMITATIONS = (
     "A projection whose delays are all equal when it is created gets one shared Brian2 delay; making them "
     "different per connection later with set() raises NotImplementedError.",
     "A SpikeSourceArray cell emits at most one spike per time step: several spike times of one cell "
-    "that round to the same step give one spike.",
+    "that round to the same step give one spike (with a UserWarning saying how many were dropped; the "
+    "other backends deliver each one).",
     "processes: a launch as several MPI processes (mpirun) is refused with NotSupportedError (Brian2 runs a "
     "network in one process).",
 )

@@ -21,7 +21,7 @@ Integration methods (``ideal`` profile, float64):
   defined for it).
 
 Refractoriness as in NEST: after a spike, v is held at v_reset for
-``round(tau_refrac / dt)`` steps while the synapses keep evolving.
+``ceil(tau_refrac / dt)`` steps while the synapses keep evolving.
 """
 
 import numpy as np
@@ -31,7 +31,10 @@ from pyNN.hardware.engine.receptors import ReceptorBank
 
 
 def _steps(tau, h):
-    return np.rint(np.asarray(tau, dtype=float) / h + 1e-9).astype(np.int64)
+    """Whole steps of a refractory period: counted up, as NEST does (and as the core puts an
+    off-grid tau_refrac on the grid); an analog profile's realised period at its internal
+    step counts the same way."""
+    return np.ceil(np.asarray(tau, dtype=float) / h - 1e-6).astype(np.int64)
 
 
 def _expm1_ratio(a, h):
@@ -66,6 +69,8 @@ class NeuronGroup:
         self.params = params
         self.receptors = ReceptorBank(receptor_specs, n)
         self.ref = np.zeros(n, dtype=np.int64)
+        #: cells held at v_reset during the step being taken (refractory when it began)
+        self.held = np.zeros(n, dtype=bool)
         self.v = np.zeros(n)
         self.set_parameters(params)
 
@@ -113,6 +118,7 @@ class NeuronGroup:
     def reset_dynamic_state(self):
         """Forget everything that is not an initial value (refractoriness, synapses)."""
         self.ref[:] = 0
+        self.held[:] = False
         self.receptors.reset()
 
     # --- one step ----------------------------------------------------------------------
@@ -124,9 +130,10 @@ class NeuronGroup:
         self.receptors.arrive(amounts)
         for k, kind in enumerate(self.receptors.kinds):
             if kind == "delta":
-                # as NEST: spikes arriving during the refractory period are discarded
-                free = self.ref == 0
-                self.v += np.where(free, self.receptors.specs[k].sign * amounts[k], 0.0)
+                # as NEST: spikes arriving during the refractory period are discarded, in
+                # every step that began refractory (the last one included, although
+                # integrate() has already counted it down)
+                self.v += np.where(self.held, 0.0, self.receptors.specs[k].sign * amounts[k])
 
     def fire(self):
         spiking = np.flatnonzero(self.v >= self.threshold)
@@ -180,6 +187,7 @@ class LIFCurrent(NeuronGroup):
                 if self.k_x[k] is not None:
                     dv += self.k_x[k] * rec.x[k]
         refractory = self.ref > 0
+        self.held = refractory
         self.v = np.where(refractory, self.v_reset, dv)
         self.ref[refractory] -= 1
         rec.advance(self.h)

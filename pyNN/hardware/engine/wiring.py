@@ -123,6 +123,9 @@ def _use_stp(block, projection, sel, post_index, old):
     block.use_short_term_plasticity(
         *(np.asarray(projection._values(name), float)[sel] for name in ("U", "tau_rec", "tau_facil")),
         np.broadcast_to(np.asarray(tau, float), (post_group.n,))[post_index])
+    for name, value in projection._initial_state.items():  # (Projection.initialize())
+        value = np.asarray(value, dtype=float)
+        block.stp[name][:] = value[sel][block.order] if value.ndim else value
     if old is not None and old.stp is not None and old.weight.size == block.weight.size:
         block.stp.update({k: old.stp[k] for k in ("u", "x", "y", "last")})
 

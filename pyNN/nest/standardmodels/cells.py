@@ -356,6 +356,14 @@ LIMITATIONS = (
     "first run or after reset()) or go on from cells recorded until then, else NotSupportedError.",
     "the initial values of synaptic currents/conductances and GIF's `v_t`/`i_eta` cannot be changed (NEST "
     "does not allow setting them); setting them gives a warning and they start at their default values (as in PyNN).",
+    "TsodyksMarkramSynapse: `Projection.initialize(u=, x=, y=)` of connections NEST has not simulated yet (made "
+    "since the last run, or after reset()) sets in tsodyks_synapse the state of min_delay + dt earlier (NEST's "
+    "clock runs that far ahead of the simulation's), so that they start from the given state at t = 0 exactly as "
+    "on the other backends; a state whose earlier state NEST refuses (x + y > 1 or u > 1: x + y close to 1 with "
+    "y > 0, or u close to 1 with a short tau_facil) raises NotSupportedError naming the connection. Between runs "
+    "it sets the state as of each connection's last spike; a connection that has run but not transmitted a spike "
+    "yet keeps its last event min_delay + dt before t = 0 (NEST does not tell which ones), so a y > 0 or u > 0 "
+    "given to it then decays that much longer than on the other backends.",
     "STDP: `dendritic_delay_fraction` must be 1.0 and `w_min` 0 (NEST's stdp_synapse and "
     "vogels_sprekeler_synapse treat the whole delay as dendritic and have no lower bound); other values raise "
     "InvalidParameterValueError. `tau_minus` (Vogels2011Rule: `tau`) is kept on the post-synaptic neuron, so it "
@@ -385,8 +393,10 @@ LIMITATIONS = (
     "SpikeSourceArray spike times within min_delay of the current time raise NotSupportedError, and "
     "current-source changes act min_delay + dt after the current time (with a warning).",
     "the check for a diverged integration (NaN or infinite membrane potential) takes at most 2 % of a run's wall "
-    "time, because NEST reads node states one by one (a short run of a large network may end unchecked); the "
-    "exactly integrated `iaf_psc_*` models cannot diverge and are not checked.",
+    "time, because NEST reads node states one by one (a short run of a large network may end unchecked); it reads "
+    "only cells that NEST can let diverge without an error: never the exactly integrated `iaf_psc_*` models, "
+    "`IF_cond_exp`/`IF_cond_alpha` only when a projection onto them has weights above 1e100 or synapse dynamics "
+    "(their conductance must overflow to make V_m NaN), every other model always (pyNN/nest/divergence.py).",
 )
 
 

@@ -6,7 +6,7 @@ A point process holding its own state (vm, w). Once per time step (v, w) are
 integrated with the classical 4th-order Runge-Kutta method over `nsub` sub-steps using
 the exact conductance time courses; the cell fires as soon as vm reaches the peak
 (v_spike, or v_thresh when delta_T = 0) at the end of a sub-step: vm is reset, w jumps
-by b and vm is held at v_reset for tau_refrac (rounded to whole steps).
+by b and vm is held at v_reset for tau_refrac (counted up to whole steps, as NEST).
 Synaptic shapes: shape = 0 exponential, shape = 1 alpha function (peak = weight).
 Units: mV, ms, nA, nF, uS; a in nS.
 ge_start, gi_start: ge, gi at the start of the step, after the events due then (what
@@ -144,7 +144,7 @@ PROCEDURE advance() {
             spk = 1
             clamp = 1
             stdp_record_spike()
-            refr = floor(tau_refrac/dt + 0.5)
+            refr = -floor(-tau_refrac/dt + 1e-6) : whole steps counted up, as NEST
         }
     }
     fe = exp(-dt/tau_syn_E)

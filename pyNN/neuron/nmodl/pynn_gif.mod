@@ -142,7 +142,7 @@ PROCEDURE advance() {
                 spk = 1
                 stdp_record_spike()
                 vm = v_reset
-                refr = floor(tau_refrac/dt + 0.5)
+                refr = -floor(-tau_refrac/dt + 1e-6) : whole steps counted up, as NEST
                 FROM k = 0 TO n_eta - 1 {
                     eta[k] = eta[k] + a_eta[k]
                 }

@@ -188,7 +188,7 @@ PROCEDURE advance() {
     gr = gr*fr
     if (vm >= v_thresh) {
         vm = v_reset
-        refr = floor(tau_refrac/dt + 0.5)
+        refr = -floor(-tau_refrac/dt + 1e-6) : whole steps counted up, as NEST
         gs = gs + q_sfa
         gr = gr + q_rr
         spk = 1

@@ -97,7 +97,7 @@ PROCEDURE advance() {
     }
     if (vm >= v_thresh) {
         vm = v_reset
-        refr = floor(tau_refrac/dt + 0.5)
+        refr = -floor(-tau_refrac/dt + 1e-6) : whole steps counted up, as NEST
         spk = 1
         stdp_record_spike()
     }

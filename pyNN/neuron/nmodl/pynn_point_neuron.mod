@@ -175,7 +175,7 @@ PROCEDURE advance() {
             spk = 1
             clamp = 1
             stdp_record_spike()
-            refr = floor(tau_refrac/dt + 0.5)
+            refr = -floor(-tau_refrac/dt + 1e-6) : whole steps counted up, as NEST
         }
     }
     : propagate each receptor to the end of the step, then add the events arriving then
