@@ -569,9 +569,16 @@ def _column(conns, name, dtype=float):
 
 
 def _set_column(conns, name, values):
-    """Set one value per connection of a SynapseCollection (nothing to do when it is empty)."""
-    if len(conns):
+    """Set one value per connection of a SynapseCollection (nothing to do when it is empty).
+    Under MPI, NEST refuses a list of values in one dictionary (its collections hold this
+    process's connections, so a list would fit) and takes one dictionary per connection, which
+    is what it builds from the list in one process."""
+    if not len(conns):
+        return
+    if simulator.state.world is None:
         conns.set({name: values.tolist()})
+    else:
+        conns.set([{name: value} for value in values.tolist()])
 
 
 def _assigned_from_t(statements):
