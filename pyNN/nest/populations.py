@@ -7,6 +7,7 @@ import nest
 import numpy as np
 
 from pyNN import errors
+from pyNN.common import distributed
 from pyNN.common import populations as common
 from pyNN.nest import divergence, simulator
 from pyNN.nest.random_sources import RandomSourceFeed
@@ -92,11 +93,13 @@ class Population(common.Population):
                 # off-grid spike times are kept exactly (NEST otherwise refuses them)
                 self._generators.set(precise_times=True)
             self._nodes = nest.Create(parrot, self.size)
+            self._model = parrot
             if self.size:
                 simulator.state.connect_device(self._generators, self._nodes, "one_to_one")
         else:
             self._generators = None
             self._nodes = nest.Create(model, self.size)
+            self._model = model
         # random sources: trains drawn by the library, the same for any number of threads
         self._random = RandomSourceFeed(self) if getattr(celltype, "random_kind", None) else None
         if self.size and self._random is None:
@@ -104,6 +107,12 @@ class Population(common.Population):
         # one nest.Create gives consecutive node ids: no need to read every node's status
         first = self._nodes[0].global_id if self.size else 0
         self._node_ids = first + np.arange(self.size, dtype=np.int64)
+        world = simulator.state.world
+        if world is not None:
+            # NEST's placement, not the core's ID counter: node id i lives on rank i % n (its
+            # virtual process is i % (n * threads), on rank vp % n). Devices and relays take node
+            # ids too, so the two differ; every rank creates the same nodes, so it agrees.
+            self._mask_local = distributed.local_mask(first, self.size, world.rank, world.size)
 
     @property
     def node_collection(self):
@@ -189,8 +198,8 @@ class Population(common.Population):
         """Put thresholds out of reach; returns the native values to restore."""
         if self._generators is not None or not self.size:
             return {}
-        model = self._nodes[0].get("model")
-        names = [k for k in self._NO_SPIKING if k in nest.GetDefaults(model)]
+        # (the model's name, not a node's: the first node may live on another MPI process)
+        names = [k for k in self._NO_SPIKING if k in nest.GetDefaults(self._model)]
         if not names:
             return {}
         _set_per_node(self._nodes, {k: self._NO_SPIKING[k] for k in names})
@@ -201,7 +210,7 @@ class Population(common.Population):
         if names:
             native = dict(getattr(self.native_type, "extra_parameters", {}))
             native.update(self._translate(self._std))
-            defaults = nest.GetDefaults(self._nodes[0].get("model"))
+            defaults = nest.GetDefaults(self._model)
             _set_per_node(self._nodes, {k: native.get(k, defaults[k]) for k in names})
 
     def _set_native_initial_values(self, std_initial_values, indices):
@@ -246,12 +255,35 @@ class Population(common.Population):
             return None
         # NEST reads node states one by one (about 10 us each): the core spaces these checks
         # out to stay within its budget (see pyNN.common.numerical_safety)
-        return np.asarray(self._nodes.get(self.native_type.variable_map["v"]), dtype=float)
+        variable = self.native_type.variable_map["v"]
+        if self._mask_local.all():
+            return np.asarray(self._nodes.get(variable), dtype=float).reshape(-1)
+        v = np.zeros(self.size)  # cells of other MPI processes are checked there
+        local = np.flatnonzero(self._mask_local)
+        if local.size:
+            v[local] = self._read_local(variable, local)
+        return v
 
     def _native_state(self, std_variable, indices):
-        """Current value of a state variable in standard units (for recording starts)."""
+        """Current value of a state variable in standard units (for recording starts); NaN for
+        the cells of other MPI processes, whose values the core takes from their process."""
         celltype = self.native_type
         variable = celltype.variable_map[std_variable]
+        indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        values = np.full(indices.size, np.nan)
+        local = self._mask_local[indices]
+        mine = indices if local.all() else indices[local]
+        if mine.size:
+            values[local] = self._read_local(variable, mine)
+        values = values * celltype.scale_factors.get(std_variable, 1.0)
+        offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
+        if offset:
+            values = values + self._std[offset][indices]
+        return values
+
+    def _read_local(self, variable, indices):
+        """A native state variable of cells `indices`, all of this MPI process (NEST has no
+        value for the others, and no key at all if none of a collection's nodes is local)."""
         target = self._target(indices)
         if variable.startswith("g_") and variable[2:].isdigit():
             # multisynapse conductances are read from the per-receptor array 'g'
@@ -259,15 +291,9 @@ class Population(common.Population):
             g = target.get("g")
             g = [g] if len(indices) == 1 else g
             # before NEST first updates a new node its array has not been sized: still 0
-            values = np.array([row[port] if len(row) > port else 0.0
-                               for row in (np.atleast_1d(np.asarray(r, dtype=float)) for r in g)])
-        else:
-            values = np.asarray(target.get(variable), dtype=float).reshape(-1)
-        values = values * celltype.scale_factors.get(std_variable, 1.0)
-        offset = getattr(celltype, "variable_offsets", {}).get(std_variable)
-        if offset:
-            values = values + self._std[offset][indices]
-        return values
+            return np.array([row[port] if len(row) > port else 0.0
+                             for row in (np.atleast_1d(np.asarray(r, dtype=float)) for r in g)])
+        return np.asarray(target.get(variable), dtype=float).reshape(-1)
 
 
 class PopulationView(common.PopulationView):

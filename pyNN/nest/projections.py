@@ -14,6 +14,7 @@ from pyNN import errors
 from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.nest import delay_relays, simulator, tsodyks_start
+from pyNN.nest.populations import _set_per_node
 from pyNN.nest.standardmodels.synapses import StaticSynapse, STDPMechanism, TsodyksMarkramSynapse
 
 logger = logging.getLogger("PyNN")
@@ -206,9 +207,11 @@ class Projection(common.Projection):
         conns, order = self._nest_connections()
         for name in names:
             start = np.asarray(self._initial_state.get(name, self.synapse_type.default_initial_values[name]), float)
-            current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+            if start.ndim and self._local_connections_mask() is not None:
+                start = start[self._local_connections_mask()]  # (this MPI process's connections)
+            current = _column(conns, name)
             current[order] = start + simulator.state.offset
-            conns.set({name: current.tolist()})
+            _set_column(conns, name, current)
 
     def _set_state_variables(self, values):
         """Initial synapse state on the existing connections (a NESTML synapse's time state in
@@ -219,12 +222,16 @@ class Projection(common.Projection):
         native = self._native_initial_state(values)
         time_state = {getattr(self.synapse_type, "variable_map", {}).get(n, n) for n in self._time_state()}
         conns, order = self._nest_connections()
+        # NEST holds on each MPI process the connections onto its own cells, in the core's order
+        local = self._local_connections_mask()
         for name, value in native.items():
             if name in time_state and simulator.state.warmed_up:
                 value = value + simulator.state.offset
-            current = np.asarray(conns.get(name), dtype=float).reshape(-1)
+            if local is not None and np.ndim(value):
+                value = np.asarray(value)[local]
+            current = _column(conns, name)
             current[order] = value
-            conns.set({name: current.tolist()})
+            _set_column(conns, name, current)
 
     def _not_run_yet(self):
         """Whether NEST has not simulated since these connections were made (at creation, or
@@ -290,7 +297,8 @@ class Projection(common.Projection):
             mine_ids, mine_values = by_projection.get(id(self), (ids[:0], per_cell[:0]))
             merged_ids, where = np.unique(np.concatenate([ids, mine_ids]), return_index=True)
             by_projection[id(self)] = (merged_ids, np.concatenate([per_cell, mine_values])[where])
-            nest.NodeCollection(ids.tolist()).set({native_name: per_cell.tolist()})
+            # (one dictionary per node: NEST sets those of this MPI process's nodes)
+            _set_per_node(nest.NodeCollection(ids.tolist()), {native_name: per_cell})
 
     def _create_connections(self, pre, post, values):
         self._set_postsynaptic_parameters(post, values)
@@ -362,10 +370,15 @@ class Projection(common.Projection):
         """set(delay=...) where relays are or become needed: connections whose new delay needs
         another relay stage are made again from that stage (NEST cannot move a connection's
         source); returns the last-leg delays of every connection, in the core's order."""
+        if simulator.state.world is not None:
+            raise NotImplementedError(
+                f"Projection '{self.label}': set(delay=...) to delays that need relays (beyond the range NEST "
+                f"fixed at its first run) is not implemented for NEST under MPI (mpirun); give "
+                f"setup(max_delay=...) the longest delay you will use")
         if self._relays is None:
             self._relays = delay_relays.RelayChains()
         depth, last_leg = self._relays.split(delays)
-        sources = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))[order]
+        sources = _column(conns, "source", np.int64)[order]
         moved = np.flatnonzero(self._relays.depth(sources) != depth)
         if moved.size:
             delay_relays.disconnect(conns, order[moved])
@@ -412,10 +425,10 @@ class Projection(common.Projection):
 
     def _find_nest_connections(self):
         conns = nest.GetConnections(synapse_model=self._nest_model)
-        src = np.atleast_1d(np.asarray(conns.get("source"), dtype=np.int64))
+        src = _column(conns, "source", np.int64)
         if self._relays is not None:  # last legs leave relay parrots: count them as their cells'
             src = self._relays.origin(src)
-        tgt = np.atleast_1d(np.asarray(conns.get("target"), dtype=np.int64))
+        tgt = _column(conns, "target", np.int64)
         pre_ids, post_ids = self.pre._native_ids(), self.post._native_ids()
         pre_pos = _positions(pre_ids, src)
         post_pos = _positions(post_ids, tgt)
@@ -432,9 +445,15 @@ class Projection(common.Projection):
         self._set_postsynaptic_parameters(self._post.astype(np.int64), values)
         fixed, arrays = self._split_values(values, self._post.astype(np.int64), start=False)
         conns, order = self._nest_connections()
-        if order.size != self._pre.size:
+        # NEST holds on each MPI process the connections onto its own cells (all of them in one
+        # process), in the core's order
+        local = self._local_connections_mask()
+        if local is not None:
+            arrays = {name: value[local] for name, value in arrays.items()}
+        expected = self._pre.size if local is None else int(np.count_nonzero(local))
+        if order.size != expected:
             raise errors.SimulatorError(f"Projection '{self.label}': found {order.size} NEST connections, "
-                                        f"expected {self._pre.size}")
+                                        f"expected {expected}")
         native = {name: np.full(order.size, value) for name, value in fixed.items()}
         native.update(arrays)
         if "delay" in native and (self._relays is not None or delay_relays.needs_relay(native["delay"])):
@@ -443,9 +462,9 @@ class Projection(common.Projection):
         for name, value in native.items():
             # rows of other projections sharing the model keep their values
             # (in NEST's type: an integer parameter such as quantal_stp_synapse's n takes integers)
-            current = np.asarray(conns.get(name)).reshape(-1)
+            current = _column(conns, name, None)
             current[order] = value
-            conns.set({name: current.tolist()})
+            _set_column(conns, name, current)
 
     def _read_plastic(self, name):
         """Weights of plastic (STDP) synapses change during the simulation: read them back."""
@@ -455,7 +474,7 @@ class Projection(common.Projection):
                 or not (state.has_run or state.steps):
             return None
         conns, order = self._nest_connections()
-        return self._standard_plastic_weights(np.asarray(conns.get("weight"), dtype=float).reshape(-1)[order])
+        return self._standard_plastic_weights(_column(conns, "weight")[order])
 
     def _standard_plastic_weights(self, native):
         """NEST weights of plastic synapses -> standard units, with the sign the user gave."""
@@ -524,9 +543,11 @@ class Projection(common.Projection):
             scale = model.state[name].to_pynn
         if model is None and self._not_run_yet():  # (NEST holds the earlier state: _tsodyks_start)
             start = self._initial_state.get(name, self.synapse_type.default_initial_values[name])
-            return np.array(np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,)))
+            values = np.array(np.broadcast_to(np.asarray(start, dtype=float), (self._pre.size,)))
+            local = self._local_connections_mask()  # (this MPI process's connections only)
+            return values if local is None else values[local]
         conns, order = self._nest_connections()
-        values = np.asarray(conns.get(name), dtype=float).reshape(-1)[order] * scale
+        values = _column(conns, name)[order] * scale
         if name in self._time_state() and simulator.state.warmed_up:
             values -= simulator.state.offset
         return values
@@ -537,6 +558,28 @@ class Projection(common.Projection):
         run with a delay beyond NEST's range leaves an internal relay parrot (its 'source'), with
         the last part of the delay (see pyNN.nest.delay_relays)."""
         return self._nest_connections()[0]
+
+
+def _column(conns, name, dtype=float):
+    """One value per connection of a SynapseCollection (in its order); empty for an empty
+    collection (e.g. an MPI process with none of a projection's connections), for which NEST
+    returns a dictionary."""
+    if len(conns) == 0:
+        return np.zeros(0, dtype=dtype or float)
+    return np.atleast_1d(np.asarray(conns.get(name), dtype=dtype)).reshape(-1)
+
+
+def _set_column(conns, name, values):
+    """Set one value per connection of a SynapseCollection (nothing to do when it is empty).
+    Under MPI, NEST refuses a list of values in one dictionary (its collections hold this
+    process's connections, so a list would fit) and takes one dictionary per connection, which
+    is what it builds from the list in one process."""
+    if not len(conns):
+        return
+    if simulator.state.world is None:
+        conns.set({name: values.tolist()})
+    else:
+        conns.set([{name: value} for value in values.tolist()])
 
 
 def _assigned_from_t(statements):

@@ -87,8 +87,7 @@ class Recorder(recording.Recorder):
             return
         pop = self.population
         native = pop.native_type.variable_map.get(variable, "")
-        model = pop._nodes.get("model") if pop.size else None
-        model = model[0] if isinstance(model, tuple) else model
+        model = pop._model if pop.size else None  # (not a node's: it may live on another MPI process)
         readable = set(nest.GetDefaults(model)) if model else set()
         multisynapse_g = native.startswith("g_") and native[2:].isdigit() and "g" in readable
         if native not in readable and not multisynapse_g and not _tracked(pop, variable):
@@ -231,7 +230,7 @@ class Recorder(recording.Recorder):
         state = simulator.state
         n_cells = len(epoch.indices)
         values = np.asarray(events[native_var], dtype=float)
-        if n_cells == 0 or values.size % n_cells:
+        if n_cells == 0 or values.size % n_cells or not self.population._mask_local[epoch.indices].all():
             return None
         n_rows = values.size // n_cells
         senders = np.asarray(events["senders"]).reshape(n_rows, n_cells)
@@ -251,21 +250,31 @@ class Recorder(recording.Recorder):
 
     def _sorted_block(self, events, native_var, epoch, last_step, now, from_mm):
         """The samples as a (len(from_mm) x cells) array, whatever NEST's order (several
-        threads interleave their cells): sorted by (time, sender)."""
+        threads interleave their cells). In a distributed run NEST's multimeter has the samples
+        of this process's cells only: the other columns are NaN, and the core takes them from
+        the processes that own the cells (pyNN.common.distributed)."""
         state = simulator.state
         times = np.asarray(events["times"], dtype=float)
         steps = np.rint((times - state.offset) / state.dt).astype(np.int64)
         senders = np.asarray(events["senders"], dtype=np.int64)
         values = np.asarray(events[native_var], dtype=float)
-        n_cells = len(epoch.indices)
+        indices = np.asarray(epoch.indices, dtype=np.int64)
+        local = self.population._mask_local[indices]
         sel = (steps > last_step) & (steps < now)
-        order = np.lexsort((senders[sel], steps[sel]))
-        block = values[sel][order]
-        if block.size != from_mm.size * n_cells:
+        expected = from_mm.size * int(np.count_nonzero(local))
+        if np.count_nonzero(sel) != expected:
             raise errors.SimulatorError(f"NEST multimeter for '{native_var}' of "
-                                        f"'{self.population.label}' returned {block.size} values, expected "
-                                        f"{from_mm.size * n_cells}")
-        return block.reshape(from_mm.size, n_cells)
+                                        f"'{self.population.label}' returned {np.count_nonzero(sel)} values, "
+                                        f"expected {expected}")
+        if local.all():
+            order = np.lexsort((senders[sel], steps[sel]))
+            return values[sel][order].reshape(from_mm.size, indices.size)
+        block = np.full((from_mm.size, indices.size), np.nan)
+        node_ids = self.population._node_ids[indices]
+        by_id = np.argsort(node_ids, kind="stable")
+        columns = by_id[np.searchsorted(node_ids, senders[sel], sorter=by_id)]
+        block[np.searchsorted(from_mm, steps[sel]), columns] = values[sel]
+        return block
 
     def _current_native(self, variable, indices):
         return self.population._native_state(variable, indices)
@@ -374,9 +383,18 @@ class WeightSampler:
         senders, targets, times, weights = self.log.take(id(self.projection))
         positions = self.projection._connection_positions(senders.astype(np.int64), targets.astype(np.int64))
         mine = positions >= 0
-        positions = positions[mine]
+        positions, times = positions[mine], np.asarray(times, dtype=float)[mine]
         values = self.projection._standard_plastic_weights(weights[mine])
-        first_steps = self._first_steps(times[mine])
+        world = simulator.state.world
+        if world is not None:
+            # each MPI process has the events of the connections onto its own cells: every
+            # process takes them all (a collective call, as every fetch of recorded data), in
+            # time order (a connection transmits at most once per step)
+            parts = world.allgather((positions, times, values))
+            positions, times, values = (np.concatenate([part[k] for part in parts]) for k in range(3))
+            order = np.argsort(times, kind="stable")
+            positions, times, values = positions[order], times[order], values[order]
+        first_steps = self._first_steps(times)
         start = self.current
         self.current = synapses.after_events(start, positions, values)
         steps = np.array(steps, dtype=np.int64)

@@ -36,7 +36,7 @@ import nest
 import numpy as np
 
 from pyNN import errors
-from pyNN.common import mpi_guard
+from pyNN.common import distributed, mpi_guard
 from pyNN.common.control import BaseState
 import pyNN.nest.launch as launch
 
@@ -84,6 +84,25 @@ THREAD_DEPENDENT_DRAWS = (
 def nest_has_mpi():
     """Whether the installed NEST was built with MPI (the PyPI wheel is not)."""
     return bool(nest.build_info.get("have_mpi", False))
+
+
+def world_for(n, source):
+    """The processes of a launch of `n` processes (a :class:`~pyNN.common.distributed.World`),
+    checked to be the same for MPI (mpi4py) and for NEST.
+
+    NEST places every neuron on one process (node id ``i`` on rank ``i % n``, whatever the
+    number of threads) and creates on each process only the connections onto its neurons;
+    the core then generates only those connections and gathers recorded data
+    (:mod:`pyNN.common.distributed`)."""
+    if not nest_has_mpi():
+        raise launch.refusal_without_mpi(n, source, f"{nest.__version__} ")
+    world = distributed.start(n, source, "NEST")
+    if nest.NumProcesses() != world.size:
+        raise errors.NotSupportedError(
+            f"setup(): this script was launched as {n} processes ({source}={n}) and MPI sees them, but "
+            f"NEST sees {nest.NumProcesses()} (NEST and mpi4py must use the same MPI library: build NEST "
+            f"with the MPI compiler wrappers of the MPI mpi4py uses, see the 'Running on a cluster' page)")
+    return world
 
 
 class State(BaseState):
@@ -174,16 +193,9 @@ class State(BaseState):
             nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
 
     def check_processes(self, n, source):
-        """Refuse a launch of `n` > 1 processes: NEST from PyPI has no MPI, and with an
-        MPI-enabled NEST the library's side (recording, gathers, connection storage) is not
-        distributed yet."""
-        if not nest_has_mpi():
-            raise launch.refusal_without_mpi(n, source, f"{nest.__version__} ")
-        raise mpi_guard.refuse_processes(
-            "NEST", n, source,
-            "the NEST backend of pyNN does not yet distribute recording, data gathering and "
-            "connection storage over MPI processes (NEST itself was built with MPI)",
-            "Run the script as one process and use setup(threads=T) for several cores")
+        """A launch of `n` > 1 processes is accepted with an MPI-enabled NEST that sees them all
+        (the network is then distributed, see :func:`world_for`); NEST from PyPI has no MPI."""
+        world_for(n, source)
 
     def _threads_hint(self):
         return " and use setup(threads=T) for several cores"
@@ -214,6 +226,8 @@ class State(BaseState):
         self.rng_type = rng_type
         self.verbosity = verbosity
         self.model_counter = 0
+        n, source = mpi_guard.launched_processes()
+        self.world = world_for(n, source) if n > 1 else None
         self._build_kernel()
 
     def _build_kernel(self):

@@ -1,10 +1,13 @@
 """Child script of test_mpi.py, run as ``mpirun -np N python mpi_child.py NETWORK OUTDIR``.
 
-Builds a small recurrent network on pyNN.neuron (NETWORK: fixed_probability,
+Builds a small recurrent network on pyNN.neuron, or on the backend named by the environment
+variable PYNN_MPI_BACKEND (``nest`` with an MPI-enabled NEST; PYNN_MPI_THREADS: NEST threads per
+process) (NETWORK: fixed_probability,
 distance_dependent, fixed_number (with all-to-all), from_list or tiny — two cells, so that
 with 3 processes one owns none; "connectors" builds projections of the connectors whose choice
 for a cell spans several cells and does not run; "plastic" builds STDP and Tsodyks-Markram
-projections, see `plastic`),
+projections, see `plastic`; "currents": current sources and additions after a run, see
+`currents_and_additions`),
 runs it with Poisson and array inputs, a reset and a second run, and writes what every
 process sees of it to OUTDIR/rank{R}.npz: the gathered connection lists, the spikes,
 membrane potential and excitatory conductance of every cell, the local cells and counts. Rank 0 also writes the
@@ -14,13 +17,15 @@ connections onto its cells to OUTDIR/connections_local.txt.R (save(gather=False)
 FromFileConnector(distributed=True) reads back.
 """
 
+import importlib
+import os
 import sys
 
 import numpy as np
 
-import pyNN.neuron as sim
-from pyNN.random import NumpyRNG, RandomDistribution
-from pyNN.space import Grid2D
+sim = importlib.import_module("pyNN." + os.environ.get("PYNN_MPI_BACKEND", "neuron"))
+from pyNN.random import NumpyRNG, RandomDistribution  # noqa: E402 - after the backend's import
+from pyNN.space import Grid2D  # noqa: E402
 
 
 def build(network):
@@ -149,13 +154,43 @@ def plastic(outdir):
     sim.end()
 
 
+def currents_and_additions(outdir):
+    """The "currents" network: DC, noisy and step current sources on parts of a population,
+    a population and a projection added after a first run, and a parameter changed; every
+    process writes the gathered spikes, membrane potentials and new connections."""
+    cells = sim.Population(9, sim.IF_cond_exp(tau_m=12.0), label="cells")
+    cells.record(["spikes", "v"])
+    sim.DCSource(amplitude=0.6, start=5.0, stop=40.0).inject_into(cells[::2])
+    sim.NoisyCurrentSource(mean=0.5, stdev=0.3, dt=1.0, start=0.0, stop=50.0).inject_into(cells[1:4])
+    sim.StepCurrentSource(times=[10.0, 30.0], amplitudes=[0.8, 0.0]).inject_into(cells[1::3])
+    sim.run(30.0)
+    late = sim.Population(4, sim.SpikeSourceArray(spike_times=[35.0, 45.0]), label="late")
+    prj = sim.Projection(late, cells, sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=3)),
+                         sim.StaticSynapse(weight=0.05, delay=1.0), receptor_type="excitatory")
+    cells.set(tau_m=20.0)
+    sim.run(30.0)
+    segment = cells.get_data().segments[0]
+    trains = sorted(segment.spiketrains, key=lambda st: st.annotations["channel_id"])
+    np.savez(f"{outdir}/rank{sim.rank()}.npz", rank=sim.rank(), num_processes=sim.num_processes(),
+             spikes=np.concatenate([np.asarray(st.magnitude) for st in trains]),
+             spike_counts0=np.array([len(st) for st in trains]),
+             v=np.asarray(segment.filter(name="v")[0].magnitude),
+             connections=np.asarray(prj.get("weight", format="list"), dtype=float),
+             tau_m=np.asarray(cells.get("tau_m")))
+    sim.end()
+
+
 def main(network, outdir):
-    sim.setup(timestep=0.1, min_delay=0.5)
+    threads = int(os.environ.get("PYNN_MPI_THREADS", "1"))  # (NEST: threads in every process)
+    sim.setup(timestep=0.1, min_delay=0.5, **({"threads": threads} if threads > 1 else {}))
     if network == "connectors":
         connectors_only(outdir)
         return
     if network == "plastic":
         plastic(outdir)
+        return
+    if network == "currents":
+        currents_and_additions(outdir)
         return
     cells, projections = build(network)
     reread = None
@@ -178,6 +213,11 @@ def main(network, outdir):
     out = {"rank": sim.rank(), "num_processes": sim.num_processes(),
            "local_ids": np.asarray(cells.local_cells, dtype=np.int64),
            "n_segments": len(block.segments)}
+    if hasattr(cells, "node_collection"):  # NEST: the node ids of this process's cells, as the
+        # library places them and as NEST says (its 'local' flag)
+        node_ids = np.asarray(cells._native_ids(), dtype=np.int64)
+        out["local_node_ids"] = node_ids[np.asarray([cell.local for cell in cells.all_cells])]
+        out["local_node_ids_nest"] = node_ids[np.asarray(cells.node_collection.get("local"), dtype=bool)]
     for s, segment in enumerate(block.segments):
         trains = sorted(segment.spiketrains, key=lambda st: st.annotations["channel_id"])
         out[f"spikes{s}"] = np.concatenate([np.asarray(st.magnitude) for st in trains] + [np.zeros(0)])

@@ -1,8 +1,10 @@
 """The same script under ``mpirun -np N``: the same network and results for any N.
 
-Each test runs ``mpi_child.py`` with NEURON under the mpirun of the MPI installed with the
-library (requirements.txt: mpi4py and the mpich wheel) at 1, 2 and 3 processes, and
-compares what every process wrote. With 3 processes and 25 cells the split is uneven; in
+Each test runs ``mpi_child.py`` with NEURON, and the tests parametrised over ``backend`` also
+with NEST when the NEST found is built with MPI (skipped with the PyPI wheel; see
+doc/parallel.md to build one and shadow the wheel with PYTHONPATH), under the mpirun of the MPI
+installed with the library (requirements.txt: mpi4py and the mpich wheel) at 1, 2 and 3
+processes, and compares what every process wrote. With 3 processes and 25 cells the split is uneven; in
 the "tiny" network (2 cells) the third process owns no cell at all.
 """
 
@@ -40,6 +42,27 @@ pytestmark = [
     pytest.mark.skipif(not _HAVE_MPI4PY, reason="mpi4py is not installed (pip install mpi4py)"),
 ]
 
+
+def _nest_has_mpi():
+    """Whether the NEST that a child process would import is built with MPI, found without
+    importing NEST here (pyNN/nest/launch.py is loaded on its own: importing the package
+    would import NEST, and an MPI-enabled NEST would start MPI in this process)."""
+    import importlib.util
+
+    import pyNN
+    path = Path(pyNN.__file__).parent / "nest" / "launch.py"
+    spec = importlib.util.spec_from_file_location("_pynn_nest_launch", path)
+    launch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launch)
+    return bool(launch.kernel_links_mpi())
+
+
+#: the backends that distribute a network over MPI processes; NEST only when built with MPI
+#: (the wheel from PyPI is not: see doc/parallel.md for building one)
+BACKENDS = ["neuron", pytest.param("nest", marks=pytest.mark.skipif(
+    not _nest_has_mpi(), reason="the installed NEST is built without MPI (the PyPI wheel); "
+                                "build NEST with -Dwith-mpi=ON to run these tests (doc/parallel.md)"))]
+
 _RUNS = {}
 
 #: the say() function of the child scripts: a file per process, as the processes' shared
@@ -72,13 +95,15 @@ def _run_on_two_processes(script, *args):
     return _run_on_processes(script, 2, *args)
 
 
-def _run(network, n, tmp_path_factory):
-    """Run the child on `n` processes (once per network and n); the per-rank results."""
-    key = (network, n)
+def _run(network, n, tmp_path_factory, backend="neuron", threads=1):
+    """Run the child on `n` processes with `backend` (and NEST `threads` per process; once per
+    network, n, backend and threads); the per-rank results."""
+    key = (network, n, backend, threads)
     if key not in _RUNS:
-        outdir = tmp_path_factory.mktemp(f"{network}_np{n}")
+        outdir = tmp_path_factory.mktemp(f"{backend}_{network}_np{n}_t{threads}")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("OMPI_", "PMI_", "PMIX_", "MPI_LOCALNRANKS", "SLURM_"))}
+        env.update(PYNN_MPI_BACKEND=backend, PYNN_MPI_THREADS=str(threads))
         proc = subprocess.run([MPIRUN, "-np", str(n), sys.executable, str(CHILD), network, str(outdir)],
                               capture_output=True, text=True, timeout=300, env=env)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -105,11 +130,12 @@ def _assert_same_results(reference, other, what):
             np.testing.assert_array_equal(other[key], expected, err_msg=f"{what}: {key}")
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("network", ["fixed_probability", "distance_dependent", "fixed_number", "from_list"])
 @pytest.mark.parametrize("n", [2, 3])
-def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_path_factory):
-    _, (single,) = _run(network, 1, tmp_path_factory)
-    _, ranks = _run(network, n, tmp_path_factory)
+def test_same_network_and_spikes_for_any_number_of_processes(network, n, backend, tmp_path_factory):
+    _, (single,) = _run(network, 1, tmp_path_factory, backend)
+    _, ranks = _run(network, n, tmp_path_factory, backend)
     assert single["num_processes"] == 1 and single["spike_counts0"].sum() > 20  # the network is active
     assert len(single["connections2"]) > 10
     for r, result in enumerate(ranks):
@@ -138,14 +164,26 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, tmp_pat
         assert np.isnan(result["local_weights"][:, others]).all()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
-def test_plastic_values_for_any_number_of_processes(n, tmp_path_factory):
+def test_plastic_values_for_any_number_of_processes(n, backend, tmp_path_factory, request):
     """STDP weights and Tsodyks-Markram u, which NEURON changes during the run, on the process
     that owns the connection: get(gather=True), the recorded weights and save() give every
     connection's value on every process, as with one process; get(gather=False) gives this
     process's connections only, as for the static delays beside them."""
-    outdir1, (single,) = _run("plastic", 1, tmp_path_factory)
-    outdir, ranks = _run("plastic", n, tmp_path_factory)
+    if backend == "nest" and n == 2:
+        # found when main's Projection.initialize of TsodyksMarkramSynapse (a start state per
+        # connection, before the first run) met NEST under MPI: with 2 processes, u of the two
+        # connections from source 8 (the earliest spike, 1.6 ms) onto cells 1 and 3 (rank 0)
+        # ends 0.929 instead of 0.905, and the STDP weights onto those cells follow; 3 processes,
+        # and the same script without initialize(), give the values of one process. The state
+        # the library sets in NEST was checked equal to one process's (u, x, y of every
+        # connection), also with a scalar initialize(u=0.2, x=0.7, y=0.2): the difference arises
+        # in NEST's run. Not solved.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="NEST under MPI, 2 processes: Tsodyks-Markram u "
+                                                                  "of two connections after initialize() differs"))
+    outdir1, (single,) = _run("plastic", 1, tmp_path_factory, backend)
+    outdir, ranks = _run("plastic", n, tmp_path_factory, backend)
     assert single["spike_counts"].sum() > 5  # the cells fire, so STDP acts
     assert len(single["weights"]) > 20 and len(single["u"]) > 10
     changed = np.abs(single["weights"][:, 2] - single["initial"][:, 2]) > 1e-6
@@ -174,13 +212,14 @@ def test_plastic_values_for_any_number_of_processes(n, tmp_path_factory):
                                rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
 def test_connectors_choosing_across_cells_give_the_same_network_for_any_number_of_processes(
-        n, tmp_path_factory):
+        n, backend, tmp_path_factory):
     """FixedNumberPost, FixedTotalNumber and SmallWorld: each process generates only the
     connections onto its own cells, and the gathered lists equal those of one process."""
-    _, (single,) = _run("connectors", 1, tmp_path_factory)
-    _, ranks = _run("connectors", n, tmp_path_factory)
+    _, (single,) = _run("connectors", 1, tmp_path_factory, backend)
+    _, ranks = _run("connectors", n, tmp_path_factory, backend)
     names = [k[len("connections_"):] for k in single if k.startswith("connections_")]
     assert len(names) == 6
     assert len(single["connections_fixed_total"]) == 300
@@ -197,14 +236,15 @@ def test_connectors_choosing_across_cells_give_the_same_network_for_any_number_o
         assert sum(local) == len(expected), name
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
-def test_fixed_number_post_divides_the_generation_over_the_processes(n, tmp_path_factory):
+def test_fixed_number_post_divides_the_generation_over_the_processes(n, backend, tmp_path_factory):
     """FixedNumberPost draws the choices of each presynaptic cell over every postsynaptic cell:
     each process draws those of its own share of the presynaptic cells (49 cells: 24 + 25
     with 2 processes, 16 + 16 + 17 with 3), not of all of them, and the network is still that
     of one process (test above)."""
-    _, (single,) = _run("connectors", 1, tmp_path_factory)
-    _, ranks = _run("connectors", n, tmp_path_factory)
+    _, (single,) = _run("connectors", 1, tmp_path_factory, backend)
+    _, ranks = _run("connectors", n, tmp_path_factory, backend)
     for name in ("fixed_number_post", "fixed_number_post_replace"):
         n_pre = int(single[f"generated_{name}"][1])
         assert int(single[f"generated_{name}"][0]) == n_pre == 49
@@ -213,14 +253,19 @@ def test_fixed_number_post_divides_the_generation_over_the_processes(n, tmp_path
         assert max(shares) - min(shares) <= 1 and max(shares) == -(-n_pre // n), (name, shares)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
-def test_cells_and_connections_are_split_over_the_processes(n, tmp_path_factory):
-    _, (single,) = _run("fixed_probability", 1, tmp_path_factory)
-    _, ranks = _run("fixed_probability", n, tmp_path_factory)
+def test_cells_and_connections_are_split_over_the_processes(n, backend, tmp_path_factory):
+    _, (single,) = _run("fixed_probability", 1, tmp_path_factory, backend)
+    _, ranks = _run("fixed_probability", n, tmp_path_factory, backend)
     owned = np.concatenate([r["local_ids"] for r in ranks])
     assert np.array_equal(np.sort(owned), single["local_ids"])  # every cell on exactly one process
     for r, result in enumerate(ranks):
-        assert (result["local_ids"] % n == r).all()  # dealt round-robin by ID
+        # dealt round-robin: by ID on NEURON, by NEST's node id on NEST (whose devices take ids too)
+        assert (result["local_ids" if backend == "neuron" else "local_node_ids"] % n == r).all()
+        if backend == "nest":  # the library's placement is NEST's
+            np.testing.assert_array_equal(result["local_node_ids"], result["local_node_ids_nest"])
+        assert abs(len(result["local_ids"]) - single["local_ids"].size / n) < 1  # evenly
         # get_data(gather=False): the trains of this process's cells only
         assert np.array_equal(result["local_trains"], result["local_ids"])
     for k in range(3):
@@ -230,24 +275,61 @@ def test_cells_and_connections_are_split_over_the_processes(n, tmp_path_factory)
         assert sum(local) == total and all(int(r[f"size{k}"][2]) == m for r, m in zip(ranks, local))
 
 
-def test_a_process_with_no_cells(tmp_path_factory):
-    _, (single,) = _run("tiny", 1, tmp_path_factory)
-    _, ranks = _run("tiny", 3, tmp_path_factory)
-    assert [r["local_ids"].tolist() for r in ranks] == [[], [1], []]  # rank 2: no cell at all
+@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "neuron"])
+def test_nest_processes_with_threads_give_the_results_of_one_process(n, backend, tmp_path_factory):
+    """NEST with 2 threads in each of n processes (2n virtual processes): the cells are still
+    placed on rank node_id % n, and the network, spikes and signals are those of one process
+    with one thread."""
+    _, (single,) = _run("distance_dependent", 1, tmp_path_factory, backend)
+    _, ranks = _run("distance_dependent", n, tmp_path_factory, backend, threads=2)
+    for r, result in enumerate(ranks):
+        _assert_same_results(single, result, f"rank {r} of {n}, 2 threads each")
+        np.testing.assert_array_equal(result["local_node_ids"], result["local_node_ids_nest"])
+        assert (result["local_node_ids"] % n == r).all()
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "neuron"])
+@pytest.mark.parametrize("n", [2, 3])
+def test_current_sources_and_additions_after_a_run_for_any_number_of_processes(n, backend, tmp_path_factory):
+    """DC, noisy and step current sources, then a population, a projection and a parameter
+    change after a first run: the same spikes, membrane potentials and connections as with one
+    process. (NEST only: this script stops NEURON under mpirun with 'Event arrived out of
+    order' at the second run, a NEURON-side issue left to the NEURON backend.)"""
+    _, (single,) = _run("currents", 1, tmp_path_factory, backend)
+    _, ranks = _run("currents", n, tmp_path_factory, backend)
+    assert single["spike_counts0"].sum() > 5 and len(single["connections"]) > 5
+    assert np.all(single["tau_m"] == 20.0)
+    for r, result in enumerate(ranks):
+        assert int(result["num_processes"]) == n
+        _assert_same_results(single, result, f"currents, rank {r} of {n}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_process_with_no_cells(backend, tmp_path_factory):
+    _, (single,) = _run("tiny", 1, tmp_path_factory, backend)
+    _, ranks = _run("tiny", 3, tmp_path_factory, backend)
+    owners = [r["local_ids"].tolist() for r in ranks]
+    if backend == "neuron":
+        assert owners == [[], [1], []]  # rank 2: no cell at all
+    else:  # (on NEST the rank of NEST's node id)
+        assert sorted(owners) == [[], [], [1]]
     assert single["spike_counts0"].sum() > 0
     for r, result in enumerate(ranks):
         _assert_same_results(single, result, f"tiny, rank {r} of 3")
 
 
-def test_gathers_are_the_same_on_every_process(tmp_path_factory):
-    _, ranks = _run("distance_dependent", 3, tmp_path_factory)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gathers_are_the_same_on_every_process(backend, tmp_path_factory):
+    _, ranks = _run("distance_dependent", 3, tmp_path_factory, backend)
     for result in ranks[1:]:
         _assert_same_results(ranks[0], result, "rank 0 against another rank")
 
 
-def test_write_data_writes_one_complete_file(tmp_path_factory):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_write_data_writes_one_complete_file(backend, tmp_path_factory):
     import neo
-    outdir, ranks = _run("fixed_probability", 2, tmp_path_factory)
+    outdir, ranks = _run("fixed_probability", 2, tmp_path_factory, backend)
     files = sorted(p.name for p in outdir.iterdir())
     assert files == ["cells.pkl", "connections.txt", "connections_local.txt.0", "connections_local.txt.1",
                      "local.0.pkl", "local.1.pkl", "rank0.npz", "rank1.npz"]
@@ -279,6 +361,8 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
         "except NotSupportedError as e:\n    say(f'REFUSED {e}')\n"
         "else:\n    say('ACCEPTED')\n")
     reasons = {"nest": "built without MPI", "brian2": "Brian2 runs a network in one process"}
+    if _nest_has_mpi():  # (an MPI-enabled NEST runs distributed: the tests parametrised over backend)
+        del reasons["nest"]
     for backend, reason in reasons.items():
         lines, out = _run_on_two_processes(script, backend)
         assert len(lines) == 2, out.stdout + out.stderr

@@ -21,10 +21,12 @@ def test_setup_refuses_an_mpirun_launch(sim, monkeypatch):
         sim.setup(timestep=0.1)
     message = str(info.value)
     assert "2 processes (OMPI_COMM_WORLD_SIZE=2" in message
-    assert _REASON[name] in message
-    if name == "neuron":
-        # NEURON distributes a network over real MPI processes; this one process is not one of
-        # two, so setup() refuses, naming the mismatch (see test_mpi.py for real mpirun runs)
+    distributes = name == "neuron" or (name == "nest" and sim.simulator.nest_has_mpi())
+    assert (_REASON["neuron"] if distributes else _REASON[name]) in message
+    if distributes:
+        # NEURON (and an MPI-enabled NEST) distribute a network over real MPI processes; this one
+        # process is not one of two, so setup() refuses, naming the mismatch (see test_mpi.py
+        # for real mpirun runs)
         assert "the launcher (mpirun) and mpi4py must belong to the same MPI library" in message
     else:
         assert "copy of the whole network" in message
@@ -36,6 +38,13 @@ def test_setup_refuses_an_mpirun_launch(sim, monkeypatch):
     sim.setup(timestep=0.1)  # one process again: accepted
 
 
+def _nest_has_mpi():
+    import pyNN.nest as sim
+    return sim.simulator.nest_has_mpi()
+
+
+@pytest.mark.skipif("_nest_has_mpi()", reason="an MPI-enabled NEST is installed: it distributes the network "
+                                               "(test_mpi.py) instead of refusing")
 def test_refusal_in_a_process_started_by_a_launcher():
     """A real child process with the variables an MPICH launcher sets (no mpirun needed)."""
     # (a NEST without MPI would end the process at import: pyNN.nest refuses before importing it)
@@ -51,14 +60,18 @@ def test_refusal_in_a_process_started_by_a_launcher():
     assert "setup(threads=T)" in out.stdout
 
 
-def test_nest_with_mpi_is_still_refused(monkeypatch):
-    """An MPI-enabled NEST would distribute the cells, but pyNN's side is not distributed yet."""
+def test_nest_with_mpi_accepts_a_launch_that_mpi_sees(monkeypatch):
+    """An MPI-enabled NEST distributes the network (test_mpi.py runs it under a real mpirun);
+    a process that only looks launched as one of two (the launcher's variable set by hand) is
+    refused, naming the mismatch, instead of running alone."""
     import pyNN.nest as sim
-    assert sim.simulator.nest_has_mpi() is False  # the PyPI wheel installed here
-    monkeypatch.setattr(sim.simulator, "nest_has_mpi", lambda: True)
+    monkeypatch.setattr(sim.simulator, "nest_has_mpi", lambda: True)  # (the PyPI wheel has no MPI)
     monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "2")
-    with pytest.raises(errors.NotSupportedError, match="NEST itself was built with MPI"):
+    with pytest.raises(errors.NotSupportedError, match="but MPI sees 1"):
         sim.setup()
+    monkeypatch.delenv("OMPI_COMM_WORLD_SIZE")
+    sim.setup()
+    assert sim.num_processes() == 1 and sim.rank() == 0
 
 
 #: the random sources whose trains the library draws on NEST (pyNN.nest.random_sources)

@@ -374,9 +374,11 @@ LIMITATIONS = (
     "whose random numbers NEST draws from per-thread streams: SimpleStochasticSynapse (bernoulli_synapse), "
     "StochasticTsodyksMarkramSynapse and MultiQuantalSynapse (quantal_stp_synapse), GIF_cond_exp (escape "
     "noise), NESTML models calling random functions and native NEST models that draw random numbers (a warning "
-    "at setup(threads > 1) names them); a launch as several MPI processes is refused (NotSupportedError; "
-    "with NEST from PyPI already at `import pyNN.nest`, since such a NEST ends the process when imported "
-    "under mpirun).",
+    "at setup(threads > 1) names them); a launch as several MPI processes (mpirun) is distributed over them "
+    "with an MPI-enabled NEST built from source (NEST's placement of the cells; the same network and spikes "
+    "for any number of processes; doc/parallel.md, 'NEST over MPI') and refused with the PyPI wheel, which "
+    "has no MPI (NotSupportedError already at `import pyNN.nest`, since such a NEST ends the process when "
+    "imported under mpirun).",
     "after a run, delays longer than NEST's delay range (the longest delay before the first run, at least 1 ms "
     "and twice min_delay unless a plastic projection exists then, or `setup(max_delay=...)`) are realised "
     "exactly through internal relay parrot neurons for StaticSynapse and SimpleStochasticSynapse (at creation "
