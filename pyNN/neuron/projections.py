@@ -117,7 +117,9 @@ class Projection(common.Projection):
         """Distributed run: NEURON exchanges spikes between processes at intervals of the
         shortest delay, and its fixed-step method needs that interval to be at least two
         steps (it refuses one step: "mindelay is 0 (or less than dt ...)"). Which connections
-        cross processes depends on their number, so every connection is held to it."""
+        cross processes depends on their number, so every connection is held to it. After a
+        run, the interval in force until the next reset() is the lower bound (see
+        State.set_exchange_interval)."""
         state = simulator.state
         if state.world is None:
             return
@@ -134,6 +136,16 @@ class Projection(common.Projection):
                 f"least {allowed:g} ms here (two time steps of {state.dt:g} ms"
                 f"{', plus one onto voltage-jump cells and PointNeurons' if shift < 0 else ''}). Use longer delays or "
                 f"run the script as one process")
+        interval = state.exchange_interval
+        if state.nrn_initialized and state.steps > 0 and shortest + shift < interval - 1e-9 * state.dt:
+            # (the exchange interval is kept until the next initialisation from t = 0: see
+            # State.set_exchange_interval)
+            raise errors.NotSupportedError(
+                f"Projection '{self.label}': delay {shortest:g} ms is too short for a connection made after a run "
+                f"distributed over {state.num_processes} MPI processes: NEURON exchanges spikes between them every "
+                f"{interval:g} ms until the next reset(), and needs delays of at least {interval - shift:g} ms here. "
+                f"Give setup() a min_delay no longer than the shortest delay you will use, or make the projection "
+                f"before the first run or after reset()")
 
     def _native_delays(self, delays, post):
         shift = self._delay_shift[post]

@@ -28,7 +28,7 @@ import numpy as np
 
 from pyNN import errors
 from pyNN.common import mpi_guard
-from pyNN.common.control import BaseState
+from pyNN.common.control import BaseState, _shortest_delay_so_far
 from pyNN.neuron import mechanisms, reinit
 from pyNN.neuron.injection import InjectionGroup
 from pyNN.neuron.mpi import world_for
@@ -58,6 +58,7 @@ class State(BaseState):
         self.atol = None
         self._pending_spikes = {}
         self.injections_changed = False
+        self.exchange_interval = None
 
     # --- set-up ----------------------------------------------------------------------
     def check_processes(self, n, source):
@@ -122,6 +123,7 @@ class State(BaseState):
         # the processes must advance together, so a run is not cut into slices of wall time
         # (the slices would differ between processes)
         self.slice_runs = self.world is None
+        self.exchange_interval = None  # (a distributed run's, see set_exchange_interval)
         self.pc.gid_clear()
         self.nrn_initialized = False
         self.needs_reinit = False
@@ -194,6 +196,9 @@ class State(BaseState):
             group.detach()  # (finitialize() empties the event queue that still names them)
         self._retired_groups = []
         self.attach_continuous_injections()
+        # before finitialize(): it starts the exchange of spikes between MPI processes at the
+        # interval set here
+        self.set_exchange_interval(fresh=True)
         h.finitialize()
         self.nrn_initialized = True
         self.needs_reinit = False
@@ -221,16 +226,53 @@ class State(BaseState):
     def _begin_run(self, target_steps):
         self._run_start = self.steps
         self.prepare_injections(target_steps)
-        # before (re-)initialisation: finitialize() sets up the exchange of spikes between MPI
-        # processes with the interval (the shortest delay between processes) computed here
-        self.pc.set_maxstep(self.default_maxstep)
         if not self.nrn_initialized:
             self._initialize()
         elif self.needs_reinit and self.steps == 0:
             self._initialize()  # at time 0 every state is its initial value: nothing to preserve
         elif self.needs_reinit:
+            self.set_exchange_interval(fresh=False)
             self._reinit_preserving_state()
         self.needs_reinit = False
+
+    def set_exchange_interval(self, fresh):
+        """Give NEURON the longest interval between two exchanges of spikes between MPI
+        processes (``ParallelContext.set_maxstep``; NEURON exchanges at the shortest of it and
+        the delays of the connections between processes), before a (re-)initialisation.
+
+        In a distributed run the interval is chosen at each initialisation from t = 0
+        (`fresh`) and kept until the next one. A state-preserving re-initialisation after a run
+        (reinit.py) restores NEURON's saved event queue, in which the next exchange is still due
+        at the interval chosen before: had a connection made after the run shortened it, a
+        spike sent on that connection would reach its target before the exchange that brings
+        it ("Event arrived out of order", which stops NEURON). So the interval is never longer
+        than any connection made later may be (`exchange_floor`), and connections made after a
+        run that are shorter still are refused (Projection._check_backend_delays).
+        """
+        if self.world is None:
+            self.pc.set_maxstep(self.default_maxstep)
+            return
+        if fresh or self.exchange_interval is None:
+            self.exchange_interval = float(self.pc.set_maxstep(min(self.default_maxstep, self.exchange_floor())))
+            return
+        interval = float(self.pc.set_maxstep(self.exchange_interval))
+        if interval < self.exchange_interval - 1e-9 * self.dt:
+            # (a safety net: the connections are checked when they are made)
+            raise errors.NotSupportedError(
+                f"run(): a connection made after the last run has a delay of {interval:g} ms (as NEURON delivers "
+                f"it), shorter than the {self.exchange_interval:g} ms interval at which NEURON exchanges spikes "
+                f"between the {self.num_processes} MPI processes of this run until the next reset(); give setup() a "
+                f"min_delay no longer than the shortest delay you will use, or make the connection before the "
+                f"first run or after reset()")
+
+    def exchange_floor(self):
+        """The shortest delay (ms, as NEURON delivers it) that a connection made in a
+        distributed run may have: ``min_delay`` (with 'auto', the shortest delay of the
+        connections made so far), less the one step by which the inputs of voltage-jump cells
+        and PointNeurons are delivered early, and at least the two steps NEURON needs (see
+        Projection._check_backend_delays)."""
+        shortest = self.min_delay if self._min_delay is not None else _shortest_delay_so_far(self)
+        return max(2 * self.dt, (shortest if shortest is not None else 0.0) - self.dt)
 
     def _advance(self, n_steps):
         end = self.steps + n_steps

@@ -289,13 +289,14 @@ def test_nest_processes_with_threads_give_the_results_of_one_process(n, backend,
         assert (result["local_node_ids"] % n == r).all()
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "neuron"])
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
 def test_current_sources_and_additions_after_a_run_for_any_number_of_processes(n, backend, tmp_path_factory):
     """DC, noisy and step current sources, then a population, a projection and a parameter
     change after a first run: the same spikes, membrane potentials and connections as with one
-    process. (NEST only: this script stops NEURON under mpirun with 'Event arrived out of
-    order' at the second run, a NEURON-side issue left to the NEURON backend.)"""
+    process. (On NEURON the first run has no connection between processes, and the projection
+    made after it is the first: the spikes must still be exchanged in time, see
+    State.set_exchange_interval.)"""
     _, (single,) = _run("currents", 1, tmp_path_factory, backend)
     _, ranks = _run("currents", n, tmp_path_factory, backend)
     assert single["spike_counts0"].sum() > 5 and len(single["connections"]) > 5
@@ -395,6 +396,61 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
     assert "at least 0.2 ms" in refused[0]
     assert lines.count("RAN 4") == 2, out.stdout + out.stderr
+
+
+#: connections made after a run with delays shorter than the spike-exchange interval in force
+#: (min_delay 'auto': set at the first run from the shortest delay then, 1 ms): refused with
+#: NotSupportedError in a distributed run (argument "try"), accepted after reset(); every
+#: process writes the gathered spikes of both runs
+_SHORTER_AFTER_A_RUN = (
+    "import sys\n"
+    "import pyNN.neuron as sim\n"
+    "from pyNN.errors import NotSupportedError\n"
+    + _SAY +
+    "sim.setup(timestep=0.1)\n"
+    "src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[2.0, 11.0, 21.0], [4.0, 13.5], [6.0, 19.0]]),"
+    " label='src')\n"
+    "cells = sim.Population(4, sim.IF_cond_exp(tau_m=10.0), label='cells')\n"
+    "sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.06, delay=1.0))\n"
+    "cells.record('spikes')\n"
+    "sim.run(10.0)\n"
+    "def short():\n"
+    "    connector = sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(seed=2))\n"
+    "    return sim.Projection(src, cells, connector, sim.StaticSynapse(weight=0.06, delay=0.5), label='short')\n"
+    "if sys.argv[1] == 'try':\n"
+    "    try:\n"
+    "        short()\n"
+    "    except NotSupportedError as e:\n"
+    "        say(f'REFUSED {e}')\n"
+    "sim.run(15.0)\n"
+    "sim.reset()\n"
+    "short()\n"
+    "sim.run(25.0)\n"
+    "for segment in cells.get_data('spikes').segments:\n"
+    "    for st in sorted(segment.spiketrains, key=lambda st: st.annotations['channel_id']):\n"
+    "        say(f\"spikes {st.annotations['channel_id']} {[round(float(x), 6) for x in st.magnitude]}\")\n")
+
+
+def test_shorter_delays_after_a_run_are_refused_in_a_distributed_run_and_accepted_after_reset(tmp_path):
+    """With min_delay 'auto', NEURON exchanges spikes between processes at the shortest delay of
+    the first run until the next reset(): a projection made after a run with a shorter delay is
+    refused on every process before anything is created (it would stop NEURON with 'Event
+    arrived out of order'), and the same projection made after reset() runs with the results of
+    one process."""
+    script = tmp_path / "shorter.py"
+    script.write_text(_SHORTER_AFTER_A_RUN)
+    reference, out = _run_on_processes(script, 1, "skip")
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert sum(len(line.split(" ", 2)[2]) > 2 for line in reference) >= 4  # spikes in both segments
+    for n in (2, 3):
+        lines, out = _run_on_processes(script, n, "try")
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+        refused = [line for line in lines if line.startswith("REFUSED")]
+        assert len(refused) == n, lines
+        assert "Projection 'short': delay 0.5 ms is too short for a connection made after a run" in refused[0]
+        assert "every 0.9 ms until the next reset()" in refused[0] and "min_delay" in refused[0]
+        spikes = [line for line in lines if not line.startswith("REFUSED")]
+        assert spikes == reference * n, f"{n} processes"
 
 
 #: a network that grows after a run: populations (cells, NEURON's IntFire2, a random source),
