@@ -113,13 +113,13 @@ class Projection(common.Projection):
                 f"from the model's initial values, {self.synapse_type.default_initial_values})")
         super().initialize(**initial_values)
 
-    def _check_backend_delays(self, delays):
+    def _check_backend_delays(self, delays, changed=False):
         """Distributed run: NEURON exchanges spikes between processes at intervals of the
         shortest delay, and its fixed-step method needs that interval to be at least two
         steps (it refuses one step: "mindelay is 0 (or less than dt ...)"). Which connections
         cross processes depends on their number, so every connection is held to it. After a
         run, the interval in force until the next reset() is the lower bound (see
-        State.set_exchange_interval)."""
+        State.set_exchange_interval). `changed`: the delays are given to set()."""
         state = simulator.state
         if state.world is None:
             return
@@ -141,11 +141,20 @@ class Projection(common.Projection):
             # (the exchange interval is kept until the next initialisation from t = 0: see
             # State.set_exchange_interval)
             raise errors.NotSupportedError(
-                f"Projection '{self.label}': delay {shortest:g} ms is too short for a connection made after a run "
+                f"Projection '{self.label}': delay {shortest:g} ms is too short for a connection "
+                f"{'changed' if changed else 'made'} after a run "
                 f"distributed over {state.num_processes} MPI processes: NEURON exchanges spikes between them every "
                 f"{interval:g} ms until the next reset(), and needs delays of at least {interval - shift:g} ms here. "
-                f"Give setup() a min_delay no longer than the shortest delay you will use, or make the projection "
-                f"before the first run or after reset()")
+                f"Give setup() a min_delay no longer than the shortest delay you will use, or "
+                f"{'change the delays' if changed else 'make the projection'} before the first run or after reset()")
+
+    def _check_backend_connections(self, pre, post, values):
+        """set(delay=...) in a distributed run: the new delays are held to the bounds of new
+        connections (_check_backend_delays); NEURON would deliver a spike late, silently, on
+        a connection shortened below its spike-exchange interval. (At creation this repeats
+        the check of the new delays, which passed.)"""
+        if simulator.state.world is not None and "delay" in values:
+            self._check_backend_delays(values["delay"], changed=True)
 
     def _native_delays(self, delays, post):
         shift = self._delay_shift[post]

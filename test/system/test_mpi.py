@@ -373,8 +373,8 @@ def test_nest_and_brian2_refuse_a_real_mpirun_launch(tmp_path):
 
 def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
     """NEURON exchanges spikes between processes at intervals of the shortest delay and needs
-    two steps at least: a one-step delay is refused before anything is created, with the
-    projection, the delay and the shortest allowed."""
+    two steps at least: a one-step delay is refused before anything is created (or, by set(),
+    changed), with the projection, the delay and the shortest allowed."""
     script = tmp_path / "short_delay.py"
     script.write_text(
         "import pyNN.neuron as sim\n"
@@ -388,19 +388,24 @@ def test_delays_too_short_for_neuron_across_processes_are_refused(tmp_path):
         " label='a->b')\n"
         "except InvalidParameterValueError as e:\n    say(f'REFUSED {e}')\n"
         "ok = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.2))\n"
+        "try:\n"
+        "    ok.set(delay=0.1)\n"
+        "except InvalidParameterValueError as e:\n    say(f'REFUSED {e}')\n"
         "sim.run(5.0)\n"
         "say(f'RAN {ok.size()}')\n")
     lines, out = _run_on_two_processes(script)
     refused = [line for line in lines if line.startswith("REFUSED")]
-    assert len(refused) == 2, out.stdout + out.stderr
+    assert len(refused) == 4, out.stdout + out.stderr
     assert "Projection 'a->b': delay 0.1 ms is too short" in refused[0]
     assert "at least 0.2 ms" in refused[0]
+    assert "delay 0.1 ms is too short for a NEURON run" in refused[1]  # set() of such a delay
     assert lines.count("RAN 4") == 2, out.stdout + out.stderr
 
 
 #: connections made after a run with delays shorter than the spike-exchange interval in force
 #: (min_delay 'auto': set at the first run from the shortest delay then, 1 ms): refused with
-#: NotSupportedError in a distributed run (argument "try"), accepted after reset(); every
+#: NotSupportedError in a distributed run (argument "try"), accepted after reset(); the same
+#: for set(delay=...) (a longer delay is accepted after the run); every
 #: process writes the gathered spikes of both runs
 _SHORTER_AFTER_A_RUN = (
     "import sys\n"
@@ -411,7 +416,8 @@ _SHORTER_AFTER_A_RUN = (
     "src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[2.0, 11.0, 21.0], [4.0, 13.5], [6.0, 19.0]]),"
     " label='src')\n"
     "cells = sim.Population(4, sim.IF_cond_exp(tau_m=10.0), label='cells')\n"
-    "sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.06, delay=1.0))\n"
+    "first = sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.06, delay=1.0),"
+    " label='first')\n"
     "cells.record('spikes')\n"
     "sim.run(10.0)\n"
     "def short():\n"
@@ -422,6 +428,11 @@ _SHORTER_AFTER_A_RUN = (
     "        short()\n"
     "    except NotSupportedError as e:\n"
     "        say(f'REFUSED {e}')\n"
+    "    try:\n"
+    "        first.set(delay=0.5)\n"
+    "    except NotSupportedError as e:\n"
+    "        say(f'REFUSED {e}')\n"
+    "first.set(delay=1.5)\n"
     "sim.run(15.0)\n"
     "sim.reset()\n"
     "short()\n"
@@ -435,8 +446,9 @@ def test_shorter_delays_after_a_run_are_refused_in_a_distributed_run_and_accepte
     """With min_delay 'auto', NEURON exchanges spikes between processes at the shortest delay of
     the first run until the next reset(): a projection made after a run with a shorter delay is
     refused on every process before anything is created (it would stop NEURON with 'Event
-    arrived out of order'), and the same projection made after reset() runs with the results of
-    one process."""
+    arrived out of order'), as is set() of such a delay (NEURON would deliver spikes late,
+    silently); a longer delay set after the run, and the same projection made after reset(),
+    run with the results of one process."""
     script = tmp_path / "shorter.py"
     script.write_text(_SHORTER_AFTER_A_RUN)
     reference, out = _run_on_processes(script, 1, "skip")
@@ -446,9 +458,11 @@ def test_shorter_delays_after_a_run_are_refused_in_a_distributed_run_and_accepte
         lines, out = _run_on_processes(script, n, "try")
         assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
         refused = [line for line in lines if line.startswith("REFUSED")]
-        assert len(refused) == n, lines
+        assert len(refused) == 2 * n, lines
         assert "Projection 'short': delay 0.5 ms is too short for a connection made after a run" in refused[0]
         assert "every 0.9 ms until the next reset()" in refused[0] and "min_delay" in refused[0]
+        assert "Projection 'first': delay 0.5 ms is too short for a connection changed after a run" in refused[1]
+        assert "change the delays before the first run or after reset()" in refused[1]
         spikes = [line for line in lines if not line.startswith("REFUSED")]
         assert spikes == reference * n, f"{n} processes"
 

@@ -351,8 +351,8 @@ LIMITATIONS = (
     "at the current time, and current sources injected after a run act exactly as if injected before the first "
     "run; NEURON's own IntFire1, IntFire2 and IntFire4 created after a run start then as from time 0. "
     "The same holds in a run distributed over MPI processes, with the results of one process; there a "
-    "projection made after a run may not have a delay shorter than NEURON's spike-exchange interval, fixed at "
-    "the first run (or reset()) from min_delay (with 'auto', from the shortest delay then) "
+    "projection made (or a delay set) after a run may not have a delay shorter than NEURON's spike-exchange "
+    "interval, fixed at the first run (or reset()) from min_delay (with 'auto', from the shortest delay then) "
     "(NotSupportedError otherwise; accepted after reset()).",
 )
 
