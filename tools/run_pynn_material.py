@@ -91,17 +91,72 @@ def run_examples(root, backends, timeout, only=None):
             # the examples write their figures and data into ./Results, and some assume it exists
             (work / "Results").mkdir()
             env = dict(os.environ, MPLBACKEND="Agg")
+            data = {}
             try:
                 proc = subprocess.run([sys.executable, str(script), backend], cwd=work, env=env,
                                       capture_output=True, text=True, timeout=timeout)
                 ok, err = proc.returncode == 0, _last_error(proc.stderr or proc.stdout)
+                data = _data_summary(work / "Results", backend)
             except subprocess.TimeoutExpired:
                 ok, err = False, f"timeout after {timeout} s"
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-            results[f"{script.name}[{backend}]"] = {"ok": ok, "error": "" if ok else err}
+            results[f"{script.name}[{backend}]"] = {"ok": ok, "error": "" if ok else err, "data": data}
             print(f"  example {script.name} {backend}: {'ok' if ok else 'FAIL ' + err}", flush=True)
     return results
+
+
+def _data_summary(folder, backend):
+    """Spike counts per population and mean of each signal, for every Neo pickle in `folder`.
+
+    The files are keyed by their name with the backend's name and any time stamp taken out,
+    so the same file of the same example can be compared across backends.
+    """
+    import pickle
+    summary = {}
+    for path in sorted(folder.rglob("*.pkl")):
+        key = re.sub(r"_?\d{8}-\d{6}|_?\d{4}-\d\d-\d\dT[\d:]+", "", path.name)
+        key = key.replace(backend, "<sim>")
+        try:
+            with open(path, "rb") as f:
+                block = pickle.load(f)
+        except Exception as exc:  # a file the example wrote but Neo cannot read back is a finding too
+            summary[key] = {"unreadable": f"{type(exc).__name__}: {exc}"[:200]}
+            continue
+        spikes, signals = Counter(), defaultdict(list)
+        for seg in block.segments:
+            for st in seg.spiketrains:
+                label = st.annotations.get("source_population") or block.name or "?"
+                spikes[str(label)] += len(st)
+            for sig in seg.analogsignals:
+                signals[sig.name].append(float(sig.magnitude.mean()))
+        summary[key] = {"segments": len(block.segments), "spikes": dict(spikes),
+                        "signal_means": {k: round(sum(v) / len(v), 4) for k, v in signals.items()}}
+    return summary
+
+
+def compare_data(results, backends, tolerance=0.25):
+    """Lines naming every (example, file, population) whose spike counts differ across backends.
+
+    A count differs when max - min exceeds `tolerance` of the max and 5 spikes (random
+    inputs are drawn differently per backend, so small differences are expected).
+    """
+    table = defaultdict(dict)
+    for name, res in results.items():
+        script, backend = re.match(r"(.*)\[(\w+)\]$", name).groups()
+        for key, summ in (res.get("data") or {}).items():
+            for pop, n in summ.get("spikes", {}).items():
+                table[(script, key, pop)][backend] = n
+    lines = []
+    for (script, key, pop), counts in sorted(table.items()):
+        values = [counts[b] for b in backends if b in counts]
+        if len(values) < 2:
+            continue
+        spread = max(values) - min(values)
+        flag = "DIFFERS" if spread > max(5, tolerance * max(values)) else "ok"
+        lines.append(f"  {flag:7s} {script} {key} {pop}: " +
+                     ", ".join(f"{b}={counts[b]}" for b in backends if b in counts))
+    return lines
 
 
 def run_scenarios(root, backends, timeout):
@@ -258,7 +313,8 @@ def main():
     ap.add_argument("--backends", default=",".join(BACKENDS))
     ap.add_argument("--only", default="examples,scenarios,docs")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per script")
-    ap.add_argument("--out", type=Path, help="folder for the JSON results")
+    ap.add_argument("--out", type=Path, help="folder for the JSON results (merged with the "
+                    "results already there, so backends can be run one after another)")
     ap.add_argument("--only-examples", type=Path,
                     help="file listing the examples to run, one 'script.py[backend]' a line")
     args = ap.parse_args()
@@ -274,12 +330,21 @@ def main():
         else:
             all_results[kind] = runners[kind](args.root, backends, timeout)
         if args.out:
+            # results of earlier runs into the same folder are kept, so that the backends
+            # can be run one after another and compared
             args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / f"{kind}.json").write_text(json.dumps(all_results[kind], indent=1))
+            path = args.out / f"{kind}.json"
+            earlier = json.loads(path.read_text()) if path.exists() else {}
+            all_results[kind] = {**earlier, **all_results[kind]}
+            path.write_text(json.dumps(all_results[kind], indent=1))
     for kind, results in all_results.items():
         if kind == "scenarios":
             results = {re.sub(r"\[(\w+)\]$", r"[\1]", k): v for k, v in results.items()}
-        _table(kind, results, backends)
+        shown = [b for b in BACKENDS if any(k.endswith(f"[{b}]") for k in results)]
+        _table(kind, results, shown)
+        if kind == "examples":
+            print("\nexamples: spikes per population and file, across backends")
+            print("\n".join(compare_data(results, shown)) or "  (no data on two backends yet)")
 
 
 if __name__ == "__main__":
