@@ -216,6 +216,8 @@ class Projection(common.Projection):
         """Set initial values of the synapses' state variables: on the existing connections if
         the simulation has not run yet, and on every connection made from now on (also those
         made again by reset())."""
+        self._check_current()
+        initial_values = self._settable_initial_values(initial_values)
         native = self._native_initial_state(initial_values)  # (bad names and values refused first)
         super().initialize(**initial_values)
         if native and self._pre.size and nest.GetKernelStatus("biological_time") == 0.0:
