@@ -39,6 +39,9 @@ BACKENDS = ["nest", "neuron", "brian2", "hardware"]
 #: names in a file that mean it needs something we do not ship (mpi4py we do: requirements.txt)
 SKIP_MARKERS = ("csa", "nineml", "neuroml", "arbor", "music", "morphology", "pyNN.mc",
                 "MultiCompartment")
+#: arguments after the backend's name that an example needs, one run per list (named
+#: 'script.py:arg:...[backend]')
+EXAMPLE_ARGS = {"VAbenchmarks.py": [["CUBA"], ["COBA", "--use-views", "--use-assembly"]]}
 #: an import of an unshipped package; `indent` says whether an import inside a block counts
 _UNSHIPPED_IMPORT = r"^{indent}(import|from)\s+(csa|nineml|neuroml|arbor|music)\b"
 
@@ -104,10 +107,11 @@ def run_examples(root, backends, timeout, only=None):
         if _needs_unshipped(script, any_import=False):
             continue
         fixed = _fixed_backend(script.read_text(errors="replace"))
-        for backend in backends:
+        for backend, extra in ((b, a) for b in backends for a in EXAMPLE_ARGS.get(script.name, [[]])):
             if fixed is not None and backend != fixed:
                 continue  # a script written for one simulator runs on that one only
-            if only is not None and f"{script.name}[{backend}]" not in only:
+            name = ":".join([script.name, *extra])
+            if only is not None and f"{name}[{backend}]" not in only:
                 continue
             work = Path(tempfile.mkdtemp(prefix="pynn_ex_"))
             # the examples write their figures and data into ./Results, and some assume it exists
@@ -115,7 +119,7 @@ def run_examples(root, backends, timeout, only=None):
             env = dict(os.environ, MPLBACKEND="Agg")
             data = {}
             try:
-                proc = subprocess.run([sys.executable, str(script), backend], cwd=work, env=env,
+                proc = subprocess.run([sys.executable, str(script), backend, *extra], cwd=work, env=env,
                                       capture_output=True, text=True, timeout=timeout)
                 ok, err = proc.returncode == 0, _last_error(proc.stderr or proc.stdout)
                 data = _data_summary(work / "Results", backend)
@@ -123,8 +127,8 @@ def run_examples(root, backends, timeout, only=None):
                 ok, err = False, f"timeout after {timeout} s"
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-            results[f"{script.name}[{backend}]"] = {"ok": ok, "error": "" if ok else err, "data": data}
-            print(f"  example {script.name} {backend}: {'ok' if ok else 'FAIL ' + err}", flush=True)
+            results[f"{name}[{backend}]"] = {"ok": ok, "error": "" if ok else err, "data": data}
+            print(f"  example {name} {backend}: {'ok' if ok else 'FAIL ' + err}", flush=True)
     return results
 
 
@@ -349,7 +353,8 @@ def main():
     ap.add_argument("--out", type=Path, help="folder for the JSON results (merged with the "
                     "results already there, so backends can be run one after another)")
     ap.add_argument("--only-examples", type=Path,
-                    help="file listing the examples to run, one 'script.py[backend]' a line")
+                    help="file listing the examples to run, one 'script.py[backend]' a line "
+                    "('script.py:arg[backend]' for the runs with arguments, see EXAMPLE_ARGS)")
     args = ap.parse_args()
     backends = args.backends.split(",")
     runners = {"examples": run_examples, "scenarios": run_scenarios, "docs": run_docs}
