@@ -13,8 +13,9 @@ Three kinds of material are run, each on nest, neuron, brian2 and hardware:
   pass = exit status 0 within the time limit.
 - ``test/system/scenarios/test_*.py``: the scenario tests, copied to a scratch folder with
   their ``run_with_simulators`` fixture widened to every backend; pass/fail per test.
-- ``doc/*.txt``: the doctest-style examples (``>>>``), run after the file's ``testsetup``
-  blocks with ``pyNN.mock`` replaced by the backend; a failure is an example that raises
+- ``doc/*.txt``: the doctest-style examples (``>>>``, and each ``testcode`` block with its
+  ``testoutput``, in the file's order as Sphinx runs them), after the file's ``testsetup``
+  blocks, with ``pyNN.mock`` replaced by the backend; a failure is an example that raises
   (a differing printed value is counted separately as a mismatch).
 
 Scripts needing packages we do not ship (csa, nineml, neuroml, arbor, MUSIC) or
@@ -233,20 +234,71 @@ def run_scenarios(root, backends, timeout):
     return results
 
 
+def _directive_body(lines, i):
+    """The code of the directive at line `i` (dedented, its options such as ':hide:' left
+    out) and the index of the line after it."""
+    i += 1
+    body = []
+    while i < len(lines) and (not lines[i].strip() or lines[i].startswith((" ", "\t"))):
+        body.append(lines[i])
+        i += 1
+    code = _dedent(body).strip("\n").splitlines()
+    while code and re.match(r"^:[\w-]+:", code[0]):
+        code.pop(0)
+    return "\n".join(code), i
+
+
 def _setup_blocks(text):
     """The code of every ``.. testsetup::`` block of a reStructuredText file."""
     blocks, lines, i = [], text.splitlines(), 0
     while i < len(lines):
         if lines[i].strip().startswith(".. testsetup::"):
-            i += 1
-            body = []
-            while i < len(lines) and (not lines[i].strip() or lines[i].startswith((" ", "\t"))):
-                body.append(lines[i])
-                i += 1
-            blocks.append(_dedent(body))
+            code, i = _directive_body(lines, i)
+            blocks.append(code)
         else:
             i += 1
     return blocks
+
+
+def _examples(text):
+    """The examples of a reStructuredText file in their order, as Sphinx's doctest runs them:
+    the '>>>' examples, and each ``.. testcode::`` block as one example whose expected output
+    is the ``.. testoutput::`` block after it (testsetup blocks are run apart, before)."""
+    parser = doctest.DocTestParser()
+    examples, lines, plain, i = [], text.splitlines(), [], 0
+
+    def flush():
+        examples.extend(parser.get_examples("\n".join(plain)))
+        plain.clear()
+
+    while i < len(lines):
+        directive = lines[i].strip()
+        if directive.startswith(".. testcode::"):
+            flush()
+            code, i = _directive_body(lines, i)
+            j = i
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            want = ""
+            if j < len(lines) and lines[j].strip().startswith(".. testoutput::"):
+                want, i = _directive_body(lines, j)
+            # one statement for doctest's 'single' mode, run in the file's namespace
+            source = f"exec(compile({code!r}, 'testcode', 'exec'), globals())\n"
+            examples.append(doctest.Example(source, want + "\n" if want else ""))
+        elif directive.startswith((".. testsetup::", ".. testcleanup::", ".. testoutput::")):
+            _, i = _directive_body(lines, i)
+        else:
+            plain.append(lines[i])
+            i += 1
+    flush()
+    return examples
+
+
+def _shown(source):
+    """The first line of an example's code, for the report (a testcode block's own code)."""
+    found = re.match(r"exec\(compile\((.*), 'testcode', 'exec'\), globals\(\)\)\s*$", source, re.S)
+    code = eval(found.group(1)) if found else source  # (the repr written by _examples)
+    return " ".join(code.split())[:80]
 
 
 def _dedent(lines):
@@ -303,17 +355,16 @@ def doc_child(path, backend):
             exec(compile(swap(block), "testsetup", "exec"), globs)
         except Exception as exc:  # report, and still try the examples
             print(f"testsetup raised {type(exc).__name__}: {exc}", file=sys.stderr)
-    parser = doctest.DocTestParser()
-    test = parser.get_doctest(swap(text), globs, Path(path).name, path, 0)
+    test = doctest.DocTest(_examples(swap(text)), globs, Path(path).name, path, 0, None)
     raised, mismatched = [], []
 
     class Runner(doctest.DocTestRunner):
         def report_unexpected_exception(self, out, test, example, exc_info):
-            raised.append(f"{example.source.strip()[:80]} -> {exc_info[0].__name__}: "
+            raised.append(f"{_shown(example.source)} -> {exc_info[0].__name__}: "
                           f"{str(exc_info[1])[:200]}")
 
         def report_failure(self, out, test, example, got):
-            mismatched.append(f"{example.source.strip()[:80]} -> expected {example.want.strip()[:120]!r}, "
+            mismatched.append(f"{_shown(example.source)} -> expected {example.want.strip()[:120]!r}, "
                               f"got {got.strip()[:120]!r}")
 
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
