@@ -13,8 +13,9 @@ Three kinds of material are run, each on nest, neuron, brian2 and hardware:
   pass = exit status 0 within the time limit.
 - ``test/system/scenarios/test_*.py``: the scenario tests, copied to a scratch folder with
   their ``run_with_simulators`` fixture widened to every backend; pass/fail per test.
-- ``doc/*.txt``: the doctest-style examples (``>>>``), run after the file's ``testsetup``
-  blocks with ``pyNN.mock`` replaced by the backend; a failure is an example that raises
+- ``doc/*.txt``: the doctest-style examples (``>>>``, and each ``testcode`` block with its
+  ``testoutput``, in the file's order as Sphinx runs them), after the file's ``testsetup``
+  blocks, with ``pyNN.mock`` replaced by the backend; a failure is an example that raises
   (a differing printed value is counted separately as a mismatch).
 
 Scripts needing packages we do not ship (csa, nineml, neuroml, arbor, MUSIC) or
@@ -36,9 +37,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 BACKENDS = ["nest", "neuron", "brian2", "hardware"]
-#: names in a file that mean it needs something we do not ship
-SKIP_MARKERS = ("csa", "nineml", "neuroml", "arbor", "music", "mpi4py", "morphology", "pyNN.mc",
-                "MultiCompartment", "nrn_artificial_cell")
+#: names in a file that mean it needs something we do not ship (mpi4py we do: requirements.txt)
+SKIP_MARKERS = ("csa", "nineml", "neuroml", "arbor", "music", "morphology", "pyNN.mc",
+                "MultiCompartment")
+#: arguments after the backend's name that an example needs, one run per list (named
+#: 'script.py:arg:...[backend]')
+EXAMPLE_ARGS = {"VAbenchmarks.py": [["CUBA"], ["COBA", "--use-views", "--use-assembly"]]}
+#: an import of an unshipped package; `indent` says whether an import inside a block counts
+_UNSHIPPED_IMPORT = r"^{indent}(import|from)\s+(csa|nineml|neuroml|arbor|music)\b"
 
 _FIXTURE = '''
 import importlib
@@ -52,12 +58,29 @@ def run_with_simulators(*sim_names):
 '''
 
 
-def _needs_unshipped(path):
-    text = path.read_text(errors="replace")
+def _needs_unshipped(path, text=None, any_import=True):
+    """Whether a file (or the given part of it) needs a package or feature we do not ship.
+
+    With `any_import=False` only an import at the top level counts: an example that imports
+    `csa` inside ``if options.use_csa:`` runs without it.
+    """
+    text = path.read_text(errors="replace") if text is None else text
     name = path.name.lower()
+    imports = _UNSHIPPED_IMPORT.format(indent=r"\s*" if any_import else "")
     return any(m.lower() in name for m in SKIP_MARKERS) or re.search(
-        r"^\s*(import|from)\s+(csa|nineml|neuroml|arbor|music|mpi4py)\b|pyNN\.(nineml|morphology|arbor)"
-        r"|MultiCompartment", text, re.M) is not None
+        imports + r"|pyNN\.(nineml|morphology|arbor)|MultiCompartment", text, re.M) is not None
+
+
+def _fixed_backend(text):
+    """The backend a script imports by name (``import pyNN.neuron as sim``), or None."""
+    found = set(re.findall(r"^(?:import|from)\s+pyNN\.(\w+)", text, re.M)) & set(BACKENDS)
+    return found.pop() if len(found) == 1 else None
+
+
+def _doctest_code(text):
+    """The parts of a documentation file that are run: testsetup blocks and '>>>' examples."""
+    examples = [ln for ln in text.splitlines() if ln.lstrip().startswith((">>>", "..."))]
+    return "\n".join(_setup_blocks(text) + examples)
 
 
 def _last_error(text):
@@ -82,26 +105,95 @@ def run_examples(root, backends, timeout, only=None):
     results = {}
     scripts = sorted((root / "examples").glob("*.py"))
     for script in scripts:
-        if _needs_unshipped(script):
+        if _needs_unshipped(script, any_import=False):
             continue
-        for backend in backends:
-            if only is not None and f"{script.name}[{backend}]" not in only:
+        fixed = _fixed_backend(script.read_text(errors="replace"))
+        for backend, extra in ((b, a) for b in backends for a in EXAMPLE_ARGS.get(script.name, [[]])):
+            if fixed is not None and backend != fixed:
+                continue  # a script written for one simulator runs on that one only
+            name = ":".join([script.name, *extra])
+            if only is not None and f"{name}[{backend}]" not in only:
                 continue
             work = Path(tempfile.mkdtemp(prefix="pynn_ex_"))
             # the examples write their figures and data into ./Results, and some assume it exists
             (work / "Results").mkdir()
             env = dict(os.environ, MPLBACKEND="Agg")
+            data = {}
             try:
-                proc = subprocess.run([sys.executable, str(script), backend], cwd=work, env=env,
+                proc = subprocess.run([sys.executable, str(script), backend, *extra], cwd=work, env=env,
                                       capture_output=True, text=True, timeout=timeout)
                 ok, err = proc.returncode == 0, _last_error(proc.stderr or proc.stdout)
+                data = _data_summary(work / "Results", backend)
             except subprocess.TimeoutExpired:
                 ok, err = False, f"timeout after {timeout} s"
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-            results[f"{script.name}[{backend}]"] = {"ok": ok, "error": "" if ok else err}
-            print(f"  example {script.name} {backend}: {'ok' if ok else 'FAIL ' + err}", flush=True)
+            results[f"{name}[{backend}]"] = {"ok": ok, "error": "" if ok else err, "data": data}
+            print(f"  example {name} {backend}: {'ok' if ok else 'FAIL ' + err}", flush=True)
     return results
+
+
+def _data_summary(folder, backend):
+    """Spike counts per population and mean of each signal, for every Neo pickle in `folder`.
+
+    The files are keyed by their name with the backend's name and any time stamp taken out,
+    so the same file of the same example can be compared across backends.
+    """
+    import pickle
+    summary = {}
+    for path in sorted(folder.rglob("*.pkl")):
+        key = re.sub(r"_?\d{8}-\d{6}|_?\d{4}-\d\d-\d\dT[\d:]+", "", path.name)
+        # the backend's name as a word of the file name, the last one ('gif_neuron_neuron_np1')
+        words = re.split(r"([^A-Za-z0-9]+)", key)
+        if backend in words:
+            words[len(words) - 1 - words[::-1].index(backend)] = "<sim>"
+        key = "".join(words)
+        try:
+            with open(path, "rb") as f:
+                block = pickle.load(f)
+        except Exception as exc:  # a file the example wrote but Neo cannot read back is a finding too
+            summary[key] = {"unreadable": f"{type(exc).__name__}: {exc}"[:200]}
+            continue
+        spikes, signals = Counter(), defaultdict(list)
+        for seg in block.segments:
+            for st in seg.spiketrains:
+                label = st.annotations.get("source_population") or block.name or "?"
+                spikes[str(label)] += len(st)
+            for sig in seg.analogsignals:
+                signals[sig.name].append(float(sig.magnitude.mean()))
+        summary[key] = {"segments": len(block.segments), "spikes": dict(spikes),
+                        "signal_means": {k: float(f"{sum(v) / len(v):.6g}") for k, v in signals.items()}}
+    return summary
+
+
+def compare_data(results, backends, tolerance=0.25):
+    """Lines comparing every (example, file, population) spike count and signal mean across backends.
+
+    A spike count differs when max - min exceeds `tolerance` of the max and 5 spikes (random
+    inputs are drawn differently per backend, so small differences are expected); a signal's
+    mean differs when max - min exceeds `tolerance` / 5 of the largest magnitude.
+    """
+    table = defaultdict(dict)
+    for name, res in results.items():
+        script, backend = re.match(r"(.*)\[(\w+)\]$", name).groups()
+        for key, summ in (res.get("data") or {}).items():
+            for pop, n in summ.get("spikes", {}).items():
+                table[(script, key, "spikes", pop)][backend] = n
+            for signal, mean in summ.get("signal_means", {}).items():
+                table[(script, key, "mean", signal)][backend] = mean
+    lines = []
+    for (script, key, what, name), values_of in sorted(table.items()):
+        values = [values_of[b] for b in backends if b in values_of]
+        if len(values) < 2:
+            continue
+        spread = max(values) - min(values)
+        if what == "spikes":
+            differs = spread > max(5, tolerance * max(values))
+        else:
+            differs = spread > tolerance / 5 * max(abs(v) for v in values)
+        lines.append(f"  {'DIFFERS' if differs else 'ok':7s} {script} {key} {what} {name}: " +
+                     ", ".join(f"{b}={values_of[b]}" for b in backends if b in values_of))
+    return lines
 
 
 def run_scenarios(root, backends, timeout):
@@ -142,20 +234,71 @@ def run_scenarios(root, backends, timeout):
     return results
 
 
+def _directive_body(lines, i):
+    """The code of the directive at line `i` (dedented, its options such as ':hide:' left
+    out) and the index of the line after it."""
+    i += 1
+    body = []
+    while i < len(lines) and (not lines[i].strip() or lines[i].startswith((" ", "\t"))):
+        body.append(lines[i])
+        i += 1
+    code = _dedent(body).strip("\n").splitlines()
+    while code and re.match(r"^:[\w-]+:", code[0]):
+        code.pop(0)
+    return "\n".join(code), i
+
+
 def _setup_blocks(text):
     """The code of every ``.. testsetup::`` block of a reStructuredText file."""
     blocks, lines, i = [], text.splitlines(), 0
     while i < len(lines):
         if lines[i].strip().startswith(".. testsetup::"):
-            i += 1
-            body = []
-            while i < len(lines) and (not lines[i].strip() or lines[i].startswith((" ", "\t"))):
-                body.append(lines[i])
-                i += 1
-            blocks.append(_dedent(body))
+            code, i = _directive_body(lines, i)
+            blocks.append(code)
         else:
             i += 1
     return blocks
+
+
+def _examples(text):
+    """The examples of a reStructuredText file in their order, as Sphinx's doctest runs them:
+    the '>>>' examples, and each ``.. testcode::`` block as one example whose expected output
+    is the ``.. testoutput::`` block after it (testsetup blocks are run apart, before)."""
+    parser = doctest.DocTestParser()
+    examples, lines, plain, i = [], text.splitlines(), [], 0
+
+    def flush():
+        examples.extend(parser.get_examples("\n".join(plain)))
+        plain.clear()
+
+    while i < len(lines):
+        directive = lines[i].strip()
+        if directive.startswith(".. testcode::"):
+            flush()
+            code, i = _directive_body(lines, i)
+            j = i
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            want = ""
+            if j < len(lines) and lines[j].strip().startswith(".. testoutput::"):
+                want, i = _directive_body(lines, j)
+            # one statement for doctest's 'single' mode, run in the file's namespace
+            source = f"exec(compile({code!r}, 'testcode', 'exec'), globals())\n"
+            examples.append(doctest.Example(source, want + "\n" if want else ""))
+        elif directive.startswith((".. testsetup::", ".. testcleanup::", ".. testoutput::")):
+            _, i = _directive_body(lines, i)
+        else:
+            plain.append(lines[i])
+            i += 1
+    flush()
+    return examples
+
+
+def _shown(source):
+    """The first line of an example's code, for the report (a testcode block's own code)."""
+    found = re.match(r"exec\(compile\((.*), 'testcode', 'exec'\), globals\(\)\)\s*$", source, re.S)
+    code = eval(found.group(1)) if found else source  # (the repr written by _examples)
+    return " ".join(code.split())[:80]
 
 
 def _dedent(lines):
@@ -167,7 +310,8 @@ def run_docs(root, backends, timeout):
     results = {}
     for doc in sorted((root / "doc").glob("*.txt")):
         text = doc.read_text(errors="replace")
-        if ">>>" not in text or doc.name.startswith("mc_") or _needs_unshipped(doc):
+        # prose and code-blocks may mention csa or multicompartment models; only what is run counts
+        if ">>>" not in text or doc.name.startswith("mc_") or _needs_unshipped(doc, _doctest_code(text)):
             continue
         for backend in backends:
             code = _DOC_CHILD.format(path=str(doc), backend=backend)
@@ -211,17 +355,16 @@ def doc_child(path, backend):
             exec(compile(swap(block), "testsetup", "exec"), globs)
         except Exception as exc:  # report, and still try the examples
             print(f"testsetup raised {type(exc).__name__}: {exc}", file=sys.stderr)
-    parser = doctest.DocTestParser()
-    test = parser.get_doctest(swap(text), globs, Path(path).name, path, 0)
+    test = doctest.DocTest(_examples(swap(text)), globs, Path(path).name, path, 0, None)
     raised, mismatched = [], []
 
     class Runner(doctest.DocTestRunner):
         def report_unexpected_exception(self, out, test, example, exc_info):
-            raised.append(f"{example.source.strip()[:80]} -> {exc_info[0].__name__}: "
+            raised.append(f"{_shown(example.source)} -> {exc_info[0].__name__}: "
                           f"{str(exc_info[1])[:200]}")
 
         def report_failure(self, out, test, example, got):
-            mismatched.append(f"{example.source.strip()[:80]} -> expected {example.want.strip()[:120]!r}, "
+            mismatched.append(f"{_shown(example.source)} -> expected {example.want.strip()[:120]!r}, "
                               f"got {got.strip()[:120]!r}")
 
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
@@ -258,9 +401,11 @@ def main():
     ap.add_argument("--backends", default=",".join(BACKENDS))
     ap.add_argument("--only", default="examples,scenarios,docs")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per script")
-    ap.add_argument("--out", type=Path, help="folder for the JSON results")
+    ap.add_argument("--out", type=Path, help="folder for the JSON results (merged with the "
+                    "results already there, so backends can be run one after another)")
     ap.add_argument("--only-examples", type=Path,
-                    help="file listing the examples to run, one 'script.py[backend]' a line")
+                    help="file listing the examples to run, one 'script.py[backend]' a line "
+                    "('script.py:arg[backend]' for the runs with arguments, see EXAMPLE_ARGS)")
     args = ap.parse_args()
     backends = args.backends.split(",")
     runners = {"examples": run_examples, "scenarios": run_scenarios, "docs": run_docs}
@@ -274,12 +419,21 @@ def main():
         else:
             all_results[kind] = runners[kind](args.root, backends, timeout)
         if args.out:
+            # results of earlier runs into the same folder are kept, so that the backends
+            # can be run one after another and compared
             args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / f"{kind}.json").write_text(json.dumps(all_results[kind], indent=1))
+            path = args.out / f"{kind}.json"
+            earlier = json.loads(path.read_text()) if path.exists() else {}
+            all_results[kind] = {**earlier, **all_results[kind]}
+            path.write_text(json.dumps(all_results[kind], indent=1))
     for kind, results in all_results.items():
         if kind == "scenarios":
             results = {re.sub(r"\[(\w+)\]$", r"[\1]", k): v for k, v in results.items()}
-        _table(kind, results, backends)
+        shown = [b for b in BACKENDS if any(k.endswith(f"[{b}]") for k in results)]
+        _table(kind, results, shown)
+        if kind == "examples":
+            print("\nexamples: spikes per population and file, across backends")
+            print("\n".join(compare_data(results, shown)) or "  (no data on two backends yet)")
 
 
 if __name__ == "__main__":

@@ -408,17 +408,30 @@ class BasePopulation:
                      self._simulator.state, gather)
 
     def get_spike_counts(self, gather=True):
-        """Dict {ID: number of spikes} over the current segment (spikes must be recorded)."""
+        """Dict {ID: number of spikes} over the current segment, for the cells whose spikes
+        are recorded (and any other cell with spikes in the segment), as in PyNN."""
         self._check_current()
-        counts = self.grandparent.recorder.spike_counts(self._indices)
+        counts, ids = self._recorded_spike_counts()
         root = self.grandparent
-        return {ID(i, root): int(c) for i, c in zip(self._ids.tolist(), counts.tolist())}
+        return {ID(i, root): int(c) for i, c in zip(ids.tolist(), counts.tolist())}
 
     def mean_spike_count(self, gather=True):
-        """Return the mean number of spikes per cell (0 if empty)."""
-        if self.size == 0:
-            return 0
-        return float(self.grandparent.recorder.spike_counts(self._indices).mean())
+        """Return the mean number of spikes per cell whose spikes are recorded (0 if none), as
+        in PyNN: a population with a sample of its cells recorded gives the sample's mean."""
+        self._check_current()
+        counts, _ = self._recorded_spike_counts()
+        return float(counts.mean()) if counts.size else 0
+
+    def _recorded_spike_counts(self):
+        """Spike counts of the cells whose spikes are recorded or that have spikes in the
+        current segment (recording may have been switched off since), and their IDs."""
+        recorder = self.grandparent.recorder
+        counts = recorder.spike_counts(self._indices)
+        recorded = recorder.recorded.get("spikes")
+        keep = counts > 0
+        if recorded is not None:
+            keep |= recorded[self._indices]
+        return counts[keep], self._ids[keep]
 
     @deprecated("mean_spike_count()")
     def meanSpikeCount(self, gather=True):

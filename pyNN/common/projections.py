@@ -13,6 +13,7 @@ import os
 import time
 
 import numpy as np
+from lazyarray import larray
 
 from pyNN import descriptions, errors
 from pyNN.common.control import check_current, check_same_backend
@@ -685,6 +686,7 @@ class Projection:
         spike (see :mod:`pyNN.common.synapse_state`).
         """
         self._check_current()
+        initial_values = self._settable_initial_values(initial_values)
         values = synapse_state.initial_state(self, initial_values)
         if values and self._pre.size:
             self._set_state_variables(values)  # (first: a backend may refuse)
@@ -695,6 +697,30 @@ class Projection:
         """After reset(): the connections start again from the values given to initialize()."""
         if self._initial_state and self._pre.size:
             self._set_state_variables(dict(self._initial_state))
+
+    def _settable_initial_values(self, initial_values):
+        """`initial_values` without the state whose start the model fixes to a parameter.
+
+        Such state (``start_state_from`` of the synapse type, e.g. MultiQuantalSynapse's
+        available sites ``a`` = ``n`` and utilisation ``u`` = ``U``) may be given the value it
+        starts with anyway, as PyNN scripts written for NEST do; another value is refused,
+        on every backend, since no backend runs the model from another start."""
+        fixed = getattr(self.synapse_type, "start_state_from", {})
+        for name in set(initial_values) & set(fixed):
+            value = initial_values[name]
+            start = self._values(fixed[name])
+            if isinstance(value, larray):  # e.g. a synapse type's parameter_space['n'], without a shape
+                value = larray(value, shape=start.shape).evaluate(simplify=True)
+            try:
+                same = np.allclose(np.broadcast_to(np.asarray(value, dtype=float), start.shape), start)
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                raise errors.NotSupportedError(
+                    f"Projection '{self.label}': initialize({name}={value!r}): a "
+                    f"{type(self.synapse_type).__name__} starts with {name} = {fixed[name]} (here "
+                    f"{_brief(start)}) on every backend; another start value is not supported")
+        return {k: v for k, v in initial_values.items() if k not in fixed}
 
     # --- recording synapse state ------------------------------------------------------------
     def record(self, variables, sampling_interval=None):
@@ -938,6 +964,14 @@ class Projection:
         'y'), or None if not available: one per connection onto this process's cells (every
         connection in a one-process run), in the projection's order, as `_read_plastic`."""
         return None
+
+
+def _brief(values):
+    """A short text of an array of values: the value itself when they are all one."""
+    distinct = np.unique(values)
+    if distinct.size <= 1:
+        return f"{distinct[0]:g}" if distinct.size else "no connections"
+    return f"{distinct.size} values from {distinct.min():g} to {distinct.max():g}"
 
 
 def _is_negative(value):

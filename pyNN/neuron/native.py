@@ -25,6 +25,9 @@ class NativeCellType(NeuronCellTypeMixin, StandardCellType):
     injectable = False
     receptor_types = ("excitatory", "inhibitory")
     default_initial_values = {}
+    #: state that NEURON's INITIAL block sets to 0 and the library then sets from the initial
+    #: values (after every initialisation; see Population._set_state_after_init)
+    state_set_after_init = ()
     recordable = ["spikes", "m"]
     units = {"m": "dimensionless"}
     variable_map = {"m": "m"}
@@ -35,15 +38,20 @@ class NativeCellType(NeuronCellTypeMixin, StandardCellType):
             cls.translations = build_translations(*((name, name) for name in cls.default_parameters))
 
 
-def _doc(name, params):
+def _doc(name, params, initial="its state starts as NEURON's INITIAL block sets it"):
     return (f"NEURON's artificial cell {name} ({params}); recordable 'spikes' and 'm' (m is "
-            f"updated by NEURON only when an event arrives).")
+            f"updated by NEURON only when an event arrives); {initial}.")
 
 
 class IntFire1(NativeCellType):
-    __doc__ = _doc("IntFire1", "tau (ms), refrac (ms)")
+    __doc__ = _doc("IntFire1", "tau (ms), refrac (ms)", "initial value: m (default 0)")
     native_name = "IntFire1"
     default_parameters = {"tau": 10.0, "refrac": 5.0}
+    # m decays from its value at t0 only when an event arrives, so an initial m set after
+    # INITIAL (with t0 = the start time) is exact; IntFire2 and IntFire4 schedule their
+    # firing from the state in INITIAL, so their state starts at NEURON's values
+    default_initial_values = {"m": 0.0}
+    state_set_after_init = ("m",)
     units = dict(NativeCellType.units, tau="ms", refrac="ms")
 
 

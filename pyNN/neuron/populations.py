@@ -7,6 +7,7 @@ tight loop per parameter over the selected cells.
 
 import numpy as np
 
+from pyNN import errors
 from pyNN.common import populations as common
 from pyNN.neuron import hoc, reinit, simulator
 from pyNN.neuron.hoc import get_value, set_values
@@ -43,6 +44,7 @@ class Population(common.Population):
         celltype = self.native_type
         mechanism = getattr(h, celltype.native_name)
         # in a distributed run only this process's cells exist in NEURON (None elsewhere)
+        self._refuse_state_set_after_start(self._initial)  # (before any NEURON object is made)
         local = self._mask_local.tolist()
         if celltype.artificial:
             self._cells = [mechanism() if mine else None for mine in local]
@@ -239,6 +241,7 @@ class Population(common.Population):
     def _after_finitialize(self):
         self._retired_feeders = []  # the event queue is empty now
         self._awaiting_init = False
+        self._set_state_after_init(self._indices)
         if self.native_type.source_kind == "relay":
             self._queue_spike_times(self._indices)
 
@@ -282,8 +285,46 @@ class Population(common.Population):
                 start_now(cell, receive_flag_1)
 
     # --- state variables -------------------------------------------------------------
+    def _set_state_after_init(self, indices, names=None):
+        """Set the state that NEURON's INITIAL block of an artificial cell sets to 0 (IntFire1's
+        m) to the initial values: right after an initialisation at time 0, where the block has
+        set the time m decays from (t0) to 0 as well, so the value is exact."""
+        names = getattr(self.native_type, "state_set_after_init", ()) if names is None else names
+        if not names:
+            return
+        keep, mine = self._local_selection(indices)
+        selected = [self._cells[i] for i in mine.tolist()]
+        for name in names:
+            values = self._initial[name][indices]
+            values = (values if keep is None else values[keep]) / self.native_type.scale_factors.get(name, 1.0)
+            set_values(selected, self.native_type.variable_map[name], values.tolist())
+
+    def _refuse_state_set_after_start(self, values):
+        """IntFire1's m decays from the time of the cell's last event, which NEURON does not
+        expose: an initial m is exact only for cells that start at time 0 (before the first
+        run, after reset())."""
+        names = getattr(self.native_type, "state_set_after_init", ())
+        if simulator.state.steps == 0 or not names:
+            return
+        for name in names:
+            if name in values and np.any(np.asarray(values[name]) != self.native_type.default_initial_values[name]):
+                raise errors.NotSupportedError(
+                    f"Population '{self.label}': an initial {name} of NEURON's {self.native_type.native_name} "
+                    f"takes effect at time 0 only (before the first run or after reset()) on the NEURON "
+                    f"backend; the simulation is at step {simulator.state.steps}")
+
+    def _set_initial_values(self, indices, initial_values):
+        self._refuse_state_set_after_start(initial_values)  # (before the core stores anything)
+        super()._set_initial_values(indices, initial_values)
+
     def _set_native_initial_values(self, std_initial_values, indices):
         celltype = self.native_type
+        after_init = [name for name in std_initial_values if name in getattr(celltype, "state_set_after_init", ())]
+        if after_init:
+            # stored by the core; set in the cells now, for what is read before the run (the first
+            # sample), and again after the initialisation, whose INITIAL block sets them to 0
+            self._set_state_after_init(indices, after_init)
+            std_initial_values = {k: v for k, v in std_initial_values.items() if k not in after_init}
         vmap = celltype.variable_map
         scales = celltype.scale_factors
         cells = self._cells

@@ -107,6 +107,8 @@ class StochasticTsodyksMarkramSynapse(StandardSynapseType):
         *StandardSynapseType.parameter_checks,
         ("U", _fraction, "must be between 0 and 1"),
     )
+    #: state that starts at a parameter's value: the site available, utilisation ``u`` = `U`
+    start_state_from = {"u": "U"}
 
 
 class MultiQuantalSynapse(StandardSynapseType):
@@ -127,6 +129,10 @@ class MultiQuantalSynapse(StandardSynapseType):
         ("U", _fraction, "must be between 0 and 1"),
         ("n", lambda v: (v >= 1) & (v == np.round(v)), "must be an integer >= 1"),
     )
+    #: state that starts at a parameter's value: all `n` sites available (``a``), and
+    #: utilisation ``u`` = `U` (NEST's quantal_stp_synapse names); Projection.initialize
+    #: takes these start values only
+    start_state_from = {"a": "n", "u": "U"}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -216,6 +216,40 @@ def test_native_intfire1_created_after_a_run_starts_from_its_initial_state(fresh
     assert _intfire_train(sim.IntFire1(tau=10.0, refrac=5.0), 50.0, run_first=True) == pytest.approx(reference)
 
 
+def test_native_intfire1_initial_m(fresh):
+    """IntFire1 takes an initial m (PyNN's nrn_artificial_cell.py example gives a random one):
+    m decays from it, so one input of 0.1 at 2 ms fires exactly the cells with
+    m0 * exp(-2 / tau) + 0.1 > 1; it holds again after reset(); an initial m given while the
+    cells run, which NEURON cannot start from, is refused and changes nothing."""
+    from pyNN.errors import NotSupportedError
+    tau, m0 = 100.0, np.array([0.0, 0.5, 0.9, 0.95])
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    cells = sim.Population(4, sim.IntFire1(tau=tau, refrac=5.0), initial_values={"m": m0}, label="if1")
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0),
+                   receptor_type="default")  # (PyNN's only receptor of the IntFire cells)
+    cells.record(["spikes", "m"])
+    sim.run(10.0)
+    with pytest.raises(NotSupportedError, match="'if1'.*initial m .*IntFire1.*time 0"):
+        cells.initialize(m=0.2)
+    with pytest.raises(NotSupportedError, match="'late'.*initial m"):
+        sim.Population(2, sim.IntFire1(), initial_values={"m": 0.5}, label="late")
+    sim.Population(2, sim.IntFire1(), label="late, from m = 0")  # NEURON's own start: accepted
+    np.testing.assert_array_equal(cells.initial_values["m"].evaluate(), m0)
+    sim.reset()
+    sim.run(10.0)
+    block = cells.get_data()
+    expected = (m0 * np.exp(-2.0 / tau) + 0.1 > 1.0).tolist()
+    assert expected == [False, False, False, True]
+    for segment in block.segments:
+        assert [len(st) == 1 for st in segment.spiketrains] == expected
+        m = segment.filter(name="m")[0].magnitude
+        np.testing.assert_allclose(m[0], m0)  # the recorded start
+    sim.reset()
+    cells.initialize(m=0.99)  # accepted after reset(), before the run
+    sim.run(10.0)
+    assert all(len(st) == 1 for st in cells.get_data().segments[-1].spiketrains)
+
+
 @pytest.mark.parametrize("native, parameters", [
     ("IntFire2", {"ib": 0.8}),  # the bias drives m from the cell's start on
     ("IntFire2", {"ib": 1.5}),  # fires on its own: the self-event of its first firing

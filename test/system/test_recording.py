@@ -204,6 +204,23 @@ def test_get_data_clear(sim):
     assert not np.isin(spikes_before, st.magnitude).any()
 
 
+def test_spike_counts_of_a_recorded_sample(sim):
+    """As in PyNN (its brunel.py example prints E_net.mean_spike_count() after recording a
+    sample of E_net): the counts and the mean are over the cells whose spikes are recorded,
+    not diluted by the unrecorded cells."""
+    pop = driven(sim, n=6)
+    pop.set(i_offset=np.array([1.0, 1.2, 1.0, 1.0, 2.0, 1.0]))  # every cell fires, 1 and 4 at other rates
+    pop[[1, 4]].record("spikes")
+    run(sim, 100.0)
+    trains = pop.get_data().segments[0].spiketrains
+    assert [st.annotations["source_index"] for st in trains] == [1, 4]
+    assert 0 < len(trains[0]) < len(trains[1])
+    assert pop.get_spike_counts() == {pop[1]: len(trains[0]), pop[4]: len(trains[1])}
+    assert pop.mean_spike_count() == pytest.approx((len(trains[0]) + len(trains[1])) / 2)
+    assert pop[[0, 1]].mean_spike_count() == pytest.approx(len(trains[0]))
+    assert pop[[2, 3]].get_spike_counts() == {} and pop[[2, 3]].mean_spike_count() == 0
+
+
 def test_get_spike_counts(sim):
     pop = driven(sim)
     record(pop, "spikes")

@@ -186,6 +186,35 @@ def test_deterministic_limits_equal_the_static_synapse(sim):
     np.testing.assert_array_equal(v["p=0"], v["none"])
 
 
+def test_initialize_takes_the_start_state(sim):
+    """PyNN's multiquantal_synapses.py example calls ``prj.initialize(a=syn.parameter_space['n'],
+    u=syn.parameter_space['U'])`` (NEST's state names): the state the model starts with is
+    accepted on every backend and changes nothing (the deterministic limit still equals a
+    static synapse); another start value is refused, naming the projection and the state."""
+    sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[2.0, 4.0, 9.0]), label="sources")
+    quantal = sim.MultiQuantalSynapse(weight=0.5, delay=DELAY, U=1.0, n=3, tau_rec=1e-6)
+    single = sim.StochasticTsodyksMarkramSynapse(weight=1.5, delay=DELAY, U=1.0, tau_rec=1e-6)
+    cells = {name: sim.Population(2, sim.IF_curr_exp(tau_refrac=2.0, v_thresh=-60.0), label=name)
+             for name in ("static", "quantal", "single")}
+    sim.Projection(sources, cells["static"], sim.OneToOneConnector(), sim.StaticSynapse(weight=1.5, delay=DELAY))
+    prj = sim.Projection(sources, cells["quantal"], sim.OneToOneConnector(), quantal, label="mq")
+    prj.initialize(a=quantal.parameter_space["n"], u=quantal.parameter_space["U"])
+    prj.initialize(a=np.full(2, 3.0))
+    prj1 = sim.Projection(sources, cells["single"], sim.OneToOneConnector(), single, label="stm")
+    prj1.initialize(u=1.0)
+    with pytest.raises(errors.NotSupportedError, match=r"'mq'.*initialize\(a=2.*starts with a = n \(here 3\)"):
+        prj.initialize(a=2)
+    with pytest.raises(errors.NotSupportedError, match=r"'stm'.*u = U"):
+        prj1.initialize(u=0.2)
+    for p in cells.values():
+        p.record("v")
+    run(sim, 20.0)
+    v = {name: np.asarray(p.get_data().segments[-1].analogsignals[0].magnitude) for name, p in cells.items()}
+    assert v["static"].max() > -61.0
+    np.testing.assert_array_equal(v["quantal"], v["static"])
+    np.testing.assert_array_equal(v["single"], v["static"])
+
+
 @pytest.mark.parametrize("name, params, match", [
     ("SimpleStochasticSynapse", {"p": 1.5}, "p"),
     ("MultiQuantalSynapse", {"n": 2.5}, "n"),
