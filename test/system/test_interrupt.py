@@ -14,7 +14,7 @@ import pytest
 CHILD = os.path.join(os.path.dirname(__file__), "interrupt_child.py")
 
 #: simulated time (ms) that takes a few seconds of wall time on each backend
-DURATION = {"nest": 15000.0, "neuron": 15000.0, "brian2": 3000.0, "hardware": 15000.0}
+DURATION = {"nest": 15000.0, "neuron": 15000.0, "brian2": 3000.0, "hardware": 150000.0}
 
 
 def _run_child(backend, mode, out, interrupt_after=None):
