@@ -371,7 +371,7 @@ class Projection(common.Projection):
         another relay stage are made again from that stage (NEST cannot move a connection's
         source); returns the last-leg delays of every connection, in the core's order."""
         if simulator.state.world is not None:
-            raise NotImplementedError(
+            raise errors.NotSupportedError(
                 f"Projection '{self.label}': set(delay=...) to delays that need relays (beyond the range NEST "
                 f"fixed at its first run) is not implemented for NEST under MPI (mpirun); give "
                 f"setup(max_delay=...) the longest delay you will use")
