@@ -241,6 +241,13 @@ class State(BaseState):
                   "overwrite_files": True, "data_path": tempfile.gettempdir()}
         if self.rng_type:
             kernel["rng_type"] = self.rng_type
+        if self.world is not None:
+            # NEST 3.10 under MPI routes spikes wrongly when it has built its compressed-spike
+            # tables (nest.GetConnections builds them) and connections are made before the next
+            # Simulate: with 2 processes, a Tsodyks-Markram connection got the spikes of another
+            # source after Projection.initialize() (GetConnections) and the device connections
+            # that wait for the first run. Without compression each spike carries its target.
+            kernel["use_compressed_spikes"] = False
         nest.SetKernelStatus(kernel)
         # NEST fixes its delay range at the first Simulate, from the connections that exist:
         # _fix_delay_range chooses it then; device connections wait for it

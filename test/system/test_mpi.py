@@ -166,22 +166,11 @@ def test_same_network_and_spikes_for_any_number_of_processes(network, n, backend
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("n", [2, 3])
-def test_plastic_values_for_any_number_of_processes(n, backend, tmp_path_factory, request):
+def test_plastic_values_for_any_number_of_processes(n, backend, tmp_path_factory):
     """STDP weights and Tsodyks-Markram u, which NEURON changes during the run, on the process
     that owns the connection: get(gather=True), the recorded weights and save() give every
     connection's value on every process, as with one process; get(gather=False) gives this
     process's connections only, as for the static delays beside them."""
-    if backend == "nest" and n == 2:
-        # found when main's Projection.initialize of TsodyksMarkramSynapse (a start state per
-        # connection, before the first run) met NEST under MPI: with 2 processes, u of the two
-        # connections from source 8 (the earliest spike, 1.6 ms) onto cells 1 and 3 (rank 0)
-        # ends 0.929 instead of 0.905, and the STDP weights onto those cells follow; 3 processes,
-        # and the same script without initialize(), give the values of one process. The state
-        # the library sets in NEST was checked equal to one process's (u, x, y of every
-        # connection), also with a scalar initialize(u=0.2, x=0.7, y=0.2): the difference arises
-        # in NEST's run. Not solved.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="NEST under MPI, 2 processes: Tsodyks-Markram u "
-                                                                  "of two connections after initialize() differs"))
     outdir1, (single,) = _run("plastic", 1, tmp_path_factory, backend)
     outdir, ranks = _run("plastic", n, tmp_path_factory, backend)
     assert single["spike_counts"].sum() > 5  # the cells fire, so STDP acts
