@@ -252,6 +252,21 @@ def test_data_taken_when_a_spike_arrives_at_the_end_of_a_run(sim, celltype, vari
     np.testing.assert_allclose(g_late, g[at:], rtol=1e-12, atol=1e-15)
 
 
+def one_spike_per_source(sim, celltype, params, spike_times, weights, delay, t_end):
+    """One cell at rest driven by one SpikeSourceArray per spike (Brian2 drops a second spike
+    of one source in one step); returns the segment and the v trace."""
+    sources = population(sim, len(spike_times), "SpikeSourceArray", label="one spike each",
+                         spike_times=[[t] for t in spike_times])
+    cell = population(sim, 1, celltype, label="target", **params)
+    cell.initialize(v=params["v_rest"])
+    sim.Projection(sources, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=weights, delay=delay),
+                   receptor_type="excitatory")
+    record(cell, ["v", "spikes"])
+    run(sim, t_end)
+    segment = cell.get_data().segments[0]
+    return (segment, *trace(segment, "v"))
+
+
 def test_voltage_jumps_are_discarded_in_every_refractory_step(sim):
     """IF_curr_delta (as NEST's iaf_psc_delta): a jump arriving in any step of the refractory
     period is lost, the last one included; one arriving a step later counts in full."""
@@ -265,16 +280,8 @@ def test_voltage_jumps_are_discarded_in_every_refractory_step(sim):
     # refractory step (both lost) and 5 mV just after the refractory period
     arrivals = [fire_at, fire_at + dt, last_refractory, last_refractory + dt]
     weights = np.array([[20.0], [5.0], [5.0], [5.0]])
-    sources = population(sim, 4, "SpikeSourceArray", label="jumps",
-                         spike_times=[[t - DELAY] for t in arrivals])
-    cell = population(sim, 1, "IF_curr_delta", label="refractory target", **params)
-    cell.initialize(v=params["v_rest"])
-    sim.Projection(sources, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=weights, delay=DELAY),
-                   receptor_type="excitatory")
-    record(cell, ["v", "spikes"])
-    run(sim, 20.0)
-    segment = cell.get_data().segments[0]
-    times, v = trace(segment, "v")
+    segment, times, v = one_spike_per_source(sim, "IF_curr_delta", params, [t - DELAY for t in arrivals],
+                                             weights, DELAY, 20.0)
     np.testing.assert_allclose(segment.spiketrains[0].magnitude, [fire_at])
     held = (times >= fire_at - 1e-9) & (times <= last_refractory + 1e-9)
     np.testing.assert_allclose(v[held], params["v_reset"], atol=1e-12)
@@ -346,17 +353,7 @@ def test_alpha_current_through_the_refractory_period(sim, tau_syn):
     weight = 50 * 0.00041363506632638 * 0.1 / tau_syn  # brunel.py's JE: about 5 mV a spike
     spike_times = ([1.0] * 5 + [1.5] * 3 + [2.0, 2.0, 2.5] + [3.0] * 4 + [3.2] * 3 + [3.3] * 2
                    + [6.0] * 2 + [6.1] * 3)
-    # one source per spike: Brian2 drops a second spike of one source in one step
-    source = population(sim, len(spike_times), "SpikeSourceArray", label="bursts",
-                        spike_times=[[t] for t in spike_times])
-    cell = population(sim, 1, "IF_curr_alpha", label="brunel cell", **params)
-    cell.initialize(v=params["v_rest"])
-    sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=weight, delay=dt),
-                   receptor_type="excitatory")
-    record(cell, ["v", "spikes"])
-    run(sim, 12.0)
-    segment = cell.get_data().segments[0]
-    times, v = trace(segment, "v")
+    segment, times, v = one_spike_per_source(sim, "IF_curr_alpha", params, spike_times, weight, dt, 12.0)
     by_hand = {k: params[k] for k in ("v_rest", "v_reset", "v_thresh", "cm", "tau_m", "tau_refrac")}
     expected_spikes, expected_v = alpha_lif_by_hand(np.array(spike_times) + dt, weight, dt, 12.0,
                                                     tau_syn=tau_syn, **by_hand)
