@@ -252,6 +252,21 @@ def test_data_taken_when_a_spike_arrives_at_the_end_of_a_run(sim, celltype, vari
     np.testing.assert_allclose(g_late, g[at:], rtol=1e-12, atol=1e-15)
 
 
+def one_spike_per_source(sim, celltype, params, spike_times, weights, delay, t_end):
+    """One cell at rest driven by one SpikeSourceArray per spike (Brian2 drops a second spike
+    of one source in one step); returns the segment and the v trace."""
+    sources = population(sim, len(spike_times), "SpikeSourceArray", label="one spike each",
+                         spike_times=[[t] for t in spike_times])
+    cell = population(sim, 1, celltype, label="target", **params)
+    cell.initialize(v=params["v_rest"])
+    sim.Projection(sources, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=weights, delay=delay),
+                   receptor_type="excitatory")
+    record(cell, ["v", "spikes"])
+    run(sim, t_end)
+    segment = cell.get_data().segments[0]
+    return (segment, *trace(segment, "v"))
+
+
 def test_voltage_jumps_are_discarded_in_every_refractory_step(sim):
     """IF_curr_delta (as NEST's iaf_psc_delta): a jump arriving in any step of the refractory
     period is lost, the last one included; one arriving a step later counts in full."""
@@ -265,16 +280,8 @@ def test_voltage_jumps_are_discarded_in_every_refractory_step(sim):
     # refractory step (both lost) and 5 mV just after the refractory period
     arrivals = [fire_at, fire_at + dt, last_refractory, last_refractory + dt]
     weights = np.array([[20.0], [5.0], [5.0], [5.0]])
-    sources = population(sim, 4, "SpikeSourceArray", label="jumps",
-                         spike_times=[[t - DELAY] for t in arrivals])
-    cell = population(sim, 1, "IF_curr_delta", label="refractory target", **params)
-    cell.initialize(v=params["v_rest"])
-    sim.Projection(sources, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=weights, delay=DELAY),
-                   receptor_type="excitatory")
-    record(cell, ["v", "spikes"])
-    run(sim, 20.0)
-    segment = cell.get_data().segments[0]
-    times, v = trace(segment, "v")
+    segment, times, v = one_spike_per_source(sim, "IF_curr_delta", params, [t - DELAY for t in arrivals],
+                                             weights, DELAY, 20.0)
     np.testing.assert_allclose(segment.spiketrains[0].magnitude, [fire_at])
     held = (times >= fire_at - 1e-9) & (times <= last_refractory + 1e-9)
     np.testing.assert_allclose(v[held], params["v_reset"], atol=1e-12)
@@ -302,3 +309,55 @@ def test_weight_set_between_runs_and_spikes_in_transit(sim):
     sent_first = sim.__name__ in ("pyNN.nest", "pyNN.hardware")
     np.testing.assert_allclose(jumps, [1.0 if sent_first else 3.0, 3.0], rtol=1e-3)
     np.testing.assert_allclose(times[1:][np.abs(np.diff(v)) > 0.1], [11.5, 14.0], atol=1e-9)
+
+
+def alpha_lif_by_hand(arrivals, weight, dt, t_end, v_rest, v_reset, v_thresh, cm, tau_m, tau_syn,
+                      tau_refrac):
+    """Spike times and v on the grid of an IF_curr_alpha cell computed from the matrix
+    exponential of its linear system (V - v_rest, I, dI/dt-term): inputs arriving at t_k act
+    from t_k on, the synaptic current goes on during the refractory period while v is held at
+    v_reset for round(tau_refrac/dt) samples after the spike sample."""
+    from scipy.linalg import expm
+    system = np.array([[-1.0 / tau_m, 1.0 / cm, 0.0],
+                       [0.0, -1.0 / tau_syn, 1.0],
+                       [0.0, 0.0, -1.0 / tau_syn]])
+    step = expm(system * dt)
+    n_steps = round(t_end / dt)
+    arrival_steps = np.round(np.asarray(arrivals) / dt).astype(int)
+    x = np.zeros(3)
+    v = np.full(n_steps + 1, v_rest)
+    spikes, held = [], 0
+    for k in range(n_steps):
+        x[2] += weight * np.e / tau_syn * np.count_nonzero(arrival_steps == k)
+        x = step @ x
+        if held:
+            held -= 1
+            x[0] = v_reset - v_rest
+        elif x[0] + v_rest >= v_thresh:
+            spikes.append((k + 1) * dt)
+            x[0] = v_reset - v_rest
+            held = round(tau_refrac / dt)
+        v[k + 1] = x[0] + v_rest
+    return np.array(spikes), v
+
+
+@pytest.mark.parametrize("tau_syn", [0.1, 0.5])
+def test_alpha_current_through_the_refractory_period(sim, tau_syn):
+    """IF_curr_alpha with brunel.py's cell (tau_syn = dt among others) and input of delay dt:
+    five spikes in one step fire the cell, spikes arriving during the refractory period (several
+    in one step, the last refractory step included) charge the alpha current, which goes on
+    after v is released; compared sample by sample with the computation by hand."""
+    dt = sim.get_time_step()
+    params = dict(v_rest=0.0, v_reset=0.0, v_thresh=20.0, cm=0.001, tau_m=20.0,
+                  tau_syn_E=tau_syn, tau_syn_I=tau_syn, tau_refrac=2.0)
+    weight = 50 * 0.00041363506632638 * 0.1 / tau_syn  # brunel.py's JE: about 5 mV a spike
+    spike_times = ([1.0] * 5 + [1.5] * 3 + [2.0, 2.0, 2.5] + [3.0] * 4 + [3.2] * 3 + [3.3] * 2
+                   + [6.0] * 2 + [6.1] * 3)
+    segment, times, v = one_spike_per_source(sim, "IF_curr_alpha", params, spike_times, weight, dt, 12.0)
+    by_hand = {k: params[k] for k in ("v_rest", "v_reset", "v_thresh", "cm", "tau_m", "tau_refrac")}
+    expected_spikes, expected_v = alpha_lif_by_hand(np.array(spike_times) + dt, weight, dt, 12.0,
+                                                    tau_syn=tau_syn, **by_hand)
+    assert len(expected_spikes) >= 2  # the cell fires again once released
+    assert np.max(expected_v[(times > 3.45) & (times < 5.9)]) > 1.0  # input of the refractory period counts
+    np.testing.assert_allclose(segment.spiketrains[0].magnitude, expected_spikes, atol=1e-9)
+    np.testing.assert_allclose(v, expected_v, atol=1e-6 * params["v_thresh"])
