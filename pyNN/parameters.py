@@ -200,6 +200,21 @@ def _expected_kind(schema, name):
     return None
 
 
+def quantity_magnitude(value, unit, where):
+    """A quantities.Quantity as plain numbers (float array) in `unit`; a pyNN error naming
+    `where` (e.g. "Projection 'p': set(weight=...)") if the unit is not known or the
+    dimensions differ."""
+    if unit in (None, "", "unknown", "dimensionless"):
+        raise errors.InvalidParameterValueError(
+            f"{where} got {value!r}, a quantity with units, but the parameter's unit is not known; give plain numbers")
+    try:
+        return np.asarray(value.rescale(unit).magnitude, dtype=float)
+    except (ValueError, LookupError, TypeError) as exc:  # other dimensions, or a unit that depends on use
+        raise errors.InvalidParameterValueError(
+            f"{where} got {value!r}, which cannot be converted to {unit} (the unit of the value); "
+            f"give a value in {unit}") from exc
+
+
 class ParameterSpace:
     """Parameter values for a set of cells (or connections), kept lazy until needed.
 
@@ -364,17 +379,8 @@ class ParameterSpace:
         """A quantities.Quantity given for parameter `name` as plain numbers in the parameter's
         unit (the model's ``units``); a pyNN error if the dimensions differ or the unit is
         not known."""
-        unit = getattr(self.component, "units", {}).get(name)
-        if unit in (None, "", "unknown", "dimensionless"):
-            raise errors.InvalidParameterValueError(
-                f"{self._model_name()}: parameter '{name}' got {value!r}, a quantity with units, but the "
-                f"parameter's unit is not known; give plain numbers")
-        try:
-            return np.asarray(value.rescale(unit).magnitude, dtype=float)
-        except (ValueError, LookupError) as exc:  # other dimensions, or a unit that depends on use
-            raise errors.InvalidParameterValueError(
-                f"{self._model_name()}: parameter '{name}' got {value!r}, which cannot be converted to {unit} "
-                f"(the parameter's unit); give a value in {unit}") from exc
+        return quantity_magnitude(value, getattr(self.component, "units", {}).get(name),
+                                  f"{self._model_name()}: parameter '{name}'")
 
     def _as_larray(self, name, value):
         if isinstance(value, str):

@@ -16,6 +16,7 @@ import numpy as np
 from lazyarray import larray
 
 from pyNN import descriptions, errors
+from pyNN.parameters import quantity_magnitude
 from pyNN.common.control import check_current, check_same_backend
 from pyNN.common.populations import Assembly, BasePopulation, roots
 from pyNN.common import synapse_state
@@ -642,12 +643,7 @@ class Projection:
             name, getattr(self.synapse_type, "units", {}).get(name))
         where = f"Projection '{self.label}': set({name}=...)"
         if hasattr(value, "rescale") and hasattr(value, "dimensionality"):  # a quantities.Quantity
-            try:
-                value = np.asarray(value.rescale(unit).magnitude, dtype=float)
-            except (ValueError, LookupError, TypeError) as exc:
-                raise errors.InvalidParameterValueError(
-                    f"{where} got {value!r}, which cannot be converted to {unit} (the unit of '{name}' here); "
-                    f"give plain numbers in {unit}") from exc
+            value = quantity_magnitude(value, unit, where)
             return value[()] if value.ndim == 0 else value
         kinds = np.asarray(value).dtype.kind if is_listlike(value) else None
         if isinstance(value, (bool, np.bool_, dict, bytes)) or kinds in ("b", "c", "U", "S", "O") \
