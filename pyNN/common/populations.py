@@ -869,16 +869,16 @@ class Population(BasePopulation):
         for name, value in initial_values.items():
             values = self._evaluate_value(name, value, indices, kind="initial")
             self._initial[name][indices] = values
-        if self._simulator.state.steps > 0:
+        at_start = self._simulator.state.steps == 0
+        if not at_start:
             # the sample at the current time (the end of the last run) holds the state before
             # this change on every backend: take it now, before a backend that reads it late
             # (Brian2, from its monitor at the next step) would see the new values
             self.recorder.fetch()
-            self._push_initial_values(indices, list(initial_values))
-        else:
+        self._push_initial_values(indices, list(initial_values))
+        if at_start:
             # before the first step of a segment the cells start from the new values: the
             # sample at t = 0, taken when recording began, is taken again
-            self._push_initial_values(indices, list(initial_values))
             self.recorder.refresh_first_samples()
 
     def _apply_initial_values(self):
