@@ -22,6 +22,7 @@ per dt; Izhikevich ``euler`` (as NEST's izhikevich).
 """
 
 import math
+import re
 
 import numpy as np
 
@@ -393,10 +394,16 @@ class HH_cond_exp(Brian2CellTypeMixin, cells.HH_cond_exp):
 
 
 def _adexp_equations(current):
+    # As NEST's aeif models, the right-hand sides see v bounded by the spike peak: in the step
+    # in which v crosses v_spike, the RK4 stages would otherwise evaluate the exponential
+    # term, and w its drive a*(v - v_rest), at potentials far beyond the peak (w jumped by
+    # nA with v_spike = -30 mV). The exponent is clipped only against overflow (delta_T = 0).
+    current = re.sub(r"\bv\b", "v_b", current)
     return f"""
-    dv/dt = (c_m/tau_m*(v_rest - v) + c_m/tau_m*delta_T*exp(clip((v - v_thresh)/(delta_T + 1e-9*mV), -500, 20))
+    dv/dt = (c_m/tau_m*(v_rest - v_b) + c_m/tau_m*delta_T*exp(clip((v_b - v_thresh)/(delta_T + 1e-9*mV), -500, 700))
              - w_ad + {current} + i_offset + I_inj)/c_m : volt (unless refractory)
-    dw_ad/dt = (a_w*(v - v_rest) - w_ad)/tau_w : amp
+    dw_ad/dt = (a_w*(v_b - v_rest) - w_ad)/tau_w : amp
+    v_b = clip(v, -inf*volt, v_spike) : volt
     """
 
 
