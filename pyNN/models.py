@@ -38,6 +38,9 @@ class BaseModelType:
 
     default_parameters = {}
     default_initial_values = {}
+    #: state variable -> parameter whose value (per cell) is the variable's initial value
+    #: unless one is given (e.g. GIF's moving threshold v_t starts at v_t_star)
+    initial_values_from_parameters = {}
     units = {}
     #: the model a backend runs for this type (a NEST model, a NEURON mechanism, a Brian2
     #: object, an engine model); None when the backend has none (see `missing_reason`)

@@ -670,6 +670,11 @@ class Population(BasePopulation):
         self._check_backend_values(self._std)
         self._initial = {}
         iv = dict(self.celltype.default_initial_values)
+        # cells whose initial value of a variable follows a parameter (never given explicitly)
+        self._following = {name: np.full(size, name not in (initial_values or {}))
+                           for name in self.celltype.initial_values_from_parameters}
+        for name, parameter in self.celltype.initial_values_from_parameters.items():
+            iv[name] = self._std[parameter]
         iv.update(initial_values or {})
         self._check_initial_names(iv)
         for name, value in iv.items():
@@ -796,9 +801,15 @@ class Population(BasePopulation):
         self._round_to_grid(new)
         self._check_backend_values(merged)
         before = {name: self._std[name].copy() for name in new}
+        if self._simulator.state.steps != 0:
+            # the sample at the current time holds the state the last run ended with (a
+            # backend that reads it late, Brian2, would show a recorded expression of the
+            # parameters, e.g. GIF's v_t, with the new values)
+            self.recorder.fetch()
         try:
             self._store_parameters(indices, new)
             self._push_parameters(indices, list(parameters))
+            self._follow_parameters(indices, parameters)
         except Exception as exc:
             # the simulator refused (e.g. a native model's own rule): keep what it holds
             self._std.update(before)
@@ -864,11 +875,28 @@ class Population(BasePopulation):
                 raise errors.NonExistentParameterError(
                     name, f"state variables of {type(self.celltype).__name__} in '{self.label}'", valid)
 
+    def _follow_parameters(self, indices, parameters):
+        """Initial values that follow a parameter of `parameters` (and were never given) take
+        its new values: from now on as the start of the next segment (reset()), and before
+        the first run also of this one."""
+        for name, parameter in self.celltype.initial_values_from_parameters.items():
+            if parameter not in parameters:
+                continue
+            cells = np.asarray(indices, dtype=np.int64)
+            cells = cells[self._following[name][cells]]
+            if cells.size:
+                self._initial[name][cells] = self._std[parameter][cells]
+                if self._simulator.state.steps == 0:
+                    self._push_initial_values(cells, [name])
+                    self.recorder.refresh_first_samples()
+
     def _set_initial_values(self, indices, initial_values):
         self._check_initial_names(initial_values)
         for name, value in initial_values.items():
             values = self._evaluate_value(name, value, indices, kind="initial")
             self._initial[name][indices] = values
+            if name in self._following:
+                self._following[name][indices] = False
         at_start = self._simulator.state.steps == 0
         if not at_start:
             # the sample at the current time (the end of the last run) holds the state before

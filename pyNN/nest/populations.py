@@ -225,10 +225,14 @@ class Population(common.Population):
                 # not a settable NEST state variable: only its default start value is possible;
                 # as PyNN does, scripts that set it still run, with a warning saying so
                 default = self.celltype.default_initial_values.get(name)
+                parameter = self.celltype.initial_values_from_parameters.get(name)
+                if parameter is not None:  # NEST starts it at the parameter's value
+                    default = self._std[parameter][np.asarray(indices, dtype=np.int64)]
                 if default is not None and np.any(np.asarray(values, dtype=float) != default):
+                    start = f"the value of '{parameter}'" if parameter is not None else default
                     warnings.warn(
                         f"Population '{self.label}': the initial value of '{name}' cannot be changed on "
-                        f"the NEST backend (NEST does not allow setting it); it starts at {default}",
+                        f"the NEST backend (NEST does not allow setting it); it starts at {start}",
                         UserWarning, stacklevel=5)
                     # what the cells really start from (recorded first sample, initial_values)
                     self._initial[name][np.asarray(indices, dtype=np.int64)] = default

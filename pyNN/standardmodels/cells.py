@@ -507,6 +507,9 @@ class GIF_cond_exp(ValueChecksMixin, StandardCellType):
     }
     recordable = ["spikes", "v", "gsyn_exc", "gsyn_inh", "i_eta", "v_t"]
     default_initial_values = {"v": -65.0, "v_t": -48.0, "i_eta": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
+    # the threshold at rest is v_t_star (NEST's gif_cond_exp cannot start anywhere else): the
+    # default v_t (-48 mV) is the default v_t_star's
+    initial_values_from_parameters = {"v_t": "v_t_star"}
     units = dict(_units(_IF_UNITS, "v_rest", "cm", "tau_m", "tau_refrac", "tau_syn_E", "tau_syn_I",
                         "e_rev_E", "e_rev_I", "v_reset", "i_offset", "spikes", "v", "gsyn_exc",
                         "gsyn_inh"),

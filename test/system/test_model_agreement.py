@@ -29,3 +29,28 @@ def test_adexp_w_jumps_by_b_with_a_high_spike_peak(sim, cell_name):
         jump = w[k] - w[k - 1]
         assert abs(jump - b) < 2e-3, f"{cell_name}: w jumps by {jump:.4g} nA at the spike at {s} ms (b = {b} nA)"
 
+
+def test_gif_threshold_starts_at_v_t_star(sim):
+    """GIF_cond_exp's moving threshold starts at v_t_star (the kernels at rest) unless v_t is
+    initialised: with a v_t_star other than the default, from t = 0, also after set() of
+    v_t_star before the first run, between runs (the threshold moves with it) and after reset()."""
+    cell = population(sim, 2, "GIF_cond_exp", label="gif", lambda0=0.0, v_t_star=-55.0)
+    cell[1:].set(v_t_star=-52.0)
+    record(cell, ["v_t"])
+    run(sim, 5.0)
+    cell.set(v_t_star=-50.0)
+    run(sim, 5.0)
+    sim.reset()
+    run(sim, 5.0)
+    first, second = cell.get_data().segments
+    t, v_t0 = trace(first, "v_t", 0)
+    _, v_t1 = trace(first, "v_t", 1)
+    before = t <= 5.0 + 1e-9  # the sample at the end of the first run holds its state
+    assert v_t0[before] == pytest.approx(-55.0, abs=1e-9) and v_t1[before] == pytest.approx(-52.0, abs=1e-9), (
+        f"v_t before the change: {v_t0[before][:3]}, {v_t1[before][:3]}")
+    for column in (0, 1):
+        _, after = trace(first, "v_t", column)
+        assert after[~before] == pytest.approx(-50.0, abs=1e-9)
+        _, again = trace(second, "v_t", column)
+        assert again == pytest.approx(-50.0, abs=1e-9), f"after reset(): {again[:3]}"
+

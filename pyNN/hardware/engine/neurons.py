@@ -525,6 +525,10 @@ class GIF(LIFConductance):
     def __init__(self, n, params, receptor_specs, h, rng=None):
         self.eta = None
         self.gamma = None
+        #: (indices, values) of each v_t set since the last step: the kernels hold
+        #: v_t - v_t_star, and a v_t_star set with it reaches the group only when the network
+        #: is mapped for the next run, so prepare() takes the offsets again then
+        self._v_t_given = []
         super().__init__(n, params, receptor_specs, h, rng)
 
     def prepare(self):
@@ -540,6 +544,9 @@ class GIF(LIFConductance):
             self.gamma = np.zeros(self.tau_gamma.shape)
         self.decay_eta = np.exp(-self.h / self.tau_eta)
         self.decay_gamma = np.exp(-self.h / self.tau_gamma)
+        given, self._v_t_given = self._v_t_given, []
+        for indices, values in given:
+            self._set_own_state("v_t", values, indices)
 
     @property
     def i_eta(self):
@@ -556,6 +563,7 @@ class GIF(LIFConductance):
         elif name == "v_t":
             self.gamma[:, indices] = 0.0
             self.gamma[0, indices] = np.asarray(values) - self.params["v_t_star"][indices]
+            self._v_t_given.append((indices, values))
         else:
             super()._set_own_state(name, values, indices)
 
@@ -563,6 +571,7 @@ class GIF(LIFConductance):
         super().reset_dynamic_state()
 
     def integrate(self, i_ext):
+        self._v_t_given = []
         super().integrate(i_ext - self.i_eta)
         self.eta *= self.decay_eta
         self.gamma *= self.decay_gamma
