@@ -41,6 +41,12 @@ class Projection(common.Projection):
     _simulator_keeps_values = True  # NEST keeps every connection's parameters
 
     def _prepare_backend(self):
+        for part in roots(self.post):
+            reason = getattr(part.root.native_type, "unavailable_receptors", {}).get(self.receptor_type)
+            if reason:
+                raise errors.NoModelAvailableError(
+                    f"Projection '{self.label}': receptor '{self.receptor_type}' of "
+                    f"{type(part.root.celltype).__name__} is not available on the NEST backend: {reason}")
         self._check_synapse_dynamics_fit()
         self._weight_scale = _post_cell_attribute(self, "weight_scale", 1000.0)
         self._sign = _weight_sign(self)

@@ -5,6 +5,8 @@ show (doc/behaviour.md, "Agreement between backends", "Beyond the default parame
 
 import pytest
 
+from pyNN import errors
+
 from scenario_tools import population, record, run, spike_times, trace
 
 DT = 0.1
@@ -54,3 +56,13 @@ def test_gif_threshold_starts_at_v_t_star(sim):
         _, again = trace(second, "v_t", column)
         assert again == pytest.approx(-50.0, abs=1e-9), f"after reset(): {again[:3]}"
 
+
+def test_hh_gap_receptor_is_refused_where_missing(sim):
+    """HH_cond_exp's 'source_section.gap' receptor: no backend models gap junctions, so
+    connecting to it is a NoModelAvailableError naming the receptor and the backend (NEST took
+    it as the excitatory input, silently)."""
+    cells = population(sim, 2, "HH_cond_exp", label="hh")
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]), label="input")
+    with pytest.raises(errors.NoModelAvailableError, match=r"source_section\.gap.*not available on the"):
+        sim.Projection(source, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.05),
+                       receptor_type="source_section.gap")

@@ -190,6 +190,11 @@ class HH_cond_exp(NestCellTypeMixin, cells.HH_cond_exp):
     variable_map = dict(_V, **_GSYN, m="Act_m", n="Act_n", h="Inact_h")
     scale_factors = dict(_GSYN_SCALE)
     fixed_initial_values = ("gsyn_exc", "gsyn_inh")  # recordable, but not settable in NEST
+    #: standard receptors NEST's model lacks -> why (connecting to one is refused)
+    unavailable_receptors = {
+        "source_section.gap": "hh_cond_exp_traub has no gap-junction input (NEST's gap junctions need "
+                              "models built for them, e.g. hh_psc_alpha_gap)",
+    }
 
 
 _ADEXP = (
@@ -347,6 +352,8 @@ __all__ = list(cells.__all__)  # the same public names as the standard module
 LIMITATIONS = (
     "native models: `native_cell_type(name)`, `native_synapse_type(name)` and `native_electrode_type(name)` "
     "wrap any NEST model, with NEST's parameter names and units.",
+    "HH_cond_exp's 'source_section.gap' receptor (gap junctions) is not available (hh_cond_exp_traub has no "
+    "gap-junction input); connecting to it raises NoModelAvailableError.",
     "`gsyn_exc`/`gsyn_inh` of HH_cond_exp cannot be recorded (NEST does not expose their current value, which "
     "the library needs for the last sample of each run); recording them raises NoModelAvailableError.",
     "`<receptor>.isyn` of PointNeuron(LIF, CurrExpPostSynapticResponse): NEST does not expose the receptor "
