@@ -3,11 +3,11 @@ backend: behaviour that the default-parameter protocol of ``test_cross_backend.p
 show (doc/behaviour.md, "Agreement between backends", "Beyond the default parameters").
 """
 
+import numpy as np
 import pytest
 
 from pyNN import errors
-
-from scenario_tools import population, record, run, spike_times, trace
+from scenario_tools import cell_type, population, record, run, spike_times, trace
 
 DT = 0.1
 
@@ -66,3 +66,52 @@ def test_hh_gap_receptor_is_refused_where_missing(sim):
     with pytest.raises(errors.NoModelAvailableError, match=r"source_section\.gap.*not available on the"):
         sim.Projection(source, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.05),
                        receptor_type="source_section.gap")
+
+
+def _source_trains(sim, n, celltype, t_run):
+    sources = sim.Population(n, celltype, label="sources")
+    record(sources, "spikes")
+    run(sim, t_run)
+    segment = sources.get_data().segments[0]
+    return [spike_times(segment, k) for k in range(n)]
+
+
+@pytest.mark.parametrize("name, parameters", [
+    ("SpikeSourcePoisson", dict(rate=500.0)),
+    ("SpikeSourcePoissonRefractory", dict(rate=200.0, tau_refrac=2.0)),
+    ("SpikeSourceGamma", dict(alpha=4, beta=2000.0)),
+])
+def test_random_sources_fire_after_start_until_start_plus_duration(sim, name, parameters):
+    """As NEST's generators, a random source fires in the steps with start < t <= start +
+    duration, and starts alive (a dead time only after its first spike): some of 2000 cells
+    fire in the first step after start and in the step at start + duration (the emulator
+    fired from t = start, Brian2 from start to the step before the end, NEURON's refractory
+    source started dead)."""
+    sim.setup(timestep=DT, rng_seed=11)
+    trains = _source_trains(sim, 2000, cell_type(sim, name, start=10.0, duration=10.0, **parameters), 30.0)
+    spikes = np.concatenate(trains)
+    assert spikes.min() == pytest.approx(10.1), f"{name}: first spike at {spikes.min()} ms"
+    assert spikes.max() == pytest.approx(20.0), f"{name}: last spike at {spikes.max()} ms"
+
+
+def test_gamma_source_starts_in_its_last_stage(sim):
+    """SpikeSourceGamma starts as NEST's gamma_sup_generator with one process, in its last
+    stage: the first spike comes one event of rate beta after start (2.5 ms on average here),
+    not alpha events (10 ms, NEURON and Brian2 before) nor a stationary phase (6.25 ms, the
+    emulator before)."""
+    sim.setup(timestep=DT, rng_seed=5)
+    trains = _source_trains(sim, 2000, cell_type(sim, "SpikeSourceGamma", alpha=4, beta=400.0, start=10.0), 60.0)
+    latency = np.array([train[0] for train in trains if train.size]) - 10.0
+    assert latency.size > 1990
+    assert 2.2 < latency.mean() < 2.9, f"mean time to the first spike {latency.mean():.2f} ms (NEST: 2.53 ms)"
+
+
+def test_poisson_refractory_source_rate(sim):
+    """SpikeSourcePoissonRefractory keeps its mean rate (the dead time included) on every
+    backend: 200 Hz with a 2 ms dead time (Brian2 gave 2 % more)."""
+    sim.setup(timestep=DT, rng_seed=3)
+    trains = _source_trains(sim, 500, cell_type(sim, "SpikeSourcePoissonRefractory", rate=200.0, tau_refrac=2.0),
+                            1000.0)
+    rate = sum(train.size for train in trains) / 500 / 1.0
+    assert abs(rate - 200.0) < 1.5, f"mean rate {rate:.2f} Hz"
+    assert min(np.diff(train).min() for train in trains if train.size > 1) >= 2.0 - 1e-9

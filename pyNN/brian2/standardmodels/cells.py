@@ -519,7 +519,8 @@ class GIF_cond_exp(Brian2CellTypeMixin, cells.GIF_cond_exp):
 
 # --- spike sources ------------------------------------------------------------------------------
 
-_WINDOW = "timestep(t, dt) >= timestep(start, dt) and timestep(t, dt) < timestep(start + duration, dt)"
+#: a source fires in the steps with start < t <= start + duration (as NEST's generators)
+_WINDOW = "timestep(t, dt) > timestep(start, dt) and timestep(t, dt) <= timestep(start + duration, dt)"
 
 
 def _source_model(celltype, equations_extra="", threshold="", refractory=False, reset=None,
@@ -550,8 +551,11 @@ class SpikeSourcePoissonRefractory(Brian2CellTypeMixin, cells.SpikeSourcePoisson
 
     def brian2_model(self):
         """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
-        # the hazard after the dead time gives the requested mean rate
-        return _source_model(self, threshold=f"{_WINDOW} and rand() < rate/(1 - rate*tau_refrac)*dt",
+        # the hazard after the dead time gives the requested mean rate: Brian2's refractory
+        # period tau_refrac blocks the round(tau_refrac/dt) - 1 steps after a spike, and a
+        # spike is possible from the next one on (as the emulator's source)
+        return _source_model(self, threshold=f"{_WINDOW} and rand() < "
+                                             "rate/(1 - rate*clip(tau_refrac - dt, 0*ms, tau_refrac))*dt",
                              refractory="tau_refrac")
 
 
@@ -562,8 +566,11 @@ class SpikeSourceGamma(Brian2CellTypeMixin, cells.SpikeSourceGamma):
 
     def brian2_model(self):
         """The Brian2Model (equations, threshold, reset, receptors) of this cell type."""
-        return _source_model(self, "n_events : 1", threshold="n_events >= alpha - 0.5",
-                             reset="n_events = 0",
+        # as NEST's gamma_sup_generator with one process, the process starts in its last stage:
+        # the first spike needs one event (`fired` is 0 until then)
+        return _source_model(self, "n_events : 1\nfired : 1",
+                             threshold="n_events >= alpha - 0.5 - (alpha - 1)*(1 - fired)",
+                             reset="n_events = 0; fired = 1",
                              regular_code=f"n_events += int(({_WINDOW}) and rand() < beta*dt)")
 
 

@@ -39,11 +39,11 @@ class SourceGroup:
         self.prepare()
 
     def _window(self, step):
-        """Cells active at `step`: start <= t <= start + duration."""
+        """Cells active at `step`: start < t <= start + duration (as NEST's generators)."""
         t = step * self.h
         p = self.params
         eps = 1e-9 * self.h
-        return (t >= p["start"] - eps) & (t <= p["start"] + p["duration"] + eps)
+        return (t > p["start"] + eps) & (t <= p["start"] + p["duration"] + eps)
 
     def emit_steps(self, first, n_steps):
         """The spikes of steps first..first+n_steps-1, as ``emit`` gives them one step after
@@ -146,7 +146,8 @@ class PoissonRefractorySource(SourceGroup):
 
 class GammaSource(SourceGroup):
     """SpikeSourceGamma: every alpha-th event of a Poisson process of rate beta (an
-    Erlang renewal process), started in its stationary state."""
+    Erlang renewal process), started in its last stage (the first spike one event of rate
+    beta after start), as NEST's gamma_sup_generator with one process."""
 
     def prepare(self):
         self.next = np.full(self.n, -1, dtype=np.int64)
@@ -163,9 +164,8 @@ class GammaSource(SourceGroup):
         start_now = active & (self.next < 0)
         if start_now.any():
             cells = np.flatnonzero(start_now)
-            alpha = np.asarray(self.params["alpha"], float)[cells]
-            phase = np.floor(self.rng.random(cells.size) * alpha) + 1  # uniform in 1..alpha
-            self.next[cells] = np.maximum(step, self._draw(cells, phase, step * self.h))
+            # the first interval is one stage: the process starts in its last stage
+            self.next[cells] = np.maximum(step, self._draw(cells, np.ones(cells.size), (step - 1) * self.h))
         spiking = np.flatnonzero(active & (self.next == step))
         if spiking.size:
             alpha = np.asarray(self.params["alpha"], float)[spiking]
