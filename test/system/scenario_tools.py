@@ -34,6 +34,11 @@ KNOWN_BUGS = {
         "NEST backend: a spike_generator's spikes take NEST's min_delay to reach the network, so a spike "
         "time set between runs within min_delay of the current time cannot be delivered "
         "(NotSupportedError)",
+    ("pyNN.brian2", "gif kernel sums"):
+        "Brian2 backend: GIF_cond_exp's i_eta and v_t are the kernels' current sums, so a spike shows in "
+        "them in the sample at the spike time and the escape noise sees the threshold after the step's "
+        "decay; NEST (and NEURON, the emulator) take the sums at the start of each step, so the jump shows "
+        "one sample later",
     ("pyNN.neuron", "conductance at the end of a run"):
         "NEURON backend: NEURON delivers an event due at the end of a step within that step or at the "
         "start of the next one, as the rounding of its clock falls; a recorded gsyn_exc / gsyn_inh taken "

@@ -529,6 +529,8 @@ class GIF(LIFConductance):
         #: v_t - v_t_star, and a v_t_star set with it reaches the group only when the network
         #: is mapped for the next run, so prepare() takes the offsets again then
         self._v_t_given = []
+        #: (i_eta, v_t) taken at the start of the last step (None before a step)
+        self._step_sums = None
         super().__init__(n, params, receptor_specs, h, rng)
 
     def prepare(self):
@@ -548,31 +550,43 @@ class GIF(LIFConductance):
         for indices, values in given:
             self._set_own_state("v_t", values, indices)
 
+    # As NEST's gif_cond_exp, each step takes the kernel sums at its start (before they decay
+    # and before a spike of the step adds to them): the membrane integrates with that i_eta,
+    # the escape noise compares v with that v_t, and they are the step's recorded values, so a
+    # spike shows in i_eta and v_t from the next sample on. Before the first step (and after
+    # a state is set) i_eta and v_t are the current sums.
+
     @property
     def i_eta(self):
-        return self.eta.sum(axis=0)
+        return self.eta.sum(axis=0) if self._step_sums is None else self._step_sums[0]
 
     @property
     def v_t(self):
-        return self.params["v_t_star"] + self.gamma.sum(axis=0)
+        if self._step_sums is None:
+            return self.params["v_t_star"] + self.gamma.sum(axis=0)
+        return self._step_sums[1]
 
     def _set_own_state(self, name, values, indices):
         if name == "i_eta":
             self.eta[:, indices] = 0.0
             self.eta[0, indices] = values
+            self._step_sums = None
         elif name == "v_t":
             self.gamma[:, indices] = 0.0
             self.gamma[0, indices] = np.asarray(values) - self.params["v_t_star"][indices]
             self._v_t_given.append((indices, values))
+            self._step_sums = None
         else:
             super()._set_own_state(name, values, indices)
 
     def reset_dynamic_state(self):
         super().reset_dynamic_state()
+        self._step_sums = None
 
     def integrate(self, i_ext):
         self._v_t_given = []
-        super().integrate(i_ext - self.i_eta)
+        self._step_sums = (self.eta.sum(axis=0), self.params["v_t_star"] + self.gamma.sum(axis=0))
+        super().integrate(i_ext - self._step_sums[0])
         self.eta *= self.decay_eta
         self.gamma *= self.decay_gamma
 
