@@ -795,8 +795,11 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
         order = np.lexsort((pre, post))
         pre, post = pre[order], post[order]
         # handed on in the blocks of postsynaptic cells the exchange between processes uses
-        # (_gathered), so that the synapse values are drawn in the same chunks for any number
-        blocks = list(_post_blocks(n_pre, n_post)) or [(0, n_post)]
+        # (_gathered), so that the synapse values are drawn in the same chunks for any number;
+        # a block holds about _BLOCK_ELEMENTS connections (by the mean count per post cell:
+        # blocks of _BLOCK_ELEMENTS // n_pre cells made N^2 / _BLOCK_ELEMENTS chunks)
+        self._block_width = max(1, -(-int(counts.sum()) // max(n_post, 1)))
+        blocks = list(_post_blocks(self._block_width, n_post)) or [(0, n_post)]
         edges = np.searchsorted(post, [a for a, _ in blocks] + [n_post])
         for (a, b), (_, end) in zip(itertools.pairwise(edges), blocks):
             yield pre[a:b], post[a:b], {}, end

@@ -537,3 +537,29 @@ class TestChunking:
         assert sum(chunks) == len(prj)
         for got, expected in zip(pair_arrays(prj), reference):
             np.testing.assert_array_equal(got, expected)
+
+    def test_fixed_number_post_hands_on_blocks_of_about_block_elements_connections(self, sim, monkeypatch):
+        """FixedNumberPost hands its connections on in blocks of post cells sized by the mean
+        number of connections per post cell: 400 pre cells with 5 targets each among 200 post
+        cells are 10 per post cell on average, so 200 elements per block are blocks of 20 post
+        cells (10 chunks), not of _BLOCK_ELEMENTS // n_pre (0, so 1) cells (200 chunks)."""
+        import pyNN.connectors as connectors
+        p = sim.Population(400, sim.IF_cond_exp())
+        q = sim.Population(200, sim.IF_cond_exp())
+
+        def make():
+            return sim.FixedNumberPostConnector(5, with_replacement=True, rng=NumpyRNG(seed=4))
+        reference = pair_arrays(sim.Projection(p, q, make(), sim.StaticSynapse()))
+        monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 200)
+        chunks = []
+        add = sim.Projection._add_connections
+
+        def counting(prj, pre, post, *args, **kwargs):
+            chunks.append(len(pre))
+            return add(prj, pre, post, *args, **kwargs)
+        monkeypatch.setattr(sim.Projection, "_add_connections", counting)
+        prj = sim.Projection(p, q, make(), sim.StaticSynapse())
+        assert len(chunks) == 10
+        assert sum(chunks) == len(prj) == 2000
+        for got, expected in zip(pair_arrays(prj), reference):
+            np.testing.assert_array_equal(got, expected)
