@@ -208,7 +208,7 @@ def _local_posts(connector, projection):
     return None
 
 
-def _gathered(projection, world, chunks):
+def _gathered(projection, world, chunks, connector):
     """Join the chunks that every process generated for its own postsynaptic cells and hand
     them on in the blocks of postsynaptic cells a one-process run would use, so that the
     synapse type's random values are drawn in the same order and amounts as in one process.
@@ -218,10 +218,14 @@ def _gathered(projection, world, chunks):
     handed on: the exchanged connections exist about once on a process, beside what the
     projection keeps of them (not as received parts, their concatenation and a sorted copy)."""
     n_pre, n_post = projection.shape
-    blocks = list(_post_blocks(n_pre, n_post))
+
+    def block_edges():
+        # (known once the chunks are generated: a connector may size its blocks by what it drew)
+        return list(_post_blocks(connector._block_width or n_pre, n_post))
+
     failure = None
     try:
-        mine = _cut_at_blocks(chunks, blocks, index_dtype(n_pre), index_dtype(n_post))
+        mine, blocks = _cut_at_blocks(chunks, block_edges, index_dtype(n_pre), index_dtype(n_post))
     except errors.PyNNError as exc:
         # (e.g. a probability outside [0, 1] for this process's cells only): every process
         # must hear of it, or the others would wait for this one forever
@@ -254,9 +258,10 @@ def _gathered(projection, world, chunks):
         yield stop / max(n_post, 1), (pre[order], post[order], {n: v[order] for n, v in values.items()})
 
 
-def _cut_at_blocks(chunks, blocks, pre_dtype, post_dtype):
+def _cut_at_blocks(chunks, blocks_of, pre_dtype, post_dtype):
     """This process's connections, from `chunks` (in (post, pre) order), as one piece
-    ``(pre, post, values)`` per block ``(start, stop)`` of postsynaptic cells."""
+    ``(pre, post, values)`` per block ``(start, stop)`` of postsynaptic cells; the blocks
+    (``blocks_of()``, asked once the chunks are consumed) are returned too."""
     pre_parts, post_parts, value_parts = [], [], []
     for _, (pre, post, values) in chunks:
         pre_parts.append(np.asarray(pre).astype(pre_dtype, copy=False))
@@ -268,9 +273,11 @@ def _cut_at_blocks(chunks, blocks, pre_dtype, post_dtype):
     values = {n: _joined([np.broadcast_to(np.asarray(v[n], dtype=float), p.shape)
                           for v, p in zip(value_parts, pre_parts)]) for n in names}
     del pre_parts, post_parts, value_parts
+    blocks = blocks_of()
     edges = np.searchsorted(post, [start for start, _ in blocks] + [blocks[-1][1] if blocks else 0])
     # (views: a view pickles its own elements only)
-    return [(pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()}) for a, b in itertools.pairwise(edges)]
+    return [(pre[a:b], post[a:b], {n: v[a:b] for n, v in values.items()})
+            for a, b in itertools.pairwise(edges)], blocks
 
 
 def _joined(parts):
@@ -323,6 +330,9 @@ class Connector:
     """
 
     parameter_names = ()
+    #: numbers drawn per postsynaptic cell that sized the blocks of the last generate(), when
+    #: not n_pre (set by generate(); the exchange between processes cuts at the same blocks)
+    _block_width = None
     #: True if generate() yields index and value arrays that it neither keeps nor reuses, so
     #: that the projection may keep them as they are instead of copying them
     _hands_over_chunks = False
@@ -353,7 +363,7 @@ class Connector:
         chunks = self._chunks_with_progress(projection)
         world = _world(projection)
         if world is not None and (self._generates_local_posts or self._generates_pre_share):
-            chunks = _gathered(projection, world, chunks)
+            chunks = _gathered(projection, world, chunks, self)
         if getattr(self, "allow_self_connections", True) == "NoMutual":
             chunks = _without_mutual(projection, chunks)
         for fraction, (pre, post, values) in chunks:
@@ -681,14 +691,28 @@ def _forbidden_columns(projection, allow_self_connections, rows_from, cols_from)
     return np.where(sorted_ids[pos_c] == row_ids, order[pos_c], -1)
 
 
+def _drawn_per_row(n_cand, counts, replace):
+    """Numbers _choose_rows draws per row: one per chosen column with replacement (the
+    largest count), one key per candidate without."""
+    if replace:
+        return max(int(counts.max()) if counts.size else 0, 1)
+    return n_cand
+
+
 def _chosen_per_post(connector, projection, key, counts, forbidden):
     """``(pre, post, {}, stop)`` chunks: counts[j] presynaptic cells chosen for each
     postsynaptic cell j (of this process, in a distributed run), from the keyed stream `key`,
     one block of postsynaptic cells at a time, so that no array of every connection exists at
     once (Connector.connect keeps the last chunk alive while the simulator connects)."""
     n_pre, n_post = projection.shape
+    # a block holds as many post cells as keep its draws bounded: n_pre keys per cell without
+    # replacement, but only the cell's own count with it (at 100,000 cells with 100 inputs
+    # each, blocks of 10,000 cells instead of 10: 10 chunks instead of 10,000, each with the
+    # projection's fixed cost per chunk)
+    width = _drawn_per_row(n_pre, counts, connector.with_replacement)
+    connector._block_width = width
     done = False
-    for posts, stop in _generated_post_blocks(connector, projection, n_pre):
+    for posts, stop in _generated_post_blocks(connector, projection, width):
         post, pre = _choose_rows(key, posts, n_pre, counts, connector.with_replacement, forbidden)
         done = True
         yield pre, post, {}, stop
@@ -760,7 +784,8 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
         #: how many presynaptic cells this process drew the choices of (the division of the work)
         self._generated_pre = stop - first
         pre_parts, post_parts = [], []
-        for start, end in _post_blocks(n_post, stop - first):  # (blocks of presynaptic cells)
+        width = _drawn_per_row(n_post, counts, self.with_replacement)
+        for start, end in _post_blocks(width, stop - first):  # (blocks of presynaptic cells)
             pre, post = _choose_rows(key, np.arange(first + start, first + end), n_post, counts,
                                      self.with_replacement, forbidden)
             pre_parts.append(pre)
@@ -770,8 +795,11 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
         order = np.lexsort((pre, post))
         pre, post = pre[order], post[order]
         # handed on in the blocks of postsynaptic cells the exchange between processes uses
-        # (_gathered), so that the synapse values are drawn in the same chunks for any number
-        blocks = list(_post_blocks(n_pre, n_post)) or [(0, n_post)]
+        # (_gathered), so that the synapse values are drawn in the same chunks for any number;
+        # a block holds about _BLOCK_ELEMENTS connections (by the mean count per post cell:
+        # blocks of _BLOCK_ELEMENTS // n_pre cells made N^2 / _BLOCK_ELEMENTS chunks)
+        self._block_width = max(1, -(-int(counts.sum()) // max(n_post, 1)))
+        blocks = list(_post_blocks(self._block_width, n_post)) or [(0, n_post)]
         edges = np.searchsorted(post, [a for a, _ in blocks] + [n_post])
         for (a, b), (_, end) in zip(itertools.pairwise(edges), blocks):
             yield pre[a:b], post[a:b], {}, end

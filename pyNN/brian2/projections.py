@@ -511,15 +511,24 @@ def _part_indices(part, k):
     prj, indices = part[0], part[k + 2]
     if indices is None:
         group, index = (prj.pre, prj._pre) if k == 1 else (prj.post, prj._post)
-        indices = roots(group)[0].indices[index[part[5]]]
+        root = roots(group)[0]
+        # (a Population is its own root: its indices are the core's, no gather of a copy)
+        indices = index[part[5]] if root.root is group else root.indices[index[part[5]]]
     return indices
 
 
 def _group_indices(members):
     """(i, j): the indices into the source and target groups of the connections of `members`
-    (parts sharing one Synapses object), as int32 (Brian2's index type), in order."""
+    (parts sharing one Synapses object), as int32 (Brian2's index type), in order. The
+    indices of one part at the start of its group, int32 already, are the core's own arrays
+    (connect() copies them into Brian2's): no copy of every connection's indices here."""
     out = []
     for k in (1, 2):
+        if len(members) == 1 and members[0][k]._offset == 0:
+            part = _part_indices(members[0], k)
+            if part.dtype == np.int32:
+                out.append(part)
+                continue
         total = sum(_part_size(m) for m in members)
         indices = np.empty(total, dtype=np.int32)
         start = 0

@@ -506,3 +506,60 @@ class TestChunking:
         np.testing.assert_allclose(prj.native["weight"],
                                    1000 * np.array([c[2] for c in chunked]))
         np.testing.assert_array_equal(prj.native["target"], q._native_ids()[[c[1] for c in chunked]])
+
+    @pytest.mark.parametrize("make", [
+        lambda sim: sim.FixedNumberPreConnector(5, with_replacement=True, rng=NumpyRNG(seed=3)),
+        lambda sim: sim.FixedNumberPreConnector(RandomDistribution("poisson", (5,), rng=NumpyRNG(seed=3)),
+                                                with_replacement=True, rng=NumpyRNG(seed=3)),
+        lambda sim: sim.FixedTotalNumberConnector(1000, rng=NumpyRNG(seed=3)),
+    ])
+    def test_choices_with_replacement_come_in_blocks_sized_by_the_counts(self, sim, monkeypatch, make):
+        """With replacement a post cell draws one number per connection, not one per candidate,
+        so a block holds _BLOCK_ELEMENTS // (largest count) post cells: with 400 candidates and
+        200 numbers per block, 200 post cells of at most k inputs come in ceil(200 / (200 // k))
+        chunks (5 for k = 5), not in the 200 of blocks of _BLOCK_ELEMENTS // n_pre (0, so 1)
+        cells; the connections are the same."""
+        import pyNN.connectors as connectors
+        p = sim.Population(400, sim.IF_cond_exp())
+        q = sim.Population(200, sim.IF_cond_exp())
+        reference = pair_arrays(sim.Projection(p, q, make(sim), sim.StaticSynapse()))
+        monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 200)
+        chunks = []
+        add = sim.Projection._add_connections
+
+        def counting(prj, pre, post, *args, **kwargs):
+            chunks.append(len(pre))
+            return add(prj, pre, post, *args, **kwargs)
+        monkeypatch.setattr(sim.Projection, "_add_connections", counting)
+        prj = sim.Projection(p, q, make(sim), sim.StaticSynapse())
+        largest = np.bincount(reference[1]).max()
+        assert len(chunks) == -(-200 // (200 // largest)) < 50
+        assert sum(chunks) == len(prj)
+        for got, expected in zip(pair_arrays(prj), reference):
+            np.testing.assert_array_equal(got, expected)
+
+    def test_fixed_number_post_hands_on_blocks_of_about_block_elements_connections(self, sim, monkeypatch):
+        """FixedNumberPost hands its connections on in blocks of post cells sized by the mean
+        number of connections per post cell: 400 pre cells with 5 targets each among 200 post
+        cells are 10 per post cell on average, so 200 elements per block are blocks of 20 post
+        cells (10 chunks), not of _BLOCK_ELEMENTS // n_pre (0, so 1) cells (200 chunks)."""
+        import pyNN.connectors as connectors
+        p = sim.Population(400, sim.IF_cond_exp())
+        q = sim.Population(200, sim.IF_cond_exp())
+
+        def make():
+            return sim.FixedNumberPostConnector(5, with_replacement=True, rng=NumpyRNG(seed=4))
+        reference = pair_arrays(sim.Projection(p, q, make(), sim.StaticSynapse()))
+        monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 200)
+        chunks = []
+        add = sim.Projection._add_connections
+
+        def counting(prj, pre, post, *args, **kwargs):
+            chunks.append(len(pre))
+            return add(prj, pre, post, *args, **kwargs)
+        monkeypatch.setattr(sim.Projection, "_add_connections", counting)
+        prj = sim.Projection(p, q, make(), sim.StaticSynapse())
+        assert len(chunks) == 10
+        assert sum(chunks) == len(prj) == 2000
+        for got, expected in zip(pair_arrays(prj), reference):
+            np.testing.assert_array_equal(got, expected)
