@@ -103,12 +103,15 @@ class _FastSpikeTrainList(SpikeTrainList):
         for i, channel_id in enumerate(all_ids):
             st = everything[starts[i]:stops[i]]
             # a slice shares its parent's annotations dict and t_start/t_stop objects
-            st.annotations = {}
             st.t_start = everything.t_start.copy()
             st.t_stop = everything.t_stop.copy()
-            st.annotate(**shared)
-            st.annotate(**{k: v[i] for k, v in per_channel.items()})
-            st.annotate(channel_id=int(channel_id))
+            # the annotations are the library's own (a label, indices, ids: types Neo accepts);
+            # Neo's checks in annotate() took a quarter of the time per train
+            annotations = dict(shared)
+            for k, v in per_channel.items():
+                annotations[k] = v[i]
+            annotations["channel_id"] = int(channel_id)
+            st.annotations = annotations
             st.segment = self.segment
             self._items.append(st)
 
