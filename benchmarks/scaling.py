@@ -422,8 +422,9 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000, 30000, 100000])
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--max-nest", type=int, default=None, help="largest network built on NEST (default: no cap)")
-    parser.add_argument("--max-neuron", type=int, default=30000,
-                        help="largest network built on NEURON (one Python NetCon call per synapse; default 30000)")
+    parser.add_argument("--max-neuron", type=int, default=None,
+                        help="largest network built on NEURON (default: no cap; both sides make one Python NetCon "
+                             "per synapse: at 100,000 cells each process needs about 6.5 GiB and 4-10 minutes)")
     parser.add_argument("--max-brian2", type=int, default=None,
                         help="largest network built on Brian2 (default: no cap)")
     parser.add_argument("--max-hardware", type=int, default=None,

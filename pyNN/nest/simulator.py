@@ -19,7 +19,9 @@ delivers its samples one interval late, and each run must end with every sample)
 projection has synapse dynamics (NEST updates a plastic synapse when it delivers a spike,
 at the end of the interval in which it was sent, and its state read between runs or
 sampled during a run must include every spike sent before).
-Device connections wait until then and get that delay, and the kernel runs
+Device connections get that delay: they wait for the first run unless the interval is
+bound to be one step already (then they are made at once, in the build, as a native
+script makes them; see ``State.connect_device``), and the kernel runs
 ``min_delay + dt`` ahead of user time (``offset``), so that generators still act from user
 time 0 (see doc/behaviour.md, "NEST's communication interval").
 
@@ -124,6 +126,8 @@ class State(BaseState):
         self.warmed_up = False
         self._comm_steps = 1
         self._pending_devices = []
+        self._comm_steps_early = None
+        self._delays_seen = 0
         self.records_signals = False
         self.model_counter = 0
         self.synapse_models = {}
@@ -148,12 +152,31 @@ class State(BaseState):
         return self.dt
 
     def connect_device(self, sources, targets, rule="all_to_all"):
-        """Connect a device (or generator -> parrot) with the device delay; before the first
-        run, when that delay is not fixed yet, the connection waits for it."""
-        if self.warmed_up:
+        """Connect a device (or generator -> parrot) with the device delay. Before the first
+        run that delay is known only when the communication interval is bound to be one step
+        (see :meth:`_one_step_interval_known`): the connection is then made at once, so that
+        NEST's one-off cost of a neuron's first device connection (about 30 us per neuron,
+        measured natively with NEST 3.10) falls in the build, as in a native script; otherwise
+        it waits for the first run (and is made with the next device connection that finds the
+        interval known)."""
+        self._pending_devices.append((sources, targets, rule))
+        if self.warmed_up or self._one_step_interval_known():
+            self._connect_pending_devices()
+
+    def _connect_pending_devices(self):
+        pending, self._pending_devices = self._pending_devices, []
+        for sources, targets, rule in pending:
             nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
-        else:
-            self._pending_devices.append((sources, targets, rule))
+
+    def _explicit_comm_steps(self):
+        """setup(min_delay) in steps (None with 'auto')."""
+        return None if self._min_delay is None else max(1, int(self._min_delay / self.dt + 1e-9))
+
+    def _shortest_delay_steps(self):
+        """The shortest delay of the projections that exist, in steps (None without any)."""
+        delays = [np.min(p._syn["delay"]) for p in self.projections
+                  if p._pre.size and p._syn.get("delay") is not None]
+        return max(1, round(float(min(delays)) / self.dt)) if delays else None
 
     def _choose_comm_steps(self):
         """NEST's min_delay in steps, chosen at the first run: one step while a state variable
@@ -162,10 +185,36 @@ class State(BaseState):
         if self.records_signals or any(p._has_synapse_dynamics() for p in self.projections):
             return 1
         if self._min_delay is not None:
-            return max(1, int(self._min_delay / self.dt + 1e-9))
-        delays = [np.min(p._syn["delay"]) for p in self.projections
-                  if p._pre.size and p._syn.get("delay") is not None]
-        return max(1, round(float(min(delays)) / self.dt)) if delays else 1
+            return self._explicit_comm_steps()
+        return self._shortest_delay_steps() or 1
+
+    def _one_step_interval_known(self):
+        """Whether :meth:`_choose_comm_steps` is bound to choose one step at the first run,
+        whatever is created before it (one step is the shortest interval, so one reason for it
+        is enough): a state variable recorded, synapse dynamics, setup(min_delay) of one step,
+        or, with 'auto', a projection with a one-step delay. Only the last can be undone before
+        the run (``Projection.set(delay=...)``): :meth:`run_steps` then rebuilds the kernel."""
+        if self._comm_steps_early:
+            return True
+        if self.records_signals or any(p._has_synapse_dynamics() for p in self.projections) \
+                or self._explicit_comm_steps() == 1:
+            self._comm_steps_early = "fixed"
+        elif self._min_delay is None and len(self.projections) != self._delays_seen:
+            # (the delays are looked at again only when projections were added: a delay set
+            # shorter without one only leaves the devices waiting, as before)
+            self._delays_seen = len(self.projections)
+            if self._shortest_delay_steps() == 1:
+                self._comm_steps_early = "delays"
+        return bool(self._comm_steps_early)
+
+    def run_steps(self, n_steps):
+        # devices connected early on the strength of a one-step delay that set(delay=...) has
+        # lengthened since: rebuild (at t = 0) so that they wait for the interval of the run
+        if not self.warmed_up and self._comm_steps_early == "delays" and self._choose_comm_steps() != 1:
+            logger.info("NEST: the projections' delays changed before the first run; the kernel is rebuilt "
+                        "so that the devices get the communication interval chosen now")
+            self.rebuild()
+        super().run_steps(n_steps)
 
     def _delay_reserve(self):
         """Delay (ms) of the idle connection that reserves NEST's delay range for projections
@@ -188,9 +237,7 @@ class State(BaseState):
         pair = nest.Create("parrot_neuron", 2)
         nest.Connect(pair[0], pair[1], syn_spec={"delay": self.comm_delay})
         nest.Connect(pair[1], pair[0], syn_spec={"delay": max(self._delay_reserve(), self.comm_delay)})
-        pending, self._pending_devices = self._pending_devices, []
-        for sources, targets, rule in pending:
-            nest.Connect(sources, targets, rule, syn_spec={"delay": self.comm_delay})
+        self._connect_pending_devices()
 
     def check_processes(self, n, source):
         """A launch of `n` > 1 processes is accepted with an MPI-enabled NEST that sees them all
@@ -253,6 +300,10 @@ class State(BaseState):
         # _fix_delay_range chooses it then; device connections wait for it
         self._comm_steps = 1
         self._pending_devices = []
+        #: why devices may be connected before the first run (see _one_step_interval_known):
+        #: None (not known yet), "fixed" or "delays"
+        self._comm_steps_early = None
+        self._delays_seen = 0  # projections whose delays _one_step_interval_known has looked at
         #: set by the recorders when a state variable is recorded (NEST's multimeter)
         self.records_signals = False
         self.synapse_models = {}

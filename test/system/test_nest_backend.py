@@ -276,6 +276,80 @@ def test_shorter_delay_after_the_first_run_is_refused_with_the_min_delay_in_forc
     assert nest.GetKernelStatus("min_delay") == pytest.approx(0.5)
 
 
+def _connections_made_by_record(delay, min_delay="auto", record_v=False):
+    """NEST connections that cells.record() makes at once, before any run (the rest wait)."""
+    sim.setup(timestep=0.1, min_delay=min_delay)
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0], [2.0]]))
+    cells = sim.Population(3, sim.IF_cond_exp())
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.03, delay=delay))
+    before = nest.GetKernelStatus("num_connections")
+    cells.record(["spikes", "v"] if record_v else "spikes")
+    return nest.GetKernelStatus("num_connections") - before
+
+
+@pytest.mark.parametrize("delay, min_delay, record_v, made", [
+    # 3 to the spike recorder, 3 from the multimeter, and the 2 generator -> parrot connections
+    # of the spike source, which waited until then
+    (0.1, "auto", False, 5),   # a one-step delay: the interval cannot be longer
+    (1.5, 0.1, False, 3),      # setup(min_delay) of one step (known from the start: the
+                               # generators were connected when the spike source was created)
+    (1.5, "auto", True, 8),    # a recorded state variable keeps the interval at one step
+    (1.5, "auto", False, 0),   # the interval is chosen at the first run
+    (1.5, 1.0, False, 0),
+])
+def test_devices_are_connected_at_once_when_the_interval_is_bound_to_be_one_step(delay, min_delay, record_v, made):
+    # (NEST's cost of a neuron's first device connection then falls in the build, as natively)
+    assert _connections_made_by_record(delay, min_delay, record_v) == made
+    sim.run(3.0)
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1 if made else 1.0 if min_delay == 1.0 else delay)
+
+
+def test_devices_connected_at_once_give_the_same_results_as_devices_connected_at_the_first_run():
+    def network(record_first):
+        sim.setup(timestep=0.1)
+        src = sim.Population(3, sim.SpikeSourceArray(spike_times=[[1.0, 7.3], [2.2], [4.0, 4.1, 9.9]]))
+        cells = sim.Population(4, sim.IF_cond_exp(tau_refrac=1.0))
+        if record_first:  # no projection yet: the spike recorder waits for the first run
+            cells.record("spikes")
+            cells.record(None)  # (and another device connection stays waiting)
+            cells.record("spikes")
+        sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.03, delay=0.1))
+        sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(3)),
+                       sim.StaticSynapse(weight=0.01, delay=0.2))
+        if not record_first:  # the waiting generator -> parrot connections are made with it
+            cells.record("spikes")
+            cells.inject(sim.DCSource(amplitude=0.2, start=3.0, stop=20.0))
+        waiting = len(sim.state._pending_devices)
+        if record_first:
+            cells.inject(sim.DCSource(amplitude=0.2, start=3.0, stop=20.0))
+        sim.run(30.0)
+        assert nest.GetKernelStatus("min_delay") == pytest.approx(0.1)
+        return waiting, _spike_lists(cells)
+
+    waiting, late = network(record_first=True)
+    assert waiting == 2  # the generators' and the spike recorder's connections
+    waiting, early = network(record_first=False)
+    assert waiting == 0
+    assert early == late and sum(map(len, early)) > 4
+
+
+def test_delays_lengthened_before_the_first_run_rebuild_the_devices_connected_at_once(caplog):
+    _, cells = _delay_network(delay=0.1)
+    assert not sim.state._pending_devices  # the devices were connected with one step
+    drive, recurrent = sim.state.projections
+    drive.set(delay=1.5)
+    recurrent.set(delay=3.0)
+    with caplog.at_level("INFO", logger="PyNN"):
+        sim.run(30.0)
+    assert "kernel is rebuilt" in caplog.text
+    # the interval chosen as if the delays had been 1.5 and 3 ms from the start
+    assert nest.GetKernelStatus("min_delay") == pytest.approx(1.5)
+    lengthened = _spike_lists(cells)
+    _, cells = _delay_network(delay=1.5)
+    sim.run(30.0)
+    assert _spike_lists(cells) == lengthened and sum(map(len, lengthened)) > 4
+
+
 def test_explicit_min_delay_refuses_shorter_delays_before_anything_reaches_nest():
     sim.setup(timestep=0.1, min_delay=1.0)
     p = sim.Population(2, sim.IF_cond_exp())
