@@ -13,6 +13,8 @@ Time in the engine, in recorded data and in every parameter is biological time (
 the estimated hardware wall-clock time is in the report.
 """
 
+import contextlib
+
 import numpy as np
 
 from pyNN import errors
@@ -98,6 +100,11 @@ class State(BaseState):
             for projection in self.projections:
                 projection._weights_replaced = False
             self._dirty = False
+            if kernels.use_numba():
+                # the compiled loop of the run is loaded with the mapping (part of the build), so
+                # that the first run's time is the simulation's
+                with self._compiling():
+                    self.engine.load()
         return self.mapping
 
     # --- running ------------------------------------------------------------------------
@@ -109,11 +116,18 @@ class State(BaseState):
         if _kernels_warm or not kernels.use_numba():
             self.engine.run(n_steps, external)
             return
-        with announce_work("pyNN.hardware: compiling the emulator's numba kernels",
-                           "first run in this process; numba caches them next to the engine's code",
-                           "30-60 s the first time, about a second after that"):
+        with self._compiling():
             self.engine.run(n_steps, external)
         _warmed()
+
+    @staticmethod
+    def _compiling():
+        """Announcement of work that may compile (or load) the engine's numba kernels."""
+        if _kernels_warm:
+            return contextlib.nullcontext()
+        return announce_work("pyNN.hardware: compiling the emulator's numba kernels",
+                             "first run in this process; numba caches them next to the engine's code",
+                             "30-60 s the first time, about a second after that")
 
     def _end_run(self):
         if self.mapping is not None:

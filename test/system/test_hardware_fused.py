@@ -132,3 +132,35 @@ def test_the_parallel_build_is_cached_apart_from_the_one_thread_build():
     assert len(names) == 2
     assert fused_loop.run_steps_parallel.targetoptions.get("parallel")
     assert not fused_loop.run_steps.targetoptions.get("parallel")
+
+
+_READY_SCRIPT = """
+import pyNN.hardware as sim
+from pyNN.hardware.engine import fused_loop
+from pyNN.random import NumpyRNG
+sim.setup(timestep=0.1, threads=2)
+sim.state.engine.team.min_cells = 1
+pop = sim.Population(60, sim.IF_cond_exp(i_offset=1.0))
+pop.record("spikes")
+sim.Projection(pop, pop, sim.FixedProbabilityConnector(0.1, rng=NumpyRNG(seed=1)),
+               sim.StaticSynapse(weight=0.01, delay=0.2))
+loop = fused_loop.run_steps_parallel
+before = len(loop.signatures)
+sim.map()
+ready = len(loop.signatures)
+sim.run(5.0)
+print(before, ready, len(loop.signatures), sim.state.engine.last_path)
+"""
+
+
+@needs_numba
+def test_mapping_readies_the_compiled_loop_of_the_run():
+    """The compiled loop is loaded (or compiled) when the network is mapped, in a fresh
+    process, so that the first run does not pay for it (benchmarks time the run alone)."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _READY_SCRIPT], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    before, ready, after, path = out.stdout.split()
+    assert (int(before), path) == (0, "fused")
+    assert int(ready) == int(after) == 1

@@ -310,6 +310,14 @@ class Engine:
                 group.reset(self.group_rng(group.index))
 
     # --- running --------------------------------------------------------------------------
+    def load(self):
+        """Have the compiled loop of the next run ready if it takes the fused path
+        (:func:`fused.load`); returns True if it will."""
+        return fused.load(self, *self._neurons_and_sources())
+
+    def _neurons_and_sources(self):
+        return ([g for g in self.groups if g.kind == "neuron"], [g for g in self.groups if g.kind == "source"])
+
     def run(self, n_steps, external=None):
         """Advance by `n_steps`. `external` maps a group index to a list of (cell
         indices, current array of n_steps values in nA) from current sources."""
@@ -320,8 +328,7 @@ class Engine:
                 if group.kind == "source":
                     self._spiked(group, group.emit(k0), k0)
             self.emitted_through = k0
-        neurons = [g for g in self.groups if g.kind == "neuron"]
-        sources = [g for g in self.groups if g.kind == "source"]
+        neurons, sources = self._neurons_and_sources()
         if n_steps > 0 and fused.covers(self, neurons, sources):
             fused.run(self, neurons, sources, external, k0, n_steps)
             if self.driver_load is not None:

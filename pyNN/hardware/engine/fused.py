@@ -243,52 +243,84 @@ def _emit(sources, first, n_steps, offsets):
     return ptr, ids[order]
 
 
+class _Network:
+    """The arrays the compiled loop works on, made from the engine's groups and blocks (state
+    moves in here at the start of a run and back at its end, see :meth:`give_back`)."""
+
+    def __init__(self, engine, neurons, sources):
+        groups = neurons + sources
+        self.neurons, self.groups = neurons, groups
+        self.offsets = np.concatenate([[0], np.cumsum([g.n for g in groups])]).astype(np.int64)
+        position = {g.index: j for j, g in enumerate(groups)}
+        self.rings = [engine.buffers[g.index].shape[0] for g in neurons]
+        self.cells, self.i_offset = _cells(neurons, self.rings)
+        self.n = int(self.cells[0][-1])
+        self.buffer = np.zeros((max(self.rings + [1]), 2, self.n))
+        for j, g in enumerate(neurons):
+            self.buffer[:self.rings[j], :, self.offsets[j]:self.offsets[j + 1]] = engine.buffers[g.index]
+        self.blocks = _blocks(engine, groups, position, self.offsets, _block_table(engine))
+        self.recorded = np.zeros(int(self.offsets[-1]), dtype=bool)
+        for j, g in enumerate(groups):
+            if g.recording.spike_mask is not None:
+                self.recorded[self.offsets[j]:self.offsets[j + 1]] = g.recording.spike_mask
+        self.sampler = _Sampler(neurons, self.offsets)
+        team = engine.team
+        self.parts = team.parts(self.n, team.min_cells) if team.n_threads > 1 else 1
+        self.loop = fused_loop.run_steps
+        if self.parts > 1:
+            team.use_numba_threads(self.parts)
+            self.loop = fused_loop.run_steps_parallel
+
+    def arguments(self, k, n_steps, sources, injections, sampling):
+        """The loop's arguments for steps k..k+n_steps-1 (`sources`: their spikes, _emit)."""
+        capacity = self.n + int(np.max(np.diff(sources[0]), initial=0))
+        return (k, n_steps, self.parts, self.cells, self.buffer, self.blocks, self.offsets, sources, injections,
+                self.recorded, np.empty(1024, np.int64), np.empty(1024, np.int64), sampling, capacity)
+
+    def give_back(self, engine):
+        """The neurons' state and the pending arrivals back into the engine's groups."""
+        for j, g in enumerate(self.neurons):
+            cells_j = slice(self.offsets[j], self.offsets[j + 1])
+            g.v[:] = self.cells[4][cells_j]
+            g.ref[:] = self.cells[5][cells_j]
+            g.receptors.y[:] = self.cells[6][:, cells_j]
+            engine.buffers[g.index][:] = self.buffer[:self.rings[j], :, cells_j]
+
+
+def load(engine, neurons, sources):
+    """If the next run of this network takes the fused path, have its compiled loop ready
+    (loaded from numba's disk cache, or compiled) and numba's threads started, without
+    running a step; called when the network is mapped, so that the first run's time is
+    the simulation's. Returns True if it did."""
+    if not covers(engine, neurons, sources):
+        return False
+    import numba
+    net = _Network(engine, neurons, sources)
+    no_spikes = (np.zeros(2, np.int64), np.zeros(0, np.int64))  # as _emit gives them: no random draw
+    injections = _injections({}, neurons, net.offsets, net.i_offset, 1)
+    args = net.arguments(engine.step, 1, no_spikes, injections, net.sampler.prepare(engine.step + 1, engine.step + 1))
+    net.loop.compile(tuple(numba.typeof(a) for a in args))
+    return True
+
+
 def run(engine, neurons, sources, external, k0, n_steps):
     """Steps k0..k0+n_steps-1 of the engine on the fused path (covers() must be true)."""
-    groups = neurons + sources
-    sizes = [g.n for g in groups]
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    position = {g.index: j for j, g in enumerate(groups)}
-    rings = [engine.buffers[g.index].shape[0] for g in neurons]
-    cells, i_offset = _cells(neurons, rings)
-    n = int(cells[0][-1])
-    buffer = np.zeros((max(rings + [1]), 2, n))
-    for j, g in enumerate(neurons):
-        buffer[:rings[j], :, offsets[j]:offsets[j + 1]] = engine.buffers[g.index]
-    blocks = _blocks(engine, groups, position, offsets, _block_table(engine))
-    injections = _injections(external, neurons, offsets, i_offset, n_steps)
-    recorded = np.zeros(int(offsets[-1]), dtype=bool)
-    for j, g in enumerate(groups):
-        if g.recording.spike_mask is not None:
-            recorded[offsets[j]:offsets[j + 1]] = g.recording.spike_mask
-    sampler = _Sampler(neurons, offsets)
-    team = engine.team
-    parts = team.parts(n, team.min_cells) if team.n_threads > 1 else 1
-    loop = fused_loop.run_steps
-    if parts > 1:
-        team.use_numba_threads(parts)
-        loop = fused_loop.run_steps_parallel
+    net = _Network(engine, neurons, sources)
+    injections = _injections(external, neurons, net.offsets, net.i_offset, n_steps)
+    sampler = net.sampler
     chunk = int(max(1, min(MAX_STEPS_PER_CHUNK, MAX_VALUES_PER_CHUNK // max(1.0, sampler.values_per_step()))))
     for c0 in range(0, n_steps, chunk):
         m = min(chunk, n_steps - c0)
         first = k0 + c0 + 1
-        src = _emit(sources, first, m, offsets[len(neurons):])
+        src = _emit(sources, first, m, net.offsets[len(neurons):])
         chunk_injections = injections[:2] + (np.ascontiguousarray(injections[2][:, c0:c0 + m]),) + injections[3:]
         sampling = sampler.prepare(first, first + m - 1)
-        capacity = n + int(np.max(np.diff(src[0]), initial=0))
-        n_spikes, events, ids, steps, n_rec = loop(k0 + c0, m, parts, cells, buffer, blocks, offsets, src,
-                                                   chunk_injections, recorded, np.empty(1024, np.int64),
-                                                   np.empty(1024, np.int64), sampling, capacity)
+        n_spikes, events, ids, steps, n_rec = net.loop(*net.arguments(k0 + c0, m, src, chunk_injections, sampling))
         engine.counters["spikes"] += int(n_spikes)
         engine.counters["synaptic_events"] += int(events)
-        _store_spikes(groups, offsets, ids[:n_rec], steps[:n_rec])
+        _store_spikes(net.groups, net.offsets, ids[:n_rec], steps[:n_rec])
         sampler.store(sampling)
-    for j, g in enumerate(neurons):
-        cells_j = slice(offsets[j], offsets[j + 1])
-        g.v[:] = cells[4][cells_j]
-        g.ref[:] = cells[5][cells_j]
-        g.receptors.y[:] = cells[6][:, cells_j]
-        engine.buffers[g.index][:] = buffer[:rings[j], :, cells_j]
+    net.give_back(engine)
 
 
 def _store_spikes(groups, offsets, ids, steps):

@@ -33,6 +33,9 @@ import numpy as np
 MIN_CELLS_PER_THREAD = 4000
 #: default smallest number of connections per thread for a split spike delivery
 MIN_EVENTS_PER_THREAD = 8000
+#: busy-wait iterations of an idle OpenMP thread of numba's before it sleeps (GNU OpenMP's
+#: GOMP_SPINCOUNT; see ThreadTeam.use_numba_threads)
+SPIN_COUNT = 10000
 
 
 class _Worker:
@@ -120,14 +123,17 @@ class ThreadTeam:
         """Let numba's parallel loops of this thread use up to `parts` threads (at most as
         many as numba started: ``numba.config.NUMBA_NUM_THREADS``).
 
-        Unless the environment says otherwise, OpenMP's idle threads sleep at once
-        (``OMP_WAIT_POLICY=passive``, read when numba starts its threads) instead of spinning
-        for a while: a spinning thread takes a core from the step's other thread whenever the
-        machine has other work, which made a step several times slower (measured in
-        benchmarks/README.md); on otherwise idle cores spinning saves a few microseconds of
-        wake-up per step (``OMP_WAIT_POLICY=active``)."""
+        Unless the environment sets ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT``, numba's
+        OpenMP threads wait for the next step busily for a bounded time
+        (``GOMP_SPINCOUNT`` = :data:`SPIN_COUNT`, read when numba starts its threads), then
+        sleep. Between two steps' parallel regions lies only the step's short serial part, so
+        a thread that spins through it starts the next step without a wake-up (tens of
+        microseconds per step when it sleeps at once, ``OMP_WAIT_POLICY=passive``); the bound
+        keeps a waiting thread from holding a core for long when the machine has other work
+        (GNU OpenMP's own default spins far longer; measured in benchmarks/README.md)."""
         import numba
-        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ["GOMP_SPINCOUNT"] = str(SPIN_COUNT)
         if _other_openmp_loaded():
             # PyNEST loads its wheel's own GNU OpenMP with RTLD_GLOBAL: numba's OpenMP layer
             # would then bind partly to that copy, and NEST crashed later (ResetKernel) in
