@@ -245,7 +245,9 @@ class BasePopulation:
             f"not {type(index).__name__}")
 
     def __add__(self, other):
-        return self.grandparent._assembly_class(self, other)
+        """An Assembly of this population (or view) followed by `other` (a population, view or Assembly)."""
+        others = other.populations if isinstance(other, Assembly) else [other]
+        return self.grandparent._assembly_class(self, *others)
 
     # --- cell type properties ----------------------------------------------------------
     @property

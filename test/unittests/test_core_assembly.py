@@ -50,6 +50,18 @@ class TestConstruction:
         with pytest.raises(TypeError):
             a + 3
 
+    def test_population_plus_assembly(self, sim, pops):
+        # PyNN documents "a Population/PopulationView can be added to ... an Assembly"
+        p, q = pops
+        r = sim.Population(2, sim.IF_cond_exp(), label="r")
+        a = r + (p + q)
+        assert isinstance(a, sim.Assembly) and a.populations == [r, p, q]
+        assert a[0] == r[0] and a.size == 9
+        v = p[1:3] + sim.Assembly(q)
+        assert v.populations == [p[1:3], q]
+        with pytest.raises(TypeError):
+            p + 3
+
     def test_iadd(self, sim, pops):
         p, q = pops
         a = sim.Assembly(p)
