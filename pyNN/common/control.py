@@ -142,7 +142,16 @@ class BaseState:
     # --- time ------------------------------------------------------------------
     @property
     def t(self):
-        """The current simulation time (ms)."""
+        """The current simulation time (ms).
+
+        When a millisecond is a whole number of steps (dt = 0.1, 0.025, ...) this is
+        steps / (steps per ms), the number closest to the grid time: 3 steps of 0.1 ms give
+        0.3, where the product 3 * 0.1 gives 0.30000000000000004, which scripts comparing
+        `get_current_time()` with their own times would trip over.
+        """
+        per_ms = round(1.0 / self.dt)
+        if per_ms >= 1 and abs(per_ms * self.dt - 1.0) < 1e-12:
+            return self.steps / per_ms
         return self.steps * self.dt
 
     def time_to_steps(self, t, what="time", key=None):

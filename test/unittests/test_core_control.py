@@ -131,6 +131,15 @@ class TestRun:
         assert sim.state.steps == 9
         assert sim.get_current_time() == pytest.approx(0.9)
 
+    @pytest.mark.parametrize("timestep, duration", [(0.1, 0.3), (0.1, 2.3), (0.01, 0.07), (0.025, 1.075),
+                                                    (0.1, 123456.7)])
+    def test_time_is_the_nearest_number_to_the_grid_time(self, sim, timestep, duration):
+        # a script's `get_current_time() == 0.3` after run(0.3) holds (3 * 0.1 is 0.30000000000000004)
+        sim.setup(timestep=timestep)
+        assert sim.run(duration) == duration
+        assert sim.get_current_time() == duration
+        assert sim.run_until(2 * duration) == 2 * duration
+
     def test_run_until(self, sim):
         assert sim.run_until(7.0) == pytest.approx(7.0)
         assert sim.run_until(7.0) == pytest.approx(7.0)
