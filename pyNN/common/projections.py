@@ -94,9 +94,10 @@ class Connection:
             raise AttributeError(f"Connection has no attribute '{name}'")
 
     def as_tuple(self, *attribute_names):
-        """Return (presynaptic index, postsynaptic index, values of `attribute_names`...)."""
-        return (self.presynaptic_index, self.postsynaptic_index) + tuple(
-            float(self._value(n)) for n in attribute_names)
+        """Return the values of `attribute_names` (synaptic parameters, or
+        ``presynaptic_index``, ``postsynaptic_index``, ``presynaptic_cell``, ...), in that
+        order, as PyNN does: ``c.as_tuple('weight', 'delay')`` is ``(weight, delay)``."""
+        return tuple(getattr(self, name) for name in attribute_names)
 
 
 class Projection:
