@@ -24,6 +24,14 @@ class TestConstruction:
         assert [int(i) for i in a.all_cells] == list(range(7))
         assert a.first_id == p.first_id and a.last_id == q.last_id
 
+    def test_first_and_last_id_are_the_smallest_and_largest(self, sim, pops):
+        # as in PyNN (min and max of the IDs), whatever the order of the populations
+        p, q = pops
+        r = sim.Population(2, sim.IF_cond_exp())
+        a = sim.Assembly(r, p, q[1:])
+        assert a.first_id == p[0] and a.last_id == r[-1]
+        assert sim.Assembly(q[::-1]).first_id == q[0]
+
     def test_default_label_counts_up(self, sim, pops):
         p, q = pops
         assert sim.Assembly(p).label == "assembly0"
