@@ -726,6 +726,12 @@ class Population(BasePopulation):
 
     def _evaluate_value(self, name, value, indices, kind="parameter"):
         schema = self.celltype.get_schema() if kind == "parameter" else None
+        if schema is not None and name not in schema and "." in name:
+            # a receptor's parameter by its dotted name ('AMPA.tau_syn'): the nested entry
+            entry = schema
+            for part in name.split("."):
+                entry = entry[part]
+            schema = {name: entry}
         shape, mask = (self.size,), (None if len(indices) == self.size else indices)
         if (mask is not None and is_listlike(value) and not isinstance(value, ArrayParameter)
                 and len(value) == len(indices)):
