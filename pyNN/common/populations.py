@@ -850,9 +850,9 @@ class Population(BasePopulation):
             off = finite & (np.abs(steps - np.floor(steps + 0.5 + 1e-9)) > 1e-6)
             if not off.any():
                 continue
-            rounded = np.where(off, state.time_to_steps(np.where(finite, values, 0.0),
-                                                        f"'{name}' of Population '{self.label}'",
-                                                        key=(name, id(self))) * state.dt, values)
+            rounded = np.where(off, state.steps_to_time(state.time_to_steps(
+                np.where(finite, values, 0.0), f"'{name}' of Population '{self.label}'", key=(name, id(self)))),
+                values)
             std_values[name] = rounded if np.ndim(std_values[name]) else float(rounded)
 
     def _push_parameters(self, indices, changed):

@@ -310,7 +310,7 @@ class Projection:
                     f"{state.max_delay:g} ms set in setup()")
             # one warning per projection, even when several share a label
             steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'", key=("delays", id(self)))
-            delay = np.asarray(steps) * state.dt
+            delay = state.steps_to_time(np.asarray(steps))
             values["delay"] = float(delay) if np.ndim(delay) == 0 else delay
         check = getattr(type(self.synapse_type), "check_values", None)
         if check is not None:
