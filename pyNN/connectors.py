@@ -621,17 +621,43 @@ def _draw_n(n, count, rng, owner):
     return np.full(count, int(n), dtype=np.int64)
 
 
-def _check_counts(n_cand, counts, replace, forbidden_col_of_row, owner):
-    """Without replacement, no row may take more columns than it has candidates."""
-    if replace:
-        return
-    available = n_cand - (0 if forbidden_col_of_row is None else (forbidden_col_of_row >= 0).astype(int))
-    if np.any(counts > available):
-        k = int(np.argmax(counts > available))
-        n_available = int(np.atleast_1d(available)[k] if np.ndim(available) else available)
+def _available(n_cand, forbidden_col_of_row):
+    """Number of candidates of each row (one fewer where a self-connection is excluded)."""
+    return n_cand - (0 if forbidden_col_of_row is None else (forbidden_col_of_row >= 0).astype(np.int64))
+
+
+def _check_counts(n_cand, counts, forbidden_col_of_row, owner):
+    """A row that must take connections needs at least one candidate. (More connections than
+    candidates are fine: without replacement every candidate is taken once before any twice,
+    as PyNN documents.)"""
+    available = np.broadcast_to(_available(n_cand, forbidden_col_of_row), np.shape(counts))
+    bad = (counts > 0) & (available == 0)
+    if np.any(bad):
+        k = int(np.argmax(bad))
         raise errors.ConnectionError(
-            f"{owner}: cannot choose {int(counts[k])} distinct cells from {n_available} "
-            f"candidates without replacement (use with_replacement=True or a smaller n)")
+            f"{owner}: cell {k} must get {int(counts[k])} connection(s) but has no cell to connect "
+            f"to (self-connections are not allowed)")
+
+
+def _choose_full_rounds(key, rows, n_cand, counts, forbidden_col_of_row):
+    """Without replacement and with more connections than candidates: each row takes every
+    candidate counts // available times, then counts % available distinct ones at random;
+    returns ``(row_indices, cols)`` ordered by row, then column (as _choose_rows)."""
+    f = None if forbidden_col_of_row is None else forbidden_col_of_row[rows]
+    available = np.broadcast_to(_available(n_cand, f), rows.shape)
+    rounds = counts[rows] // np.maximum(available, 1)
+    remainder = counts.copy()
+    remainder[rows] = counts[rows] - rounds * available
+    r_rest, c_rest = _choose_rows(key, rows, n_cand, remainder, False, forbidden_col_of_row)
+    allowed = np.ones((rows.size, n_cand), dtype=bool)
+    if f is not None:
+        r = np.flatnonzero(f >= 0)
+        allowed[r, f[r]] = False
+    rr, cc = np.nonzero(allowed)
+    r_full, c_full = np.repeat(rows[rr], rounds[rr]), np.repeat(cc, rounds[rr])
+    r_all, c_all = np.concatenate([r_full, r_rest]), np.concatenate([c_full, c_rest])
+    order = np.lexsort((c_all, r_all))
+    return r_all[order], c_all[order].astype(np.int64, copy=False)
 
 
 def _choose_rows(key, rows, n_cand, counts, replace, forbidden_col_of_row):
@@ -648,6 +674,8 @@ def _choose_rows(key, rows, n_cand, counts, replace, forbidden_col_of_row):
     if kmax == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     f = None if forbidden_col_of_row is None else forbidden_col_of_row[rows]
+    if not replace and np.any(c > _available(n_cand, f)):
+        return _choose_full_rounds(key, rows, n_cand, counts, forbidden_col_of_row)
     if replace:
         n_allowed = np.full(rows.size, float(n_cand)) if f is None else n_cand - (f >= 0).astype(float)
         u = keyed_random.uniform(key, rows, 0, kmax)
@@ -728,7 +756,10 @@ class FixedNumberPreConnector(Connector):
     n : int or RandomDistribution
         Number of incoming connections per postsynaptic cell.
     with_replacement : bool
-        If True a presynaptic cell may be chosen more than once.
+        If True a presynaptic cell may be chosen more than once. If False (default), a cell
+        is chosen again only once every candidate has been chosen: with `n` larger than the
+        number of candidates, each gets ``n // candidates`` connections and ``n % candidates``
+        of them, chosen at random, one more (as PyNN).
     """
 
     parameter_names = ("n", "allow_self_connections", "with_replacement")
@@ -751,7 +782,7 @@ class FixedNumberPreConnector(Connector):
         n_pre, n_post = projection.shape
         counts = _draw_n(self.n, n_post, self.rng, owner)
         forbidden = _forbidden_columns(projection, self.allow_self_connections, projection.post, projection.pre)
-        _check_counts(n_pre, counts, self.with_replacement, forbidden, owner)
+        _check_counts(n_pre, counts, forbidden, owner)
         key = keyed_random.stream_key(self.rng)
         yield from _chosen_per_post(self, projection, key, counts, forbidden)
 
@@ -778,7 +809,7 @@ class FixedNumberPostConnector(FixedNumberPreConnector):
         # (every cell's count, on every process: one number per cell from the connector's stream)
         counts = _draw_n(self.n, n_pre, self.rng, owner)
         forbidden = _forbidden_columns(projection, self.allow_self_connections, projection.pre, projection.post)
-        _check_counts(n_post, counts, self.with_replacement, forbidden, owner)
+        _check_counts(n_post, counts, forbidden, owner)
         key = keyed_random.stream_key(self.rng)
         first, stop = _pre_share(self, projection)
         #: how many presynaptic cells this process drew the choices of (the division of the work)

@@ -68,6 +68,12 @@ class InvalidIndexError(PyNNError, IndexError):
     """An index or ID outside the object it indexes (population, view, projection)."""
 
 
+class UnknownIDError(PyNNError, IndexError, ValueError):
+    """A cell ID that is not in the population, view or assembly asked (``id_to_index``).
+    Both an IndexError and a ValueError: PyNN raises ValueError from
+    ``Population.id_to_index`` and IndexError from the view's and the assembly's."""
+
+
 class UnknownNameError(PyNNError, KeyError):
     """A name that is not one of the allowed choices (a receptor type, a backend option, a file
     format...). Use :class:`NonExistentParameterError` for model parameters."""

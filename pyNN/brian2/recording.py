@@ -94,7 +94,7 @@ class Recorder(recording.Recorder):
         if pop.brian2_model.spikes_after_update:
             steps += 1
         keep = self.recorded.get("spikes", np.zeros(self.population.size, bool))[idx]
-        return idx[keep], steps[keep] * state.dt
+        return idx[keep], state.steps_to_time(steps[keep])
 
     def _fetch_signal(self, variable, epoch):
         key = (variable, id(epoch))

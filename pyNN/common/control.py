@@ -142,8 +142,26 @@ class BaseState:
     # --- time ------------------------------------------------------------------
     @property
     def t(self):
-        """The current simulation time (ms)."""
-        return self.steps * self.dt
+        """The current simulation time (ms).
+
+        When a millisecond is a whole number of steps (dt = 0.1, 0.025, ...) this is
+        steps / (steps per ms), the number closest to the grid time: 3 steps of 0.1 ms give
+        0.3, where the product 3 * 0.1 gives 0.30000000000000004, which scripts comparing
+        `get_current_time()` with their own times would trip over.
+        """
+        return self.steps_to_time(self.steps)
+
+    def steps_to_time(self, steps):
+        """Time(s) in ms of whole numbers of steps (an int or an array).
+
+        When a millisecond is a whole number of steps (dt = 0.1, 0.025, ...) this divides by
+        that number, which gives the number closest to the grid time (6 steps of 0.1 ms are
+        0.6, where 6 * 0.1 is 0.6000000000000001); otherwise it is steps * dt.
+        """
+        per_ms = round(1.0 / self.dt)
+        if per_ms >= 1 and abs(per_ms * self.dt - 1.0) < 1e-12:
+            return steps / per_ms
+        return steps * self.dt
 
     def time_to_steps(self, t, what="time", key=None):
         """Convert time(s) in ms to whole steps, rounding off-grid values with one warning

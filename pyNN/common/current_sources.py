@@ -91,7 +91,7 @@ class CurrentSourceMixin:
                                     key=("times", id(self)))
         last = np.append(steps[1:] != steps[:-1], True)  # the last time given for each step
         amplitudes = electrodes.values_of(values["amplitudes"])
-        values["times"] = Sequence(steps[last] * state.dt)
+        values["times"] = Sequence(state.steps_to_time(steps[last]))
         values["amplitudes"] = Sequence(amplitudes[last])
         return values
 
@@ -104,7 +104,7 @@ class CurrentSourceMixin:
             return value
         steps = state.time_to_steps(value, f"'{name}' of {type(self).__name__} (current source {self._index})",
                                     key=(name, id(self)))
-        return steps * state.dt
+        return state.steps_to_time(steps)
 
     def _check(self, parameter_space=None):
         # PyNN's rule: the times as given must be >= 0 and strictly increasing

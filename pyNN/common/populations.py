@@ -189,13 +189,14 @@ class BasePopulation:
 
     @property
     def first_id(self):
-        """ID of the first cell, or None if empty."""
-        return ID(int(self._ids[0]), self.grandparent) if self.size else None
+        """The smallest ID of the view (as PyNN: a sample or a reversed slice does not start
+        with it), or None if empty."""
+        return ID(int(self._ids.min()), self.grandparent) if self.size else None
 
     @property
     def last_id(self):
-        """ID of the last cell, or None if empty."""
-        return ID(int(self._ids[-1]), self.grandparent) if self.size else None
+        """The largest ID of the view, or None if empty."""
+        return ID(int(self._ids.max()), self.grandparent) if self.size else None
 
     def is_local(self, id):
         """Whether cell `id` lives on this MPI process (always, in a one-process run)."""
@@ -208,7 +209,7 @@ class BasePopulation:
         pos = _positions_in(self._ids, ids)
         if np.any(pos < 0):
             bad = ids[pos < 0]
-            raise errors.InvalidParameterValueError(
+            raise errors.UnknownIDError(
                 f"ID(s) {bad[:5].tolist()} are not in '{self.label}' "
                 f"(ids {int(self._ids[0]) if self.size else None}.."
                 f"{int(self._ids[-1]) if self.size else None})")
@@ -245,7 +246,9 @@ class BasePopulation:
             f"not {type(index).__name__}")
 
     def __add__(self, other):
-        return self.grandparent._assembly_class(self, other)
+        """An Assembly of this population (or view) followed by `other` (a population, view or Assembly)."""
+        others = other.populations if isinstance(other, Assembly) else [other]
+        return self.grandparent._assembly_class(self, *others)
 
     # --- cell type properties ----------------------------------------------------------
     @property
@@ -728,6 +731,12 @@ class Population(BasePopulation):
 
     def _evaluate_value(self, name, value, indices, kind="parameter"):
         schema = self.celltype.get_schema() if kind == "parameter" else None
+        if schema is not None and name not in schema and "." in name:
+            # a receptor's parameter by its dotted name ('AMPA.tau_syn'): the nested entry
+            entry = schema
+            for part in name.split("."):
+                entry = entry[part]
+            schema = {name: entry}
         shape, mask = (self.size,), (None if len(indices) == self.size else indices)
         if (mask is not None and is_listlike(value) and not isinstance(value, ArrayParameter)
                 and len(value) == len(indices)):
@@ -852,9 +861,9 @@ class Population(BasePopulation):
             off = finite & (np.abs(steps - np.floor(steps + 0.5 + 1e-9)) > 1e-6)
             if not off.any():
                 continue
-            rounded = np.where(off, state.time_to_steps(np.where(finite, values, 0.0),
-                                                        f"'{name}' of Population '{self.label}'",
-                                                        key=(name, id(self))) * state.dt, values)
+            rounded = np.where(off, state.steps_to_time(state.time_to_steps(
+                np.where(finite, values, 0.0), f"'{name}' of Population '{self.label}'", key=(name, id(self)))),
+                values)
             std_values[name] = rounded if np.ndim(std_values[name]) else float(rounded)
 
     def _push_parameters(self, indices, changed):
@@ -1275,13 +1284,16 @@ class Assembly:
 
     @property
     def first_id(self):
-        """ID of the first cell of the first population, or None if empty."""
-        return self.populations[0].first_id if self.populations else None
+        """The smallest ID of the assembly's cells (as PyNN, whatever the order of the
+        populations), or None if empty."""
+        ids = [p.first_id for p in self.populations if p.size]
+        return min(ids, key=int) if ids else None
 
     @property
     def last_id(self):
-        """ID of the last cell of the last population, or None if empty."""
-        return self.populations[-1].last_id if self.populations else None
+        """The largest ID of the assembly's cells, or None if empty."""
+        ids = [p.last_id for p in self.populations if p.size]
+        return max(ids, key=int) if ids else None
 
     def id_to_index(self, id):
         """Return the index (or indices) in the assembly of the cell ID(s) `id`."""
@@ -1293,7 +1305,7 @@ class Assembly:
             hit = pos >= 0
             out[hit] = offset + pos[hit]
         if np.any(out < 0):
-            raise errors.InvalidParameterValueError(
+            raise errors.UnknownIDError(
                 f"ID(s) {ids[out < 0][:5].tolist()} are not in assembly '{self.label}'")
         return int(out[0]) if scalar else out
 

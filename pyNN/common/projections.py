@@ -94,9 +94,10 @@ class Connection:
             raise AttributeError(f"Connection has no attribute '{name}'")
 
     def as_tuple(self, *attribute_names):
-        """Return (presynaptic index, postsynaptic index, values of `attribute_names`...)."""
-        return (self.presynaptic_index, self.postsynaptic_index) + tuple(
-            float(self._value(n)) for n in attribute_names)
+        """Return the values of `attribute_names` (synaptic parameters, or
+        ``presynaptic_index``, ``postsynaptic_index``, ``presynaptic_cell``, ...), in that
+        order, as PyNN does: ``c.as_tuple('weight', 'delay')`` is ``(weight, delay)``."""
+        return tuple(getattr(self, name) for name in attribute_names)
 
 
 class Projection:
@@ -309,7 +310,7 @@ class Projection:
                     f"{state.max_delay:g} ms set in setup()")
             # one warning per projection, even when several share a label
             steps = state.time_to_steps(arr, f"delays of Projection '{self.label}'", key=("delays", id(self)))
-            delay = np.asarray(steps) * state.dt
+            delay = state.steps_to_time(np.asarray(steps))
             values["delay"] = float(delay) if np.ndim(delay) == 0 else delay
         check = getattr(type(self.synapse_type), "check_values", None)
         if check is not None:

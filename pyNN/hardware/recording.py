@@ -37,8 +37,8 @@ class Recorder(recording.Recorder):
         cells = np.concatenate(rec.spike_cells)
         steps = np.concatenate(rec.spike_steps)
         rec.spike_cells, rec.spike_steps = [], []
-        # round away the float noise of step * dt (e.g. 373 * 0.1 = 37.300000000000004)
-        return cells, np.round(steps * simulator.state.dt, 9)
+        # without the float noise of step * dt (e.g. 373 * 0.1 = 37.300000000000004)
+        return cells, simulator.state.steps_to_time(steps)
 
     def _fetch_signal(self, variable, epoch):
         record = self._recording.signals.get(variable)

@@ -153,7 +153,7 @@ class Recorder(recording.Recorder):
         state = simulator.state
         times = np.asarray(events["times"], dtype=float) - state.offset
         if state.spike_precision == "on_grid":
-            times = np.rint(times / state.dt) * state.dt  # remove float noise of the offset
+            times = state.steps_to_time(np.rint(times / state.dt))  # remove float noise of the offset
         else:
             times = np.round(times, 12)  # (precise times: the offset's float noise only)
         index = senders - self.population._node_ids[0] if senders.size else senders

@@ -453,7 +453,7 @@ class State(BaseState):
         times = np.concatenate([c[1] for c in chunks])
         if self.spike_precision == "off_grid" and getattr(population.native_type, "source_kind", None) == "relay":
             return idx, times  # a SpikeSourceArray's own times (see populations.py)
-        return idx, np.rint(times / self.dt) * self.dt
+        return idx, self.steps_to_time(np.rint(times / self.dt))
 
     def discard_spikes(self, population):
         """Forget the spikes of `population` collected so far (they are not data)."""

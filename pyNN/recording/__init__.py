@@ -276,9 +276,10 @@ class Recorder:
     def close_segment(self, annotations):
         """Called by reset(): finish the current segment and keep it."""
         self.fetch()
-        if self.current.t_start_steps > 0 and self.current.t_start_steps == self.state.steps:
-            # everything of this segment was taken by get_data(clear=True) and nothing ran
-            # since: as in PyNN, no empty segment is kept
+        if self.current.t_start_steps == self.state.steps:
+            # nothing ran in this segment (a reset() before the first run or right after
+            # another reset(), or everything was taken by get_data(clear=True)): as in PyNN,
+            # no empty segment is kept, so that segment k of a trial loop is trial k
             return
         self.current.annotations = dict(annotations)
         self.current.t_stop_steps = self.state.steps

@@ -173,6 +173,8 @@ class SynapseRecorder:
     def close_segment(self, annotations):
         """End the current segment (at reset()), with `annotations`."""
         self.collect()
+        if self.current.t_start_steps == self.state.steps:
+            return  # nothing ran in this segment: no empty segment is kept (as for cells)
         self.current.annotations.update(annotations)
         self.current.t_stop_steps = self.state.steps
         self.segments.append(self.current)

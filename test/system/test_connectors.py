@@ -124,6 +124,17 @@ def test_fixed_number_pre_without_self_connections(sim):
     assert conns == {(i, j) for i in range(12) for j in range(12) if i != j}
 
 
+def test_fixed_number_more_than_the_candidates_without_replacement(sim):
+    # PyNN: "all possible single connections are made before starting to add duplicate
+    # connections"; the duplicates reach the simulator (weights add up in get(format='array'))
+    pre, post = cells(sim, 3, "pre"), cells(sim, 2, "post")
+    prj = sim.Projection(pre, post, sim.FixedNumberPostConnector(5, rng=sim.NumpyRNG(seed=3)),
+                         sim.StaticSynapse(weight=0.1))
+    assert prj.size() == 15
+    w = prj.get("weight", format="array")
+    assert np.allclose(np.sort(w, axis=1), [[0.2, 0.3]] * 3)
+
+
 @pytest.mark.parametrize("with_replacement", [False, True])
 def test_fixed_number_post(sim, with_replacement):
     n = 4

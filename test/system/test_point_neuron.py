@@ -121,3 +121,25 @@ def test_receptor_currents_are_recorded(sim, sampling_interval):
             for cell in range(2):
                 np.testing.assert_allclose(values[:, cell], _expected_isyn(times, name, cell), rtol=1e-9,
                                            atol=1e-12)
+
+
+def test_receptor_parameter_set_by_its_dotted_name(sim):
+    """get('AMPA.tau_syn') works and set()'s error lists 'AMPA.tau_syn' among the valid
+    names: set(**{'AMPA.tau_syn': x}) takes it too, and the new value acts."""
+    with backend_support():
+        celltype = sim.PointNeuron(cell_type(sim, "LIF"),
+                                   AMPA=cell_type(sim, "CurrExpPostSynapticResponse", tau_syn=1.0))
+        cells = sim.Population(3, celltype, label="receptors")
+    cells.set(**{"AMPA.tau_syn": 2.0})
+    cells[1:].set(**{"AMPA.tau_syn": [3.0, 4.0], "tau_m": 15.0})
+    np.testing.assert_allclose(cells.get("AMPA.tau_syn"), [2.0, 3.0, 4.0])
+    np.testing.assert_allclose(cells.get("tau_m"), [20.0, 15.0, 15.0])
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]))
+    sim.Projection(source, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.5, delay=1.0),
+                   receptor_type="AMPA")
+    record(cells, "AMPA.isyn")
+    run(sim, 20.0)
+    i_syn = cells.get_data().segments[0].filter(name="AMPA.isyn")[0].magnitude
+    # exponential decay with the cell's own tau_syn: i(t + 2 ms) / i(t) = exp(-2 / tau_syn)
+    t0 = int(np.argmax(i_syn[:, 0]))
+    np.testing.assert_allclose(i_syn[t0 + 20] / i_syn[t0], np.exp(-2.0 / np.array([2.0, 3.0, 4.0])), rtol=1e-3)

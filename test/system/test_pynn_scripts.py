@@ -178,6 +178,47 @@ def test_no_empty_segment_after_get_data_clear_and_reset(sim):
                                blocks[0].segments[0].analogsignals[0].magnitude)
 
 
+def test_trial_loop_resetting_before_each_trial_gives_one_segment_per_trial(sim):
+    # PyNN keeps a segment only if time advanced: scripts that reset() at the start of each
+    # trial read trial k from segments[k]
+    p = sim.Population(1, sim.IF_curr_exp())
+    p.record(["spikes", "v"])
+    drives = [0.0, 2.0, 0.0]
+    for trial, drive in enumerate(drives):
+        sim.reset(annotations={"before": trial})
+        p.set(i_offset=drive)
+        sim.run(20.0)
+    segments = p.get_data().segments
+    assert len(segments) == 3
+    assert [len(seg.spiketrains[0]) > 0 for seg in segments] == [False, True, False]
+    assert [seg.analogsignals[0].shape for seg in segments] == [(201, 1)] * 3
+    assert [seg.annotations.get("before") for seg in segments] == [1, 2, None]
+
+
+def test_current_time_has_no_float_noise(sim):
+    sim.setup(timestep=0.1)
+    sim.Population(1, sim.IF_curr_exp())
+    assert sim.run(0.3) == 0.3
+    for _ in range(4):
+        sim.run(0.1)
+    assert sim.get_current_time() == 0.7
+    assert sim.run_until(2.3) == 2.3
+
+
+def test_grid_times_read_back_without_float_noise(sim):
+    # 6 steps of 0.1 ms are 0.6 (6 * 0.1 is 0.6000000000000001): delays and spike times read
+    # back equal the numbers a script wrote
+    sim.setup(timestep=0.1)
+    times = [0.3, 0.7, 2.3, 3.7]
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=times))
+    cell = sim.Population(1, sim.IF_curr_exp())
+    prj = sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=0.6))
+    source.record("spikes")
+    sim.run(5.0)
+    assert prj.get("delay", format="list", with_address=False) == [0.6]
+    assert source.get_data().segments[0].spiketrains[0].magnitude.tolist() == times
+
+
 def test_step_current_times_on_one_step_act_like_the_last_one(sim):
     cell = sim.Population(1, sim.IF_curr_exp(tau_refrac=5.0))
     source = sim.StepCurrentSource(times=[2.01, 2.02, 6.0], amplitudes=[5.0, 0.4, 0.0])

@@ -24,6 +24,14 @@ class TestConstruction:
         assert [int(i) for i in a.all_cells] == list(range(7))
         assert a.first_id == p.first_id and a.last_id == q.last_id
 
+    def test_first_and_last_id_are_the_smallest_and_largest(self, sim, pops):
+        # as in PyNN (min and max of the IDs), whatever the order of the populations
+        p, q = pops
+        r = sim.Population(2, sim.IF_cond_exp())
+        a = sim.Assembly(r, p, q[1:])
+        assert a.first_id == p[0] and a.last_id == r[-1]
+        assert sim.Assembly(q[::-1]).first_id == q[0]
+
     def test_default_label_counts_up(self, sim, pops):
         p, q = pops
         assert sim.Assembly(p).label == "assembly0"
@@ -49,6 +57,18 @@ class TestConstruction:
         assert c.populations == [p, q, r]
         with pytest.raises(TypeError):
             a + 3
+
+    def test_population_plus_assembly(self, sim, pops):
+        # PyNN documents "a Population/PopulationView can be added to ... an Assembly"
+        p, q = pops
+        r = sim.Population(2, sim.IF_cond_exp(), label="r")
+        a = r + (p + q)
+        assert isinstance(a, sim.Assembly) and a.populations == [r, p, q]
+        assert a[0] == r[0] and a.size == 9
+        v = p[1:3] + sim.Assembly(q)
+        assert v.populations == [p[1:3], q]
+        with pytest.raises(TypeError):
+            p + 3
 
     def test_iadd(self, sim, pops):
         p, q = pops

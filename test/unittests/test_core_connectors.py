@@ -168,9 +168,14 @@ class TestFixedNumber:
         w = prj.get("weight", format="array", multiple_synapses="sum")
         assert np.nansum(~np.isnan(w)) <= 20
 
-    def test_too_many_without_replacement(self, sim, small):
-        with pytest.raises(errors.ConnectionError):
-            sim.Projection(*small, sim.FixedNumberPreConnector(6))
+    def test_more_than_the_candidates_without_replacement(self, sim, small):
+        # as PyNN documents: all the single connections, then duplicates
+        pre_pop = small[0]
+        prj = sim.Projection(*small, sim.FixedNumberPreConnector(pre_pop.size + 2))
+        pre, post = pair_arrays(prj)
+        for j in np.unique(post):
+            counts = np.bincount(pre[post == j], minlength=pre_pop.size)
+            assert counts.min() >= 1 and counts.sum() == pre_pop.size + 2 and counts.max() <= 2
 
     def test_n_random_distribution(self, sim, big):
         n = RandomDistribution("uniform_int", low=2, high=10, rng=NumpyRNG(seed=4))

@@ -547,9 +547,23 @@ class TestBadInput:
         with pytest.raises(errors.InvalidParameterValueError, match=rf"n must be an int >= 0.*{n!r}"):
             FixedTotalNumberConnector(n)
 
-    def test_too_many_without_replacement(self, sim):
+    def test_more_than_the_candidates_without_replacement(self, sim):
+        # as PyNN documents: every candidate once before any twice
         a, b = sim.Population(3, sim.IF_cond_exp(), label="a"), sim.Population(2, sim.IF_cond_exp(), label="b")
-        with pytest.raises(errors.ConnectionError, match=r"cannot choose 4 distinct cells from 3"):
-            sim.Projection(a, b, sim.FixedNumberPreConnector(4))
+        prj = sim.Projection(a, b, sim.FixedNumberPreConnector(7, rng=NumpyRNG(4)))
+        pre, post = prj._pre, prj._post
+        for j in range(2):
+            per_pre = np.bincount(pre[post == j], minlength=3)
+            assert sorted(per_pre.tolist()) == [2, 2, 3]
+        prj = sim.Projection(b, b, sim.FixedNumberPostConnector(3, allow_self_connections=False, rng=NumpyRNG(4)))
+        assert sorted(zip(prj._pre.tolist(), prj._post.tolist())) == [(0, 1)] * 3 + [(1, 0)] * 3
+        n = RandomDistribution("uniform_int", low=0, high=9, rng=NumpyRNG(2))
+        prj = sim.Projection(a, b, sim.FixedNumberPreConnector(n, rng=NumpyRNG(5)))
+        for j in range(2):
+            counts = np.bincount(prj._pre[prj._post == j], minlength=3)
+            assert counts.max() - counts.min() <= 1
+        c = sim.Population(1, sim.IF_cond_exp(), label="c")
+        with pytest.raises(errors.ConnectionError, match=r"no cell to connect to"):
+            sim.Projection(c, c, sim.FixedNumberPreConnector(1, allow_self_connections=False))
         with pytest.raises(errors.ConnectionError, match=r"7 distinct connections among 6 pairs.*'a\u2192b'"):
             sim.Projection(a, b, sim.FixedTotalNumberConnector(7, with_replacement=False))

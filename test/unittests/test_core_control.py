@@ -131,6 +131,29 @@ class TestRun:
         assert sim.state.steps == 9
         assert sim.get_current_time() == pytest.approx(0.9)
 
+    @pytest.mark.parametrize("timestep, duration", [(0.1, 0.3), (0.1, 2.3), (0.01, 0.07), (0.025, 1.075),
+                                                    (0.1, 123456.7)])
+    def test_time_is_the_nearest_number_to_the_grid_time(self, sim, timestep, duration):
+        # a script's `get_current_time() == 0.3` after run(0.3) holds (3 * 0.1 is 0.30000000000000004)
+        sim.setup(timestep=timestep)
+        assert sim.run(duration) == duration
+        assert sim.get_current_time() == duration
+        assert sim.run_until(2 * duration) == 2 * duration
+
+    def test_times_on_the_grid_read_back_without_float_noise(self, sim):
+        # 6 steps of 0.1 ms read back as 0.6, not 6 * 0.1 = 0.6000000000000001
+        p = sim.Population(2, sim.IF_cond_exp())
+        prj = sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.6))
+        assert prj.get("delay", format="list", with_address=False) == [0.6] * 4
+        with pytest.warns(errors.RoundingWarning):
+            prj.set(delay=0.73)
+        assert prj.get("delay", format="list", with_address=False) == [0.7] * 4
+        src = sim.StepCurrentSource(times=[0.3, 0.7, 2.3], amplitudes=[0.1, 0.2, 0.0])
+        assert list(src.times.value if hasattr(src.times, "value") else src.times) == [0.3, 0.7, 2.3]
+        with pytest.warns(errors.RoundingWarning):
+            dc = sim.DCSource(amplitude=0.1, start=0.33, stop=0.68)
+        assert (float(dc.start), float(dc.stop)) == (0.3, 0.7)
+
     def test_run_until(self, sim):
         assert sim.run_until(7.0) == pytest.approx(7.0)
         assert sim.run_until(7.0) == pytest.approx(7.0)

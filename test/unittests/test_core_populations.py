@@ -611,6 +611,16 @@ class TestIndexing:
             p.id_to_index(0)  # belongs to the first population
         assert p.id_to_local_index(p[5]) == 5
 
+    def test_unknown_id_is_both_index_and_value_error(self, sim):
+        # PyNN raises ValueError from Population.id_to_index and IndexError from the view's
+        # and the assembly's: scripts catch either
+        p = sim.Population(10, sim.IF_cond_exp())
+        q = sim.Population(2, sim.IF_cond_exp())
+        for obj, unknown in [(p, q[0]), (p[2:5], p[0]), (p[[2, 5, 7]], p[9]), (p + q[1:], q[0])]:
+            for kind in (IndexError, ValueError, errors.PyNNError):
+                with pytest.raises(kind):
+                    obj.id_to_index(unknown)
+
     def test_reversed_slice_keeps_order(self, sim):
         p = sim.Population(5, sim.IF_cond_exp(tau_m=[1.0, 2.0, 3.0, 4.0, 5.0]))
         v = p[::-1]

@@ -110,7 +110,13 @@ class TestConstruction:
         assert [(c.presynaptic_index, c.postsynaptic_index) for c in conns] == [(0, 0), (2, 1)]
         assert conns[1].weight == pytest.approx(0.3) and conns[0].delay == pytest.approx(2.0)
         assert conns[1].presynaptic_cell == pre[2] and conns[1].postsynaptic_cell == post[1]
-        assert conns[0].as_tuple("weight", "delay") == (0, 0, 0.1, 2.0)
+        # as in PyNN: the values of the attributes named, in that order, and nothing else
+        assert conns[0].as_tuple("weight", "delay") == (0.1, 2.0)
+        assert conns[1].as_tuple("presynaptic_index", "postsynaptic_index", "weight") == (2, 1, 0.3)
+        assert conns[1].as_tuple("delay", "presynaptic_cell") == (1.0, pre[2])
+        assert conns[1].as_tuple() == ()
+        with pytest.raises(AttributeError):
+            conns[0].as_tuple("weight", "tau_m")
         assert prj[1].presynaptic_index == 2 and len(prj[0:2]) == 2
         with pytest.raises(IndexError):
             prj[2]

@@ -277,15 +277,22 @@ class TestSegmentsAndReset:
         sim.run(0.0)
         assert signal(p.get_data().segments[0], "v").shape == (1, 2)
 
-    def test_reset_without_run_gives_empty_segment(self, sim):
+    def test_reset_without_run_keeps_no_segment(self, sim):
+        # as in PyNN (a segment is stored only if time has advanced): a trial loop that
+        # resets at the start of each trial gives one segment per trial
         p = sim.Population(2, sim.IF_cond_exp())
         p.record("v")
         sim.reset()
-        sim.run(1.0)
+        sim.reset()
+        for trial in range(2):
+            sim.reset(annotations={"lost": True})
+            sim.run(1.0 + trial)
+        sim.run(0.0)
+        sim.reset(annotations={"trial": 1})
+        sim.reset()
         segs = p.get_data().segments
-        assert len(segs) == 2
-        assert signal(segs[0], "v").shape == (1, 2)
-        assert signal(segs[1], "v").shape == (11, 2)
+        assert [signal(s, "v").shape for s in segs] == [(11, 2), (21, 2)]
+        assert [s.annotations for s in segs] == [{"lost": True}, {"trial": 1}]
 
 
 class TestRecordAfterRun:

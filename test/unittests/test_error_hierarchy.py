@@ -32,6 +32,7 @@ EXPECTED_BUILTINS = {
     "NoModelAvailableError": NotImplementedError,
     "InvalidTypeError": TypeError,
     "InvalidIndexError": IndexError,
+    "UnknownIDError": IndexError,  # and ValueError (PyNN raises both, see errors.py)
     "UnknownNameError": KeyError,
     "NotSupportedError": NotImplementedError,
     "SimulationStateError": RuntimeError,
