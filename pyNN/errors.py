@@ -68,10 +68,11 @@ class InvalidIndexError(PyNNError, IndexError):
     """An index or ID outside the object it indexes (population, view, projection)."""
 
 
-class UnknownIDError(PyNNError, IndexError, ValueError):
+class UnknownIDError(InvalidIndexError, InvalidParameterValueError):
     """A cell ID that is not in the population, view or assembly asked (``id_to_index``).
     Both an IndexError and a ValueError: PyNN raises ValueError from
-    ``Population.id_to_index`` and IndexError from the view's and the assembly's."""
+    ``Population.id_to_index`` and IndexError from the view's and the assembly's (and this
+    library raised InvalidParameterValueError before)."""
 
 
 class UnknownNameError(PyNNError, KeyError):
