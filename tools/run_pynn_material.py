@@ -13,7 +13,8 @@ Three kinds of material are run, each on nest, neuron, brian2 and hardware:
   pass = exit status 0 within the time limit.
 - ``test/system/scenarios/test_*.py``: the scenario tests, copied to a scratch folder with
   their ``run_with_simulators`` fixture widened to every backend; pass/fail per test.
-- ``doc/*.txt``: the doctest-style examples (``>>>``, and each ``testcode`` block with its
+- ``doc/*.txt`` and ``doc/backends/*.txt`` (a backend's page on that backend only): the
+  doctest-style examples (``>>>``, and each ``testcode`` block with its
   ``testoutput``, in the file's order as Sphinx runs them), after the file's ``testsetup``
   blocks, with ``pyNN.mock`` replaced by the backend; a failure is an example that raises
   (a differing printed value is counted separately as a mismatch).
@@ -308,12 +309,17 @@ def _dedent(lines):
 
 def run_docs(root, backends, timeout):
     results = {}
-    for doc in sorted((root / "doc").glob("*.txt")):
+    # the user guide, and the pages of each backend (run on the backend they import by name)
+    docs = sorted((root / "doc").glob("*.txt")) + sorted((root / "doc" / "backends").glob("*.txt"))
+    for doc in docs:
         text = doc.read_text(errors="replace")
         # prose and code-blocks may mention csa or multicompartment models; only what is run counts
         if ">>>" not in text or doc.name.startswith("mc_") or _needs_unshipped(doc, _doctest_code(text)):
             continue
+        fixed = _fixed_backend(_doctest_code(text))
         for backend in backends:
+            if fixed is not None and backend != fixed:
+                continue
             code = _DOC_CHILD.format(path=str(doc), backend=backend)
             work = Path(tempfile.mkdtemp(prefix="pynn_doc_"))
             env = dict(os.environ, MPLBACKEND="Agg", PYNN_BRIAN2_TARGET="numpy",
