@@ -316,7 +316,7 @@ def run_docs(root, backends, timeout):
         # prose and code-blocks may mention csa or multicompartment models; only what is run counts
         if ">>>" not in text or doc.name.startswith("mc_") or _needs_unshipped(doc, _doctest_code(text)):
             continue
-        fixed = _fixed_backend(_doctest_code(text))
+        fixed = _fixed_backend(re.sub(r"^\s*(>>>|\.\.\.) ?", "", _doctest_code(text), flags=re.M))
         for backend in backends:
             if fixed is not None and backend != fixed:
                 continue
