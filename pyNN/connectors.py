@@ -1002,6 +1002,21 @@ class FromFileConnector(Connector):
         self.distributed = bool(distributed)
         # each process reads its own file; the processes then exchange what they read
         self._generates_local_posts = self.distributed
+        self._name = os.fspath(file.name if isinstance(file, files.BaseFile) else file)
+        self._columns = None
+        # as in PyNN, a file named here may be written after the connector is made (it is read
+        # when a Projection uses the connector); one that exists is checked now
+        if isinstance(file, files.BaseFile) or os.path.exists(self._path(file)):
+            self._read_header()
+
+    @property
+    def column_names(self):
+        """Names of the value columns (after 'i' and 'j'), from the file's header."""
+        if self._columns is None:
+            self._read_header()
+        return self._columns
+
+    def _read_header(self):
         with self._open() as f:
             self._name = f.name
             columns = f.get_metadata().get("columns")
@@ -1021,7 +1036,7 @@ class FromFileConnector(Connector):
             raise errors.DataFileError(f"FromFileConnector: file '{self._name}' has columns {columns!r}; a "
                                        f"connection file must start with the index columns 'i' and 'j' "
                                        f"(save it with Projection.save(..., with_address=True))")
-        self.column_names = tuple(str(c) for c in columns[2:])
+        self._columns = tuple(str(c) for c in columns[2:])
 
     def _path(self, name):
         name = os.fspath(name)

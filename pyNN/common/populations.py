@@ -541,14 +541,32 @@ class BasePopulation:
         return descriptions.render(engine, template, context, builtin=self._describe_text)
 
     def _describe_text(self, context):
-        kind = "Population" if self is self.grandparent else "PopulationView"
-        lines = [f"{kind} '{self.label}' of {self.size} {context['celltype']['name']} cells "
-                 f"(ids {context['first_id']}..{context['last_id']})"]
+        """The layout of PyNN's documented default description (label, structure, local
+        cells, cell type, ID range, first local cell), which scripts may read back."""
         if self is not self.grandparent:
-            lines.append(f"  view of '{self.grandparent.label}'")
+            lines = [f'PopulationView "{self.label}"', f'    parent : "{self.parent.label}"',
+                     f"    size   : {self.size}", f"    mask   : {self.mask}"]
+        else:
+            lines = [f'Population "{self.label}"']
+            structure = context["structure"]
+            if structure:
+                lines.append(f"    Structure   : {structure['name']}")
+                lines += [f"      {k}: {v}" for k, v in structure["parameters"].items()]
+            lines += [f"    Local cells : {context['size_local']}",
+                      f"    Cell type   : {context['celltype']['name']}",
+                      f"    ID range    : {context['first_id']}-{context['last_id']}"]
+            if context["size_local"]:
+                lines += ["    First cell on this node:", f"      ID: {context['local_first_id']}"]
+                lines += [f"      {k}: {v}" for k, v in self._first_local_parameters().items()]
         if self.annotations:
-            lines.append(f"  annotations: {self.annotations}")
+            lines.append(f"    annotations: {self.annotations}")
         return "\n".join(lines)
+
+    def _first_local_parameters(self):
+        """Parameter values of the first local cell, as plain numbers where they are."""
+        index = int(np.flatnonzero(self._local)[0])
+        values = self[index].get_parameters()
+        return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()}
 
 
 def _position_generator(positions):

@@ -35,6 +35,12 @@ class _NativeChecks:
         return list(cls.parameter_checks)
 
 
+def _positive_receptor_sign(self, receptor_type):
+    """Named NEST receptor ports (ht_neuron's 'AMPA', 'GABA_A', ...) select the synapse by
+    port, so weights keep their sign as given (NEST wants them positive)."""
+    return 1.0
+
+
 def native_cell_type(model_name):
     """A cell type class for the NEST model `model_name`, with NEST's parameter names
     and units (weights are still given in nA/uS and scaled by 1000)."""
@@ -47,7 +53,8 @@ def native_cell_type(model_name):
         "default_parameters": {k: v for k, v in params.items() if k not in state_vars},
         "default_initial_values": state_vars,
         "recordable": recordables + ["spikes"],
-        "receptor_types": tuple(receptors) if receptors else (() if is_source else ("excitatory", "inhibitory")),
+        # a list in NEST's order, as PyNN gives it for native models
+        "receptor_types": list(receptors) if receptors else ([] if is_source else ["excitatory", "inhibitory"]),
         "units": {k: "unknown" for k in list(params) + recordables},
         "injectable": not is_source,
         "native_name": model_name,
@@ -55,6 +62,9 @@ def native_cell_type(model_name):
         "scale_factors": {},
         "weight_scale": 1000.0,
         "sign_selects_receptor": not receptors,
+        # models with named receptors (ht_neuron's 'AMPA', ...): NEST port of each name
+        "receptor_ports": {str(name): int(port) for name, port in receptors.items()} if receptors else None,
+        "receptor_sign": _positive_receptor_sign,
         "uses_parrot": is_source,
         "conductance_based": "g_ex" in recordables or "g_in" in recordables or any(
             r.startswith("g_") for r in recordables),

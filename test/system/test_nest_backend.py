@@ -99,6 +99,28 @@ def test_native_cell_type():
     assert p.get("I_e") == 400.0
 
 
+def test_native_cell_with_named_receptors_connects_to_their_ports():
+    """ht_neuron names its receptors ('AMPA', 'GABA_A', ...): a Projection with one of them
+    reaches that receptor (AMPA input depolarises, GABA input hyperpolarises the cell)."""
+    ht = sim.native_cell_type("ht_neuron")
+    assert ht.receptor_types == list(nest.GetDefaults("ht_neuron")["receptor_types"])
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    cells = {r: sim.Population(1, ht()) for r in ("none", "AMPA", "GABA_A", "GABA_B")}
+    prj = {}
+    for receptor, p in cells.items():
+        p.record("V_m")
+        if receptor != "none":
+            prj[receptor] = sim.Projection(src, p, sim.AllToAllConnector(),
+                                           sim.StaticSynapse(weight=0.01, delay=1.0), receptor_type=receptor)
+    assert prj["AMPA"].get("weight", format="list") == [(0, 0, 0.01)]
+    sim.run(60.0)
+    v = {r: p.get_data().segments[0].analogsignals[0].magnitude[:, 0] for r, p in cells.items()}
+    assert (v["AMPA"] - v["none"]).max() > 2.0
+    for receptor in ("GABA_A", "GABA_B"):
+        assert (v[receptor] - v["none"]).min() < -1.0
+        assert (v[receptor] - v["none"]).max() < 0.5
+
+
 def test_reset_rebuilds_exactly():
     p = sim.Population(3, sim.IF_cond_exp(i_offset=0.5))
     noise = sim.Population(3, sim.SpikeSourceArray(spike_times=[2.0, 4.0]))

@@ -321,8 +321,21 @@ class TestFromFileStreamed:
         f.close()
         assert rows(sim.Projection(prj.pre, prj.post, sim.FromFileConnector(f, distributed=True))) \
             == rows(prj)
+        missing = sim.FromFileConnector(tmp_path / "other.txt", distributed=True)
         with pytest.raises(FileNotFoundError, match=r"other\.txt\.0"):
-            sim.FromFileConnector(tmp_path / "other.txt", distributed=True)
+            sim.Projection(prj.pre, prj.post, missing)
+
+    def test_file_written_after_the_connector_is_made(self, sim, tmp_path):
+        """As in PyNN, the file is read when a Projection uses the connector: a script may
+        name it first and write it later."""
+        path = tmp_path / "later.txt"
+        connector = sim.FromFileConnector(str(path))
+        prj, written = saved(sim, tmp_path, sim.FixedProbabilityConnector(0.2, rng=NumpyRNG(seed=5)),
+                             name="later.txt")
+        assert written == path
+        back = sim.Projection(prj.pre, prj.post, connector)
+        assert rows(back) == rows(prj) and len(back) > 50
+        assert connector.column_names == ("weight", "delay")
 
     def test_synapse_specific_columns(self, sim, small, tmp_path):
         path = tmp_path / "tm.txt"

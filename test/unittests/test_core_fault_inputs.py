@@ -233,8 +233,9 @@ def test_projection_save_to_an_unwritable_path_and_reading_a_missing_file(sim, t
     blocker.write_text("")
     with pytest.raises(errors.DataFileError, match="Projection 'prj'.save\\(\\): cannot write"):
         prj.save("all", str(blocker / "c.txt"))
+    missing = sim.FromFileConnector(str(tmp_path / "missing.txt"))  # may be written later, as in PyNN
     with pytest.raises(errors.DataFileError, match="FromFileConnector: cannot read .*missing.txt"):
-        sim.FromFileConnector(str(tmp_path / "missing.txt"))
+        sim.Projection(prj.pre, prj.post, missing)
 
 
 def _stdp(sim, weight, w_min=0.0, w_max=0.01):

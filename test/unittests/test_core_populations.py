@@ -401,6 +401,23 @@ class TestMisc:
         text = p.describe()
         assert isinstance(text, str) and "d" in text and "IF_cond_exp" in text
 
+    def test_describe_text_has_pynns_documented_layout(self, sim):
+        """Label, structure and its parameters, local cells, cell type, ID range and the
+        parameters of the first local cell, one per line, as PyNN's documentation shows."""
+        p = sim.Population(6, sim.IF_cond_exp(tau_m=12.5), structure=space.Grid2D(dx=50.0, dy=40.0),
+                           label="exc")
+        lines = p.describe().splitlines()
+        assert lines[0] == 'Population "exc"'
+        assert lines[1].split(":") == ["    Structure   ", " Grid2D"]
+        assert "      dx: 50.0" in lines and "      dy: 40.0" in lines
+        fields = {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)}
+        assert fields["Local cells"] == "6" and fields["Cell type"] == "IF_cond_exp"
+        assert fields["ID range"] == f"{int(p[0])}-{int(p[5])}"
+        assert fields["ID"] == str(int(p[0]))
+        assert fields["tau_m"] == "12.5" and fields["v_thresh"] == "-50.0"
+        view = p[1:3].describe().splitlines()
+        assert view[0] == f'PopulationView "{p[1:3].label}"' and view[1] == '    parent : "exc"'
+
     def test_find_units(self, sim):
         p = sim.Population(3, sim.IF_cond_exp())
         assert p.find_units("v") == "mV"
