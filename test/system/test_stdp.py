@@ -105,6 +105,8 @@ WEIGHT_DEPENDENCES = {
 }
 PAIR = {"name": "pair", "tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.3, "A_minus": 0.35}
 VOGELS = {"name": "vogels", "tau": 20.0, "eta": 0.02, "rho": 10.0}
+#: a rule that keeps the weights of these trains off the bounds
+WEAK_PAIR = dict(PAIR, A_plus=0.05, A_minus=0.06)
 
 
 def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fraction=1.0, current_based=False):
@@ -369,6 +371,30 @@ def test_array_and_random_parameters(sim):
 
 
 
+@pytest.mark.parametrize("per_connection", ["weight", "w_max"])
+def test_inhibitory_stdp_with_per_connection_values(sim, per_connection):
+    """Inhibitory plastic weights given per connection (or per-connection bounds): NEST's
+    model defaults must then take the sign of the inhibitory weights (NEST raised
+    'Weight and Wmax must have same sign' from CopyModel)."""
+    weights = np.array([0.1, 0.2, 0.25, 0.3]) if per_connection == "weight" else 0.2
+    w_max = np.array([0.4, 0.5, 0.6, 0.45]) if per_connection == "w_max" else 0.5
+    pre, post = _driven_network(sim)
+    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, WEAK_PAIR),
+                             weight_dependence=sim.MultiplicativeWeightDependence(w_min=0.0, w_max=w_max),
+                             weight=weights, delay=DELAY)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory", label="plastic")
+    post.record("spikes")
+    sim.run(T_STOP)
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    got = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    for i in range(len(PRE_TRAINS)):
+        expected = _reference_weights([PRE_TRAINS[i]], [post_times[i]], np.broadcast_to(weights, 4)[i], WEAK_PAIR,
+                                      {"w_min": 0.0, "w_max": np.broadcast_to(w_max, 4)[i], "mu": (1.0, 1.0)},
+                                      DELAY, 1.0)[0]
+        assert abs(expected - np.broadcast_to(weights, 4)[i]) > 1e-3
+        assert got[i] == pytest.approx(expected, abs=1e-9 * 0.5)
+
+
 # --- weight trajectories: every backend against the reference and against each other ---------
 
 #: run boundaries (ms): no pre spike is emitted within DELAY ms before any of them, so every
@@ -479,10 +505,6 @@ def test_parameters_changed_between_runs_act_on_every_backend():
     assert np.all(np.abs(results[0] - unchanged) > 1e-6)
     for other in results[1:]:
         np.testing.assert_allclose(other, results[0], rtol=0, atol=1e-9 * 0.5)
-
-
-#: a rule that keeps the weights of these trains off the bounds
-WEAK_PAIR = dict(PAIR, A_plus=0.05, A_minus=0.06)
 
 
 def _weight_set_between_runs(backend_name, weight_dep_name):
