@@ -372,15 +372,18 @@ def test_array_and_random_parameters(sim):
 
 
 @pytest.mark.parametrize("per_connection", ["weight", "w_max"])
-def test_inhibitory_stdp_with_per_connection_values(sim, per_connection):
+@pytest.mark.parametrize("timing, weight_dep_name", [(WEAK_PAIR, "multiplicative"), (VOGELS, "additive")],
+                         ids=["pair-multiplicative", "vogels-additive"])
+def test_inhibitory_stdp_with_per_connection_values(sim, per_connection, timing, weight_dep_name):
     """Inhibitory plastic weights given per connection (or per-connection bounds): NEST's
     model defaults must then take the sign of the inhibitory weights (NEST raised
     'Weight and Wmax must have same sign' from CopyModel)."""
     weights = np.array([0.1, 0.2, 0.25, 0.3]) if per_connection == "weight" else 0.2
     w_max = np.array([0.4, 0.5, 0.6, 0.45]) if per_connection == "w_max" else 0.5
     pre, post = _driven_network(sim)
-    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, WEAK_PAIR),
-                             weight_dependence=sim.MultiplicativeWeightDependence(w_min=0.0, w_max=w_max),
+    cls_name, _, mu = WEIGHT_DEPENDENCES[weight_dep_name]
+    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, timing),
+                             weight_dependence=getattr(sim, cls_name)(w_min=0.0, w_max=w_max),
                              weight=weights, delay=DELAY)
     plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory", label="plastic")
     post.record("spikes")
@@ -388,8 +391,8 @@ def test_inhibitory_stdp_with_per_connection_values(sim, per_connection):
     post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
     got = np.asarray(plastic.get("weight", format="list", with_address=False), float)
     for i in range(len(PRE_TRAINS)):
-        expected = _reference_weights([PRE_TRAINS[i]], [post_times[i]], np.broadcast_to(weights, 4)[i], WEAK_PAIR,
-                                      {"w_min": 0.0, "w_max": np.broadcast_to(w_max, 4)[i], "mu": (1.0, 1.0)},
+        expected = _reference_weights([PRE_TRAINS[i]], [post_times[i]], np.broadcast_to(weights, 4)[i], timing,
+                                      {"w_min": 0.0, "w_max": np.broadcast_to(w_max, 4)[i], "mu": mu},
                                       DELAY, 1.0)[0]
         assert abs(expected - np.broadcast_to(weights, 4)[i]) > 1e-3
         assert got[i] == pytest.approx(expected, abs=1e-9 * 0.5)
