@@ -231,12 +231,14 @@ def _use_nestml_synapse(block, projection, sel, old, dt):
     state = NESTMLSynapseState(projection.synapse_type, {k: v[block.order] for k, v in params.items()},
                                block.weight.size, trains=_modulatory_trains(projection), dt=dt)
     block.use_stdp(state, post_group.history)
-    replaced = getattr(projection, "_weights_replaced", False)
-    if old is not None and isinstance(old.stdp, NESTMLSynapseState) and old.weight.size == block.weight.size \
-            and not replaced:
+    if old is None or not isinstance(old.stdp, NESTMLSynapseState) or old.weight.size != block.weight.size:
+        return
+    if not getattr(projection, "_weights_replaced", False):
         block.weight[:] = old.weight
         block.initial_weight = old.initial_weight
-        block.stdp.state, block.stdp.t_last = old.stdp.state, old.stdp.t_last
+    # the rest of the state carries over after set(weight=...) too: each update takes the
+    # weight from block.weight first (NESTMLSynapseState.update, catch_up)
+    block.stdp.state, block.stdp.t_last = old.stdp.state, old.stdp.t_last
 
 
 def _limit_rate(engine, dt, block, drivers, numerics):
