@@ -316,6 +316,12 @@ class Projection(common.Projection):
             if self._volume_transmitter is None:
                 self._nest_model = self._connect_modulation(fixed)
         else:
+            if isinstance(self.synapse_type, STDPMechanism) and self._sign < 0:
+                # NEST refuses a model whose default weight and Wmax differ in sign: with
+                # per-connection weights (or bounds) one default would stay NEST's positive one.
+                # Every connection gets its own values, so the defaults only need the sign.
+                fixed.setdefault("weight", self._sign)
+                fixed.setdefault("Wmax", self._sign)
             self._nest_model = simulator.state.synapse_model(self.synapse_type.native_name, fixed, self._owner_key)
         self._connect(pre, post, values["delay"] if "delay" in values else None, arrays)
 

@@ -374,6 +374,23 @@ class Projection(common.Projection):
             _, _, current = self._local_connections(every, every, current)
             delays = self._native_delays(np.broadcast_to(np.asarray(current["delay"], dtype=float), (n,)), post)
             self._set_stdp_slots(self._netcons, current, post, delays, current_weight="weight" in values)
+            if "weight" in values and simulator.state.nrn_initialized:
+                self._set_nestml_weight_state(current["weight"])
+
+    def _set_nestml_weight_state(self, magnitudes):
+        """A NESTML synapse's rule works on its weight state variable (slot of
+        ``program.state[0]``, NESTML units), not on slot 0: set(weight=...) between runs sets it
+        too (the INITIAL block sets it from the initial weight at the next reset)."""
+        program = getattr(self.synapse_type, "synapse_program", None)
+        if program is None:
+            return
+        from pyNN.neuron.nestml_synapse_nmodl import state_slot
+        from pyNN.nestml.types import WEIGHT_SCALE
+        slot = state_slot(program, program.state[0])
+        native = (np.broadcast_to(np.abs(np.asarray(magnitudes, dtype=float)), (len(self._netcons),))
+                  * WEIGHT_SCALE).tolist()
+        for nc, value in zip(self._netcons, native):
+            nc.weight[slot] = value
 
     def _nestml_state(self, name):
         """A NESTML synapse's state variable: its slot of the NetCon weight vector (model units,

@@ -194,3 +194,30 @@ def test_nestml_synapse_on_neuron_needs_its_postsynaptic_neuron():
     sim = importlib.import_module("pyNN.neuron")
     with pytest.raises(errors.NoModelAvailableError, match="postsynaptic_neuron_nestml_description"):
         sim.nestml.nestml_synapse_type("stdp_synapse", os.path.join(LIBRARY, "synapses", "stdp_synapse.nestml"))
+
+
+@pytest.mark.parametrize("backend", ["nest", "neuron", "hardware"])
+def test_nestml_stdp_weight_set_between_runs_keeps_the_traces(backend):
+    """set(weight=...) between runs on a plastic NESTML synapse replaces the weights only: its
+    traces and the post spikes not yet applied carry over, as for STDPMechanism (the hardware
+    engine restarted the synapse state). Brian2 refuses the change."""
+    sim, syn = synapse_type(backend, "stdp_synapse", os.path.join(LIBRARY, "synapses", "stdp_synapse.nestml"))
+    rule = dict(PAIR, A_plus=0.05, A_minus=0.06)
+    w_max = 0.5
+    sim.setup(timestep=0.1, min_delay=0.1)
+    pre, post = _post(sim, syn.postsynaptic_cell_type(**NESTML_CELL), "nestml", PRE_TRAINS, POST_TRAINS)
+    post.initialize(V_m=-65.0)
+    nestml = syn(weight=W0, delay=DELAY, tau_tr_pre=rule["tau_plus"], tau_tr_post=rule["tau_minus"],
+                 mu_plus=0.0, mu_minus=0.0, Wmin=0.0, Wmax=w_max * 1000.0,
+                 alpha=rule["A_minus"] / rule["A_plus"], **{"lambda": rule["A_plus"]})
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), nestml, receptor_type="excitatory")
+    sim.run(46.0)
+    prj.set(weight=0.3)
+    sim.run_until(T_STOP)
+    times = [np.round(st.magnitude, 9) for st in post.get_data().segments[0].spiketrains]
+    weights = np.asarray(prj.get("weight", format="list", with_address=False), float)
+    sim.end()
+    dep = {"w_min": 0.0, "w_max": w_max, "mu": (0.0, 0.0)}
+    expected = _reference_weights(PRE_TRAINS, times, W0, rule, dep, DELAY, 1.0, replaced=(46.0, 0.3))
+    assert np.max(np.abs(expected - _reference_weights(PRE_TRAINS, times, W0, rule, dep, DELAY, 1.0))) > 0.05
+    np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * w_max)

@@ -59,8 +59,10 @@ def _timing_rule(sim, timing, positional=False):
     return cls(**{name: timing[name] for name in names})
 
 
-def _reference_weights(pre_trains, post_trains, w0, rule, weight_dep, delay, fraction):
-    """The weight after the last pre event, from doc/behaviour.md, for each connection."""
+def _reference_weights(pre_trains, post_trains, w0, rule, weight_dep, delay, fraction, replaced=None):
+    """The weight after the last pre event, from doc/behaviour.md, for each connection.
+    `replaced`: (t, w), the weight set to w (Projection.set) at time t: the traces carry over,
+    and the potentiation of post spikes since the last pre event acts on w at the next one."""
     out = []
     for pre, post in zip(pre_trains, post_trains):
         s_pre = np.asarray(pre) + (1.0 - fraction) * delay
@@ -78,6 +80,8 @@ def _reference_weights(pre_trains, post_trains, w0, rule, weight_dep, delay, fra
             a_minus = 2.0 * rule["rho"] * rule["tau"] / 1000.0 * rule["eta"] / span
         last = -np.inf
         for t in s_pre:
+            if replaced is not None and last <= replaced[0] < t:
+                x = (replaced[1] - w_min) / span
             for tp in s_post[(s_post > last) & (s_post <= t)]:  # potentiation, in time order
                 earlier = s_pre[s_pre < tp]
                 k_plus = np.exp(-(tp - earlier) / tau_plus).sum()
@@ -101,6 +105,8 @@ WEIGHT_DEPENDENCES = {
 }
 PAIR = {"name": "pair", "tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.3, "A_minus": 0.35}
 VOGELS = {"name": "vogels", "tau": 20.0, "eta": 0.02, "rho": 10.0}
+#: a rule that keeps the weights of these trains off the bounds
+WEAK_PAIR = dict(PAIR, A_plus=0.05, A_minus=0.06)
 
 
 def _run_case(sim, timing, weight_dep_name, w_min=0.0, w_max=0.5, w0=0.2, fraction=1.0, current_based=False):
@@ -365,6 +371,33 @@ def test_array_and_random_parameters(sim):
 
 
 
+@pytest.mark.parametrize("per_connection", ["weight", "w_max"])
+@pytest.mark.parametrize("timing, weight_dep_name", [(WEAK_PAIR, "multiplicative"), (VOGELS, "additive")],
+                         ids=["pair-multiplicative", "vogels-additive"])
+def test_inhibitory_stdp_with_per_connection_values(sim, per_connection, timing, weight_dep_name):
+    """Inhibitory plastic weights given per connection (or per-connection bounds): NEST's
+    model defaults must then take the sign of the inhibitory weights (NEST raised
+    'Weight and Wmax must have same sign' from CopyModel)."""
+    weights = np.array([0.1, 0.2, 0.25, 0.3]) if per_connection == "weight" else 0.2
+    w_max = np.array([0.4, 0.5, 0.6, 0.45]) if per_connection == "w_max" else 0.5
+    pre, post = _driven_network(sim)
+    cls_name, _, mu = WEIGHT_DEPENDENCES[weight_dep_name]
+    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, timing),
+                             weight_dependence=getattr(sim, cls_name)(w_min=0.0, w_max=w_max),
+                             weight=weights, delay=DELAY)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory", label="plastic")
+    post.record("spikes")
+    sim.run(T_STOP)
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    got = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    for i in range(len(PRE_TRAINS)):
+        expected = _reference_weights([PRE_TRAINS[i]], [post_times[i]], np.broadcast_to(weights, 4)[i], timing,
+                                      {"w_min": 0.0, "w_max": np.broadcast_to(w_max, 4)[i], "mu": mu},
+                                      DELAY, 1.0)[0]
+        assert abs(expected - np.broadcast_to(weights, 4)[i]) > 1e-3
+        assert got[i] == pytest.approx(expected, abs=1e-9 * 0.5)
+
+
 # --- weight trajectories: every backend against the reference and against each other ---------
 
 #: run boundaries (ms): no pre spike is emitted within DELAY ms before any of them, so every
@@ -475,6 +508,46 @@ def test_parameters_changed_between_runs_act_on_every_backend():
     assert np.all(np.abs(results[0] - unchanged) > 1e-6)
     for other in results[1:]:
         np.testing.assert_allclose(other, results[0], rtol=0, atol=1e-9 * 0.5)
+
+
+def _weight_set_between_runs(backend_name, weight_dep_name):
+    sim = pytest.importorskip(f"pyNN.{backend_name}")
+    sim.setup(timestep=0.1)
+    cls_name, extra, _ = WEIGHT_DEPENDENCES[weight_dep_name]
+    pre, post = _driven_network(sim)
+    stdp = sim.STDPMechanism(timing_dependence=_timing_rule(sim, WEAK_PAIR),
+                             weight_dependence=getattr(sim, cls_name)(w_min=0.0, w_max=0.5, **extra),
+                             weight=0.2, delay=DELAY)
+    plastic = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    post.record("spikes")
+    sim.run(46.0)
+    plastic.set(weight=0.3)
+    sim.run_until(T_STOP)
+    weights = np.asarray(plastic.get("weight", format="list", with_address=False), float)
+    post_times = [st.magnitude for st in post.get_data().segments[0].spiketrains]
+    sim.end()
+    return weights, post_times
+
+
+@pytest.mark.parametrize("weight_dep_name", ["additive", "gutig"])
+def test_weight_set_between_runs_keeps_the_traces(weight_dep_name):
+    """set(weight=...) between runs replaces the weights only: the pre-synaptic traces and the
+    post spikes not yet applied carry over (as on NEST). The hardware engine restarted the whole
+    rule state, so that the potentiation of the post spikes since t = 0 was applied again at the
+    next pre spike (0.2 = 40 % of w_max apart from NEST). Brian2 refuses the change
+    (test_brian2_refuses_stdp_changes_between_runs)."""
+    results = {name: _weight_set_between_runs(name, weight_dep_name) for name in ("nest", "hardware", "neuron")
+               if _importable(name)}
+    assert results, "no backend with set() between runs is installed"
+    mu = WEIGHT_DEPENDENCES[weight_dep_name][2]
+    for name, (weights, post_times) in results.items():
+        expected = _reference_weights(PRE_TRAINS, post_times, 0.2, WEAK_PAIR,
+                                      {"w_min": 0.0, "w_max": 0.5, "mu": mu}, DELAY, 1.0, replaced=(46.0, 0.3))
+        assert np.all((expected > 0.0) & (expected < 0.5))
+        unset = _reference_weights(PRE_TRAINS, post_times, 0.2, WEAK_PAIR, {"w_min": 0.0, "w_max": 0.5, "mu": mu},
+                                   DELAY, 1.0)
+        assert np.max(np.abs(expected - unset)) > 0.05  # the new weight matters
+        np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-9 * 0.5, err_msg=name)
 
 
 def test_brian2_cell_spike_in_the_last_step_of_a_run():

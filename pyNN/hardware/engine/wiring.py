@@ -178,13 +178,16 @@ def _use_stdp(block, projection, sel, old, fixed_point=None):
         params = stdp_parameters(projection.synapse_type, values)
         state = STDPState({k: v[block.order] for k, v in params.items()}, block.weight.size)
     block.use_stdp(state, post_group.history)
-    replaced = getattr(projection, "_weights_replaced", False)
-    if old is not None and old.stdp is not None and old.weight.size == block.weight.size and not replaced:
+    if old is None or old.stdp is None or old.weight.size != block.weight.size:
+        return
+    if not getattr(projection, "_weights_replaced", False):
         block.weight[:] = old.weight
         block.initial_weight = old.initial_weight
-        block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
-    if old is not None and old.stdp is not None and old.weight.size == block.weight.size:
-        block.stdp.pending = old.stdp.pending  # spikes in transit (dendritic_delay_fraction < 1)
+    # set(weight=...) replaces the weights only: the pre-synaptic traces, the time of each
+    # connection's last pre event (which post spikes it has applied) and the spikes in transit
+    # (dendritic_delay_fraction < 1) carry over, as NEST keeps them
+    block.stdp.k_plus, block.stdp.t_last = old.stdp.k_plus, old.stdp.t_last
+    block.stdp.pending = old.stdp.pending
 
 
 def _modulatory_trains(projection):
@@ -228,12 +231,14 @@ def _use_nestml_synapse(block, projection, sel, old, dt):
     state = NESTMLSynapseState(projection.synapse_type, {k: v[block.order] for k, v in params.items()},
                                block.weight.size, trains=_modulatory_trains(projection), dt=dt)
     block.use_stdp(state, post_group.history)
-    replaced = getattr(projection, "_weights_replaced", False)
-    if old is not None and isinstance(old.stdp, NESTMLSynapseState) and old.weight.size == block.weight.size \
-            and not replaced:
+    if old is None or not isinstance(old.stdp, NESTMLSynapseState) or old.weight.size != block.weight.size:
+        return
+    if not getattr(projection, "_weights_replaced", False):
         block.weight[:] = old.weight
         block.initial_weight = old.initial_weight
-        block.stdp.state, block.stdp.t_last = old.stdp.state, old.stdp.t_last
+    # the rest of the state carries over after set(weight=...) too: each update takes the
+    # weight from block.weight first (NESTMLSynapseState.update, catch_up)
+    block.stdp.state, block.stdp.t_last = old.stdp.state, old.stdp.t_last
 
 
 def _limit_rate(engine, dt, block, drivers, numerics):
