@@ -21,6 +21,7 @@ from pyNN.common.interrupt import advance_in_slices
 from pyNN.recording.synapses import next_sample_step, take_due_samples
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
+from pyNN.memory import check_recording_memory
 from pyNN.utility.feedback import RunProgress
 
 logger = logging.getLogger("PyNN")
@@ -579,6 +580,8 @@ def build_control(state, backend_label):
             raise errors.InvalidParameterValueError(
                 f"run_until({time_point}): time is in the past (current time {state.t} ms); give a time "
                 f">= the current time")
+        # refused here rather than after hours of filling memory (signals only: spikes cannot be told)
+        check_recording_memory(state.recorders, target - state.steps, state.dt)
         if progress is not None and progress is not False:
             state.progress = RunProgress(progress, state.t, target * state.dt)
         t_wall = time.perf_counter()

@@ -101,3 +101,17 @@ def test_set_of_several_initial_values_with_one_bad_changes_none(sim):
     cells.record("v")
     sim.run(1.0)
     assert cells.get_data().segments[0].filter(name="v")[0].magnitude[0] == pytest.approx([-65.0, -65.0])
+
+
+# --- a run whose recorded signals cannot fit in memory -----------------------------------------
+
+def test_run_whose_recording_cannot_fit_is_refused_before_it_starts(sim):
+    cells = sim.Population(1000, sim.IF_curr_exp(i_offset=1.0), label="recorded")
+    cells.record(["spikes", "v"])
+    sim.run(1.0)
+    # 1000 cells x 1e11 samples x 8 bytes = 800 TB
+    with pytest.raises(errors.ResourceExhaustedError, match=r"'recorded'.*run\(1e\+10\).*sampling_interval"):
+        sim.run(1e10)
+    assert sim.get_current_time() == pytest.approx(1.0)
+    sim.run(1.0)  # the data so far are kept and the simulation goes on
+    assert cells.get_data().segments[0].filter(name="v")[0].shape == (21, 1000)
