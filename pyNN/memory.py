@@ -9,6 +9,8 @@ kernel's out-of-memory killer) ends the process.
 
 import os
 
+import numpy as np
+
 from pyNN import errors
 
 #: bytes the core keeps per connection in the best case: two indices of the smallest type
@@ -93,3 +95,46 @@ def check_memory(needed, what, owner, suggestion, available=None):
     raise errors.ResourceExhaustedError(
         "memory", f"at least {_gigabytes(needed)} ({what})", _gigabytes(available), obj=owner,
         suggestion=suggestion)
+
+
+#: bytes the core keeps per recorded sample of a signal (a float64)
+BYTES_PER_SAMPLE = 8
+
+
+def check_recording_memory(recorders, n_steps, dt, available=None):
+    """Refuse a run of `n_steps` steps of `dt` ms whose recorded signals (state variables, not
+    spikes, whose number cannot be told) cannot fit in the memory available, before it starts.
+
+    Parameters
+    ----------
+    recorders : list of pyNN.recording.Recorder
+        The recorders of every population.
+    n_steps : int
+        Steps the run will simulate.
+    dt : float
+        Time step (ms).
+    available : int, optional
+        Bytes available (default: :func:`available_memory`).
+
+    Raises
+    ------
+    pyNN.errors.ResourceExhaustedError
+    """
+    needed, largest, largest_label = 0.0, 0.0, None
+    for recorder in recorders:
+        cells = sum(int(np.count_nonzero(mask)) for name, mask in recorder.recorded.items() if name != "spikes")
+        if cells == 0:
+            continue
+        interval = max(1, round((recorder.sampling_interval or dt) / dt))
+        n_bytes = float(cells) * (n_steps // interval + 1) * BYTES_PER_SAMPLE
+        needed += n_bytes
+        if n_bytes > largest:
+            largest, largest_label = n_bytes, recorder.population.label
+    if needed == 0:
+        return
+    check_memory(needed, f"the signals recorded over a run of {n_steps * dt:g} ms; the largest share, "
+                         f"{_gigabytes(largest)}, from population '{largest_label}'",
+                 f"run({n_steps * dt:g})",
+                 "run in shorter parts and write or clear the data between them (get_data(clear=True), "
+                 "write_data(..., clear=True)), record fewer cells or variables, or record with a "
+                 "longer sampling_interval", available)

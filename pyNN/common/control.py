@@ -21,6 +21,7 @@ from pyNN.common.interrupt import advance_in_slices
 from pyNN.recording.synapses import next_sample_step, take_due_samples
 from pyNN.common.setup_options import select_setup_options
 from pyNN.core import missing_hook
+from pyNN.memory import check_recording_memory
 from pyNN.utility.feedback import RunProgress
 
 logger = logging.getLogger("PyNN")
@@ -469,25 +470,42 @@ def refuse_during_run(state, function):
             f"the time it wants to be called next. Call {function} after run() has returned")
 
 
+def _setup_time(value, argument, allow_auto):
+    """`value` of setup() argument `argument` as a float of ms (or 'auto' if allowed); a pyNN
+    error if it is not a finite positive real number (booleans and strings are mistakes)."""
+    if allow_auto and isinstance(value, str) and value == "auto":
+        return value
+    allowed = "a positive number of ms" + (" or 'auto'" if allow_auto else "")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        # (a ValueError, as setup() has always raised for a bad time step)
+        raise errors.InvalidParameterValueError(
+            f"setup(): {argument} must be {allowed}, got {value!r} ({type(value).__name__})")
+    if not (math.isfinite(value) and value > 0):
+        raise errors.InvalidParameterValueError(f"setup(): {argument} must be {allowed}, got {value!r}")
+    return float(value)
+
+
 def _checked_setup_arguments(timestep, min_delay, extra_params):
-    """Refuse what no backend's setup() accepts; returns max_delay (taken out of
-    `extra_params`)."""
+    """Refuse what no backend's setup() accepts; returns (timestep, min_delay, max_delay) as
+    floats or 'auto' (max_delay is taken out of `extra_params`)."""
     for name in _FORBIDDEN_SETUP_NAMES:
         if name in extra_params:
             raise errors.InvalidTypeError(f"'{name}' is not a valid argument of setup(); use 'timestep', "
                                           f"'min_delay' and 'max_delay'.")
-    max_delay = extra_params.pop("max_delay", "auto")
-    if not (isinstance(timestep, (int, float)) and timestep > 0 and math.isfinite(timestep)):
+    timestep = _setup_time(timestep, "timestep", allow_auto=False)
+    min_delay = _setup_time(min_delay, "min_delay", allow_auto=True)
+    max_delay = _setup_time(extra_params.pop("max_delay", "auto"), "max_delay", allow_auto=True)
+    if min_delay != "auto" and min_delay < timestep * (1 - 1e-9):
         raise errors.InvalidParameterValueError(
-            f"setup(): timestep must be a positive number of ms, got {timestep!r}")
-    if min_delay != "auto":
-        if min_delay < timestep * (1 - 1e-9):
+            f"setup(): min_delay ({min_delay} ms) must be >= timestep ({timestep} ms)")
+    if max_delay != "auto":
+        shortest, what = (timestep, "timestep") if min_delay == "auto" else (min_delay, "min_delay")
+        if max_delay < shortest * (1 - 1e-9):
             raise errors.InvalidParameterValueError(
-                f"setup(): min_delay ({min_delay} ms) must be >= timestep ({timestep} ms)")
-        if max_delay != "auto" and min_delay > max_delay:
-            raise errors.InvalidParameterValueError(
-                f"setup(): min_delay ({min_delay} ms) must be <= max_delay ({max_delay} ms)")
-    return max_delay
+                f"setup(): min_delay ({shortest} ms) must be <= max_delay ({max_delay} ms)" if what == "min_delay"
+                else f"setup(): max_delay ({max_delay} ms) must be >= timestep ({timestep} ms), the shortest "
+                     f"possible delay")
+    return timestep, min_delay, max_delay
 
 
 def _shortest_delay_so_far(state):
@@ -517,7 +535,7 @@ def build_control(state, backend_label):
             :mod:`pyNN.common.setup_options`).
         """
         refuse_during_run(state, "setup()")
-        max_delay = _checked_setup_arguments(timestep, min_delay, extra_params)
+        timestep, min_delay, max_delay = _checked_setup_arguments(timestep, min_delay, extra_params)
         backend = state.backend_name.lower()
         extra_names = state.extra_setup_options() if hasattr(state, "extra_setup_options") else ()
         extra_params = select_setup_options(backend, extra_params, extra_names)
@@ -562,6 +580,8 @@ def build_control(state, backend_label):
             raise errors.InvalidParameterValueError(
                 f"run_until({time_point}): time is in the past (current time {state.t} ms); give a time "
                 f">= the current time")
+        # refused here rather than after hours of filling memory (signals only: spikes cannot be told)
+        check_recording_memory(state.recorders, target - state.steps, state.dt)
         if progress is not None and progress is not False:
             state.progress = RunProgress(progress, state.t, target * state.dt)
         t_wall = time.perf_counter()

@@ -175,6 +175,8 @@ class CurrentSourceMixin:
                                               f"{type(root.celltype).__name__} cells are not injectable")
             # in increasing order, whatever the order of a view (NEST requires it)
             indices = np.unique(np.asarray(indices, dtype=np.int64))
+            if indices.size == 0:
+                continue  # an empty view: no cell to connect (NEST would refuse every later run)
             self._warn_if_duplicate(root, indices)
             self._connect(root, indices)  # (first: a backend that refuses leaves no target behind)
             self._targets.append((root, indices))

@@ -756,7 +756,10 @@ class Population(BasePopulation):
                 entry = entry[part]
             schema = {name: entry}
         shape, mask = (self.size,), (None if len(indices) == self.size else indices)
-        if (mask is not None and is_listlike(value) and not isinstance(value, ArrayParameter)
+        if len(indices) == 0:
+            # an empty view (p[[]]): lazyarray refuses an empty mask; nothing to evaluate
+            shape, mask = (0,), None
+        elif (mask is not None and is_listlike(value) and not isinstance(value, ArrayParameter)
                 and len(value) == len(indices)):
             # one value per selected cell (e.g. an array given to a PopulationView)
             shape, mask = (len(indices),), None
@@ -804,6 +807,36 @@ class Population(BasePopulation):
         return ps.flatten().as_dict() if hasattr(ps, "flatten") else ps.as_dict()
 
     def _set_parameters(self, indices, parameters):
+        if len(indices) == 0:
+            self._check_for_empty_selection(parameters, self._checked_parameter_values)
+            return
+        new = self._checked_parameter_values(indices, parameters)
+        before = {name: self._std[name].copy() for name in new}
+        if self._simulator.state.steps != 0:
+            # the sample at the current time holds the state the last run ended with (a
+            # backend that reads it late, Brian2, would show a recorded expression of the
+            # parameters, e.g. GIF's v_t, with the new values)
+            self.recorder.fetch()
+        try:
+            self._store_parameters(indices, new)
+            self._push_parameters(indices, list(parameters))
+            self._follow_parameters(indices, parameters)
+        except Exception as exc:
+            # the simulator refused (e.g. a native model's own rule): keep what it holds
+            self._std.update(before)
+            try:
+                self._push_parameters(indices, list(parameters))
+            except Exception:  # the first error is the one to report
+                pass
+            if isinstance(exc, errors.InvalidParameterValueError):
+                given = ", ".join(f"{name}={_short_repr(value)}" for name, value in parameters.items())
+                raise errors.InvalidParameterValueError(
+                    f"{exc} (set({given}) on {len(indices)} cell(s)); nothing was changed") from None
+            raise
+
+    def _checked_parameter_values(self, indices, parameters):
+        """The values of `parameters` for the cells at `indices`, evaluated and checked (names,
+        values, relations with the values that stay, the backend's limits); changes nothing."""
         celltype = self.celltype
         valid = celltype.get_parameter_names()
         for name in parameters:
@@ -827,28 +860,20 @@ class Population(BasePopulation):
         type(celltype).check_values(merged, f"Population '{self.label}'")
         self._round_to_grid(new)
         self._check_backend_values(merged)
-        before = {name: self._std[name].copy() for name in new}
-        if self._simulator.state.steps != 0:
-            # the sample at the current time holds the state the last run ended with (a
-            # backend that reads it late, Brian2, would show a recorded expression of the
-            # parameters, e.g. GIF's v_t, with the new values)
-            self.recorder.fetch()
-        try:
-            self._store_parameters(indices, new)
-            self._push_parameters(indices, list(parameters))
-            self._follow_parameters(indices, parameters)
-        except Exception as exc:
-            # the simulator refused (e.g. a native model's own rule): keep what it holds
-            self._std.update(before)
-            try:
-                self._push_parameters(indices, list(parameters))
-            except Exception:  # the first error is the one to report
-                pass
-            if isinstance(exc, errors.InvalidParameterValueError):
-                given = ", ".join(f"{name}={_short_repr(value)}" for name, value in parameters.items())
-                raise errors.InvalidParameterValueError(
-                    f"{exc} (set({given}) on {len(indices)} cell(s)); nothing was changed") from None
-            raise
+        return new
+
+    def _check_for_empty_selection(self, values, check):
+        """Refuse bad `values` (name -> value) given to no cell (an empty view): each one-for-all
+        value is checked by `check(indices, values)` as if given to the population's first cell,
+        and one-per-cell values must be empty; nothing is changed."""
+        shared = {name: value for name, value in values.items()
+                  if not is_listlike(value) or isinstance(value, ArrayParameter)}
+        for name, value in values.items():
+            if name not in shared and len(value) != 0:
+                raise errors.InvalidDimensionsError(
+                    f"Population '{self.label}': {len(value)} values of '{name}' given to an empty "
+                    f"selection of cells (0 cells)")
+        check(np.zeros(1, dtype=np.int64), shared)
 
     def _store_parameters(self, indices, new):
         """Put the evaluated values `new` (name -> values of the cells at `indices`) into the
@@ -918,9 +943,10 @@ class Population(BasePopulation):
                     self.recorder.refresh_first_samples()
 
     def _set_initial_values(self, indices, initial_values):
-        self._check_initial_names(initial_values)
-        for name, value in initial_values.items():
-            values = self._evaluate_value(name, value, indices, kind="initial")
+        if len(indices) == 0:
+            self._check_for_empty_selection(initial_values, self._checked_initial_values)
+            return
+        for name, values in self._checked_initial_values(indices, initial_values).items():
             self._initial[name][indices] = values
             if name in self._following:
                 self._following[name][indices] = False
@@ -935,6 +961,12 @@ class Population(BasePopulation):
             # before the first step of a segment the cells start from the new values: the
             # sample at t = 0, taken when recording began, is taken again
             self.recorder.refresh_first_samples()
+
+    def _checked_initial_values(self, indices, initial_values):
+        """The initial values for the cells at `indices`, evaluated and checked; changes nothing."""
+        self._check_initial_names(initial_values)
+        return {name: self._evaluate_value(name, value, indices, kind="initial")
+                for name, value in initial_values.items()}
 
     def _apply_initial_values(self):
         self._push_initial_values(self._indices, list(self._initial))

@@ -198,6 +198,49 @@ class BaseFile:
         raise missing_hook(self, "get_metadata")
 
 
+def _parse_rows(lines, name, rows_before):
+    """The rows of numbers in `lines` (an iterable of text lines; blank and comment lines are
+    skipped) as a 2D float array; a DataFileError naming file `name` and the first bad data row
+    (counted from 0 over the whole file, `rows_before` rows coming before `lines`) if a value is
+    not a number or the rows have different lengths."""
+    try:
+        lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        return np.loadtxt(lines, dtype=float, comments="#", ndmin=2)
+    except UnicodeDecodeError as exc:
+        raise _not_text_error(name, exc) from exc
+    except ValueError as exc:
+        row, problem = _first_bad_row(lines)
+        raise errors.DataFileError(
+            f"File '{name}' cannot be read as rows of numbers: data row {rows_before + row} "
+            f"({lines[row].strip()[:80]!r}) {problem}; every row must hold the same number of numeric "
+            f"values separated by white space (comment lines start with '#')") from exc
+
+
+def _not_text_error(name, exc):
+    """The error for file `name` whose bytes are not UTF-8 text (`exc`, the UnicodeDecodeError)."""
+    return errors.DataFileError(
+        f"File '{name}' is not a text file of numbers (not valid UTF-8 text: {exc.reason}); "
+        f"give a text file such as one written by Projection.save()")
+
+
+def _first_bad_row(lines):
+    """(index, what is wrong) of the first line of `lines` that is not a row of numbers as long
+    as the first one (only called once numpy has refused them, to name the row)."""
+    n_values = None
+    for k, line in enumerate(lines):
+        values = line.split("#")[0].split()
+        for value in values:
+            try:
+                float(value)
+            except ValueError:
+                return k, f"has {value[:40]!r}, which is not a number"
+        if n_values is None:
+            n_values = len(values)
+        elif len(values) != n_values:
+            return k, f"has {len(values)} values where the rows before have {n_values}"
+    return 0, "cannot be parsed"
+
+
 class StandardTextFile(BaseFile):
     """Plain text: a header of ``# key = value`` lines, then one row of numbers per line.
 
@@ -260,7 +303,7 @@ class StandardTextFile(BaseFile):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Ee]mpty input file.*")
             warnings.filterwarnings("ignore", message=".*input contained no data.*")
-            data = np.loadtxt(fileobj, dtype=float, comments="#", ndmin=2)
+            data = _parse_rows(fileobj, self.name, 0)
         if data.size == 0:
             return np.empty((0, self._n_columns_hint()))
         return data
@@ -288,21 +331,26 @@ class StandardTextFile(BaseFile):
         if not self.closed and _is_write_mode(self.mode):
             self.fileobj.flush()
         n_columns = None
+        rows_before = 0
         # a separate handle, so reading in chunks does not disturb other use of this object
         with open(self.name, encoding="utf-8") as fileobj:
             while True:
-                lines = list(itertools.islice(fileobj, chunk_rows))
+                try:
+                    lines = list(itertools.islice(fileobj, chunk_rows))
+                except UnicodeDecodeError as exc:
+                    raise _not_text_error(self.name, exc) from exc
                 if not lines:
                     break
                 lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
                 if not lines:
                     continue
-                chunk = np.loadtxt(lines, dtype=float, comments="#", ndmin=2)
+                chunk = _parse_rows(lines, self.name, rows_before)
                 if n_columns is None:
                     n_columns = chunk.shape[1]
                 elif chunk.shape[1] != n_columns:
-                    raise errors.DataFileError(f"File '{self.name}': rows have {chunk.shape[1]} columns, "
-                                               f"expected {n_columns}")
+                    raise errors.DataFileError(f"File '{self.name}': rows have {chunk.shape[1]} columns from data "
+                                               f"row {rows_before} on, expected {n_columns}")
+                rows_before += chunk.shape[0]
                 yield chunk
 
     def get_metadata(self):
@@ -312,17 +360,20 @@ class StandardTextFile(BaseFile):
         """
         fileobj = self._reader()
         metadata = {}
-        for line in fileobj:
-            stripped = line.strip()
-            if not stripped:
-                continue
-            if not stripped.startswith("#"):
-                break
-            body = stripped.lstrip("#")
-            if "=" not in body:
-                continue
-            key, value = body.split("=", 1)
-            metadata[key.strip()] = _parse_value(value)
+        try:
+            for line in fileobj:
+                stripped = line.strip()
+                if not stripped:
+                    continue
+                if not stripped.startswith("#"):
+                    break
+                body = stripped.lstrip("#")
+                if "=" not in body:
+                    continue
+                key, value = body.split("=", 1)
+                metadata[key.strip()] = _parse_value(value)
+        except UnicodeDecodeError as exc:
+            raise _not_text_error(self.name, exc) from exc
         return metadata
 
 
