@@ -498,13 +498,12 @@ def _checked_setup_arguments(timestep, min_delay, extra_params):
     if min_delay != "auto" and min_delay < timestep * (1 - 1e-9):
         raise errors.InvalidParameterValueError(
             f"setup(): min_delay ({min_delay} ms) must be >= timestep ({timestep} ms)")
-    if max_delay != "auto":
-        shortest, what = (timestep, "timestep") if min_delay == "auto" else (min_delay, "min_delay")
-        if max_delay < shortest * (1 - 1e-9):
-            raise errors.InvalidParameterValueError(
-                f"setup(): min_delay ({shortest} ms) must be <= max_delay ({max_delay} ms)" if what == "min_delay"
-                else f"setup(): max_delay ({max_delay} ms) must be >= timestep ({timestep} ms), the shortest "
-                     f"possible delay")
+    if max_delay != "auto" and min_delay != "auto" and max_delay < min_delay * (1 - 1e-9):
+        raise errors.InvalidParameterValueError(
+            f"setup(): min_delay ({min_delay} ms) must be <= max_delay ({max_delay} ms)")
+    if max_delay != "auto" and max_delay < timestep * (1 - 1e-9):
+        raise errors.InvalidParameterValueError(
+            f"setup(): max_delay ({max_delay} ms) must be >= timestep ({timestep} ms), the shortest possible delay")
     return timestep, min_delay, max_delay
 
 

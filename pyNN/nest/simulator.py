@@ -178,11 +178,16 @@ class State(BaseState):
                   if p._pre.size and p._syn.get("delay") is not None]
         return max(1, round(float(min(delays)) / self.dt)) if delays else None
 
+    def _one_step_needed(self):
+        """One step whatever the delays: a state variable is recorded or a projection has
+        synapse dynamics (see the module docstring)."""
+        return self.records_signals or any(p._has_synapse_dynamics() for p in self.projections)
+
     def _choose_comm_steps(self):
         """NEST's min_delay in steps, chosen at the first run: one step while a state variable
         is recorded or a projection has synapse dynamics, else setup(min_delay) or, with
         'auto', the shortest existing delay."""
-        if self.records_signals or any(p._has_synapse_dynamics() for p in self.projections):
+        if self._one_step_needed():
             return 1
         if self._min_delay is not None:
             return self._explicit_comm_steps()
@@ -196,8 +201,7 @@ class State(BaseState):
         the run (``Projection.set(delay=...)``): :meth:`run_steps` then rebuilds the kernel."""
         if self._comm_steps_early:
             return True
-        if self.records_signals or any(p._has_synapse_dynamics() for p in self.projections) \
-                or self._explicit_comm_steps() == 1:
+        if self._one_step_needed() or self._explicit_comm_steps() == 1:
             self._comm_steps_early = "fixed"
         elif self._min_delay is None and len(self.projections) != self._delays_seen:
             # (the delays are looked at again only when projections were added: a delay set

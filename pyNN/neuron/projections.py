@@ -16,7 +16,7 @@ from pyNN.common import projections as common
 from pyNN.common.populations import roots
 from pyNN.random import RandomDistribution
 from pyNN.neuron import reinit, simulator
-from pyNN.neuron.hoc import h as hoc
+from pyNN.neuron.hoc import h as hoc, set_values
 from pyNN.neuron.standardmodels.synapses import (PLASTIC_TARGET_CELLS, PLASTIC_TARGETS, PORT_SLOT, STDP_FIRST_SLOT,
                                                  STOCHASTIC_FIRST_SLOT, StaticSynapse)
 
@@ -387,10 +387,8 @@ class Projection(common.Projection):
         from pyNN.neuron.nestml_synapse_nmodl import state_slot
         from pyNN.nestml.types import WEIGHT_SCALE
         slot = state_slot(program, program.state[0])
-        native = (np.broadcast_to(np.abs(np.asarray(magnitudes, dtype=float)), (len(self._netcons),))
-                  * WEIGHT_SCALE).tolist()
-        for nc, value in zip(self._netcons, native):
-            nc.weight[slot] = value
+        native = np.broadcast_to(np.abs(np.asarray(magnitudes, dtype=float)), (len(self._netcons),)) * WEIGHT_SCALE
+        set_values(self._netcons, f"weight[{slot}]", native.tolist())
 
     def _nestml_state(self, name):
         """A NESTML synapse's state variable: its slot of the NetCon weight vector (model units,

@@ -204,11 +204,14 @@ def _parse_rows(lines, name, rows_before):
     (counted from 0 over the whole file, `rows_before` rows coming before `lines`) if a value is
     not a number or the rows have different lengths."""
     try:
-        lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
-        return np.loadtxt(lines, dtype=float, comments="#", ndmin=2)
+        lines = list(lines)
     except UnicodeDecodeError as exc:
         raise _not_text_error(name, exc) from exc
+    try:
+        return np.loadtxt(lines, dtype=float, comments="#", ndmin=2)
     except ValueError as exc:
+        # (the data rows are picked out only to name the bad one)
+        lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
         row, problem = _first_bad_row(lines)
         raise errors.DataFileError(
             f"File '{name}' cannot be read as rows of numbers: data row {rows_before + row} "

@@ -482,6 +482,18 @@ class TestClone:
             sim.Projection(*small, sim.CloneConnector(ref))
 
 
+def _count_chunks(sim, monkeypatch):
+    """A list that receives the number of connections of each chunk a Projection adds."""
+    chunks = []
+    add = sim.Projection._add_connections
+
+    def counting(prj, pre, post, *args, **kwargs):
+        chunks.append(len(pre))
+        return add(prj, pre, post, *args, **kwargs)
+    monkeypatch.setattr(sim.Projection, "_add_connections", counting)
+    return chunks
+
+
 class TestChunking:
     """Connections are generated in blocks of postsynaptic cells; the block size must not
     change the network (same draws in the same order) nor the values attached to it."""
@@ -529,13 +541,7 @@ class TestChunking:
         q = sim.Population(200, sim.IF_cond_exp())
         reference = pair_arrays(sim.Projection(p, q, make(sim), sim.StaticSynapse()))
         monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 200)
-        chunks = []
-        add = sim.Projection._add_connections
-
-        def counting(prj, pre, post, *args, **kwargs):
-            chunks.append(len(pre))
-            return add(prj, pre, post, *args, **kwargs)
-        monkeypatch.setattr(sim.Projection, "_add_connections", counting)
+        chunks = _count_chunks(sim, monkeypatch)
         prj = sim.Projection(p, q, make(sim), sim.StaticSynapse())
         largest = np.bincount(reference[1]).max()
         assert len(chunks) == -(-200 // (200 // largest)) < 50
@@ -556,13 +562,7 @@ class TestChunking:
             return sim.FixedNumberPostConnector(5, with_replacement=True, rng=NumpyRNG(seed=4))
         reference = pair_arrays(sim.Projection(p, q, make(), sim.StaticSynapse()))
         monkeypatch.setattr(connectors, "_BLOCK_ELEMENTS", 200)
-        chunks = []
-        add = sim.Projection._add_connections
-
-        def counting(prj, pre, post, *args, **kwargs):
-            chunks.append(len(pre))
-            return add(prj, pre, post, *args, **kwargs)
-        monkeypatch.setattr(sim.Projection, "_add_connections", counting)
+        chunks = _count_chunks(sim, monkeypatch)
         prj = sim.Projection(p, q, make(), sim.StaticSynapse())
         assert len(chunks) == 10
         assert sum(chunks) == len(prj) == 2000
